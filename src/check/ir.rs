@@ -1,0 +1,577 @@
+//! The resolved, typed IR: the contract between the front end and every back end.
+//! Nothing here refers to YAML; names are resolved, vocabulary groups expanded to their
+//! terms, and every expression node carries its type and its span in the user's file.
+
+use crate::diag::Span;
+use chrono::{DateTime, NaiveDate, Utc};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+
+/// A metric's id: its `metric:` key and file stem.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct MetricId(pub String);
+
+impl fmt::Display for MetricId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A checked definition set.
+#[derive(Debug)]
+pub struct DefinitionSet {
+    pub name: String,
+    pub version: semver::Version,
+    pub description: Option<String>,
+    pub root: PathBuf,
+    pub vocabularies: BTreeMap<String, Vocabulary>,
+    pub sources: BTreeMap<String, Source>,
+    /// Every metric, each after the metrics it is derived from.
+    pub metrics: Vec<Metric>,
+}
+
+impl DefinitionSet {
+    pub fn metric(&self, id: &str) -> Option<&Metric> {
+        self.metrics.iter().find(|m| m.id.0 == id)
+    }
+}
+
+/// A controlled vocabulary (SPEC section 3).
+#[derive(Debug)]
+pub struct Vocabulary {
+    pub name: String,
+    pub version: u32,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    /// In the order written; for an ordered vocabulary, highest first.
+    pub terms: Vec<Term>,
+    pub ordered: bool,
+    /// Group name to its terms, nested groups expanded.
+    pub groups: BTreeMap<String, Vec<String>>,
+    /// Old code to the term that replaces it.
+    pub deprecated: BTreeMap<String, String>,
+}
+
+impl Vocabulary {
+    pub fn has_term(&self, code: &str) -> bool {
+        self.terms.iter().any(|t| t.code == code)
+    }
+
+    /// Position in the written order (0 is the highest of an ordered vocabulary).
+    pub fn rank(&self, code: &str) -> Option<usize> {
+        self.terms.iter().position(|t| t.code == code)
+    }
+}
+
+#[derive(Debug)]
+pub struct Term {
+    pub code: String,
+    pub label: Option<String>,
+    pub definition: Option<String>,
+}
+
+/// How a source's data is collected; manual and mixed values carry a caveat.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Collection {
+    Automated,
+    Manual,
+    Mixed,
+}
+
+/// A logical source schema (SPEC section 4).
+#[derive(Debug)]
+pub struct Source {
+    pub name: String,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub key: Option<String>,
+    pub collection: Collection,
+    /// Declared columns in order; the implicit `site` column is not listed.
+    pub columns: Vec<Column>,
+    pub joins: Vec<Join>,
+}
+
+impl Source {
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    pub fn join(&self, name: &str) -> Option<&Join> {
+        self.joins.iter().find(|j| j.name == name)
+    }
+}
+
+#[derive(Debug)]
+pub struct Column {
+    pub name: String,
+    pub ty: ColumnType,
+    pub nullable: bool,
+    pub description: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ColumnType {
+    String,
+    Int,
+    Float,
+    Bool,
+    Date,
+    DateTime,
+    /// A term of the named vocabulary.
+    Vocab(String),
+    /// Multi-valued; `;`-separated in CSV.
+    List(Box<ColumnType>),
+}
+
+/// `asset: {source: assets, on: asset_id}`: a left join on this source's `on` column
+/// against the joined source's key.
+#[derive(Debug)]
+pub struct Join {
+    pub name: String,
+    pub source: String,
+    pub on: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Grain {
+    Month,
+    Quarter,
+    Year,
+}
+
+impl Grain {
+    pub fn months(self) -> u32 {
+        match self {
+            Grain::Month => 1,
+            Grain::Quarter => 3,
+            Grain::Year => 12,
+        }
+    }
+}
+
+/// The seed's three metric layers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layer {
+    Outcome,
+    Risk,
+    Activity,
+}
+
+/// NIST SP 800-55 measure types.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MeasureType {
+    Implementation,
+    Effectiveness,
+    Efficiency,
+    Impact,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    HigherIsBetter,
+    LowerIsBetter,
+    Neutral,
+}
+
+/// A checked metric (SPEC section 5).
+#[derive(Debug)]
+pub struct Metric {
+    pub id: MetricId,
+    pub version: u32,
+    pub title: String,
+    pub description: Option<String>,
+    pub layer: Layer,
+    pub measure_type: Option<MeasureType>,
+    pub information_need: Option<String>,
+    pub owner: Option<String>,
+    pub unit: String,
+    pub direction: Direction,
+    pub grain: Grain,
+    pub body: MetricBody,
+    pub target: Option<Target>,
+    /// `green` then `amber`, in that order, when given.
+    pub thresholds: Vec<Threshold>,
+    pub references: Vec<Reference>,
+    pub caveats: Option<String>,
+    pub tags: Vec<String>,
+    pub path: PathBuf,
+}
+
+#[derive(Debug)]
+pub enum MetricBody {
+    /// Computed from the rows of one source.
+    Base(BaseMetric),
+    /// Combined from other metrics of the same grain, site and period.
+    Derived { value: TExpr, inputs: Vec<MetricId> },
+}
+
+#[derive(Debug)]
+pub struct BaseMetric {
+    pub source: String,
+    pub time: TimeSemantics,
+    pub filter: Option<TExpr>,
+    pub value: TExpr,
+    /// Extra dimensions beside site.
+    pub by: Vec<ColumnRef>,
+}
+
+/// How rows fall into periods (SPEC section 8).
+#[derive(Clone, Debug, PartialEq)]
+pub enum TimeSemantics {
+    /// A flow: a row counts in the period holding this column.
+    Event { column: String },
+    /// A stock: a row counts when open at the instant the period ends.
+    Open { from: String, close: Option<String> },
+    /// The latest snapshot inside each period.
+    Snapshot { column: String },
+}
+
+impl TimeSemantics {
+    /// Flows are scaled to one grain in baselines; stocks are not.
+    pub fn is_flow(&self) -> bool {
+        matches!(self, TimeSemantics::Event { .. })
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Target {
+    /// Relative to the baseline: -0.3 is "30% lower".
+    Change {
+        change: f64,
+        by: Option<NaiveDate>,
+    },
+    Value {
+        value: f64,
+        by: Option<NaiveDate>,
+    },
+}
+
+#[derive(Debug)]
+pub struct Threshold {
+    pub status: Status,
+    pub condition: TExpr,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Green,
+    Amber,
+}
+
+/// `iso27001:2022/A.5.24`
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reference {
+    pub framework: Framework,
+    pub edition: String,
+    pub id: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Framework {
+    Iso27001,
+    Iec62443_3_3,
+    NistCsf,
+    Nist80053,
+}
+
+/// A column of the metric's source, or of one of its joins.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ColumnRef {
+    /// `None` for the source itself, else the join's name.
+    pub join: Option<String>,
+    pub column: String,
+}
+
+impl fmt::Display for ColumnRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.join {
+            Some(j) => write!(f, "{j}.{}", self.column),
+            None => f.write_str(&self.column),
+        }
+    }
+}
+
+/// The type of an expression.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Type {
+    Int,
+    Float,
+    Bool,
+    Str,
+    Date,
+    DateTime,
+    /// A term of the named vocabulary.
+    Term(String),
+    /// A vocabulary group: a set of terms of the named vocabulary.
+    TermSet(String),
+    List(Box<Type>),
+    /// The literal `null`, which fits any type.
+    Null,
+}
+
+impl Type {
+    pub fn is_numeric(&self) -> bool {
+        matches!(self, Type::Int | Type::Float | Type::Null)
+    }
+
+    pub fn is_temporal(&self) -> bool {
+        matches!(self, Type::Date | Type::DateTime)
+    }
+}
+
+impl From<&ColumnType> for Type {
+    fn from(c: &ColumnType) -> Type {
+        match c {
+            ColumnType::String => Type::Str,
+            ColumnType::Int => Type::Int,
+            ColumnType::Float => Type::Float,
+            ColumnType::Bool => Type::Bool,
+            ColumnType::Date => Type::Date,
+            ColumnType::DateTime => Type::DateTime,
+            ColumnType::Vocab(v) => Type::Term(v.clone()),
+            ColumnType::List(t) => Type::List(Box::new(Type::from(t.as_ref()))),
+        }
+    }
+}
+
+impl fmt::Display for Type {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Type::Int => f.write_str("int"),
+            Type::Float => f.write_str("float"),
+            Type::Bool => f.write_str("bool"),
+            Type::Str => f.write_str("string"),
+            Type::Date => f.write_str("date"),
+            Type::DateTime => f.write_str("datetime"),
+            Type::Term(v) => write!(f, "term of `{v}`"),
+            Type::TermSet(v) => write!(f, "group of `{v}` terms"),
+            Type::List(t) => write!(f, "list of {t}"),
+            Type::Null => f.write_str("null"),
+        }
+    }
+}
+
+/// A typed, resolved expression.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TExpr {
+    pub kind: TExprKind,
+    pub ty: Type,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum TExprKind {
+    Literal(Literal),
+    Column(ColumnRef),
+    /// A vocabulary term, written `vocab.TERM` or as a string compared with a term.
+    Term {
+        vocab: String,
+        term: String,
+    },
+    /// A vocabulary group, expanded to its terms.
+    TermSet {
+        vocab: String,
+        group: String,
+        terms: Vec<String>,
+    },
+    /// Another metric's value (derived metrics only).
+    Metric(MetricId),
+    /// The value being judged, in thresholds.
+    ThresholdValue(ThresholdInput),
+    Builtin(Builtin),
+    List(Vec<TExpr>),
+    Not(Box<TExpr>),
+    Neg(Box<TExpr>),
+    Binary {
+        op: crate::syntax::BinOp,
+        lhs: Box<TExpr>,
+        rhs: Box<TExpr>,
+    },
+    IsNull {
+        expr: Box<TExpr>,
+        negated: bool,
+    },
+    Between {
+        expr: Box<TExpr>,
+        low: Box<TExpr>,
+        high: Box<TExpr>,
+    },
+    Call {
+        func: RowFn,
+        args: Vec<TExpr>,
+    },
+    Aggregate {
+        func: AggFn,
+        args: Vec<TExpr>,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Literal {
+    Int(i64),
+    /// Percentages are stored as fractions: `95%` is 0.95.
+    Float(f64),
+    Str(String),
+    Bool(bool),
+    Null,
+    Date(NaiveDate),
+    DateTime(DateTime<Utc>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ThresholdInput {
+    Value,
+    Baseline,
+    Target,
+}
+
+/// Values fixed for each computed period.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Builtin {
+    /// First day of the period.
+    PeriodStart,
+    /// Last day of the period (`as_of` in the partial period).
+    PeriodEnd,
+    AsOf,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RowFn {
+    If,
+    Coalesce,
+    HoursBetween,
+    DaysBetween,
+    MinutesBetween,
+    Year,
+    Month,
+    Lower,
+    Contains,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AggFn {
+    /// `count()` or `count(cond)`
+    Count,
+    CountDistinct,
+    Sum,
+    Mean,
+    Median,
+    Min,
+    Max,
+    /// `percentile(x, p)`, linear interpolation between closest ranks.
+    Percentile,
+    /// `count(cond) / count()`
+    Share,
+}
+
+impl AggFn {
+    /// Flows: scaled to one grain in an event metric's baseline; zero-filled.
+    pub fn is_additive(self) -> bool {
+        matches!(self, AggFn::Count | AggFn::Sum)
+    }
+}
+
+impl TExpr {
+    /// Calls `f` on this node and every node below it, parents first.
+    pub fn walk<'a>(&'a self, f: &mut impl FnMut(&'a TExpr)) {
+        f(self);
+        match &self.kind {
+            TExprKind::List(items) => items.iter().for_each(|e| e.walk(f)),
+            TExprKind::Call { args, .. } | TExprKind::Aggregate { args, .. } => {
+                args.iter().for_each(|e| e.walk(f))
+            }
+            TExprKind::Not(e) | TExprKind::Neg(e) | TExprKind::IsNull { expr: e, .. } => e.walk(f),
+            TExprKind::Binary { lhs, rhs, .. } => {
+                lhs.walk(f);
+                rhs.walk(f);
+            }
+            TExprKind::Between { expr, low, high } => {
+                expr.walk(f);
+                low.walk(f);
+                high.walk(f);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A checked project (SPEC section 7).
+#[derive(Debug)]
+pub struct Project {
+    pub name: String,
+    pub root: PathBuf,
+    pub start: NaiveDate,
+    /// Month 1..=12 in which the fiscal year starts.
+    pub fiscal_year_start: u32,
+    pub baseline: Baseline,
+    pub unmapped: Unmapped,
+    pub sites: Vec<Site>,
+    /// Source name to where each site's export of it lives.
+    pub bindings: BTreeMap<String, Binding>,
+    pub reports: Vec<ReportSpec>,
+    pub context: Vec<ContextEvent>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Baseline {
+    MonthsBeforeRollout(u32),
+    Window { from: NaiveDate, to: NaiveDate },
+}
+
+/// What a code outside the vocabulary gets in the data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unmapped {
+    Error,
+    Exclude,
+}
+
+#[derive(Debug)]
+pub struct Site {
+    pub id: String,
+    pub title: Option<String>,
+    pub rollout: Option<NaiveDate>,
+    /// Vocabulary name, then local code to standard term.
+    pub mappings: BTreeMap<String, BTreeMap<String, String>>,
+    /// Source name to where this site's data starts and how it is collected.
+    pub coverage: BTreeMap<String, Coverage>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Coverage {
+    pub from: Option<NaiveDate>,
+    pub collection: Option<Collection>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileFormat {
+    Csv,
+    Parquet,
+    Ndjson,
+}
+
+#[derive(Debug)]
+pub struct Binding {
+    pub source: String,
+    /// Path relative to the project, `{site}` standing for the site id.
+    pub file: String,
+    pub format: FileFormat,
+    pub collection: Option<Collection>,
+}
+
+#[derive(Debug)]
+pub struct ReportSpec {
+    pub template: String,
+    pub grain: Option<Grain>,
+    pub out: String,
+    pub site: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct ContextEvent {
+    pub date: NaiveDate,
+    /// A site id, or `None` for `all`.
+    pub site: Option<String>,
+    pub kind: String,
+    pub text: String,
+}

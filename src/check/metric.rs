@@ -1,0 +1,566 @@
+//! Metrics: required keys, enumerations, time semantics, expressions, derived metrics
+//! (same grain, no cycles), targets, thresholds and references.
+
+use super::Cx;
+use super::expr::{Clause, ExprChecker, Scope};
+use super::ir::{
+    BaseMetric, ColumnRef, Direction, Grain, Layer, Literal, MeasureType, Metric, MetricBody,
+    MetricId, Source, Status, TExprKind, Target, Threshold, TimeSemantics, Type, Vocabulary,
+};
+use super::refs::parse_reference;
+use super::set::{unknown_column, unknown_source};
+use crate::diag::{Diagnostic, FileId, did_you_mean};
+use crate::spec::{Loaded, MetricDoc, SetDocs, Spanned};
+use std::collections::{BTreeMap, BTreeSet};
+
+pub(super) const GRAINS: &[(&str, Grain)] = &[
+    ("month", Grain::Month),
+    ("quarter", Grain::Quarter),
+    ("year", Grain::Year),
+];
+const LAYERS: &[(&str, Layer)] = &[
+    ("outcome", Layer::Outcome),
+    ("risk", Layer::Risk),
+    ("activity", Layer::Activity),
+];
+const TYPES: &[(&str, MeasureType)] = &[
+    ("implementation", MeasureType::Implementation),
+    ("effectiveness", MeasureType::Effectiveness),
+    ("efficiency", MeasureType::Efficiency),
+    ("impact", MeasureType::Impact),
+];
+const DIRECTIONS: &[(&str, Direction)] = &[
+    ("higher_is_better", Direction::HigherIsBetter),
+    ("lower_is_better", Direction::LowerIsBetter),
+    ("neutral", Direction::Neutral),
+];
+
+pub(super) fn check_metrics(
+    cx: &mut Cx,
+    docs: &SetDocs,
+    vocabs: &BTreeMap<String, Vocabulary>,
+    sources: &BTreeMap<String, Source>,
+) -> Vec<Metric> {
+    // First every id and grain, so derived metrics can refer to metrics in any file.
+    let mut grains: BTreeMap<String, Grain> = BTreeMap::new();
+    let mut seen: BTreeMap<&str, FileId> = BTreeMap::new();
+    let mut unique: Vec<&Loaded<MetricDoc>> = Vec::new();
+    for m in &docs.metrics {
+        let id = m.doc.metric.value.as_str();
+        let stem = cx
+            .sources
+            .path(m.file)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .to_string();
+        if stem != id {
+            cx.error(
+                Diagnostic::error("E0501", format!("metric `{id}` is defined in a file named `{stem}`"))
+                    .at(cx.span(m.file, &m.doc.metric))
+                    .label(format!("expected `{stem}`, the file's stem"))
+                    .help(format!("rename the file to {id}.yaml, or the metric to `{stem}`: the id and the file stem must agree")),
+            );
+        }
+        if let Some(other) = seen.get(id) {
+            let other = cx.sources.path(*other).display().to_string();
+            cx.error(
+                Diagnostic::error("E0502", format!("metric `{id}` is defined twice"))
+                    .at(cx.span(m.file, &m.doc.metric))
+                    .label("second definition")
+                    .help(format!("the first is in {other}")),
+            );
+            continue;
+        }
+        seen.insert(id, m.file);
+        unique.push(m);
+        if let Some(g) = &m.doc.grain
+            && let Some(grain) = GRAINS.iter().find(|(n, _)| *n == g.value).map(|(_, g)| *g)
+        {
+            grains.insert(id.to_string(), grain);
+        }
+    }
+
+    let mut metrics: Vec<Metric> = unique
+        .into_iter()
+        .filter_map(|m| check_metric(cx, m.file, &m.doc, vocabs, sources, &grains))
+        .collect();
+    order_derived(cx, docs, &mut metrics);
+    metrics
+}
+
+fn check_metric(
+    cx: &mut Cx,
+    file: FileId,
+    doc: &MetricDoc,
+    vocabs: &BTreeMap<String, Vocabulary>,
+    sources: &BTreeMap<String, Source>,
+    grains: &BTreeMap<String, Grain>,
+) -> Option<Metric> {
+    let id = doc.metric.value.clone();
+    let at = cx.span(file, &doc.metric);
+    let owner = format!("metric `{id}`");
+    let missing = |cx: &mut Cx, key: &str, help: &str| cx.missing(at, &owner, key, help);
+
+    if doc.version.is_none() {
+        missing(
+            cx,
+            "version",
+            "start at `version: 1` and raise it whenever the computed values change",
+        );
+    }
+    if doc.title.is_none() {
+        missing(cx, "title", "a short title for reports");
+    }
+    if doc.unit.is_none() {
+        missing(
+            cx,
+            "unit",
+            "the unit of the value, such as hours, incidents or \"%\"",
+        );
+    }
+    let layer = match &doc.layer {
+        Some(l) => cx.choice(file, l, "layer", LAYERS),
+        None => {
+            missing(
+                cx,
+                "layer",
+                "one of outcome, risk, activity (seed section 2)",
+            );
+            None
+        }
+    };
+    let direction = match &doc.direction {
+        Some(d) => cx.choice(file, d, "direction", DIRECTIONS),
+        None => {
+            missing(
+                cx,
+                "direction",
+                "one of higher_is_better, lower_is_better, neutral",
+            );
+            None
+        }
+    };
+    let grain = match &doc.grain {
+        Some(g) => cx.choice(file, g, "grain", GRAINS),
+        None => {
+            missing(cx, "grain", "the reporting cadence: month, quarter or year");
+            None
+        }
+    };
+    let measure_type = doc
+        .kind
+        .as_ref()
+        .and_then(|k| cx.choice(file, k, "metric type", TYPES));
+    let Some(value_text) = &doc.value else {
+        missing(
+            cx,
+            "value",
+            "what the metric computes, such as `count()` or `sum(duration_min) / 60`",
+        );
+        return None;
+    };
+
+    let body = match &doc.source {
+        Some(source_name) => {
+            let Some(source) = sources.get(&source_name.value) else {
+                unknown_source(cx, file, source_name, sources.keys().map(String::as_str));
+                return None;
+            };
+            let time = match &doc.time {
+                Some(t) => time_semantics(cx, file, t, source),
+                None => {
+                    missing(
+                        cx,
+                        "time",
+                        "how rows fall into periods: {event: COL}, {open: FROM, close: TO} or {snapshot: COL}",
+                    );
+                    None
+                }
+            };
+            let scope = || Scope::Rows { source, sources };
+            let filter = match &doc.filter {
+                Some(w) => Some(expression(cx, file, w, vocabs, scope(), Clause::Where)?.0),
+                None => None,
+            };
+            let value = expression(cx, file, value_text, vocabs, scope(), Clause::Value);
+            let by = doc
+                .by
+                .iter()
+                .filter_map(|b| by_column(cx, file, b, source, sources))
+                .collect::<Vec<_>>();
+            let (value, _) = value?;
+            if by.len() != doc.by.len() {
+                return None;
+            }
+            MetricBody::Base(BaseMetric {
+                source: source.name.clone(),
+                time: time?,
+                filter,
+                value,
+                by,
+            })
+        }
+        None => {
+            for (present, key) in [
+                (doc.time.is_some(), "time"),
+                (doc.filter.is_some(), "where"),
+                (!doc.by.is_empty(), "by"),
+            ] {
+                if present {
+                    cx.error(
+                        Diagnostic::error("E0505", format!("metric `{id}` has `{key}` but no `source`"))
+                            .at(at)
+                            .label("derived metric (no source)")
+                            .help(format!("a derived metric combines other metrics; add `source:` or remove `{key}:`")),
+                    );
+                }
+            }
+            let grain = grain?;
+            let scope = Scope::Metrics {
+                metrics: grains,
+                grain,
+            };
+            let (value, inputs) = expression(cx, file, value_text, vocabs, scope, Clause::Value)?;
+            MetricBody::Derived { value, inputs }
+        }
+    };
+
+    let target = doc.target.as_ref().and_then(|t| target(cx, file, t));
+    let mut thresholds = Vec::new();
+    for (key, cond) in doc.thresholds.iter() {
+        let status = match key.value.as_str() {
+            "green" => Status::Green,
+            "amber" => Status::Amber,
+            other => {
+                let help = did_you_mean(other, ["green", "amber"]).unwrap_or_else(|| {
+                    "thresholds are `green` and `amber`; anything else is red".into()
+                });
+                cx.error(
+                    Diagnostic::error("E0507", format!("unknown threshold `{other}`"))
+                        .at(cx.span(file, key))
+                        .label("expected green or amber")
+                        .help(help),
+                );
+                continue;
+            }
+        };
+        if let Some((condition, _)) =
+            expression(cx, file, cond, vocabs, Scope::Threshold, Clause::Threshold)
+        {
+            thresholds.push(Threshold { status, condition });
+        }
+    }
+    thresholds.sort_by_key(|t| t.status != Status::Green);
+
+    let mut references = Vec::new();
+    for r in &doc.references {
+        match parse_reference(&r.value) {
+            Ok(reference) => references.push(reference),
+            Err(why) => cx.error(
+                Diagnostic::error("E0508", format!("invalid reference `{}`", r.value))
+                    .at(cx.span(file, r))
+                    .label(why)
+                    .help("references are iso27001:2022/A.5.24, iec62443-3-3/SR 6.2, csf:2.0/RS.MI-01 or sp800-53:r5/AC-2(1)"),
+            ),
+        }
+    }
+
+    Some(Metric {
+        id: MetricId(id),
+        version: doc.version.as_ref()?.value,
+        title: doc.title.as_ref()?.value.clone(),
+        description: doc.description.clone(),
+        layer: layer?,
+        measure_type,
+        information_need: doc.information_need.clone(),
+        owner: doc.owner.clone(),
+        unit: doc.unit.as_ref()?.value.clone(),
+        direction: direction?,
+        grain: grain?,
+        body,
+        target,
+        thresholds,
+        references,
+        caveats: doc.caveats.clone(),
+        tags: doc.tags.iter().map(|t| t.value.clone()).collect(),
+        path: cx.sources.path(file).to_path_buf(),
+    })
+}
+
+/// Parses and checks one expression; the metrics it refers to come back with it.
+fn expression(
+    cx: &mut Cx,
+    file: FileId,
+    text: &Spanned<String>,
+    vocabs: &BTreeMap<String, Vocabulary>,
+    scope: Scope,
+    clause: Clause,
+) -> Option<(super::ir::TExpr, Vec<MetricId>)> {
+    let ast = cx.parse(file, text)?;
+    let mut checker = ExprChecker::new(vocabs, scope, clause);
+    let checked = checker.check_root(&ast);
+    let refs = std::mem::take(&mut checker.metric_refs);
+    cx.diags.extend(checker.errors);
+    Some((checked?, refs))
+}
+
+fn time_semantics(
+    cx: &mut Cx,
+    file: FileId,
+    t: &Spanned<crate::spec::TimeDoc>,
+    source: &Source,
+) -> Option<TimeSemantics> {
+    let doc = &t.value;
+    let column = |cx: &mut Cx, c: &Spanned<String>| -> Option<String> {
+        let Some(col) = source.column(&c.value) else {
+            unknown_column(
+                cx,
+                file,
+                c,
+                &source.name,
+                source.columns.iter().map(|c| c.name.as_str()),
+            );
+            return None;
+        };
+        if !Type::from(&col.ty).is_temporal() {
+            cx.error(
+                Diagnostic::error(
+                    "E0412",
+                    format!(
+                        "time column `{}` is a {}, not a date or datetime",
+                        c.value,
+                        Type::from(&col.ty)
+                    ),
+                )
+                .at(cx.span(file, c))
+                .label("not a date")
+                .help("time semantics place rows in periods by a date or datetime column"),
+            );
+            return None;
+        }
+        Some(col.name.clone())
+    };
+    let shape_error = |cx: &mut Cx| {
+        cx.error(
+            Diagnostic::error("E0506", "`time` takes exactly one of {event: COL}, {open: FROM, close: TO}, {snapshot: COL}")
+                .at(cx.span(file, t))
+                .label("ambiguous or empty time semantics")
+                .help("event: a row counts in the period of COL; open: a row counts while open; snapshot: the latest snapshot in each period"),
+        );
+    };
+    match (&doc.event, &doc.open, &doc.close, &doc.snapshot) {
+        (Some(e), None, None, None) => Some(TimeSemantics::Event {
+            column: column(cx, e)?,
+        }),
+        (None, Some(from), close, None) => {
+            let from = column(cx, from);
+            let close = match close {
+                Some(c) => Some(column(cx, c)?),
+                None => None,
+            };
+            Some(TimeSemantics::Open { from: from?, close })
+        }
+        (None, None, None, Some(s)) => Some(TimeSemantics::Snapshot {
+            column: column(cx, s)?,
+        }),
+        _ => {
+            shape_error(cx);
+            None
+        }
+    }
+}
+
+fn by_column(
+    cx: &mut Cx,
+    file: FileId,
+    b: &Spanned<String>,
+    source: &Source,
+    sources: &BTreeMap<String, Source>,
+) -> Option<ColumnRef> {
+    let (owner, join, column) = match b.value.split_once('.') {
+        Some((j, c)) => {
+            let Some(join) = source.join(j) else {
+                unknown_column(
+                    cx,
+                    file,
+                    b,
+                    &source.name,
+                    source.joins.iter().map(|j| j.name.as_str()),
+                );
+                return None;
+            };
+            (sources.get(&join.source)?, Some(j.to_string()), c)
+        }
+        None => (source, None, b.value.as_str()),
+    };
+    let Some(col) = owner.column(column) else {
+        if column == "site" {
+            cx.error(
+                Diagnostic::error(
+                    "E0509",
+                    "`site` is always a dimension; do not list it in `by`",
+                )
+                .at(cx.span(file, b))
+                .label("implicit dimension"),
+            );
+        } else {
+            unknown_column(
+                cx,
+                file,
+                b,
+                &owner.name,
+                owner.columns.iter().map(|c| c.name.as_str()),
+            );
+        }
+        return None;
+    };
+    if matches!(col.ty, super::ir::ColumnType::List(_)) {
+        cx.error(
+            Diagnostic::error(
+                "E0509",
+                format!("`{}` is multi-valued and cannot be a dimension", b.value),
+            )
+            .at(cx.span(file, b))
+            .label("list column")
+            .help("group by a single-valued column"),
+        );
+        return None;
+    }
+    Some(ColumnRef {
+        join,
+        column: col.name.clone(),
+    })
+}
+
+fn target(cx: &mut Cx, file: FileId, t: &Spanned<crate::spec::TargetDoc>) -> Option<Target> {
+    let doc = &t.value;
+    let by = match &doc.by {
+        Some(b) => Some(cx.date(file, b, "the target's `by`")?),
+        None => None,
+    };
+    let number = |cx: &mut Cx, s: &Spanned<String>| -> Option<f64> {
+        let ast = cx.parse(file, s)?;
+        let vocabs = BTreeMap::new();
+        let mut checker = ExprChecker::new(&vocabs, Scope::Threshold, Clause::Threshold);
+        let e = checker.check(&ast);
+        cx.diags.extend(checker.errors);
+        let e = e?;
+        let value = match &e.kind {
+            TExprKind::Literal(Literal::Int(i)) => Some(*i as f64),
+            TExprKind::Literal(Literal::Float(f)) => Some(*f),
+            TExprKind::Neg(inner) => match &inner.kind {
+                TExprKind::Literal(Literal::Int(i)) => Some(-(*i as f64)),
+                TExprKind::Literal(Literal::Float(f)) => Some(-*f),
+                _ => None,
+            },
+            _ => None,
+        };
+        if value.is_none() {
+            cx.error(
+                Diagnostic::error("E0506", format!("a target is a number, not `{}`", s.value))
+                    .at(cx.span(file, s))
+                    .label("expected a number such as -30% or 0.95"),
+            );
+        }
+        value
+    };
+    match (&doc.change, &doc.value) {
+        (Some(c), None) => Some(Target::Change {
+            change: number(cx, c)?,
+            by,
+        }),
+        (None, Some(v)) => Some(Target::Value {
+            value: number(cx, v)?,
+            by,
+        }),
+        _ => {
+            cx.error(
+                Diagnostic::error("E0506", "a target has exactly one of `change` and `value`")
+                    .at(cx.span(file, t))
+                    .label("target")
+                    .help("`{change: -30%, by: 2026-12-31}` is relative to the baseline; `{value: 0.95}` is absolute"),
+            );
+            None
+        }
+    }
+}
+
+/// Puts every derived metric after its inputs; a cycle is an error at each metric in it.
+fn order_derived(cx: &mut Cx, docs: &SetDocs, metrics: &mut [Metric]) {
+    let inputs: BTreeMap<String, Vec<String>> = metrics
+        .iter()
+        .map(|m| {
+            let deps = match &m.body {
+                MetricBody::Derived { inputs, .. } => inputs.iter().map(|i| i.0.clone()).collect(),
+                MetricBody::Base(_) => Vec::new(),
+            };
+            (m.id.0.clone(), deps)
+        })
+        .collect();
+    let mut order: Vec<String> = Vec::new();
+    let mut done: BTreeSet<String> = BTreeSet::new();
+    let mut reported: BTreeSet<String> = BTreeSet::new();
+    for id in inputs.keys() {
+        let mut path = Vec::new();
+        visit(
+            id,
+            &inputs,
+            &mut done,
+            &mut path,
+            &mut order,
+            &mut |cycle: &[String]| {
+                let key = {
+                    let mut c = cycle.to_vec();
+                    c.sort();
+                    c.join(",")
+                };
+                if !reported.insert(key) {
+                    return;
+                }
+                let first = &cycle[0];
+                let Some(doc) = docs.metrics.iter().find(|m| m.doc.metric.value == *first) else {
+                    return;
+                };
+                let Some(value) = &doc.doc.value else { return };
+                cx.error(
+                Diagnostic::error("E0504", format!("derived metrics form a cycle: {} -> {first}", cycle.join(" -> ")))
+                    .at(cx.span(doc.file, value))
+                    .label("refers back to itself through this value")
+                    .help("a derived metric cannot depend on itself; compute one of them from a source"),
+            );
+            },
+        );
+    }
+    let position = |m: &Metric| {
+        order
+            .iter()
+            .position(|o| *o == m.id.0)
+            .unwrap_or(usize::MAX)
+    };
+    metrics.sort_by_key(position);
+}
+
+fn visit(
+    id: &str,
+    inputs: &BTreeMap<String, Vec<String>>,
+    done: &mut BTreeSet<String>,
+    path: &mut Vec<String>,
+    order: &mut Vec<String>,
+    on_cycle: &mut dyn FnMut(&[String]),
+) {
+    if done.contains(id) {
+        return;
+    }
+    if let Some(pos) = path.iter().position(|p| p == id) {
+        on_cycle(&path[pos..]);
+        return;
+    }
+    path.push(id.to_string());
+    for dep in inputs.get(id).into_iter().flatten() {
+        visit(dep, inputs, done, path, order, on_cycle);
+    }
+    path.pop();
+    done.insert(id.to_string());
+    order.push(id.to_string());
+}

@@ -1,0 +1,134 @@
+//! Checking: resolves every name, checks every type and rule of SPEC sections 3 to 8, and
+//! produces the IR (`ir`) that later stages use without looking at YAML again.
+
+mod expr;
+pub mod ir;
+mod metric;
+mod project;
+mod refs;
+mod set;
+
+use crate::diag::{Diagnostic, Diagnostics, FileId, Sources, Span, did_you_mean};
+use crate::spec::{self, Spanned, Workspace};
+use crate::syntax::{Expr, ScalarMap, parse_expr};
+use chrono::NaiveDate;
+
+/// A checked workspace: the definition set, and the project when there is one.
+#[derive(Debug)]
+pub struct Checked {
+    pub set: ir::DefinitionSet,
+    pub project: Option<ir::Project>,
+}
+
+/// Checks what `load` read. Returns the IR only when there is no error; the diagnostics
+/// hold every error and warning found.
+pub fn check(workspace: &Workspace, sources: &Sources) -> (Option<Checked>, Diagnostics) {
+    let mut cx = Cx {
+        sources,
+        diags: Diagnostics::default(),
+    };
+    let (set_docs, project_docs) = match workspace {
+        Workspace::Set(set) => (set.as_ref(), None),
+        Workspace::Project(p) => (&p.set, Some(p.as_ref())),
+    };
+    let set = set::check_set(&mut cx, set_docs);
+    let project = match (project_docs, &set) {
+        (Some(p), Some(set)) => project::check_project(&mut cx, p, set),
+        _ => None,
+    };
+    let diags = cx.diags;
+    if diags.has_errors() {
+        return (None, diags);
+    }
+    match (set, project_docs.is_some(), project) {
+        (Some(set), false, _) => (Some(Checked { set, project: None }), diags),
+        (Some(set), true, Some(project)) => (
+            Some(Checked {
+                set,
+                project: Some(project),
+            }),
+            diags,
+        ),
+        _ => (None, diags),
+    }
+}
+
+/// What every check needs: the file texts and somewhere to put problems.
+pub(crate) struct Cx<'a> {
+    pub sources: &'a Sources,
+    pub diags: Diagnostics,
+}
+
+impl Cx<'_> {
+    pub fn error(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+
+    /// Parses an expression written in a YAML scalar; a syntax error is reported.
+    pub fn parse(&mut self, file: FileId, text: &Spanned<String>) -> Option<Expr> {
+        let start = text.referenced.span().byte_offset().unwrap_or(0) as usize;
+        let map = ScalarMap::align(file, self.sources.text(file), start, &text.value);
+        match parse_expr(&text.value, &map) {
+            Ok(e) => Some(e),
+            Err(d) => {
+                self.error(*d);
+                None
+            }
+        }
+    }
+
+    /// A value from a fixed list of words (grain, layer, ...), with a suggestion when off.
+    pub fn choice<T: Copy>(
+        &mut self,
+        file: FileId,
+        value: &Spanned<String>,
+        what: &str,
+        choices: &[(&str, T)],
+    ) -> Option<T> {
+        if let Some((_, v)) = choices.iter().find(|(name, _)| *name == value.value) {
+            return Some(*v);
+        }
+        let names: Vec<&str> = choices.iter().map(|(n, _)| *n).collect();
+        let help = did_you_mean(&value.value, names.iter().copied())
+            .unwrap_or_else(|| format!("{what} is one of: {}", names.join(", ")));
+        self.error(
+            Diagnostic::error("E0107", format!("`{}` is not a valid {what}", value.value))
+                .at(spec::span_of(file, value))
+                .label(format!("expected one of: {}", names.join(", ")))
+                .help(help),
+        );
+        None
+    }
+
+    /// An ISO 8601 date such as `2024-01-01`.
+    pub fn date(&mut self, file: FileId, value: &Spanned<String>, what: &str) -> Option<NaiveDate> {
+        match NaiveDate::parse_from_str(value.value.trim(), "%Y-%m-%d") {
+            Ok(d) => Some(d),
+            Err(_) => {
+                self.error(
+                    Diagnostic::error(
+                        "E0108",
+                        format!("`{}` is not a valid date for {what}", value.value),
+                    )
+                    .at(spec::span_of(file, value))
+                    .label("expected a date")
+                    .help("write dates as YYYY-MM-DD, for example 2024-01-01"),
+                );
+                None
+            }
+        }
+    }
+
+    pub fn span(&self, file: FileId, value: &Spanned<impl Sized>) -> Span {
+        spec::span_of(file, value)
+    }
+
+    pub fn missing(&mut self, at: Span, owner: &str, key: &str, help: &str) {
+        self.error(
+            Diagnostic::error("E0106", format!("{owner} is missing required key `{key}`"))
+                .at(at)
+                .label(format!("`{key}` is required here"))
+                .help(help.to_string()),
+        );
+    }
+}

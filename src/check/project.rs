@@ -1,0 +1,388 @@
+//! The project: its version requirement, calendar, baseline, sites and their mappings,
+//! data bindings, reports and context events.
+
+use super::Cx;
+use super::ir::{
+    Baseline, Binding, ContextEvent, Coverage, DefinitionSet, FileFormat, MetricBody, Project,
+    ReportSpec, Site, Unmapped,
+};
+use super::metric::GRAINS;
+use super::set::{COLLECTIONS, unknown_source, unknown_term, unknown_vocab};
+use crate::diag::{Diagnostic, did_you_mean};
+use crate::spec::ProjectDocs;
+use std::collections::BTreeMap;
+
+const UNMAPPED: &[(&str, Unmapped)] = &[("error", Unmapped::Error), ("exclude", Unmapped::Exclude)];
+
+pub(super) fn check_project(
+    cx: &mut Cx,
+    docs: &ProjectDocs,
+    set: &DefinitionSet,
+) -> Option<Project> {
+    let file = docs.project.file;
+    let doc = &docs.project.doc;
+
+    if let Some(req) = &doc.requires {
+        match semver::VersionReq::parse(&req.value) {
+            Ok(r) if !r.matches(&set.version) => cx.error(
+                Diagnostic::error(
+                    "E0602",
+                    format!("definition set `{}` is version {}, which does not satisfy `{}`", set.name, set.version, req.value),
+                )
+                .at(cx.span(file, req))
+                .label(format!("version {} found", set.version))
+                .help("point `definitions` at a compatible set, or widen `requires` after reviewing the set's changes"),
+            ),
+            Ok(_) => {}
+            Err(e) => cx.error(
+                Diagnostic::error("E0601", format!("`{}` is not a version requirement: {e}", req.value))
+                    .at(cx.span(file, req))
+                    .label("invalid requirement")
+                    .help("write it like \">=1.0, <2\""),
+            ),
+        }
+    }
+
+    let start = cx.date(file, &doc.start, "`start`");
+    let fiscal_year_start = match &doc.calendar {
+        Some(c) if !(1..=12).contains(&c.fiscal_year_start.value) => {
+            cx.error(
+                Diagnostic::error(
+                    "E0605",
+                    format!(
+                        "`fiscal_year_start` is {}, not a month",
+                        c.fiscal_year_start.value
+                    ),
+                )
+                .at(cx.span(file, &c.fiscal_year_start))
+                .label("expected 1 to 12")
+                .help("1 is January (calendar years); 4 makes April the first fiscal month"),
+            );
+            None
+        }
+        Some(c) => Some(c.fiscal_year_start.value),
+        None => Some(1),
+    };
+    let unmapped = match &doc.unmapped {
+        Some(u) => cx.choice(file, u, "`unmapped` policy", UNMAPPED),
+        None => Some(Unmapped::Error),
+    };
+
+    let baseline = match &doc.baseline {
+        None => Some(Baseline::MonthsBeforeRollout(12)),
+        Some(b) => match (&b.value.months_before_rollout, &b.value.from, &b.value.to) {
+            (Some(m), None, None) if m.value > 0 => Some(Baseline::MonthsBeforeRollout(m.value)),
+            (None, Some(from), Some(to)) => {
+                let (from, to) = (
+                    cx.date(file, from, "the baseline's `from`"),
+                    cx.date(file, to, "the baseline's `to`"),
+                );
+                match (from, to) {
+                    (Some(f), Some(t)) if f <= t => Some(Baseline::Window { from: f, to: t }),
+                    (Some(_), Some(_)) => {
+                        cx.error(
+                            Diagnostic::error("E0606", "the baseline window ends before it starts")
+                                .at(cx.span(file, b))
+                                .label("from is after to"),
+                        );
+                        None
+                    }
+                    _ => None,
+                }
+            }
+            _ => {
+                cx.error(
+                    Diagnostic::error("E0606", "a baseline is `{months_before_rollout: N}` or `{from: DATE, to: DATE}`")
+                        .at(cx.span(file, b))
+                        .label("neither or both")
+                        .help("months_before_rollout counts back from each site's rollout; from/to is one window for all sites"),
+                );
+                None
+            }
+        },
+    };
+
+    let mut bindings = BTreeMap::new();
+    for (name, b) in doc.sources.iter() {
+        if !set.sources.contains_key(&name.value) {
+            unknown_source(cx, file, name, set.sources.keys().map(String::as_str));
+            continue;
+        }
+        let path = &b.value.file.value;
+        let format = match path
+            .rsplit_once('.')
+            .map(|(_, ext)| ext.to_ascii_lowercase())
+        {
+            Some(ext) if ext == "csv" => Some(FileFormat::Csv),
+            Some(ext) if ext == "parquet" => Some(FileFormat::Parquet),
+            Some(ext) if ext == "ndjson" || ext == "jsonl" => Some(FileFormat::Ndjson),
+            _ => {
+                cx.error(
+                    Diagnostic::error("E0609", format!("cannot tell the format of `{path}`"))
+                        .at(cx.span(file, &b.value.file))
+                        .label("unknown file extension")
+                        .help("data files end in .csv, .parquet, .ndjson or .jsonl"),
+                );
+                None
+            }
+        };
+        let collection = b
+            .value
+            .collection
+            .as_ref()
+            .and_then(|c| cx.choice(file, c, "collection", COLLECTIONS));
+        if let Some(format) = format {
+            bindings.insert(
+                name.value.clone(),
+                Binding {
+                    source: name.value.clone(),
+                    file: path.clone(),
+                    format,
+                    collection,
+                },
+            );
+        }
+    }
+    check_sources_bound(cx, set, &bindings, docs);
+
+    let mappings: BTreeMap<&str, _> = docs
+        .mappings
+        .iter()
+        .map(|(site, m)| (site.as_str(), m))
+        .collect();
+    let mut sites = Vec::new();
+    for (id, s) in doc.sites.iter() {
+        if id.value == "all" {
+            cx.error(
+                Diagnostic::error("E0612", "`all` is reserved for the pooled all-sites row")
+                    .at(cx.span(file, id))
+                    .label("reserved site id")
+                    .help("give the site another id"),
+            );
+        }
+        let rollout = s
+            .rollout
+            .as_ref()
+            .and_then(|r| cx.date(file, r, "`rollout`"));
+        if s.rollout.is_none() && matches!(baseline, Some(Baseline::MonthsBeforeRollout(_))) {
+            cx.missing(
+                cx.span(file, id),
+                &format!("site `{}`", id.value),
+                "rollout",
+                "the baseline counts months before each site's ISMS rollout; give `rollout: YYYY-MM-DD`",
+            );
+        }
+        let mut coverage = BTreeMap::new();
+        for (source, c) in s.coverage.iter() {
+            if !bindings.contains_key(&source.value) {
+                let known = bindings.keys().map(String::as_str);
+                let help = did_you_mean(&source.value, known)
+                    .unwrap_or_else(|| "coverage names a source bound under `sources:`".into());
+                cx.error(
+                    Diagnostic::error(
+                        "E0607",
+                        format!(
+                            "coverage for `{}`, which this project does not bind",
+                            source.value
+                        ),
+                    )
+                    .at(cx.span(file, source))
+                    .label("not a bound source")
+                    .help(help),
+                );
+                continue;
+            }
+            let from = c
+                .value
+                .from
+                .as_ref()
+                .and_then(|f| cx.date(file, f, "coverage `from`"));
+            let collection = c
+                .value
+                .collection
+                .as_ref()
+                .and_then(|k| cx.choice(file, k, "collection", COLLECTIONS));
+            coverage.insert(source.value.clone(), Coverage { from, collection });
+        }
+        let site_mappings = match mappings.get(id.value.as_str()) {
+            Some(m) => check_mappings(cx, m, set),
+            None => BTreeMap::new(),
+        };
+        sites.push(Site {
+            id: id.value.clone(),
+            title: s.title.clone(),
+            rollout,
+            mappings: site_mappings,
+            coverage,
+        });
+    }
+    if doc.sites.is_empty() {
+        cx.error(
+            Diagnostic::error("E0612", "the project has no sites")
+                .at(cx.span(file, &doc.project))
+                .label("no `sites:`")
+                .help("list each plant under `sites:` with its rollout date"),
+        );
+    }
+
+    let mut reports = Vec::new();
+    for r in &doc.reports {
+        let grain = r
+            .value
+            .grain
+            .as_ref()
+            .and_then(|g| cx.choice(file, g, "grain", GRAINS));
+        if let Some(site) = &r.value.site
+            && !doc.sites.keys().any(|s| s == site.value)
+        {
+            unknown_site(cx, file, site, doc.sites.keys());
+        }
+        reports.push(ReportSpec {
+            template: r.value.template.value.clone(),
+            grain,
+            out: r.value.out.value.clone(),
+            site: r.value.site.as_ref().map(|s| s.value.clone()),
+        });
+    }
+
+    let mut context = Vec::new();
+    if let Some(c) = &docs.context {
+        for e in &c.doc.events {
+            let date = cx.date(c.file, &e.date, "the event's `date`");
+            let site = if e.site.value == "all" {
+                None
+            } else {
+                if !doc.sites.keys().any(|s| s == e.site.value) {
+                    unknown_site(cx, c.file, &e.site, doc.sites.keys());
+                }
+                Some(e.site.value.clone())
+            };
+            if let Some(date) = date {
+                context.push(ContextEvent {
+                    date,
+                    site,
+                    kind: e.kind.value.clone(),
+                    text: e.text.clone(),
+                });
+            }
+        }
+    }
+
+    Some(Project {
+        name: doc.project.value.clone(),
+        root: docs.root.clone(),
+        start: start?,
+        fiscal_year_start: fiscal_year_start?,
+        baseline: baseline?,
+        unmapped: unmapped?,
+        sites,
+        bindings,
+        reports,
+        context,
+    })
+}
+
+fn unknown_site<'a>(
+    cx: &mut Cx,
+    file: crate::diag::FileId,
+    site: &crate::spec::Spanned<String>,
+    known: impl Iterator<Item = &'a str>,
+) {
+    let known: Vec<&str> = known.collect();
+    let help = did_you_mean(&site.value, known.iter().copied())
+        .unwrap_or_else(|| format!("the sites are: {}, or `all`", known.join(", ")));
+    cx.error(
+        Diagnostic::error("E0612", format!("unknown site `{}`", site.value))
+            .at(cx.span(file, site))
+            .label("not a site of this project")
+            .help(help),
+    );
+}
+
+/// Every source a metric reads (directly or through a join) needs a binding.
+fn check_sources_bound(
+    cx: &mut Cx,
+    set: &DefinitionSet,
+    bindings: &BTreeMap<String, Binding>,
+    docs: &ProjectDocs,
+) {
+    let mut users: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for m in &set.metrics {
+        if let MetricBody::Base(b) = &m.body {
+            users.entry(&b.source).or_default().push(&m.id.0);
+            for j in &set.sources[&b.source].joins {
+                users.entry(&j.source).or_default().push(&m.id.0);
+            }
+        }
+    }
+    for (source, metrics) in users {
+        if bindings.contains_key(source) || !set.sources.contains_key(source) {
+            continue;
+        }
+        let listed = metrics
+            .iter()
+            .take(3)
+            .map(|m| format!("`{m}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let more = if metrics.len() > 3 {
+            format!(" and {} more", metrics.len() - 3)
+        } else {
+            String::new()
+        };
+        cx.error(
+            Diagnostic::error("E0610", format!("source `{source}` is used by metric {listed}{more} but not bound in the project"))
+                .at(cx.span(docs.project.file, &docs.project.doc.project))
+                .label("in this project")
+                .help(format!("add under `sources:` in yardstick.yaml: {source}: {{file: \"data/{{site}}/{source}.csv\"}}")),
+        );
+    }
+}
+
+fn check_mappings(
+    cx: &mut Cx,
+    m: &crate::spec::Loaded<crate::spec::MappingDoc>,
+    set: &DefinitionSet,
+) -> BTreeMap<String, BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    for (vocab_name, codes) in m.doc.iter() {
+        let Some(vocab) = set.vocabularies.get(&vocab_name.value) else {
+            unknown_vocab(
+                cx,
+                m.file,
+                vocab_name,
+                set.vocabularies.keys().map(String::as_str),
+            );
+            continue;
+        };
+        let mut map = BTreeMap::new();
+        for (local, term) in codes.iter() {
+            if vocab.has_term(&term.value) {
+                map.insert(local.value.clone(), term.value.clone());
+            } else if let Some(new) = vocab.deprecated.get(&term.value) {
+                cx.error(
+                    Diagnostic::error(
+                        "E0305",
+                        format!(
+                            "`{}` maps onto `{}`, a deprecated code of `{}`",
+                            local.value, term.value, vocab.name
+                        ),
+                    )
+                    .at(cx.span(m.file, term))
+                    .label("deprecated")
+                    .help(format!("map onto `{new}`, which replaces it")),
+                );
+            } else {
+                unknown_term(
+                    cx,
+                    m.file,
+                    term,
+                    &vocab.name,
+                    vocab.terms.iter().map(|t| t.code.as_str()),
+                );
+            }
+        }
+        out.insert(vocab.name.clone(), map);
+    }
+    out
+}

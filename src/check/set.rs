@@ -1,0 +1,492 @@
+//! The definition set: `set.yaml`, vocabularies and source schemas, then its metrics.
+
+use super::Cx;
+use super::ir::{Collection, Column, ColumnType, DefinitionSet, Join, Source, Term, Vocabulary};
+use crate::diag::{Diagnostic, FileId, did_you_mean};
+use crate::spec::{SetDocs, SourceDoc, Spanned, TypeDoc, VocabDoc};
+use std::collections::{BTreeMap, BTreeSet};
+
+pub(super) const COLLECTIONS: &[(&str, Collection)] = &[
+    ("automated", Collection::Automated),
+    ("manual", Collection::Manual),
+    ("mixed", Collection::Mixed),
+];
+
+pub(super) fn check_set(cx: &mut Cx, docs: &SetDocs) -> Option<DefinitionSet> {
+    let (name, version, description) = match &docs.set {
+        Some(s) => {
+            let version = match semver::Version::parse(s.doc.version.value.trim()) {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    cx.error(
+                        Diagnostic::error("E0110", format!("`{}` is not a semantic version: {e}", s.doc.version.value))
+                            .at(cx.span(s.file, &s.doc.version))
+                            .label("expected MAJOR.MINOR.PATCH")
+                            .help("write the definition set's version like 1.0.0; projects accept versions with `requires`"),
+                    );
+                    None
+                }
+            };
+            (s.doc.name.value.clone(), version, s.doc.description.clone())
+        }
+        None => (String::new(), None, None),
+    };
+
+    let mut vocabularies = BTreeMap::new();
+    for v in &docs.vocabs {
+        let name = v.doc.vocabulary.value.clone();
+        if vocabularies.contains_key(&name) {
+            cx.error(
+                Diagnostic::error("E0111", format!("vocabulary `{name}` is defined twice"))
+                    .at(cx.span(v.file, &v.doc.vocabulary))
+                    .label("second definition")
+                    .help("each vocabulary name must be unique in the definition set"),
+            );
+            continue;
+        }
+        vocabularies.insert(name, check_vocab(cx, v.file, &v.doc));
+    }
+
+    let source_names: BTreeSet<&str> = docs
+        .sources
+        .iter()
+        .map(|s| s.doc.source.value.as_str())
+        .collect();
+    let mut sources: BTreeMap<String, Source> = BTreeMap::new();
+    for s in &docs.sources {
+        let name = s.doc.source.value.clone();
+        if sources.contains_key(&name) {
+            cx.error(
+                Diagnostic::error("E0111", format!("source `{name}` is defined twice"))
+                    .at(cx.span(s.file, &s.doc.source))
+                    .label("second definition")
+                    .help("each source name must be unique in the definition set"),
+            );
+            continue;
+        }
+        sources.insert(
+            name,
+            check_source(cx, s.file, &s.doc, &vocabularies, &source_names),
+        );
+    }
+    check_join_keys(cx, docs, &sources);
+
+    let metrics = super::metric::check_metrics(cx, docs, &vocabularies, &sources);
+    Some(DefinitionSet {
+        name,
+        version: version?,
+        description,
+        root: docs.root.clone(),
+        vocabularies,
+        sources,
+        metrics,
+    })
+}
+
+fn valid_code(code: &str) -> bool {
+    let mut chars = code.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+fn check_vocab(cx: &mut Cx, file: FileId, doc: &VocabDoc) -> Vocabulary {
+    let vocab = &doc.vocabulary.value;
+    let mut terms: Vec<Term> = Vec::new();
+    for (code, term) in doc.terms.iter() {
+        if !valid_code(&code.value) {
+            cx.error(
+                Diagnostic::error(
+                    "E0112",
+                    format!("`{}` is not a valid term code", code.value),
+                )
+                .at(cx.span(file, code))
+                .label("term codes match [A-Za-z][A-Za-z0-9_-]*")
+                .help("start with a letter; use letters, digits, `_` and `-`"),
+            );
+        }
+        if terms.iter().any(|t| t.code == code.value) {
+            cx.error(
+                Diagnostic::error(
+                    "E0111",
+                    format!("term `{}` is listed twice in `{vocab}`", code.value),
+                )
+                .at(cx.span(file, code))
+                .label("second listing"),
+            );
+            continue;
+        }
+        terms.push(Term {
+            code: code.value.clone(),
+            label: term.label.clone(),
+            definition: term.definition.clone(),
+        });
+    }
+    let is_term = |c: &str| terms.iter().any(|t| t.code == c);
+
+    let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let group_names: Vec<&str> = doc.groups.keys().collect();
+    for (name, _) in doc.groups.iter() {
+        if is_term(&name.value) {
+            cx.error(
+                Diagnostic::error(
+                    "E0111",
+                    format!("`{}` is both a term and a group of `{vocab}`", name.value),
+                )
+                .at(cx.span(file, name))
+                .label("group named like a term")
+                .help("give the group a name that is not a term code"),
+            );
+        }
+        let mut members = Vec::new();
+        let mut visiting = vec![name.value.as_str()];
+        expand_group(
+            cx,
+            file,
+            doc,
+            &name.value,
+            &mut visiting,
+            &mut members,
+            &is_term,
+            &group_names,
+        );
+        groups.insert(name.value.clone(), members);
+    }
+
+    let mut deprecated = BTreeMap::new();
+    for (old, new) in doc.deprecated.iter() {
+        if is_term(&old.value) {
+            cx.error(
+                Diagnostic::error(
+                    "E0113",
+                    format!(
+                        "`{}` is deprecated but still a term of `{vocab}`",
+                        old.value
+                    ),
+                )
+                .at(cx.span(file, old))
+                .label("still listed under terms")
+                .help("remove it from terms, or from deprecated"),
+            );
+        }
+        if !is_term(&new.value) {
+            unknown_term(cx, file, new, vocab, terms.iter().map(|t| t.code.as_str()));
+        }
+        deprecated.insert(old.value.clone(), new.value.clone());
+    }
+    Vocabulary {
+        name: vocab.clone(),
+        version: doc.version.as_ref().map_or(1, |v| v.value),
+        title: doc.title.clone(),
+        description: doc.description.clone(),
+        terms,
+        ordered: doc.ordered,
+        groups,
+        deprecated,
+    }
+}
+
+/// Collects the terms of a group, following nested groups; reports unknown members and
+/// groups that contain themselves.
+#[allow(clippy::too_many_arguments)]
+fn expand_group<'d>(
+    cx: &mut Cx,
+    file: FileId,
+    doc: &'d VocabDoc,
+    group: &str,
+    visiting: &mut Vec<&'d str>,
+    out: &mut Vec<String>,
+    is_term: &dyn Fn(&str) -> bool,
+    group_names: &[&str],
+) {
+    let Some(members) = doc.groups.get(group) else {
+        return;
+    };
+    for m in members {
+        let code = m.value.as_str();
+        if is_term(code) {
+            if !out.iter().any(|t| t == code) {
+                out.push(code.to_string());
+            }
+        } else if group_names.contains(&code) {
+            if visiting.contains(&code) {
+                cx.error(
+                    Diagnostic::error("E0114", format!("group `{code}` contains itself"))
+                        .at(cx.span(file, m))
+                        .label(format!("through {}", visiting.join(" -> ")))
+                        .help("a group may list other groups, but not in a circle"),
+                );
+                continue;
+            }
+            visiting.push(code);
+            expand_group(cx, file, doc, code, visiting, out, is_term, group_names);
+            visiting.pop();
+        } else {
+            let all = doc.terms.keys().chain(group_names.iter().copied());
+            unknown_term(cx, file, m, &doc.vocabulary.value, all);
+        }
+    }
+}
+
+pub(super) fn unknown_term<'a>(
+    cx: &mut Cx,
+    file: FileId,
+    code: &Spanned<String>,
+    vocab: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) {
+    let candidates: Vec<&str> = candidates.into_iter().collect();
+    let help = did_you_mean(&code.value, candidates.iter().copied())
+        .unwrap_or_else(|| format!("the terms of `{vocab}` are: {}", candidates.join(", ")));
+    cx.error(
+        Diagnostic::error(
+            "E0304",
+            format!("`{}` is not a term of vocabulary `{vocab}`", code.value),
+        )
+        .at(cx.span(file, code))
+        .label("unknown term")
+        .help(help),
+    );
+}
+
+fn check_source(
+    cx: &mut Cx,
+    file: FileId,
+    doc: &SourceDoc,
+    vocabs: &BTreeMap<String, Vocabulary>,
+    source_names: &BTreeSet<&str>,
+) -> Source {
+    let name = &doc.source.value;
+    let collection = doc
+        .collection
+        .as_ref()
+        .and_then(|c| cx.choice(file, c, "collection", COLLECTIONS))
+        .unwrap_or(Collection::Automated);
+    let mut columns = Vec::new();
+    for (col, def) in doc.columns.iter() {
+        if col.value == "site" {
+            cx.error(
+                Diagnostic::error(
+                    "E0115",
+                    format!("source `{name}` declares `site`, which every source has implicitly"),
+                )
+                .at(cx.span(file, col))
+                .label("implicit column")
+                .help("remove it: yardstick fills `site` from the project's binding"),
+            );
+            continue;
+        }
+        let Some(ty) = &def.value.ty else {
+            cx.missing(
+                cx.span(file, def),
+                &format!("column `{}`", col.value),
+                "type",
+                "give a column `type:`, `vocab:` or `list:`",
+            );
+            continue;
+        };
+        if let Some(ty) = column_type(cx, file, ty, def, vocabs) {
+            columns.push(Column {
+                name: col.value.clone(),
+                ty,
+                nullable: def.value.nullable,
+                description: def.value.description.clone(),
+            });
+        }
+    }
+    if let Some(key) = &doc.key
+        && !columns.iter().any(|c| c.name == key.value)
+    {
+        unknown_column(cx, file, key, name, columns.iter().map(|c| c.name.as_str()));
+    }
+    let mut joins = Vec::new();
+    for (jname, j) in doc.joins.iter() {
+        if vocabs.contains_key(&jname.value) {
+            cx.error(
+                Diagnostic::error(
+                    "E0303",
+                    format!("join `{}` has the name of a vocabulary", jname.value),
+                )
+                .at(cx.span(file, jname))
+                .label("also a vocabulary")
+                .help("`x.y` would be ambiguous in expressions; rename the join"),
+            );
+        }
+        if !source_names.contains(j.value.source.value.as_str()) {
+            unknown_source(cx, file, &j.value.source, source_names.iter().copied());
+        }
+        if !columns.iter().any(|c| c.name == j.value.on.value) {
+            unknown_column(
+                cx,
+                file,
+                &j.value.on,
+                name,
+                columns.iter().map(|c| c.name.as_str()),
+            );
+        }
+        joins.push(Join {
+            name: jname.value.clone(),
+            source: j.value.source.value.clone(),
+            on: j.value.on.value.clone(),
+        });
+    }
+    Source {
+        name: name.clone(),
+        title: doc.title.clone(),
+        description: doc.description.clone(),
+        key: doc.key.as_ref().map(|k| k.value.clone()),
+        collection,
+        columns,
+        joins,
+    }
+}
+
+/// A joined source must have a key, and the `on` column must match its type.
+fn check_join_keys(cx: &mut Cx, docs: &SetDocs, sources: &BTreeMap<String, Source>) {
+    for s in &docs.sources {
+        let Some(this) = sources.get(&s.doc.source.value) else {
+            continue;
+        };
+        for (_, j) in s.doc.joins.iter() {
+            let Some(target) = sources.get(&j.value.source.value) else {
+                continue;
+            };
+            let Some(key) = &target.key else {
+                cx.error(
+                    Diagnostic::error(
+                        "E0116",
+                        format!(
+                            "source `{}` has no `key`, so it cannot be joined",
+                            target.name
+                        ),
+                    )
+                    .at(cx.span(s.file, &j.value.source))
+                    .label("joined here")
+                    .help(format!("declare `key:` in sources/{}.yaml", target.name)),
+                );
+                continue;
+            };
+            let (Some(on), Some(key_col)) = (this.column(&j.value.on.value), target.column(key))
+            else {
+                continue;
+            };
+            if on.ty != key_col.ty {
+                cx.error(
+                    Diagnostic::error(
+                        "E0116",
+                        format!(
+                            "join column `{}` does not have the type of `{}.{key}`",
+                            on.name, target.name
+                        ),
+                    )
+                    .at(cx.span(s.file, &j.value.on))
+                    .label(format!(
+                        "{:?} here, {:?} in `{}`",
+                        on.ty, key_col.ty, target.name
+                    ))
+                    .help("join on a column of the same type as the joined source's key"),
+                );
+            }
+        }
+    }
+}
+
+const TYPE_NAMES: &[&str] = &["string", "int", "float", "bool", "date", "datetime"];
+
+fn column_type(
+    cx: &mut Cx,
+    file: FileId,
+    ty: &TypeDoc,
+    def: &Spanned<crate::spec::ColumnDoc>,
+    vocabs: &BTreeMap<String, Vocabulary>,
+) -> Option<ColumnType> {
+    Some(match ty {
+        TypeDoc::Named(spanned, name) => match name.as_str() {
+            "string" => ColumnType::String,
+            "int" => ColumnType::Int,
+            "float" => ColumnType::Float,
+            "bool" => ColumnType::Bool,
+            "date" => ColumnType::Date,
+            "datetime" => ColumnType::DateTime,
+            other => {
+                let span = spanned
+                    .as_ref()
+                    .map_or_else(|| cx.span(file, def), |s| cx.span(file, s));
+                let help = did_you_mean(other, TYPE_NAMES.iter().copied()).unwrap_or_else(|| {
+                    "column types are string, int, float, bool, date, datetime, {vocab: NAME} and {list: T}".into()
+                });
+                cx.error(
+                    Diagnostic::error("E0117", format!("unknown column type `{other}`"))
+                        .at(span)
+                        .label("not a type")
+                        .help(help),
+                );
+                return None;
+            }
+        },
+        TypeDoc::Vocab(v) => {
+            if !vocabs.contains_key(&v.value) {
+                unknown_vocab(cx, file, v, vocabs.keys().map(String::as_str));
+                return None;
+            }
+            ColumnType::Vocab(v.value.clone())
+        }
+        TypeDoc::List(inner) => {
+            ColumnType::List(Box::new(column_type(cx, file, inner, def, vocabs)?))
+        }
+    })
+}
+
+pub(super) fn unknown_vocab<'a>(
+    cx: &mut Cx,
+    file: FileId,
+    name: &Spanned<String>,
+    known: impl IntoIterator<Item = &'a str>,
+) {
+    let known: Vec<&str> = known.into_iter().collect();
+    let help = did_you_mean(&name.value, known.iter().copied())
+        .unwrap_or_else(|| format!("the vocabularies are: {}", known.join(", ")));
+    cx.error(
+        Diagnostic::error("E0309", format!("unknown vocabulary `{}`", name.value))
+            .at(cx.span(file, name))
+            .label("no such vocabulary in vocab/")
+            .help(help),
+    );
+}
+
+pub(super) fn unknown_source<'a>(
+    cx: &mut Cx,
+    file: FileId,
+    name: &Spanned<String>,
+    known: impl IntoIterator<Item = &'a str>,
+) {
+    let known: Vec<&str> = known.into_iter().collect();
+    let help = did_you_mean(&name.value, known.iter().copied())
+        .unwrap_or_else(|| format!("the sources are: {}", known.join(", ")));
+    cx.error(
+        Diagnostic::error("E0308", format!("unknown source `{}`", name.value))
+            .at(cx.span(file, name))
+            .label("no such source in sources/")
+            .help(help),
+    );
+}
+
+pub(super) fn unknown_column<'a>(
+    cx: &mut Cx,
+    file: FileId,
+    name: &Spanned<String>,
+    source: &str,
+    known: impl IntoIterator<Item = &'a str>,
+) {
+    let known: Vec<&str> = known.into_iter().collect();
+    let help = did_you_mean(&name.value, known.iter().copied())
+        .unwrap_or_else(|| format!("the columns of `{source}` are: {}", known.join(", ")));
+    cx.error(
+        Diagnostic::error(
+            "E0301",
+            format!("unknown column `{}` in source `{source}`", name.value),
+        )
+        .at(cx.span(file, name))
+        .label("no such column")
+        .help(help),
+    );
+}

@@ -1,0 +1,38 @@
+//! yardstick: a metrics-as-code compiler for information-security governance.
+//!
+//! ```text
+//! YAML files --load--> spec structs        (spec: every value keeps its file:line:column)
+//!            --parse-> expression ASTs     (syntax: pest grammar in grammar/expr.pest)
+//!            --check-> typed, resolved IR  (check: names, vocabulary terms, types, time)
+//! ```
+//!
+//! Planning the IR into Polars queries, running them and rendering reports are the next
+//! stages (SPEC section 2). Each stage reports problems as [`diag::Diagnostic`]s; only the
+//! CLI renders them.
+
+#![forbid(unsafe_code)]
+
+pub mod check;
+pub mod cli;
+pub mod diag;
+pub mod spec;
+pub mod syntax;
+
+use diag::{Diagnostics, Sources};
+use std::path::Path;
+
+/// Loads and checks the project (or definition set) in `dir`: the first three stages.
+/// The IR comes back only when there were no errors; `sources` keeps every file read so
+/// the diagnostics can be rendered.
+pub fn compile(dir: &Path, sources: &mut Sources) -> (Option<check::Checked>, Diagnostics) {
+    let mut diags = Diagnostics::default();
+    let Some(workspace) = spec::load_project(dir, sources, &mut diags) else {
+        return (None, diags);
+    };
+    let (checked, more) = check::check(&workspace, sources);
+    diags.extend(more.0);
+    if diags.has_errors() {
+        return (None, diags);
+    }
+    (checked, diags)
+}

@@ -1,0 +1,306 @@
+//! One struct per file kind, mirroring the YAML of SPEC sections 3 to 7.
+//!
+//! Enumerated values (grain, layer, ...) stay strings here so that the checker can report
+//! every bad one with suggestions instead of stopping at the first.
+
+use super::map::Map;
+use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::Spanned;
+use std::fmt;
+
+/// `set.yaml`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetDoc {
+    pub name: Spanned<String>,
+    pub version: Spanned<String>,
+    pub description: Option<String>,
+}
+
+/// `vocab/*.yaml`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VocabDoc {
+    pub vocabulary: Spanned<String>,
+    pub version: Option<Spanned<u32>>,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub terms: Map<TermDoc>,
+    #[serde(default)]
+    pub ordered: bool,
+    #[serde(default)]
+    pub groups: Map<Vec<Spanned<String>>>,
+    #[serde(default)]
+    pub deprecated: Map<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TermDoc {
+    pub label: Option<String>,
+    pub definition: Option<String>,
+}
+
+/// `sources/*.yaml`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceDoc {
+    pub source: Spanned<String>,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub key: Option<Spanned<String>>,
+    pub collection: Option<Spanned<String>>,
+    pub columns: Map<Spanned<ColumnDoc>>,
+    #[serde(default)]
+    pub joins: Map<Spanned<JoinDoc>>,
+}
+
+/// A column: `string`, or `{type: datetime, nullable: true}`, `{vocab: NAME}`, `{list: T}`.
+#[derive(Debug, Default)]
+pub struct ColumnDoc {
+    pub ty: Option<TypeDoc>,
+    pub nullable: bool,
+    pub description: Option<String>,
+}
+
+#[derive(Debug)]
+pub enum TypeDoc {
+    /// `string`, `int`, ...: the span is that of the name when written as `type:`.
+    Named(Option<Spanned<String>>, String),
+    Vocab(Spanned<String>),
+    List(Box<TypeDoc>),
+}
+
+impl<'de> Deserialize<'de> for ColumnDoc {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = ColumnDoc;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a column type (string, int, float, bool, date, datetime) or a mapping with type, vocab or list")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<ColumnDoc, E> {
+                Ok(ColumnDoc {
+                    ty: Some(TypeDoc::Named(None, s.to_string())),
+                    ..ColumnDoc::default()
+                })
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<ColumnDoc, A::Error> {
+                let mut col = ColumnDoc::default();
+                while let Some(key) = m.next_key::<String>()? {
+                    let ty = match key.as_str() {
+                        "type" => {
+                            let name: Spanned<String> = m.next_value()?;
+                            let text = name.value.clone();
+                            TypeDoc::Named(Some(name), text)
+                        }
+                        "vocab" => TypeDoc::Vocab(m.next_value()?),
+                        "list" => {
+                            let inner: ColumnDoc = m.next_value()?;
+                            TypeDoc::List(Box::new(inner.ty.ok_or_else(|| {
+                                de::Error::custom("a list needs an element type: {list: string} or {list: {vocab: NAME}}")
+                            })?))
+                        }
+                        "nullable" => {
+                            col.nullable = m.next_value()?;
+                            continue;
+                        }
+                        "description" => {
+                            col.description = Some(m.next_value()?);
+                            continue;
+                        }
+                        other => {
+                            return Err(de::Error::unknown_field(
+                                other,
+                                &["type", "vocab", "list", "nullable", "description"],
+                            ));
+                        }
+                    };
+                    if col.ty.is_some() {
+                        return Err(de::Error::custom(
+                            "a column has one of type, vocab or list, not several",
+                        ));
+                    }
+                    col.ty = Some(ty);
+                }
+                Ok(col)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JoinDoc {
+    pub source: Spanned<String>,
+    pub on: Spanned<String>,
+}
+
+/// `metrics/**/*.yaml`. Required fields are checked by the checker, so that all missing
+/// ones are reported together.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricDoc {
+    pub metric: Spanned<String>,
+    pub version: Option<Spanned<u32>>,
+    pub title: Option<Spanned<String>>,
+    pub description: Option<String>,
+    pub layer: Option<Spanned<String>>,
+    #[serde(rename = "type")]
+    pub kind: Option<Spanned<String>>,
+    pub information_need: Option<String>,
+    pub owner: Option<String>,
+    pub unit: Option<Spanned<String>>,
+    pub direction: Option<Spanned<String>>,
+    pub grain: Option<Spanned<String>>,
+    pub source: Option<Spanned<String>>,
+    pub time: Option<Spanned<TimeDoc>>,
+    #[serde(rename = "where")]
+    pub filter: Option<Spanned<String>>,
+    pub value: Option<Spanned<String>>,
+    #[serde(default)]
+    pub by: Vec<Spanned<String>>,
+    pub target: Option<Spanned<TargetDoc>>,
+    #[serde(default)]
+    pub thresholds: Map<Spanned<String>>,
+    #[serde(default)]
+    pub references: Vec<Spanned<String>>,
+    pub caveats: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<Spanned<String>>,
+}
+
+/// `time:` one of `{event: COL}`, `{open: FROM, close: TO}`, `{snapshot: COL}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimeDoc {
+    pub event: Option<Spanned<String>>,
+    pub open: Option<Spanned<String>>,
+    pub close: Option<Spanned<String>>,
+    pub snapshot: Option<Spanned<String>>,
+}
+
+/// `target:` `{change: -30%, by: DATE}` or `{value: 0.95, by: DATE}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetDoc {
+    pub change: Option<Spanned<String>>,
+    pub value: Option<Spanned<String>>,
+    pub by: Option<Spanned<String>>,
+}
+
+/// `yardstick.yaml`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectDoc {
+    pub project: Spanned<String>,
+    pub definitions: Spanned<String>,
+    pub requires: Option<Spanned<String>>,
+    pub start: Spanned<String>,
+    pub calendar: Option<CalendarDoc>,
+    pub baseline: Option<Spanned<BaselineDoc>>,
+    pub unmapped: Option<Spanned<String>>,
+    pub sites: Map<SiteDoc>,
+    #[serde(default)]
+    pub sources: Map<Spanned<BindingDoc>>,
+    #[serde(default)]
+    pub reports: Vec<Spanned<ReportDoc>>,
+    pub context: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarDoc {
+    pub fiscal_year_start: Spanned<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BaselineDoc {
+    pub months_before_rollout: Option<Spanned<u32>>,
+    pub from: Option<Spanned<String>>,
+    pub to: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteDoc {
+    pub title: Option<String>,
+    pub rollout: Option<Spanned<String>>,
+    pub mappings: Option<Spanned<String>>,
+    #[serde(default)]
+    pub coverage: Map<Spanned<CoverageDoc>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CoverageDoc {
+    pub from: Option<Spanned<String>>,
+    pub collection: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BindingDoc {
+    pub file: Spanned<String>,
+    pub collection: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportDoc {
+    pub template: Spanned<String>,
+    pub grain: Option<Spanned<String>>,
+    pub out: Spanned<String>,
+    pub site: Option<Spanned<String>>,
+}
+
+/// `sites/*.yaml`: vocabulary name, then local code to standard term.
+pub type MappingDoc = Map<Map<Spanned<String>>>;
+
+/// `context.yaml`: a list of dated events, at top level or under `events:`.
+#[derive(Debug, Default)]
+pub struct ContextDoc {
+    pub events: Vec<EventDoc>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventDoc {
+    pub date: Spanned<String>,
+    pub site: Spanned<String>,
+    pub kind: Spanned<String>,
+    pub text: String,
+}
+
+impl<'de> Deserialize<'de> for ContextDoc {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = ContextDoc;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a list of events, or a mapping with `events:`")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<ContextDoc, A::Error> {
+                let mut events = Vec::new();
+                while let Some(e) = s.next_element()? {
+                    events.push(e);
+                }
+                Ok(ContextDoc { events })
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<ContextDoc, A::Error> {
+                let mut doc = ContextDoc::default();
+                while let Some(key) = m.next_key::<String>()? {
+                    if key != "events" {
+                        return Err(de::Error::unknown_field(&key, &["events"]));
+                    }
+                    doc.events = m.next_value()?;
+                }
+                Ok(doc)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}

@@ -1,0 +1,331 @@
+//! Finding and reading the files of a definition set and a project.
+
+use super::docs::{ContextDoc, MappingDoc, MetricDoc, ProjectDoc, SetDoc, SourceDoc, VocabDoc};
+use crate::diag::{Diagnostic, Diagnostics, FileId, Sources, Span, did_you_mean};
+use serde::de::DeserializeOwned;
+use std::path::{Component, Path, PathBuf};
+
+/// A parsed file and where its text is kept.
+#[derive(Debug)]
+pub struct Loaded<T> {
+    pub file: FileId,
+    pub doc: T,
+}
+
+/// The files of a definition set (SPEC section 1).
+#[derive(Debug, Default)]
+pub struct SetDocs {
+    pub root: PathBuf,
+    pub set: Option<Loaded<SetDoc>>,
+    pub vocabs: Vec<Loaded<VocabDoc>>,
+    pub sources: Vec<Loaded<SourceDoc>>,
+    pub metrics: Vec<Loaded<MetricDoc>>,
+}
+
+/// The files of a project, with the definition set it names.
+#[derive(Debug)]
+pub struct ProjectDocs {
+    pub root: PathBuf,
+    pub project: Loaded<ProjectDoc>,
+    /// Per site id, its mappings file.
+    pub mappings: Vec<(String, Loaded<MappingDoc>)>,
+    pub context: Option<Loaded<ContextDoc>>,
+    pub set: SetDocs,
+}
+
+/// Reads a definition set folder. Unreadable or malformed files become diagnostics; the
+/// rest is still loaded so that one run reports as much as it can.
+pub fn load_set(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> SetDocs {
+    let root = normalize(root);
+    let set_path = root.join("set.yaml");
+    let set = if set_path.is_file() {
+        read_yaml(&set_path, sources, diags)
+    } else {
+        diags.push(
+            Diagnostic::error(
+                "E0105",
+                format!(
+                    "{} is not a definition set: it has no set.yaml",
+                    root.display()
+                ),
+            )
+            .in_file(&set_path)
+            .help("a definition set holds set.yaml (name, version), vocab/, sources/ and metrics/"),
+        );
+        None
+    };
+    let vocab_paths = yaml_files(&root.join("vocab"), false, diags);
+    let source_paths = yaml_files(&root.join("sources"), false, diags);
+    let metric_paths = yaml_files(&root.join("metrics"), true, diags);
+    SetDocs {
+        set,
+        vocabs: vocab_paths
+            .iter()
+            .filter_map(|p| read_yaml(p, sources, diags))
+            .collect(),
+        sources: source_paths
+            .iter()
+            .filter_map(|p| read_yaml(p, sources, diags))
+            .collect(),
+        metrics: metric_paths
+            .iter()
+            .filter_map(|p| read_yaml(p, sources, diags))
+            .collect(),
+        root,
+    }
+}
+
+/// What a folder given with `-p` turned out to be.
+#[derive(Debug)]
+pub enum Workspace {
+    Project(Box<ProjectDocs>),
+    /// A definition set checked on its own, without a project.
+    Set(Box<SetDocs>),
+}
+
+/// Reads the project in `dir` (its `yardstick.yaml`), or the definition set in `dir` when
+/// there is no project file. `None` when nothing could be read at all.
+pub fn load_project(
+    dir: &Path,
+    sources: &mut Sources,
+    diags: &mut Diagnostics,
+) -> Option<Workspace> {
+    let dir = normalize(dir);
+    let project_path = dir.join("yardstick.yaml");
+    if !project_path.is_file() {
+        if dir.join("set.yaml").is_file() {
+            return Some(Workspace::Set(Box::new(load_set(&dir, sources, diags))));
+        }
+        diags.push(
+            Diagnostic::error(
+                "E0105",
+                format!(
+                    "{} holds neither a project (yardstick.yaml) nor a definition set (set.yaml)",
+                    dir.display()
+                ),
+            )
+            .help("pass the project folder with -p, or run yardstick inside it"),
+        );
+        return None;
+    }
+    let project: Loaded<ProjectDoc> = read_yaml(&project_path, sources, diags)?;
+    let set_root = dir.join(&project.doc.definitions.value);
+    let set = if set_root.is_dir() {
+        load_set(&set_root, sources, diags)
+    } else {
+        diags.push(
+            Diagnostic::error(
+                "E0603",
+                format!(
+                    "definition set folder `{}` not found",
+                    normalize(&set_root).display()
+                ),
+            )
+            .at(super::span_of(project.file, &project.doc.definitions))
+            .label("no such folder")
+            .help("`definitions` is a path relative to this yardstick.yaml"),
+        );
+        SetDocs::default()
+    };
+    let mut mappings = Vec::new();
+    for (site, doc) in project.doc.sites.iter() {
+        if let Some(path) = &doc.mappings {
+            let full = dir.join(&path.value);
+            if full.is_file() {
+                if let Some(m) = read_yaml(&full, sources, diags) {
+                    mappings.push((site.value.clone(), m));
+                }
+            } else {
+                diags.push(missing_file(project.file, path, "mappings file"));
+            }
+        }
+    }
+    let context = project.doc.context.as_ref().and_then(|path| {
+        let full = dir.join(&path.value);
+        if full.is_file() {
+            read_yaml(&full, sources, diags)
+        } else {
+            diags.push(missing_file(project.file, path, "context file"));
+            None
+        }
+    });
+    Some(Workspace::Project(Box::new(ProjectDocs {
+        root: dir,
+        project,
+        mappings,
+        context,
+        set,
+    })))
+}
+
+fn missing_file(file: FileId, path: &serde_saphyr::Spanned<String>, what: &str) -> Diagnostic {
+    Diagnostic::error("E0604", format!("{what} `{}` not found", path.value))
+        .at(super::span_of(file, path))
+        .label("no such file")
+        .help("paths in yardstick.yaml are relative to the project folder")
+}
+
+/// The `.yaml`/`.yml` files of a folder, sorted so every run reads them in the same order.
+fn yaml_files(dir: &Path, recursive: bool, diags: &mut Diagnostics) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if !dir.is_dir() {
+        return out;
+    }
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let entries = match std::fs::read_dir(&d) {
+            Ok(e) => e,
+            Err(e) => {
+                diags.push(Diagnostic::error(
+                    "E0104",
+                    format!("cannot read folder {}: {e}", d.display()),
+                ));
+                continue;
+            }
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                if recursive {
+                    stack.push(path);
+                }
+            } else if matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("yaml" | "yml")
+            ) {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Reads and parses one YAML file; its text is kept in `sources` for diagnostics.
+fn read_yaml<T: DeserializeOwned>(
+    path: &Path,
+    sources: &mut Sources,
+    diags: &mut Diagnostics,
+) -> Option<Loaded<T>> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            diags.push(
+                Diagnostic::error("E0104", format!("cannot read {}: {e}", path.display()))
+                    .in_file(path),
+            );
+            return None;
+        }
+    };
+    let file = sources.add(path, text);
+    match serde_saphyr::from_str::<T>(sources.text(file)) {
+        Ok(doc) => Some(Loaded { file, doc }),
+        Err(e) => {
+            diags.push(yaml_error(&e, file, sources));
+            None
+        }
+    }
+}
+
+/// Turns serde-saphyr's error into a diagnostic: unknown keys get E0102 and a suggestion,
+/// a value of the wrong shape E0103, broken YAML E0101.
+fn yaml_error(e: &serde_saphyr::Error, file: FileId, sources: &Sources) -> Diagnostic {
+    let full = e.without_snippet().to_string();
+    let message = match full.rfind(" at line ") {
+        Some(i) => full[..i].to_string(),
+        None => full,
+    };
+    let text = sources.text(file);
+    let span = e.location().map(|loc| {
+        let start = loc.span().byte_offset().map_or_else(
+            || line_col_offset(text, loc.line() as usize, loc.column() as usize),
+            |o| o as usize,
+        );
+        let start = start.min(text.len());
+        // Underline the word at the location (a key, a scalar), not just one character.
+        let len = text[start..]
+            .find([':', '\n', ',', '}', ']'])
+            .unwrap_or(text.len() - start);
+        Span::new(file, start, start + len.max(1))
+    });
+    let mut d = if let Some(rest) = message.strip_prefix("unknown field `") {
+        let (field, expected) = rest.split_once('`').unwrap_or((rest, ""));
+        let candidates: Vec<&str> = expected
+            .trim_start_matches(", expected one of ")
+            .trim_start_matches(", expected ")
+            .split(", ")
+            .map(|s| s.trim_matches('`'))
+            .collect();
+        let help = did_you_mean(field, candidates.iter().copied())
+            .unwrap_or_else(|| format!("the keys allowed here are: {}", candidates.join(", ")));
+        Diagnostic::error("E0102", format!("unknown key `{field}`"))
+            .label("not a key of this mapping")
+            .help(help)
+    } else if message.starts_with("missing field") {
+        Diagnostic::error(
+            "E0106",
+            message.replace("missing field", "missing required key"),
+        )
+        .label("in the mapping that starts here")
+    } else if looks_like_shape_error(&message) {
+        Diagnostic::error("E0103", format!("unexpected value: {message}")).label("here")
+    } else {
+        Diagnostic::error("E0101", format!("invalid YAML: {message}")).label("here")
+    };
+    if let Some(span) = span {
+        d = d.at(span);
+    }
+    d
+}
+
+fn looks_like_shape_error(message: &str) -> bool {
+    [
+        "invalid type",
+        "invalid value",
+        "expected",
+        "invalid u",
+        "invalid i",
+        "invalid f",
+        "invalid bool",
+    ]
+    .iter()
+    .any(|p| message.contains(p))
+        && !message.contains("while scanning")
+        && !message.contains("did not find")
+}
+
+fn line_col_offset(text: &str, line: usize, col: usize) -> usize {
+    let mut offset = 0;
+    for (i, l) in text.split_inclusive('\n').enumerate() {
+        if i + 1 == line {
+            return offset
+                + l.char_indices()
+                    .nth(col.saturating_sub(1))
+                    .map_or(0, |(b, _)| b);
+        }
+        offset += l.len();
+    }
+    text.len()
+}
+
+/// Removes `.` and resolves `..` lexically, so `examples/acme/../../metrics` reads `metrics`.
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) {
+                    out.pop();
+                } else {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
+}

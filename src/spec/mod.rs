@@ -1,0 +1,22 @@
+//! Loading: the YAML files of a definition set and a project (SPEC sections 3 to 7) into
+//! plain structs that remember where every value was written. Nothing here judges meaning;
+//! that is `check`'s job. Unknown keys are errors, so a typo never passes silently.
+
+mod docs;
+mod load;
+mod map;
+
+pub use docs::*;
+pub use load::{Loaded, ProjectDocs, SetDocs, Workspace, load_project, load_set, normalize};
+pub use map::Map;
+pub use serde_saphyr::Spanned;
+
+use crate::diag::{FileId, Span};
+
+/// The file span of a spanned YAML value.
+pub fn span_of<T>(file: FileId, value: &Spanned<T>) -> Span {
+    let span = value.referenced.span();
+    let start = span.byte_offset().unwrap_or(0) as usize;
+    let len = span.byte_len().unwrap_or(0) as usize;
+    Span::new(file, start, start + len.max(1))
+}

@@ -1,0 +1,12 @@
+//! The expression language of SPEC section 6: the pest grammar in `grammar/expr.pest`,
+//! the AST it parses into, and a printer whose output parses back to the same AST.
+
+mod ast;
+mod parser;
+mod printer;
+mod scalar;
+
+pub use ast::{BinOp, Expr, ExprKind, Ident, UnaryOp};
+pub use parser::parse_expr;
+pub use printer::print_expr;
+pub use scalar::ScalarMap;
