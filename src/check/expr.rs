@@ -2,8 +2,8 @@
 //! every unknown name, misplaced aggregate and type mismatch with its exact span.
 
 use super::ir::{
-    AggFn, Builtin, ColumnRef, Grain, Literal, MetricId, RowFn, Source, TExpr, TExprKind,
-    ThresholdInput, Type, Vocabulary,
+    AggFn, Builtin, ColumnRef, Grain, Literal, MetricId, RowFn, Source, TExpr, TExprKind, ThresholdInput, Type,
+    Vocabulary,
 };
 use crate::diag::{Diagnostic, Span, did_you_mean};
 use crate::syntax::{BinOp, Expr, ExprKind, Ident, UnaryOp};
@@ -12,15 +12,9 @@ use std::collections::BTreeMap;
 /// What names mean where the expression is written.
 pub(super) enum Scope<'a> {
     /// `where` and `value` of a base metric: the source's columns and joins.
-    Rows {
-        source: &'a Source,
-        sources: &'a BTreeMap<String, Source>,
-    },
+    Rows { source: &'a Source, sources: &'a BTreeMap<String, Source> },
     /// `value` of a derived metric: other metrics, by id, with their grains.
-    Metrics {
-        metrics: &'a BTreeMap<String, Grain>,
-        grain: Grain,
-    },
+    Metrics { metrics: &'a BTreeMap<String, Option<Grain>>, grain: Grain },
     /// `thresholds`: `value`, `baseline`, `target`.
     Threshold,
 }
@@ -57,14 +51,7 @@ const BUILTINS: &[&str] = &["period_start", "period_end", "as_of"];
 
 impl<'a> ExprChecker<'a> {
     pub fn new(vocabs: &'a BTreeMap<String, Vocabulary>, scope: Scope<'a>, clause: Clause) -> Self {
-        ExprChecker {
-            vocabs,
-            scope,
-            clause,
-            errors: Vec::new(),
-            metric_refs: Vec::new(),
-            in_aggregate: None,
-        }
+        ExprChecker { vocabs, scope, clause, errors: Vec::new(), metric_refs: Vec::new(), in_aggregate: None }
     }
 
     fn err<T>(&mut self, d: Diagnostic) -> Option<T> {
@@ -80,26 +67,17 @@ impl<'a> ExprChecker<'a> {
             Clause::Where | Clause::Threshold if t.ty != Type::Bool => self.err(
                 Diagnostic::error(
                     "E0411",
-                    format!(
-                        "`{}` must be a condition, but this is a {}",
-                        self.clause.key(),
-                        t.ty
-                    ),
+                    format!("`{}` must be a condition, but this is a {}", self.clause.key(), t.ty),
                 )
                 .at(t.span)
                 .label(format!("{} here", t.ty))
                 .help("write a comparison, such as `severity == incident_severity.SEV1`"),
             ),
             Clause::Value if !t.ty.is_numeric() || t.ty == Type::Null => self.err(
-                Diagnostic::error(
-                    "E0410",
-                    format!("`value` must be a number, but this is a {}", t.ty),
-                )
-                .at(t.span)
-                .label(format!("{} here", t.ty))
-                .help(
-                    "aggregate the rows into a number: count(), sum(x), mean(x), share(cond), ...",
-                ),
+                Diagnostic::error("E0410", format!("`value` must be a number, but this is a {}", t.ty))
+                    .at(t.span)
+                    .label(format!("{} here", t.ty))
+                    .help("aggregate the rows into a number: count(), sum(x), mean(x), share(cond), ..."),
             ),
             _ => Some(t),
         }
@@ -107,13 +85,7 @@ impl<'a> ExprChecker<'a> {
 
     pub fn check(&mut self, e: &Expr) -> Option<TExpr> {
         let span = e.span;
-        let lit = |l: Literal, ty: Type| {
-            Some(TExpr {
-                kind: TExprKind::Literal(l),
-                ty,
-                span,
-            })
-        };
+        let lit = |l: Literal, ty: Type| Some(TExpr { kind: TExprKind::Literal(l), ty, span });
         match &e.kind {
             ExprKind::Int(i) => lit(Literal::Int(*i), Type::Int),
             ExprKind::Float(f) => lit(Literal::Float(*f), Type::Float),
@@ -130,25 +102,13 @@ impl<'a> ExprChecker<'a> {
                 let inner = self.check(expr)?;
                 match op {
                     UnaryOp::Not => {
-                        self.expect(
-                            &inner,
-                            |t| *t == Type::Bool || *t == Type::Null,
-                            "`not` needs a condition",
-                        )?;
-                        Some(TExpr {
-                            kind: TExprKind::Not(Box::new(inner)),
-                            ty: Type::Bool,
-                            span,
-                        })
+                        self.expect(&inner, |t| *t == Type::Bool || *t == Type::Null, "`not` needs a condition")?;
+                        Some(TExpr { kind: TExprKind::Not(Box::new(inner)), ty: Type::Bool, span })
                     }
                     UnaryOp::Neg => {
                         self.expect(&inner, Type::is_numeric, "`-` needs a number")?;
                         let ty = inner.ty.clone();
-                        Some(TExpr {
-                            kind: TExprKind::Neg(Box::new(inner)),
-                            ty,
-                            span,
-                        })
+                        Some(TExpr { kind: TExprKind::Neg(Box::new(inner)), ty, span })
                     }
                 }
             }
@@ -159,10 +119,7 @@ impl<'a> ExprChecker<'a> {
             ExprKind::IsNull { expr, negated } => {
                 let inner = self.check(expr)?;
                 Some(TExpr {
-                    kind: TExprKind::IsNull {
-                        expr: Box::new(inner),
-                        negated: *negated,
-                    },
+                    kind: TExprKind::IsNull { expr: Box::new(inner), negated: *negated },
                     ty: Type::Bool,
                     span,
                 })
@@ -173,11 +130,7 @@ impl<'a> ExprChecker<'a> {
                 let lo = self.ordered_pair(&x, lo, span)?;
                 let hi = self.ordered_pair(&x, hi, span)?;
                 Some(TExpr {
-                    kind: TExprKind::Between {
-                        expr: Box::new(x),
-                        low: Box::new(lo),
-                        high: Box::new(hi),
-                    },
+                    kind: TExprKind::Between { expr: Box::new(x), low: Box::new(lo), high: Box::new(hi) },
                     ty: Type::Bool,
                     span,
                 })
@@ -214,11 +167,7 @@ impl<'a> ExprChecker<'a> {
                 }
             }
         }
-        Some(TExpr {
-            kind: TExprKind::List(checked),
-            ty: Type::List(Box::new(elem)),
-            span,
-        })
+        Some(TExpr { kind: TExprKind::List(checked), ty: Type::List(Box::new(elem)), span })
     }
 
     fn name(&mut self, parts: &[Ident], span: Span) -> Option<TExpr> {
@@ -229,7 +178,9 @@ impl<'a> ExprChecker<'a> {
                 Diagnostic::error("E0302", format!("`{}` has too many parts", join_names(parts)))
                     .at(span)
                     .label("expected `name` or `prefix.name`")
-                    .help("a dotted name is a vocabulary term or group (`vocab.TERM`) or a join's column (`join.column`)"),
+                    .help(
+                        "a dotted name is a vocabulary term or group (`vocab.TERM`) or a join's column (`join.column`)",
+                    ),
             ),
         }
     }
@@ -242,11 +193,7 @@ impl<'a> ExprChecker<'a> {
             _ => None,
         };
         if let Some(b) = builtin {
-            return Some(TExpr {
-                kind: TExprKind::Builtin(b),
-                ty: Type::Date,
-                span,
-            });
+            return Some(TExpr { kind: TExprKind::Builtin(b), ty: Type::Date, span });
         }
         match &self.scope {
             Scope::Rows { source, .. } => {
@@ -258,69 +205,55 @@ impl<'a> ExprChecker<'a> {
                 if let Some(ty) = ty {
                     self.column_use(&id.name, span)?;
                     return Some(TExpr {
-                        kind: TExprKind::Column(ColumnRef {
-                            join: None,
-                            column: id.name.clone(),
-                        }),
+                        kind: TExprKind::Column(ColumnRef { join: None, column: id.name.clone() }),
                         ty,
                         span,
                     });
                 }
                 let source = *source;
-                let mut d = Diagnostic::error(
-                    "E0301",
-                    format!("unknown column `{}` in source `{}`", id.name, source.name),
-                )
-                .at(id.span)
-                .label("no such column");
-                let candidates: Vec<&str> = source
-                    .columns
-                    .iter()
-                    .map(|c| c.name.as_str())
-                    .chain(["site"])
-                    .chain(BUILTINS.iter().copied())
-                    .collect();
+                if source.broken_columns.contains(&id.name) {
+                    return None;
+                }
+                let mut d =
+                    Diagnostic::error("E0301", format!("unknown column `{}` in source `{}`", id.name, source.name))
+                        .at(id.span)
+                        .label("no such column");
+                let columns: Vec<&str> = source.columns.iter().map(|c| c.name.as_str()).chain(["site"]).collect();
+                let candidates: Vec<&str> = columns.iter().copied().chain(BUILTINS.iter().copied()).collect();
                 if source.join(&id.name).is_some() {
-                    d = d.help(format!(
-                        "`{0}` is a join; name one of its columns, as in `{0}.column`",
-                        id.name
-                    ));
+                    d = d.help(format!("`{0}` is a join; name one of its columns, as in `{0}.column`", id.name));
                 } else if self.vocabs.contains_key(&id.name) {
-                    d = d.help(format!(
-                        "`{0}` is a vocabulary; name one of its terms, as in `{0}.TERM`",
-                        id.name
-                    ));
+                    d = d.help(format!("`{0}` is a vocabulary; name one of its terms, as in `{0}.TERM`", id.name));
                 } else if let Some(h) = did_you_mean(&id.name, candidates.iter().copied()) {
                     d = d.help(h);
                 } else {
-                    d = d.help(format!(
-                        "the columns of `{}` are: {}",
-                        source.name,
-                        candidates.join(", ")
-                    ));
+                    d = d.help(format!("the columns of `{}` are: {}", source.name, columns.join(", ")));
                 }
                 self.err(d)
             }
             Scope::Metrics { metrics, grain } => {
                 let grain = *grain;
                 match metrics.get(&id.name) {
-                    Some(g) if *g == grain => {
+                    Some(g) if g.is_none_or(|g| g == grain) => {
                         let mid = MetricId(id.name.clone());
                         if !self.metric_refs.contains(&mid) {
                             self.metric_refs.push(mid.clone());
                         }
                         Some(TExpr { kind: TExprKind::Metric(mid), ty: Type::Float, span })
                     }
-                    Some(g) => self.err(
+                    Some(Some(g)) => self.err(
                         Diagnostic::error(
                             "E0503",
-                            format!("metric `{}` has grain {g:?}, but this derived metric has grain {grain:?}", id.name),
+                            format!(
+                                "metric `{}` has grain {g:?}, but this derived metric has grain {grain:?}",
+                                id.name
+                            ),
                         )
                         .at(id.span)
                         .label("different grain")
                         .help("a derived metric combines metrics of the same grain, site and period"),
                     ),
-                    None => {
+                    Some(None) | None => {
                         let names: Vec<&str> = metrics.keys().map(String::as_str).collect();
                         let help = did_you_mean(&id.name, names.iter().copied()).unwrap_or_else(|| {
                             "a derived metric (one without `source`) names other metrics by id".to_string()
@@ -348,11 +281,7 @@ impl<'a> ExprChecker<'a> {
                         );
                     }
                 };
-                Some(TExpr {
-                    kind: TExprKind::ThresholdValue(input),
-                    ty: Type::Float,
-                    span,
-                })
+                Some(TExpr { kind: TExprKind::ThresholdValue(input), ty: Type::Float, span })
             }
         }
     }
@@ -373,31 +302,27 @@ impl<'a> ExprChecker<'a> {
     fn dotted_name(&mut self, first: &Ident, second: &Ident, span: Span) -> Option<TExpr> {
         let vocab = self.vocabs.get(&first.name);
         let join = match &self.scope {
-            Scope::Rows { source, sources } => source
-                .join(&first.name)
-                .map(|j| (j, sources.get(&j.source))),
+            Scope::Rows { source, sources } => source.join(&first.name).map(|j| (j, sources.get(&j.source))),
             _ => None,
         };
         match (vocab, join) {
             (Some(_), Some(_)) => self.err(
-                Diagnostic::error(
-                    "E0303",
-                    format!("`{}` is both a vocabulary and a join", first.name),
-                )
-                .at(first.span)
-                .label("ambiguous")
-                .help("rename the join in the source schema"),
+                Diagnostic::error("E0303", format!("`{}` is both a vocabulary and a join", first.name))
+                    .at(first.span)
+                    .label("ambiguous")
+                    .help("rename the join in the source schema"),
             ),
             (Some(v), None) => self.term(v, second, span),
             (None, Some((join, target))) => {
                 // An unknown joined source was reported with the schema.
                 let target = target?;
                 let Some(col) = target.column(&second.name) else {
+                    if target.broken_columns.contains(&second.name) {
+                        return None;
+                    }
                     let names: Vec<&str> = target.columns.iter().map(|c| c.name.as_str()).collect();
-                    let help =
-                        did_you_mean(&second.name, names.iter().copied()).unwrap_or_else(|| {
-                            format!("the columns of `{}` are: {}", target.name, names.join(", "))
-                        });
+                    let help = did_you_mean(&second.name, names.iter().copied())
+                        .unwrap_or_else(|| format!("the columns of `{}` are: {}", target.name, names.join(", ")));
                     return self.err(
                         Diagnostic::error(
                             "E0301",
@@ -414,10 +339,7 @@ impl<'a> ExprChecker<'a> {
                 let ty = Type::from(&col.ty);
                 self.column_use(&format!("{}.{}", first.name, second.name), span)?;
                 Some(TExpr {
-                    kind: TExprKind::Column(ColumnRef {
-                        join: Some(join.name.clone()),
-                        column: col.name.clone(),
-                    }),
+                    kind: TExprKind::Column(ColumnRef { join: Some(join.name.clone()), column: col.name.clone() }),
                     ty,
                     span,
                 })
@@ -427,19 +349,14 @@ impl<'a> ExprChecker<'a> {
                 if let Scope::Rows { source, .. } = &self.scope {
                     candidates.extend(source.joins.iter().map(|j| j.name.as_str()));
                 }
-                let help =
-                    did_you_mean(&first.name, candidates.iter().copied()).unwrap_or_else(|| {
-                        "`x.y` names a term or group of vocabulary x, or column y of join x"
-                            .to_string()
-                    });
+                let help = did_you_mean(&first.name, candidates.iter().copied()).unwrap_or_else(|| {
+                    "`x.y` names a term or group of vocabulary x, or column y of join x".to_string()
+                });
                 self.err(
-                    Diagnostic::error(
-                        "E0302",
-                        format!("unknown name `{}`: not a vocabulary or a join", first.name),
-                    )
-                    .at(first.span)
-                    .label("unknown")
-                    .help(help),
+                    Diagnostic::error("E0302", format!("unknown name `{}`: not a vocabulary or a join", first.name))
+                        .at(first.span)
+                        .label("unknown")
+                        .help(help),
                 )
             }
         }
@@ -448,21 +365,14 @@ impl<'a> ExprChecker<'a> {
     fn term(&mut self, v: &Vocabulary, code: &Ident, span: Span) -> Option<TExpr> {
         if v.has_term(&code.name) {
             return Some(TExpr {
-                kind: TExprKind::Term {
-                    vocab: v.name.clone(),
-                    term: code.name.clone(),
-                },
+                kind: TExprKind::Term { vocab: v.name.clone(), term: code.name.clone() },
                 ty: Type::Term(v.name.clone()),
                 span,
             });
         }
         if let Some(terms) = v.groups.get(&code.name) {
             return Some(TExpr {
-                kind: TExprKind::TermSet {
-                    vocab: v.name.clone(),
-                    group: code.name.clone(),
-                    terms: terms.clone(),
-                },
+                kind: TExprKind::TermSet { vocab: v.name.clone(), group: code.name.clone(), terms: terms.clone() },
                 ty: Type::TermSet(v.name.clone()),
                 span,
             });
@@ -475,10 +385,7 @@ impl<'a> ExprChecker<'a> {
             return self.aggregate(agg, func, args, span);
         }
         let Some(f) = row_fn(&func.name) else {
-            let known = ROW_FNS
-                .iter()
-                .map(|(n, _)| *n)
-                .chain(AGGREGATES.iter().map(|(n, _)| *n));
+            let known = ROW_FNS.iter().map(|(n, _)| *n).chain(AGGREGATES.iter().map(|(n, _)| *n));
             let help = did_you_mean(&func.name, known).unwrap_or_else(|| {
                 "functions: if, coalesce, hours_between, days_between, minutes_between, year, month, lower, contains; aggregates: count, count_distinct, sum, mean, median, min, max, percentile, share".to_string()
             });
@@ -492,11 +399,7 @@ impl<'a> ExprChecker<'a> {
         let checked: Vec<Option<TExpr>> = args.iter().map(|a| self.check(a)).collect();
         let args: Vec<TExpr> = checked.into_iter().collect::<Option<_>>()?;
         let arity = |n: usize| {
-            if args.len() == n {
-                Ok(())
-            } else {
-                Err(format!("{n}"))
-            }
+            if args.len() == n { Ok(()) } else { Err(format!("{n}")) }
         };
         let arity_ok = match f {
             RowFn::If => arity(3),
@@ -513,21 +416,14 @@ impl<'a> ExprChecker<'a> {
         };
         if let Err(n) = arity_ok {
             return self.err(
-                Diagnostic::error(
-                    "E0409",
-                    format!("`{}` takes {n} arguments, not {}", func.name, args.len()),
-                )
-                .at(span)
-                .label("wrong number of arguments"),
+                Diagnostic::error("E0409", format!("`{}` takes {n} arguments, not {}", func.name, args.len()))
+                    .at(span)
+                    .label("wrong number of arguments"),
             );
         }
         let ty = match f {
             RowFn::If => {
-                self.expect(
-                    &args[0],
-                    |t| *t == Type::Bool,
-                    "the first argument of `if` must be a condition",
-                )?;
+                self.expect(&args[0], |t| *t == Type::Bool, "the first argument of `if` must be a condition")?;
                 self.unify_args(&args[1..])?
             }
             RowFn::Coalesce => self.unify_args(&args)?,
@@ -542,11 +438,7 @@ impl<'a> ExprChecker<'a> {
                 Type::Float
             }
             RowFn::Year | RowFn::Month => {
-                self.expect(
-                    &args[0],
-                    |t| t.is_temporal(),
-                    &format!("`{}` takes a date or datetime", func.name),
-                )?;
+                self.expect(&args[0], |t| t.is_temporal(), &format!("`{}` takes a date or datetime", func.name))?;
                 Type::Int
             }
             RowFn::Lower => {
@@ -560,11 +452,7 @@ impl<'a> ExprChecker<'a> {
                 Type::Bool
             }
         };
-        Some(TExpr {
-            kind: TExprKind::Call { func: f, args },
-            ty,
-            span,
-        })
+        Some(TExpr { kind: TExprKind::Call { func: f, args }, ty, span })
     }
 
     fn unify_args(&mut self, args: &[TExpr]) -> Option<Type> {
@@ -601,12 +489,7 @@ impl<'a> ExprChecker<'a> {
                     "a derived metric combines other metrics' values; aggregate in the metrics it names",
                 ),
             };
-            return self.err(
-                Diagnostic::error("E0401", msg)
-                    .at(span)
-                    .label("aggregate not allowed here")
-                    .help(help),
-            );
+            return self.err(Diagnostic::error("E0401", msg).at(span).label("aggregate not allowed here").help(help));
         }
         if self.in_aggregate.is_some() {
             return self.err(
@@ -622,12 +505,9 @@ impl<'a> ExprChecker<'a> {
         let args: Vec<TExpr> = checked.into_iter().collect::<Option<_>>()?;
         let arity_error = |this: &mut Self, want: &str| {
             this.err(
-                Diagnostic::error(
-                    "E0409",
-                    format!("`{}` takes {want}, not {} arguments", func.name, args.len()),
-                )
-                .at(span)
-                .label("wrong number of arguments"),
+                Diagnostic::error("E0409", format!("`{}` takes {want}, not {} arguments", func.name, args.len()))
+                    .at(span)
+                    .label("wrong number of arguments"),
             )
         };
         let name = func.name.as_str();
@@ -635,22 +515,14 @@ impl<'a> ExprChecker<'a> {
             AggFn::Count => match args.as_slice() {
                 [] => Type::Int,
                 [cond] => {
-                    self.expect(
-                        cond,
-                        |t| *t == Type::Bool,
-                        "`count(cond)` counts rows where a condition holds",
-                    )?;
+                    self.expect(cond, |t| *t == Type::Bool, "`count(cond)` counts rows where a condition holds")?;
                     Type::Int
                 }
                 _ => return arity_error(self, "no argument or one condition"),
             },
             AggFn::Share => match args.as_slice() {
                 [cond] => {
-                    self.expect(
-                        cond,
-                        |t| *t == Type::Bool,
-                        "`share(cond)` takes a condition",
-                    )?;
+                    self.expect(cond, |t| *t == Type::Bool, "`share(cond)` takes a condition")?;
                     Type::Float
                 }
                 _ => return arity_error(self, "one condition"),
@@ -668,16 +540,8 @@ impl<'a> ExprChecker<'a> {
             },
             AggFn::Sum | AggFn::Mean | AggFn::Median => match args.as_slice() {
                 [x] => {
-                    self.expect(
-                        x,
-                        |t| t.is_numeric() && *t != Type::Null,
-                        &format!("`{name}` needs a number"),
-                    )?;
-                    if f == AggFn::Sum {
-                        x.ty.clone()
-                    } else {
-                        Type::Float
-                    }
+                    self.expect(x, |t| t.is_numeric() && *t != Type::Null, &format!("`{name}` needs a number"))?;
+                    if f == AggFn::Sum { x.ty.clone() } else { Type::Float }
                 }
                 _ => return arity_error(self, "one argument"),
             },
@@ -694,11 +558,7 @@ impl<'a> ExprChecker<'a> {
             },
             AggFn::Percentile => match args.as_slice() {
                 [x, p] => {
-                    self.expect(
-                        x,
-                        |t| t.is_numeric() && *t != Type::Null,
-                        "`percentile` needs a number",
-                    )?;
+                    self.expect(x, |t| t.is_numeric() && *t != Type::Null, "`percentile` needs a number")?;
                     let pct = match &p.kind {
                         TExprKind::Literal(Literal::Int(i)) => Some(*i as f64),
                         TExprKind::Literal(Literal::Float(f)) => Some(*f),
@@ -706,13 +566,10 @@ impl<'a> ExprChecker<'a> {
                     };
                     if !pct.is_some_and(|v| (0.0..=100.0).contains(&v)) {
                         return self.err(
-                            Diagnostic::error(
-                                "E0413",
-                                "the percentile must be a number from 0 to 100",
-                            )
-                            .at(p.span)
-                            .label("expected a literal such as 90")
-                            .help("`percentile(x, 90)` is the 90th percentile of x"),
+                            Diagnostic::error("E0413", "the percentile must be a number from 0 to 100")
+                                .at(p.span)
+                                .label("expected a literal such as 90")
+                                .help("`percentile(x, 90)` is the 90th percentile of x"),
                         );
                     }
                     Type::Float
@@ -720,38 +577,22 @@ impl<'a> ExprChecker<'a> {
                 _ => return arity_error(self, "two arguments (a column and a percentile)"),
             },
         };
-        Some(TExpr {
-            kind: TExprKind::Aggregate { func: f, args },
-            ty,
-            span,
-        })
+        Some(TExpr { kind: TExprKind::Aggregate { func: f, args }, ty, span })
     }
 
     fn binary(&mut self, op: BinOp, l: TExpr, r: TExpr, span: Span) -> Option<TExpr> {
         let ty = match op {
             BinOp::Or | BinOp::And => {
                 let word = op.symbol();
-                self.expect(
-                    &l,
-                    |t| *t == Type::Bool || *t == Type::Null,
-                    &format!("`{word}` joins conditions"),
-                )?;
-                self.expect(
-                    &r,
-                    |t| *t == Type::Bool || *t == Type::Null,
-                    &format!("`{word}` joins conditions"),
-                )?;
+                self.expect(&l, |t| *t == Type::Bool || *t == Type::Null, &format!("`{word}` joins conditions"))?;
+                self.expect(&r, |t| *t == Type::Bool || *t == Type::Null, &format!("`{word}` joins conditions"))?;
                 Type::Bool
             }
             BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => {
                 let what = format!("`{}` needs numbers", op.symbol());
                 self.expect(&l, Type::is_numeric, &what)?;
                 self.expect(&r, Type::is_numeric, &what)?;
-                if op == BinOp::Div || l.ty == Type::Float || r.ty == Type::Float {
-                    Type::Float
-                } else {
-                    Type::Int
-                }
+                if op == BinOp::Div || l.ty == Type::Float || r.ty == Type::Float { Type::Float } else { Type::Int }
             }
             BinOp::Eq | BinOp::Ne => {
                 let (l, r) = self.comparable(l, r, op)?;
@@ -774,11 +615,7 @@ impl<'a> ExprChecker<'a> {
                         return self.err(
                             Diagnostic::error(
                                 "E0403",
-                                format!(
-                                    "`{}` compares a {} with a list of {et}",
-                                    op.symbol(),
-                                    l.ty
-                                ),
+                                format!("`{}` compares a {} with a list of {et}", op.symbol(), l.ty),
                             )
                             .at(r.span)
                             .label(format!("list of {et}")),
@@ -788,10 +625,7 @@ impl<'a> ExprChecker<'a> {
                         return self.err(
                             Diagnostic::error(
                                 "E0403",
-                                format!(
-                                    "`{}` needs a list or a vocabulary group on its right",
-                                    op.symbol()
-                                ),
+                                format!("`{}` needs a list or a vocabulary group on its right", op.symbol()),
                             )
                             .at(r.span)
                             .label(format!("{} here", r.ty))
@@ -806,10 +640,7 @@ impl<'a> ExprChecker<'a> {
                     return self.err(
                         Diagnostic::error(
                             "E0403",
-                            format!(
-                                "`{}` needs a multi-valued (list) column on its left",
-                                op.symbol()
-                            ),
+                            format!("`{}` needs a multi-valued (list) column on its left", op.symbol()),
                         )
                         .at(l.span)
                         .label(format!("{} here", l.ty))
@@ -836,11 +667,7 @@ impl<'a> ExprChecker<'a> {
                         return self.err(
                             Diagnostic::error(
                                 "E0403",
-                                format!(
-                                    "`{}` on a list of {elem} cannot take a {}",
-                                    op.symbol(),
-                                    r.ty
-                                ),
+                                format!("`{}` on a list of {elem} cannot take a {}", op.symbol(), r.ty),
                             )
                             .at(r.span)
                             .label(format!("{} here", r.ty)),
@@ -868,17 +695,10 @@ impl<'a> ExprChecker<'a> {
             }
             (a, b) if unify(a, b).is_some() => Some((l, r)),
             (Type::TermSet(v), _) | (_, Type::TermSet(v)) => self.err(
-                Diagnostic::error(
-                    "E0403",
-                    format!("`{}` compares with a group of `{v}` terms", op.symbol()),
-                )
-                .at(if matches!(l.ty, Type::TermSet(_)) {
-                    l.span
-                } else {
-                    r.span
-                })
-                .label("a group, not a term")
-                .help("test membership with `in`, as in `cause in root_cause.security_related`"),
+                Diagnostic::error("E0403", format!("`{}` compares with a group of `{v}` terms", op.symbol()))
+                    .at(if matches!(l.ty, Type::TermSet(_)) { l.span } else { r.span })
+                    .label("a group, not a term")
+                    .help("test membership with `in`, as in `cause in root_cause.security_related`"),
             ),
             (a, b) => {
                 let (a, b) = (a.clone(), b.clone());
@@ -906,15 +726,10 @@ impl<'a> ExprChecker<'a> {
             other => {
                 let other = other.clone();
                 self.err(
-                    Diagnostic::error(
-                        "E0403",
-                        format!("cannot compare a term of `{vocab}` with {other}"),
-                    )
-                    .at(e.span)
-                    .label(format!("{other} here"))
-                    .help(format!(
-                        "write a term as `{vocab}.TERM` or as a string such as \"TERM\""
-                    )),
+                    Diagnostic::error("E0403", format!("cannot compare a term of `{vocab}` with {other}"))
+                        .at(e.span)
+                        .label(format!("{other} here"))
+                        .help(format!("write a term as `{vocab}.TERM` or as a string such as \"TERM\"")),
                 )
             }
         }
@@ -923,22 +738,16 @@ impl<'a> ExprChecker<'a> {
     fn string_to_term(&mut self, e: TExpr, vocab: &str) -> Option<TExpr> {
         let TExprKind::Literal(Literal::Str(s)) = &e.kind else {
             return self.err(
-                Diagnostic::error(
-                    "E0403",
-                    format!("a string column cannot be compared with terms of `{vocab}`"),
-                )
-                .at(e.span)
-                .label("string here")
-                .help("declare the column with `{vocab: ...}` in its source schema"),
+                Diagnostic::error("E0403", format!("a string column cannot be compared with terms of `{vocab}`"))
+                    .at(e.span)
+                    .label("string here")
+                    .help("declare the column with `{vocab: ...}` in its source schema"),
             );
         };
         let v = &self.vocabs[vocab];
         if v.has_term(s) {
             return Some(TExpr {
-                kind: TExprKind::Term {
-                    vocab: vocab.to_string(),
-                    term: s.clone(),
-                },
+                kind: TExprKind::Term { vocab: vocab.to_string(), term: s.clone() },
                 ty: Type::Term(vocab.to_string()),
                 span: e.span,
             });
@@ -950,10 +759,7 @@ impl<'a> ExprChecker<'a> {
         let TExprKind::List(items) = list.kind else {
             return Some(list);
         };
-        let items: Vec<Option<TExpr>> = items
-            .into_iter()
-            .map(|i| self.comparable_to_term(i, vocab))
-            .collect();
+        let items: Vec<Option<TExpr>> = items.into_iter().map(|i| self.comparable_to_term(i, vocab)).collect();
         let items: Vec<TExpr> = items.into_iter().collect::<Option<_>>()?;
         Some(TExpr {
             kind: TExprKind::List(items),
@@ -964,15 +770,10 @@ impl<'a> ExprChecker<'a> {
 
     fn wrong_vocab<T>(&mut self, e: &TExpr, want: &str, got: &str) -> Option<T> {
         self.err(
-            Diagnostic::error(
-                "E0404",
-                format!("a term of `{got}` where a term of `{want}` is expected"),
-            )
-            .at(e.span)
-            .label(format!("from vocabulary `{got}`"))
-            .help(format!(
-                "compare with a term of `{want}`, as in `{want}.TERM`"
-            )),
+            Diagnostic::error("E0404", format!("a term of `{got}` where a term of `{want}` is expected"))
+                .at(e.span)
+                .label(format!("from vocabulary `{got}`"))
+                .help(format!("compare with a term of `{want}`, as in `{want}.TERM`")),
         )
     }
 
@@ -991,11 +792,7 @@ impl<'a> ExprChecker<'a> {
                 }
                 self.comparable_to_term(r, &v)
             }
-            (a, b)
-                if (a.is_numeric() && b.is_numeric()) || (a.is_temporal() && b.is_temporal()) =>
-            {
-                Some(r)
-            }
+            (a, b) if (a.is_numeric() && b.is_numeric()) || (a.is_temporal() && b.is_temporal()) => Some(r),
             (Type::Null, _) | (_, Type::Null) => Some(r),
             (a, b) => {
                 let (a, b) = (a.clone(), b.clone());
@@ -1016,15 +813,7 @@ impl<'a> ExprChecker<'a> {
 }
 
 fn bin(op: BinOp, l: TExpr, r: TExpr, ty: Type, span: Span) -> TExpr {
-    TExpr {
-        kind: TExprKind::Binary {
-            op,
-            lhs: Box::new(l),
-            rhs: Box::new(r),
-        },
-        ty,
-        span,
-    }
+    TExpr { kind: TExprKind::Binary { op, lhs: Box::new(l), rhs: Box::new(r) }, ty, span }
 }
 
 /// The type both fit in: equal types, int with float, date with datetime, null with any.
@@ -1040,37 +829,23 @@ fn unify(a: &Type, b: &Type) -> Option<Type> {
 
 fn unknown_term(v: &Vocabulary, code: &str, span: Span) -> Diagnostic {
     if let Some(new) = v.deprecated.get(code) {
-        return Diagnostic::error(
-            "E0305",
-            format!("`{code}` is a deprecated code of `{}`", v.name),
-        )
-        .at(span)
-        .label("deprecated")
-        .help(format!("use `{new}`, which replaces it"));
+        return Diagnostic::error("E0305", format!("`{code}` is a deprecated code of `{}`", v.name))
+            .at(span)
+            .label("deprecated")
+            .help(format!("use `{new}`, which replaces it"));
     }
-    let names = v
-        .terms
-        .iter()
-        .map(|t| t.code.as_str())
-        .chain(v.groups.keys().map(String::as_str));
+    let names = v.terms.iter().map(|t| t.code.as_str()).chain(v.groups.keys().map(String::as_str));
     let names: Vec<&str> = names.collect();
     let help = did_you_mean(code, names.iter().copied())
         .unwrap_or_else(|| format!("the terms of `{}` are: {}", v.name, names.join(", ")));
-    Diagnostic::error(
-        "E0304",
-        format!("`{code}` is not a term of vocabulary `{}`", v.name),
-    )
-    .at(span)
-    .label("unknown term")
-    .help(help)
+    Diagnostic::error("E0304", format!("`{code}` is not a term of vocabulary `{}`", v.name))
+        .at(span)
+        .label("unknown term")
+        .help(help)
 }
 
 fn join_names(parts: &[Ident]) -> String {
-    parts
-        .iter()
-        .map(|p| p.name.as_str())
-        .collect::<Vec<_>>()
-        .join(".")
+    parts.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(".")
 }
 
 const AGGREGATES: &[(&str, AggFn)] = &[

@@ -90,6 +90,9 @@ pub struct Source {
     /// Declared columns in order; the implicit `site` column is not listed.
     pub columns: Vec<Column>,
     pub joins: Vec<Join>,
+    /// Columns whose declaration was in error (already reported), so their uses are not
+    /// reported again. Always empty in a checked set.
+    pub broken_columns: Vec<String>,
 }
 
 impl Source {
@@ -478,9 +481,7 @@ impl TExpr {
         f(self);
         match &self.kind {
             TExprKind::List(items) => items.iter().for_each(|e| e.walk(f)),
-            TExprKind::Call { args, .. } | TExprKind::Aggregate { args, .. } => {
-                args.iter().for_each(|e| e.walk(f))
-            }
+            TExprKind::Call { args, .. } | TExprKind::Aggregate { args, .. } => args.iter().for_each(|e| e.walk(f)),
             TExprKind::Not(e) | TExprKind::Neg(e) | TExprKind::IsNull { expr: e, .. } => e.walk(f),
             TExprKind::Binary { lhs, rhs, .. } => {
                 lhs.walk(f);

@@ -4,8 +4,8 @@
 use super::Cx;
 use super::expr::{Clause, ExprChecker, Scope};
 use super::ir::{
-    BaseMetric, ColumnRef, Direction, Grain, Layer, Literal, MeasureType, Metric, MetricBody,
-    MetricId, Source, Status, TExprKind, Target, Threshold, TimeSemantics, Type, Vocabulary,
+    BaseMetric, ColumnRef, Direction, Grain, Layer, Literal, MeasureType, Metric, MetricBody, MetricId, Source, Status,
+    TExprKind, Target, Threshold, TimeSemantics, Type, Vocabulary,
 };
 use super::refs::parse_reference;
 use super::set::{unknown_column, unknown_source};
@@ -13,16 +13,9 @@ use crate::diag::{Diagnostic, FileId, did_you_mean};
 use crate::spec::{Loaded, MetricDoc, SetDocs, Spanned};
 use std::collections::{BTreeMap, BTreeSet};
 
-pub(super) const GRAINS: &[(&str, Grain)] = &[
-    ("month", Grain::Month),
-    ("quarter", Grain::Quarter),
-    ("year", Grain::Year),
-];
-const LAYERS: &[(&str, Layer)] = &[
-    ("outcome", Layer::Outcome),
-    ("risk", Layer::Risk),
-    ("activity", Layer::Activity),
-];
+pub(super) const GRAINS: &[(&str, Grain)] =
+    &[("month", Grain::Month), ("quarter", Grain::Quarter), ("year", Grain::Year)];
+const LAYERS: &[(&str, Layer)] = &[("outcome", Layer::Outcome), ("risk", Layer::Risk), ("activity", Layer::Activity)];
 const TYPES: &[(&str, MeasureType)] = &[
     ("implementation", MeasureType::Implementation),
     ("effectiveness", MeasureType::Effectiveness),
@@ -42,24 +35,21 @@ pub(super) fn check_metrics(
     sources: &BTreeMap<String, Source>,
 ) -> Vec<Metric> {
     // First every id and grain, so derived metrics can refer to metrics in any file.
-    let mut grains: BTreeMap<String, Grain> = BTreeMap::new();
+    let mut grains: BTreeMap<String, Option<Grain>> =
+        docs.unreadable_metrics.iter().map(|stem| (stem.clone(), None)).collect();
     let mut seen: BTreeMap<&str, FileId> = BTreeMap::new();
     let mut unique: Vec<&Loaded<MetricDoc>> = Vec::new();
     for m in &docs.metrics {
         let id = m.doc.metric.value.as_str();
-        let stem = cx
-            .sources
-            .path(m.file)
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or_default()
-            .to_string();
+        let stem = cx.sources.path(m.file).file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
         if stem != id {
             cx.error(
                 Diagnostic::error("E0501", format!("metric `{id}` is defined in a file named `{stem}`"))
                     .at(cx.span(m.file, &m.doc.metric))
                     .label(format!("expected `{stem}`, the file's stem"))
-                    .help(format!("rename the file to {id}.yaml, or the metric to `{stem}`: the id and the file stem must agree")),
+                    .help(format!(
+                        "rename the file to {id}.yaml, or the metric to `{stem}`: the id and the file stem must agree"
+                    )),
             );
         }
         if let Some(other) = seen.get(id) {
@@ -74,17 +64,14 @@ pub(super) fn check_metrics(
         }
         seen.insert(id, m.file);
         unique.push(m);
-        if let Some(g) = &m.doc.grain
-            && let Some(grain) = GRAINS.iter().find(|(n, _)| *n == g.value).map(|(_, g)| *g)
-        {
-            grains.insert(id.to_string(), grain);
-        }
+        // A metric whose grain is missing or invalid is reported on its own; derived
+        // metrics that use it are not blamed for it.
+        let grain = m.doc.grain.as_ref().and_then(|g| GRAINS.iter().find(|(n, _)| *n == g.value).map(|(_, g)| *g));
+        grains.insert(id.to_string(), grain);
     }
 
-    let mut metrics: Vec<Metric> = unique
-        .into_iter()
-        .filter_map(|m| check_metric(cx, m.file, &m.doc, vocabs, sources, &grains))
-        .collect();
+    let mut metrics: Vec<Metric> =
+        unique.into_iter().filter_map(|m| check_metric(cx, m.file, &m.doc, vocabs, sources, &grains)).collect();
     order_derived(cx, docs, &mut metrics);
     metrics
 }
@@ -95,7 +82,7 @@ fn check_metric(
     doc: &MetricDoc,
     vocabs: &BTreeMap<String, Vocabulary>,
     sources: &BTreeMap<String, Source>,
-    grains: &BTreeMap<String, Grain>,
+    grains: &BTreeMap<String, Option<Grain>>,
 ) -> Option<Metric> {
     let id = doc.metric.value.clone();
     let at = cx.span(file, &doc.metric);
@@ -103,41 +90,25 @@ fn check_metric(
     let missing = |cx: &mut Cx, key: &str, help: &str| cx.missing(at, &owner, key, help);
 
     if doc.version.is_none() {
-        missing(
-            cx,
-            "version",
-            "start at `version: 1` and raise it whenever the computed values change",
-        );
+        missing(cx, "version", "start at `version: 1` and raise it whenever the computed values change");
     }
     if doc.title.is_none() {
         missing(cx, "title", "a short title for reports");
     }
     if doc.unit.is_none() {
-        missing(
-            cx,
-            "unit",
-            "the unit of the value, such as hours, incidents or \"%\"",
-        );
+        missing(cx, "unit", "the unit of the value, such as hours, incidents or \"%\"");
     }
     let layer = match &doc.layer {
         Some(l) => cx.choice(file, l, "layer", LAYERS),
         None => {
-            missing(
-                cx,
-                "layer",
-                "one of outcome, risk, activity (seed section 2)",
-            );
+            missing(cx, "layer", "one of outcome, risk, activity (seed section 2)");
             None
         }
     };
     let direction = match &doc.direction {
         Some(d) => cx.choice(file, d, "direction", DIRECTIONS),
         None => {
-            missing(
-                cx,
-                "direction",
-                "one of higher_is_better, lower_is_better, neutral",
-            );
+            missing(cx, "direction", "one of higher_is_better, lower_is_better, neutral");
             None
         }
     };
@@ -148,16 +119,9 @@ fn check_metric(
             None
         }
     };
-    let measure_type = doc
-        .kind
-        .as_ref()
-        .and_then(|k| cx.choice(file, k, "metric type", TYPES));
+    let measure_type = doc.kind.as_ref().and_then(|k| cx.choice(file, k, "metric type", TYPES));
     let Some(value_text) = &doc.value else {
-        missing(
-            cx,
-            "value",
-            "what the metric computes, such as `count()` or `sum(duration_min) / 60`",
-        );
+        missing(cx, "value", "what the metric computes, such as `count()` or `sum(duration_min) / 60`");
         return None;
     };
 
@@ -184,29 +148,17 @@ fn check_metric(
                 None => None,
             };
             let value = expression(cx, file, value_text, vocabs, scope(), Clause::Value);
-            let by = doc
-                .by
-                .iter()
-                .filter_map(|b| by_column(cx, file, b, source, sources))
-                .collect::<Vec<_>>();
+            let by = doc.by.iter().filter_map(|b| by_column(cx, file, b, source, sources)).collect::<Vec<_>>();
             let (value, _) = value?;
             if by.len() != doc.by.len() {
                 return None;
             }
-            MetricBody::Base(BaseMetric {
-                source: source.name.clone(),
-                time: time?,
-                filter,
-                value,
-                by,
-            })
+            MetricBody::Base(BaseMetric { source: source.name.clone(), time: time?, filter, value, by })
         }
         None => {
-            for (present, key) in [
-                (doc.time.is_some(), "time"),
-                (doc.filter.is_some(), "where"),
-                (!doc.by.is_empty(), "by"),
-            ] {
+            for (present, key) in
+                [(doc.time.is_some(), "time"), (doc.filter.is_some(), "where"), (!doc.by.is_empty(), "by")]
+            {
                 if present {
                     cx.error(
                         Diagnostic::error("E0505", format!("metric `{id}` has `{key}` but no `source`"))
@@ -217,10 +169,7 @@ fn check_metric(
                 }
             }
             let grain = grain?;
-            let scope = Scope::Metrics {
-                metrics: grains,
-                grain,
-            };
+            let scope = Scope::Metrics { metrics: grains, grain };
             let (value, inputs) = expression(cx, file, value_text, vocabs, scope, Clause::Value)?;
             MetricBody::Derived { value, inputs }
         }
@@ -233,9 +182,8 @@ fn check_metric(
             "green" => Status::Green,
             "amber" => Status::Amber,
             other => {
-                let help = did_you_mean(other, ["green", "amber"]).unwrap_or_else(|| {
-                    "thresholds are `green` and `amber`; anything else is red".into()
-                });
+                let help = did_you_mean(other, ["green", "amber"])
+                    .unwrap_or_else(|| "thresholds are `green` and `amber`; anything else is red".into());
                 cx.error(
                     Diagnostic::error("E0507", format!("unknown threshold `{other}`"))
                         .at(cx.span(file, key))
@@ -245,9 +193,7 @@ fn check_metric(
                 continue;
             }
         };
-        if let Some((condition, _)) =
-            expression(cx, file, cond, vocabs, Scope::Threshold, Clause::Threshold)
-        {
+        if let Some((condition, _)) = expression(cx, file, cond, vocabs, Scope::Threshold, Clause::Threshold) {
             thresholds.push(Threshold { status, condition });
         }
     }
@@ -314,24 +260,17 @@ fn time_semantics(
     let doc = &t.value;
     let column = |cx: &mut Cx, c: &Spanned<String>| -> Option<String> {
         let Some(col) = source.column(&c.value) else {
-            unknown_column(
-                cx,
-                file,
-                c,
-                &source.name,
-                source.columns.iter().map(|c| c.name.as_str()),
-            );
+            if source.broken_columns.contains(&c.value) {
+                return None;
+            }
+            unknown_column(cx, file, c, &source.name, source.columns.iter().map(|c| c.name.as_str()));
             return None;
         };
         if !Type::from(&col.ty).is_temporal() {
             cx.error(
                 Diagnostic::error(
                     "E0412",
-                    format!(
-                        "time column `{}` is a {}, not a date or datetime",
-                        c.value,
-                        Type::from(&col.ty)
-                    ),
+                    format!("time column `{}` is a {}, not a date or datetime", c.value, Type::from(&col.ty)),
                 )
                 .at(cx.span(file, c))
                 .label("not a date")
@@ -350,9 +289,7 @@ fn time_semantics(
         );
     };
     match (&doc.event, &doc.open, &doc.close, &doc.snapshot) {
-        (Some(e), None, None, None) => Some(TimeSemantics::Event {
-            column: column(cx, e)?,
-        }),
+        (Some(e), None, None, None) => Some(TimeSemantics::Event { column: column(cx, e)? }),
         (None, Some(from), close, None) => {
             let from = column(cx, from);
             let close = match close {
@@ -361,9 +298,7 @@ fn time_semantics(
             };
             Some(TimeSemantics::Open { from: from?, close })
         }
-        (None, None, None, Some(s)) => Some(TimeSemantics::Snapshot {
-            column: column(cx, s)?,
-        }),
+        (None, None, None, Some(s)) => Some(TimeSemantics::Snapshot { column: column(cx, s)? }),
         _ => {
             shape_error(cx);
             None
@@ -381,13 +316,7 @@ fn by_column(
     let (owner, join, column) = match b.value.split_once('.') {
         Some((j, c)) => {
             let Some(join) = source.join(j) else {
-                unknown_column(
-                    cx,
-                    file,
-                    b,
-                    &source.name,
-                    source.joins.iter().map(|j| j.name.as_str()),
-                );
+                unknown_column(cx, file, b, &source.name, source.joins.iter().map(|j| j.name.as_str()));
                 return None;
             };
             (sources.get(&join.source)?, Some(j.to_string()), c)
@@ -395,42 +324,30 @@ fn by_column(
         None => (source, None, b.value.as_str()),
     };
     let Some(col) = owner.column(column) else {
+        if owner.broken_columns.iter().any(|b| b == column) {
+            return None;
+        }
         if column == "site" {
             cx.error(
-                Diagnostic::error(
-                    "E0509",
-                    "`site` is always a dimension; do not list it in `by`",
-                )
-                .at(cx.span(file, b))
-                .label("implicit dimension"),
+                Diagnostic::error("E0509", "`site` is always a dimension; do not list it in `by`")
+                    .at(cx.span(file, b))
+                    .label("implicit dimension"),
             );
         } else {
-            unknown_column(
-                cx,
-                file,
-                b,
-                &owner.name,
-                owner.columns.iter().map(|c| c.name.as_str()),
-            );
+            unknown_column(cx, file, b, &owner.name, owner.columns.iter().map(|c| c.name.as_str()));
         }
         return None;
     };
     if matches!(col.ty, super::ir::ColumnType::List(_)) {
         cx.error(
-            Diagnostic::error(
-                "E0509",
-                format!("`{}` is multi-valued and cannot be a dimension", b.value),
-            )
-            .at(cx.span(file, b))
-            .label("list column")
-            .help("group by a single-valued column"),
+            Diagnostic::error("E0509", format!("`{}` is multi-valued and cannot be a dimension", b.value))
+                .at(cx.span(file, b))
+                .label("list column")
+                .help("group by a single-valued column"),
         );
         return None;
     }
-    Some(ColumnRef {
-        join,
-        column: col.name.clone(),
-    })
+    Some(ColumnRef { join, column: col.name.clone() })
 }
 
 fn target(cx: &mut Cx, file: FileId, t: &Spanned<crate::spec::TargetDoc>) -> Option<Target> {
@@ -466,14 +383,8 @@ fn target(cx: &mut Cx, file: FileId, t: &Spanned<crate::spec::TargetDoc>) -> Opt
         value
     };
     match (&doc.change, &doc.value) {
-        (Some(c), None) => Some(Target::Change {
-            change: number(cx, c)?,
-            by,
-        }),
-        (None, Some(v)) => Some(Target::Value {
-            value: number(cx, v)?,
-            by,
-        }),
+        (Some(c), None) => Some(Target::Change { change: number(cx, c)?, by }),
+        (None, Some(v)) => Some(Target::Value { value: number(cx, v)?, by }),
         _ => {
             cx.error(
                 Diagnostic::error("E0506", "a target has exactly one of `change` and `value`")
@@ -503,41 +414,29 @@ fn order_derived(cx: &mut Cx, docs: &SetDocs, metrics: &mut [Metric]) {
     let mut reported: BTreeSet<String> = BTreeSet::new();
     for id in inputs.keys() {
         let mut path = Vec::new();
-        visit(
-            id,
-            &inputs,
-            &mut done,
-            &mut path,
-            &mut order,
-            &mut |cycle: &[String]| {
-                let key = {
-                    let mut c = cycle.to_vec();
-                    c.sort();
-                    c.join(",")
-                };
-                if !reported.insert(key) {
-                    return;
-                }
-                let first = &cycle[0];
-                let Some(doc) = docs.metrics.iter().find(|m| m.doc.metric.value == *first) else {
-                    return;
-                };
-                let Some(value) = &doc.doc.value else { return };
-                cx.error(
+        visit(id, &inputs, &mut done, &mut path, &mut order, &mut |cycle: &[String]| {
+            let key = {
+                let mut c = cycle.to_vec();
+                c.sort();
+                c.join(",")
+            };
+            if !reported.insert(key) {
+                return;
+            }
+            let first = &cycle[0];
+            let Some(doc) = docs.metrics.iter().find(|m| m.doc.metric.value == *first) else {
+                return;
+            };
+            let Some(value) = &doc.doc.value else { return };
+            cx.error(
                 Diagnostic::error("E0504", format!("derived metrics form a cycle: {} -> {first}", cycle.join(" -> ")))
                     .at(cx.span(doc.file, value))
                     .label("refers back to itself through this value")
                     .help("a derived metric cannot depend on itself; compute one of them from a source"),
             );
-            },
-        );
+        });
     }
-    let position = |m: &Metric| {
-        order
-            .iter()
-            .position(|o| *o == m.id.0)
-            .unwrap_or(usize::MAX)
-    };
+    let position = |m: &Metric| order.iter().position(|o| *o == m.id.0).unwrap_or(usize::MAX);
     metrics.sort_by_key(position);
 }
 

@@ -23,10 +23,7 @@ pub struct Checked {
 /// Checks what `load` read. Returns the IR only when there is no error; the diagnostics
 /// hold every error and warning found.
 pub fn check(workspace: &Workspace, sources: &Sources) -> (Option<Checked>, Diagnostics) {
-    let mut cx = Cx {
-        sources,
-        diags: Diagnostics::default(),
-    };
+    let mut cx = Cx { sources, diags: Diagnostics::default() };
     let (set_docs, project_docs) = match workspace {
         Workspace::Set(set) => (set.as_ref(), None),
         Workspace::Project(p) => (&p.set, Some(p.as_ref())),
@@ -42,13 +39,7 @@ pub fn check(workspace: &Workspace, sources: &Sources) -> (Option<Checked>, Diag
     }
     match (set, project_docs.is_some(), project) {
         (Some(set), false, _) => (Some(Checked { set, project: None }), diags),
-        (Some(set), true, Some(project)) => (
-            Some(Checked {
-                set,
-                project: Some(project),
-            }),
-            diags,
-        ),
+        (Some(set), true, Some(project)) => (Some(Checked { set, project: Some(project) }), diags),
         _ => (None, diags),
     }
 }
@@ -106,13 +97,10 @@ impl Cx<'_> {
             Ok(d) => Some(d),
             Err(_) => {
                 self.error(
-                    Diagnostic::error(
-                        "E0108",
-                        format!("`{}` is not a valid date for {what}", value.value),
-                    )
-                    .at(spec::span_of(file, value))
-                    .label("expected a date")
-                    .help("write dates as YYYY-MM-DD, for example 2024-01-01"),
+                    Diagnostic::error("E0108", format!("`{}` is not a valid date for {what}", value.value))
+                        .at(spec::span_of(file, value))
+                        .label("expected a date")
+                        .help("write dates as YYYY-MM-DD, for example 2024-01-01"),
                 );
                 None
             }

@@ -3,9 +3,10 @@
 
 use super::Cx;
 use super::ir::{
-    Baseline, Binding, ContextEvent, Coverage, DefinitionSet, FileFormat, MetricBody, Project,
-    ReportSpec, Site, Unmapped,
+    Baseline, Binding, ContextEvent, Coverage, DefinitionSet, FileFormat, MetricBody, Project, ReportSpec, Site,
+    Unmapped,
 };
+use super::ir::{TExpr, TExprKind};
 use super::metric::GRAINS;
 use super::set::{COLLECTIONS, unknown_source, unknown_term, unknown_vocab};
 use crate::diag::{Diagnostic, did_you_mean};
@@ -14,11 +15,7 @@ use std::collections::BTreeMap;
 
 const UNMAPPED: &[(&str, Unmapped)] = &[("error", Unmapped::Error), ("exclude", Unmapped::Exclude)];
 
-pub(super) fn check_project(
-    cx: &mut Cx,
-    docs: &ProjectDocs,
-    set: &DefinitionSet,
-) -> Option<Project> {
+pub(super) fn check_project(cx: &mut Cx, docs: &ProjectDocs, set: &DefinitionSet) -> Option<Project> {
     let file = docs.project.file;
     let doc = &docs.project.doc;
 
@@ -27,7 +24,10 @@ pub(super) fn check_project(
             Ok(r) if !r.matches(&set.version) => cx.error(
                 Diagnostic::error(
                     "E0602",
-                    format!("definition set `{}` is version {}, which does not satisfy `{}`", set.name, set.version, req.value),
+                    format!(
+                        "definition set `{}` is version {}, which does not satisfy `{}`",
+                        set.name, set.version, req.value
+                    ),
                 )
                 .at(cx.span(file, req))
                 .label(format!("version {} found", set.version))
@@ -49,10 +49,7 @@ pub(super) fn check_project(
             cx.error(
                 Diagnostic::error(
                     "E0605",
-                    format!(
-                        "`fiscal_year_start` is {}, not a month",
-                        c.fiscal_year_start.value
-                    ),
+                    format!("`fiscal_year_start` is {}, not a month", c.fiscal_year_start.value),
                 )
                 .at(cx.span(file, &c.fiscal_year_start))
                 .label("expected 1 to 12")
@@ -73,10 +70,8 @@ pub(super) fn check_project(
         Some(b) => match (&b.value.months_before_rollout, &b.value.from, &b.value.to) {
             (Some(m), None, None) if m.value > 0 => Some(Baseline::MonthsBeforeRollout(m.value)),
             (None, Some(from), Some(to)) => {
-                let (from, to) = (
-                    cx.date(file, from, "the baseline's `from`"),
-                    cx.date(file, to, "the baseline's `to`"),
-                );
+                let (from, to) =
+                    (cx.date(file, from, "the baseline's `from`"), cx.date(file, to, "the baseline's `to`"));
                 match (from, to) {
                     (Some(f), Some(t)) if f <= t => Some(Baseline::Window { from: f, to: t }),
                     (Some(_), Some(_)) => {
@@ -109,10 +104,7 @@ pub(super) fn check_project(
             continue;
         }
         let path = &b.value.file.value;
-        let format = match path
-            .rsplit_once('.')
-            .map(|(_, ext)| ext.to_ascii_lowercase())
-        {
+        let format = match path.rsplit_once('.').map(|(_, ext)| ext.to_ascii_lowercase()) {
             Some(ext) if ext == "csv" => Some(FileFormat::Csv),
             Some(ext) if ext == "parquet" => Some(FileFormat::Parquet),
             Some(ext) if ext == "ndjson" || ext == "jsonl" => Some(FileFormat::Ndjson),
@@ -126,30 +118,17 @@ pub(super) fn check_project(
                 None
             }
         };
-        let collection = b
-            .value
-            .collection
-            .as_ref()
-            .and_then(|c| cx.choice(file, c, "collection", COLLECTIONS));
+        let collection = b.value.collection.as_ref().and_then(|c| cx.choice(file, c, "collection", COLLECTIONS));
         if let Some(format) = format {
             bindings.insert(
                 name.value.clone(),
-                Binding {
-                    source: name.value.clone(),
-                    file: path.clone(),
-                    format,
-                    collection,
-                },
+                Binding { source: name.value.clone(), file: path.clone(), format, collection },
             );
         }
     }
     check_sources_bound(cx, set, &bindings, docs);
 
-    let mappings: BTreeMap<&str, _> = docs
-        .mappings
-        .iter()
-        .map(|(site, m)| (site.as_str(), m))
-        .collect();
+    let mappings: BTreeMap<&str, _> = docs.mappings.iter().map(|(site, m)| (site.as_str(), m)).collect();
     let mut sites = Vec::new();
     for (id, s) in doc.sites.iter() {
         if id.value == "all" {
@@ -160,10 +139,7 @@ pub(super) fn check_project(
                     .help("give the site another id"),
             );
         }
-        let rollout = s
-            .rollout
-            .as_ref()
-            .and_then(|r| cx.date(file, r, "`rollout`"));
+        let rollout = s.rollout.as_ref().and_then(|r| cx.date(file, r, "`rollout`"));
         if s.rollout.is_none() && matches!(baseline, Some(Baseline::MonthsBeforeRollout(_))) {
             cx.missing(
                 cx.span(file, id),
@@ -181,10 +157,7 @@ pub(super) fn check_project(
                 cx.error(
                     Diagnostic::error(
                         "E0607",
-                        format!(
-                            "coverage for `{}`, which this project does not bind",
-                            source.value
-                        ),
+                        format!("coverage for `{}`, which this project does not bind", source.value),
                     )
                     .at(cx.span(file, source))
                     .label("not a bound source")
@@ -192,29 +165,15 @@ pub(super) fn check_project(
                 );
                 continue;
             }
-            let from = c
-                .value
-                .from
-                .as_ref()
-                .and_then(|f| cx.date(file, f, "coverage `from`"));
-            let collection = c
-                .value
-                .collection
-                .as_ref()
-                .and_then(|k| cx.choice(file, k, "collection", COLLECTIONS));
+            let from = c.value.from.as_ref().and_then(|f| cx.date(file, f, "coverage `from`"));
+            let collection = c.value.collection.as_ref().and_then(|k| cx.choice(file, k, "collection", COLLECTIONS));
             coverage.insert(source.value.clone(), Coverage { from, collection });
         }
         let site_mappings = match mappings.get(id.value.as_str()) {
             Some(m) => check_mappings(cx, m, set),
             None => BTreeMap::new(),
         };
-        sites.push(Site {
-            id: id.value.clone(),
-            title: s.title.clone(),
-            rollout,
-            mappings: site_mappings,
-            coverage,
-        });
+        sites.push(Site { id: id.value.clone(), title: s.title.clone(), rollout, mappings: site_mappings, coverage });
     }
     if doc.sites.is_empty() {
         cx.error(
@@ -227,11 +186,7 @@ pub(super) fn check_project(
 
     let mut reports = Vec::new();
     for r in &doc.reports {
-        let grain = r
-            .value
-            .grain
-            .as_ref()
-            .and_then(|g| cx.choice(file, g, "grain", GRAINS));
+        let grain = r.value.grain.as_ref().and_then(|g| cx.choice(file, g, "grain", GRAINS));
         if let Some(site) = &r.value.site
             && !doc.sites.keys().any(|s| s == site.value)
         {
@@ -258,12 +213,7 @@ pub(super) fn check_project(
                 Some(e.site.value.clone())
             };
             if let Some(date) = date {
-                context.push(ContextEvent {
-                    date,
-                    site,
-                    kind: e.kind.value.clone(),
-                    text: e.text.clone(),
-                });
+                context.push(ContextEvent { date, site, kind: e.kind.value.clone(), text: e.text.clone() });
             }
         }
     }
@@ -299,42 +249,47 @@ fn unknown_site<'a>(
     );
 }
 
-/// Every source a metric reads (directly or through a join) needs a binding.
-fn check_sources_bound(
-    cx: &mut Cx,
-    set: &DefinitionSet,
-    bindings: &BTreeMap<String, Binding>,
-    docs: &ProjectDocs,
-) {
+/// Every source a metric reads (its own, and those of the joins it uses) needs a binding.
+fn check_sources_bound(cx: &mut Cx, set: &DefinitionSet, bindings: &BTreeMap<String, Binding>, docs: &ProjectDocs) {
     let mut users: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for m in &set.metrics {
-        if let MetricBody::Base(b) = &m.body {
-            users.entry(&b.source).or_default().push(&m.id.0);
-            for j in &set.sources[&b.source].joins {
-                users.entry(&j.source).or_default().push(&m.id.0);
+        let MetricBody::Base(b) = &m.body else { continue };
+        let mut used = vec![b.source.as_str()];
+        let mut note_join = |join: &Option<String>| {
+            if let Some(j) = join.as_deref().and_then(|j| set.sources[&b.source].join(j)) {
+                used.push(j.source.as_str());
             }
+        };
+        let mut visit = |e: &TExpr| {
+            if let TExprKind::Column(c) = &e.kind {
+                note_join(&c.join);
+            }
+        };
+        b.filter.iter().chain([&b.value]).for_each(|e| e.walk(&mut visit));
+        b.by.iter().for_each(|c| note_join(&c.join));
+        used.sort_unstable();
+        used.dedup();
+        for source in used {
+            users.entry(source).or_default().push(&m.id.0);
         }
     }
     for (source, metrics) in users {
-        if bindings.contains_key(source) || !set.sources.contains_key(source) {
+        if bindings.contains_key(source) {
             continue;
         }
-        let listed = metrics
-            .iter()
-            .take(3)
-            .map(|m| format!("`{m}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let more = if metrics.len() > 3 {
-            format!(" and {} more", metrics.len() - 3)
-        } else {
-            String::new()
+        let listed = metrics.iter().take(3).map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ");
+        let used_by = match metrics.len() {
+            1 => format!("metric {listed}"),
+            n if n <= 3 => format!("metrics {listed}"),
+            n => format!("metrics {listed} and {} more", n - 3),
         };
         cx.error(
-            Diagnostic::error("E0610", format!("source `{source}` is used by metric {listed}{more} but not bound in the project"))
+            Diagnostic::error("E0610", format!("source `{source}` is used by {used_by} but not bound in the project"))
                 .at(cx.span(docs.project.file, &docs.project.doc.project))
                 .label("in this project")
-                .help(format!("add under `sources:` in yardstick.yaml: {source}: {{file: \"data/{{site}}/{source}.csv\"}}")),
+                .help(format!(
+                    "add under `sources:` in yardstick.yaml: {source}: {{file: \"data/{{site}}/{source}.csv\"}}"
+                )),
         );
     }
 }
@@ -347,12 +302,7 @@ fn check_mappings(
     let mut out = BTreeMap::new();
     for (vocab_name, codes) in m.doc.iter() {
         let Some(vocab) = set.vocabularies.get(&vocab_name.value) else {
-            unknown_vocab(
-                cx,
-                m.file,
-                vocab_name,
-                set.vocabularies.keys().map(String::as_str),
-            );
+            unknown_vocab(cx, m.file, vocab_name, set.vocabularies.keys().map(String::as_str));
             continue;
         };
         let mut map = BTreeMap::new();
@@ -363,23 +313,14 @@ fn check_mappings(
                 cx.error(
                     Diagnostic::error(
                         "E0305",
-                        format!(
-                            "`{}` maps onto `{}`, a deprecated code of `{}`",
-                            local.value, term.value, vocab.name
-                        ),
+                        format!("`{}` maps onto `{}`, a deprecated code of `{}`", local.value, term.value, vocab.name),
                     )
                     .at(cx.span(m.file, term))
                     .label("deprecated")
                     .help(format!("map onto `{new}`, which replaces it")),
                 );
             } else {
-                unknown_term(
-                    cx,
-                    m.file,
-                    term,
-                    &vocab.name,
-                    vocab.terms.iter().map(|t| t.code.as_str()),
-                );
+                unknown_term(cx, m.file, term, &vocab.name, vocab.terms.iter().map(|t| t.code.as_str()));
             }
         }
         out.insert(vocab.name.clone(), map);

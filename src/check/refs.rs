@@ -5,9 +5,8 @@ use super::ir::{Framework, Reference};
 
 /// Parses `FRAMEWORK[:EDITION]/ID`; the error says what is wrong and what was expected.
 pub(super) fn parse_reference(text: &str) -> Result<Reference, String> {
-    let (head, id) = text
-        .split_once('/')
-        .ok_or("a reference is written FRAMEWORK:EDITION/ID, as in iso27001:2022/A.5.24")?;
+    let (head, id) =
+        text.split_once('/').ok_or("a reference is written FRAMEWORK:EDITION/ID, as in iso27001:2022/A.5.24")?;
     let (name, edition) = match head.split_once(':') {
         Some((n, e)) => (n, Some(e)),
         None => (head, None),
@@ -18,17 +17,12 @@ pub(super) fn parse_reference(text: &str) -> Result<Reference, String> {
         "csf" | "nist-csf" => (Framework::NistCsf, "2.0", &["2.0"]),
         "sp800-53" | "nist800-53" => (Framework::Nist80053, "r5", &["r5"]),
         other => {
-            return Err(format!(
-                "unknown framework `{other}`; known: iso27001, iec62443-3-3, csf, sp800-53"
-            ));
+            return Err(format!("unknown framework `{other}`; known: iso27001, iec62443-3-3, csf, sp800-53"));
         }
     };
     let edition = edition.unwrap_or(default_edition);
     if !editions.contains(&edition) {
-        return Err(format!(
-            "`{name}` references are checked for edition {}, not `{edition}`",
-            editions.join(", ")
-        ));
+        return Err(format!("`{name}` references are checked for edition {}, not `{edition}`", editions.join(", ")));
     }
     let valid = match framework {
         Framework::Iso27001 => iso27001_2022(id),
@@ -36,14 +30,8 @@ pub(super) fn parse_reference(text: &str) -> Result<Reference, String> {
         Framework::NistCsf => csf_2(id),
         Framework::Nist80053 => sp800_53(id),
     };
-    valid.map_err(|expected| {
-        format!("`{id}` is not a control of {name}:{edition}; expected {expected}")
-    })?;
-    Ok(Reference {
-        framework,
-        edition: edition.to_string(),
-        id: id.to_string(),
-    })
+    valid.map_err(|expected| format!("`{id}` is not a control of {name}:{edition}; expected {expected}"))?;
+    Ok(Reference { framework, edition: edition.to_string(), id: id.to_string() })
 }
 
 fn number(s: &str) -> Option<u32> {
@@ -54,7 +42,8 @@ fn number(s: &str) -> Option<u32> {
 
 /// Annex A of ISO/IEC 27001:2022: A.5.1-A.5.37, A.6.1-A.6.8, A.7.1-A.7.14, A.8.1-A.8.34.
 fn iso27001_2022(id: &str) -> Result<(), &'static str> {
-    const EXPECTED: &str = "an Annex A control from A.5.1 to A.5.37, A.6.1 to A.6.8, A.7.1 to A.7.14 or A.8.1 to A.8.34";
+    const EXPECTED: &str =
+        "an Annex A control from A.5.1 to A.5.37, A.6.1 to A.6.8, A.7.1 to A.7.14 or A.8.1 to A.8.34";
     let rest = id.strip_prefix("A.").ok_or(EXPECTED)?;
     let (theme, control) = rest.split_once('.').ok_or(EXPECTED)?;
     let max = match number(theme) {
@@ -101,8 +90,7 @@ fn iec62443_3_3(id: &str) -> Result<(), &'static str> {
 
 /// NIST CSF 2.0 subcategories such as `RS.MI-01`.
 fn csf_2(id: &str) -> Result<(), &'static str> {
-    const EXPECTED: &str =
-        "a CSF 2.0 subcategory such as `RS.MI-01` (functions GV, ID, PR, DE, RS, RC)";
+    const EXPECTED: &str = "a CSF 2.0 subcategory such as `RS.MI-01` (functions GV, ID, PR, DE, RS, RC)";
     let (function, rest) = id.split_once('.').ok_or(EXPECTED)?;
     if !["GV", "ID", "PR", "DE", "RS", "RC"].contains(&function) {
         return Err(EXPECTED);
@@ -119,8 +107,8 @@ fn csf_2(id: &str) -> Result<(), &'static str> {
 fn sp800_53(id: &str) -> Result<(), &'static str> {
     const EXPECTED: &str = "a control such as `AC-2` or `AC-2(1)`";
     const FAMILIES: &[&str] = &[
-        "AC", "AT", "AU", "CA", "CM", "CP", "IA", "IR", "MA", "MP", "PE", "PL", "PM", "PS", "PT",
-        "RA", "SA", "SC", "SI", "SR",
+        "AC", "AT", "AU", "CA", "CM", "CP", "IA", "IR", "MA", "MP", "PE", "PL", "PM", "PS", "PT", "RA", "SA", "SC",
+        "SI", "SR",
     ];
     let (family, rest) = id.split_once('-').ok_or(EXPECTED)?;
     if !FAMILIES.contains(&family) {

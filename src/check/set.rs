@@ -6,11 +6,8 @@ use crate::diag::{Diagnostic, FileId, did_you_mean};
 use crate::spec::{SetDocs, SourceDoc, Spanned, TypeDoc, VocabDoc};
 use std::collections::{BTreeMap, BTreeSet};
 
-pub(super) const COLLECTIONS: &[(&str, Collection)] = &[
-    ("automated", Collection::Automated),
-    ("manual", Collection::Manual),
-    ("mixed", Collection::Mixed),
-];
+pub(super) const COLLECTIONS: &[(&str, Collection)] =
+    &[("automated", Collection::Automated), ("manual", Collection::Manual), ("mixed", Collection::Mixed)];
 
 pub(super) fn check_set(cx: &mut Cx, docs: &SetDocs) -> Option<DefinitionSet> {
     let (name, version, description) = match &docs.set {
@@ -47,11 +44,7 @@ pub(super) fn check_set(cx: &mut Cx, docs: &SetDocs) -> Option<DefinitionSet> {
         vocabularies.insert(name, check_vocab(cx, v.file, &v.doc));
     }
 
-    let source_names: BTreeSet<&str> = docs
-        .sources
-        .iter()
-        .map(|s| s.doc.source.value.as_str())
-        .collect();
+    let source_names: BTreeSet<&str> = docs.sources.iter().map(|s| s.doc.source.value.as_str()).collect();
     let mut sources: BTreeMap<String, Source> = BTreeMap::new();
     for s in &docs.sources {
         let name = s.doc.source.value.clone();
@@ -64,10 +57,7 @@ pub(super) fn check_set(cx: &mut Cx, docs: &SetDocs) -> Option<DefinitionSet> {
             );
             continue;
         }
-        sources.insert(
-            name,
-            check_source(cx, s.file, &s.doc, &vocabularies, &source_names),
-        );
+        sources.insert(name, check_source(cx, s.file, &s.doc, &vocabularies, &source_names));
     }
     check_join_keys(cx, docs, &sources);
 
@@ -95,31 +85,21 @@ fn check_vocab(cx: &mut Cx, file: FileId, doc: &VocabDoc) -> Vocabulary {
     for (code, term) in doc.terms.iter() {
         if !valid_code(&code.value) {
             cx.error(
-                Diagnostic::error(
-                    "E0112",
-                    format!("`{}` is not a valid term code", code.value),
-                )
-                .at(cx.span(file, code))
-                .label("term codes match [A-Za-z][A-Za-z0-9_-]*")
-                .help("start with a letter; use letters, digits, `_` and `-`"),
+                Diagnostic::error("E0112", format!("`{}` is not a valid term code", code.value))
+                    .at(cx.span(file, code))
+                    .label("term codes match [A-Za-z][A-Za-z0-9_-]*")
+                    .help("start with a letter; use letters, digits, `_` and `-`"),
             );
         }
         if terms.iter().any(|t| t.code == code.value) {
             cx.error(
-                Diagnostic::error(
-                    "E0111",
-                    format!("term `{}` is listed twice in `{vocab}`", code.value),
-                )
-                .at(cx.span(file, code))
-                .label("second listing"),
+                Diagnostic::error("E0111", format!("term `{}` is listed twice in `{vocab}`", code.value))
+                    .at(cx.span(file, code))
+                    .label("second listing"),
             );
             continue;
         }
-        terms.push(Term {
-            code: code.value.clone(),
-            label: term.label.clone(),
-            definition: term.definition.clone(),
-        });
+        terms.push(Term { code: code.value.clone(), label: term.label.clone(), definition: term.definition.clone() });
     }
     let is_term = |c: &str| terms.iter().any(|t| t.code == c);
 
@@ -128,27 +108,15 @@ fn check_vocab(cx: &mut Cx, file: FileId, doc: &VocabDoc) -> Vocabulary {
     for (name, _) in doc.groups.iter() {
         if is_term(&name.value) {
             cx.error(
-                Diagnostic::error(
-                    "E0111",
-                    format!("`{}` is both a term and a group of `{vocab}`", name.value),
-                )
-                .at(cx.span(file, name))
-                .label("group named like a term")
-                .help("give the group a name that is not a term code"),
+                Diagnostic::error("E0111", format!("`{}` is both a term and a group of `{vocab}`", name.value))
+                    .at(cx.span(file, name))
+                    .label("group named like a term")
+                    .help("give the group a name that is not a term code"),
             );
         }
         let mut members = Vec::new();
         let mut visiting = vec![name.value.as_str()];
-        expand_group(
-            cx,
-            file,
-            doc,
-            &name.value,
-            &mut visiting,
-            &mut members,
-            &is_term,
-            &group_names,
-        );
+        expand_group(cx, file, doc, &name.value, &mut visiting, &mut members, &is_term, &group_names);
         groups.insert(name.value.clone(), members);
     }
 
@@ -156,16 +124,10 @@ fn check_vocab(cx: &mut Cx, file: FileId, doc: &VocabDoc) -> Vocabulary {
     for (old, new) in doc.deprecated.iter() {
         if is_term(&old.value) {
             cx.error(
-                Diagnostic::error(
-                    "E0113",
-                    format!(
-                        "`{}` is deprecated but still a term of `{vocab}`",
-                        old.value
-                    ),
-                )
-                .at(cx.span(file, old))
-                .label("still listed under terms")
-                .help("remove it from terms, or from deprecated"),
+                Diagnostic::error("E0113", format!("`{}` is deprecated but still a term of `{vocab}`", old.value))
+                    .at(cx.span(file, old))
+                    .label("still listed under terms")
+                    .help("remove it from terms, or from deprecated"),
             );
         }
         if !is_term(&new.value) {
@@ -238,13 +200,10 @@ pub(super) fn unknown_term<'a>(
     let help = did_you_mean(&code.value, candidates.iter().copied())
         .unwrap_or_else(|| format!("the terms of `{vocab}` are: {}", candidates.join(", ")));
     cx.error(
-        Diagnostic::error(
-            "E0304",
-            format!("`{}` is not a term of vocabulary `{vocab}`", code.value),
-        )
-        .at(cx.span(file, code))
-        .label("unknown term")
-        .help(help),
+        Diagnostic::error("E0304", format!("`{}` is not a term of vocabulary `{vocab}`", code.value))
+            .at(cx.span(file, code))
+            .label("unknown term")
+            .help(help),
     );
 }
 
@@ -262,6 +221,7 @@ fn check_source(
         .and_then(|c| cx.choice(file, c, "collection", COLLECTIONS))
         .unwrap_or(Collection::Automated);
     let mut columns = Vec::new();
+    let mut broken_columns = Vec::new();
     for (col, def) in doc.columns.iter() {
         if col.value == "site" {
             cx.error(
@@ -276,6 +236,7 @@ fn check_source(
             continue;
         }
         let Some(ty) = &def.value.ty else {
+            broken_columns.push(col.value.clone());
             cx.missing(
                 cx.span(file, def),
                 &format!("column `{}`", col.value),
@@ -284,13 +245,14 @@ fn check_source(
             );
             continue;
         };
-        if let Some(ty) = column_type(cx, file, ty, def, vocabs) {
-            columns.push(Column {
+        match column_type(cx, file, ty, def, vocabs) {
+            Some(ty) => columns.push(Column {
                 name: col.value.clone(),
                 ty,
                 nullable: def.value.nullable,
                 description: def.value.description.clone(),
-            });
+            }),
+            None => broken_columns.push(col.value.clone()),
         }
     }
     if let Some(key) = &doc.key
@@ -302,26 +264,17 @@ fn check_source(
     for (jname, j) in doc.joins.iter() {
         if vocabs.contains_key(&jname.value) {
             cx.error(
-                Diagnostic::error(
-                    "E0303",
-                    format!("join `{}` has the name of a vocabulary", jname.value),
-                )
-                .at(cx.span(file, jname))
-                .label("also a vocabulary")
-                .help("`x.y` would be ambiguous in expressions; rename the join"),
+                Diagnostic::error("E0303", format!("join `{}` has the name of a vocabulary", jname.value))
+                    .at(cx.span(file, jname))
+                    .label("also a vocabulary")
+                    .help("`x.y` would be ambiguous in expressions; rename the join"),
             );
         }
         if !source_names.contains(j.value.source.value.as_str()) {
             unknown_source(cx, file, &j.value.source, source_names.iter().copied());
         }
         if !columns.iter().any(|c| c.name == j.value.on.value) {
-            unknown_column(
-                cx,
-                file,
-                &j.value.on,
-                name,
-                columns.iter().map(|c| c.name.as_str()),
-            );
+            unknown_column(cx, file, &j.value.on, name, columns.iter().map(|c| c.name.as_str()));
         }
         joins.push(Join {
             name: jname.value.clone(),
@@ -337,6 +290,7 @@ fn check_source(
         collection,
         columns,
         joins,
+        broken_columns,
     }
 }
 
@@ -354,10 +308,7 @@ fn check_join_keys(cx: &mut Cx, docs: &SetDocs, sources: &BTreeMap<String, Sourc
                 cx.error(
                     Diagnostic::error(
                         "E0116",
-                        format!(
-                            "source `{}` has no `key`, so it cannot be joined",
-                            target.name
-                        ),
+                        format!("source `{}` has no `key`, so it cannot be joined", target.name),
                     )
                     .at(cx.span(s.file, &j.value.source))
                     .label("joined here")
@@ -365,24 +316,17 @@ fn check_join_keys(cx: &mut Cx, docs: &SetDocs, sources: &BTreeMap<String, Sourc
                 );
                 continue;
             };
-            let (Some(on), Some(key_col)) = (this.column(&j.value.on.value), target.column(key))
-            else {
+            let (Some(on), Some(key_col)) = (this.column(&j.value.on.value), target.column(key)) else {
                 continue;
             };
             if on.ty != key_col.ty {
                 cx.error(
                     Diagnostic::error(
                         "E0116",
-                        format!(
-                            "join column `{}` does not have the type of `{}.{key}`",
-                            on.name, target.name
-                        ),
+                        format!("join column `{}` does not have the type of `{}.{key}`", on.name, target.name),
                     )
                     .at(cx.span(s.file, &j.value.on))
-                    .label(format!(
-                        "{:?} here, {:?} in `{}`",
-                        on.ty, key_col.ty, target.name
-                    ))
+                    .label(format!("{:?} here, {:?} in `{}`", on.ty, key_col.ty, target.name))
                     .help("join on a column of the same type as the joined source's key"),
                 );
             }
@@ -408,9 +352,7 @@ fn column_type(
             "date" => ColumnType::Date,
             "datetime" => ColumnType::DateTime,
             other => {
-                let span = spanned
-                    .as_ref()
-                    .map_or_else(|| cx.span(file, def), |s| cx.span(file, s));
+                let span = spanned.as_ref().map_or_else(|| cx.span(file, def), |s| cx.span(file, s));
                 let help = did_you_mean(other, TYPE_NAMES.iter().copied()).unwrap_or_else(|| {
                     "column types are string, int, float, bool, date, datetime, {vocab: NAME} and {list: T}".into()
                 });
@@ -430,9 +372,7 @@ fn column_type(
             }
             ColumnType::Vocab(v.value.clone())
         }
-        TypeDoc::List(inner) => {
-            ColumnType::List(Box::new(column_type(cx, file, inner, def, vocabs)?))
-        }
+        TypeDoc::List(inner) => ColumnType::List(Box::new(column_type(cx, file, inner, def, vocabs)?)),
     })
 }
 
@@ -481,12 +421,9 @@ pub(super) fn unknown_column<'a>(
     let help = did_you_mean(&name.value, known.iter().copied())
         .unwrap_or_else(|| format!("the columns of `{source}` are: {}", known.join(", ")));
     cx.error(
-        Diagnostic::error(
-            "E0301",
-            format!("unknown column `{}` in source `{source}`", name.value),
-        )
-        .at(cx.span(file, name))
-        .label("no such column")
-        .help(help),
+        Diagnostic::error("E0301", format!("unknown column `{}` in source `{source}`", name.value))
+            .at(cx.span(file, name))
+            .label("no such column")
+            .help(help),
     );
 }

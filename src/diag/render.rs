@@ -28,11 +28,7 @@ pub fn render(d: &Diagnostic, sources: &Sources, color: bool) -> String {
         label = label.with_message(text);
     }
     let mut report = Report::build(kind, (name.clone(), range))
-        .with_config(
-            Config::default()
-                .with_color(color)
-                .with_index_type(IndexType::Byte),
-        )
+        .with_config(Config::default().with_color(color).with_index_type(IndexType::Byte))
         .with_code(d.code)
         .with_message(&d.message)
         .with_label(label);
@@ -40,28 +36,13 @@ pub fn render(d: &Diagnostic, sources: &Sources, color: bool) -> String {
         report = report.with_help(help);
     }
     let mut out = Vec::new();
-    report
-        .finish()
-        .write((name, Source::from(file.text.as_str())), &mut out)
-        .expect("writing to a Vec cannot fail");
+    report.finish().write((name, Source::from(file.text.as_str())), &mut out).expect("writing to a Vec cannot fail");
     let text = String::from_utf8_lossy(&out).into_owned();
     // ariadne pads empty gutter lines; trailing spaces only make snapshots brittle.
-    text.lines()
-        .map(str::trim_end)
-        .collect::<Vec<_>>()
-        .join("\n")
-        + "\n"
+    text.lines().map(str::trim_end).collect::<Vec<_>>().join("\n") + "\n"
 }
 
 /// Renders every diagnostic, errors and warnings in the order found.
-pub fn render_all<'a>(
-    diagnostics: impl IntoIterator<Item = &'a Diagnostic>,
-    sources: &Sources,
-    color: bool,
-) -> String {
-    diagnostics
-        .into_iter()
-        .map(|d| render(d, sources, color))
-        .collect::<Vec<_>>()
-        .join("\n")
+pub fn render_all<'a>(diagnostics: impl IntoIterator<Item = &'a Diagnostic>, sources: &Sources, color: bool) -> String {
+    diagnostics.into_iter().map(|d| render(d, sources, color)).collect::<Vec<_>>().join("\n")
 }

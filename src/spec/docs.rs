@@ -78,13 +78,12 @@ impl<'de> Deserialize<'de> for ColumnDoc {
         impl<'de> Visitor<'de> for V {
             type Value = ColumnDoc;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a column type (string, int, float, bool, date, datetime) or a mapping with type, vocab or list")
+                f.write_str(
+                    "a column type (string, int, float, bool, date, datetime) or a mapping with type, vocab or list",
+                )
             }
             fn visit_str<E: de::Error>(self, s: &str) -> Result<ColumnDoc, E> {
-                Ok(ColumnDoc {
-                    ty: Some(TypeDoc::Named(None, s.to_string())),
-                    ..ColumnDoc::default()
-                })
+                Ok(ColumnDoc { ty: Some(TypeDoc::Named(None, s.to_string())), ..ColumnDoc::default() })
             }
             fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<ColumnDoc, A::Error> {
                 let mut col = ColumnDoc::default();
@@ -99,7 +98,9 @@ impl<'de> Deserialize<'de> for ColumnDoc {
                         "list" => {
                             let inner: ColumnDoc = m.next_value()?;
                             TypeDoc::List(Box::new(inner.ty.ok_or_else(|| {
-                                de::Error::custom("a list needs an element type: {list: string} or {list: {vocab: NAME}}")
+                                de::Error::custom(
+                                    "a list needs an element type: {list: string} or {list: {vocab: NAME}}",
+                                )
                             })?))
                         }
                         "nullable" => {
@@ -118,9 +119,7 @@ impl<'de> Deserialize<'de> for ColumnDoc {
                         }
                     };
                     if col.ty.is_some() {
-                        return Err(de::Error::custom(
-                            "a column has one of type, vocab or list, not several",
-                        ));
+                        return Err(de::Error::custom("a column has one of type, vocab or list, not several"));
                     }
                     col.ty = Some(ty);
                 }

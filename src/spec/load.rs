@@ -20,6 +20,9 @@ pub struct SetDocs {
     pub vocabs: Vec<Loaded<VocabDoc>>,
     pub sources: Vec<Loaded<SourceDoc>>,
     pub metrics: Vec<Loaded<MetricDoc>>,
+    /// Stems of metric files that could not be read or parsed (already reported), so
+    /// metrics derived from them are not blamed as well.
+    pub unreadable_metrics: Vec<String>,
 }
 
 /// The files of a project, with the definition set it names.
@@ -42,37 +45,30 @@ pub fn load_set(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> 
         read_yaml(&set_path, sources, diags)
     } else {
         diags.push(
-            Diagnostic::error(
-                "E0105",
-                format!(
-                    "{} is not a definition set: it has no set.yaml",
-                    root.display()
-                ),
-            )
-            .in_file(&set_path)
-            .help("a definition set holds set.yaml (name, version), vocab/, sources/ and metrics/"),
+            Diagnostic::error("E0105", format!("{} is not a definition set: it has no set.yaml", root.display()))
+                .in_file(&set_path)
+                .help("a definition set holds set.yaml (name, version), vocab/, sources/ and metrics/"),
         );
         None
     };
     let vocab_paths = yaml_files(&root.join("vocab"), false, diags);
     let source_paths = yaml_files(&root.join("sources"), false, diags);
     let metric_paths = yaml_files(&root.join("metrics"), true, diags);
-    SetDocs {
+    let mut docs = SetDocs {
         set,
-        vocabs: vocab_paths
-            .iter()
-            .filter_map(|p| read_yaml(p, sources, diags))
-            .collect(),
-        sources: source_paths
-            .iter()
-            .filter_map(|p| read_yaml(p, sources, diags))
-            .collect(),
-        metrics: metric_paths
-            .iter()
-            .filter_map(|p| read_yaml(p, sources, diags))
-            .collect(),
+        vocabs: vocab_paths.iter().filter_map(|p| read_yaml(p, sources, diags)).collect(),
+        sources: source_paths.iter().filter_map(|p| read_yaml(p, sources, diags)).collect(),
+        metrics: Vec::new(),
+        unreadable_metrics: Vec::new(),
         root,
+    };
+    for path in metric_paths {
+        match read_yaml(&path, sources, diags) {
+            Some(m) => docs.metrics.push(m),
+            None => docs.unreadable_metrics.extend(path.file_stem().and_then(|s| s.to_str()).map(String::from)),
+        }
     }
+    docs
 }
 
 /// What a folder given with `-p` turned out to be.
@@ -85,11 +81,7 @@ pub enum Workspace {
 
 /// Reads the project in `dir` (its `yardstick.yaml`), or the definition set in `dir` when
 /// there is no project file. `None` when nothing could be read at all.
-pub fn load_project(
-    dir: &Path,
-    sources: &mut Sources,
-    diags: &mut Diagnostics,
-) -> Option<Workspace> {
+pub fn load_project(dir: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> Option<Workspace> {
     let dir = normalize(dir);
     let project_path = dir.join("yardstick.yaml");
     if !project_path.is_file() {
@@ -99,10 +91,7 @@ pub fn load_project(
         diags.push(
             Diagnostic::error(
                 "E0105",
-                format!(
-                    "{} holds neither a project (yardstick.yaml) nor a definition set (set.yaml)",
-                    dir.display()
-                ),
+                format!("{} holds neither a project (yardstick.yaml) nor a definition set (set.yaml)", dir.display()),
             )
             .help("pass the project folder with -p, or run yardstick inside it"),
         );
@@ -114,16 +103,10 @@ pub fn load_project(
         load_set(&set_root, sources, diags)
     } else {
         diags.push(
-            Diagnostic::error(
-                "E0603",
-                format!(
-                    "definition set folder `{}` not found",
-                    normalize(&set_root).display()
-                ),
-            )
-            .at(super::span_of(project.file, &project.doc.definitions))
-            .label("no such folder")
-            .help("`definitions` is a path relative to this yardstick.yaml"),
+            Diagnostic::error("E0603", format!("definition set folder `{}` not found", normalize(&set_root).display()))
+                .at(super::span_of(project.file, &project.doc.definitions))
+                .label("no such folder")
+                .help("`definitions` is a path relative to this yardstick.yaml"),
         );
         SetDocs::default()
     };
@@ -149,13 +132,7 @@ pub fn load_project(
             None
         }
     });
-    Some(Workspace::Project(Box::new(ProjectDocs {
-        root: dir,
-        project,
-        mappings,
-        context,
-        set,
-    })))
+    Some(Workspace::Project(Box::new(ProjectDocs { root: dir, project, mappings, context, set })))
 }
 
 fn missing_file(file: FileId, path: &serde_saphyr::Spanned<String>, what: &str) -> Diagnostic {
@@ -176,10 +153,7 @@ fn yaml_files(dir: &Path, recursive: bool, diags: &mut Diagnostics) -> Vec<PathB
         let entries = match std::fs::read_dir(&d) {
             Ok(e) => e,
             Err(e) => {
-                diags.push(Diagnostic::error(
-                    "E0104",
-                    format!("cannot read folder {}: {e}", d.display()),
-                ));
+                diags.push(Diagnostic::error("E0104", format!("cannot read folder {}: {e}", d.display())));
                 continue;
             }
         };
@@ -189,10 +163,7 @@ fn yaml_files(dir: &Path, recursive: bool, diags: &mut Diagnostics) -> Vec<PathB
                 if recursive {
                     stack.push(path);
                 }
-            } else if matches!(
-                path.extension().and_then(|e| e.to_str()),
-                Some("yaml" | "yml")
-            ) {
+            } else if matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
                 out.push(path);
             }
         }
@@ -202,18 +173,11 @@ fn yaml_files(dir: &Path, recursive: bool, diags: &mut Diagnostics) -> Vec<PathB
 }
 
 /// Reads and parses one YAML file; its text is kept in `sources` for diagnostics.
-fn read_yaml<T: DeserializeOwned>(
-    path: &Path,
-    sources: &mut Sources,
-    diags: &mut Diagnostics,
-) -> Option<Loaded<T>> {
+fn read_yaml<T: DeserializeOwned>(path: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> Option<Loaded<T>> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {
-            diags.push(
-                Diagnostic::error("E0104", format!("cannot read {}: {e}", path.display()))
-                    .in_file(path),
-            );
+            diags.push(Diagnostic::error("E0104", format!("cannot read {}: {e}", path.display())).in_file(path));
             return None;
         }
     };
@@ -236,19 +200,23 @@ fn yaml_error(e: &serde_saphyr::Error, file: FileId, sources: &Sources) -> Diagn
         None => full,
     };
     let text = sources.text(file);
-    let span = e.location().map(|loc| {
-        let start = loc.span().byte_offset().map_or_else(
-            || line_col_offset(text, loc.line() as usize, loc.column() as usize),
-            |o| o as usize,
-        );
-        let start = start.min(text.len());
-        // Underline the word at the location (a key, a scalar), not just one character.
-        let len = text[start..]
-            .find([':', '\n', ',', '}', ']'])
-            .unwrap_or(text.len() - start);
-        Span::new(file, start, start + len.max(1))
-    });
-    let mut d = if let Some(rest) = message.strip_prefix("unknown field `") {
+    let span_at = |word: bool| {
+        e.location().map(|loc| {
+            let start = loc
+                .span()
+                .byte_offset()
+                .map_or_else(|| line_col_offset(text, loc.line() as usize, loc.column() as usize), |o| o as usize);
+            let start = start.min(text.len());
+            // A key or a scalar is underlined whole; a syntax error at its character.
+            let len = if word {
+                text[start..].find([':', '\n', ',', '}', ']']).unwrap_or(text.len() - start)
+            } else {
+                text[start..].chars().next().map_or(0, char::len_utf8)
+            };
+            Span::new(file, start, start + len.max(1))
+        })
+    };
+    let (d, word) = if let Some(rest) = message.strip_prefix("unknown field `") {
         let (field, expected) = rest.split_once('`').unwrap_or((rest, ""));
         let candidates: Vec<&str> = expected
             .trim_start_matches(", expected one of ")
@@ -258,38 +226,43 @@ fn yaml_error(e: &serde_saphyr::Error, file: FileId, sources: &Sources) -> Diagn
             .collect();
         let help = did_you_mean(field, candidates.iter().copied())
             .unwrap_or_else(|| format!("the keys allowed here are: {}", candidates.join(", ")));
-        Diagnostic::error("E0102", format!("unknown key `{field}`"))
-            .label("not a key of this mapping")
-            .help(help)
+        let d =
+            Diagnostic::error("E0102", format!("unknown key `{field}`")).label("not a key of this mapping").help(help);
+        (d, true)
     } else if message.starts_with("missing field") {
-        Diagnostic::error(
-            "E0106",
-            message.replace("missing field", "missing required key"),
-        )
-        .label("in the mapping that starts here")
+        let d = Diagnostic::error("E0106", message.replace("missing field", "missing required key"))
+            .label("in the mapping that ends here");
+        (d, false)
     } else if looks_like_shape_error(&message) {
-        Diagnostic::error("E0103", format!("unexpected value: {message}")).label("here")
+        let d = Diagnostic::error("E0103", format!("unexpected value: {}", plain_words(&message))).label("here");
+        (d, true)
     } else {
-        Diagnostic::error("E0101", format!("invalid YAML: {message}")).label("here")
+        let d = Diagnostic::error("E0101", format!("invalid YAML: {message}"))
+            .label("here")
+            .help("check quotes, brackets and indentation around this point");
+        (d, false)
     };
-    if let Some(span) = span {
-        d = d.at(span);
+    match span_at(word) {
+        Some(span) => d.at(span),
+        None => d,
     }
-    d
+}
+
+/// serde's wording for a few common mismatches, in a user's words.
+fn plain_words(message: &str) -> String {
+    let expected = match message {
+        m if m.starts_with("invalid u") || m.starts_with("invalid i") => "expected a whole number",
+        m if m.starts_with("invalid f") => "expected a number",
+        m if m.starts_with("invalid bool") => "expected true or false",
+        m => return m.to_string(),
+    };
+    expected.to_string()
 }
 
 fn looks_like_shape_error(message: &str) -> bool {
-    [
-        "invalid type",
-        "invalid value",
-        "expected",
-        "invalid u",
-        "invalid i",
-        "invalid f",
-        "invalid bool",
-    ]
-    .iter()
-    .any(|p| message.contains(p))
+    ["invalid type", "invalid value", "expected", "invalid u", "invalid i", "invalid f", "invalid bool"]
+        .iter()
+        .any(|p| message.contains(p))
         && !message.contains("while scanning")
         && !message.contains("did not find")
 }
@@ -298,10 +271,7 @@ fn line_col_offset(text: &str, line: usize, col: usize) -> usize {
     let mut offset = 0;
     for (i, l) in text.split_inclusive('\n').enumerate() {
         if i + 1 == line {
-            return offset
-                + l.char_indices()
-                    .nth(col.saturating_sub(1))
-                    .map_or(0, |(b, _)| b);
+            return offset + l.char_indices().nth(col.saturating_sub(1)).map_or(0, |(b, _)| b);
         }
         offset += l.len();
     }

@@ -150,12 +150,8 @@ impl Expr {
     pub fn precedence(&self) -> u8 {
         match &self.kind {
             ExprKind::Binary { op, .. } => op.precedence(),
-            ExprKind::Unary {
-                op: UnaryOp::Not, ..
-            } => NOT_PRECEDENCE,
-            ExprKind::Unary {
-                op: UnaryOp::Neg, ..
-            } => NEG_PRECEDENCE,
+            ExprKind::Unary { op: UnaryOp::Not, .. } => NOT_PRECEDENCE,
+            ExprKind::Unary { op: UnaryOp::Neg, .. } => NEG_PRECEDENCE,
             ExprKind::IsNull { .. } | ExprKind::Between { .. } => POSTFIX_PRECEDENCE,
             _ => ATOM_PRECEDENCE,
         }
@@ -166,43 +162,18 @@ impl Expr {
         let z = Span::default();
         let b = |e: &Expr| Box::new(e.without_spans());
         let kind = match &self.kind {
-            ExprKind::List(items) => {
-                ExprKind::List(items.iter().map(Expr::without_spans).collect())
+            ExprKind::List(items) => ExprKind::List(items.iter().map(Expr::without_spans).collect()),
+            ExprKind::Name(parts) => {
+                ExprKind::Name(parts.iter().map(|p| Ident { name: p.name.clone(), span: z }).collect())
             }
-            ExprKind::Name(parts) => ExprKind::Name(
-                parts
-                    .iter()
-                    .map(|p| Ident {
-                        name: p.name.clone(),
-                        span: z,
-                    })
-                    .collect(),
-            ),
             ExprKind::Call { func, args } => ExprKind::Call {
-                func: Ident {
-                    name: func.name.clone(),
-                    span: z,
-                },
+                func: Ident { name: func.name.clone(), span: z },
                 args: args.iter().map(Expr::without_spans).collect(),
             },
-            ExprKind::Unary { op, expr } => ExprKind::Unary {
-                op: *op,
-                expr: b(expr),
-            },
-            ExprKind::Binary { op, lhs, rhs } => ExprKind::Binary {
-                op: *op,
-                lhs: b(lhs),
-                rhs: b(rhs),
-            },
-            ExprKind::IsNull { expr, negated } => ExprKind::IsNull {
-                expr: b(expr),
-                negated: *negated,
-            },
-            ExprKind::Between { expr, low, high } => ExprKind::Between {
-                expr: b(expr),
-                low: b(low),
-                high: b(high),
-            },
+            ExprKind::Unary { op, expr } => ExprKind::Unary { op: *op, expr: b(expr) },
+            ExprKind::Binary { op, lhs, rhs } => ExprKind::Binary { op: *op, lhs: b(lhs), rhs: b(rhs) },
+            ExprKind::IsNull { expr, negated } => ExprKind::IsNull { expr: b(expr), negated: *negated },
+            ExprKind::Between { expr, low, high } => ExprKind::Between { expr: b(expr), low: b(low), high: b(high) },
             other => other.clone(),
         };
         Expr { kind, span: z }

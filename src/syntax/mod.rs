@@ -8,5 +8,5 @@ mod scalar;
 
 pub use ast::{BinOp, Expr, ExprKind, Ident, UnaryOp};
 pub use parser::parse_expr;
-pub use printer::print_expr;
+pub use printer::{print_expr, tree_expr};
 pub use scalar::ScalarMap;

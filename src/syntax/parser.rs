@@ -64,40 +64,20 @@ impl Builder<'_> {
             .map_prefix(|op, rhs| {
                 let rhs = rhs?;
                 let op_span = self.span(&op);
-                let op = if op.as_rule() == Rule::not {
-                    UnaryOp::Not
-                } else {
-                    UnaryOp::Neg
-                };
-                Ok(Expr {
-                    span: op_span.to(rhs.span),
-                    kind: ExprKind::Unary {
-                        op,
-                        expr: Box::new(rhs),
-                    },
-                })
+                let op = if op.as_rule() == Rule::not { UnaryOp::Not } else { UnaryOp::Neg };
+                Ok(Expr { span: op_span.to(rhs.span), kind: ExprKind::Unary { op, expr: Box::new(rhs) } })
             })
             .map_postfix(|lhs, op| {
                 let lhs = lhs?;
                 let span = lhs.span.to(self.span(&op));
                 let kind = match op.as_rule() {
-                    Rule::is_null => ExprKind::IsNull {
-                        expr: Box::new(lhs),
-                        negated: false,
-                    },
-                    Rule::is_not_null => ExprKind::IsNull {
-                        expr: Box::new(lhs),
-                        negated: true,
-                    },
+                    Rule::is_null => ExprKind::IsNull { expr: Box::new(lhs), negated: false },
+                    Rule::is_not_null => ExprKind::IsNull { expr: Box::new(lhs), negated: true },
                     _ => {
-                        let mut bounds = op.into_inner();
+                        let mut bounds = op.into_inner().filter(|p| p.as_rule() == Rule::bound);
                         let low = self.expr(bounds.next().expect("low bound").into_inner())?;
                         let high = self.expr(bounds.next().expect("high bound").into_inner())?;
-                        ExprKind::Between {
-                            expr: Box::new(lhs),
-                            low: Box::new(low),
-                            high: Box::new(high),
-                        }
+                        ExprKind::Between { expr: Box::new(lhs), low: Box::new(low), high: Box::new(high) }
                     }
                 };
                 Ok(Expr { kind, span })
@@ -125,11 +105,7 @@ impl Builder<'_> {
                 };
                 Ok(Expr {
                     span: lhs.span.to(rhs.span),
-                    kind: ExprKind::Binary {
-                        op,
-                        lhs: Box::new(lhs),
-                        rhs: Box::new(rhs),
-                    },
+                    kind: ExprKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs) },
                 })
             })
             .parse(pairs)
@@ -149,9 +125,9 @@ impl Builder<'_> {
                 if text.contains('.') {
                     ExprKind::Float(text.parse().map_err(|_| invalid("number"))?)
                 } else {
-                    ExprKind::Int(text.parse().map_err(|_| {
-                        invalid("number").help("whole numbers must fit in 64 bits")
-                    })?)
+                    ExprKind::Int(
+                        text.parse().map_err(|_| invalid("number").help("whole numbers must fit in 64 bits"))?,
+                    )
                 }
             }
             Rule::percent => {
@@ -169,13 +145,13 @@ impl Builder<'_> {
                     .map_err(|_| invalid("date").help("dates are written @YYYY-MM-DD"))?,
             ),
             Rule::datetime => ExprKind::DateTime(parse_datetime(&pair.as_str()[1..]).ok_or_else(|| {
-                invalid("datetime").help("datetimes are written @YYYY-MM-DDTHH:MM:SS with Z or an offset such as +01:00; none means UTC")
+                invalid("datetime").help(
+                    "datetimes are written @YYYY-MM-DDTHH:MM:SS with Z or an offset such as +01:00; none means UTC",
+                )
             })?),
-            Rule::list => ExprKind::List(
-                pair.into_inner()
-                    .map(|p| self.expr(p.into_inner()))
-                    .collect::<Result<_, _>>()?,
-            ),
+            Rule::list => {
+                ExprKind::List(pair.into_inner().map(|p| self.expr(p.into_inner())).collect::<Result<_, _>>()?)
+            }
             Rule::call => {
                 let mut inner = pair.into_inner();
                 let func = self.ident(inner.next().expect("call name"));
@@ -189,10 +165,7 @@ impl Builder<'_> {
     }
 
     fn ident(&self, pair: Pair<Rule>) -> Ident {
-        Ident {
-            span: self.span(&pair),
-            name: pair.as_str().to_string(),
-        }
+        Ident { span: self.span(&pair), name: pair.as_str().to_string() }
     }
 }
 
@@ -238,14 +211,12 @@ fn syntax_error(e: pest::error::Error<Rule>, text: &str, map: &ScalarMap) -> Dia
         InputLocation::Pos(p) => (p, (p + text[p..].chars().next().map_or(0, char::len_utf8))),
         InputLocation::Span((s, e)) => (s, e),
     };
-    let found = text[start..]
-        .split(|c: char| c.is_whitespace())
-        .next()
-        .filter(|s| !s.is_empty())
-        .map_or_else(
-            || "the end of the expression".to_string(),
-            |t| format!("`{t}`"),
-        );
+    let word = text[start..].split(char::is_whitespace).next().unwrap_or("");
+    let message = if word.is_empty() {
+        "syntax error in expression: it ends too early".to_string()
+    } else {
+        format!("syntax error in expression: unexpected `{word}`")
+    };
     let expected = match &e.variant {
         ErrorVariant::ParsingError { positives, .. } => {
             let mut names: Vec<&str> = positives.iter().filter_map(|r| rule_name(*r)).collect();
@@ -255,32 +226,28 @@ fn syntax_error(e: pest::error::Error<Rule>, text: &str, map: &ScalarMap) -> Dia
         }
         ErrorVariant::CustomError { .. } => Vec::new(),
     };
-    let label = if expected.is_empty() {
-        "unexpected here".to_string()
+    let label =
+        if expected.is_empty() { "unexpected here".to_string() } else { format!("expected {}", join_or(&expected)) };
+    let help = if word.starts_with('\'') {
+        "strings are written in double quotes: \"SEV1\""
+    } else if word.starts_with('=') && !word.starts_with("==") {
+        "compare with `==`"
+    } else if text.matches('(').count() > text.matches(')').count() {
+        "a parenthesis is not closed"
     } else {
-        format!("expected {}", join_or(&expected))
+        "see SPEC section 6 for the expression language; strings are double-quoted, dates written @2025-01-31"
     };
-    Diagnostic::error("E0201", format!("syntax error in expression: unexpected {found}"))
-        .at(map.span(start, end))
-        .label(label)
-        .help("see SPEC section 6 for the expression language; strings are double-quoted, dates written @2025-01-31")
+    Diagnostic::error("E0201", message).at(map.span(start, end)).label(label).help(help)
 }
 
 /// What the user should read for a grammar rule in "expected ..." (None: not worth naming).
 fn rule_name(rule: Rule) -> Option<&'static str> {
     Some(match rule {
         Rule::expr | Rule::bound => "an expression",
-        Rule::or | Rule::and | Rule::eq | Rule::ne | Rule::lt | Rule::le | Rule::gt | Rule::ge => {
+        Rule::or | Rule::and | Rule::eq | Rule::ne | Rule::lt | Rule::le | Rule::gt | Rule::ge => "an operator",
+        Rule::in_ | Rule::not_in | Rule::has | Rule::has_any | Rule::add | Rule::sub | Rule::mul | Rule::div => {
             "an operator"
         }
-        Rule::in_
-        | Rule::not_in
-        | Rule::has
-        | Rule::has_any
-        | Rule::add
-        | Rule::sub
-        | Rule::mul
-        | Rule::div => "an operator",
         Rule::is_null | Rule::is_not_null | Rule::between => "an operator",
         Rule::not | Rule::neg => "an expression",
         Rule::number | Rule::percent | Rule::string | Rule::boolean | Rule::null => "a value",

@@ -105,9 +105,27 @@ fn write_comma_separated(items: &[Expr], out: &mut String) {
 /// A float literal always shows its decimal point, so it reads back as a float.
 fn float_text(f: f64) -> String {
     let text = f.to_string();
-    if text.contains('.') {
-        text
-    } else {
-        format!("{text}.0")
+    if text.contains('.') { text } else { format!("{text}.0") }
+}
+
+/// The tree as an S-expression, `(and (in cause root_cause.security_related) ...)`: how
+/// the parser grouped the operators, for tests and `explain`.
+pub fn tree_expr(e: &Expr) -> String {
+    let leaf = || print_expr(e);
+    let all = |items: &[Expr]| items.iter().map(tree_expr).collect::<Vec<_>>().join(" ");
+    match &e.kind {
+        ExprKind::List(items) => format!("[{}]", all(items)),
+        ExprKind::Call { func, args } if args.is_empty() => format!("({})", func.name),
+        ExprKind::Call { func, args } => format!("({} {})", func.name, all(args)),
+        ExprKind::Unary { op: UnaryOp::Not, expr } => format!("(not {})", tree_expr(expr)),
+        ExprKind::Unary { op: UnaryOp::Neg, expr } => format!("(neg {})", tree_expr(expr)),
+        ExprKind::Binary { op, lhs, rhs } => format!("({} {} {})", op.symbol(), tree_expr(lhs), tree_expr(rhs)),
+        ExprKind::IsNull { expr, negated } => {
+            format!("({} {})", if *negated { "is-not-null" } else { "is-null" }, tree_expr(expr))
+        }
+        ExprKind::Between { expr, low, high } => {
+            format!("(between {} {} {})", tree_expr(expr), tree_expr(low), tree_expr(high))
+        }
+        _ => leaf(),
     }
 }

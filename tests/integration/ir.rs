@@ -1,0 +1,66 @@
+//! What the checker hands to later stages, for the SPEC fixture.
+
+use crate::util::{compile, fixture};
+use chrono::NaiveDate;
+use yardstick::check::ir::*;
+
+#[test]
+fn the_spec_examples_check_into_the_ir_they_describe() {
+    let (checked, diags, _) = compile(&fixture("spec/project"));
+    assert!(diags.is_empty(), "{:?}", diags.iter().map(|d| &d.message).collect::<Vec<_>>());
+    let checked = checked.unwrap();
+    let set = &checked.set;
+    assert_eq!(set.version, semver::Version::new(1, 2, 0));
+
+    let m = set.metric("security_downtime_hours").unwrap();
+    assert_eq!((m.grain, m.layer, m.direction), (Grain::Quarter, Layer::Outcome, Direction::LowerIsBetter));
+    let MetricBody::Base(base) = &m.body else { panic!("base metric expected") };
+    assert_eq!(base.source, "downtime");
+    assert_eq!(base.time, TimeSemantics::Event { column: "started_at".into() });
+    assert_eq!(base.by, vec![ColumnRef { join: None, column: "line".into() }]);
+    // The group is expanded to its terms, so a change of membership is visible in the IR.
+    let mut groups = Vec::new();
+    base.filter.as_ref().unwrap().walk(&mut |e| {
+        if let TExprKind::TermSet { terms, .. } = &e.kind {
+            groups.push(terms.clone());
+        }
+    });
+    assert_eq!(groups, vec![vec!["cyber_event", "unauthorized_change", "configuration_error"]]);
+    // -30% is a fraction.
+    assert_eq!(m.target, Some(Target::Change { change: -0.3, by: NaiveDate::from_ymd_opt(2026, 12, 31) }));
+    assert_eq!(m.thresholds.iter().map(|t| t.status).collect::<Vec<_>>(), vec![Status::Green, Status::Amber]);
+    assert_eq!(m.references.len(), 3);
+
+    // A derived metric comes after the metrics it combines.
+    let pos = |id: &str| set.metrics.iter().position(|m| m.id.0 == id).unwrap();
+    assert!(pos("security_downtime_share") > pos("security_downtime_hours"));
+    assert!(pos("security_downtime_share") > pos("production_hours"));
+    let MetricBody::Derived { inputs, .. } = &set.metric("security_downtime_share").unwrap().body else {
+        panic!("derived metric expected")
+    };
+    assert_eq!(inputs, &[MetricId("security_downtime_hours".into()), MetricId("production_hours".into())]);
+
+    let p = checked.project.unwrap();
+    assert_eq!(p.baseline, Baseline::MonthsBeforeRollout(12));
+    assert_eq!(p.bindings["downtime"].format, FileFormat::Parquet);
+    assert_eq!(p.bindings["assets"].format, FileFormat::Ndjson);
+    let lyon = p.sites.iter().find(|s| s.id == "lyon").unwrap();
+    assert_eq!(lyon.mappings["incident_severity"]["Prio 2"], "SEV2");
+    assert_eq!(lyon.coverage["downtime"].collection, Some(Collection::Manual));
+    assert_eq!(p.context.len(), 2);
+    assert_eq!(p.context[1].site, None, "site: all applies to every site");
+}
+
+#[test]
+fn a_string_compared_with_a_vocabulary_column_becomes_a_term() {
+    let (checked, _, _) = compile(&fixture("spec/project"));
+    let set = checked.unwrap().set;
+    let MetricBody::Base(base) = &set.metric("major_incidents").unwrap().body else { panic!() };
+    let mut terms = Vec::new();
+    base.filter.as_ref().unwrap().walk(&mut |e| {
+        if let TExprKind::Term { vocab, term } = &e.kind {
+            terms.push(format!("{vocab}.{term}"));
+        }
+    });
+    assert_eq!(terms, ["incident_severity.SEV2", "system_domain.ot", "system_domain.manufacturing_it"]);
+}

@@ -1,0 +1,9 @@
+//! One test binary for everything that goes through the public API or the CLI
+//! (every test binary would link the whole crate again).
+
+mod cli;
+mod diagnostics;
+mod ir;
+mod roundtrip;
+mod syntax;
+mod util;
