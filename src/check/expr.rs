@@ -38,6 +38,8 @@ impl Clause {
 
 pub(super) struct ExprChecker<'a> {
     pub vocabs: &'a BTreeMap<String, Vocabulary>,
+    /// Names defined in files that could not be read (already reported).
+    pub unreadable: &'a [String],
     pub scope: Scope<'a>,
     pub clause: Clause,
     pub errors: Vec<Diagnostic>,
@@ -50,8 +52,21 @@ pub(super) struct ExprChecker<'a> {
 const BUILTINS: &[&str] = &["period_start", "period_end", "as_of"];
 
 impl<'a> ExprChecker<'a> {
-    pub fn new(vocabs: &'a BTreeMap<String, Vocabulary>, scope: Scope<'a>, clause: Clause) -> Self {
-        ExprChecker { vocabs, scope, clause, errors: Vec::new(), metric_refs: Vec::new(), in_aggregate: None }
+    pub fn new(
+        vocabs: &'a BTreeMap<String, Vocabulary>,
+        unreadable: &'a [String],
+        scope: Scope<'a>,
+        clause: Clause,
+    ) -> Self {
+        ExprChecker {
+            vocabs,
+            unreadable,
+            scope,
+            clause,
+            errors: Vec::new(),
+            metric_refs: Vec::new(),
+            in_aggregate: None,
+        }
     }
 
     fn err<T>(&mut self, d: Diagnostic) -> Option<T> {
@@ -344,6 +359,7 @@ impl<'a> ExprChecker<'a> {
                     span,
                 })
             }
+            (None, None) if self.unreadable.contains(&first.name) => None,
             (None, None) => {
                 let mut candidates: Vec<&str> = self.vocabs.keys().map(String::as_str).collect();
                 if let Scope::Rows { source, .. } = &self.scope {

@@ -35,8 +35,7 @@ pub(super) fn check_metrics(
     sources: &BTreeMap<String, Source>,
 ) -> Vec<Metric> {
     // First every id and grain, so derived metrics can refer to metrics in any file.
-    let mut grains: BTreeMap<String, Option<Grain>> =
-        docs.unreadable_metrics.iter().map(|stem| (stem.clone(), None)).collect();
+    let mut grains: BTreeMap<String, Option<Grain>> = docs.unreadable.iter().map(|stem| (stem.clone(), None)).collect();
     let mut seen: BTreeMap<&str, FileId> = BTreeMap::new();
     let mut unique: Vec<&Loaded<MetricDoc>> = Vec::new();
     for m in &docs.metrics {
@@ -244,7 +243,7 @@ fn expression(
     clause: Clause,
 ) -> Option<(super::ir::TExpr, Vec<MetricId>)> {
     let ast = cx.parse(file, text)?;
-    let mut checker = ExprChecker::new(vocabs, scope, clause);
+    let mut checker = ExprChecker::new(vocabs, cx.unreadable, scope, clause);
     let checked = checker.check_root(&ast);
     let refs = std::mem::take(&mut checker.metric_refs);
     cx.diags.extend(checker.errors);
@@ -359,7 +358,7 @@ fn target(cx: &mut Cx, file: FileId, t: &Spanned<crate::spec::TargetDoc>) -> Opt
     let number = |cx: &mut Cx, s: &Spanned<String>| -> Option<f64> {
         let ast = cx.parse(file, s)?;
         let vocabs = BTreeMap::new();
-        let mut checker = ExprChecker::new(&vocabs, Scope::Threshold, Clause::Threshold);
+        let mut checker = ExprChecker::new(&vocabs, &[], Scope::Threshold, Clause::Threshold);
         let e = checker.check(&ast);
         cx.diags.extend(checker.errors);
         let e = e?;

@@ -23,11 +23,11 @@ pub struct Checked {
 /// Checks what `load` read. Returns the IR only when there is no error; the diagnostics
 /// hold every error and warning found.
 pub fn check(workspace: &Workspace, sources: &Sources) -> (Option<Checked>, Diagnostics) {
-    let mut cx = Cx { sources, diags: Diagnostics::default() };
     let (set_docs, project_docs) = match workspace {
         Workspace::Set(set) => (set.as_ref(), None),
         Workspace::Project(p) => (&p.set, Some(p.as_ref())),
     };
+    let mut cx = Cx { sources, diags: Diagnostics::default(), unreadable: &set_docs.unreadable };
     let set = set::check_set(&mut cx, set_docs);
     let project = match (project_docs, &set) {
         (Some(p), Some(set)) => project::check_project(&mut cx, p, set),
@@ -48,11 +48,19 @@ pub fn check(workspace: &Workspace, sources: &Sources) -> (Option<Checked>, Diag
 pub(crate) struct Cx<'a> {
     pub sources: &'a Sources,
     pub diags: Diagnostics,
+    /// Names of files that could not be read (already reported): references to them are
+    /// not reported again.
+    pub unreadable: &'a [String],
 }
 
 impl Cx<'_> {
     pub fn error(&mut self, d: Diagnostic) {
         self.diags.push(d);
+    }
+
+    /// Whether `name` is defined in a file that could not be read.
+    pub fn is_unreadable(&self, name: &str) -> bool {
+        self.unreadable.iter().any(|u| u == name)
     }
 
     /// Parses an expression written in a YAML scalar; a syntax error is reported.

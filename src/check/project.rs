@@ -204,13 +204,14 @@ pub(super) fn check_project(cx: &mut Cx, docs: &ProjectDocs, set: &DefinitionSet
     if let Some(c) = &docs.context {
         for e in &c.doc.events {
             let date = cx.date(c.file, &e.date, "the event's `date`");
-            let site = if e.site.value == "all" {
-                None
-            } else {
-                if !doc.sites.keys().any(|s| s == e.site.value) {
-                    unknown_site(cx, c.file, &e.site, doc.sites.keys());
+            let site = match &e.site {
+                Some(site) if site.value != "all" => {
+                    if !doc.sites.keys().any(|s| s == site.value) {
+                        unknown_site(cx, c.file, site, doc.sites.keys());
+                    }
+                    Some(site.value.clone())
                 }
-                Some(e.site.value.clone())
+                _ => None,
             };
             if let Some(date) = date {
                 context.push(ContextEvent { date, site, kind: e.kind.value.clone(), text: e.text.clone() });

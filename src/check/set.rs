@@ -12,7 +12,7 @@ pub(super) const COLLECTIONS: &[(&str, Collection)] =
 pub(super) fn check_set(cx: &mut Cx, docs: &SetDocs) -> Option<DefinitionSet> {
     let (name, version, description) = match &docs.set {
         Some(s) => {
-            let version = match semver::Version::parse(s.doc.version.value.trim()) {
+            let version = match parse_version(&s.doc.version.value) {
                 Ok(v) => Some(v),
                 Err(e) => {
                     cx.error(
@@ -71,6 +71,18 @@ pub(super) fn check_set(cx: &mut Cx, docs: &SetDocs) -> Option<DefinitionSet> {
         sources,
         metrics,
     })
+}
+
+/// A semantic version; `1` and `1.2` are read as `1.0.0` and `1.2.0`.
+fn parse_version(text: &str) -> Result<semver::Version, semver::Error> {
+    let text = text.trim();
+    let parts = text.split('.').count();
+    let padded = match parts {
+        1 if text.bytes().all(|b| b.is_ascii_digit()) => format!("{text}.0.0"),
+        2 if text.bytes().all(|b| b.is_ascii_digit() || b == b'.') => format!("{text}.0"),
+        _ => text.to_string(),
+    };
+    semver::Version::parse(&padded)
 }
 
 fn valid_code(code: &str) -> bool {
@@ -382,6 +394,9 @@ pub(super) fn unknown_vocab<'a>(
     name: &Spanned<String>,
     known: impl IntoIterator<Item = &'a str>,
 ) {
+    if cx.is_unreadable(&name.value) {
+        return;
+    }
     let known: Vec<&str> = known.into_iter().collect();
     let help = did_you_mean(&name.value, known.iter().copied())
         .unwrap_or_else(|| format!("the vocabularies are: {}", known.join(", ")));
@@ -399,6 +414,9 @@ pub(super) fn unknown_source<'a>(
     name: &Spanned<String>,
     known: impl IntoIterator<Item = &'a str>,
 ) {
+    if cx.is_unreadable(&name.value) {
+        return;
+    }
     let known: Vec<&str> = known.into_iter().collect();
     let help = did_you_mean(&name.value, known.iter().copied())
         .unwrap_or_else(|| format!("the sources are: {}", known.join(", ")));

@@ -269,7 +269,8 @@ pub struct ContextDoc {
 #[serde(deny_unknown_fields)]
 pub struct EventDoc {
     pub date: Spanned<String>,
-    pub site: Spanned<String>,
+    /// A site id, or `all` (the default).
+    pub site: Option<Spanned<String>>,
     pub kind: Spanned<String>,
     pub text: String,
 }

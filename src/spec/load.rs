@@ -20,9 +20,9 @@ pub struct SetDocs {
     pub vocabs: Vec<Loaded<VocabDoc>>,
     pub sources: Vec<Loaded<SourceDoc>>,
     pub metrics: Vec<Loaded<MetricDoc>>,
-    /// Stems of metric files that could not be read or parsed (already reported), so
-    /// metrics derived from them are not blamed as well.
-    pub unreadable_metrics: Vec<String>,
+    /// Stems of vocabulary, source and metric files that could not be read or parsed
+    /// (already reported), so that what refers to them is not blamed as well.
+    pub unreadable: Vec<String>,
 }
 
 /// The files of a project, with the definition set it names.
@@ -54,21 +54,11 @@ pub fn load_set(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> 
     let vocab_paths = yaml_files(&root.join("vocab"), false, diags);
     let source_paths = yaml_files(&root.join("sources"), false, diags);
     let metric_paths = yaml_files(&root.join("metrics"), true, diags);
-    let mut docs = SetDocs {
-        set,
-        vocabs: vocab_paths.iter().filter_map(|p| read_yaml(p, sources, diags)).collect(),
-        sources: source_paths.iter().filter_map(|p| read_yaml(p, sources, diags)).collect(),
-        metrics: Vec::new(),
-        unreadable_metrics: Vec::new(),
-        root,
-    };
-    for path in metric_paths {
-        match read_yaml(&path, sources, diags) {
-            Some(m) => docs.metrics.push(m),
-            None => docs.unreadable_metrics.extend(path.file_stem().and_then(|s| s.to_str()).map(String::from)),
-        }
-    }
-    docs
+    let mut unreadable = Vec::new();
+    let vocabs = read_all(vocab_paths, sources, diags, &mut unreadable);
+    let source_docs = read_all(source_paths, sources, diags, &mut unreadable);
+    let metrics = read_all(metric_paths, sources, diags, &mut unreadable);
+    SetDocs { root, set, vocabs, sources: source_docs, metrics, unreadable }
 }
 
 /// What a folder given with `-p` turned out to be.
@@ -172,6 +162,23 @@ fn yaml_files(dir: &Path, recursive: bool, diags: &mut Diagnostics) -> Vec<PathB
     out
 }
 
+/// Reads each file; the stems of those that fail go to `unreadable`.
+fn read_all<T: DeserializeOwned>(
+    paths: Vec<PathBuf>,
+    sources: &mut Sources,
+    diags: &mut Diagnostics,
+    unreadable: &mut Vec<String>,
+) -> Vec<Loaded<T>> {
+    let mut docs = Vec::new();
+    for path in paths {
+        match read_yaml(&path, sources, diags) {
+            Some(doc) => docs.push(doc),
+            None => unreadable.extend(path.file_stem().and_then(|s| s.to_str()).map(String::from)),
+        }
+    }
+    docs
+}
+
 /// Reads and parses one YAML file; its text is kept in `sources` for diagnostics.
 fn read_yaml<T: DeserializeOwned>(path: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> Option<Loaded<T>> {
     let text = match std::fs::read_to_string(path) {
@@ -228,6 +235,12 @@ fn yaml_error(e: &serde_saphyr::Error, file: FileId, sources: &Sources) -> Diagn
             .unwrap_or_else(|| format!("the keys allowed here are: {}", candidates.join(", ")));
         let d =
             Diagnostic::error("E0102", format!("unknown key `{field}`")).label("not a key of this mapping").help(help);
+        (d, true)
+    } else if let Some(rest) = message.strip_prefix("duplicate mapping key: ") {
+        let key = rest.split(',').next().unwrap_or(rest);
+        let d = Diagnostic::error("E0109", format!("duplicate key `{key}`"))
+            .label("given again here")
+            .help("each key appears once in a mapping; remove one of them");
         (d, true)
     } else if message.starts_with("missing field") {
         let d = Diagnostic::error("E0106", message.replace("missing field", "missing required key"))

@@ -41,6 +41,38 @@ const CASES: &[Case] = &[
         underlined: "wehre",
     },
     Case {
+        name: "duplicate_key",
+        edits: &[Replace {
+            file: MTTR,
+            find: "title: Mean time to respond",
+            with: "title: Mean time to respond\ntitle: again",
+        }],
+        code: "E0109",
+        file: MTTR,
+        line: 4,
+        underlined: "title",
+    },
+    Case {
+        name: "unknown_key_in_a_flow_mapping",
+        edits: &[Replace { file: PRODUCTION, find: "{event: started_at}", with: "{evnt: started_at}" }],
+        code: "E0102",
+        file: PRODUCTION,
+        line: 9,
+        underlined: "evnt",
+    },
+    Case {
+        name: "unknown_key_in_a_column",
+        edits: &[Replace {
+            file: "set/sources/incidents.yaml",
+            find: "severity: {vocab: incident_severity}",
+            with: "severity: {vocab: incident_severity, nulable: true}",
+        }],
+        code: "E0102",
+        file: "set/sources/incidents.yaml",
+        line: 12,
+        underlined: "nulable",
+    },
+    Case {
         name: "wrong_value_shape",
         edits: &[Replace { file: PRODUCTION, find: "version: 1", with: "version: one" }],
         code: "E0103",
@@ -390,4 +422,18 @@ fn all_errors_of_a_run_are_reported_not_just_the_first() {
     for code in ["E0301", "E0102", "E0308"] {
         assert!(codes.contains(&code), "{code} missing from {codes:?}");
     }
+}
+
+#[test]
+fn a_file_that_does_not_parse_is_reported_once_not_at_every_use() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("spec"), dir.path());
+    apply(
+        dir.path(),
+        &Replace { file: "set/sources/incidents.yaml", find: "key: incident_id", with: "key: [incident_id" },
+    );
+    let (_, diags, _) = compile(&dir.path().join("project"));
+    let codes: Vec<&str> = diags.iter().map(|d| d.code).collect();
+    // The metrics on `incidents` and its binding in the project are not blamed for it.
+    assert_eq!(codes.len(), 1, "{:?}", diags.iter().map(|d| &d.message).collect::<Vec<_>>());
 }
