@@ -15,6 +15,7 @@
 pub mod check;
 pub mod cli;
 pub mod diag;
+pub mod engine;
 pub mod spec;
 pub mod syntax;
 

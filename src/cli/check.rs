@@ -4,7 +4,7 @@ use crate::diag::{Sources, render_all};
 use std::path::Path;
 use std::process::ExitCode;
 
-pub fn run(project: &Path, color: bool) -> ExitCode {
+pub fn run(project: &Path, data: bool, color: bool) -> ExitCode {
     let mut sources = Sources::default();
     let (checked, diags) = crate::compile(project, &mut sources);
     if !diags.is_empty() {
@@ -19,6 +19,33 @@ pub fn run(project: &Path, color: bool) -> ExitCode {
         return ExitCode::from(1);
     };
     println!("{}", summary(&checked));
+    if data {
+        return check_data(&checked, &sources, color);
+    }
+    ExitCode::SUCCESS
+}
+
+/// `check --data`: read every bound file at every site.
+fn check_data(checked: &crate::check::Checked, sources: &Sources, color: bool) -> ExitCode {
+    let Some(project) = &checked.project else {
+        eprintln!("error: --data needs a project (yardstick.yaml) with data bindings");
+        return ExitCode::from(2);
+    };
+    let mut report = crate::engine::data::DataReport::default();
+    let rows = crate::engine::data::check_all(project, &checked.set, &mut report);
+    for ((site, source, column, code), n) in &report.excluded_codes {
+        eprintln!(
+            "warning: {n} row(s) of `{source}` at site `{site}` left out: code `{code}` in column `{column}` is not mapped"
+        );
+    }
+    if !report.errors.is_empty() {
+        eprint!("{}", render_all(report.errors.iter(), sources, color));
+        let n = report.errors.len();
+        eprintln!("\nyardstick: {n} data error{} found", if n == 1 { "" } else { "s" });
+        return ExitCode::from(1);
+    }
+    let total: usize = rows.values().sum();
+    println!("ok: data: {total} rows in {} files read, every value parsed and every code mapped", rows.len());
     ExitCode::SUCCESS
 }
 

@@ -3,7 +3,11 @@
 //! definitions or data, 2 wrong usage.
 
 mod check;
+mod explain;
+mod query;
 
+use crate::check::ir::Grain;
+use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -27,13 +31,76 @@ enum Command {
         /// The project folder (with yardstick.yaml), or a definition set folder (with set.yaml).
         #[arg(short = 'p', long = "project", default_value = ".")]
         project: PathBuf,
+        /// Read the data too: report every value that does not parse and every unmapped code.
+        #[arg(long)]
+        data: bool,
     },
+    /// Explain a metric: its meaning in plain words, its lineage and its query plan.
+    Explain {
+        /// The metric's id.
+        metric: String,
+        #[arg(short = 'p', long = "project", default_value = ".")]
+        project: PathBuf,
+    },
+    /// Compute one metric per site and period, with baselines.
+    Query {
+        /// The metric's id.
+        metric: String,
+        /// The project folder (with yardstick.yaml).
+        #[arg(short = 'p', long = "project", default_value = ".")]
+        project: PathBuf,
+        /// Only this site (`all` for the pooled row).
+        #[arg(long)]
+        site: Option<String>,
+        /// Compute at this grain instead of the metric's own.
+        #[arg(long, value_enum)]
+        grain: Option<GrainArg>,
+        /// Compute as of this date (YYYY-MM-DD): nothing dated later is used. Default: today.
+        #[arg(long = "as-of", value_parser = parse_date)]
+        as_of: Option<NaiveDate>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: query::Format,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum GrainArg {
+    Month,
+    Quarter,
+    Year,
+}
+
+impl From<GrainArg> for Grain {
+    fn from(g: GrainArg) -> Grain {
+        match g {
+            GrainArg::Month => Grain::Month,
+            GrainArg::Quarter => Grain::Quarter,
+            GrainArg::Year => Grain::Year,
+        }
+    }
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("`{s}` is not a date; write YYYY-MM-DD"))
 }
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     match cli.command {
-        Command::Check { project } => check::run(&project, color),
+        Command::Check { project, data } => check::run(&project, data, color),
+        Command::Explain { metric, project } => explain::run(&metric, &project, color),
+        Command::Query { metric, project, site, grain, as_of, format } => {
+            let as_of = as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
+            let args = query::Args {
+                metric: &metric,
+                project: &project,
+                site: site.as_deref(),
+                grain: grain.map(Grain::from),
+                as_of,
+                format,
+            };
+            query::run(&args, color)
+        }
     }
 }

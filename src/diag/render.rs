@@ -11,12 +11,13 @@ pub fn render(d: &Diagnostic, sources: &Sources, color: bool) -> String {
         Severity::Warning => ReportKind::Warning,
     };
     let Some(span) = d.span else {
-        let mut out = format!("{kind}[{}]: {}\n", d.code, d.message);
+        // The same header as ariadne's, for diagnostics about a whole file.
+        let mut out = format!("[{}] {kind}: {}\n", d.code, d.message);
         if let Some(path) = &d.path {
-            out.push_str(&format!("  --> {}\n", path.display()));
+            out.push_str(&format!("   ╭─[ {} ]\n", path.display()));
         }
         if let Some(help) = &d.help {
-            out.push_str(&format!("  help: {help}\n"));
+            out.push_str(&format!("   │ Help: {help}\n"));
         }
         return out;
     };

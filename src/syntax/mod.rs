@@ -7,6 +7,7 @@ mod printer;
 mod scalar;
 
 pub use ast::{BinOp, Expr, ExprKind, Ident, UnaryOp};
+pub(crate) use parser::parse_datetime;
 pub use parser::parse_expr;
 pub use printer::{print_expr, tree_expr};
 pub use scalar::ScalarMap;

@@ -70,3 +70,81 @@ fn wrong_usage_exits_2() {
     let (code, _, _) = yardstick(&["frobnicate"]);
     assert_eq!(code, 2);
 }
+
+/// The engine fixture with one incident per site, in a temporary folder.
+fn engine_project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("engine"), dir.path());
+    let data = dir.path().join("project/data");
+    for (site, row) in [("a", "i1,2024-01-15T10:00:00Z,,SEV1,,"), ("b", "j1,2024-02-15T10:00:00Z,,P2,,")] {
+        std::fs::create_dir_all(data.join(site)).unwrap();
+        let text = format!("incident_id,detected_at,contained_at,severity,cost_eur,asset_id\n{row}\n");
+        std::fs::write(data.join(site).join("incidents.csv"), text).unwrap();
+        for (file, header) in [
+            ("downtime.csv", "event_id,started_at,duration_min,cause,line"),
+            ("risks.csv", "risk_id,opened_on,closed_on,rating"),
+            ("assets.csv", "asset_id,snapshot_on,critical,logging"),
+        ] {
+            std::fs::write(data.join(site).join(file), format!("{header}\n")).unwrap();
+        }
+    }
+    dir
+}
+
+#[test]
+fn query_prints_csv_with_the_columns_of_the_results_table() {
+    let dir = engine_project();
+    let project = dir.path().join("project");
+    let (code, out, err) =
+        yardstick(&["query", "incidents", "-p", project.to_str().unwrap(), "--as-of", "2024-03-31", "--format", "csv"]);
+    assert_eq!(code, 0, "{err}");
+    let mut lines = out.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "metric,version,site,period,period_start,period_end,partial,value,n,excluded,baseline,delta,delta_pct,target,status,coverage,collection,fingerprint"
+        )
+    );
+    // One row per site and the pooled row, for the single (partial) quarter: 1, 1 and 2.
+    let values: Vec<(&str, &str)> = lines.map(|l| l.split(',').collect::<Vec<_>>()).map(|c| (c[2], c[7])).collect();
+    assert_eq!(values, [("a", "1"), ("b", "1"), ("all", "2")]);
+}
+
+#[test]
+fn query_of_an_unknown_metric_or_site_is_refused() {
+    let dir = engine_project();
+    let project = dir.path().join("project");
+    let p = project.to_str().unwrap();
+    let (code, _, err) = yardstick(&["query", "incidnets", "-p", p, "--as-of", "2024-03-31"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("did you mean `incidents`?"), "{err}");
+    let (code, _, err) = yardstick(&["query", "incidents", "-p", p, "--as-of", "2024-03-31", "--site", "zz"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no site `zz`"), "{err}");
+    let (code, _, _) = yardstick(&["query", "incidents", "-p", p, "--as-of", "31/03/2024"]);
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn check_data_reports_a_value_that_does_not_parse_and_exits_1() {
+    let dir = engine_project();
+    let project = dir.path().join("project");
+    std::fs::write(project.join("data/a/risks.csv"), "risk_id,opened_on,closed_on,rating\nr1,2024-01-01,,high\n")
+        .unwrap();
+    let (code, out, err) = yardstick(&["check", "--data", "-p", project.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(err.contains("risks.csv, row 1 (line 2), column `rating`: `high` is not a whole number"), "{err}");
+}
+
+#[test]
+fn explain_shows_meaning_lineage_and_plan() {
+    let dir = engine_project();
+    let project = dir.path().join("project");
+    let (code, out, err) = yardstick(&["explain", "security_downtime_hours", "-p", project.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    // The group is expanded to the terms it stands for.
+    assert!(out.contains("cause.security = cyber, config"), "{out}");
+    assert!(out.contains("event: a row counts in the period that holds `started_at`"), "{out}");
+    assert!(out.contains("data/{site}/downtime.csv (downtime)"), "{out}");
+    assert!(out.contains("Query plan"), "{out}");
+}

@@ -3,6 +3,7 @@
 
 mod cli;
 mod diagnostics;
+mod engine;
 mod ir;
 mod roundtrip;
 mod syntax;

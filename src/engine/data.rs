@@ -1,0 +1,424 @@
+//! Reading the sites' exports (SPEC sections 4 and 7): every bound file is read once,
+//! each declared column parsed by its declared type (never inferred), local codes mapped
+//! onto vocabulary terms, and anything that does not parse reported with file, row,
+//! column and value. A value is never silently turned into null.
+
+use crate::check::ir::{
+    Collection, ColumnType, DefinitionSet, FileFormat, Project, Site, Source, Unmapped, Vocabulary,
+};
+use crate::diag::Diagnostic;
+use chrono::{NaiveDate, NaiveDateTime};
+use polars::prelude::*;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The implicit column holding the site id.
+pub const SITE: &str = "site";
+/// True on rows left out because a code was outside its vocabulary (`unmapped: exclude`).
+pub const EXCLUDED: &str = "__excluded";
+
+/// One source at one site, typed. List columns hold their items as `;a;b;` so that
+/// `has` is a substring test on whole items.
+#[derive(Debug)]
+pub struct SiteTable {
+    pub site: String,
+    pub path: PathBuf,
+    pub frame: DataFrame,
+    /// Codes read as their deprecated replacement, per column.
+    pub deprecated: BTreeMap<String, usize>,
+}
+
+/// What reading found wrong, grouped as `check --data` reports it.
+#[derive(Debug, Default)]
+pub struct DataReport {
+    pub errors: Vec<Diagnostic>,
+    /// Codes left out under `unmapped: exclude`: (site, source, column, code) to rows.
+    pub excluded_codes: BTreeMap<(String, String, String, String), usize>,
+}
+
+/// Reads `source` for `site` from its binding.
+pub fn read_site_table(
+    project: &Project,
+    set: &DefinitionSet,
+    source: &Source,
+    site: &Site,
+    report: &mut DataReport,
+) -> Option<SiteTable> {
+    let binding = project.bindings.get(&source.name)?;
+    let relative = binding.file.replace("{site}", &site.id);
+    let path = project.root.join(&relative);
+    if !path.is_file() {
+        report.errors.push(
+            Diagnostic::error(
+                "E0703",
+                format!("no `{}` data for site `{}`: {} not found", source.name, site.id, path.display()),
+            )
+            .in_file(&path)
+            .help(format!("the binding in yardstick.yaml is `{}`; export the file or fix the path", binding.file)),
+        );
+        return None;
+    }
+    let raw = match read_raw(&path, binding.format, source) {
+        Ok(df) => df,
+        Err(e) => {
+            report.errors.push(
+                Diagnostic::error("E0704", format!("cannot read {}: {e}", path.display()))
+                    .in_file(&path)
+                    .help("check that the file is a well-formed CSV, Parquet or NDJSON export"),
+            );
+            return None;
+        }
+    };
+    let first_line = match binding.format {
+        FileFormat::Csv => 2, // after the header
+        FileFormat::Parquet | FileFormat::Ndjson => 1,
+    };
+    let height = raw.height();
+    let mut columns = Vec::with_capacity(source.columns.len() + 2);
+    let mut excluded = vec![false; height];
+    let mut deprecated = BTreeMap::new();
+    let mut ok = true;
+    for col in &source.columns {
+        let Ok(values) = raw.column(&col.name) else {
+            report.errors.push(
+                Diagnostic::error(
+                    "E0705",
+                    format!("column `{}` of source `{}` is missing from {}", col.name, source.name, path.display()),
+                )
+                .in_file(&path)
+                .help(format!(
+                    "the file has: {}",
+                    raw.get_column_names().iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", ")
+                )),
+            );
+            ok = false;
+            continue;
+        };
+        let text = match text_values(values) {
+            Ok(t) => t,
+            Err(e) => {
+                report.errors.push(
+                    Diagnostic::error("E0704", format!("cannot read column `{}` of {}: {e}", col.name, path.display()))
+                        .in_file(&path),
+                );
+                ok = false;
+                continue;
+            }
+        };
+        let mut cx = ColumnCx {
+            path: &path,
+            source,
+            column: &col.name,
+            site,
+            set,
+            policy: project.unmapped,
+            first_line,
+            bad: Vec::new(),
+            unmapped: BTreeMap::new(),
+            deprecated: 0,
+            excluded: &mut excluded,
+        };
+        let series = parse_column(&mut cx, &col.ty, &text);
+        ok &= cx.finish(report);
+        if cx.deprecated > 0 {
+            deprecated.insert(col.name.clone(), cx.deprecated);
+        }
+        columns.push(series.into_column());
+    }
+    if !ok {
+        return None;
+    }
+    columns.push(Column::new(SITE.into(), vec![site.id.as_str(); height]));
+    columns.push(Column::new(EXCLUDED.into(), excluded));
+    let frame = DataFrame::new(height, columns).expect("columns of one height");
+    Some(SiteTable { site: site.id.clone(), path, frame, deprecated })
+}
+
+/// The collection of `source` at `site`: the site's coverage, the binding, the schema.
+pub fn collection(project: &Project, source: &Source, site: &Site) -> Collection {
+    site.coverage
+        .get(&source.name)
+        .and_then(|c| c.collection)
+        .or_else(|| project.bindings.get(&source.name).and_then(|b| b.collection))
+        .unwrap_or(source.collection)
+}
+
+/// Reads the file with every declared column as it is stored; parsing is ours.
+fn read_raw(path: &Path, format: FileFormat, source: &Source) -> PolarsResult<DataFrame> {
+    let pl_path = PlRefPath::new(path.to_string_lossy().as_ref());
+    let lf = match format {
+        FileFormat::Csv => {
+            // Every column as text: the source schema, not inference, decides the types.
+            let schema: Schema =
+                source.columns.iter().map(|c| Field::new(c.name.as_str().into(), DataType::String)).collect();
+            LazyCsvReader::new(pl_path)
+                .with_has_header(true)
+                .with_infer_schema_length(Some(0))
+                .with_dtype_overwrite(Some(Arc::new(schema)))
+                .finish()?
+        }
+        FileFormat::Parquet => LazyFrame::scan_parquet(pl_path, ScanArgsParquet::default())?,
+        FileFormat::Ndjson => LazyJsonLineReader::new(pl_path).finish()?,
+    };
+    lf.collect()
+}
+
+/// A column as text, whatever type the file stored it as.
+fn text_values(c: &Column) -> PolarsResult<StringChunked> {
+    let as_text = match c.dtype() {
+        DataType::String => c.clone(),
+        DataType::Datetime(_, _) => {
+            // Render stored datetimes in the ISO form our parser reads.
+            c.cast(&DataType::Datetime(TimeUnit::Milliseconds, None))?.cast(&DataType::String)?
+        }
+        _ => c.cast(&DataType::String)?,
+    };
+    Ok(as_text.str()?.clone())
+}
+
+/// The cells of a text column: trimmed, empty ones as `None`.
+fn cells(text: &StringChunked) -> impl Iterator<Item = Option<&str>> {
+    text.iter().map(|v| v.map(str::trim).filter(|s| !s.is_empty()))
+}
+
+struct ColumnCx<'a> {
+    path: &'a Path,
+    source: &'a Source,
+    column: &'a str,
+    site: &'a Site,
+    set: &'a DefinitionSet,
+    policy: Unmapped,
+    first_line: usize,
+    /// (row, value, expected) of values that do not parse.
+    bad: Vec<(usize, String, &'static str)>,
+    /// Code to rows, for codes outside the vocabulary.
+    unmapped: BTreeMap<String, usize>,
+    deprecated: usize,
+    excluded: &'a mut Vec<bool>,
+}
+
+impl ColumnCx<'_> {
+    /// Turns what went wrong in this column into diagnostics; false when the column
+    /// cannot be used.
+    fn finish(&self, report: &mut DataReport) -> bool {
+        let mut ok = true;
+        if let Some((row, value, expected)) = self.bad.first() {
+            let more = match self.bad.len() - 1 {
+                0 => String::new(),
+                n => format!(" (and {n} more row{})", if n == 1 { "" } else { "s" }),
+            };
+            report.errors.push(
+                Diagnostic::error(
+                    "E0701",
+                    format!(
+                        "{}, row {} (line {}), column `{}`: `{value}` is not {expected}{more}",
+                        self.path.display(),
+                        row + 1,
+                        row + self.first_line,
+                        self.column
+                    ),
+                )
+                .in_file(self.path)
+                .help(format!("fix the export, or the column's type in sources/{}.yaml", self.source.name)),
+            );
+            ok = false;
+        }
+        for (code, rows) in &self.unmapped {
+            match self.policy {
+                Unmapped::Error => {
+                    report.errors.push(
+                        Diagnostic::error(
+                            "E0702",
+                            format!(
+                                "code `{code}` in column `{}` of `{}` at site `{}` is not a term and not mapped ({rows} row{})",
+                                self.column,
+                                self.source.name,
+                                self.site.id,
+                                if *rows == 1 { "" } else { "s" }
+                            ),
+                        )
+                        .in_file(self.path)
+                        .help(format!(
+                            "map it in the site's mappings file (sites/{}.yaml), or set `unmapped: exclude` to leave such rows out",
+                            self.site.id
+                        )),
+                    );
+                    ok = false;
+                }
+                Unmapped::Exclude => {
+                    let key = (self.site.id.clone(), self.source.name.clone(), self.column.to_string(), code.clone());
+                    *report.excluded_codes.entry(key).or_default() += rows;
+                }
+            }
+        }
+        ok
+    }
+
+    /// The term for a code at this site, or `None` (recorded) when there is none.
+    fn term(&mut self, vocab: &Vocabulary, code: &str, row: usize) -> Option<String> {
+        let local = self.site.mappings.get(&vocab.name).and_then(|m| m.get(code));
+        let code = local.map_or(code, String::as_str);
+        if vocab.has_term(code) {
+            return Some(code.to_string());
+        }
+        if let Some(new) = vocab.deprecated.get(code) {
+            self.deprecated += 1;
+            return Some(new.clone());
+        }
+        *self.unmapped.entry(code.to_string()).or_default() += 1;
+        self.excluded[row] = true;
+        None
+    }
+}
+
+fn parse_column(cx: &mut ColumnCx, ty: &ColumnType, text: &StringChunked) -> Series {
+    let name: PlSmallStr = cx.column.into();
+    macro_rules! typed {
+        ($parse:expr, $expected:expr) => {{
+            let values: Vec<_> = cells(text)
+                .enumerate()
+                .map(|(row, v)| {
+                    let v = v?;
+                    let parsed = $parse(v);
+                    if parsed.is_none() {
+                        cx.bad.push((row, v.to_string(), $expected));
+                    }
+                    parsed
+                })
+                .collect();
+            values
+        }};
+    }
+    match ty {
+        ColumnType::String => Series::new(name, cells(text).collect::<Vec<_>>()),
+        ColumnType::Int => Series::new(name, typed!(|v: &str| v.parse::<i64>().ok(), "a whole number")),
+        ColumnType::Float => Series::new(name, typed!(|v: &str| v.parse::<f64>().ok(), "a number")),
+        ColumnType::Bool => Series::new(name, typed!(parse_bool, "true or false")),
+        ColumnType::Date => {
+            let days = typed!(|v: &str| parse_date(v).map(days_since_epoch), "a date (YYYY-MM-DD)");
+            Series::new(name, days).cast(&DataType::Date).expect("days cast to dates")
+        }
+        ColumnType::DateTime => {
+            let ms = typed!(
+                |v: &str| parse_datetime_value(v).map(|dt| dt.and_utc().timestamp_millis()),
+                "a datetime (ISO 8601, such as 2025-01-31T08:00:00Z)"
+            );
+            Series::new(name, ms).cast(&DataType::Datetime(TimeUnit::Milliseconds, None)).expect("ms cast to datetimes")
+        }
+        ColumnType::Vocab(v) => {
+            let vocab = &cx.set.vocabularies[v];
+            let values: Vec<Option<String>> =
+                cells(text).enumerate().map(|(row, t)| t.and_then(|code| cx.term(vocab, code, row))).collect();
+            Series::new(name, values)
+        }
+        ColumnType::List(inner) => {
+            let values: Vec<Option<String>> = cells(text)
+                .enumerate()
+                .map(|(row, t)| {
+                    let t = t?;
+                    let mut items = Vec::new();
+                    for item in t.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+                        let parsed = match inner.as_ref() {
+                            ColumnType::Vocab(v) => cx.term(&cx.set.vocabularies[v], item, row),
+                            ColumnType::String => Some(item.to_string()),
+                            ColumnType::Int => item.parse::<i64>().ok().map(|i| i.to_string()).or_else(|| {
+                                cx.bad.push((row, item.to_string(), "a whole number"));
+                                None
+                            }),
+                            _ => Some(item.to_string()),
+                        };
+                        items.extend(parsed);
+                    }
+                    Some(format!(";{};", items.join(";")))
+                })
+                .collect();
+            Series::new(name, values)
+        }
+    }
+}
+
+fn parse_bool(v: &str) -> Option<bool> {
+    match v.to_ascii_lowercase().as_str() {
+        "true" => Some(true),
+        "false" => Some(false),
+        _ => None,
+    }
+}
+
+fn parse_date(v: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(v, "%Y-%m-%d").ok()
+}
+
+fn days_since_epoch(d: NaiveDate) -> i32 {
+    (d - NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch")).num_days() as i32
+}
+
+/// ISO 8601 with or without `Z`/offset (none means UTC); `T` or a space between date and
+/// time; a bare date is its midnight.
+pub fn parse_datetime_value(v: &str) -> Option<NaiveDateTime> {
+    if let Some(d) = parse_date(v) {
+        return d.and_hms_opt(0, 0, 0);
+    }
+    let normalized =
+        if v.len() > 10 && v.as_bytes()[10] == b' ' { format!("{}T{}", &v[..10], &v[11..]) } else { v.to_string() };
+    crate::syntax::parse_datetime(&normalized).map(|dt| dt.naive_utc())
+}
+
+/// Reads every bound source at every site, as `check --data` does: all parse errors and
+/// unmapped codes are reported, per site, source and column. Returns the rows read per
+/// (site, source).
+pub fn check_all(project: &Project, set: &DefinitionSet, report: &mut DataReport) -> BTreeMap<(String, String), usize> {
+    let mut rows = BTreeMap::new();
+    for site in &project.sites {
+        for source_name in project.bindings.keys() {
+            let source = &set.sources[source_name];
+            if let Some(t) = read_site_table(project, set, source, site, report) {
+                rows.insert((site.id.clone(), source_name.clone()), t.frame.height());
+            }
+        }
+    }
+    rows
+}
+
+/// An empty, typed table of `source`: what the plan of a metric looks like without data.
+pub fn empty_table(source: &Source, site: &str) -> SiteTable {
+    let mut columns: Vec<Column> = source
+        .columns
+        .iter()
+        .map(|c| {
+            let dtype = match &c.ty {
+                ColumnType::Int => DataType::Int64,
+                ColumnType::Float => DataType::Float64,
+                ColumnType::Bool => DataType::Boolean,
+                ColumnType::Date => DataType::Date,
+                ColumnType::DateTime => DataType::Datetime(TimeUnit::Milliseconds, None),
+                ColumnType::String | ColumnType::Vocab(_) | ColumnType::List(_) => DataType::String,
+            };
+            Column::new_empty(c.name.as_str().into(), &dtype)
+        })
+        .collect();
+    columns.push(Column::new_empty(SITE.into(), &DataType::String));
+    columns.push(Column::new_empty(EXCLUDED.into(), &DataType::Boolean));
+    SiteTable {
+        site: site.to_string(),
+        path: PathBuf::new(),
+        frame: DataFrame::new(0, columns).expect("empty columns"),
+        deprecated: BTreeMap::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_datetime_value;
+
+    #[test]
+    fn datetimes_with_and_without_offsets() {
+        let utc = |s: &str| parse_datetime_value(s).map(|d| d.to_string());
+        assert_eq!(utc("2025-01-31T08:00:00Z").as_deref(), Some("2025-01-31 08:00:00"));
+        assert_eq!(utc("2025-01-31T08:00:00").as_deref(), Some("2025-01-31 08:00:00"), "no offset means UTC");
+        assert_eq!(utc("2025-01-31T09:30:00+01:00").as_deref(), Some("2025-01-31 08:30:00"));
+        assert_eq!(utc("2025-01-31 08:00:00").as_deref(), Some("2025-01-31 08:00:00"));
+        assert_eq!(utc("2025-01-31").as_deref(), Some("2025-01-31 00:00:00"));
+        assert_eq!(utc("31/01/2025"), None);
+    }
+}

@@ -1,0 +1,188 @@
+//! Lowering row-level IR expressions to Polars expressions.
+//!
+//! Dates are lowered as datetimes at midnight UTC (milliseconds), so dates and datetimes
+//! compare and subtract alike, as SPEC section 6 says a date counts as its midnight.
+
+use crate::check::ir::{Builtin, Literal, RowFn, TExpr, TExprKind, Type, Vocabulary};
+use crate::syntax::BinOp;
+use polars::prelude::*;
+use std::collections::BTreeMap;
+
+/// Column holding the first day of the row's period (a datetime), when a metric uses it.
+pub const PERIOD_START: &str = "__period_start";
+/// Column holding the last day of the row's period (`as_of` in the partial period).
+pub const PERIOD_END: &str = "__period_end";
+
+pub const MS: DataType = DataType::Datetime(TimeUnit::Milliseconds, None);
+
+pub struct Lowerer<'a> {
+    pub vocabs: &'a BTreeMap<String, Vocabulary>,
+    /// `as_of` at midnight, in milliseconds since the epoch.
+    pub as_of_ms: i64,
+}
+
+/// A datetime literal from milliseconds since the epoch.
+pub fn ms_lit(ms: i64) -> Expr {
+    lit(ms).cast(MS)
+}
+
+/// The name of a column in a metric's frame: `col`, or `join.col` for a joined column.
+pub fn column_name(c: &crate::check::ir::ColumnRef) -> String {
+    c.to_string()
+}
+
+impl Lowerer<'_> {
+    pub fn row(&self, e: &TExpr) -> Expr {
+        match &e.kind {
+            TExprKind::Literal(l) => literal(l),
+            TExprKind::Column(c) => {
+                let c = col(column_name(c).as_str());
+                if e.ty == Type::Date { c.cast(MS) } else { c }
+            }
+            TExprKind::Term { term, .. } => lit(term.as_str()),
+            TExprKind::TermSet { terms, .. } => {
+                lit(Series::new("terms".into(), terms.iter().map(String::as_str).collect::<Vec<_>>()))
+            }
+            TExprKind::Builtin(Builtin::PeriodStart) => col(PERIOD_START),
+            TExprKind::Builtin(Builtin::PeriodEnd) => col(PERIOD_END),
+            TExprKind::Builtin(Builtin::AsOf) => ms_lit(self.as_of_ms),
+            TExprKind::List(items) => {
+                // A list stands alone only as the right side of `in` or `has any`.
+                items.first().map_or(lit(NULL), |i| self.row(i))
+            }
+            TExprKind::Not(inner) => self.row(inner).not(),
+            TExprKind::Neg(inner) => lit(0) - self.row(inner),
+            TExprKind::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs),
+            TExprKind::IsNull { expr, negated } => {
+                let x = self.row(expr);
+                if *negated { x.is_not_null() } else { x.is_null() }
+            }
+            TExprKind::Between { expr, low, high } => {
+                let ge = self.compare(BinOp::Ge, expr, low);
+                let le = self.compare(BinOp::Le, expr, high);
+                ge.and(le)
+            }
+            TExprKind::Call { func, args } => self.call(*func, args),
+            TExprKind::Aggregate { .. } | TExprKind::Metric(_) | TExprKind::ThresholdValue(_) => {
+                unreachable!("not a row expression: checked metrics keep these out of rows")
+            }
+        }
+    }
+
+    fn binary(&self, op: BinOp, l: &TExpr, r: &TExpr) -> Expr {
+        match op {
+            BinOp::And => self.row(l).and(self.row(r)),
+            BinOp::Or => self.row(l).or(self.row(r)),
+            BinOp::Add => self.row(l) + self.row(r),
+            BinOp::Sub => self.row(l) - self.row(r),
+            BinOp::Mul => self.row(l) * self.row(r),
+            BinOp::Div => {
+                let den = self.row(r).cast(DataType::Float64);
+                when(den.clone().eq(lit(0.0))).then(lit(NULL)).otherwise(self.row(l).cast(DataType::Float64) / den)
+            }
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => self.compare(op, l, r),
+            BinOp::In | BinOp::NotIn => {
+                let x = self.row(l);
+                let member = match &r.kind {
+                    TExprKind::TermSet { .. } => x.is_in(self.row(r).implode(false), false),
+                    TExprKind::List(items) => any_of(items.iter().map(|i| x.clone().eq(self.row(i)))),
+                    _ => x.eq(self.row(r)),
+                };
+                if op == BinOp::NotIn { member.not() } else { member }
+            }
+            BinOp::Has => self.has(l, r),
+            BinOp::HasAny => match &r.kind {
+                TExprKind::TermSet { terms, .. } => {
+                    let list = self.row(l);
+                    any_of(terms.iter().map(|t| list.clone().str().contains_literal(lit(format!(";{t};")))))
+                }
+                TExprKind::List(items) => any_of(items.iter().map(|i| self.has(l, i))),
+                _ => self.has(l, r),
+            },
+        }
+    }
+
+    /// `list has x`: list columns are stored as `;a;b;`, so this is a substring test.
+    fn has(&self, list: &TExpr, item: &TExpr) -> Expr {
+        let pattern = match &item.kind {
+            TExprKind::Term { term, .. } => lit(format!(";{term};")),
+            TExprKind::Literal(Literal::Str(s)) => lit(format!(";{s};")),
+            TExprKind::Literal(Literal::Int(i)) => lit(format!(";{i};")),
+            _ => lit(";") + self.row(item).cast(DataType::String) + lit(";"),
+        };
+        self.row(list).str().contains_literal(pattern)
+    }
+
+    /// Comparisons; terms of an ordered vocabulary compare by rank (the first term listed
+    /// is the highest, so `severity >= SEV2` holds for SEV1 and SEV2).
+    fn compare(&self, op: BinOp, l: &TExpr, r: &TExpr) -> Expr {
+        let ordered_vocab = match (&l.ty, op.is_ordering()) {
+            (Type::Term(v), true) => self.vocabs.get(v).filter(|v| v.ordered),
+            _ => None,
+        };
+        let (a, b, op) = match ordered_vocab {
+            Some(v) => {
+                // A lower rank is a higher term: flip the comparison.
+                let flipped = match op {
+                    BinOp::Lt => BinOp::Gt,
+                    BinOp::Le => BinOp::Ge,
+                    BinOp::Gt => BinOp::Lt,
+                    _ => BinOp::Le,
+                };
+                (rank(v, self.row(l)), rank(v, self.row(r)), flipped)
+            }
+            None => (self.row(l), self.row(r), op),
+        };
+        match op {
+            BinOp::Eq => a.eq(b),
+            BinOp::Ne => a.neq(b),
+            BinOp::Lt => a.lt(b),
+            BinOp::Le => a.lt_eq(b),
+            BinOp::Gt => a.gt(b),
+            _ => a.gt_eq(b),
+        }
+    }
+
+    fn call(&self, f: RowFn, args: &[TExpr]) -> Expr {
+        let arg = |i: usize| self.row(&args[i]);
+        let ms_between = |per: f64| {
+            (arg(1).cast(MS).cast(DataType::Int64) - arg(0).cast(MS).cast(DataType::Int64)).cast(DataType::Float64)
+                / lit(per)
+        };
+        match f {
+            RowFn::If => when(arg(0)).then(arg(1)).otherwise(arg(2)),
+            RowFn::Coalesce => coalesce(&args.iter().map(|a| self.row(a)).collect::<Vec<_>>()),
+            RowFn::HoursBetween => ms_between(3_600_000.0),
+            RowFn::DaysBetween => ms_between(86_400_000.0),
+            RowFn::MinutesBetween => ms_between(60_000.0),
+            RowFn::Year => arg(0).cast(MS).dt().year().cast(DataType::Int64),
+            RowFn::Month => arg(0).cast(MS).dt().month().cast(DataType::Int64),
+            RowFn::Lower => arg(0).str().to_lowercase(),
+            RowFn::Contains => arg(0).str().contains_literal(arg(1)),
+        }
+    }
+}
+
+fn literal(l: &Literal) -> Expr {
+    match l {
+        Literal::Int(i) => lit(*i),
+        Literal::Float(f) => lit(*f),
+        Literal::Str(s) => lit(s.as_str()),
+        Literal::Bool(b) => lit(*b),
+        Literal::Null => lit(NULL),
+        Literal::Date(d) => ms_lit(d.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp_millis()),
+        Literal::DateTime(dt) => ms_lit(dt.timestamp_millis()),
+    }
+}
+
+/// A term's position in its ordered vocabulary (0 = highest).
+fn rank(v: &Vocabulary, term: Expr) -> Expr {
+    v.terms.iter().enumerate().rev().fold(lit(NULL), |otherwise, (i, t)| {
+        when(term.clone().eq(lit(t.code.as_str()))).then(lit(i as i64)).otherwise(otherwise)
+    })
+}
+
+fn any_of(mut items: impl Iterator<Item = Expr>) -> Expr {
+    let first = items.next().unwrap_or_else(|| lit(false));
+    items.fold(first, |acc, e| acc.or(e))
+}

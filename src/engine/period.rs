@@ -1,0 +1,178 @@
+//! Periods (SPEC section 8): calendar or fiscal months, quarters and years, their labels,
+//! the partial period holding `as_of`, and baseline windows.
+
+use crate::check::ir::{Baseline, Grain};
+use chrono::{Datelike, Months, NaiveDate};
+
+/// The project's calendar: which month a fiscal year starts in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Calendar {
+    /// 1 (January: calendar years) to 12.
+    pub fiscal_year_start: u32,
+}
+
+/// One reporting period.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Period {
+    pub grain: Grain,
+    /// Position on the project's timeline of this grain; consecutive periods differ by 1.
+    pub index: i64,
+    pub start: NaiveDate,
+    /// The last day counted: the period's last day, or `as_of` in the partial period.
+    pub end: NaiveDate,
+    pub label: String,
+    /// The period holds `as_of` and is not over yet.
+    pub partial: bool,
+}
+
+impl Calendar {
+    /// Months since year 0, counted from the fiscal year's first month.
+    fn fiscal_month(&self, d: NaiveDate) -> i64 {
+        d.year() as i64 * 12 + d.month0() as i64 - (self.fiscal_year_start as i64 - 1)
+    }
+
+    /// The index of the period of `grain` that holds `d`.
+    pub fn index(&self, grain: Grain, d: NaiveDate) -> i64 {
+        self.fiscal_month(d).div_euclid(grain.months() as i64)
+    }
+
+    /// Index of the period holding a month given as `year * 12 + month0` (calendar).
+    pub fn index_of_month(&self, grain: Grain, calendar_month: i64) -> i64 {
+        (calendar_month - (self.fiscal_year_start as i64 - 1)).div_euclid(grain.months() as i64)
+    }
+
+    /// First day of period `index`.
+    pub fn start(&self, grain: Grain, index: i64) -> NaiveDate {
+        let m = index * grain.months() as i64 + (self.fiscal_year_start as i64 - 1);
+        NaiveDate::from_ymd_opt(m.div_euclid(12) as i32, m.rem_euclid(12) as u32 + 1, 1).expect("a valid month")
+    }
+
+    /// Last day of period `index`.
+    pub fn last_day(&self, grain: Grain, index: i64) -> NaiveDate {
+        self.start(grain, index + 1).pred_opt().expect("a day before")
+    }
+
+    /// `2025-03`, `2025-Q1`, `2025`; with a fiscal year not starting in January,
+    /// `FY2026-Q1` and `FY2026`, a fiscal year named by the calendar year it ends in.
+    pub fn label(&self, grain: Grain, index: i64) -> String {
+        let start = self.start(grain, index);
+        let fiscal = self.fiscal_year_start != 1;
+        let fm = self.fiscal_month(start);
+        // The calendar year the fiscal year ends in.
+        let year = if fiscal { fm.div_euclid(12) + 1 } else { fm.div_euclid(12) };
+        let prefix = if fiscal { "FY" } else { "" };
+        match grain {
+            Grain::Month => format!("{}-{:02}", start.year(), start.month()),
+            Grain::Quarter => format!("{prefix}{year}-Q{}", fm.rem_euclid(12) / 3 + 1),
+            Grain::Year => format!("{prefix}{year}"),
+        }
+    }
+
+    /// Period `index` as seen on `as_of`: the period holding `as_of` is partial (its last
+    /// day, `as_of` itself, is still under way) and ends at `as_of`.
+    pub fn period(&self, grain: Grain, index: i64, as_of: NaiveDate) -> Period {
+        let partial = index == self.index(grain, as_of);
+        Period {
+            grain,
+            index,
+            start: self.start(grain, index),
+            end: if partial { as_of } else { self.last_day(grain, index) },
+            label: self.label(grain, index),
+            partial,
+        }
+    }
+
+    /// Every period from the one holding `start` to the one holding `as_of`.
+    pub fn periods(&self, grain: Grain, start: NaiveDate, as_of: NaiveDate) -> Vec<Period> {
+        if as_of < start {
+            return Vec::new();
+        }
+        (self.index(grain, start)..=self.index(grain, as_of)).map(|i| self.period(grain, i, as_of)).collect()
+    }
+}
+
+/// A site's baseline window, both days included.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+impl Window {
+    /// Calendar months covered (a window of whole months, as baselines are).
+    pub fn months(&self) -> u32 {
+        let months = (self.to.year() - self.from.year()) * 12 + self.to.month() as i32 - self.from.month() as i32 + 1;
+        months.max(1) as u32
+    }
+}
+
+/// The baseline window of a site with the given rollout date (SPEC section 8):
+/// `months_before_rollout: 12` is the 12 months before the first day of the rollout month.
+pub fn baseline_window(baseline: &Baseline, rollout: Option<NaiveDate>) -> Option<Window> {
+    match baseline {
+        Baseline::Window { from, to } => Some(Window { from: *from, to: *to }),
+        Baseline::MonthsBeforeRollout(n) => {
+            let rollout_month = rollout?.with_day(1)?;
+            Some(Window { from: rollout_month.checked_sub_months(Months::new(*n))?, to: rollout_month.pred_opt()? })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    const CALENDAR: Calendar = Calendar { fiscal_year_start: 1 };
+    const APRIL: Calendar = Calendar { fiscal_year_start: 4 };
+
+    #[test]
+    fn calendar_labels() {
+        let labels =
+            |g| CALENDAR.periods(g, d(2024, 11, 5), d(2025, 2, 10)).into_iter().map(|p| p.label).collect::<Vec<_>>();
+        assert_eq!(labels(Grain::Month), ["2024-11", "2024-12", "2025-01", "2025-02"]);
+        assert_eq!(labels(Grain::Quarter), ["2024-Q4", "2025-Q1"]);
+        assert_eq!(labels(Grain::Year), ["2024", "2025"]);
+    }
+
+    #[test]
+    fn fiscal_year_is_named_by_the_year_it_ends_in() {
+        // With April as the first month, FY2026 runs from April 2025 to March 2026.
+        let i = APRIL.index(Grain::Year, d(2025, 4, 1));
+        assert_eq!(APRIL.label(Grain::Year, i), "FY2026");
+        assert_eq!(APRIL.index(Grain::Year, d(2026, 3, 31)), i);
+        assert_eq!(APRIL.index(Grain::Year, d(2025, 3, 31)), i - 1);
+        assert_eq!((APRIL.start(Grain::Year, i), APRIL.last_day(Grain::Year, i)), (d(2025, 4, 1), d(2026, 3, 31)));
+        let q = |date| APRIL.label(Grain::Quarter, APRIL.index(Grain::Quarter, date));
+        assert_eq!(q(d(2025, 4, 1)), "FY2026-Q1");
+        assert_eq!(q(d(2025, 12, 31)), "FY2026-Q3");
+        assert_eq!(q(d(2026, 1, 1)), "FY2026-Q4");
+        assert_eq!(q(d(2026, 4, 1)), "FY2027-Q1");
+        // Months keep their calendar names.
+        assert_eq!(APRIL.label(Grain::Month, APRIL.index(Grain::Month, d(2026, 1, 15))), "2026-01");
+    }
+
+    #[test]
+    fn the_period_holding_as_of_is_partial_and_ends_at_as_of() {
+        let periods = CALENDAR.periods(Grain::Quarter, d(2025, 1, 1), d(2025, 5, 20));
+        assert_eq!(periods.len(), 2);
+        assert!(!periods[0].partial);
+        assert_eq!(periods[0].end, d(2025, 3, 31));
+        assert!(periods[1].partial);
+        assert_eq!((periods[1].start, periods[1].end), (d(2025, 4, 1), d(2025, 5, 20)));
+        // Even on its last day the period holding as_of is partial: that day is under way.
+        let last = CALENDAR.periods(Grain::Quarter, d(2025, 1, 1), d(2025, 6, 30)).pop().unwrap();
+        assert!(last.partial);
+    }
+
+    #[test]
+    fn baseline_is_the_months_before_the_rollout_month() {
+        let w = baseline_window(&Baseline::MonthsBeforeRollout(12), Some(d(2024, 3, 15))).unwrap();
+        assert_eq!((w.from, w.to), (d(2023, 3, 1), d(2024, 2, 29)));
+        assert_eq!(w.months(), 12);
+        assert_eq!(baseline_window(&Baseline::MonthsBeforeRollout(12), None), None);
+    }
+}

@@ -1,0 +1,346 @@
+//! The engine on small hand-made datasets. Every expected number is worked out in the
+//! test from the rows written next to it.
+
+use crate::util::{Edit, apply, compile, copy_dir, fixture};
+use chrono::NaiveDate;
+use std::fs;
+use yardstick::check::ir::Grain;
+use yardstick::engine::{Request, ResultRow, RowStatus, compute};
+
+const INCIDENTS: &str = "incident_id,detected_at,contained_at,severity,cost_eur,asset_id\n";
+const DOWNTIME: &str = "event_id,started_at,duration_min,cause,line\n";
+const RISKS: &str = "risk_id,opened_on,closed_on,rating\n";
+const ASSETS: &str = "asset_id,snapshot_on,critical,logging\n";
+
+/// A project from the engine fixture with the given data files (`site/file.csv`) and
+/// edits, computed as of `as_of`.
+struct Run {
+    _dir: tempfile::TempDir,
+    rows: Vec<ResultRow>,
+}
+
+fn run(metric: &str, as_of: &str, files: &[(&str, &str)], edits: &[Edit]) -> Result<Run, Vec<String>> {
+    run_at(metric, as_of, None, files, edits)
+}
+
+fn run_at(
+    metric: &str,
+    as_of: &str,
+    grain: Option<Grain>,
+    files: &[(&str, &str)],
+    edits: &[Edit],
+) -> Result<Run, Vec<String>> {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("engine"), dir.path());
+    for edit in edits {
+        apply(dir.path(), edit);
+    }
+    for (path, text) in files {
+        let path = dir.path().join("project/data").join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+    let (checked, diags, _) = compile(&dir.path().join("project"));
+    let checked = checked.unwrap_or_else(|| panic!("{:?}", diags.iter().map(|d| &d.message).collect::<Vec<_>>()));
+    let metrics = [metric.to_string()];
+    let request = Request { metrics: &metrics, as_of: NaiveDate::parse_from_str(as_of, "%Y-%m-%d").unwrap(), grain };
+    match compute(&checked, &request) {
+        Ok(r) => Ok(Run { _dir: dir, rows: r.rows }),
+        Err(errors) => Err(errors.into_iter().map(|d| d.message).collect()),
+    }
+}
+
+impl Run {
+    fn row(&self, site: &str, period: &str) -> &ResultRow {
+        self.rows
+            .iter()
+            .find(|r| r.site == site && r.period == period && r.dims.is_empty())
+            .unwrap_or_else(|| panic!("no row for {site} {period}"))
+    }
+
+    fn value(&self, site: &str, period: &str) -> Option<f64> {
+        self.row(site, period).value
+    }
+}
+
+fn approx(a: Option<f64>, b: f64) -> bool {
+    a.is_some_and(|a| (a - b).abs() < 1e-9)
+}
+
+/// Rows for both sites; `b` uses its local codes (P1..P4).
+fn incidents(a: &str, b: &str) -> [(&'static str, String); 2] {
+    [("a/incidents.csv", format!("{INCIDENTS}{a}")), ("b/incidents.csv", format!("{INCIDENTS}{b}"))]
+}
+
+fn files<'a>(f: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    f.iter().map(|(p, t)| (*p, t.as_str())).collect()
+}
+
+const A_INCIDENTS: &str = "\
+i1,2024-01-15T10:00:00Z,2024-01-15T14:30:00Z,SEV3,100,A1
+i2,2024-02-20T10:00:00Z,2024-02-21T10:00:00Z,SEV1,200,A2
+i3,2024-07-01T00:00:00Z,,SEV2,,ZZ
+i4,2024-08-16T09:00:00Z,,SEV1,,
+i5,,,SEV4,50,
+";
+// 2024-03-01T00:00+02:00 is 2024-02-29T22:00 UTC: still Q1.
+const B_INCIDENTS: &str = "j1,2024-03-01T00:00:00+02:00,,P3,,\n";
+
+#[test]
+fn event_counts_zero_fill_the_partial_period_and_ignore_rows_after_as_of() {
+    let data = incidents(A_INCIDENTS, B_INCIDENTS);
+    let r = run("incidents", "2024-08-15", &files(&data), &[]).unwrap();
+    // a: i1 and i2 in Q1; nothing in Q2 (a count is 0, not missing); i3 in Q3. i4 is
+    // after as_of and i5 has no detection time: neither counts.
+    assert_eq!(
+        (r.value("a", "2024-Q1"), r.value("a", "2024-Q2"), r.value("a", "2024-Q3")),
+        (Some(2.0), Some(0.0), Some(1.0))
+    );
+    assert_eq!(r.row("a", "2024-Q2").n, Some(0));
+    assert!(r.row("a", "2024-Q3").partial && !r.row("a", "2024-Q2").partial);
+    assert_eq!(r.row("a", "2024-Q3").period_end, NaiveDate::from_ymd_opt(2024, 8, 15).unwrap());
+    assert_eq!(r.value("b", "2024-Q1"), Some(1.0));
+    // The pooled row adds the rows of both sites.
+    assert_eq!((r.value("all", "2024-Q1"), r.value("all", "2024-Q3")), (Some(3.0), Some(1.0)));
+    // Baseline: the 6 months before the July rollout hold 2 incidents at a, a flow scaled
+    // to one quarter: 2 * 3 / 6 = 1. At b: 1 * 0.5; pooled: 3 * 0.5.
+    assert_eq!(r.row("a", "2024-Q3").baseline, Some(1.0));
+    assert_eq!(r.row("b", "2024-Q3").baseline, Some(0.5));
+    assert_eq!(r.row("all", "2024-Q3").baseline, Some(1.5));
+    assert_eq!(r.row("a", "2024-Q3").delta, Some(0.0));
+    assert_eq!(r.row("b", "2024-Q1").delta_pct, Some(1.0), "(1 - 0.5) / 0.5");
+}
+
+#[test]
+fn a_build_as_of_a_past_date_gives_the_figures_of_that_date() {
+    let data = incidents(A_INCIDENTS, B_INCIDENTS);
+    let r = run("incidents", "2024-02-01", &files(&data), &[]).unwrap();
+    // Only i1 happened by 1 February; Q1 is the partial period and the last one.
+    assert_eq!(r.value("a", "2024-Q1"), Some(1.0));
+    assert!(r.rows.iter().all(|row| row.period == "2024-Q1"));
+}
+
+#[test]
+fn share_compares_ordered_terms_and_has_no_value_without_rows() {
+    let data = incidents(A_INCIDENTS, B_INCIDENTS);
+    let r = run("major_share", "2024-08-15", &files(&data), &[]).unwrap();
+    // severity >= SEV2 holds for SEV1 and SEV2: i2 of {i1, i2} in Q1, i3 of {i3} in Q3.
+    assert_eq!(r.value("a", "2024-Q1"), Some(0.5));
+    assert_eq!(r.value("a", "2024-Q3"), Some(1.0));
+    // No incidents in Q2: 0 of 0 is no value, not 0%.
+    assert_eq!(r.value("a", "2024-Q2"), None);
+    assert_eq!(r.row("a", "2024-Q2").status, Some(RowStatus::NoData));
+    // b's local code P3 is SEV3: not major.
+    assert_eq!(r.value("b", "2024-Q1"), Some(0.0));
+}
+
+#[test]
+fn mean_skips_nulls_and_has_no_value_for_an_empty_period() {
+    let data = incidents(A_INCIDENTS, B_INCIDENTS);
+    let r = run("mttr_hours", "2024-08-15", &files(&data), &[]).unwrap();
+    // i1: 10:00 to 14:30 is 4.5 h; i2: one day, 24 h. Mean 14.25. i3 has no containment.
+    assert!(approx(r.value("a", "2024-Q1"), 14.25));
+    assert_eq!(r.value("a", "2024-Q2"), None);
+    assert_eq!(r.value("a", "2024-Q3"), None);
+}
+
+#[test]
+fn percentile_interpolates_linearly_between_closest_ranks() {
+    let a = "\
+k1,2024-01-05T00:00:00Z,,SEV4,1000,
+k2,2024-01-06T00:00:00Z,,SEV4,100,
+k3,2024-01-07T00:00:00Z,,SEV4,400,
+k4,2024-01-08T00:00:00Z,,SEV4,,
+k5,2024-01-09T00:00:00Z,,SEV4,200,
+";
+    let data = incidents(a, "");
+    let r = run("p90_cost", "2024-03-31", &files(&data), &[]).unwrap();
+    // Sorted costs (the null skipped): 100, 200, 400, 1000. Rank 0.9 * 3 = 2.7 lies 70%
+    // of the way from 400 to 1000: 400 + 0.7 * 600 = 820, as numpy's default.
+    assert!(approx(r.value("a", "2024-Q1"), 820.0));
+}
+
+#[test]
+fn min_max_median_and_count_distinct() {
+    let a = "\
+k1,2024-01-05T00:00:00Z,,SEV4,1000,A1
+k2,2024-01-06T00:00:00Z,,SEV4,100,A1
+k3,2024-01-07T00:00:00Z,,SEV4,400,A2
+";
+    let data = incidents(a, "");
+    let r = run("cost_stats", "2024-03-31", &files(&data), &[]).unwrap();
+    // max - min + median * 0 + count_distinct * 0 = 1000 - 100.
+    assert!(approx(r.value("a", "2024-Q1"), 900.0));
+}
+
+#[test]
+fn deprecated_codes_read_as_their_replacement() {
+    let data = incidents("d1,2024-01-05T00:00:00Z,,SEV0,,\n", "");
+    let r = run("major_share", "2024-03-31", &files(&data), &[]).unwrap();
+    // SEV0 was replaced by SEV1, which is major.
+    assert_eq!(r.value("a", "2024-Q1"), Some(1.0));
+}
+
+#[test]
+fn an_unmapped_code_is_an_error_naming_code_site_source_column_and_rows() {
+    let data = incidents("", "u1,2024-01-05T00:00:00Z,,Prio 1,,\nu2,2024-01-06T00:00:00Z,,Prio 1,,\n");
+    let errors = run("incidents", "2024-03-31", &files(&data), &[]).err().unwrap();
+    let message = errors.join("\n");
+    for part in ["`Prio 1`", "`severity`", "`incidents`", "site `b`", "2 rows"] {
+        assert!(message.contains(part), "{part} missing from {message}");
+    }
+}
+
+#[test]
+fn with_unmapped_exclude_the_rows_are_left_out_and_counted() {
+    let data = incidents("", "u1,2024-01-05T00:00:00Z,,Prio 1,,\nu2,2024-01-06T00:00:00Z,,P1,,\n");
+    let exclude = Edit::Replace {
+        file: "project/yardstick.yaml",
+        find: "start: 2024-01-01",
+        with: "start: 2024-01-01\nunmapped: exclude",
+    };
+    let r = run("incidents", "2024-03-31", &files(&data), &[exclude]).unwrap();
+    // u1's code is unknown: left out of the count, and counted as excluded.
+    assert_eq!(r.value("b", "2024-Q1"), Some(1.0));
+    assert_eq!(r.row("b", "2024-Q1").excluded, 1);
+}
+
+#[test]
+fn a_value_that_does_not_parse_names_file_row_column_and_value() {
+    let data = incidents("x1,yesterday,,SEV1,,\n", "");
+    let errors = run("incidents", "2024-03-31", &files(&data), &[]).err().unwrap();
+    let message = errors.join("\n");
+    for part in ["a/incidents.csv", "row 1 (line 2)", "`detected_at`", "`yesterday`"] {
+        assert!(message.contains(part), "{part} missing from {message}");
+    }
+}
+
+#[test]
+fn open_items_count_when_open_at_the_end_of_each_period() {
+    let risks = format!(
+        "{RISKS}\
+r1,2024-01-10,2024-05-01,20
+r2,2024-03-31,,16
+r3,2024-02-01,2024-03-15,20
+r4,2024-04-01,2024-06-30,15
+r5,2024-01-01,,5
+r6,2024-08-20,,20
+r7,2024-07-01,2024-09-01,18
+"
+    );
+    let empty = RISKS.to_string();
+    let r = run("open_risks", "2024-08-15", &[("a/risks.csv", &risks), ("b/risks.csv", &empty)], &[]).unwrap();
+    // End of Q1 (31 March): r1 and r2 (opened on the last day). r3 closed in March; r5
+    // is rated below 15.
+    assert_eq!(r.value("a", "2024-Q1"), Some(2.0));
+    // End of Q2: r2 only; r1 closed in May and r4 on 30 June, the last day.
+    assert_eq!(r.value("a", "2024-Q2"), Some(1.0));
+    // As of 15 August: r2, and r7, whose closing is after as_of; r6 opens later.
+    assert_eq!(r.value("a", "2024-Q3"), Some(2.0));
+    // The baseline is the stock at the end of the window (30 June), not scaled: r2.
+    assert_eq!(r.row("a", "2024-Q3").baseline, Some(1.0));
+}
+
+#[test]
+fn snapshots_use_the_latest_snapshot_in_each_period() {
+    let assets = format!(
+        "{ASSETS}\
+A1,2024-01-31,true,false
+A2,2024-01-31,true,true
+A1,2024-03-31,true,true
+A2,2024-03-31,true,true
+A3,2024-03-31,false,false
+"
+    );
+    let empty = ASSETS.to_string();
+    let r = run("logging_coverage", "2024-06-30", &[("a/assets.csv", &assets), ("b/assets.csv", &empty)], &[]).unwrap();
+    // Q1: the 31 March snapshot; both critical assets log. (January's had A1 without.)
+    assert_eq!(r.value("a", "2024-Q1"), Some(1.0));
+    // Q2 has no snapshot: no value.
+    assert_eq!(r.value("a", "2024-Q2"), None);
+}
+
+#[test]
+fn joins_leave_rows_with_a_missing_key_without_joined_values() {
+    let assets = format!("{ASSETS}A1,2024-01-31,true,true\nA2,2024-01-31,false,true\n");
+    let data = incidents(
+        "n1,2024-01-05T00:00:00Z,,SEV4,,A1\nn2,2024-01-06T00:00:00Z,,SEV4,,ZZ\nn3,2024-01-07T00:00:00Z,,SEV4,,\nn4,2024-01-08T00:00:00Z,,SEV4,,A2\n",
+        "",
+    );
+    let empty = ASSETS.to_string();
+    let mut f = files(&data);
+    f.extend([("a/assets.csv", assets.as_str()), ("b/assets.csv", empty.as_str())]);
+    let r = run("critical_incidents", "2024-03-31", &f, &[]).unwrap();
+    // n1's asset is critical; ZZ is not in the inventory and n3 has no asset, so
+    // `asset.critical` is null for them and the row is dropped; A2 is not critical.
+    assert_eq!(r.value("a", "2024-Q1"), Some(1.0));
+}
+
+const A_DOWNTIME: &str = "\
+e1,2024-01-10T08:00:00Z,90,cyber,L1
+e2,2024-02-10T08:00:00Z,60,equipment,L2
+e3,2024-03-10T08:00:00Z,30,config,L1
+";
+
+#[test]
+fn derived_metrics_combine_their_inputs_per_site_and_period() {
+    let mut data: Vec<(&str, String)> = incidents(A_INCIDENTS, B_INCIDENTS).into();
+    data.push(("a/downtime.csv", format!("{DOWNTIME}{A_DOWNTIME}")));
+    data.push(("b/downtime.csv", DOWNTIME.to_string()));
+    let r = run("hours_per_incident", "2024-06-30", &files(&data), &[]).unwrap();
+    // a, Q1: security downtime is e1 + e3 = 120 min = 2 h, over 2 incidents: 1 h each.
+    assert_eq!(r.value("a", "2024-Q1"), Some(1.0));
+    // Q2: 0 h over 0 incidents: a zero denominator gives no value.
+    assert_eq!(r.value("a", "2024-Q2"), None);
+    // b, Q1: 0 h over 1 incident.
+    assert_eq!(r.value("b", "2024-Q1"), Some(0.0));
+    // Baselines combine the parts' baselines: (2 h * 3/6) / (2 * 3/6) = 1.
+    assert_eq!(r.row("a", "2024-Q2").baseline, Some(1.0));
+    // Downtime is collected by hand: the derived value carries the caveat.
+    assert_eq!(r.row("a", "2024-Q1").collection, "manual");
+}
+
+#[test]
+fn extra_dimensions_zero_fill_per_value_seen() {
+    let data = [("a/downtime.csv", format!("{DOWNTIME}{A_DOWNTIME}")), ("b/downtime.csv", DOWNTIME.to_string())];
+    let r = run("downtime_by_line", "2024-06-30", &files(&data), &[]).unwrap();
+    let v = |line: &str, period: &str| {
+        r.rows
+            .iter()
+            .find(|x| x.site == "a" && x.period == period && x.dims[0].1.as_deref() == Some(line))
+            .and_then(|x| x.value)
+    };
+    assert_eq!((v("L1", "2024-Q1"), v("L2", "2024-Q1")), (Some(120.0), Some(60.0)));
+    assert_eq!((v("L1", "2024-Q2"), v("L2", "2024-Q2")), (Some(0.0), Some(0.0)));
+}
+
+#[test]
+fn periods_before_coverage_have_no_value_never_zero() {
+    let b = "f1,2024-02-10T08:00:00Z,60,CYB,L1\nf2,2024-05-10T08:00:00Z,30,CFG,L1\n";
+    let data = [("a/downtime.csv", format!("{DOWNTIME}{A_DOWNTIME}")), ("b/downtime.csv", format!("{DOWNTIME}{b}"))];
+    let coverage = Edit::Replace {
+        file: "project/yardstick.yaml",
+        find: "b: {rollout: 2024-07-01, mappings: sites/b.yaml}",
+        with: "b: {rollout: 2024-07-01, mappings: sites/b.yaml, coverage: {downtime: {from: 2024-04-01}}}",
+    };
+    let r = run("security_downtime_hours", "2024-06-30", &files(&data), &[coverage]).unwrap();
+    // b's downtime is only collected from April: Q1 has no value, and f1 is not pooled.
+    assert_eq!(r.value("b", "2024-Q1"), None);
+    assert_eq!(r.row("b", "2024-Q1").coverage, "not_covered");
+    assert_eq!(r.value("b", "2024-Q2"), Some(0.5));
+    // Pooled Q1: a's 2 h only.
+    assert_eq!(r.value("all", "2024-Q1"), Some(2.0));
+}
+
+#[test]
+fn fiscal_years_are_named_by_the_year_they_end_in() {
+    let data = incidents("y1,2024-03-31T12:00:00Z,,SEV4,,\ny2,2024-04-01T12:00:00Z,,SEV4,,\n", "");
+    let april = Edit::Replace {
+        file: "project/yardstick.yaml",
+        find: "start: 2024-01-01",
+        with: "start: 2024-01-01\ncalendar: {fiscal_year_start: 4}",
+    };
+    let r = run_at("incidents", "2024-06-30", Some(Grain::Year), &files(&data), &[april]).unwrap();
+    // FY2024 ran April 2023 to March 2024; FY2025 from April 2024.
+    assert_eq!((r.value("a", "FY2024"), r.value("a", "FY2025")), (Some(1.0), Some(1.0)));
+}
