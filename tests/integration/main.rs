@@ -1,6 +1,7 @@
 //! One test binary for everything that goes through the public API or the CLI
 //! (every test binary would link the whole crate again).
 
+mod acme;
 mod cli;
 mod diagnostics;
 mod engine;
