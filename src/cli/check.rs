@@ -32,10 +32,16 @@ fn check_data(checked: &crate::check::Checked, sources: &Sources, color: bool) -
         return ExitCode::from(2);
     };
     let mut report = crate::engine::data::DataReport::default();
-    let rows = crate::engine::data::check_all(project, &checked.set, &mut report);
+    let summary = crate::engine::data::check_all(project, &checked.set, &mut report);
     for ((site, source, column, code), n) in &report.excluded_codes {
         eprintln!(
             "warning: {n} row(s) of `{source}` at site `{site}` left out: code `{code}` in column `{column}` is not mapped"
+        );
+    }
+    for ((site, source, column), (n, metrics)) in &summary.untimed {
+        eprintln!(
+            "note: {n} row(s) of `{source}` at site `{site}` have no `{column}` and are left out of {}",
+            metrics.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")
         );
     }
     if !report.errors.is_empty() {
@@ -44,8 +50,8 @@ fn check_data(checked: &crate::check::Checked, sources: &Sources, color: bool) -
         eprintln!("\nyardstick: {n} data error{} found", if n == 1 { "" } else { "s" });
         return ExitCode::from(1);
     }
-    let total: usize = rows.values().sum();
-    println!("ok: data: {total} rows in {} files read, every value parsed and every code mapped", rows.len());
+    let total: usize = summary.rows.values().sum();
+    println!("ok: data: {total} rows in {} files read, every value parsed and every code mapped", summary.rows.len());
     ExitCode::SUCCESS
 }
 

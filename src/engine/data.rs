@@ -364,20 +364,47 @@ pub fn parse_datetime_value(v: &str) -> Option<NaiveDateTime> {
     crate::syntax::parse_datetime(&normalized).map(|dt| dt.naive_utc())
 }
 
+/// What `check --data` found besides errors.
+#[derive(Debug, Default)]
+pub struct DataSummary {
+    /// Rows read per (site, source).
+    pub rows: BTreeMap<(String, String), usize>,
+    /// Rows whose time column is empty, so metrics timed by it leave them out:
+    /// (site, source, column) to (rows, metrics).
+    pub untimed: BTreeMap<(String, String, String), (usize, Vec<String>)>,
+}
+
 /// Reads every bound source at every site, as `check --data` does: all parse errors and
-/// unmapped codes are reported, per site, source and column. Returns the rows read per
-/// (site, source).
-pub fn check_all(project: &Project, set: &DefinitionSet, report: &mut DataReport) -> BTreeMap<(String, String), usize> {
-    let mut rows = BTreeMap::new();
+/// unmapped codes are reported, per site, source and column.
+pub fn check_all(project: &Project, set: &DefinitionSet, report: &mut DataReport) -> DataSummary {
+    // The columns that place rows in periods, per source, with the metrics they time.
+    let mut timed: BTreeMap<(&str, &str), Vec<String>> = BTreeMap::new();
+    for m in &set.metrics {
+        if let crate::check::ir::MetricBody::Base(b) = &m.body {
+            let column = match &b.time {
+                crate::check::ir::TimeSemantics::Event { column }
+                | crate::check::ir::TimeSemantics::Snapshot { column } => column,
+                crate::check::ir::TimeSemantics::Open { from, .. } => from,
+            };
+            timed.entry((b.source.as_str(), column.as_str())).or_default().push(m.id.0.clone());
+        }
+    }
+    let mut summary = DataSummary::default();
     for site in &project.sites {
         for source_name in project.bindings.keys() {
             let source = &set.sources[source_name];
-            if let Some(t) = read_site_table(project, set, source, site, report) {
-                rows.insert((site.id.clone(), source_name.clone()), t.frame.height());
+            let Some(t) = read_site_table(project, set, source, site, report) else { continue };
+            summary.rows.insert((site.id.clone(), source_name.clone()), t.frame.height());
+            for ((s, column), metrics) in &timed {
+                let nulls = t.frame.column(column).map_or(0, |c| c.null_count());
+                if *s == source_name && nulls > 0 {
+                    let key = (site.id.clone(), source_name.clone(), column.to_string());
+                    summary.untimed.insert(key, (nulls, metrics.clone()));
+                }
             }
         }
     }
-    rows
+    summary
 }
 
 /// An empty, typed table of `source`: what the plan of a metric looks like without data.

@@ -148,3 +148,20 @@ fn explain_shows_meaning_lineage_and_plan() {
     assert!(out.contains("data/{site}/downtime.csv (downtime)"), "{out}");
     assert!(out.contains("Query plan"), "{out}");
 }
+
+#[test]
+fn check_data_notes_rows_that_no_period_can_hold() {
+    let dir = engine_project();
+    let project = dir.path().join("project");
+    std::fs::write(
+        project.join("data/a/incidents.csv"),
+        "incident_id,detected_at,contained_at,severity,cost_eur,asset_id\ni1,,,SEV1,,\ni2,2024-01-02T00:00:00Z,,SEV1,,\n",
+    )
+    .unwrap();
+    let (code, _, err) = yardstick(&["check", "--data", "-p", project.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("1 row(s) of `incidents` at site `a` have no `detected_at` and are left out of `cost_stats`, `critical_incidents`, `incidents`"),
+        "{err}"
+    );
+}
