@@ -57,11 +57,6 @@ impl Vocabulary {
     pub fn has_term(&self, code: &str) -> bool {
         self.terms.iter().any(|t| t.code == code)
     }
-
-    /// Position in the written order (0 is the highest of an ordered vocabulary).
-    pub fn rank(&self, code: &str) -> Option<usize> {
-        self.terms.iter().position(|t| t.code == code)
-    }
 }
 
 #[derive(Debug)]
@@ -228,13 +223,6 @@ pub enum TimeSemantics {
     Open { from: String, close: Option<String> },
     /// The latest snapshot inside each period.
     Snapshot { column: String },
-}
-
-impl TimeSemantics {
-    /// Flows are scaled to one grain in baselines; stocks are not.
-    pub fn is_flow(&self) -> bool {
-        matches!(self, TimeSemantics::Event { .. })
-    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -38,6 +38,11 @@ fn check_data(checked: &crate::check::Checked, sources: &Sources, color: bool) -
             "warning: {n} row(s) of `{source}` at site `{site}` left out: code `{code}` in column `{column}` is not mapped"
         );
     }
+    for ((site, source, column), n) in &summary.deprecated {
+        eprintln!(
+            "note: {n} row(s) of `{source}` at site `{site}` hold a deprecated code in `{column}`, read as its replacement"
+        );
+    }
     for ((site, source, column), (n, metrics)) in &summary.untimed {
         eprintln!(
             "note: {n} row(s) of `{source}` at site `{site}` have no `{column}` and are left out of {}",

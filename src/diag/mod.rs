@@ -73,10 +73,6 @@ impl Sources {
         let column = text[line_start..offset].chars().count() + 1;
         (line, column)
     }
-
-    pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
-        self.files.iter().enumerate().map(|(i, f)| (FileId(i as u32), f))
-    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

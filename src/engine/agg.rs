@@ -156,13 +156,22 @@ impl V {
     }
 }
 
-/// What names mean while evaluating a `Post`.
+/// What names mean while evaluating a `Post`; anything an evaluation does not provide is
+/// null.
 pub trait Env {
-    fn slot(&self, i: usize) -> V;
-    fn metric(&self, id: &str) -> V;
-    fn input(&self, i: ThresholdInput) -> V;
+    fn slot(&self, _: usize) -> V {
+        V::Null
+    }
+    fn metric(&self, _: &str) -> V {
+        V::Null
+    }
+    fn input(&self, _: ThresholdInput) -> V {
+        V::Null
+    }
     /// `period_start`, `period_end`, `as_of` in milliseconds.
-    fn builtin(&self, b: Builtin) -> V;
+    fn builtin(&self, _: Builtin) -> V {
+        V::Null
+    }
 }
 
 pub fn eval(p: &Post, env: &dyn Env) -> V {
@@ -242,15 +251,6 @@ mod tests {
     impl Env for Slots {
         fn slot(&self, i: usize) -> V {
             self.0[i]
-        }
-        fn metric(&self, _: &str) -> V {
-            V::Null
-        }
-        fn input(&self, _: ThresholdInput) -> V {
-            V::Null
-        }
-        fn builtin(&self, _: Builtin) -> V {
-            V::Null
         }
     }
 

@@ -739,12 +739,6 @@ impl Env for SlotEnv<'_> {
     fn slot(&self, i: usize) -> V {
         self.slots.get(i).copied().unwrap_or(V::Null)
     }
-    fn metric(&self, _: &str) -> V {
-        V::Null
-    }
-    fn input(&self, _: ThresholdInput) -> V {
-        V::Null
-    }
     fn builtin(&self, b: Builtin) -> V {
         let day = match b {
             Builtin::AsOf => Some(self.as_of),
@@ -763,9 +757,6 @@ struct MetricEnv<'a> {
 }
 
 impl Env for MetricEnv<'_> {
-    fn slot(&self, _: usize) -> V {
-        V::Null
-    }
     fn metric(&self, id: &str) -> V {
         let key = (id.to_string(), self.site.to_string());
         let v = match self.period {
@@ -773,12 +764,6 @@ impl Env for MetricEnv<'_> {
             None => self.out.baselines.get(&key).copied().flatten(),
         };
         v.map_or(V::Null, V::Num)
-    }
-    fn input(&self, _: ThresholdInput) -> V {
-        V::Null
-    }
-    fn builtin(&self, _: Builtin) -> V {
-        V::Null
     }
 }
 
@@ -789,21 +774,12 @@ struct ThresholdEnv {
 }
 
 impl Env for ThresholdEnv {
-    fn slot(&self, _: usize) -> V {
-        V::Null
-    }
-    fn metric(&self, _: &str) -> V {
-        V::Null
-    }
     fn input(&self, i: ThresholdInput) -> V {
         match i {
             ThresholdInput::Value => V::Num(self.value),
             ThresholdInput::Baseline => self.baseline.map_or(V::Null, V::Num),
             ThresholdInput::Target => self.target.map_or(V::Null, V::Num),
         }
-    }
-    fn builtin(&self, _: Builtin) -> V {
-        V::Null
     }
 }
 

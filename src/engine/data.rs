@@ -372,6 +372,8 @@ pub struct DataSummary {
     /// Rows whose time column is empty, so metrics timed by it leave them out:
     /// (site, source, column) to (rows, metrics).
     pub untimed: BTreeMap<(String, String, String), (usize, Vec<String>)>,
+    /// Deprecated codes read as their replacement: (site, source, column) to rows.
+    pub deprecated: BTreeMap<(String, String, String), usize>,
 }
 
 /// Reads every bound source at every site, as `check --data` does: all parse errors and
@@ -395,6 +397,9 @@ pub fn check_all(project: &Project, set: &DefinitionSet, report: &mut DataReport
             let source = &set.sources[source_name];
             let Some(t) = read_site_table(project, set, source, site, report) else { continue };
             summary.rows.insert((site.id.clone(), source_name.clone()), t.frame.height());
+            for (column, n) in &t.deprecated {
+                summary.deprecated.insert((site.id.clone(), source_name.clone(), column.clone()), *n);
+            }
             for ((s, column), metrics) in &timed {
                 let nulls = t.frame.column(column).map_or(0, |c| c.null_count());
                 if *s == source_name && nulls > 0 {

@@ -28,10 +28,6 @@ impl<V> Map<V> {
         self.0.iter().map(|(k, _)| k.value.as_str())
     }
 
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

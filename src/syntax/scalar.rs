@@ -71,10 +71,6 @@ impl ScalarMap {
         };
         Span { file: self.file, start: s, end: e.max(s) }
     }
-
-    pub fn file(&self) -> FileId {
-        self.file
-    }
 }
 
 #[cfg(test)]

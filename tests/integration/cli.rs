@@ -150,12 +150,12 @@ fn explain_shows_meaning_lineage_and_plan() {
 }
 
 #[test]
-fn check_data_notes_rows_that_no_period_can_hold() {
+fn check_data_notes_untimed_rows_and_deprecated_codes() {
     let dir = engine_project();
     let project = dir.path().join("project");
     std::fs::write(
         project.join("data/a/incidents.csv"),
-        "incident_id,detected_at,contained_at,severity,cost_eur,asset_id\ni1,,,SEV1,,\ni2,2024-01-02T00:00:00Z,,SEV1,,\n",
+        "incident_id,detected_at,contained_at,severity,cost_eur,asset_id\ni1,,,SEV1,,\ni2,2024-01-02T00:00:00Z,,SEV0,,\n",
     )
     .unwrap();
     let (code, _, err) = yardstick(&["check", "--data", "-p", project.to_str().unwrap()]);
@@ -164,4 +164,5 @@ fn check_data_notes_rows_that_no_period_can_hold() {
         err.contains("1 row(s) of `incidents` at site `a` have no `detected_at` and are left out of `cost_stats`, `critical_incidents`, `incidents`"),
         "{err}"
     );
+    assert!(err.contains("1 row(s) of `incidents` at site `a` hold a deprecated code in `severity`"), "{err}");
 }
