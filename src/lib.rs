@@ -4,11 +4,13 @@
 //! YAML files --load--> spec structs        (spec: every value keeps its file:line:column)
 //!            --parse-> expression ASTs     (syntax: pest grammar in grammar/expr.pest)
 //!            --check-> typed, resolved IR  (check: names, vocabulary terms, types, time)
+//!            --plan--> Polars lazy frames  (engine: one collect_all for all metrics)
+//!            --run---> results table       (engine::results: per metric, site, period)
 //! ```
 //!
-//! Planning the IR into Polars queries, running them and rendering reports are the next
-//! stages (SPEC section 2). Each stage reports problems as [`diag::Diagnostic`]s; only the
-//! CLI renders them.
+//! [`compile`] chains the first three stages; [`engine::compute`] the next two. Rendering
+//! reports is the stage still to come (SPEC section 9). Each stage reports problems as
+//! [`diag::Diagnostic`]s; only the CLI renders them.
 
 #![forbid(unsafe_code)]
 
