@@ -9,8 +9,8 @@ use super::period::{Calendar, Period, Window, baseline_window};
 use super::results::{ResultRow, Results, RowStatus};
 use crate::check::Checked;
 use crate::check::ir::{
-    BaseMetric, Builtin, Collection, DefinitionSet, Direction, Grain, Metric, MetricBody, Project, TExprKind, Target,
-    ThresholdInput, TimeSemantics,
+    BaseMetric, Builtin, Collection, ColumnType, DefinitionSet, Direction, Grain, Metric, MetricBody, Project,
+    TExprKind, Target, ThresholdInput, TimeSemantics,
 };
 use crate::diag::Diagnostic;
 use chrono::NaiveDate;
@@ -241,7 +241,16 @@ impl<'a> Planner<'a> {
             let mut select = vec![col(SITE), col(key).alias(key_col.as_str())];
             select
                 .extend(target.columns.iter().map(|c| col(c.name.as_str()).alias(format!("{j}.{}", c.name).as_str())));
+            // Nothing dated after as_of is used: rows whose required dates (a snapshot's
+            // date, an incident's detection) are later are not joined. Of the rest, the
+            // last row per key wins (the latest inventory snapshot, in file order).
+            let known_by_as_of = target
+                .columns
+                .iter()
+                .filter(|c| !c.nullable && matches!(c.ty, ColumnType::Date | ColumnType::DateTime))
+                .fold(lit(true), |acc, c| acc.and(col(c.name.as_str()).cast(MS).lt(ms_lit(self.end_ms))));
             let right = union(&tables[&join.source])?
+                .filter(known_by_as_of)
                 .select(select)
                 .unique_stable(Some(cols([SITE, key_col.as_str()])), UniqueKeepStrategy::Last);
             lf = lf.join(

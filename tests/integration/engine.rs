@@ -344,3 +344,19 @@ fn fiscal_years_are_named_by_the_year_they_end_in() {
     // FY2024 ran April 2023 to March 2024; FY2025 from April 2024.
     assert_eq!((r.value("a", "FY2024"), r.value("a", "FY2025")), (Some(1.0), Some(1.0)));
 }
+
+#[test]
+fn joins_use_the_latest_row_known_by_as_of() {
+    // A1 is critical in the January snapshot and no longer critical in April's.
+    let assets = format!("{ASSETS}A1,2024-01-31,true,true\nA1,2024-04-30,false,true\n");
+    let empty = ASSETS.to_string();
+    let data = incidents("n1,2024-01-05T00:00:00Z,,SEV4,,A1\n", "");
+    let mut f = files(&data);
+    f.extend([("a/assets.csv", assets.as_str()), ("b/assets.csv", empty.as_str())]);
+    // As of March, April's snapshot does not exist yet: A1 is critical and n1 counts.
+    let r = run("critical_incidents", "2024-03-31", &f, &[]).unwrap();
+    assert_eq!(r.value("a", "2024-Q1"), Some(1.0));
+    // As of June, the latest snapshot says A1 is not critical.
+    let r = run("critical_incidents", "2024-06-30", &f, &[]).unwrap();
+    assert_eq!(r.value("a", "2024-Q1"), Some(0.0));
+}
