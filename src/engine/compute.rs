@@ -45,7 +45,7 @@ pub fn compute(checked: &Checked, request: &Request) -> Result<Results, Vec<Diag
         ]);
     };
     let metrics = with_inputs(set, request.metrics)?;
-    let engine = Planner::new(set, project, request.as_of);
+    let planner = Planner::new(set, project, request.as_of);
 
     // Read every source the metrics need, once per site.
     let mut report = DataReport::default();
@@ -76,7 +76,7 @@ pub fn compute(checked: &Checked, request: &Request) -> Result<Results, Vec<Diag
     for (i, m) in metrics.iter().enumerate() {
         if let MetricBody::Base(b) = &m.body {
             let grain = request.grain.unwrap_or(m.grain);
-            let p = engine.plan(b, grain, &tables, &mut plans).map_err(|e| vec![polars_error(&m.id.0, e)])?;
+            let p = planner.plan(b, grain, &tables, &mut plans).map_err(|e| vec![polars_error(&m.id.0, e)])?;
             planned.push((i, p));
         }
     }
@@ -92,12 +92,12 @@ pub fn compute(checked: &Checked, request: &Request) -> Result<Results, Vec<Diag
     for (i, p) in planned {
         let m = metrics[i];
         let grain = request.grain.unwrap_or(m.grain);
-        engine.assemble_base(m, grain, &p, &frames, &tables, &mut out).map_err(|e| vec![polars_error(&m.id.0, e)])?;
+        planner.assemble_base(m, grain, &p, &frames, &tables, &mut out).map_err(|e| vec![polars_error(&m.id.0, e)])?;
     }
     for m in &metrics {
         if let MetricBody::Derived { value, .. } = &m.body {
             let grain = request.grain.unwrap_or(m.grain);
-            engine.assemble_derived(m, grain, &agg::post_only(value), &mut out);
+            planner.assemble_derived(m, grain, &agg::post_only(value), &mut out);
         }
     }
     let wanted: BTreeSet<&str> = request.metrics.iter().map(String::as_str).collect();
@@ -802,7 +802,7 @@ pub fn plan_text(checked: &Checked, metric: &Metric, as_of: NaiveDate) -> Result
     let MetricBody::Base(b) = &metric.body else {
         return Ok("(derived metric: combined from its inputs per site and period, no query of its own)\n".into());
     };
-    let engine = Planner::new(set, project, as_of);
+    let planner = Planner::new(set, project, as_of);
     let mut tables = BTreeMap::new();
     for source in std::iter::once(b.source.clone()).chain(joined_sources(set, b)) {
         let schema = &set.sources[&source];
@@ -810,6 +810,6 @@ pub fn plan_text(checked: &Checked, metric: &Metric, as_of: NaiveDate) -> Result
     }
     let mut plans = Vec::new();
     let fail = |e| Box::new(polars_error(&metric.id.0, e));
-    let planned = engine.plan(b, metric.grain, &tables, &mut plans).map_err(fail)?;
+    let planned = planner.plan(b, metric.grain, &tables, &mut plans).map_err(fail)?;
     plans.swap_remove(planned.sites).explain(true).map_err(fail)
 }
