@@ -266,6 +266,19 @@ pub enum Framework {
     Nist80053,
 }
 
+impl fmt::Display for Reference {
+    /// As written in metric files: `iso27001:2022/A.5.24`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = match self.framework {
+            Framework::Iso27001 => "iso27001",
+            Framework::Iec62443_3_3 => "iec62443-3-3",
+            Framework::NistCsf => "csf",
+            Framework::Nist80053 => "sp800-53",
+        };
+        write!(f, "{name}:{}/{}", self.edition, self.id)
+    }
+}
+
 /// A column of the metric's source, or of one of its joins.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ColumnRef {

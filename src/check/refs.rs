@@ -143,6 +143,15 @@ mod tests {
     }
 
     #[test]
+    fn prints_as_written_with_the_edition() {
+        for text in ["iso27001:2022/A.5.24", "csf:2.0/RS.MI-01", "sp800-53:r5/AC-2(1)"] {
+            assert_eq!(parse_reference(text).unwrap().to_string(), text);
+        }
+        // The edition is filled in where it was left out.
+        assert_eq!(parse_reference("iec62443-3-3/SR 6.2").unwrap().to_string(), "iec62443-3-3:2013/SR 6.2");
+    }
+
+    #[test]
     fn rejects_controls_that_do_not_exist() {
         for bad in [
             "iso27001:2022/A.5.38",

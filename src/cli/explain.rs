@@ -179,8 +179,7 @@ pub fn describe(c: &Checked, m: &Metric) -> String {
         let _ = writeln!(w, "  vocabularies: {}", listed.join(", "));
     }
     if !m.references.is_empty() {
-        let refs: Vec<String> =
-            m.references.iter().map(|r| format!("{:?}:{}/{}", r.framework, r.edition, r.id)).collect();
+        let refs: Vec<String> = m.references.iter().map(|r| r.to_string()).collect();
         let _ = writeln!(w, "  references:   {}", refs.join(", "));
     }
     if let Some(cv) = &m.caveats {
