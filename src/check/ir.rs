@@ -214,6 +214,21 @@ pub struct BaseMetric {
     pub by: Vec<ColumnRef>,
 }
 
+impl BaseMetric {
+    /// The joins whose columns the metric reads (in `where`, `value` or `by`), by name.
+    pub fn joins_used(&self) -> Vec<String> {
+        let mut joins = std::collections::BTreeSet::new();
+        let mut visit = |e: &TExpr| {
+            if let TExprKind::Column(ColumnRef { join: Some(j), .. }) = &e.kind {
+                joins.insert(j.clone());
+            }
+        };
+        self.filter.iter().chain([&self.value]).for_each(|e| e.walk(&mut visit));
+        joins.extend(self.by.iter().filter_map(|c| c.join.clone()));
+        joins.into_iter().collect()
+    }
+}
+
 /// How rows fall into periods (SPEC section 8).
 #[derive(Clone, Debug, PartialEq)]
 pub enum TimeSemantics {

@@ -6,7 +6,6 @@ use super::ir::{
     Baseline, Binding, ContextEvent, Coverage, DefinitionSet, FileFormat, MetricBody, Project, ReportSpec, Site,
     Unmapped,
 };
-use super::ir::{TExpr, TExprKind};
 use super::metric::GRAINS;
 use super::set::{COLLECTIONS, unknown_source, unknown_term, unknown_vocab};
 use crate::diag::{Diagnostic, did_you_mean};
@@ -255,19 +254,9 @@ fn check_sources_bound(cx: &mut Cx, set: &DefinitionSet, bindings: &BTreeMap<Str
     let mut users: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for m in &set.metrics {
         let MetricBody::Base(b) = &m.body else { continue };
+        let source = &set.sources[&b.source];
         let mut used = vec![b.source.as_str()];
-        let mut note_join = |join: &Option<String>| {
-            if let Some(j) = join.as_deref().and_then(|j| set.sources[&b.source].join(j)) {
-                used.push(j.source.as_str());
-            }
-        };
-        let mut visit = |e: &TExpr| {
-            if let TExprKind::Column(c) = &e.kind {
-                note_join(&c.join);
-            }
-        };
-        b.filter.iter().chain([&b.value]).for_each(|e| e.walk(&mut visit));
-        b.by.iter().for_each(|c| note_join(&c.join));
+        used.extend(b.joins_used().iter().filter_map(|j| source.join(j)).map(|j| j.source.as_str()));
         used.sort_unstable();
         used.dedup();
         for source in used {

@@ -154,13 +154,8 @@ pub fn describe(c: &Checked, m: &Metric) -> String {
     if let MetricBody::Base(b) = &m.body {
         let mut files = Vec::new();
         let mut sources = vec![b.source.clone()];
-        sources.extend(
-            c.set.sources[&b.source]
-                .joins
-                .iter()
-                .filter(|j| columns.iter().any(|c| c.starts_with(&format!("{}.", j.name))))
-                .map(|j| j.source.clone()),
-        );
+        let source = &c.set.sources[&b.source];
+        sources.extend(b.joins_used().iter().filter_map(|j| source.join(j)).map(|j| j.source.clone()));
         for s in &sources {
             if let Some(binding) = c.project.as_ref().and_then(|p| p.bindings.get(s)) {
                 files.push(format!("{} ({s})", binding.file));

@@ -136,21 +136,7 @@ fn with_inputs<'s>(set: &'s DefinitionSet, ids: &[String]) -> Result<Vec<&'s Met
 /// Sources reached through the joins a base metric uses.
 fn joined_sources(set: &DefinitionSet, b: &BaseMetric) -> Vec<String> {
     let source = &set.sources[&b.source];
-    used_joins(b).iter().filter_map(|j| source.join(j)).map(|j| j.source.clone()).collect()
-}
-
-fn used_joins(b: &BaseMetric) -> Vec<String> {
-    let mut joins = BTreeSet::new();
-    let mut visit = |e: &crate::check::ir::TExpr| {
-        if let TExprKind::Column(c) = &e.kind
-            && let Some(j) = &c.join
-        {
-            joins.insert(j.clone());
-        }
-    };
-    b.filter.iter().chain([&b.value]).for_each(|e| e.walk(&mut visit));
-    joins.extend(b.by.iter().filter_map(|c| c.join.clone()));
-    joins.into_iter().collect()
+    b.joins_used().iter().filter_map(|j| source.join(j)).map(|j| j.source.clone()).collect()
 }
 
 fn uses_period_builtins(b: &BaseMetric) -> bool {
@@ -233,7 +219,7 @@ impl<'a> Planner<'a> {
     ) -> PolarsResult<LazyFrame> {
         let source = &self.set.sources[&b.source];
         let mut lf = union(&tables[&b.source])?;
-        for j in used_joins(b) {
+        for j in b.joins_used() {
             let join = source.join(&j).expect("checked join");
             let target = &self.set.sources[&join.source];
             let key = target.key.as_deref().expect("checked: joined sources have keys");
@@ -295,6 +281,7 @@ impl<'a> Planner<'a> {
             TimeSemantics::Open { from, .. } => from.clone(),
         };
         let rows = self.rows(b, grain, tables, &time_col)?;
+        let baseline_rows = rows.clone();
         let mut placed = match &b.time {
             TimeSemantics::Event { column } | TimeSemantics::Snapshot { column } => {
                 let t = col(column.as_str()).cast(MS);
@@ -352,12 +339,7 @@ impl<'a> Planner<'a> {
             None
         } else {
             let windows = self.windows_frame()?;
-            let rows = self.rows(b, grain, tables, &time_col)?.join(
-                windows.lazy(),
-                [col(SITE)],
-                [col(SITE)],
-                JoinArgs::new(JoinType::Inner),
-            );
+            let rows = baseline_rows.join(windows.lazy(), [col(SITE)], [col(SITE)], JoinArgs::new(JoinType::Inner));
             let mut rows = match &b.time {
                 TimeSemantics::Event { column } => {
                     let t = col(column.as_str()).cast(MS);
