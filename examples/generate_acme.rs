@@ -19,7 +19,7 @@
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 use std::fmt::Write as _;
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 struct Plant {
     id: &'static str,
@@ -657,20 +657,27 @@ fn main() {
     if years < 1 || scale < 1 {
         usage("--years and --scale are at least 1");
     }
+    if let Err(problem) = write_data(&out, years, scale, seed) {
+        fail(&problem);
+    }
+    println!("wrote {} plants x {years} years at scale {scale} to {}", PLANTS.len(), out.display());
+}
+
+/// Writes every plant's exports for `years` from January 2022 into `out`, whole or not at
+/// all: they are written to a staging folder that is then moved into place.
+pub fn write_data(out: &Path, years: i32, scale: usize, seed: u64) -> Result<(), String> {
     let first = date(2022, 1, 1);
-    // Write into a temporary folder and swap it in whole: no half-written data set.
     let staging = out.with_extension("partial");
     let _ = fs::remove_dir_all(&staging);
     for plant in PLANTS {
         let dir = staging.join(plant.id);
-        fs::create_dir_all(&dir).unwrap_or_else(|e| fail(&format!("cannot create {}: {e}", dir.display())));
+        fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         for (file, text) in generate(plant, first, years * 12, scale, seed) {
-            fs::write(dir.join(file), text).unwrap_or_else(|e| fail(&format!("cannot write {file}: {e}")));
+            fs::write(dir.join(file), text).map_err(|e| format!("cannot write {file}: {e}"))?;
         }
     }
-    let _ = fs::remove_dir_all(&out);
-    fs::rename(&staging, &out).unwrap_or_else(|e| fail(&format!("cannot move the data into {}: {e}", out.display())));
-    println!("wrote {} plants x {years} years at scale {scale} to {}", PLANTS.len(), out.display());
+    let _ = fs::remove_dir_all(out);
+    fs::rename(&staging, out).map_err(|e| format!("cannot move the data into {}: {e}", out.display()))
 }
 
 fn usage(problem: &str) -> ! {

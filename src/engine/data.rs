@@ -9,7 +9,7 @@ use crate::check::ir::{
 use crate::diag::Diagnostic;
 use chrono::{NaiveDate, NaiveDateTime};
 use polars::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 /// The implicit column holding the site id.
@@ -117,6 +117,7 @@ pub fn read_site_table(
             unmapped: BTreeMap::new(),
             deprecated: 0,
             excluded: &mut excluded,
+            codes: HashMap::new(),
         };
         let series = parse_column(&mut cx, &col.ty, &text);
         ok &= cx.finish(report);
@@ -195,9 +196,20 @@ struct ColumnCx<'a> {
     unmapped: BTreeMap<String, usize>,
     deprecated: usize,
     excluded: &'a mut Vec<bool>,
+    /// What each code read so far resolved to: columns repeat few codes many times.
+    codes: HashMap<String, Code<'a>>,
 }
 
-impl ColumnCx<'_> {
+/// What a code in a vocabulary column stands for at a site.
+#[derive(Clone, Copy)]
+enum Code<'a> {
+    Term(&'a str),
+    Deprecated(&'a str),
+    /// Neither a term nor mapped onto one: the code as it reads after the site's mapping.
+    Unmapped,
+}
+
+impl<'a> ColumnCx<'a> {
     /// Turns what went wrong in this column into diagnostics; false when the column
     /// cannot be used.
     fn finish(&self, report: &mut DataReport) -> bool {
@@ -255,23 +267,44 @@ impl ColumnCx<'_> {
     }
 
     /// The term for a code at this site, or `None` (recorded) when there is none.
-    fn term(&mut self, vocab: &Vocabulary, code: &str, row: usize) -> Option<String> {
-        let local = self.site.mappings.get(&vocab.name).and_then(|m| m.get(code));
-        let code = local.map_or(code, String::as_str);
-        if vocab.has_term(code) {
-            return Some(code.to_string());
+    fn term(&mut self, vocab: &'a Vocabulary, code: &str, row: usize) -> Option<&'a str> {
+        let resolved = match self.codes.get(code) {
+            Some(c) => *c,
+            None => {
+                let c = resolve(self.site, vocab, code);
+                self.codes.insert(code.to_string(), c);
+                c
+            }
+        };
+        match resolved {
+            Code::Term(t) => Some(t),
+            Code::Deprecated(t) => {
+                self.deprecated += 1;
+                Some(t)
+            }
+            Code::Unmapped => {
+                let local = self.site.mappings.get(&vocab.name).and_then(|m| m.get(code));
+                *self.unmapped.entry(local.map_or(code, String::as_str).to_string()).or_default() += 1;
+                self.excluded[row] = true;
+                None
+            }
         }
-        if let Some(new) = vocab.deprecated.get(code) {
-            self.deprecated += 1;
-            return Some(new.clone());
-        }
-        *self.unmapped.entry(code.to_string()).or_default() += 1;
-        self.excluded[row] = true;
-        None
     }
 }
 
-fn parse_column(cx: &mut ColumnCx, ty: &ColumnType, text: &StringChunked) -> Series {
+fn resolve<'a>(site: &Site, vocab: &'a Vocabulary, code: &str) -> Code<'a> {
+    let local = site.mappings.get(&vocab.name).and_then(|m| m.get(code));
+    let code = local.map_or(code, String::as_str);
+    if let Some(t) = vocab.terms.iter().find(|t| t.code == code) {
+        return Code::Term(&t.code);
+    }
+    match vocab.deprecated.get(code) {
+        Some(new) => Code::Deprecated(new),
+        None => Code::Unmapped,
+    }
+}
+
+fn parse_column<'a>(cx: &mut ColumnCx<'a>, ty: &ColumnType, text: &StringChunked) -> Series {
     let name: PlSmallStr = cx.column.into();
     macro_rules! typed {
         ($parse:expr, $expected:expr) => {{
@@ -307,7 +340,7 @@ fn parse_column(cx: &mut ColumnCx, ty: &ColumnType, text: &StringChunked) -> Ser
         }
         ColumnType::Vocab(v) => {
             let vocab = &cx.set.vocabularies[v];
-            let values: Vec<Option<String>> =
+            let values: Vec<Option<&str>> =
                 cells(text).enumerate().map(|(row, t)| t.and_then(|code| cx.term(vocab, code, row))).collect();
             Series::new(name, values)
         }
@@ -319,7 +352,7 @@ fn parse_column(cx: &mut ColumnCx, ty: &ColumnType, text: &StringChunked) -> Ser
                     let mut items = Vec::new();
                     for item in t.split(';').map(str::trim).filter(|s| !s.is_empty()) {
                         let parsed = match inner.as_ref() {
-                            ColumnType::Vocab(v) => cx.term(&cx.set.vocabularies[v], item, row),
+                            ColumnType::Vocab(v) => cx.term(&cx.set.vocabularies[v], item, row).map(str::to_string),
                             ColumnType::String => Some(item.to_string()),
                             ColumnType::Int => item.parse::<i64>().ok().map(|i| i.to_string()).or_else(|| {
                                 cx.bad.push((row, item.to_string(), "a whole number"));
@@ -346,7 +379,34 @@ fn parse_bool(v: &str) -> Option<bool> {
 }
 
 fn parse_date(v: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(v, "%Y-%m-%d").ok()
+    iso_date(v.as_bytes()).or_else(|| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok())
+}
+
+/// `YYYY-MM-DD` read straight from its digits: the form nearly every export uses, so the
+/// general parsers only see the rest.
+fn iso_date(v: &[u8]) -> Option<NaiveDate> {
+    if v.len() != 10 || v[4] != b'-' || v[7] != b'-' {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(digits(&v[0..4])? as i32, digits(&v[5..7])?, digits(&v[8..10])?)
+}
+
+/// `YYYY-MM-DDTHH:MM:SS`, with `T` or a space and an optional `Z`, read straight from
+/// its digits.
+fn iso_utc_datetime(v: &[u8]) -> Option<NaiveDateTime> {
+    let plain = match v.len() {
+        19 => v,
+        20 if v[19] == b'Z' => &v[..19],
+        _ => return None,
+    };
+    if !matches!(plain[10], b'T' | b' ') || plain[13] != b':' || plain[16] != b':' {
+        return None;
+    }
+    iso_date(&plain[..10])?.and_hms_opt(digits(&plain[11..13])?, digits(&plain[14..16])?, digits(&plain[17..19])?)
+}
+
+fn digits(v: &[u8]) -> Option<u32> {
+    v.iter().try_fold(0u32, |n, b| b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0')))
 }
 
 fn days_since_epoch(d: NaiveDate) -> i32 {
@@ -356,6 +416,9 @@ fn days_since_epoch(d: NaiveDate) -> i32 {
 /// ISO 8601 with or without `Z`/offset (none means UTC); `T` or a space between date and
 /// time; a bare date is its midnight.
 pub fn parse_datetime_value(v: &str) -> Option<NaiveDateTime> {
+    if let Some(dt) = iso_utc_datetime(v.as_bytes()) {
+        return Some(dt);
+    }
     if let Some(d) = parse_date(v) {
         return d.and_hms_opt(0, 0, 0);
     }
@@ -452,5 +515,17 @@ mod tests {
         assert_eq!(utc("2025-01-31 08:00:00").as_deref(), Some("2025-01-31 08:00:00"));
         assert_eq!(utc("2025-01-31").as_deref(), Some("2025-01-31 00:00:00"));
         assert_eq!(utc("31/01/2025"), None);
+        assert_eq!(utc("2025-02-29T08:00:00Z"), None, "no 29 February in 2025");
+        assert_eq!(utc("2025-01-31T24:00:00Z"), None);
+        assert_eq!(utc("2025-01-31T08:00:00.250Z").as_deref(), Some("2025-01-31 08:00:00.250"));
+    }
+
+    #[test]
+    fn dates() {
+        let date = |s: &str| super::parse_date(s).map(|d| d.to_string());
+        assert_eq!(date("2024-02-29").as_deref(), Some("2024-02-29"));
+        assert_eq!(date("2025-02-29"), None);
+        assert_eq!(date("2025-13-01"), None);
+        assert_eq!(date("2025-01-3x"), None);
     }
 }

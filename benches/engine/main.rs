@@ -1,0 +1,178 @@
+//! How long the engine takes to compute 30 metrics in one run, against a hand-written
+//! Polars program computing the same numbers (issue: no more than 1.2 times as long).
+//!
+//! Run with `cargo bench --bench engine` (release build). It generates the Acme project at
+//! 3 sites x 5 years, with about a million rows in its largest source (`downtime`), in a
+//! temporary folder; then, turn about, times `yardstick::engine::compute` on the 30
+//! metrics below (what `query` and `build` call: reading the exports included) and the
+//! hand-written program in `hand.rs` (reading included), and checks that both give the
+//! same value and baseline in every row before printing the times.
+//!
+//! `--scale N` (default 125) and `--runs N` (default 5) change the size and the number of
+//! timed runs of each.
+
+#[path = "../../examples/generate_acme.rs"]
+#[allow(dead_code)] // its `main` and argument handling are the example's, not ours
+mod generate_acme;
+mod hand;
+
+use chrono::NaiveDate;
+use std::fs;
+use std::path::Path;
+use std::time::{Duration, Instant};
+use yardstick::diag::Sources;
+use yardstick::engine::{Request, Results, compute};
+
+/// The 30 metrics: every time semantics, joins, derived metrics and every aggregate the
+/// definition set uses, over 14 of its 17 sources.
+pub const METRICS: [&str; 30] = [
+    // month grain
+    "requalification_exceptions",
+    "patch_timeliness",
+    "timely_deprovisioning",
+    "deprovisioning_hours",
+    "control_failures",
+    "repeated_control_failures",
+    "open_control_exceptions",
+    // quarter grain
+    "policy_reviews_on_time",
+    "training_completion",
+    "training_score",
+    "audit_fire_drills",
+    "audit_prep_hours",
+    "late_or_missing_artifacts",
+    "information_handling_capas",
+    "third_party_disruptions",
+    "security_incidents",
+    "major_incident_share",
+    "mttd_hours",
+    "mttr_hours",
+    "security_disruptions",
+    "security_downtime_hours",
+    "hours_per_disruption",
+    "restore_tests",
+    "restore_test_success",
+    "restore_hours",
+    "significant_incident_cost",
+    "cost_per_significant_incident",
+    "high_risks",
+    "high_risks_treated",
+    "critical_control_coverage",
+];
+
+const YEARS: i32 = 5;
+
+fn main() {
+    let mut scale = 125usize;
+    let mut runs = 5usize;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--scale" => scale = args.next().and_then(|v| v.parse().ok()).expect("--scale takes a whole number"),
+            "--runs" => runs = args.next().and_then(|v| v.parse().ok()).expect("--runs takes a whole number"),
+            // `cargo bench` passes `--bench`; filters do not apply to this one benchmark.
+            _ => {}
+        }
+    }
+    let as_of = NaiveDate::from_ymd_opt(2021 + YEARS, 12, 31).expect("a date");
+
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let started = Instant::now();
+    project(dir.path(), scale);
+    let downtime_rows: usize = ["lyon", "brno", "porto"]
+        .iter()
+        .map(|site| {
+            let text = fs::read_to_string(dir.path().join(format!("data/{site}/downtime.csv"))).expect("downtime");
+            text.lines().count() - 1
+        })
+        .sum();
+    println!(
+        "generated 3 sites x {YEARS} years at scale {scale}: {downtime_rows} rows in `downtime`, the largest source ({:.1} s)",
+        started.elapsed().as_secs_f64()
+    );
+
+    let mut sources = Sources::default();
+    let (checked, diags) = yardstick::compile(dir.path(), &mut sources);
+    assert!(!diags.has_errors(), "the generated project must check: {:?}", diags.iter().next());
+    let checked = checked.expect("checked");
+    let metrics: Vec<String> = METRICS.iter().map(|m| m.to_string()).collect();
+    let request = Request { metrics: &metrics, as_of, grain: None };
+
+    let mut engine_times = Vec::new();
+    let mut hand_times = Vec::new();
+    let mut last = None;
+    for _ in 0..runs {
+        let start = Instant::now();
+        let results = compute(&checked, &request).unwrap_or_else(|e| panic!("engine failed: {:?}", e.first()));
+        engine_times.push(start.elapsed());
+
+        let start = Instant::now();
+        let numbers = hand::compute(dir.path(), as_of).expect("the hand-written program runs");
+        hand_times.push(start.elapsed());
+        last = Some((results, numbers));
+    }
+    let (results, numbers) = last.expect("at least one run");
+    let compared = same_numbers(&results, &numbers);
+
+    engine_times.sort();
+    hand_times.sort();
+    let (engine, hand) = (engine_times[runs / 2], hand_times[runs / 2]);
+    println!("both give the same value and baseline in all {compared} result rows of the 30 metrics");
+    println!("yardstick engine:     median {:>7.0} ms  (fastest {:.0} ms)", ms(engine), ms(engine_times[0]));
+    println!("hand-written Polars:  median {:>7.0} ms  (fastest {:.0} ms)", ms(hand), ms(hand_times[0]));
+    println!("ratio: {:.2} (target: at most 1.20)", engine.as_secs_f64() / hand.as_secs_f64());
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// The Acme project with generated data in `dir`, reading the repository's definitions.
+fn project(dir: &Path, scale: usize) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let acme = root.join("examples/acme");
+    let config = fs::read_to_string(acme.join("yardstick.yaml")).expect("examples/acme/yardstick.yaml");
+    let config =
+        config.replace("definitions: ../../metrics", &format!("definitions: {}", root.join("metrics").display()));
+    fs::write(dir.join("yardstick.yaml"), config).expect("write yardstick.yaml");
+    fs::copy(acme.join("context.yaml"), dir.join("context.yaml")).expect("copy context.yaml");
+    fs::create_dir_all(dir.join("sites")).expect("sites folder");
+    fs::copy(acme.join("sites/brno.yaml"), dir.join("sites/brno.yaml")).expect("copy sites/brno.yaml");
+    generate_acme::write_data(&dir.join("data"), YEARS, scale, 2026).expect("generate the data");
+}
+
+/// Asserts that every row of the 30 metrics has the hand-written program's value and
+/// baseline; returns how many rows were compared.
+fn same_numbers(results: &Results, hand: &hand::Numbers) -> usize {
+    let close = |a: Option<f64>, b: Option<f64>| match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => (a - b).abs() <= 1e-9 * a.abs().max(1.0),
+        _ => false,
+    };
+    let mut compared = 0;
+    for row in &results.rows {
+        let expected = hand.value(&row.metric, &row.site, row.period_start);
+        assert!(
+            close(row.value, expected),
+            "{} at {} in {}: engine {:?}, hand-written {:?}",
+            row.metric,
+            row.site,
+            row.period,
+            row.value,
+            expected
+        );
+        let expected = hand.baseline(&row.metric, &row.site);
+        assert!(
+            close(row.baseline, expected),
+            "baseline of {} at {}: engine {:?}, hand-written {:?}",
+            row.metric,
+            row.site,
+            row.baseline,
+            expected
+        );
+        compared += 1;
+    }
+    let metrics: std::collections::BTreeSet<&str> = results.rows.iter().map(|r| r.metric.as_str()).collect();
+    assert_eq!(metrics.len(), METRICS.len(), "every metric has rows");
+    compared
+}
