@@ -9,7 +9,8 @@
 //! same value and baseline in every row before printing the times.
 //!
 //! `--scale N` (default 125) and `--runs N` (default 5) change the size and the number of
-//! timed runs of each.
+//! timed runs of each; `--only engine` or `--only hand` runs one side alone (for a
+//! profiler), and `--project DIR` keeps the generated project in DIR for later runs.
 
 #[path = "../../examples/generate_acme.rs"]
 #[allow(dead_code)] // its `main` and argument handling are the example's, not ours
@@ -65,24 +66,31 @@ const YEARS: i32 = 5;
 fn main() {
     let mut scale = 125usize;
     let mut runs = 5usize;
+    let mut only = None;
+    let mut keep = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--scale" => scale = args.next().and_then(|v| v.parse().ok()).expect("--scale takes a whole number"),
             "--runs" => runs = args.next().and_then(|v| v.parse().ok()).expect("--runs takes a whole number"),
+            "--only" => only = Some(args.next().expect("--only takes engine or hand")),
+            "--project" => keep = Some(std::path::PathBuf::from(args.next().expect("--project takes a folder"))),
             // `cargo bench` passes `--bench`; filters do not apply to this one benchmark.
             _ => {}
         }
     }
     let as_of = NaiveDate::from_ymd_opt(2021 + YEARS, 12, 31).expect("a date");
 
-    let dir = tempfile::tempdir().expect("temporary folder");
+    let temporary = tempfile::tempdir().expect("temporary folder");
+    let dir = keep.unwrap_or_else(|| temporary.path().to_path_buf());
     let started = Instant::now();
-    project(dir.path(), scale);
+    if !dir.join("data").is_dir() {
+        project(&dir, scale);
+    }
     let downtime_rows: usize = ["lyon", "brno", "porto"]
         .iter()
         .map(|site| {
-            let text = fs::read_to_string(dir.path().join(format!("data/{site}/downtime.csv"))).expect("downtime");
+            let text = fs::read_to_string(dir.join(format!("data/{site}/downtime.csv"))).expect("downtime");
             text.lines().count() - 1
         })
         .sum();
@@ -92,7 +100,7 @@ fn main() {
     );
 
     let mut sources = Sources::default();
-    let (checked, diags) = yardstick::compile(dir.path(), &mut sources);
+    let (checked, diags) = yardstick::compile(&dir, &mut sources);
     assert!(!diags.has_errors(), "the generated project must check: {:?}", diags.iter().next());
     let checked = checked.expect("checked");
     let metrics: Vec<String> = METRICS.iter().map(|m| m.to_string()).collect();
@@ -101,14 +109,35 @@ fn main() {
     let mut engine_times = Vec::new();
     let mut hand_times = Vec::new();
     let mut last = None;
-    for _ in 0..runs {
+    let run_engine = || {
         let start = Instant::now();
         let results = compute(&checked, &request).unwrap_or_else(|e| panic!("engine failed: {:?}", e.first()));
-        engine_times.push(start.elapsed());
-
+        (results, start.elapsed())
+    };
+    let run_hand = || {
         let start = Instant::now();
-        let numbers = hand::compute(dir.path(), as_of).expect("the hand-written program runs");
-        hand_times.push(start.elapsed());
+        let numbers = hand::compute(&dir, as_of).expect("the hand-written program runs");
+        (numbers, start.elapsed())
+    };
+    match only.as_deref() {
+        Some("engine") => {
+            let times: Vec<Duration> = (0..runs).map(|_| run_engine().1).collect();
+            println!("yardstick engine alone: {:.0?}", times);
+            return;
+        }
+        Some("hand") => {
+            let times: Vec<Duration> = (0..runs).map(|_| run_hand().1).collect();
+            println!("hand-written Polars alone: {:.0?}", times);
+            return;
+        }
+        Some(other) => panic!("--only takes engine or hand, not {other}"),
+        None => {}
+    }
+    for _ in 0..runs {
+        let (results, engine) = run_engine();
+        engine_times.push(engine);
+        let (numbers, hand) = run_hand();
+        hand_times.push(hand);
         last = Some((results, numbers));
     }
     let (results, numbers) = last.expect("at least one run");
@@ -129,6 +158,7 @@ fn ms(d: Duration) -> f64 {
 
 /// The Acme project with generated data in `dir`, reading the repository's definitions.
 fn project(dir: &Path, scale: usize) {
+    fs::create_dir_all(dir).expect("project folder");
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let acme = root.join("examples/acme");
     let config = fs::read_to_string(acme.join("yardstick.yaml")).expect("examples/acme/yardstick.yaml");

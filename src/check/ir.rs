@@ -4,7 +4,7 @@
 
 use crate::diag::Span;
 use chrono::{DateTime, NaiveDate, Utc};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::PathBuf;
 
@@ -217,15 +217,25 @@ pub struct BaseMetric {
 impl BaseMetric {
     /// The joins whose columns the metric reads (in `where`, `value` or `by`), by name.
     pub fn joins_used(&self) -> Vec<String> {
-        let mut joins = std::collections::BTreeSet::new();
+        self.joined_columns().into_keys().collect()
+    }
+
+    /// The columns the metric reads through each join, by join name.
+    pub fn joined_columns(&self) -> BTreeMap<String, BTreeSet<String>> {
+        let mut joins: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let mut add = |c: &ColumnRef| {
+            if let Some(j) = &c.join {
+                joins.entry(j.clone()).or_default().insert(c.column.clone());
+            }
+        };
         let mut visit = |e: &TExpr| {
-            if let TExprKind::Column(ColumnRef { join: Some(j), .. }) = &e.kind {
-                joins.insert(j.clone());
+            if let TExprKind::Column(c) = &e.kind {
+                add(c);
             }
         };
         self.filter.iter().chain([&self.value]).for_each(|e| e.walk(&mut visit));
-        joins.extend(self.by.iter().filter_map(|c| c.join.clone()));
-        joins.into_iter().collect()
+        self.by.iter().for_each(&mut add);
+        joins
     }
 }
 

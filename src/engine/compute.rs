@@ -49,7 +49,7 @@ pub fn compute(checked: &Checked, request: &Request) -> Result<Results, Vec<Diag
 
     // Read every source the metrics need, once per site.
     let mut report = DataReport::default();
-    let mut tables: BTreeMap<String, Vec<SiteTable>> = BTreeMap::new();
+    let mut tables: BTreeMap<String, Input> = BTreeMap::new();
     for m in &metrics {
         if let MetricBody::Base(b) = &m.body {
             for source in std::iter::once(b.source.clone()).chain(joined_sources(set, b)) {
@@ -57,12 +57,11 @@ pub fn compute(checked: &Checked, request: &Request) -> Result<Results, Vec<Diag
                     continue;
                 }
                 let schema = &set.sources[&source];
-                let read: Vec<SiteTable> = project
-                    .sites
-                    .iter()
-                    .filter_map(|site| data::read_site_table(project, set, schema, site, &mut report))
-                    .collect();
-                tables.insert(source, read);
+                let read = data::read_sites(project, set, schema, &mut report);
+                // A project without sites still plans over an empty table.
+                let read = if read.is_empty() { vec![data::empty_table(schema, "")] } else { read };
+                let input = Input::new(read).map_err(|e| vec![polars_error(&source, e)])?;
+                tables.insert(source, input);
             }
         }
     }
@@ -214,19 +213,18 @@ impl<'a> Planner<'a> {
         &self,
         b: &BaseMetric,
         grain: Grain,
-        tables: &BTreeMap<String, Vec<SiteTable>>,
+        tables: &BTreeMap<String, Input>,
         time_col: &str,
     ) -> PolarsResult<LazyFrame> {
         let source = &self.set.sources[&b.source];
-        let mut lf = union(&tables[&b.source])?;
-        for j in b.joins_used() {
+        let mut lf = tables[&b.source].all();
+        for (j, used) in b.joined_columns() {
             let join = source.join(&j).expect("checked join");
             let target = &self.set.sources[&join.source];
             let key = target.key.as_deref().expect("checked: joined sources have keys");
             let key_col = format!("__key_{j}");
             let mut select = vec![col(SITE), col(key).alias(key_col.as_str())];
-            select
-                .extend(target.columns.iter().map(|c| col(c.name.as_str()).alias(format!("{j}.{}", c.name).as_str())));
+            select.extend(used.iter().map(|c| col(c.as_str()).alias(format!("{j}.{c}").as_str())));
             // Nothing dated after as_of is used: rows whose required dates (a snapshot's
             // date, an incident's detection) are later are not joined. Of the rest, the
             // last row per key wins (the latest inventory snapshot, in file order).
@@ -235,7 +233,8 @@ impl<'a> Planner<'a> {
                 .iter()
                 .filter(|c| !c.nullable && matches!(c.ty, ColumnType::Date | ColumnType::DateTime))
                 .fold(lit(true), |acc, c| acc.and(col(c.name.as_str()).cast(MS).lt(ms_lit(self.end_ms))));
-            let right = union(&tables[&join.source])?
+            let right = tables[&join.source]
+                .all()
                 .filter(known_by_as_of)
                 .select(select)
                 .unique_stable(Some(cols([SITE, key_col.as_str()])), UniqueKeepStrategy::Last);
@@ -262,7 +261,7 @@ impl<'a> Planner<'a> {
         &self,
         b: &BaseMetric,
         grain: Grain,
-        tables: &BTreeMap<String, Vec<SiteTable>>,
+        tables: &BTreeMap<String, Input>,
         plans: &mut Vec<LazyFrame>,
     ) -> PolarsResult<Planned> {
         let (slots, post) = agg::split(&b.value);
@@ -338,8 +337,7 @@ impl<'a> Planner<'a> {
         let baseline = if self.windows.is_empty() {
             None
         } else {
-            let windows = self.windows_frame()?;
-            let rows = baseline_rows.join(windows.lazy(), [col(SITE)], [col(SITE)], JoinArgs::new(JoinType::Inner));
+            let rows = baseline_rows.with_columns(self.window_columns()).filter(col(BL_FROM).is_not_null());
             let mut rows = match &b.time {
                 TimeSemantics::Event { column } => {
                     let t = col(column.as_str()).cast(MS);
@@ -377,11 +375,13 @@ impl<'a> Planner<'a> {
 
         // Rows left out for unmapped codes, per site and period.
         let any_excluded = tables[&b.source]
+            .sites
             .iter()
             .any(|t| t.frame.column(EXCLUDED).ok().and_then(|c| c.bool().ok()).is_some_and(|c| c.any()));
         let excluded = if any_excluded {
             let t = col(time_col.as_str()).cast(MS);
-            let lf = union(&tables[&b.source])?
+            let lf = tables[&b.source]
+                .all()
                 .filter(col(EXCLUDED))
                 .filter(t.clone().is_not_null().and(t.clone().lt(ms_lit(self.end_ms))))
                 .with_column(self.period_index(t, grain).alias(IDX))
@@ -411,23 +411,21 @@ impl<'a> Planner<'a> {
         )
     }
 
-    /// Each site's baseline window: `[from, to)` and, as `period_start`/`period_end`, its days.
-    fn windows_frame(&self) -> PolarsResult<DataFrame> {
-        let sites: Vec<&str> = self.windows.keys().map(String::as_str).collect();
-        let from: Vec<i64> = self.windows.values().map(|w| midnight_ms(w.from)).collect();
-        let to: Vec<i64> = self.windows.values().map(|w| midnight_ms(w.to.succ_opt().expect("next day"))).collect();
-        let last: Vec<i64> = self.windows.values().map(|w| midnight_ms(w.to)).collect();
-        let n = sites.len();
-        DataFrame::new(
-            n,
-            vec![
-                Column::new(SITE.into(), sites),
-                Series::new(BL_FROM.into(), from.clone()).cast(&MS)?.into_column(),
-                Series::new(BL_TO.into(), to).cast(&MS)?.into_column(),
-                Series::new(PERIOD_START.into(), from).cast(&MS)?.into_column(),
-                Series::new(PERIOD_END.into(), last).cast(&MS)?.into_column(),
-            ],
-        )
+    /// Each row's baseline window by its site, `[from, to)`, and, as `period_start` and
+    /// `period_end`, the window's days; null at sites without a window.
+    fn window_columns(&self) -> Vec<Expr> {
+        let by_site = |day: &dyn Fn(&Window) -> NaiveDate| {
+            self.windows.iter().fold(lit(NULL).cast(MS), |rest, (site, w)| {
+                when(col(SITE).eq(lit(site.as_str()))).then(ms_lit(midnight_ms(day(w)))).otherwise(rest)
+            })
+        };
+        let after = |w: &Window| w.to.succ_opt().expect("a next day");
+        vec![
+            by_site(&|w| w.from).alias(BL_FROM),
+            by_site(&after).alias(BL_TO),
+            by_site(&|w| w.from).alias(PERIOD_START),
+            by_site(&|w| w.to).alias(PERIOD_END),
+        ]
     }
 
     fn assemble_base(
@@ -436,7 +434,7 @@ impl<'a> Planner<'a> {
         grain: Grain,
         p: &Planned,
         frames: &[DataFrame],
-        tables: &BTreeMap<String, Vec<SiteTable>>,
+        tables: &BTreeMap<String, Input>,
         out: &mut Assembled,
     ) -> PolarsResult<()> {
         let MetricBody::Base(b) = &m.body else { unreachable!("base metrics only") };
@@ -514,7 +512,8 @@ impl<'a> Planner<'a> {
                 let s = self.project.sites.iter().find(|s| s.id == site).expect("a site");
                 collection_name(data::collection(self.project, source, s))
             };
-            let has_data = site == "all" || tables[&b.source].iter().any(|t| t.site == site);
+            let has_data =
+                site == "all" || tables.get(&b.source).is_some_and(|t| t.sites.iter().any(|t| t.site == site));
             for dims in combos {
                 let baseline_slots = baselines.get(&(site.to_string(), dims.clone())).map(|v| {
                     v.iter()
@@ -682,12 +681,24 @@ fn worst_collection<'c>(inputs: impl Iterator<Item = &'c str>) -> &'static str {
     worst
 }
 
-fn union(tables: &[SiteTable]) -> PolarsResult<LazyFrame> {
-    let frames: Vec<LazyFrame> = tables.iter().map(|t| t.frame.clone().lazy()).collect();
-    if frames.is_empty() {
-        return Err(PolarsError::NoData("no site has data for this source".into()));
+/// A source's rows at every site, read once: each site's table and their union.
+struct Input {
+    sites: Vec<SiteTable>,
+    /// One scan that every plan over the source clones, so that Polars sees the plans'
+    /// common parts (the same joins, say) and computes them once.
+    all: LazyFrame,
+}
+
+impl Input {
+    fn new(sites: Vec<SiteTable>) -> PolarsResult<Input> {
+        let frames: Vec<LazyFrame> = sites.iter().map(|t| t.frame.clone().lazy()).collect();
+        let all = concat(frames, UnionArgs::default())?.collect()?.lazy();
+        Ok(Input { sites, all })
     }
-    concat(frames, UnionArgs::default())
+
+    fn all(&self) -> LazyFrame {
+        self.all.clone()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -785,13 +796,14 @@ pub fn plan_text(checked: &Checked, metric: &Metric, as_of: NaiveDate) -> Result
         return Ok("(derived metric: combined from its inputs per site and period, no query of its own)\n".into());
     };
     let planner = Planner::new(set, project, as_of);
+    let fail = |e| Box::new(polars_error(&metric.id.0, e));
     let mut tables = BTreeMap::new();
     for source in std::iter::once(b.source.clone()).chain(joined_sources(set, b)) {
         let schema = &set.sources[&source];
-        tables.insert(source, project.sites.iter().map(|s| data::empty_table(schema, &s.id)).collect());
+        let empty = project.sites.iter().map(|s| data::empty_table(schema, &s.id)).collect();
+        tables.insert(source, Input::new(empty).map_err(fail)?);
     }
     let mut plans = Vec::new();
-    let fail = |e| Box::new(polars_error(&metric.id.0, e));
     let planned = planner.plan(b, metric.grain, &tables, &mut plans).map_err(fail)?;
     plans.swap_remove(planned.sites).explain(true).map_err(fail)
 }

@@ -7,7 +7,7 @@ use crate::check::ir::{
     Collection, ColumnType, DefinitionSet, FileFormat, Project, Site, Source, Unmapped, Vocabulary,
 };
 use crate::diag::Diagnostic;
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use polars::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -58,7 +58,9 @@ pub fn read_site_table(
         );
         return None;
     }
-    let raw = match read_raw(&path, binding.format, source) {
+    let raw = match read_raw(&path, binding.format, source, true)
+        .or_else(|_| read_raw(&path, binding.format, source, false))
+    {
         Ok(df) => df,
         Err(e) => {
             report.errors.push(
@@ -94,6 +96,10 @@ pub fn read_site_table(
             ok = false;
             continue;
         };
+        if let Some(ready) = as_stored(set, site, &col.ty, values) {
+            columns.push(ready);
+            continue;
+        }
         let text = match text_values(values) {
             Ok(t) => t,
             Err(e) => {
@@ -135,6 +141,34 @@ pub fn read_site_table(
     Some(SiteTable { site: site.id.clone(), path, frame, deprecated })
 }
 
+/// Reads `source` at every site of the project, the sites side by side (our parsing of a
+/// file runs on one core), in site order.
+pub fn read_sites(project: &Project, set: &DefinitionSet, source: &Source, report: &mut DataReport) -> Vec<SiteTable> {
+    let read: Vec<(Option<SiteTable>, DataReport)> = std::thread::scope(|scope| {
+        let readers: Vec<_> = project
+            .sites
+            .iter()
+            .map(|site| {
+                scope.spawn(move || {
+                    let mut own = DataReport::default();
+                    let table = read_site_table(project, set, source, site, &mut own);
+                    (table, own)
+                })
+            })
+            .collect();
+        readers.into_iter().map(|r| r.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+    });
+    let mut tables = Vec::with_capacity(read.len());
+    for (table, own) in read {
+        report.errors.extend(own.errors);
+        for (key, rows) in own.excluded_codes {
+            *report.excluded_codes.entry(key).or_default() += rows;
+        }
+        tables.extend(table);
+    }
+    tables
+}
+
 /// The collection of `source` at `site`: the site's coverage, the binding, the schema.
 pub fn collection(project: &Project, source: &Source, site: &Site) -> Collection {
     site.coverage
@@ -144,24 +178,68 @@ pub fn collection(project: &Project, source: &Source, site: &Site) -> Collection
         .unwrap_or(source.collection)
 }
 
-/// Reads the file with every declared column as it is stored; parsing is ours.
-fn read_raw(path: &Path, format: FileFormat, source: &Source) -> PolarsResult<DataFrame> {
+/// Reads the file with every declared column as it is stored. A CSV file is read with the
+/// source's numbers and booleans `typed` by Polars, or, when that fails on a value, with
+/// every column as text, so that our parser can name the row.
+fn read_raw(path: &Path, format: FileFormat, source: &Source, typed: bool) -> PolarsResult<DataFrame> {
     let pl_path = PlRefPath::new(path.to_string_lossy().as_ref());
     let lf = match format {
         FileFormat::Csv => {
-            // Every column as text: the source schema, not inference, decides the types.
-            let schema: Schema =
-                source.columns.iter().map(|c| Field::new(c.name.as_str().into(), DataType::String)).collect();
-            LazyCsvReader::new(pl_path)
+            // The source schema, not inference, decides the types.
+            let schema: Schema = source
+                .columns
+                .iter()
+                .map(|c| {
+                    let dtype = match (&c.ty, typed) {
+                        (ColumnType::Int, true) => DataType::Int64,
+                        (ColumnType::Float, true) => DataType::Float64,
+                        (ColumnType::Bool, true) => DataType::Boolean,
+                        _ => DataType::String,
+                    };
+                    Field::new(c.name.as_str().into(), dtype)
+                })
+                .collect();
+            return CsvReadOptions::default()
                 .with_has_header(true)
+                .with_rechunk(true)
                 .with_infer_schema_length(Some(0))
-                .with_dtype_overwrite(Some(Arc::new(schema)))
-                .finish()?
+                .with_schema_overwrite(Some(Arc::new(schema)))
+                .try_into_reader_with_file_path(Some(path.to_path_buf()))?
+                .finish();
         }
         FileFormat::Parquet => LazyFrame::scan_parquet(pl_path, ScanArgsParquet::default())?,
         FileFormat::Ndjson => LazyJsonLineReader::new(pl_path).finish()?,
     };
     lf.collect()
+}
+
+/// The column as read, when it already is what the schema asks for: numbers and booleans
+/// the file stored typed, text without cells to trim or empty, and codes that all are
+/// terms. Anything else goes through our parser.
+fn as_stored(set: &DefinitionSet, site: &Site, ty: &ColumnType, values: &Column) -> Option<Column> {
+    let ready = match (ty, values.dtype()) {
+        (ColumnType::Int, DataType::Int64) | (ColumnType::Float, DataType::Float64) => true,
+        (ColumnType::Bool, DataType::Boolean) => true,
+        (ColumnType::String, DataType::String) => values.str().ok()?.iter().flatten().all(is_clean),
+        (ColumnType::Vocab(v), DataType::String) => {
+            let vocab = &set.vocabularies[v];
+            let codes = values.as_materialized_series().unique().ok()?;
+            codes
+                .str()
+                .ok()?
+                .iter()
+                .flatten()
+                .all(|code| is_clean(code) && matches!(resolve(site, vocab, code), Code::Term(t) if t == code))
+        }
+        _ => false,
+    };
+    ready.then(|| values.clone())
+}
+
+/// A cell that reads as itself: not empty, nothing to trim.
+fn is_clean(v: &str) -> bool {
+    let b = v.as_bytes();
+    !b.is_empty() && !b[0].is_ascii_whitespace() && !b[b.len() - 1].is_ascii_whitespace()
 }
 
 /// A column as text, whatever type the file stored it as.
@@ -410,7 +488,9 @@ fn digits(v: &[u8]) -> Option<u32> {
 }
 
 fn days_since_epoch(d: NaiveDate) -> i32 {
-    (d - NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch")).num_days() as i32
+    /// Days from 1 January of year 1 to 1 January 1970.
+    const EPOCH_FROM_CE: i32 = 719_163;
+    d.num_days_from_ce() - EPOCH_FROM_CE
 }
 
 /// ISO 8601 with or without `Z`/offset (none means UTC); `T` or a space between date and

@@ -360,3 +360,35 @@ fn joins_use_the_latest_row_known_by_as_of() {
     let r = run("critical_incidents", "2024-06-30", &f, &[]).unwrap();
     assert_eq!(r.value("a", "2024-Q1"), Some(0.0));
 }
+
+#[test]
+fn numbers_and_booleans_read_alike_whether_polars_or_our_parser_reads_the_file() {
+    // Site a's file is clean, so Polars reads it typed; site b's has a number padded with
+    // spaces and a boolean in capitals, which send it through our parser. Both count the
+    // same: downtime in January at a is 30 + 15 (written 1.5e1) = 45 minutes of security
+    // causes, 0.75 hours; at b the same rows, padded, give the same 0.75 hours.
+    let a = "d1,2024-01-10T08:00:00Z,30,cyber,L1\nd2,2024-01-11T08:00:00Z,1.5e1,config,L1\n";
+    let b = "e1,2024-01-10T08:00:00Z, 30 ,cyber,L1\ne2,2024-01-11T08:00:00Z,1.5e1,config,L1\n";
+    let data = [("a/downtime.csv", format!("{DOWNTIME}{a}")), ("b/downtime.csv", format!("{DOWNTIME}{b}"))];
+    let r = run_at("security_downtime_hours", "2024-01-31", Some(Grain::Month), &files(&data), &[]).unwrap();
+    assert!(approx(r.value("a", "2024-01"), 0.75), "{:?}", r.value("a", "2024-01"));
+    assert!(approx(r.value("b", "2024-01"), 0.75), "{:?}", r.value("b", "2024-01"));
+
+    // Booleans: `TRUE` and ` false ` read as true and false; 1 of the 2 critical assets logs.
+    let assets = |rows: &str| format!("{ASSETS}{rows}");
+    let data = [
+        ("a/assets.csv", assets("A1,2024-01-31,TRUE,true\nA2,2024-01-31, true ,false\n")),
+        ("b/assets.csv", assets("B1,2024-01-31,true,false\nB2,2024-01-31,true,true\n")),
+    ];
+    let r = run_at("logging_coverage", "2024-01-31", Some(Grain::Month), &files(&data), &[]).unwrap();
+    assert!(approx(r.value("a", "2024-01"), 0.5), "{:?}", r.value("a", "2024-01"));
+    assert!(approx(r.value("b", "2024-01"), 0.5), "{:?}", r.value("b", "2024-01"));
+
+    // A number that is not one still names its row, though Polars saw the file first.
+    let data = [
+        ("a/downtime.csv", format!("{DOWNTIME}{a}d3,2024-01-12T08:00:00Z,1.5.0,cyber,L1\n")),
+        ("b/downtime.csv", DOWNTIME.to_string()),
+    ];
+    let errors = run("security_downtime_hours", "2024-01-31", &files(&data), &[]).err().unwrap().join("\n");
+    assert!(errors.contains("row 3 (line 4)"), "{errors}");
+}
