@@ -267,11 +267,9 @@ struct Metric {
     time: Time,
     filter: Expr,
     value: Expr,
-    /// Counts and sums: 0 in a covered period without rows.
+    /// Counts and sums: 0 in a covered period without rows and, in event metrics, flows
+    /// whose baseline is scaled from 12 months to one period.
     additive: bool,
-    /// Events whose value scales with the flows in it (SPEC section 8 scales every count
-    /// and sum, and only those): the baseline is scaled from 12 months to one period.
-    scaled: bool,
     /// Porto's manual downtime log starts later.
     porto_from: Option<NaiveDate>,
 }
@@ -428,7 +426,6 @@ pub fn compute(dir: &Path, as_of: NaiveDate) -> PolarsResult<Numbers> {
         filter,
         value,
         additive,
-        scaled: additive,
         porto_from: None,
     };
     use Time::{Event, Snapshot};
@@ -619,26 +616,13 @@ pub fn compute(dir: &Path, as_of: NaiveDate) -> PolarsResult<Numbers> {
         metric(
             "significant_incident_cost",
             3,
-            costs.clone(),
+            costs,
             Event("booked_on"),
             major("incident_severity"),
             col("amount_eur").sum(),
             true,
         ),
-        // Its sum is a flow and its count_distinct is not, so SPEC scales the baseline's
-        // numerator only: the whole quotient scales with it.
-        Metric {
-            scaled: true,
-            ..metric(
-                "cost_per_significant_incident",
-                3,
-                costs,
-                Event("booked_on"),
-                major("incident_severity"),
-                col("amount_eur").sum() / col("incident_id").drop_nulls().n_unique().cast(DataType::Float64),
-                false,
-            )
-        },
+        metric("significant_incidents", 3, t("incidents"), Event("detected_at"), major("severity"), count(), true),
         metric(
             "high_risks",
             3,
@@ -698,7 +682,7 @@ pub fn compute(dir: &Path, as_of: NaiveDate) -> PolarsResult<Numbers> {
                 numbers.values.insert((m.id.to_string(), site.to_string(), start), v);
             }
         }
-        let scale = if m.scaled && matches!(m.time, Time::Event(_)) { m.months as f64 / 12.0 } else { 1.0 };
+        let scale = if m.additive && matches!(m.time, Time::Event(_)) { m.months as f64 / 12.0 } else { 1.0 };
         let (sites, pooled) = (&frames[*i + 2], &frames[*i + 3]);
         let mut baselines: HashMap<String, Option<f64>> =
             strs(sites, "site")?.into_iter().zip(f64s(sites, "v")?).collect();
@@ -735,28 +719,25 @@ pub fn compute(dir: &Path, as_of: NaiveDate) -> PolarsResult<Numbers> {
         }
     }
 
-    // Hours per disruption: the two metrics' quotient, and of their baselines.
+    // The derived metrics: quotients of two metrics per site and period, and of their baselines.
     let ratio = |a: Option<f64>, b: Option<f64>| match (a, b) {
         (Some(a), Some(b)) if b != 0.0 => Some(a / b),
         _ => None,
     };
-    let keys: Vec<(String, NaiveDate)> = numbers
-        .values
-        .keys()
-        .filter(|(m, _, _)| m == "security_disruptions")
-        .map(|(_, s, d)| (s.clone(), *d))
-        .collect();
-    for (site, start) in keys {
-        let v = ratio(
-            numbers.value("security_downtime_hours", &site, start),
-            numbers.value("security_disruptions", &site, start),
-        );
-        numbers.values.insert(("hours_per_disruption".to_string(), site, start), v);
-    }
-    for (site, _) in SITES.iter().copied().chain([("all", START)]) {
-        let b =
-            ratio(numbers.baseline("security_downtime_hours", site), numbers.baseline("security_disruptions", site));
-        numbers.baselines.insert(("hours_per_disruption".to_string(), site.to_string()), b);
+    for (derived, numerator, denominator) in [
+        ("hours_per_disruption", "security_downtime_hours", "security_disruptions"),
+        ("cost_per_significant_incident", "significant_incident_cost", "significant_incidents"),
+    ] {
+        let keys: Vec<(String, NaiveDate)> =
+            numbers.values.keys().filter(|(m, _, _)| m == denominator).map(|(_, s, d)| (s.clone(), *d)).collect();
+        for (site, start) in keys {
+            let v = ratio(numbers.value(numerator, &site, start), numbers.value(denominator, &site, start));
+            numbers.values.insert((derived.to_string(), site, start), v);
+        }
+        for site in SITES.iter().map(|s| s.0).chain(["all"]) {
+            let b = ratio(numbers.baseline(numerator, site), numbers.baseline(denominator, site));
+            numbers.baselines.insert((derived.to_string(), site.to_string()), b);
+        }
     }
     Ok(numbers)
 }

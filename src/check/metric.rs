@@ -4,8 +4,8 @@
 use super::Cx;
 use super::expr::{Clause, ExprChecker, Scope};
 use super::ir::{
-    BaseMetric, ColumnRef, Direction, Grain, Layer, Literal, MeasureType, Metric, MetricBody, MetricId, Source, Status,
-    TExprKind, Target, Threshold, TimeSemantics, Type, Vocabulary,
+    AggFn, BaseMetric, ColumnRef, Direction, Grain, Layer, Literal, MeasureType, Metric, MetricBody, MetricId, Source,
+    Status, TExpr, TExprKind, Target, Threshold, TimeSemantics, Type, Vocabulary,
 };
 use super::refs::parse_reference;
 use super::set::{unknown_column, unknown_source};
@@ -152,7 +152,11 @@ fn check_metric(
             if by.len() != doc.by.len() {
                 return None;
             }
-            MetricBody::Base(BaseMetric { source: source.name.clone(), time: time?, filter, value, by })
+            let time = time?;
+            if matches!(time, TimeSemantics::Event { .. }) {
+                mixed_scaling(cx, &value);
+            }
+            MetricBody::Base(BaseMetric { source: source.name.clone(), time, filter, value, by })
         }
         None => {
             for (present, key) in
@@ -461,4 +465,34 @@ fn visit(
     path.pop();
     done.insert(id.to_string());
     order.push(id.to_string());
+}
+
+/// An event metric's baseline scales its counts and sums to one period and no other
+/// aggregate (SPEC section 8): a value mixing the two, such as a sum per distinct item, gets
+/// a baseline on another footing than its values. Said once, at the first unscaled one.
+fn mixed_scaling(cx: &mut Cx, value: &TExpr) {
+    let mut scaled = None;
+    let mut unscaled = None;
+    value.walk(&mut |e| {
+        if let TExprKind::Aggregate { func, .. } = &e.kind {
+            match func {
+                AggFn::Count | AggFn::Sum => scaled = scaled.or(Some(e)),
+                AggFn::Share => {}
+                _ => unscaled = unscaled.or(Some(e)),
+            }
+        }
+    });
+    if let (Some(s), Some(u)) = (scaled, unscaled) {
+        cx.error(
+            Diagnostic::warning(
+                "W0501",
+                format!(
+                    "the baseline scales `{s}` to one period but not `{u}`, so the value and its baseline are not comparable"
+                ),
+            )
+            .at(u.span)
+            .label("not scaled in the baseline")
+            .help("baselines scale only count and sum in event metrics; a per-item average compares well as a derived metric of two flows"),
+        );
+    }
 }

@@ -437,3 +437,21 @@ fn a_file_that_does_not_parse_is_reported_once_not_at_every_use() {
     // The metrics on `incidents` and its binding in the project are not blamed for it.
     assert_eq!(codes.len(), 1, "{:?}", diags.iter().map(|d| &d.message).collect::<Vec<_>>());
 }
+
+#[test]
+fn a_value_mixing_scaled_and_unscaled_aggregates_is_warned_about_not_refused() {
+    // In the baseline, sum(duration_min) is scaled to one quarter and max(duration_min) is
+    // not (SPEC section 8): the check says so, at the unscaled aggregate, and goes on.
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("spec"), dir.path());
+    let with = "value: sum(duration_min) / max(duration_min)";
+    apply(dir.path(), &Replace { file: DOWNTIME_HOURS, find: "value: sum(duration_min) / 60", with });
+    let (checked, diags, sources) = compile(&dir.path().join("project"));
+    assert!(checked.is_some(), "a warning does not stop the check");
+    let warning = diags.iter().find(|d| d.code == "W0501").expect("W0501");
+    let span = warning.span.unwrap();
+    let text = sources.text(span.file);
+    assert_eq!(&text[span.start as usize..span.end as usize], "max(duration_min)");
+    assert_eq!(text[..span.start as usize].matches('\n').count() + 1, 15);
+    assert!(warning.message.contains("`sum(duration_min)`"), "{}", warning.message);
+}
