@@ -374,11 +374,7 @@ impl<'a> Planner<'a> {
         };
 
         // Rows left out for unmapped codes, per site and period.
-        let any_excluded = tables[&b.source]
-            .sites
-            .iter()
-            .any(|t| t.frame.column(EXCLUDED).ok().and_then(|c| c.bool().ok()).is_some_and(|c| c.any()));
-        let excluded = if any_excluded {
+        let excluded = if tables[&b.source].any_excluded {
             let t = col(time_col.as_str()).cast(MS);
             let lf = tables[&b.source]
                 .all()
@@ -512,8 +508,7 @@ impl<'a> Planner<'a> {
                 let s = self.project.sites.iter().find(|s| s.id == site).expect("a site");
                 collection_name(data::collection(self.project, source, s))
             };
-            let has_data =
-                site == "all" || tables.get(&b.source).is_some_and(|t| t.sites.iter().any(|t| t.site == site));
+            let has_data = site == "all" || tables.get(&b.source).is_some_and(|t| t.sites.iter().any(|s| s == site));
             for dims in combos {
                 let baseline_slots = baselines.get(&(site.to_string(), dims.clone())).map(|v| {
                     v.iter()
@@ -681,19 +676,25 @@ fn worst_collection<'c>(inputs: impl Iterator<Item = &'c str>) -> &'static str {
     worst
 }
 
-/// A source's rows at every site, read once: each site's table and their union.
+/// A source's rows at every site, read once, as one table.
 struct Input {
-    sites: Vec<SiteTable>,
+    /// The sites that have data.
+    sites: Vec<String>,
+    /// Whether any row was left out for a code outside its vocabulary.
+    any_excluded: bool,
     /// One scan that every plan over the source clones, so that Polars sees the plans'
     /// common parts (the same joins, say) and computes them once.
     all: LazyFrame,
 }
 
 impl Input {
-    fn new(sites: Vec<SiteTable>) -> PolarsResult<Input> {
-        let frames: Vec<LazyFrame> = sites.iter().map(|t| t.frame.clone().lazy()).collect();
+    fn new(tables: Vec<SiteTable>) -> PolarsResult<Input> {
+        let sites = tables.iter().map(|t| t.site.clone()).collect();
+        let any_excluded =
+            tables.iter().any(|t| t.frame.column(EXCLUDED).ok().and_then(|c| c.bool().ok()).is_some_and(|c| c.any()));
+        let frames: Vec<LazyFrame> = tables.into_iter().map(|t| t.frame.lazy()).collect();
         let all = concat(frames, UnionArgs::default())?.collect()?.lazy();
-        Ok(Input { sites, all })
+        Ok(Input { sites, any_excluded, all })
     }
 
     fn all(&self) -> LazyFrame {
