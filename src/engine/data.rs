@@ -144,29 +144,45 @@ pub fn read_site_table(
 /// Reads `source` at every site of the project, the sites side by side (our parsing of a
 /// file runs on one core), in site order.
 pub fn read_sites(project: &Project, set: &DefinitionSet, source: &Source, report: &mut DataReport) -> Vec<SiteTable> {
-    let read: Vec<(Option<SiteTable>, DataReport)> = std::thread::scope(|scope| {
-        let readers: Vec<_> = project
-            .sites
-            .iter()
-            .map(|site| {
-                scope.spawn(move || {
-                    let mut own = DataReport::default();
-                    let table = read_site_table(project, set, source, site, &mut own);
-                    (table, own)
-                })
-            })
-            .collect();
-        readers.into_iter().map(|r| r.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+    let read = on_threads(&project.sites, |site| {
+        let mut own = DataReport::default();
+        let table = read_site_table(project, set, source, site, &mut own);
+        (table, own)
     });
     let mut tables = Vec::with_capacity(read.len());
     for (table, own) in read {
-        report.errors.extend(own.errors);
-        for (key, rows) in own.excluded_codes {
-            *report.excluded_codes.entry(key).or_default() += rows;
-        }
+        report.merge(own);
         tables.extend(table);
     }
     tables
+}
+
+impl DataReport {
+    /// Adds what reading another file found, after what this report holds.
+    fn merge(&mut self, other: DataReport) {
+        self.errors.extend(other.errors);
+        for (key, rows) in other.excluded_codes {
+            *self.excluded_codes.entry(key).or_default() += rows;
+        }
+    }
+}
+
+/// `f` of every item, computed on as many threads as the machine has cores, in item order.
+fn on_threads<I: Sync, T: Send>(items: &[I], f: impl Fn(&I) -> T + Sync) -> Vec<T> {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, items.len().max(1));
+    let f = &f;
+    let mut done: Vec<(usize, T)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|w| {
+                scope.spawn(move || {
+                    items.iter().enumerate().skip(w).step_by(workers).map(|(i, item)| (i, f(item))).collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, t)| t).collect()
 }
 
 /// The collection of `source` at `site`: the site's coverage, the binding, the schema.
@@ -534,11 +550,13 @@ pub fn check_all(project: &Project, set: &DefinitionSet, report: &mut DataReport
             timed.entry((b.source.as_str(), column.as_str())).or_default().push(m.id.0.clone());
         }
     }
-    let mut summary = DataSummary::default();
-    for site in &project.sites {
+    // Sites side by side, each reading its sources in turn; reported in site order.
+    let per_site = on_threads(&project.sites, |site| {
+        let mut own = DataReport::default();
+        let mut summary = DataSummary::default();
         for source_name in project.bindings.keys() {
             let source = &set.sources[source_name];
-            let Some(t) = read_site_table(project, set, source, site, report) else { continue };
+            let Some(t) = read_site_table(project, set, source, site, &mut own) else { continue };
             summary.rows.insert((site.id.clone(), source_name.clone()), t.frame.height());
             for (column, n) in &t.deprecated {
                 summary.deprecated.insert((site.id.clone(), source_name.clone(), column.clone()), *n);
@@ -551,6 +569,14 @@ pub fn check_all(project: &Project, set: &DefinitionSet, report: &mut DataReport
                 }
             }
         }
+        (own, summary)
+    });
+    let mut summary = DataSummary::default();
+    for (own, site) in per_site {
+        report.merge(own);
+        summary.rows.extend(site.rows);
+        summary.untimed.extend(site.untimed);
+        summary.deprecated.extend(site.deprecated);
     }
     summary
 }
