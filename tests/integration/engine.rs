@@ -19,7 +19,7 @@ struct Run {
     rows: Vec<ResultRow>,
 }
 
-fn run(metric: &str, as_of: &str, files: &[(&str, &str)], edits: &[Edit]) -> Result<Run, Vec<String>> {
+fn run(metric: &str, as_of: &str, files: &[(&str, impl AsRef<[u8]>)], edits: &[Edit]) -> Result<Run, Vec<String>> {
     run_at(metric, as_of, None, files, edits)
 }
 
@@ -27,7 +27,7 @@ fn run_at(
     metric: &str,
     as_of: &str,
     grain: Option<Grain>,
-    files: &[(&str, &str)],
+    files: &[(&str, impl AsRef<[u8]>)],
     edits: &[Edit],
 ) -> Result<Run, Vec<String>> {
     let dir = tempfile::tempdir().unwrap();
@@ -391,4 +391,93 @@ fn numbers_and_booleans_read_alike_whether_polars_or_our_parser_reads_the_file()
     ];
     let errors = run("security_downtime_hours", "2024-01-31", &files(&data), &[]).err().unwrap().join("\n");
     assert!(errors.contains("row 3 (line 4)"), "{errors}");
+}
+
+#[test]
+fn parquet_and_ndjson_exports_count_as_csv_does() {
+    use polars::prelude::*;
+    // A_INCIDENTS and B_INCIDENTS as an exporter stores them in Parquet: typed columns,
+    // times as instants (b's 2024-03-01T00:00+02:00 is 2024-02-29T22:00 UTC), no value as null.
+    let ms = |t: &str| t.parse::<chrono::DateTime<chrono::Utc>>().unwrap().timestamp_millis();
+    let times = |ts: &[Option<&str>]| ts.iter().map(|t| t.map(ms)).collect::<Vec<_>>();
+    let table = |ids: &[&str],
+                 detected: &[Option<&str>],
+                 contained: &[Option<&str>],
+                 severity: &[&str],
+                 cost: &[Option<f64>],
+                 asset: &[Option<&str>]| {
+        let datetime = DataType::Datetime(TimeUnit::Milliseconds, None);
+        let mut df = DataFrame::new(
+            ids.len(),
+            vec![
+                Column::new("incident_id".into(), ids),
+                Series::new("detected_at".into(), times(detected)).cast(&datetime).unwrap().into_column(),
+                Series::new("contained_at".into(), times(contained)).cast(&datetime).unwrap().into_column(),
+                Column::new("severity".into(), severity),
+                Column::new("cost_eur".into(), cost),
+                Column::new("asset_id".into(), asset),
+            ],
+        )
+        .unwrap();
+        let mut bytes = Vec::new();
+        ParquetWriter::new(&mut bytes).finish(&mut df).unwrap();
+        bytes
+    };
+    let a = table(
+        &["i1", "i2", "i3", "i4", "i5"],
+        &[
+            Some("2024-01-15T10:00:00Z"),
+            Some("2024-02-20T10:00:00Z"),
+            Some("2024-07-01T00:00:00Z"),
+            Some("2024-08-16T09:00:00Z"),
+            None,
+        ],
+        &[Some("2024-01-15T14:30:00Z"), Some("2024-02-21T10:00:00Z"), None, None, None],
+        &["SEV3", "SEV1", "SEV2", "SEV1", "SEV4"],
+        &[Some(100.0), Some(200.0), None, None, Some(50.0)],
+        &[Some("A1"), Some("A2"), Some("ZZ"), None, None],
+    );
+    let b = table(&["j1"], &[Some("2024-02-29T22:00:00Z")], &[None], &["P3"], &[None], &[None]);
+    let parquet = || Edit::Replace {
+        file: "project/yardstick.yaml",
+        find: "data/{site}/incidents.csv",
+        with: "data/{site}/incidents.parquet",
+    };
+    let data = [("a/incidents.parquet", a), ("b/incidents.parquet", b)];
+
+    // The same rows as NDJSON, times written as in the CSV files.
+    let a_json = r#"{"incident_id":"i1","detected_at":"2024-01-15T10:00:00Z","contained_at":"2024-01-15T14:30:00Z","severity":"SEV3","cost_eur":100,"asset_id":"A1"}
+{"incident_id":"i2","detected_at":"2024-02-20T10:00:00Z","contained_at":"2024-02-21T10:00:00Z","severity":"SEV1","cost_eur":200,"asset_id":"A2"}
+{"incident_id":"i3","detected_at":"2024-07-01T00:00:00Z","contained_at":null,"severity":"SEV2","cost_eur":null,"asset_id":"ZZ"}
+{"incident_id":"i4","detected_at":"2024-08-16T09:00:00Z","contained_at":null,"severity":"SEV1","cost_eur":null,"asset_id":null}
+{"incident_id":"i5","detected_at":null,"contained_at":null,"severity":"SEV4","cost_eur":50,"asset_id":null}
+"#;
+    let b_json = r#"{"incident_id":"j1","detected_at":"2024-03-01T00:00:00+02:00","contained_at":null,"severity":"P3","cost_eur":null,"asset_id":null}
+"#;
+    let ndjson = || Edit::Replace {
+        file: "project/yardstick.yaml",
+        find: "data/{site}/incidents.csv",
+        with: "data/{site}/incidents.ndjson",
+    };
+    let json_data = [("a/incidents.ndjson", a_json), ("b/incidents.ndjson", b_json)];
+
+    for (format, r) in [
+        ("parquet", run("incidents", "2024-08-15", &data, &[parquet()])),
+        ("ndjson", run("incidents", "2024-08-15", &json_data, &[ndjson()])),
+    ] {
+        let r = r.unwrap_or_else(|e| panic!("{format}: {e:?}"));
+        // As from the CSV files: i1 and i2 in Q1, none in Q2, i3 in Q3 (i4 is after as_of,
+        // i5 has no time); b's j1 in Q1; pooled 3 in Q1.
+        let a_values = (r.value("a", "2024-Q1"), r.value("a", "2024-Q2"), r.value("a", "2024-Q3"));
+        assert_eq!(a_values, (Some(2.0), Some(0.0), Some(1.0)), "{format}");
+        assert_eq!((r.value("b", "2024-Q1"), r.value("all", "2024-Q1")), (Some(1.0), Some(3.0)), "{format}");
+    }
+    for (format, r) in [
+        ("parquet", run("mttr_hours", "2024-08-15", &data, &[parquet()])),
+        ("ndjson", run("mttr_hours", "2024-08-15", &json_data, &[ndjson()])),
+    ] {
+        // i1 took 4.5 h to contain and i2 24 h: 14.25 h on average.
+        let r = r.unwrap_or_else(|e| panic!("{format}: {e:?}"));
+        assert!(approx(r.value("a", "2024-Q1"), 14.25), "{format}: {:?}", r.value("a", "2024-Q1"));
+    }
 }
