@@ -362,7 +362,9 @@ fn i64s(df: &DataFrame, name: &str) -> PolarsResult<Vec<i64>> {
 }
 
 pub fn compute(dir: &Path, as_of: NaiveDate) -> PolarsResult<Numbers> {
-    let mut tables: HashMap<&str, DataFrame> = HashMap::new();
+    // One lazy frame per export, cloned by every query over it, so that Polars can share
+    // the queries' common parts.
+    let mut tables: HashMap<&str, LazyFrame> = HashMap::new();
     for source in [
         "downtime",
         "incidents",
@@ -379,9 +381,9 @@ pub fn compute(dir: &Path, as_of: NaiveDate) -> PolarsResult<Numbers> {
         "patches",
         "training",
     ] {
-        tables.insert(source, read(dir, source)?);
+        tables.insert(source, read(dir, source)?.lazy());
     }
-    let t = |s: &str| tables[s].clone().lazy();
+    let t = |s: &str| tables[s].clone();
     let end = ms(as_of.succ_opt().expect("a next day"));
 
     // The latest known asset record and incident, for joins.

@@ -29,8 +29,6 @@ pub struct Request<'a> {
 const T: &str = "__t";
 const IDX: &str = "__idx";
 const N: &str = "__n";
-const BL_FROM: &str = "__bl_from";
-const BL_TO: &str = "__bl_to";
 
 /// Computes the requested metrics over the project's data.
 pub fn compute(checked: &Checked, request: &Request) -> Result<Results, Vec<Diagnostic>> {
@@ -337,26 +335,37 @@ impl<'a> Planner<'a> {
         let baseline = if self.windows.is_empty() {
             None
         } else {
-            let rows = baseline_rows.with_columns(self.window_columns()).filter(col(BL_FROM).is_not_null());
+            // Each site's rows in its own window `[from, to)`.
+            let in_window = |cond: &dyn Fn(Expr, Expr) -> Expr| {
+                self.windows.iter().fold(lit(false), |acc, (site, w)| {
+                    let to = w.to.succ_opt().expect("a next day");
+                    let window = cond(ms_lit(midnight_ms(w.from)), ms_lit(midnight_ms(to)));
+                    acc.or(col(SITE).eq(lit(site.as_str())).and(window))
+                })
+            };
             let mut rows = match &b.time {
                 TimeSemantics::Event { column } => {
                     let t = col(column.as_str()).cast(MS);
-                    rows.filter(t.clone().gt_eq(col(BL_FROM)).and(t.lt(col(BL_TO))))
+                    baseline_rows.filter(in_window(&|from, to| t.clone().gt_eq(from).and(t.clone().lt(to))))
                 }
                 TimeSemantics::Snapshot { column } => {
                     let t = col(column.as_str()).cast(MS);
-                    rows.filter(t.clone().gt_eq(col(BL_FROM)).and(t.clone().lt(col(BL_TO))))
+                    baseline_rows
+                        .filter(in_window(&|from, to| t.clone().gt_eq(from).and(t.clone().lt(to))))
                         .filter(t.clone().eq(t.max().over([col(SITE)])?))
                 }
                 TimeSemantics::Open { from, close } => {
                     let f = col(from.as_str()).cast(MS);
-                    let open = match close {
-                        Some(c) => col(c.as_str()).cast(MS).is_null().or(col(c.as_str()).cast(MS).gt_eq(col(BL_TO))),
+                    let open = |to: Expr| match close {
+                        Some(c) => col(c.as_str()).cast(MS).is_null().or(col(c.as_str()).cast(MS).gt_eq(to)),
                         None => lit(true),
                     };
-                    rows.filter(f.lt(col(BL_TO)).and(open))
+                    baseline_rows.filter(in_window(&|_, to| f.clone().lt(to.clone()).and(open(to))))
                 }
             };
+            if builtins {
+                rows = rows.with_columns(self.window_days());
+            }
             if let Some(f) = &filter {
                 rows = rows.filter(f.clone());
             }
@@ -407,21 +416,15 @@ impl<'a> Planner<'a> {
         )
     }
 
-    /// Each row's baseline window by its site, `[from, to)`, and, as `period_start` and
-    /// `period_end`, the window's days; null at sites without a window.
-    fn window_columns(&self) -> Vec<Expr> {
+    /// A baseline row's `period_start` and `period_end`: the first and last day of its
+    /// site's window.
+    fn window_days(&self) -> Vec<Expr> {
         let by_site = |day: &dyn Fn(&Window) -> NaiveDate| {
             self.windows.iter().fold(lit(NULL).cast(MS), |rest, (site, w)| {
                 when(col(SITE).eq(lit(site.as_str()))).then(ms_lit(midnight_ms(day(w)))).otherwise(rest)
             })
         };
-        let after = |w: &Window| w.to.succ_opt().expect("a next day");
-        vec![
-            by_site(&|w| w.from).alias(BL_FROM),
-            by_site(&after).alias(BL_TO),
-            by_site(&|w| w.from).alias(PERIOD_START),
-            by_site(&|w| w.to).alias(PERIOD_END),
-        ]
+        vec![by_site(&|w| w.from).alias(PERIOD_START), by_site(&|w| w.to).alias(PERIOD_END)]
     }
 
     fn assemble_base(
@@ -693,7 +696,7 @@ impl Input {
         let any_excluded =
             tables.iter().any(|t| t.frame.column(EXCLUDED).ok().and_then(|c| c.bool().ok()).is_some_and(|c| c.any()));
         let frames: Vec<LazyFrame> = tables.into_iter().map(|t| t.frame.lazy()).collect();
-        let all = concat(frames, UnionArgs::default())?.collect()?.lazy();
+        let all = concat(frames, UnionArgs { rechunk: false, ..UnionArgs::default() })?;
         Ok(Input { sites, any_excluded, all })
     }
 
