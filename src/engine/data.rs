@@ -58,9 +58,11 @@ pub fn read_site_table(
         );
         return None;
     }
-    let raw = match read_raw(&path, binding.format, source, true)
-        .or_else(|_| read_raw(&path, binding.format, source, false))
-    {
+    let typed = read_raw(&path, binding.format, source, true);
+    let raw = match typed.or_else(|e| match binding.format {
+        FileFormat::Csv => read_raw(&path, binding.format, source, false),
+        FileFormat::Parquet | FileFormat::Ndjson => Err(e),
+    }) {
         Ok(df) => df,
         Err(e) => {
             report.errors.push(
