@@ -250,6 +250,17 @@ pub enum TimeSemantics {
     Snapshot { column: String },
 }
 
+impl TimeSemantics {
+    /// The column that places a row in periods: an event's or snapshot's date, or when an
+    /// open item was opened.
+    pub fn column(&self) -> &str {
+        match self {
+            TimeSemantics::Event { column } | TimeSemantics::Snapshot { column } => column,
+            TimeSemantics::Open { from, .. } => from,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Target {
     /// Relative to the baseline: -0.3 is "30% lower".

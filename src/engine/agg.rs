@@ -2,7 +2,7 @@
 //! the small expression over them that yardstick evaluates per site and period (`Post`).
 //! Zero-fill happens in between: a missing `count` or `sum` is 0, anything else null.
 
-use super::lower::Lowerer;
+use super::lower::{Lowerer, midnight_ms};
 use crate::check::ir::{AggFn, Builtin, Literal, RowFn, TExpr, TExprKind, ThresholdInput};
 use crate::syntax::BinOp;
 use polars::prelude::*;
@@ -108,9 +108,7 @@ fn to_post(e: &TExpr, slots: &mut Vec<Slot>) -> Post {
         TExprKind::Literal(Literal::Int(i)) => Post::Num(*i as f64),
         TExprKind::Literal(Literal::Float(f)) => Post::Num(*f),
         TExprKind::Literal(Literal::Bool(b)) => Post::Bool(*b),
-        TExprKind::Literal(Literal::Date(d)) => {
-            Post::Num(d.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp_millis() as f64)
-        }
+        TExprKind::Literal(Literal::Date(d)) => Post::Num(midnight_ms(*d) as f64),
         TExprKind::Literal(Literal::DateTime(dt)) => Post::Num(dt.timestamp_millis() as f64),
         TExprKind::Not(x) => Post::Not(Box::new(to_post(x, slots))),
         TExprKind::Neg(x) => Post::Neg(Box::new(to_post(x, slots))),

@@ -4,7 +4,7 @@
 
 use super::agg::{self, Env, Post, Slot, V};
 use super::data::{self, DataReport, EXCLUDED, SITE, SiteTable};
-use super::lower::{Lowerer, MS, PERIOD_END, PERIOD_START, column_name, ms_lit};
+use super::lower::{Lowerer, MS, PERIOD_END, PERIOD_START, column_name, midnight_ms, ms_lit};
 use super::period::{Calendar, Period, Window, baseline_window};
 use super::results::{ResultRow, Results, RowStatus};
 use crate::check::Checked;
@@ -166,10 +166,6 @@ struct Planner<'a> {
     windows: BTreeMap<String, Window>,
 }
 
-fn midnight_ms(d: NaiveDate) -> i64 {
-    d.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp_millis()
-}
-
 impl<'a> Planner<'a> {
     fn new(set: &'a DefinitionSet, project: &'a Project, as_of: NaiveDate) -> Self {
         let windows = project
@@ -206,14 +202,8 @@ impl<'a> Planner<'a> {
     }
 
     /// The source's rows at every site, joined, without excluded rows or rows before
-    /// coverage (by `time_col`).
-    fn rows(
-        &self,
-        b: &BaseMetric,
-        grain: Grain,
-        tables: &BTreeMap<String, Input>,
-        time_col: &str,
-    ) -> PolarsResult<LazyFrame> {
+    /// coverage (by the column that places rows in periods).
+    fn rows(&self, b: &BaseMetric, grain: Grain, tables: &BTreeMap<String, Input>) -> PolarsResult<LazyFrame> {
         let source = &self.set.sources[&b.source];
         let mut lf = tables[&b.source].all();
         for (j, used) in b.joined_columns() {
@@ -247,8 +237,9 @@ impl<'a> Planner<'a> {
         // Rows before coverage count nowhere: not in periods, not pooled, not in baselines.
         for site in &self.project.sites {
             if let Some(from) = self.coverage_start(&site.id, &b.source, grain) {
-                let covered =
-                    col(SITE).neq(lit(site.id.as_str())).or(col(time_col).cast(MS).gt_eq(ms_lit(midnight_ms(from))));
+                let covered = col(SITE)
+                    .neq(lit(site.id.as_str()))
+                    .or(col(b.time.column()).cast(MS).gt_eq(ms_lit(midnight_ms(from))));
                 lf = lf.filter(covered);
             }
         }
@@ -273,11 +264,7 @@ impl<'a> Planner<'a> {
         let builtins = uses_period_builtins(b);
 
         // Rows placed in periods.
-        let time_col = match &b.time {
-            TimeSemantics::Event { column } | TimeSemantics::Snapshot { column } => column.clone(),
-            TimeSemantics::Open { from, .. } => from.clone(),
-        };
-        let rows = self.rows(b, grain, tables, &time_col)?;
+        let rows = self.rows(b, grain, tables)?;
         let baseline_rows = rows.clone();
         let mut placed = match &b.time {
             TimeSemantics::Event { column } | TimeSemantics::Snapshot { column } => {
@@ -344,15 +331,15 @@ impl<'a> Planner<'a> {
                 })
             };
             let mut rows = match &b.time {
-                TimeSemantics::Event { column } => {
+                TimeSemantics::Event { column } | TimeSemantics::Snapshot { column } => {
                     let t = col(column.as_str()).cast(MS);
-                    baseline_rows.filter(in_window(&|from, to| t.clone().gt_eq(from).and(t.clone().lt(to))))
-                }
-                TimeSemantics::Snapshot { column } => {
-                    let t = col(column.as_str()).cast(MS);
-                    baseline_rows
-                        .filter(in_window(&|from, to| t.clone().gt_eq(from).and(t.clone().lt(to))))
-                        .filter(t.clone().eq(t.max().over([col(SITE)])?))
+                    let rows = baseline_rows.filter(in_window(&|from, to| t.clone().gt_eq(from).and(t.clone().lt(to))));
+                    if matches!(b.time, TimeSemantics::Snapshot { .. }) {
+                        // The window's latest snapshot at each site.
+                        rows.filter(t.clone().eq(t.max().over([col(SITE)])?))
+                    } else {
+                        rows
+                    }
                 }
                 TimeSemantics::Open { from, close } => {
                     let f = col(from.as_str()).cast(MS);
@@ -384,7 +371,7 @@ impl<'a> Planner<'a> {
 
         // Rows left out for unmapped codes, per site and period.
         let excluded = if tables[&b.source].any_excluded {
-            let t = col(time_col.as_str()).cast(MS);
+            let t = col(b.time.column()).cast(MS);
             let lf = tables[&b.source]
                 .all()
                 .filter(col(EXCLUDED))

@@ -200,8 +200,8 @@ pub fn collection(project: &Project, source: &Source, site: &Site) -> Collection
 /// source's numbers and booleans `typed` by Polars, or, when that fails on a value, with
 /// every column as text, so that our parser can name the row.
 fn read_raw(path: &Path, format: FileFormat, source: &Source, typed: bool) -> PolarsResult<DataFrame> {
-    let pl_path = PlRefPath::new(path.to_string_lossy().as_ref());
-    let lf = match format {
+    let pl_path = || PlRefPath::new(path.to_string_lossy().as_ref());
+    match format {
         FileFormat::Csv => {
             // The source schema, not inference, decides the types.
             let schema: Schema = source
@@ -217,18 +217,17 @@ fn read_raw(path: &Path, format: FileFormat, source: &Source, typed: bool) -> Po
                     Field::new(c.name.as_str().into(), dtype)
                 })
                 .collect();
-            return CsvReadOptions::default()
+            CsvReadOptions::default()
                 .with_has_header(true)
                 .with_rechunk(true)
                 .with_infer_schema_length(Some(0))
                 .with_schema_overwrite(Some(Arc::new(schema)))
                 .try_into_reader_with_file_path(Some(path.to_path_buf()))?
-                .finish();
+                .finish()
         }
-        FileFormat::Parquet => LazyFrame::scan_parquet(pl_path, ScanArgsParquet::default())?,
-        FileFormat::Ndjson => LazyJsonLineReader::new(pl_path).finish()?,
-    };
-    lf.collect()
+        FileFormat::Parquet => LazyFrame::scan_parquet(pl_path(), ScanArgsParquet::default())?.collect(),
+        FileFormat::Ndjson => LazyJsonLineReader::new(pl_path()).finish()?.collect(),
+    }
 }
 
 /// The column as read, when it already is what the schema asks for: numbers and booleans
@@ -301,8 +300,10 @@ struct ColumnCx<'a> {
 enum Code<'a> {
     Term(&'a str),
     Deprecated(&'a str),
-    /// Neither a term nor mapped onto one: the code as it reads after the site's mapping.
-    Unmapped,
+    /// Neither a term nor mapped onto one; with the local mapping's target, if it has one.
+    Unmapped {
+        mapped_to: Option<&'a str>,
+    },
 }
 
 impl<'a> ColumnCx<'a> {
@@ -378,9 +379,8 @@ impl<'a> ColumnCx<'a> {
                 self.deprecated += 1;
                 Some(t)
             }
-            Code::Unmapped => {
-                let local = self.site.mappings.get(&vocab.name).and_then(|m| m.get(code));
-                *self.unmapped.entry(local.map_or(code, String::as_str).to_string()).or_default() += 1;
+            Code::Unmapped { mapped_to } => {
+                *self.unmapped.entry(mapped_to.unwrap_or(code).to_string()).or_default() += 1;
                 self.excluded[row] = true;
                 None
             }
@@ -388,15 +388,16 @@ impl<'a> ColumnCx<'a> {
     }
 }
 
-fn resolve<'a>(site: &Site, vocab: &'a Vocabulary, code: &str) -> Code<'a> {
-    let local = site.mappings.get(&vocab.name).and_then(|m| m.get(code));
-    let code = local.map_or(code, String::as_str);
+/// What `code` stands for at `site`: its local mapping first, then the vocabulary.
+fn resolve<'a>(site: &'a Site, vocab: &'a Vocabulary, code: &str) -> Code<'a> {
+    let mapped_to = site.mappings.get(&vocab.name).and_then(|m| m.get(code)).map(String::as_str);
+    let code = mapped_to.unwrap_or(code);
     if let Some(t) = vocab.terms.iter().find(|t| t.code == code) {
         return Code::Term(&t.code);
     }
     match vocab.deprecated.get(code) {
         Some(new) => Code::Deprecated(new),
-        None => Code::Unmapped,
+        None => Code::Unmapped { mapped_to },
     }
 }
 
@@ -544,12 +545,8 @@ pub fn check_all(project: &Project, set: &DefinitionSet, report: &mut DataReport
     let mut timed: BTreeMap<(&str, &str), Vec<String>> = BTreeMap::new();
     for m in &set.metrics {
         if let crate::check::ir::MetricBody::Base(b) = &m.body {
-            let column = match &b.time {
-                crate::check::ir::TimeSemantics::Event { column }
-                | crate::check::ir::TimeSemantics::Snapshot { column } => column,
-                crate::check::ir::TimeSemantics::Open { from, .. } => from,
-            };
-            timed.entry((b.source.as_str(), column.as_str())).or_default().push(m.id.0.clone());
+            let column = b.time.column();
+            timed.entry((b.source.as_str(), column)).or_default().push(m.id.0.clone());
         }
     }
     // Sites side by side, each reading its sources in turn; reported in site order.

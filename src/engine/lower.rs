@@ -26,6 +26,11 @@ pub fn ms_lit(ms: i64) -> Expr {
     lit(ms).cast(MS)
 }
 
+/// A date as the instant it stands for: its midnight, UTC, in milliseconds since the epoch.
+pub fn midnight_ms(d: chrono::NaiveDate) -> i64 {
+    d.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp_millis()
+}
+
 /// The name of a column in a metric's frame: `col`, or `join.col` for a joined column.
 pub fn column_name(c: &crate::check::ir::ColumnRef) -> String {
     c.to_string()
@@ -170,7 +175,7 @@ fn literal(l: &Literal) -> Expr {
         Literal::Str(s) => lit(s.as_str()),
         Literal::Bool(b) => lit(*b),
         Literal::Null => lit(NULL),
-        Literal::Date(d) => ms_lit(d.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp_millis()),
+        Literal::Date(d) => ms_lit(midnight_ms(*d)),
         Literal::DateTime(dt) => ms_lit(dt.timestamp_millis()),
     }
 }
