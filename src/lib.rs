@@ -4,11 +4,12 @@
 //! YAML files --load--> spec structs        (spec: every value keeps its file:line:column)
 //!            --parse-> expression ASTs     (syntax: pest grammar in grammar/expr.pest)
 //!            --check-> typed, resolved IR  (check: names, vocabulary terms, types, time)
-//!            --plan--> Polars lazy frames  (engine: one collect_all for all metrics)
-//!            --run---> results table       (engine::results: per metric, site, period)
+//!            --plan--> neutral plan        (plan: SPEC section 8's rules, no query engine)
+//!            --run---> aggregate tables    (engine: the Polars back end, one collect_all)
+//!            --------> results table       (results: zero-fill, baselines, statuses)
 //! ```
 //!
-//! [`compile`] chains the first three stages; [`engine::compute`] the next two. Rendering
+//! [`compile`] chains the first three stages; [`compute`] the next three. Rendering
 //! reports is the stage still to come (SPEC section 9). Each stage reports problems as
 //! [`diag::Diagnostic`]s; only the CLI renders them.
 
@@ -18,10 +19,13 @@ pub mod check;
 pub mod cli;
 pub mod diag;
 pub mod engine;
+pub mod plan;
+pub mod results;
 pub mod spec;
 pub mod syntax;
 
-use diag::{Diagnostics, Sources};
+use diag::{Diagnostic, Diagnostics, Sources};
+use plan::Backend;
 use std::path::Path;
 
 /// Loads and checks the project (or definition set) in `dir`: the first three stages.
@@ -38,4 +42,12 @@ pub fn compile(dir: &Path, sources: &mut Sources) -> (Option<check::Checked>, Di
         return (None, diags);
     }
     (checked, diags)
+}
+
+/// Plans the requested metrics, computes their aggregates with the Polars back end and
+/// assembles the results: the stages after [`compile`].
+pub fn compute(checked: &check::Checked, request: &plan::Request) -> Result<results::Results, Vec<Diagnostic>> {
+    let plan = plan::plan(checked, request)?;
+    let tables = engine::Polars.aggregate(&plan)?;
+    Ok(results::assemble(&plan, tables))
 }

@@ -3,7 +3,7 @@
 //!
 //! Run with `cargo bench --bench engine` (release build). It generates the Acme project at
 //! 3 sites x 5 years, with about a million rows in its largest source (`downtime`), in a
-//! temporary folder; then, turn about, times `yardstick::engine::compute` on the 30
+//! temporary folder; then, turn about, times `yardstick::compute` on the 30
 //! metrics below (what `query` and `build` call: reading the exports included) and the
 //! hand-written program in `hand.rs` (reading included), and checks that both give the
 //! same value and baseline in every row before printing the times.
@@ -21,8 +21,10 @@ use chrono::NaiveDate;
 use std::fs;
 use std::path::Path;
 use std::time::{Duration, Instant};
+use yardstick::compute;
 use yardstick::diag::Sources;
-use yardstick::engine::{Request, Results, compute};
+use yardstick::plan::Request;
+use yardstick::results::Results;
 
 /// The 30 metrics: every time semantics, joins, derived metrics and every aggregate the
 /// definition set uses, over 14 of its 17 sources.
@@ -181,7 +183,7 @@ fn same_numbers(results: &Results, hand: &hand::Numbers) -> usize {
     };
     let mut compared = 0;
     for row in &results.rows {
-        let expected = hand.value(&row.metric, &row.site, row.period_start);
+        let expected = hand.value(&row.metric.0, row.site.as_str(), row.period_start);
         assert!(
             close(row.value, expected),
             "{} at {} in {}: engine {:?}, hand-written {:?}",
@@ -191,7 +193,7 @@ fn same_numbers(results: &Results, hand: &hand::Numbers) -> usize {
             row.value,
             expected
         );
-        let expected = hand.baseline(&row.metric, &row.site);
+        let expected = hand.baseline(&row.metric.0, row.site.as_str());
         assert!(
             close(row.baseline, expected),
             "baseline of {} at {}: engine {:?}, hand-written {:?}",
@@ -202,7 +204,7 @@ fn same_numbers(results: &Results, hand: &hand::Numbers) -> usize {
         );
         compared += 1;
     }
-    let metrics: std::collections::BTreeSet<&str> = results.rows.iter().map(|r| r.metric.as_str()).collect();
+    let metrics: std::collections::BTreeSet<&str> = results.rows.iter().map(|r| r.metric.0.as_str()).collect();
     assert_eq!(metrics.len(), METRICS.len(), "every metric has rows");
     compared
 }

@@ -4,12 +4,14 @@
 
 use crate::diag::Span;
 use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Serialize, Serializer};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::PathBuf;
 
 /// A metric's id: its `metric:` key and file stem.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
 pub struct MetricId(pub String);
 
 impl fmt::Display for MetricId {
@@ -19,7 +21,7 @@ impl fmt::Display for MetricId {
 }
 
 /// A checked definition set.
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
 pub struct DefinitionSet {
     pub name: String,
     pub version: semver::Version,
@@ -38,7 +40,7 @@ impl DefinitionSet {
 }
 
 /// A controlled vocabulary (SPEC section 3).
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
 pub struct Vocabulary {
     pub name: String,
     pub version: u32,
@@ -59,7 +61,7 @@ impl Vocabulary {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
 pub struct Term {
     pub code: String,
     pub label: Option<String>,
@@ -67,15 +69,42 @@ pub struct Term {
 }
 
 /// How a source's data is collected; manual and mixed values carry a caveat.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Collection {
     Automated,
     Manual,
     Mixed,
 }
 
+impl Collection {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Collection::Automated => "automated",
+            Collection::Manual => "manual",
+            Collection::Mixed => "mixed",
+        }
+    }
+
+    /// A value combined from several is as manual as its most manual part.
+    pub fn worst(self, other: Collection) -> Collection {
+        use Collection::*;
+        match (self, other) {
+            (Manual, _) | (_, Manual) => Manual,
+            (Mixed, _) | (_, Mixed) => Mixed,
+            _ => Automated,
+        }
+    }
+}
+
+impl PartialEq<&str> for Collection {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 /// A logical source schema (SPEC section 4).
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
 pub struct Source {
     pub name: String,
     pub title: Option<String>,
@@ -87,6 +116,7 @@ pub struct Source {
     pub joins: Vec<Join>,
     /// Columns whose declaration was in error (already reported), so their uses are not
     /// reported again. Always empty in a checked set.
+    #[serde(skip)]
     pub broken_columns: Vec<String>,
 }
 
@@ -100,7 +130,7 @@ impl Source {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
 pub struct Column {
     pub name: String,
     pub ty: ColumnType,
@@ -108,7 +138,8 @@ pub struct Column {
     pub description: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ColumnType {
     String,
     Int,
@@ -124,14 +155,15 @@ pub enum ColumnType {
 
 /// `asset: {source: assets, on: asset_id}`: a left join on this source's `on` column
 /// against the joined source's key.
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
 pub struct Join {
     pub name: String,
     pub source: String,
     pub on: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Grain {
     Month,
     Quarter,
@@ -149,7 +181,8 @@ impl Grain {
 }
 
 /// The seed's three metric layers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Layer {
     Outcome,
     Risk,
@@ -157,7 +190,8 @@ pub enum Layer {
 }
 
 /// NIST SP 800-55 measure types.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum MeasureType {
     Implementation,
     Effectiveness,
@@ -165,7 +199,8 @@ pub enum MeasureType {
     Impact,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Direction {
     HigherIsBetter,
     LowerIsBetter,
@@ -173,7 +208,7 @@ pub enum Direction {
 }
 
 /// A checked metric (SPEC section 5).
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
 pub struct Metric {
     pub id: MetricId,
     pub version: u32,
@@ -196,7 +231,8 @@ pub struct Metric {
     pub path: PathBuf,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum MetricBody {
     /// Computed from the rows of one source.
     Base(BaseMetric),
@@ -204,7 +240,7 @@ pub enum MetricBody {
     Derived { value: TExpr, inputs: Vec<MetricId> },
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
 pub struct BaseMetric {
     pub source: String,
     pub time: TimeSemantics,
@@ -240,7 +276,8 @@ impl BaseMetric {
 }
 
 /// How rows fall into periods (SPEC section 8).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum TimeSemantics {
     /// A flow: a row counts in the period holding this column.
     Event { column: String },
@@ -261,7 +298,8 @@ impl TimeSemantics {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Target {
     /// Relative to the baseline: -0.3 is "30% lower".
     Change {
@@ -274,13 +312,14 @@ pub enum Target {
     },
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
 pub struct Threshold {
     pub status: Status,
     pub condition: TExpr,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Status {
     Green,
     Amber,
@@ -312,6 +351,58 @@ impl fmt::Display for Reference {
             Framework::Nist80053 => "sp800-53",
         };
         write!(f, "{name}:{}/{}", self.edition, self.id)
+    }
+}
+
+/// References, column references and expressions serialize as written in metric files.
+macro_rules! serialize_as_text {
+    ($($t:ty),*) => {$(
+        impl Serialize for $t {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(self)
+            }
+        }
+    )*};
+}
+serialize_as_text!(Reference, ColumnRef, TExpr, SiteRef);
+
+/// A site of the project, or the pooled row of all sites (`all`, a reserved site id).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SiteRef {
+    Site(String),
+    All,
+}
+
+impl SiteRef {
+    pub fn as_str(&self) -> &str {
+        match self {
+            SiteRef::Site(id) => id,
+            SiteRef::All => "all",
+        }
+    }
+}
+
+impl fmt::Display for SiteRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<str> for SiteRef {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for SiteRef {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<&str> for MetricId {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
     }
 }
 
@@ -535,7 +626,7 @@ impl TExpr {
 }
 
 /// A checked project (SPEC section 7).
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
 pub struct Project {
     pub name: String,
     pub root: PathBuf,
@@ -551,20 +642,22 @@ pub struct Project {
     pub context: Vec<ContextEvent>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Baseline {
     MonthsBeforeRollout(u32),
     Window { from: NaiveDate, to: NaiveDate },
 }
 
 /// What a code outside the vocabulary gets in the data.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Unmapped {
     Error,
     Exclude,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
 pub struct Site {
     pub id: String,
     pub title: Option<String>,
@@ -575,20 +668,21 @@ pub struct Site {
     pub coverage: BTreeMap<String, Coverage>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Coverage {
     pub from: Option<NaiveDate>,
     pub collection: Option<Collection>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum FileFormat {
     Csv,
     Parquet,
     Ndjson,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
 pub struct Binding {
     pub source: String,
     /// Path relative to the project, `{site}` standing for the site id.
@@ -597,7 +691,7 @@ pub struct Binding {
     pub collection: Option<Collection>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
 pub struct ReportSpec {
     pub template: String,
     pub grain: Option<Grain>,
@@ -605,7 +699,7 @@ pub struct ReportSpec {
     pub site: Option<String>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
 pub struct ContextEvent {
     pub date: NaiveDate,
     /// A site id, or `None` for `all`.

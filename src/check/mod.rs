@@ -3,6 +3,7 @@
 
 mod expr;
 pub mod ir;
+pub mod lineage;
 mod metric;
 mod project;
 mod refs;

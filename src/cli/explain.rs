@@ -1,38 +1,42 @@
 //! `yardstick explain METRIC`: what a metric means, in words, where its numbers come from,
-//! and the query that computes them.
+//! and the plan that computes them. `yardstick explain E0304`: what a diagnostic code means.
 
 use crate::check::Checked;
-use crate::check::ir::{Direction, Grain, Metric, MetricBody, TExpr, TExprKind, Target, TimeSemantics};
+use crate::check::ir::{Direction, Grain, Metric, MetricBody, Target, TimeSemantics};
 use crate::diag::{Sources, render_all};
-use std::collections::BTreeSet;
+use crate::plan::Request;
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
-pub fn run(metric: &str, project: &Path, color: bool) -> ExitCode {
+pub struct Args<'a> {
+    pub metric: &'a str,
+    pub project: &'a Path,
+    /// Show the Polars plan behind the neutral one.
+    pub polars: bool,
+}
+
+pub fn run(args: &Args, color: bool) -> ExitCode {
     let mut sources = Sources::default();
-    let (checked, diags) = crate::compile(project, &mut sources);
-    let Some(checked) = checked else {
+    let (checked, diags) = crate::compile(args.project, &mut sources);
+    if !diags.is_empty() {
         eprint!("{}", render_all(diags.iter(), &sources, color));
+    }
+    let Some(checked) = checked else {
         return ExitCode::from(1);
     };
-    let Some(m) = checked.set.metric(metric) else {
-        let help = crate::diag::did_you_mean(metric, checked.set.metrics.iter().map(|m| m.id.0.as_str()))
+    let Some(m) = checked.set.metric(args.metric) else {
+        let help = crate::diag::did_you_mean(args.metric, checked.set.metrics.iter().map(|m| m.id.0.as_str()))
             .unwrap_or_else(|| "`yardstick check` counts the set's metrics; metrics/README.md lists them".into());
-        eprintln!("error: no metric `{metric}` in the definition set\n  help: {help}");
+        eprintln!("error: no metric `{}` in the definition set\n  help: {help}", args.metric);
         return ExitCode::from(2);
     };
     let mut out = describe(&checked, m);
     if checked.project.is_some() {
-        match crate::engine::plan_text(&checked, m, chrono::Utc::now().date_naive()) {
-            Ok(plan) => {
-                out.push_str("\nQuery plan (Polars, per site and period)\n");
-                for line in plan.lines() {
-                    let _ = writeln!(out, "  {line}");
-                }
-            }
-            Err(d) => {
-                eprint!("{}", render_all([d.as_ref()], &sources, color));
+        match plan_section(&checked, m, args.polars) {
+            Ok(text) => out.push_str(&text),
+            Err(errors) => {
+                eprint!("{}", render_all(errors.iter(), &sources, color));
                 return ExitCode::from(1);
             }
         }
@@ -41,10 +45,45 @@ pub fn run(metric: &str, project: &Path, color: bool) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// The metric's plan in words, and the Polars plan when asked for.
+fn plan_section(checked: &Checked, m: &Metric, polars: bool) -> Result<String, Vec<crate::diag::Diagnostic>> {
+    let as_of = chrono::Utc::now().date_naive();
+    let ids = [m.id.0.clone()];
+    let plan = crate::plan::plan(checked, &Request { metrics: &ids, as_of, grain: None })?;
+    let mut out = format!("\nQuery plan (per site and period, as of {as_of})\n");
+    let text =
+        match (plan.bases.iter().find(|b| b.metric.id == m.id), plan.derived.iter().find(|d| d.metric.id == m.id)) {
+            (Some(b), _) => plan.describe_base(b),
+            (None, Some(d)) => plan.describe_derived(d),
+            (None, None) => String::new(),
+        };
+    indent(&mut out, &text);
+    if let Some(b) = plan.bases.iter().find(|b| b.metric.id == m.id).filter(|_| polars) {
+        out.push_str("\nPolars plan (per site and period)\n");
+        indent(&mut out, &crate::engine::describe(&plan, b)?);
+    }
+    Ok(out)
+}
+
+fn indent(out: &mut String, text: &str) {
+    for line in text.lines() {
+        let _ = writeln!(out, "  {line}");
+    }
+}
+
 /// The metric's resolved meaning and lineage in plain words.
 pub fn describe(c: &Checked, m: &Metric) -> String {
     let mut out = String::new();
-    let w = &mut out;
+    heading(&mut out, m);
+    let _ = writeln!(out, "\nMeaning");
+    meaning(&mut out, c, m);
+    criteria(&mut out, m);
+    let _ = writeln!(out, "\nLineage");
+    lineage(&mut out, c, m);
+    out
+}
+
+fn heading(w: &mut String, m: &Metric) {
     let _ = writeln!(w, "{} (version {}): {}", m.id, m.version, m.title);
     if let Some(d) = &m.description {
         let _ = writeln!(w, "  {d}");
@@ -63,83 +102,57 @@ pub fn describe(c: &Checked, m: &Metric) -> String {
     if let Some(need) = &m.information_need {
         let _ = writeln!(w, "  Answers: {need}");
     }
-    let _ = writeln!(w, "\nMeaning");
-    let mut exprs: Vec<&TExpr> = Vec::new();
+}
+
+/// Source, time, `where`, `value` and `by`, or what a derived metric combines; then the
+/// groups it uses, expanded.
+fn meaning(w: &mut String, c: &Checked, m: &Metric) {
     match &m.body {
         MetricBody::Base(b) => {
-            let source = &c.set.sources[&b.source];
-            let _ = writeln!(
-                w,
-                "  source:  {}{}",
-                b.source,
-                source.title.as_ref().map_or(String::new(), |t| format!(" ({t})"))
-            );
-            let time = match &b.time {
-                TimeSemantics::Event { column } => {
-                    format!("event: a row counts in the period that holds `{column}`; rows without it are left out")
-                }
-                TimeSemantics::Open { from, close } => format!(
-                    "open: a row counts in each period at whose end it is open (`{from}` before the end{})",
-                    close.as_ref().map_or(String::new(), |c| format!(", `{c}` empty or not before it"))
-                ),
-                TimeSemantics::Snapshot { column } => {
-                    format!("snapshot: the rows of the latest `{column}` inside each period")
-                }
-            };
-            let _ = writeln!(w, "  time:    {time}");
+            let title = c.set.sources[&b.source].title.as_ref();
+            let _ = writeln!(w, "  source:  {}{}", b.source, title.map_or(String::new(), |t| format!(" ({t})")));
+            let _ = writeln!(w, "  time:    {}", time(&b.time));
             if let Some(f) = &b.filter {
                 let _ = writeln!(w, "  where:   {f}");
-                exprs.push(f);
             }
             let _ = writeln!(w, "  value:   {}", b.value);
-            exprs.push(&b.value);
             if !b.by.is_empty() {
                 let _ = writeln!(w, "  by:      {}", b.by.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", "));
             }
         }
         MetricBody::Derived { value, inputs } => {
             let _ = writeln!(w, "  derived: {value}");
-            let _ = writeln!(
-                w,
-                "  from:    {} (same site and period)",
-                inputs.iter().map(|i| i.0.as_str()).collect::<Vec<_>>().join(", ")
-            );
-            exprs.push(value);
+            let inputs: Vec<&str> = inputs.iter().map(|i| i.0.as_str()).collect();
+            let _ = writeln!(w, "  from:    {} (same site and period)", inputs.join(", "));
         }
     }
-    // Groups expanded: a change of membership changes the numbers.
-    let mut groups = BTreeSet::new();
-    let mut vocabs = BTreeSet::new();
-    let mut columns = BTreeSet::new();
-    for e in &exprs {
-        e.walk(&mut |x| match &x.kind {
-            TExprKind::TermSet { vocab, group, terms } => {
-                groups.insert(format!("{vocab}.{group} = {}", terms.join(", ")));
-                vocabs.insert(vocab.clone());
-            }
-            TExprKind::Term { vocab, .. } => {
-                vocabs.insert(vocab.clone());
-            }
-            TExprKind::Column(col) => {
-                columns.insert(col.to_string());
-            }
-            _ => {}
-        });
+    for g in &m.lineage(&c.set).groups {
+        let _ = writeln!(w, "           {}.{} = {}", g.vocabulary, g.group, g.terms.join(", "));
     }
-    for g in &groups {
-        let _ = writeln!(w, "           {g}");
+}
+
+fn time(t: &TimeSemantics) -> String {
+    match t {
+        TimeSemantics::Event { column } => {
+            format!("event: a row counts in the period that holds `{column}`; rows without it are left out")
+        }
+        TimeSemantics::Open { from, close } => format!(
+            "open: a row counts in each period at whose end it is open (`{from}` before the end{})",
+            close.as_ref().map_or(String::new(), |c| format!(", `{c}` empty or not before it"))
+        ),
+        TimeSemantics::Snapshot { column } => format!("snapshot: the rows of the latest `{column}` inside each period"),
     }
+}
+
+/// Target and thresholds.
+fn criteria(w: &mut String, m: &Metric) {
+    let by = |d: &Option<chrono::NaiveDate>| d.map_or(String::new(), |d| format!(" by {d}"));
     match &m.target {
-        Some(Target::Change { change, by }) => {
-            let _ = writeln!(
-                w,
-                "  target:  {:+}% against the baseline{}",
-                change * 100.0,
-                by.map_or(String::new(), |d| format!(" by {d}"))
-            );
+        Some(Target::Change { change, by: d }) => {
+            let _ = writeln!(w, "  target:  {:+}% against the baseline{}", change * 100.0, by(d));
         }
-        Some(Target::Value { value, by }) => {
-            let _ = writeln!(w, "  target:  {value}{}", by.map_or(String::new(), |d| format!(" by {d}")));
+        Some(Target::Value { value, by: d }) => {
+            let _ = writeln!(w, "  target:  {value}{}", by(d));
         }
         None => {}
     }
@@ -149,28 +162,28 @@ pub fn describe(c: &Checked, m: &Metric) -> String {
     if !m.thresholds.is_empty() {
         let _ = writeln!(w, "  Red:     otherwise");
     }
-    let _ = writeln!(w, "\nLineage");
+}
+
+fn lineage(w: &mut String, c: &Checked, m: &Metric) {
+    let l = m.lineage(&c.set);
     let _ = writeln!(w, "  definition:   {}", m.path.display());
-    if let MetricBody::Base(b) = &m.body {
-        let mut files = Vec::new();
-        let mut sources = vec![b.source.clone()];
-        let source = &c.set.sources[&b.source];
-        sources.extend(b.joins_used().iter().filter_map(|j| source.join(j)).map(|j| j.source.clone()));
-        for s in &sources {
-            if let Some(binding) = c.project.as_ref().and_then(|p| p.bindings.get(s)) {
-                files.push(format!("{} ({s})", binding.file));
-            } else {
-                files.push(format!("{s} (not bound)"));
-            }
-        }
+    if matches!(m.body, MetricBody::Base(_)) {
+        let files: Vec<String> = l
+            .sources
+            .iter()
+            .map(|s| match c.project.as_ref().and_then(|p| p.bindings.get(s)) {
+                Some(binding) => format!("{} ({s})", binding.file),
+                None => format!("{s} (not bound)"),
+            })
+            .collect();
         let _ = writeln!(w, "  files:        {}", files.join(", "));
     }
-    if !columns.is_empty() {
-        let _ = writeln!(w, "  columns:      {}", columns.into_iter().collect::<Vec<_>>().join(", "));
+    if !l.columns.is_empty() {
+        let _ = writeln!(w, "  columns:      {}", l.columns.into_iter().collect::<Vec<_>>().join(", "));
     }
-    if !vocabs.is_empty() {
+    if !l.vocabularies.is_empty() {
         let listed: Vec<String> =
-            vocabs.iter().map(|v| format!("{v} (version {})", c.set.vocabularies[v].version)).collect();
+            l.vocabularies.iter().map(|v| format!("{v} (version {})", c.set.vocabularies[v].version)).collect();
         let _ = writeln!(w, "  vocabularies: {}", listed.join(", "));
     }
     if !m.references.is_empty() {
@@ -180,5 +193,4 @@ pub fn describe(c: &Checked, m: &Metric) -> String {
     if let Some(cv) = &m.caveats {
         let _ = writeln!(w, "  caveats:      {cv}");
     }
-    out
 }

@@ -41,6 +41,9 @@ enum Command {
         metric: String,
         #[arg(short = 'p', long = "project", default_value = ".")]
         project: PathBuf,
+        /// Also show the Polars plan that the back end runs.
+        #[arg(long)]
+        polars: bool,
     },
     /// Compute one metric per site and period, with baselines.
     Query {
@@ -89,7 +92,9 @@ pub fn main() -> ExitCode {
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     match cli.command {
         Command::Check { project, data } => check::run(&project, data, color),
-        Command::Explain { metric, project } => explain::run(&metric, &project, color),
+        Command::Explain { metric, project, polars } => {
+            explain::run(&explain::Args { metric: &metric, project: &project, polars }, color)
+        }
         Command::Query { metric, project, site, grain, as_of, format } => {
             let as_of = as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
             let args = query::Args {

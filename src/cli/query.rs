@@ -1,9 +1,9 @@
 //! `yardstick query`: one metric per site and period, as a table, CSV or JSON.
 
-use crate::check::ir::Grain;
+use crate::check::ir::{Collection, Grain};
 use crate::diag::{Sources, render_all};
-use crate::engine::results::{ResultRow, header, number};
-use crate::engine::{Request, compute};
+use crate::plan::Request;
+use crate::results::{ResultRow, RowCoverage, header, number};
 use chrono::NaiveDate;
 use std::path::Path;
 use std::process::ExitCode;
@@ -27,13 +27,15 @@ pub struct Args<'a> {
 pub fn run(args: &Args, color: bool) -> ExitCode {
     let mut sources = Sources::default();
     let (checked, diags) = crate::compile(args.project, &mut sources);
-    let Some(checked) = checked else {
+    if !diags.is_empty() {
         eprint!("{}", render_all(diags.iter(), &sources, color));
+    }
+    let Some(checked) = checked else {
         return ExitCode::from(1);
     };
     let metrics = [args.metric.to_string()];
     let request = Request { metrics: &metrics, as_of: args.as_of, grain: args.grain };
-    let results = match compute(&checked, &request) {
+    let results = match crate::compute(&checked, &request) {
         Ok(r) => r,
         Err(errors) => {
             eprint!("{}", render_all(errors.iter(), &sources, color));
@@ -71,37 +73,9 @@ pub fn csv(dims: &[String], rows: &[&ResultRow]) -> String {
     out
 }
 
+/// The rows as a JSON array of objects with the results table's columns.
 pub fn json(rows: &[&ResultRow]) -> String {
-    let num = |v: Option<f64>| v.map_or(serde_json::Value::Null, |v| serde_json::json!(v));
-    let items: Vec<serde_json::Value> = rows
-        .iter()
-        .map(|r| {
-            let mut o = serde_json::Map::new();
-            o.insert("metric".into(), r.metric.clone().into());
-            o.insert("version".into(), r.version.into());
-            o.insert("site".into(), r.site.clone().into());
-            for (d, v) in &r.dims {
-                o.insert(d.clone(), v.clone().map_or(serde_json::Value::Null, Into::into));
-            }
-            o.insert("period".into(), r.period.clone().into());
-            o.insert("period_start".into(), r.period_start.to_string().into());
-            o.insert("period_end".into(), r.period_end.to_string().into());
-            o.insert("partial".into(), r.partial.into());
-            o.insert("value".into(), num(r.value));
-            o.insert("n".into(), r.n.map_or(serde_json::Value::Null, Into::into));
-            o.insert("excluded".into(), r.excluded.into());
-            o.insert("baseline".into(), num(r.baseline));
-            o.insert("delta".into(), num(r.delta));
-            o.insert("delta_pct".into(), num(r.delta_pct));
-            o.insert("target".into(), num(r.target));
-            o.insert("status".into(), r.status.map_or(serde_json::Value::Null, |s| s.as_str().into()));
-            o.insert("coverage".into(), r.coverage.into());
-            o.insert("collection".into(), r.collection.into());
-            o.insert("fingerprint".into(), r.fingerprint.clone().into());
-            serde_json::Value::Object(o)
-        })
-        .collect();
-    serde_json::to_string_pretty(&items).expect("JSON values serialize") + "\n"
+    serde_json::to_string_pretty(rows).expect("result rows serialize") + "\n"
 }
 
 /// A readable table for a terminal: the columns a person reads first.
@@ -114,17 +88,17 @@ pub fn table(dims: &[String], rows: &[&ResultRow]) -> String {
     let body: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
-            let mut c = vec![r.site.clone()];
+            let mut c = vec![r.site.to_string()];
             c.extend(r.dims.iter().map(|(_, v)| v.clone().unwrap_or_else(|| "(null)".into())));
             let mut note = Vec::new();
             if r.partial {
                 note.push("partial");
             }
-            if r.coverage != "covered" {
+            if r.coverage != RowCoverage::Covered {
                 note.push("not covered");
             }
-            if r.collection != "automated" {
-                note.push(r.collection);
+            if r.collection != Collection::Automated {
+                note.push(r.collection.as_str());
             }
             c.extend([
                 r.period.clone(),

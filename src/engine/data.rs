@@ -3,9 +3,7 @@
 //! onto vocabulary terms, and anything that does not parse reported with file, row,
 //! column and value. A value is never silently turned into null.
 
-use crate::check::ir::{
-    Collection, ColumnType, DefinitionSet, FileFormat, Project, Site, Source, Unmapped, Vocabulary,
-};
+use crate::check::ir::{ColumnType, DefinitionSet, FileFormat, Project, Site, Source, Unmapped, Vocabulary};
 use crate::diag::Diagnostic;
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use polars::prelude::*;
@@ -185,15 +183,6 @@ fn on_threads<I: Sync, T: Send>(items: &[I], f: impl Fn(&I) -> T + Sync) -> Vec<
     });
     done.sort_by_key(|(i, _)| *i);
     done.into_iter().map(|(_, t)| t).collect()
-}
-
-/// The collection of `source` at `site`: the site's coverage, the binding, the schema.
-pub fn collection(project: &Project, source: &Source, site: &Site) -> Collection {
-    site.coverage
-        .get(&source.name)
-        .and_then(|c| c.collection)
-        .or_else(|| project.bindings.get(&source.name).and_then(|b| b.collection))
-        .unwrap_or(source.collection)
 }
 
 /// Reads the file with every declared column as it is stored. A CSV file is read with the

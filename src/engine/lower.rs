@@ -3,7 +3,9 @@
 //! Dates are lowered as datetimes at midnight UTC (milliseconds), so dates and datetimes
 //! compare and subtract alike, as SPEC section 6 says a date counts as its midnight.
 
-use crate::check::ir::{Builtin, Literal, RowFn, TExpr, TExprKind, Type, Vocabulary};
+use crate::check::ir::{AggFn, Builtin, Literal, RowFn, TExpr, TExprKind, Type, Vocabulary};
+use crate::plan::calendar::{PeriodScheme, midnight_ms};
+use crate::plan::post::Slot;
 use crate::syntax::BinOp;
 use polars::prelude::*;
 use std::collections::BTreeMap;
@@ -26,17 +28,48 @@ pub fn ms_lit(ms: i64) -> Expr {
     lit(ms).cast(MS)
 }
 
-/// A date as the instant it stands for: its midnight, UTC, in milliseconds since the epoch.
-pub fn midnight_ms(d: chrono::NaiveDate) -> i64 {
-    d.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp_millis()
-}
-
 /// The name of a column in a metric's frame: `col`, or `join.col` for a joined column.
 pub fn column_name(c: &crate::check::ir::ColumnRef) -> String {
     c.to_string()
 }
 
+/// The index of the period holding a datetime: [`PeriodScheme::index_of_month`] of its
+/// month.
+pub fn period_index(t: Expr, scheme: PeriodScheme) -> Expr {
+    let month =
+        t.clone().dt().year().cast(DataType::Int64) * lit(12i64) + t.dt().month().cast(DataType::Int64) - lit(1i64);
+    // Months since year 0 are positive, so truncating the quotient is flooring it.
+    ((month - lit(scheme.offset)).cast(DataType::Float64) / lit(scheme.months as f64)).cast(DataType::Int64)
+}
+
+/// The column holding slot `i`'s aggregate.
+pub fn slot_column(i: usize) -> String {
+    format!("__agg{i}")
+}
+
 impl Lowerer<'_> {
+    /// Slot `i`'s aggregate, as a float column.
+    pub fn slot(&self, slot: &Slot, i: usize) -> Expr {
+        let arg = || self.row(slot.arg.as_ref().expect("aggregate with an argument"));
+        let e = match (slot.func, &slot.arg) {
+            (AggFn::Count, None) => len(),
+            // Counting a condition: nulls are not true, so they are not counted.
+            (AggFn::Count, Some(_)) => arg().cast(DataType::Int64).sum(),
+            (AggFn::CountDistinct, _) => arg().drop_nulls().n_unique(),
+            (AggFn::Sum, _) => arg().sum(),
+            (AggFn::Mean, _) => arg().mean(),
+            (AggFn::Median, _) => arg().median(),
+            // Datetimes aggregate as milliseconds, so every slot is a number.
+            (AggFn::Min, _) => arg().to_physical().cast(DataType::Float64).min(),
+            (AggFn::Max, _) => arg().to_physical().cast(DataType::Float64).max(),
+            (AggFn::Percentile, _) => {
+                arg().cast(DataType::Float64).quantile(lit(slot.quantile), QuantileMethod::Linear)
+            }
+            (AggFn::Share, _) => unreachable!("share is split into two counts"),
+        };
+        e.cast(DataType::Float64).alias(slot_column(i).as_str())
+    }
+
     pub fn row(&self, e: &TExpr) -> Expr {
         match &e.kind {
             TExprKind::Literal(l) => literal(l),

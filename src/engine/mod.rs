@@ -1,12 +1,25 @@
-//! The engine: reads the sites' data and computes checked metrics with Polars (SPEC
-//! sections 4, 7, 8 and 10). Polars types appear only inside this module.
+//! The Polars back end: reads the sites' data (SPEC sections 4 and 7), lowers each base
+//! plan to Polars lazy frames, collects them all at once and returns the aggregate tables.
+//! Polars types appear only inside this module.
 
-mod agg;
-mod compute;
 pub mod data;
 mod lower;
-pub mod period;
-pub mod results;
+mod run;
 
-pub use compute::{Request, compute, plan_text};
-pub use results::{ResultRow, Results, RowStatus};
+use crate::diag::Diagnostic;
+use crate::plan::{Aggregates, Backend, BasePlan, Plan};
+
+/// The Polars back end.
+pub struct Polars;
+
+impl Backend for Polars {
+    fn aggregate(&self, plan: &Plan) -> Result<Vec<Aggregates>, Vec<Diagnostic>> {
+        run::aggregate(plan)
+    }
+}
+
+/// The Polars plan of a base metric's per-site view, built over empty tables (no data is
+/// read).
+pub fn describe(plan: &Plan, base: &BasePlan) -> Result<String, Vec<Diagnostic>> {
+    run::describe(plan, base)
+}

@@ -5,7 +5,9 @@ use crate::util::compile;
 use chrono::{Months, NaiveDate};
 use std::path::Path;
 use yardstick::check::Checked;
-use yardstick::engine::{Request, ResultRow, compute};
+use yardstick::compute;
+use yardstick::plan::Request;
+use yardstick::results::ResultRow;
 
 const AS_OF: &str = "2025-12-31";
 

@@ -5,7 +5,9 @@ use crate::util::{Edit, apply, compile, copy_dir, fixture};
 use chrono::NaiveDate;
 use std::fs;
 use yardstick::check::ir::Grain;
-use yardstick::engine::{Request, ResultRow, RowStatus, compute};
+use yardstick::compute;
+use yardstick::plan::Request;
+use yardstick::results::{ResultRow, RowStatus};
 
 const INCIDENTS: &str = "incident_id,detected_at,contained_at,severity,cost_eur,asset_id\n";
 const DOWNTIME: &str = "event_id,started_at,duration_min,cause,line\n";

@@ -1,5 +1,5 @@
-//! Periods (SPEC section 8): calendar or fiscal months, quarters and years, their labels,
-//! the partial period holding `as_of`, and baseline windows.
+//! The one calendar (SPEC section 8): calendar or fiscal months, quarters and years, their
+//! labels, the partial period holding `as_of`, and baseline windows.
 
 use crate::check::ir::{Baseline, Grain};
 use chrono::{Datelike, Months, NaiveDate};
@@ -9,6 +9,33 @@ use chrono::{Datelike, Months, NaiveDate};
 pub struct Calendar {
     /// 1 (January: calendar years) to 12.
     pub fiscal_year_start: u32,
+}
+
+/// How the periods of one grain are numbered: the one formula that places a month in a
+/// period, which back ends apply to a row's month as this calendar applies it to a day's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PeriodScheme {
+    /// Months per period.
+    pub months: i64,
+    /// Months from January to the fiscal year's first month.
+    pub offset: i64,
+}
+
+impl PeriodScheme {
+    /// The index of the period holding a calendar month given as `year * 12 + month0`.
+    pub fn index_of_month(self, calendar_month: i64) -> i64 {
+        (calendar_month - self.offset).div_euclid(self.months)
+    }
+}
+
+/// A day's month as `year * 12 + month0`: what [`PeriodScheme::index_of_month`] takes.
+pub fn calendar_month(d: NaiveDate) -> i64 {
+    d.year() as i64 * 12 + d.month0() as i64
+}
+
+/// A date as the instant it stands for: its midnight, UTC, in milliseconds since the epoch.
+pub fn midnight_ms(d: NaiveDate) -> i64 {
+    d.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp_millis()
 }
 
 /// One reporting period.
@@ -31,14 +58,14 @@ impl Calendar {
         d.year() as i64 * 12 + d.month0() as i64 - (self.fiscal_year_start as i64 - 1)
     }
 
-    /// The index of the period of `grain` that holds `d`.
-    pub fn index(&self, grain: Grain, d: NaiveDate) -> i64 {
-        self.fiscal_month(d).div_euclid(grain.months() as i64)
+    /// How periods of `grain` are numbered on this calendar.
+    pub fn scheme(&self, grain: Grain) -> PeriodScheme {
+        PeriodScheme { months: grain.months() as i64, offset: self.fiscal_year_start as i64 - 1 }
     }
 
-    /// Index of the period holding a month given as `year * 12 + month0` (calendar).
-    pub fn index_of_month(&self, grain: Grain, calendar_month: i64) -> i64 {
-        (calendar_month - (self.fiscal_year_start as i64 - 1)).div_euclid(grain.months() as i64)
+    /// The index of the period of `grain` that holds `d`.
+    pub fn index(&self, grain: Grain, d: NaiveDate) -> i64 {
+        self.scheme(grain).index_of_month(calendar_month(d))
     }
 
     /// First day of period `index`.

@@ -1,13 +1,14 @@
-//! A metric's `value` split in two: the aggregates Polars computes per group (slots), and
-//! the small expression over them that yardstick evaluates per site and period (`Post`).
-//! Zero-fill happens in between: a missing `count` or `sum` is 0, anything else null.
+//! A metric's `value` split in two: the aggregates a back end computes per group (slots),
+//! and the small expression over them that the results stage evaluates per site and period
+//! (`Post`). Zero-fill happens in between: a missing `count` or `sum` is 0, anything else
+//! null.
 
-use super::lower::{Lowerer, midnight_ms};
+use super::calendar::midnight_ms;
 use crate::check::ir::{AggFn, Builtin, Literal, RowFn, TExpr, TExprKind, ThresholdInput};
 use crate::syntax::BinOp;
-use polars::prelude::*;
+use std::fmt;
 
-/// One aggregate computed by Polars.
+/// One aggregate computed by the back end.
 #[derive(Clone, Debug)]
 pub struct Slot {
     pub func: AggFn,
@@ -22,30 +23,16 @@ impl Slot {
     pub fn is_additive(&self) -> bool {
         self.func.is_additive()
     }
+}
 
-    pub fn column(i: usize) -> String {
-        format!("__agg{i}")
-    }
-
-    pub fn expr(&self, i: usize, lowerer: &Lowerer) -> Expr {
-        let arg = || lowerer.row(self.arg.as_ref().expect("aggregate with an argument"));
-        let e = match (self.func, &self.arg) {
-            (AggFn::Count, None) => len(),
-            // Counting a condition: nulls are not true, so they are not counted.
-            (AggFn::Count, Some(_)) => arg().cast(DataType::Int64).sum(),
-            (AggFn::CountDistinct, _) => arg().drop_nulls().n_unique(),
-            (AggFn::Sum, _) => arg().sum(),
-            (AggFn::Mean, _) => arg().mean(),
-            (AggFn::Median, _) => arg().median(),
-            // Datetimes aggregate as milliseconds, so every slot is a number.
-            (AggFn::Min, _) => arg().to_physical().cast(DataType::Float64).min(),
-            (AggFn::Max, _) => arg().to_physical().cast(DataType::Float64).max(),
-            (AggFn::Percentile, _) => {
-                arg().cast(DataType::Float64).quantile(lit(self.quantile), QuantileMethod::Linear)
-            }
-            (AggFn::Share, _) => unreachable!("share is split into two counts"),
-        };
-        e.cast(DataType::Float64).alias(Slot::column(i).as_str())
+impl fmt::Display for Slot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = crate::check::agg_name(self.func);
+        match (&self.arg, self.func) {
+            (None, _) => write!(f, "{name}()"),
+            (Some(a), AggFn::Percentile) => write!(f, "{name}({a}, {})", self.quantile * 100.0),
+            (Some(a), _) => write!(f, "{name}({a})"),
+        }
     }
 }
 

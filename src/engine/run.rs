@@ -1,0 +1,379 @@
+//! Lowering base plans to Polars: each plan becomes lazy frames (per site, pooled, the
+//! baseline windows, rows left out), all collected together, then read back as the plan's
+//! aggregate tables. The rules come from the plan; this file only says them in Polars.
+
+use super::data::{self, DataReport, EXCLUDED, SITE, SiteTable};
+use super::lower::{Lowerer, MS, PERIOD_END, PERIOD_START, column_name, ms_lit, period_index, slot_column};
+use crate::check::ir::{SiteRef, TimeSemantics};
+use crate::diag::Diagnostic;
+use crate::plan::calendar::midnight_ms;
+use crate::plan::{Aggregates, BasePlan, Group, Plan, SiteWindow};
+use chrono::NaiveDate;
+use polars::prelude::*;
+use std::collections::BTreeMap;
+
+const T: &str = "__t";
+const IDX: &str = "__idx";
+const N: &str = "__n";
+
+/// Reads the plan's sources and computes every base plan's aggregate tables.
+pub fn aggregate(plan: &Plan) -> Result<Vec<Aggregates>, Vec<Diagnostic>> {
+    let tables = read(plan)?;
+    let mut frames: Vec<LazyFrame> = Vec::new();
+    let mut lowered = Vec::with_capacity(plan.bases.len());
+    for b in &plan.bases {
+        lowered.push(Query::new(plan, b, &tables).push(&mut frames).map_err(|e| vec![failed(&b.metric.id.0, e)])?);
+    }
+    let collected = LazyFrame::collect_all_with_engine(
+        frames.into_iter().map(|lf| lf.logical_plan).collect(),
+        Engine::Auto,
+        OptFlags::default(),
+    )
+    .map_err(|e| vec![failed("(all)", e)])?;
+    plan.bases
+        .iter()
+        .zip(lowered)
+        .map(|(b, l)| l.tables(b, &collected, &tables[&b.source]).map_err(|e| vec![failed(&b.metric.id.0, e)]))
+        .collect()
+}
+
+pub fn failed(metric: &str, e: PolarsError) -> Diagnostic {
+    Diagnostic::error("E0802", format!("computing `{metric}` failed in the query engine: {e}"))
+        .help("this is a bug in yardstick if the definitions checked; please report it with the metric")
+}
+
+/// Reads every source of the plan, once per site.
+fn read(plan: &Plan) -> Result<BTreeMap<String, Input>, Vec<Diagnostic>> {
+    let mut report = DataReport::default();
+    let mut tables = BTreeMap::new();
+    for source in &plan.sources {
+        let schema = &plan.set.sources[source];
+        let read = data::read_sites(plan.project, plan.set, schema, &mut report);
+        // A project without sites still plans over an empty table.
+        let read = if read.is_empty() { vec![data::empty_table(schema, "")] } else { read };
+        tables.insert(source.clone(), Input::new(read).map_err(|e| vec![failed(source, e)])?);
+    }
+    if !report.errors.is_empty() {
+        return Err(report.errors);
+    }
+    Ok(tables)
+}
+
+/// The Polars plan of a base plan's per-site view over empty tables of its sources (no
+/// data is read): what `explain --polars` shows.
+pub fn describe(plan: &Plan, base: &BasePlan) -> Result<String, Vec<Diagnostic>> {
+    let fail = |e| vec![failed(&base.metric.id.0, e)];
+    let mut tables = BTreeMap::new();
+    for source in std::iter::once(&base.source).chain(base.joins.iter().map(|j| &j.source)) {
+        let schema = &plan.set.sources[source];
+        let empty = plan.project.sites.iter().map(|s| data::empty_table(schema, &s.id)).collect();
+        tables.insert(source.clone(), Input::new(empty).map_err(fail)?);
+    }
+    let mut frames = Vec::new();
+    let lowered = Query::new(plan, base, &tables).push(&mut frames).map_err(fail)?;
+    frames.swap_remove(lowered.sites).explain(true).map_err(fail)
+}
+
+/// A source's rows at every site, read once, as one table.
+pub struct Input {
+    /// The sites that have data.
+    sites: Vec<String>,
+    /// Whether any row was left out for a code outside its vocabulary.
+    any_excluded: bool,
+    /// One scan that every plan over the source clones, so that Polars sees the plans'
+    /// common parts (the same joins, say) and computes them once.
+    all: LazyFrame,
+}
+
+impl Input {
+    fn new(tables: Vec<SiteTable>) -> PolarsResult<Input> {
+        let sites = tables.iter().map(|t| t.site.clone()).collect();
+        let any_excluded =
+            tables.iter().any(|t| t.frame.column(EXCLUDED).ok().and_then(|c| c.bool().ok()).is_some_and(|c| c.any()));
+        let frames: Vec<LazyFrame> = tables.into_iter().map(|t| t.frame.lazy()).collect();
+        let all = concat(frames, UnionArgs { rechunk: false, ..UnionArgs::default() })?;
+        Ok(Input { sites, any_excluded, all })
+    }
+
+    fn all(&self) -> LazyFrame {
+        self.all.clone()
+    }
+}
+
+/// One base plan being lowered.
+struct Query<'a> {
+    plan: &'a Plan<'a>,
+    base: &'a BasePlan<'a>,
+    tables: &'a BTreeMap<String, Input>,
+    aggs: Vec<Expr>,
+    filter: Option<Expr>,
+}
+
+/// Where each frame of a base plan landed among the collected frames.
+struct Lowered {
+    sites: usize,
+    pooled: usize,
+    baseline: Option<(usize, usize)>,
+    excluded: Option<usize>,
+}
+
+impl<'a> Query<'a> {
+    fn new(plan: &'a Plan<'a>, base: &'a BasePlan<'a>, tables: &'a BTreeMap<String, Input>) -> Self {
+        let lowerer = Lowerer { vocabs: &plan.set.vocabularies, as_of_ms: midnight_ms(plan.as_of) };
+        let mut aggs: Vec<Expr> = base.slots.iter().enumerate().map(|(i, s)| lowerer.slot(s, i)).collect();
+        aggs.push(len().alias(N));
+        let filter = base.filter.as_ref().map(|f| lowerer.row(f));
+        Query { plan, base, tables, aggs, filter }
+    }
+
+    fn dims(&self) -> Vec<Expr> {
+        self.base.by.iter().map(|d| col(column_name(d).as_str()).cast(DataType::String)).collect()
+    }
+
+    fn push(&self, frames: &mut Vec<LazyFrame>) -> PolarsResult<Lowered> {
+        let rows = self.rows();
+        let placed = self.filtered(self.placed(rows.clone())?);
+        frames.push(placed.clone().group_by([vec![col(SITE), col(IDX)], self.dims()].concat()).agg(self.aggs.clone()));
+        let sites = frames.len() - 1;
+        frames.push(placed.group_by([vec![col(IDX)], self.dims()].concat()).agg(self.aggs.clone()));
+        let pooled = frames.len() - 1;
+        let baseline = match &self.base.baseline {
+            Some(windows) => {
+                let rows = self.filtered(self.in_windows(rows, windows)?);
+                frames.push(rows.clone().group_by([vec![col(SITE)], self.dims()].concat()).agg(self.aggs.clone()));
+                let site_baselines = frames.len() - 1;
+                frames.push(if self.base.by.is_empty() {
+                    rows.select(self.aggs.clone())
+                } else {
+                    rows.group_by(self.dims()).agg(self.aggs.clone())
+                });
+                Some((site_baselines, frames.len() - 1))
+            }
+            None => None,
+        };
+        let excluded = self.excluded().map(|lf| {
+            frames.push(lf);
+            frames.len() - 1
+        });
+        Ok(Lowered { sites, pooled, baseline, excluded })
+    }
+
+    fn filtered(&self, lf: LazyFrame) -> LazyFrame {
+        match &self.filter {
+            Some(f) => lf.filter(f.clone()),
+            None => lf,
+        }
+    }
+
+    fn cutoff(&self) -> Expr {
+        ms_lit(self.plan.cutoff_ms)
+    }
+
+    /// The source's rows at every site, joined, without excluded rows or rows before
+    /// coverage (by the column that places rows in periods).
+    fn rows(&self) -> LazyFrame {
+        let mut lf = self.tables[&self.base.source].all();
+        for join in &self.base.joins {
+            let key_col = format!("__key_{}", join.name);
+            let mut select = vec![col(SITE), col(join.key.as_str()).alias(key_col.as_str())];
+            select.extend(join.columns.iter().map(|c| col(c.as_str()).alias(format!("{}.{c}", join.name).as_str())));
+            let known =
+                join.known_by.iter().fold(lit(true), |acc, c| acc.and(col(c.as_str()).cast(MS).lt(self.cutoff())));
+            let right = self.tables[&join.source]
+                .all()
+                .filter(known)
+                .select(select)
+                .unique_stable(Some(cols([SITE, key_col.as_str()])), UniqueKeepStrategy::Last);
+            lf = lf.join(
+                right,
+                [col(SITE), col(join.on.as_str())],
+                [col(SITE), col(key_col.as_str())],
+                JoinArgs::new(JoinType::Left),
+            );
+        }
+        lf = lf.filter(col(EXCLUDED).not());
+        for c in &self.base.coverage {
+            let covered = col(SITE)
+                .neq(lit(c.site.as_str()))
+                .or(col(self.base.time.column()).cast(MS).gt_eq(ms_lit(midnight_ms(c.from))));
+            lf = lf.filter(covered);
+        }
+        lf
+    }
+
+    /// Rows placed in the plan's periods (`__idx`), with the periods' days when the
+    /// metric reads them.
+    fn placed(&self, rows: LazyFrame) -> PolarsResult<LazyFrame> {
+        let range = self.base.periods;
+        let mut placed = match &self.base.time {
+            TimeSemantics::Event { column } | TimeSemantics::Snapshot { column } => {
+                let t = col(column.as_str()).cast(MS);
+                let lf = rows
+                    .with_column(t.alias(T))
+                    .filter(col(T).is_not_null().and(col(T).lt(self.cutoff())))
+                    .with_column(period_index(col(T), range.scheme).alias(IDX));
+                if matches!(self.base.time, TimeSemantics::Snapshot { .. }) {
+                    lf.filter(col(T).eq(col(T).max().over([col(SITE), col(IDX)])?))
+                } else {
+                    lf
+                }
+            }
+            TimeSemantics::Open { from, close } => {
+                let f = col(from.as_str()).cast(MS);
+                // Closed after as_of: still open as of as_of.
+                let c = match close {
+                    Some(c) => {
+                        let c = col(c.as_str()).cast(MS);
+                        when(c.clone().gt_eq(self.cutoff())).then(lit(NULL).cast(MS)).otherwise(c)
+                    }
+                    None => lit(NULL).cast(MS),
+                };
+                let first = period_index(f.clone(), range.scheme);
+                let until =
+                    when(c.clone().is_null()).then(lit(range.last + 1)).otherwise(period_index(c, range.scheme));
+                rows.filter(f.clone().is_not_null().and(f.lt(self.cutoff())))
+                    .with_column(int_ranges(first, until, lit(1i64), DataType::Int64).alias(IDX))
+                    .explode(cols([IDX]), ExplodeOptions { empty_as_null: true, keep_nulls: false })
+                    .filter(col(IDX).is_not_null())
+            }
+        };
+        placed = placed.filter(col(IDX).gt_eq(lit(range.first)).and(col(IDX).lt_eq(lit(range.last))));
+        if let Some(days) = &self.base.period_days {
+            let idx: Vec<i64> = days.iter().map(|p| p.index).collect();
+            let start: Vec<i64> = days.iter().map(|p| midnight_ms(p.start)).collect();
+            let end: Vec<i64> = days.iter().map(|p| midnight_ms(p.end)).collect();
+            let frame = DataFrame::new(
+                days.len(),
+                vec![
+                    Column::new(IDX.into(), idx),
+                    Series::new(PERIOD_START.into(), start).cast(&MS)?.into_column(),
+                    Series::new(PERIOD_END.into(), end).cast(&MS)?.into_column(),
+                ],
+            )?;
+            placed = placed.join(frame.lazy(), [col(IDX)], [col(IDX)], JoinArgs::new(JoinType::Left));
+        }
+        Ok(placed)
+    }
+
+    /// Each site's rows in its own baseline window, as one period.
+    fn in_windows(&self, rows: LazyFrame, windows: &[SiteWindow]) -> PolarsResult<LazyFrame> {
+        // `cond(from, to)` over each site's window `[from, to)`.
+        let in_window = |cond: &dyn Fn(Expr, Expr) -> Expr| {
+            windows.iter().fold(lit(false), |acc, w| {
+                let to = w.window.to.succ_opt().expect("a next day");
+                let window = cond(ms_lit(midnight_ms(w.window.from)), ms_lit(midnight_ms(to)));
+                acc.or(col(SITE).eq(lit(w.site.as_str())).and(window))
+            })
+        };
+        let mut rows = match &self.base.time {
+            TimeSemantics::Event { column } | TimeSemantics::Snapshot { column } => {
+                let t = col(column.as_str()).cast(MS);
+                let rows = rows.filter(in_window(&|from, to| t.clone().gt_eq(from).and(t.clone().lt(to))));
+                if matches!(self.base.time, TimeSemantics::Snapshot { .. }) {
+                    // The window's latest snapshot at each site.
+                    rows.filter(t.clone().eq(t.max().over([col(SITE)])?))
+                } else {
+                    rows
+                }
+            }
+            TimeSemantics::Open { from, close } => {
+                let f = col(from.as_str()).cast(MS);
+                let open = |to: Expr| match close {
+                    Some(c) => col(c.as_str()).cast(MS).is_null().or(col(c.as_str()).cast(MS).gt_eq(to)),
+                    None => lit(true),
+                };
+                rows.filter(in_window(&|_, to| f.clone().lt(to.clone()).and(open(to))))
+            }
+        };
+        if self.base.period_days.is_some() {
+            rows = rows.with_columns(window_days(windows));
+        }
+        Ok(rows)
+    }
+
+    /// Rows left out for unmapped codes, per site and period; none when no row was.
+    fn excluded(&self) -> Option<LazyFrame> {
+        let input = &self.tables[&self.base.source];
+        if !input.any_excluded {
+            return None;
+        }
+        let t = col(self.base.time.column()).cast(MS);
+        let lf = input
+            .all()
+            .filter(col(EXCLUDED))
+            .filter(t.clone().is_not_null().and(t.clone().lt(self.cutoff())))
+            .with_column(period_index(t, self.base.periods.scheme).alias(IDX))
+            .group_by([col(SITE), col(IDX)])
+            .agg([len().alias(N)]);
+        Some(lf)
+    }
+}
+
+/// A baseline row's `period_start` and `period_end`: the first and last day of its site's
+/// window.
+fn window_days(windows: &[SiteWindow]) -> Vec<Expr> {
+    let by_site = |day: &dyn Fn(&SiteWindow) -> NaiveDate| {
+        windows.iter().fold(lit(NULL).cast(MS), |rest, w| {
+            when(col(SITE).eq(lit(w.site.as_str()))).then(ms_lit(midnight_ms(day(w)))).otherwise(rest)
+        })
+    };
+    vec![by_site(&|w| w.window.from).alias(PERIOD_START), by_site(&|w| w.window.to).alias(PERIOD_END)]
+}
+
+impl Lowered {
+    /// The collected frames of one base plan as its aggregate tables.
+    fn tables(&self, base: &BasePlan, frames: &[DataFrame], input: &Input) -> PolarsResult<Aggregates> {
+        let mut periods = groups(base, &frames[self.sites], true, true)?;
+        periods.extend(groups(base, &frames[self.pooled], false, true)?);
+        let baselines = match self.baseline {
+            Some((sites, pooled)) => {
+                let mut g = groups(base, &frames[sites], true, false)?;
+                g.extend(groups(base, &frames[pooled], false, false)?);
+                g
+            }
+            None => Vec::new(),
+        };
+        let excluded = match self.excluded {
+            Some(i) => excluded_counts(&frames[i])?,
+            None => Vec::new(),
+        };
+        Ok(Aggregates { periods, baselines, excluded, sites_read: input.sites.clone() })
+    }
+}
+
+/// The groups of a collected frame: per site (or pooled) and per period (or the window).
+fn groups(base: &BasePlan, df: &DataFrame, by_site: bool, by_period: bool) -> PolarsResult<Vec<Group>> {
+    let sites = if by_site { Some(df.column(SITE)?.str()?.clone()) } else { None };
+    let idxs = if by_period { Some(df.column(IDX)?.i64()?.clone()) } else { None };
+    let dims: Vec<StringChunked> = base
+        .by
+        .iter()
+        .map(|d| df.column(&column_name(d)).and_then(|c| c.str().cloned()))
+        .collect::<PolarsResult<_>>()?;
+    let slots: Vec<Float64Chunked> = (0..base.slots.len())
+        .map(|i| df.column(&slot_column(i)).and_then(|c| c.f64().cloned()))
+        .collect::<PolarsResult<_>>()?;
+    let n = df.column(N)?.cast(&DataType::UInt64)?;
+    let n = n.u64()?;
+    let groups = (0..df.height()).map(|row| Group {
+        site: match sites.as_ref().and_then(|s| s.get(row)) {
+            Some(s) => SiteRef::Site(s.to_string()),
+            None => SiteRef::All,
+        },
+        dims: dims.iter().map(|d| d.get(row).map(String::from)).collect(),
+        period: idxs.as_ref().and_then(|i| i.get(row)).or(by_period.then_some(0)),
+        slots: slots.iter().map(|s| s.get(row)).collect(),
+        n: n.get(row).unwrap_or(0),
+    });
+    Ok(groups.collect())
+}
+
+fn excluded_counts(df: &DataFrame) -> PolarsResult<Vec<(String, i64, u64)>> {
+    let sites = df.column(SITE)?.str()?.clone();
+    let idxs = df.column(IDX)?.i64()?.clone();
+    let n = df.column(N)?.cast(&DataType::UInt64)?;
+    let n = n.u64()?;
+    let rows =
+        (0..df.height()).filter_map(|row| Some((sites.get(row)?.to_string(), idxs.get(row)?, n.get(row).unwrap_or(0))));
+    Ok(rows.collect())
+}

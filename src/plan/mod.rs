@@ -1,0 +1,363 @@
+//! The plan: what to compute, with SPEC section 8's rules spelled out and no query engine
+//! in sight (as PRQL's RQ sits between its resolver and SQL). For each base metric: the
+//! source and its joins with their rules, the as-of cut, coverage, how rows fall into
+//! periods, the row filter, the grouping, the aggregates, the baseline windows and the
+//! expression over the aggregates. A back end ([`Backend`]) turns each [`BasePlan`] into
+//! aggregate tables; the results stage (`crate::results`) turns those into values,
+//! baselines and statuses. Neither re-derives a rule.
+
+pub mod calendar;
+mod explain;
+pub mod post;
+
+use crate::check::Checked;
+use crate::check::ir::{
+    BaseMetric, Builtin, Collection, ColumnRef, ColumnType, DefinitionSet, Grain, Metric, MetricBody, MetricId,
+    Project, Site, SiteRef, TExpr, TExprKind, TimeSemantics,
+};
+use crate::diag::Diagnostic;
+use calendar::{Calendar, Period, PeriodScheme, Window, baseline_window, midnight_ms};
+use chrono::NaiveDate;
+use post::{Post, Slot};
+use std::collections::BTreeSet;
+
+/// What to compute.
+pub struct Request<'a> {
+    /// Metric ids; their inputs are computed too.
+    pub metrics: &'a [String],
+    pub as_of: NaiveDate,
+    /// Compute at this grain instead of each metric's own.
+    pub grain: Option<Grain>,
+}
+
+/// Everything one run computes.
+pub struct Plan<'a> {
+    pub set: &'a DefinitionSet,
+    pub project: &'a Project,
+    pub calendar: Calendar,
+    pub as_of: NaiveDate,
+    /// The first instant after `as_of` (milliseconds since the epoch): nothing at or after
+    /// it is used.
+    pub cutoff_ms: i64,
+    /// The sources to read, each once: the base metrics' own and those they join.
+    pub sources: Vec<String>,
+    pub bases: Vec<BasePlan<'a>>,
+    /// Derived metrics, each after the metrics it reads.
+    pub derived: Vec<DerivedPlan<'a>>,
+    /// The metrics asked for (the others are inputs).
+    pub requested: BTreeSet<MetricId>,
+}
+
+/// One base metric: rows of one source, placed in periods, filtered, grouped, aggregated.
+pub struct BasePlan<'a> {
+    pub metric: &'a Metric,
+    pub grain: Grain,
+    pub source: String,
+    /// Left joins, each exposing `name.column`.
+    pub joins: Vec<JoinPlan>,
+    /// Per site, the first day whose rows count: rows whose time column is earlier count
+    /// nowhere (not in periods, not pooled, not in baselines).
+    pub coverage: Vec<CoverageStart>,
+    /// How rows fall into periods; rows (and, for open items, closes) at or after the
+    /// cutoff are not used.
+    pub time: TimeSemantics,
+    pub periods: PeriodRange,
+    /// The first and last day of each period, when the metric reads `period_start` or
+    /// `period_end` in its rows.
+    pub period_days: Option<Vec<PeriodDays>>,
+    pub filter: Option<TExpr>,
+    /// Extra grouping dimensions beside site and period.
+    pub by: Vec<ColumnRef>,
+    pub slots: Vec<Slot>,
+    /// The value from the slots, evaluated per group by the results stage.
+    pub post: Post,
+    /// Per site (in id order), its baseline window, computed as one period; `None`
+    /// without windows.
+    pub baseline: Option<Vec<SiteWindow>>,
+}
+
+/// A left join on `on` against the joined source's key.
+pub struct JoinPlan {
+    pub name: String,
+    pub source: String,
+    pub on: String,
+    pub key: String,
+    /// The joined columns the metric reads.
+    pub columns: Vec<String>,
+    /// Joined rows count only when each of these (non-nullable date) columns is before the
+    /// cutoff: a build as of a past date does not see later inventory snapshots.
+    pub known_by: Vec<String>,
+    /// Of several rows per key and site, the last one in file order is joined.
+    pub pick: JoinPick,
+}
+
+/// Which joined row a key gets when the joined source has several.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JoinPick {
+    LastInFile,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CoverageStart {
+    pub site: String,
+    pub from: NaiveDate,
+}
+
+/// The periods computed: `first..=last` of `scheme`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PeriodRange {
+    pub scheme: PeriodScheme,
+    pub first: i64,
+    pub last: i64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PeriodDays {
+    pub index: i64,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SiteWindow {
+    pub site: String,
+    pub window: Window,
+}
+
+/// A metric combined from other metrics of the same site, period and dimension values.
+pub struct DerivedPlan<'a> {
+    pub metric: &'a Metric,
+    pub grain: Grain,
+    pub inputs: Vec<MetricId>,
+    pub post: Post,
+}
+
+impl BasePlan<'_> {
+    /// The first day from which `site`'s rows count.
+    pub fn coverage_start(&self, site: &str) -> Option<NaiveDate> {
+        self.coverage.iter().find(|c| c.site == site).map(|c| c.from)
+    }
+
+    /// `site`'s baseline window.
+    pub fn window(&self, site: &str) -> Option<&Window> {
+        self.baseline.iter().flatten().find(|w| w.site == site).map(|w| &w.window)
+    }
+
+    /// The names of the `by` dimensions, as result columns.
+    pub fn dim_names(&self) -> Vec<String> {
+        self.by.iter().map(ToString::to_string).collect()
+    }
+}
+
+impl Plan<'_> {
+    /// The periods at `grain`, from the project's start to `as_of`.
+    pub fn periods(&self, grain: Grain) -> Vec<Period> {
+        self.calendar.periods(grain, self.project.start, self.as_of)
+    }
+
+    /// How `source` is collected at `site`: as the site's coverage says, else the
+    /// binding, else the source schema.
+    pub fn collection(&self, source: &str, site: &Site) -> Collection {
+        site.coverage
+            .get(source)
+            .and_then(|c| c.collection)
+            .or_else(|| self.project.bindings.get(source).and_then(|b| b.collection))
+            .unwrap_or(self.set.sources[source].collection)
+    }
+}
+
+/// Plans the requested metrics and every metric they are derived from.
+pub fn plan<'a>(checked: &'a Checked, request: &Request) -> Result<Plan<'a>, Vec<Diagnostic>> {
+    let set = &checked.set;
+    let Some(project) = &checked.project else {
+        return Err(vec![
+            Diagnostic::error(
+                "E0801",
+                "computing metrics needs a project (yardstick.yaml), not a definition set alone",
+            )
+            .help("run inside a project folder, or pass it with -p"),
+        ]);
+    };
+    let metrics = with_inputs(set, request.metrics)?;
+    let planner = Planner {
+        set,
+        project,
+        calendar: Calendar { fiscal_year_start: project.fiscal_year_start },
+        as_of: request.as_of,
+    };
+    let mut plan = Plan {
+        set,
+        project,
+        calendar: planner.calendar,
+        as_of: request.as_of,
+        cutoff_ms: midnight_ms(request.as_of.succ_opt().expect("a next day")),
+        sources: Vec::new(),
+        bases: Vec::new(),
+        derived: Vec::new(),
+        requested: request.metrics.iter().map(|m| MetricId(m.clone())).collect(),
+    };
+    for m in metrics {
+        let grain = request.grain.unwrap_or(m.grain);
+        match &m.body {
+            MetricBody::Base(b) => {
+                let base = planner.base(m, b, grain);
+                for source in std::iter::once(&base.source).chain(base.joins.iter().map(|j| &j.source)) {
+                    if !plan.sources.contains(source) {
+                        plan.sources.push(source.clone());
+                    }
+                }
+                plan.bases.push(base);
+            }
+            MetricBody::Derived { value, inputs } => {
+                let post = post::post_only(value);
+                plan.derived.push(DerivedPlan { metric: m, grain, inputs: inputs.clone(), post });
+            }
+        }
+    }
+    Ok(plan)
+}
+
+struct Planner<'a> {
+    set: &'a DefinitionSet,
+    project: &'a Project,
+    calendar: Calendar,
+    as_of: NaiveDate,
+}
+
+impl<'a> Planner<'a> {
+    fn base(&self, metric: &'a Metric, b: &BaseMetric, grain: Grain) -> BasePlan<'a> {
+        let (slots, post) = post::split(&b.value);
+        let periods = PeriodRange {
+            scheme: self.calendar.scheme(grain),
+            first: self.calendar.index(grain, self.project.start),
+            last: self.calendar.index(grain, self.as_of),
+        };
+        let period_days = uses_period_builtins(b).then(|| {
+            (periods.first..=periods.last)
+                .map(|i| self.calendar.period(grain, i, self.as_of))
+                .map(|p| PeriodDays { index: p.index, start: p.start, end: p.end })
+                .collect()
+        });
+        let mut windows: Vec<SiteWindow> = self
+            .project
+            .sites
+            .iter()
+            .filter_map(|s| baseline_window(&self.project.baseline, s.rollout).map(|window| (s, window)))
+            .map(|(s, window)| SiteWindow { site: s.id.clone(), window })
+            .collect();
+        windows.sort_by(|a, b| a.site.cmp(&b.site));
+        BasePlan {
+            metric,
+            grain,
+            source: b.source.clone(),
+            joins: self.joins(b),
+            coverage: self.coverage(&b.source, grain),
+            time: b.time.clone(),
+            periods,
+            period_days,
+            filter: b.filter.clone(),
+            by: b.by.clone(),
+            slots,
+            post,
+            baseline: (!windows.is_empty()).then_some(windows),
+        }
+    }
+
+    fn joins(&self, b: &BaseMetric) -> Vec<JoinPlan> {
+        let source = &self.set.sources[&b.source];
+        b.joined_columns()
+            .into_iter()
+            .map(|(name, columns)| {
+                let join = source.join(&name).expect("checked join");
+                let target = &self.set.sources[&join.source];
+                let known_by = target
+                    .columns
+                    .iter()
+                    .filter(|c| !c.nullable && matches!(c.ty, ColumnType::Date | ColumnType::DateTime))
+                    .map(|c| c.name.clone())
+                    .collect();
+                JoinPlan {
+                    name,
+                    source: join.source.clone(),
+                    on: join.on.clone(),
+                    key: target.key.clone().expect("checked: joined sources have keys"),
+                    columns: columns.into_iter().collect(),
+                    known_by,
+                    pick: JoinPick::LastInFile,
+                }
+            })
+            .collect()
+    }
+
+    /// Per site, the start of the first period that the source's coverage holds whole.
+    fn coverage(&self, source: &str, grain: Grain) -> Vec<CoverageStart> {
+        let starts = self.project.sites.iter().filter_map(|site| {
+            let from = site.coverage.get(source)?.from?;
+            let i = self.calendar.index(grain, from);
+            let from = if self.calendar.start(grain, i) == from { from } else { self.calendar.start(grain, i + 1) };
+            Some(CoverageStart { site: site.id.clone(), from })
+        });
+        starts.collect()
+    }
+}
+
+/// The requested metrics and every metric they are derived from, inputs first.
+fn with_inputs<'s>(set: &'s DefinitionSet, ids: &[String]) -> Result<Vec<&'s Metric>, Vec<Diagnostic>> {
+    let mut needed: BTreeSet<&str> = BTreeSet::new();
+    let mut stack: Vec<&str> = Vec::new();
+    for id in ids {
+        if set.metric(id).is_none() {
+            let names = set.metrics.iter().map(|m| m.id.0.as_str());
+            let help = crate::diag::did_you_mean(id, names)
+                .unwrap_or_else(|| "`yardstick check` lists the set's metrics".into());
+            return Err(vec![Diagnostic::error("E0803", format!("no metric `{id}` in the definition set")).help(help)]);
+        }
+        stack.push(id);
+    }
+    while let Some(id) = stack.pop() {
+        if needed.insert(id)
+            && let Some(MetricBody::Derived { inputs, .. }) = set.metric(id).map(|m| &m.body)
+        {
+            stack.extend(inputs.iter().map(|i| i.0.as_str()));
+        }
+    }
+    Ok(set.metrics.iter().filter(|m| needed.contains(m.id.0.as_str())).collect())
+}
+
+fn uses_period_builtins(b: &BaseMetric) -> bool {
+    let mut found = false;
+    b.filter.iter().chain([&b.value]).for_each(|e| {
+        e.walk(&mut |x| found |= matches!(x.kind, TExprKind::Builtin(Builtin::PeriodStart | Builtin::PeriodEnd)))
+    });
+    found
+}
+
+/// What a back end does: read the bound data of the plan's sources and compute each base
+/// metric's aggregate tables, in the order of `plan.bases`. Every rule is in the plan.
+pub trait Backend {
+    fn aggregate(&self, plan: &Plan) -> Result<Vec<Aggregates>, Vec<Diagnostic>>;
+}
+
+/// One base metric's aggregate tables, as a back end returns them.
+#[derive(Debug, Default)]
+pub struct Aggregates {
+    /// Groups per site and period, and pooled (`site: None`) per period.
+    pub periods: Vec<Group>,
+    /// Groups per site and pooled over the baseline windows (`period: None`); empty without
+    /// windows.
+    pub baselines: Vec<Group>,
+    /// Rows left out for codes outside their vocabulary, per site and period index.
+    pub excluded: Vec<(String, i64, u64)>,
+    /// The sites whose data of the metric's source was read.
+    pub sites_read: Vec<String>,
+}
+
+/// One group of rows: its key, its slots' values (in plan order) and its row count.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Group {
+    pub site: SiteRef,
+    pub dims: Vec<Option<String>>,
+    pub period: Option<i64>,
+    pub slots: Vec<Option<f64>>,
+    pub n: u64,
+}

@@ -1,0 +1,286 @@
+//! From aggregate tables to result rows: zero-fill, coverage, baseline scaling, derived
+//! metrics (per dimension value), then targets and statuses (`status`).
+
+use super::status::{judge, value_of};
+use super::{ResultRow, Results, RowCoverage};
+use crate::check::ir::{Collection, MetricId, SiteRef, TimeSemantics};
+use crate::plan::calendar::Period;
+use crate::plan::post::{Env, Slot, V};
+use crate::plan::{Aggregates, BasePlan, DerivedPlan, Plan};
+use chrono::NaiveDate;
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+type Dims = Vec<Option<String>>;
+
+/// The result rows of the plan's requested metrics from the back end's aggregate tables
+/// (one per base plan, in order).
+pub fn assemble(plan: &Plan, tables: Vec<Aggregates>) -> Results {
+    let mut out = Assembled::default();
+    for (base, tables) in plan.bases.iter().zip(tables) {
+        Base::new(plan, base, tables).rows(&mut out);
+    }
+    for derived in &plan.derived {
+        derived_rows(plan, derived, &mut out);
+    }
+    let rows = out.rows.into_iter().filter(|r| plan.requested.contains(&r.metric)).collect();
+    Results { rows }
+}
+
+/// The sites of the project, then the pooled row.
+fn site_refs(plan: &Plan) -> Vec<SiteRef> {
+    plan.project.sites.iter().map(|s| SiteRef::Site(s.id.clone())).chain([SiteRef::All]).collect()
+}
+
+/// One base metric's tables, keyed for lookup.
+struct Base<'p> {
+    plan: &'p Plan<'p>,
+    base: &'p BasePlan<'p>,
+    found: HashMap<(SiteRef, Dims, i64), (Vec<V>, u64)>,
+    baselines: HashMap<(SiteRef, Dims), Vec<V>>,
+    excluded: HashMap<(SiteRef, i64), u64>,
+    sites_read: Vec<String>,
+    dim_names: Vec<String>,
+}
+
+impl<'p> Base<'p> {
+    fn new(plan: &'p Plan<'p>, base: &'p BasePlan<'p>, tables: Aggregates) -> Self {
+        let values = |slots: Vec<Option<f64>>| slots.into_iter().map(|v| v.map_or(V::Null, V::Num)).collect::<Vec<_>>();
+        let mut found = HashMap::new();
+        for g in tables.periods {
+            found.insert((g.site, g.dims, g.period.unwrap_or(0)), (values(g.slots), g.n));
+        }
+        let mut baselines = HashMap::new();
+        for g in tables.baselines {
+            // A baseline over no rows still zero-fills its counts and sums.
+            let v = if g.n == 0 { zero_filled(&base.slots) } else { values(g.slots) };
+            baselines.insert((g.site, g.dims), v);
+        }
+        let mut excluded = HashMap::new();
+        for (site, index, n) in tables.excluded {
+            *excluded.entry((SiteRef::Site(site), index)).or_default() += n;
+            *excluded.entry((SiteRef::All, index)).or_default() += n;
+        }
+        Base { plan, base, found, baselines, excluded, sites_read: tables.sites_read, dim_names: base.dim_names() }
+    }
+
+    fn rows(&self, out: &mut Assembled) {
+        let periods = self.plan.periods(self.base.grain);
+        let id = &self.base.metric.id;
+        out.dim_names.insert(id.clone(), self.dim_names.clone());
+        for site in site_refs(self.plan) {
+            let mut combos: BTreeSet<Dims> =
+                self.found.keys().filter(|k| k.0 == site).map(|(_, dims, _)| dims.clone()).collect();
+            if self.base.by.is_empty() {
+                combos.insert(Vec::new());
+            }
+            let collection = self.collection(&site);
+            out.collection.insert((id.clone(), site.clone()), collection);
+            out.zero_baseline.insert((id.clone(), site.clone()), self.baseline(&site, &[]));
+            for period in &periods {
+                if self.is_covered(&site, period) {
+                    out.covered.insert((id.clone(), site.clone(), period.start));
+                    let zero = value_of(&self.base.post, &zero_filled(&self.base.slots), Some(period), self.plan.as_of);
+                    out.zero.insert((id.clone(), site.clone(), period.start), zero);
+                }
+            }
+            for dims in &combos {
+                self.combo_rows(&site, dims, &periods, collection, out);
+            }
+            out.combos.insert((id.clone(), site), combos);
+        }
+    }
+
+    fn combo_rows(&self, site: &SiteRef, dims: &Dims, periods: &[Period], collection: Collection, out: &mut Assembled) {
+        let baseline = self.baseline(site, dims);
+        out.baselines.insert((self.base.metric.id.clone(), site.clone(), dims.clone()), baseline);
+        let slots = &self.base.slots;
+        for period in periods {
+            let covered = self.is_covered(site, period);
+            let (value, n) = match (covered, self.found.get(&(site.clone(), dims.clone(), period.index))) {
+                (false, _) => (None, None),
+                (true, Some((values, n))) => {
+                    (value_of(&self.base.post, values, Some(period), self.plan.as_of), Some(*n))
+                }
+                (true, None) => {
+                    (value_of(&self.base.post, &zero_filled(slots), Some(period), self.plan.as_of), Some(0))
+                }
+            };
+            let row = ResultRow {
+                dims: self.dim_names.iter().cloned().zip(dims.iter().cloned()).collect(),
+                n,
+                excluded: self.excluded.get(&(site.clone(), period.index)).copied().unwrap_or(0),
+                coverage: if covered { RowCoverage::Covered } else { RowCoverage::NotCovered },
+                collection,
+                ..judge(self.base.metric, site, period, value, baseline)
+            };
+            out.push(row);
+        }
+    }
+
+    /// The baseline of `site` and `dims`: none without a window; zero-filled counts and
+    /// sums when the window has no rows. Flows in an event metric's baseline are scaled to
+    /// one period of this grain.
+    fn baseline(&self, site: &SiteRef, dims: &[Option<String>]) -> Option<f64> {
+        let window = match site {
+            SiteRef::Site(id) => self.base.window(id),
+            SiteRef::All => self.base.baseline.as_ref().and_then(|w| w.first()).map(|w| &w.window),
+        };
+        let window = window?;
+        let scale = match self.base.time {
+            TimeSemantics::Event { .. } => self.base.grain.months() as f64 / window.months() as f64,
+            _ => 1.0,
+        };
+        let slots: Vec<V> = match self.baselines.get(&(site.clone(), dims.to_vec())) {
+            Some(values) => values
+                .iter()
+                .zip(&self.base.slots)
+                .map(|(v, s)| match (v, s.is_additive()) {
+                    (V::Num(x), true) => V::Num(x * scale),
+                    (v, _) => *v,
+                })
+                .collect(),
+            None => zero_filled(&self.base.slots),
+        };
+        value_of(&self.base.post, &slots, None, self.plan.as_of)
+    }
+
+    /// Whether `site` has data of the source for `period`: read, and inside its coverage.
+    fn is_covered(&self, site: &SiteRef, period: &Period) -> bool {
+        match site {
+            SiteRef::All => {
+                self.plan.project.sites.iter().any(|s| self.is_covered(&SiteRef::Site(s.id.clone()), period))
+            }
+            SiteRef::Site(id) => {
+                self.sites_read.contains(id) && self.base.coverage_start(id).is_none_or(|from| period.start >= from)
+            }
+        }
+    }
+
+    /// The site's collection; the pooled row's is the sites' when they agree, else mixed.
+    fn collection(&self, site: &SiteRef) -> Collection {
+        let of = |s| self.plan.collection(&self.base.source, s);
+        match site {
+            SiteRef::Site(id) => of(self.plan.project.sites.iter().find(|s| &s.id == id).expect("a site")),
+            SiteRef::All => {
+                let mut all = self.plan.project.sites.iter().map(of);
+                let Some(first) = all.next() else { return Collection::Automated };
+                if all.all(|c| c == first) { first } else { Collection::Mixed }
+            }
+        }
+    }
+}
+
+fn zero_filled(slots: &[Slot]) -> Vec<V> {
+    slots.iter().map(|s| if s.is_additive() { V::Num(0.0) } else { V::Null }).collect()
+}
+
+/// A derived metric per site, dimension value and period, from its inputs' values (and
+/// baselines). Its inputs share their `by` dimensions, or have none.
+fn derived_rows(plan: &Plan, d: &DerivedPlan, out: &mut Assembled) {
+    let periods = plan.periods(d.grain);
+    let id = &d.metric.id;
+    let dim_names = d.inputs.iter().filter_map(|i| out.dim_names.get(i)).find(|n| !n.is_empty()).cloned();
+    let dim_names = dim_names.unwrap_or_default();
+    out.dim_names.insert(id.clone(), dim_names.clone());
+    for site in site_refs(plan) {
+        let mut combos: BTreeSet<Dims> =
+            d.inputs.iter().filter_map(|i| out.combos.get(&(i.clone(), site.clone()))).flatten().cloned().collect();
+        if combos.is_empty() {
+            combos.insert(Vec::new());
+        }
+        let inputs = d.inputs.iter().filter_map(|i| out.collection.get(&(i.clone(), site.clone())).copied());
+        let collection = inputs.fold(Collection::Automated, Collection::worst);
+        out.collection.insert((id.clone(), site.clone()), collection);
+        let zero_baseline = eval(&d.post, &Lookup { out, site: &site, dims: None, period: None });
+        out.zero_baseline.insert((id.clone(), site.clone()), zero_baseline);
+        for period in &periods {
+            if d.inputs.iter().all(|i| out.covered.contains(&(i.clone(), site.clone(), period.start))) {
+                out.covered.insert((id.clone(), site.clone(), period.start));
+                let env = Lookup { out, site: &site, dims: None, period: Some(period.start) };
+                out.zero.insert((id.clone(), site.clone(), period.start), eval(&d.post, &env));
+            }
+        }
+        for dims in &combos {
+            let baseline = eval(&d.post, &Lookup { out, site: &site, dims: Some(dims), period: None });
+            out.baselines.insert((id.clone(), site.clone(), dims.clone()), baseline);
+            for period in &periods {
+                let covered = out.covered.contains(&(id.clone(), site.clone(), period.start));
+                let env = Lookup { out, site: &site, dims: Some(dims), period: Some(period.start) };
+                let value = if covered { eval(&d.post, &env) } else { None };
+                let row = ResultRow {
+                    dims: dim_names.iter().cloned().zip(dims.iter().cloned()).collect(),
+                    coverage: if covered { RowCoverage::Covered } else { RowCoverage::NotCovered },
+                    collection,
+                    ..judge(d.metric, &site, period, value, baseline)
+                };
+                out.push(row);
+            }
+        }
+        out.combos.insert((id.clone(), site), combos);
+    }
+}
+
+fn eval(post: &crate::plan::post::Post, env: &Lookup) -> Option<f64> {
+    crate::plan::post::eval(post, env).num()
+}
+
+/// Rows computed so far, and what derived metrics read of them.
+#[derive(Default)]
+struct Assembled {
+    rows: Vec<ResultRow>,
+    /// (metric, site, dimension values, period start) to value, for covered rows.
+    values: HashMap<(MetricId, SiteRef, Dims, NaiveDate), Option<f64>>,
+    /// (metric, site, period start) covered by the data.
+    covered: HashSet<(MetricId, SiteRef, NaiveDate)>,
+    /// A metric's value in a covered period where no row of some dimension value matched.
+    zero: HashMap<(MetricId, SiteRef, NaiveDate), Option<f64>>,
+    baselines: HashMap<(MetricId, SiteRef, Dims), Option<f64>>,
+    /// The baseline of a dimension value with no rows in the window.
+    zero_baseline: HashMap<(MetricId, SiteRef), Option<f64>>,
+    collection: HashMap<(MetricId, SiteRef), Collection>,
+    /// The dimension values seen per metric and site.
+    combos: HashMap<(MetricId, SiteRef), BTreeSet<Dims>>,
+    dim_names: HashMap<MetricId, Vec<String>>,
+}
+
+impl Assembled {
+    fn push(&mut self, row: ResultRow) {
+        if row.coverage == RowCoverage::Covered {
+            let dims = row.dims.iter().map(|(_, v)| v.clone()).collect();
+            self.values.insert((row.metric.clone(), row.site.clone(), dims, row.period_start), row.value);
+        }
+        self.rows.push(row);
+    }
+}
+
+/// Another metric's value for a derived metric: at one site and dimension value, in one
+/// period (`None`: the baseline). Without dimension values, the value where none matched.
+struct Lookup<'a> {
+    out: &'a Assembled,
+    site: &'a SiteRef,
+    dims: Option<&'a Dims>,
+    period: Option<NaiveDate>,
+}
+
+impl Env for Lookup<'_> {
+    fn metric(&self, id: &str) -> V {
+        let id = MetricId(id.to_string());
+        let site = self.site.clone();
+        let zero = |out: &Assembled| match self.period {
+            Some(start) => out.zero.get(&(id.clone(), site.clone(), start)).copied().flatten(),
+            None => out.zero_baseline.get(&(id.clone(), site.clone())).copied().flatten(),
+        };
+        let v = match (self.dims, self.period) {
+            (None, _) => zero(self.out),
+            (Some(dims), Some(start)) => match self.out.values.get(&(id.clone(), site.clone(), dims.clone(), start)) {
+                Some(v) => *v,
+                None => zero(self.out),
+            },
+            (Some(dims), None) => match self.out.baselines.get(&(id.clone(), site.clone(), dims.clone())) {
+                Some(v) => *v,
+                None => zero(self.out),
+            },
+        };
+        v.map_or(V::Null, V::Num)
+    }
+}

@@ -1,0 +1,210 @@
+//! The results stage and table (SPEC section 10): from the aggregate tables a back end
+//! returns to one row per metric, site (`all` for the pooled row), extra dimension values
+//! and period, with zero-fill, coverage, baselines, derived metrics, targets and statuses.
+//! No query engine here: every back end's tables end up in the same rows.
+
+mod assemble;
+mod status;
+
+pub use assemble::assemble;
+
+use crate::check::ir::{Collection, MetricId, SiteRef, Status};
+use chrono::NaiveDate;
+use serde::ser::{Serialize, SerializeMap, Serializer};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResultRow {
+    pub metric: MetricId,
+    pub version: u32,
+    pub site: SiteRef,
+    /// The metric's `by` dimensions with this row's values (null as `None`).
+    pub dims: Vec<(String, Option<String>)>,
+    pub period: String,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub partial: bool,
+    /// `None`: no data (not covered, or an aggregate over no rows, or a zero denominator).
+    pub value: Option<f64>,
+    /// Rows that matched; `None` for derived metrics.
+    pub n: Option<u64>,
+    /// Rows of this period left out for codes outside their vocabulary.
+    pub excluded: u64,
+    pub baseline: Option<f64>,
+    pub delta: Option<f64>,
+    /// `delta / baseline`, as a fraction.
+    pub delta_pct: Option<f64>,
+    pub target: Option<f64>,
+    pub status: Option<RowStatus>,
+    pub coverage: RowCoverage,
+    /// Manual and mixed values carry a caveat.
+    pub collection: Collection,
+    pub fingerprint: String,
+}
+
+/// Whether the row's period is inside the data's coverage at its site.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RowCoverage {
+    Covered,
+    /// Before the source's coverage at the site: no value, never a zero.
+    NotCovered,
+}
+
+impl RowCoverage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RowCoverage::Covered => "covered",
+            RowCoverage::NotCovered => "not_covered",
+        }
+    }
+}
+
+impl PartialEq<&str> for RowCoverage {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RowStatus {
+    Green,
+    Amber,
+    Red,
+    NoData,
+}
+
+impl RowStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RowStatus::Green => "green",
+            RowStatus::Amber => "amber",
+            RowStatus::Red => "red",
+            RowStatus::NoData => "no_data",
+        }
+    }
+}
+
+impl From<Status> for RowStatus {
+    fn from(s: Status) -> Self {
+        match s {
+            Status::Green => RowStatus::Green,
+            Status::Amber => RowStatus::Amber,
+        }
+    }
+}
+
+/// The results of one run, in metric, site, dimension and period order.
+#[derive(Debug, Default)]
+pub struct Results {
+    pub rows: Vec<ResultRow>,
+}
+
+/// One cell of the results table, typed, so that CSV and JSON render it alike.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cell<'a> {
+    Text(&'a str),
+    /// Text that may be missing: empty in CSV, null in JSON.
+    MaybeText(Option<&'a str>),
+    Number(Option<f64>),
+    Count(Option<u64>),
+    Flag(bool),
+    Day(NaiveDate),
+}
+
+impl Cell<'_> {
+    /// As results files show it: numbers in shortest round-trip form, empty for none.
+    pub fn text(&self) -> String {
+        match self {
+            Cell::Text(s) => s.to_string(),
+            Cell::MaybeText(s) => s.unwrap_or_default().to_string(),
+            Cell::Number(v) => number(*v),
+            Cell::Count(n) => n.map_or_else(String::new, |n| n.to_string()),
+            Cell::Flag(b) => b.to_string(),
+            Cell::Day(d) => d.to_string(),
+        }
+    }
+}
+
+impl Serialize for Cell<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Cell::Text(t) => s.serialize_str(t),
+            Cell::MaybeText(t) => t.serialize(s),
+            Cell::Number(v) => v.serialize(s),
+            Cell::Count(n) => n.serialize(s),
+            Cell::Flag(b) => s.serialize_bool(*b),
+            Cell::Day(d) => s.collect_str(d),
+        }
+    }
+}
+
+type Getter = for<'r> fn(&'r ResultRow) -> Cell<'r>;
+
+/// The columns before the `by` dimensions.
+const LEADING: [(&str, Getter); 3] = [
+    ("metric", |r| Cell::Text(&r.metric.0)),
+    ("version", |r| Cell::Count(Some(r.version.into()))),
+    ("site", |r| Cell::Text(r.site.as_str())),
+];
+
+/// The columns after the `by` dimensions.
+const TRAILING: [(&str, Getter); 15] = [
+    ("period", |r| Cell::Text(&r.period)),
+    ("period_start", |r| Cell::Day(r.period_start)),
+    ("period_end", |r| Cell::Day(r.period_end)),
+    ("partial", |r| Cell::Flag(r.partial)),
+    ("value", |r| Cell::Number(r.value)),
+    ("n", |r| Cell::Count(r.n)),
+    ("excluded", |r| Cell::Count(Some(r.excluded))),
+    ("baseline", |r| Cell::Number(r.baseline)),
+    ("delta", |r| Cell::Number(r.delta)),
+    ("delta_pct", |r| Cell::Number(r.delta_pct)),
+    ("target", |r| Cell::Number(r.target)),
+    ("status", |r| Cell::MaybeText(r.status.map(RowStatus::as_str))),
+    ("coverage", |r| Cell::Text(r.coverage.as_str())),
+    ("collection", |r| Cell::Text(r.collection.as_str())),
+    ("fingerprint", |r| Cell::Text(&r.fingerprint)),
+];
+
+/// The columns of SPEC section 10, with the `by` dimensions after `site`.
+pub fn header(dims: &[String]) -> Vec<String> {
+    let leading = LEADING.iter().map(|(name, _)| name.to_string());
+    let trailing = TRAILING.iter().map(|(name, _)| name.to_string());
+    leading.chain(dims.iter().cloned()).chain(trailing).collect()
+}
+
+/// A number as results files show it: shortest round-trip form, empty for none.
+pub fn number(v: Option<f64>) -> String {
+    v.map_or_else(
+        String::new,
+        |v| if v == v.trunc() && v.abs() < 1e15 { format!("{}", v as i64) } else { format!("{v}") },
+    )
+}
+
+impl ResultRow {
+    /// The row's columns in `header` order, named.
+    pub fn columns(&self) -> Vec<(&str, Cell<'_>)> {
+        let leading = LEADING.iter().map(|(name, get)| (*name, get(self)));
+        let dims = self.dims.iter().map(|(name, v)| (name.as_str(), Cell::MaybeText(v.as_deref())));
+        let trailing = TRAILING.iter().map(|(name, get)| (*name, get(self)));
+        leading.chain(dims).chain(trailing).collect()
+    }
+
+    /// The row's cells in `header` order, as text.
+    pub fn cells(&self) -> Vec<String> {
+        self.columns().iter().map(|(_, c)| c.text()).collect()
+    }
+}
+
+/// A row serializes as one object with the results table's columns, in order.
+impl Serialize for ResultRow {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let columns = self.columns();
+        let mut map = s.serialize_map(Some(columns.len()))?;
+        for (name, cell) in &columns {
+            map.serialize_entry(name, cell)?;
+        }
+        map.end()
+    }
+}

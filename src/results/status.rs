@@ -1,0 +1,101 @@
+//! A value judged against its baseline, target and thresholds (SPEC section 8).
+
+use super::{ResultRow, RowCoverage, RowStatus};
+use crate::check::ir::{Builtin, Collection, Direction, Metric, SiteRef, Target, ThresholdInput};
+use crate::plan::calendar::{Period, midnight_ms};
+use crate::plan::post::{self, Env, Post, V};
+use chrono::NaiveDate;
+
+/// The metric's value from its slots; `period` is `None` for a baseline.
+pub fn value_of(post: &Post, slots: &[V], period: Option<&Period>, as_of: NaiveDate) -> Option<f64> {
+    post::eval(post, &SlotEnv { slots, period, as_of }).num()
+}
+
+/// A result row of `m` with baseline, delta, target and status filled in; covered and
+/// automated until the caller says otherwise.
+pub fn judge(m: &Metric, site: &SiteRef, period: &Period, value: Option<f64>, baseline: Option<f64>) -> ResultRow {
+    let delta = value.zip(baseline).map(|(v, b)| v - b);
+    let delta_pct = delta.zip(baseline).and_then(|(d, b)| (b != 0.0).then_some(d / b));
+    let target = match m.target {
+        Some(Target::Value { value, .. }) => Some(value),
+        Some(Target::Change { change, .. }) => baseline.map(|b| b * (1.0 + change)),
+        None => None,
+    };
+    ResultRow {
+        metric: m.id.clone(),
+        version: m.version,
+        site: site.clone(),
+        dims: Vec::new(),
+        period: period.label.clone(),
+        period_start: period.start,
+        period_end: period.end,
+        partial: period.partial,
+        value,
+        n: None,
+        excluded: 0,
+        baseline,
+        delta,
+        delta_pct,
+        target,
+        status: status(m, value, baseline, target),
+        coverage: RowCoverage::Covered,
+        collection: Collection::Automated,
+        fingerprint: String::new(),
+    }
+}
+
+/// The first threshold that holds (green, then amber), else red; without thresholds, green
+/// when the target is met, else red; no status without either; `no_data` without a value.
+fn status(m: &Metric, value: Option<f64>, baseline: Option<f64>, target: Option<f64>) -> Option<RowStatus> {
+    let Some(v) = value else { return Some(RowStatus::NoData) };
+    if !m.thresholds.is_empty() {
+        let env = ThresholdEnv { value: v, baseline, target };
+        let holds =
+            |t: &&crate::check::ir::Threshold| post::eval(&post::post_only(&t.condition), &env) == V::Bool(true);
+        return Some(m.thresholds.iter().find(holds).map_or(RowStatus::Red, |t| t.status.into()));
+    }
+    target.map(|t| {
+        let met = match m.direction {
+            Direction::LowerIsBetter => v <= t,
+            Direction::HigherIsBetter => v >= t,
+            Direction::Neutral => v == t,
+        };
+        if met { RowStatus::Green } else { RowStatus::Red }
+    })
+}
+
+struct SlotEnv<'a> {
+    slots: &'a [V],
+    period: Option<&'a Period>,
+    as_of: NaiveDate,
+}
+
+impl Env for SlotEnv<'_> {
+    fn slot(&self, i: usize) -> V {
+        self.slots.get(i).copied().unwrap_or(V::Null)
+    }
+    fn builtin(&self, b: Builtin) -> V {
+        let day = match b {
+            Builtin::AsOf => Some(self.as_of),
+            Builtin::PeriodStart => self.period.map(|p| p.start),
+            Builtin::PeriodEnd => self.period.map(|p| p.end),
+        };
+        day.map_or(V::Null, |d| V::Num(midnight_ms(d) as f64))
+    }
+}
+
+struct ThresholdEnv {
+    value: f64,
+    baseline: Option<f64>,
+    target: Option<f64>,
+}
+
+impl Env for ThresholdEnv {
+    fn input(&self, i: ThresholdInput) -> V {
+        match i {
+            ThresholdInput::Value => V::Num(self.value),
+            ThresholdInput::Baseline => self.baseline.map_or(V::Null, V::Num),
+            ThresholdInput::Target => self.target.map_or(V::Null, V::Num),
+        }
+    }
+}
