@@ -3,7 +3,7 @@
 //! onto vocabulary terms, and anything that does not parse reported with file, row,
 //! column and value. A value is never silently turned into null.
 
-use crate::check::ir::{ColumnType, DefinitionSet, FileFormat, Project, Site, Source, Unmapped, Vocabulary};
+use crate::check::ir::{Binding, ColumnType, DefinitionSet, FileFormat, Project, Site, Source, Unmapped, Vocabulary};
 use crate::diag::Diagnostic;
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use polars::prelude::*;
@@ -43,102 +43,148 @@ pub fn read_site_table(
     report: &mut DataReport,
 ) -> Option<SiteTable> {
     let binding = project.bindings.get(&source.name)?;
-    let relative = binding.file.replace("{site}", &site.id);
-    let path = project.root.join(&relative);
-    if !path.is_file() {
-        report.errors.push(
-            Diagnostic::error(
-                "E0703",
-                format!("no `{}` data for site `{}`: {} not found", source.name, site.id, path.display()),
-            )
-            .in_file(&path)
-            .help(format!("the binding in yardstick.yaml is `{}`; export the file or fix the path", binding.file)),
-        );
-        return None;
-    }
-    let typed = read_raw(&path, binding.format, source, true);
-    let raw = match typed.or_else(|e| match binding.format {
-        FileFormat::Csv => read_raw(&path, binding.format, source, false),
-        FileFormat::Parquet | FileFormat::Ndjson => Err(e),
-    }) {
-        Ok(df) => df,
-        Err(e) => {
-            report.errors.push(
-                Diagnostic::error("E0704", format!("cannot read {}: {e}", path.display()))
-                    .in_file(&path)
-                    .help("check that the file is a well-formed CSV, Parquet or NDJSON export"),
-            );
-            return None;
-        }
-    };
+    let path = bound_file(project, source, site, binding, report)?;
+    let raw = read_file(&path, binding.format, source, report)?;
     let first_line = match binding.format {
         FileFormat::Csv => 2, // after the header
         FileFormat::Parquet | FileFormat::Ndjson => 1,
     };
     let height = raw.height();
-    let mut columns = Vec::with_capacity(source.columns.len() + 2);
     let mut excluded = vec![false; height];
-    let mut deprecated = BTreeMap::new();
-    let mut ok = true;
-    for col in &source.columns {
-        let Ok(values) = raw.column(&col.name) else {
-            report.errors.push(
-                Diagnostic::error(
-                    "E0705",
-                    format!("column `{}` of source `{}` is missing from {}", col.name, source.name, path.display()),
-                )
-                .in_file(&path)
-                .help(format!(
-                    "the file has: {}",
-                    raw.get_column_names().iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", ")
-                )),
-            );
-            ok = false;
-            continue;
-        };
-        if let Some(ready) = as_stored(set, site, &col.ty, values) {
-            columns.push(ready);
-            continue;
-        }
-        let text = match text_values(values) {
-            Ok(t) => t,
-            Err(e) => {
-                report.errors.push(
-                    Diagnostic::error("E0704", format!("cannot read column `{}` of {}: {e}", col.name, path.display()))
-                        .in_file(&path),
-                );
-                ok = false;
-                continue;
-            }
-        };
-        let mut cx = ColumnCx {
-            path: &path,
-            source,
-            column: &col.name,
-            site,
-            set,
-            policy: project.unmapped,
-            first_line,
-            bad: Vec::new(),
-            unmapped: BTreeMap::new(),
-            deprecated: 0,
-            excluded: &mut excluded,
-            codes: HashMap::new(),
-        };
-        let series = parse_column(&mut cx, &col.ty, &text);
-        ok &= cx.finish(report);
-        if cx.deprecated > 0 {
-            deprecated.insert(col.name.clone(), cx.deprecated);
-        }
-        columns.push(series.into_column());
-    }
-    if !ok {
-        return None;
-    }
+    let mut read = Read { project, set, source, site, path: &path, first_line, excluded: &mut excluded, report };
+    let (mut columns, deprecated) = read.columns(&raw)?;
     columns.push(Column::new(SITE.into(), vec![site.id.as_str(); height]));
     columns.push(Column::new(EXCLUDED.into(), excluded));
     let frame = DataFrame::new(height, columns).expect("columns of one height");
     Some(SiteTable { site: site.id.clone(), path, frame, deprecated })
+}
+
+/// The site's file of `source`, or an error when it is missing.
+fn bound_file(
+    project: &Project,
+    source: &Source,
+    site: &Site,
+    binding: &Binding,
+    report: &mut DataReport,
+) -> Option<PathBuf> {
+    let path = project.root.join(binding.file.replace("{site}", &site.id));
+    if path.is_file() {
+        return Some(path);
+    }
+    report.errors.push(
+        Diagnostic::error(
+            "E0703",
+            format!("no `{}` data for site `{}`: {} not found", source.name, site.id, path.display()),
+        )
+        .in_file(&path)
+        .help(format!("the binding in yardstick.yaml is `{}`; export the file or fix the path", binding.file)),
+    );
+    None
+}
+
+/// The file with every declared column as stored: typed where the file allows, else (a
+/// CSV with a value Polars rejects) as text.
+fn read_file(path: &Path, format: FileFormat, source: &Source, report: &mut DataReport) -> Option<DataFrame> {
+    let typed = read_raw(path, format, source, true);
+    let raw = typed.or_else(|e| match format {
+        FileFormat::Csv => read_raw(path, format, source, false),
+        FileFormat::Parquet | FileFormat::Ndjson => Err(e),
+    });
+    match raw {
+        Ok(df) => Some(df),
+        Err(e) => {
+            report.errors.push(
+                Diagnostic::error("E0704", format!("cannot read {}: {e}", path.display()))
+                    .in_file(path)
+                    .help("check that the file is a well-formed CSV, Parquet or NDJSON export"),
+            );
+            None
+        }
+    }
+}
+
+/// One site's file of one source being parsed, column by column.
+struct Read<'a> {
+    project: &'a Project,
+    set: &'a DefinitionSet,
+    source: &'a Source,
+    site: &'a Site,
+    path: &'a Path,
+    first_line: usize,
+    excluded: &'a mut Vec<bool>,
+    report: &'a mut DataReport,
+}
+
+impl Read<'_> {
+    /// Every declared column, typed, and the count of deprecated codes per column; `None`
+    /// (reported) when a column is missing or does not parse.
+    fn columns(&mut self, raw: &DataFrame) -> Option<(Vec<Column>, BTreeMap<String, usize>)> {
+        let mut columns = Vec::with_capacity(self.source.columns.len() + 2);
+        let mut deprecated = BTreeMap::new();
+        let mut ok = true;
+        for col in &self.source.columns {
+            let Ok(values) = raw.column(&col.name) else {
+                self.missing(&col.name, raw);
+                ok = false;
+                continue;
+            };
+            if let Some(ready) = as_stored(self.set, self.site, &col.ty, values) {
+                columns.push(ready);
+                continue;
+            }
+            match self.parse(col, values) {
+                Some((series, n)) => {
+                    if n > 0 {
+                        deprecated.insert(col.name.clone(), n);
+                    }
+                    columns.push(series.into_column());
+                }
+                None => ok = false,
+            }
+        }
+        ok.then_some((columns, deprecated))
+    }
+
+    fn missing(&mut self, column: &str, raw: &DataFrame) {
+        let names: Vec<&str> = raw.get_column_names().iter().map(|n| n.as_str()).collect();
+        self.report.errors.push(
+            Diagnostic::error(
+                "E0705",
+                format!("column `{column}` of source `{}` is missing from {}", self.source.name, self.path.display()),
+            )
+            .in_file(self.path)
+            .help(format!("the file has: {}", names.join(", "))),
+        );
+    }
+
+    /// A column through our parser, with its count of deprecated codes; `None` (reported)
+    /// when it cannot be used.
+    fn parse(&mut self, col: &crate::check::ir::Column, values: &Column) -> Option<(Series, usize)> {
+        let text = match text_values(values) {
+            Ok(t) => t,
+            Err(e) => {
+                let message = format!("cannot read column `{}` of {}: {e}", col.name, self.path.display());
+                self.report.errors.push(Diagnostic::error("E0704", message).in_file(self.path));
+                return None;
+            }
+        };
+        let mut cx = ColumnCx {
+            path: self.path,
+            source: self.source,
+            column: &col.name,
+            site: self.site,
+            set: self.set,
+            policy: self.project.unmapped,
+            first_line: self.first_line,
+            bad: Vec::new(),
+            unmapped: BTreeMap::new(),
+            deprecated: 0,
+            excluded: self.excluded,
+            codes: HashMap::new(),
+        };
+        let series = parse_column(&mut cx, &col.ty, &text);
+        cx.finish(self.report).then_some((series, cx.deprecated))
+    }
 }
 
 /// Reads `source` at every site of the project, the sites side by side (our parsing of a

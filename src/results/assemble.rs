@@ -185,7 +185,7 @@ fn derived_rows(plan: &Plan, d: &DerivedPlan, out: &mut Assembled) {
     for site in site_refs(plan) {
         let mut combos: BTreeSet<Dims> =
             d.inputs.iter().filter_map(|i| out.combos.get(&(i.clone(), site.clone()))).flatten().cloned().collect();
-        if combos.is_empty() {
+        if dim_names.is_empty() {
             combos.insert(Vec::new());
         }
         let inputs = d.inputs.iter().filter_map(|i| out.collection.get(&(i.clone(), site.clone())).copied());

@@ -316,6 +316,44 @@ fn extra_dimensions_zero_fill_per_value_seen() {
     assert_eq!((v("L1", "2024-Q2"), v("L2", "2024-Q2")), (Some(0.0), Some(0.0)));
 }
 
+/// A flow of security downtime per line, and its share of all downtime per line.
+const BY_LINE: [Edit; 2] = [
+    Edit::Write {
+        file: "set/metrics/security_by_line.yaml",
+        text: "metric: security_by_line\nversion: 1\ntitle: t\nlayer: outcome\nunit: min\ndirection: lower_is_better\ngrain: quarter\nsource: downtime\ntime: {event: started_at}\nwhere: cause in cause.security\nvalue: sum(duration_min)\nby: [line]\n",
+    },
+    Edit::Write {
+        file: "set/metrics/security_share_by_line.yaml",
+        text: "metric: security_share_by_line\nversion: 1\ntitle: t\nlayer: outcome\nunit: \"%\"\ndirection: lower_is_better\ngrain: quarter\nvalue: security_by_line / downtime_by_line\n",
+    },
+];
+
+#[test]
+fn derived_metrics_over_by_combine_their_parts_per_dimension_value() {
+    let data = [("a/downtime.csv", format!("{DOWNTIME}{A_DOWNTIME}")), ("b/downtime.csv", DOWNTIME.to_string())];
+    let r = run("security_share_by_line", "2024-06-30", &files(&data), &BY_LINE).unwrap();
+    let row = |site: &str, line: &str, period: &str| {
+        r.rows
+            .iter()
+            .find(|x| x.site == site && x.period == period && x.dims == [("line".to_string(), Some(line.to_string()))])
+            .unwrap_or_else(|| panic!("no row for {site} {line} {period}"))
+    };
+    // Q1 at a: line L1 lost 90 min (cyber) + 30 min (config), all of it security-related;
+    // L2 lost 60 min to equipment, none security-related (no L2 row in the part: 0).
+    assert_eq!(row("a", "L1", "2024-Q1").value, Some(1.0));
+    assert_eq!(row("a", "L2", "2024-Q1").value, Some(0.0));
+    // Q2: no downtime on either line, 0 of 0 has no value.
+    assert_eq!(row("a", "L1", "2024-Q2").value, None);
+    // Baselines (January to June, scaled to a quarter) combine per line too:
+    // L1 (120 * 3/6) / (120 * 3/6) = 1; L2 0 / (60 * 3/6) = 0.
+    assert_eq!(row("a", "L1", "2024-Q2").baseline, Some(1.0));
+    assert_eq!(row("a", "L2", "2024-Q2").baseline, Some(0.0));
+    // The pooled row holds a's lines; b had no downtime and so no line.
+    assert_eq!(row("all", "L2", "2024-Q1").value, Some(0.0));
+    assert!(r.rows.iter().all(|x| x.site != "b"), "b has no line values");
+    assert!(r.rows.iter().all(|x| x.dims.len() == 1));
+}
+
 #[test]
 fn periods_before_coverage_have_no_value_never_zero() {
     let b = "f1,2024-02-10T08:00:00Z,60,CYB,L1\nf2,2024-05-10T08:00:00Z,30,CFG,L1\n";

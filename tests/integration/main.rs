@@ -6,6 +6,7 @@ mod cli;
 mod diagnostics;
 mod engine;
 mod ir;
+mod layout;
 mod roundtrip;
 mod syntax;
 mod util;
