@@ -41,8 +41,7 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
             }
         }
     }
-    print!("{out}");
-    ExitCode::SUCCESS
+    super::emit(&out)
 }
 
 /// The metric's plan in words, and the Polars plan when asked for.

@@ -57,8 +57,7 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
         Format::Json => json(&rows),
         Format::Table => table(&dims, &rows),
     };
-    print!("{text}");
-    ExitCode::SUCCESS
+    super::emit(&text)
 }
 
 fn csv_cell(s: &str) -> String {

@@ -166,3 +166,23 @@ fn check_data_notes_untimed_rows_and_deprecated_codes() {
     );
     assert!(err.contains("1 row(s) of `incidents` at site `a` hold a deprecated code in `severity`"), "{err}");
 }
+
+#[test]
+fn a_reader_that_stops_early_is_not_an_error() {
+    use std::io::Read;
+    // Four rows a month for four years as JSON: far more than a pipe holds.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_yardstick"))
+        .args(["query", "security_downtime_hours", "-p", "examples/acme", "--as-of", "2025-12-31"])
+        .args(["--grain", "month", "--format", "json"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut head = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut head).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.is_empty(), "{err}");
+}
