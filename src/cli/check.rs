@@ -33,21 +33,9 @@ fn check_data(checked: &crate::check::Checked, sources: &Sources, color: bool) -
     };
     let mut report = crate::engine::data::DataReport::default();
     let summary = crate::engine::data::check_all(project, &checked.set, &mut report);
-    for ((site, source, column, code), n) in &report.excluded_codes {
-        eprintln!(
-            "warning: {n} row(s) of `{source}` at site `{site}` left out: code `{code}` in column `{column}` is not mapped"
-        );
-    }
-    for ((site, source, column), n) in &summary.deprecated {
-        eprintln!(
-            "note: {n} row(s) of `{source}` at site `{site}` hold a deprecated code in `{column}`, read as its replacement"
-        );
-    }
-    for ((site, source, column), (n, metrics)) in &summary.untimed {
-        eprintln!(
-            "note: {n} row(s) of `{source}` at site `{site}` have no `{column}` and are left out of {}",
-            metrics.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")
-        );
+    let warnings = summary.warnings(&report);
+    if !warnings.is_empty() {
+        eprint!("{}", render_all(warnings.iter(), sources, color));
     }
     if !report.errors.is_empty() {
         eprint!("{}", render_all(report.errors.iter(), sources, color));

@@ -573,6 +573,37 @@ pub struct DataSummary {
     pub deprecated: BTreeMap<(String, String, String), usize>,
 }
 
+impl DataSummary {
+    /// What `check --data` says besides errors, as warnings: rows left out for unmapped
+    /// codes, deprecated codes read as their replacement, rows without a time column.
+    pub fn warnings(&self, report: &DataReport) -> Vec<Diagnostic> {
+        let mut found = Vec::new();
+        for ((site, source, column, code), n) in &report.excluded_codes {
+            let message = format!(
+                "{n} row(s) of `{source}` at site `{site}` left out: code `{code}` in column `{column}` is not mapped"
+            );
+            found.push(Diagnostic::warning("W0701", message).help(format!(
+                "map `{code}` in sites/{site}.yaml to count these rows; until then every metric over `{source}` leaves them out"
+            )));
+        }
+        for ((site, source, column), n) in &self.deprecated {
+            let message = format!(
+                "{n} row(s) of `{source}` at site `{site}` hold a deprecated code in `{column}`, read as its replacement"
+            );
+            found.push(Diagnostic::warning("W0702", message).help("export the current term, or map the old code"));
+        }
+        for ((site, source, column), (n, metrics)) in &self.untimed {
+            let metrics: Vec<String> = metrics.iter().map(|m| format!("`{m}`")).collect();
+            let message = format!(
+                "{n} row(s) of `{source}` at site `{site}` have no `{column}` and are left out of {}",
+                metrics.join(", ")
+            );
+            found.push(Diagnostic::warning("W0703", message).help(format!("fill `{column}` in the export")));
+        }
+        found
+    }
+}
+
 /// Reads every bound source at every site, as `check --data` does: all parse errors and
 /// unmapped codes are reported, per site, source and column.
 pub fn check_all(project: &Project, set: &DefinitionSet, report: &mut DataReport) -> DataSummary {
