@@ -208,3 +208,53 @@ impl Serialize for ResultRow {
         map.end()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row() -> ResultRow {
+        let day = |d| NaiveDate::from_ymd_opt(2025, 1, d).unwrap();
+        ResultRow {
+            metric: MetricId("downtime".into()),
+            version: 2,
+            site: SiteRef::All,
+            dims: vec![("line".into(), None)],
+            period: "2025-01".into(),
+            period_start: day(1),
+            period_end: day(31),
+            partial: false,
+            value: Some(1.5),
+            n: Some(3),
+            excluded: 0,
+            baseline: None,
+            delta: None,
+            delta_pct: None,
+            target: None,
+            status: Some(RowStatus::NoData),
+            coverage: RowCoverage::Covered,
+            collection: Collection::Mixed,
+            fingerprint: String::new(),
+        }
+    }
+
+    #[test]
+    fn csv_and_json_show_the_same_columns_in_the_same_order() {
+        let r = row();
+        let header = header(&["line".to_string()]);
+        assert_eq!(header[..4], ["metric", "version", "site", "line"]);
+        assert_eq!(r.cells()[..5], ["downtime", "2", "all", "", "2025-01"]);
+        let json = serde_json::to_value(&r).unwrap();
+        let keys: Vec<&String> = json.as_object().unwrap().keys().collect();
+        assert_eq!(keys, header.iter().collect::<Vec<_>>());
+        // Missing values are empty in CSV and null in JSON; numbers stay numbers.
+        assert_eq!(
+            (&json["line"], &json["baseline"], &json["value"]),
+            (&serde_json::Value::Null, &serde_json::Value::Null, &serde_json::json!(1.5))
+        );
+        assert_eq!(
+            (&json["status"], &json["collection"], &json["partial"]),
+            (&serde_json::json!("no_data"), &serde_json::json!("mixed"), &serde_json::json!(false))
+        );
+    }
+}

@@ -186,3 +186,23 @@ fn a_reader_that_stops_early_is_not_an_error() {
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert!(err.is_empty(), "{err}");
 }
+
+#[test]
+fn explain_shows_the_neutral_plan_and_the_polars_plan_only_when_asked() {
+    let dir = engine_project();
+    let project = dir.path().join("project");
+    let p = project.to_str().unwrap();
+    let (code, out, err) = yardstick(&["explain", "security_downtime_hours", "-p", p]);
+    assert_eq!(code, 0, "{err}");
+    // The rules a back end follows, in words: the period range from the project's start,
+    // the grouping, the aggregate and the baseline windows (6 months before July 2024).
+    assert!(out.contains("periods:    quarter 2024-Q1 .. "), "{out}");
+    assert!(out.contains("group by:   site, period; and all sites pooled: period"), "{out}");
+    assert!(out.contains("aggregate:  #0 = sum(duration_min)"), "{out}");
+    assert!(out.contains("a 2024-01-01 .. 2024-06-30, b 2024-01-01 .. 2024-06-30"), "{out}");
+    assert!(!out.contains("Polars plan"), "{out}");
+    let (code, out, err) = yardstick(&["explain", "security_downtime_hours", "-p", p, "--polars"]);
+    assert_eq!(code, 0, "{err}");
+    let polars = out.split("Polars plan").nth(1).unwrap_or_else(|| panic!("{out}"));
+    assert!(polars.contains("AGGREGATE"), "{polars}");
+}

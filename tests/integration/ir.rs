@@ -64,3 +64,22 @@ fn a_string_compared_with_a_vocabulary_column_becomes_a_term() {
     });
     assert_eq!(terms, ["incident_severity.SEV2", "system_domain.ot", "system_domain.manufacturing_it"]);
 }
+
+/// Reports and manifests read the IR as data: expressions and references as written,
+/// enums as their YAML names, dates as ISO dates.
+#[test]
+fn the_ir_serializes_as_the_definitions_read() {
+    let (checked, _, _) = compile(&fixture("spec/project"));
+    let checked = checked.unwrap();
+    let set = serde_json::to_value(&checked.set).unwrap();
+    let metrics = set["metrics"].as_array().unwrap();
+    let m = metrics.iter().find(|m| m["id"] == "security_downtime_hours").unwrap();
+    assert_eq!(m["grain"], "quarter");
+    assert_eq!(m["direction"], "lower_is_better");
+    assert_eq!(m["body"]["base"]["time"], serde_json::json!({"event": {"column": "started_at"}}));
+    assert_eq!(m["body"]["base"]["value"], "sum(duration_min) / 60");
+    assert_eq!(m["body"]["base"]["by"], serde_json::json!(["line"]));
+    assert_eq!(m["references"][0], "iso27001:2022/A.5.24");
+    let project = serde_json::to_value(checked.project.as_ref().unwrap()).unwrap();
+    assert_eq!(project["start"], "2023-01-01");
+}
