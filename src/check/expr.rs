@@ -5,7 +5,7 @@ use super::ir::{
     AggFn, Builtin, ColumnRef, Grain, Literal, MetricId, RowFn, Source, TExpr, TExprKind, ThresholdInput, Type,
     Vocabulary,
 };
-use crate::diag::{Diagnostic, Span, did_you_mean};
+use crate::diag::{Diagnostic, Span, codes, did_you_mean};
 use crate::syntax::{BinOp, Expr, ExprKind, Ident, UnaryOp};
 use std::collections::BTreeMap;
 
@@ -81,7 +81,7 @@ impl<'a> ExprChecker<'a> {
         match self.clause {
             Clause::Where | Clause::Threshold if t.ty != Type::Bool => self.err(
                 Diagnostic::error(
-                    "E0411",
+                    codes::E0411,
                     format!("`{}` must be a condition, but this is a {}", self.clause.key(), t.ty),
                 )
                 .at(t.span)
@@ -89,7 +89,7 @@ impl<'a> ExprChecker<'a> {
                 .help("write a comparison, such as `severity == incident_severity.SEV1`"),
             ),
             Clause::Value if !t.ty.is_numeric() || t.ty == Type::Null => self.err(
-                Diagnostic::error("E0410", format!("`value` must be a number, but this is a {}", t.ty))
+                Diagnostic::error(codes::E0410, format!("`value` must be a number, but this is a {}", t.ty))
                     .at(t.span)
                     .label(format!("{} here", t.ty))
                     .help("aggregate the rows into a number: count(), sum(x), mean(x), share(cond), ..."),
@@ -158,7 +158,7 @@ impl<'a> ExprChecker<'a> {
             Some(())
         } else {
             self.err(
-                Diagnostic::error("E0403", format!("{what}, but this is a {}", e.ty))
+                Diagnostic::error(codes::E0403, format!("{what}, but this is a {}", e.ty))
                     .at(e.span)
                     .label(format!("{} here", e.ty)),
             )
@@ -174,7 +174,7 @@ impl<'a> ExprChecker<'a> {
                 Some(t) => elem = t,
                 None => {
                     return self.err(
-                        Diagnostic::error("E0403", format!("a list mixes {elem} and {}", item.ty))
+                        Diagnostic::error(codes::E0403, format!("a list mixes {elem} and {}", item.ty))
                             .at(item.span)
                             .label(format!("{} here", item.ty))
                             .help("every item of a list has the same type"),
@@ -190,7 +190,7 @@ impl<'a> ExprChecker<'a> {
             [one] => self.bare_name(one, span),
             [first, second] => self.dotted_name(first, second, span),
             _ => self.err(
-                Diagnostic::error("E0302", format!("`{}` has too many parts", join_names(parts)))
+                Diagnostic::error(codes::E0311, format!("`{}` has too many parts", join_names(parts)))
                     .at(span)
                     .label("expected `name` or `prefix.name`")
                     .help(
@@ -229,10 +229,12 @@ impl<'a> ExprChecker<'a> {
                 if source.broken_columns.contains(&id.name) {
                     return None;
                 }
-                let mut d =
-                    Diagnostic::error("E0301", format!("unknown column `{}` in source `{}`", id.name, source.name))
-                        .at(id.span)
-                        .label("no such column");
+                let mut d = Diagnostic::error(
+                    codes::E0301,
+                    format!("unknown column `{}` in source `{}`", id.name, source.name),
+                )
+                .at(id.span)
+                .label("no such column");
                 let columns: Vec<&str> = source.columns.iter().map(|c| c.name.as_str()).chain(["site"]).collect();
                 let candidates: Vec<&str> = columns.iter().copied().chain(BUILTINS.iter().copied()).collect();
                 if source.join(&id.name).is_some() {
@@ -258,7 +260,7 @@ impl<'a> ExprChecker<'a> {
                     }
                     Some(Some(g)) => self.err(
                         Diagnostic::error(
-                            "E0503",
+                            codes::E0503,
                             format!(
                                 "metric `{}` has grain {g:?}, but this derived metric has grain {grain:?}",
                                 id.name
@@ -274,7 +276,7 @@ impl<'a> ExprChecker<'a> {
                             "a derived metric (one without `source`) names other metrics by id".to_string()
                         });
                         self.err(
-                            Diagnostic::error("E0306", format!("unknown metric `{}`", id.name))
+                            Diagnostic::error(codes::E0306, format!("unknown metric `{}`", id.name))
                                 .at(id.span)
                                 .label("no metric with this id")
                                 .help(help),
@@ -289,7 +291,7 @@ impl<'a> ExprChecker<'a> {
                     "target" => ThresholdInput::Target,
                     _ => {
                         return self.err(
-                            Diagnostic::error("E0310", format!("unknown name `{}` in a threshold", id.name))
+                            Diagnostic::error(codes::E0310, format!("unknown name `{}` in a threshold", id.name))
                                 .at(id.span)
                                 .label("not available here")
                                 .help("thresholds compare `value` (and `baseline`, `target`) with numbers, as in `value <= 40`"),
@@ -305,7 +307,7 @@ impl<'a> ExprChecker<'a> {
     fn column_use(&mut self, name: &str, span: Span) -> Option<()> {
         if self.clause == Clause::Value && self.in_aggregate.is_none() {
             return self.err(
-                Diagnostic::error("E0402", format!("column `{name}` is used in `value` outside an aggregate"))
+                Diagnostic::error(codes::E0402, format!("column `{name}` is used in `value` outside an aggregate"))
                     .at(span)
                     .label("one value per row, not per period")
                     .help(format!("wrap it in an aggregate, such as `sum({name})`, `mean({name})` or `max({name})`")),
@@ -322,7 +324,7 @@ impl<'a> ExprChecker<'a> {
         };
         match (vocab, join) {
             (Some(_), Some(_)) => self.err(
-                Diagnostic::error("E0303", format!("`{}` is both a vocabulary and a join", first.name))
+                Diagnostic::error(codes::E0303, format!("`{}` is both a vocabulary and a join", first.name))
                     .at(first.span)
                     .label("ambiguous")
                     .help("rename the join in the source schema"),
@@ -340,7 +342,7 @@ impl<'a> ExprChecker<'a> {
                         .unwrap_or_else(|| format!("the columns of `{}` are: {}", target.name, names.join(", ")));
                     return self.err(
                         Diagnostic::error(
-                            "E0301",
+                            codes::E0301,
                             format!(
                                 "unknown column `{}` in source `{}` (joined as `{}`)",
                                 second.name, target.name, join.name
@@ -369,10 +371,13 @@ impl<'a> ExprChecker<'a> {
                     "`x.y` names a term or group of vocabulary x, or column y of join x".to_string()
                 });
                 self.err(
-                    Diagnostic::error("E0302", format!("unknown name `{}`: not a vocabulary or a join", first.name))
-                        .at(first.span)
-                        .label("unknown")
-                        .help(help),
+                    Diagnostic::error(
+                        codes::E0302,
+                        format!("unknown name `{}`: not a vocabulary or a join", first.name),
+                    )
+                    .at(first.span)
+                    .label("unknown")
+                    .help(help),
                 )
             }
         }
@@ -406,7 +411,7 @@ impl<'a> ExprChecker<'a> {
                 "functions: if, coalesce, hours_between, days_between, minutes_between, year, month, lower, contains; aggregates: count, count_distinct, sum, mean, median, min, max, percentile, share".to_string()
             });
             return self.err(
-                Diagnostic::error("E0307", format!("unknown function `{}`", func.name))
+                Diagnostic::error(codes::E0307, format!("unknown function `{}`", func.name))
                     .at(func.span)
                     .label("no such function")
                     .help(help),
@@ -432,7 +437,7 @@ impl<'a> ExprChecker<'a> {
         };
         if let Err(n) = arity_ok {
             return self.err(
-                Diagnostic::error("E0409", format!("`{}` takes {n} arguments, not {}", func.name, args.len()))
+                Diagnostic::error(codes::E0409, format!("`{}` takes {n} arguments, not {}", func.name, args.len()))
                     .at(span)
                     .label("wrong number of arguments"),
             );
@@ -478,7 +483,7 @@ impl<'a> ExprChecker<'a> {
                 Some(t) => ty = t,
                 None => {
                     return self.err(
-                        Diagnostic::error("E0403", format!("the branches mix {ty} and {}", a.ty))
+                        Diagnostic::error(codes::E0403, format!("the branches mix {ty} and {}", a.ty))
                             .at(a.span)
                             .label(format!("{} here", a.ty))
                             .help("every branch must give the same type"),
@@ -505,11 +510,12 @@ impl<'a> ExprChecker<'a> {
                     "a derived metric combines other metrics' values; aggregate in the metrics it names",
                 ),
             };
-            return self.err(Diagnostic::error("E0401", msg).at(span).label("aggregate not allowed here").help(help));
+            return self
+                .err(Diagnostic::error(codes::E0401, msg).at(span).label("aggregate not allowed here").help(help));
         }
         if self.in_aggregate.is_some() {
             return self.err(
-                Diagnostic::error("E0407", format!("aggregate `{}` inside another aggregate", func.name))
+                Diagnostic::error(codes::E0407, format!("aggregate `{}` inside another aggregate", func.name))
                     .at(span)
                     .label("nested aggregate")
                     .help("aggregates take row values; compute the inner one as its own metric and combine both in a derived metric"),
@@ -521,7 +527,7 @@ impl<'a> ExprChecker<'a> {
         let args: Vec<TExpr> = checked.into_iter().collect::<Option<_>>()?;
         let arity_error = |this: &mut Self, want: &str| {
             this.err(
-                Diagnostic::error("E0409", format!("`{}` takes {want}, not {} arguments", func.name, args.len()))
+                Diagnostic::error(codes::E0409, format!("`{}` takes {want}, not {} arguments", func.name, args.len()))
                     .at(span)
                     .label("wrong number of arguments"),
             )
@@ -582,7 +588,7 @@ impl<'a> ExprChecker<'a> {
                     };
                     if !pct.is_some_and(|v| (0.0..=100.0).contains(&v)) {
                         return self.err(
-                            Diagnostic::error("E0413", "the percentile must be a number from 0 to 100")
+                            Diagnostic::error(codes::E0413, "the percentile must be a number from 0 to 100")
                                 .at(p.span)
                                 .label("expected a literal such as 90")
                                 .help("`percentile(x, 90)` is the 90th percentile of x"),
@@ -630,7 +636,7 @@ impl<'a> ExprChecker<'a> {
                     (_, Type::List(et)) => {
                         return self.err(
                             Diagnostic::error(
-                                "E0403",
+                                codes::E0403,
                                 format!("`{}` compares a {} with a list of {et}", op.symbol(), l.ty),
                             )
                             .at(r.span)
@@ -640,7 +646,7 @@ impl<'a> ExprChecker<'a> {
                     _ => {
                         return self.err(
                             Diagnostic::error(
-                                "E0403",
+                                codes::E0403,
                                 format!("`{}` needs a list or a vocabulary group on its right", op.symbol()),
                             )
                             .at(r.span)
@@ -655,7 +661,7 @@ impl<'a> ExprChecker<'a> {
                 let Type::List(elem) = &l.ty else {
                     return self.err(
                         Diagnostic::error(
-                            "E0403",
+                            codes::E0403,
                             format!("`{}` needs a multi-valued (list) column on its left", op.symbol()),
                         )
                         .at(l.span)
@@ -682,7 +688,7 @@ impl<'a> ExprChecker<'a> {
                     _ => {
                         return self.err(
                             Diagnostic::error(
-                                "E0403",
+                                codes::E0403,
                                 format!("`{}` on a list of {elem} cannot take a {}", op.symbol(), r.ty),
                             )
                             .at(r.span)
@@ -711,7 +717,7 @@ impl<'a> ExprChecker<'a> {
             }
             (a, b) if unify(a, b).is_some() => Some((l, r)),
             (Type::TermSet(v), _) | (_, Type::TermSet(v)) => self.err(
-                Diagnostic::error("E0403", format!("`{}` compares with a group of `{v}` terms", op.symbol()))
+                Diagnostic::error(codes::E0403, format!("`{}` compares with a group of `{v}` terms", op.symbol()))
                     .at(if matches!(l.ty, Type::TermSet(_)) { l.span } else { r.span })
                     .label("a group, not a term")
                     .help("test membership with `in`, as in `cause in root_cause.security_related`"),
@@ -719,7 +725,7 @@ impl<'a> ExprChecker<'a> {
             (a, b) => {
                 let (a, b) = (a.clone(), b.clone());
                 self.err(
-                    Diagnostic::error("E0403", format!("cannot compare {a} with {b}"))
+                    Diagnostic::error(codes::E0403, format!("cannot compare {a} with {b}"))
                         .at(l.span.to(r.span))
                         .label(format!("{a} {} {b}", op.symbol()))
                         .help("both sides of a comparison must have the same type"),
@@ -742,7 +748,7 @@ impl<'a> ExprChecker<'a> {
             other => {
                 let other = other.clone();
                 self.err(
-                    Diagnostic::error("E0403", format!("cannot compare a term of `{vocab}` with {other}"))
+                    Diagnostic::error(codes::E0403, format!("cannot compare a term of `{vocab}` with {other}"))
                         .at(e.span)
                         .label(format!("{other} here"))
                         .help(format!("write a term as `{vocab}.TERM` or as a string such as \"TERM\"")),
@@ -754,7 +760,7 @@ impl<'a> ExprChecker<'a> {
     fn string_to_term(&mut self, e: TExpr, vocab: &str) -> Option<TExpr> {
         let TExprKind::Literal(Literal::Str(s)) = &e.kind else {
             return self.err(
-                Diagnostic::error("E0403", format!("a string column cannot be compared with terms of `{vocab}`"))
+                Diagnostic::error(codes::E0403, format!("a string column cannot be compared with terms of `{vocab}`"))
                     .at(e.span)
                     .label("string here")
                     .help("declare the column with `{vocab: ...}` in its source schema"),
@@ -786,7 +792,7 @@ impl<'a> ExprChecker<'a> {
 
     fn wrong_vocab<T>(&mut self, e: &TExpr, want: &str, got: &str) -> Option<T> {
         self.err(
-            Diagnostic::error("E0404", format!("a term of `{got}` where a term of `{want}` is expected"))
+            Diagnostic::error(codes::E0404, format!("a term of `{got}` where a term of `{want}` is expected"))
                 .at(e.span)
                 .label(format!("from vocabulary `{got}`"))
                 .help(format!("compare with a term of `{want}`, as in `{want}.TERM`")),
@@ -800,7 +806,7 @@ impl<'a> ExprChecker<'a> {
                 let v = v.clone();
                 if !self.vocabs[&v].ordered {
                     return self.err(
-                        Diagnostic::error("E0405", format!("vocabulary `{v}` is not ordered, so its terms cannot be compared with <, >, between"))
+                        Diagnostic::error(codes::E0405, format!("vocabulary `{v}` is not ordered, so its terms cannot be compared with <, >, between"))
                             .at(l.span)
                             .label(format!("term of unordered `{v}`"))
                             .help(format!("compare with `==` or `in`, or declare `ordered: true` in vocab `{v}` if its terms are ranked")),
@@ -818,7 +824,7 @@ impl<'a> ExprChecker<'a> {
                     "both sides must be numbers, dates or datetimes, or terms of one ordered vocabulary"
                 };
                 self.err(
-                    Diagnostic::error("E0406", format!("cannot order {a} against {b}"))
+                    Diagnostic::error(codes::E0406, format!("cannot order {a} against {b}"))
                         .at(span)
                         .label(format!("{a} against {b}"))
                         .help(help),
@@ -845,7 +851,7 @@ fn unify(a: &Type, b: &Type) -> Option<Type> {
 
 fn unknown_term(v: &Vocabulary, code: &str, span: Span) -> Diagnostic {
     if let Some(new) = v.deprecated.get(code) {
-        return Diagnostic::error("E0305", format!("`{code}` is a deprecated code of `{}`", v.name))
+        return Diagnostic::error(codes::E0305, format!("`{code}` is a deprecated code of `{}`", v.name))
             .at(span)
             .label("deprecated")
             .help(format!("use `{new}`, which replaces it"));
@@ -854,7 +860,7 @@ fn unknown_term(v: &Vocabulary, code: &str, span: Span) -> Diagnostic {
     let names: Vec<&str> = names.collect();
     let help = did_you_mean(code, names.iter().copied())
         .unwrap_or_else(|| format!("the terms of `{}` are: {}", v.name, names.join(", ")));
-    Diagnostic::error("E0304", format!("`{code}` is not a term of vocabulary `{}`", v.name))
+    Diagnostic::error(codes::E0304, format!("`{code}` is not a term of vocabulary `{}`", v.name))
         .at(span)
         .label("unknown term")
         .help(help)

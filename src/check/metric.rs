@@ -9,7 +9,7 @@ use super::ir::{
 };
 use super::refs::parse_reference;
 use super::set::{unknown_column, unknown_source};
-use crate::diag::{Diagnostic, FileId, did_you_mean};
+use crate::diag::{Diagnostic, FileId, codes, did_you_mean};
 use crate::spec::{Loaded, MetricDoc, SetDocs, Spanned};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -43,7 +43,7 @@ pub(super) fn check_metrics(
         let stem = cx.sources.path(m.file).file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
         if stem != id {
             cx.error(
-                Diagnostic::error("E0501", format!("metric `{id}` is defined in a file named `{stem}`"))
+                Diagnostic::error(codes::E0501, format!("metric `{id}` is defined in a file named `{stem}`"))
                     .at(cx.span(m.file, &m.doc.metric))
                     .label(format!("expected `{stem}`, the file's stem"))
                     .help(format!(
@@ -54,7 +54,7 @@ pub(super) fn check_metrics(
         if let Some(other) = seen.get(id) {
             let other = cx.sources.path(*other).display().to_string();
             cx.error(
-                Diagnostic::error("E0502", format!("metric `{id}` is defined twice"))
+                Diagnostic::error(codes::E0502, format!("metric `{id}` is defined twice"))
                     .at(cx.span(m.file, &m.doc.metric))
                     .label("second definition")
                     .help(format!("the first is in {other}")),
@@ -164,7 +164,7 @@ fn check_metric(
             {
                 if present {
                     cx.error(
-                        Diagnostic::error("E0505", format!("metric `{id}` has `{key}` but no `source`"))
+                        Diagnostic::error(codes::E0505, format!("metric `{id}` has `{key}` but no `source`"))
                             .at(at)
                             .label("derived metric (no source)")
                             .help(format!("a derived metric combines other metrics; add `source:` or remove `{key}:`")),
@@ -188,7 +188,7 @@ fn check_metric(
                 let help = did_you_mean(other, ["green", "amber"])
                     .unwrap_or_else(|| "thresholds are `green` and `amber`; anything else is red".into());
                 cx.error(
-                    Diagnostic::error("E0507", format!("unknown threshold `{other}`"))
+                    Diagnostic::error(codes::E0507, format!("unknown threshold `{other}`"))
                         .at(cx.span(file, key))
                         .label("expected green or amber")
                         .help(help),
@@ -207,7 +207,7 @@ fn check_metric(
         match parse_reference(&r.value) {
             Ok(reference) => references.push(reference),
             Err(why) => cx.error(
-                Diagnostic::error("E0508", format!("invalid reference `{}`", r.value))
+                Diagnostic::error(codes::E0508, format!("invalid reference `{}`", r.value))
                     .at(cx.span(file, r))
                     .label(why)
                     .help("references are iso27001:2022/A.5.24, iec62443-3-3/SR 6.2, csf:2.0/RS.MI-01 or sp800-53:r5/AC-2(1)"),
@@ -272,7 +272,7 @@ fn time_semantics(
         if !Type::from(&col.ty).is_temporal() {
             cx.error(
                 Diagnostic::error(
-                    "E0412",
+                    codes::E0412,
                     format!("time column `{}` is a {}, not a date or datetime", c.value, Type::from(&col.ty)),
                 )
                 .at(cx.span(file, c))
@@ -285,7 +285,7 @@ fn time_semantics(
     };
     let shape_error = |cx: &mut Cx| {
         cx.error(
-            Diagnostic::error("E0506", "`time` takes exactly one of {event: COL}, {open: FROM, close: TO}, {snapshot: COL}")
+            Diagnostic::error(codes::E0506, "`time` takes exactly one of {event: COL}, {open: FROM, close: TO}, {snapshot: COL}")
                 .at(cx.span(file, t))
                 .label("ambiguous or empty time semantics")
                 .help("event: a row counts in the period of COL; open: a row counts while open; snapshot: the latest snapshot in each period"),
@@ -332,7 +332,7 @@ fn by_column(
         }
         if column == "site" {
             cx.error(
-                Diagnostic::error("E0509", "`site` is always a dimension; do not list it in `by`")
+                Diagnostic::error(codes::E0509, "`site` is always a dimension; do not list it in `by`")
                     .at(cx.span(file, b))
                     .label("implicit dimension"),
             );
@@ -343,7 +343,7 @@ fn by_column(
     };
     if matches!(col.ty, super::ir::ColumnType::List(_)) {
         cx.error(
-            Diagnostic::error("E0509", format!("`{}` is multi-valued and cannot be a dimension", b.value))
+            Diagnostic::error(codes::E0512, format!("`{}` is multi-valued and cannot be a dimension", b.value))
                 .at(cx.span(file, b))
                 .label("list column")
                 .help("group by a single-valued column"),
@@ -378,7 +378,7 @@ fn target(cx: &mut Cx, file: FileId, t: &Spanned<crate::spec::TargetDoc>) -> Opt
         };
         if value.is_none() {
             cx.error(
-                Diagnostic::error("E0506", format!("a target is a number, not `{}`", s.value))
+                Diagnostic::error(codes::E0510, format!("a target is a number, not `{}`", s.value))
                     .at(cx.span(file, s))
                     .label("expected a number such as -30% or 0.95"),
             );
@@ -390,7 +390,7 @@ fn target(cx: &mut Cx, file: FileId, t: &Spanned<crate::spec::TargetDoc>) -> Opt
         (None, Some(v)) => Some(Target::Value { value: number(cx, v)?, by }),
         _ => {
             cx.error(
-                Diagnostic::error("E0506", "a target has exactly one of `change` and `value`")
+                Diagnostic::error(codes::E0511, "a target has exactly one of `change` and `value`")
                     .at(cx.span(file, t))
                     .label("target")
                     .help("`{change: -30%, by: 2026-12-31}` is relative to the baseline; `{value: 0.95}` is absolute"),
@@ -432,10 +432,13 @@ fn order_derived(cx: &mut Cx, docs: &SetDocs, metrics: &mut [Metric]) {
             };
             let Some(value) = &doc.doc.value else { return };
             cx.error(
-                Diagnostic::error("E0504", format!("derived metrics form a cycle: {} -> {first}", cycle.join(" -> ")))
-                    .at(cx.span(doc.file, value))
-                    .label("refers back to itself through this value")
-                    .help("a derived metric cannot depend on itself; compute one of them from a source"),
+                Diagnostic::error(
+                    codes::E0504,
+                    format!("derived metrics form a cycle: {} -> {first}", cycle.join(" -> ")),
+                )
+                .at(cx.span(doc.file, value))
+                .label("refers back to itself through this value")
+                .help("a derived metric cannot depend on itself; compute one of them from a source"),
             );
         });
     }
@@ -485,7 +488,7 @@ fn mixed_scaling(cx: &mut Cx, value: &TExpr) {
     if let (Some(s), Some(u)) = (scaled, unscaled) {
         cx.error(
             Diagnostic::warning(
-                "W0501",
+                codes::W0501,
                 format!(
                     "the baseline scales `{s}` to one period but not `{u}`, so the value and its baseline are not comparable"
                 ),

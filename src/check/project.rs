@@ -8,7 +8,7 @@ use super::ir::{
 };
 use super::metric::GRAINS;
 use super::set::{COLLECTIONS, unknown_source, unknown_term, unknown_vocab};
-use crate::diag::{Diagnostic, did_you_mean};
+use crate::diag::{Diagnostic, codes, did_you_mean};
 use crate::spec::ProjectDocs;
 use std::collections::BTreeMap;
 
@@ -22,7 +22,7 @@ pub(super) fn check_project(cx: &mut Cx, docs: &ProjectDocs, set: &DefinitionSet
         match semver::VersionReq::parse(&req.value) {
             Ok(r) if !r.matches(&set.version) => cx.error(
                 Diagnostic::error(
-                    "E0602",
+                    codes::E0602,
                     format!(
                         "definition set `{}` is version {}, which does not satisfy `{}`",
                         set.name, set.version, req.value
@@ -34,7 +34,7 @@ pub(super) fn check_project(cx: &mut Cx, docs: &ProjectDocs, set: &DefinitionSet
             ),
             Ok(_) => {}
             Err(e) => cx.error(
-                Diagnostic::error("E0601", format!("`{}` is not a version requirement: {e}", req.value))
+                Diagnostic::error(codes::E0601, format!("`{}` is not a version requirement: {e}", req.value))
                     .at(cx.span(file, req))
                     .label("invalid requirement")
                     .help("write it like \">=1.0, <2\""),
@@ -47,7 +47,7 @@ pub(super) fn check_project(cx: &mut Cx, docs: &ProjectDocs, set: &DefinitionSet
         Some(c) if !(1..=12).contains(&c.fiscal_year_start.value) => {
             cx.error(
                 Diagnostic::error(
-                    "E0605",
+                    codes::E0605,
                     format!("`fiscal_year_start` is {}, not a month", c.fiscal_year_start.value),
                 )
                 .at(cx.span(file, &c.fiscal_year_start))
@@ -75,7 +75,7 @@ pub(super) fn check_project(cx: &mut Cx, docs: &ProjectDocs, set: &DefinitionSet
                     (Some(f), Some(t)) if f <= t => Some(Baseline::Window { from: f, to: t }),
                     (Some(_), Some(_)) => {
                         cx.error(
-                            Diagnostic::error("E0606", "the baseline window ends before it starts")
+                            Diagnostic::error(codes::E0615, "the baseline window ends before it starts")
                                 .at(cx.span(file, b))
                                 .label("from is after to"),
                         );
@@ -86,7 +86,7 @@ pub(super) fn check_project(cx: &mut Cx, docs: &ProjectDocs, set: &DefinitionSet
             }
             _ => {
                 cx.error(
-                    Diagnostic::error("E0606", "a baseline is `{months_before_rollout: N}` or `{from: DATE, to: DATE}`")
+                    Diagnostic::error(codes::E0606, "a baseline is `{months_before_rollout: N}` or `{from: DATE, to: DATE}`")
                         .at(cx.span(file, b))
                         .label("neither or both")
                         .help("months_before_rollout counts back from each site's rollout; from/to is one window for all sites"),
@@ -109,7 +109,7 @@ pub(super) fn check_project(cx: &mut Cx, docs: &ProjectDocs, set: &DefinitionSet
             Some(ext) if ext == "ndjson" || ext == "jsonl" => Some(FileFormat::Ndjson),
             _ => {
                 cx.error(
-                    Diagnostic::error("E0609", format!("cannot tell the format of `{path}`"))
+                    Diagnostic::error(codes::E0609, format!("cannot tell the format of `{path}`"))
                         .at(cx.span(file, &b.value.file))
                         .label("unknown file extension")
                         .help("data files end in .csv, .parquet, .ndjson or .jsonl"),
@@ -132,7 +132,7 @@ pub(super) fn check_project(cx: &mut Cx, docs: &ProjectDocs, set: &DefinitionSet
     for (id, s) in doc.sites.iter() {
         if id.value == "all" {
             cx.error(
-                Diagnostic::error("E0612", "`all` is reserved for the pooled all-sites row")
+                Diagnostic::error(codes::E0613, "`all` is reserved for the pooled all-sites row")
                     .at(cx.span(file, id))
                     .label("reserved site id")
                     .help("give the site another id"),
@@ -155,7 +155,7 @@ pub(super) fn check_project(cx: &mut Cx, docs: &ProjectDocs, set: &DefinitionSet
                     .unwrap_or_else(|| "coverage names a source bound under `sources:`".into());
                 cx.error(
                     Diagnostic::error(
-                        "E0607",
+                        codes::E0607,
                         format!("coverage for `{}`, which this project does not bind", source.value),
                     )
                     .at(cx.span(file, source))
@@ -176,7 +176,7 @@ pub(super) fn check_project(cx: &mut Cx, docs: &ProjectDocs, set: &DefinitionSet
     }
     if doc.sites.is_empty() {
         cx.error(
-            Diagnostic::error("E0612", "the project has no sites")
+            Diagnostic::error(codes::E0614, "the project has no sites")
                 .at(cx.span(file, &doc.project))
                 .label("no `sites:`")
                 .help("list each plant under `sites:` with its rollout date"),
@@ -242,7 +242,7 @@ fn unknown_site<'a>(
     let help = did_you_mean(&site.value, known.iter().copied())
         .unwrap_or_else(|| format!("the sites are: {}, or `all`", known.join(", ")));
     cx.error(
-        Diagnostic::error("E0612", format!("unknown site `{}`", site.value))
+        Diagnostic::error(codes::E0612, format!("unknown site `{}`", site.value))
             .at(cx.span(file, site))
             .label("not a site of this project")
             .help(help),
@@ -274,12 +274,15 @@ fn check_sources_bound(cx: &mut Cx, set: &DefinitionSet, bindings: &BTreeMap<Str
             n => format!("metrics {listed} and {} more", n - 3),
         };
         cx.error(
-            Diagnostic::error("E0610", format!("source `{source}` is used by {used_by} but not bound in the project"))
-                .at(cx.span(docs.project.file, &docs.project.doc.project))
-                .label("in this project")
-                .help(format!(
-                    "add under `sources:` in yardstick.yaml: {source}: {{file: \"data/{{site}}/{source}.csv\"}}"
-                )),
+            Diagnostic::error(
+                codes::E0610,
+                format!("source `{source}` is used by {used_by} but not bound in the project"),
+            )
+            .at(cx.span(docs.project.file, &docs.project.doc.project))
+            .label("in this project")
+            .help(format!(
+                "add under `sources:` in yardstick.yaml: {source}: {{file: \"data/{{site}}/{source}.csv\"}}"
+            )),
         );
     }
 }
@@ -302,7 +305,7 @@ fn check_mappings(
             } else if let Some(new) = vocab.deprecated.get(&term.value) {
                 cx.error(
                     Diagnostic::error(
-                        "E0305",
+                        codes::E0305,
                         format!("`{}` maps onto `{}`, a deprecated code of `{}`", local.value, term.value, vocab.name),
                     )
                     .at(cx.span(m.file, term))

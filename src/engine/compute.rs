@@ -12,7 +12,7 @@ use crate::check::ir::{
     BaseMetric, Builtin, Collection, ColumnType, DefinitionSet, Direction, Grain, Metric, MetricBody, Project,
     TExprKind, Target, ThresholdInput, TimeSemantics,
 };
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, codes};
 use chrono::NaiveDate;
 use polars::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -36,7 +36,7 @@ pub fn compute(checked: &Checked, request: &Request) -> Result<Results, Vec<Diag
     let Some(project) = &checked.project else {
         return Err(vec![
             Diagnostic::error(
-                "E0801",
+                codes::E0801,
                 "computing metrics needs a project (yardstick.yaml), not a definition set alone",
             )
             .help("run inside a project folder, or pass it with -p"),
@@ -103,7 +103,7 @@ pub fn compute(checked: &Checked, request: &Request) -> Result<Results, Vec<Diag
 }
 
 fn polars_error(metric: &str, e: PolarsError) -> Diagnostic {
-    Diagnostic::error("E0802", format!("computing `{metric}` failed in the query engine: {e}"))
+    Diagnostic::error(codes::E0802, format!("computing `{metric}` failed in the query engine: {e}"))
         .help("this is a bug in yardstick if the definitions checked; please report it with the metric")
 }
 
@@ -116,7 +116,9 @@ fn with_inputs<'s>(set: &'s DefinitionSet, ids: &[String]) -> Result<Vec<&'s Met
             let names = set.metrics.iter().map(|m| m.id.0.as_str());
             let help = crate::diag::did_you_mean(id, names)
                 .unwrap_or_else(|| "`yardstick check` lists the set's metrics".into());
-            return Err(vec![Diagnostic::error("E0803", format!("no metric `{id}` in the definition set")).help(help)]);
+            return Err(vec![
+                Diagnostic::error(codes::E0803, format!("no metric `{id}` in the definition set")).help(help),
+            ]);
         }
         stack.push(id);
     }
@@ -781,7 +783,7 @@ impl Env for ThresholdEnv {
 pub fn plan_text(checked: &Checked, metric: &Metric, as_of: NaiveDate) -> Result<String, Box<Diagnostic>> {
     let (set, project) = match &checked.project {
         Some(p) => (&checked.set, p),
-        None => return Err(Box::new(Diagnostic::error("E0801", "explaining the query plan needs a project"))),
+        None => return Err(Box::new(Diagnostic::error(codes::E0801, "explaining the query plan needs a project"))),
     };
     let MetricBody::Base(b) = &metric.body else {
         return Ok("(derived metric: combined from its inputs per site and period, no query of its own)\n".into());

@@ -6,7 +6,7 @@
 use crate::check::ir::{
     Collection, ColumnType, DefinitionSet, FileFormat, Project, Site, Source, Unmapped, Vocabulary,
 };
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, codes};
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use polars::prelude::*;
 use std::collections::{BTreeMap, HashMap};
@@ -50,7 +50,7 @@ pub fn read_site_table(
     if !path.is_file() {
         report.errors.push(
             Diagnostic::error(
-                "E0703",
+                codes::E0703,
                 format!("no `{}` data for site `{}`: {} not found", source.name, site.id, path.display()),
             )
             .in_file(&path)
@@ -66,7 +66,7 @@ pub fn read_site_table(
         Ok(df) => df,
         Err(e) => {
             report.errors.push(
-                Diagnostic::error("E0704", format!("cannot read {}: {e}", path.display()))
+                Diagnostic::error(codes::E0704, format!("cannot read {}: {e}", path.display()))
                     .in_file(&path)
                     .help("check that the file is a well-formed CSV, Parquet or NDJSON export"),
             );
@@ -86,7 +86,7 @@ pub fn read_site_table(
         let Ok(values) = raw.column(&col.name) else {
             report.errors.push(
                 Diagnostic::error(
-                    "E0705",
+                    codes::E0705,
                     format!("column `{}` of source `{}` is missing from {}", col.name, source.name, path.display()),
                 )
                 .in_file(&path)
@@ -106,8 +106,11 @@ pub fn read_site_table(
             Ok(t) => t,
             Err(e) => {
                 report.errors.push(
-                    Diagnostic::error("E0704", format!("cannot read column `{}` of {}: {e}", col.name, path.display()))
-                        .in_file(&path),
+                    Diagnostic::error(
+                        codes::E0704,
+                        format!("cannot read column `{}` of {}: {e}", col.name, path.display()),
+                    )
+                    .in_file(&path),
                 );
                 ok = false;
                 continue;
@@ -318,7 +321,7 @@ impl<'a> ColumnCx<'a> {
             };
             report.errors.push(
                 Diagnostic::error(
-                    "E0701",
+                    codes::E0701,
                     format!(
                         "{}, row {} (line {}), column `{}`: `{value}` is not {expected}{more}",
                         self.path.display(),
@@ -337,7 +340,7 @@ impl<'a> ColumnCx<'a> {
                 Unmapped::Error => {
                     report.errors.push(
                         Diagnostic::error(
-                            "E0702",
+                            codes::E0702,
                             format!(
                                 "code `{code}` in column `{}` of `{}` at site `{}` is not a term and not mapped ({rows} row{})",
                                 self.column,

@@ -3,6 +3,7 @@
 
 mod acme;
 mod cli;
+mod codes;
 mod diagnostics;
 mod engine;
 mod ir;
