@@ -4,8 +4,8 @@
 use super::Cx;
 use super::expr::{Clause, ExprChecker, Scope};
 use super::ir::{
-    AggFn, BaseMetric, ColumnRef, Direction, Grain, Layer, Literal, MeasureType, Metric, MetricBody, MetricId, Source,
-    Status, TExpr, TExprKind, Target, Threshold, TimeSemantics, Type, Vocabulary,
+    AggFn, BaseMetric, ColumnRef, Direction, Grain, Layer, Literal, MeasureType, Metric, MetricBody, MetricId,
+    Reference, Source, Status, TExpr, TExprKind, Target, Threshold, TimeSemantics, Type, Vocabulary,
 };
 use super::refs::parse_reference;
 use super::set::{unknown_column, unknown_source};
@@ -83,102 +83,167 @@ fn check_metric(
     sources: &BTreeMap<String, Source>,
     grains: &BTreeMap<String, Option<Grain>>,
 ) -> Option<Metric> {
-    let id = doc.metric.value.clone();
-    let at = cx.span(file, &doc.metric);
-    let owner = format!("metric `{id}`");
-    let missing = |cx: &mut Cx, key: &str, help: &str| cx.missing(at, &owner, key, help);
-
-    if doc.version.is_none() {
-        missing(cx, "version", "start at `version: 1` and raise it whenever the computed values change");
-    }
-    if doc.title.is_none() {
-        missing(cx, "title", "a short title for reports");
-    }
-    if doc.unit.is_none() {
-        missing(cx, "unit", "the unit of the value, such as hours, incidents or \"%\"");
-    }
-    let layer = match &doc.layer {
-        Some(l) => cx.choice(file, l, "layer", LAYERS),
-        None => {
-            missing(cx, "layer", "one of outcome, risk, activity (seed section 2)");
-            None
-        }
-    };
-    let direction = match &doc.direction {
-        Some(d) => cx.choice(file, d, "direction", DIRECTIONS),
-        None => {
-            missing(cx, "direction", "one of higher_is_better, lower_is_better, neutral");
-            None
-        }
-    };
-    let grain = match &doc.grain {
-        Some(g) => cx.choice(file, g, "grain", GRAINS),
-        None => {
-            missing(cx, "grain", "the reporting cadence: month, quarter or year");
-            None
-        }
-    };
-    let measure_type = doc.kind.as_ref().and_then(|k| cx.choice(file, k, "metric type", TYPES));
+    let kinds = kinds(cx, file, doc);
     let Some(value_text) = &doc.value else {
-        missing(cx, "value", "what the metric computes, such as `count()` or `sum(duration_min) / 60`");
+        missing(cx, file, doc, "value", "what the metric computes, such as `count()` or `sum(duration_min) / 60`");
         return None;
     };
-
     let body = match &doc.source {
-        Some(source_name) => {
-            let Some(source) = sources.get(&source_name.value) else {
-                unknown_source(cx, file, source_name, sources.keys().map(String::as_str));
-                return None;
-            };
-            let time = match &doc.time {
-                Some(t) => time_semantics(cx, file, t, source),
-                None => {
-                    missing(
-                        cx,
-                        "time",
-                        "how rows fall into periods: {event: COL}, {open: FROM, close: TO} or {snapshot: COL}",
-                    );
-                    None
-                }
-            };
-            let scope = || Scope::Rows { source, sources };
-            let filter = match &doc.filter {
-                Some(w) => Some(expression(cx, file, w, vocabs, scope(), Clause::Where)?.0),
-                None => None,
-            };
-            let value = expression(cx, file, value_text, vocabs, scope(), Clause::Value);
-            let by = doc.by.iter().filter_map(|b| by_column(cx, file, b, source, sources)).collect::<Vec<_>>();
-            let (value, _) = value?;
-            if by.len() != doc.by.len() {
-                return None;
-            }
-            let time = time?;
-            if matches!(time, TimeSemantics::Event { .. }) {
-                mixed_scaling(cx, &value);
-            }
-            MetricBody::Base(BaseMetric { source: source.name.clone(), time, filter, value, by })
-        }
+        Some(source_name) => base_body(cx, file, doc, source_name, value_text, vocabs, sources)?,
+        None => derived_body(cx, file, doc, value_text, kinds.grain, vocabs, grains)?,
+    };
+    let target = doc.target.as_ref().and_then(|t| target(cx, file, t));
+    let thresholds = thresholds(cx, file, doc, vocabs);
+    let references = references(cx, file, doc);
+    Some(Metric {
+        id: MetricId(doc.metric.value.clone()),
+        version: doc.version.as_ref()?.value,
+        title: doc.title.as_ref()?.value.clone(),
+        description: doc.description.clone(),
+        layer: kinds.layer?,
+        measure_type: kinds.measure_type,
+        information_need: doc.information_need.clone(),
+        owner: doc.owner.clone(),
+        unit: doc.unit.as_ref()?.value.clone(),
+        direction: kinds.direction?,
+        grain: kinds.grain?,
+        body,
+        target,
+        thresholds,
+        references,
+        caveats: doc.caveats.clone(),
+        tags: doc.tags.iter().map(|t| t.value.clone()).collect(),
+        path: cx.sources.path(file).to_path_buf(),
+    })
+}
+
+/// The words that classify a metric; `None` where missing or invalid (already reported).
+struct Kinds {
+    layer: Option<Layer>,
+    direction: Option<Direction>,
+    grain: Option<Grain>,
+    measure_type: Option<MeasureType>,
+}
+
+/// Reports the missing required keys other than `value`, and reads the classifying words.
+fn kinds(cx: &mut Cx, file: FileId, doc: &MetricDoc) -> Kinds {
+    if doc.version.is_none() {
+        missing(cx, file, doc, "version", "start at `version: 1` and raise it whenever the computed values change");
+    }
+    if doc.title.is_none() {
+        missing(cx, file, doc, "title", "a short title for reports");
+    }
+    if doc.unit.is_none() {
+        missing(cx, file, doc, "unit", "the unit of the value, such as hours, incidents or \"%\"");
+    }
+    let layer =
+        required_choice(cx, file, doc, &doc.layer, "layer", LAYERS, "one of outcome, risk, activity (seed section 2)");
+    let direction = required_choice(
+        cx,
+        file,
+        doc,
+        &doc.direction,
+        "direction",
+        DIRECTIONS,
+        "one of higher_is_better, lower_is_better, neutral",
+    );
+    let grain =
+        required_choice(cx, file, doc, &doc.grain, "grain", GRAINS, "the reporting cadence: month, quarter or year");
+    let measure_type = doc.kind.as_ref().and_then(|k| cx.choice(file, k, "metric type", TYPES));
+    Kinds { layer, direction, grain, measure_type }
+}
+
+fn required_choice<T: Copy>(
+    cx: &mut Cx,
+    file: FileId,
+    doc: &MetricDoc,
+    value: &Option<Spanned<String>>,
+    key: &str,
+    choices: &[(&str, T)],
+    help: &str,
+) -> Option<T> {
+    match value {
+        Some(v) => cx.choice(file, v, key, choices),
         None => {
-            for (present, key) in
-                [(doc.time.is_some(), "time"), (doc.filter.is_some(), "where"), (!doc.by.is_empty(), "by")]
-            {
-                if present {
-                    cx.error(
-                        Diagnostic::error(codes::E0505, format!("metric `{id}` has `{key}` but no `source`"))
-                            .at(at)
-                            .label("derived metric (no source)")
-                            .help(format!("a derived metric combines other metrics; add `source:` or remove `{key}:`")),
-                    );
-                }
-            }
-            let grain = grain?;
-            let scope = Scope::Metrics { metrics: grains, grain };
-            let (value, inputs) = expression(cx, file, value_text, vocabs, scope, Clause::Value)?;
-            MetricBody::Derived { value, inputs }
+            missing(cx, file, doc, key, help);
+            None
+        }
+    }
+}
+
+fn missing(cx: &mut Cx, file: FileId, doc: &MetricDoc, key: &str, help: &str) {
+    let at = cx.span(file, &doc.metric);
+    cx.missing(at, &format!("metric `{}`", doc.metric.value), key, help);
+}
+
+/// A metric computed from the rows of a source.
+fn base_body(
+    cx: &mut Cx,
+    file: FileId,
+    doc: &MetricDoc,
+    source_name: &Spanned<String>,
+    value_text: &Spanned<String>,
+    vocabs: &BTreeMap<String, Vocabulary>,
+    sources: &BTreeMap<String, Source>,
+) -> Option<MetricBody> {
+    let Some(source) = sources.get(&source_name.value) else {
+        unknown_source(cx, file, source_name, sources.keys().map(String::as_str));
+        return None;
+    };
+    let time = match &doc.time {
+        Some(t) => time_semantics(cx, file, t, source),
+        None => {
+            let help = "how rows fall into periods: {event: COL}, {open: FROM, close: TO} or {snapshot: COL}";
+            missing(cx, file, doc, "time", help);
+            None
         }
     };
+    let scope = || Scope::Rows { source, sources };
+    let filter = match &doc.filter {
+        Some(w) => Some(expression(cx, file, w, vocabs, scope(), Clause::Where)?.0),
+        None => None,
+    };
+    let value = expression(cx, file, value_text, vocabs, scope(), Clause::Value);
+    let by = doc.by.iter().filter_map(|b| by_column(cx, file, b, source, sources)).collect::<Vec<_>>();
+    let (value, _) = value?;
+    if by.len() != doc.by.len() {
+        return None;
+    }
+    let time = time?;
+    if matches!(time, TimeSemantics::Event { .. }) {
+        mixed_scaling(cx, &value);
+    }
+    Some(MetricBody::Base(BaseMetric { source: source.name.clone(), time, filter, value, by }))
+}
 
-    let target = doc.target.as_ref().and_then(|t| target(cx, file, t));
+/// A metric combined from other metrics' values.
+fn derived_body(
+    cx: &mut Cx,
+    file: FileId,
+    doc: &MetricDoc,
+    value_text: &Spanned<String>,
+    grain: Option<Grain>,
+    vocabs: &BTreeMap<String, Vocabulary>,
+    grains: &BTreeMap<String, Option<Grain>>,
+) -> Option<MetricBody> {
+    let id = &doc.metric.value;
+    for (present, key) in [(doc.time.is_some(), "time"), (doc.filter.is_some(), "where"), (!doc.by.is_empty(), "by")] {
+        if present {
+            cx.error(
+                Diagnostic::error(codes::E0505, format!("metric `{id}` has `{key}` but no `source`"))
+                    .at(cx.span(file, &doc.metric))
+                    .label("derived metric (no source)")
+                    .help(format!("a derived metric combines other metrics; add `source:` or remove `{key}:`")),
+            );
+        }
+    }
+    let scope = Scope::Metrics { metrics: grains, grain: grain? };
+    let (value, inputs) = expression(cx, file, value_text, vocabs, scope, Clause::Value)?;
+    Some(MetricBody::Derived { value, inputs })
+}
+
+/// `green` and `amber`, green first; anything else is red.
+fn thresholds(cx: &mut Cx, file: FileId, doc: &MetricDoc, vocabs: &BTreeMap<String, Vocabulary>) -> Vec<Threshold> {
     let mut thresholds = Vec::new();
     for (key, cond) in doc.thresholds.iter() {
         let status = match key.value.as_str() {
@@ -201,7 +266,10 @@ fn check_metric(
         }
     }
     thresholds.sort_by_key(|t| t.status != Status::Green);
+    thresholds
+}
 
+fn references(cx: &mut Cx, file: FileId, doc: &MetricDoc) -> Vec<Reference> {
     let mut references = Vec::new();
     for r in &doc.references {
         match parse_reference(&r.value) {
@@ -214,27 +282,7 @@ fn check_metric(
             ),
         }
     }
-
-    Some(Metric {
-        id: MetricId(id),
-        version: doc.version.as_ref()?.value,
-        title: doc.title.as_ref()?.value.clone(),
-        description: doc.description.clone(),
-        layer: layer?,
-        measure_type,
-        information_need: doc.information_need.clone(),
-        owner: doc.owner.clone(),
-        unit: doc.unit.as_ref()?.value.clone(),
-        direction: direction?,
-        grain: grain?,
-        body,
-        target,
-        thresholds,
-        references,
-        caveats: doc.caveats.clone(),
-        tags: doc.tags.iter().map(|t| t.value.clone()).collect(),
-        path: cx.sources.path(file).to_path_buf(),
-    })
+    references
 }
 
 /// Parses and checks one expression; the metrics it refers to come back with it.

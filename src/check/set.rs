@@ -237,6 +237,33 @@ fn check_source(
         .as_ref()
         .and_then(|c| cx.choice(file, c, "collection", COLLECTIONS))
         .unwrap_or(Collection::Automated);
+    let (columns, broken_columns) = columns(cx, file, doc, vocabs);
+    if let Some(key) = &doc.key
+        && !columns.iter().any(|c| c.name == key.value)
+    {
+        unknown_column(cx, file, key, name, columns.iter().map(|c| c.name.as_str()));
+    }
+    let joins = joins(cx, file, doc, &columns, vocabs, source_names);
+    Source {
+        name: name.clone(),
+        title: doc.title.clone(),
+        description: doc.description.clone(),
+        key: doc.key.as_ref().map(|k| k.value.clone()),
+        collection,
+        columns,
+        joins,
+        broken_columns,
+    }
+}
+
+/// The declared columns, and the names of those whose type is missing or invalid
+/// (reported here, so that their uses are not reported again).
+fn columns(
+    cx: &mut Cx,
+    file: FileId,
+    doc: &SourceDoc,
+    vocabs: &BTreeMap<String, Vocabulary>,
+) -> (Vec<Column>, Vec<String>) {
     let mut columns = Vec::new();
     let mut broken_columns = Vec::new();
     for (col, def) in doc.columns.iter() {
@@ -244,7 +271,7 @@ fn check_source(
             cx.error(
                 Diagnostic::error(
                     codes::E0115,
-                    format!("source `{name}` declares `site`, which every source has implicitly"),
+                    format!("source `{}` declares `site`, which every source has implicitly", doc.source.value),
                 )
                 .at(cx.span(file, col))
                 .label("implicit column")
@@ -272,11 +299,19 @@ fn check_source(
             None => broken_columns.push(col.value.clone()),
         }
     }
-    if let Some(key) = &doc.key
-        && !columns.iter().any(|c| c.name == key.value)
-    {
-        unknown_column(cx, file, key, name, columns.iter().map(|c| c.name.as_str()));
-    }
+    (columns, broken_columns)
+}
+
+/// The joins, each checked for a clash with a vocabulary, its source and its column (the
+/// joined source's key is checked once every source is known: [`check_join_keys`]).
+fn joins(
+    cx: &mut Cx,
+    file: FileId,
+    doc: &SourceDoc,
+    columns: &[Column],
+    vocabs: &BTreeMap<String, Vocabulary>,
+    source_names: &BTreeSet<&str>,
+) -> Vec<Join> {
     let mut joins = Vec::new();
     for (jname, j) in doc.joins.iter() {
         if vocabs.contains_key(&jname.value) {
@@ -291,7 +326,7 @@ fn check_source(
             unknown_source(cx, file, &j.value.source, source_names.iter().copied());
         }
         if !columns.iter().any(|c| c.name == j.value.on.value) {
-            unknown_column(cx, file, &j.value.on, name, columns.iter().map(|c| c.name.as_str()));
+            unknown_column(cx, file, &j.value.on, &doc.source.value, columns.iter().map(|c| c.name.as_str()));
         }
         joins.push(Join {
             name: jname.value.clone(),
@@ -299,16 +334,7 @@ fn check_source(
             on: j.value.on.value.clone(),
         });
     }
-    Source {
-        name: name.clone(),
-        title: doc.title.clone(),
-        description: doc.description.clone(),
-        key: doc.key.as_ref().map(|k| k.value.clone()),
-        collection,
-        columns,
-        joins,
-        broken_columns,
-    }
+    joins
 }
 
 /// A joined source must have a key, and the `on` column must match its type.
@@ -393,24 +419,22 @@ fn column_type(
     })
 }
 
+/// A kind of definition that others refer to by name.
+struct Kind {
+    code: &'static str,
+    one: &'static str,
+    many: &'static str,
+    folder: &'static str,
+}
+
 pub(super) fn unknown_vocab<'a>(
     cx: &mut Cx,
     file: FileId,
     name: &Spanned<String>,
     known: impl IntoIterator<Item = &'a str>,
 ) {
-    if cx.is_unreadable(&name.value) {
-        return;
-    }
-    let known: Vec<&str> = known.into_iter().collect();
-    let help = did_you_mean(&name.value, known.iter().copied())
-        .unwrap_or_else(|| format!("the vocabularies are: {}", known.join(", ")));
-    cx.error(
-        Diagnostic::error(codes::E0309, format!("unknown vocabulary `{}`", name.value))
-            .at(cx.span(file, name))
-            .label("no such vocabulary in vocab/")
-            .help(help),
-    );
+    let kind = Kind { code: codes::E0309, one: "vocabulary", many: "vocabularies", folder: "vocab/" };
+    unknown_definition(cx, file, name, &kind, known);
 }
 
 pub(super) fn unknown_source<'a>(
@@ -419,16 +443,29 @@ pub(super) fn unknown_source<'a>(
     name: &Spanned<String>,
     known: impl IntoIterator<Item = &'a str>,
 ) {
+    let kind = Kind { code: codes::E0308, one: "source", many: "sources", folder: "sources/" };
+    unknown_definition(cx, file, name, &kind, known);
+}
+
+/// A name that is not defined: the close names, or all of them. Nothing is said when the
+/// file that may define it could not be read (already reported).
+fn unknown_definition<'a>(
+    cx: &mut Cx,
+    file: FileId,
+    name: &Spanned<String>,
+    kind: &Kind,
+    known: impl IntoIterator<Item = &'a str>,
+) {
     if cx.is_unreadable(&name.value) {
         return;
     }
     let known: Vec<&str> = known.into_iter().collect();
     let help = did_you_mean(&name.value, known.iter().copied())
-        .unwrap_or_else(|| format!("the sources are: {}", known.join(", ")));
+        .unwrap_or_else(|| format!("the {} are: {}", kind.many, known.join(", ")));
     cx.error(
-        Diagnostic::error(codes::E0308, format!("unknown source `{}`", name.value))
+        Diagnostic::error(kind.code, format!("unknown {} `{}`", kind.one, name.value))
             .at(cx.span(file, name))
-            .label("no such source in sources/")
+            .label(format!("no such {} in {}", kind.one, kind.folder))
             .help(help),
     );
 }
