@@ -629,6 +629,7 @@ impl<'a> ExprChecker<'a> {
         Some(())
     }
 
+    #[expect(clippy::boxed_local, reason = "unboxed here, off the recursion's path: see binary_operands")]
     fn binary(&mut self, op: BinOp, l: Box<TExpr>, r: Box<TExpr>, span: Span) -> Option<TExpr> {
         let (l, r) = (*l, *r);
         let ty = match op {
