@@ -39,8 +39,10 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
 });
 
 /// Parses one expression. `map` says where the text stands in its file; a syntax error
-/// is an `E0201` diagnostic pointing at the offending character.
+/// is an `E0201` diagnostic pointing at the offending character, an expression beyond the
+/// size limits an E0203 to E0205 (checked first: the parser recurses).
 pub fn parse_expr(text: &str, map: &ScalarMap) -> Result<Expr, Box<Diagnostic>> {
+    super::limits::check_limits(text, map)?;
     let mut pairs = ExprParser::parse(Rule::root, text).map_err(|e| Box::new(syntax_error(e, text, map)))?;
     let root = pairs.next().expect("root matched");
     let expr = root.into_inner().next().expect("root holds an expression");

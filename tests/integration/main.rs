@@ -7,6 +7,7 @@ mod codes;
 mod diagnostics;
 mod engine;
 mod ir;
+mod limits;
 mod roundtrip;
 mod syntax;
 mod util;
