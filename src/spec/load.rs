@@ -191,6 +191,12 @@ fn read_yaml<T: DeserializeOwned>(path: &Path, sources: &mut Sources, diags: &mu
             return None;
         }
     };
+    if let Some(what) = no_content(&text) {
+        diags.push(Diagnostic::error(codes::E0120, format!("{} {what}", path.display())).in_file(path).help(
+            "every yardstick file holds a YAML mapping; write its keys (SPEC sections 3 to 7), or remove the file",
+        ));
+        return None;
+    }
     let file = sources.add(path, text);
     match serde_saphyr::from_str::<T>(sources.text(file)) {
         Ok(doc) => Some(Loaded { file, doc }),
@@ -199,6 +205,21 @@ fn read_yaml<T: DeserializeOwned>(path: &Path, sources: &mut Sources, diags: &mu
             None
         }
     }
+}
+
+/// Why a file holds no YAML document, if it does not: nothing but blank lines, comments
+/// and document markers. Said before parsing, which would put a caret past its end.
+fn no_content(text: &str) -> Option<&'static str> {
+    let mut comments = false;
+    for line in text.trim_start_matches('\u{feff}').lines().map(str::trim) {
+        let marker = line.strip_prefix("---").or_else(|| line.strip_prefix("...")).map(str::trim_start);
+        match marker.unwrap_or(line) {
+            "" => {}
+            rest if rest.starts_with('#') => comments = true,
+            _ => return None,
+        }
+    }
+    Some(if comments { "holds only comments" } else { "is empty" })
 }
 
 /// Turns serde-saphyr's error into a diagnostic: unknown keys get E0102 and a suggestion,
