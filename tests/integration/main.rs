@@ -8,6 +8,7 @@ mod diagnostics;
 mod engine;
 mod ir;
 mod limits;
+mod no_panic;
 mod roundtrip;
 mod syntax;
 mod util;
