@@ -72,6 +72,7 @@ pub(super) fn check_metrics(
     let mut metrics: Vec<Metric> =
         unique.into_iter().filter_map(|m| check_metric(cx, m.file, &m.doc, vocabs, sources, &grains)).collect();
     order_derived(cx, docs, &mut metrics);
+    check_derived_dimensions(cx, &metrics);
     metrics
 }
 
@@ -283,6 +284,70 @@ fn references(cx: &mut Cx, file: FileId, doc: &MetricDoc) -> Vec<Reference> {
         }
     }
     references
+}
+
+/// A derived metric is computed per value of its parts' `by` dimensions (SPEC section 5):
+/// parts without `by` fit any, parts with `by` must have the same dimensions, in any order.
+/// `metrics` come inputs first, so a derived metric's dimensions are known when a derived
+/// metric of it is checked.
+fn check_derived_dimensions(cx: &mut Cx, metrics: &[Metric]) {
+    // Per metric, its dimensions as written; `None` when they are in error (reported).
+    let mut dims: BTreeMap<&str, Option<Vec<String>>> = BTreeMap::new();
+    for m in metrics {
+        let these = match &m.body {
+            MetricBody::Base(b) => Some(b.by.iter().map(ToString::to_string).collect()),
+            MetricBody::Derived { value, inputs } => derived_dimensions(cx, &m.id, value, inputs, &dims),
+        };
+        dims.insert(&m.id.0, these);
+    }
+}
+
+/// The dimensions of a derived metric: those of its parts that have some. An error at the
+/// first part whose dimensions differ from an earlier part's.
+fn derived_dimensions(
+    cx: &mut Cx,
+    id: &MetricId,
+    value: &TExpr,
+    inputs: &[MetricId],
+    dims: &BTreeMap<&str, Option<Vec<String>>>,
+) -> Option<Vec<String>> {
+    let sorted = |d: &[String]| -> Vec<String> {
+        let mut d = d.to_vec();
+        d.sort();
+        d
+    };
+    let mut first: Option<(&MetricId, &Vec<String>)> = None;
+    for part in inputs {
+        let Some(Some(these)) = dims.get(part.0.as_str()) else { continue };
+        match first {
+            _ if these.is_empty() => {}
+            None => first = Some((part, these)),
+            Some((first_part, first_dims)) if sorted(first_dims) != sorted(these) => {
+                let mut at = None;
+                value.walk(&mut |e| {
+                    if matches!(&e.kind, TExprKind::Metric(m) if m == part) {
+                        at = at.or(Some(e.span));
+                    }
+                });
+                let (a, b) = (first_dims.join(", "), these.join(", "));
+                cx.error(
+                    Diagnostic::error(
+                        codes::E0513,
+                        format!(
+                            "derived metric `{}` combines `{}`, by [{a}], with `{}`, by [{b}]",
+                            id.0, first_part.0, part.0
+                        ),
+                    )
+                    .at(at.unwrap_or(value.span))
+                    .label(format!("by [{b}], not [{a}]"))
+                    .help("a derived metric is computed per dimension value: combine metrics with the same `by`, or with none"),
+                );
+                return None;
+            }
+            Some(_) => {}
+        }
+    }
+    Some(first.map(|(_, d)| d.clone()).unwrap_or_default())
 }
 
 /// Parses and checks one expression; the metrics it refers to come back with it.
