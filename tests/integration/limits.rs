@@ -2,11 +2,13 @@
 //! characters or with more than 1,000 operators is a compile error naming the limit, never
 //! a crash; up to the limits it checks, even in a test thread's 2 MiB stack.
 
+use crate::syntax::parse;
 use crate::util::{compile, copy_dir, fixture};
 use std::fs;
 use yardstick::check::Checked;
+use yardstick::check::ir::MetricBody;
 use yardstick::diag::{Diagnostics, Sources, codes};
-use yardstick::syntax::{MAX_CHARS, MAX_DEPTH, MAX_OPERATORS};
+use yardstick::syntax::{MAX_CHARS, MAX_DEPTH, MAX_OPERATORS, print_expr, tree_expr};
 
 const METRIC: &str = "set/metrics/outcome/production_hours.yaml";
 
@@ -78,6 +80,14 @@ fn expressions_at_the_limits_check_in_a_test_threads_stack() {
         let (checked, diags, _) = check_with(key, expr);
         let all: Vec<_> = diags.iter().map(|d| (d.code, d.message.clone())).collect();
         assert!(checked.is_some() && all.is_empty(), "{all:?}");
+        // Every pass over the tree copes too: printing, comparing, showing the IR. (The
+        // printed text may nest deeper than the limit: `a == not b` prints as `a == (not b)`.)
+        let ast = parse(expr).unwrap();
+        assert!(!print_expr(&ast).is_empty() && !tree_expr(&ast).is_empty());
+        assert_eq!(ast.without_spans(), ast.clone().without_spans());
+        let metric = checked.unwrap().set.metrics.into_iter().find(|m| m.id.0 == "production_hours").unwrap();
+        let MetricBody::Base(base) = metric.body else { panic!("a base metric") };
+        assert!(!format!("{} {}", base.value, base.filter.map(|f| f.to_string()).unwrap_or_default()).is_empty());
     };
     ok("where", &chain("true", "or", MAX_OPERATORS + 1));
     ok("value", &format!("count(){}", " + 1".repeat(MAX_OPERATORS)));
