@@ -5,7 +5,7 @@ use super::ir::{
     AggFn, Builtin, ColumnRef, Grain, Literal, MetricId, RowFn, Source, TExpr, TExprKind, ThresholdInput, Type,
     Vocabulary,
 };
-use crate::diag::{Diagnostic, Span, did_you_mean};
+use crate::diag::{Diagnostic, Span, codes, did_you_mean};
 use crate::syntax::{BinOp, Expr, ExprKind, Ident, UnaryOp};
 use std::collections::BTreeMap;
 
@@ -81,7 +81,7 @@ impl<'a> ExprChecker<'a> {
         match self.clause {
             Clause::Where | Clause::Threshold if t.ty != Type::Bool => self.err(
                 Diagnostic::error(
-                    "E0411",
+                    codes::E0411,
                     format!("`{}` must be a condition, but this is a {}", self.clause.key(), t.ty),
                 )
                 .at(t.span)
@@ -89,7 +89,7 @@ impl<'a> ExprChecker<'a> {
                 .help("write a comparison, such as `severity == incident_severity.SEV1`"),
             ),
             Clause::Value if !t.ty.is_numeric() || t.ty == Type::Null => self.err(
-                Diagnostic::error("E0410", format!("`value` must be a number, but this is a {}", t.ty))
+                Diagnostic::error(codes::E0410, format!("`value` must be a number, but this is a {}", t.ty))
                     .at(t.span)
                     .label(format!("{} here", t.ty))
                     .help("aggregate the rows into a number: count(), sum(x), mean(x), share(cond), ..."),
@@ -98,59 +98,75 @@ impl<'a> ExprChecker<'a> {
         }
     }
 
+    /// Checks one node. Each kind of node is checked in a function of its own, so that
+    /// this frame, which every level of nesting repeats, stays small.
     pub fn check(&mut self, e: &Expr) -> Option<TExpr> {
         let span = e.span;
-        let lit = |l: Literal, ty: Type| Some(TExpr { kind: TExprKind::Literal(l), ty, span });
         match &e.kind {
-            ExprKind::Int(i) => lit(Literal::Int(*i), Type::Int),
-            ExprKind::Float(f) => lit(Literal::Float(*f), Type::Float),
-            ExprKind::Percent(p) => lit(Literal::Float(p / 100.0), Type::Float),
-            ExprKind::Str(s) => lit(Literal::Str(s.clone()), Type::Str),
-            ExprKind::Bool(b) => lit(Literal::Bool(*b), Type::Bool),
-            ExprKind::Null => lit(Literal::Null, Type::Null),
-            ExprKind::Date(d) => lit(Literal::Date(*d), Type::Date),
-            ExprKind::DateTime(d) => lit(Literal::DateTime(*d), Type::DateTime),
             ExprKind::List(items) => self.list(items, span),
             ExprKind::Name(parts) => self.name(parts, span),
             ExprKind::Call { func, args } => self.call(func, args, span),
-            ExprKind::Unary { op, expr } => {
-                let inner = self.check(expr)?;
-                match op {
-                    UnaryOp::Not => {
-                        self.expect(&inner, |t| *t == Type::Bool || *t == Type::Null, "`not` needs a condition")?;
-                        Some(TExpr { kind: TExprKind::Not(Box::new(inner)), ty: Type::Bool, span })
-                    }
-                    UnaryOp::Neg => {
-                        self.expect(&inner, Type::is_numeric, "`-` needs a number")?;
-                        let ty = inner.ty.clone();
-                        Some(TExpr { kind: TExprKind::Neg(Box::new(inner)), ty, span })
-                    }
-                }
+            ExprKind::Unary { op, expr } => self.unary(*op, expr, span),
+            ExprKind::Binary { op, lhs, rhs } => self.binary_operands(*op, lhs, rhs, span),
+            ExprKind::IsNull { expr, negated } => self.is_null(expr, *negated, span),
+            ExprKind::Between { expr, low, high } => self.between(expr, low, high, span),
+            literal => Some(self.literal(literal, span)),
+        }
+    }
+
+    fn literal(&self, kind: &ExprKind, span: Span) -> TExpr {
+        let (literal, ty) = match kind {
+            ExprKind::Int(i) => (Literal::Int(*i), Type::Int),
+            ExprKind::Float(f) => (Literal::Float(*f), Type::Float),
+            ExprKind::Percent(p) => (Literal::Float(p / 100.0), Type::Float),
+            ExprKind::Str(s) => (Literal::Str(s.clone()), Type::Str),
+            ExprKind::Bool(b) => (Literal::Bool(*b), Type::Bool),
+            ExprKind::Date(d) => (Literal::Date(*d), Type::Date),
+            ExprKind::DateTime(d) => (Literal::DateTime(*d), Type::DateTime),
+            // `check` sends only literals here.
+            _ => (Literal::Null, Type::Null),
+        };
+        TExpr { kind: TExprKind::Literal(literal), ty, span }
+    }
+
+    fn unary(&mut self, op: UnaryOp, expr: &Expr, span: Span) -> Option<TExpr> {
+        let inner = self.check(expr)?;
+        match op {
+            UnaryOp::Not => {
+                self.expect(&inner, |t| *t == Type::Bool || *t == Type::Null, "`not` needs a condition")?;
+                Some(TExpr { kind: TExprKind::Not(Box::new(inner)), ty: Type::Bool, span })
             }
-            ExprKind::Binary { op, lhs, rhs } => {
-                let (l, r) = (self.check(lhs), self.check(rhs));
-                self.binary(*op, l?, r?, span)
-            }
-            ExprKind::IsNull { expr, negated } => {
-                let inner = self.check(expr)?;
-                Some(TExpr {
-                    kind: TExprKind::IsNull { expr: Box::new(inner), negated: *negated },
-                    ty: Type::Bool,
-                    span,
-                })
-            }
-            ExprKind::Between { expr, low, high } => {
-                let (x, lo, hi) = (self.check(expr), self.check(low), self.check(high));
-                let (x, lo, hi) = (x?, lo?, hi?);
-                let lo = self.ordered_pair(&x, lo, span)?;
-                let hi = self.ordered_pair(&x, hi, span)?;
-                Some(TExpr {
-                    kind: TExprKind::Between { expr: Box::new(x), low: Box::new(lo), high: Box::new(hi) },
-                    ty: Type::Bool,
-                    span,
-                })
+            UnaryOp::Neg => {
+                self.expect(&inner, Type::is_numeric, "`-` needs a number")?;
+                let ty = inner.ty.clone();
+                Some(TExpr { kind: TExprKind::Neg(Box::new(inner)), ty, span })
             }
         }
+    }
+
+    /// Both operands are checked, so that a mistake on each side is reported. They stay
+    /// boxed on the way to [`Self::binary`] to keep this frame, on the recursion's path, small.
+    fn binary_operands(&mut self, op: BinOp, lhs: &Expr, rhs: &Expr, span: Span) -> Option<TExpr> {
+        let l = self.check(lhs).map(Box::new);
+        let r = self.check(rhs).map(Box::new);
+        self.binary(op, l?, r?, span)
+    }
+
+    fn is_null(&mut self, expr: &Expr, negated: bool, span: Span) -> Option<TExpr> {
+        let inner = self.check(expr)?;
+        Some(TExpr { kind: TExprKind::IsNull { expr: Box::new(inner), negated }, ty: Type::Bool, span })
+    }
+
+    fn between(&mut self, expr: &Expr, low: &Expr, high: &Expr, span: Span) -> Option<TExpr> {
+        let (x, lo, hi) = (self.check(expr), self.check(low), self.check(high));
+        let (x, lo, hi) = (x?, lo?, hi?);
+        let lo = self.ordered_pair(&x, lo, span)?;
+        let hi = self.ordered_pair(&x, hi, span)?;
+        Some(TExpr {
+            kind: TExprKind::Between { expr: Box::new(x), low: Box::new(lo), high: Box::new(hi) },
+            ty: Type::Bool,
+            span,
+        })
     }
 
     fn expect(&mut self, e: &TExpr, ok: impl Fn(&Type) -> bool, what: &str) -> Option<()> {
@@ -158,7 +174,7 @@ impl<'a> ExprChecker<'a> {
             Some(())
         } else {
             self.err(
-                Diagnostic::error("E0403", format!("{what}, but this is a {}", e.ty))
+                Diagnostic::error(codes::E0403, format!("{what}, but this is a {}", e.ty))
                     .at(e.span)
                     .label(format!("{} here", e.ty)),
             )
@@ -174,7 +190,7 @@ impl<'a> ExprChecker<'a> {
                 Some(t) => elem = t,
                 None => {
                     return self.err(
-                        Diagnostic::error("E0403", format!("a list mixes {elem} and {}", item.ty))
+                        Diagnostic::error(codes::E0403, format!("a list mixes {elem} and {}", item.ty))
                             .at(item.span)
                             .label(format!("{} here", item.ty))
                             .help("every item of a list has the same type"),
@@ -190,7 +206,7 @@ impl<'a> ExprChecker<'a> {
             [one] => self.bare_name(one, span),
             [first, second] => self.dotted_name(first, second, span),
             _ => self.err(
-                Diagnostic::error("E0302", format!("`{}` has too many parts", join_names(parts)))
+                Diagnostic::error(codes::E0311, format!("`{}` has too many parts", join_names(parts)))
                     .at(span)
                     .label("expected `name` or `prefix.name`")
                     .help(
@@ -212,100 +228,113 @@ impl<'a> ExprChecker<'a> {
         }
         match &self.scope {
             Scope::Rows { source, .. } => {
-                let ty = if id.name == "site" {
-                    Some(Type::Str)
-                } else {
-                    source.column(&id.name).map(|c| Type::from(&c.ty))
-                };
-                if let Some(ty) = ty {
-                    self.column_use(&id.name, span)?;
-                    return Some(TExpr {
-                        kind: TExprKind::Column(ColumnRef { join: None, column: id.name.clone() }),
-                        ty,
-                        span,
-                    });
-                }
                 let source = *source;
-                if source.broken_columns.contains(&id.name) {
-                    return None;
-                }
-                let mut d =
-                    Diagnostic::error("E0301", format!("unknown column `{}` in source `{}`", id.name, source.name))
-                        .at(id.span)
-                        .label("no such column");
-                let columns: Vec<&str> = source.columns.iter().map(|c| c.name.as_str()).chain(["site"]).collect();
-                let candidates: Vec<&str> = columns.iter().copied().chain(BUILTINS.iter().copied()).collect();
-                if source.join(&id.name).is_some() {
-                    d = d.help(format!("`{0}` is a join; name one of its columns, as in `{0}.column`", id.name));
-                } else if self.vocabs.contains_key(&id.name) {
-                    d = d.help(format!("`{0}` is a vocabulary; name one of its terms, as in `{0}.TERM`", id.name));
-                } else if let Some(h) = did_you_mean(&id.name, candidates.iter().copied()) {
-                    d = d.help(h);
-                } else {
-                    d = d.help(format!("the columns of `{}` are: {}", source.name, columns.join(", ")));
-                }
-                self.err(d)
+                self.column(source, id, span)
             }
             Scope::Metrics { metrics, grain } => {
-                let grain = *grain;
-                match metrics.get(&id.name) {
-                    Some(g) if g.is_none_or(|g| g == grain) => {
-                        let mid = MetricId(id.name.clone());
-                        if !self.metric_refs.contains(&mid) {
-                            self.metric_refs.push(mid.clone());
-                        }
-                        Some(TExpr { kind: TExprKind::Metric(mid), ty: Type::Float, span })
-                    }
-                    Some(Some(g)) => self.err(
-                        Diagnostic::error(
-                            "E0503",
-                            format!(
-                                "metric `{}` has grain {g:?}, but this derived metric has grain {grain:?}",
-                                id.name
-                            ),
-                        )
-                        .at(id.span)
-                        .label("different grain")
-                        .help("a derived metric combines metrics of the same grain, site and period"),
-                    ),
-                    Some(None) | None => {
-                        let names: Vec<&str> = metrics.keys().map(String::as_str).collect();
-                        let help = did_you_mean(&id.name, names.iter().copied()).unwrap_or_else(|| {
-                            "a derived metric (one without `source`) names other metrics by id".to_string()
-                        });
-                        self.err(
-                            Diagnostic::error("E0306", format!("unknown metric `{}`", id.name))
-                                .at(id.span)
-                                .label("no metric with this id")
-                                .help(help),
-                        )
-                    }
-                }
+                let (metrics, grain) = (*metrics, *grain);
+                self.metric(metrics, grain, id, span)
             }
-            Scope::Threshold => {
-                let input = match id.name.as_str() {
-                    "value" => ThresholdInput::Value,
-                    "baseline" => ThresholdInput::Baseline,
-                    "target" => ThresholdInput::Target,
-                    _ => {
-                        return self.err(
-                            Diagnostic::error("E0310", format!("unknown name `{}` in a threshold", id.name))
-                                .at(id.span)
-                                .label("not available here")
-                                .help("thresholds compare `value` (and `baseline`, `target`) with numbers, as in `value <= 40`"),
-                        );
-                    }
-                };
-                Some(TExpr { kind: TExprKind::ThresholdValue(input), ty: Type::Float, span })
+            Scope::Threshold => self.threshold_input(id, span),
+        }
+    }
+
+    /// A column of the metric's source (or `site`).
+    fn column(&mut self, source: &Source, id: &Ident, span: Span) -> Option<TExpr> {
+        let ty = if id.name == "site" { Some(Type::Str) } else { source.column(&id.name).map(|c| Type::from(&c.ty)) };
+        if let Some(ty) = ty {
+            self.column_use(&id.name, span)?;
+            return Some(TExpr {
+                kind: TExprKind::Column(ColumnRef { join: None, column: id.name.clone() }),
+                ty,
+                span,
+            });
+        }
+        if source.broken_columns.contains(&id.name) {
+            return None;
+        }
+        let mut d =
+            Diagnostic::error(codes::E0301, format!("unknown column `{}` in source `{}`", id.name, source.name))
+                .at(id.span)
+                .label("no such column");
+        let columns: Vec<&str> = source.columns.iter().map(|c| c.name.as_str()).chain(["site"]).collect();
+        let candidates: Vec<&str> = columns.iter().copied().chain(BUILTINS.iter().copied()).collect();
+        if source.join(&id.name).is_some() {
+            d = d.help(format!("`{0}` is a join; name one of its columns, as in `{0}.column`", id.name));
+        } else if self.vocabs.contains_key(&id.name) {
+            d = d.help(format!("`{0}` is a vocabulary; name one of its terms, as in `{0}.TERM`", id.name));
+        } else if let Some(h) = did_you_mean(&id.name, candidates.iter().copied()) {
+            d = d.help(h);
+        } else {
+            d = d.help(format!("the columns of `{}` are: {}", source.name, columns.join(", ")));
+        }
+        self.err(d)
+    }
+
+    /// Another metric, in a derived metric's `value`: it must have the same grain.
+    fn metric(
+        &mut self,
+        metrics: &BTreeMap<String, Option<Grain>>,
+        grain: Grain,
+        id: &Ident,
+        span: Span,
+    ) -> Option<TExpr> {
+        match metrics.get(&id.name) {
+            Some(g) if g.is_none_or(|g| g == grain) => {
+                let mid = MetricId(id.name.clone());
+                if !self.metric_refs.contains(&mid) {
+                    self.metric_refs.push(mid.clone());
+                }
+                Some(TExpr { kind: TExprKind::Metric(mid), ty: Type::Float, span })
+            }
+            Some(Some(g)) => self.err(
+                Diagnostic::error(
+                    codes::E0503,
+                    format!("metric `{}` has grain {g:?}, but this derived metric has grain {grain:?}", id.name),
+                )
+                .at(id.span)
+                .label("different grain")
+                .help("a derived metric combines metrics of the same grain, site and period"),
+            ),
+            Some(None) | None => {
+                let names: Vec<&str> = metrics.keys().map(String::as_str).collect();
+                let help = did_you_mean(&id.name, names.iter().copied())
+                    .unwrap_or_else(|| "a derived metric (one without `source`) names other metrics by id".to_string());
+                self.err(
+                    Diagnostic::error(codes::E0306, format!("unknown metric `{}`", id.name))
+                        .at(id.span)
+                        .label("no metric with this id")
+                        .help(help),
+                )
             }
         }
+    }
+
+    /// `value`, `baseline` or `target`, in a threshold.
+    fn threshold_input(&mut self, id: &Ident, span: Span) -> Option<TExpr> {
+        let input = match id.name.as_str() {
+            "value" => ThresholdInput::Value,
+            "baseline" => ThresholdInput::Baseline,
+            "target" => ThresholdInput::Target,
+            _ => {
+                return self.err(
+                    Diagnostic::error(codes::E0310, format!("unknown name `{}` in a threshold", id.name))
+                        .at(id.span)
+                        .label("not available here")
+                        .help(
+                            "thresholds compare `value` (and `baseline`, `target`) with numbers, as in `value <= 40`",
+                        ),
+                );
+            }
+        };
+        Some(TExpr { kind: TExprKind::ThresholdValue(input), ty: Type::Float, span })
     }
 
     /// A column read outside an aggregate in `value` has no single value per period.
     fn column_use(&mut self, name: &str, span: Span) -> Option<()> {
         if self.clause == Clause::Value && self.in_aggregate.is_none() {
             return self.err(
-                Diagnostic::error("E0402", format!("column `{name}` is used in `value` outside an aggregate"))
+                Diagnostic::error(codes::E0402, format!("column `{name}` is used in `value` outside an aggregate"))
                     .at(span)
                     .label("one value per row, not per period")
                     .help(format!("wrap it in an aggregate, such as `sum({name})`, `mean({name})` or `max({name})`")),
@@ -322,7 +351,7 @@ impl<'a> ExprChecker<'a> {
         };
         match (vocab, join) {
             (Some(_), Some(_)) => self.err(
-                Diagnostic::error("E0303", format!("`{}` is both a vocabulary and a join", first.name))
+                Diagnostic::error(codes::E0303, format!("`{}` is both a vocabulary and a join", first.name))
                     .at(first.span)
                     .label("ambiguous")
                     .help("rename the join in the source schema"),
@@ -340,7 +369,7 @@ impl<'a> ExprChecker<'a> {
                         .unwrap_or_else(|| format!("the columns of `{}` are: {}", target.name, names.join(", ")));
                     return self.err(
                         Diagnostic::error(
-                            "E0301",
+                            codes::E0301,
                             format!(
                                 "unknown column `{}` in source `{}` (joined as `{}`)",
                                 second.name, target.name, join.name
@@ -369,10 +398,13 @@ impl<'a> ExprChecker<'a> {
                     "`x.y` names a term or group of vocabulary x, or column y of join x".to_string()
                 });
                 self.err(
-                    Diagnostic::error("E0302", format!("unknown name `{}`: not a vocabulary or a join", first.name))
-                        .at(first.span)
-                        .label("unknown")
-                        .help(help),
+                    Diagnostic::error(
+                        codes::E0302,
+                        format!("unknown name `{}`: not a vocabulary or a join", first.name),
+                    )
+                    .at(first.span)
+                    .label("unknown")
+                    .help(help),
                 )
             }
         }
@@ -406,7 +438,7 @@ impl<'a> ExprChecker<'a> {
                 "functions: if, coalesce, hours_between, days_between, minutes_between, year, month, lower, contains; aggregates: count, count_distinct, sum, mean, median, min, max, percentile, share".to_string()
             });
             return self.err(
-                Diagnostic::error("E0307", format!("unknown function `{}`", func.name))
+                Diagnostic::error(codes::E0307, format!("unknown function `{}`", func.name))
                     .at(func.span)
                     .label("no such function")
                     .help(help),
@@ -432,7 +464,7 @@ impl<'a> ExprChecker<'a> {
         };
         if let Err(n) = arity_ok {
             return self.err(
-                Diagnostic::error("E0409", format!("`{}` takes {n} arguments, not {}", func.name, args.len()))
+                Diagnostic::error(codes::E0409, format!("`{}` takes {n} arguments, not {}", func.name, args.len()))
                     .at(span)
                     .label("wrong number of arguments"),
             );
@@ -478,7 +510,7 @@ impl<'a> ExprChecker<'a> {
                 Some(t) => ty = t,
                 None => {
                     return self.err(
-                        Diagnostic::error("E0403", format!("the branches mix {ty} and {}", a.ty))
+                        Diagnostic::error(codes::E0403, format!("the branches mix {ty} and {}", a.ty))
                             .at(a.span)
                             .label(format!("{} here", a.ty))
                             .help("every branch must give the same type"),
@@ -490,6 +522,17 @@ impl<'a> ExprChecker<'a> {
     }
 
     fn aggregate(&mut self, f: AggFn, func: &Ident, args: &[Expr], span: Span) -> Option<TExpr> {
+        self.aggregate_allowed(func, span)?;
+        self.in_aggregate = Some(span);
+        let checked: Vec<Option<TExpr>> = args.iter().map(|a| self.check(a)).collect();
+        self.in_aggregate = None;
+        let args: Vec<TExpr> = checked.into_iter().collect::<Option<_>>()?;
+        let ty = self.aggregate_type(f, func, &args, span)?;
+        Some(TExpr { kind: TExprKind::Aggregate { func: f, args }, ty, span })
+    }
+
+    /// Aggregates belong in a base metric's `value`, and never inside another aggregate.
+    fn aggregate_allowed(&mut self, func: &Ident, span: Span) -> Option<()> {
         if self.clause != Clause::Value || matches!(self.scope, Scope::Metrics { .. }) {
             let (msg, help) = match self.clause {
                 Clause::Where => (
@@ -505,98 +548,90 @@ impl<'a> ExprChecker<'a> {
                     "a derived metric combines other metrics' values; aggregate in the metrics it names",
                 ),
             };
-            return self.err(Diagnostic::error("E0401", msg).at(span).label("aggregate not allowed here").help(help));
+            return self
+                .err(Diagnostic::error(codes::E0401, msg).at(span).label("aggregate not allowed here").help(help));
         }
         if self.in_aggregate.is_some() {
             return self.err(
-                Diagnostic::error("E0407", format!("aggregate `{}` inside another aggregate", func.name))
+                Diagnostic::error(codes::E0407, format!("aggregate `{}` inside another aggregate", func.name))
                     .at(span)
                     .label("nested aggregate")
                     .help("aggregates take row values; compute the inner one as its own metric and combine both in a derived metric"),
             );
         }
-        self.in_aggregate = Some(span);
-        let checked: Vec<Option<TExpr>> = args.iter().map(|a| self.check(a)).collect();
-        self.in_aggregate = None;
-        let args: Vec<TExpr> = checked.into_iter().collect::<Option<_>>()?;
+        Some(())
+    }
+
+    /// The type of an aggregate of checked arguments, or an error on its arguments.
+    fn aggregate_type(&mut self, f: AggFn, func: &Ident, args: &[TExpr], span: Span) -> Option<Type> {
         let arity_error = |this: &mut Self, want: &str| {
             this.err(
-                Diagnostic::error("E0409", format!("`{}` takes {want}, not {} arguments", func.name, args.len()))
+                Diagnostic::error(codes::E0409, format!("`{}` takes {want}, not {} arguments", func.name, args.len()))
                     .at(span)
                     .label("wrong number of arguments"),
             )
         };
         let name = func.name.as_str();
-        let ty = match f {
-            AggFn::Count => match args.as_slice() {
-                [] => Type::Int,
-                [cond] => {
-                    self.expect(cond, |t| *t == Type::Bool, "`count(cond)` counts rows where a condition holds")?;
-                    Type::Int
-                }
-                _ => return arity_error(self, "no argument or one condition"),
-            },
-            AggFn::Share => match args.as_slice() {
-                [cond] => {
-                    self.expect(cond, |t| *t == Type::Bool, "`share(cond)` takes a condition")?;
-                    Type::Float
-                }
-                _ => return arity_error(self, "one condition"),
-            },
-            AggFn::CountDistinct => match args.as_slice() {
-                [x] => {
-                    self.expect(
-                        x,
-                        |t| !matches!(t, Type::List(_) | Type::TermSet(_)),
-                        "`count_distinct` takes a single value per row",
-                    )?;
-                    Type::Int
-                }
-                _ => return arity_error(self, "one argument"),
-            },
-            AggFn::Sum | AggFn::Mean | AggFn::Median => match args.as_slice() {
-                [x] => {
-                    self.expect(x, |t| t.is_numeric() && *t != Type::Null, &format!("`{name}` needs a number"))?;
-                    if f == AggFn::Sum { x.ty.clone() } else { Type::Float }
-                }
-                _ => return arity_error(self, "one argument"),
-            },
-            AggFn::Min | AggFn::Max => match args.as_slice() {
-                [x] => {
-                    self.expect(
-                        x,
-                        |t| (t.is_numeric() || t.is_temporal()) && *t != Type::Null,
-                        &format!("`{name}` needs a number or a date"),
-                    )?;
-                    x.ty.clone()
-                }
-                _ => return arity_error(self, "one argument"),
-            },
-            AggFn::Percentile => match args.as_slice() {
-                [x, p] => {
-                    self.expect(x, |t| t.is_numeric() && *t != Type::Null, "`percentile` needs a number")?;
-                    let pct = match &p.kind {
-                        TExprKind::Literal(Literal::Int(i)) => Some(*i as f64),
-                        TExprKind::Literal(Literal::Float(f)) => Some(*f),
-                        _ => None,
-                    };
-                    if !pct.is_some_and(|v| (0.0..=100.0).contains(&v)) {
-                        return self.err(
-                            Diagnostic::error("E0413", "the percentile must be a number from 0 to 100")
-                                .at(p.span)
-                                .label("expected a literal such as 90")
-                                .help("`percentile(x, 90)` is the 90th percentile of x"),
-                        );
-                    }
-                    Type::Float
-                }
-                _ => return arity_error(self, "two arguments (a column and a percentile)"),
-            },
-        };
-        Some(TExpr { kind: TExprKind::Aggregate { func: f, args }, ty, span })
+        let number = |t: &Type| t.is_numeric() && *t != Type::Null;
+        Some(match (f, args) {
+            (AggFn::Count, []) => Type::Int,
+            (AggFn::Count, [cond]) => {
+                self.expect(cond, |t| *t == Type::Bool, "`count(cond)` counts rows where a condition holds")?;
+                Type::Int
+            }
+            (AggFn::Count, _) => return arity_error(self, "no argument or one condition"),
+            (AggFn::Share, [cond]) => {
+                self.expect(cond, |t| *t == Type::Bool, "`share(cond)` takes a condition")?;
+                Type::Float
+            }
+            (AggFn::Share, _) => return arity_error(self, "one condition"),
+            (AggFn::CountDistinct, [x]) => {
+                let single = |t: &Type| !matches!(t, Type::List(_) | Type::TermSet(_));
+                self.expect(x, single, "`count_distinct` takes a single value per row")?;
+                Type::Int
+            }
+            (AggFn::Sum | AggFn::Mean | AggFn::Median, [x]) => {
+                self.expect(x, number, &format!("`{name}` needs a number"))?;
+                if f == AggFn::Sum { x.ty.clone() } else { Type::Float }
+            }
+            (AggFn::Min | AggFn::Max, [x]) => {
+                let ordered = |t: &Type| (t.is_numeric() || t.is_temporal()) && *t != Type::Null;
+                self.expect(x, ordered, &format!("`{name}` needs a number or a date"))?;
+                x.ty.clone()
+            }
+            (AggFn::CountDistinct | AggFn::Sum | AggFn::Mean | AggFn::Median | AggFn::Min | AggFn::Max, _) => {
+                return arity_error(self, "one argument");
+            }
+            (AggFn::Percentile, [x, p]) => {
+                self.expect(x, number, "`percentile` needs a number")?;
+                self.percentile(p)?;
+                Type::Float
+            }
+            (AggFn::Percentile, _) => return arity_error(self, "two arguments (a column and a percentile)"),
+        })
     }
 
-    fn binary(&mut self, op: BinOp, l: TExpr, r: TExpr, span: Span) -> Option<TExpr> {
+    /// The second argument of `percentile`: a literal from 0 to 100.
+    fn percentile(&mut self, p: &TExpr) -> Option<()> {
+        let pct = match &p.kind {
+            TExprKind::Literal(Literal::Int(i)) => Some(*i as f64),
+            TExprKind::Literal(Literal::Float(f)) => Some(*f),
+            _ => None,
+        };
+        if !pct.is_some_and(|v| (0.0..=100.0).contains(&v)) {
+            return self.err(
+                Diagnostic::error(codes::E0413, "the percentile must be a number from 0 to 100")
+                    .at(p.span)
+                    .label("expected a literal such as 90")
+                    .help("`percentile(x, 90)` is the 90th percentile of x"),
+            );
+        }
+        Some(())
+    }
+
+    #[expect(clippy::boxed_local, reason = "unboxed here, off the recursion's path: see binary_operands")]
+    fn binary(&mut self, op: BinOp, l: Box<TExpr>, r: Box<TExpr>, span: Span) -> Option<TExpr> {
+        let (l, r) = (*l, *r);
         let ty = match op {
             BinOp::Or | BinOp::And => {
                 let word = op.symbol();
@@ -619,81 +654,72 @@ impl<'a> ExprChecker<'a> {
                 return Some(bin(op, l, r, Type::Bool, span));
             }
             BinOp::In | BinOp::NotIn => {
-                let r = match (&l.ty, &r.ty) {
-                    (Type::Term(v), Type::TermSet(w)) if v == w => r,
-                    (Type::Term(v), Type::TermSet(w)) => return self.wrong_vocab(&r, v, w),
-                    (Type::Term(v), Type::List(_)) => {
-                        let v = v.clone();
-                        self.terms_of_list(r, &v)?
-                    }
-                    (lt, Type::List(et)) if unify(lt, et).is_some() => r,
-                    (_, Type::List(et)) => {
-                        return self.err(
-                            Diagnostic::error(
-                                "E0403",
-                                format!("`{}` compares a {} with a list of {et}", op.symbol(), l.ty),
-                            )
-                            .at(r.span)
-                            .label(format!("list of {et}")),
-                        );
-                    }
-                    _ => {
-                        return self.err(
-                            Diagnostic::error(
-                                "E0403",
-                                format!("`{}` needs a list or a vocabulary group on its right", op.symbol()),
-                            )
-                            .at(r.span)
-                            .label(format!("{} here", r.ty))
-                            .help("write `x in [a, b]` or `cause in root_cause.security_related`"),
-                        );
-                    }
-                };
+                let r = self.membership(op, &l, r)?;
                 return Some(bin(op, l, r, Type::Bool, span));
             }
             BinOp::Has | BinOp::HasAny => {
-                let Type::List(elem) = &l.ty else {
-                    return self.err(
-                        Diagnostic::error(
-                            "E0403",
-                            format!("`{}` needs a multi-valued (list) column on its left", op.symbol()),
-                        )
-                        .at(l.span)
-                        .label(format!("{} here", l.ty))
-                        .help("for a single value, use `==` or `in`"),
-                    );
-                };
-                let elem = (**elem).clone();
-                let r = match (op, &elem, &r.ty) {
-                    (BinOp::Has, Type::Term(v), _) => {
-                        let v = v.clone();
-                        self.comparable_to_term(r, &v)?
-                    }
-                    (BinOp::HasAny, Type::Term(v), Type::TermSet(w)) if v == w => r,
-                    (BinOp::HasAny, Type::Term(v), Type::TermSet(w)) => {
-                        return self.wrong_vocab(&r, v, w);
-                    }
-                    (BinOp::HasAny, Type::Term(v), Type::List(_)) => {
-                        let v = v.clone();
-                        self.terms_of_list(r, &v)?
-                    }
-                    (BinOp::Has, e, t) if unify(e, t).is_some() => r,
-                    (BinOp::HasAny, e, Type::List(t)) if unify(e, t).is_some() => r,
-                    _ => {
-                        return self.err(
-                            Diagnostic::error(
-                                "E0403",
-                                format!("`{}` on a list of {elem} cannot take a {}", op.symbol(), r.ty),
-                            )
-                            .at(r.span)
-                            .label(format!("{} here", r.ty)),
-                        );
-                    }
-                };
+                let r = self.has(op, &l, r)?;
                 return Some(bin(op, l, r, Type::Bool, span));
             }
         };
         Some(bin(op, l, r, ty, span))
+    }
+
+    /// The right side of `in` and `not in`: a list of values like the left, or a group of
+    /// the left's vocabulary.
+    fn membership(&mut self, op: BinOp, l: &TExpr, r: TExpr) -> Option<TExpr> {
+        match (&l.ty, &r.ty) {
+            (Type::Term(v), Type::TermSet(w)) if v == w => Some(r),
+            (Type::Term(v), Type::TermSet(w)) => self.wrong_vocab(&r, v, w),
+            (Type::Term(v), Type::List(_)) => self.terms_of_list(r, v),
+            (lt, Type::List(et)) if unify(lt, et).is_some() => Some(r),
+            (_, Type::List(et)) => self.err(
+                Diagnostic::error(codes::E0403, format!("`{}` compares a {} with a list of {et}", op.symbol(), l.ty))
+                    .at(r.span)
+                    .label(format!("list of {et}")),
+            ),
+            _ => self.err(
+                Diagnostic::error(
+                    codes::E0403,
+                    format!("`{}` needs a list or a vocabulary group on its right", op.symbol()),
+                )
+                .at(r.span)
+                .label(format!("{} here", r.ty))
+                .help("write `x in [a, b]` or `cause in root_cause.security_related`"),
+            ),
+        }
+    }
+
+    /// The right side of `has` (one value) and `has any` (a list or a group), for a
+    /// multi-valued left side.
+    fn has(&mut self, op: BinOp, l: &TExpr, r: TExpr) -> Option<TExpr> {
+        let Type::List(elem) = &l.ty else {
+            return self.err(
+                Diagnostic::error(
+                    codes::E0403,
+                    format!("`{}` needs a multi-valued (list) column on its left", op.symbol()),
+                )
+                .at(l.span)
+                .label(format!("{} here", l.ty))
+                .help("for a single value, use `==` or `in`"),
+            );
+        };
+        match (op, &**elem, &r.ty) {
+            (BinOp::Has, Type::Term(v), _) => self.comparable_to_term(r, v),
+            (BinOp::HasAny, Type::Term(v), Type::TermSet(w)) if v == w => Some(r),
+            (BinOp::HasAny, Type::Term(v), Type::TermSet(w)) => self.wrong_vocab(&r, v, w),
+            (BinOp::HasAny, Type::Term(v), Type::List(_)) => self.terms_of_list(r, v),
+            (BinOp::Has, e, t) if unify(e, t).is_some() => Some(r),
+            (BinOp::HasAny, e, Type::List(t)) if unify(e, t).is_some() => Some(r),
+            _ => self.err(
+                Diagnostic::error(
+                    codes::E0403,
+                    format!("`{}` on a list of {elem} cannot take a {}", op.symbol(), r.ty),
+                )
+                .at(r.span)
+                .label(format!("{} here", r.ty)),
+            ),
+        }
     }
 
     /// `==`/`!=`: same type, both numbers, both dates, or a term and a string naming one.
@@ -711,7 +737,7 @@ impl<'a> ExprChecker<'a> {
             }
             (a, b) if unify(a, b).is_some() => Some((l, r)),
             (Type::TermSet(v), _) | (_, Type::TermSet(v)) => self.err(
-                Diagnostic::error("E0403", format!("`{}` compares with a group of `{v}` terms", op.symbol()))
+                Diagnostic::error(codes::E0403, format!("`{}` compares with a group of `{v}` terms", op.symbol()))
                     .at(if matches!(l.ty, Type::TermSet(_)) { l.span } else { r.span })
                     .label("a group, not a term")
                     .help("test membership with `in`, as in `cause in root_cause.security_related`"),
@@ -719,7 +745,7 @@ impl<'a> ExprChecker<'a> {
             (a, b) => {
                 let (a, b) = (a.clone(), b.clone());
                 self.err(
-                    Diagnostic::error("E0403", format!("cannot compare {a} with {b}"))
+                    Diagnostic::error(codes::E0403, format!("cannot compare {a} with {b}"))
                         .at(l.span.to(r.span))
                         .label(format!("{a} {} {b}", op.symbol()))
                         .help("both sides of a comparison must have the same type"),
@@ -742,7 +768,7 @@ impl<'a> ExprChecker<'a> {
             other => {
                 let other = other.clone();
                 self.err(
-                    Diagnostic::error("E0403", format!("cannot compare a term of `{vocab}` with {other}"))
+                    Diagnostic::error(codes::E0403, format!("cannot compare a term of `{vocab}` with {other}"))
                         .at(e.span)
                         .label(format!("{other} here"))
                         .help(format!("write a term as `{vocab}.TERM` or as a string such as \"TERM\"")),
@@ -754,7 +780,7 @@ impl<'a> ExprChecker<'a> {
     fn string_to_term(&mut self, e: TExpr, vocab: &str) -> Option<TExpr> {
         let TExprKind::Literal(Literal::Str(s)) = &e.kind else {
             return self.err(
-                Diagnostic::error("E0403", format!("a string column cannot be compared with terms of `{vocab}`"))
+                Diagnostic::error(codes::E0403, format!("a string column cannot be compared with terms of `{vocab}`"))
                     .at(e.span)
                     .label("string here")
                     .help("declare the column with `{vocab: ...}` in its source schema"),
@@ -786,7 +812,7 @@ impl<'a> ExprChecker<'a> {
 
     fn wrong_vocab<T>(&mut self, e: &TExpr, want: &str, got: &str) -> Option<T> {
         self.err(
-            Diagnostic::error("E0404", format!("a term of `{got}` where a term of `{want}` is expected"))
+            Diagnostic::error(codes::E0404, format!("a term of `{got}` where a term of `{want}` is expected"))
                 .at(e.span)
                 .label(format!("from vocabulary `{got}`"))
                 .help(format!("compare with a term of `{want}`, as in `{want}.TERM`")),
@@ -800,7 +826,7 @@ impl<'a> ExprChecker<'a> {
                 let v = v.clone();
                 if !self.vocabs[&v].ordered {
                     return self.err(
-                        Diagnostic::error("E0405", format!("vocabulary `{v}` is not ordered, so its terms cannot be compared with <, >, between"))
+                        Diagnostic::error(codes::E0405, format!("vocabulary `{v}` is not ordered, so its terms cannot be compared with <, >, between"))
                             .at(l.span)
                             .label(format!("term of unordered `{v}`"))
                             .help(format!("compare with `==` or `in`, or declare `ordered: true` in vocab `{v}` if its terms are ranked")),
@@ -818,7 +844,7 @@ impl<'a> ExprChecker<'a> {
                     "both sides must be numbers, dates or datetimes, or terms of one ordered vocabulary"
                 };
                 self.err(
-                    Diagnostic::error("E0406", format!("cannot order {a} against {b}"))
+                    Diagnostic::error(codes::E0406, format!("cannot order {a} against {b}"))
                         .at(span)
                         .label(format!("{a} against {b}"))
                         .help(help),
@@ -845,7 +871,7 @@ fn unify(a: &Type, b: &Type) -> Option<Type> {
 
 fn unknown_term(v: &Vocabulary, code: &str, span: Span) -> Diagnostic {
     if let Some(new) = v.deprecated.get(code) {
-        return Diagnostic::error("E0305", format!("`{code}` is a deprecated code of `{}`", v.name))
+        return Diagnostic::error(codes::E0305, format!("`{code}` is a deprecated code of `{}`", v.name))
             .at(span)
             .label("deprecated")
             .help(format!("use `{new}`, which replaces it"));
@@ -854,7 +880,7 @@ fn unknown_term(v: &Vocabulary, code: &str, span: Span) -> Diagnostic {
     let names: Vec<&str> = names.collect();
     let help = did_you_mean(code, names.iter().copied())
         .unwrap_or_else(|| format!("the terms of `{}` are: {}", v.name, names.join(", ")));
-    Diagnostic::error("E0304", format!("`{code}` is not a term of vocabulary `{}`", v.name))
+    Diagnostic::error(codes::E0304, format!("`{code}` is not a term of vocabulary `{}`", v.name))
         .at(span)
         .label("unknown term")
         .help(help)

@@ -4,12 +4,12 @@
 use super::Cx;
 use super::expr::{Clause, ExprChecker, Scope};
 use super::ir::{
-    AggFn, BaseMetric, ColumnRef, Direction, Grain, Layer, Literal, MeasureType, Metric, MetricBody, MetricId, Source,
-    Status, TExpr, TExprKind, Target, Threshold, TimeSemantics, Type, Vocabulary,
+    AggFn, BaseMetric, ColumnRef, Direction, Grain, Layer, Literal, MeasureType, Metric, MetricBody, MetricId,
+    Reference, Source, Status, TExpr, TExprKind, Target, Threshold, TimeSemantics, Type, Vocabulary,
 };
 use super::refs::parse_reference;
 use super::set::{unknown_column, unknown_source};
-use crate::diag::{Diagnostic, FileId, did_you_mean};
+use crate::diag::{Diagnostic, FileId, codes, did_you_mean};
 use crate::spec::{Loaded, MetricDoc, SetDocs, Spanned};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -43,7 +43,7 @@ pub(super) fn check_metrics(
         let stem = cx.sources.path(m.file).file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
         if stem != id {
             cx.error(
-                Diagnostic::error("E0501", format!("metric `{id}` is defined in a file named `{stem}`"))
+                Diagnostic::error(codes::E0501, format!("metric `{id}` is defined in a file named `{stem}`"))
                     .at(cx.span(m.file, &m.doc.metric))
                     .label(format!("expected `{stem}`, the file's stem"))
                     .help(format!(
@@ -54,7 +54,7 @@ pub(super) fn check_metrics(
         if let Some(other) = seen.get(id) {
             let other = cx.sources.path(*other).display().to_string();
             cx.error(
-                Diagnostic::error("E0502", format!("metric `{id}` is defined twice"))
+                Diagnostic::error(codes::E0502, format!("metric `{id}` is defined twice"))
                     .at(cx.span(m.file, &m.doc.metric))
                     .label("second definition")
                     .help(format!("the first is in {other}")),
@@ -72,6 +72,7 @@ pub(super) fn check_metrics(
     let mut metrics: Vec<Metric> =
         unique.into_iter().filter_map(|m| check_metric(cx, m.file, &m.doc, vocabs, sources, &grains)).collect();
     order_derived(cx, docs, &mut metrics);
+    check_derived_dimensions(cx, &metrics);
     metrics
 }
 
@@ -83,102 +84,167 @@ fn check_metric(
     sources: &BTreeMap<String, Source>,
     grains: &BTreeMap<String, Option<Grain>>,
 ) -> Option<Metric> {
-    let id = doc.metric.value.clone();
-    let at = cx.span(file, &doc.metric);
-    let owner = format!("metric `{id}`");
-    let missing = |cx: &mut Cx, key: &str, help: &str| cx.missing(at, &owner, key, help);
-
-    if doc.version.is_none() {
-        missing(cx, "version", "start at `version: 1` and raise it whenever the computed values change");
-    }
-    if doc.title.is_none() {
-        missing(cx, "title", "a short title for reports");
-    }
-    if doc.unit.is_none() {
-        missing(cx, "unit", "the unit of the value, such as hours, incidents or \"%\"");
-    }
-    let layer = match &doc.layer {
-        Some(l) => cx.choice(file, l, "layer", LAYERS),
-        None => {
-            missing(cx, "layer", "one of outcome, risk, activity (seed section 2)");
-            None
-        }
-    };
-    let direction = match &doc.direction {
-        Some(d) => cx.choice(file, d, "direction", DIRECTIONS),
-        None => {
-            missing(cx, "direction", "one of higher_is_better, lower_is_better, neutral");
-            None
-        }
-    };
-    let grain = match &doc.grain {
-        Some(g) => cx.choice(file, g, "grain", GRAINS),
-        None => {
-            missing(cx, "grain", "the reporting cadence: month, quarter or year");
-            None
-        }
-    };
-    let measure_type = doc.kind.as_ref().and_then(|k| cx.choice(file, k, "metric type", TYPES));
+    let kinds = kinds(cx, file, doc);
     let Some(value_text) = &doc.value else {
-        missing(cx, "value", "what the metric computes, such as `count()` or `sum(duration_min) / 60`");
+        missing(cx, file, doc, "value", "what the metric computes, such as `count()` or `sum(duration_min) / 60`");
         return None;
     };
-
     let body = match &doc.source {
-        Some(source_name) => {
-            let Some(source) = sources.get(&source_name.value) else {
-                unknown_source(cx, file, source_name, sources.keys().map(String::as_str));
-                return None;
-            };
-            let time = match &doc.time {
-                Some(t) => time_semantics(cx, file, t, source),
-                None => {
-                    missing(
-                        cx,
-                        "time",
-                        "how rows fall into periods: {event: COL}, {open: FROM, close: TO} or {snapshot: COL}",
-                    );
-                    None
-                }
-            };
-            let scope = || Scope::Rows { source, sources };
-            let filter = match &doc.filter {
-                Some(w) => Some(expression(cx, file, w, vocabs, scope(), Clause::Where)?.0),
-                None => None,
-            };
-            let value = expression(cx, file, value_text, vocabs, scope(), Clause::Value);
-            let by = doc.by.iter().filter_map(|b| by_column(cx, file, b, source, sources)).collect::<Vec<_>>();
-            let (value, _) = value?;
-            if by.len() != doc.by.len() {
-                return None;
-            }
-            let time = time?;
-            if matches!(time, TimeSemantics::Event { .. }) {
-                mixed_scaling(cx, &value);
-            }
-            MetricBody::Base(BaseMetric { source: source.name.clone(), time, filter, value, by })
-        }
+        Some(source_name) => base_body(cx, file, doc, source_name, value_text, vocabs, sources)?,
+        None => derived_body(cx, file, doc, value_text, kinds.grain, vocabs, grains)?,
+    };
+    let target = doc.target.as_ref().and_then(|t| target(cx, file, t));
+    let thresholds = thresholds(cx, file, doc, vocabs);
+    let references = references(cx, file, doc);
+    Some(Metric {
+        id: MetricId(doc.metric.value.clone()),
+        version: doc.version.as_ref()?.value,
+        title: doc.title.as_ref()?.value.clone(),
+        description: doc.description.clone(),
+        layer: kinds.layer?,
+        measure_type: kinds.measure_type,
+        information_need: doc.information_need.clone(),
+        owner: doc.owner.clone(),
+        unit: doc.unit.as_ref()?.value.clone(),
+        direction: kinds.direction?,
+        grain: kinds.grain?,
+        body,
+        target,
+        thresholds,
+        references,
+        caveats: doc.caveats.clone(),
+        tags: doc.tags.iter().map(|t| t.value.clone()).collect(),
+        path: cx.sources.path(file).to_path_buf(),
+    })
+}
+
+/// The words that classify a metric; `None` where missing or invalid (already reported).
+struct Kinds {
+    layer: Option<Layer>,
+    direction: Option<Direction>,
+    grain: Option<Grain>,
+    measure_type: Option<MeasureType>,
+}
+
+/// Reports the missing required keys other than `value`, and reads the classifying words.
+fn kinds(cx: &mut Cx, file: FileId, doc: &MetricDoc) -> Kinds {
+    if doc.version.is_none() {
+        missing(cx, file, doc, "version", "start at `version: 1` and raise it whenever the computed values change");
+    }
+    if doc.title.is_none() {
+        missing(cx, file, doc, "title", "a short title for reports");
+    }
+    if doc.unit.is_none() {
+        missing(cx, file, doc, "unit", "the unit of the value, such as hours, incidents or \"%\"");
+    }
+    let layer =
+        required_choice(cx, file, doc, &doc.layer, "layer", LAYERS, "one of outcome, risk, activity (seed section 2)");
+    let direction = required_choice(
+        cx,
+        file,
+        doc,
+        &doc.direction,
+        "direction",
+        DIRECTIONS,
+        "one of higher_is_better, lower_is_better, neutral",
+    );
+    let grain =
+        required_choice(cx, file, doc, &doc.grain, "grain", GRAINS, "the reporting cadence: month, quarter or year");
+    let measure_type = doc.kind.as_ref().and_then(|k| cx.choice(file, k, "metric type", TYPES));
+    Kinds { layer, direction, grain, measure_type }
+}
+
+fn required_choice<T: Copy>(
+    cx: &mut Cx,
+    file: FileId,
+    doc: &MetricDoc,
+    value: &Option<Spanned<String>>,
+    key: &str,
+    choices: &[(&str, T)],
+    help: &str,
+) -> Option<T> {
+    match value {
+        Some(v) => cx.choice(file, v, key, choices),
         None => {
-            for (present, key) in
-                [(doc.time.is_some(), "time"), (doc.filter.is_some(), "where"), (!doc.by.is_empty(), "by")]
-            {
-                if present {
-                    cx.error(
-                        Diagnostic::error("E0505", format!("metric `{id}` has `{key}` but no `source`"))
-                            .at(at)
-                            .label("derived metric (no source)")
-                            .help(format!("a derived metric combines other metrics; add `source:` or remove `{key}:`")),
-                    );
-                }
-            }
-            let grain = grain?;
-            let scope = Scope::Metrics { metrics: grains, grain };
-            let (value, inputs) = expression(cx, file, value_text, vocabs, scope, Clause::Value)?;
-            MetricBody::Derived { value, inputs }
+            missing(cx, file, doc, key, help);
+            None
+        }
+    }
+}
+
+fn missing(cx: &mut Cx, file: FileId, doc: &MetricDoc, key: &str, help: &str) {
+    let at = cx.span(file, &doc.metric);
+    cx.missing(at, &format!("metric `{}`", doc.metric.value), key, help);
+}
+
+/// A metric computed from the rows of a source.
+fn base_body(
+    cx: &mut Cx,
+    file: FileId,
+    doc: &MetricDoc,
+    source_name: &Spanned<String>,
+    value_text: &Spanned<String>,
+    vocabs: &BTreeMap<String, Vocabulary>,
+    sources: &BTreeMap<String, Source>,
+) -> Option<MetricBody> {
+    let Some(source) = sources.get(&source_name.value) else {
+        unknown_source(cx, file, source_name, sources.keys().map(String::as_str));
+        return None;
+    };
+    let time = match &doc.time {
+        Some(t) => time_semantics(cx, file, t, source),
+        None => {
+            let help = "how rows fall into periods: {event: COL}, {open: FROM, close: TO} or {snapshot: COL}";
+            missing(cx, file, doc, "time", help);
+            None
         }
     };
+    let scope = || Scope::Rows { source, sources };
+    let filter = match &doc.filter {
+        Some(w) => Some(expression(cx, file, w, vocabs, scope(), Clause::Where)?.0),
+        None => None,
+    };
+    let value = expression(cx, file, value_text, vocabs, scope(), Clause::Value);
+    let by = doc.by.iter().filter_map(|b| by_column(cx, file, b, source, sources)).collect::<Vec<_>>();
+    let (value, _) = value?;
+    if by.len() != doc.by.len() {
+        return None;
+    }
+    let time = time?;
+    if matches!(time, TimeSemantics::Event { .. }) {
+        mixed_scaling(cx, &value);
+    }
+    Some(MetricBody::Base(BaseMetric { source: source.name.clone(), time, filter, value, by }))
+}
 
-    let target = doc.target.as_ref().and_then(|t| target(cx, file, t));
+/// A metric combined from other metrics' values.
+fn derived_body(
+    cx: &mut Cx,
+    file: FileId,
+    doc: &MetricDoc,
+    value_text: &Spanned<String>,
+    grain: Option<Grain>,
+    vocabs: &BTreeMap<String, Vocabulary>,
+    grains: &BTreeMap<String, Option<Grain>>,
+) -> Option<MetricBody> {
+    let id = &doc.metric.value;
+    for (present, key) in [(doc.time.is_some(), "time"), (doc.filter.is_some(), "where"), (!doc.by.is_empty(), "by")] {
+        if present {
+            cx.error(
+                Diagnostic::error(codes::E0505, format!("metric `{id}` has `{key}` but no `source`"))
+                    .at(cx.span(file, &doc.metric))
+                    .label("derived metric (no source)")
+                    .help(format!("a derived metric combines other metrics; add `source:` or remove `{key}:`")),
+            );
+        }
+    }
+    let scope = Scope::Metrics { metrics: grains, grain: grain? };
+    let (value, inputs) = expression(cx, file, value_text, vocabs, scope, Clause::Value)?;
+    Some(MetricBody::Derived { value, inputs })
+}
+
+/// `green` and `amber`, green first; anything else is red.
+fn thresholds(cx: &mut Cx, file: FileId, doc: &MetricDoc, vocabs: &BTreeMap<String, Vocabulary>) -> Vec<Threshold> {
     let mut thresholds = Vec::new();
     for (key, cond) in doc.thresholds.iter() {
         let status = match key.value.as_str() {
@@ -188,7 +254,7 @@ fn check_metric(
                 let help = did_you_mean(other, ["green", "amber"])
                     .unwrap_or_else(|| "thresholds are `green` and `amber`; anything else is red".into());
                 cx.error(
-                    Diagnostic::error("E0507", format!("unknown threshold `{other}`"))
+                    Diagnostic::error(codes::E0507, format!("unknown threshold `{other}`"))
                         .at(cx.span(file, key))
                         .label("expected green or amber")
                         .help(help),
@@ -201,40 +267,87 @@ fn check_metric(
         }
     }
     thresholds.sort_by_key(|t| t.status != Status::Green);
+    thresholds
+}
 
+fn references(cx: &mut Cx, file: FileId, doc: &MetricDoc) -> Vec<Reference> {
     let mut references = Vec::new();
     for r in &doc.references {
         match parse_reference(&r.value) {
             Ok(reference) => references.push(reference),
             Err(why) => cx.error(
-                Diagnostic::error("E0508", format!("invalid reference `{}`", r.value))
+                Diagnostic::error(codes::E0508, format!("invalid reference `{}`", r.value))
                     .at(cx.span(file, r))
                     .label(why)
                     .help("references are iso27001:2022/A.5.24, iec62443-3-3/SR 6.2, csf:2.0/RS.MI-01 or sp800-53:r5/AC-2(1)"),
             ),
         }
     }
+    references
+}
 
-    Some(Metric {
-        id: MetricId(id),
-        version: doc.version.as_ref()?.value,
-        title: doc.title.as_ref()?.value.clone(),
-        description: doc.description.clone(),
-        layer: layer?,
-        measure_type,
-        information_need: doc.information_need.clone(),
-        owner: doc.owner.clone(),
-        unit: doc.unit.as_ref()?.value.clone(),
-        direction: direction?,
-        grain: grain?,
-        body,
-        target,
-        thresholds,
-        references,
-        caveats: doc.caveats.clone(),
-        tags: doc.tags.iter().map(|t| t.value.clone()).collect(),
-        path: cx.sources.path(file).to_path_buf(),
-    })
+/// A derived metric is computed per value of its parts' `by` dimensions (SPEC section 5):
+/// parts without `by` fit any, parts with `by` must have the same dimensions, in any order.
+/// `metrics` come inputs first, so a derived metric's dimensions are known when a derived
+/// metric of it is checked.
+fn check_derived_dimensions(cx: &mut Cx, metrics: &[Metric]) {
+    // Per metric, its dimensions as written; `None` when they are in error (reported).
+    let mut dims: BTreeMap<&str, Option<Vec<String>>> = BTreeMap::new();
+    for m in metrics {
+        let these = match &m.body {
+            MetricBody::Base(b) => Some(b.by.iter().map(ToString::to_string).collect()),
+            MetricBody::Derived { value, inputs } => derived_dimensions(cx, &m.id, value, inputs, &dims),
+        };
+        dims.insert(&m.id.0, these);
+    }
+}
+
+/// The dimensions of a derived metric: those of its parts that have some. An error at the
+/// first part whose dimensions differ from an earlier part's.
+fn derived_dimensions(
+    cx: &mut Cx,
+    id: &MetricId,
+    value: &TExpr,
+    inputs: &[MetricId],
+    dims: &BTreeMap<&str, Option<Vec<String>>>,
+) -> Option<Vec<String>> {
+    let sorted = |d: &[String]| -> Vec<String> {
+        let mut d = d.to_vec();
+        d.sort();
+        d
+    };
+    let mut first: Option<(&MetricId, &Vec<String>)> = None;
+    for part in inputs {
+        let Some(Some(these)) = dims.get(part.0.as_str()) else { continue };
+        match first {
+            _ if these.is_empty() => {}
+            None => first = Some((part, these)),
+            Some((first_part, first_dims)) if sorted(first_dims) != sorted(these) => {
+                let mut at = None;
+                value.walk(&mut |e| {
+                    if matches!(&e.kind, TExprKind::Metric(m) if m == part) {
+                        at = at.or(Some(e.span));
+                    }
+                });
+                let (a, b) = (first_dims.join(", "), these.join(", "));
+                cx.error(
+                    Diagnostic::error(
+                        codes::E0513,
+                        format!(
+                            "derived metric `{}` combines `{}`, by [{a}], with `{}`, by [{b}]",
+                            id.0, first_part.0, part.0
+                        ),
+                    )
+                    .at(at.unwrap_or(value.span))
+                    .label(format!("by [{b}], not [{a}]"))
+                    .help("a derived metric is computed per dimension value: combine metrics with the same `by`, or with none"),
+                );
+                return None;
+            }
+            Some(_) => {}
+        }
+    }
+    Some(first.map(|(_, d)| d.clone()).unwrap_or_default())
 }
 
 /// Parses and checks one expression; the metrics it refers to come back with it.
@@ -272,7 +385,7 @@ fn time_semantics(
         if !Type::from(&col.ty).is_temporal() {
             cx.error(
                 Diagnostic::error(
-                    "E0412",
+                    codes::E0412,
                     format!("time column `{}` is a {}, not a date or datetime", c.value, Type::from(&col.ty)),
                 )
                 .at(cx.span(file, c))
@@ -285,7 +398,7 @@ fn time_semantics(
     };
     let shape_error = |cx: &mut Cx| {
         cx.error(
-            Diagnostic::error("E0506", "`time` takes exactly one of {event: COL}, {open: FROM, close: TO}, {snapshot: COL}")
+            Diagnostic::error(codes::E0506, "`time` takes exactly one of {event: COL}, {open: FROM, close: TO}, {snapshot: COL}")
                 .at(cx.span(file, t))
                 .label("ambiguous or empty time semantics")
                 .help("event: a row counts in the period of COL; open: a row counts while open; snapshot: the latest snapshot in each period"),
@@ -332,7 +445,7 @@ fn by_column(
         }
         if column == "site" {
             cx.error(
-                Diagnostic::error("E0509", "`site` is always a dimension; do not list it in `by`")
+                Diagnostic::error(codes::E0509, "`site` is always a dimension; do not list it in `by`")
                     .at(cx.span(file, b))
                     .label("implicit dimension"),
             );
@@ -343,7 +456,7 @@ fn by_column(
     };
     if matches!(col.ty, super::ir::ColumnType::List(_)) {
         cx.error(
-            Diagnostic::error("E0509", format!("`{}` is multi-valued and cannot be a dimension", b.value))
+            Diagnostic::error(codes::E0512, format!("`{}` is multi-valued and cannot be a dimension", b.value))
                 .at(cx.span(file, b))
                 .label("list column")
                 .help("group by a single-valued column"),
@@ -378,7 +491,7 @@ fn target(cx: &mut Cx, file: FileId, t: &Spanned<crate::spec::TargetDoc>) -> Opt
         };
         if value.is_none() {
             cx.error(
-                Diagnostic::error("E0506", format!("a target is a number, not `{}`", s.value))
+                Diagnostic::error(codes::E0510, format!("a target is a number, not `{}`", s.value))
                     .at(cx.span(file, s))
                     .label("expected a number such as -30% or 0.95"),
             );
@@ -390,7 +503,7 @@ fn target(cx: &mut Cx, file: FileId, t: &Spanned<crate::spec::TargetDoc>) -> Opt
         (None, Some(v)) => Some(Target::Value { value: number(cx, v)?, by }),
         _ => {
             cx.error(
-                Diagnostic::error("E0506", "a target has exactly one of `change` and `value`")
+                Diagnostic::error(codes::E0511, "a target has exactly one of `change` and `value`")
                     .at(cx.span(file, t))
                     .label("target")
                     .help("`{change: -30%, by: 2026-12-31}` is relative to the baseline; `{value: 0.95}` is absolute"),
@@ -432,10 +545,13 @@ fn order_derived(cx: &mut Cx, docs: &SetDocs, metrics: &mut [Metric]) {
             };
             let Some(value) = &doc.doc.value else { return };
             cx.error(
-                Diagnostic::error("E0504", format!("derived metrics form a cycle: {} -> {first}", cycle.join(" -> ")))
-                    .at(cx.span(doc.file, value))
-                    .label("refers back to itself through this value")
-                    .help("a derived metric cannot depend on itself; compute one of them from a source"),
+                Diagnostic::error(
+                    codes::E0504,
+                    format!("derived metrics form a cycle: {} -> {first}", cycle.join(" -> ")),
+                )
+                .at(cx.span(doc.file, value))
+                .label("refers back to itself through this value")
+                .help("a derived metric cannot depend on itself; compute one of them from a source"),
             );
         });
     }
@@ -485,7 +601,7 @@ fn mixed_scaling(cx: &mut Cx, value: &TExpr) {
     if let (Some(s), Some(u)) = (scaled, unscaled) {
         cx.error(
             Diagnostic::warning(
-                "W0501",
+                codes::W0501,
                 format!(
                     "the baseline scales `{s}` to one period but not `{u}`, so the value and its baseline are not comparable"
                 ),

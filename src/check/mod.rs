@@ -11,7 +11,7 @@ mod set;
 mod show;
 pub use show::{agg_name, row_fn_name};
 
-use crate::diag::{Diagnostic, Diagnostics, FileId, Sources, Span, did_you_mean};
+use crate::diag::{Diagnostic, Diagnostics, FileId, Sources, Span, codes, did_you_mean};
 use crate::spec::{self, Spanned, Workspace};
 use crate::syntax::{Expr, ScalarMap, parse_expr};
 use chrono::NaiveDate;
@@ -94,7 +94,7 @@ impl Cx<'_> {
         let help = did_you_mean(&value.value, names.iter().copied())
             .unwrap_or_else(|| format!("{what} is one of: {}", names.join(", ")));
         self.error(
-            Diagnostic::error("E0107", format!("`{}` is not a valid {what}", value.value))
+            Diagnostic::error(codes::E0107, format!("`{}` is not a valid {what}", value.value))
                 .at(spec::span_of(file, value))
                 .label(format!("expected one of: {}", names.join(", ")))
                 .help(help),
@@ -108,7 +108,7 @@ impl Cx<'_> {
             Ok(d) => Some(d),
             Err(_) => {
                 self.error(
-                    Diagnostic::error("E0108", format!("`{}` is not a valid date for {what}", value.value))
+                    Diagnostic::error(codes::E0108, format!("`{}` is not a valid date for {what}", value.value))
                         .at(spec::span_of(file, value))
                         .label("expected a date")
                         .help("write dates as YYYY-MM-DD, for example 2024-01-01"),
@@ -124,7 +124,7 @@ impl Cx<'_> {
 
     pub fn missing(&mut self, at: Span, owner: &str, key: &str, help: &str) {
         self.error(
-            Diagnostic::error("E0106", format!("{owner} is missing required key `{key}`"))
+            Diagnostic::error(codes::E0106, format!("{owner} is missing required key `{key}`"))
                 .at(at)
                 .label(format!("`{key}` is required here"))
                 .help(help.to_string()),

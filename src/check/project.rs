@@ -8,8 +8,8 @@ use super::ir::{
 };
 use super::metric::GRAINS;
 use super::set::{COLLECTIONS, unknown_source, unknown_term, unknown_vocab};
-use crate::diag::{Diagnostic, did_you_mean};
-use crate::spec::ProjectDocs;
+use crate::diag::{Diagnostic, FileId, codes, did_you_mean};
+use crate::spec::{BaselineDoc, ProjectDoc, ProjectDocs, SiteDoc, Spanned};
 use std::collections::BTreeMap;
 
 const UNMAPPED: &[(&str, Unmapped)] = &[("error", Unmapped::Error), ("exclude", Unmapped::Exclude)];
@@ -17,37 +17,65 @@ const UNMAPPED: &[(&str, Unmapped)] = &[("error", Unmapped::Error), ("exclude", 
 pub(super) fn check_project(cx: &mut Cx, docs: &ProjectDocs, set: &DefinitionSet) -> Option<Project> {
     let file = docs.project.file;
     let doc = &docs.project.doc;
-
-    if let Some(req) = &doc.requires {
-        match semver::VersionReq::parse(&req.value) {
-            Ok(r) if !r.matches(&set.version) => cx.error(
-                Diagnostic::error(
-                    "E0602",
-                    format!(
-                        "definition set `{}` is version {}, which does not satisfy `{}`",
-                        set.name, set.version, req.value
-                    ),
-                )
-                .at(cx.span(file, req))
-                .label(format!("version {} found", set.version))
-                .help("point `definitions` at a compatible set, or widen `requires` after reviewing the set's changes"),
-            ),
-            Ok(_) => {}
-            Err(e) => cx.error(
-                Diagnostic::error("E0601", format!("`{}` is not a version requirement: {e}", req.value))
-                    .at(cx.span(file, req))
-                    .label("invalid requirement")
-                    .help("write it like \">=1.0, <2\""),
-            ),
-        }
-    }
-
+    check_requires(cx, file, doc, set);
     let start = cx.date(file, &doc.start, "`start`");
-    let fiscal_year_start = match &doc.calendar {
+    let fiscal_year_start = fiscal_year_start(cx, file, doc);
+    let unmapped = match &doc.unmapped {
+        Some(u) => cx.choice(file, u, "`unmapped` policy", UNMAPPED),
+        None => Some(Unmapped::Error),
+    };
+    let baseline = doc.baseline.as_ref().map_or(Some(Baseline::MonthsBeforeRollout(12)), |b| baseline(cx, file, b));
+    let bindings = bindings(cx, file, doc, set);
+    check_sources_bound(cx, set, &bindings, docs);
+    let sites = sites(cx, docs, set, &bindings, baseline.as_ref());
+    let reports = reports(cx, file, doc);
+    let context = context_events(cx, docs);
+    Some(Project {
+        name: doc.project.value.clone(),
+        root: docs.root.clone(),
+        start: start?,
+        fiscal_year_start: fiscal_year_start?,
+        baseline: baseline?,
+        unmapped: unmapped?,
+        sites,
+        bindings,
+        reports,
+        context,
+    })
+}
+
+/// The definition set's version against the project's `requires`.
+fn check_requires(cx: &mut Cx, file: FileId, doc: &ProjectDoc, set: &DefinitionSet) {
+    let Some(req) = &doc.requires else { return };
+    match semver::VersionReq::parse(&req.value) {
+        Ok(r) if !r.matches(&set.version) => cx.error(
+            Diagnostic::error(
+                codes::E0602,
+                format!(
+                    "definition set `{}` is version {}, which does not satisfy `{}`",
+                    set.name, set.version, req.value
+                ),
+            )
+            .at(cx.span(file, req))
+            .label(format!("version {} found", set.version))
+            .help("point `definitions` at a compatible set, or widen `requires` after reviewing the set's changes"),
+        ),
+        Ok(_) => {}
+        Err(e) => cx.error(
+            Diagnostic::error(codes::E0601, format!("`{}` is not a version requirement: {e}", req.value))
+                .at(cx.span(file, req))
+                .label("invalid requirement")
+                .help("write it like \">=1.0, <2\""),
+        ),
+    }
+}
+
+fn fiscal_year_start(cx: &mut Cx, file: FileId, doc: &ProjectDoc) -> Option<u32> {
+    match &doc.calendar {
         Some(c) if !(1..=12).contains(&c.fiscal_year_start.value) => {
             cx.error(
                 Diagnostic::error(
-                    "E0605",
+                    codes::E0605,
                     format!("`fiscal_year_start` is {}, not a month", c.fiscal_year_start.value),
                 )
                 .at(cx.span(file, &c.fiscal_year_start))
@@ -58,81 +86,93 @@ pub(super) fn check_project(cx: &mut Cx, docs: &ProjectDocs, set: &DefinitionSet
         }
         Some(c) => Some(c.fiscal_year_start.value),
         None => Some(1),
-    };
-    let unmapped = match &doc.unmapped {
-        Some(u) => cx.choice(file, u, "`unmapped` policy", UNMAPPED),
-        None => Some(Unmapped::Error),
-    };
+    }
+}
 
-    let baseline = match &doc.baseline {
-        None => Some(Baseline::MonthsBeforeRollout(12)),
-        Some(b) => match (&b.value.months_before_rollout, &b.value.from, &b.value.to) {
-            (Some(m), None, None) if m.value > 0 => Some(Baseline::MonthsBeforeRollout(m.value)),
-            (None, Some(from), Some(to)) => {
-                let (from, to) =
-                    (cx.date(file, from, "the baseline's `from`"), cx.date(file, to, "the baseline's `to`"));
-                match (from, to) {
-                    (Some(f), Some(t)) if f <= t => Some(Baseline::Window { from: f, to: t }),
-                    (Some(_), Some(_)) => {
-                        cx.error(
-                            Diagnostic::error("E0606", "the baseline window ends before it starts")
-                                .at(cx.span(file, b))
-                                .label("from is after to"),
-                        );
-                        None
-                    }
-                    _ => None,
+fn baseline(cx: &mut Cx, file: FileId, b: &Spanned<BaselineDoc>) -> Option<Baseline> {
+    match (&b.value.months_before_rollout, &b.value.from, &b.value.to) {
+        (Some(m), None, None) if m.value > 0 => Some(Baseline::MonthsBeforeRollout(m.value)),
+        (None, Some(from), Some(to)) => {
+            let (from, to) = (cx.date(file, from, "the baseline's `from`"), cx.date(file, to, "the baseline's `to`"));
+            match (from, to) {
+                (Some(f), Some(t)) if f <= t => Some(Baseline::Window { from: f, to: t }),
+                (Some(_), Some(_)) => {
+                    cx.error(
+                        Diagnostic::error(codes::E0615, "the baseline window ends before it starts")
+                            .at(cx.span(file, b))
+                            .label("from is after to"),
+                    );
+                    None
                 }
+                _ => None,
             }
-            _ => {
-                cx.error(
-                    Diagnostic::error("E0606", "a baseline is `{months_before_rollout: N}` or `{from: DATE, to: DATE}`")
-                        .at(cx.span(file, b))
-                        .label("neither or both")
-                        .help("months_before_rollout counts back from each site's rollout; from/to is one window for all sites"),
-                );
-                None
-            }
-        },
-    };
+        }
+        _ => {
+            cx.error(
+                Diagnostic::error(
+                    codes::E0606,
+                    "a baseline is `{months_before_rollout: N}` or `{from: DATE, to: DATE}`",
+                )
+                .at(cx.span(file, b))
+                .label("neither or both")
+                .help(
+                    "months_before_rollout counts back from each site's rollout; from/to is one window for all sites",
+                ),
+            );
+            None
+        }
+    }
+}
 
+/// The data files bound to sources, by source name.
+fn bindings(cx: &mut Cx, file: FileId, doc: &ProjectDoc, set: &DefinitionSet) -> BTreeMap<String, Binding> {
     let mut bindings = BTreeMap::new();
     for (name, b) in doc.sources.iter() {
         if !set.sources.contains_key(&name.value) {
             unknown_source(cx, file, name, set.sources.keys().map(String::as_str));
             continue;
         }
-        let path = &b.value.file.value;
-        let format = match path.rsplit_once('.').map(|(_, ext)| ext.to_ascii_lowercase()) {
-            Some(ext) if ext == "csv" => Some(FileFormat::Csv),
-            Some(ext) if ext == "parquet" => Some(FileFormat::Parquet),
-            Some(ext) if ext == "ndjson" || ext == "jsonl" => Some(FileFormat::Ndjson),
-            _ => {
-                cx.error(
-                    Diagnostic::error("E0609", format!("cannot tell the format of `{path}`"))
-                        .at(cx.span(file, &b.value.file))
-                        .label("unknown file extension")
-                        .help("data files end in .csv, .parquet, .ndjson or .jsonl"),
-                );
-                None
-            }
-        };
+        let format = file_format(cx, file, &b.value.file);
         let collection = b.value.collection.as_ref().and_then(|c| cx.choice(file, c, "collection", COLLECTIONS));
         if let Some(format) = format {
-            bindings.insert(
-                name.value.clone(),
-                Binding { source: name.value.clone(), file: path.clone(), format, collection },
-            );
+            let path = b.value.file.value.clone();
+            bindings.insert(name.value.clone(), Binding { source: name.value.clone(), file: path, format, collection });
         }
     }
-    check_sources_bound(cx, set, &bindings, docs);
+    bindings
+}
 
+fn file_format(cx: &mut Cx, file: FileId, path: &Spanned<String>) -> Option<FileFormat> {
+    match path.value.rsplit_once('.').map(|(_, ext)| ext.to_ascii_lowercase()) {
+        Some(ext) if ext == "csv" => Some(FileFormat::Csv),
+        Some(ext) if ext == "parquet" => Some(FileFormat::Parquet),
+        Some(ext) if ext == "ndjson" || ext == "jsonl" => Some(FileFormat::Ndjson),
+        _ => {
+            cx.error(
+                Diagnostic::error(codes::E0609, format!("cannot tell the format of `{}`", path.value))
+                    .at(cx.span(file, path))
+                    .label("unknown file extension")
+                    .help("data files end in .csv, .parquet, .ndjson or .jsonl"),
+            );
+            None
+        }
+    }
+}
+
+fn sites(
+    cx: &mut Cx,
+    docs: &ProjectDocs,
+    set: &DefinitionSet,
+    bindings: &BTreeMap<String, Binding>,
+    baseline: Option<&Baseline>,
+) -> Vec<Site> {
+    let (file, doc) = (docs.project.file, &docs.project.doc);
     let mappings: BTreeMap<&str, _> = docs.mappings.iter().map(|(site, m)| (site.as_str(), m)).collect();
     let mut sites = Vec::new();
     for (id, s) in doc.sites.iter() {
         if id.value == "all" {
             cx.error(
-                Diagnostic::error("E0612", "`all` is reserved for the pooled all-sites row")
+                Diagnostic::error(codes::E0613, "`all` is reserved for the pooled all-sites row")
                     .at(cx.span(file, id))
                     .label("reserved site id")
                     .help("give the site another id"),
@@ -147,27 +187,7 @@ pub(super) fn check_project(cx: &mut Cx, docs: &ProjectDocs, set: &DefinitionSet
                 "the baseline counts months before each site's ISMS rollout; give `rollout: YYYY-MM-DD`",
             );
         }
-        let mut coverage = BTreeMap::new();
-        for (source, c) in s.coverage.iter() {
-            if !bindings.contains_key(&source.value) {
-                let known = bindings.keys().map(String::as_str);
-                let help = did_you_mean(&source.value, known)
-                    .unwrap_or_else(|| "coverage names a source bound under `sources:`".into());
-                cx.error(
-                    Diagnostic::error(
-                        "E0607",
-                        format!("coverage for `{}`, which this project does not bind", source.value),
-                    )
-                    .at(cx.span(file, source))
-                    .label("not a bound source")
-                    .help(help),
-                );
-                continue;
-            }
-            let from = c.value.from.as_ref().and_then(|f| cx.date(file, f, "coverage `from`"));
-            let collection = c.value.collection.as_ref().and_then(|k| cx.choice(file, k, "collection", COLLECTIONS));
-            coverage.insert(source.value.clone(), Coverage { from, collection });
-        }
+        let coverage = coverage(cx, file, s, bindings);
         let site_mappings = match mappings.get(id.value.as_str()) {
             Some(m) => check_mappings(cx, m, set),
             None => BTreeMap::new(),
@@ -176,13 +196,47 @@ pub(super) fn check_project(cx: &mut Cx, docs: &ProjectDocs, set: &DefinitionSet
     }
     if doc.sites.is_empty() {
         cx.error(
-            Diagnostic::error("E0612", "the project has no sites")
+            Diagnostic::error(codes::E0614, "the project has no sites")
                 .at(cx.span(file, &doc.project))
                 .label("no `sites:`")
                 .help("list each plant under `sites:` with its rollout date"),
         );
     }
+    sites
+}
 
+/// A site's coverage of the bound sources, by source name.
+fn coverage(
+    cx: &mut Cx,
+    file: FileId,
+    site: &SiteDoc,
+    bindings: &BTreeMap<String, Binding>,
+) -> BTreeMap<String, Coverage> {
+    let mut coverage = BTreeMap::new();
+    for (source, c) in site.coverage.iter() {
+        if !bindings.contains_key(&source.value) {
+            let known = bindings.keys().map(String::as_str);
+            let help = did_you_mean(&source.value, known)
+                .unwrap_or_else(|| "coverage names a source bound under `sources:`".into());
+            cx.error(
+                Diagnostic::error(
+                    codes::E0607,
+                    format!("coverage for `{}`, which this project does not bind", source.value),
+                )
+                .at(cx.span(file, source))
+                .label("not a bound source")
+                .help(help),
+            );
+            continue;
+        }
+        let from = c.value.from.as_ref().and_then(|f| cx.date(file, f, "coverage `from`"));
+        let collection = c.value.collection.as_ref().and_then(|k| cx.choice(file, k, "collection", COLLECTIONS));
+        coverage.insert(source.value.clone(), Coverage { from, collection });
+    }
+    coverage
+}
+
+fn reports(cx: &mut Cx, file: FileId, doc: &ProjectDoc) -> Vec<ReportSpec> {
     let mut reports = Vec::new();
     for r in &doc.reports {
         let grain = r.value.grain.as_ref().and_then(|g| cx.choice(file, g, "grain", GRAINS));
@@ -198,51 +252,38 @@ pub(super) fn check_project(cx: &mut Cx, docs: &ProjectDocs, set: &DefinitionSet
             site: r.value.site.as_ref().map(|s| s.value.clone()),
         });
     }
-
-    let mut context = Vec::new();
-    if let Some(c) = &docs.context {
-        for e in &c.doc.events {
-            let date = cx.date(c.file, &e.date, "the event's `date`");
-            let site = match &e.site {
-                Some(site) if site.value != "all" => {
-                    if !doc.sites.keys().any(|s| s == site.value) {
-                        unknown_site(cx, c.file, site, doc.sites.keys());
-                    }
-                    Some(site.value.clone())
-                }
-                _ => None,
-            };
-            if let Some(date) = date {
-                context.push(ContextEvent { date, site, kind: e.kind.value.clone(), text: e.text.clone() });
-            }
-        }
-    }
-
-    Some(Project {
-        name: doc.project.value.clone(),
-        root: docs.root.clone(),
-        start: start?,
-        fiscal_year_start: fiscal_year_start?,
-        baseline: baseline?,
-        unmapped: unmapped?,
-        sites,
-        bindings,
-        reports,
-        context,
-    })
+    reports
 }
 
-fn unknown_site<'a>(
-    cx: &mut Cx,
-    file: crate::diag::FileId,
-    site: &crate::spec::Spanned<String>,
-    known: impl Iterator<Item = &'a str>,
-) {
+/// The events of the context file; an event at site `all` (or none) concerns every site.
+fn context_events(cx: &mut Cx, docs: &ProjectDocs) -> Vec<ContextEvent> {
+    let mut context = Vec::new();
+    let Some(c) = &docs.context else { return context };
+    let sites = &docs.project.doc.sites;
+    for e in &c.doc.events {
+        let date = cx.date(c.file, &e.date, "the event's `date`");
+        let site = match &e.site {
+            Some(site) if site.value != "all" => {
+                if !sites.keys().any(|s| s == site.value) {
+                    unknown_site(cx, c.file, site, sites.keys());
+                }
+                Some(site.value.clone())
+            }
+            _ => None,
+        };
+        if let Some(date) = date {
+            context.push(ContextEvent { date, site, kind: e.kind.value.clone(), text: e.text.clone() });
+        }
+    }
+    context
+}
+
+fn unknown_site<'a>(cx: &mut Cx, file: FileId, site: &Spanned<String>, known: impl Iterator<Item = &'a str>) {
     let known: Vec<&str> = known.collect();
     let help = did_you_mean(&site.value, known.iter().copied())
         .unwrap_or_else(|| format!("the sites are: {}, or `all`", known.join(", ")));
     cx.error(
-        Diagnostic::error("E0612", format!("unknown site `{}`", site.value))
+        Diagnostic::error(codes::E0612, format!("unknown site `{}`", site.value))
             .at(cx.span(file, site))
             .label("not a site of this project")
             .help(help),
@@ -274,12 +315,15 @@ fn check_sources_bound(cx: &mut Cx, set: &DefinitionSet, bindings: &BTreeMap<Str
             n => format!("metrics {listed} and {} more", n - 3),
         };
         cx.error(
-            Diagnostic::error("E0610", format!("source `{source}` is used by {used_by} but not bound in the project"))
-                .at(cx.span(docs.project.file, &docs.project.doc.project))
-                .label("in this project")
-                .help(format!(
-                    "add under `sources:` in yardstick.yaml: {source}: {{file: \"data/{{site}}/{source}.csv\"}}"
-                )),
+            Diagnostic::error(
+                codes::E0610,
+                format!("source `{source}` is used by {used_by} but not bound in the project"),
+            )
+            .at(cx.span(docs.project.file, &docs.project.doc.project))
+            .label("in this project")
+            .help(format!(
+                "add under `sources:` in yardstick.yaml: {source}: {{file: \"data/{{site}}/{source}.csv\"}}"
+            )),
         );
     }
 }
@@ -302,7 +346,7 @@ fn check_mappings(
             } else if let Some(new) = vocab.deprecated.get(&term.value) {
                 cx.error(
                     Diagnostic::error(
-                        "E0305",
+                        codes::E0305,
                         format!("`{}` maps onto `{}`, a deprecated code of `{}`", local.value, term.value, vocab.name),
                     )
                     .at(cx.span(m.file, term))

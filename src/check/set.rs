@@ -2,7 +2,7 @@
 
 use super::Cx;
 use super::ir::{Collection, Column, ColumnType, DefinitionSet, Join, Source, Term, Vocabulary};
-use crate::diag::{Diagnostic, FileId, did_you_mean};
+use crate::diag::{Diagnostic, FileId, codes, did_you_mean};
 use crate::spec::{SetDocs, SourceDoc, Spanned, TypeDoc, VocabDoc};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -16,10 +16,15 @@ pub(super) fn check_set(cx: &mut Cx, docs: &SetDocs) -> Option<DefinitionSet> {
                 Ok(v) => Some(v),
                 Err(e) => {
                     cx.error(
-                        Diagnostic::error("E0110", format!("`{}` is not a semantic version: {e}", s.doc.version.value))
-                            .at(cx.span(s.file, &s.doc.version))
-                            .label("expected MAJOR.MINOR.PATCH")
-                            .help("write the definition set's version like 1.0.0; projects accept versions with `requires`"),
+                        Diagnostic::error(
+                            codes::E0110,
+                            format!("`{}` is not a semantic version: {e}", s.doc.version.value),
+                        )
+                        .at(cx.span(s.file, &s.doc.version))
+                        .label("expected MAJOR.MINOR.PATCH")
+                        .help(
+                            "write the definition set's version like 1.0.0; projects accept versions with `requires`",
+                        ),
                     );
                     None
                 }
@@ -34,7 +39,7 @@ pub(super) fn check_set(cx: &mut Cx, docs: &SetDocs) -> Option<DefinitionSet> {
         let name = v.doc.vocabulary.value.clone();
         if vocabularies.contains_key(&name) {
             cx.error(
-                Diagnostic::error("E0111", format!("vocabulary `{name}` is defined twice"))
+                Diagnostic::error(codes::E0111, format!("vocabulary `{name}` is defined twice"))
                     .at(cx.span(v.file, &v.doc.vocabulary))
                     .label("second definition")
                     .help("each vocabulary name must be unique in the definition set"),
@@ -50,7 +55,7 @@ pub(super) fn check_set(cx: &mut Cx, docs: &SetDocs) -> Option<DefinitionSet> {
         let name = s.doc.source.value.clone();
         if sources.contains_key(&name) {
             cx.error(
-                Diagnostic::error("E0111", format!("source `{name}` is defined twice"))
+                Diagnostic::error(codes::E0111, format!("source `{name}` is defined twice"))
                     .at(cx.span(s.file, &s.doc.source))
                     .label("second definition")
                     .help("each source name must be unique in the definition set"),
@@ -97,7 +102,7 @@ fn check_vocab(cx: &mut Cx, file: FileId, doc: &VocabDoc) -> Vocabulary {
     for (code, term) in doc.terms.iter() {
         if !valid_code(&code.value) {
             cx.error(
-                Diagnostic::error("E0112", format!("`{}` is not a valid term code", code.value))
+                Diagnostic::error(codes::E0112, format!("`{}` is not a valid term code", code.value))
                     .at(cx.span(file, code))
                     .label("term codes match [A-Za-z][A-Za-z0-9_-]*")
                     .help("start with a letter; use letters, digits, `_` and `-`"),
@@ -105,7 +110,7 @@ fn check_vocab(cx: &mut Cx, file: FileId, doc: &VocabDoc) -> Vocabulary {
         }
         if terms.iter().any(|t| t.code == code.value) {
             cx.error(
-                Diagnostic::error("E0111", format!("term `{}` is listed twice in `{vocab}`", code.value))
+                Diagnostic::error(codes::E0111, format!("term `{}` is listed twice in `{vocab}`", code.value))
                     .at(cx.span(file, code))
                     .label("second listing"),
             );
@@ -120,7 +125,7 @@ fn check_vocab(cx: &mut Cx, file: FileId, doc: &VocabDoc) -> Vocabulary {
     for (name, _) in doc.groups.iter() {
         if is_term(&name.value) {
             cx.error(
-                Diagnostic::error("E0111", format!("`{}` is both a term and a group of `{vocab}`", name.value))
+                Diagnostic::error(codes::E0118, format!("`{}` is both a term and a group of `{vocab}`", name.value))
                     .at(cx.span(file, name))
                     .label("group named like a term")
                     .help("give the group a name that is not a term code"),
@@ -136,7 +141,7 @@ fn check_vocab(cx: &mut Cx, file: FileId, doc: &VocabDoc) -> Vocabulary {
     for (old, new) in doc.deprecated.iter() {
         if is_term(&old.value) {
             cx.error(
-                Diagnostic::error("E0113", format!("`{}` is deprecated but still a term of `{vocab}`", old.value))
+                Diagnostic::error(codes::E0113, format!("`{}` is deprecated but still a term of `{vocab}`", old.value))
                     .at(cx.span(file, old))
                     .label("still listed under terms")
                     .help("remove it from terms, or from deprecated"),
@@ -184,7 +189,7 @@ fn expand_group<'d>(
         } else if group_names.contains(&code) {
             if visiting.contains(&code) {
                 cx.error(
-                    Diagnostic::error("E0114", format!("group `{code}` contains itself"))
+                    Diagnostic::error(codes::E0114, format!("group `{code}` contains itself"))
                         .at(cx.span(file, m))
                         .label(format!("through {}", visiting.join(" -> ")))
                         .help("a group may list other groups, but not in a circle"),
@@ -212,7 +217,7 @@ pub(super) fn unknown_term<'a>(
     let help = did_you_mean(&code.value, candidates.iter().copied())
         .unwrap_or_else(|| format!("the terms of `{vocab}` are: {}", candidates.join(", ")));
     cx.error(
-        Diagnostic::error("E0304", format!("`{}` is not a term of vocabulary `{vocab}`", code.value))
+        Diagnostic::error(codes::E0304, format!("`{}` is not a term of vocabulary `{vocab}`", code.value))
             .at(cx.span(file, code))
             .label("unknown term")
             .help(help),
@@ -232,14 +237,41 @@ fn check_source(
         .as_ref()
         .and_then(|c| cx.choice(file, c, "collection", COLLECTIONS))
         .unwrap_or(Collection::Automated);
+    let (columns, broken_columns) = columns(cx, file, doc, vocabs);
+    if let Some(key) = &doc.key
+        && !columns.iter().any(|c| c.name == key.value)
+    {
+        unknown_column(cx, file, key, name, columns.iter().map(|c| c.name.as_str()));
+    }
+    let joins = joins(cx, file, doc, &columns, vocabs, source_names);
+    Source {
+        name: name.clone(),
+        title: doc.title.clone(),
+        description: doc.description.clone(),
+        key: doc.key.as_ref().map(|k| k.value.clone()),
+        collection,
+        columns,
+        joins,
+        broken_columns,
+    }
+}
+
+/// The declared columns, and the names of those whose type is missing or invalid
+/// (reported here, so that their uses are not reported again).
+fn columns(
+    cx: &mut Cx,
+    file: FileId,
+    doc: &SourceDoc,
+    vocabs: &BTreeMap<String, Vocabulary>,
+) -> (Vec<Column>, Vec<String>) {
     let mut columns = Vec::new();
     let mut broken_columns = Vec::new();
     for (col, def) in doc.columns.iter() {
         if col.value == "site" {
             cx.error(
                 Diagnostic::error(
-                    "E0115",
-                    format!("source `{name}` declares `site`, which every source has implicitly"),
+                    codes::E0115,
+                    format!("source `{}` declares `site`, which every source has implicitly", doc.source.value),
                 )
                 .at(cx.span(file, col))
                 .label("implicit column")
@@ -267,16 +299,24 @@ fn check_source(
             None => broken_columns.push(col.value.clone()),
         }
     }
-    if let Some(key) = &doc.key
-        && !columns.iter().any(|c| c.name == key.value)
-    {
-        unknown_column(cx, file, key, name, columns.iter().map(|c| c.name.as_str()));
-    }
+    (columns, broken_columns)
+}
+
+/// The joins, each checked for a clash with a vocabulary, its source and its column (the
+/// joined source's key is checked once every source is known: [`check_join_keys`]).
+fn joins(
+    cx: &mut Cx,
+    file: FileId,
+    doc: &SourceDoc,
+    columns: &[Column],
+    vocabs: &BTreeMap<String, Vocabulary>,
+    source_names: &BTreeSet<&str>,
+) -> Vec<Join> {
     let mut joins = Vec::new();
     for (jname, j) in doc.joins.iter() {
         if vocabs.contains_key(&jname.value) {
             cx.error(
-                Diagnostic::error("E0303", format!("join `{}` has the name of a vocabulary", jname.value))
+                Diagnostic::error(codes::E0303, format!("join `{}` has the name of a vocabulary", jname.value))
                     .at(cx.span(file, jname))
                     .label("also a vocabulary")
                     .help("`x.y` would be ambiguous in expressions; rename the join"),
@@ -286,7 +326,7 @@ fn check_source(
             unknown_source(cx, file, &j.value.source, source_names.iter().copied());
         }
         if !columns.iter().any(|c| c.name == j.value.on.value) {
-            unknown_column(cx, file, &j.value.on, name, columns.iter().map(|c| c.name.as_str()));
+            unknown_column(cx, file, &j.value.on, &doc.source.value, columns.iter().map(|c| c.name.as_str()));
         }
         joins.push(Join {
             name: jname.value.clone(),
@@ -294,16 +334,7 @@ fn check_source(
             on: j.value.on.value.clone(),
         });
     }
-    Source {
-        name: name.clone(),
-        title: doc.title.clone(),
-        description: doc.description.clone(),
-        key: doc.key.as_ref().map(|k| k.value.clone()),
-        collection,
-        columns,
-        joins,
-        broken_columns,
-    }
+    joins
 }
 
 /// A joined source must have a key, and the `on` column must match its type.
@@ -319,7 +350,7 @@ fn check_join_keys(cx: &mut Cx, docs: &SetDocs, sources: &BTreeMap<String, Sourc
             let Some(key) = &target.key else {
                 cx.error(
                     Diagnostic::error(
-                        "E0116",
+                        codes::E0116,
                         format!("source `{}` has no `key`, so it cannot be joined", target.name),
                     )
                     .at(cx.span(s.file, &j.value.source))
@@ -334,7 +365,7 @@ fn check_join_keys(cx: &mut Cx, docs: &SetDocs, sources: &BTreeMap<String, Sourc
             if on.ty != key_col.ty {
                 cx.error(
                     Diagnostic::error(
-                        "E0116",
+                        codes::E0119,
                         format!("join column `{}` does not have the type of `{}.{key}`", on.name, target.name),
                     )
                     .at(cx.span(s.file, &j.value.on))
@@ -369,7 +400,7 @@ fn column_type(
                     "column types are string, int, float, bool, date, datetime, {vocab: NAME} and {list: T}".into()
                 });
                 cx.error(
-                    Diagnostic::error("E0117", format!("unknown column type `{other}`"))
+                    Diagnostic::error(codes::E0117, format!("unknown column type `{other}`"))
                         .at(span)
                         .label("not a type")
                         .help(help),
@@ -388,24 +419,22 @@ fn column_type(
     })
 }
 
+/// A kind of definition that others refer to by name.
+struct Kind {
+    code: &'static str,
+    one: &'static str,
+    many: &'static str,
+    folder: &'static str,
+}
+
 pub(super) fn unknown_vocab<'a>(
     cx: &mut Cx,
     file: FileId,
     name: &Spanned<String>,
     known: impl IntoIterator<Item = &'a str>,
 ) {
-    if cx.is_unreadable(&name.value) {
-        return;
-    }
-    let known: Vec<&str> = known.into_iter().collect();
-    let help = did_you_mean(&name.value, known.iter().copied())
-        .unwrap_or_else(|| format!("the vocabularies are: {}", known.join(", ")));
-    cx.error(
-        Diagnostic::error("E0309", format!("unknown vocabulary `{}`", name.value))
-            .at(cx.span(file, name))
-            .label("no such vocabulary in vocab/")
-            .help(help),
-    );
+    let kind = Kind { code: codes::E0309, one: "vocabulary", many: "vocabularies", folder: "vocab/" };
+    unknown_definition(cx, file, name, &kind, known);
 }
 
 pub(super) fn unknown_source<'a>(
@@ -414,16 +443,29 @@ pub(super) fn unknown_source<'a>(
     name: &Spanned<String>,
     known: impl IntoIterator<Item = &'a str>,
 ) {
+    let kind = Kind { code: codes::E0308, one: "source", many: "sources", folder: "sources/" };
+    unknown_definition(cx, file, name, &kind, known);
+}
+
+/// A name that is not defined: the close names, or all of them. Nothing is said when the
+/// file that may define it could not be read (already reported).
+fn unknown_definition<'a>(
+    cx: &mut Cx,
+    file: FileId,
+    name: &Spanned<String>,
+    kind: &Kind,
+    known: impl IntoIterator<Item = &'a str>,
+) {
     if cx.is_unreadable(&name.value) {
         return;
     }
     let known: Vec<&str> = known.into_iter().collect();
     let help = did_you_mean(&name.value, known.iter().copied())
-        .unwrap_or_else(|| format!("the sources are: {}", known.join(", ")));
+        .unwrap_or_else(|| format!("the {} are: {}", kind.many, known.join(", ")));
     cx.error(
-        Diagnostic::error("E0308", format!("unknown source `{}`", name.value))
+        Diagnostic::error(kind.code, format!("unknown {} `{}`", kind.one, name.value))
             .at(cx.span(file, name))
-            .label("no such source in sources/")
+            .label(format!("no such {} in {}", kind.one, kind.folder))
             .help(help),
     );
 }
@@ -439,7 +481,7 @@ pub(super) fn unknown_column<'a>(
     let help = did_you_mean(&name.value, known.iter().copied())
         .unwrap_or_else(|| format!("the columns of `{source}` are: {}", known.join(", ")));
     cx.error(
-        Diagnostic::error("E0301", format!("unknown column `{}` in source `{source}`", name.value))
+        Diagnostic::error(codes::E0301, format!("unknown column `{}` in source `{source}`", name.value))
             .at(cx.span(file, name))
             .label("no such column")
             .help(help),

@@ -6,7 +6,9 @@ use std::fmt;
 
 impl fmt::Display for TExpr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&show(self))
+        let mut out = String::new();
+        write_expr(self, &mut out);
+        f.write_str(&out)
     }
 }
 
@@ -20,12 +22,76 @@ fn precedence(e: &TExpr) -> u8 {
     }
 }
 
-fn operand(e: &TExpr, parenthesize: bool) -> String {
-    if parenthesize { format!("({})", show(e)) } else { show(e) }
+/// Writes `e` to `out`. The nodes with children are written here, with no temporary
+/// strings, to keep small this frame that every level of nesting repeats.
+fn write_expr(e: &TExpr, out: &mut String) {
+    match &e.kind {
+        TExprKind::List(items) => {
+            out.push('[');
+            write_list(items, out);
+            out.push(']');
+        }
+        TExprKind::Not(x) => {
+            out.push_str("not ");
+            operand(x, precedence(x) < 3, out);
+        }
+        TExprKind::Neg(x) => {
+            out.push('-');
+            operand(x, precedence(x) < 7, out);
+        }
+        TExprKind::Binary { op, lhs, rhs } => {
+            let p = op.precedence();
+            operand(lhs, precedence(lhs) < p, out);
+            out.push(' ');
+            out.push_str(op.symbol());
+            out.push(' ');
+            operand(rhs, precedence(rhs) <= p, out);
+        }
+        TExprKind::IsNull { expr, negated } => {
+            operand(expr, precedence(expr) < 4, out);
+            out.push_str(if *negated { " is not null" } else { " is null" });
+        }
+        TExprKind::Between { expr, low, high } => {
+            operand(expr, precedence(expr) < 4, out);
+            out.push_str(" between ");
+            operand(low, precedence(low) <= 4, out);
+            out.push_str(" and ");
+            operand(high, precedence(high) <= 4, out);
+        }
+        TExprKind::Call { func, args } => call(row_fn_name(*func), args, out),
+        TExprKind::Aggregate { func, args } => call(agg_name(*func), args, out),
+        _ => out.push_str(&leaf(e)),
+    }
 }
 
-fn show(e: &TExpr) -> String {
-    let list = |items: &[TExpr]| items.iter().map(show).collect::<Vec<_>>().join(", ");
+fn operand(e: &TExpr, parenthesize: bool, out: &mut String) {
+    if parenthesize {
+        out.push('(');
+        write_expr(e, out);
+        out.push(')');
+    } else {
+        write_expr(e, out);
+    }
+}
+
+fn call(name: &str, args: &[TExpr], out: &mut String) {
+    out.push_str(name);
+    out.push('(');
+    write_list(args, out);
+    out.push(')');
+}
+
+fn write_list(items: &[TExpr], out: &mut String) {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        write_expr(item, out);
+    }
+}
+
+/// A node without children.
+fn leaf(e: &TExpr) -> String {
     match &e.kind {
         TExprKind::Literal(l) => match l {
             Literal::Int(i) => i.to_string(),
@@ -52,24 +118,8 @@ fn show(e: &TExpr) -> String {
             Builtin::AsOf => "as_of",
         }
         .into(),
-        TExprKind::List(items) => format!("[{}]", list(items)),
-        TExprKind::Not(x) => format!("not {}", operand(x, precedence(x) < 3)),
-        TExprKind::Neg(x) => format!("-{}", operand(x, precedence(x) < 7)),
-        TExprKind::Binary { op, lhs, rhs } => {
-            let p = op.precedence();
-            format!("{} {} {}", operand(lhs, precedence(lhs) < p), op.symbol(), operand(rhs, precedence(rhs) <= p))
-        }
-        TExprKind::IsNull { expr, negated } => {
-            format!("{} is {}null", operand(expr, precedence(expr) < 4), if *negated { "not " } else { "" })
-        }
-        TExprKind::Between { expr, low, high } => format!(
-            "{} between {} and {}",
-            operand(expr, precedence(expr) < 4),
-            operand(low, precedence(low) <= 4),
-            operand(high, precedence(high) <= 4)
-        ),
-        TExprKind::Call { func, args } => format!("{}({})", row_fn_name(*func), list(args)),
-        TExprKind::Aggregate { func, args } => format!("{}({})", agg_name(*func), list(args)),
+        // `write_expr` writes the nodes with children.
+        _ => String::new(),
     }
 }
 

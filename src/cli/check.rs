@@ -18,11 +18,11 @@ pub fn run(project: &Path, data: bool, color: bool) -> ExitCode {
         );
         return ExitCode::from(1);
     };
-    println!("{}", summary(&checked));
-    if data {
+    let written = super::emit(&format!("{}\n", summary(&checked)));
+    if data && written == ExitCode::SUCCESS {
         return check_data(&checked, &sources, color);
     }
-    ExitCode::SUCCESS
+    written
 }
 
 /// `check --data`: read every bound file at every site.
@@ -44,8 +44,8 @@ fn check_data(checked: &crate::check::Checked, sources: &Sources, color: bool) -
         return ExitCode::from(1);
     }
     let total: usize = summary.rows.values().sum();
-    println!("ok: data: {total} rows in {} files read, every value parsed and every code mapped", summary.rows.len());
-    ExitCode::SUCCESS
+    let files = summary.rows.len();
+    super::emit(&format!("ok: data: {total} rows in {files} files read, every value parsed and every code mapped\n"))
 }
 
 /// The one line printed when everything checks.

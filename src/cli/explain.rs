@@ -17,6 +17,9 @@ pub struct Args<'a> {
 }
 
 pub fn run(args: &Args, color: bool) -> ExitCode {
+    if is_code(args.metric) {
+        return explain_code(args.metric);
+    }
     let mut sources = Sources::default();
     let (checked, diags) = crate::compile(args.project, &mut sources);
     if !diags.is_empty() {
@@ -42,6 +45,34 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
         }
     }
     super::emit(&out)
+}
+
+/// `E0304`, `w0501`: a diagnostic code rather than a metric id (ids are lowercase).
+fn is_code(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 5 && matches!(b[0], b'E' | b'W' | b'e' | b'w') && b[1..].iter().all(u8::is_ascii_digit)
+}
+
+/// What a diagnostic code means and what to do about it.
+fn explain_code(code: &str) -> ExitCode {
+    match crate::diag::codes::lookup(code) {
+        Some(info) => {
+            let kind = if info.code.starts_with('W') { "warning" } else { "error" };
+            super::emit(&format!(
+                "{} ({kind}): {}
+
+{}
+",
+                info.code, info.summary, info.help
+            ))
+        }
+        None => {
+            eprintln!(
+                "error: no diagnostic code `{code}`\n  help: codes look like E0304 or W0501; `yardstick check` prints them"
+            );
+            ExitCode::from(2)
+        }
+    }
 }
 
 /// The metric's plan in words, and the Polars plan when asked for.

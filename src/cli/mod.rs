@@ -9,7 +9,7 @@ mod query;
 use crate::check::ir::Grain;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write as _};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -35,9 +35,10 @@ enum Command {
         #[arg(long)]
         data: bool,
     },
-    /// Explain a metric: its meaning in plain words, its lineage and its query plan.
+    /// Explain a metric (its meaning in plain words, its lineage and its query plan), or a
+    /// diagnostic code such as E0304.
     Explain {
-        /// The metric's id.
+        /// The metric's id, or a diagnostic code.
         metric: String,
         #[arg(short = 'p', long = "project", default_value = ".")]
         project: PathBuf,
@@ -83,10 +84,30 @@ impl From<GrainArg> for Grain {
     }
 }
 
+/// No input should make yardstick panic (SPEC section 6), so a panic is a bug: say so in
+/// one line, with what to report, instead of a backtrace. The exit code stays 101.
+pub fn report_panics_as_bugs() {
+    std::panic::set_hook(Box::new(|info| {
+        let message = info.payload_as_str().unwrap_or("a panic without a message");
+        let location = info.location().map_or_else(|| "an unknown place".into(), ToString::to_string);
+        let command: Vec<String> = std::env::args_os().map(|a| a.to_string_lossy().into_owned()).collect();
+        // Writing may fail (stderr closed); a panic inside this hook would abort.
+        let _ = writeln!(std::io::stderr(), "{}", bug_line(message, &location, &command));
+    }));
+}
+
+/// The one line a panic prints.
+pub fn bug_line(message: &str, location: &str, command: &[String]) -> String {
+    format!(
+        "yardstick: internal error (a bug): {} at {location}; please report it with the command you ran: {}",
+        message.replace('\n', " "),
+        command.join(" ")
+    )
+}
+
 /// Writes a command's output. A reader that stopped reading (`yardstick query … | head`)
 /// is no error; any other failure to write is.
 fn emit(text: &str) -> ExitCode {
-    use std::io::Write as _;
     match std::io::stdout().lock().write_all(text.as_bytes()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,

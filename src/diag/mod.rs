@@ -1,6 +1,7 @@
 //! Diagnostics: errors are data. Every stage collects [`Diagnostic`]s that point into the
 //! user's files by byte span; the CLI renders them once, rustc style (see [`render`]).
 
+pub mod codes;
 mod render;
 
 use std::fmt;

@@ -1,7 +1,8 @@
 //! Rendering diagnostics for people: rustc style with ariadne, once, at the edge.
 
-use super::{Diagnostic, Severity, Sources};
+use super::{Diagnostic, Severity, SourceFile, Sources, Span};
 use ariadne::{Config, IndexType, Label, Report, ReportKind, Source};
+use std::ops::Range;
 
 /// Renders one diagnostic: a header with code and message, `file:line:column`, the source
 /// line with the offending part underlined, and a help line.
@@ -10,10 +11,11 @@ pub fn render(d: &Diagnostic, sources: &Sources, color: bool) -> String {
         Severity::Error => ReportKind::Error,
         Severity::Warning => ReportKind::Warning,
     };
-    let Some(span) = d.span else {
+    let Some((file, range)) = d.span.and_then(|span| quoted(span, sources)) else {
         // The same header as ariadne's, for diagnostics about a whole file.
         let mut out = format!("[{}] {kind}: {}\n", d.code, d.message);
-        if let Some(path) = &d.path {
+        let path = d.path.as_deref().or_else(|| d.span.map(|s| sources.path(s.file)));
+        if let Some(path) = path {
             out.push_str(&format!("   ╭─[ {} ]\n", path.display()));
         }
         if let Some(help) = &d.help {
@@ -21,9 +23,7 @@ pub fn render(d: &Diagnostic, sources: &Sources, color: bool) -> String {
         }
         return out;
     };
-    let file = sources.get(span.file);
     let name = file.path.display().to_string();
-    let range = span.start as usize..(span.end as usize).max(span.start as usize + 1);
     let mut label = Label::new((name.clone(), range.clone()));
     if let Some(text) = &d.label {
         label = label.with_message(text);
@@ -43,7 +43,51 @@ pub fn render(d: &Diagnostic, sources: &Sources, color: bool) -> String {
     text.lines().map(str::trim_end).collect::<Vec<_>>().join("\n") + "\n"
 }
 
+/// The file and the byte range to underline: at least one character, within the text and
+/// on character boundaries, which ariadne needs to not panic. `None` for an empty file,
+/// which has nothing to quote.
+fn quoted(span: Span, sources: &Sources) -> Option<(&SourceFile, Range<usize>)> {
+    let file = sources.get(span.file);
+    let text = file.text.as_str();
+    let last = text.char_indices().next_back()?.0;
+    let mut start = (span.start as usize).min(last);
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let first_char = text[start..].chars().next().map_or(1, char::len_utf8);
+    let mut end = (span.end as usize).clamp(start + first_char, text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    Some((file, start..end))
+}
+
 /// Renders every diagnostic, errors and warnings in the order found.
 pub fn render_all<'a>(diagnostics: impl IntoIterator<Item = &'a Diagnostic>, sources: &Sources, color: bool) -> String {
     diagnostics.into_iter().map(|d| render(d, sources, color)).collect::<Vec<_>>().join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::codes;
+
+    fn rendered(text: &str, start: usize, end: usize) -> String {
+        let mut sources = Sources::default();
+        let file = sources.add("m.yaml", text.to_string());
+        render(&Diagnostic::error(codes::E0101, "bad").at(Span::new(file, start, end)), &sources, false)
+    }
+
+    #[test]
+    fn an_empty_file_is_named_not_quoted() {
+        assert_eq!(rendered("", 0, 1), "[E0101] Error: bad\n   ╭─[ m.yaml ]\n");
+    }
+
+    #[test]
+    fn a_span_past_the_end_or_inside_a_character_underlines_a_whole_character() {
+        assert!(rendered("# only a comment\n", 18, 19).contains("m.yaml:1:17"));
+        assert!(rendered("a: é\n", 4, 4).contains("m.yaml:1:4"));
+        assert!(rendered("a: é\n", 3, 5).contains("m.yaml:1:4"));
+        assert!(rendered("a: é", 5, 9).contains("m.yaml:1:4"));
+    }
 }

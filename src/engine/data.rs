@@ -4,7 +4,7 @@
 //! column and value. A value is never silently turned into null.
 
 use crate::check::ir::{Binding, ColumnType, DefinitionSet, FileFormat, Project, Site, Source, Unmapped, Vocabulary};
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, codes};
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use polars::prelude::*;
 use std::collections::{BTreeMap, HashMap};
@@ -73,7 +73,7 @@ fn bound_file(
     }
     report.errors.push(
         Diagnostic::error(
-            "E0703",
+            codes::E0703,
             format!("no `{}` data for site `{}`: {} not found", source.name, site.id, path.display()),
         )
         .in_file(&path)
@@ -94,7 +94,7 @@ fn read_file(path: &Path, format: FileFormat, source: &Source, report: &mut Data
         Ok(df) => Some(df),
         Err(e) => {
             report.errors.push(
-                Diagnostic::error("E0704", format!("cannot read {}: {e}", path.display()))
+                Diagnostic::error(codes::E0704, format!("cannot read {}: {e}", path.display()))
                     .in_file(path)
                     .help("check that the file is a well-formed CSV, Parquet or NDJSON export"),
             );
@@ -149,7 +149,7 @@ impl Read<'_> {
         let names: Vec<&str> = raw.get_column_names().iter().map(|n| n.as_str()).collect();
         self.report.errors.push(
             Diagnostic::error(
-                "E0705",
+                codes::E0705,
                 format!("column `{column}` of source `{}` is missing from {}", self.source.name, self.path.display()),
             )
             .in_file(self.path)
@@ -164,7 +164,7 @@ impl Read<'_> {
             Ok(t) => t,
             Err(e) => {
                 let message = format!("cannot read column `{}` of {}: {e}", col.name, self.path.display());
-                self.report.errors.push(Diagnostic::error("E0704", message).in_file(self.path));
+                self.report.errors.push(Diagnostic::error(codes::E0704, message).in_file(self.path));
                 return None;
             }
         };
@@ -353,7 +353,7 @@ impl<'a> ColumnCx<'a> {
             };
             report.errors.push(
                 Diagnostic::error(
-                    "E0701",
+                    codes::E0701,
                     format!(
                         "{}, row {} (line {}), column `{}`: `{value}` is not {expected}{more}",
                         self.path.display(),
@@ -372,7 +372,7 @@ impl<'a> ColumnCx<'a> {
                 Unmapped::Error => {
                     report.errors.push(
                         Diagnostic::error(
-                            "E0702",
+                            codes::E0702,
                             format!(
                                 "code `{code}` in column `{}` of `{}` at site `{}` is not a term and not mapped ({rows} row{})",
                                 self.column,
@@ -582,7 +582,7 @@ impl DataSummary {
             let message = format!(
                 "{n} row(s) of `{source}` at site `{site}` left out: code `{code}` in column `{column}` is not mapped"
             );
-            found.push(Diagnostic::warning("W0701", message).help(format!(
+            found.push(Diagnostic::warning(codes::W0701, message).help(format!(
                 "map `{code}` in sites/{site}.yaml to count these rows; until then every metric over `{source}` leaves them out"
             )));
         }
@@ -590,7 +590,7 @@ impl DataSummary {
             let message = format!(
                 "{n} row(s) of `{source}` at site `{site}` hold a deprecated code in `{column}`, read as its replacement"
             );
-            found.push(Diagnostic::warning("W0702", message).help("export the current term, or map the old code"));
+            found.push(Diagnostic::warning(codes::W0702, message).help("export the current term, or map the old code"));
         }
         for ((site, source, column), (n, metrics)) in &self.untimed {
             let metrics: Vec<String> = metrics.iter().map(|m| format!("`{m}`")).collect();
@@ -598,7 +598,7 @@ impl DataSummary {
                 "{n} row(s) of `{source}` at site `{site}` have no `{column}` and are left out of {}",
                 metrics.join(", ")
             );
-            found.push(Diagnostic::warning("W0703", message).help(format!("fill `{column}` in the export")));
+            found.push(Diagnostic::warning(codes::W0703, message).help(format!("fill `{column}` in the export")));
         }
         found
     }

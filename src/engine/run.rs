@@ -5,7 +5,7 @@
 use super::data::{self, DataReport, EXCLUDED, SITE, SiteTable};
 use super::lower::{Lowerer, MS, PERIOD_END, PERIOD_START, column_name, ms_lit, period_index, slot_column};
 use crate::check::ir::{SiteRef, TimeSemantics};
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, codes};
 use crate::plan::calendar::midnight_ms;
 use crate::plan::{Aggregates, BasePlan, Group, Plan, SiteWindow};
 use chrono::NaiveDate;
@@ -38,7 +38,7 @@ pub fn aggregate(plan: &Plan) -> Result<Vec<Aggregates>, Vec<Diagnostic>> {
 }
 
 pub fn failed(metric: &str, e: PolarsError) -> Diagnostic {
-    Diagnostic::error("E0802", format!("computing `{metric}` failed in the query engine: {e}"))
+    Diagnostic::error(codes::E0802, format!("computing `{metric}` failed in the query engine: {e}"))
         .help("this is a bug in yardstick if the definitions checked; please report it with the metric")
 }
 

@@ -15,7 +15,7 @@ use crate::check::ir::{
     BaseMetric, Builtin, Collection, ColumnRef, ColumnType, DefinitionSet, Grain, Metric, MetricBody, MetricId,
     Project, Site, SiteRef, TExpr, TExprKind, TimeSemantics,
 };
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, codes};
 use calendar::{Calendar, Period, PeriodScheme, Window, baseline_window, midnight_ms};
 use chrono::NaiveDate;
 use post::{Post, Slot};
@@ -172,7 +172,7 @@ pub fn plan<'a>(checked: &'a Checked, request: &Request) -> Result<Plan<'a>, Vec
     let Some(project) = &checked.project else {
         return Err(vec![
             Diagnostic::error(
-                "E0801",
+                codes::E0801,
                 "computing metrics needs a project (yardstick.yaml), not a definition set alone",
             )
             .help("run inside a project folder, or pass it with -p"),
@@ -310,7 +310,9 @@ fn with_inputs<'s>(set: &'s DefinitionSet, ids: &[String]) -> Result<Vec<&'s Met
             let names = set.metrics.iter().map(|m| m.id.0.as_str());
             let help = crate::diag::did_you_mean(id, names)
                 .unwrap_or_else(|| "`yardstick check` lists the set's metrics".into());
-            return Err(vec![Diagnostic::error("E0803", format!("no metric `{id}` in the definition set")).help(help)]);
+            return Err(vec![
+                Diagnostic::error(codes::E0803, format!("no metric `{id}` in the definition set")).help(help),
+            ]);
         }
         stack.push(id);
     }

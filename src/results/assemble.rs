@@ -175,40 +175,40 @@ fn zero_filled(slots: &[Slot]) -> Vec<V> {
 }
 
 /// A derived metric per site, dimension value and period, from its inputs' values (and
-/// baselines). Its inputs share their `by` dimensions, or have none.
+/// baselines). Inputs with `by` share their dimensions (in any order); an input without
+/// `by` gives its site-wide value to every dimension value.
 fn derived_rows(plan: &Plan, d: &DerivedPlan, out: &mut Assembled) {
     let periods = plan.periods(d.grain);
     let id = &d.metric.id;
-    let dim_names = d.inputs.iter().filter_map(|i| out.dim_names.get(i)).find(|n| !n.is_empty()).cloned();
-    let dim_names = dim_names.unwrap_or_default();
-    out.dim_names.insert(id.clone(), dim_names.clone());
+    let names = d.inputs.iter().filter_map(|i| out.dim_names.get(i)).find(|n| !n.is_empty()).cloned();
+    let names = names.unwrap_or_default();
+    out.dim_names.insert(id.clone(), names.clone());
     for site in site_refs(plan) {
-        let mut combos: BTreeSet<Dims> =
-            d.inputs.iter().filter_map(|i| out.combos.get(&(i.clone(), site.clone()))).flatten().cloned().collect();
-        if dim_names.is_empty() {
-            combos.insert(Vec::new());
-        }
+        let combos = derived_combos(d, &names, &site, out);
         let inputs = d.inputs.iter().filter_map(|i| out.collection.get(&(i.clone(), site.clone())).copied());
         let collection = inputs.fold(Collection::Automated, Collection::worst);
         out.collection.insert((id.clone(), site.clone()), collection);
-        let zero_baseline = eval(&d.post, &Lookup { out, site: &site, dims: None, period: None });
+        let value = |out: &Assembled, dims, period| {
+            let lookup = Lookup { out, site: &site, names: &names, dims, period };
+            crate::plan::post::eval(&d.post, &lookup).num()
+        };
+        let zero_baseline = value(out, None, None);
         out.zero_baseline.insert((id.clone(), site.clone()), zero_baseline);
         for period in &periods {
             if d.inputs.iter().all(|i| out.covered.contains(&(i.clone(), site.clone(), period.start))) {
                 out.covered.insert((id.clone(), site.clone(), period.start));
-                let env = Lookup { out, site: &site, dims: None, period: Some(period.start) };
-                out.zero.insert((id.clone(), site.clone(), period.start), eval(&d.post, &env));
+                let zero = value(out, None, Some(period.start));
+                out.zero.insert((id.clone(), site.clone(), period.start), zero);
             }
         }
         for dims in &combos {
-            let baseline = eval(&d.post, &Lookup { out, site: &site, dims: Some(dims), period: None });
+            let baseline = value(out, Some(dims), None);
             out.baselines.insert((id.clone(), site.clone(), dims.clone()), baseline);
             for period in &periods {
                 let covered = out.covered.contains(&(id.clone(), site.clone(), period.start));
-                let env = Lookup { out, site: &site, dims: Some(dims), period: Some(period.start) };
-                let value = if covered { eval(&d.post, &env) } else { None };
+                let value = if covered { value(out, Some(dims), Some(period.start)) } else { None };
                 let row = ResultRow {
-                    dims: dim_names.iter().cloned().zip(dims.iter().cloned()).collect(),
+                    dims: names.iter().cloned().zip(dims.iter().cloned()).collect(),
                     coverage: if covered { RowCoverage::Covered } else { RowCoverage::NotCovered },
                     collection,
                     ..judge(d.metric, &site, period, value, baseline)
@@ -220,8 +220,28 @@ fn derived_rows(plan: &Plan, d: &DerivedPlan, out: &mut Assembled) {
     }
 }
 
-fn eval(post: &crate::plan::post::Post, env: &Lookup) -> Option<f64> {
-    crate::plan::post::eval(post, env).num()
+/// The dimension values a derived metric has at a site: those its inputs with `by` have,
+/// in the derived metric's order of dimensions.
+fn derived_combos(d: &DerivedPlan, names: &[String], site: &SiteRef, out: &Assembled) -> BTreeSet<Dims> {
+    if names.is_empty() {
+        return BTreeSet::from([Vec::new()]);
+    }
+    let mut combos = BTreeSet::new();
+    for input in &d.inputs {
+        let own = out.dim_names.get(input).map_or(&[][..], Vec::as_slice);
+        if own.is_empty() {
+            continue;
+        }
+        for dims in out.combos.get(&(input.clone(), site.clone())).into_iter().flatten() {
+            combos.insert(reorder(own, names, dims));
+        }
+    }
+    combos
+}
+
+/// Dimension values named `from` in the order of `to`.
+fn reorder(from: &[String], to: &[String], dims: &Dims) -> Dims {
+    to.iter().map(|n| from.iter().position(|f| f == n).and_then(|i| dims[i].clone())).collect()
 }
 
 /// Rows computed so far, and what derived metrics read of them.
@@ -253,11 +273,13 @@ impl Assembled {
     }
 }
 
-/// Another metric's value for a derived metric: at one site and dimension value, in one
-/// period (`None`: the baseline). Without dimension values, the value where none matched.
+/// Another metric's value for a derived metric: at one site and dimension value (named
+/// `names`), in one period (`None`: the baseline). Without dimension values, the value
+/// where none matched.
 struct Lookup<'a> {
     out: &'a Assembled,
     site: &'a SiteRef,
+    names: &'a [String],
     dims: Option<&'a Dims>,
     period: Option<NaiveDate>,
 }
@@ -270,17 +292,14 @@ impl Env for Lookup<'_> {
             Some(start) => out.zero.get(&(id.clone(), site.clone(), start)).copied().flatten(),
             None => out.zero_baseline.get(&(id.clone(), site.clone())).copied().flatten(),
         };
-        let v = match (self.dims, self.period) {
-            (None, _) => zero(self.out),
-            (Some(dims), Some(start)) => match self.out.values.get(&(id.clone(), site.clone(), dims.clone(), start)) {
-                Some(v) => *v,
-                None => zero(self.out),
-            },
-            (Some(dims), None) => match self.out.baselines.get(&(id.clone(), site.clone(), dims.clone())) {
-                Some(v) => *v,
-                None => zero(self.out),
-            },
+        let Some(dims) = self.dims else { return zero(self.out).map_or(V::Null, V::Num) };
+        // An input without `by` has one value for every dimension value.
+        let own = self.out.dim_names.get(&id).map_or(&[][..], Vec::as_slice);
+        let dims = if own.is_empty() { Vec::new() } else { reorder(self.names, own, dims) };
+        let found = match self.period {
+            Some(start) => self.out.values.get(&(id.clone(), site.clone(), dims, start)),
+            None => self.out.baselines.get(&(id.clone(), site.clone(), dims)),
         };
-        v.map_or(V::Null, V::Num)
+        found.copied().unwrap_or_else(|| zero(self.out)).map_or(V::Null, V::Num)
     }
 }

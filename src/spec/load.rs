@@ -1,7 +1,7 @@
 //! Finding and reading the files of a definition set and a project.
 
 use super::docs::{ContextDoc, MappingDoc, MetricDoc, ProjectDoc, SetDoc, SourceDoc, VocabDoc};
-use crate::diag::{Diagnostic, Diagnostics, FileId, Sources, Span, did_you_mean};
+use crate::diag::{Diagnostic, Diagnostics, FileId, Sources, Span, codes, did_you_mean};
 use serde::de::DeserializeOwned;
 use std::path::{Component, Path, PathBuf};
 
@@ -45,7 +45,7 @@ pub fn load_set(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> 
         read_yaml(&set_path, sources, diags)
     } else {
         diags.push(
-            Diagnostic::error("E0105", format!("{} is not a definition set: it has no set.yaml", root.display()))
+            Diagnostic::error(codes::E0105, format!("{} is not a definition set: it has no set.yaml", root.display()))
                 .in_file(&set_path)
                 .help("a definition set holds set.yaml (name, version), vocab/, sources/ and metrics/"),
         );
@@ -80,7 +80,7 @@ pub fn load_project(dir: &Path, sources: &mut Sources, diags: &mut Diagnostics) 
         }
         diags.push(
             Diagnostic::error(
-                "E0105",
+                codes::E0105,
                 format!("{} holds neither a project (yardstick.yaml) nor a definition set (set.yaml)", dir.display()),
             )
             .help("pass the project folder with -p, or run yardstick inside it"),
@@ -93,10 +93,13 @@ pub fn load_project(dir: &Path, sources: &mut Sources, diags: &mut Diagnostics) 
         load_set(&set_root, sources, diags)
     } else {
         diags.push(
-            Diagnostic::error("E0603", format!("definition set folder `{}` not found", normalize(&set_root).display()))
-                .at(super::span_of(project.file, &project.doc.definitions))
-                .label("no such folder")
-                .help("`definitions` is a path relative to this yardstick.yaml"),
+            Diagnostic::error(
+                codes::E0603,
+                format!("definition set folder `{}` not found", normalize(&set_root).display()),
+            )
+            .at(super::span_of(project.file, &project.doc.definitions))
+            .label("no such folder")
+            .help("`definitions` is a path relative to this yardstick.yaml"),
         );
         SetDocs::default()
     };
@@ -126,7 +129,7 @@ pub fn load_project(dir: &Path, sources: &mut Sources, diags: &mut Diagnostics) 
 }
 
 fn missing_file(file: FileId, path: &serde_saphyr::Spanned<String>, what: &str) -> Diagnostic {
-    Diagnostic::error("E0604", format!("{what} `{}` not found", path.value))
+    Diagnostic::error(codes::E0604, format!("{what} `{}` not found", path.value))
         .at(super::span_of(file, path))
         .label("no such file")
         .help("paths in yardstick.yaml are relative to the project folder")
@@ -143,7 +146,7 @@ fn yaml_files(dir: &Path, recursive: bool, diags: &mut Diagnostics) -> Vec<PathB
         let entries = match std::fs::read_dir(&d) {
             Ok(e) => e,
             Err(e) => {
-                diags.push(Diagnostic::error("E0104", format!("cannot read folder {}: {e}", d.display())));
+                diags.push(Diagnostic::error(codes::E0104, format!("cannot read folder {}: {e}", d.display())));
                 continue;
             }
         };
@@ -184,10 +187,16 @@ fn read_yaml<T: DeserializeOwned>(path: &Path, sources: &mut Sources, diags: &mu
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {
-            diags.push(Diagnostic::error("E0104", format!("cannot read {}: {e}", path.display())).in_file(path));
+            diags.push(Diagnostic::error(codes::E0104, format!("cannot read {}: {e}", path.display())).in_file(path));
             return None;
         }
     };
+    if let Some(what) = no_content(&text) {
+        diags.push(Diagnostic::error(codes::E0120, format!("{} {what}", path.display())).in_file(path).help(
+            "every yardstick file holds a YAML mapping; write its keys (SPEC sections 3 to 7), or remove the file",
+        ));
+        return None;
+    }
     let file = sources.add(path, text);
     match serde_saphyr::from_str::<T>(sources.text(file)) {
         Ok(doc) => Some(Loaded { file, doc }),
@@ -196,6 +205,21 @@ fn read_yaml<T: DeserializeOwned>(path: &Path, sources: &mut Sources, diags: &mu
             None
         }
     }
+}
+
+/// Why a file holds no YAML document, if it does not: nothing but blank lines, comments
+/// and document markers. Said before parsing, which would put a caret past its end.
+fn no_content(text: &str) -> Option<&'static str> {
+    let mut comments = false;
+    for line in text.trim_start_matches('\u{feff}').lines().map(str::trim) {
+        let marker = line.strip_prefix("---").or_else(|| line.strip_prefix("...")).map(str::trim_start);
+        match marker.unwrap_or(line) {
+            "" => {}
+            rest if rest.starts_with('#') => comments = true,
+            _ => return None,
+        }
+    }
+    Some(if comments { "holds only comments" } else { "is empty" })
 }
 
 /// Turns serde-saphyr's error into a diagnostic: unknown keys get E0102 and a suggestion,
@@ -233,24 +257,25 @@ fn yaml_error(e: &serde_saphyr::Error, file: FileId, sources: &Sources) -> Diagn
             .collect();
         let help = did_you_mean(field, candidates.iter().copied())
             .unwrap_or_else(|| format!("the keys allowed here are: {}", candidates.join(", ")));
-        let d =
-            Diagnostic::error("E0102", format!("unknown key `{field}`")).label("not a key of this mapping").help(help);
+        let d = Diagnostic::error(codes::E0102, format!("unknown key `{field}`"))
+            .label("not a key of this mapping")
+            .help(help);
         (d, true)
     } else if let Some(rest) = message.strip_prefix("duplicate mapping key: ") {
         let key = rest.split(',').next().unwrap_or(rest);
-        let d = Diagnostic::error("E0109", format!("duplicate key `{key}`"))
+        let d = Diagnostic::error(codes::E0109, format!("duplicate key `{key}`"))
             .label("given again here")
             .help("each key appears once in a mapping; remove one of them");
         (d, true)
     } else if message.starts_with("missing field") {
-        let d = Diagnostic::error("E0106", message.replace("missing field", "missing required key"))
+        let d = Diagnostic::error(codes::E0106, message.replace("missing field", "missing required key"))
             .label("in the mapping that ends here");
         (d, false)
     } else if looks_like_shape_error(&message) {
-        let d = Diagnostic::error("E0103", format!("unexpected value: {}", plain_words(&message))).label("here");
+        let d = Diagnostic::error(codes::E0103, format!("unexpected value: {}", plain_words(&message))).label("here");
         (d, true)
     } else {
-        let d = Diagnostic::error("E0101", format!("invalid YAML: {message}"))
+        let d = Diagnostic::error(codes::E0101, format!("invalid YAML: {message}"))
             .label("here")
             .help("check quotes, brackets and indentation around this point");
         (d, false)

@@ -3,7 +3,7 @@
 
 use super::ast::{BinOp, Expr, ExprKind, Ident, UnaryOp};
 use super::scalar::ScalarMap;
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, codes};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use pest::Parser;
 use pest::iterators::{Pair, Pairs};
@@ -39,8 +39,10 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
 });
 
 /// Parses one expression. `map` says where the text stands in its file; a syntax error
-/// is an `E0201` diagnostic pointing at the offending character.
+/// is an `E0201` diagnostic pointing at the offending character, an expression beyond the
+/// size limits an E0203 to E0205 (checked first: the parser recurses).
 pub fn parse_expr(text: &str, map: &ScalarMap) -> Result<Expr, Box<Diagnostic>> {
+    super::limits::check_limits(text, map)?;
     let mut pairs = ExprParser::parse(Rule::root, text).map_err(|e| Box::new(syntax_error(e, text, map)))?;
     let root = pairs.next().expect("root matched");
     let expr = root.into_inner().next().expect("root holds an expression");
@@ -114,7 +116,7 @@ impl Builder<'_> {
     fn primary(&self, pair: Pair<Rule>) -> Result<Expr, Box<Diagnostic>> {
         let span = self.span(&pair);
         let invalid = |what: &str| {
-            Diagnostic::error("E0202", format!("invalid {what} `{}`", pair.as_str()))
+            Diagnostic::error(codes::E0202, format!("invalid {what} `{}`", pair.as_str()))
                 .at(span)
                 .label(format!("not a valid {what}"))
         };
@@ -237,7 +239,7 @@ fn syntax_error(e: pest::error::Error<Rule>, text: &str, map: &ScalarMap) -> Dia
     } else {
         "see SPEC section 6 for the expression language; strings are double-quoted, dates written @2025-01-31"
     };
-    Diagnostic::error("E0201", message).at(map.span(start, end)).label(label).help(help)
+    Diagnostic::error(codes::E0201, message).at(map.span(start, end)).label(label).help(help)
 }
 
 /// What the user should read for a grammar rule in "expected ..." (None: not worth naming).

@@ -9,40 +9,14 @@ pub fn print_expr(e: &Expr) -> String {
     out
 }
 
+/// Writes `e` to `out`. Leaves are written by [`write_leaf`], so that this frame, which
+/// every level of nesting repeats, stays small.
 fn write_expr(e: &Expr, out: &mut String) {
     match &e.kind {
-        ExprKind::Int(i) => out.push_str(&i.to_string()),
-        ExprKind::Float(f) => out.push_str(&float_text(*f)),
-        ExprKind::Percent(p) => {
-            let text = p.to_string();
-            out.push_str(&text);
-            out.push('%');
-        }
-        ExprKind::Str(s) => {
-            out.push('"');
-            for c in s.chars() {
-                match c {
-                    '"' => out.push_str("\\\""),
-                    '\\' => out.push_str("\\\\"),
-                    '\n' => out.push_str("\\n"),
-                    '\t' => out.push_str("\\t"),
-                    c => out.push(c),
-                }
-            }
-            out.push('"');
-        }
-        ExprKind::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        ExprKind::Null => out.push_str("null"),
-        ExprKind::Date(d) => out.push_str(&format!("@{}", d.format("%Y-%m-%d"))),
-        ExprKind::DateTime(dt) => out.push_str(&format!("@{}", dt.format("%Y-%m-%dT%H:%M:%S%.fZ"))),
         ExprKind::List(items) => {
             out.push('[');
             write_comma_separated(items, out);
             out.push(']');
-        }
-        ExprKind::Name(parts) => {
-            let names: Vec<&str> = parts.iter().map(|p| p.name.as_str()).collect();
-            out.push_str(&names.join("."));
         }
         ExprKind::Call { func, args } => {
             out.push_str(&func.name);
@@ -80,6 +54,43 @@ fn write_expr(e: &Expr, out: &mut String) {
             out.push_str(" and ");
             write_operand(high, high.precedence() <= POSTFIX_PRECEDENCE, out);
         }
+        _ => write_leaf(&e.kind, out),
+    }
+}
+
+/// A literal or a name.
+fn write_leaf(kind: &ExprKind, out: &mut String) {
+    match kind {
+        ExprKind::Int(i) => out.push_str(&i.to_string()),
+        ExprKind::Float(f) => out.push_str(&float_text(*f)),
+        ExprKind::Percent(p) => {
+            let text = p.to_string();
+            out.push_str(&text);
+            out.push('%');
+        }
+        ExprKind::Str(s) => {
+            out.push('"');
+            for c in s.chars() {
+                match c {
+                    '"' => out.push_str("\\\""),
+                    '\\' => out.push_str("\\\\"),
+                    '\n' => out.push_str("\\n"),
+                    '\t' => out.push_str("\\t"),
+                    c => out.push(c),
+                }
+            }
+            out.push('"');
+        }
+        ExprKind::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        ExprKind::Null => out.push_str("null"),
+        ExprKind::Date(d) => out.push_str(&format!("@{}", d.format("%Y-%m-%d"))),
+        ExprKind::DateTime(dt) => out.push_str(&format!("@{}", dt.format("%Y-%m-%dT%H:%M:%S%.fZ"))),
+        ExprKind::Name(parts) => {
+            let names: Vec<&str> = parts.iter().map(|p| p.name.as_str()).collect();
+            out.push_str(&names.join("."));
+        }
+        // `write_expr` writes the nodes with children.
+        _ => {}
     }
 }
 
@@ -111,21 +122,39 @@ fn float_text(f: f64) -> String {
 /// The tree as an S-expression, `(and (in cause root_cause.security_related) ...)`: how
 /// the parser grouped the operators, for tests and `explain`.
 pub fn tree_expr(e: &Expr) -> String {
-    let leaf = || print_expr(e);
-    let all = |items: &[Expr]| items.iter().map(tree_expr).collect::<Vec<_>>().join(" ");
+    let mut out = String::new();
+    write_tree(e, &mut out);
+    out
+}
+
+/// Writes `e` as an S-expression, with no temporary strings in this recursive frame.
+fn write_tree(e: &Expr, out: &mut String) {
+    let node = |head: &str, children: &[&Expr], out: &mut String| {
+        out.push('(');
+        out.push_str(head);
+        for child in children {
+            out.push(' ');
+            write_tree(child, out);
+        }
+        out.push(')');
+    };
     match &e.kind {
-        ExprKind::List(items) => format!("[{}]", all(items)),
-        ExprKind::Call { func, args } if args.is_empty() => format!("({})", func.name),
-        ExprKind::Call { func, args } => format!("({} {})", func.name, all(args)),
-        ExprKind::Unary { op: UnaryOp::Not, expr } => format!("(not {})", tree_expr(expr)),
-        ExprKind::Unary { op: UnaryOp::Neg, expr } => format!("(neg {})", tree_expr(expr)),
-        ExprKind::Binary { op, lhs, rhs } => format!("({} {} {})", op.symbol(), tree_expr(lhs), tree_expr(rhs)),
-        ExprKind::IsNull { expr, negated } => {
-            format!("({} {})", if *negated { "is-not-null" } else { "is-null" }, tree_expr(expr))
+        ExprKind::List(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                write_tree(item, out);
+            }
+            out.push(']');
         }
-        ExprKind::Between { expr, low, high } => {
-            format!("(between {} {} {})", tree_expr(expr), tree_expr(low), tree_expr(high))
-        }
-        _ => leaf(),
+        ExprKind::Call { func, args } => node(&func.name, &args.iter().collect::<Vec<_>>(), out),
+        ExprKind::Unary { op: UnaryOp::Not, expr } => node("not", &[expr], out),
+        ExprKind::Unary { op: UnaryOp::Neg, expr } => node("neg", &[expr], out),
+        ExprKind::Binary { op, lhs, rhs } => node(op.symbol(), &[lhs, rhs], out),
+        ExprKind::IsNull { expr, negated } => node(if *negated { "is-not-null" } else { "is-null" }, &[expr], out),
+        ExprKind::Between { expr, low, high } => node("between", &[expr, low, high], out),
+        _ => write_leaf(&e.kind, out),
     }
 }

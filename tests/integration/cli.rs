@@ -206,3 +206,21 @@ fn explain_shows_the_neutral_plan_and_the_polars_plan_only_when_asked() {
     let polars = out.split("Polars plan").nth(1).unwrap_or_else(|| panic!("{out}"));
     assert!(polars.contains("AGGREGATE"), "{polars}");
 }
+
+#[test]
+fn explain_prints_what_a_diagnostic_code_means() {
+    let mut summaries = Vec::new();
+    for code in ["E0612", "E0613", "E0614", "E0506", "E0510", "E0511", "w0501"] {
+        let (status, out, err) = yardstick(&["explain", code]);
+        assert_eq!(status, 0, "{err}");
+        let first = out.lines().next().unwrap_or_default().to_string();
+        assert!(first.starts_with(&code.to_uppercase()), "{out}");
+        assert!(out.lines().count() >= 3, "a meaning and what to do: {out}");
+        summaries.push(first.split_once(": ").map(|(_, s)| s.to_string()).unwrap());
+    }
+    let distinct: std::collections::BTreeSet<&String> = summaries.iter().collect();
+    assert_eq!(distinct.len(), summaries.len(), "one meaning per code: {summaries:#?}");
+    let (status, _, err) = yardstick(&["explain", "E9999"]);
+    assert_eq!(status, 2);
+    assert!(err.contains("no diagnostic code `E9999`"), "{err}");
+}

@@ -247,6 +247,18 @@ const CASES: &[Case] = &[
         underlined: "production_hours",
     },
     Case {
+        name: "derived_metric_of_parts_with_different_by",
+        edits: &[Replace {
+            file: PRODUCTION,
+            find: "value: sum(duration_min) / 60",
+            with: "value: sum(duration_min) / 60\nby: [cause]",
+        }],
+        code: "E0513",
+        file: SHARE,
+        line: 8,
+        underlined: "production_hours",
+    },
+    Case {
         name: "metric_file_stem_mismatch",
         edits: &[Rename { from: PRODUCTION, to: "set/metrics/outcome/production_hrs.yaml" }],
         code: "E0501",
@@ -454,4 +466,48 @@ fn a_value_mixing_scaled_and_unscaled_aggregates_is_warned_about_not_refused() {
     assert_eq!(&text[span.start as usize..span.end as usize], "max(duration_min)");
     assert_eq!(text[..span.start as usize].matches('\n').count() + 1, 15);
     assert!(warning.message.contains("`sum(duration_min)`"), "{}", warning.message);
+}
+
+#[test]
+fn a_derived_metric_combines_parts_with_the_same_by_or_none() {
+    // security_downtime_share = security_downtime_hours / production_hours.
+    for (hours_by, production_by) in
+        [("[line]", ""), ("[line]", "\nby: [line]"), ("[line, cause]", "\nby: [cause, line]")]
+    {
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(&fixture("spec"), dir.path());
+        let edit = |file: &str, find: &str, with: &str| {
+            let path = dir.path().join(file);
+            let text = std::fs::read_to_string(&path).unwrap().replace(find, with);
+            std::fs::write(&path, text).unwrap();
+        };
+        edit(DOWNTIME_HOURS, "by: [line]", &format!("by: {hours_by}"));
+        edit(PRODUCTION, "value: sum(duration_min) / 60", &format!("value: sum(duration_min) / 60{production_by}"));
+        let (checked, diags, _) = compile(&dir.path().join("project"));
+        let all: Vec<_> = diags.iter().map(|d| &d.message).collect();
+        assert!(checked.is_some(), "{hours_by} and {production_by:?}: {all:?}");
+    }
+}
+
+#[test]
+fn a_derived_metric_has_the_dimensions_of_its_parts() {
+    // security_downtime_share is by [line] through security_downtime_hours.
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("spec"), dir.path());
+    let metric = |id: &str, body: &str| {
+        let text = format!(
+            "metric: {id}\nversion: 1\ntitle: t\nlayer: outcome\nunit: h\ndirection: neutral\ngrain: quarter\n{body}"
+        );
+        std::fs::write(dir.path().join(format!("set/metrics/outcome/{id}.yaml")), text).unwrap();
+    };
+    metric("cause_hours", "source: downtime\ntime: {event: started_at}\nvalue: sum(duration_min)\nby: [cause]\n");
+    metric("mixed", "value: security_downtime_share / cause_hours\n");
+    let (_, diags, sources) = compile(&dir.path().join("project"));
+    let all: Vec<_> = diags.iter().map(|d| (d.code, d.message.clone())).collect();
+    assert_eq!(all.len(), 1, "{all:?}");
+    let d = &diags.0[0];
+    assert_eq!(d.code, "E0513");
+    let span = d.span.unwrap();
+    assert_eq!(&sources.text(span.file)[span.start as usize..span.end as usize], "cause_hours");
+    assert!(d.message.contains("`security_downtime_share`, by [line]"), "{}", d.message);
 }

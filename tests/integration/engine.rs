@@ -355,6 +355,29 @@ fn derived_metrics_over_by_combine_their_parts_per_dimension_value() {
 }
 
 #[test]
+fn a_part_without_by_gives_its_site_value_to_every_dimension_value() {
+    let per_incident = Edit::Write {
+        file: "set/metrics/security_minutes_per_incident.yaml",
+        text: "metric: security_minutes_per_incident\nversion: 1\ntitle: t\nlayer: outcome\nunit: min\ndirection: lower_is_better\ngrain: quarter\nvalue: security_by_line / incidents\n",
+    };
+    let mut data: Vec<(&str, String)> = incidents(A_INCIDENTS, B_INCIDENTS).into();
+    data.push(("a/downtime.csv", format!("{DOWNTIME}{A_DOWNTIME}")));
+    data.push(("b/downtime.csv", DOWNTIME.to_string()));
+    let [by_line, _] = BY_LINE;
+    let r = run("security_minutes_per_incident", "2024-06-30", &files(&data), &[by_line, per_incident]).unwrap();
+    let value = |line: &str, period: &str| {
+        let dims = [("line".to_string(), Some(line.to_string()))];
+        r.rows.iter().find(|x| x.site == "a" && x.period == period && x.dims == dims).and_then(|x| x.value)
+    };
+    // Q1 at a: 120 security minutes on L1 over a's 2 incidents (i1, i2). L2 never had
+    // security downtime, so the part with `by` has no L2 and neither has this metric.
+    assert_eq!(value("L1", "2024-Q1"), Some(60.0));
+    assert!(r.rows.iter().all(|x| x.dims[0].1.as_deref() == Some("L1")));
+    // Q2: no incident, no value.
+    assert_eq!(value("L1", "2024-Q2"), None);
+}
+
+#[test]
 fn periods_before_coverage_have_no_value_never_zero() {
     let b = "f1,2024-02-10T08:00:00Z,60,CYB,L1\nf2,2024-05-10T08:00:00Z,30,CFG,L1\n";
     let data = [("a/downtime.csv", format!("{DOWNTIME}{A_DOWNTIME}")), ("b/downtime.csv", format!("{DOWNTIME}{b}"))];

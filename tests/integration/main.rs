@@ -3,10 +3,13 @@
 
 mod acme;
 mod cli;
+mod codes;
 mod diagnostics;
 mod engine;
 mod ir;
 mod layout;
+mod limits;
+mod no_panic;
 mod roundtrip;
 mod syntax;
 mod util;

@@ -1,0 +1,218 @@
+//! Every diagnostic code, with what it means and what to do about it: one table, so a code
+//! has one meaning, and `yardstick explain E0304` can print it as `rustc --explain` does.
+//!
+//! Codes are grouped by stage: E01 files and YAML, E02 expression syntax, E03 names, E04
+//! types, E05 metrics, E06 the project, E07 data, E08 computing. W codes are warnings.
+//! A code, once published, keeps its meaning; a retired code is not reused.
+
+/// What a code means and what to do about it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CodeInfo {
+    pub code: &'static str,
+    /// One line: what the code means.
+    pub summary: &'static str,
+    /// One or two sentences: what to do about it.
+    pub help: &'static str,
+}
+
+/// Declares one constant per code (named as the code, valued as its text) and [`ALL`].
+macro_rules! codes {
+    ($($code:ident: $summary:literal, $help:literal;)*) => {
+        $(
+            #[doc = $summary]
+            pub const $code: &str = stringify!($code);
+        )*
+        /// Every code, sorted.
+        pub const ALL: &[CodeInfo] = &[$(CodeInfo { code: $code, summary: $summary, help: $help }),*];
+    };
+}
+
+codes! {
+    E0101: "a YAML file that is not well-formed",
+        "Check the quotes, brackets and indentation around the point shown.";
+    E0102: "a key that this mapping does not accept",
+        "Fix its spelling (the diagnostic suggests close keys) or remove it.";
+    E0103: "a YAML value of the wrong kind for its key, such as text where a whole number is expected",
+        "Give the kind of value the key takes: a number, true or false, a list or a mapping.";
+    E0104: "a file or folder that cannot be read",
+        "Check that it exists and that yardstick may read it.";
+    E0105: "a folder that should be a project or a definition set holds neither yardstick.yaml nor set.yaml",
+        "Pass the project folder with -p (or run inside it), and point `definitions` at a folder holding set.yaml.";
+    E0106: "a required key is missing",
+        "Add the key; the diagnostic's help says what it holds.";
+    E0107: "a value that is not one of the words allowed for its key (grain, layer, direction, collection, ...)",
+        "Use one of the words listed in the diagnostic.";
+    E0108: "a date that is not a valid YYYY-MM-DD date",
+        "Write dates as YYYY-MM-DD, for example 2024-01-01, and check that the day exists.";
+    E0109: "a key given twice in one mapping",
+        "Each key appears once in a mapping; remove one of them.";
+    E0110: "the definition set's `version` is not a semantic version",
+        "Write it as MAJOR.MINOR.PATCH, such as 1.0.0; projects accept versions with `requires`.";
+    E0111: "a vocabulary, source or term defined twice",
+        "Names are unique: remove or rename the second definition.";
+    E0112: "a term code that does not match [A-Za-z][A-Za-z0-9_-]*",
+        "Start the code with a letter and use only letters, digits, `_` and `-`.";
+    E0113: "a deprecated code that is still listed among the vocabulary's terms",
+        "Remove it from `terms` or from `deprecated`.";
+    E0114: "a vocabulary group that contains itself, directly or through other groups",
+        "A group may list other groups, but not in a circle.";
+    E0115: "a source schema that declares the implicit `site` column",
+        "Remove it: yardstick fills `site` from the project's binding.";
+    E0116: "a join onto a source that has no `key`",
+        "Declare `key:` in the joined source's schema.";
+    E0117: "an unknown column type",
+        "Column types are string, int, float, bool, date, datetime, {vocab: NAME} and {list: T}.";
+    E0118: "a vocabulary group named like one of the vocabulary's terms",
+        "Give the group a name that is not a term code, so `vocab.NAME` means one thing.";
+    E0119: "a join column whose type differs from the type of the joined source's key",
+        "Join on a column of the same type as the joined source's key.";
+    E0120: "a YAML file that is empty or holds only comments",
+        "Write the file's content (see SPEC for its keys), or remove the file if it does not belong there.";
+
+    E0201: "a syntax error in an expression",
+        "See SPEC section 6: strings are double-quoted, dates written @2025-01-31, equality is `==`.";
+    E0202: "a literal that is not a valid value: a whole number beyond 64 bits, an impossible date or datetime",
+        "Whole numbers fit in 64 bits; dates are @YYYY-MM-DD and datetimes @YYYY-MM-DDTHH:MM:SS with Z or an offset.";
+    E0203: "an expression longer than 10,000 characters",
+        "Split it: move parts into metrics of their own, or list codes in a vocabulary group.";
+    E0204: "an expression nested deeper than 64 levels of parentheses, brackets, `not` and unary `-`",
+        "Remove redundant parentheses and double negations, or split the expression into metrics of their own.";
+    E0205: "an expression with more than 1,000 operators",
+        "Replace long `or` chains with `in [a, b, ...]` or a vocabulary group, or split the expression.";
+
+    E0301: "an unknown column of a source",
+        "Use one of the source's columns (or `site`); the diagnostic lists the close names.";
+    E0302: "a dotted name `x.y` whose `x` is neither a vocabulary nor a join",
+        "`x.y` names a term or group of vocabulary x, or column y of join x.";
+    E0303: "a join named like a vocabulary, which makes `x.y` ambiguous",
+        "Rename the join in the source schema.";
+    E0304: "a code that is not a term (or group) of its vocabulary",
+        "Use one of the vocabulary's terms; the diagnostic lists the close ones.";
+    E0305: "a deprecated code used in an expression or a mapping, where a current term is needed",
+        "Use the term that replaces it, as the diagnostic says.";
+    E0306: "an unknown metric in a derived metric's `value`",
+        "A derived metric names other metrics by their id (the `metric:` key).";
+    E0307: "an unknown function",
+        "Row functions are if, coalesce, hours_between, days_between, minutes_between, year, month, lower and contains; aggregates are count, count_distinct, sum, mean, median, min, max, percentile and share.";
+    E0308: "an unknown source",
+        "Name a source defined in sources/.";
+    E0309: "an unknown vocabulary",
+        "Name a vocabulary defined in vocab/.";
+    E0310: "a name in a threshold other than `value`, `baseline` or `target`",
+        "Thresholds compare `value` (and `baseline`, `target`) with numbers, as in `value <= 40`.";
+    E0311: "a name with more than two dotted parts",
+        "A name is `name` or `prefix.name`: a column, a vocabulary term or group, or a join's column.";
+
+    E0401: "an aggregate where none is allowed: in `where`, in a threshold or in a derived metric's `value`",
+        "Aggregates belong in a base metric's `value`; a derived metric combines the values of the metrics it names.";
+    E0402: "a column used in `value` outside an aggregate",
+        "Wrap it in an aggregate, such as sum(x), mean(x) or max(x): `value` has one number per period, not per row.";
+    E0403: "an operand or argument of the wrong type",
+        "Give the operator or function the type it takes; the label shows the type found.";
+    E0404: "a term of one vocabulary where a term of another is expected",
+        "Compare with a term of the expected vocabulary, as in `vocab.TERM`.";
+    E0405: "an ordering (<, <=, >, >=, between) on terms of a vocabulary that is not ordered",
+        "Compare with `==` or `in`, or declare `ordered: true` in the vocabulary if its terms are ranked.";
+    E0406: "an ordering (<, <=, >, >=, between) of values that have no common order",
+        "Both sides must be numbers, dates or datetimes, or terms of one ordered vocabulary.";
+    E0407: "an aggregate inside another aggregate",
+        "Compute the inner aggregate as a metric of its own and combine both in a derived metric.";
+    E0409: "a function or aggregate called with the wrong number of arguments",
+        "Give it the number of arguments the diagnostic says (SPEC section 6 lists them).";
+    E0410: "a `value` that is not a number",
+        "Aggregate the rows into a number: count(), sum(x), mean(x), share(cond), ...";
+    E0411: "a `where` or threshold that is not a condition",
+        "Write a comparison, such as `severity == incident_severity.SEV1` or `value <= 40`.";
+    E0412: "a time column that is not a date or datetime",
+        "Time semantics place rows in periods by a date or datetime column.";
+    E0413: "a percentile that is not a literal number from 0 to 100",
+        "Write it as a number, as in `percentile(x, 90)` for the 90th percentile.";
+
+    E0501: "a metric whose id differs from its file's name",
+        "Rename the file or the metric: `metric: x` lives in x.yaml.";
+    E0502: "a metric id defined twice",
+        "Metric ids are unique in a definition set; rename or remove one.";
+    E0503: "a derived metric that combines a metric of another grain",
+        "A derived metric combines metrics of the same grain; change one grain or combine other metrics.";
+    E0504: "derived metrics that depend on each other in a cycle",
+        "A derived metric cannot depend on itself; compute one of them from a source.";
+    E0505: "a derived metric (one without `source`) that has `time`, `where` or `by`",
+        "Add `source:` to compute the metric from rows, or remove the key.";
+    E0506: "a `time` that is not exactly one of {event: COL}, {open: FROM, close: TO} or {snapshot: COL}",
+        "Keep one form: event counts a row in the period of COL, open while it is open, snapshot the latest snapshot.";
+    E0507: "a threshold other than `green` and `amber`",
+        "Thresholds are `green` and `amber`; anything that meets neither is red.";
+    E0508: "a reference that is not in a known FRAMEWORK:EDITION/ID format",
+        "Write references as iso27001:2022/A.5.24, iec62443-3-3/SR 6.2, csf:2.0/RS.MI-01 or sp800-53:r5/AC-2(1).";
+    E0509: "`site` listed in `by`",
+        "Remove it: `site` is always a dimension.";
+    E0510: "a target `change` or `value` that is not a number",
+        "Write a number such as -30% or 0.95.";
+    E0511: "a target with both or neither of `change` and `value`",
+        "Give one: `{change: -30%, by: DATE}` is relative to the baseline, `{value: 0.95}` absolute.";
+    E0512: "a multi-valued (list) column used as a dimension in `by`",
+        "Group by a single-valued column.";
+    E0513: "a derived metric combining metrics that have different `by` dimensions",
+        "Combine metrics with the same `by`, or with none; a derived metric is computed per dimension value.";
+
+    E0601: "a `requires` that is not a version requirement",
+        "Write it like \">=1.0, <2\".";
+    E0602: "a definition set whose version does not satisfy the project's `requires`",
+        "Point `definitions` at a compatible set, or widen `requires` after reviewing the set's changes.";
+    E0603: "a `definitions` folder that does not exist",
+        "`definitions` is a path relative to yardstick.yaml.";
+    E0604: "a mappings or context file named in yardstick.yaml that does not exist",
+        "Paths in yardstick.yaml are relative to the project folder.";
+    E0605: "a `fiscal_year_start` that is not a month from 1 to 12",
+        "1 is January (calendar years); 4 makes April the first fiscal month.";
+    E0606: "a baseline that is neither `{months_before_rollout: N}` with N > 0 nor `{from: DATE, to: DATE}`",
+        "Give one form: months_before_rollout counts back from each site's rollout; from/to is one window for all sites.";
+    E0607: "coverage for a source that the project does not bind",
+        "Coverage names a source bound under `sources:` in yardstick.yaml.";
+    E0609: "a data file whose format cannot be told from its extension",
+        "Data files end in .csv, .parquet, .ndjson or .jsonl.";
+    E0610: "a source used by a metric but not bound in the project",
+        "Bind it under `sources:` in yardstick.yaml, with the path of its export at each site.";
+    E0612: "an unknown site",
+        "Name a site listed under `sites:` in yardstick.yaml.";
+    E0613: "a site with the id `all`, which is reserved for the pooled all-sites row",
+        "Give the site another id.";
+    E0614: "a project with no sites",
+        "List each site under `sites:` with its rollout date.";
+    E0615: "a baseline window that ends before it starts",
+        "Give `from` a date on or before `to`.";
+
+    E0701: "a value in a data file that does not parse as its column's type",
+        "Fix the value in the export, or the column's type in the source schema.";
+    E0702: "a code in the data that is neither a term of the column's vocabulary nor mapped at the site",
+        "Map the code in the site's mappings file, or set `unmapped: exclude` to leave its rows out.";
+    E0703: "a data file bound in the project that is missing at a site",
+        "Export the file, or fix the binding's path in yardstick.yaml.";
+    E0704: "a data file that cannot be read",
+        "Check that the file is a well-formed CSV, Parquet or NDJSON export.";
+    E0705: "a column declared in the source schema that is missing from a data file",
+        "Add the column to the export, or fix its name in the source schema.";
+
+    E0801: "computing metrics needs a project, not a definition set alone",
+        "Run inside a project folder (with yardstick.yaml), or pass it with -p.";
+    E0802: "the query engine failed on definitions that checked: a bug in yardstick",
+        "Please report it with the metric and the command you ran.";
+    E0803: "no metric with this id in the definition set",
+        "`yardstick check` lists the set's metrics.";
+
+    W0501: "an event metric whose value mixes aggregates the baseline scales (count, sum) with others",
+        "The value and its baseline are then not comparable; a per-item average compares well as a derived metric of two flows.";
+
+    W0701: "rows of a source at a site left out because a code in them is not mapped (under `unmapped: exclude`)",
+        "Map the codes in the site's mappings file to count these rows.";
+    W0702: "rows read with a deprecated code, counted as the term that replaces it",
+        "Update the export, or the site's mappings, to the replacing term.";
+    W0703: "rows whose time column is empty, left out of the metrics that the column times",
+        "Fill in the time column in the export; a row without it cannot be placed in a period.";
+}
+
+/// The entry for `code`, in any case (`e0304` finds `E0304`).
+pub fn lookup(code: &str) -> Option<&'static CodeInfo> {
+    let code = code.trim();
+    ALL.iter().find(|c| c.code.eq_ignore_ascii_case(code))
+}
