@@ -110,6 +110,9 @@ pub struct Source {
     pub title: Option<String>,
     pub description: Option<String>,
     pub key: Option<String>,
+    /// The date column of a source that holds periodic snapshots (an asset inventory): the
+    /// key is unique per snapshot, and joins to it are point-in-time.
+    pub snapshot: Option<String>,
     pub collection: Collection,
     /// Declared columns in order; the implicit `site` column is not listed.
     pub columns: Vec<Column>,
@@ -135,6 +138,11 @@ pub struct Column {
     pub name: String,
     pub ty: ColumnType,
     pub nullable: bool,
+    /// A date known in advance (a due date): read as it is, even after `as_of`.
+    pub planned: bool,
+    /// Bounds on a number column's values, both included.
+    pub min: Option<f64>,
+    pub max: Option<f64>,
     pub description: Option<String>,
 }
 
@@ -365,6 +373,10 @@ macro_rules! serialize_as_text {
     )*};
 }
 serialize_as_text!(Reference, ColumnRef, TExpr, SiteRef);
+
+fn serialize_time_zone<S: Serializer>(tz: &chrono_tz::Tz, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(tz.name())
+}
 
 /// A site of the project, or the pooled row of all sites (`all`, a reserved site id).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -662,6 +674,10 @@ pub struct Site {
     pub id: String,
     pub title: Option<String>,
     pub rollout: Option<NaiveDate>,
+    /// How offset-less datetimes in the site's exports are read, and where its days begin
+    /// and end (default UTC).
+    #[serde(serialize_with = "serialize_time_zone")]
+    pub timezone: chrono_tz::Tz,
     /// Vocabulary name, then local code to standard term.
     pub mappings: BTreeMap<String, BTreeMap<String, String>>,
     /// Source name to where this site's data starts and how it is collected.

@@ -192,7 +192,14 @@ fn sites(
             Some(m) => check_mappings(cx, m, set),
             None => BTreeMap::new(),
         };
-        sites.push(Site { id: id.value.clone(), title: s.title.clone(), rollout, mappings: site_mappings, coverage });
+        sites.push(Site {
+            id: id.value.clone(),
+            title: s.title.clone(),
+            rollout,
+            timezone: chrono_tz::Tz::UTC,
+            mappings: site_mappings,
+            coverage,
+        });
     }
     if doc.sites.is_empty() {
         cx.error(
