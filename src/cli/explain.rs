@@ -77,7 +77,7 @@ fn explain_code(code: &str) -> ExitCode {
 
 /// The metric's plan in words, and the Polars plan when asked for.
 fn plan_section(checked: &Checked, m: &Metric, polars: bool) -> Result<String, Vec<crate::diag::Diagnostic>> {
-    let as_of = chrono::Utc::now().date_naive();
+    let as_of = super::yesterday();
     let ids = [m.id.0.clone()];
     let plan = crate::plan::plan(checked, &Request { metrics: &ids, as_of, grain: None })?;
     let mut out = format!("\nQuery plan (per site and period, as of {as_of})\n");

@@ -59,7 +59,8 @@ enum Command {
         /// Compute at this grain instead of the metric's own.
         #[arg(long, value_enum)]
         grain: Option<GrainArg>,
-        /// Compute as of this date (YYYY-MM-DD): nothing dated later is used. Default: today.
+        /// Compute as of the end of this day (YYYY-MM-DD): nothing dated later is used.
+        /// Default: yesterday, the last whole day.
         #[arg(long = "as-of", value_parser = parse_date)]
         as_of: Option<NaiveDate>,
         #[arg(long, value_enum, default_value = "table")]
@@ -118,6 +119,12 @@ fn emit(text: &str) -> ExitCode {
     }
 }
 
+/// The default `as_of`: the last whole day (today is still under way).
+pub fn yesterday() -> NaiveDate {
+    let today = chrono::Utc::now().date_naive();
+    today.pred_opt().unwrap_or(today)
+}
+
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("`{s}` is not a date; write YYYY-MM-DD"))
 }
@@ -131,7 +138,7 @@ pub fn main() -> ExitCode {
             explain::run(&explain::Args { metric: &metric, project: &project, polars }, color)
         }
         Command::Query { metric, project, site, grain, as_of, format } => {
-            let as_of = as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
+            let as_of = as_of.unwrap_or_else(yesterday);
             let args = query::Args {
                 metric: &metric,
                 project: &project,

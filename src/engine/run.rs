@@ -4,7 +4,7 @@
 
 use super::data::{self, DataReport, EXCLUDED, SITE, SiteTable};
 use super::lower::{Lowerer, MS, PERIOD_END, PERIOD_START, column_name, ms_lit, period_index, slot_column};
-use crate::check::ir::{SiteRef, TimeSemantics};
+use crate::check::ir::{ColumnType, SiteRef, TimeSemantics};
 use crate::diag::{Diagnostic, codes};
 use crate::plan::calendar::midnight_ms;
 use crate::plan::{Aggregates, BasePlan, Group, Plan, SiteWindow};
@@ -15,6 +15,8 @@ use std::collections::BTreeMap;
 const T: &str = "__t";
 const IDX: &str = "__idx";
 const N: &str = "__n";
+/// The instant `as_of` ends at the row's site.
+const END: &str = "__end";
 
 /// Reads the plan's sources and computes every base plan's aggregate tables.
 pub fn aggregate(plan: &Plan) -> Result<Vec<Aggregates>, Vec<Diagnostic>> {
@@ -47,11 +49,12 @@ fn read(plan: &Plan) -> Result<BTreeMap<String, Input>, Vec<Diagnostic>> {
     let mut report = DataReport::default();
     let mut tables = BTreeMap::new();
     for source in &plan.sources {
-        let schema = &plan.set.sources[source];
+        let schema = &plan.set.sources[&source.name];
         let read = data::read_sites(plan.project, plan.set, schema, &mut report);
         // A project without sites still plans over an empty table.
         let read = if read.is_empty() { vec![data::empty_table(schema, "")] } else { read };
-        tables.insert(source.clone(), Input::new(read).map_err(|e| vec![failed(source, e)])?);
+        let input = Input::new(read, plan, &source.name).map_err(|e| vec![failed(&source.name, e)])?;
+        tables.insert(source.name.clone(), input);
     }
     if !report.errors.is_empty() {
         return Err(report.errors);
@@ -67,7 +70,7 @@ pub fn describe(plan: &Plan, base: &BasePlan) -> Result<String, Vec<Diagnostic>>
     for source in std::iter::once(&base.source).chain(base.joins.iter().map(|j| &j.source)) {
         let schema = &plan.set.sources[source];
         let empty = plan.project.sites.iter().map(|s| data::empty_table(schema, &s.id)).collect();
-        tables.insert(source.clone(), Input::new(empty).map_err(fail)?);
+        tables.insert(source.clone(), Input::new(empty, plan, source).map_err(fail)?);
     }
     let mut frames = Vec::new();
     let lowered = Query::new(plan, base, &tables).push(&mut frames).map_err(fail)?;
@@ -86,11 +89,13 @@ pub struct Input {
 }
 
 impl Input {
-    fn new(tables: Vec<SiteTable>) -> PolarsResult<Input> {
+    /// The sites' tables as they stood at the end of `as_of` at each site: a recorded date
+    /// after it was not known yet and reads as null; `__end` holds the site's end.
+    fn new(tables: Vec<SiteTable>, plan: &Plan, source: &str) -> PolarsResult<Input> {
         let sites = tables.iter().map(|t| t.site.clone()).collect();
         let any_excluded =
             tables.iter().any(|t| t.frame.column(EXCLUDED).ok().and_then(|c| c.bool().ok()).is_some_and(|c| c.any()));
-        let frames: Vec<LazyFrame> = tables.into_iter().map(|t| t.frame.lazy()).collect();
+        let frames: Vec<LazyFrame> = tables.into_iter().map(|t| as_of_end(t, plan, source)).collect();
         let all = concat(frames, UnionArgs { rechunk: false, ..UnionArgs::default() })?;
         Ok(Input { sites, any_excluded, all })
     }
@@ -98,6 +103,20 @@ impl Input {
     fn all(&self) -> LazyFrame {
         self.all.clone()
     }
+}
+
+/// A site's table as it stood at the end of `as_of` there.
+fn as_of_end(t: SiteTable, plan: &Plan, source: &str) -> LazyFrame {
+    let schema = &plan.set.sources[source];
+    let end = plan.ends.iter().find(|e| e.site == t.site).map_or(plan.utc_end(), |e| e.instant_ms);
+    let known = plan.source(source).unknown_after.iter().map(|c| {
+        let later = match schema.column(c).map(|c| &c.ty) {
+            Some(ColumnType::Date) => col(c.as_str()).gt(lit(plan.as_of)),
+            _ => col(c.as_str()).gt_eq(ms_lit(end)),
+        };
+        when(later).then(lit(NULL)).otherwise(col(c.as_str())).alias(c.as_str())
+    });
+    t.frame.lazy().with_columns(known.collect::<Vec<_>>()).with_column(ms_lit(end).alias(END))
 }
 
 /// One base plan being lowered.
@@ -165,8 +184,12 @@ impl<'a> Query<'a> {
         }
     }
 
-    fn cutoff(&self) -> Expr {
-        ms_lit(self.plan.cutoff_ms)
+    /// Rows whose `column` (of `source`) is before the end of `as_of` at their site.
+    fn before_end(&self, column: &str, source: &str) -> Expr {
+        match self.plan.set.sources[source].column(column).map(|c| &c.ty) {
+            Some(ColumnType::Date) => col(column).lt_eq(lit(self.plan.as_of)),
+            _ => col(column).cast(MS).lt(col(END)),
+        }
     }
 
     /// The source's rows at every site, joined, without excluded rows or rows before
@@ -177,8 +200,7 @@ impl<'a> Query<'a> {
             let key_col = format!("__key_{}", join.name);
             let mut select = vec![col(SITE), col(join.key.as_str()).alias(key_col.as_str())];
             select.extend(join.columns.iter().map(|c| col(c.as_str()).alias(format!("{}.{c}", join.name).as_str())));
-            let known =
-                join.known_by.iter().fold(lit(true), |acc, c| acc.and(col(c.as_str()).cast(MS).lt(self.cutoff())));
+            let known = join.known_by.iter().fold(lit(true), |acc, c| acc.and(self.before_end(c, &join.source)));
             let right = self.tables[&join.source]
                 .all()
                 .filter(known)
@@ -210,7 +232,7 @@ impl<'a> Query<'a> {
                 let t = col(column.as_str()).cast(MS);
                 let lf = rows
                     .with_column(t.alias(T))
-                    .filter(col(T).is_not_null().and(col(T).lt(self.cutoff())))
+                    .filter(col(T).is_not_null().and(self.before_end(column, &self.base.source)))
                     .with_column(period_index(col(T), range.scheme).alias(IDX));
                 if matches!(self.base.time, TimeSemantics::Snapshot { .. }) {
                     lf.filter(col(T).eq(col(T).max().over([col(SITE), col(IDX)])?))
@@ -222,16 +244,16 @@ impl<'a> Query<'a> {
                 let f = col(from.as_str()).cast(MS);
                 // Closed after as_of: still open as of as_of.
                 let c = match close {
-                    Some(c) => {
-                        let c = col(c.as_str()).cast(MS);
-                        when(c.clone().gt_eq(self.cutoff())).then(lit(NULL).cast(MS)).otherwise(c)
+                    Some(close) => {
+                        let c = col(close.as_str()).cast(MS);
+                        when(self.before_end(close, &self.base.source)).then(c).otherwise(lit(NULL).cast(MS))
                     }
                     None => lit(NULL).cast(MS),
                 };
                 let first = period_index(f.clone(), range.scheme);
                 let until =
                     when(c.clone().is_null()).then(lit(range.last + 1)).otherwise(period_index(c, range.scheme));
-                rows.filter(f.clone().is_not_null().and(f.lt(self.cutoff())))
+                rows.filter(f.clone().is_not_null().and(self.before_end(from, &self.base.source)))
                     .with_column(int_ranges(first, until, lit(1i64), DataType::Int64).alias(IDX))
                     .explode(cols([IDX]), ExplodeOptions { empty_as_null: true, keep_nulls: false })
                     .filter(col(IDX).is_not_null())
@@ -301,7 +323,7 @@ impl<'a> Query<'a> {
         let lf = input
             .all()
             .filter(col(EXCLUDED))
-            .filter(t.clone().is_not_null().and(t.clone().lt(self.cutoff())))
+            .filter(t.clone().is_not_null().and(self.before_end(self.base.time.column(), &self.base.source)))
             .with_column(period_index(t, self.base.periods.scheme).alias(IDX))
             .group_by([col(SITE), col(IDX)])
             .agg([len().alias(N)]);

@@ -95,10 +95,11 @@ impl Calendar {
         }
     }
 
-    /// Period `index` as seen on `as_of`: the period holding `as_of` is partial (its last
-    /// day, `as_of` itself, is still under way) and ends at `as_of`.
+    /// Period `index` as seen at the end of `as_of`: the period holding `as_of` is partial
+    /// and ends at `as_of`, unless `as_of` is its last day (a report as of 31 March shows
+    /// a whole first quarter).
     pub fn period(&self, grain: Grain, index: i64, as_of: NaiveDate) -> Period {
-        let partial = index == self.index(grain, as_of);
+        let partial = index == self.index(grain, as_of) && as_of != self.last_day(grain, index);
         Period {
             grain,
             index,
@@ -190,9 +191,12 @@ mod tests {
         assert_eq!(periods[0].end, d(2025, 3, 31));
         assert!(periods[1].partial);
         assert_eq!((periods[1].start, periods[1].end), (d(2025, 4, 1), d(2025, 5, 20)));
-        // Even on its last day the period holding as_of is partial: that day is under way.
+        // On its last day, the period holding as_of is whole: as_of is a whole day.
         let last = CALENDAR.periods(Grain::Quarter, d(2025, 1, 1), d(2025, 6, 30)).pop().unwrap();
-        assert!(last.partial);
+        assert!(!last.partial);
+        assert_eq!(last.end, d(2025, 6, 30));
+        let day_before = CALENDAR.periods(Grain::Quarter, d(2025, 1, 1), d(2025, 6, 29)).pop().unwrap();
+        assert!(day_before.partial);
     }
 
     #[test]

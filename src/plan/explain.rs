@@ -12,6 +12,13 @@ impl Plan<'_> {
         let w = &mut out;
         let grain = format!("{:?}", b.grain).to_lowercase();
         let _ = writeln!(w, "rows:       `{}` at every site, less rows with a code outside its vocabulary", b.source);
+        for source in std::iter::once(&b.source).chain(b.joins.iter().map(|j| &j.source)) {
+            let unknown = &self.source(source).unknown_after;
+            if !unknown.is_empty() {
+                let _ =
+                    writeln!(w, "as of:      `{source}`: {} after the end of as_of read as null", unknown.join(", "));
+            }
+        }
         for j in &b.joins {
             let pick = match j.pick {
                 JoinPick::LastInFile => "of several rows per key, the last in file order",

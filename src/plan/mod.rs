@@ -36,16 +36,32 @@ pub struct Plan<'a> {
     pub project: &'a Project,
     pub calendar: Calendar,
     pub as_of: NaiveDate,
-    /// The first instant after `as_of` (milliseconds since the epoch): nothing at or after
-    /// it is used.
-    pub cutoff_ms: i64,
+    /// Where `as_of` ends at each site: nothing at or after it is used.
+    pub ends: Vec<SiteEnd>,
     /// The sources to read, each once: the base metrics' own and those they join.
-    pub sources: Vec<String>,
+    pub sources: Vec<SourcePlan>,
     pub bases: Vec<BasePlan<'a>>,
     /// Derived metrics, each after the metrics it reads.
     pub derived: Vec<DerivedPlan<'a>>,
     /// The metrics asked for (the others are inputs).
     pub requested: BTreeSet<MetricId>,
+}
+
+/// The end of `as_of` at a site: the instant its next local midnight begins.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SiteEnd {
+    pub site: String,
+    /// Milliseconds since the epoch.
+    pub instant_ms: i64,
+}
+
+/// One source read as it stood at the end of `as_of` (SPEC section 8: replay).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourcePlan {
+    pub name: String,
+    /// The date and datetime columns that record what happened (every one not `planned`):
+    /// a value after the end of `as_of` was not known yet and reads as null.
+    pub unknown_after: Vec<String>,
 }
 
 /// One base metric: rows of one source, placed in periods, filtered, grouped, aggregated.
@@ -58,8 +74,8 @@ pub struct BasePlan<'a> {
     /// Per site, the first day whose rows count: rows whose time column is earlier count
     /// nowhere (not in periods, not pooled, not in baselines).
     pub coverage: Vec<CoverageStart>,
-    /// How rows fall into periods; rows (and, for open items, closes) at or after the
-    /// cutoff are not used.
+    /// How rows fall into periods; rows whose time column is after the end of `as_of` are
+    /// not used.
     pub time: TimeSemantics,
     pub periods: PeriodRange,
     /// The first and last day of each period, when the metric reads `period_start` or
@@ -84,8 +100,9 @@ pub struct JoinPlan {
     pub key: String,
     /// The joined columns the metric reads.
     pub columns: Vec<String>,
-    /// Joined rows count only when each of these (non-nullable date) columns is before the
-    /// cutoff: a build as of a past date does not see later inventory snapshots.
+    /// Joined rows count only when each of these (non-nullable date) columns is known by
+    /// the end of `as_of`: a build as of a past date does not see later inventory
+    /// snapshots.
     pub known_by: Vec<String>,
     /// Of several rows per key and site, the last one in file order is joined.
     pub pick: JoinPick,
@@ -190,7 +207,11 @@ pub fn plan<'a>(checked: &'a Checked, request: &Request) -> Result<Plan<'a>, Vec
         project,
         calendar: planner.calendar,
         as_of: request.as_of,
-        cutoff_ms: midnight_ms(request.as_of.succ_opt().expect("a next day")),
+        ends: project
+            .sites
+            .iter()
+            .map(|site| SiteEnd { site: site.id.clone(), instant_ms: end_of(site, request.as_of) })
+            .collect(),
         sources: Vec::new(),
         bases: Vec::new(),
         derived: Vec::new(),
@@ -202,8 +223,8 @@ pub fn plan<'a>(checked: &'a Checked, request: &Request) -> Result<Plan<'a>, Vec
             MetricBody::Base(b) => {
                 let base = planner.base(m, b, grain);
                 for source in std::iter::once(&base.source).chain(base.joins.iter().map(|j| &j.source)) {
-                    if !plan.sources.contains(source) {
-                        plan.sources.push(source.clone());
+                    if !plan.sources.iter().any(|s| &s.name == source) {
+                        plan.sources.push(source_plan(&set.sources[source]));
                     }
                 }
                 plan.bases.push(base);
@@ -273,7 +294,7 @@ impl<'a> Planner<'a> {
                 let known_by = target
                     .columns
                     .iter()
-                    .filter(|c| !c.nullable && matches!(c.ty, ColumnType::Date | ColumnType::DateTime))
+                    .filter(|c| !c.nullable && !c.planned && matches!(c.ty, ColumnType::Date | ColumnType::DateTime))
                     .map(|c| c.name.clone())
                     .collect();
                 JoinPlan {
@@ -298,6 +319,40 @@ impl<'a> Planner<'a> {
             Some(CoverageStart { site: site.id.clone(), from })
         });
         starts.collect()
+    }
+}
+
+/// The instant `site`'s day after `as_of` begins, in its time zone (the earlier instant
+/// when midnight is ambiguous, the first instant after it when it does not exist).
+pub fn end_of(site: &Site, as_of: NaiveDate) -> i64 {
+    use chrono::TimeZone as _;
+    let next = as_of.succ_opt().expect("a next day");
+    let mut local = next.and_hms_opt(0, 0, 0).expect("midnight");
+    // A midnight in a DST gap: the day starts at the first instant that exists.
+    for _ in 0..4 {
+        if let Some(instant) = site.timezone.from_local_datetime(&local).earliest() {
+            return instant.timestamp_millis();
+        }
+        local += chrono::Duration::minutes(30);
+    }
+    midnight_ms(next)
+}
+
+fn source_plan(source: &crate::check::ir::Source) -> SourcePlan {
+    let recorded =
+        source.columns.iter().filter(|c| !c.planned && matches!(c.ty, ColumnType::Date | ColumnType::DateTime));
+    SourcePlan { name: source.name.clone(), unknown_after: recorded.map(|c| c.name.clone()).collect() }
+}
+
+impl Plan<'_> {
+    /// The end of `as_of` in UTC: for a table of no site.
+    pub fn utc_end(&self) -> i64 {
+        midnight_ms(self.as_of.succ_opt().expect("a next day"))
+    }
+
+    /// The source's plan.
+    pub fn source(&self, name: &str) -> &SourcePlan {
+        self.sources.iter().find(|s| s.name == name).expect("a planned source")
     }
 }
 

@@ -105,7 +105,8 @@ fn query_prints_csv_with_the_columns_of_the_results_table() {
             "metric,version,site,period,period_start,period_end,partial,value,n,excluded,baseline,delta,delta_pct,target,status,coverage,collection,fingerprint"
         )
     );
-    // One row per site and the pooled row, for the single (partial) quarter: 1, 1 and 2.
+    // One row per site and the pooled row, for the single quarter (whole: as of its last
+    // day): 1, 1 and 2.
     let values: Vec<(&str, &str)> = lines.map(|l| l.split(',').collect::<Vec<_>>()).map(|c| (c[2], c[7])).collect();
     assert_eq!(values, [("a", "1"), ("b", "1"), ("all", "2")]);
 }

@@ -114,6 +114,32 @@ fn event_counts_zero_fill_the_partial_period_and_ignore_rows_after_as_of() {
 }
 
 #[test]
+fn a_quarter_is_whole_as_of_its_last_day_and_partial_the_day_before() {
+    let data = incidents(A_INCIDENTS, B_INCIDENTS);
+    let whole = run("incidents", "2024-03-31", &files(&data), &[]).unwrap();
+    let q1 = whole.row("a", "2024-Q1");
+    assert!(!q1.partial, "as of 31 March, Q1 is over");
+    assert_eq!(q1.period_end, NaiveDate::from_ymd_opt(2024, 3, 31).unwrap());
+    let partial = run("incidents", "2024-03-30", &files(&data), &[]).unwrap();
+    let q1 = partial.row("a", "2024-Q1");
+    assert!(q1.partial);
+    assert_eq!(q1.period_end, NaiveDate::from_ymd_opt(2024, 3, 30).unwrap());
+}
+
+#[test]
+fn a_containment_after_as_of_was_not_known_yet() {
+    let data = incidents(A_INCIDENTS, B_INCIDENTS);
+    // As of 20 February, i2 (detected that morning) was not contained yet: its containment
+    // on the 21st is unknown, so only i1 (10:00 to 14:30, 4.5 hours) has a time to
+    // contain. Knowing the 21st would have given (4.5 + 24) / 2 = 14.25.
+    let r = run("mttr_hours", "2024-02-20", &files(&data), &[]).unwrap();
+    assert_eq!(r.value("a", "2024-Q1"), Some(4.5));
+    // A day later both are known.
+    let r = run("mttr_hours", "2024-02-21", &files(&data), &[]).unwrap();
+    assert_eq!(r.value("a", "2024-Q1"), Some(14.25));
+}
+
+#[test]
 fn a_build_as_of_a_past_date_gives_the_figures_of_that_date() {
     let data = incidents(A_INCIDENTS, B_INCIDENTS);
     let r = run("incidents", "2024-02-01", &files(&data), &[]).unwrap();
