@@ -42,6 +42,48 @@ pub fn period_index(t: Expr, scheme: PeriodScheme) -> Expr {
     ((month - lit(scheme.offset)).cast(DataType::Float64) / lit(scheme.months as f64)).cast(DataType::Int64)
 }
 
+/// The column holding datetime column `c` as wall-clock time at the row's site.
+pub fn local_name(c: &str) -> String {
+    format!("__local:{c}")
+}
+
+/// The column holding date column `c` as the instant of its local midnight.
+pub fn instant_name(c: &str) -> String {
+    format!("__instant:{c}")
+}
+
+/// An instant (a UTC datetime) as wall-clock time in `tz`.
+pub fn wall_clock(instant: Expr, tz: chrono_tz::Tz) -> PolarsResult<Expr> {
+    if tz == chrono_tz::Tz::UTC {
+        return Ok(instant);
+    }
+    let zone = TimeZone::opt_try_new(Some(tz.name()))?.unwrap_or(TimeZone::UTC);
+    Ok(instant
+        .dt()
+        .replace_time_zone(Some(TimeZone::UTC), lit("raise"), NonExistent::Raise)
+        .dt()
+        .convert_time_zone(zone)
+        .dt()
+        .replace_time_zone(None, lit("raise"), NonExistent::Raise))
+}
+
+/// A date as the instant its midnight begins in `tz` (the earlier one when ambiguous; none
+/// when a DST gap swallows it, which no zone does at midnight today but some did).
+pub fn midnight_instant(date: Expr, tz: chrono_tz::Tz) -> PolarsResult<Expr> {
+    let naive = date.cast(MS);
+    if tz == chrono_tz::Tz::UTC {
+        return Ok(naive);
+    }
+    let zone = TimeZone::opt_try_new(Some(tz.name()))?.unwrap_or(TimeZone::UTC);
+    Ok(naive
+        .dt()
+        .replace_time_zone(Some(zone), lit("earliest"), NonExistent::Null)
+        .dt()
+        .convert_time_zone(TimeZone::UTC)
+        .dt()
+        .replace_time_zone(None, lit("raise"), NonExistent::Raise))
+}
+
 /// The column holding slot `i`'s aggregate.
 pub fn slot_column(i: usize) -> String {
     format!("__agg{i}")
@@ -68,6 +110,24 @@ impl Lowerer<'_> {
             (AggFn::Share, _) => unreachable!("share is split into two counts"),
         };
         e.cast(DataType::Float64).alias(slot_column(i).as_str())
+    }
+
+    /// A date or datetime as wall-clock time at the row's site (dates at their midnight),
+    /// for comparisons with dates, `year`, `month` and periods.
+    pub fn local(&self, e: &TExpr) -> Expr {
+        match (&e.kind, &e.ty) {
+            (TExprKind::Column(c), Type::DateTime) => col(local_name(&c.to_string()).as_str()),
+            _ => self.row(e),
+        }
+    }
+
+    /// A date or datetime as the instant it stands for (a date: its local midnight), for
+    /// durations.
+    pub fn instant(&self, e: &TExpr) -> Expr {
+        match (&e.kind, &e.ty) {
+            (TExprKind::Column(c), Type::Date) => col(instant_name(&c.to_string()).as_str()),
+            _ => self.row(e),
+        }
     }
 
     pub fn row(&self, e: &TExpr) -> Expr {
@@ -169,6 +229,8 @@ impl Lowerer<'_> {
                 };
                 (rank(v, self.row(l)), rank(v, self.row(r)), flipped)
             }
+            // A date against a datetime compares local dates at the row's site.
+            None if l.ty == Type::Date || r.ty == Type::Date => (self.local(l), self.local(r), op),
             None => (self.row(l), self.row(r), op),
         };
         match op {
@@ -183,9 +245,10 @@ impl Lowerer<'_> {
 
     fn call(&self, f: RowFn, args: &[TExpr]) -> Expr {
         let arg = |i: usize| self.row(&args[i]);
+        // Durations are between instants, whatever the site's clock did in between.
         let ms_between = |per: f64| {
-            (arg(1).cast(MS).cast(DataType::Int64) - arg(0).cast(MS).cast(DataType::Int64)).cast(DataType::Float64)
-                / lit(per)
+            let instant = |i: usize| self.instant(&args[i]).cast(MS).cast(DataType::Int64);
+            (instant(1) - instant(0)).cast(DataType::Float64) / lit(per)
         };
         match f {
             RowFn::If => when(arg(0)).then(arg(1)).otherwise(arg(2)),
@@ -193,8 +256,8 @@ impl Lowerer<'_> {
             RowFn::HoursBetween => ms_between(3_600_000.0),
             RowFn::DaysBetween => ms_between(86_400_000.0),
             RowFn::MinutesBetween => ms_between(60_000.0),
-            RowFn::Year => arg(0).cast(MS).dt().year().cast(DataType::Int64),
-            RowFn::Month => arg(0).cast(MS).dt().month().cast(DataType::Int64),
+            RowFn::Year => self.local(&args[0]).cast(MS).dt().year().cast(DataType::Int64),
+            RowFn::Month => self.local(&args[0]).cast(MS).dt().month().cast(DataType::Int64),
             RowFn::Lower => arg(0).str().to_lowercase(),
             RowFn::Contains => arg(0).str().contains_literal(arg(1)),
         }

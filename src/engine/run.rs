@@ -3,7 +3,10 @@
 //! aggregate tables. The rules come from the plan; this file only says them in Polars.
 
 use super::data::{self, DataReport, EXCLUDED, SITE, SiteTable};
-use super::lower::{Lowerer, MS, PERIOD_END, PERIOD_START, column_name, ms_lit, period_index, slot_column};
+use super::lower::{
+    Lowerer, MS, PERIOD_END, PERIOD_START, column_name, instant_name, local_name, midnight_instant, ms_lit,
+    period_index, slot_column, wall_clock,
+};
 use crate::check::ir::{ColumnType, SiteRef, TimeSemantics};
 use crate::diag::{Diagnostic, codes};
 use crate::plan::calendar::midnight_ms;
@@ -95,7 +98,8 @@ impl Input {
         let sites = tables.iter().map(|t| t.site.clone()).collect();
         let any_excluded =
             tables.iter().any(|t| t.frame.column(EXCLUDED).ok().and_then(|c| c.bool().ok()).is_some_and(|c| c.any()));
-        let frames: Vec<LazyFrame> = tables.into_iter().map(|t| as_of_end(t, plan, source)).collect();
+        let frames: Vec<LazyFrame> =
+            tables.into_iter().map(|t| as_of_end(t, plan, source)).collect::<PolarsResult<_>>()?;
         let all = concat(frames, UnionArgs { rechunk: false, ..UnionArgs::default() })?;
         Ok(Input { sites, any_excluded, all })
     }
@@ -105,9 +109,19 @@ impl Input {
     }
 }
 
-/// A site's table as it stood at the end of `as_of` there.
-fn as_of_end(t: SiteTable, plan: &Plan, source: &str) -> LazyFrame {
+/// A site's table as it stood at the end of `as_of` there, with each datetime also as
+/// wall-clock time at the site and each date also as the instant of its local midnight.
+fn as_of_end(t: SiteTable, plan: &Plan, source: &str) -> PolarsResult<LazyFrame> {
     let schema = &plan.set.sources[source];
+    let tz = plan.project.sites.iter().find(|s| s.id == t.site).map_or(chrono_tz::Tz::UTC, |s| s.timezone);
+    let mut shadows = Vec::new();
+    for c in &schema.columns {
+        match c.ty {
+            ColumnType::DateTime => shadows.push(wall_clock(col(c.name.as_str()), tz)?.alias(local_name(&c.name))),
+            ColumnType::Date => shadows.push(midnight_instant(col(c.name.as_str()), tz)?.alias(instant_name(&c.name))),
+            _ => {}
+        }
+    }
     let end = plan.ends.iter().find(|e| e.site == t.site).map_or(plan.utc_end(), |e| e.instant_ms);
     let known = plan.source(source).unknown_after.iter().map(|c| {
         let later = match schema.column(c).map(|c| &c.ty) {
@@ -116,7 +130,7 @@ fn as_of_end(t: SiteTable, plan: &Plan, source: &str) -> LazyFrame {
         };
         when(later).then(lit(NULL)).otherwise(col(c.as_str())).alias(c.as_str())
     });
-    t.frame.lazy().with_columns(known.collect::<Vec<_>>()).with_column(ms_lit(end).alias(END))
+    Ok(t.frame.lazy().with_columns(known.collect::<Vec<_>>()).with_columns(shadows).with_column(ms_lit(end).alias(END)))
 }
 
 /// One base plan being lowered.
@@ -184,6 +198,15 @@ impl<'a> Query<'a> {
         }
     }
 
+    /// A date or datetime column of the metric's source as wall-clock time at the row's
+    /// site: what places rows in periods and compares with days.
+    fn local(&self, column: &str) -> Expr {
+        match self.plan.set.sources[&self.base.source].column(column).map(|c| &c.ty) {
+            Some(ColumnType::DateTime) => col(local_name(column).as_str()),
+            _ => col(column).cast(MS),
+        }
+    }
+
     /// Rows whose `column` (of `source`) is before the end of `as_of` at their site.
     fn before_end(&self, column: &str, source: &str) -> Expr {
         match self.plan.set.sources[source].column(column).map(|c| &c.ty) {
@@ -200,6 +223,15 @@ impl<'a> Query<'a> {
             let key_col = format!("__key_{}", join.name);
             let mut select = vec![col(SITE), col(join.key.as_str()).alias(key_col.as_str())];
             select.extend(join.columns.iter().map(|c| col(c.as_str()).alias(format!("{}.{c}", join.name).as_str())));
+            let joined = &self.plan.set.sources[&join.source];
+            for c in &join.columns {
+                let shadow = match joined.column(c).map(|c| &c.ty) {
+                    Some(ColumnType::DateTime) => local_name,
+                    Some(ColumnType::Date) => instant_name,
+                    _ => continue,
+                };
+                select.push(col(shadow(c).as_str()).alias(shadow(&format!("{}.{c}", join.name))));
+            }
             let known = join.known_by.iter().fold(lit(true), |acc, c| acc.and(self.before_end(c, &join.source)));
             let right = self.tables[&join.source]
                 .all()
@@ -217,7 +249,7 @@ impl<'a> Query<'a> {
         for c in &self.base.coverage {
             let covered = col(SITE)
                 .neq(lit(c.site.as_str()))
-                .or(col(self.base.time.column()).cast(MS).gt_eq(ms_lit(midnight_ms(c.from))));
+                .or(self.local(self.base.time.column()).gt_eq(ms_lit(midnight_ms(c.from))));
             lf = lf.filter(covered);
         }
         lf
@@ -229,7 +261,7 @@ impl<'a> Query<'a> {
         let range = self.base.periods;
         let mut placed = match &self.base.time {
             TimeSemantics::Event { column } | TimeSemantics::Snapshot { column } => {
-                let t = col(column.as_str()).cast(MS);
+                let t = self.local(column.as_str());
                 let lf = rows
                     .with_column(t.alias(T))
                     .filter(col(T).is_not_null().and(self.before_end(column, &self.base.source)))
@@ -241,11 +273,11 @@ impl<'a> Query<'a> {
                 }
             }
             TimeSemantics::Open { from, close } => {
-                let f = col(from.as_str()).cast(MS);
+                let f = self.local(from.as_str());
                 // Closed after as_of: still open as of as_of.
                 let c = match close {
                     Some(close) => {
-                        let c = col(close.as_str()).cast(MS);
+                        let c = self.local(close.as_str());
                         when(self.before_end(close, &self.base.source)).then(c).otherwise(lit(NULL).cast(MS))
                     }
                     None => lit(NULL).cast(MS),
@@ -289,7 +321,7 @@ impl<'a> Query<'a> {
         };
         let mut rows = match &self.base.time {
             TimeSemantics::Event { column } | TimeSemantics::Snapshot { column } => {
-                let t = col(column.as_str()).cast(MS);
+                let t = self.local(column.as_str());
                 let rows = rows.filter(in_window(&|from, to| t.clone().gt_eq(from).and(t.clone().lt(to))));
                 if matches!(self.base.time, TimeSemantics::Snapshot { .. }) {
                     // The window's latest snapshot at each site.
@@ -299,9 +331,9 @@ impl<'a> Query<'a> {
                 }
             }
             TimeSemantics::Open { from, close } => {
-                let f = col(from.as_str()).cast(MS);
+                let f = self.local(from.as_str());
                 let open = |to: Expr| match close {
-                    Some(c) => col(c.as_str()).cast(MS).is_null().or(col(c.as_str()).cast(MS).gt_eq(to)),
+                    Some(c) => self.local(c.as_str()).is_null().or(self.local(c.as_str()).gt_eq(to)),
                     None => lit(true),
                 };
                 rows.filter(in_window(&|_, to| f.clone().lt(to.clone()).and(open(to))))
@@ -319,7 +351,7 @@ impl<'a> Query<'a> {
         if !input.any_excluded {
             return None;
         }
-        let t = col(self.base.time.column()).cast(MS);
+        let t = self.local(self.base.time.column());
         let lf = input
             .all()
             .filter(col(EXCLUDED))
