@@ -48,7 +48,7 @@ fn read(plan: &Plan) -> Result<BTreeMap<String, Input>, Vec<Diagnostic>> {
     let mut tables = BTreeMap::new();
     for source in &plan.sources {
         let schema = &plan.set.sources[source];
-        let read = data::read_sites(plan.project, plan.set, schema, &mut report);
+        let read = data::read_sites(plan.project, plan.set, schema, plan.as_of, &mut report);
         // A project without sites still plans over an empty table.
         let read = if read.is_empty() { vec![data::empty_table(schema, "")] } else { read };
         tables.insert(source.clone(), Input::new(read).map_err(|e| vec![failed(source, e)])?);
