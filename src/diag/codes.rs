@@ -162,6 +162,8 @@ codes! {
         "Group by a single-valued column.";
     E0513: "a derived metric combining metrics that have different `by` dimensions",
         "Combine metrics with the same `by`, or with none; a derived metric is computed per dimension value.";
+    E0514: "a `time: {snapshot: COL}` whose COL is not its source's `snapshot:` column",
+        "Declare `snapshot: COL` in the source schema, or time the metric by the column the source declares.";
 
     E0601: "a `requires` that is not a version requirement",
         "Write it like \">=1.0, <2\".";

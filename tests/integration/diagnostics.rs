@@ -416,6 +416,25 @@ const CASES: &[Case] = &[
         line: 17,
         underlined: "Europe/Pari",
     },
+    Case {
+        name: "snapshot_time_over_a_source_without_snapshots",
+        edits: &[Replace { file: PRODUCTION, find: "{event: started_at}", with: "{snapshot: started_at}" }],
+        code: "E0514",
+        file: PRODUCTION,
+        line: 9,
+        underlined: "started_at",
+    },
+    Case {
+        name: "snapshot_time_by_another_column",
+        edits: &[Write {
+            file: "set/metrics/outcome/critical_assets.yaml",
+            text: "metric: critical_assets\nversion: 1\ntitle: Critical assets\nlayer: risk\nunit: assets\ndirection: neutral\ngrain: quarter\nsource: assets\ntime: {snapshot: retire_by}\nwhere: criticality == criticality.critical\nvalue: count()\n",
+        }],
+        code: "E0514",
+        file: "set/metrics/outcome/critical_assets.yaml",
+        line: 9,
+        underlined: "retire_by",
+    },
 ];
 
 fn run(case: &Case) -> Result<String, String> {
