@@ -50,6 +50,8 @@ pub fn compile(dir: &Path, sources: &mut Sources) -> (Option<check::Checked>, Di
 /// assembles the results: the stages after [`compile`].
 pub fn compute(checked: &check::Checked, request: &plan::Request) -> Result<results::Results, Vec<Diagnostic>> {
     let plan = plan::plan(checked, request)?;
-    let tables = engine::Polars.aggregate(&plan)?;
-    Ok(results::assemble(&plan, tables))
+    let computed = engine::Polars.aggregate(&plan)?;
+    let mut results = results::assemble(&plan, computed.tables);
+    results.warnings = computed.warnings;
+    Ok(results)
 }

@@ -414,12 +414,38 @@ fn time_semantics(
             };
             Some(TimeSemantics::Open { from: from?, close })
         }
-        (None, None, None, Some(s)) => Some(TimeSemantics::Snapshot { column: column(cx, s)? }),
+        (None, None, None, Some(s)) => {
+            let column = column(cx, s)?;
+            snapshot_column(cx, file, s, source).then_some(TimeSemantics::Snapshot { column })
+        }
         _ => {
             shape_error(cx);
             None
         }
     }
+}
+
+/// Whether `time: {snapshot: COL}` names its source's `snapshot:` column: the latest
+/// snapshot of a period is found by the column that dates the snapshots, not by any date.
+fn snapshot_column(cx: &mut Cx, file: FileId, named: &Spanned<String>, source: &Source) -> bool {
+    let (message, label, help) = match &source.snapshot {
+        Some(c) if *c == named.value => return true,
+        Some(c) => (
+            format!("`{}` is not the snapshot column of source `{}`, which is `{c}`", named.value, source.name),
+            "another column",
+            format!("time the metric by `{{snapshot: {c}}}`, the day each snapshot of `{}` was taken", source.name),
+        ),
+        None => (
+            format!("source `{}` does not hold snapshots: it declares no `snapshot:` column", source.name),
+            "not a snapshot column",
+            format!(
+                "declare `snapshot: {}` in sources/{}.yaml if it holds periodic snapshots, or use {{event: {}}}",
+                named.value, source.name, named.value
+            ),
+        ),
+    };
+    cx.error(Diagnostic::error(codes::E0514, message).at(cx.span(file, named)).label(label).help(help));
+    false
 }
 
 fn by_column(

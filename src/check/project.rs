@@ -196,7 +196,7 @@ fn sites(
             id: id.value.clone(),
             title: s.title.clone(),
             rollout,
-            timezone: chrono_tz::Tz::UTC,
+            timezone: s.timezone.as_ref().and_then(|tz| timezone(cx, file, tz)).unwrap_or(chrono_tz::Tz::UTC),
             mappings: site_mappings,
             coverage,
         });
@@ -210,6 +210,35 @@ fn sites(
         );
     }
     sites
+}
+
+/// An IANA time-zone name; a wrong one is reported with the names closest to it.
+fn timezone(cx: &mut Cx, file: FileId, name: &Spanned<String>) -> Option<chrono_tz::Tz> {
+    if let Ok(tz) = name.value.trim().parse::<chrono_tz::Tz>() {
+        return Some(tz);
+    }
+    let help = closest_time_zone(&name.value).map_or_else(
+        || "write a name of the IANA time-zone database, such as Europe/Paris or UTC".into(),
+        |tz| format!("did you mean `{tz}`?"),
+    );
+    cx.error(
+        Diagnostic::error(codes::E0616, format!("`{}` is not a time zone", name.value))
+            .at(cx.span(file, name))
+            .label("not an IANA time-zone name")
+            .help(help),
+    );
+    None
+}
+
+/// The time-zone name fewest edits away from `name`, when a few edits suffice: zone
+/// names share long prefixes (`Europe/`), which a similarity score rewards too much.
+fn closest_time_zone(name: &str) -> Option<&'static str> {
+    let name = name.trim().to_lowercase();
+    let (distance, closest) = chrono_tz::TZ_VARIANTS
+        .iter()
+        .map(|tz| (strsim::levenshtein(&name, &tz.name().to_lowercase()), tz.name()))
+        .min()?;
+    (distance <= 3).then_some(closest)
 }
 
 /// A site's coverage of the bound sources, by source name.

@@ -1,9 +1,9 @@
 //! The definition set: `set.yaml`, vocabularies and source schemas, then its metrics.
 
 use super::Cx;
-use super::ir::{Collection, Column, ColumnType, DefinitionSet, Join, Source, Term, Vocabulary};
+use super::ir::{Collection, Column, ColumnType, DefinitionSet, Join, Source, Term, Type, Vocabulary};
 use crate::diag::{Diagnostic, FileId, codes, did_you_mean};
-use crate::spec::{SetDocs, SourceDoc, Spanned, TypeDoc, VocabDoc};
+use crate::spec::{ColumnDoc, SetDocs, SourceDoc, Spanned, TypeDoc, VocabDoc};
 use std::collections::{BTreeMap, BTreeSet};
 
 pub(super) const COLLECTIONS: &[(&str, Collection)] =
@@ -243,13 +243,14 @@ fn check_source(
     {
         unknown_column(cx, file, key, name, columns.iter().map(|c| c.name.as_str()));
     }
+    let snapshot = snapshot(cx, file, doc, &columns, &broken_columns);
     let joins = joins(cx, file, doc, &columns, vocabs, source_names);
     Source {
         name: name.clone(),
         title: doc.title.clone(),
         description: doc.description.clone(),
         key: doc.key.as_ref().map(|k| k.value.clone()),
-        snapshot: None,
+        snapshot,
         collection,
         columns,
         joins,
@@ -291,19 +292,99 @@ fn columns(
             continue;
         };
         match column_type(cx, file, ty, def, vocabs) {
-            Some(ty) => columns.push(Column {
-                name: col.value.clone(),
-                ty,
-                nullable: def.value.nullable,
-                planned: false,
-                min: None,
-                max: None,
-                description: def.value.description.clone(),
-            }),
+            Some(ty) => {
+                let planned = planned(cx, file, &col.value, &def.value, &ty);
+                let (min, max) = bounds(cx, file, &col.value, &def.value, &ty);
+                columns.push(Column {
+                    name: col.value.clone(),
+                    ty,
+                    nullable: def.value.nullable,
+                    planned,
+                    min,
+                    max,
+                    description: def.value.description.clone(),
+                });
+            }
             None => broken_columns.push(col.value.clone()),
         }
     }
     (columns, broken_columns)
+}
+
+/// `planned: true`, which only a date or datetime column may carry.
+fn planned(cx: &mut Cx, file: FileId, name: &str, def: &ColumnDoc, ty: &ColumnType) -> bool {
+    let Some(planned) = &def.planned else { return false };
+    if planned.value && !matches!(ty, ColumnType::Date | ColumnType::DateTime) {
+        cx.error(
+            Diagnostic::error(
+                codes::E0121,
+                format!("column `{name}` is a {}, so it cannot be `planned`", Type::from(ty)),
+            )
+            .at(cx.span(file, planned))
+            .label("only dates are planned")
+            .help("`planned: true` marks a date known in advance (a due date); remove it from this column"),
+        );
+    }
+    planned.value
+}
+
+/// `min` and `max`, which only a number column may carry, with `min <= max`.
+fn bounds(cx: &mut Cx, file: FileId, name: &str, def: &ColumnDoc, ty: &ColumnType) -> (Option<f64>, Option<f64>) {
+    let given = [&def.min, &def.max];
+    if !matches!(ty, ColumnType::Int | ColumnType::Float) {
+        for bound in given.into_iter().flatten() {
+            cx.error(
+                Diagnostic::error(
+                    codes::E0122,
+                    format!("column `{name}` is a {}, so it cannot be bounded", Type::from(ty)),
+                )
+                .at(cx.span(file, bound))
+                .label("only numbers are bounded")
+                .help("`min` and `max` bound the values of an int or float column; remove them here"),
+            );
+        }
+        return (None, None);
+    }
+    if let (Some(min), Some(max)) = (&def.min, &def.max)
+        && min.value > max.value
+    {
+        cx.error(
+            Diagnostic::error(
+                codes::E0123,
+                format!("column `{name}` has `min` {} above its `max` {}", min.value, max.value),
+            )
+            .at(cx.span(file, min))
+            .label(format!("above the max, {}", max.value))
+            .help("give `min` a number at most `max`; both bounds are included"),
+        );
+    }
+    (def.min.as_ref().map(|m| m.value), def.max.as_ref().map(|m| m.value))
+}
+
+/// The `snapshot:` column: a declared date column that every row fills.
+fn snapshot(cx: &mut Cx, file: FileId, doc: &SourceDoc, columns: &[Column], broken: &[String]) -> Option<String> {
+    let name = doc.snapshot.as_ref()?;
+    let Some(column) = columns.iter().find(|c| c.name == name.value) else {
+        if !broken.contains(&name.value) {
+            unknown_column(cx, file, name, &doc.source.value, columns.iter().map(|c| c.name.as_str()));
+        }
+        return None;
+    };
+    let problem = match (&column.ty, column.nullable) {
+        (ColumnType::Date, false) => return Some(column.name.clone()),
+        (ColumnType::Date, true) => "may be empty".to_string(),
+        (ty, _) => format!("is a {}", Type::from(ty)),
+    };
+    cx.error(
+        Diagnostic::error(
+            codes::E0124,
+            format!("snapshot column `{}` of source `{}` {problem}", name.value, doc.source.value),
+        )
+        .at(cx.span(file, name))
+        .label("not a date every row has")
+        .help("`snapshot:` names a `date` column, not nullable, holding the day each snapshot was taken"),
+    );
+    None
 }
 
 /// The joins, each checked for a clash with a vocabulary, its source and its column (the
@@ -387,7 +468,7 @@ fn column_type(
     cx: &mut Cx,
     file: FileId,
     ty: &TypeDoc,
-    def: &Spanned<crate::spec::ColumnDoc>,
+    def: &Spanned<ColumnDoc>,
     vocabs: &BTreeMap<String, Vocabulary>,
 ) -> Option<ColumnType> {
     Some(match ty {

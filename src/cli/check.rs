@@ -32,7 +32,10 @@ fn check_data(checked: &crate::check::Checked, sources: &Sources, color: bool) -
         return ExitCode::from(2);
     };
     let mut report = crate::engine::data::DataReport::default();
-    let summary = crate::engine::data::check_all(project, &checked.set, &mut report);
+    // The data rules judge the rows known by yesterday, the last whole day (SPEC section 8).
+    let today = chrono::Utc::now().date_naive();
+    let as_of = today.pred_opt().unwrap_or(today);
+    let summary = crate::engine::data::check_all(project, &checked.set, as_of, &mut report);
     let warnings = summary.warnings(&report);
     if !warnings.is_empty() {
         eprint!("{}", render_all(warnings.iter(), sources, color));

@@ -42,6 +42,9 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    if !results.warnings.is_empty() {
+        eprint!("{}", render_all(results.warnings.iter(), &sources, color));
+    }
     if let Some(site) = args.site
         && !results.rows.iter().any(|r| r.site == site)
     {

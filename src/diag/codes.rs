@@ -68,6 +68,14 @@ codes! {
         "Join on a column of the same type as the joined source's key.";
     E0120: "a YAML file that is empty or holds only comments",
         "Write the file's content (see SPEC for its keys), or remove the file if it does not belong there.";
+    E0121: "`planned: true` on a column that is not a date or datetime",
+        "Only a date known in advance (a due date, a target date) is planned; remove the key from this column.";
+    E0122: "`min` or `max` on a column that is not a number (int or float)",
+        "Bounds apply to int and float columns; remove them from this column.";
+    E0123: "a column whose `min` is greater than its `max`",
+        "Give `min` a number at most `max`; both bounds are included.";
+    E0124: "a source's `snapshot` column that is not a date column, or that may be empty",
+        "`snapshot:` names a non-nullable `date` column holding the day each snapshot was taken.";
 
     E0201: "a syntax error in an expression",
         "See SPEC section 6: strings are double-quoted, dates written @2025-01-31, equality is `==`.";
@@ -154,6 +162,8 @@ codes! {
         "Group by a single-valued column.";
     E0513: "a derived metric combining metrics that have different `by` dimensions",
         "Combine metrics with the same `by`, or with none; a derived metric is computed per dimension value.";
+    E0514: "a `time: {snapshot: COL}` whose COL is not its source's `snapshot:` column",
+        "Declare `snapshot: COL` in the source schema, or time the metric by the column the source declares.";
 
     E0601: "a `requires` that is not a version requirement",
         "Write it like \">=1.0, <2\".";
@@ -181,6 +191,8 @@ codes! {
         "List each site under `sites:` with its rollout date.";
     E0615: "a baseline window that ends before it starts",
         "Give `from` a date on or before `to`.";
+    E0616: "a site `timezone` that is not an IANA time-zone name",
+        "Write a name of the IANA time-zone database, such as Europe/Paris or America/New_York; the default is UTC.";
 
     E0701: "a value in a data file that does not parse as its column's type",
         "Fix the value in the export, or the column's type in the source schema.";
@@ -192,6 +204,12 @@ codes! {
         "Check that the file is a well-formed CSV, Parquet or NDJSON export.";
     E0705: "a column declared in the source schema that is missing from a data file",
         "Add the column to the export, or fix its name in the source schema.";
+    E0706: "a `key` value found more than once at a site (more than once in one snapshot, for a snapshot source)",
+        "Remove or merge the duplicated rows in the export; a key names one row per site (and snapshot).";
+    E0707: "a `float` value that is not a finite number (NaN, inf or -inf)",
+        "Fix the export: leave the cell empty when the value is unknown, in a nullable column.";
+    E0708: "a number outside its column's `min` or `max`",
+        "Fix the value in the export, or the bounds in the source schema.";
 
     E0801: "computing metrics needs a project, not a definition set alone",
         "Run inside a project folder (with yardstick.yaml), or pass it with -p.";
@@ -209,6 +227,8 @@ codes! {
         "Update the export, or the site's mappings, to the replacing term.";
     W0703: "rows whose time column is empty, left out of the metrics that the column times",
         "Fill in the time column in the export; a row without it cannot be placed in a period.";
+    W0704: "datetimes without an offset that do not exist at their site (the spring DST gap), moved forward",
+        "Check the export's clock: a wall-clock time skipped by the change to summer time was read as the time after the gap.";
 }
 
 /// The entry for `code`, in any case (`e0304` finds `E0304`).

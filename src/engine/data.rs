@@ -1,11 +1,19 @@
 //! Reading the sites' exports (SPEC sections 4 and 7): every bound file is read once,
 //! each declared column parsed by its declared type (never inferred), local codes mapped
-//! onto vocabulary terms, and anything that does not parse reported with file, row,
-//! column and value. A value is never silently turned into null.
+//! onto vocabulary terms, datetimes turned into UTC instants by the site's time zone
+//! (`instants`), and anything that does not parse reported with file, row, column and
+//! value. A value is never silently turned into null. The data rules (`rules`) are
+//! checked on every read, on the rows [`visible`] as of the day computed.
+
+mod instants;
+mod rules;
 
 use crate::check::ir::{Binding, ColumnType, DefinitionSet, FileFormat, Project, Site, Source, Unmapped, Vocabulary};
 use crate::diag::{Diagnostic, codes};
+use crate::plan::calendar::{end_of_day, wall_to_utc};
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use chrono_tz::Tz;
+use instants::{Written, parse_written};
 use polars::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -30,16 +38,20 @@ pub struct SiteTable {
 #[derive(Debug, Default)]
 pub struct DataReport {
     pub errors: Vec<Diagnostic>,
+    /// Values read, but not as written: local times in a DST gap.
+    pub warnings: Vec<Diagnostic>,
     /// Codes left out under `unmapped: exclude`: (site, source, column, code) to rows.
     pub excluded_codes: BTreeMap<(String, String, String, String), usize>,
 }
 
-/// Reads `source` for `site` from its binding.
+/// Reads `source` for `site` from its binding, and checks the data rules on the rows
+/// visible as of `as_of` (every row is kept).
 pub fn read_site_table(
     project: &Project,
     set: &DefinitionSet,
     source: &Source,
     site: &Site,
+    as_of: NaiveDate,
     report: &mut DataReport,
 ) -> Option<SiteTable> {
     let binding = project.bindings.get(&source.name)?;
@@ -56,7 +68,28 @@ pub fn read_site_table(
     columns.push(Column::new(SITE.into(), vec![site.id.as_str(); height]));
     columns.push(Column::new(EXCLUDED.into(), excluded));
     let frame = DataFrame::new(height, columns).expect("columns of one height");
+    let visible = visible(source, site.timezone, as_of);
+    rules::Rules { source, path: &path, first_line, frame: &frame, visible }.check(report);
     Some(SiteTable { site: site.id.clone(), path, frame, deprecated })
+}
+
+/// True on the rows of one site's table of `source` that the site knew as of `as_of`
+/// (SPEC section 8): those whose every date that records an event (a non-nullable,
+/// non-`planned` `date` or `datetime` column) lies before the end of `as_of` at the site,
+/// that is on or before `as_of` for a date, before the next local midnight in `timezone`
+/// for a datetime. An empty date does not hide its row.
+pub fn visible(source: &Source, timezone: Tz, as_of: NaiveDate) -> Expr {
+    let end = end_of_day(timezone, as_of).and_utc().timestamp_millis();
+    let known = source.columns.iter().filter(|c| !c.nullable && !c.planned).filter_map(|c| {
+        let column = col(c.name.as_str());
+        let known = match c.ty {
+            ColumnType::Date => column.lt_eq(lit(days_since_epoch(as_of)).cast(DataType::Date)),
+            ColumnType::DateTime => column.lt(lit(end).cast(DataType::Datetime(TimeUnit::Milliseconds, None))),
+            _ => return None,
+        };
+        Some(known.fill_null(lit(true)))
+    });
+    known.reduce(Expr::and).unwrap_or(lit(true))
 }
 
 /// The site's file of `source`, or an error when it is missing.
@@ -160,7 +193,9 @@ impl Read<'_> {
     /// A column through our parser, with its count of deprecated codes; `None` (reported)
     /// when it cannot be used.
     fn parse(&mut self, col: &crate::check::ir::Column, values: &Column) -> Option<(Series, usize)> {
-        let text = match text_values(values) {
+        let stored_datetimes = matches!(values.dtype(), DataType::Datetime(..)) && col.ty == ColumnType::DateTime;
+        let text = if stored_datetimes { Ok(StringChunked::default()) } else { text_values(values) };
+        let text = match text {
             Ok(t) => t,
             Err(e) => {
                 let message = format!("cannot read column `{}` of {}: {e}", col.name, self.path.display());
@@ -181,18 +216,34 @@ impl Read<'_> {
             deprecated: 0,
             excluded: self.excluded,
             codes: HashMap::new(),
+            moved: Vec::new(),
         };
-        let series = parse_column(&mut cx, &col.ty, &text);
+        let series =
+            if stored_datetimes { cx.stored_datetimes(values) } else { Ok(parse_column(&mut cx, &col.ty, &text)) };
+        let series = match series {
+            Ok(s) => s,
+            Err(e) => {
+                let message = format!("cannot read column `{}` of {}: {e}", col.name, self.path.display());
+                self.report.errors.push(Diagnostic::error(codes::E0704, message).in_file(self.path));
+                return None;
+            }
+        };
         cx.finish(self.report).then_some((series, cx.deprecated))
     }
 }
 
 /// Reads `source` at every site of the project, the sites side by side (our parsing of a
-/// file runs on one core), in site order.
-pub fn read_sites(project: &Project, set: &DefinitionSet, source: &Source, report: &mut DataReport) -> Vec<SiteTable> {
+/// file runs on one core), in site order; the data rules are checked as of `as_of`.
+pub fn read_sites(
+    project: &Project,
+    set: &DefinitionSet,
+    source: &Source,
+    as_of: NaiveDate,
+    report: &mut DataReport,
+) -> Vec<SiteTable> {
     let read = on_threads(&project.sites, |site| {
         let mut own = DataReport::default();
-        let table = read_site_table(project, set, source, site, &mut own);
+        let table = read_site_table(project, set, source, site, as_of, &mut own);
         (table, own)
     });
     let mut tables = Vec::with_capacity(read.len());
@@ -207,6 +258,7 @@ impl DataReport {
     /// Adds what reading another file found, after what this report holds.
     fn merge(&mut self, other: DataReport) {
         self.errors.extend(other.errors);
+        self.warnings.extend(other.warnings);
         for (key, rows) in other.excluded_codes {
             *self.excluded_codes.entry(key).or_default() += rows;
         }
@@ -328,6 +380,8 @@ struct ColumnCx<'a> {
     excluded: &'a mut Vec<bool>,
     /// What each code read so far resolved to: columns repeat few codes many times.
     codes: HashMap<String, Code<'a>>,
+    /// (row, value) of wall-clock times in a DST gap, moved forward.
+    moved: Vec<(usize, String)>,
 }
 
 /// What a code in a vocabulary column stands for at a site.
@@ -345,6 +399,7 @@ impl<'a> ColumnCx<'a> {
     /// Turns what went wrong in this column into diagnostics; false when the column
     /// cannot be used.
     fn finish(&self, report: &mut DataReport) -> bool {
+        self.gap_warning(report);
         let mut ok = true;
         if let Some((row, value, expected)) = self.bad.first() {
             let more = match self.bad.len() - 1 {
@@ -396,6 +451,68 @@ impl<'a> ColumnCx<'a> {
             }
         }
         ok
+    }
+
+    /// The UTC instant of a datetime read at this site; a wall-clock time in a DST gap is
+    /// moved forward and recorded (with its text, made only then) for a warning.
+    fn instant(&mut self, written: Written, row: usize, text: impl FnOnce() -> String) -> NaiveDateTime {
+        match written {
+            Written::Instant(utc) => utc,
+            Written::Wall(wall) if self.site.timezone == Tz::UTC => wall,
+            Written::Wall(wall) => {
+                let (utc, moved) = wall_to_utc(wall, self.site.timezone);
+                if moved {
+                    self.moved.push((row, text()));
+                }
+                utc
+            }
+        }
+    }
+
+    /// Datetimes a Parquet file stores typed: with a time zone they are instants; without
+    /// one, wall-clock times at the site, like offset-less text.
+    fn stored_datetimes(&mut self, values: &Column) -> PolarsResult<Series> {
+        let DataType::Datetime(_, zone) = values.dtype() else { polars_bail!(ComputeError: "not a datetime column") };
+        let is_instant = zone.is_some() || self.site.timezone == Tz::UTC;
+        let ms = values.cast(&DataType::Datetime(TimeUnit::Milliseconds, zone.clone()))?.to_physical_repr();
+        let ms = ms.i64()?;
+        let name: PlSmallStr = self.column.into();
+        let utc: Vec<Option<i64>> = if is_instant {
+            ms.iter().collect()
+        } else {
+            ms.iter()
+                .enumerate()
+                .map(|(row, v)| {
+                    let wall = chrono::DateTime::from_timestamp_millis(v?)?.naive_utc();
+                    let text = || wall.format("%Y-%m-%dT%H:%M:%S").to_string();
+                    Some(self.instant(Written::Wall(wall), row, text).and_utc().timestamp_millis())
+                })
+                .collect()
+        };
+        Series::new(name, utc).cast(&DataType::Datetime(TimeUnit::Milliseconds, None))
+    }
+
+    /// The warning for wall-clock times that do not exist at the site (moved forward).
+    fn gap_warning(&self, report: &mut DataReport) {
+        if self.moved.is_empty() {
+            return;
+        }
+        let rows: Vec<usize> = self.moved.iter().map(|(row, _)| *row).collect();
+        let values: Vec<String> = self.moved.iter().take(5).map(|(_, v)| format!("`{v}`")).collect();
+        let n = self.moved.len();
+        let message = format!(
+            "{}, column `{}`: {n} local time{} in the spring DST gap of {} ({}), moved forward by the gap's length",
+            rules::located(self.path, &rows, self.first_line),
+            self.column,
+            if n == 1 { "" } else { "s" },
+            self.site.timezone.name(),
+            values.join(", "),
+        );
+        report.warnings.push(
+            Diagnostic::warning(codes::W0704, message)
+                .in_file(self.path)
+                .help("such a time never showed on the site's clocks; check the export, or write it with its offset"),
+        );
     }
 
     /// The term for a code at this site, or `None` (recorded) when there is none.
@@ -464,10 +581,17 @@ fn parse_column<'a>(cx: &mut ColumnCx<'a>, ty: &ColumnType, text: &StringChunked
             Series::new(name, days).cast(&DataType::Date).expect("days cast to dates")
         }
         ColumnType::DateTime => {
-            let ms = typed!(
-                |v: &str| parse_datetime_value(v).map(|dt| dt.and_utc().timestamp_millis()),
-                "a datetime (ISO 8601, such as 2025-01-31T08:00:00Z)"
-            );
+            let ms: Vec<Option<i64>> = cells(text)
+                .enumerate()
+                .map(|(row, v)| {
+                    let v = v?;
+                    let Some(written) = parse_written(v) else {
+                        cx.bad.push((row, v.to_string(), "a datetime (ISO 8601, such as 2025-01-31T08:00:00Z)"));
+                        return None;
+                    };
+                    Some(cx.instant(written, row, || v.to_string()).and_utc().timestamp_millis())
+                })
+                .collect();
             Series::new(name, ms).cast(&DataType::Datetime(TimeUnit::Milliseconds, None)).expect("ms cast to datetimes")
         }
         ColumnType::Vocab(v) => {
@@ -523,20 +647,6 @@ fn iso_date(v: &[u8]) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(digits(&v[0..4])? as i32, digits(&v[5..7])?, digits(&v[8..10])?)
 }
 
-/// `YYYY-MM-DDTHH:MM:SS`, with `T` or a space and an optional `Z`, read straight from
-/// its digits.
-fn iso_utc_datetime(v: &[u8]) -> Option<NaiveDateTime> {
-    let plain = match v.len() {
-        19 => v,
-        20 if v[19] == b'Z' => &v[..19],
-        _ => return None,
-    };
-    if !matches!(plain[10], b'T' | b' ') || plain[13] != b':' || plain[16] != b':' {
-        return None;
-    }
-    iso_date(&plain[..10])?.and_hms_opt(digits(&plain[11..13])?, digits(&plain[14..16])?, digits(&plain[17..19])?)
-}
-
 fn digits(v: &[u8]) -> Option<u32> {
     v.iter().try_fold(0u32, |n, b| b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0')))
 }
@@ -547,18 +657,12 @@ fn days_since_epoch(d: NaiveDate) -> i32 {
     d.num_days_from_ce() - EPOCH_FROM_CE
 }
 
-/// ISO 8601 with or without `Z`/offset (none means UTC); `T` or a space between date and
-/// time; a bare date is its midnight.
+/// ISO 8601 with or without `Z`/offset, read at a UTC site (none means UTC); `T` or a
+/// space between date and time; a bare date is its midnight.
 pub fn parse_datetime_value(v: &str) -> Option<NaiveDateTime> {
-    if let Some(dt) = iso_utc_datetime(v.as_bytes()) {
-        return Some(dt);
-    }
-    if let Some(d) = parse_date(v) {
-        return d.and_hms_opt(0, 0, 0);
-    }
-    let normalized =
-        if v.len() > 10 && v.as_bytes()[10] == b' ' { format!("{}T{}", &v[..10], &v[11..]) } else { v.to_string() };
-    crate::syntax::parse_datetime(&normalized).map(|dt| dt.naive_utc())
+    parse_written(v).map(|w| match w {
+        Written::Instant(dt) | Written::Wall(dt) => dt,
+    })
 }
 
 /// What `check --data` found besides errors.
@@ -577,7 +681,7 @@ impl DataSummary {
     /// What `check --data` says besides errors, as warnings: rows left out for unmapped
     /// codes, deprecated codes read as their replacement, rows without a time column.
     pub fn warnings(&self, report: &DataReport) -> Vec<Diagnostic> {
-        let mut found = Vec::new();
+        let mut found = report.warnings.clone();
         for ((site, source, column, code), n) in &report.excluded_codes {
             let message = format!(
                 "{n} row(s) of `{source}` at site `{site}` left out: code `{code}` in column `{column}` is not mapped"
@@ -604,9 +708,10 @@ impl DataSummary {
     }
 }
 
-/// Reads every bound source at every site, as `check --data` does: all parse errors and
-/// unmapped codes are reported, per site, source and column.
-pub fn check_all(project: &Project, set: &DefinitionSet, report: &mut DataReport) -> DataSummary {
+/// Reads every bound source at every site, as `check --data` does: all parse errors,
+/// unmapped codes and broken data rules (as of `as_of`) are reported, per site, source and
+/// column.
+pub fn check_all(project: &Project, set: &DefinitionSet, as_of: NaiveDate, report: &mut DataReport) -> DataSummary {
     // The columns that place rows in periods, per source, with the metrics they time.
     let mut timed: BTreeMap<(&str, &str), Vec<String>> = BTreeMap::new();
     for m in &set.metrics {
@@ -621,7 +726,7 @@ pub fn check_all(project: &Project, set: &DefinitionSet, report: &mut DataReport
         let mut summary = DataSummary::default();
         for source_name in project.bindings.keys() {
             let source = &set.sources[source_name];
-            let Some(t) = read_site_table(project, set, source, site, &mut own) else { continue };
+            let Some(t) = read_site_table(project, set, source, site, as_of, &mut own) else { continue };
             summary.rows.insert((site.id.clone(), source_name.clone()), t.frame.height());
             for (column, n) in &t.deprecated {
                 summary.deprecated.insert((site.id.clone(), source_name.clone(), column.clone()), *n);

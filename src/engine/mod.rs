@@ -7,13 +7,13 @@ mod lower;
 mod run;
 
 use crate::diag::Diagnostic;
-use crate::plan::{Aggregates, Backend, BasePlan, Plan};
+use crate::plan::{Backend, BasePlan, Computed, Plan};
 
 /// The Polars back end.
 pub struct Polars;
 
 impl Backend for Polars {
-    fn aggregate(&self, plan: &Plan) -> Result<Vec<Aggregates>, Vec<Diagnostic>> {
+    fn aggregate(&self, plan: &Plan) -> Result<Computed, Vec<Diagnostic>> {
         run::aggregate(plan)
     }
 }

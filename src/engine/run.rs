@@ -10,7 +10,7 @@ use super::lower::{
 use crate::check::ir::{ColumnType, SiteRef, TimeSemantics};
 use crate::diag::{Diagnostic, codes};
 use crate::plan::calendar::midnight_ms;
-use crate::plan::{Aggregates, BasePlan, Group, Plan, SiteWindow};
+use crate::plan::{Aggregates, BasePlan, Computed, Group, Plan, SiteWindow};
 use chrono::NaiveDate;
 use polars::prelude::*;
 use std::collections::BTreeMap;
@@ -22,8 +22,8 @@ const N: &str = "__n";
 const END: &str = "__end";
 
 /// Reads the plan's sources and computes every base plan's aggregate tables.
-pub fn aggregate(plan: &Plan) -> Result<Vec<Aggregates>, Vec<Diagnostic>> {
-    let tables = read(plan)?;
+pub fn aggregate(plan: &Plan) -> Result<Computed, Vec<Diagnostic>> {
+    let (tables, warnings) = read(plan)?;
     let mut frames: Vec<LazyFrame> = Vec::new();
     let mut lowered = Vec::with_capacity(plan.bases.len());
     for b in &plan.bases {
@@ -35,11 +35,13 @@ pub fn aggregate(plan: &Plan) -> Result<Vec<Aggregates>, Vec<Diagnostic>> {
         OptFlags::default(),
     )
     .map_err(|e| vec![failed("(all)", e)])?;
-    plan.bases
+    let tables = plan
+        .bases
         .iter()
         .zip(lowered)
         .map(|(b, l)| l.tables(b, &collected, &tables[&b.source]).map_err(|e| vec![failed(&b.metric.id.0, e)]))
-        .collect()
+        .collect::<Result<_, _>>()?;
+    Ok(Computed { tables, warnings })
 }
 
 pub fn failed(metric: &str, e: PolarsError) -> Diagnostic {
@@ -47,13 +49,13 @@ pub fn failed(metric: &str, e: PolarsError) -> Diagnostic {
         .help("this is a bug in yardstick if the definitions checked; please report it with the metric")
 }
 
-/// Reads every source of the plan, once per site.
-fn read(plan: &Plan) -> Result<BTreeMap<String, Input>, Vec<Diagnostic>> {
+/// Reads every source of the plan, once per site; with what reading warned about.
+fn read(plan: &Plan) -> Result<(Inputs, Vec<Diagnostic>), Vec<Diagnostic>> {
     let mut report = DataReport::default();
     let mut tables = BTreeMap::new();
     for source in &plan.sources {
         let schema = &plan.set.sources[&source.name];
-        let read = data::read_sites(plan.project, plan.set, schema, &mut report);
+        let read = data::read_sites(plan.project, plan.set, schema, plan.as_of, &mut report);
         // A project without sites still plans over an empty table.
         let read = if read.is_empty() { vec![data::empty_table(schema, "")] } else { read };
         let input = Input::new(read, plan, &source.name).map_err(|e| vec![failed(&source.name, e)])?;
@@ -62,7 +64,7 @@ fn read(plan: &Plan) -> Result<BTreeMap<String, Input>, Vec<Diagnostic>> {
     if !report.errors.is_empty() {
         return Err(report.errors);
     }
-    Ok(tables)
+    Ok((tables, report.warnings))
 }
 
 /// The Polars plan of a base plan's per-site view over empty tables of its sources (no
@@ -79,6 +81,9 @@ pub fn describe(plan: &Plan, base: &BasePlan) -> Result<String, Vec<Diagnostic>>
     let lowered = Query::new(plan, base, &tables).push(&mut frames).map_err(fail)?;
     frames.swap_remove(lowered.sites).explain(true).map_err(fail)
 }
+
+/// Every source read, by name.
+type Inputs = BTreeMap<String, Input>;
 
 /// A source's rows at every site, read once, as one table.
 pub struct Input {

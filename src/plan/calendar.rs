@@ -2,7 +2,8 @@
 //! labels, the partial period holding `as_of`, and baseline windows.
 
 use crate::check::ir::{Baseline, Grain};
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{Datelike, Months, NaiveDate, NaiveDateTime, Offset, TimeDelta, TimeZone};
+use chrono_tz::Tz;
 
 /// The project's calendar: which month a fiscal year starts in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,6 +37,29 @@ pub fn calendar_month(d: NaiveDate) -> i64 {
 /// A date as the instant it stands for: its midnight, UTC, in milliseconds since the epoch.
 pub fn midnight_ms(d: NaiveDate) -> i64 {
     d.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp_millis()
+}
+
+/// The UTC instant of a wall-clock time at `tz`, and whether it fell in a gap (the spring
+/// change to summer time) and was moved forward by the gap's length: 02:30 on the day
+/// Berlin goes from 02:00 to 03:00 is read as 03:30. An ambiguous time (the autumn hour
+/// that happens twice) is the earlier instant.
+pub fn wall_to_utc(wall: NaiveDateTime, tz: Tz) -> (NaiveDateTime, bool) {
+    match tz.from_local_datetime(&wall) {
+        chrono::LocalResult::Single(t) => (t.naive_utc(), false),
+        chrono::LocalResult::Ambiguous(earlier, _) => (earlier.naive_utc(), false),
+        chrono::LocalResult::None => {
+            // The offset in force before the gap: zones do not change offset twice a day.
+            let before = tz.offset_from_utc_datetime(&(wall - TimeDelta::days(1))).fix();
+            (wall - TimeDelta::seconds(i64::from(before.local_minus_utc())), true)
+        }
+    }
+}
+
+/// The instant, in UTC, at which `day` ends at a site in `tz`: its next local midnight.
+/// What a site knew "as of" a day is what it knew before this instant.
+pub fn end_of_day(tz: Tz, day: NaiveDate) -> NaiveDateTime {
+    let midnight = day.succ_opt().unwrap_or(day).and_time(chrono::NaiveTime::MIN);
+    wall_to_utc(midnight, tz).0
 }
 
 /// One reporting period.

@@ -322,20 +322,9 @@ impl<'a> Planner<'a> {
     }
 }
 
-/// The instant `site`'s day after `as_of` begins, in its time zone (the earlier instant
-/// when midnight is ambiguous, the first instant after it when it does not exist).
+/// The instant `as_of` ends at `site`: its next local midnight.
 pub fn end_of(site: &Site, as_of: NaiveDate) -> i64 {
-    use chrono::TimeZone as _;
-    let next = as_of.succ_opt().expect("a next day");
-    let mut local = next.and_hms_opt(0, 0, 0).expect("midnight");
-    // A midnight in a DST gap: the day starts at the first instant that exists.
-    for _ in 0..4 {
-        if let Some(instant) = site.timezone.from_local_datetime(&local).earliest() {
-            return instant.timestamp_millis();
-        }
-        local += chrono::Duration::minutes(30);
-    }
-    midnight_ms(next)
+    calendar::end_of_day(site.timezone, as_of).and_utc().timestamp_millis()
 }
 
 fn source_plan(source: &crate::check::ir::Source) -> SourcePlan {
@@ -392,7 +381,15 @@ fn uses_period_builtins(b: &BaseMetric) -> bool {
 /// What a back end does: read the bound data of the plan's sources and compute each base
 /// metric's aggregate tables, in the order of `plan.bases`. Every rule is in the plan.
 pub trait Backend {
-    fn aggregate(&self, plan: &Plan) -> Result<Vec<Aggregates>, Vec<Diagnostic>>;
+    fn aggregate(&self, plan: &Plan) -> Result<Computed, Vec<Diagnostic>>;
+}
+
+/// What a back end returns: one set of aggregate tables per base plan, in order, and what
+/// reading the data warned about.
+#[derive(Debug, Default)]
+pub struct Computed {
+    pub tables: Vec<Aggregates>,
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// One base metric's aggregate tables, as a back end returns them.

@@ -23,7 +23,7 @@ pub fn assemble(plan: &Plan, tables: Vec<Aggregates>) -> Results {
         derived_rows(plan, derived, &mut out);
     }
     let rows = out.rows.into_iter().filter(|r| plan.requested.contains(&r.metric)).collect();
-    Results { rows }
+    Results { rows, warnings: Vec::new() }
 }
 
 /// The sites of the project, then the pooled row.

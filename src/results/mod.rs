@@ -98,6 +98,8 @@ impl From<Status> for RowStatus {
 #[derive(Debug, Default)]
 pub struct Results {
     pub rows: Vec<ResultRow>,
+    /// What reading the data warned about (the numbers stand; the data deserves a look).
+    pub warnings: Vec<crate::diag::Diagnostic>,
 }
 
 /// One cell of the results table, typed, so that CSV and JSON render it alike.

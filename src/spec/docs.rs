@@ -50,17 +50,23 @@ pub struct SourceDoc {
     pub title: Option<String>,
     pub description: Option<String>,
     pub key: Option<Spanned<String>>,
+    /// The date column of a source holding periodic snapshots.
+    pub snapshot: Option<Spanned<String>>,
     pub collection: Option<Spanned<String>>,
     pub columns: Map<Spanned<ColumnDoc>>,
     #[serde(default)]
     pub joins: Map<Spanned<JoinDoc>>,
 }
 
-/// A column: `string`, or `{type: datetime, nullable: true}`, `{vocab: NAME}`, `{list: T}`.
+/// A column: `string`, or `{type: datetime, nullable: true}`, `{vocab: NAME}`, `{list: T}`,
+/// with `planned: true` on dates and `min`/`max` on numbers.
 #[derive(Debug, Default)]
 pub struct ColumnDoc {
     pub ty: Option<TypeDoc>,
     pub nullable: bool,
+    pub planned: Option<Spanned<bool>>,
+    pub min: Option<Spanned<f64>>,
+    pub max: Option<Spanned<f64>>,
     pub description: Option<String>,
 }
 
@@ -111,10 +117,22 @@ impl<'de> Deserialize<'de> for ColumnDoc {
                             col.description = Some(m.next_value()?);
                             continue;
                         }
+                        "planned" => {
+                            col.planned = Some(m.next_value()?);
+                            continue;
+                        }
+                        "min" => {
+                            col.min = Some(m.next_value()?);
+                            continue;
+                        }
+                        "max" => {
+                            col.max = Some(m.next_value()?);
+                            continue;
+                        }
                         other => {
                             return Err(de::Error::unknown_field(
                                 other,
-                                &["type", "vocab", "list", "nullable", "description"],
+                                &["type", "vocab", "list", "nullable", "planned", "min", "max", "description"],
                             ));
                         }
                     };
@@ -228,6 +246,8 @@ pub struct BaselineDoc {
 pub struct SiteDoc {
     pub title: Option<String>,
     pub rollout: Option<Spanned<String>>,
+    /// An IANA time-zone name, such as `Europe/Paris`.
+    pub timezone: Option<Spanned<String>>,
     pub mappings: Option<Spanned<String>>,
     #[serde(default)]
     pub coverage: Map<Spanned<CoverageDoc>>,

@@ -22,6 +22,8 @@ const SHARE: &str = "set/metrics/outcome/security_downtime_share.yaml";
 const MAJOR: &str = "set/metrics/outcome/major_incidents.yaml";
 const MTTR: &str = "set/metrics/outcome/mttr_hours.yaml";
 const PROJECT: &str = "project/yardstick.yaml";
+const ASSETS: &str = "set/sources/assets.yaml";
+const INCIDENTS: &str = "set/sources/incidents.yaml";
 
 const CASES: &[Case] = &[
     Case {
@@ -357,6 +359,81 @@ const CASES: &[Case] = &[
         file: PROJECT,
         line: 17,
         underlined: "2024-04-31",
+    },
+    Case {
+        name: "snapshot_column_that_is_not_a_date",
+        edits: &[Replace { file: ASSETS, find: "snapshot: taken_on", with: "snapshot: criticality" }],
+        code: "E0124",
+        file: ASSETS,
+        line: 4,
+        underlined: "criticality",
+    },
+    Case {
+        name: "snapshot_column_that_may_be_empty",
+        edits: &[Replace { file: ASSETS, find: "snapshot: taken_on", with: "snapshot: retire_by" }],
+        code: "E0124",
+        file: ASSETS,
+        line: 4,
+        underlined: "retire_by",
+    },
+    Case {
+        name: "planned_on_a_number",
+        edits: &[Replace { file: INCIDENTS, find: "nullable: true, min: 0}", with: "nullable: true, planned: true}" }],
+        code: "E0121",
+        file: INCIDENTS,
+        line: 15,
+        underlined: "true",
+    },
+    Case {
+        name: "bounds_on_a_string",
+        edits: &[Replace {
+            file: INCIDENTS,
+            find: "asset_id: {type: string, nullable: true}",
+            with: "asset_id: {type: string, nullable: true, max: 99}",
+        }],
+        code: "E0122",
+        file: INCIDENTS,
+        line: 14,
+        underlined: "99",
+    },
+    Case {
+        name: "min_above_max",
+        edits: &[Replace { file: INCIDENTS, find: "min: 0}", with: "min: 100, max: 10}" }],
+        code: "E0123",
+        file: INCIDENTS,
+        line: 15,
+        underlined: "100",
+    },
+    Case {
+        name: "unknown_time_zone_with_suggestion",
+        edits: &[Replace {
+            file: PROJECT,
+            find: "    title: Brno assembly plant",
+            with: "    title: Brno assembly plant\n    timezone: Europe/Pari",
+        }],
+        code: "E0616",
+        file: PROJECT,
+        line: 17,
+        underlined: "Europe/Pari",
+    },
+    Case {
+        name: "snapshot_time_over_a_source_without_snapshots",
+        edits: &[Replace { file: PRODUCTION, find: "{event: started_at}", with: "{snapshot: started_at}" }],
+        code: "E0514",
+        file: PRODUCTION,
+        line: 9,
+        underlined: "started_at",
+    },
+    Case {
+        name: "snapshot_time_by_another_column",
+        edits: &[Write {
+            file: "set/metrics/outcome/critical_assets.yaml",
+            text: "metric: critical_assets\nversion: 1\ntitle: Critical assets\nlayer: risk\nunit: assets\ndirection: neutral\ngrain: quarter\nsource: assets\ntime: {snapshot: retire_by}\nwhere: criticality == criticality.critical\nvalue: count()\n",
+        }],
+        code: "E0514",
+        file: "set/metrics/outcome/critical_assets.yaml",
+        line: 9,
+        underlined: "retire_by",
     },
 ];
 

@@ -1,6 +1,6 @@
 //! What the checker hands to later stages, for the SPEC fixture.
 
-use crate::util::{compile, fixture};
+use crate::util::{Edit::Replace, apply, compile, copy_dir, fixture};
 use chrono::NaiveDate;
 use yardstick::check::ir::*;
 
@@ -49,6 +49,40 @@ fn the_spec_examples_check_into_the_ir_they_describe() {
     assert_eq!(lyon.coverage["downtime"].collection, Some(Collection::Manual));
     assert_eq!(p.context.len(), 2);
     assert_eq!(p.context[1].site, None, "site: all applies to every site");
+    assert_eq!(lyon.timezone, chrono_tz::Tz::UTC, "a site without `timezone` reads datetimes as UTC");
+}
+
+#[test]
+fn snapshots_planned_dates_and_bounds_reach_the_ir() {
+    let (checked, _, _) = compile(&fixture("spec/project"));
+    let set = checked.unwrap().set;
+    let assets = &set.sources["assets"];
+    assert_eq!(assets.snapshot.as_deref(), Some("taken_on"));
+    assert!(assets.column("retire_by").unwrap().planned);
+    assert!(!assets.column("taken_on").unwrap().planned);
+    assert_eq!(set.sources["incidents"].snapshot, None);
+    let cost = set.sources["incidents"].column("cost_eur").unwrap();
+    assert_eq!((cost.min, cost.max), (Some(0.0), None));
+}
+
+#[test]
+fn a_site_time_zone_reaches_the_ir_and_serializes_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("spec"), dir.path());
+    let edit = Replace {
+        file: "project/yardstick.yaml",
+        find: "    title: Brno assembly plant",
+        with: "    title: Brno assembly plant\n    timezone: Europe/Prague",
+    };
+    apply(dir.path(), &edit);
+    let (checked, diags, _) = compile(&dir.path().join("project"));
+    assert!(diags.is_empty(), "{:?}", diags.iter().map(|d| &d.message).collect::<Vec<_>>());
+    let project = checked.unwrap().project.unwrap();
+    let brno = project.sites.iter().find(|s| s.id == "brno").unwrap();
+    assert_eq!(brno.timezone, chrono_tz::Europe::Prague);
+    let json = serde_json::to_value(&project).unwrap();
+    assert_eq!(json["sites"][1]["timezone"], "Europe/Prague");
+    assert_eq!(json["sites"][0]["timezone"], "UTC");
 }
 
 #[test]

@@ -4,6 +4,7 @@
 mod acme;
 mod cli;
 mod codes;
+mod data_rules;
 mod diagnostics;
 mod engine;
 mod ir;
@@ -12,4 +13,5 @@ mod limits;
 mod no_panic;
 mod roundtrip;
 mod syntax;
+mod timezones;
 mod util;

@@ -1,0 +1,238 @@
+//! The data rules of SPEC section 4, checked on every read of an export: a key names one
+//! row per site (and snapshot), floats are finite, numbers keep within their bounds. Only
+//! the rows visible as of `as_of` are judged (section 8), so a bad row added later never
+//! breaks a replay. A violation is an error naming file, rows, column and values.
+
+use super::DataReport;
+use crate::check::ir::{Column, ColumnType, Source};
+use crate::diag::{Diagnostic, codes};
+use polars::prelude::*;
+use std::collections::HashMap;
+use std::path::Path;
+
+/// Rows named in one diagnostic; the rest are counted.
+const ROWS_SHOWN: usize = 5;
+/// Duplicated keys reported per file; the rest are counted.
+const KEYS_SHOWN: usize = 5;
+const ROW: &str = "__row";
+const COUNT: &str = "__count";
+
+/// One site's table of one source, being judged.
+pub(super) struct Rules<'a> {
+    pub source: &'a Source,
+    pub path: &'a Path,
+    /// The line of the file's first row.
+    pub first_line: usize,
+    pub frame: &'a DataFrame,
+    /// True on rows visible as of `as_of` (see [`super::visible`]).
+    pub visible: Expr,
+}
+
+impl Rules<'_> {
+    /// Every rule, each violation reported.
+    pub fn check(&self, report: &mut DataReport) {
+        if let Err(e) = self.check_all(report) {
+            let message = format!("cannot check the data rules on {}: {e}", self.path.display());
+            report.errors.push(Diagnostic::error(codes::E0802, message).in_file(self.path));
+        }
+    }
+
+    fn check_all(&self, report: &mut DataReport) -> PolarsResult<()> {
+        self.unique_keys(report)?;
+        let judged = |c: &&Column| match c.ty {
+            ColumnType::Float => true,
+            ColumnType::Int => c.min.is_some() || c.max.is_some(),
+            _ => false,
+        };
+        let columns: Vec<&Column> = self.source.columns.iter().filter(judged).collect();
+        if !columns.is_empty() {
+            let visible = self.visible_rows()?;
+            for column in columns {
+                self.numbers(report, column, &visible)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Finite floats, and numbers within their bounds, on the visible rows.
+    fn numbers(&self, report: &mut DataReport, column: &Column, visible: &[bool]) -> PolarsResult<()> {
+        let values = self.frame.column(&column.name)?.cast(&DataType::Float64)?;
+        let values = values.f64()?;
+        let breaking = |bad: &dyn Fn(f64) -> bool| -> Vec<(usize, f64)> {
+            let rows = values.iter().zip(visible).enumerate();
+            rows.filter_map(|(row, (v, shown))| v.filter(|v| *shown && bad(*v)).map(|v| (row, v))).collect()
+        };
+        let name = &column.name;
+        if column.ty == ColumnType::Float {
+            let what = ("is not a finite number".to_string(), "are not finite numbers".to_string());
+            self.number_error(report, codes::E0707, name, &breaking(&|v| !v.is_finite()), what);
+        }
+        if let Some(min) = column.min {
+            let what = (format!("is below the minimum, {min}"), format!("are below the minimum, {min}"));
+            self.number_error(report, codes::E0708, name, &breaking(&|v| v < min), what);
+        }
+        if let Some(max) = column.max {
+            let what = (format!("is above the maximum, {max}"), format!("are above the maximum, {max}"));
+            self.number_error(report, codes::E0708, name, &breaking(&|v| v > max), what);
+        }
+        Ok(())
+    }
+
+    /// Whether each row is visible, in row order.
+    fn visible_rows(&self) -> PolarsResult<Vec<bool>> {
+        let mask = self.frame.clone().lazy().select([self.visible.clone().alias(ROW)]).collect()?;
+        let mask = mask.column(ROW)?.bool()?;
+        if mask.len() == 1 && self.frame.height() != 1 {
+            return Ok(vec![mask.get(0).unwrap_or(true); self.frame.height()]);
+        }
+        Ok(mask.iter().map(|v| v.unwrap_or(true)).collect())
+    }
+
+    /// One error for the rows of `column` whose values break a rule; `what` is said of one
+    /// value, then of several.
+    fn number_error(
+        &self,
+        report: &mut DataReport,
+        code: &'static str,
+        column: &str,
+        bad: &[(usize, f64)],
+        what: (String, String),
+    ) {
+        if bad.is_empty() {
+            return;
+        }
+        let rows: Vec<usize> = bad.iter().map(|(row, _)| *row).collect();
+        let mut values: Vec<String> = Vec::new();
+        for (_, v) in bad.iter().take(ROWS_SHOWN) {
+            let v = format!("`{v}`");
+            if !values.contains(&v) {
+                values.push(v);
+            }
+        }
+        let what = if values.len() == 1 { what.0 } else { what.1 };
+        let message = format!("{}, column `{column}`: {} {what}", self.rows(&rows), values.join(", "));
+        let help = match code {
+            codes::E0707 => {
+                "fix the export; leave a cell empty when the value is unknown (in a nullable column)".into()
+            }
+            _ => format!("fix the export, or the bounds of `{column}` in sources/{}.yaml", self.source.name),
+        };
+        report.errors.push(Diagnostic::error(code, message).in_file(self.path).help(help));
+    }
+
+    /// Keys found more than once among the visible rows, per snapshot when the source
+    /// holds snapshots. Polars finds whether any key repeats; only then are the rows
+    /// gathered.
+    fn unique_keys(&self, report: &mut DataReport) -> PolarsResult<()> {
+        let Some(key) = &self.source.key else { return Ok(()) };
+        let by: Vec<Expr> = std::iter::once(key).chain(&self.source.snapshot).map(|c| col(c.as_str())).collect();
+        let rows = self
+            .frame
+            .clone()
+            .lazy()
+            .with_row_index(ROW, None)
+            .filter(self.visible.clone().and(col(key.as_str()).is_not_null()));
+        let repeated = rows.clone().group_by(by.clone()).agg([len().alias(COUNT)]).filter(col(COUNT).gt(lit(1)));
+        let repeated = repeated.collect()?;
+        if repeated.height() == 0 {
+            return Ok(());
+        }
+        let found = rows
+            .join(repeated.lazy(), &by, &by, JoinArgs::new(JoinType::Inner))
+            .sort([ROW], SortMultipleOptions::default())
+            .collect()?;
+        let groups = duplicate_groups(&found, key, self.source.snapshot.as_deref())?;
+        self.repeated_keys(report, key, &groups);
+        Ok(())
+    }
+
+    /// One error per repeated key, for the first few keys.
+    fn repeated_keys(&self, report: &mut DataReport, key: &str, groups: &[Repeated]) {
+        let more = groups.len().saturating_sub(KEYS_SHOWN);
+        for (i, repeated) in groups.iter().take(KEYS_SHOWN).enumerate() {
+            let (within, per) = match &repeated.snapshot {
+                Some(s) => (format!(" in the snapshot of {s}"), " and snapshot"),
+                None => (String::new(), ""),
+            };
+            let tail = match more {
+                n if n > 0 && i + 1 == KEYS_SHOWN => format!(" (and {n} more key{} repeated)", plural(n)),
+                _ => String::new(),
+            };
+            let message = format!(
+                "{}, column `{key}`: `{}` appears {} times{within}; the key is unique per site{per}{tail}",
+                self.rows(&repeated.rows),
+                repeated.key,
+                repeated.rows.len()
+            );
+            let help = format!(
+                "remove or merge the repeated rows of `{}`; `{key}` names one row per site{per}",
+                self.source.name
+            );
+            report.errors.push(Diagnostic::error(codes::E0706, message).in_file(self.path).help(help));
+        }
+    }
+
+    fn rows(&self, rows: &[usize]) -> String {
+        located(self.path, rows, self.first_line)
+    }
+}
+
+/// `file, rows 3 and 7 (lines 4 and 8)` for rows counted from 0, naming the first few rows
+/// and counting the rest; `first_line` is the line of the file's first row.
+pub(super) fn located(path: &Path, rows: &[usize], first_line: usize) -> String {
+    let shown = &rows[..rows.len().min(ROWS_SHOWN)];
+    let numbers = |offset: usize| list(shown.iter().map(|r| (r + offset).to_string()));
+    let (row, line) = if rows.len() == 1 { ("row", "line") } else { ("rows", "lines") };
+    let rest = match rows.len() - shown.len() {
+        0 => String::new(),
+        n => format!(" and {n} more row{}", plural(n)),
+    };
+    format!("{}, {row} {} ({line} {}){rest}", path.display(), numbers(1), numbers(first_line))
+}
+
+/// A key value found on several visible rows (of one snapshot).
+struct Repeated {
+    key: String,
+    /// The snapshot's date, for a source holding snapshots.
+    snapshot: Option<String>,
+    rows: Vec<usize>,
+}
+
+/// The rows of each repeated key (and snapshot), in the order the keys first appear.
+fn duplicate_groups(found: &DataFrame, key: &str, snapshot: Option<&str>) -> PolarsResult<Vec<Repeated>> {
+    let text = |name: &str| -> PolarsResult<Vec<Option<String>>> {
+        let c = found.column(name)?.cast(&DataType::String)?;
+        Ok(c.str()?.iter().map(|v| v.map(str::to_string)).collect())
+    };
+    let keys = text(key)?;
+    let snapshots = match snapshot {
+        Some(s) => text(s)?,
+        None => vec![None; found.height()],
+    };
+    let rows = found.column(ROW)?.cast(&DataType::UInt64)?;
+    let mut groups: Vec<Repeated> = Vec::new();
+    let mut index: HashMap<(String, Option<String>), usize> = HashMap::new();
+    for ((key, snapshot), row) in keys.into_iter().zip(snapshots).zip(rows.u64()?.iter()) {
+        let (Some(key), Some(row)) = (key, row) else { continue };
+        let i = *index.entry((key.clone(), snapshot.clone())).or_insert_with(|| {
+            groups.push(Repeated { key, snapshot, rows: Vec::new() });
+            groups.len() - 1
+        });
+        groups[i].rows.push(row as usize);
+    }
+    Ok(groups)
+}
+
+/// `1`, `1 and 2`, `1, 2 and 3`.
+fn list(items: impl Iterator<Item = String>) -> String {
+    let items: Vec<String> = items.collect();
+    match items.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        Some((last, _)) => last.clone(),
+        None => String::new(),
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
