@@ -570,3 +570,82 @@ fn parquet_and_ndjson_exports_count_as_csv_does() {
         assert!(approx(r.value("a", "2024-Q1"), 14.25), "{format}: {:?}", r.value("a", "2024-Q1"));
     }
 }
+
+/// Site `a` keeps its clocks in Berlin.
+const BERLIN: Edit = Edit::Replace {
+    file: "project/yardstick.yaml",
+    find: "a: {rollout: 2024-07-01}",
+    with: "a: {rollout: 2024-07-01, timezone: Europe/Berlin}",
+};
+
+#[test]
+fn a_wall_clock_time_falls_in_the_period_of_its_local_date() {
+    // i1: 00:30 on 1 April, Berlin wall-clock time (22:30 UTC on 31 March): Q2 at the
+    // site. i2: 01:00 on 1 April at +03:00 is 22:00 UTC on 31 March, midnight in Berlin
+    // (CEST, +2): Q2 at the site too.
+    let a = "i1,2024-04-01T00:30:00,,SEV3,,\ni2,2024-04-01T01:00:00+03:00,,SEV3,,\n";
+    let data = incidents(a, "");
+    let r = run("incidents", "2024-06-30", &files(&data), &[BERLIN]).unwrap();
+    assert_eq!((r.value("a", "2024-Q1"), r.value("a", "2024-Q2")), (Some(0.0), Some(2.0)));
+    // At a UTC site, i2 is on 31 March: Q1.
+    let r = run("incidents", "2024-06-30", &files(&data), &[]).unwrap();
+    assert_eq!((r.value("a", "2024-Q1"), r.value("a", "2024-Q2")), (Some(1.0), Some(1.0)));
+}
+
+#[test]
+fn a_containment_across_the_spring_change_lasts_its_real_length() {
+    // 31 March 2024 in Berlin: 02:00 CET became 03:00 CEST. Detected at 01:30 (00:30 UTC),
+    // contained at 03:30 (01:30 UTC): one hour, though the clock moved two.
+    let a = "i1,2024-03-31T01:30:00,2024-03-31T03:30:00,SEV3,,\n";
+    let data = incidents(a, "");
+    let r = run("mttr_hours", "2024-06-30", &files(&data), &[BERLIN]).unwrap();
+    assert_eq!(r.value("a", "2024-Q1"), Some(1.0));
+}
+
+#[test]
+fn a_planned_date_after_as_of_is_read_as_it_is() {
+    let edits = [
+        Edit::Replace {
+            file: "set/sources/risks.yaml",
+            find: "  rating: int\n",
+            with: "  rating: int\n  review_on: {type: date, nullable: true, planned: true}\n  reviewed_on: {type: date, nullable: true}\n",
+        },
+        Edit::Write {
+            file: "set/metrics/reviews_ahead.yaml",
+            text: "metric: reviews_ahead\nversion: 1\ntitle: t\nlayer: risk\nunit: n\ndirection: neutral\ngrain: quarter\nsource: risks\ntime: {open: opened_on, close: closed_on}\nvalue: count(review_on > as_of)\n",
+        },
+        Edit::Write {
+            file: "set/metrics/reviews_done.yaml",
+            text: "metric: reviews_done\nversion: 1\ntitle: t\nlayer: risk\nunit: n\ndirection: neutral\ngrain: quarter\nsource: risks\ntime: {open: opened_on, close: closed_on}\nvalue: count(reviewed_on is not null)\n",
+        },
+    ];
+    // r1 is due for review on 15 June and was reviewed on 16 June; as of 31 May the review
+    // is ahead (planned, known in advance) and not yet done (a record of the future).
+    let risks = "risk_id,opened_on,closed_on,rating,review_on,reviewed_on\nr1,2024-01-10,,20,2024-06-15,2024-06-16\n";
+    let empty = "risk_id,opened_on,closed_on,rating,review_on,reviewed_on\n";
+    let data = [("a/risks.csv", risks), ("b/risks.csv", empty)];
+    let ahead = run("reviews_ahead", "2024-05-31", &data, &edits).unwrap();
+    assert_eq!(ahead.value("a", "2024-Q2"), Some(1.0));
+    let done = run("reviews_done", "2024-05-31", &data, &edits).unwrap();
+    assert_eq!(done.value("a", "2024-Q2"), Some(0.0));
+    // As of 30 June both happened.
+    let done = run("reviews_done", "2024-06-30", &data, &edits).unwrap();
+    assert_eq!(done.value("a", "2024-Q2"), Some(1.0));
+}
+
+#[test]
+fn a_replay_gives_the_numbers_of_the_export_as_it_stood_that_day() {
+    // The export as it stood on 20 February: i1 contained, i2 detected that morning and
+    // not contained yet; i3 and i4 not there yet; i5 has no detection time.
+    let then = "\
+i1,2024-01-15T10:00:00Z,2024-01-15T14:30:00Z,SEV3,100,A1
+i2,2024-02-20T10:00:00Z,,SEV1,200,A2
+i5,,,SEV4,50,
+";
+    for metric in ["incidents", "mttr_hours", "major_share", "cost_stats"] {
+        let replay = run(metric, "2024-02-20", &files(&incidents(A_INCIDENTS, B_INCIDENTS)), &[]).unwrap();
+        let that_day = run(metric, "2024-02-20", &files(&incidents(then, "")), &[]).unwrap();
+        let a = |r: &Run| r.rows.iter().filter(|x| x.site == "a").map(|x| (x.period.clone(), x.value)).collect::<Vec<_>>();
+        assert_eq!(a(&replay), a(&that_day), "{metric}");
+    }
+}
