@@ -135,7 +135,9 @@ fn as_of_end(t: SiteTable, plan: &Plan, source: &str) -> PolarsResult<LazyFrame>
         };
         when(later).then(lit(NULL)).otherwise(col(c.as_str())).alias(c.as_str())
     });
-    Ok(t.frame.lazy().with_columns(known.collect::<Vec<_>>()).with_columns(shadows).with_column(ms_lit(end).alias(END)))
+    // Once, here, rather than in every plan over the source.
+    let lf = t.frame.lazy().with_columns(known.collect::<Vec<_>>()).with_columns(shadows);
+    Ok(lf.with_column(ms_lit(end).alias(END)).collect()?.lazy())
 }
 
 /// One base plan being lowered.
