@@ -104,9 +104,9 @@ impl Cx<'_> {
 
     /// An ISO 8601 date such as `2024-01-01`.
     pub fn date(&mut self, file: FileId, value: &Spanned<String>, what: &str) -> Option<NaiveDate> {
-        match NaiveDate::parse_from_str(value.value.trim(), "%Y-%m-%d") {
-            Ok(d) => Some(d),
-            Err(_) => {
+        match crate::plan::calendar::parse_day(&value.value) {
+            Some(d) => Some(d),
+            None => {
                 self.error(
                     Diagnostic::error(codes::E0108, format!("`{}` is not a valid date for {what}", value.value))
                         .at(spec::span_of(file, value))

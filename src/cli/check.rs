@@ -33,8 +33,7 @@ fn check_data(checked: &crate::check::Checked, sources: &Sources, color: bool) -
     };
     let mut report = crate::engine::data::DataReport::default();
     // The data rules judge the rows known by yesterday, the last whole day (SPEC section 8).
-    let today = chrono::Utc::now().date_naive();
-    let as_of = today.pred_opt().unwrap_or(today);
+    let as_of = super::yesterday();
     let summary = crate::engine::data::check_all(project, &checked.set, as_of, &mut report);
     let warnings = summary.warnings(&report);
     if !warnings.is_empty() {

@@ -126,7 +126,7 @@ pub fn yesterday() -> NaiveDate {
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("`{s}` is not a date; write YYYY-MM-DD"))
+    crate::plan::calendar::parse_day(s).ok_or_else(|| format!("`{s}` is not a date; write YYYY-MM-DD"))
 }
 
 pub fn main() -> ExitCode {

@@ -80,14 +80,13 @@ pub fn read_site_table(
 /// for a datetime. An empty date does not hide its row.
 pub fn visible(source: &Source, timezone: Tz, as_of: NaiveDate) -> Expr {
     let end = end_of_day(timezone, as_of).and_utc().timestamp_millis();
-    let known = source.columns.iter().filter(|c| !c.nullable && !c.planned).filter_map(|c| {
+    let known = crate::plan::required_dates(source).map(|c| {
         let column = col(c.name.as_str());
         let known = match c.ty {
             ColumnType::Date => column.lt_eq(lit(days_since_epoch(as_of)).cast(DataType::Date)),
-            ColumnType::DateTime => column.lt(lit(end).cast(DataType::Datetime(TimeUnit::Milliseconds, None))),
-            _ => return None,
+            _ => column.lt(lit(end).cast(DataType::Datetime(TimeUnit::Milliseconds, None))),
         };
-        Some(known.fill_null(lit(true)))
+        known.fill_null(lit(true))
     });
     known.reduce(Expr::and).unwrap_or(lit(true))
 }
@@ -657,14 +656,6 @@ fn days_since_epoch(d: NaiveDate) -> i32 {
     d.num_days_from_ce() - EPOCH_FROM_CE
 }
 
-/// ISO 8601 with or without `Z`/offset, read at a UTC site (none means UTC); `T` or a
-/// space between date and time; a bare date is its midnight.
-pub fn parse_datetime_value(v: &str) -> Option<NaiveDateTime> {
-    parse_written(v).map(|w| match w {
-        Written::Instant(dt) | Written::Wall(dt) => dt,
-    })
-}
-
 /// What `check --data` found besides errors.
 #[derive(Debug, Default)]
 pub struct DataSummary {
@@ -780,21 +771,6 @@ pub fn empty_table(source: &Source, site: &str) -> SiteTable {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_datetime_value;
-
-    #[test]
-    fn datetimes_with_and_without_offsets() {
-        let utc = |s: &str| parse_datetime_value(s).map(|d| d.to_string());
-        assert_eq!(utc("2025-01-31T08:00:00Z").as_deref(), Some("2025-01-31 08:00:00"));
-        assert_eq!(utc("2025-01-31T08:00:00").as_deref(), Some("2025-01-31 08:00:00"), "no offset means UTC");
-        assert_eq!(utc("2025-01-31T09:30:00+01:00").as_deref(), Some("2025-01-31 08:30:00"));
-        assert_eq!(utc("2025-01-31 08:00:00").as_deref(), Some("2025-01-31 08:00:00"));
-        assert_eq!(utc("2025-01-31").as_deref(), Some("2025-01-31 00:00:00"));
-        assert_eq!(utc("31/01/2025"), None);
-        assert_eq!(utc("2025-02-29T08:00:00Z"), None, "no 29 February in 2025");
-        assert_eq!(utc("2025-01-31T24:00:00Z"), None);
-        assert_eq!(utc("2025-01-31T08:00:00.250Z").as_deref(), Some("2025-01-31 08:00:00.250"));
-    }
 
     #[test]
     fn dates() {

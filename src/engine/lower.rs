@@ -21,6 +21,9 @@ pub struct Lowerer<'a> {
     pub vocabs: &'a BTreeMap<String, Vocabulary>,
     /// `as_of` at midnight, in milliseconds since the epoch.
     pub as_of_ms: i64,
+    /// The sites whose clocks are not UTC, with their zones: a computed date or datetime
+    /// is turned into an instant or a wall-clock time per row's site.
+    pub zones: Vec<(String, chrono_tz::Tz)>,
 }
 
 /// A datetime literal from milliseconds since the epoch.
@@ -52,36 +55,44 @@ pub fn instant_name(c: &str) -> String {
     format!("__instant:{c}")
 }
 
+fn zone(tz: chrono_tz::Tz) -> TimeZone {
+    TimeZone::opt_try_new(Some(tz.name())).ok().flatten().unwrap_or(TimeZone::UTC)
+}
+
 /// An instant (a UTC datetime) as wall-clock time in `tz`.
-pub fn wall_clock(instant: Expr, tz: chrono_tz::Tz) -> PolarsResult<Expr> {
+pub fn wall_clock(instant: Expr, tz: chrono_tz::Tz) -> Expr {
     if tz == chrono_tz::Tz::UTC {
-        return Ok(instant);
+        return instant;
     }
-    let zone = TimeZone::opt_try_new(Some(tz.name()))?.unwrap_or(TimeZone::UTC);
-    Ok(instant
+    instant
         .dt()
         .replace_time_zone(Some(TimeZone::UTC), lit("raise"), NonExistent::Raise)
         .dt()
-        .convert_time_zone(zone)
+        .convert_time_zone(zone(tz))
         .dt()
-        .replace_time_zone(None, lit("raise"), NonExistent::Raise))
+        .replace_time_zone(None, lit("raise"), NonExistent::Raise)
 }
 
-/// A date as the instant its midnight begins in `tz` (the earlier one when ambiguous; none
-/// when a DST gap swallows it, which no zone does at midnight today but some did).
-pub fn midnight_instant(date: Expr, tz: chrono_tz::Tz) -> PolarsResult<Expr> {
+/// A date (or a wall-clock midnight) as the instant its midnight begins in `tz`: the
+/// earlier one when ambiguous; when a DST gap swallows midnight (Santiago, Havana, Beirut
+/// move their clocks at midnight), the first instant after the gap, as `wall_to_utc` reads
+/// such times in the exports.
+pub fn midnight_instant(date: Expr, tz: chrono_tz::Tz) -> Expr {
     let naive = date.cast(MS);
     if tz == chrono_tz::Tz::UTC {
-        return Ok(naive);
+        return naive;
     }
-    let zone = TimeZone::opt_try_new(Some(tz.name()))?.unwrap_or(TimeZone::UTC);
-    Ok(naive
-        .dt()
-        .replace_time_zone(Some(zone), lit("earliest"), NonExistent::Null)
-        .dt()
-        .convert_time_zone(TimeZone::UTC)
-        .dt()
-        .replace_time_zone(None, lit("raise"), NonExistent::Raise))
+    let at = |wall: Expr| {
+        wall.dt()
+            .replace_time_zone(Some(zone(tz)), lit("earliest"), NonExistent::Null)
+            .dt()
+            .convert_time_zone(TimeZone::UTC)
+            .dt()
+            .replace_time_zone(None, lit("raise"), NonExistent::Raise)
+    };
+    // Gaps last an hour at most where midnight falls in one.
+    let hour_later = (naive.clone().cast(DataType::Int64) + lit(3_600_000i64)).cast(MS);
+    coalesce(&[at(naive), at(hour_later)])
 }
 
 /// The column holding slot `i`'s aggregate.
@@ -117,6 +128,7 @@ impl Lowerer<'_> {
     pub fn local(&self, e: &TExpr) -> Expr {
         match (&e.kind, &e.ty) {
             (TExprKind::Column(c), Type::DateTime) => col(local_name(&c.to_string()).as_str()),
+            (_, Type::DateTime) => self.per_site(self.row(e), wall_clock),
             _ => self.row(e),
         }
     }
@@ -126,8 +138,18 @@ impl Lowerer<'_> {
     pub fn instant(&self, e: &TExpr) -> Expr {
         match (&e.kind, &e.ty) {
             (TExprKind::Column(c), Type::Date) => col(instant_name(&c.to_string()).as_str()),
+            (_, Type::Date) => self.per_site(self.row(e), midnight_instant),
             _ => self.row(e),
         }
+    }
+
+    /// `convert` of `value` in the zone of each row's site (UTC sites keep `value`).
+    fn per_site(&self, value: Expr, convert: fn(Expr, chrono_tz::Tz) -> Expr) -> Expr {
+        self.zones.iter().fold(value.clone(), |rest, (site, tz)| {
+            when(col(crate::engine::data::SITE).eq(lit(site.as_str())))
+                .then(convert(value.clone(), *tz))
+                .otherwise(rest)
+        })
     }
 
     pub fn row(&self, e: &TExpr) -> Expr {

@@ -10,7 +10,7 @@ use super::lower::{
 use crate::check::ir::{ColumnType, SiteRef, TimeSemantics};
 use crate::diag::{Diagnostic, codes};
 use crate::plan::calendar::midnight_ms;
-use crate::plan::{Aggregates, BasePlan, Computed, Group, Plan, SiteWindow};
+use crate::plan::{Aggregates, BasePlan, Computed, Group, JoinPick, Plan, SiteWindow};
 use chrono::NaiveDate;
 use polars::prelude::*;
 use std::collections::BTreeMap;
@@ -122,12 +122,16 @@ fn as_of_end(t: SiteTable, plan: &Plan, source: &str) -> PolarsResult<LazyFrame>
     let mut shadows = Vec::new();
     for c in &schema.columns {
         match c.ty {
-            ColumnType::DateTime => shadows.push(wall_clock(col(c.name.as_str()), tz)?.alias(local_name(&c.name))),
-            ColumnType::Date => shadows.push(midnight_instant(col(c.name.as_str()), tz)?.alias(instant_name(&c.name))),
+            ColumnType::DateTime => shadows.push(wall_clock(col(c.name.as_str()), tz).alias(local_name(&c.name))),
+            ColumnType::Date => shadows.push(midnight_instant(col(c.name.as_str()), tz).alias(instant_name(&c.name))),
             _ => {}
         }
     }
-    let end = plan.ends.iter().find(|e| e.site == t.site).map_or(plan.utc_end(), |e| e.instant_ms);
+    // A table of no site (a project without sites) ends at UTC midnight.
+    let end = plan.ends.iter().find(|e| e.site == t.site).map_or_else(
+        || crate::plan::calendar::end_of_day(chrono_tz::Tz::UTC, plan.as_of).and_utc().timestamp_millis(),
+        |e| e.instant_ms,
+    );
     let known = plan.source(source).unknown_after.iter().map(|c| {
         let later = match schema.column(c).map(|c| &c.ty) {
             Some(ColumnType::Date) => col(c.as_str()).gt(lit(plan.as_of)),
@@ -138,6 +142,13 @@ fn as_of_end(t: SiteTable, plan: &Plan, source: &str) -> PolarsResult<LazyFrame>
     // Once, here, rather than in every plan over the source.
     let lf = t.frame.lazy().with_columns(known.collect::<Vec<_>>()).with_columns(shadows);
     Ok(lf.with_column(ms_lit(end).alias(END)).collect()?.lazy())
+}
+
+/// Which of several joined rows per key a join keeps.
+fn keep(pick: JoinPick) -> UniqueKeepStrategy {
+    match pick {
+        JoinPick::LastInFile => UniqueKeepStrategy::Last,
+    }
 }
 
 /// One base plan being lowered.
@@ -159,7 +170,9 @@ struct Lowered {
 
 impl<'a> Query<'a> {
     fn new(plan: &'a Plan<'a>, base: &'a BasePlan<'a>, tables: &'a BTreeMap<String, Input>) -> Self {
-        let lowerer = Lowerer { vocabs: &plan.set.vocabularies, as_of_ms: midnight_ms(plan.as_of) };
+        let zones = plan.project.sites.iter().filter(|s| s.timezone != chrono_tz::Tz::UTC);
+        let zones = zones.map(|s| (s.id.clone(), s.timezone)).collect();
+        let lowerer = Lowerer { vocabs: &plan.set.vocabularies, as_of_ms: midnight_ms(plan.as_of), zones };
         let mut aggs: Vec<Expr> = base.slots.iter().enumerate().map(|(i, s)| lowerer.slot(s, i)).collect();
         aggs.push(len().alias(N));
         let filter = base.filter.as_ref().map(|f| lowerer.row(f));
@@ -244,7 +257,7 @@ impl<'a> Query<'a> {
                 .all()
                 .filter(known)
                 .select(select)
-                .unique_stable(Some(cols([SITE, key_col.as_str()])), UniqueKeepStrategy::Last);
+                .unique_stable(Some(cols([SITE, key_col.as_str()])), keep(join.pick));
             lf = lf.join(
                 right,
                 [col(SITE), col(join.on.as_str())],

@@ -12,11 +12,11 @@ pub mod post;
 
 use crate::check::Checked;
 use crate::check::ir::{
-    BaseMetric, Builtin, Collection, ColumnRef, ColumnType, DefinitionSet, Grain, Metric, MetricBody, MetricId,
-    Project, Site, SiteRef, TExpr, TExprKind, TimeSemantics,
+    BaseMetric, Builtin, Collection, Column, ColumnRef, ColumnType, DefinitionSet, Grain, Metric, MetricBody, MetricId,
+    Project, Site, SiteRef, Source, TExpr, TExprKind, TimeSemantics,
 };
 use crate::diag::{Diagnostic, codes};
-use calendar::{Calendar, Period, PeriodScheme, Window, baseline_window, midnight_ms};
+use calendar::{Calendar, Period, PeriodScheme, Window, baseline_window};
 use chrono::NaiveDate;
 use post::{Post, Slot};
 use std::collections::BTreeSet;
@@ -291,12 +291,7 @@ impl<'a> Planner<'a> {
             .map(|(name, columns)| {
                 let join = source.join(&name).expect("checked join");
                 let target = &self.set.sources[&join.source];
-                let known_by = target
-                    .columns
-                    .iter()
-                    .filter(|c| !c.nullable && !c.planned && matches!(c.ty, ColumnType::Date | ColumnType::DateTime))
-                    .map(|c| c.name.clone())
-                    .collect();
+                let known_by = required_dates(target).map(|c| c.name.clone()).collect();
                 JoinPlan {
                     name,
                     source: join.source.clone(),
@@ -327,18 +322,23 @@ pub fn end_of(site: &Site, as_of: NaiveDate) -> i64 {
     calendar::end_of_day(site.timezone, as_of).and_utc().timestamp_millis()
 }
 
-fn source_plan(source: &crate::check::ir::Source) -> SourcePlan {
-    let recorded =
-        source.columns.iter().filter(|c| !c.planned && matches!(c.ty, ColumnType::Date | ColumnType::DateTime));
-    SourcePlan { name: source.name.clone(), unknown_after: recorded.map(|c| c.name.clone()).collect() }
+/// The date and datetime columns of `source` that record what happened (every one not
+/// `planned`): a value after the end of `as_of` was not known yet.
+pub fn recorded_dates(source: &Source) -> impl Iterator<Item = &Column> {
+    source.columns.iter().filter(|c| !c.planned && matches!(c.ty, ColumnType::Date | ColumnType::DateTime))
+}
+
+/// The recorded dates every row has: a row was known once all of them were (SPEC section
+/// 8: what a replay sees of a source, joined or judged by the data rules).
+pub fn required_dates(source: &Source) -> impl Iterator<Item = &Column> {
+    recorded_dates(source).filter(|c| !c.nullable)
+}
+
+fn source_plan(source: &Source) -> SourcePlan {
+    SourcePlan { name: source.name.clone(), unknown_after: recorded_dates(source).map(|c| c.name.clone()).collect() }
 }
 
 impl Plan<'_> {
-    /// The end of `as_of` in UTC: for a table of no site.
-    pub fn utc_end(&self) -> i64 {
-        midnight_ms(self.as_of.succ_opt().expect("a next day"))
-    }
-
     /// The source's plan.
     pub fn source(&self, name: &str) -> &SourcePlan {
         self.sources.iter().find(|s| s.name == name).expect("a planned source")

@@ -645,7 +645,23 @@ i5,,,SEV4,50,
     for metric in ["incidents", "mttr_hours", "major_share", "cost_stats"] {
         let replay = run(metric, "2024-02-20", &files(&incidents(A_INCIDENTS, B_INCIDENTS)), &[]).unwrap();
         let that_day = run(metric, "2024-02-20", &files(&incidents(then, "")), &[]).unwrap();
-        let a = |r: &Run| r.rows.iter().filter(|x| x.site == "a").map(|x| (x.period.clone(), x.value)).collect::<Vec<_>>();
+        let a =
+            |r: &Run| r.rows.iter().filter(|x| x.site == "a").map(|x| (x.period.clone(), x.value)).collect::<Vec<_>>();
         assert_eq!(a(&replay), a(&that_day), "{metric}");
     }
+}
+
+#[test]
+fn a_period_end_counts_as_its_local_midnight_in_durations() {
+    let edit = Edit::Write {
+        file: "set/metrics/aged_risks.yaml",
+        text: "metric: aged_risks\nversion: 1\ntitle: t\nlayer: risk\nunit: n\ndirection: lower_is_better\ngrain: quarter\nsource: risks\ntime: {open: opened_on, close: closed_on}\nvalue: count(days_between(opened_on, period_end) > 90)\n",
+    };
+    // Opened on 1 January, open on 31 March: midnight to midnight in Berlin is exactly 90
+    // days (summer time starts later that night), so the risk is not yet aged.
+    let risks = format!("{RISKS}r1,2024-01-01,,20\n");
+    let data = [("a/risks.csv", risks.as_str()), ("b/risks.csv", RISKS)];
+    let r = run("aged_risks", "2024-06-30", &data, &[edit, BERLIN]).unwrap();
+    assert_eq!(r.value("a", "2024-Q1"), Some(0.0));
+    assert_eq!(r.value("a", "2024-Q2"), Some(1.0));
 }
