@@ -124,6 +124,10 @@ fn query_of_an_unknown_metric_or_site_is_refused() {
     assert!(err.contains("no site `zz`"), "{err}");
     let (code, _, _) = yardstick(&["query", "incidents", "-p", p, "--as-of", "31/03/2024"]);
     assert_eq!(code, 2);
+    // A year the calendar cannot hold is wrong usage, not a crash.
+    let (code, _, err) = yardstick(&["query", "incidents", "-p", p, "--as-of", "+262142-12-31"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("is not a date"), "{err}");
 }
 
 #[test]
