@@ -127,6 +127,7 @@ impl Lowerer<'_> {
     /// for comparisons with dates, `year`, `month` and periods.
     pub fn local(&self, e: &TExpr) -> Expr {
         match (&e.kind, &e.ty) {
+            _ if self.zones.is_empty() => self.row(e),
             (TExprKind::Column(c), Type::DateTime) => col(local_name(&c.to_string()).as_str()),
             (_, Type::DateTime) => self.per_site(self.row(e), wall_clock),
             _ => self.row(e),
@@ -137,6 +138,7 @@ impl Lowerer<'_> {
     /// durations.
     pub fn instant(&self, e: &TExpr) -> Expr {
         match (&e.kind, &e.ty) {
+            _ if self.zones.is_empty() => self.row(e),
             (TExprKind::Column(c), Type::Date) => col(instant_name(&c.to_string()).as_str()),
             (_, Type::Date) => self.per_site(self.row(e), midnight_instant),
             _ => self.row(e),

@@ -114,13 +114,20 @@ impl Input {
     }
 }
 
-/// A site's table as it stood at the end of `as_of` there, with each datetime also as
-/// wall-clock time at the site and each date also as the instant of its local midnight.
+/// Whether a site of the project keeps its clocks off UTC: only then do rows need their
+/// dates as local times and instants besides (at UTC the two are one).
+fn any_zone(plan: &Plan) -> bool {
+    plan.project.sites.iter().any(|s| s.timezone != chrono_tz::Tz::UTC)
+}
+
+/// A site's table as it stood at the end of `as_of` there; in a project with time zones,
+/// each datetime also as wall-clock time at the site and each date also as the instant of
+/// its local midnight.
 fn as_of_end(t: SiteTable, plan: &Plan, source: &str) -> PolarsResult<LazyFrame> {
     let schema = &plan.set.sources[source];
     let tz = plan.project.sites.iter().find(|s| s.id == t.site).map_or(chrono_tz::Tz::UTC, |s| s.timezone);
     let mut shadows = Vec::new();
-    for c in &schema.columns {
+    for c in schema.columns.iter().filter(|_| any_zone(plan)) {
         match c.ty {
             ColumnType::DateTime => shadows.push(wall_clock(col(c.name.as_str()), tz).alias(local_name(&c.name))),
             ColumnType::Date => shadows.push(midnight_instant(col(c.name.as_str()), tz).alias(instant_name(&c.name))),
@@ -222,7 +229,7 @@ impl<'a> Query<'a> {
     /// site: what places rows in periods and compares with days.
     fn local(&self, column: &str) -> Expr {
         match self.plan.set.sources[&self.base.source].column(column).map(|c| &c.ty) {
-            Some(ColumnType::DateTime) => col(local_name(column).as_str()),
+            Some(ColumnType::DateTime) if any_zone(self.plan) => col(local_name(column).as_str()),
             _ => col(column).cast(MS),
         }
     }
@@ -244,7 +251,7 @@ impl<'a> Query<'a> {
             let mut select = vec![col(SITE), col(join.key.as_str()).alias(key_col.as_str())];
             select.extend(join.columns.iter().map(|c| col(c.as_str()).alias(format!("{}.{c}", join.name).as_str())));
             let joined = &self.plan.set.sources[&join.source];
-            for c in &join.columns {
+            for c in join.columns.iter().filter(|_| any_zone(self.plan)) {
                 let shadow = match joined.column(c).map(|c| &c.ty) {
                     Some(ColumnType::DateTime) => local_name,
                     Some(ColumnType::Date) => instant_name,
