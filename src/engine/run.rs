@@ -139,15 +139,25 @@ fn as_of_end(t: SiteTable, plan: &Plan, source: &str) -> PolarsResult<LazyFrame>
         || crate::plan::calendar::end_of_day(chrono_tz::Tz::UTC, plan.as_of).and_utc().timestamp_millis(),
         |e| e.instant_ms,
     );
-    let known = plan.source(source).unknown_after.iter().map(|c| {
-        let later = match schema.column(c).map(|c| &c.ty) {
-            Some(ColumnType::Date) => col(c.as_str()).gt(lit(plan.as_of)),
-            _ => col(c.as_str()).gt_eq(ms_lit(end)),
-        };
-        when(later).then(lit(NULL)).otherwise(col(c.as_str())).alias(c.as_str())
-    });
+    let later = |c: &str| match schema.column(c).map(|c| &c.ty) {
+        Some(ColumnType::Date) => col(c).gt(lit(plan.as_of)),
+        _ => col(c).gt_eq(ms_lit(end)),
+    };
+    // Only columns that hold a later value need rewriting (an export taken at as_of has
+    // none): one pass finds them.
+    let unknown = &plan.source(source).unknown_after;
+    let found =
+        t.frame.clone().lazy().select(unknown.iter().map(|c| later(c).any(true).alias(c.as_str())).collect::<Vec<_>>());
+    let found = if unknown.is_empty() { None } else { Some(found.collect()?) };
+    let mut known = Vec::new();
+    for c in unknown {
+        let any = found.as_ref().and_then(|f| f.column(c).ok()).and_then(|c| c.bool().ok()).and_then(|b| b.get(0));
+        if any == Some(true) {
+            known.push(when(later(c)).then(lit(NULL)).otherwise(col(c.as_str())).alias(c.as_str()));
+        }
+    }
     // Once, here, rather than in every plan over the source.
-    let lf = t.frame.lazy().with_columns(known.collect::<Vec<_>>()).with_columns(shadows);
+    let lf = t.frame.lazy().with_columns(known).with_columns(shadows);
     Ok(lf.with_column(ms_lit(end).alias(END)).collect()?.lazy())
 }
 
