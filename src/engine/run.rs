@@ -10,7 +10,7 @@ use super::lower::{
 use crate::check::ir::{ColumnType, SiteRef, TimeSemantics};
 use crate::diag::{Diagnostic, codes};
 use crate::plan::calendar::midnight_ms;
-use crate::plan::{Aggregates, BasePlan, Computed, Group, JoinPick, Plan, SiteWindow};
+use crate::plan::{Aggregates, BasePlan, Computed, Group, JoinPick, JoinPlan, Plan, SiteWindow};
 use chrono::NaiveDate;
 use polars::prelude::*;
 use std::collections::BTreeMap;
@@ -20,6 +20,17 @@ const IDX: &str = "__idx";
 const N: &str = "__n";
 /// The instant `as_of` ends at the row's site.
 const END: &str = "__end";
+/// A point-in-time join's time, row number, snapshot number, side and pick.
+const JT: &str = "__jt";
+const LROW: &str = "__lrow";
+const SROW: &str = "__srow";
+const SIDE: &str = "__side";
+const PICK: &str = "__pick";
+
+/// The joined key's column name in a join.
+fn key_col(join: &JoinPlan) -> String {
+    format!("__key_{}", join.name)
+}
 
 /// Reads the plan's sources and computes every base plan's aggregate tables.
 pub fn aggregate(plan: &Plan) -> Result<Computed, Vec<Diagnostic>> {
@@ -161,13 +172,6 @@ fn as_of_end(t: SiteTable, plan: &Plan, source: &str) -> PolarsResult<LazyFrame>
     Ok(lf.with_column(ms_lit(end).alias(END)).collect()?.lazy())
 }
 
-/// Which of several joined rows per key a join keeps.
-fn keep(pick: JoinPick) -> UniqueKeepStrategy {
-    match pick {
-        JoinPick::LastInFile => UniqueKeepStrategy::Last,
-    }
-}
-
 /// One base plan being lowered.
 struct Query<'a> {
     plan: &'a Plan<'a>,
@@ -201,7 +205,7 @@ impl<'a> Query<'a> {
     }
 
     fn push(&self, frames: &mut Vec<LazyFrame>) -> PolarsResult<Lowered> {
-        let rows = self.rows();
+        let rows = self.rows()?;
         let placed = self.filtered(self.placed(rows.clone())?);
         frames.push(placed.clone().group_by([vec![col(SITE), col(IDX)], self.dims()].concat()).agg(self.aggs.clone()));
         let sites = frames.len() - 1;
@@ -254,33 +258,27 @@ impl<'a> Query<'a> {
 
     /// The source's rows at every site, joined, without excluded rows or rows before
     /// coverage (by the column that places rows in periods).
-    fn rows(&self) -> LazyFrame {
+    fn rows(&self) -> PolarsResult<LazyFrame> {
         let mut lf = self.tables[&self.base.source].all();
         for join in &self.base.joins {
-            let key_col = format!("__key_{}", join.name);
-            let mut select = vec![col(SITE), col(join.key.as_str()).alias(key_col.as_str())];
-            select.extend(join.columns.iter().map(|c| col(c.as_str()).alias(format!("{}.{c}", join.name).as_str())));
-            let joined = &self.plan.set.sources[&join.source];
-            for c in join.columns.iter().filter(|_| any_zone(self.plan)) {
-                let shadow = match joined.column(c).map(|c| &c.ty) {
-                    Some(ColumnType::DateTime) => local_name,
-                    Some(ColumnType::Date) => instant_name,
-                    _ => continue,
-                };
-                select.push(col(shadow(c).as_str()).alias(shadow(&format!("{}.{c}", join.name))));
-            }
-            let known = join.known_by.iter().fold(lit(true), |acc, c| acc.and(self.before_end(c, &join.source)));
-            let right = self.tables[&join.source]
-                .all()
-                .filter(known)
-                .select(select)
-                .unique_stable(Some(cols([SITE, key_col.as_str()])), keep(join.pick));
-            lf = lf.join(
-                right,
-                [col(SITE), col(join.on.as_str())],
-                [col(SITE), col(key_col.as_str())],
-                JoinArgs::new(JoinType::Left),
-            );
+            lf = match (&join.pick, &self.base.time) {
+                (JoinPick::LastInFile, _) => {
+                    let right = self
+                        .joined(join)
+                        .unique_stable(Some(cols([SITE, key_col(join).as_str()])), UniqueKeepStrategy::Last);
+                    lf.join(
+                        right,
+                        [col(SITE), col(join.on.as_str())],
+                        [col(SITE), col(key_col(join).as_str())],
+                        JoinArgs::new(JoinType::Left),
+                    )
+                }
+                (JoinPick::LatestSnapshot { .. }, TimeSemantics::Event { column: time }) => {
+                    self.as_of_join(lf, join, self.local(time))?
+                }
+                // Joined as of each period's end, once rows are placed.
+                (JoinPick::LatestSnapshot { .. }, _) => lf,
+            };
         }
         lf = lf.filter(col(EXCLUDED).not());
         for c in &self.base.coverage {
@@ -289,7 +287,80 @@ impl<'a> Query<'a> {
                 .or(self.local(self.base.time.column()).gt_eq(ms_lit(midnight_ms(c.from))));
             lf = lf.filter(covered);
         }
-        lf
+        Ok(lf)
+    }
+
+    /// The joined source's rows known by the end of `as_of`: the site, the key, the
+    /// columns the metric reads (as `join.column`, with their local or instant copies).
+    fn joined(&self, join: &JoinPlan) -> LazyFrame {
+        let mut select = vec![col(SITE), col(join.key.as_str()).alias(key_col(join).as_str())];
+        select.extend(join.columns.iter().map(|c| col(c.as_str()).alias(format!("{}.{c}", join.name).as_str())));
+        let joined = &self.plan.set.sources[&join.source];
+        for c in join.columns.iter().filter(|_| any_zone(self.plan)) {
+            let shadow = match joined.column(c).map(|c| &c.ty) {
+                Some(ColumnType::DateTime) => local_name,
+                Some(ColumnType::Date) => instant_name,
+                _ => continue,
+            };
+            select.push(col(shadow(c).as_str()).alias(shadow(&format!("{}.{c}", join.name))));
+        }
+        if let JoinPick::LatestSnapshot { column } = &join.pick {
+            select.push(col(column.as_str()).cast(MS).alias(JT));
+        }
+        let known = join.known_by.iter().fold(lit(true), |acc, c| acc.and(self.before_end(c, &join.source)));
+        self.tables[&join.source].all().filter(known).select(select)
+    }
+
+    /// A point-in-time join: each row gets, of its key's snapshots, the latest taken on or
+    /// before `time` (local), else the first. Rows and snapshots are sorted together by
+    /// site, key and time, and each row takes the snapshot before it (or, failing that,
+    /// after it) in that order.
+    fn as_of_join(&self, left: LazyFrame, join: &JoinPlan, time: Expr) -> PolarsResult<LazyFrame> {
+        let key = key_col(join);
+        let snapshots = self.joined(join).with_row_index(SROW, None).with_column(col(SROW).cast(DataType::Int64));
+        let left =
+            left.with_row_index(LROW, None).with_column(col(LROW).cast(DataType::Int64)).with_column(time.alias(JT));
+        let keys = |lf: LazyFrame, k: Expr, side: i32, lrow: Expr, srow: Expr| {
+            lf.select([
+                col(SITE),
+                k.alias(key.as_str()),
+                col(JT),
+                lrow.alias(LROW),
+                srow.alias(SROW),
+                lit(side).alias(SIDE),
+            ])
+        };
+        let null = || lit(NULL).cast(DataType::Int64);
+        let rows = keys(left.clone(), col(join.on.as_str()), 1, col(LROW), null());
+        let snaps = keys(snapshots.clone(), col(key.as_str()), 0, null(), col(SROW));
+        let fill = |s| col(SROW).fill_null_with_strategy(s).over([col(SITE), col(key.as_str())]);
+        let picks = concat([rows, snaps], UnionArgs::default())?
+            .sort([SITE, key.as_str(), JT, SIDE], SortMultipleOptions::default())
+            .with_column(
+                coalesce(&[fill(FillNullStrategy::Forward(None))?, fill(FillNullStrategy::Backward(None))?])
+                    .alias(PICK),
+            )
+            .filter(col(SIDE).eq(lit(1)))
+            .select([col(LROW), col(PICK)]);
+        let snapshots = snapshots.drop(cols([SITE, key.as_str(), JT]));
+        Ok(left
+            .join(picks, [col(LROW)], [col(LROW)], JoinArgs::new(JoinType::Left))
+            .join(snapshots, [col(PICK)], [col(SROW)], JoinArgs::new(JoinType::Left))
+            .drop(cols([LROW, JT, PICK])))
+    }
+
+    /// Point-in-time joins as of each period's (or window's) end, for open and snapshot
+    /// metrics: rows carry `__period_end`.
+    fn joined_at_period_end(&self, mut lf: LazyFrame) -> PolarsResult<LazyFrame> {
+        if matches!(self.base.time, TimeSemantics::Event { .. }) {
+            return Ok(lf);
+        }
+        for join in &self.base.joins {
+            if matches!(join.pick, JoinPick::LatestSnapshot { .. }) {
+                lf = self.as_of_join(lf, join, col(PERIOD_END))?;
+            }
+        }
+        Ok(lf)
     }
 
     /// Rows placed in the plan's periods (`__idx`), with the periods' days when the
@@ -343,7 +414,7 @@ impl<'a> Query<'a> {
             )?;
             placed = placed.join(frame.lazy(), [col(IDX)], [col(IDX)], JoinArgs::new(JoinType::Left));
         }
-        Ok(placed)
+        self.joined_at_period_end(placed)
     }
 
     /// Each site's rows in its own baseline window, as one period.
@@ -379,7 +450,7 @@ impl<'a> Query<'a> {
         if self.base.period_days.is_some() {
             rows = rows.with_columns(window_days(windows));
         }
-        Ok(rows)
+        self.joined_at_period_end(rows)
     }
 
     /// Rows left out for unmapped codes, per site and period; none when no row was.

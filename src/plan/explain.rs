@@ -20,8 +20,14 @@ impl Plan<'_> {
             }
         }
         for j in &b.joins {
-            let pick = match j.pick {
-                JoinPick::LastInFile => "of several rows per key, the last in file order",
+            let pick = match &j.pick {
+                JoinPick::LastInFile => "of several rows per key, the last in file order".to_string(),
+                JoinPick::LatestSnapshot { column } => match b.time {
+                    TimeSemantics::Event { .. } => {
+                        format!("the latest `{column}` on or before the row's time (else the key's first)")
+                    }
+                    _ => format!("the latest `{column}` on or before the period's end (else the key's first)"),
+                },
             };
             let known = if j.known_by.is_empty() {
                 String::new()

@@ -104,14 +104,21 @@ pub struct JoinPlan {
     /// the end of `as_of`: a build as of a past date does not see later inventory
     /// snapshots.
     pub known_by: Vec<String>,
-    /// Of several rows per key and site, the last one in file order is joined.
+    /// Which of the joined source's rows for a key a row gets.
     pub pick: JoinPick,
 }
 
-/// Which joined row a key gets when the joined source has several.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Which joined row a key gets.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum JoinPick {
+    /// A source without `snapshot:` has one row per key (a data rule); should it have
+    /// several, the last in file order.
     LastInFile,
+    /// Point in time (SPEC section 4): the latest snapshot (by this date column) on or
+    /// before the row's time, which is the row's event time in event metrics and the end
+    /// of the period (of the baseline window) in open and snapshot metrics; a row older
+    /// than the key's first snapshot joins that first snapshot.
+    LatestSnapshot { column: String },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -253,7 +260,11 @@ impl<'a> Planner<'a> {
             first: self.calendar.index(grain, self.project.start),
             last: self.calendar.index(grain, self.as_of),
         };
-        let period_days = uses_period_builtins(b).then(|| {
+        // Open and snapshot metrics join snapshots as of each period's end.
+        let joins = self.joins(b);
+        let at_period_end = !matches!(b.time, TimeSemantics::Event { .. })
+            && joins.iter().any(|j| matches!(j.pick, JoinPick::LatestSnapshot { .. }));
+        let period_days = (uses_period_builtins(b) || at_period_end).then(|| {
             (periods.first..=periods.last)
                 .map(|i| self.calendar.period(grain, i, self.as_of))
                 .map(|p| PeriodDays { index: p.index, start: p.start, end: p.end })
@@ -271,7 +282,7 @@ impl<'a> Planner<'a> {
             metric,
             grain,
             source: b.source.clone(),
-            joins: self.joins(b),
+            joins,
             coverage: self.coverage(&b.source, grain),
             time: b.time.clone(),
             periods,
@@ -299,7 +310,10 @@ impl<'a> Planner<'a> {
                     key: target.key.clone().expect("checked: joined sources have keys"),
                     columns: columns.into_iter().collect(),
                     known_by,
-                    pick: JoinPick::LastInFile,
+                    pick: match &target.snapshot {
+                        Some(column) => JoinPick::LatestSnapshot { column: column.clone() },
+                        None => JoinPick::LastInFile,
+                    },
                 }
             })
             .collect()

@@ -435,19 +435,23 @@ fn fiscal_years_are_named_by_the_year_they_end_in() {
 }
 
 #[test]
-fn joins_use_the_latest_row_known_by_as_of() {
-    // A1 is critical in the January snapshot and no longer critical in April's.
-    let assets = format!("{ASSETS}A1,2024-01-31,true,true\nA1,2024-04-30,false,true\n");
+fn a_join_picks_the_snapshot_in_force_at_the_rows_time() {
+    // A1 is critical in the January snapshot and no longer in April's; the export lists
+    // April first. n0 (5 January) is older than every snapshot and takes the first, n1
+    // (15 February) January's, n2 (10 May) April's: n0 and n1 count, n2 does not, and
+    // April's reclassification does not restate the first quarter.
+    let assets = format!("{ASSETS}A1,2024-04-30,false,true\nA1,2024-01-31,true,true\n");
     let empty = ASSETS.to_string();
-    let data = incidents("n1,2024-01-05T00:00:00Z,,SEV4,,A1\n", "");
+    let rows =
+        "n0,2024-01-05T00:00:00Z,,SEV4,,A1\nn1,2024-02-15T00:00:00Z,,SEV4,,A1\nn2,2024-05-10T00:00:00Z,,SEV4,,A1\n";
+    let data = incidents(rows, "");
     let mut f = files(&data);
     f.extend([("a/assets.csv", assets.as_str()), ("b/assets.csv", empty.as_str())]);
-    // As of March, April's snapshot does not exist yet: A1 is critical and n1 counts.
-    let r = run("critical_incidents", "2024-03-31", &f, &[]).unwrap();
-    assert_eq!(r.value("a", "2024-Q1"), Some(1.0));
-    // As of June, the latest snapshot says A1 is not critical.
     let r = run("critical_incidents", "2024-06-30", &f, &[]).unwrap();
-    assert_eq!(r.value("a", "2024-Q1"), Some(0.0));
+    assert_eq!((r.value("a", "2024-Q1"), r.value("a", "2024-Q2")), (Some(2.0), Some(0.0)));
+    // As of 9 May, before n2, the same first quarter.
+    let r = run("critical_incidents", "2024-05-09", &f, &[]).unwrap();
+    assert_eq!(r.value("a", "2024-Q1"), Some(2.0));
 }
 
 #[test]
@@ -664,4 +668,27 @@ fn a_period_end_counts_as_its_local_midnight_in_durations() {
     let r = run("aged_risks", "2024-06-30", &data, &[edit, BERLIN]).unwrap();
     assert_eq!(r.value("a", "2024-Q1"), Some(0.0));
     assert_eq!(r.value("a", "2024-Q2"), Some(1.0));
+}
+
+#[test]
+fn an_open_item_joins_the_snapshot_in_force_at_each_periods_end() {
+    let edits = [
+        Edit::Replace {
+            file: "set/sources/risks.yaml",
+            find: "  rating: int\n",
+            with: "  rating: int\n  asset_id: string\njoins:\n  asset: {source: assets, on: asset_id}\n",
+        },
+        Edit::Write {
+            file: "set/metrics/open_critical_risks.yaml",
+            text: "metric: open_critical_risks\nversion: 1\ntitle: t\nlayer: risk\nunit: n\ndirection: lower_is_better\ngrain: quarter\nsource: risks\ntime: {open: opened_on, close: closed_on}\nwhere: asset.critical\nvalue: count()\n",
+        },
+    ];
+    // r1, opened in January and still open, is on A1: critical in January's snapshot, no
+    // longer in April's. At the end of Q1 it is a critical risk; at the end of Q2 not.
+    let risks = "risk_id,opened_on,closed_on,rating,asset_id\nr1,2024-01-10,,20,A1\n";
+    let none = "risk_id,opened_on,closed_on,rating,asset_id\n";
+    let assets = format!("{ASSETS}A1,2024-04-30,false,true\nA1,2024-01-31,true,true\n");
+    let data = [("a/risks.csv", risks), ("b/risks.csv", none), ("a/assets.csv", &assets), ("b/assets.csv", ASSETS)];
+    let r = run("open_critical_risks", "2024-06-30", &data, &edits).unwrap();
+    assert_eq!((r.value("a", "2024-Q1"), r.value("a", "2024-Q2")), (Some(1.0), Some(0.0)));
 }
