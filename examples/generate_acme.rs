@@ -166,6 +166,15 @@ struct Asset {
     controls_from: [i32; 4],
 }
 
+impl Asset {
+    /// The inventory's criticality `since` months after rollout: the risk assessment
+    /// that follows rollout finds the ERP (which schedules production) critical after six
+    /// months, so the inventory reclassifies it, and joins must not restate earlier months.
+    fn criticality_at(&self, since: i32) -> &'static str {
+        if self.class == "erp" && since >= 6 { "critical" } else { self.criticality }
+    }
+}
+
 fn assets(plant: &Plant, rng: &mut Rng) -> Vec<Asset> {
     const CLASSES: &[(&str, &str, &str, &str)] = &[
         ("mes", "manufacturing_it", "critical", "gxp"),
@@ -362,7 +371,7 @@ fn generate(plant: &Plant, first: NaiveDate, months: i32, scale: usize, seed: u6
                 format!("{} {}", a.class.to_uppercase(), &a.id[a.id.len() - 3..]),
                 a.class.to_string(),
                 a.domain.to_string(),
-                a.criticality.to_string(),
+                a.criticality_at(since).to_string(),
                 a.exposure.to_string(),
                 b(has(0)),
                 b(has(1)),
