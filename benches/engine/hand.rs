@@ -386,25 +386,40 @@ pub fn compute(dir: &Path, as_of: NaiveDate) -> PolarsResult<Numbers> {
     let t = |s: &str| tables[s].clone();
     let end = ms(as_of.succ_opt().expect("a next day"));
 
-    // The latest known asset record and incident, for joins.
-    let assets = t("assets")
-        .filter(col("snapshot_on").cast(MS).lt(end.clone()))
-        .unique_stable(Some(cols(["site", "asset_id"])), UniqueKeepStrategy::Last)
-        .select([col("site"), col("asset_id"), col("criticality").alias("asset_criticality")]);
+    // The asset inventory is taken at every month's end: a row joins the snapshot in force
+    // on its day (that day's when it is a month end, else the previous month's end), or
+    // the first snapshot when it is older; snapshots after as_of are not known.
+    let assets = t("assets").filter(col("snapshot_on").cast(MS).lt(end.clone()));
+    let first = assets.clone().select([col("snapshot_on").min().cast(DataType::Int32)]).collect()?;
+    let first = first.column("snapshot_on")?.i32()?.get(0).unwrap_or(0);
+    let assets = assets.select([
+        col("site"),
+        col("asset_id"),
+        col("snapshot_on").cast(DataType::Int32).alias("in_force"),
+        col("criticality").alias("asset_criticality"),
+    ]);
+    let in_force = |time: &str| {
+        let day = col(time).cast(DataType::Date).cast(DataType::Int32);
+        let next_month = (day.clone() + lit(1)).cast(DataType::Date).dt().month();
+        let month_end = next_month.neq(day.clone().cast(DataType::Date).dt().month());
+        let previous_end = day.clone().cast(DataType::Date).dt().truncate(lit("1mo")).cast(DataType::Int32) - lit(1);
+        let snapshot = when(month_end).then(day).otherwise(previous_end);
+        when(snapshot.clone().lt(lit(first))).then(lit(first)).otherwise(snapshot).alias("in_force")
+    };
     let incidents = t("incidents")
         .filter(col("detected_at").lt(end))
         .unique_stable(Some(cols(["site", "incident_id"])), UniqueKeepStrategy::Last)
         .select([col("site"), col("incident_id"), col("severity").alias("incident_severity")]);
-    let with_asset = |lf: LazyFrame| {
-        lf.join(
+    let with_asset = |lf: LazyFrame, time: &str| {
+        lf.with_column(in_force(time)).join(
             assets.clone(),
-            [col("site"), col("asset_id")],
-            [col("site"), col("asset_id")],
+            [col("site"), col("asset_id"), col("in_force")],
+            [col("site"), col("asset_id"), col("in_force")],
             JoinArgs::new(JoinType::Left),
         )
     };
-    let downtime = with_asset(t("downtime"));
-    let restores = with_asset(t("restore_tests"));
+    let downtime = with_asset(t("downtime"), "started_at");
+    let restores = with_asset(t("restore_tests"), "tested_on");
     let costs = t("incident_costs").join(
         incidents,
         [col("site"), col("incident_id")],
