@@ -333,13 +333,20 @@ impl<'a> Query<'a> {
         let null = || lit(NULL).cast(DataType::Int64);
         let rows = keys(left.clone(), col(join.on.as_str()), 1, col(LROW), null());
         let snaps = keys(snapshots.clone(), col(key.as_str()), 0, null(), col(SROW));
-        let fill = |s| col(SROW).fill_null_with_strategy(s).over([col(SITE), col(key.as_str())]);
+        // Fill each row with the nearest snapshot before (else after) it in the sorted
+        // order, carrying that snapshot's site and key: it is the row's own only when
+        // they match. A fill over the whole column is cheaper than one per group.
+        let of_snapshot = |c: &str| when(col(SIDE).eq(lit(0))).then(col(c)).otherwise(lit(NULL));
+        let nearest = |s: FillNullStrategy| {
+            let same_site = of_snapshot(SITE).fill_null_with_strategy(s).eq(col(SITE));
+            let same_key = of_snapshot(key.as_str()).fill_null_with_strategy(s).eq(col(key.as_str()));
+            when(same_site.and(same_key)).then(col(SROW).fill_null_with_strategy(s)).otherwise(lit(NULL))
+        };
+        let before = nearest(FillNullStrategy::Forward(None));
+        let after = nearest(FillNullStrategy::Backward(None));
         let picks = concat([rows, snaps], UnionArgs::default())?
             .sort([SITE, key.as_str(), JT, SIDE], SortMultipleOptions::default())
-            .with_column(
-                coalesce(&[fill(FillNullStrategy::Forward(None))?, fill(FillNullStrategy::Backward(None))?])
-                    .alias(PICK),
-            )
+            .with_column(coalesce(&[before, after]).alias(PICK))
             .filter(col(SIDE).eq(lit(1)))
             .select([col(LROW), col(PICK)]);
         let snapshots = snapshots.drop(cols([SITE, key.as_str(), JT]));
