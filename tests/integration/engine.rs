@@ -14,6 +14,19 @@ const DOWNTIME: &str = "event_id,started_at,duration_min,cause,line\n";
 const RISKS: &str = "risk_id,opened_on,closed_on,rating\n";
 const ASSETS: &str = "asset_id,snapshot_on,critical,logging\n";
 
+/// A metric file for a test: its id and what follows `grain: quarter` (the rest is the
+/// same for every such metric and changes no number).
+macro_rules! test_metric {
+    ($id:literal, $body:literal) => {
+        concat!(
+            "metric: ",
+            $id,
+            "\nversion: 1\ntitle: t\nlayer: outcome\nunit: n\ndirection: lower_is_better\ngrain: quarter\n",
+            $body
+        )
+    };
+}
+
 /// A project from the engine fixture with the given data files (`site/file.csv`) and
 /// edits, computed as of `as_of`.
 struct Run {
@@ -346,11 +359,14 @@ fn extra_dimensions_zero_fill_per_value_seen() {
 const BY_LINE: [Edit; 2] = [
     Edit::Write {
         file: "set/metrics/security_by_line.yaml",
-        text: "metric: security_by_line\nversion: 1\ntitle: t\nlayer: outcome\nunit: min\ndirection: lower_is_better\ngrain: quarter\nsource: downtime\ntime: {event: started_at}\nwhere: cause in cause.security\nvalue: sum(duration_min)\nby: [line]\n",
+        text: test_metric!(
+            "security_by_line",
+            "source: downtime\ntime: {event: started_at}\nwhere: cause in cause.security\nvalue: sum(duration_min)\nby: [line]\n"
+        ),
     },
     Edit::Write {
         file: "set/metrics/security_share_by_line.yaml",
-        text: "metric: security_share_by_line\nversion: 1\ntitle: t\nlayer: outcome\nunit: \"%\"\ndirection: lower_is_better\ngrain: quarter\nvalue: security_by_line / downtime_by_line\n",
+        text: test_metric!("security_share_by_line", "value: security_by_line / downtime_by_line\n"),
     },
 ];
 
@@ -384,7 +400,7 @@ fn derived_metrics_over_by_combine_their_parts_per_dimension_value() {
 fn a_part_without_by_gives_its_site_value_to_every_dimension_value() {
     let per_incident = Edit::Write {
         file: "set/metrics/security_minutes_per_incident.yaml",
-        text: "metric: security_minutes_per_incident\nversion: 1\ntitle: t\nlayer: outcome\nunit: min\ndirection: lower_is_better\ngrain: quarter\nvalue: security_by_line / incidents\n",
+        text: test_metric!("security_minutes_per_incident", "value: security_by_line / incidents\n"),
     };
     let mut data: Vec<(&str, String)> = incidents(A_INCIDENTS, B_INCIDENTS).into();
     data.push(("a/downtime.csv", format!("{DOWNTIME}{A_DOWNTIME}")));
@@ -616,11 +632,17 @@ fn a_planned_date_after_as_of_is_read_as_it_is() {
         },
         Edit::Write {
             file: "set/metrics/reviews_ahead.yaml",
-            text: "metric: reviews_ahead\nversion: 1\ntitle: t\nlayer: risk\nunit: n\ndirection: neutral\ngrain: quarter\nsource: risks\ntime: {open: opened_on, close: closed_on}\nvalue: count(review_on > as_of)\n",
+            text: test_metric!(
+                "reviews_ahead",
+                "source: risks\ntime: {open: opened_on, close: closed_on}\nvalue: count(review_on > as_of)\n"
+            ),
         },
         Edit::Write {
             file: "set/metrics/reviews_done.yaml",
-            text: "metric: reviews_done\nversion: 1\ntitle: t\nlayer: risk\nunit: n\ndirection: neutral\ngrain: quarter\nsource: risks\ntime: {open: opened_on, close: closed_on}\nvalue: count(reviewed_on is not null)\n",
+            text: test_metric!(
+                "reviews_done",
+                "source: risks\ntime: {open: opened_on, close: closed_on}\nvalue: count(reviewed_on is not null)\n"
+            ),
         },
     ];
     // r1 is due for review on 15 June and was reviewed on 16 June; as of 31 May the review
@@ -659,7 +681,10 @@ i5,,,SEV4,50,
 fn a_period_end_counts_as_its_local_midnight_in_durations() {
     let edit = Edit::Write {
         file: "set/metrics/aged_risks.yaml",
-        text: "metric: aged_risks\nversion: 1\ntitle: t\nlayer: risk\nunit: n\ndirection: lower_is_better\ngrain: quarter\nsource: risks\ntime: {open: opened_on, close: closed_on}\nvalue: count(days_between(opened_on, period_end) > 90)\n",
+        text: test_metric!(
+            "aged_risks",
+            "source: risks\ntime: {open: opened_on, close: closed_on}\nvalue: count(days_between(opened_on, period_end) > 90)\n"
+        ),
     };
     // Opened on 1 January, open on 31 March: midnight to midnight in Berlin is exactly 90
     // days (summer time starts later that night), so the risk is not yet aged.
@@ -680,7 +705,10 @@ fn an_open_item_joins_the_snapshot_in_force_at_each_periods_end() {
         },
         Edit::Write {
             file: "set/metrics/open_critical_risks.yaml",
-            text: "metric: open_critical_risks\nversion: 1\ntitle: t\nlayer: risk\nunit: n\ndirection: lower_is_better\ngrain: quarter\nsource: risks\ntime: {open: opened_on, close: closed_on}\nwhere: asset.critical\nvalue: count()\n",
+            text: test_metric!(
+                "open_critical_risks",
+                "source: risks\ntime: {open: opened_on, close: closed_on}\nwhere: asset.critical\nvalue: count()\n"
+            ),
         },
     ];
     // r1, opened in January and still open, is on A1: critical in January's snapshot, no

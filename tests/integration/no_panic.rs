@@ -114,27 +114,9 @@ const ATOMS: &[&str] = &[
     "period_end",
     "é",
 ];
-const INFIXES: &[&str] = &[
-    " or ",
-    " and ",
-    " == ",
-    " != ",
-    " < ",
-    " >= ",
-    " + ",
-    " - ",
-    " * ",
-    " / ",
-    " in ",
-    " not in ",
-    " has ",
-    " has any ",
-    " is null",
-    " is not null",
-    " between 1 and ",
-    ", ",
-    " ",
-];
+/// What may stand between atoms: the binary operators, and the rest of the grammar's
+/// infixes and separators.
+const INFIXES: &[&str] = &[" is null", " is not null", " between 1 and ", ", ", " "];
 
 /// What closes the brackets `opener` opens.
 fn closer(opener: &str) -> String {
@@ -156,7 +138,7 @@ fn nested_expression() -> impl Strategy<Value = String> {
     ];
     (
         prop::collection::vec(select(OPENERS), 0..300),
-        prop::collection::vec((select(ATOMS), select(INFIXES)), 0..40),
+        prop::collection::vec((select(ATOMS), select([BINARY, INFIXES].concat())), 0..40),
         select(ATOMS),
         closing,
     )
@@ -243,7 +225,7 @@ fn wrapped() -> impl Strategy<Value = String> {
 }
 
 fn expression() -> impl Strategy<Value = String> {
-    let token = select([OPENERS, ATOMS, INFIXES, &[")", "]", "\"", "@", "%", ".", "\\"]].concat());
+    let token = select([OPENERS, ATOMS, BINARY, INFIXES, &[")", "]", "\"", "@", "%", ".", "\\"]].concat());
     prop_oneof![
         4 => wrapped(),
         2 => flat_chain(100),
