@@ -79,7 +79,7 @@ pub struct BasePlan<'a> {
     pub time: TimeSemantics,
     pub periods: PeriodRange,
     /// The first and last day of each period, when the metric reads `period_start` or
-    /// `period_end` in its rows.
+    /// `period_end` in its rows, or joins snapshots as of each period's end.
     pub period_days: Option<Vec<PeriodDays>>,
     pub filter: Option<TExpr>,
     /// Extra grouping dimensions beside site and period.
@@ -100,7 +100,7 @@ pub struct JoinPlan {
     pub key: String,
     /// The joined columns the metric reads.
     pub columns: Vec<String>,
-    /// Joined rows count only when each of these (non-nullable date) columns is known by
+    /// Joined rows count only when each of these columns ([`required_dates`]) is known by
     /// the end of `as_of`: a build as of a past date does not see later inventory
     /// snapshots.
     pub known_by: Vec<String>,
