@@ -50,7 +50,7 @@ codes! {
         "Write it as MAJOR.MINOR.PATCH, such as 1.0.0; projects accept versions with `requires`.";
     E0111: "a vocabulary, source or term defined twice",
         "Names are unique: remove or rename the second definition.";
-    E0112: "a term code that does not match [A-Za-z][A-Za-z0-9_-]*",
+    E0112: "a term code that does not match `[A-Za-z][A-Za-z0-9_-]*`",
         "Start the code with a letter and use only letters, digits, `_` and `-`.";
     E0113: "a deprecated code that is still listed among the vocabulary's terms",
         "Remove it from `terms` or from `deprecated`.";
