@@ -7,10 +7,11 @@ use super::lower::{
     Lowerer, MS, PERIOD_END, PERIOD_START, column_name, instant_name, local_name, midnight_instant, ms_lit,
     period_index, slot_column, wall_clock,
 };
-use crate::check::ir::{ColumnType, SiteRef, TimeSemantics};
+use crate::check::ir::{Builtin, ColumnType, SiteRef, TExpr, TExprKind, TimeSemantics};
 use crate::diag::{Diagnostic, codes};
 use crate::plan::calendar::midnight_ms;
 use crate::plan::{Aggregates, BasePlan, Computed, Group, JoinPick, JoinPlan, Plan, SiteWindow};
+use crate::syntax::BinOp;
 use chrono::NaiveDate;
 use polars::prelude::*;
 use std::collections::BTreeMap;
@@ -25,6 +26,8 @@ const JT: &str = "__jt";
 const LROW: &str = "__lrow";
 const SROW: &str = "__srow";
 const SIDE: &str = "__side";
+/// The number of a (site, key) among a joined source's snapshots.
+const KID: &str = "__kid";
 const PICK: &str = "__pick";
 
 /// The joined key's column name in a join.
@@ -178,6 +181,9 @@ struct Query<'a> {
     base: &'a BasePlan<'a>,
     tables: &'a BTreeMap<String, Input>,
     aggs: Vec<Expr>,
+    /// The `where` conjuncts that read only the source's own columns, applied before joins
+    /// (point-in-time joins cannot push filters below themselves), and the rest.
+    early: Option<Expr>,
     filter: Option<Expr>,
 }
 
@@ -196,8 +202,10 @@ impl<'a> Query<'a> {
         let lowerer = Lowerer { vocabs: &plan.set.vocabularies, as_of_ms: midnight_ms(plan.as_of), zones };
         let mut aggs: Vec<Expr> = base.slots.iter().enumerate().map(|(i, s)| lowerer.slot(s, i)).collect();
         aggs.push(len().alias(N));
-        let filter = base.filter.as_ref().map(|f| lowerer.row(f));
-        Query { plan, base, tables, aggs, filter }
+        let (early, late): (Vec<&TExpr>, Vec<&TExpr>) =
+            base.filter.iter().flat_map(|f| conjuncts(f)).partition(|c| reads_only_its_row(c));
+        let all = |c: Vec<&TExpr>| c.into_iter().map(|c| lowerer.row(c)).reduce(Expr::and);
+        Query { plan, base, tables, aggs, early: all(early), filter: all(late) }
     }
 
     fn dims(&self) -> Vec<Expr> {
@@ -260,6 +268,9 @@ impl<'a> Query<'a> {
     /// coverage (by the column that places rows in periods).
     fn rows(&self) -> PolarsResult<LazyFrame> {
         let mut lf = self.tables[&self.base.source].all();
+        if let Some(early) = &self.early {
+            lf = lf.filter(early.clone());
+        }
         for join in &self.base.joins {
             lf = match (&join.pick, &self.base.time) {
                 (JoinPick::LastInFile, _) => {
@@ -312,40 +323,42 @@ impl<'a> Query<'a> {
     }
 
     /// A point-in-time join: each row gets, of its key's snapshots, the latest taken on or
-    /// before `time` (local), else the first. Rows and snapshots are sorted together by
-    /// site, key and time, and each row takes the snapshot before it (or, failing that,
-    /// after it) in that order.
+    /// before `time` (local), else the first. Each (site, key) of the snapshots is numbered;
+    /// rows and snapshots are sorted together by that number and time, and each row takes
+    /// the snapshot before it (or, failing that, after it) in that order.
     fn as_of_join(&self, left: LazyFrame, join: &JoinPlan, time: Expr) -> PolarsResult<LazyFrame> {
         let key = key_col(join);
         let snapshots = self.joined(join).with_row_index(SROW, None).with_column(col(SROW).cast(DataType::Int64));
+        // Numbers sort faster than the site and key they stand for. Stable, as both sides
+        // number with it and must agree.
+        let ids = snapshots
+            .clone()
+            .select([col(SITE), col(key.as_str())])
+            .unique_stable(None, UniqueKeepStrategy::First)
+            .with_row_index(KID, None);
+        let numbered = |lf: LazyFrame, on: &str| {
+            lf.join(ids.clone(), [col(SITE), col(on)], [col(SITE), col(key.as_str())], JoinArgs::new(JoinType::Inner))
+        };
         let left =
             left.with_row_index(LROW, None).with_column(col(LROW).cast(DataType::Int64)).with_column(time.alias(JT));
-        let keys = |lf: LazyFrame, k: Expr, side: i32, lrow: Expr, srow: Expr| {
-            lf.select([
-                col(SITE),
-                k.alias(key.as_str()),
-                col(JT),
-                lrow.alias(LROW),
-                srow.alias(SROW),
-                lit(side).alias(SIDE),
-            ])
+        let keys = |lf: LazyFrame, side: i32, lrow: Expr, srow: Expr| {
+            lf.select([col(KID), col(JT), lrow.alias(LROW), srow.alias(SROW), lit(side).alias(SIDE)])
         };
         let null = || lit(NULL).cast(DataType::Int64);
-        let rows = keys(left.clone(), col(join.on.as_str()), 1, col(LROW), null());
-        let snaps = keys(snapshots.clone(), col(key.as_str()), 0, null(), col(SROW));
+        let rows = keys(numbered(left.clone(), join.on.as_str()), 1, col(LROW), null());
+        let snaps = keys(numbered(snapshots.clone(), key.as_str()), 0, null(), col(SROW));
         // Fill each row with the nearest snapshot before (else after) it in the sorted
-        // order, carrying that snapshot's site and key: it is the row's own only when
-        // they match. A fill over the whole column is cheaper than one per group.
+        // order, carrying that snapshot's number: it is the row's own only when the numbers
+        // match. A fill over the whole column is cheaper than one per group.
         let of_snapshot = |c: &str| when(col(SIDE).eq(lit(0))).then(col(c)).otherwise(lit(NULL));
         let nearest = |s: FillNullStrategy| {
-            let same_site = of_snapshot(SITE).fill_null_with_strategy(s).eq(col(SITE));
-            let same_key = of_snapshot(key.as_str()).fill_null_with_strategy(s).eq(col(key.as_str()));
-            when(same_site.and(same_key)).then(col(SROW).fill_null_with_strategy(s)).otherwise(lit(NULL))
+            let same_key = of_snapshot(KID).fill_null_with_strategy(s).eq(col(KID));
+            when(same_key).then(col(SROW).fill_null_with_strategy(s)).otherwise(lit(NULL))
         };
         let before = nearest(FillNullStrategy::Forward(None));
         let after = nearest(FillNullStrategy::Backward(None));
         let picks = concat([rows, snaps], UnionArgs::default())?
-            .sort([SITE, key.as_str(), JT, SIDE], SortMultipleOptions::default())
+            .sort([KID, JT, SIDE], SortMultipleOptions::default())
             .with_column(coalesce(&[before, after]).alias(PICK))
             .filter(col(SIDE).eq(lit(1)))
             .select([col(LROW), col(PICK)]);
@@ -476,6 +489,25 @@ impl<'a> Query<'a> {
             .agg([len().alias(N)]);
         Some(lf)
     }
+}
+
+/// The terms of `e` joined by `and` (a row passes when it passes each).
+fn conjuncts(e: &TExpr) -> Vec<&TExpr> {
+    match &e.kind {
+        TExprKind::Binary { op: BinOp::And, lhs, rhs } => [conjuncts(lhs), conjuncts(rhs)].concat(),
+        _ => vec![e],
+    }
+}
+
+/// Whether `e` reads nothing but the source's own columns: no joined column, no period day.
+fn reads_only_its_row(e: &TExpr) -> bool {
+    let mut only = true;
+    e.walk(&mut |n| match &n.kind {
+        TExprKind::Column(c) if c.join.is_some() => only = false,
+        TExprKind::Builtin(Builtin::PeriodStart | Builtin::PeriodEnd) | TExprKind::Aggregate { .. } => only = false,
+        _ => {}
+    });
+    only
 }
 
 /// A baseline row's `period_start` and `period_end`: the first and last day of its site's

@@ -20,6 +20,11 @@ const COUNT: &str = "__count";
 /// Whether no value of `column` repeats (nulls aside): a key column that passes needs no
 /// grouping, which is what nearly every export gives.
 fn all_distinct(column: &Column) -> PolarsResult<bool> {
+    if let Ok(text) = column.str() {
+        // Sized once and stopped at the first repeat: keys are read on every run.
+        let mut seen = PlHashSet::with_capacity(text.len());
+        return Ok(text.iter().flatten().all(|v| seen.insert(v)));
+    }
     let values = column.len() - column.null_count();
     Ok(column.drop_nulls().n_unique()? == values)
 }
