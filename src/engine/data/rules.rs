@@ -21,7 +21,13 @@ const COUNT: &str = "__count";
 /// grouping, which is what nearly every export gives.
 fn all_distinct(column: &Column) -> PolarsResult<bool> {
     if let Ok(text) = column.str() {
-        // Sized once and stopped at the first repeat: keys are read on every run.
+        // Exports mostly list their keys in order, and keys that rise are distinct: one
+        // pass, no set. Otherwise a set sized once, stopped at the first repeat.
+        let mut keys = text.iter().flatten();
+        let mut last = keys.next();
+        if keys.all(|k| last.replace(k).is_some_and(|l| l < k)) {
+            return Ok(true);
+        }
         let mut seen = PlHashSet::with_capacity(text.len());
         return Ok(text.iter().flatten().all(|v| seen.insert(v)));
     }
