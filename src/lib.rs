@@ -52,6 +52,7 @@ pub fn compute(checked: &check::Checked, request: &plan::Request) -> Result<resu
     let plan = plan::plan(checked, request)?;
     let computed = engine::Polars.aggregate(&plan)?;
     let mut results = results::assemble(&plan, computed.tables);
-    results.warnings = computed.warnings;
+    // What reading the data found, then what the results found.
+    results.warnings.splice(0..0, computed.warnings);
     Ok(results)
 }

@@ -687,6 +687,8 @@ pub struct Site {
 #[derive(Debug, Clone, Serialize)]
 pub struct Coverage {
     pub from: Option<NaiveDate>,
+    /// The last day the export holds, when the site's data ends.
+    pub to: Option<NaiveDate>,
     pub collection: Option<Collection>,
 }
 

@@ -266,8 +266,18 @@ fn coverage(
             continue;
         }
         let from = c.value.from.as_ref().and_then(|f| cx.date(file, f, "coverage `from`"));
+        let to = c.value.to.as_ref().and_then(|t| cx.date(file, t, "coverage `to`"));
+        if let (Some(f), Some(t)) = (from, to)
+            && t < f
+        {
+            cx.error(
+                Diagnostic::error(codes::E0617, format!("the coverage of `{}` ends before it starts", source.value))
+                    .at(cx.span(file, c))
+                    .label("`from` is after `to`"),
+            );
+        }
         let collection = c.value.collection.as_ref().and_then(|k| cx.choice(file, k, "collection", COLLECTIONS));
-        coverage.insert(source.value.clone(), Coverage { from, collection });
+        coverage.insert(source.value.clone(), Coverage { from, to, collection });
     }
     coverage
 }

@@ -107,7 +107,10 @@ pub fn table(dims: &[String], rows: &[&ResultRow]) -> String {
                 number(round(r.value)),
                 r.n.map_or_else(String::new, |n| n.to_string()),
                 number(round(r.baseline)),
-                number(round(r.delta)),
+                match r.points {
+                    true => r.delta.map_or_else(String::new, |d| format!("{:+.1} pp", d * 100.0)),
+                    false => number(round(r.delta)),
+                },
                 pct(r.delta_pct),
                 r.status.map_or("", |s| s.as_str()).to_string(),
                 note.join(", "),

@@ -193,6 +193,8 @@ codes! {
         "Give `from` a date on or before `to`.";
     E0616: "a site `timezone` that is not an IANA time-zone name",
         "Write a name of the IANA time-zone database, such as Europe/Paris or America/New_York; the default is UTC.";
+    E0617: "a coverage entry whose `to` is before its `from`",
+        "Give `from` (the first day the export holds) a date on or before `to` (its last day).";
 
     E0701: "a value in a data file that does not parse as its column's type",
         "Fix the value in the export, or the column's type in the source schema.";
@@ -229,6 +231,8 @@ codes! {
         "Fill in the time column in the export; a row without it cannot be placed in a period.";
     W0704: "datetimes without an offset that do not exist at their site (the spring DST gap), moved forward",
         "Check the export's clock: a wall-clock time skipped by the change to summer time was read as the time after the gap.";
+    W0801: "a baseline window that the data covers for fewer than six months",
+        "The window is clipped to the project's start and the source's coverage at the site; move the window, or read its baselines with care.";
 }
 
 /// The entry for `code`, in any case (`e0304` finds `E0304`).

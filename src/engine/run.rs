@@ -292,11 +292,13 @@ impl<'a> Query<'a> {
             };
         }
         lf = lf.filter(col(EXCLUDED).not());
-        for c in &self.base.coverage {
-            let covered = col(SITE)
-                .neq(lit(c.site.as_str()))
-                .or(self.local(self.base.time.column()).gt_eq(ms_lit(midnight_ms(c.from))));
-            lf = lf.filter(covered);
+        for c in &self.base.rows_within {
+            let t = self.local(self.base.time.column());
+            let mut inside = t.clone().gt_eq(ms_lit(midnight_ms(c.span.from)));
+            if let Some(to) = c.span.to.and_then(|to| to.succ_opt()) {
+                inside = inside.and(t.lt(ms_lit(midnight_ms(to))));
+            }
+            lf = lf.filter(col(SITE).neq(lit(c.site.as_str())).or(inside));
         }
         Ok(lf)
     }

@@ -158,10 +158,20 @@ pub struct Window {
 }
 
 impl Window {
-    /// Calendar months covered (a window of whole months, as baselines are).
-    pub fn months(&self) -> u32 {
-        let months = (self.to.year() - self.from.year()) * 12 + self.to.month() as i32 - self.from.month() as i32 + 1;
-        months.max(1) as u32
+    /// Calendar months covered, a month partly inside counting for its share of days:
+    /// what flows are scaled by.
+    pub fn months(&self) -> f64 {
+        let mut months = 0.0;
+        let mut first = self.from;
+        while first <= self.to {
+            let month_start = first.with_day(1).expect("a first day");
+            let next = month_start.checked_add_months(Months::new(1)).expect("a next month");
+            let last = self.to.min(next.pred_opt().expect("a day before"));
+            let days_in_month = (next - month_start).num_days() as f64;
+            months += ((last - first).num_days() + 1) as f64 / days_in_month;
+            first = next;
+        }
+        months
     }
 }
 
@@ -234,7 +244,14 @@ mod tests {
     fn baseline_is_the_months_before_the_rollout_month() {
         let w = baseline_window(&Baseline::MonthsBeforeRollout(12), Some(d(2024, 3, 15))).unwrap();
         assert_eq!((w.from, w.to), (d(2023, 3, 1), d(2024, 2, 29)));
-        assert_eq!(w.months(), 12);
+        assert_eq!(w.months(), 12.0);
         assert_eq!(baseline_window(&Baseline::MonthsBeforeRollout(12), None), None);
+    }
+
+    #[test]
+    fn a_window_clipped_inside_a_month_counts_that_month_by_its_days() {
+        // 16 of January's 31 days, then February and March whole.
+        let w = Window { from: d(2024, 1, 16), to: d(2024, 3, 31) };
+        assert!((w.months() - (16.0 / 31.0 + 2.0)).abs() < 1e-12, "{}", w.months());
     }
 }

@@ -45,8 +45,9 @@ impl Plan<'_> {
                 j.columns.join(", ")
             );
         }
-        for c in &b.coverage {
-            let _ = writeln!(w, "coverage:   {} from {} (by {})", c.site, c.from, b.time.column());
+        for c in &b.rows_within {
+            let to = c.span.to.map(|to| format!(" to {to}")).unwrap_or_default();
+            let _ = writeln!(w, "coverage:   {} from {}{to} (by {})", c.site, c.span.from, b.time.column());
         }
         let (first, last) =
             (self.calendar.label(b.grain, b.periods.first), self.calendar.label(b.grain, b.periods.last));

@@ -71,9 +71,15 @@ pub struct BasePlan<'a> {
     pub source: String,
     /// Left joins, each exposing `name.column`.
     pub joins: Vec<JoinPlan>,
-    /// Per site, the first day whose rows count: rows whose time column is earlier count
-    /// nowhere (not in periods, not pooled, not in baselines).
-    pub coverage: Vec<CoverageStart>,
+    /// Per site, the days its data of the source covers: from the later of the project's
+    /// `start` and the coverage's `from`, to the coverage's `to`. Periods outside have no
+    /// value; periods partly inside are partial.
+    pub coverage: Vec<SiteSpan>,
+    /// Per site, the days whose rows count, by the time column (the coverage, except that
+    /// open metrics count rows opened before the project's `start`); rows outside count
+    /// nowhere (not in periods, not pooled, not in baselines). Sites without a bound are
+    /// left out.
+    pub rows_within: Vec<SiteSpan>,
     /// How rows fall into periods; rows whose time column is after the end of `as_of` are
     /// not used.
     pub time: TimeSemantics,
@@ -121,10 +127,33 @@ pub enum JoinPick {
     LatestSnapshot { column: String },
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CoverageStart {
-    pub site: String,
+/// Days from `from` to `to` (both included; without `to`, no end).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Span {
     pub from: NaiveDate,
+    pub to: Option<NaiveDate>,
+}
+
+impl Span {
+    /// The days of `from..=to` inside the span, if any.
+    pub fn clip(&self, from: NaiveDate, to: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
+        let (from, to) = (from.max(self.from), self.to.map_or(to, |end| to.min(end)));
+        (from <= to).then_some((from, to))
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SiteSpan {
+    pub site: String,
+    pub span: Span,
+}
+
+/// How much of a period a site's data covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Covered {
+    None,
+    Part,
+    Whole,
 }
 
 /// The periods computed: `first..=last` of `scheme`.
@@ -157,9 +186,16 @@ pub struct DerivedPlan<'a> {
 }
 
 impl BasePlan<'_> {
-    /// The first day from which `site`'s rows count.
-    pub fn coverage_start(&self, site: &str) -> Option<NaiveDate> {
-        self.coverage.iter().find(|c| c.site == site).map(|c| c.from)
+    /// How much of `period` the site's data covers (the period's days up to its last,
+    /// not to `as_of`: the period holding `as_of` is partial anyway).
+    pub fn covered(&self, site: &str, calendar: &Calendar, period: &Period) -> Covered {
+        let Some(c) = self.coverage.iter().find(|c| c.site == site) else { return Covered::None };
+        let last = calendar.last_day(period.grain, period.index);
+        match c.span.clip(period.start, last) {
+            None => Covered::None,
+            Some((from, to)) if from == period.start && to == last => Covered::Whole,
+            Some(_) => Covered::Part,
+        }
     }
 
     /// `site`'s baseline window.
@@ -270,12 +306,18 @@ impl<'a> Planner<'a> {
                 .map(|p| PeriodDays { index: p.index, start: p.start, end: p.end })
                 .collect()
         });
+        // Each site's window, clipped to what its data covers; none when nothing is.
+        let coverage = self.coverage(&b.source);
         let mut windows: Vec<SiteWindow> = self
             .project
             .sites
             .iter()
-            .filter_map(|s| baseline_window(&self.project.baseline, s.rollout).map(|window| (s, window)))
-            .map(|(s, window)| SiteWindow { site: s.id.clone(), window })
+            .zip(&coverage)
+            .filter_map(|(s, c)| {
+                let w = baseline_window(&self.project.baseline, s.rollout)?;
+                let (from, to) = c.span.clip(w.from, w.to)?;
+                Some(SiteWindow { site: s.id.clone(), window: Window { from, to } })
+            })
             .collect();
         windows.sort_by(|a, b| a.site.cmp(&b.site));
         BasePlan {
@@ -283,7 +325,8 @@ impl<'a> Planner<'a> {
             grain,
             source: b.source.clone(),
             joins,
-            coverage: self.coverage(&b.source, grain),
+            rows_within: self.rows_within(&b.source, &b.time),
+            coverage,
             time: b.time.clone(),
             periods,
             period_days,
@@ -319,15 +362,32 @@ impl<'a> Planner<'a> {
             .collect()
     }
 
-    /// Per site, the start of the first period that the source's coverage holds whole.
-    fn coverage(&self, source: &str, grain: Grain) -> Vec<CoverageStart> {
-        let starts = self.project.sites.iter().filter_map(|site| {
-            let from = site.coverage.get(source)?.from?;
-            let i = self.calendar.index(grain, from);
-            let from = if self.calendar.start(grain, i) == from { from } else { self.calendar.start(grain, i + 1) };
-            Some(CoverageStart { site: site.id.clone(), from })
-        });
-        starts.collect()
+    /// Per site, the days its data of `source` covers.
+    fn coverage(&self, source: &str) -> Vec<SiteSpan> {
+        let span = |site: &Site| {
+            let c = site.coverage.get(source);
+            let from = c.and_then(|c| c.from).map_or(self.project.start, |f| f.max(self.project.start));
+            Span { from, to: c.and_then(|c| c.to) }
+        };
+        self.project.sites.iter().map(|s| SiteSpan { site: s.id.clone(), span: span(s) }).collect()
+    }
+
+    /// Per site, the days whose rows count: the coverage; for open metrics, only from the
+    /// coverage entry's `from` (a stock holds what was opened before the project's start,
+    /// and periods after `to` have no value anyway).
+    fn rows_within(&self, source: &str, time: &TimeSemantics) -> Vec<SiteSpan> {
+        match time {
+            TimeSemantics::Open { .. } => self
+                .project
+                .sites
+                .iter()
+                .filter_map(|s| {
+                    let from = s.coverage.get(source)?.from?;
+                    Some(SiteSpan { site: s.id.clone(), span: Span { from, to: None } })
+                })
+                .collect(),
+            _ => self.coverage(source),
+        }
     }
 }
 

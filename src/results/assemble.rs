@@ -1,12 +1,13 @@
 //! From aggregate tables to result rows: zero-fill, coverage, baseline scaling, derived
 //! metrics (per dimension value), then targets and statuses (`status`).
 
-use super::status::{judge, value_of};
+use super::status::{Standing, judge, value_of};
 use super::{ResultRow, Results, RowCoverage};
 use crate::check::ir::{Collection, MetricId, SiteRef, TimeSemantics};
+use crate::diag::{Diagnostic, codes};
 use crate::plan::calendar::Period;
 use crate::plan::post::{Env, Slot, V};
-use crate::plan::{Aggregates, BasePlan, DerivedPlan, Plan};
+use crate::plan::{Aggregates, BasePlan, Covered, DerivedPlan, Plan};
 use chrono::NaiveDate;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -23,7 +24,41 @@ pub fn assemble(plan: &Plan, tables: Vec<Aggregates>) -> Results {
         derived_rows(plan, derived, &mut out);
     }
     let rows = out.rows.into_iter().filter(|r| plan.requested.contains(&r.metric)).collect();
-    Results { rows, warnings: Vec::new() }
+    Results { rows, warnings: short_baselines(plan) }
+}
+
+/// A warning for each site and source whose baseline window, clipped to what the data
+/// covers, holds fewer than six months.
+fn short_baselines(plan: &Plan) -> Vec<Diagnostic> {
+    let mut short = BTreeSet::new();
+    for b in &plan.bases {
+        for w in b.baseline.iter().flatten().filter(|w| w.window.months() < 6.0) {
+            short.insert((w.site.as_str(), b.source.as_str(), w.window.from, w.window.to));
+        }
+    }
+    let warning = |(site, source, from, to): (&str, &str, NaiveDate, NaiveDate)| {
+        let months = crate::plan::calendar::Window { from, to }.months();
+        Diagnostic::warning(
+            codes::W0801,
+            format!(
+                "the baseline of metrics over `{source}` at site `{site}` rests on {months:.1} months of data \
+                 ({from} to {to}): fewer than six"
+            ),
+        )
+        .help("read these baselines with care, or choose a baseline window the data covers")
+    };
+    short.into_iter().map(warning).collect()
+}
+
+/// Whether `period` ends before the site's rollout; for the pooled row, before the rollout
+/// of a site whose data is `in_period`. A site without a rollout date is judged.
+fn before_rollout(plan: &Plan, site: &SiteRef, period: &Period, in_period: impl Fn(&str) -> bool) -> bool {
+    let last = plan.calendar.last_day(period.grain, period.index);
+    let before = |s: &&crate::check::ir::Site| s.rollout.is_some_and(|r| last < r);
+    match site {
+        SiteRef::Site(id) => plan.project.sites.iter().filter(|s| &s.id == id).any(|s| before(&s)),
+        SiteRef::All => plan.project.sites.iter().filter(|s| in_period(&s.id)).any(|s| before(&s)),
+    }
 }
 
 /// The sites of the project, then the pooled row.
@@ -39,6 +74,9 @@ struct Base<'p> {
     baselines: HashMap<(SiteRef, Dims), Vec<V>>,
     excluded: HashMap<(SiteRef, i64), u64>,
     sites_read: Vec<String>,
+    /// (site, period index) of every period that has rows: a snapshot metric's periods
+    /// with a snapshot.
+    snapshots: HashSet<(SiteRef, i64)>,
     dim_names: Vec<String>,
 }
 
@@ -46,7 +84,9 @@ impl<'p> Base<'p> {
     fn new(plan: &'p Plan<'p>, base: &'p BasePlan<'p>, tables: Aggregates) -> Self {
         let values = |slots: Vec<Option<f64>>| slots.into_iter().map(|v| v.map_or(V::Null, V::Num)).collect::<Vec<_>>();
         let mut found = HashMap::new();
+        let mut snapshots = HashSet::new();
         for g in tables.periods {
+            snapshots.insert((g.site.clone(), g.period.unwrap_or(0)));
             found.insert((g.site, g.dims, g.period.unwrap_or(0)), (values(g.slots), g.n));
         }
         let mut baselines = HashMap::new();
@@ -60,7 +100,8 @@ impl<'p> Base<'p> {
             *excluded.entry((SiteRef::Site(site), index)).or_default() += n;
             *excluded.entry((SiteRef::All, index)).or_default() += n;
         }
-        Base { plan, base, found, baselines, excluded, sites_read: tables.sites_read, dim_names: base.dim_names() }
+        let sites_read = tables.sites_read;
+        Base { plan, base, found, baselines, excluded, sites_read, snapshots, dim_names: base.dim_names() }
     }
 
     fn rows(&self, out: &mut Assembled) {
@@ -77,10 +118,13 @@ impl<'p> Base<'p> {
             out.collection.insert((id.clone(), site.clone()), collection);
             out.zero_baseline.insert((id.clone(), site.clone()), self.baseline(&site, &[]));
             for period in &periods {
-                if self.is_covered(&site, period) {
+                let covered = self.covered(&site, period);
+                if covered != Covered::None {
                     out.covered.insert((id.clone(), site.clone(), period.start));
-                    let zero = value_of(&self.base.post, &zero_filled(&self.base.slots), Some(period), self.plan.as_of);
-                    out.zero.insert((id.clone(), site.clone(), period.start), zero);
+                    if covered == Covered::Part {
+                        out.part.insert((id.clone(), site.clone(), period.start));
+                    }
+                    out.zero.insert((id.clone(), site.clone(), period.start), self.zero(&site, period));
                 }
             }
             for dims in &combos {
@@ -93,66 +137,101 @@ impl<'p> Base<'p> {
     fn combo_rows(&self, site: &SiteRef, dims: &Dims, periods: &[Period], collection: Collection, out: &mut Assembled) {
         let baseline = self.baseline(site, dims);
         out.baselines.insert((self.base.metric.id.clone(), site.clone(), dims.clone()), baseline);
-        let slots = &self.base.slots;
         for period in periods {
-            let covered = self.is_covered(site, period);
+            let covered = self.covered(site, period);
             let (value, n) = match (covered, self.found.get(&(site.clone(), dims.clone(), period.index))) {
-                (false, _) => (None, None),
-                (true, Some((values, n))) => {
-                    (value_of(&self.base.post, values, Some(period), self.plan.as_of), Some(*n))
-                }
-                (true, None) => {
-                    (value_of(&self.base.post, &zero_filled(slots), Some(period), self.plan.as_of), Some(0))
-                }
+                (Covered::None, _) => (None, None),
+                (_, Some((values, n))) => (value_of(&self.base.post, values, Some(period), self.plan.as_of), Some(*n)),
+                (_, None) => (self.zero(site, period), Some(0)),
+            };
+            let standing = Standing {
+                partial: covered == Covered::Part,
+                before_rollout: before_rollout(self.plan, site, period, |s| {
+                    self.covered(&SiteRef::Site(s.to_string()), period) != Covered::None
+                }),
             };
             let row = ResultRow {
                 dims: self.dim_names.iter().cloned().zip(dims.iter().cloned()).collect(),
                 n,
                 excluded: self.excluded.get(&(site.clone(), period.index)).copied().unwrap_or(0),
-                coverage: if covered { RowCoverage::Covered } else { RowCoverage::NotCovered },
+                coverage: if covered == Covered::None { RowCoverage::NotCovered } else { RowCoverage::Covered },
                 collection,
-                ..judge(self.base.metric, site, period, value, baseline)
+                ..judge(self.base.metric, site, period, value, baseline, standing)
             };
             out.push(row);
         }
     }
 
-    /// The baseline of `site` and `dims`: none without a window; zero-filled counts and
-    /// sums when the window has no rows. Flows in an event metric's baseline are scaled to
-    /// one period of this grain.
+    /// The value of a covered period where no row of a dimension value matched: counts and
+    /// sums are zero. A snapshot metric's period without a snapshot at all has no value.
+    fn zero(&self, site: &SiteRef, period: &Period) -> Option<f64> {
+        if matches!(self.base.time, TimeSemantics::Snapshot { .. })
+            && !self.snapshots.contains(&(site.clone(), period.index))
+        {
+            return None;
+        }
+        value_of(&self.base.post, &zero_filled(&self.base.slots), Some(period), self.plan.as_of)
+    }
+
+    /// The baseline of `site` and `dims`: none without a window (or, pooled, when a site
+    /// read has none); zero-filled counts and sums when the window has no rows.
     fn baseline(&self, site: &SiteRef, dims: &[Option<String>]) -> Option<f64> {
-        let window = match site {
-            SiteRef::Site(id) => self.base.window(id),
-            SiteRef::All => self.base.baseline.as_ref().and_then(|w| w.first()).map(|w| &w.window),
-        };
-        let window = window?;
-        let scale = match self.base.time {
-            TimeSemantics::Event { .. } => self.base.grain.months() as f64 / window.months() as f64,
-            _ => 1.0,
-        };
-        let slots: Vec<V> = match self.baselines.get(&(site.clone(), dims.to_vec())) {
-            Some(values) => values
-                .iter()
-                .zip(&self.base.slots)
-                .map(|(v, s)| match (v, s.is_additive()) {
-                    (V::Num(x), true) => V::Num(x * scale),
-                    (v, _) => *v,
-                })
-                .collect(),
-            None => zero_filled(&self.base.slots),
+        let slots = match site {
+            SiteRef::Site(id) => self.site_baseline(id, dims)?,
+            SiteRef::All => self.pooled_baseline(dims)?,
         };
         value_of(&self.base.post, &slots, None, self.plan.as_of)
     }
 
-    /// Whether `site` has data of the source for `period`: read, and inside its coverage.
-    fn is_covered(&self, site: &SiteRef, period: &Period) -> bool {
+    /// A site's baseline slots. In an event metric, flows (counts and sums) are scaled to
+    /// one period of this grain by the months the clipped window covers.
+    fn site_baseline(&self, site: &str, dims: &[Option<String>]) -> Option<Vec<V>> {
+        let window = self.base.window(site)?;
+        let scale = match self.base.time {
+            TimeSemantics::Event { .. } => self.base.grain.months() as f64 / window.months(),
+            _ => 1.0,
+        };
+        let slots = match self.baselines.get(&(SiteRef::Site(site.to_string()), dims.to_vec())) {
+            Some(values) => values.clone(),
+            None => zero_filled(&self.base.slots),
+        };
+        let scaled = slots.iter().zip(&self.base.slots).map(|(v, s)| match (v, s.is_additive()) {
+            (V::Num(x), true) => V::Num(x * scale),
+            (v, _) => *v,
+        });
+        Some(scaled.collect())
+    }
+
+    /// The pooled baseline's slots: each flow the sum of the sites' own scaled flows, every
+    /// other aggregate over the pooled window rows; none when a site read has no baseline.
+    fn pooled_baseline(&self, dims: &[Option<String>]) -> Option<Vec<V>> {
+        let sites: Vec<Vec<V>> = self.sites_read.iter().map(|s| self.site_baseline(s, dims)).collect::<Option<_>>()?;
+        if sites.is_empty() {
+            return None;
+        }
+        let pooled = self.baselines.get(&(SiteRef::All, dims.to_vec())).cloned();
+        let pooled = pooled.unwrap_or_else(|| zero_filled(&self.base.slots));
+        let slots = self.base.slots.iter().enumerate().map(|(i, slot)| match slot.is_additive() {
+            true => V::Num(sites.iter().filter_map(|s| s[i].num()).sum()),
+            false => pooled[i],
+        });
+        Some(slots.collect())
+    }
+
+    /// How much of `period` the data covers at `site`: read, and inside its coverage; the
+    /// pooled row covers what its sites cover, partly when one of them does.
+    fn covered(&self, site: &SiteRef, period: &Period) -> Covered {
         match site {
             SiteRef::All => {
-                self.plan.project.sites.iter().any(|s| self.is_covered(&SiteRef::Site(s.id.clone()), period))
+                let each = self.plan.project.sites.iter().map(|s| self.covered(&SiteRef::Site(s.id.clone()), period));
+                each.fold(Covered::None, |acc, c| match (acc, c) {
+                    (Covered::None, c) | (c, Covered::None) => c,
+                    (Covered::Whole, Covered::Whole) => Covered::Whole,
+                    _ => Covered::Part,
+                })
             }
-            SiteRef::Site(id) => {
-                self.sites_read.contains(id) && self.base.coverage_start(id).is_none_or(|from| period.start >= from)
-            }
+            SiteRef::Site(id) if !self.sites_read.contains(id) => Covered::None,
+            SiteRef::Site(id) => self.base.covered(id, &self.plan.calendar, period),
         }
     }
 
@@ -197,6 +276,9 @@ fn derived_rows(plan: &Plan, d: &DerivedPlan, out: &mut Assembled) {
         for period in &periods {
             if d.inputs.iter().all(|i| out.covered.contains(&(i.clone(), site.clone(), period.start))) {
                 out.covered.insert((id.clone(), site.clone(), period.start));
+                if d.inputs.iter().any(|i| out.part.contains(&(i.clone(), site.clone(), period.start))) {
+                    out.part.insert((id.clone(), site.clone(), period.start));
+                }
                 let zero = value(out, None, Some(period.start));
                 out.zero.insert((id.clone(), site.clone(), period.start), zero);
             }
@@ -207,11 +289,17 @@ fn derived_rows(plan: &Plan, d: &DerivedPlan, out: &mut Assembled) {
             for period in &periods {
                 let covered = out.covered.contains(&(id.clone(), site.clone(), period.start));
                 let value = if covered { value(out, Some(dims), Some(period.start)) } else { None };
+                let standing = Standing {
+                    partial: out.part.contains(&(id.clone(), site.clone(), period.start)),
+                    before_rollout: before_rollout(plan, &site, period, |s| {
+                        out.covered.contains(&(id.clone(), SiteRef::Site(s.to_string()), period.start))
+                    }),
+                };
                 let row = ResultRow {
                     dims: names.iter().cloned().zip(dims.iter().cloned()).collect(),
                     coverage: if covered { RowCoverage::Covered } else { RowCoverage::NotCovered },
                     collection,
-                    ..judge(d.metric, &site, period, value, baseline)
+                    ..judge(d.metric, &site, period, value, baseline, standing)
                 };
                 out.push(row);
             }
@@ -252,6 +340,8 @@ struct Assembled {
     values: HashMap<(MetricId, SiteRef, Dims, NaiveDate), Option<f64>>,
     /// (metric, site, period start) covered by the data.
     covered: HashSet<(MetricId, SiteRef, NaiveDate)>,
+    /// Those covered only in part.
+    part: HashSet<(MetricId, SiteRef, NaiveDate)>,
     /// A metric's value in a covered period where no row of some dimension value matched.
     zero: HashMap<(MetricId, SiteRef, NaiveDate), Option<f64>>,
     baselines: HashMap<(MetricId, SiteRef, Dims), Option<f64>>,

@@ -7,6 +7,7 @@ mod assemble;
 mod status;
 
 pub use assemble::assemble;
+pub use status::Standing;
 
 use crate::check::ir::{Collection, MetricId, SiteRef, Status};
 use chrono::NaiveDate;
@@ -25,6 +26,8 @@ pub struct ResultRow {
     pub partial: bool,
     /// `None`: no data (not covered, or an aggregate over no rows, or a zero denominator).
     pub value: Option<f64>,
+    /// The value is a share (unit `%`): `delta` is in percentage points, as a fraction.
+    pub points: bool,
     /// Rows that matched; `None` for derived metrics.
     pub n: Option<u64>,
     /// Rows of this period left out for codes outside their vocabulary.
@@ -72,6 +75,10 @@ pub enum RowStatus {
     Amber,
     Red,
     NoData,
+    /// A partial period: not judged yet.
+    Pending,
+    /// Before the site's rollout: the reference, not judged against itself.
+    Baseline,
 }
 
 impl RowStatus {
@@ -81,6 +88,8 @@ impl RowStatus {
             RowStatus::Amber => "amber",
             RowStatus::Red => "red",
             RowStatus::NoData => "no_data",
+            RowStatus::Pending => "pending",
+            RowStatus::Baseline => "baseline",
         }
     }
 }
@@ -227,6 +236,7 @@ mod tests {
             period_end: day(31),
             partial: false,
             value: Some(1.5),
+            points: false,
             n: Some(3),
             excluded: 0,
             baseline: None,

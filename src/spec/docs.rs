@@ -257,6 +257,7 @@ pub struct SiteDoc {
 #[serde(deny_unknown_fields)]
 pub struct CoverageDoc {
     pub from: Option<Spanned<String>>,
+    pub to: Option<Spanned<String>>,
     pub collection: Option<Spanned<String>>,
 }
 

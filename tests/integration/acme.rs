@@ -7,7 +7,7 @@ use std::path::Path;
 use yardstick::check::Checked;
 use yardstick::compute;
 use yardstick::plan::Request;
-use yardstick::results::ResultRow;
+use yardstick::results::{ResultRow, RowStatus};
 
 const AS_OF: &str = "2025-12-31";
 
@@ -140,4 +140,29 @@ fn the_committed_data_is_what_the_seeded_generator_writes() {
             assert!(want == got, "{site}/{} differs from the generator's output", name.to_string_lossy());
         }
     }
+}
+
+#[test]
+fn no_period_before_a_rollout_and_no_partial_period_is_judged() {
+    let checked = acme();
+    let all: Vec<&str> = checked.set.metrics.iter().map(|m| m.id.0.as_str()).collect();
+    let metrics: Vec<String> = all.iter().map(|m| m.to_string()).collect();
+    // As of a day inside a quarter, so that the last quarter is partial.
+    let request = Request { metrics: &metrics, as_of: NaiveDate::from_ymd_opt(2025, 11, 20).unwrap(), grain: None };
+    let rows = compute(&checked, &request).unwrap_or_else(|e| panic!("{:?}", e[0].message)).rows;
+    let sites = &checked.project.as_ref().unwrap().sites;
+    let last_rollout = sites.iter().filter_map(|s| s.rollout).max().unwrap();
+    let judged = |r: &&ResultRow| matches!(r.status, Some(RowStatus::Green | RowStatus::Amber | RowStatus::Red));
+    for r in rows.iter().filter(judged) {
+        assert!(!r.partial, "{} at {} judged in partial {}", r.metric.0, r.site, r.period);
+        // A period is judged once it ends on or after the rollout (every site's, pooled).
+        let rollout = match sites.iter().find(|s| r.site == s.id.as_str()) {
+            Some(s) => s.rollout.unwrap(),
+            None => last_rollout,
+        };
+        assert!(r.period_end >= rollout, "{} at {} judged in {}, before the rollout", r.metric.0, r.site, r.period);
+    }
+    // Both kinds of rows not judged are there.
+    assert!(rows.iter().any(|r| r.status == Some(RowStatus::Baseline)));
+    assert!(rows.iter().any(|r| r.status == Some(RowStatus::Pending)));
 }

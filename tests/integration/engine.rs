@@ -9,13 +9,14 @@ use yardstick::compute;
 use yardstick::plan::Request;
 use yardstick::results::{ResultRow, RowStatus};
 
-const INCIDENTS: &str = "incident_id,detected_at,contained_at,severity,cost_eur,asset_id\n";
-const DOWNTIME: &str = "event_id,started_at,duration_min,cause,line\n";
-const RISKS: &str = "risk_id,opened_on,closed_on,rating\n";
-const ASSETS: &str = "asset_id,snapshot_on,critical,logging\n";
+pub(crate) const INCIDENTS: &str = "incident_id,detected_at,contained_at,severity,cost_eur,asset_id\n";
+pub(crate) const DOWNTIME: &str = "event_id,started_at,duration_min,cause,line\n";
+pub(crate) const RISKS: &str = "risk_id,opened_on,closed_on,rating\n";
+pub(crate) const ASSETS: &str = "asset_id,snapshot_on,critical,logging\n";
 
 /// A metric file for a test: its id and what follows `grain: quarter` (the rest is the
 /// same for every such metric and changes no number).
+#[macro_export]
 macro_rules! test_metric {
     ($id:literal, $body:literal) => {
         concat!(
@@ -29,16 +30,23 @@ macro_rules! test_metric {
 
 /// A project from the engine fixture with the given data files (`site/file.csv`) and
 /// edits, computed as of `as_of`.
-struct Run {
+pub(crate) struct Run {
     _dir: tempfile::TempDir,
-    rows: Vec<ResultRow>,
+    pub(crate) rows: Vec<ResultRow>,
+    /// What the run warned about, as messages.
+    pub(crate) warnings: Vec<String>,
 }
 
-fn run(metric: &str, as_of: &str, files: &[(&str, impl AsRef<[u8]>)], edits: &[Edit]) -> Result<Run, Vec<String>> {
+pub(crate) fn run(
+    metric: &str,
+    as_of: &str,
+    files: &[(&str, impl AsRef<[u8]>)],
+    edits: &[Edit],
+) -> Result<Run, Vec<String>> {
     run_at(metric, as_of, None, files, edits)
 }
 
-fn run_at(
+pub(crate) fn run_at(
     metric: &str,
     as_of: &str,
     grain: Option<Grain>,
@@ -60,38 +68,41 @@ fn run_at(
     let metrics = [metric.to_string()];
     let request = Request { metrics: &metrics, as_of: NaiveDate::parse_from_str(as_of, "%Y-%m-%d").unwrap(), grain };
     match compute(&checked, &request) {
-        Ok(r) => Ok(Run { _dir: dir, rows: r.rows }),
+        Ok(r) => {
+            let warnings = r.warnings.into_iter().map(|d| d.message).collect();
+            Ok(Run { _dir: dir, rows: r.rows, warnings })
+        }
         Err(errors) => Err(errors.into_iter().map(|d| d.message).collect()),
     }
 }
 
 impl Run {
-    fn row(&self, site: &str, period: &str) -> &ResultRow {
+    pub(crate) fn row(&self, site: &str, period: &str) -> &ResultRow {
         self.rows
             .iter()
             .find(|r| r.site == site && r.period == period && r.dims.is_empty())
             .unwrap_or_else(|| panic!("no row for {site} {period}"))
     }
 
-    fn value(&self, site: &str, period: &str) -> Option<f64> {
+    pub(crate) fn value(&self, site: &str, period: &str) -> Option<f64> {
         self.row(site, period).value
     }
 }
 
-fn approx(a: Option<f64>, b: f64) -> bool {
+pub(crate) fn approx(a: Option<f64>, b: f64) -> bool {
     a.is_some_and(|a| (a - b).abs() < 1e-9)
 }
 
 /// Rows for both sites; `b` uses its local codes (P1..P4).
-fn incidents(a: &str, b: &str) -> [(&'static str, String); 2] {
+pub(crate) fn incidents(a: &str, b: &str) -> [(&'static str, String); 2] {
     [("a/incidents.csv", format!("{INCIDENTS}{a}")), ("b/incidents.csv", format!("{INCIDENTS}{b}"))]
 }
 
-fn files<'a>(f: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+pub(crate) fn files<'a>(f: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     f.iter().map(|(p, t)| (*p, t.as_str())).collect()
 }
 
-const A_INCIDENTS: &str = "\
+pub(crate) const A_INCIDENTS: &str = "\
 i1,2024-01-15T10:00:00Z,2024-01-15T14:30:00Z,SEV3,100,A1
 i2,2024-02-20T10:00:00Z,2024-02-21T10:00:00Z,SEV1,200,A2
 i3,2024-07-01T00:00:00Z,,SEV2,,ZZ
@@ -99,7 +110,7 @@ i4,2024-08-16T09:00:00Z,,SEV1,,
 i5,,,SEV4,50,
 ";
 // 2024-03-01T00:00+02:00 is 2024-02-29T22:00 UTC: still Q1.
-const B_INCIDENTS: &str = "j1,2024-03-01T00:00:00+02:00,,P3,,\n";
+pub(crate) const B_INCIDENTS: &str = "j1,2024-03-01T00:00:00+02:00,,P3,,\n";
 
 #[test]
 fn event_counts_zero_fill_the_partial_period_and_ignore_rows_after_as_of() {
@@ -317,7 +328,7 @@ fn joins_leave_rows_with_a_missing_key_without_joined_values() {
     assert_eq!(r.value("a", "2024-Q1"), Some(1.0));
 }
 
-const A_DOWNTIME: &str = "\
+pub(crate) const A_DOWNTIME: &str = "\
 e1,2024-01-10T08:00:00Z,90,cyber,L1
 e2,2024-02-10T08:00:00Z,60,equipment,L2
 e3,2024-03-10T08:00:00Z,30,config,L1

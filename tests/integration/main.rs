@@ -7,6 +7,7 @@ mod codes;
 mod data_rules;
 mod diagnostics;
 mod engine;
+mod honest;
 mod ir;
 mod layout;
 mod limits;

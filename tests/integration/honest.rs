@@ -1,0 +1,152 @@
+//! Results that never claim more than the data shows (SPEC section 8): coverage that ends,
+//! partly covered periods, baselines clipped to what is covered, the pooled baseline,
+//! statuses `baseline`, `pending` and none, percentage points, snapshot periods without a
+//! snapshot. Every expected number is worked out from the rows in `engine.rs`.
+
+use crate::engine::{A_INCIDENTS, ASSETS, B_INCIDENTS, files, incidents, run, run_at};
+use crate::util::Edit;
+use yardstick::check::ir::Grain;
+use yardstick::results::RowStatus;
+
+const SITE_A: &str = "a: {rollout: 2024-07-01}";
+
+/// `incidents` with a target, so that every period can be judged.
+const TARGET_ONE: Edit = Edit::Replace {
+    file: "set/metrics/incidents.yaml",
+    find: "value: count()",
+    with: "value: count()\ntarget: {value: 1}",
+};
+
+#[test]
+fn coverage_that_starts_late_and_ends_gives_partial_periods_and_no_value_after() {
+    let coverage = Edit::Replace {
+        file: "project/yardstick.yaml",
+        find: SITE_A,
+        with: "a: {rollout: 2024-07-01, coverage: {incidents: {from: 2024-02-01, to: 2024-08-10}}}",
+    };
+    let data = incidents(A_INCIDENTS, B_INCIDENTS);
+    let r = run("incidents", "2024-12-31", &files(&data), &[coverage, TARGET_ONE]).unwrap();
+    // a's data runs from 1 February to 10 August: Q1 holds i2 only (i1 is from 15 January),
+    // Q3 holds i3 but not i4 (16 August), Q4 has no data at a.
+    let q1 = r.row("a", "2024-Q1");
+    assert_eq!((q1.value, q1.partial), (Some(1.0), true));
+    // Before the July rollout the status is `baseline`, even in a partial period.
+    assert_eq!(q1.status, Some(RowStatus::Baseline));
+    assert_eq!(r.row("a", "2024-Q2").status, Some(RowStatus::Baseline));
+    let q3 = r.row("a", "2024-Q3");
+    assert_eq!((q3.value, q3.partial, q3.status), (Some(1.0), true, Some(RowStatus::Pending)));
+    let q4 = r.row("a", "2024-Q4");
+    assert_eq!((q4.value, q4.coverage.as_str(), q4.status), (None, "not_covered", Some(RowStatus::NoData)));
+    // b is covered whole and judged: no incident after Q1, at most 1 is green.
+    assert_eq!(r.row("b", "2024-Q3").status, Some(RowStatus::Green));
+    // The pooled row is partial while a site in it is; in Q4 it holds b alone, whole.
+    assert_eq!(r.row("all", "2024-Q3").status, Some(RowStatus::Pending));
+    let all_q4 = r.row("all", "2024-Q4");
+    assert_eq!((all_q4.value, all_q4.partial, all_q4.status), (Some(0.0), false, Some(RowStatus::Green)));
+    // Baselines: a's window (January to June) clipped to February to June holds i2, a
+    // flow scaled to a quarter by the 5 covered months: 1 * 3 / 5. b's 6 months hold j1:
+    // 1 * 3 / 6. The pooled baseline adds the sites' own scaled flows.
+    let baseline = |site| r.row(site, "2024-Q3").baseline.unwrap();
+    assert!((baseline("a") - 0.6).abs() < 1e-12, "{}", baseline("a"));
+    assert_eq!(baseline("b"), 0.5);
+    assert!((baseline("all") - 1.1).abs() < 1e-12, "{}", baseline("all"));
+    // Five covered months: a warning naming the site and the clipped window.
+    let short: Vec<&String> = r.warnings.iter().filter(|w| w.contains("site `a`")).collect();
+    assert_eq!(short.len(), 1, "{:?}", r.warnings);
+    assert!(short[0].contains("5.0 months of data (2024-02-01 to 2024-06-30)"), "{}", short[0]);
+}
+
+#[test]
+fn a_baseline_window_before_the_start_is_clipped_and_scaled_by_what_is_left() {
+    let early = Edit::Replace { file: "project/yardstick.yaml", find: SITE_A, with: "a: {rollout: 2024-04-01}" };
+    let data = incidents(A_INCIDENTS, B_INCIDENTS);
+    let r = run("incidents", "2024-06-30", &files(&data), &[early]).unwrap();
+    // a's window is October 2023 to March 2024; the project starts in January, so 3
+    // months remain, holding i1 and i2: 2 * 3 / 3 (not 2 * 3 / 6).
+    assert_eq!(r.row("a", "2024-Q2").baseline, Some(2.0));
+    // Q1 ends before the April rollout; Q2 is judged (no criteria: no status).
+    assert_eq!(r.row("a", "2024-Q1").status, Some(RowStatus::Baseline));
+    assert_eq!(r.row("a", "2024-Q2").status, None);
+}
+
+#[test]
+fn the_first_period_is_partial_when_the_start_is_not_its_first_day() {
+    let fiscal = Edit::Replace {
+        file: "project/yardstick.yaml",
+        find: "start: 2024-01-01",
+        with: "start: 2024-01-01\ncalendar: {fiscal_year_start: 4}",
+    };
+    let data = incidents(A_INCIDENTS, B_INCIDENTS);
+    let r = run_at("incidents", "2025-03-31", Some(Grain::Year), &files(&data), &[fiscal, TARGET_ONE]).unwrap();
+    // FY2024 runs from April 2023 to March 2024; the project starts in January: three
+    // months of it, holding i1 and i2 at a. It is partial and before the rollout.
+    let fy2024 = r.row("a", "FY2024");
+    assert_eq!((fy2024.value, fy2024.partial, fy2024.status), (Some(2.0), true, Some(RowStatus::Baseline)));
+    // FY2025 (April 2024 to March 2025) is whole as of its last day, and holds i3 and i4
+    // at a: 2 is more than the target of 1.
+    let fy2025 = r.row("a", "FY2025");
+    assert_eq!((fy2025.value, fy2025.partial, fy2025.status), (Some(2.0), false, Some(RowStatus::Red)));
+}
+
+#[test]
+fn criteria_that_need_a_missing_baseline_give_no_status_never_red() {
+    let change = Edit::Replace {
+        file: "set/metrics/incidents.yaml",
+        find: "value: count()",
+        with: "value: count()\ntarget: {change: -50%}",
+    };
+    let late = Edit::Replace {
+        file: "project/yardstick.yaml",
+        find: "b: {rollout: 2024-07-01, mappings: sites/b.yaml}",
+        with: "b: {rollout: 2024-07-01, mappings: sites/b.yaml, coverage: {incidents: {from: 2024-07-01}}}",
+    };
+    let data = incidents(A_INCIDENTS, B_INCIDENTS);
+    let r = run("incidents", "2024-09-30", &files(&data), &[change, late]).unwrap();
+    // b's data starts with its rollout: its baseline window holds no covered month, so
+    // it has no baseline and its change target cannot be set.
+    let b = r.row("b", "2024-Q3");
+    assert_eq!((b.value, b.baseline, b.target, b.status), (Some(0.0), None, None, None));
+    // a's baseline is 2 * 3 / 6 = 1, its target 0.5; Q3 holds i3 and i4: red.
+    let a = r.row("a", "2024-Q3");
+    assert_eq!((a.baseline, a.target, a.status), (Some(1.0), Some(0.5), Some(RowStatus::Red)));
+    // The pooled row has no baseline while a site in it has none.
+    let all = r.row("all", "2024-Q3");
+    assert_eq!((all.baseline, all.status), (None, None));
+}
+
+#[test]
+fn a_share_moves_in_percentage_points() {
+    let percent = Edit::Replace {
+        file: "set/metrics/major_share.yaml",
+        find: "unit: n",
+        with: "unit: \"%\"\ntarget: {change: -10%}",
+    };
+    let data = incidents(A_INCIDENTS, B_INCIDENTS);
+    let r = run("major_share", "2024-09-30", &files(&data), &[percent]).unwrap();
+    // a's baseline window (January to June) holds i1 (SEV3) and i2 (SEV1): half are
+    // major. Q3 holds i3 (SEV2) and i4 (SEV1): all are. The share rose by 50 points, a
+    // change target of -10% is 10 points under the baseline: 0.4.
+    let q3 = r.row("a", "2024-Q3");
+    assert_eq!((q3.value, q3.baseline, q3.delta, q3.delta_pct), (Some(1.0), Some(0.5), Some(0.5), None));
+    assert!((q3.target.unwrap() - 0.4).abs() < 1e-12, "{:?}", q3.target);
+    assert_eq!(q3.status, Some(RowStatus::Red));
+}
+
+#[test]
+fn a_snapshot_period_without_a_snapshot_has_no_value() {
+    let count = Edit::Write {
+        file: "set/metrics/critical_assets.yaml",
+        text: crate::test_metric!(
+            "critical_assets",
+            "source: assets\ntime: {snapshot: snapshot_on}\nvalue: count(critical)\n"
+        ),
+    };
+    // Snapshots at the end of Q1 and Q3, none in Q2.
+    let a = format!("{ASSETS}A1,2024-03-31,true,true\nA2,2024-03-31,true,false\nA1,2024-09-30,true,true\n");
+    let data = [("a/assets.csv", a), ("b/assets.csv", ASSETS.to_string())];
+    let r = run("critical_assets", "2024-09-30", &files(&data), &[count]).unwrap();
+    assert_eq!(r.value("a", "2024-Q1"), Some(2.0));
+    let q2 = r.row("a", "2024-Q2");
+    assert_eq!((q2.value, q2.status), (None, Some(RowStatus::NoData)), "not a zero: nothing was counted");
+    assert_eq!(r.value("a", "2024-Q3"), Some(1.0));
+}
