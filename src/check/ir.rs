@@ -37,6 +37,29 @@ impl DefinitionSet {
     pub fn metric(&self, id: &str) -> Option<&Metric> {
         self.metrics.iter().find(|m| m.id.0 == id)
     }
+
+    /// Every source a metric reads: its own and its joins' for a base metric, its inputs'
+    /// for a derived one. A metric over a source a project lacks is not collected there.
+    pub fn sources_read(&self, id: &str) -> BTreeSet<&str> {
+        let mut read = BTreeSet::new();
+        // Metrics still to visit, and those seen: a set with a cycle is still being checked.
+        let (mut todo, mut seen) = (vec![id], BTreeSet::new());
+        while let Some(id) = todo.pop() {
+            if !seen.insert(id) {
+                continue;
+            }
+            match self.metric(id).map(|m| &m.body) {
+                Some(MetricBody::Base(b)) => {
+                    read.insert(b.source.as_str());
+                    let Some(source) = self.sources.get(&b.source) else { continue };
+                    read.extend(b.joins_used().iter().filter_map(|j| source.join(j)).map(|j| j.source.as_str()));
+                }
+                Some(MetricBody::Derived { inputs, .. }) => todo.extend(inputs.iter().map(|i| i.0.as_str())),
+                None => {}
+            }
+        }
+        read
+    }
 }
 
 /// A controlled vocabulary (SPEC section 3).
@@ -682,6 +705,9 @@ pub struct Site {
     pub mappings: BTreeMap<String, BTreeMap<String, String>>,
     /// Source name to where this site's data starts and how it is collected.
     pub coverage: BTreeMap<String, Coverage>,
+    /// The sources this site does not export (`sources: {capas: none}`): the metrics over
+    /// them are not collected here.
+    pub absent: BTreeSet<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

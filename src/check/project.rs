@@ -3,14 +3,13 @@
 
 use super::Cx;
 use super::ir::{
-    Baseline, Binding, ContextEvent, Coverage, DefinitionSet, FileFormat, MetricBody, Project, ReportSpec, Site,
-    Unmapped,
+    Baseline, Binding, ContextEvent, Coverage, DefinitionSet, FileFormat, Project, ReportSpec, Site, Unmapped,
 };
 use super::metric::GRAINS;
 use super::set::{COLLECTIONS, unknown_source, unknown_term, unknown_vocab};
 use crate::diag::{Diagnostic, FileId, codes, did_you_mean};
 use crate::spec::{BaselineDoc, ProjectDoc, ProjectDocs, SiteDoc, Spanned};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 const UNMAPPED: &[(&str, Unmapped)] = &[("error", Unmapped::Error), ("exclude", Unmapped::Exclude)];
 
@@ -188,6 +187,7 @@ fn sites(
             );
         }
         let coverage = coverage(cx, file, s, bindings);
+        let absent = absent_sources(cx, file, s, set);
         let site_mappings = match mappings.get(id.value.as_str()) {
             Some(m) => check_mappings(cx, m, set),
             None => BTreeMap::new(),
@@ -199,6 +199,7 @@ fn sites(
             timezone: s.timezone.as_ref().and_then(|tz| timezone(cx, file, tz)).unwrap_or(chrono_tz::Tz::UTC),
             mappings: site_mappings,
             coverage,
+            absent,
         });
     }
     if doc.sites.is_empty() {
@@ -239,6 +240,39 @@ fn closest_time_zone(name: &str) -> Option<&'static str> {
         .map(|tz| (strsim::levenshtein(&name, &tz.name().to_lowercase()), tz.name()))
         .min()?;
     (distance <= 3).then_some(closest)
+}
+
+/// The sources a site says it does not export (`sources: {capas: none}`).
+fn absent_sources(cx: &mut Cx, file: FileId, site: &SiteDoc, set: &DefinitionSet) -> BTreeSet<String> {
+    let mut absent = BTreeSet::new();
+    for (source, value) in site.sources.iter() {
+        if !set.sources.contains_key(&source.value) {
+            let help = did_you_mean(&source.value, set.sources.keys().map(String::as_str))
+                .unwrap_or_else(|| "name a source of the definition set".into());
+            cx.error(
+                Diagnostic::error(codes::E0618, format!("no source `{}` in the definition set", source.value))
+                    .at(cx.span(file, source))
+                    .label("not a source")
+                    .help(help),
+            );
+        } else if value.value != "none" {
+            cx.error(
+                Diagnostic::error(
+                    codes::E0618,
+                    format!(
+                        "a site's `sources:` entry says `none` (this site has no such export), not `{}`",
+                        value.value
+                    ),
+                )
+                .at(cx.span(file, value))
+                .label("expected `none`")
+                .help("bind the export for every site under the project's `sources:`; here, only `none`"),
+            );
+        } else {
+            absent.insert(source.value.clone());
+        }
+    }
+    absent
 }
 
 /// A site's coverage of the bound sources, by source name.
@@ -336,17 +370,12 @@ fn unknown_site<'a>(cx: &mut Cx, file: FileId, site: &Spanned<String>, known: im
     );
 }
 
-/// Every source a metric reads (its own, and those of the joins it uses) needs a binding.
+/// A source the project does not bind leaves the metrics over it not collected: one note
+/// per source, naming the metrics it would feed (through joins and derived metrics too).
 fn check_sources_bound(cx: &mut Cx, set: &DefinitionSet, bindings: &BTreeMap<String, Binding>, docs: &ProjectDocs) {
     let mut users: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for m in &set.metrics {
-        let MetricBody::Base(b) = &m.body else { continue };
-        let source = &set.sources[&b.source];
-        let mut used = vec![b.source.as_str()];
-        used.extend(b.joins_used().iter().filter_map(|j| source.join(j)).map(|j| j.source.as_str()));
-        used.sort_unstable();
-        used.dedup();
-        for source in used {
+        for source in set.sources_read(&m.id.0) {
             users.entry(source).or_default().push(&m.id.0);
         }
     }
@@ -355,21 +384,18 @@ fn check_sources_bound(cx: &mut Cx, set: &DefinitionSet, bindings: &BTreeMap<Str
             continue;
         }
         let listed = metrics.iter().take(3).map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ");
-        let used_by = match metrics.len() {
-            1 => format!("metric {listed}"),
-            n if n <= 3 => format!("metrics {listed}"),
-            n => format!("metrics {listed} and {} more", n - 3),
+        let feeds = match metrics.len() {
+            1 => format!("metric {listed} is"),
+            n if n <= 3 => format!("metrics {listed} are"),
+            n => format!("metrics {listed} and {} more are", n - 3),
         };
         cx.error(
-            Diagnostic::error(
-                codes::E0610,
-                format!("source `{source}` is used by {used_by} but not bound in the project"),
-            )
-            .at(cx.span(docs.project.file, &docs.project.doc.project))
-            .label("in this project")
-            .help(format!(
-                "add under `sources:` in yardstick.yaml: {source}: {{file: \"data/{{site}}/{source}.csv\"}}"
-            )),
+            Diagnostic::note(codes::N0610, format!("source `{source}` is not bound: {feeds} not collected"))
+                .at(cx.span(docs.project.file, &docs.project.doc.project))
+                .label("in this project")
+                .help(format!(
+                    "when the sites export it, add under `sources:` in yardstick.yaml: {source}: {{file: \"data/{{site}}/{source}.csv\"}}"
+                )),
         );
     }
 }

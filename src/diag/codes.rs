@@ -2,7 +2,8 @@
 //! has one meaning, and `yardstick explain E0304` can print it as `rustc --explain` does.
 //!
 //! Codes are grouped by stage: E01 files and YAML, E02 expression syntax, E03 names, E04
-//! types, E05 metrics, E06 the project, E07 data, E08 computing. W codes are warnings.
+//! types, E05 metrics, E06 the project, E07 data, E08 computing. W codes are warnings, N
+//! codes notes (nothing to fix).
 //! A code, once published, keeps its meaning; a retired code is not reused.
 
 /// What a code means and what to do about it.
@@ -181,8 +182,6 @@ codes! {
         "Coverage names a source bound under `sources:` in yardstick.yaml.";
     E0609: "a data file whose format cannot be told from its extension",
         "Data files end in .csv, .parquet, .ndjson or .jsonl.";
-    E0610: "a source used by a metric but not bound in the project",
-        "Bind it under `sources:` in yardstick.yaml, with the path of its export at each site.";
     E0612: "an unknown site",
         "Name a site listed under `sites:` in yardstick.yaml.";
     E0613: "a site with the id `all`, which is reserved for the pooled all-sites row",
@@ -195,6 +194,8 @@ codes! {
         "Write a name of the IANA time-zone database, such as Europe/Paris or America/New_York; the default is UTC.";
     E0617: "a coverage entry whose `to` is before its `from`",
         "Give `from` (the first day the export holds) a date on or before `to` (its last day).";
+    E0618: "a site's `sources:` entry that is not `none`, or names no source of the set",
+        "Under a site, `sources: {capas: none}` says the site has no such export; its metrics are then not collected there.";
 
     E0701: "a value in a data file that does not parse as its column's type",
         "Fix the value in the export, or the column's type in the source schema.";
@@ -220,6 +221,9 @@ codes! {
     E0803: "no metric with this id in the definition set",
         "`yardstick check` lists the set's metrics.";
 
+    N0610: "a source of the definition set that the project does not bind: the metrics over it are not collected",
+        "Nothing to fix when the sites have no such export: its metrics show `not_collected`, never a zero. Bind it under `sources:` once they do.";
+
     W0501: "an event metric whose value mixes aggregates the baseline scales (count, sum) with others",
         "The value and its baseline are then not comparable; a per-item average compares well as a derived metric of two flows.";
 
@@ -231,6 +235,8 @@ codes! {
         "Fill in the time column in the export; a row without it cannot be placed in a period.";
     W0704: "datetimes without an offset that do not exist at their site (the spring DST gap), moved forward",
         "Check the export's clock: a wall-clock time skipped by the change to summer time was read as the time after the gap.";
+    W0705: "a bound data file that holds no rows",
+        "An empty export makes every count zero; if the site has no such export, write `sources: {x: none}` under the site, and its metrics are not collected there.";
     W0801: "a baseline window that the data covers for fewer than six months",
         "The window is clipped to the project's start and the source's coverage at the site; move the window, or read its baselines with care.";
 }

@@ -80,6 +80,8 @@ impl Sources {
 pub enum Severity {
     Error,
     Warning,
+    /// Worth knowing, nothing to fix: a source the project does not bind, say.
+    Note,
 }
 
 /// A problem found in the user's definitions, project or data.
@@ -113,6 +115,10 @@ impl Diagnostic {
 
     pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
         Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, message) }
+    }
+
+    pub fn note(code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic { severity: Severity::Note, ..Diagnostic::error(code, message) }
     }
 
     pub fn at(mut self, span: Span) -> Self {

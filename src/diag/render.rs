@@ -10,6 +10,7 @@ pub fn render(d: &Diagnostic, sources: &Sources, color: bool) -> String {
     let kind = match d.severity {
         Severity::Error => ReportKind::Error,
         Severity::Warning => ReportKind::Warning,
+        Severity::Note => ReportKind::Custom("Note", ariadne::Color::Fixed(115)),
     };
     let Some((file, range)) = d.span.and_then(|span| quoted(span, sources)) else {
         // The same header as ariadne's, for diagnostics about a whole file.
@@ -38,9 +39,26 @@ pub fn render(d: &Diagnostic, sources: &Sources, color: bool) -> String {
     }
     let mut out = Vec::new();
     report.finish().write((name, Source::from(file.text.as_str())), &mut out).expect("writing to a Vec cannot fail");
-    let text = String::from_utf8_lossy(&out).into_owned();
+    let mut text = String::from_utf8_lossy(&out).into_owned();
+    if !color {
+        // ariadne colours a custom kind (our notes) whatever its config says.
+        text = without_colour(&text);
+    }
     // ariadne pads empty gutter lines; trailing spaces only make snapshots brittle.
     text.lines().map(str::trim_end).collect::<Vec<_>>().join("\n") + "\n"
+}
+
+/// `text` without its ANSI colour sequences (`ESC [ ... m`).
+fn without_colour(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('\x1b') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        rest = rest.find('m').map_or("", |end| &rest[end + 1..]);
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The file and the byte range to underline: at least one character, within the text and

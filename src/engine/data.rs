@@ -55,8 +55,23 @@ pub fn read_site_table(
     report: &mut DataReport,
 ) -> Option<SiteTable> {
     let binding = project.bindings.get(&source.name)?;
+    if site.absent.contains(&source.name) {
+        return None;
+    }
     let path = bound_file(project, source, site, binding, report)?;
     let raw = read_file(&path, binding.format, source, report)?;
+    if raw.height() == 0 {
+        let message = format!(
+            "{} holds no rows: every metric over `{}` counts nothing at site `{}`",
+            path.display(),
+            source.name,
+            site.id
+        );
+        report.warnings.push(Diagnostic::warning(codes::W0705, message).in_file(&path).help(format!(
+            "if the site has no such export, say so: `sources: {{{}: none}}` under the site",
+            source.name
+        )));
+    }
     let first_line = match binding.format {
         FileFormat::Csv => 2, // after the header
         FileFormat::Parquet | FileFormat::Ndjson => 1,

@@ -19,7 +19,7 @@ use crate::diag::{Diagnostic, codes};
 use calendar::{Calendar, Period, PeriodScheme, Window, baseline_window};
 use chrono::NaiveDate;
 use post::{Post, Slot};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// What to compute.
 pub struct Request<'a> {
@@ -41,6 +41,9 @@ pub struct Plan<'a> {
     /// The sources to read, each once: the base metrics' own and those they join.
     pub sources: Vec<SourcePlan>,
     pub bases: Vec<BasePlan<'a>>,
+    /// The metrics over a source the project does not bind (directly, by a join or through
+    /// a derived metric's inputs), with those sources: not collected, not computed.
+    pub not_collected: BTreeMap<MetricId, NotCollected>,
     /// Derived metrics, each after the metrics it reads.
     pub derived: Vec<DerivedPlan<'a>>,
     /// The metrics asked for (the others are inputs).
@@ -62,6 +65,12 @@ pub struct SourcePlan {
     /// The date and datetime columns that record what happened (every one not `planned`):
     /// a value after the end of `as_of` was not known yet and reads as null.
     pub unknown_after: Vec<String>,
+}
+
+/// A metric the project cannot compute: the sources it reads that are not bound.
+pub struct NotCollected {
+    pub grain: Grain,
+    pub unbound: Vec<String>,
 }
 
 /// One base metric: rows of one source, placed in periods, filtered, grouped, aggregated.
@@ -96,6 +105,9 @@ pub struct BasePlan<'a> {
     /// Per site (in id order), its baseline window, computed as one period; `None`
     /// without windows.
     pub baseline: Option<Vec<SiteWindow>>,
+    /// The sites that do not export a source the metric reads (`sources: {x: none}`):
+    /// not collected there.
+    pub absent_at: Vec<String>,
 }
 
 /// A left join on `on` against the joined source's key.
@@ -189,6 +201,9 @@ impl BasePlan<'_> {
     /// How much of `period` the site's data covers (the period's days up to its last,
     /// not to `as_of`: the period holding `as_of` is partial anyway).
     pub fn covered(&self, site: &str, calendar: &Calendar, period: &Period) -> Covered {
+        if self.absent_at.iter().any(|s| s == site) {
+            return Covered::None;
+        }
         let Some(c) = self.coverage.iter().find(|c| c.site == site) else { return Covered::None };
         let last = calendar.last_day(period.grain, period.index);
         match c.span.clip(period.start, last) {
@@ -257,11 +272,22 @@ pub fn plan<'a>(checked: &'a Checked, request: &Request) -> Result<Plan<'a>, Vec
             .collect(),
         sources: Vec::new(),
         bases: Vec::new(),
+        not_collected: BTreeMap::new(),
         derived: Vec::new(),
         requested: request.metrics.iter().map(|m| MetricId(m.clone())).collect(),
     };
     for m in metrics {
         let grain = request.grain.unwrap_or(m.grain);
+        let unbound: Vec<String> = set
+            .sources_read(&m.id.0)
+            .into_iter()
+            .filter(|s| !project.bindings.contains_key(*s))
+            .map(String::from)
+            .collect();
+        if !unbound.is_empty() {
+            plan.not_collected.insert(m.id.clone(), NotCollected { grain, unbound });
+            continue;
+        }
         match &m.body {
             MetricBody::Base(b) => {
                 let base = planner.base(m, b, grain);
@@ -335,6 +361,13 @@ impl<'a> Planner<'a> {
             slots,
             post,
             baseline: (!windows.is_empty()).then_some(windows),
+            absent_at: self
+                .project
+                .sites
+                .iter()
+                .filter(|s| self.set.sources_read(&metric.id.0).iter().any(|r| s.absent.contains(*r)))
+                .map(|s| s.id.clone())
+                .collect(),
         }
     }
 

@@ -2,7 +2,7 @@
 //! metrics (per dimension value), then targets and statuses (`status`).
 
 use super::status::{Standing, judge, value_of};
-use super::{ResultRow, Results, RowCoverage};
+use super::{ResultRow, Results, RowCoverage, RowStatus};
 use crate::check::ir::{Collection, MetricId, SiteRef, TimeSemantics};
 use crate::diag::{Diagnostic, codes};
 use crate::plan::calendar::Period;
@@ -23,8 +23,25 @@ pub fn assemble(plan: &Plan, tables: Vec<Aggregates>) -> Results {
     for derived in &plan.derived {
         derived_rows(plan, derived, &mut out);
     }
+    let mut warnings = short_baselines(plan);
+    for (id, not) in plan.not_collected.iter().filter(|(id, _)| plan.requested.contains(*id)) {
+        let unbound = not.unbound.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ");
+        let message = format!("`{id}` is not collected in this project: it reads {unbound}, which is not bound");
+        warnings.push(Diagnostic::note(codes::N0610, message));
+        not_collected_rows(plan, plan.set.metric(&id.0).expect("a planned metric"), not.grain, &mut out);
+    }
     let rows = out.rows.into_iter().filter(|r| plan.requested.contains(&r.metric)).collect();
-    Results { rows, warnings: short_baselines(plan) }
+    Results { rows, warnings }
+}
+
+/// The rows of a metric the project does not collect: every site and period, no value.
+fn not_collected_rows(plan: &Plan, m: &crate::check::ir::Metric, grain: crate::check::ir::Grain, out: &mut Assembled) {
+    for site in site_refs(plan) {
+        for period in &plan.periods(grain) {
+            let row = judge(m, &site, period, None, None, Standing::default());
+            out.push(ResultRow { coverage: RowCoverage::NotCollected, status: Some(RowStatus::NotCollected), ..row });
+        }
+    }
 }
 
 /// A warning for each site and source whose baseline window, clipped to what the data
@@ -116,6 +133,9 @@ impl<'p> Base<'p> {
             }
             let collection = self.collection(&site);
             out.collection.insert((id.clone(), site.clone()), collection);
+            if self.is_absent(&site) {
+                out.absent.insert((id.clone(), site.clone()));
+            }
             out.zero_baseline.insert((id.clone(), site.clone()), self.baseline(&site, &[]));
             for period in &periods {
                 let covered = self.covered(&site, period);
@@ -150,13 +170,19 @@ impl<'p> Base<'p> {
                     self.covered(&SiteRef::Site(s.to_string()), period) != Covered::None
                 }),
             };
+            let judged = judge(self.base.metric, site, period, value, baseline, standing);
             let row = ResultRow {
                 dims: self.dim_names.iter().cloned().zip(dims.iter().cloned()).collect(),
                 n,
                 excluded: self.excluded.get(&(site.clone(), period.index)).copied().unwrap_or(0),
-                coverage: if covered == Covered::None { RowCoverage::NotCovered } else { RowCoverage::Covered },
+                coverage: match covered {
+                    _ if self.is_absent(site) => RowCoverage::NotCollected,
+                    Covered::None => RowCoverage::NotCovered,
+                    _ => RowCoverage::Covered,
+                },
+                status: if self.is_absent(site) { Some(RowStatus::NotCollected) } else { judged.status },
                 collection,
-                ..judge(self.base.metric, site, period, value, baseline, standing)
+                ..judged
             };
             out.push(row);
         }
@@ -218,6 +244,15 @@ impl<'p> Base<'p> {
         Some(slots.collect())
     }
 
+    /// Whether the site does not export a source the metric reads; the pooled row, when
+    /// no site does.
+    fn is_absent(&self, site: &SiteRef) -> bool {
+        match site {
+            SiteRef::Site(id) => self.base.absent_at.contains(id),
+            SiteRef::All => self.plan.project.sites.iter().all(|s| self.base.absent_at.contains(&s.id)),
+        }
+    }
+
     /// How much of `period` the data covers at `site`: read, and inside its coverage; the
     /// pooled row covers what its sites cover, partly when one of them does.
     fn covered(&self, site: &SiteRef, period: &Period) -> Covered {
@@ -267,6 +302,10 @@ fn derived_rows(plan: &Plan, d: &DerivedPlan, out: &mut Assembled) {
         let inputs = d.inputs.iter().filter_map(|i| out.collection.get(&(i.clone(), site.clone())).copied());
         let collection = inputs.fold(Collection::Automated, Collection::worst);
         out.collection.insert((id.clone(), site.clone()), collection);
+        let absent = d.inputs.iter().any(|i| out.absent.contains(&(i.clone(), site.clone())));
+        if absent {
+            out.absent.insert((id.clone(), site.clone()));
+        }
         let value = |out: &Assembled, dims, period| {
             let lookup = Lookup { out, site: &site, names: &names, dims, period };
             crate::plan::post::eval(&d.post, &lookup).num()
@@ -295,11 +334,17 @@ fn derived_rows(plan: &Plan, d: &DerivedPlan, out: &mut Assembled) {
                         out.covered.contains(&(id.clone(), SiteRef::Site(s.to_string()), period.start))
                     }),
                 };
+                let judged = judge(d.metric, &site, period, value, baseline, standing);
                 let row = ResultRow {
                     dims: names.iter().cloned().zip(dims.iter().cloned()).collect(),
-                    coverage: if covered { RowCoverage::Covered } else { RowCoverage::NotCovered },
+                    coverage: match covered {
+                        _ if absent => RowCoverage::NotCollected,
+                        true => RowCoverage::Covered,
+                        false => RowCoverage::NotCovered,
+                    },
+                    status: if absent { Some(RowStatus::NotCollected) } else { judged.status },
                     collection,
-                    ..judge(d.metric, &site, period, value, baseline, standing)
+                    ..judged
                 };
                 out.push(row);
             }
@@ -342,6 +387,8 @@ struct Assembled {
     covered: HashSet<(MetricId, SiteRef, NaiveDate)>,
     /// Those covered only in part.
     part: HashSet<(MetricId, SiteRef, NaiveDate)>,
+    /// (metric, site) where a source the metric reads is not exported.
+    absent: HashSet<(MetricId, SiteRef)>,
     /// A metric's value in a covered period where no row of some dimension value matched.
     zero: HashMap<(MetricId, SiteRef, NaiveDate), Option<f64>>,
     baselines: HashMap<(MetricId, SiteRef, Dims), Option<f64>>,

@@ -49,8 +49,10 @@ pub struct ResultRow {
 #[serde(rename_all = "snake_case")]
 pub enum RowCoverage {
     Covered,
-    /// Before the source's coverage at the site: no value, never a zero.
+    /// Outside the source's coverage at the site: no value, never a zero.
     NotCovered,
+    /// The project (or the site) has no export of a source the metric reads.
+    NotCollected,
 }
 
 impl RowCoverage {
@@ -58,6 +60,7 @@ impl RowCoverage {
         match self {
             RowCoverage::Covered => "covered",
             RowCoverage::NotCovered => "not_covered",
+            RowCoverage::NotCollected => "not_collected",
         }
     }
 }
@@ -79,6 +82,8 @@ pub enum RowStatus {
     Pending,
     /// Before the site's rollout: the reference, not judged against itself.
     Baseline,
+    /// No data is collected for the metric (at the site).
+    NotCollected,
 }
 
 impl RowStatus {
@@ -90,6 +95,7 @@ impl RowStatus {
             RowStatus::NoData => "no_data",
             RowStatus::Pending => "pending",
             RowStatus::Baseline => "baseline",
+            RowStatus::NotCollected => "not_collected",
         }
     }
 }

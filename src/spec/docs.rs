@@ -251,6 +251,9 @@ pub struct SiteDoc {
     pub mappings: Option<Spanned<String>>,
     #[serde(default)]
     pub coverage: Map<Spanned<CoverageDoc>>,
+    /// Sources this site does not export: `capas: none`.
+    #[serde(default)]
+    pub sources: Map<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -17,7 +17,7 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 
 fn is_code(s: &str) -> bool {
     let b = s.as_bytes();
-    b.len() == 5 && matches!(b[0], b'E' | b'W') && b[1..].iter().all(u8::is_ascii_digit)
+    b.len() == 5 && matches!(b[0], b'E' | b'W' | b'N') && b[1..].iter().all(u8::is_ascii_digit)
 }
 
 /// Every `"E0403"`-like string literal in `line`.

@@ -150,3 +150,77 @@ fn a_snapshot_period_without_a_snapshot_has_no_value() {
     assert_eq!((q2.value, q2.status), (None, Some(RowStatus::NoData)), "not a zero: nothing was counted");
     assert_eq!(r.value("a", "2024-Q3"), Some(1.0));
 }
+
+/// The Acme example binding 4 of the set's 17 sources, with `edit` applied to its
+/// yardstick.yaml; exit status, standard output and standard error of `args`.
+fn partial_acme(edit: impl Fn(&str) -> String, remove: &[&str], args: &[&str]) -> (i32, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let acme = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/acme");
+    crate::util::copy_dir(&acme, dir.path());
+    let project = dir.path().join("yardstick.yaml");
+    let text = std::fs::read_to_string(&project).unwrap().replace("../../metrics", "");
+    let metrics = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("metrics");
+    let text = text.replacen("definitions: ", &format!("definitions: {}", metrics.display()), 1);
+    let (head, _) = text.split_once("sources:\n").unwrap();
+    let kept = ["incidents", "downtime", "assets", "audit_prep"];
+    let bindings: String = kept.iter().map(|s| format!("  {s}: {{file: \"data/{{site}}/{s}.csv\"}}\n")).collect();
+    std::fs::write(&project, edit(&format!("{head}sources:\n{bindings}"))).unwrap();
+    for file in remove {
+        std::fs::remove_file(dir.path().join(file)).unwrap();
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_yardstick"))
+        .args(args)
+        .args(["-p", dir.path().to_str().unwrap()])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
+    (out.status.code().unwrap(), text(out.stdout), text(out.stderr))
+}
+
+#[test]
+fn a_project_binding_4_of_17_sources_checks_with_one_note_per_unbound_source() {
+    let (code, _, err) = partial_acme(|t| t.to_string(), &[], &["check", "--data"]);
+    assert_eq!(code, 0, "{err}");
+    // 17 sources, 4 bound: 13 notes, one per source, no error.
+    assert_eq!(err.matches("[N0610] Note").count(), 13, "{err}");
+    assert!(err.contains("source `capas` is not bound: metric `information_handling_capas` is not collected"), "{err}");
+    assert!(!err.contains("Error"), "{err}");
+}
+
+#[test]
+fn metrics_over_an_unbound_source_are_not_collected_never_zero() {
+    // `information_handling_capas` reads capas; `cost_per_significant_incident` is derived
+    // from `significant_incident_cost`, over incident_costs: neither is bound.
+    for metric in ["information_handling_capas", "cost_per_significant_incident"] {
+        let args = ["query", metric, "--format", "json", "--as-of", "2025-12-31"];
+        let (code, out, err) = partial_acme(|t| t.to_string(), &[], &args);
+        assert_eq!(code, 0, "{err}");
+        let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+        assert!(!rows.is_empty(), "{metric} has rows");
+        assert!(
+            rows.iter()
+                .all(|r| r["value"].is_null() && r["coverage"] == "not_collected" && r["status"] == "not_collected"),
+            "{metric}: {rows:?}"
+        );
+        assert!(err.contains(&format!("`{metric}` is not collected in this project")), "{err}");
+    }
+}
+
+#[test]
+fn a_site_without_an_export_says_none_and_a_missing_file_is_still_an_error() {
+    let none = |t: &str| {
+        t.replace("    coverage:\n      downtime:", "    sources: {downtime: none}\n    coverage:\n      downtime:")
+    };
+    let args = ["query", "security_downtime_hours", "--format", "json", "--as-of", "2025-12-31"];
+    let (code, out, err) = partial_acme(none, &["data/porto/downtime.csv"], &args);
+    assert_eq!(code, 0, "{err}");
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    let at = |site: &'static str| rows.iter().filter(move |r| r["site"] == site);
+    assert!(at("porto").all(|r| r["coverage"] == "not_collected" && r["value"].is_null()));
+    assert!(at("lyon").any(|r| r["value"].as_f64().is_some_and(|v| v > 0.0)));
+    // Without `none`, the same missing file is an error: a typo is not "not collected".
+    let (code, _, err) = partial_acme(|t| t.to_string(), &["data/porto/downtime.csv"], &args);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("E0703"), "{err}");
+}
