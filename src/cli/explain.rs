@@ -85,7 +85,13 @@ fn plan_section(checked: &Checked, m: &Metric, polars: bool) -> Result<String, V
         match (plan.bases.iter().find(|b| b.metric.id == m.id), plan.derived.iter().find(|d| d.metric.id == m.id)) {
             (Some(b), _) => plan.describe_base(b),
             (None, Some(d)) => plan.describe_derived(d),
-            (None, None) => String::new(),
+            (None, None) => match plan.not_collected.get(&m.id) {
+                Some(not) => {
+                    let unbound = not.unbound.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ");
+                    format!("not collected in this project: it reads {unbound}, which is not bound under `sources:`\n")
+                }
+                None => String::new(),
+            },
         };
     indent(&mut out, &text);
     if let Some(b) = plan.bases.iter().find(|b| b.metric.id == m.id).filter(|_| polars) {

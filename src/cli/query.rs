@@ -1,7 +1,7 @@
 //! `yardstick query`: one metric per site and period, as a table, CSV or JSON.
 
 use crate::check::ir::{Collection, Grain};
-use crate::diag::{Sources, render_all};
+use crate::diag::{Sources, codes, render_all};
 use crate::plan::Request;
 use crate::results::{ResultRow, RowCoverage, header, number};
 use chrono::NaiveDate;
@@ -27,8 +27,11 @@ pub struct Args<'a> {
 pub fn run(args: &Args, color: bool) -> ExitCode {
     let mut sources = Sources::default();
     let (checked, diags) = crate::compile(args.project, &mut sources);
-    if !diags.is_empty() {
-        eprint!("{}", render_all(diags.iter(), &sources, color));
+    // The notes on unbound sources concern other metrics; the results say which of these
+    // are not collected.
+    let shown: Vec<_> = diags.iter().filter(|d| d.code != codes::N0610).collect();
+    if !shown.is_empty() {
+        eprint!("{}", render_all(shown.into_iter(), &sources, color));
     }
     let Some(checked) = checked else {
         return ExitCode::from(1);
@@ -96,8 +99,10 @@ pub fn table(dims: &[String], rows: &[&ResultRow]) -> String {
             if r.partial {
                 note.push("partial");
             }
-            if r.coverage != RowCoverage::Covered {
-                note.push("not covered");
+            match r.coverage {
+                RowCoverage::Covered => {}
+                RowCoverage::NotCovered => note.push("not covered"),
+                RowCoverage::NotCollected => note.push("not collected"),
             }
             if r.collection != Collection::Automated {
                 note.push(r.collection.as_str());
