@@ -193,6 +193,7 @@ struct Lowered {
     pooled: usize,
     baseline: Option<(usize, usize)>,
     excluded: Option<usize>,
+    snapshots: Option<usize>,
 }
 
 impl<'a> Query<'a> {
@@ -215,6 +216,10 @@ impl<'a> Query<'a> {
     fn push(&self, frames: &mut Vec<LazyFrame>) -> PolarsResult<Lowered> {
         let rows = self.rows()?;
         let placed = self.filtered(self.placed(rows.clone())?);
+        let snapshots = self.snapshots().map(|lf| {
+            frames.push(lf);
+            frames.len() - 1
+        });
         frames.push(placed.clone().group_by([vec![col(SITE), col(IDX)], self.dims()].concat()).agg(self.aggs.clone()));
         let sites = frames.len() - 1;
         frames.push(placed.group_by([vec![col(IDX)], self.dims()].concat()).agg(self.aggs.clone()));
@@ -237,7 +242,7 @@ impl<'a> Query<'a> {
             frames.push(lf);
             frames.len() - 1
         });
-        Ok(Lowered { sites, pooled, baseline, excluded })
+        Ok(Lowered { sites, pooled, baseline, excluded, snapshots })
     }
 
     fn filtered(&self, lf: LazyFrame) -> LazyFrame {
@@ -291,7 +296,11 @@ impl<'a> Query<'a> {
                 (JoinPick::LatestSnapshot { .. }, _) => lf,
             };
         }
-        lf = lf.filter(col(EXCLUDED).not());
+        Ok(self.within_coverage(lf.filter(col(EXCLUDED).not())))
+    }
+
+    /// The rows of `lf` inside their site's coverage, by the time column.
+    fn within_coverage(&self, mut lf: LazyFrame) -> LazyFrame {
         for c in &self.base.rows_within {
             let t = self.local(self.base.time.column());
             let mut inside = t.clone().gt_eq(ms_lit(midnight_ms(c.span.from)));
@@ -300,7 +309,22 @@ impl<'a> Query<'a> {
             }
             lf = lf.filter(col(SITE).neq(lit(c.site.as_str())).or(inside));
         }
-        Ok(lf)
+        lf
+    }
+
+    /// A snapshot metric's (site, period) pairs that hold a snapshot, whatever `where`
+    /// keeps of it; `None` for other metrics.
+    fn snapshots(&self) -> Option<LazyFrame> {
+        let TimeSemantics::Snapshot { column } = &self.base.time else { return None };
+        let range = self.base.periods;
+        let t = self.local(column);
+        let taken = self
+            .within_coverage(self.tables[&self.base.source].all())
+            .with_column(t.alias(T))
+            .filter(col(T).is_not_null().and(self.before_end(column, &self.base.source)))
+            .select([col(SITE), period_index(col(T), range.scheme).alias(IDX)])
+            .filter(col(IDX).gt_eq(lit(range.first)).and(col(IDX).lt_eq(lit(range.last))));
+        Some(taken.unique(None, UniqueKeepStrategy::Any))
     }
 
     /// The joined source's rows known by the end of `as_of`: the site, the key, the
@@ -540,7 +564,11 @@ impl Lowered {
             Some(i) => excluded_counts(&frames[i])?,
             None => Vec::new(),
         };
-        Ok(Aggregates { periods, baselines, excluded, sites_read: input.sites.clone() })
+        let snapshots = match self.snapshots {
+            Some(i) => site_periods(&frames[i])?,
+            None => Vec::new(),
+        };
+        Ok(Aggregates { periods, baselines, excluded, sites_read: input.sites.clone(), snapshots })
     }
 }
 
@@ -569,6 +597,12 @@ fn groups(base: &BasePlan, df: &DataFrame, by_site: bool, by_period: bool) -> Po
         n: n.get(row).unwrap_or(0),
     });
     Ok(groups.collect())
+}
+
+fn site_periods(df: &DataFrame) -> PolarsResult<Vec<(String, i64)>> {
+    let sites = df.column(SITE)?.str()?.clone();
+    let idxs = df.column(IDX)?.i64()?.clone();
+    Ok((0..df.height()).filter_map(|row| Some((sites.get(row)?.to_string(), idxs.get(row)?))).collect())
 }
 
 fn excluded_counts(df: &DataFrame) -> PolarsResult<Vec<(String, i64, u64)>> {

@@ -511,6 +511,9 @@ pub struct Aggregates {
     pub excluded: Vec<(String, i64, u64)>,
     /// The sites whose data of the metric's source was read.
     pub sites_read: Vec<String>,
+    /// For a snapshot metric, the (site, period index) pairs whose period holds a
+    /// snapshot, whether or not any of its rows passes `where`: the others have no value.
+    pub snapshots: Vec<(String, i64)>,
 }
 
 /// One group of rows: its key, its slots' values (in plan order) and its row count.

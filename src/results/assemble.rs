@@ -91,8 +91,8 @@ struct Base<'p> {
     baselines: HashMap<(SiteRef, Dims), Vec<V>>,
     excluded: HashMap<(SiteRef, i64), u64>,
     sites_read: Vec<String>,
-    /// (site, period index) of every period that has rows: a snapshot metric's periods
-    /// with a snapshot.
+    /// (site, period index) of a snapshot metric's periods with a snapshot (the pooled
+    /// row's: with a snapshot at some site).
     snapshots: HashSet<(SiteRef, i64)>,
     dim_names: Vec<String>,
 }
@@ -102,8 +102,11 @@ impl<'p> Base<'p> {
         let values = |slots: Vec<Option<f64>>| slots.into_iter().map(|v| v.map_or(V::Null, V::Num)).collect::<Vec<_>>();
         let mut found = HashMap::new();
         let mut snapshots = HashSet::new();
+        for (site, index) in tables.snapshots {
+            snapshots.insert((SiteRef::Site(site), index));
+            snapshots.insert((SiteRef::All, index));
+        }
         for g in tables.periods {
-            snapshots.insert((g.site.clone(), g.period.unwrap_or(0)));
             found.insert((g.site, g.dims, g.period.unwrap_or(0)), (values(g.slots), g.n));
         }
         let mut baselines = HashMap::new();

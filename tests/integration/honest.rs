@@ -138,17 +138,24 @@ fn a_snapshot_period_without_a_snapshot_has_no_value() {
         file: "set/metrics/critical_assets.yaml",
         text: crate::test_metric!(
             "critical_assets",
-            "source: assets\ntime: {snapshot: snapshot_on}\nvalue: count(critical)\n"
+            "source: assets\ntime: {snapshot: snapshot_on}\nwhere: critical\nvalue: count()\n"
         ),
     };
-    // Snapshots at the end of Q1 and Q3, none in Q2.
-    let a = format!("{ASSETS}A1,2024-03-31,true,true\nA2,2024-03-31,true,false\nA1,2024-09-30,true,true\n");
+    // Snapshots at the end of Q1 (two critical assets), Q2 (none critical) and Q4; none
+    // in Q3.
+    let a = format!(
+        "{ASSETS}A1,2024-03-31,true,true\nA2,2024-03-31,true,false\nA3,2024-06-30,false,true\nA1,2024-12-31,true,true\n"
+    );
     let data = [("a/assets.csv", a), ("b/assets.csv", ASSETS.to_string())];
-    let r = run("critical_assets", "2024-09-30", &files(&data), &[count]).unwrap();
+    let r = run("critical_assets", "2024-12-31", &files(&data), &[count]).unwrap();
     assert_eq!(r.value("a", "2024-Q1"), Some(2.0));
-    let q2 = r.row("a", "2024-Q2");
-    assert_eq!((q2.value, q2.status), (None, Some(RowStatus::NoData)), "not a zero: nothing was counted");
-    assert_eq!(r.value("a", "2024-Q3"), Some(1.0));
+    assert_eq!(r.value("a", "2024-Q2"), Some(0.0), "a snapshot with no critical asset counts 0");
+    let q3 = r.row("a", "2024-Q3");
+    assert_eq!((q3.value, q3.status), (None, Some(RowStatus::NoData)), "not a zero: nothing was counted");
+    assert_eq!(r.value("a", "2024-Q4"), Some(1.0));
+    // b has no snapshot at all: no value anywhere; the pooled row has a's.
+    assert_eq!(r.value("b", "2024-Q1"), None);
+    assert_eq!((r.value("all", "2024-Q2"), r.value("all", "2024-Q3")), (Some(0.0), None));
 }
 
 /// The Acme example binding 4 of the set's 17 sources, with `edit` applied to its
