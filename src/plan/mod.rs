@@ -86,8 +86,8 @@ pub struct BasePlan<'a> {
     pub coverage: Vec<SiteSpan>,
     /// Per site, the days whose rows count, by the time column (the coverage, except that
     /// open metrics count rows opened before the project's `start`); rows outside count
-    /// nowhere (not in periods, not pooled, not in baselines). Sites without a bound are
-    /// left out.
+    /// nowhere (not in periods, not pooled, not in baselines). Sites whose bound the
+    /// periods keep anyway are left out.
     pub rows_within: Vec<SiteSpan>,
     /// How rows fall into periods; rows whose time column is after the end of `as_of` are
     /// not used.
@@ -351,7 +351,7 @@ impl<'a> Planner<'a> {
             grain,
             source: b.source.clone(),
             joins,
-            rows_within: self.rows_within(&b.source, &b.time),
+            rows_within: self.rows_within(&b.source, &b.time, grain),
             coverage,
             time: b.time.clone(),
             periods,
@@ -408,7 +408,7 @@ impl<'a> Planner<'a> {
     /// Per site, the days whose rows count: the coverage; for open metrics, only from the
     /// coverage entry's `from` (a stock holds what was opened before the project's start,
     /// and periods after `to` have no value anyway).
-    fn rows_within(&self, source: &str, time: &TimeSemantics) -> Vec<SiteSpan> {
+    fn rows_within(&self, source: &str, time: &TimeSemantics, grain: Grain) -> Vec<SiteSpan> {
         match time {
             TimeSemantics::Open { .. } => self
                 .project
@@ -419,7 +419,12 @@ impl<'a> Planner<'a> {
                     Some(SiteSpan { site: s.id.clone(), span: Span { from, to: None } })
                 })
                 .collect(),
-            _ => self.coverage(source),
+            // Rows before the first period are left out with the periods; a bound that
+            // says no more needs no filter.
+            _ => {
+                let first = self.calendar.start(grain, self.calendar.index(grain, self.project.start));
+                self.coverage(source).into_iter().filter(|c| c.span.from > first || c.span.to.is_some()).collect()
+            }
         }
     }
 }
