@@ -182,6 +182,8 @@ codes! {
         "Coverage names a source bound under `sources:` in yardstick.yaml.";
     E0609: "a data file whose format cannot be told from its extension",
         "Data files end in .csv, .parquet, .ndjson or .jsonl.";
+    E0610: "retired: a source used by a metric but not bound in the project was an error; it is now note N0610",
+        "A project binds the sources it has; the metrics over the others are not collected (see N0610).";
     E0612: "an unknown site",
         "Name a site listed under `sites:` in yardstick.yaml.";
     E0613: "a site with the id `all`, which is reserved for the pooled all-sites row",

@@ -62,7 +62,7 @@ pub fn read_site_table(
     let raw = read_file(&path, binding.format, source, report)?;
     if raw.height() == 0 {
         let message = format!(
-            "{} holds no rows: every metric over `{}` counts nothing at site `{}`",
+            "{} holds no rows: the metrics over `{}` count nothing at site `{}`",
             path.display(),
             source.name,
             site.id

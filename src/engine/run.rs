@@ -203,8 +203,11 @@ impl<'a> Query<'a> {
         let lowerer = Lowerer { vocabs: &plan.set.vocabularies, as_of_ms: midnight_ms(plan.as_of), zones };
         let mut aggs: Vec<Expr> = base.slots.iter().enumerate().map(|(i, s)| lowerer.slot(s, i)).collect();
         aggs.push(len().alias(N));
+        // A snapshot metric picks each period's latest snapshot before `where` applies: a
+        // snapshot whose rows all fail it still counts, as zero.
+        let early_ok = !matches!(base.time, TimeSemantics::Snapshot { .. });
         let (early, late): (Vec<&TExpr>, Vec<&TExpr>) =
-            base.filter.iter().flat_map(|f| conjuncts(f)).partition(|c| reads_only_its_row(c));
+            base.filter.iter().flat_map(|f| conjuncts(f)).partition(|c| early_ok && reads_only_its_row(c));
         let all = |c: Vec<&TExpr>| c.into_iter().map(|c| lowerer.row(c)).reduce(Expr::and);
         Query { plan, base, tables, aggs, early: all(early), filter: all(late) }
     }
@@ -273,6 +276,10 @@ impl<'a> Query<'a> {
     /// coverage (by the column that places rows in periods).
     fn rows(&self) -> PolarsResult<LazyFrame> {
         let mut lf = self.tables[&self.base.source].all();
+        // A site without an export the metric joins has no rows of it either.
+        for site in &self.base.absent_at {
+            lf = lf.filter(col(SITE).neq(lit(site.as_str())));
+        }
         if let Some(early) = &self.early {
             lf = lf.filter(early.clone());
         }

@@ -173,6 +173,11 @@ impl<'p> Base<'p> {
                     self.covered(&SiteRef::Site(s.to_string()), period) != Covered::None
                 }),
             };
+            // The pooled row's baseline is over the sites pooled in the period.
+            let baseline = match site {
+                SiteRef::All => self.pooled_baseline_in(dims, period),
+                SiteRef::Site(_) => baseline,
+            };
             let judged = judge(self.base.metric, site, period, value, baseline, standing);
             let row = ResultRow {
                 dims: self.dim_names.iter().cloned().zip(dims.iter().cloned()).collect(),
@@ -207,8 +212,25 @@ impl<'p> Base<'p> {
     fn baseline(&self, site: &SiteRef, dims: &[Option<String>]) -> Option<f64> {
         let slots = match site {
             SiteRef::Site(id) => self.site_baseline(id, dims)?,
-            SiteRef::All => self.pooled_baseline(dims)?,
+            SiteRef::All => self.pooled_baseline(dims, &self.pooled_sites())?,
         };
+        value_of(&self.base.post, &slots, None, self.plan.as_of)
+    }
+
+    /// The sites whose data the pooled row can hold: read, and exporting what it reads.
+    fn pooled_sites(&self) -> Vec<&str> {
+        let collected = |s: &&String| !self.base.absent_at.contains(*s);
+        self.sites_read.iter().filter(collected).map(String::as_str).collect()
+    }
+
+    /// The pooled baseline for `period`: over the sites covered in it.
+    fn pooled_baseline_in(&self, dims: &[Option<String>], period: &Period) -> Option<f64> {
+        let sites: Vec<&str> = self
+            .pooled_sites()
+            .into_iter()
+            .filter(|s| self.covered(&SiteRef::Site(s.to_string()), period) != Covered::None)
+            .collect();
+        let slots = self.pooled_baseline(dims, &sites)?;
         value_of(&self.base.post, &slots, None, self.plan.as_of)
     }
 
@@ -231,18 +253,21 @@ impl<'p> Base<'p> {
         Some(scaled.collect())
     }
 
-    /// The pooled baseline's slots: each flow the sum of the sites' own scaled flows, every
-    /// other aggregate over the pooled window rows; none when a site read has no baseline.
-    fn pooled_baseline(&self, dims: &[Option<String>]) -> Option<Vec<V>> {
-        let sites: Vec<Vec<V>> = self.sites_read.iter().map(|s| self.site_baseline(s, dims)).collect::<Option<_>>()?;
-        if sites.is_empty() {
+    /// The pooled baseline's slots over `sites`: each flow the sum of the sites' own scaled
+    /// flows, every other aggregate over the pooled window rows of all sites (unknown over
+    /// fewer: the back end pools them all); none when one of `sites` has no baseline.
+    fn pooled_baseline(&self, dims: &[Option<String>], sites: &[&str]) -> Option<Vec<V>> {
+        let each: Vec<Vec<V>> = sites.iter().map(|s| self.site_baseline(s, dims)).collect::<Option<_>>()?;
+        if each.is_empty() {
             return None;
         }
+        let all = sites.len() == self.pooled_sites().len();
         let pooled = self.baselines.get(&(SiteRef::All, dims.to_vec())).cloned();
         let pooled = pooled.unwrap_or_else(|| zero_filled(&self.base.slots));
         let slots = self.base.slots.iter().enumerate().map(|(i, slot)| match slot.is_additive() {
-            true => V::Num(sites.iter().filter_map(|s| s[i].num()).sum()),
-            false => pooled[i],
+            true => V::Num(each.iter().filter_map(|s| s[i].num()).sum()),
+            false if all => pooled[i],
+            false => V::Null,
         });
         Some(slots.collect())
     }

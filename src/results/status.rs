@@ -74,10 +74,13 @@ pub fn judge(
     }
 }
 
-/// Whether the metric's decision criteria read the baseline: a `change:` target, or a
-/// threshold on `baseline` (or on such a target).
+/// Whether the metric's decision criteria read the baseline: its thresholds when it has
+/// some (a threshold on `baseline`, or on a `change:` target), else a `change:` target.
 fn needs_baseline(m: &Metric) -> bool {
     let change = matches!(m.target, Some(Target::Change { .. }));
+    if m.thresholds.is_empty() {
+        return change;
+    }
     let mut reads = false;
     for t in &m.thresholds {
         t.condition.walk(&mut |e| match &e.kind {
@@ -86,7 +89,7 @@ fn needs_baseline(m: &Metric) -> bool {
             _ => {}
         });
     }
-    change || reads
+    reads
 }
 
 /// The first threshold that holds (green, then amber), else red; without thresholds, green

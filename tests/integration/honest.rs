@@ -50,6 +50,8 @@ fn coverage_that_starts_late_and_ends_gives_partial_periods_and_no_value_after()
     assert!((baseline("a") - 0.6).abs() < 1e-12, "{}", baseline("a"));
     assert_eq!(baseline("b"), 0.5);
     assert!((baseline("all") - 1.1).abs() < 1e-12, "{}", baseline("all"));
+    // In Q4 the pooled row holds b alone, and so does its baseline.
+    assert_eq!(r.row("all", "2024-Q4").baseline, Some(0.5));
     // Five covered months: a warning naming the site and the clipped window.
     let short: Vec<&String> = r.warnings.iter().filter(|w| w.contains("site `a`")).collect();
     assert_eq!(short.len(), 1, "{:?}", r.warnings);
@@ -141,10 +143,11 @@ fn a_snapshot_period_without_a_snapshot_has_no_value() {
             "source: assets\ntime: {snapshot: snapshot_on}\nwhere: critical\nvalue: count()\n"
         ),
     };
-    // Snapshots at the end of Q1 (two critical assets), Q2 (none critical) and Q4; none
-    // in Q3.
+    // Snapshots at the end of Q1 (two critical assets), in May (one) and at the end of Q2
+    // (none critical), and Q4; none in Q3. Q2's latest snapshot is June's, whatever
+    // `where` keeps of it.
     let a = format!(
-        "{ASSETS}A1,2024-03-31,true,true\nA2,2024-03-31,true,false\nA3,2024-06-30,false,true\nA1,2024-12-31,true,true\n"
+        "{ASSETS}A1,2024-03-31,true,true\nA2,2024-03-31,true,false\nA9,2024-05-31,true,true\nA3,2024-06-30,false,true\nA1,2024-12-31,true,true\n"
     );
     let data = [("a/assets.csv", a), ("b/assets.csv", ASSETS.to_string())];
     let r = run("critical_assets", "2024-12-31", &files(&data), &[count]).unwrap();
@@ -230,4 +233,62 @@ fn a_site_without_an_export_says_none_and_a_missing_file_is_still_an_error() {
     let (code, _, err) = partial_acme(|t| t.to_string(), &["data/porto/downtime.csv"], &args);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("E0703"), "{err}");
+}
+
+#[test]
+fn a_metric_joining_an_unbound_source_is_not_collected_at_any_site() {
+    let unbind = Edit::Replace {
+        file: "project/yardstick.yaml",
+        find: "  assets: {file: \"data/{site}/assets.csv\"}\n",
+        with: "",
+    };
+    let data = incidents(A_INCIDENTS, B_INCIDENTS);
+    let r = run("critical_incidents", "2024-09-30", &files(&data), &[unbind]).unwrap();
+    // It reads incidents, which are bound, but joins assets, which are not.
+    assert!(!r.rows.is_empty());
+    for row in &r.rows {
+        assert_eq!(
+            (row.value, row.coverage.as_str(), row.status),
+            (None, "not_collected", Some(RowStatus::NotCollected))
+        );
+    }
+    assert!(r.warnings.iter().any(|w| w.contains("`critical_incidents` is not collected")), "{:?}", r.warnings);
+}
+
+#[test]
+fn thresholds_on_the_value_judge_without_a_baseline_even_beside_a_change_target() {
+    let criteria = Edit::Replace {
+        file: "set/metrics/incidents.yaml",
+        find: "value: count()",
+        with: "value: count()\ntarget: {change: -50%}\nthresholds: {green: value <= 1}",
+    };
+    let late = Edit::Replace {
+        file: "project/yardstick.yaml",
+        find: "b: {rollout: 2024-07-01, mappings: sites/b.yaml}",
+        with: "b: {rollout: 2024-07-01, mappings: sites/b.yaml, coverage: {incidents: {from: 2024-07-01}}}",
+    };
+    let data = incidents(A_INCIDENTS, B_INCIDENTS);
+    let r = run("incidents", "2024-09-30", &files(&data), &[criteria, late]).unwrap();
+    // b has no baseline, but its thresholds read only the value: 0 incidents, green.
+    let b = r.row("b", "2024-Q3");
+    assert_eq!((b.baseline, b.target, b.status), (None, None, Some(RowStatus::Green)));
+}
+
+#[test]
+fn a_site_without_a_joined_export_is_not_collected_and_not_pooled() {
+    let none = Edit::Replace {
+        file: "project/yardstick.yaml",
+        find: "b: {rollout: 2024-07-01, mappings: sites/b.yaml}",
+        with: "b: {rollout: 2024-07-01, mappings: sites/b.yaml, sources: {assets: none}}",
+    };
+    // At a, A1 is critical and A2 is not: i1 (A1) counts in Q1, i2 (A2) does not.
+    let mut data: Vec<(&str, String)> = incidents(A_INCIDENTS, B_INCIDENTS).into();
+    data.push(("a/assets.csv", format!("{ASSETS}A1,2024-01-01,true,true\nA2,2024-01-01,false,true\n")));
+    let r = run("critical_incidents", "2024-09-30", &files(&data), &[none]).unwrap();
+    assert_eq!(r.value("a", "2024-Q1"), Some(1.0));
+    let b = r.row("b", "2024-Q1");
+    assert_eq!((b.value, b.coverage.as_str(), b.status), (None, "not_collected", Some(RowStatus::NotCollected)));
+    // The pooled row holds a alone, and so does its baseline: 1 in a's window, 1 * 3 / 6.
+    assert_eq!(r.value("all", "2024-Q1"), Some(1.0));
+    assert_eq!(r.row("all", "2024-Q3").baseline, Some(0.5));
 }
