@@ -194,6 +194,7 @@ struct Lowered {
     baseline: Option<(usize, usize)>,
     excluded: Option<usize>,
     snapshots: Option<usize>,
+    window_snapshots: Option<usize>,
 }
 
 impl<'a> Query<'a> {
@@ -219,10 +220,12 @@ impl<'a> Query<'a> {
     fn push(&self, frames: &mut Vec<LazyFrame>) -> PolarsResult<Lowered> {
         let rows = self.rows()?;
         let placed = self.filtered(self.placed(rows.clone())?);
-        let snapshots = self.snapshots().map(|lf| {
+        let mut push = |lf| {
             frames.push(lf);
             frames.len() - 1
-        });
+        };
+        let snapshots = self.snapshots().map(&mut push);
+        let window_snapshots = self.window_snapshots().map(&mut push);
         frames.push(placed.clone().group_by([vec![col(SITE), col(IDX)], self.dims()].concat()).agg(self.aggs.clone()));
         let sites = frames.len() - 1;
         frames.push(placed.group_by([vec![col(IDX)], self.dims()].concat()).agg(self.aggs.clone()));
@@ -245,7 +248,7 @@ impl<'a> Query<'a> {
             frames.push(lf);
             frames.len() - 1
         });
-        Ok(Lowered { sites, pooled, baseline, excluded, snapshots })
+        Ok(Lowered { sites, pooled, baseline, excluded, snapshots, window_snapshots })
     }
 
     fn filtered(&self, lf: LazyFrame) -> LazyFrame {
@@ -331,6 +334,18 @@ impl<'a> Query<'a> {
             .filter(col(T).is_not_null().and(self.before_end(column, &self.base.source)))
             .select([col(SITE), period_index(col(T), range.scheme).alias(IDX)])
             .filter(col(IDX).gt_eq(lit(range.first)).and(col(IDX).lt_eq(lit(range.last))));
+        Some(taken.unique(None, UniqueKeepStrategy::Any))
+    }
+
+    /// A snapshot metric's sites whose baseline window holds a snapshot; `None` for other
+    /// metrics and without windows.
+    fn window_snapshots(&self) -> Option<LazyFrame> {
+        let (TimeSemantics::Snapshot { column }, Some(windows)) = (&self.base.time, &self.base.baseline) else {
+            return None;
+        };
+        let t = self.local(column);
+        let inside = in_window(windows, &|from, to| t.clone().gt_eq(from).and(t.clone().lt(to)));
+        let taken = self.within_coverage(self.tables[&self.base.source].all()).filter(inside).select([col(SITE)]);
         Some(taken.unique(None, UniqueKeepStrategy::Any))
     }
 
@@ -472,14 +487,7 @@ impl<'a> Query<'a> {
 
     /// Each site's rows in its own baseline window, as one period.
     fn in_windows(&self, rows: LazyFrame, windows: &[SiteWindow]) -> PolarsResult<LazyFrame> {
-        // `cond(from, to)` over each site's window `[from, to)`.
-        let in_window = |cond: &dyn Fn(Expr, Expr) -> Expr| {
-            windows.iter().fold(lit(false), |acc, w| {
-                let to = w.window.to.succ_opt().expect("a next day");
-                let window = cond(ms_lit(midnight_ms(w.window.from)), ms_lit(midnight_ms(to)));
-                acc.or(col(SITE).eq(lit(w.site.as_str())).and(window))
-            })
-        };
+        let in_window = |cond: &dyn Fn(Expr, Expr) -> Expr| in_window(windows, cond);
         let mut rows = match &self.base.time {
             TimeSemantics::Event { column } | TimeSemantics::Snapshot { column } => {
                 let t = self.local(column.as_str());
@@ -522,6 +530,15 @@ impl<'a> Query<'a> {
             .agg([len().alias(N)]);
         Some(lf)
     }
+}
+
+/// `cond(from, to)` over each site's window `[from, to)`, at the row's site.
+fn in_window(windows: &[SiteWindow], cond: &dyn Fn(Expr, Expr) -> Expr) -> Expr {
+    windows.iter().fold(lit(false), |acc, w| {
+        let to = w.window.to.succ_opt().expect("a next day");
+        let window = cond(ms_lit(midnight_ms(w.window.from)), ms_lit(midnight_ms(to)));
+        acc.or(col(SITE).eq(lit(w.site.as_str())).and(window))
+    })
 }
 
 /// The terms of `e` joined by `and` (a row passes when it passes each).
@@ -575,7 +592,11 @@ impl Lowered {
             Some(i) => site_periods(&frames[i])?,
             None => Vec::new(),
         };
-        Ok(Aggregates { periods, baselines, excluded, sites_read: input.sites.clone(), snapshots })
+        let window_snapshots = match self.window_snapshots {
+            Some(i) => frames[i].column(SITE)?.str()?.iter().flatten().map(String::from).collect(),
+            None => Vec::new(),
+        };
+        Ok(Aggregates { periods, baselines, excluded, sites_read: input.sites.clone(), snapshots, window_snapshots })
     }
 }
 

@@ -332,7 +332,8 @@ impl<'a> Planner<'a> {
                 .map(|p| PeriodDays { index: p.index, start: p.start, end: p.end })
                 .collect()
         });
-        // Each site's window, clipped to what its data covers; none when nothing is.
+        // Each site's window, clipped to what its data covers and to `as_of` (a window not
+        // over yet holds the months so far); none when nothing is left.
         let coverage = self.coverage(&b.source);
         let mut windows: Vec<SiteWindow> = self
             .project
@@ -341,7 +342,7 @@ impl<'a> Planner<'a> {
             .zip(&coverage)
             .filter_map(|(s, c)| {
                 let w = baseline_window(&self.project.baseline, s.rollout)?;
-                let (from, to) = c.span.clip(w.from, w.to)?;
+                let (from, to) = c.span.clip(w.from, w.to.min(self.as_of))?;
                 Some(SiteWindow { site: s.id.clone(), window: Window { from, to } })
             })
             .collect();
@@ -519,6 +520,9 @@ pub struct Aggregates {
     /// For a snapshot metric, the (site, period index) pairs whose period holds a
     /// snapshot, whether or not any of its rows passes `where`: the others have no value.
     pub snapshots: Vec<(String, i64)>,
+    /// For a snapshot metric, the sites whose baseline window holds a snapshot: the others
+    /// have no baseline.
+    pub window_snapshots: Vec<String>,
 }
 
 /// One group of rows: its key, its slots' values (in plan order) and its row count.

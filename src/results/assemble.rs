@@ -94,6 +94,8 @@ struct Base<'p> {
     /// (site, period index) of a snapshot metric's periods with a snapshot (the pooled
     /// row's: with a snapshot at some site).
     snapshots: HashSet<(SiteRef, i64)>,
+    /// The sites whose baseline window holds a snapshot (snapshot metrics).
+    window_snapshots: HashSet<String>,
     dim_names: Vec<String>,
 }
 
@@ -120,8 +122,9 @@ impl<'p> Base<'p> {
             *excluded.entry((SiteRef::Site(site), index)).or_default() += n;
             *excluded.entry((SiteRef::All, index)).or_default() += n;
         }
-        let sites_read = tables.sites_read;
-        Base { plan, base, found, baselines, excluded, sites_read, snapshots, dim_names: base.dim_names() }
+        let (sites_read, window_snapshots) = (tables.sites_read, tables.window_snapshots.into_iter().collect());
+        let dim_names = base.dim_names();
+        Base { plan, base, found, baselines, excluded, sites_read, snapshots, window_snapshots, dim_names }
     }
 
     fn rows(&self, out: &mut Assembled) {
@@ -238,6 +241,9 @@ impl<'p> Base<'p> {
     /// one period of this grain by the months the clipped window covers.
     fn site_baseline(&self, site: &str, dims: &[Option<String>]) -> Option<Vec<V>> {
         let window = self.base.window(site)?;
+        if matches!(self.base.time, TimeSemantics::Snapshot { .. }) && !self.window_snapshots.contains(site) {
+            return None;
+        }
         let scale = match self.base.time {
             TimeSemantics::Event { .. } => self.base.grain.months() as f64 / window.months(),
             _ => 1.0,

@@ -292,3 +292,33 @@ fn a_site_without_a_joined_export_is_not_collected_and_not_pooled() {
     assert_eq!(r.value("all", "2024-Q1"), Some(1.0));
     assert_eq!(r.row("all", "2024-Q3").baseline, Some(0.5));
 }
+
+#[test]
+fn a_snapshot_baseline_window_without_a_snapshot_gives_no_baseline() {
+    let count = Edit::Write {
+        file: "set/metrics/critical_assets.yaml",
+        text: crate::test_metric!(
+            "critical_assets",
+            "source: assets\ntime: {snapshot: snapshot_on}\nvalue: count(critical)\n"
+        ),
+    };
+    // a's window is January to June; its inventory starts in July. b's has a May snapshot.
+    let a = format!("{ASSETS}A1,2024-07-31,true,true\n");
+    let b = format!("{ASSETS}B1,2024-05-31,true,true\nB2,2024-05-31,true,true\nB1,2024-07-31,true,true\n");
+    let data = [("a/assets.csv", a), ("b/assets.csv", b)];
+    let r = run("critical_assets", "2024-09-30", &files(&data), &[count]).unwrap();
+    assert_eq!(r.row("a", "2024-Q3").baseline, None, "not a zero: no snapshot was taken");
+    assert_eq!(r.row("b", "2024-Q3").baseline, Some(2.0));
+    assert_eq!(r.row("all", "2024-Q3").baseline, None, "a site in it has none");
+}
+
+#[test]
+fn a_baseline_window_not_over_yet_holds_the_months_so_far() {
+    let later = Edit::Replace { file: "project/yardstick.yaml", find: SITE_A, with: "a: {rollout: 2024-10-01}" };
+    let data = incidents(A_INCIDENTS, B_INCIDENTS);
+    let r = run("incidents", "2024-08-15", &files(&data), &[later]).unwrap();
+    // a's window is April to September; as of 15 August it holds April to July and 15 of
+    // August's 31 days, and i3 (1 July; i4 comes the next day): 1 * 3 / (4 + 15 / 31).
+    let baseline = r.row("a", "2024-Q3").baseline.unwrap();
+    assert!((baseline - 3.0 / (4.0 + 15.0 / 31.0)).abs() < 1e-12, "{baseline}");
+}
