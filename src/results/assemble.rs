@@ -340,6 +340,13 @@ fn derived_rows(plan: &Plan, d: &DerivedPlan, out: &mut Assembled) {
         if absent {
             out.absent.insert((id.clone(), site.clone()));
         }
+        // Parts pooled over different sites (one lacks an export at a site, another does
+        // not) do not combine into a pooled value.
+        let mixed = site == SiteRef::All
+            && plan.project.sites.iter().any(|s| {
+                let lacks = |i: &MetricId| out.absent.contains(&(i.clone(), SiteRef::Site(s.id.clone())));
+                d.inputs.iter().any(lacks) && !d.inputs.iter().all(lacks)
+            });
         let value = |out: &Assembled, dims, period| {
             let lookup = Lookup { out, site: &site, names: &names, dims, period };
             crate::plan::post::eval(&d.post, &lookup).num()
@@ -357,11 +364,11 @@ fn derived_rows(plan: &Plan, d: &DerivedPlan, out: &mut Assembled) {
             }
         }
         for dims in &combos {
-            let baseline = value(out, Some(dims), None);
+            let baseline = if mixed { None } else { value(out, Some(dims), None) };
             out.baselines.insert((id.clone(), site.clone(), dims.clone()), baseline);
             for period in &periods {
                 let covered = out.covered.contains(&(id.clone(), site.clone(), period.start));
-                let value = if covered { value(out, Some(dims), Some(period.start)) } else { None };
+                let value = if covered && !mixed { value(out, Some(dims), Some(period.start)) } else { None };
                 let standing = Standing {
                     partial: out.part.contains(&(id.clone(), site.clone(), period.start)),
                     before_rollout: before_rollout(plan, &site, period, |s| {

@@ -322,3 +322,21 @@ fn a_baseline_window_not_over_yet_holds_the_months_so_far() {
     let baseline = r.row("a", "2024-Q3").baseline.unwrap();
     assert!((baseline - 3.0 / (4.0 + 15.0 / 31.0)).abs() < 1e-12, "{baseline}");
 }
+
+#[test]
+fn a_derived_metric_whose_parts_pool_different_sites_has_no_pooled_value() {
+    let none = Edit::Replace {
+        file: "project/yardstick.yaml",
+        find: "b: {rollout: 2024-07-01, mappings: sites/b.yaml}",
+        with: "b: {rollout: 2024-07-01, mappings: sites/b.yaml, sources: {downtime: none}}",
+    };
+    let mut data: Vec<(&str, String)> = incidents(A_INCIDENTS, B_INCIDENTS).into();
+    data.push(("a/downtime.csv", format!("{}{}", crate::engine::DOWNTIME, crate::engine::A_DOWNTIME)));
+    let r = run("hours_per_incident", "2024-06-30", &files(&data), &[none]).unwrap();
+    // a, Q1: 2 h of security downtime over 2 incidents.
+    assert_eq!(r.value("a", "2024-Q1"), Some(1.0));
+    assert_eq!(r.row("b", "2024-Q1").coverage.as_str(), "not_collected");
+    // Pooled, the hours would be a's alone and the incidents a's and b's: no value.
+    let all = r.row("all", "2024-Q1");
+    assert_eq!((all.value, all.baseline), (None, None));
+}
