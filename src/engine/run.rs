@@ -306,7 +306,36 @@ impl<'a> Query<'a> {
                 (JoinPick::LatestSnapshot { .. }, _) => lf,
             };
         }
-        Ok(self.within_coverage(lf.filter(col(EXCLUDED).not())))
+        Ok(self.until_data_ends(self.within_coverage(lf.filter(col(EXCLUDED).not()))))
+    }
+
+    /// An open metric's rows as its exports stood on their last day (coverage `to`): rows
+    /// opened later left out, closes dated later read as null.
+    fn until_data_ends(&self, mut lf: LazyFrame) -> LazyFrame {
+        let TimeSemantics::Open { from, close } = &self.base.time else { return lf };
+        for (site, last) in &self.base.data_ends {
+            let end = ms_lit(midnight_ms(last.succ_opt().unwrap_or(*last)));
+            let here = col(SITE).eq(lit(site.as_str()));
+            lf = lf.filter(here.clone().not().or(self.local(from).lt(end.clone())));
+            if let Some(close) = close {
+                let later = here.and(self.local(close).gt_eq(end));
+                // The column and its local or instant copy alike, from the same condition.
+                let mut names = vec![close.clone()];
+                if any_zone(self.plan) {
+                    match self.plan.set.sources[&self.base.source].column(close).map(|c| &c.ty) {
+                        Some(ColumnType::DateTime) => names.push(local_name(close)),
+                        Some(ColumnType::Date) => names.push(instant_name(close)),
+                        _ => {}
+                    }
+                }
+                let nulled: Vec<Expr> = names
+                    .iter()
+                    .map(|n| when(later.clone()).then(lit(NULL)).otherwise(col(n.as_str())).alias(n.as_str()))
+                    .collect();
+                lf = lf.with_columns(nulled);
+            }
+        }
+        lf
     }
 
     /// The rows of `lf` inside their site's coverage, by the time column.

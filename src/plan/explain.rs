@@ -49,6 +49,9 @@ impl Plan<'_> {
             let to = c.span.to.map(|to| format!(" to {to}")).unwrap_or_default();
             let _ = writeln!(w, "coverage:   {} from {}{to} (by {})", c.site, c.span.from, b.time.column());
         }
+        for (site, last) in &b.data_ends {
+            let _ = writeln!(w, "export end: {site} on {last}: rows opened later left out, closes dated later unknown");
+        }
         let (first, last) =
             (self.calendar.label(b.grain, b.periods.first), self.calendar.label(b.grain, b.periods.last));
         let _ = writeln!(w, "periods:    {grain} {first} .. {last}; {}", placement(&b.time));

@@ -89,6 +89,10 @@ pub struct BasePlan<'a> {
     /// nowhere (not in periods, not pooled, not in baselines). Sites whose bound the
     /// periods keep anyway are left out.
     pub rows_within: Vec<SiteSpan>,
+    /// For an open metric, per site, the last day its export holds (coverage `to`): rows
+    /// opened later are not used, and a close dated later was not known and reads as
+    /// null, so the period holding that day counts what was open at its end.
+    pub data_ends: Vec<(String, NaiveDate)>,
     /// How rows fall into periods; rows whose time column is after the end of `as_of` are
     /// not used.
     pub time: TimeSemantics,
@@ -353,6 +357,12 @@ impl<'a> Planner<'a> {
             source: b.source.clone(),
             joins,
             rows_within: self.rows_within(&b.source, &b.time, grain),
+            data_ends: match b.time {
+                TimeSemantics::Open { .. } => {
+                    coverage.iter().filter_map(|c| Some((c.site.clone(), c.span.to?))).collect()
+                }
+                _ => Vec::new(),
+            },
             coverage,
             time: b.time.clone(),
             periods,

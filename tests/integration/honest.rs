@@ -340,3 +340,26 @@ fn a_derived_metric_whose_parts_pool_different_sites_has_no_pooled_value() {
     let all = r.row("all", "2024-Q1");
     assert_eq!((all.value, all.baseline), (None, None));
 }
+
+#[test]
+fn an_open_metric_counts_what_was_open_when_its_export_ended() {
+    let ends = Edit::Replace {
+        file: "project/yardstick.yaml",
+        find: SITE_A,
+        with: "a: {rollout: 2024-07-01, coverage: {risks: {to: 2024-05-15}}}",
+    };
+    let risks = format!(
+        "{}r1,2024-01-10,2024-05-01,20\nr2,2024-03-31,,16\nr3,2024-02-01,2024-03-15,20\nr4,2024-04-01,2024-06-30,15\nr6,2024-08-20,,20\n",
+        crate::engine::RISKS
+    );
+    let data = [("a/risks.csv", risks), ("b/risks.csv", crate::engine::RISKS.to_string())];
+    let r = run("open_risks", "2024-09-30", &files(&data), &[ends]).unwrap();
+    // End of Q1: r1 and r2 (r3 closed in March).
+    assert_eq!(r.value("a", "2024-Q1"), Some(2.0));
+    // The export ends on 15 May: r1 closed before, r2 and r4 were open then. r4's close
+    // on 30 June was not in the export as it stood.
+    let q2 = r.row("a", "2024-Q2");
+    assert_eq!((q2.value, q2.partial, q2.status), (Some(2.0), true, Some(RowStatus::Baseline)));
+    // After the export ends: no value (r6, opened in August, is not in it).
+    assert_eq!(r.value("a", "2024-Q3"), None);
+}
