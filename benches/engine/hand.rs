@@ -27,6 +27,9 @@ const fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 pub struct Numbers {
     values: HashMap<(String, String, NaiveDate), Option<f64>>,
     baselines: HashMap<(String, String), Option<f64>>,
+    /// The flows over Porto's late downtime log: their pooled baseline, before Porto's log
+    /// starts, is over the other sites alone.
+    porto_late: Vec<String>,
 }
 
 impl Numbers {
@@ -36,6 +39,15 @@ impl Numbers {
 
     pub fn baseline(&self, metric: &str, site: &str) -> Option<f64> {
         self.baselines.get(&(metric.to_string(), site.to_string())).copied().flatten()
+    }
+
+    /// The baseline of a row in the period starting `start`: the pooled row's is over the
+    /// sites pooled in the period, each with its own scaled flows.
+    pub fn baseline_in(&self, metric: &str, site: &str, start: NaiveDate) -> Option<f64> {
+        if site == "all" && start < PORTO_DOWNTIME_FROM && self.porto_late.iter().any(|m| m == metric) {
+            return Some(self.baseline(metric, "lyon")? + self.baseline(metric, "brno")?);
+        }
+        self.baseline(metric, site)
     }
 }
 
@@ -678,7 +690,9 @@ pub fn compute(dir: &Path, as_of: NaiveDate) -> PolarsResult<Numbers> {
         OptFlags::default(),
     )?;
 
-    let mut numbers = Numbers { values: HashMap::new(), baselines: HashMap::new() };
+    let porto_late =
+        q.metrics.iter().filter(|(m, _)| m.porto_from.is_some() && m.additive).map(|(m, _)| m.id.to_string());
+    let mut numbers = Numbers { values: HashMap::new(), baselines: HashMap::new(), porto_late: porto_late.collect() };
     let last_month = month_index(as_of);
     for (m, i) in &q.metrics {
         let empty = if m.additive { Some(0.0) } else { None };

@@ -193,7 +193,7 @@ fn same_numbers(results: &Results, hand: &hand::Numbers) -> usize {
             row.value,
             expected
         );
-        let expected = hand.baseline(&row.metric.0, row.site.as_str());
+        let expected = hand.baseline_in(&row.metric.0, row.site.as_str(), row.period_start);
         assert!(
             close(row.baseline, expected),
             "baseline of {} at {}: engine {:?}, hand-written {:?}",
