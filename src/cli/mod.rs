@@ -46,10 +46,14 @@ enum Command {
         #[arg(long)]
         polars: bool,
     },
-    /// Compute one metric per site and period, with baselines.
+    /// Compute metrics per site and period, with baselines.
     Query {
-        /// The metric's id.
-        metric: String,
+        /// The metrics' ids (one or more; or none with --tag).
+        #[arg(required_unless_present = "tag")]
+        metrics: Vec<String>,
+        /// Every metric with this tag (after the ids given, in the set's order).
+        #[arg(long)]
+        tag: Option<String>,
         /// The project folder (with yardstick.yaml).
         #[arg(short = 'p', long = "project", default_value = ".")]
         project: PathBuf,
@@ -137,10 +141,11 @@ pub fn main() -> ExitCode {
         Command::Explain { metric, project, polars } => {
             explain::run(&explain::Args { metric: &metric, project: &project, polars }, color)
         }
-        Command::Query { metric, project, site, grain, as_of, format } => {
+        Command::Query { metrics, tag, project, site, grain, as_of, format } => {
             let as_of = as_of.unwrap_or_else(yesterday);
             let args = query::Args {
-                metric: &metric,
+                metrics: &metrics,
+                tag: tag.as_deref(),
                 project: &project,
                 site: site.as_deref(),
                 grain: grain.map(Grain::from),

@@ -3,7 +3,7 @@
 use crate::check::ir::{Collection, Grain};
 use crate::diag::{Sources, codes, render_all};
 use crate::plan::Request;
-use crate::results::{ResultRow, RowCoverage, header, number};
+use crate::results::{DIMS_AT, ResultRow, RowCoverage, header, number};
 use chrono::NaiveDate;
 use std::path::Path;
 use std::process::ExitCode;
@@ -16,7 +16,8 @@ pub enum Format {
 }
 
 pub struct Args<'a> {
-    pub metric: &'a str,
+    pub metrics: &'a [String],
+    pub tag: Option<&'a str>,
     pub project: &'a Path,
     pub site: Option<&'a str>,
     pub grain: Option<Grain>,
@@ -36,7 +37,7 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
     let Some(checked) = checked else {
         return ExitCode::from(1);
     };
-    let metrics = [args.metric.to_string()];
+    let Some(metrics) = requested(&checked.set, args) else { return ExitCode::from(2) };
     let request = Request { metrics: &metrics, as_of: args.as_of, grain: args.grain };
     let results = match crate::compute(&checked, &request) {
         Ok(r) => r,
@@ -56,24 +57,81 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
         eprintln!("error: no site `{site}` in this project; sites: {}", known.join(", "));
         return ExitCode::from(2);
     }
-    let rows: Vec<&ResultRow> = results.rows.iter().filter(|r| args.site.is_none_or(|s| r.site == s)).collect();
-    let dims: Vec<String> = rows.first().map(|r| r.dims.iter().map(|(d, _)| d.clone()).collect()).unwrap_or_default();
+    // In the order asked for, each metric's rows together.
+    let of = |m: &str| -> Vec<&ResultRow> {
+        results.rows.iter().filter(|r| r.metric.0 == m && args.site.is_none_or(|s| r.site == s)).collect()
+    };
+    let rows: Vec<&ResultRow> = metrics.iter().flat_map(|m| of(m)).collect();
+    let mut dims: Vec<String> = Vec::new();
+    for (d, _) in rows.iter().flat_map(|r| &r.dims) {
+        if !dims.contains(d) {
+            dims.push(d.clone());
+        }
+    }
     let text = match args.format {
         Format::Csv => csv(&dims, &rows),
         Format::Json => json(&rows),
-        Format::Table => table(&dims, &rows),
+        Format::Table if metrics.len() == 1 => table(&dims, &rows),
+        Format::Table => {
+            let each = metrics.iter().map(|m| {
+                let rows = of(m);
+                let dims: Vec<String> =
+                    rows.first().map(|r| r.dims.iter().map(|(d, _)| d.clone()).collect()).unwrap_or_default();
+                format!("{m}\n{}", table(&dims, &rows))
+            });
+            each.collect::<Vec<_>>().join("\n")
+        }
     };
     super::emit(&text)
+}
+
+/// The metrics asked for: the ids given, then those with the tag (once each); `None`
+/// (said) when the tag names no metric.
+fn requested(set: &crate::check::ir::DefinitionSet, args: &Args) -> Option<Vec<String>> {
+    let mut metrics: Vec<String> = Vec::new();
+    for m in args.metrics {
+        if !metrics.contains(m) {
+            metrics.push(m.clone());
+        }
+    }
+    if let Some(tag) = args.tag {
+        let tagged: Vec<&str> =
+            set.metrics.iter().filter(|m| m.tags.iter().any(|t| t == tag)).map(|m| m.id.0.as_str()).collect();
+        if tagged.is_empty() {
+            let mut tags: Vec<&str> = set.metrics.iter().flat_map(|m| m.tags.iter().map(String::as_str)).collect();
+            tags.sort_unstable();
+            tags.dedup();
+            eprintln!("error: no metric is tagged `{tag}`; the set's tags: {}", tags.join(", "));
+            return None;
+        }
+        for m in tagged {
+            if !metrics.iter().any(|x| x == m) {
+                metrics.push(m.to_string());
+            }
+        }
+    }
+    Some(metrics)
 }
 
 fn csv_cell(s: &str) -> String {
     if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
 }
 
+/// The rows as CSV with the results table's columns; `dims` are every dimension of the
+/// rows' metrics, empty in the rows of a metric without it.
 pub fn csv(dims: &[String], rows: &[&ResultRow]) -> String {
     let mut out = header(dims).iter().map(|h| csv_cell(h)).collect::<Vec<_>>().join(",") + "\n";
+    let lead = DIMS_AT;
     for r in rows {
-        out += &(r.cells().iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(",") + "\n");
+        let cells = r.cells();
+        let own = r.dims.len();
+        let mut line: Vec<String> = cells[..lead].to_vec();
+        for d in dims {
+            let i = r.dims.iter().position(|(name, _)| name == d);
+            line.push(i.map_or_else(String::new, |i| cells[lead + i].clone()));
+        }
+        line.extend(cells[lead + own..].iter().cloned());
+        out += &(line.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(",") + "\n");
     }
     out
 }

@@ -165,6 +165,9 @@ const LEADING: [(&str, Getter); 3] = [
     ("site", |r| Cell::Text(r.site.as_str())),
 ];
 
+/// Where the `by` dimensions start among a row's columns.
+pub const DIMS_AT: usize = LEADING.len();
+
 /// The columns after the `by` dimensions.
 const TRAILING: [(&str, Getter); 15] = [
     ("period", |r| Cell::Text(&r.period)),

@@ -229,3 +229,50 @@ fn explain_prints_what_a_diagnostic_code_means() {
     assert_eq!(status, 2);
     assert!(err.contains("no diagnostic code `E9999`"), "{err}");
 }
+
+#[test]
+fn query_takes_several_metrics_or_a_tag() {
+    let args = ["-p", "examples/acme", "--as-of", "2025-12-31", "--site", "all"];
+    // Every leadership metric of the set, each under its own heading, in the set's order.
+    let (code, out, err) = yardstick(&[&["query", "--tag", "leadership"][..], &args].concat());
+    assert_eq!(code, 0, "{err}");
+    let (checked, _, _) = crate::util::compile(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/acme"));
+    let set = checked.unwrap().set;
+    let leadership: Vec<&str> =
+        set.metrics.iter().filter(|m| m.tags.iter().any(|t| t == "leadership")).map(|m| m.id.0.as_str()).collect();
+    assert!(leadership.len() > 1);
+    let headings: Vec<&str> = out.lines().filter(|l| leadership.contains(l)).collect();
+    assert_eq!(headings, leadership);
+    // Two ids in CSV: one header, the rows of the first metric, then the second's.
+    let (code, out, err) =
+        yardstick(&[&["query", "mttr_hours", "security_incidents", "--format", "csv"][..], &args].concat());
+    assert_eq!(code, 0, "{err}");
+    let metrics: Vec<&str> = out.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
+    let switch = metrics.iter().position(|m| *m == "security_incidents").unwrap();
+    assert!(switch > 0 && metrics[..switch].iter().all(|m| *m == "mttr_hours"));
+    assert!(metrics[switch..].iter().all(|m| *m == "security_incidents"));
+    // A tag no metric has is wrong usage.
+    let (code, _, err) = yardstick(&["query", "--tag", "nope", "-p", "examples/acme"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no metric is tagged `nope`; the set's tags: leadership"), "{err}");
+}
+
+#[test]
+fn csv_of_metrics_with_and_without_by_shares_one_header() {
+    let dir = engine_project();
+    let project = dir.path().join("project");
+    let downtime = "event_id,started_at,duration_min,cause,line\ne1,2024-01-10T08:00:00Z,90,cyber,L1\n";
+    std::fs::write(project.join("data/a/downtime.csv"), downtime).unwrap();
+    let p = project.to_str().unwrap();
+    let args =
+        ["query", "downtime_by_line", "incidents", "-p", p, "--as-of", "2024-03-31", "--format", "csv", "--site", "a"];
+    let (code, out, err) = yardstick(&args);
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<Vec<&str>> = out.lines().map(|l| l.split(',').collect()).collect();
+    assert_eq!(lines[0][..5], ["metric", "version", "site", "line", "period"]);
+    // Every line has the header's width; `incidents` has no line.
+    assert!(lines.iter().all(|l| l.len() == lines[0].len()), "{out}");
+    let by_line = lines.iter().find(|l| l[0] == "downtime_by_line").unwrap();
+    let incidents = lines.iter().find(|l| l[0] == "incidents").unwrap();
+    assert_eq!((by_line[3], incidents[3], incidents[4]), ("L1", "", "2024-Q1"));
+}
