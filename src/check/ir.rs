@@ -202,6 +202,14 @@ pub enum Grain {
 }
 
 impl Grain {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Grain::Month => "month",
+            Grain::Quarter => "quarter",
+            Grain::Year => "year",
+        }
+    }
+
     pub fn months(self) -> u32 {
         match self {
             Grain::Month => 1,
@@ -218,6 +226,16 @@ pub enum Layer {
     Outcome,
     Risk,
     Activity,
+}
+
+impl Layer {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Layer::Outcome => "outcome",
+            Layer::Risk => "risk",
+            Layer::Activity => "activity",
+        }
+    }
 }
 
 /// NIST SP 800-55 measure types.

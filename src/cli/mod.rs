@@ -4,6 +4,7 @@
 
 mod check;
 mod explain;
+mod metrics;
 mod query;
 
 use crate::check::ir::Grain;
@@ -45,6 +46,15 @@ enum Command {
         /// Also show the Polars plan that the back end runs.
         #[arg(long)]
         polars: bool,
+    },
+    /// List every metric: layer, grain, tags, and whether the bound data can compute it.
+    Metrics {
+        /// The project folder (with yardstick.yaml), or a definition set folder.
+        #[arg(short = 'p', long = "project", default_value = ".")]
+        project: PathBuf,
+        /// Only the metrics with this tag.
+        #[arg(long)]
+        tag: Option<String>,
     },
     /// Compute metrics per site and period, with baselines.
     Query {
@@ -138,6 +148,7 @@ pub fn main() -> ExitCode {
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     match cli.command {
         Command::Check { project, data } => check::run(&project, data, color),
+        Command::Metrics { project, tag } => metrics::run(&project, tag.as_deref(), color),
         Command::Explain { metric, project, polars } => {
             explain::run(&explain::Args { metric: &metric, project: &project, polars }, color)
         }

@@ -363,3 +363,22 @@ fn an_open_metric_counts_what_was_open_when_its_export_ended() {
     // After the export ends: no value (r6, opened in August, is not in it).
     assert_eq!(r.value("a", "2024-Q3"), None);
 }
+
+#[test]
+fn metrics_lists_what_the_bound_data_can_compute_and_what_it_lacks() {
+    let none = |t: &str| {
+        t.replace("    coverage:\n      downtime:", "    sources: {downtime: none}\n    coverage:\n      downtime:")
+    };
+    let (code, out, err) = partial_acme(none, &[], &["metrics"]);
+    assert_eq!(code, 0, "{err}");
+    let line = |metric: &str| {
+        let found = out.lines().find(|l| l.split_whitespace().next() == Some(metric));
+        found.unwrap_or_else(|| panic!("no line for {metric} in\n{out}")).to_string()
+    };
+    assert!(line("information_handling_capas").ends_with("not collected: needs capas"));
+    assert!(line("cost_per_significant_incident").ends_with("not collected: needs incident_costs"));
+    assert!(line("mttr_hours").ends_with("computable"));
+    assert!(line("security_downtime_hours").ends_with("computable, not at porto (no downtime)"));
+    // Every metric of the set has its line, once.
+    assert_eq!(out.lines().count(), 2 + 40, "{out}");
+}

@@ -1,0 +1,78 @@
+//! `yardstick metrics`: every metric of the set, and whether the project's bound data can
+//! compute it.
+
+use crate::check::Checked;
+use crate::check::ir::Metric;
+use crate::diag::{Sources, codes, render_all};
+use std::path::Path;
+use std::process::ExitCode;
+
+pub fn run(project: &Path, tag: Option<&str>, color: bool) -> ExitCode {
+    let mut sources = Sources::default();
+    let (checked, diags) = crate::compile(project, &mut sources);
+    // This listing says what each unbound source leaves out.
+    let shown: Vec<_> = diags.iter().filter(|d| d.code != codes::N0610).collect();
+    if !shown.is_empty() {
+        eprint!("{}", render_all(shown.into_iter(), &sources, color));
+    }
+    let Some(checked) = checked else { return ExitCode::from(1) };
+    let metrics: Vec<&Metric> =
+        checked.set.metrics.iter().filter(|m| tag.is_none_or(|t| m.tags.iter().any(|x| x == t))).collect();
+    if metrics.is_empty() {
+        eprintln!("error: no metric is tagged `{}`", tag.unwrap_or_default());
+        return ExitCode::from(2);
+    }
+    super::emit(&listing(&checked, &metrics))
+}
+
+/// One line per metric: id, layer, grain, tags, and what the bound data can do for it.
+pub fn listing(checked: &Checked, metrics: &[&Metric]) -> String {
+    let rows: Vec<[String; 5]> = metrics
+        .iter()
+        .map(|m| {
+            [
+                m.id.0.clone(),
+                m.layer.as_str().to_string(),
+                m.grain.as_str().to_string(),
+                m.tags.join(", "),
+                computable(checked, m),
+            ]
+        })
+        .collect();
+    let head = ["metric", "layer", "grain", "tags", "with the bound data"].map(String::from);
+    let widths: Vec<usize> =
+        (0..5).map(|i| rows.iter().map(|r| r[i].chars().count()).chain([head[i].len()]).max().unwrap_or(0)).collect();
+    let line = |cells: &[String]| {
+        let cells = cells.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}"));
+        cells.collect::<Vec<_>>().join("  ").trim_end().to_string() + "\n"
+    };
+    let mut out = line(&head);
+    out += &line(&widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>());
+    for r in &rows {
+        out += &line(r);
+    }
+    out
+}
+
+/// `computable`, `not collected: needs capas` (the sources the project does not bind), or
+/// `computable, not at lodz (no capas)` (sites that say they do not export one).
+fn computable(checked: &Checked, m: &Metric) -> String {
+    let Some(project) = &checked.project else { return "(a definition set alone: no data)".into() };
+    let read = checked.set.sources_read(&m.id.0);
+    let unbound: Vec<&str> = read.iter().copied().filter(|s| !project.bindings.contains_key(*s)).collect();
+    if !unbound.is_empty() {
+        return format!("not collected: needs {}", unbound.join(", "));
+    }
+    let lacking: Vec<String> = project
+        .sites
+        .iter()
+        .filter_map(|site| {
+            let absent: Vec<&str> = read.iter().copied().filter(|s| site.absent.contains(*s)).collect();
+            (!absent.is_empty()).then(|| format!("{} (no {})", site.id, absent.join(", ")))
+        })
+        .collect();
+    match lacking.is_empty() {
+        true => "computable".into(),
+        false => format!("computable, not at {}", lacking.join(", ")),
+    }
+}
