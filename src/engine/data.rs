@@ -194,13 +194,20 @@ impl Read<'_> {
 
     fn missing(&mut self, column: &str, raw: &DataFrame) {
         let names: Vec<&str> = raw.get_column_names().iter().map(|n| n.as_str()).collect();
+        // A header typo gets the close name first; the file's columns always follow.
+        let declared = |n: &&str| self.source.column(n).is_none();
+        let close = crate::diag::did_you_mean(column, names.iter().copied().filter(declared));
+        let help = match close {
+            Some(close) => format!("{close} (a header typo?); the file has: {}", names.join(", ")),
+            None => format!("the file has: {}", names.join(", ")),
+        };
         self.report.errors.push(
             Diagnostic::error(
                 codes::E0705,
                 format!("column `{column}` of source `{}` is missing from {}", self.source.name, self.path.display()),
             )
             .in_file(self.path)
-            .help(format!("the file has: {}", names.join(", "))),
+            .help(help),
         );
     }
 

@@ -284,3 +284,18 @@ fn a_snapshot_taken_after_as_of_is_not_judged() {
         "rows 2 and 3 (lines 3 and 4), column `asset_id`: `A1` appears 2 times in the snapshot of 2024-06-30"
     ));
 }
+
+#[test]
+fn a_header_typo_is_a_missing_column_with_the_close_name() {
+    let typo = ("a/downtime.csv", "event_id,started_at,duration_mins,cause,line\n".to_string());
+    let dir = project(&[typo], &[]);
+    let (code, err) = yardstick(dir.path(), &["check", "--data"]);
+    assert_eq!(code, 1, "{err}");
+    for part in [
+        "[E0705]",
+        "column `duration_min` of source `downtime` is missing",
+        "did you mean `duration_mins`? (a header typo?); the file has: event_id, started_at, duration_mins, cause, line",
+    ] {
+        assert!(err.contains(part), "{part:?} missing from\n{err}");
+    }
+}
