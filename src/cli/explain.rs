@@ -47,17 +47,22 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
     super::emit(&out)
 }
 
-/// `E0304`, `w0501`: a diagnostic code rather than a metric id (ids are lowercase).
+/// `E0304`, `w0501`, `N0610`: a diagnostic code rather than a metric id (ids are
+/// lowercase).
 fn is_code(s: &str) -> bool {
     let b = s.as_bytes();
-    b.len() == 5 && matches!(b[0], b'E' | b'W' | b'e' | b'w') && b[1..].iter().all(u8::is_ascii_digit)
+    b.len() == 5 && matches!(b[0].to_ascii_uppercase(), b'E' | b'W' | b'N') && b[1..].iter().all(u8::is_ascii_digit)
 }
 
 /// What a diagnostic code means and what to do about it.
 fn explain_code(code: &str) -> ExitCode {
     match crate::diag::codes::lookup(code) {
         Some(info) => {
-            let kind = if info.code.starts_with('W') { "warning" } else { "error" };
+            let kind = match info.code.as_bytes()[0] {
+                b'W' => "warning",
+                b'N' => "note",
+                _ => "error",
+            };
             super::emit(&format!(
                 "{} ({kind}): {}
 
@@ -68,7 +73,7 @@ fn explain_code(code: &str) -> ExitCode {
         }
         None => {
             eprintln!(
-                "error: no diagnostic code `{code}`\n  help: codes look like E0304 or W0501; `yardstick check` prints them"
+                "error: no diagnostic code `{code}`\n  help: codes look like E0304, W0501 or N0610; `yardstick check` prints them"
             );
             ExitCode::from(2)
         }

@@ -215,7 +215,7 @@ fn explain_shows_the_neutral_plan_and_the_polars_plan_only_when_asked() {
 #[test]
 fn explain_prints_what_a_diagnostic_code_means() {
     let mut summaries = Vec::new();
-    for code in ["E0612", "E0613", "E0614", "E0506", "E0510", "E0511", "w0501"] {
+    for code in ["E0612", "E0613", "E0614", "E0506", "E0510", "E0511", "w0501", "n0610"] {
         let (status, out, err) = yardstick(&["explain", code]);
         assert_eq!(status, 0, "{err}");
         let first = out.lines().next().unwrap_or_default().to_string();
@@ -225,6 +225,8 @@ fn explain_prints_what_a_diagnostic_code_means() {
     }
     let distinct: std::collections::BTreeSet<&String> = summaries.iter().collect();
     assert_eq!(distinct.len(), summaries.len(), "one meaning per code: {summaries:#?}");
+    let (_, out, _) = yardstick(&["explain", "N0610"]);
+    assert!(out.starts_with("N0610 (note): "), "{out}");
     let (status, _, err) = yardstick(&["explain", "E9999"]);
     assert_eq!(status, 2);
     assert!(err.contains("no diagnostic code `E9999`"), "{err}");
