@@ -85,7 +85,8 @@ fn plan_section(checked: &Checked, m: &Metric, polars: bool) -> Result<String, V
     let as_of = super::yesterday();
     let ids = [m.id.0.clone()];
     let plan = crate::plan::plan(checked, &Request { metrics: &ids, as_of, grain: None })?;
-    let mut out = format!("\nQuery plan (per site and period, as of {as_of})\n");
+    let mut out = sites_section(checked, m, &plan);
+    let _ = write!(out, "\nQuery plan (per site and period, as of {as_of})\n");
     let text =
         match (plan.bases.iter().find(|b| b.metric.id == m.id), plan.derived.iter().find(|d| d.metric.id == m.id)) {
             (Some(b), _) => plan.describe_base(b),
@@ -104,6 +105,45 @@ fn plan_section(checked: &Checked, m: &Metric, polars: bool) -> Result<String, V
         indent(&mut out, &crate::engine::describe(&plan, b)?);
     }
     Ok(out)
+}
+
+/// Per site, what feeds the metric there: rollout, baseline window (clipped to what the
+/// data covers), coverage and collection of the sources it reads, the local codes mapped
+/// onto its vocabularies, and the sources the site does not export.
+fn sites_section(c: &Checked, m: &Metric, plan: &crate::plan::Plan) -> String {
+    let Some(project) = &c.project else { return String::new() };
+    let lineage = m.lineage(&c.set);
+    let read = c.set.sources_read(&m.id.0);
+    let base = plan.bases.iter().find(|b| b.metric.id == m.id);
+    let mut out = String::from("\nSites\n");
+    for site in &project.sites {
+        let rollout = site.rollout.map_or_else(|| "no rollout date".to_string(), |r| format!("rollout {r}"));
+        let zone = if site.timezone == chrono_tz::Tz::UTC { String::new() } else { format!(", {}", site.timezone) };
+        let _ = writeln!(out, "  {}: {rollout}{zone}", site.id);
+        if let Some(w) = base.and_then(|b| b.window(&site.id)) {
+            let _ = writeln!(out, "    baseline window: {} to {} ({:.1} months of data)", w.from, w.to, w.months());
+        } else if base.is_some() {
+            let _ = writeln!(out, "    baseline window: none (no rollout, or no data in it)");
+        }
+        for source in &read {
+            if site.absent.contains(*source) {
+                let _ = writeln!(out, "    {source}: not exported here (not collected)");
+                continue;
+            }
+            let cov = site.coverage.get(*source);
+            let from = cov.and_then(|c| c.from).map(|f| format!(" from {f}")).unwrap_or_default();
+            let to = cov.and_then(|c| c.to).map(|t| format!(" to {t}")).unwrap_or_default();
+            let collection = plan.collection(source, site);
+            let _ = writeln!(out, "    {source}: {}{from}{to}", collection.as_str());
+        }
+        for vocab in &lineage.vocabularies {
+            if let Some(codes) = site.mappings.get(vocab).filter(|m| !m.is_empty()) {
+                let listed: Vec<String> = codes.iter().map(|(local, term)| format!("{local} -> {term}")).collect();
+                let _ = writeln!(out, "    {vocab} mapped: {}", listed.join(", "));
+            }
+        }
+    }
+    out
 }
 
 fn indent(out: &mut String, text: &str) {

@@ -43,8 +43,8 @@ enum Command {
         metric: String,
         #[arg(short = 'p', long = "project", default_value = ".")]
         project: PathBuf,
-        /// Also show the Polars plan that the back end runs.
-        #[arg(long)]
+        /// Also show the back end's own plan (Polars) behind the query plan.
+        #[arg(long = "plan", alias = "polars")]
         polars: bool,
     },
     /// List every metric: layer, grain, tags, and whether the bound data can compute it.

@@ -82,7 +82,7 @@ fn read(plan: &Plan) -> Result<(Inputs, Vec<Diagnostic>), Vec<Diagnostic>> {
 }
 
 /// The Polars plan of a base plan's per-site view over empty tables of its sources (no
-/// data is read): what `explain --polars` shows.
+/// data is read): what `explain --plan` shows.
 pub fn describe(plan: &Plan, base: &BasePlan) -> Result<String, Vec<Diagnostic>> {
     let fail = |e| vec![failed(&base.metric.id.0, e)];
     let mut tables = BTreeMap::new();

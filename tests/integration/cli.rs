@@ -206,7 +206,16 @@ fn explain_shows_the_neutral_plan_and_the_polars_plan_only_when_asked() {
     assert!(out.contains("aggregate:  #0 = sum(duration_min)"), "{out}");
     assert!(out.contains("a 2024-01-01 .. 2024-06-30, b 2024-01-01 .. 2024-06-30"), "{out}");
     assert!(!out.contains("Polars plan"), "{out}");
-    let (code, out, err) = yardstick(&["explain", "security_downtime_hours", "-p", p, "--polars"]);
+    // Per site, what feeds it: the window, the sources' collection, b's mapped codes.
+    let sites =
+        out.split("\nSites\n").nth(1).and_then(|s| s.split("\nQuery plan").next()).unwrap_or_else(|| panic!("{out}"));
+    assert!(
+        sites.contains("  b: rollout 2024-07-01\n    baseline window: 2024-01-01 to 2024-06-30 (6.0 months of data)"),
+        "{sites}"
+    );
+    assert!(sites.contains("    downtime: manual"), "{sites}");
+    assert!(sites.contains("    cause mapped: CFG -> config, CYB -> cyber, EQP -> equipment"), "{sites}");
+    let (code, out, err) = yardstick(&["explain", "security_downtime_hours", "-p", p, "--plan"]);
     assert_eq!(code, 0, "{err}");
     let polars = out.split("Polars plan").nth(1).unwrap_or_else(|| panic!("{out}"));
     assert!(polars.contains("AGGREGATE"), "{polars}");
