@@ -47,7 +47,12 @@ fn check_data(checked: &crate::check::Checked, sources: &Sources, color: bool) -
     }
     let total: usize = summary.rows.values().sum();
     let files = summary.rows.len();
-    super::emit(&format!("ok: data: {total} rows in {files} files read, every value parsed and every code mapped\n"))
+    let excluded: usize = report.excluded_codes.values().map(|e| e.rows).sum();
+    let codes = match excluded {
+        0 => "every code mapped".to_string(),
+        n => format!("{n} row{} left out for codes not mapped (W0701 above)", if n == 1 { "" } else { "s" }),
+    };
+    super::emit(&format!("ok: data: {total} rows in {files} files read, every value parsed, {codes}\n"))
 }
 
 /// The one line printed when everything checks.

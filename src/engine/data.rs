@@ -20,6 +20,16 @@ use std::path::{Path, PathBuf};
 
 /// The implicit column holding the site id.
 pub const SITE: &str = "site";
+/// Rows left out for one code outside its vocabulary: how many, where, and a close code.
+#[derive(Clone, Debug, Default)]
+pub struct Excluded {
+    pub rows: usize,
+    /// The file and its first rows, as a diagnostic names them.
+    pub located: String,
+    /// A term or mapped code that differs only in case, or is close.
+    pub hint: Option<String>,
+}
+
 /// True on rows left out because a code was outside its vocabulary (`unmapped: exclude`).
 pub const EXCLUDED: &str = "__excluded";
 
@@ -41,7 +51,7 @@ pub struct DataReport {
     /// Values read, but not as written: local times in a DST gap.
     pub warnings: Vec<Diagnostic>,
     /// Codes left out under `unmapped: exclude`: (site, source, column, code) to rows.
-    pub excluded_codes: BTreeMap<(String, String, String, String), usize>,
+    pub excluded_codes: BTreeMap<(String, String, String, String), Excluded>,
 }
 
 /// Reads `source` for `site` from its binding, and checks the data rules on the rows
@@ -280,8 +290,9 @@ impl DataReport {
     fn merge(&mut self, other: DataReport) {
         self.errors.extend(other.errors);
         self.warnings.extend(other.warnings);
-        for (key, rows) in other.excluded_codes {
-            *self.excluded_codes.entry(key).or_default() += rows;
+        for (key, excluded) in other.excluded_codes {
+            let entry = self.excluded_codes.entry(key).or_insert_with(|| Excluded { rows: 0, ..excluded.clone() });
+            entry.rows += excluded.rows;
         }
     }
 }
@@ -396,7 +407,7 @@ struct ColumnCx<'a> {
     /// (row, value, expected) of values that do not parse.
     bad: Vec<(usize, String, &'static str)>,
     /// Code to rows, for codes outside the vocabulary.
-    unmapped: BTreeMap<String, usize>,
+    unmapped: BTreeMap<String, (Vec<usize>, &'a Vocabulary)>,
     deprecated: usize,
     excluded: &'a mut Vec<bool>,
     /// What each code read so far resolved to: columns repeat few codes many times.
@@ -443,31 +454,31 @@ impl<'a> ColumnCx<'a> {
             );
             ok = false;
         }
-        for (code, rows) in &self.unmapped {
+        for (code, (rows, vocab)) in &self.unmapped {
+            let located = rules::located(self.path, rows, self.first_line);
+            let hint = close_code(self.site, vocab, code);
             match self.policy {
                 Unmapped::Error => {
+                    let map = format!(
+                        "map it in the site's mappings file (sites/{}.yaml), or set `unmapped: exclude` to leave such rows out",
+                        self.site.id
+                    );
                     report.errors.push(
                         Diagnostic::error(
                             codes::E0702,
                             format!(
-                                "code `{code}` in column `{}` of `{}` at site `{}` is not a term and not mapped ({rows} row{})",
-                                self.column,
-                                self.source.name,
-                                self.site.id,
-                                if *rows == 1 { "" } else { "s" }
+                                "code `{code}` in column `{}` of `{}` at site `{}` is not a term and not mapped: {located}",
+                                self.column, self.source.name, self.site.id,
                             ),
                         )
                         .in_file(self.path)
-                        .help(format!(
-                            "map it in the site's mappings file (sites/{}.yaml), or set `unmapped: exclude` to leave such rows out",
-                            self.site.id
-                        )),
+                        .help(hint.map_or(map.clone(), |h| format!("{h}; {map}"))),
                     );
                     ok = false;
                 }
                 Unmapped::Exclude => {
                     let key = (self.site.id.clone(), self.source.name.clone(), self.column.to_string(), code.clone());
-                    *report.excluded_codes.entry(key).or_default() += rows;
+                    report.excluded_codes.insert(key, Excluded { rows: rows.len(), located, hint });
                 }
             }
         }
@@ -553,12 +564,25 @@ impl<'a> ColumnCx<'a> {
                 Some(t)
             }
             Code::Unmapped { mapped_to } => {
-                *self.unmapped.entry(mapped_to.unwrap_or(code).to_string()).or_default() += 1;
+                let rows = self.unmapped.entry(mapped_to.unwrap_or(code).to_string()).or_insert((Vec::new(), vocab));
+                rows.0.push(row);
                 self.excluded[row] = true;
                 None
             }
         }
     }
+}
+
+/// A term or mapped code of `vocab` at `site` that `code` may have meant: one differing
+/// only in case first (codes are case-sensitive), else a close one.
+fn close_code(site: &Site, vocab: &Vocabulary, code: &str) -> Option<String> {
+    let terms = vocab.terms.iter().map(|t| (t.code.as_str(), "a term"));
+    let mapped = site.mappings.get(&vocab.name).into_iter().flat_map(|m| m.keys().map(|k| (k.as_str(), "mapped")));
+    let known: Vec<(&str, &str)> = terms.chain(mapped).collect();
+    if let Some((other, what)) = known.iter().find(|(k, _)| k.eq_ignore_ascii_case(code)) {
+        return Some(format!("`{other}` is {what}, and codes are case-sensitive"));
+    }
+    crate::diag::did_you_mean(code, known.iter().map(|(k, _)| *k))
 }
 
 /// What `code` stands for at `site`: its local mapping first, then the vocabulary.
@@ -741,13 +765,16 @@ impl DataSummary {
     /// codes, deprecated codes read as their replacement, rows without a time column.
     pub fn warnings(&self, report: &DataReport) -> Vec<Diagnostic> {
         let mut found = report.warnings.clone();
-        for ((site, source, column, code), n) in &report.excluded_codes {
+        for ((site, source, column, code), e) in &report.excluded_codes {
             let message = format!(
-                "{n} row(s) of `{source}` at site `{site}` left out: code `{code}` in column `{column}` is not mapped"
+                "{} row(s) of `{source}` at site `{site}` left out: code `{code}` in column `{column}` is not mapped: {}",
+                e.rows, e.located
             );
-            found.push(Diagnostic::warning(codes::W0701, message).help(format!(
+            let map = format!(
                 "map `{code}` in sites/{site}.yaml to count these rows; until then every metric over `{source}` leaves them out"
-            )));
+            );
+            let help = e.hint.as_ref().map_or(map.clone(), |h| format!("{h}; {map}"));
+            found.push(Diagnostic::warning(codes::W0701, message).help(help));
         }
         for ((site, source, column), n) in &self.deprecated {
             let message = format!(

@@ -299,3 +299,31 @@ fn a_header_typo_is_a_missing_column_with_the_close_name() {
         assert!(err.contains(part), "{part:?} missing from\n{err}");
     }
 }
+
+#[test]
+fn rows_left_out_for_unmapped_codes_are_said_plainly() {
+    let exclude = Edit::Replace {
+        file: "project/yardstick.yaml",
+        find: "start: 2024-01-01",
+        with: "start: 2024-01-01\nunmapped: exclude",
+    };
+    let rows = "u1,2024-01-05T00:00:00Z,,P1,,\nu2,2024-01-06T00:00:00Z,,Prio 1,,\nu3,2024-01-07T00:00:00Z,,Prio 1,,\n";
+    let b = ("b/incidents.csv", format!("{INCIDENTS}{rows}"));
+    let dir = project(&[b], &[exclude]);
+    let project = dir.path().join("project");
+    let out = Command::new(env!("CARGO_BIN_EXE_yardstick"))
+        .args(["check", "--data", "-p", project.to_str().unwrap()])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap());
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    // How many, where, which code; and the last line does not claim every code mapped.
+    assert!(
+        stderr
+            .contains("2 row(s) of `incidents` at site `b` left out: code `Prio 1` in column `severity` is not mapped"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("b/incidents.csv, rows 2 and 3 (lines 3 and 4)"), "{stderr}");
+    assert!(stdout.contains("every value parsed, 2 rows left out for codes not mapped (W0701 above)"), "{stdout}");
+}

@@ -238,9 +238,36 @@ fn an_unmapped_code_is_an_error_naming_code_site_source_column_and_rows() {
     let data = incidents("", "u1,2024-01-05T00:00:00Z,,Prio 1,,\nu2,2024-01-06T00:00:00Z,,Prio 1,,\n");
     let errors = run("incidents", "2024-03-31", &files(&data), &[]).err().unwrap();
     let message = errors.join("\n");
-    for part in ["`Prio 1`", "`severity`", "`incidents`", "site `b`", "2 rows"] {
+    for part in ["`Prio 1`", "`severity`", "`incidents`", "site `b`", "b/incidents.csv, rows 1 and 2 (lines 2 and 3)"] {
         assert!(message.contains(part), "{part} missing from {message}");
     }
+}
+
+#[test]
+fn an_unmapped_code_that_differs_in_case_from_a_mapped_one_says_so() {
+    let data = incidents(
+        "",
+        "u1,2024-01-05T00:00:00Z,,p1,,
+",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("engine"), dir.path());
+    let data_dir = dir.path().join("project/data");
+    for (path, text) in &data {
+        let path = data_dir.join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_yardstick"))
+        .args(["query", "incidents", "--as-of", "2024-03-31", "-p"])
+        .arg(dir.path().join("project"))
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    // b maps P1 to SEV1; `p1` is not mapped.
+    assert!(err.contains("Help: `P1` is mapped, and codes are case-sensitive; map it in"), "{err}");
 }
 
 #[test]
