@@ -126,6 +126,10 @@ fn sites_section(c: &Checked, m: &Metric, plan: &crate::plan::Plan) -> String {
             let _ = writeln!(out, "    baseline window: none (no rollout, or no data in it)");
         }
         for source in &read {
+            if !project.bindings.contains_key(*source) {
+                let _ = writeln!(out, "    {source}: not bound in this project (not collected)");
+                continue;
+            }
             if site.absent.contains(*source) {
                 let _ = writeln!(out, "    {source}: not exported here (not collected)");
                 continue;

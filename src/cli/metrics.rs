@@ -18,8 +18,11 @@ pub fn run(project: &Path, tag: Option<&str>, color: bool) -> ExitCode {
     let Some(checked) = checked else { return ExitCode::from(1) };
     let metrics: Vec<&Metric> =
         checked.set.metrics.iter().filter(|m| tag.is_none_or(|t| m.tags.iter().any(|x| x == t))).collect();
-    if metrics.is_empty() {
-        eprintln!("error: no metric is tagged `{}`", tag.unwrap_or_default());
+    if let (true, Some(tag)) = (metrics.is_empty(), tag) {
+        let mut tags: Vec<&str> = checked.set.metrics.iter().flat_map(|m| m.tags.iter().map(String::as_str)).collect();
+        tags.sort_unstable();
+        tags.dedup();
+        eprintln!("error: no metric is tagged `{tag}`; the set's tags: {}", tags.join(", "));
         return ExitCode::from(2);
     }
     super::emit(&listing(&checked, &metrics))
@@ -71,8 +74,15 @@ fn computable(checked: &Checked, m: &Metric) -> String {
             (!absent.is_empty()).then(|| format!("{} (no {})", site.id, absent.join(", ")))
         })
         .collect();
-    match lacking.is_empty() {
-        true => "computable".into(),
-        false => format!("computable, not at {}", lacking.join(", ")),
+    match lacking.len() {
+        0 => "computable".into(),
+        n if n == project.sites.len() => format!("not collected: no site exports {}", lacking_sources(project, &read)),
+        _ => format!("computable, not at {}", lacking.join(", ")),
     }
+}
+
+/// The sources of `read` that some site says it does not export.
+fn lacking_sources(project: &crate::check::ir::Project, read: &std::collections::BTreeSet<&str>) -> String {
+    let lacking = read.iter().copied().filter(|s| project.sites.iter().any(|site| site.absent.contains(*s)));
+    lacking.collect::<Vec<_>>().join(", ")
 }

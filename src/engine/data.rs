@@ -467,8 +467,12 @@ impl<'a> ColumnCx<'a> {
                         Diagnostic::error(
                             codes::E0702,
                             format!(
-                                "code `{code}` in column `{}` of `{}` at site `{}` is not a term and not mapped: {located}",
-                                self.column, self.source.name, self.site.id,
+                                "code `{code}` in column `{}` of `{}` at site `{}` is not a term and not mapped ({} row{}): {located}",
+                                self.column,
+                                self.source.name,
+                                self.site.id,
+                                rows.len(),
+                                if rows.len() == 1 { "" } else { "s" },
                             ),
                         )
                         .in_file(self.path)

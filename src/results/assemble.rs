@@ -340,6 +340,10 @@ fn derived_rows(plan: &Plan, d: &DerivedPlan, out: &mut Assembled) {
         if absent {
             out.absent.insert((id.clone(), site.clone()));
         }
+        let value = |out: &Assembled, dims, period| {
+            let lookup = Lookup { out, site: &site, names: &names, dims, period };
+            crate::plan::post::eval(&d.post, &lookup).num()
+        };
         // Parts pooled over different sites (one lacks an export at a site, another does
         // not) do not combine into a pooled value.
         let mixed = site == SiteRef::All
@@ -347,11 +351,7 @@ fn derived_rows(plan: &Plan, d: &DerivedPlan, out: &mut Assembled) {
                 let lacks = |i: &MetricId| out.absent.contains(&(i.clone(), SiteRef::Site(s.id.clone())));
                 d.inputs.iter().any(lacks) && !d.inputs.iter().all(lacks)
             });
-        let value = |out: &Assembled, dims, period| {
-            let lookup = Lookup { out, site: &site, names: &names, dims, period };
-            crate::plan::post::eval(&d.post, &lookup).num()
-        };
-        let zero_baseline = value(out, None, None);
+        let zero_baseline = if mixed { None } else { value(out, None, None) };
         out.zero_baseline.insert((id.clone(), site.clone()), zero_baseline);
         for period in &periods {
             if d.inputs.iter().all(|i| out.covered.contains(&(i.clone(), site.clone(), period.start))) {
@@ -359,7 +359,7 @@ fn derived_rows(plan: &Plan, d: &DerivedPlan, out: &mut Assembled) {
                 if d.inputs.iter().any(|i| out.part.contains(&(i.clone(), site.clone(), period.start))) {
                     out.part.insert((id.clone(), site.clone(), period.start));
                 }
-                let zero = value(out, None, Some(period.start));
+                let zero = if mixed { None } else { value(out, None, Some(period.start)) };
                 out.zero.insert((id.clone(), site.clone(), period.start), zero);
             }
         }

@@ -382,3 +382,15 @@ fn metrics_lists_what_the_bound_data_can_compute_and_what_it_lacks() {
     // Every metric of the set has its line, once.
     assert_eq!(out.lines().count(), 2 + 40, "{out}");
 }
+
+#[test]
+fn a_source_no_site_exports_leaves_its_metrics_not_collected() {
+    let nowhere = |t: &str| t.replace("    rollout: ", "    sources: {audit_prep: none}\n    rollout: ");
+    let (code, out, err) = partial_acme(nowhere, &[], &["metrics", "--tag", "leadership"]);
+    assert_eq!(code, 0, "{err}");
+    let line = out.lines().find(|l| l.starts_with("audit_prep_hours ")).unwrap_or_else(|| panic!("{out}"));
+    assert!(line.ends_with("not collected: no site exports audit_prep"), "{line}");
+    let (code, out, err) = partial_acme(nowhere, &[], &["explain", "information_handling_capas"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("    capas: not bound in this project (not collected)"), "{out}");
+}
