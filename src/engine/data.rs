@@ -207,9 +207,18 @@ impl Read<'_> {
         // A header typo gets the close name first; the file's columns always follow.
         let declared = |n: &&str| self.source.column(n).is_none();
         let close = crate::diag::did_you_mean(column, names.iter().copied().filter(declared));
-        let help = match close {
-            Some(close) => format!("{close} (a header typo?); the file has: {}", names.join(", ")),
-            None => format!("the file has: {}", names.join(", ")),
+        let other_delimiter = match names.as_slice() {
+            [one] => [';', '\t', '|'].into_iter().find(|d| one.contains(*d)),
+            _ => None,
+        };
+        let help = match (other_delimiter, close) {
+            (Some(d), _) => format!(
+                "the header reads as one column, `{}`: the file looks {}-separated, and yardstick reads comma-separated CSV; export it with commas",
+                names[0],
+                if d == '\t' { "tab".to_string() } else { format!("`{d}`") }
+            ),
+            (None, Some(close)) => format!("{close} (a header typo?); the file has: {}", names.join(", ")),
+            (None, None) => format!("the file has: {}", names.join(", ")),
         };
         self.report.errors.push(
             Diagnostic::error(
@@ -450,7 +459,7 @@ impl<'a> ColumnCx<'a> {
                     ),
                 )
                 .in_file(self.path)
-                .help(format!("fix the export, or the column's type in sources/{}.yaml", self.source.name)),
+                .help("fix the value in the export; the column's type belongs to the shared definition set"),
             );
             ok = false;
         }

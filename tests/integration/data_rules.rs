@@ -327,3 +327,12 @@ fn rows_left_out_for_unmapped_codes_are_said_plainly() {
     assert!(stderr.contains("b/incidents.csv, rows 2 and 3 (lines 3 and 4)"), "{stderr}");
     assert!(stdout.contains("every value parsed, 2 rows left out for codes not mapped (W0701 above)"), "{stdout}");
 }
+
+#[test]
+fn a_header_with_another_delimiter_says_so() {
+    let semicolons = ("a/downtime.csv", "event_id;started_at;duration_min;cause;line\n".to_string());
+    let dir = project(&[semicolons], &[]);
+    let (code, err) = yardstick(dir.path(), &["check", "--data"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("the file looks `;`-separated, and yardstick reads comma-separated CSV"), "{err}");
+}
