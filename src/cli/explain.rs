@@ -92,10 +92,7 @@ fn plan_section(checked: &Checked, m: &Metric, polars: bool) -> Result<String, V
             (Some(b), _) => plan.describe_base(b),
             (None, Some(d)) => plan.describe_derived(d),
             (None, None) => match plan.not_collected.get(&m.id) {
-                Some(not) => {
-                    let unbound = not.unbound.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ");
-                    format!("not collected in this project: it reads {unbound}, which is not bound under `sources:`\n")
-                }
+                Some(not) => format!("not collected in this project: {} under `sources:`\n", not.why()),
                 None => String::new(),
             },
         };

@@ -3,27 +3,17 @@
 
 use crate::check::Checked;
 use crate::check::ir::Metric;
-use crate::diag::{Sources, codes, render_all};
 use std::path::Path;
 use std::process::ExitCode;
 
 pub fn run(project: &Path, tag: Option<&str>, color: bool) -> ExitCode {
-    let mut sources = Sources::default();
-    let (checked, diags) = crate::compile(project, &mut sources);
     // This listing says what each unbound source leaves out.
-    let shown: Vec<_> = diags.iter().filter(|d| d.code != codes::N0610).collect();
-    if !shown.is_empty() {
-        eprint!("{}", render_all(shown.into_iter(), &sources, color));
-    }
+    let (checked, _) = super::compile_for_metrics(project, color);
     let Some(checked) = checked else { return ExitCode::from(1) };
     let metrics: Vec<&Metric> =
         checked.set.metrics.iter().filter(|m| tag.is_none_or(|t| m.tags.iter().any(|x| x == t))).collect();
     if let (true, Some(tag)) = (metrics.is_empty(), tag) {
-        let mut tags: Vec<&str> = checked.set.metrics.iter().flat_map(|m| m.tags.iter().map(String::as_str)).collect();
-        tags.sort_unstable();
-        tags.dedup();
-        eprintln!("error: no metric is tagged `{tag}`; the set's tags: {}", tags.join(", "));
-        return ExitCode::from(2);
+        return super::no_such_tag(&checked.set, tag);
     }
     super::emit(&listing(&checked, &metrics))
 }
@@ -43,18 +33,8 @@ pub fn listing(checked: &Checked, metrics: &[&Metric]) -> String {
         })
         .collect();
     let head = ["metric", "layer", "grain", "tags", "with the bound data"].map(String::from);
-    let widths: Vec<usize> =
-        (0..5).map(|i| rows.iter().map(|r| r[i].chars().count()).chain([head[i].len()]).max().unwrap_or(0)).collect();
-    let line = |cells: &[String]| {
-        let cells = cells.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}"));
-        cells.collect::<Vec<_>>().join("  ").trim_end().to_string() + "\n"
-    };
-    let mut out = line(&head);
-    out += &line(&widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>());
-    for r in &rows {
-        out += &line(r);
-    }
-    out
+    let body: Vec<Vec<String>> = rows.into_iter().map(Vec::from).collect();
+    super::aligned(&head, &body)
 }
 
 /// `computable`, `not collected: needs capas` (the sources the project does not bind), or

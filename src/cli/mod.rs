@@ -133,6 +133,48 @@ fn emit(text: &str) -> ExitCode {
     }
 }
 
+/// Rows under a header, each column as wide as its widest cell, a rule under the header:
+/// what a person reads in a terminal.
+fn aligned(head: &[String], body: &[Vec<String>]) -> String {
+    let widths: Vec<usize> = (0..head.len())
+        .map(|i| body.iter().map(|r| r[i].chars().count()).chain([head[i].chars().count()]).max().unwrap_or(0))
+        .collect();
+    let line = |cells: &[String]| {
+        cells.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect::<Vec<_>>().join("  ").trim_end().to_string()
+            + "\n"
+    };
+    let mut out = line(head);
+    out += &line(&widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>());
+    for r in body {
+        out += &line(r);
+    }
+    out
+}
+
+/// Says that no metric has `tag`, naming the tags the set has.
+fn no_such_tag(set: &crate::check::ir::DefinitionSet, tag: &str) -> ExitCode {
+    let mut tags: Vec<&str> = set.metrics.iter().flat_map(|m| m.tags.iter().map(String::as_str)).collect();
+    tags.sort_unstable();
+    tags.dedup();
+    eprintln!("error: no metric is tagged `{tag}`; the set's tags: {}", tags.join(", "));
+    ExitCode::from(2)
+}
+
+/// Compiles the project and prints what it found, but the notes on unbound sources: a
+/// command about some metrics says which of them are not collected.
+fn compile_for_metrics(
+    project: &std::path::Path,
+    color: bool,
+) -> (Option<crate::check::Checked>, crate::diag::Sources) {
+    let mut sources = crate::diag::Sources::default();
+    let (checked, diags) = crate::compile(project, &mut sources);
+    let shown: Vec<_> = diags.iter().filter(|d| d.code != crate::diag::codes::N0610).collect();
+    if !shown.is_empty() {
+        eprint!("{}", crate::diag::render_all(shown.into_iter(), &sources, color));
+    }
+    (checked, sources)
+}
+
 /// The default `as_of`: the last whole day (today is still under way).
 pub fn yesterday() -> NaiveDate {
     let today = chrono::Utc::now().date_naive();

@@ -1,7 +1,7 @@
 //! `yardstick query`: one metric per site and period, as a table, CSV or JSON.
 
 use crate::check::ir::{Collection, Grain};
-use crate::diag::{Sources, codes, render_all};
+use crate::diag::render_all;
 use crate::plan::Request;
 use crate::results::{DIMS_AT, ResultRow, RowCoverage, header, number};
 use chrono::NaiveDate;
@@ -26,14 +26,7 @@ pub struct Args<'a> {
 }
 
 pub fn run(args: &Args, color: bool) -> ExitCode {
-    let mut sources = Sources::default();
-    let (checked, diags) = crate::compile(args.project, &mut sources);
-    // The notes on unbound sources concern other metrics; the results say which of these
-    // are not collected.
-    let shown: Vec<_> = diags.iter().filter(|d| d.code != codes::N0610).collect();
-    if !shown.is_empty() {
-        eprint!("{}", render_all(shown.into_iter(), &sources, color));
-    }
+    let (checked, sources) = super::compile_for_metrics(args.project, color);
     let Some(checked) = checked else {
         return ExitCode::from(1);
     };
@@ -98,10 +91,7 @@ fn requested(set: &crate::check::ir::DefinitionSet, args: &Args) -> Option<Vec<S
         let tagged: Vec<&str> =
             set.metrics.iter().filter(|m| m.tags.iter().any(|t| t == tag)).map(|m| m.id.0.as_str()).collect();
         if tagged.is_empty() {
-            let mut tags: Vec<&str> = set.metrics.iter().flat_map(|m| m.tags.iter().map(String::as_str)).collect();
-            tags.sort_unstable();
-            tags.dedup();
-            eprintln!("error: no metric is tagged `{tag}`; the set's tags: {}", tags.join(", "));
+            super::no_such_tag(set, tag);
             return None;
         }
         for m in tagged {
@@ -181,17 +171,5 @@ pub fn table(dims: &[String], rows: &[&ResultRow]) -> String {
             c
         })
         .collect();
-    let widths: Vec<usize> = (0..head.len())
-        .map(|i| body.iter().map(|r| r[i].chars().count()).chain([head[i].len()]).max().unwrap_or(0))
-        .collect();
-    let line = |cells: &[String]| {
-        cells.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect::<Vec<_>>().join("  ").trim_end().to_string()
-            + "\n"
-    };
-    let mut out = line(&head);
-    out += &line(&widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>());
-    for r in &body {
-        out += &line(r);
-    }
-    out
+    super::aligned(&head, &body)
 }

@@ -230,6 +230,13 @@ impl Read<'_> {
         );
     }
 
+    /// Reports a column the file holds but Polars cannot hand over (E0704).
+    fn unreadable<T>(&mut self, column: &str, e: PolarsError) -> Option<T> {
+        let message = format!("cannot read column `{column}` of {}: {e}", self.path.display());
+        self.report.errors.push(Diagnostic::error(codes::E0704, message).in_file(self.path));
+        None
+    }
+
     /// A column through our parser, with its count of deprecated codes; `None` (reported)
     /// when it cannot be used.
     fn parse(&mut self, col: &crate::check::ir::Column, values: &Column) -> Option<(Series, usize)> {
@@ -237,11 +244,7 @@ impl Read<'_> {
         let text = if stored_datetimes { Ok(StringChunked::default()) } else { text_values(values) };
         let text = match text {
             Ok(t) => t,
-            Err(e) => {
-                let message = format!("cannot read column `{}` of {}: {e}", col.name, self.path.display());
-                self.report.errors.push(Diagnostic::error(codes::E0704, message).in_file(self.path));
-                return None;
-            }
+            Err(e) => return self.unreadable(&col.name, e),
         };
         let mut cx = ColumnCx {
             path: self.path,
@@ -262,11 +265,7 @@ impl Read<'_> {
             if stored_datetimes { cx.stored_datetimes(values) } else { Ok(parse_column(&mut cx, &col.ty, &text)) };
         let series = match series {
             Ok(s) => s,
-            Err(e) => {
-                let message = format!("cannot read column `{}` of {}: {e}", col.name, self.path.display());
-                self.report.errors.push(Diagnostic::error(codes::E0704, message).in_file(self.path));
-                return None;
-            }
+            Err(e) => return self.unreadable(&col.name, e),
         };
         cx.finish(self.report).then_some((series, cx.deprecated))
     }

@@ -656,18 +656,15 @@ fn groups(base: &BasePlan, df: &DataFrame, by_site: bool, by_period: bool) -> Po
     Ok(groups.collect())
 }
 
+/// The (site, period index) of every row: group keys, never null.
 fn site_periods(df: &DataFrame) -> PolarsResult<Vec<(String, i64)>> {
     let sites = df.column(SITE)?.str()?.clone();
     let idxs = df.column(IDX)?.i64()?.clone();
-    Ok((0..df.height()).filter_map(|row| Some((sites.get(row)?.to_string(), idxs.get(row)?))).collect())
+    Ok(sites.iter().zip(idxs.iter()).map(|(s, i)| (s.unwrap_or_default().to_string(), i.unwrap_or_default())).collect())
 }
 
 fn excluded_counts(df: &DataFrame) -> PolarsResult<Vec<(String, i64, u64)>> {
-    let sites = df.column(SITE)?.str()?.clone();
-    let idxs = df.column(IDX)?.i64()?.clone();
     let n = df.column(N)?.cast(&DataType::UInt64)?;
-    let n = n.u64()?;
-    let rows =
-        (0..df.height()).filter_map(|row| Some((sites.get(row)?.to_string(), idxs.get(row)?, n.get(row).unwrap_or(0))));
-    Ok(rows.collect())
+    let counts = n.u64()?.iter().map(|n| n.unwrap_or(0));
+    Ok(site_periods(df)?.into_iter().zip(counts).map(|((site, index), n)| (site, index, n)).collect())
 }

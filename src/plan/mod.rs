@@ -73,6 +73,14 @@ pub struct NotCollected {
     pub unbound: Vec<String>,
 }
 
+impl NotCollected {
+    /// Why, in words: "it reads `capas`, which is not bound".
+    pub fn why(&self) -> String {
+        let unbound = self.unbound.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ");
+        format!("it reads {unbound}, which is not bound")
+    }
+}
+
 /// One base metric: rows of one source, placed in periods, filtered, grouped, aggregated.
 pub struct BasePlan<'a> {
     pub metric: &'a Metric,
@@ -372,14 +380,15 @@ impl<'a> Planner<'a> {
             slots,
             post,
             baseline: (!windows.is_empty()).then_some(windows),
-            absent_at: self
-                .project
-                .sites
-                .iter()
-                .filter(|s| self.set.sources_read(&metric.id.0).iter().any(|r| s.absent.contains(*r)))
-                .map(|s| s.id.clone())
-                .collect(),
+            absent_at: self.absent_at(metric),
         }
+    }
+
+    /// The sites that do not export a source `metric` reads.
+    fn absent_at(&self, metric: &Metric) -> Vec<String> {
+        let read = self.set.sources_read(&metric.id.0);
+        let lacks = |s: &&Site| read.iter().any(|r| s.absent.contains(*r));
+        self.project.sites.iter().filter(lacks).map(|s| s.id.clone()).collect()
     }
 
     fn joins(&self, b: &BaseMetric) -> Vec<JoinPlan> {

@@ -25,8 +25,7 @@ pub fn assemble(plan: &Plan, tables: Vec<Aggregates>) -> Results {
     }
     let mut warnings = short_baselines(plan);
     for (id, not) in plan.not_collected.iter().filter(|(id, _)| plan.requested.contains(*id)) {
-        let unbound = not.unbound.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ");
-        let message = format!("`{id}` is not collected in this project: it reads {unbound}, which is not bound");
+        let message = format!("`{id}` is not collected in this project: {}", not.why());
         warnings.push(Diagnostic::note(codes::N0610, message));
         not_collected_rows(plan, plan.set.metric(&id.0).expect("a planned metric"), not.grain, &mut out);
     }
@@ -163,6 +162,7 @@ impl<'p> Base<'p> {
     fn combo_rows(&self, site: &SiteRef, dims: &Dims, periods: &[Period], collection: Collection, out: &mut Assembled) {
         let baseline = self.baseline(site, dims);
         out.baselines.insert((self.base.metric.id.clone(), site.clone(), dims.clone()), baseline);
+        let absent = self.is_absent(site);
         for period in periods {
             let covered = self.covered(site, period);
             let (value, n) = match (covered, self.found.get(&(site.clone(), dims.clone(), period.index))) {
@@ -187,11 +187,11 @@ impl<'p> Base<'p> {
                 n,
                 excluded: self.excluded.get(&(site.clone(), period.index)).copied().unwrap_or(0),
                 coverage: match covered {
-                    _ if self.is_absent(site) => RowCoverage::NotCollected,
+                    _ if absent => RowCoverage::NotCollected,
                     Covered::None => RowCoverage::NotCovered,
                     _ => RowCoverage::Covered,
                 },
-                status: if self.is_absent(site) { Some(RowStatus::NotCollected) } else { judged.status },
+                status: if absent { Some(RowStatus::NotCollected) } else { judged.status },
                 collection,
                 ..judged
             };
