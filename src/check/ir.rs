@@ -29,11 +29,23 @@ pub struct DefinitionSet {
     pub root: PathBuf,
     pub vocabularies: BTreeMap<String, Vocabulary>,
     pub sources: BTreeMap<String, Source>,
-    /// Every metric, each after the metrics it is derived from.
+    /// Every metric, each after the metrics it is derived from; the project's own metrics
+    /// (`local`) among them.
     pub metrics: Vec<Metric>,
 }
 
 impl DefinitionSet {
+    /// How reports and `check` name the definitions: the set, and the project's own
+    /// metrics when it adds some.
+    pub fn describe(&self) -> String {
+        let set = format!("definition set {} {}", self.name, self.version);
+        match self.metrics.iter().filter(|m| m.local).count() {
+            0 => set,
+            1 => format!("{set} plus 1 project metric"),
+            n => format!("{set} plus {n} project metrics"),
+        }
+    }
+
     pub fn metric(&self, id: &str) -> Option<&Metric> {
         self.metrics.iter().find(|m| m.id.0 == id)
     }
@@ -278,6 +290,8 @@ pub struct Metric {
     pub caveats: Option<String>,
     pub tags: Vec<String>,
     pub path: PathBuf,
+    /// Defined by the project (`metrics:` in yardstick.yaml), not by the definition set.
+    pub local: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -726,6 +740,8 @@ pub struct Site {
     /// The sources this site does not export (`sources: {capas: none}`): the metrics over
     /// them are not collected here.
     pub absent: BTreeSet<String>,
+    /// This site's own bindings (`sources:` under the site), the project's merged in.
+    pub bindings: BTreeMap<String, Binding>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -744,13 +760,88 @@ pub enum FileFormat {
     Ndjson,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Binding {
     pub source: String,
     /// Path relative to the project, `{site}` standing for the site id.
     pub file: String,
     pub format: FileFormat,
     pub collection: Option<Collection>,
+    pub dialect: Dialect,
+    /// Where the binding is written in yardstick.yaml: `sources.incidents`, or
+    /// `sites.lodz.sources.incidents` for a site's own.
+    pub at: String,
+}
+
+/// How an export writes its values: a CSV's delimiter, decimal mark, encoding and
+/// spellings, and the date patterns of text cells (any format).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Dialect {
+    pub delimiter: u8,
+    pub decimal_comma: bool,
+    /// A WHATWG encoding name, such as `UTF-8` or `windows-1250`.
+    pub encoding: String,
+    /// Spellings of booleans and of an empty cell, compared ignoring case (booleans) or
+    /// exactly (empty cells; an empty cell is always empty).
+    pub true_values: Vec<String>,
+    pub false_values: Vec<String>,
+    pub null_values: Vec<String>,
+    /// Lines starting with this byte are not rows.
+    pub comment: Option<u8>,
+    /// chrono patterns; ISO 8601 when `None`.
+    pub date_format: Option<String>,
+    pub datetime_format: Option<String>,
+}
+
+impl Default for Dialect {
+    fn default() -> Self {
+        Dialect {
+            delimiter: b',',
+            decimal_comma: false,
+            encoding: "UTF-8".into(),
+            true_values: vec!["true".into()],
+            false_values: vec!["false".into()],
+            null_values: Vec::new(),
+            comment: None,
+            date_format: None,
+            datetime_format: None,
+        }
+    }
+}
+
+impl Dialect {
+    /// Whether a CSV in this dialect reads as a plain comma-separated UTF-8 export, whose
+    /// numbers and booleans the reader may type itself.
+    pub fn is_plain_csv(&self) -> bool {
+        *self
+            == Dialect {
+                date_format: self.date_format.clone(),
+                datetime_format: self.datetime_format.clone(),
+                ..Dialect::default()
+            }
+    }
+}
+
+impl Project {
+    /// The binding of `source` at `site`: the site's own, else the project's; `None` when
+    /// the source is not bound or the site has no such export.
+    pub fn binding<'a>(&'a self, source: &str, site: &'a Site) -> Option<&'a Binding> {
+        if site.absent.contains(source) {
+            return None;
+        }
+        site.bindings.get(source).or_else(|| self.bindings.get(source))
+    }
+
+    /// Whether any site's data of `source` is bound: by the project or by a site.
+    pub fn is_bound(&self, source: &str) -> bool {
+        self.bindings.contains_key(source) || self.sites.iter().any(|s| s.bindings.contains_key(source))
+    }
+
+    /// Every bound source, in name order.
+    pub fn bound_sources(&self) -> BTreeSet<&str> {
+        let sites = self.sites.iter().flat_map(|s| s.bindings.keys());
+        self.bindings.keys().chain(sites).map(String::as_str).collect()
+    }
 }
 
 #[derive(Debug, Serialize)]

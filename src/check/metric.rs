@@ -52,7 +52,19 @@ pub(super) fn check_metrics(
             );
         }
         if let Some(other) = seen.get(id) {
-            let other = cx.sources.path(*other).display().to_string();
+            let other_path = cx.sources.path(*other).display().to_string();
+            if docs.local.contains(&m.file) && !docs.local.contains(other) {
+                cx.error(
+                    Diagnostic::error(codes::E0515, format!("project metric `{id}` has the id of a metric of the definition set"))
+                        .at(cx.span(m.file, &m.doc.metric))
+                        .label("already the set's")
+                        .help(format!(
+                            "the set's `{id}` is in {other_path}; give the project's metric an id of its own, such as `site_{id}`"
+                        )),
+                );
+                continue;
+            }
+            let other = other_path;
             cx.error(
                 Diagnostic::error(codes::E0502, format!("metric `{id}` is defined twice"))
                     .at(cx.span(m.file, &m.doc.metric))
@@ -69,8 +81,13 @@ pub(super) fn check_metrics(
         grains.insert(id.to_string(), grain);
     }
 
-    let mut metrics: Vec<Metric> =
-        unique.into_iter().filter_map(|m| check_metric(cx, m.file, &m.doc, vocabs, sources, &grains)).collect();
+    let mut metrics: Vec<Metric> = unique
+        .into_iter()
+        .filter_map(|m| {
+            let checked = check_metric(cx, m.file, &m.doc, vocabs, sources, &grains);
+            checked.map(|metric| Metric { local: docs.local.contains(&m.file), ..metric })
+        })
+        .collect();
     order_derived(cx, docs, &mut metrics);
     check_derived_dimensions(cx, &metrics);
     metrics
@@ -115,6 +132,7 @@ fn check_metric(
         caveats: doc.caveats.clone(),
         tags: doc.tags.iter().map(|t| t.value.clone()).collect(),
         path: cx.sources.path(file).to_path_buf(),
+        local: false,
     })
 }
 

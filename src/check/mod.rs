@@ -1,6 +1,7 @@
 //! Checking: resolves every name, checks every type and rule of SPEC sections 3 to 8, and
 //! produces the IR (`ir`) that later stages use without looking at YAML again.
 
+pub(crate) mod dialect;
 mod expr;
 pub mod ir;
 pub mod lineage;

@@ -1,14 +1,12 @@
 //! The project: its version requirement, calendar, baseline, sites and their mappings,
 //! data bindings, reports and context events.
 
-use super::Cx;
-use super::ir::{
-    Baseline, Binding, ContextEvent, Coverage, DefinitionSet, FileFormat, Project, ReportSpec, Site, Unmapped,
-};
+use super::ir::{Baseline, Binding, ContextEvent, Coverage, DefinitionSet, Project, ReportSpec, Site, Unmapped};
 use super::metric::GRAINS;
 use super::set::{COLLECTIONS, unknown_source, unknown_term, unknown_vocab};
+use super::{Cx, dialect};
 use crate::diag::{Diagnostic, FileId, codes, did_you_mean};
-use crate::spec::{BaselineDoc, ProjectDoc, ProjectDocs, SiteDoc, Spanned};
+use crate::spec::{BaselineDoc, ProjectDoc, ProjectDocs, SiteDoc, SiteSourceDoc, Spanned};
 use std::collections::{BTreeMap, BTreeSet};
 
 const UNMAPPED: &[(&str, Unmapped)] = &[("error", Unmapped::Error), ("exclude", Unmapped::Exclude)];
@@ -25,8 +23,9 @@ pub(super) fn check_project(cx: &mut Cx, docs: &ProjectDocs, set: &DefinitionSet
     };
     let baseline = doc.baseline.as_ref().map_or(Some(Baseline::MonthsBeforeRollout(12)), |b| baseline(cx, file, b));
     let bindings = bindings(cx, file, doc, set);
-    check_sources_bound(cx, set, &bindings, docs);
-    let sites = sites(cx, docs, set, &bindings, baseline.as_ref());
+    let sites = sites(cx, docs, set, baseline.as_ref());
+    check_site_bindings(cx, docs, &bindings, &sites);
+    check_sources_bound(cx, set, docs);
     let reports = reports(cx, file, doc);
     let context = context_events(cx, docs);
     Some(Project {
@@ -123,7 +122,7 @@ fn baseline(cx: &mut Cx, file: FileId, b: &Spanned<BaselineDoc>) -> Option<Basel
     }
 }
 
-/// The data files bound to sources, by source name.
+/// The data files bound to sources by the project, by source name.
 fn bindings(cx: &mut Cx, file: FileId, doc: &ProjectDoc, set: &DefinitionSet) -> BTreeMap<String, Binding> {
     let mut bindings = BTreeMap::new();
     for (name, b) in doc.sources.iter() {
@@ -131,40 +130,15 @@ fn bindings(cx: &mut Cx, file: FileId, doc: &ProjectDoc, set: &DefinitionSet) ->
             unknown_source(cx, file, name, set.sources.keys().map(String::as_str));
             continue;
         }
-        let format = file_format(cx, file, &b.value.file);
-        let collection = b.value.collection.as_ref().and_then(|c| cx.choice(file, c, "collection", COLLECTIONS));
-        if let Some(format) = format {
-            let path = b.value.file.value.clone();
-            bindings.insert(name.value.clone(), Binding { source: name.value.clone(), file: path, format, collection });
+        let at = format!("sources.{}", name.value);
+        if let Some(binding) = dialect::binding(cx, file, &name.value, at, &[&b.value], cx.span(file, name)) {
+            bindings.insert(name.value.clone(), binding);
         }
     }
     bindings
 }
 
-fn file_format(cx: &mut Cx, file: FileId, path: &Spanned<String>) -> Option<FileFormat> {
-    match path.value.rsplit_once('.').map(|(_, ext)| ext.to_ascii_lowercase()) {
-        Some(ext) if ext == "csv" => Some(FileFormat::Csv),
-        Some(ext) if ext == "parquet" => Some(FileFormat::Parquet),
-        Some(ext) if ext == "ndjson" || ext == "jsonl" => Some(FileFormat::Ndjson),
-        _ => {
-            cx.error(
-                Diagnostic::error(codes::E0609, format!("cannot tell the format of `{}`", path.value))
-                    .at(cx.span(file, path))
-                    .label("unknown file extension")
-                    .help("data files end in .csv, .parquet, .ndjson or .jsonl"),
-            );
-            None
-        }
-    }
-}
-
-fn sites(
-    cx: &mut Cx,
-    docs: &ProjectDocs,
-    set: &DefinitionSet,
-    bindings: &BTreeMap<String, Binding>,
-    baseline: Option<&Baseline>,
-) -> Vec<Site> {
+fn sites(cx: &mut Cx, docs: &ProjectDocs, set: &DefinitionSet, baseline: Option<&Baseline>) -> Vec<Site> {
     let (file, doc) = (docs.project.file, &docs.project.doc);
     let mappings: BTreeMap<&str, _> = docs.mappings.iter().map(|(site, m)| (site.as_str(), m)).collect();
     let mut sites = Vec::new();
@@ -186,8 +160,11 @@ fn sites(
                 "the baseline counts months before each site's ISMS rollout; give `rollout: YYYY-MM-DD`",
             );
         }
-        let coverage = coverage(cx, file, s, bindings);
-        let absent = absent_sources(cx, file, s, set);
+        let (absent, own) = site_sources(cx, file, &id.value, s, doc, set);
+        // As written: a binding with a mistake (reported) is not blamed again here.
+        let own_written = s.sources.iter().filter(|(_, b)| matches!(b.value, SiteSourceDoc::Binding(_)));
+        let written: BTreeSet<&str> = doc.sources.keys().chain(own_written.map(|(k, _)| k.value.as_str())).collect();
+        let coverage = coverage(cx, file, s, &written);
         let site_mappings = match mappings.get(id.value.as_str()) {
             Some(m) => check_mappings(cx, m, set),
             None => BTreeMap::new(),
@@ -200,6 +177,7 @@ fn sites(
             mappings: site_mappings,
             coverage,
             absent,
+            bindings: own,
         });
     }
     if doc.sites.is_empty() {
@@ -242,9 +220,17 @@ fn closest_time_zone(name: &str) -> Option<&'static str> {
     (distance <= 3).then_some(closest)
 }
 
-/// The sources a site says it does not export (`sources: {capas: none}`).
-fn absent_sources(cx: &mut Cx, file: FileId, site: &SiteDoc, set: &DefinitionSet) -> BTreeSet<String> {
-    let mut absent = BTreeSet::new();
+/// A site's own `sources:`: those it does not export (`capas: none`), and its own
+/// bindings, each laid over the project's binding of the source.
+fn site_sources(
+    cx: &mut Cx,
+    file: FileId,
+    id: &str,
+    site: &SiteDoc,
+    doc: &ProjectDoc,
+    set: &DefinitionSet,
+) -> (BTreeSet<String>, BTreeMap<String, Binding>) {
+    let (mut absent, mut bindings) = (BTreeSet::new(), BTreeMap::new());
     for (source, value) in site.sources.iter() {
         if !set.sources.contains_key(&source.value) {
             let help = did_you_mean(&source.value, set.sources.keys().map(String::as_str))
@@ -255,37 +241,70 @@ fn absent_sources(cx: &mut Cx, file: FileId, site: &SiteDoc, set: &DefinitionSet
                     .label("not a source")
                     .help(help),
             );
-        } else if value.value != "none" {
-            cx.error(
+            continue;
+        }
+        match &value.value {
+            SiteSourceDoc::None => {
+                absent.insert(source.value.clone());
+            }
+            SiteSourceDoc::Other(word) => cx.error(
                 Diagnostic::error(
                     codes::E0618,
-                    format!(
-                        "a site's `sources:` entry says `none` (this site has no such export), not `{}`",
-                        value.value
-                    ),
+                    format!("a site's `sources:` entry is `none` or a binding, not `{word}`"),
                 )
                 .at(cx.span(file, value))
-                .label("expected `none`")
-                .help("bind the export for every site under the project's `sources:`; here, only `none`"),
-            );
-        } else {
-            absent.insert(source.value.clone());
+                .label("expected `none` or a mapping")
+                .help(format!(
+                    "`{0}: none` says this site has no such export; `{0}: {{file: ..., csv: {{delimiter: \";\"}}}}` binds its own",
+                    source.value
+                )),
+            ),
+            SiteSourceDoc::Binding(own) => {
+                let at = format!("sites.{id}.sources.{}", source.value);
+                let mut layers = vec![own.as_ref()];
+                layers.extend(doc.sources.get(&source.value).map(|b| &b.value));
+                let whole = cx.span(file, value);
+                if let Some(b) = dialect::binding(cx, file, &source.value, at, &layers, whole) {
+                    bindings.insert(source.value.clone(), b);
+                }
+            }
         }
     }
-    absent
+    (absent, bindings)
+}
+
+/// A source bound under some sites only must be bound, or said `none`, at every other.
+fn check_site_bindings(cx: &mut Cx, docs: &ProjectDocs, bindings: &BTreeMap<String, Binding>, sites: &[Site]) {
+    let (file, doc) = (docs.project.file, &docs.project.doc);
+    for (id, _) in doc.sites.iter() {
+        let Some(site) = sites.iter().find(|s| s.id == id.value) else { continue };
+        let elsewhere = sites.iter().flat_map(|s| s.bindings.keys()).filter(|s| !bindings.contains_key(*s));
+        let lacking: BTreeSet<&String> =
+            elsewhere.filter(|s| !site.bindings.contains_key(*s) && !site.absent.contains(*s)).collect();
+        for source in lacking {
+            let bound_at: Vec<&str> =
+                sites.iter().filter(|s| s.bindings.contains_key(source)).map(|s| s.id.as_str()).collect();
+            cx.error(
+                Diagnostic::error(
+                    codes::E0619,
+                    format!("site `{}` has no binding of `{source}`, which {} bind{}", site.id, bound_at.join(", "), if bound_at.len() == 1 { "s" } else { "" }),
+                )
+                .at(cx.span(file, id))
+                .label(format!("no `{source}` here"))
+                .help(format!(
+                    "bind `{source}` under the project's `sources:` for every site, or under this site; if it has no such export, write `sources: {{{source}: none}}` under it"
+                )),
+            );
+        }
+    }
 }
 
 /// A site's coverage of the bound sources, by source name.
-fn coverage(
-    cx: &mut Cx,
-    file: FileId,
-    site: &SiteDoc,
-    bindings: &BTreeMap<String, Binding>,
-) -> BTreeMap<String, Coverage> {
+fn coverage(cx: &mut Cx, file: FileId, site: &SiteDoc, bound: &BTreeSet<&str>) -> BTreeMap<String, Coverage> {
     let mut coverage = BTreeMap::new();
     for (source, c) in site.coverage.iter() {
-        if !bindings.contains_key(&source.value) {
-            let known = bindings.keys().map(String::as_str);
+        if !bound.contains(source.value.as_str()) {
+            let known = bound.iter().copied();
             let help = did_you_mean(&source.value, known)
                 .unwrap_or_else(|| "coverage names a source bound under `sources:`".into());
             cx.error(
@@ -372,7 +391,14 @@ fn unknown_site<'a>(cx: &mut Cx, file: FileId, site: &Spanned<String>, known: im
 
 /// A source the project does not bind leaves the metrics over it not collected: one note
 /// per source, naming the metrics it would feed (through joins and derived metrics too).
-fn check_sources_bound(cx: &mut Cx, set: &DefinitionSet, bindings: &BTreeMap<String, Binding>, docs: &ProjectDocs) {
+fn check_sources_bound(cx: &mut Cx, set: &DefinitionSet, docs: &ProjectDocs) {
+    // As written: a binding with a mistake (reported) is not also "not bound".
+    let doc = &docs.project.doc;
+    let own = |source: &str| {
+        doc.sites
+            .iter()
+            .any(|(_, s)| matches!(s.sources.get(source).map(|b| &b.value), Some(SiteSourceDoc::Binding(_))))
+    };
     let mut users: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for m in &set.metrics {
         for source in set.sources_read(&m.id.0) {
@@ -380,7 +406,7 @@ fn check_sources_bound(cx: &mut Cx, set: &DefinitionSet, bindings: &BTreeMap<Str
         }
     }
     for (source, metrics) in users {
-        if bindings.contains_key(source) {
+        if doc.sources.get(source).is_some() || own(source) {
             continue;
         }
         let listed = metrics.iter().take(3).map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ");

@@ -65,13 +65,7 @@ pub fn summary(c: &crate::check::Checked) -> String {
         set.sources.len()
     );
     match &c.project {
-        Some(p) => format!(
-            "ok: project {}: {counts}, {} sites (definition set {} {})",
-            p.name,
-            p.sites.len(),
-            set.name,
-            set.version
-        ),
+        Some(p) => format!("ok: project {}: {counts}, {} sites ({})", p.name, p.sites.len(), set.describe()),
         None => format!("ok: definition set {} {}: {counts}", set.name, set.version),
     }
 }

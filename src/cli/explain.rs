@@ -123,7 +123,7 @@ fn sites_section(c: &Checked, m: &Metric, plan: &crate::plan::Plan) -> String {
             let _ = writeln!(out, "    baseline window: none (no rollout, or no data in it)");
         }
         for source in &read {
-            if !project.bindings.contains_key(*source) {
+            if !project.is_bound(source) {
                 let _ = writeln!(out, "    {source}: not bound in this project (not collected)");
                 continue;
             }
@@ -135,7 +135,11 @@ fn sites_section(c: &Checked, m: &Metric, plan: &crate::plan::Plan) -> String {
             let from = cov.and_then(|c| c.from).map(|f| format!(" from {f}")).unwrap_or_default();
             let to = cov.and_then(|c| c.to).map(|t| format!(" to {t}")).unwrap_or_default();
             let collection = plan.collection(source, site);
-            let _ = writeln!(out, "    {source}: {}{from}{to}", collection.as_str());
+            let own = match site.bindings.get(*source) {
+                Some(b) => format!(", its own export {}", b.file.replace("{site}", &site.id)),
+                None => String::new(),
+            };
+            let _ = writeln!(out, "    {source}: {}{from}{to}{own}", collection.as_str());
         }
         for vocab in &lineage.vocabularies {
             if let Some(codes) = site.mappings.get(vocab).filter(|m| !m.is_empty()) {
@@ -253,9 +257,10 @@ fn lineage(w: &mut String, c: &Checked, m: &Metric) {
         let files: Vec<String> = l
             .sources
             .iter()
-            .map(|s| match c.project.as_ref().and_then(|p| p.bindings.get(s)) {
-                Some(binding) => format!("{} ({s})", binding.file),
-                None => format!("{s} (not bound)"),
+            .map(|s| match c.project.as_ref().map(|p| (p.bindings.get(s), p.is_bound(s))) {
+                Some((Some(binding), _)) => format!("{} ({s})", binding.file),
+                Some((None, true)) => format!("{s} (bound per site)"),
+                _ => format!("{s} (not bound)"),
             })
             .collect();
         let _ = writeln!(w, "  files:        {}", files.join(", "));

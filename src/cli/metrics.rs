@@ -15,7 +15,8 @@ pub fn run(project: &Path, tag: Option<&str>, color: bool) -> ExitCode {
     if let (true, Some(tag)) = (metrics.is_empty(), tag) {
         return super::no_such_tag(&checked.set, tag);
     }
-    super::emit(&listing(&checked, &metrics))
+    let from = format!("{}\n\n", checked.set.describe());
+    super::emit(&(from + &listing(&checked, &metrics)))
 }
 
 /// One line per metric: id, layer, grain, tags, and what the bound data can do for it.
@@ -24,7 +25,7 @@ pub fn listing(checked: &Checked, metrics: &[&Metric]) -> String {
         .iter()
         .map(|m| {
             [
-                m.id.0.clone(),
+                if m.local { format!("{} (project)", m.id.0) } else { m.id.0.clone() },
                 m.layer.as_str().to_string(),
                 m.grain.as_str().to_string(),
                 m.tags.join(", "),
@@ -42,7 +43,7 @@ pub fn listing(checked: &Checked, metrics: &[&Metric]) -> String {
 fn computable(checked: &Checked, m: &Metric) -> String {
     let Some(project) = &checked.project else { return "(a definition set alone: no data)".into() };
     let read = checked.set.sources_read(&m.id.0);
-    let unbound: Vec<&str> = read.iter().copied().filter(|s| !project.bindings.contains_key(*s)).collect();
+    let unbound: Vec<&str> = read.iter().copied().filter(|s| !project.is_bound(s)).collect();
     if !unbound.is_empty() {
         return format!("not collected: needs {}", unbound.join(", "));
     }

@@ -42,6 +42,10 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
     if !results.warnings.is_empty() {
         eprint!("{}", render_all(results.warnings.iter(), &sources, color));
     }
+    if checked.set.metrics.iter().any(|m| m.local) {
+        // Never passed off as the shared set's numbers alone.
+        eprintln!("note: {}", checked.set.describe());
+    }
     if let Some(site) = args.site
         && !results.rows.iter().any(|r| r.site == site)
     {

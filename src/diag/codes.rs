@@ -165,6 +165,8 @@ codes! {
         "Combine metrics with the same `by`, or with none; a derived metric is computed per dimension value.";
     E0514: "a `time: {snapshot: COL}` whose COL is not its source's `snapshot:` column",
         "Declare `snapshot: COL` in the source schema, or time the metric by the column the source declares.";
+    E0515: "a project-local metric (under the project's `metrics:`) whose id is a metric of the definition set",
+        "Give the project's metric an id of its own, such as one with the site or company as prefix; the set's metric keeps its meaning everywhere.";
 
     E0601: "a `requires` that is not a version requirement",
         "Write it like \">=1.0, <2\".";
@@ -196,11 +198,15 @@ codes! {
         "Write a name of the IANA time-zone database, such as Europe/Paris or America/New_York; the default is UTC.";
     E0617: "a coverage entry whose `to` is before its `from`",
         "Give `from` (the first day the export holds) a date on or before `to` (its last day).";
-    E0618: "a site's `sources:` entry that is not `none`, or names no source of the set",
-        "Under a site, `sources: {capas: none}` says the site has no such export; its metrics are then not collected there.";
+    E0618: "a site's `sources:` entry that is neither `none` nor a binding, or names no source of the set",
+        "Under a site, `sources: {capas: none}` says the site has no such export (its metrics are then not collected there); a mapping such as `{csv: {delimiter: \";\"}}` is the site's own binding.";
+    E0619: "a source bound under some sites but neither bound nor said `none` at another",
+        "Bind the source under the project's `sources:` (for every site) or under this site, or write `none` under the site if it has no such export.";
+    E0620: "a binding whose file or options cannot be used: no `file`, a `csv:` option out of range, an unknown encoding, a date pattern that cannot read dates",
+        "Fix the binding in yardstick.yaml; the diagnostic names the accepted values.";
 
     E0701: "a value in a data file that does not parse as its column's type",
-        "Fix the value in the export, or the column's type in the source schema.";
+        "Fix the value in the export, or describe how the export writes values (decimal comma, booleans, date patterns) in its binding in yardstick.yaml.";
     E0702: "a code in the data that is neither a term of the column's vocabulary nor mapped at the site",
         "Map the code in the site's mappings file, or set `unmapped: exclude` to leave its rows out.";
     E0703: "a data file bound in the project that is missing at a site",
@@ -208,7 +214,7 @@ codes! {
     E0704: "a data file that cannot be read",
         "Check that the file is a well-formed CSV, Parquet or NDJSON export.";
     E0705: "a column declared in the source schema that is missing from a data file",
-        "Add the column to the export, or fix its name in the source schema.";
+        "Add the column to the export, or fix its name in the export's header; when the header reads as one column, set the binding's `csv: {delimiter: ...}`.";
     E0706: "a `key` value found more than once at a site (more than once in one snapshot, for a snapshot source)",
         "Remove or merge the duplicated rows in the export; a key names one row per site (and snapshot).";
     E0707: "a `float` value that is not a finite number (NaN, inf or -inf)",

@@ -5,14 +5,18 @@
 //! value. A value is never silently turned into null. The data rules (`rules`) are
 //! checked on every read, on the rows [`visible`] as of the day computed.
 
+mod csv;
 mod instants;
 mod rules;
 
-use crate::check::ir::{Binding, ColumnType, DefinitionSet, FileFormat, Project, Site, Source, Unmapped, Vocabulary};
+use crate::check::ir::{
+    Binding, ColumnType, DefinitionSet, Dialect, FileFormat, Project, Site, Source, Unmapped, Vocabulary,
+};
 use crate::diag::{Diagnostic, codes};
 use crate::plan::calendar::{end_of_day, wall_to_utc};
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
+use csv::Lines;
 use instants::{Written, parse_written};
 use polars::prelude::*;
 use std::collections::{BTreeMap, HashMap};
@@ -64,12 +68,9 @@ pub fn read_site_table(
     as_of: NaiveDate,
     report: &mut DataReport,
 ) -> Option<SiteTable> {
-    let binding = project.bindings.get(&source.name)?;
-    if site.absent.contains(&source.name) {
-        return None;
-    }
+    let binding = project.binding(&source.name, site)?;
     let path = bound_file(project, source, site, binding, report)?;
-    let raw = read_file(&path, binding.format, source, report)?;
+    let (raw, lines) = read_file(&path, binding, source, report)?;
     if raw.height() == 0 {
         let message = format!(
             "{} holds no rows: the metrics over `{}` count nothing at site `{}`",
@@ -82,19 +83,16 @@ pub fn read_site_table(
             source.name
         )));
     }
-    let first_line = match binding.format {
-        FileFormat::Csv => 2, // after the header
-        FileFormat::Parquet | FileFormat::Ndjson => 1,
-    };
     let height = raw.height();
     let mut excluded = vec![false; height];
-    let mut read = Read { project, set, source, site, path: &path, first_line, excluded: &mut excluded, report };
+    let mut read =
+        Read { project, set, source, site, binding, path: &path, lines: &lines, excluded: &mut excluded, report };
     let (mut columns, deprecated) = read.columns(&raw)?;
     columns.push(Column::new(SITE.into(), vec![site.id.as_str(); height]));
     columns.push(Column::new(EXCLUDED.into(), excluded));
     let frame = DataFrame::new(height, columns).expect("columns of one height");
     let visible = visible(source, site.timezone, as_of);
-    rules::Rules { source, path: &path, first_line, frame: &frame, visible }.check(report);
+    rules::Rules { source, path: &path, lines: &lines, frame: &frame, visible }.check(report);
     Some(SiteTable { site: site.id.clone(), path, frame, deprecated })
 }
 
@@ -134,26 +132,52 @@ fn bound_file(
             format!("no `{}` data for site `{}`: {} not found", source.name, site.id, path.display()),
         )
         .in_file(&path)
-        .help(format!("the binding in yardstick.yaml is `{}`; export the file or fix the path", binding.file)),
+        .help(format!(
+            "the binding `{}` in yardstick.yaml reads `{}`; export the file or fix the path",
+            binding.at, binding.file
+        )),
     );
     None
 }
 
-/// The file with every declared column as stored: typed where the file allows, else (a
-/// CSV with a value Polars rejects) as text.
-fn read_file(path: &Path, format: FileFormat, source: &Source, report: &mut DataReport) -> Option<DataFrame> {
-    let typed = read_raw(path, format, source, true);
-    let raw = typed.or_else(|e| match format {
-        FileFormat::Csv => read_raw(path, format, source, false),
-        FileFormat::Parquet | FileFormat::Ndjson => Err(e),
-    });
-    match raw {
-        Ok(df) => Some(df),
+/// The file with every declared column as stored (typed where the file allows, else as
+/// text), and where its rows are written.
+fn read_file(path: &Path, binding: &Binding, source: &Source, report: &mut DataReport) -> Option<(DataFrame, Lines)> {
+    let rows_from = |first| Lines { first, skipped: Vec::new() };
+    let pl_path = || PlRefPath::new(path.to_string_lossy().as_ref());
+    let read = match binding.format {
+        // A plain export is typed by Polars, or, when that fails on a value, read as text
+        // so that our parser can name the row.
+        FileFormat::Csv if binding.dialect.is_plain_csv() => csv::read_plain(path, source, true)
+            .or_else(|_| csv::read_plain(path, source, false))
+            .map(|df| (df, rows_from(2)))
+            .map_err(|e| std::fs::read(path).ok().and_then(|b| csv::not_utf8(&b)).unwrap_or_else(|| e.to_string())),
+        FileFormat::Csv => csv::read_dialect(path, source, &binding.dialect),
+        FileFormat::Parquet => LazyFrame::scan_parquet(pl_path(), ScanArgsParquet::default())
+            .and_then(LazyFrame::collect)
+            .map(|df| (df, rows_from(1)))
+            .map_err(|e| e.to_string()),
+        FileFormat::Ndjson => LazyJsonLineReader::new(pl_path())
+            .finish()
+            .and_then(LazyFrame::collect)
+            .map(|df| (df, rows_from(1)))
+            .map_err(|e| e.to_string()),
+    };
+    match read {
+        Ok(read) => Some(read),
         Err(e) => {
+            let help = if e.contains("not UTF-8") || e.contains("not windows") || e.contains("text") {
+                format!(
+                    "name the export's encoding in its binding `{}` in yardstick.yaml: `csv: {{encoding: windows-1250}}` (or windows-1252, iso-8859-2, ...)",
+                    binding.at
+                )
+            } else {
+                "check that the file is a well-formed CSV, Parquet or NDJSON export".into()
+            };
             report.errors.push(
                 Diagnostic::error(codes::E0704, format!("cannot read {}: {e}", path.display()))
                     .in_file(path)
-                    .help("check that the file is a well-formed CSV, Parquet or NDJSON export"),
+                    .help(help),
             );
             None
         }
@@ -166,8 +190,9 @@ struct Read<'a> {
     set: &'a DefinitionSet,
     source: &'a Source,
     site: &'a Site,
+    binding: &'a Binding,
     path: &'a Path,
-    first_line: usize,
+    lines: &'a Lines,
     excluded: &'a mut Vec<bool>,
     report: &'a mut DataReport,
 }
@@ -178,6 +203,9 @@ impl Read<'_> {
     fn columns(&mut self, raw: &DataFrame) -> Option<(Vec<Column>, BTreeMap<String, usize>)> {
         let mut columns = Vec::with_capacity(self.source.columns.len() + 2);
         let mut deprecated = BTreeMap::new();
+        if self.other_delimiter(raw) {
+            return None;
+        }
         let mut ok = true;
         for col in &self.source.columns {
             let Ok(values) = raw.column(&col.name) else {
@@ -185,7 +213,8 @@ impl Read<'_> {
                 ok = false;
                 continue;
             };
-            if let Some(ready) = as_stored(self.set, self.site, &col.ty, values) {
+            let plain = self.binding.format != FileFormat::Csv || self.binding.dialect.is_plain_csv();
+            if let Some(ready) = as_stored(self.set, self.site, &col.ty, values).filter(|_| plain) {
                 columns.push(ready);
                 continue;
             }
@@ -202,23 +231,46 @@ impl Read<'_> {
         ok.then_some((columns, deprecated))
     }
 
+    /// Whether the header reads as one column holding another delimiter: said once for
+    /// the file (E0705), instead of every declared column being missing.
+    fn other_delimiter(&mut self, raw: &DataFrame) -> bool {
+        let delimiter = char::from(self.binding.dialect.delimiter);
+        let other = match raw.get_column_names().as_slice() {
+            [one] if self.binding.format == FileFormat::Csv && self.source.columns.len() > 1 => [',', ';', '\t', '|']
+                .into_iter()
+                .find(|d| *d != delimiter && one.contains(*d))
+                .map(|d| (one.to_string(), d)),
+            _ => None,
+        };
+        let Some((header, d)) = other else { return false };
+        let looks = if d == '\t' { "tab".to_string() } else { format!("`{d}`") };
+        self.report.errors.push(
+            Diagnostic::error(
+                codes::E0705,
+                format!(
+                    "the columns of source `{}` are missing from {}: its header reads as one column, `{header}`",
+                    self.source.name,
+                    self.path.display()
+                ),
+            )
+            .in_file(self.path)
+            .help(format!(
+                "the file looks {looks}-separated; say so in its binding `{}` in yardstick.yaml: `csv: {{delimiter: \"{}\"}}`",
+                self.binding.at,
+                d.escape_default()
+            )),
+        );
+        true
+    }
+
     fn missing(&mut self, column: &str, raw: &DataFrame) {
         let names: Vec<&str> = raw.get_column_names().iter().map(|n| n.as_str()).collect();
         // A header typo gets the close name first; the file's columns always follow.
         let declared = |n: &&str| self.source.column(n).is_none();
         let close = crate::diag::did_you_mean(column, names.iter().copied().filter(declared));
-        let other_delimiter = match names.as_slice() {
-            [one] => [';', '\t', '|'].into_iter().find(|d| one.contains(*d)),
-            _ => None,
-        };
-        let help = match (other_delimiter, close) {
-            (Some(d), _) => format!(
-                "the header reads as one column, `{}`: the file looks {}-separated, and yardstick reads comma-separated CSV; export it with commas",
-                names[0],
-                if d == '\t' { "tab".to_string() } else { format!("`{d}`") }
-            ),
-            (None, Some(close)) => format!("{close} (a header typo?); the file has: {}", names.join(", ")),
-            (None, None) => format!("the file has: {}", names.join(", ")),
+        let help = match close {
+            Some(close) => format!("{close} (a header typo?); the file has: {}", names.join(", ")),
+            None => format!("the file has: {}", names.join(", ")),
         };
         self.report.errors.push(
             Diagnostic::error(
@@ -253,7 +305,9 @@ impl Read<'_> {
             site: self.site,
             set: self.set,
             policy: self.project.unmapped,
-            first_line: self.first_line,
+            binding: self.binding,
+            lines: self.lines,
+            ty: &col.ty,
             bad: Vec::new(),
             unmapped: BTreeMap::new(),
             deprecated: 0,
@@ -323,40 +377,6 @@ fn on_threads<I: Sync, T: Send>(items: &[I], f: impl Fn(&I) -> T + Sync) -> Vec<
     done.into_iter().map(|(_, t)| t).collect()
 }
 
-/// Reads the file with every declared column as it is stored. A CSV file is read with the
-/// source's numbers and booleans `typed` by Polars, or, when that fails on a value, with
-/// every column as text, so that our parser can name the row.
-fn read_raw(path: &Path, format: FileFormat, source: &Source, typed: bool) -> PolarsResult<DataFrame> {
-    let pl_path = || PlRefPath::new(path.to_string_lossy().as_ref());
-    match format {
-        FileFormat::Csv => {
-            // The source schema, not inference, decides the types.
-            let schema: Schema = source
-                .columns
-                .iter()
-                .map(|c| {
-                    let dtype = match (&c.ty, typed) {
-                        (ColumnType::Int, true) => DataType::Int64,
-                        (ColumnType::Float, true) => DataType::Float64,
-                        (ColumnType::Bool, true) => DataType::Boolean,
-                        _ => DataType::String,
-                    };
-                    Field::new(c.name.as_str().into(), dtype)
-                })
-                .collect();
-            CsvReadOptions::default()
-                .with_has_header(true)
-                .with_rechunk(true)
-                .with_infer_schema_length(Some(0))
-                .with_schema_overwrite(Some(Arc::new(schema)))
-                .try_into_reader_with_file_path(Some(path.to_path_buf()))?
-                .finish()
-        }
-        FileFormat::Parquet => LazyFrame::scan_parquet(pl_path(), ScanArgsParquet::default())?.collect(),
-        FileFormat::Ndjson => LazyJsonLineReader::new(pl_path()).finish()?.collect(),
-    }
-}
-
 /// The column as read, when it already is what the schema asks for: numbers and booleans
 /// the file stored typed, text without cells to trim or empty, and codes that all are
 /// terms. Anything else goes through our parser.
@@ -399,9 +419,11 @@ fn text_values(c: &Column) -> PolarsResult<StringChunked> {
     Ok(as_text.str()?.clone())
 }
 
-/// The cells of a text column: trimmed, empty ones as `None`.
-fn cells(text: &StringChunked) -> impl Iterator<Item = Option<&str>> {
-    text.iter().map(|v| v.map(str::trim).filter(|s| !s.is_empty()))
+/// The cells of a text column: trimmed, empty ones (and the dialect's spellings of an
+/// empty cell) as `None`.
+fn cells<'t>(text: &'t StringChunked, nulls: &[String]) -> impl Iterator<Item = Option<&'t str>> {
+    let nulls: Vec<String> = nulls.to_vec();
+    text.iter().map(move |v| v.map(str::trim).filter(|s| !s.is_empty() && !nulls.iter().any(|n| n == s)))
 }
 
 struct ColumnCx<'a> {
@@ -411,9 +433,11 @@ struct ColumnCx<'a> {
     site: &'a Site,
     set: &'a DefinitionSet,
     policy: Unmapped,
-    first_line: usize,
+    binding: &'a Binding,
+    lines: &'a Lines,
+    ty: &'a ColumnType,
     /// (row, value, expected) of values that do not parse.
-    bad: Vec<(usize, String, &'static str)>,
+    bad: Vec<(usize, String, String)>,
     /// Code to rows, for codes outside the vocabulary.
     unmapped: BTreeMap<String, (Vec<usize>, &'a Vocabulary)>,
     deprecated: usize,
@@ -436,6 +460,31 @@ enum Code<'a> {
 }
 
 impl<'a> ColumnCx<'a> {
+    /// What to do about a value that does not parse: fix it, or describe in the binding
+    /// how the export writes such values (the column's type is the shared set's).
+    fn how_to_fix(&self) -> String {
+        let (d, at) = (&self.binding.dialect, &self.binding.at);
+        let csv = self.binding.format == FileFormat::Csv;
+        let describe = match self.ty {
+            ColumnType::Float if csv && !d.decimal_comma => {
+                "`csv: {decimal: \",\", delimiter: \";\"}` for decimal commas"
+            }
+            ColumnType::Bool if csv => "its spellings, such as `csv: {\"true\": [tak], \"false\": [nie]}`",
+            ColumnType::Date if d.date_format.is_none() => "its pattern, such as `date_format: \"%d.%m.%Y\"`",
+            ColumnType::DateTime if d.datetime_format.is_none() => {
+                "its pattern, such as `datetime_format: \"%d.%m.%Y %H:%M\"`"
+            }
+            _ => {
+                return format!(
+                    "fix the value in the export, or the binding `{at}` in yardstick.yaml that says how it is written"
+                );
+            }
+        };
+        format!(
+            "fix the value in the export; if the export writes every such value this way, give {describe} in its binding `{at}` in yardstick.yaml"
+        )
+    }
+
     /// Turns what went wrong in this column into diagnostics; false when the column
     /// cannot be used.
     fn finish(&self, report: &mut DataReport) -> bool {
@@ -453,17 +502,17 @@ impl<'a> ColumnCx<'a> {
                         "{}, row {} (line {}), column `{}`: `{value}` is not {expected}{more}",
                         self.path.display(),
                         row + 1,
-                        row + self.first_line,
+                        self.lines.of(*row),
                         self.column
                     ),
                 )
                 .in_file(self.path)
-                .help("fix the value in the export; the column's type belongs to the shared definition set"),
+                .help(self.how_to_fix()),
             );
             ok = false;
         }
         for (code, (rows, vocab)) in &self.unmapped {
-            let located = rules::located(self.path, rows, self.first_line);
+            let located = rules::located(self.path, rows, self.lines);
             let hint = close_code(self.site, vocab, code);
             match self.policy {
                 Unmapped::Error => {
@@ -546,7 +595,7 @@ impl<'a> ColumnCx<'a> {
         let n = self.moved.len();
         let message = format!(
             "{}, column `{}`: {n} local time{} in the spring DST gap of {} ({}), moved forward by the gap's length",
-            rules::located(self.path, &rows, self.first_line),
+            rules::located(self.path, &rows, self.lines),
             self.column,
             if n == 1 { "" } else { "s" },
             self.site.timezone.name(),
@@ -612,9 +661,11 @@ fn resolve<'a>(site: &'a Site, vocab: &'a Vocabulary, code: &str) -> Code<'a> {
 
 fn parse_column<'a>(cx: &mut ColumnCx<'a>, ty: &ColumnType, text: &StringChunked) -> Series {
     let name: PlSmallStr = cx.column.into();
+    let dialect: &'a Dialect = &cx.binding.dialect;
+    let cells = || cells(text, &dialect.null_values);
     macro_rules! typed {
         ($parse:expr, $expected:expr) => {{
-            let values: Vec<_> = cells(text)
+            let values: Vec<_> = cells()
                 .enumerate()
                 .map(|(row, v)| {
                     let v = v?;
@@ -629,41 +680,36 @@ fn parse_column<'a>(cx: &mut ColumnCx<'a>, ty: &ColumnType, text: &StringChunked
         }};
     }
     match ty {
-        ColumnType::String => Series::new(name, cells(text).collect::<Vec<_>>()),
-        ColumnType::Int => Series::new(name, typed!(|v: &str| v.parse::<i64>().ok(), "a whole number")),
-        ColumnType::Float => Series::new(name, typed!(|v: &str| v.parse::<f64>().ok(), "a number")),
-        ColumnType::Bool => Series::new(name, typed!(parse_bool, "true or false")),
+        ColumnType::String => Series::new(name, cells().collect::<Vec<_>>()),
+        ColumnType::Int => Series::new(name, typed!(|v: &str| v.parse::<i64>().ok(), "a whole number".into())),
+        ColumnType::Float if dialect.decimal_comma => {
+            // A dot would be a thousands separator here, which is not read: refused.
+            let number = |v: &str| (!v.contains('.')).then(|| v.replace(',', ".").parse::<f64>().ok()).flatten();
+            Series::new(name, typed!(number, "a number with a decimal comma (such as 12,5)".into()))
+        }
+        ColumnType::Float => Series::new(name, typed!(|v: &str| v.parse::<f64>().ok(), "a number".into())),
+        ColumnType::Bool => {
+            let spelt = |list: &[String]| list.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(" or ");
+            let expected =
+                format!("true ({}) or false ({})", spelt(&dialect.true_values), spelt(&dialect.false_values));
+            Series::new(name, typed!(|v: &str| parse_bool(dialect, v), expected.clone()))
+        }
         ColumnType::Date => {
-            let day = |v: &str| iso_days(v.as_bytes()).or_else(|| parse_date(v).map(days_since_epoch));
-            let days = typed!(day, "a date (YYYY-MM-DD)");
+            let days = dates(cx, dialect, cells());
             Series::new(name, days).cast(&DataType::Date).expect("days cast to dates")
         }
         ColumnType::DateTime => {
-            let utc = cx.site.timezone == Tz::UTC;
-            let ms: Vec<Option<i64>> = cells(text)
-                .enumerate()
-                .map(|(row, v)| {
-                    let v = v?;
-                    if let Some(ms) = iso_utc_ms(v.as_bytes(), utc) {
-                        return Some(ms);
-                    }
-                    let Some(written) = parse_written(v) else {
-                        cx.bad.push((row, v.to_string(), "a datetime (ISO 8601, such as 2025-01-31T08:00:00Z)"));
-                        return None;
-                    };
-                    Some(cx.instant(written, row, || v.to_string()).and_utc().timestamp_millis())
-                })
-                .collect();
+            let ms = datetimes(cx, dialect, cells());
             Series::new(name, ms).cast(&DataType::Datetime(TimeUnit::Milliseconds, None)).expect("ms cast to datetimes")
         }
         ColumnType::Vocab(v) => {
             let vocab = &cx.set.vocabularies[v];
             let values: Vec<Option<&str>> =
-                cells(text).enumerate().map(|(row, t)| t.and_then(|code| cx.term(vocab, code, row))).collect();
+                cells().enumerate().map(|(row, t)| t.and_then(|code| cx.term(vocab, code, row))).collect();
             Series::new(name, values)
         }
         ColumnType::List(inner) => {
-            let values: Vec<Option<String>> = cells(text)
+            let values: Vec<Option<String>> = cells()
                 .enumerate()
                 .map(|(row, t)| {
                     let t = t?;
@@ -673,7 +719,7 @@ fn parse_column<'a>(cx: &mut ColumnCx<'a>, ty: &ColumnType, text: &StringChunked
                             ColumnType::Vocab(v) => cx.term(&cx.set.vocabularies[v], item, row).map(str::to_string),
                             ColumnType::String => Some(item.to_string()),
                             ColumnType::Int => item.parse::<i64>().ok().map(|i| i.to_string()).or_else(|| {
-                                cx.bad.push((row, item.to_string(), "a whole number"));
+                                cx.bad.push((row, item.to_string(), "a whole number".into()));
                                 None
                             }),
                             _ => Some(item.to_string()),
@@ -688,10 +734,69 @@ fn parse_column<'a>(cx: &mut ColumnCx<'a>, ty: &ColumnType, text: &StringChunked
     }
 }
 
-fn parse_bool(v: &str) -> Option<bool> {
-    match v.to_ascii_lowercase().as_str() {
-        "true" => Some(true),
-        "false" => Some(false),
+/// Days since the epoch of the cells of a date column, in the dialect's pattern or ISO.
+fn dates<'t>(cx: &mut ColumnCx, dialect: &Dialect, cells: impl Iterator<Item = Option<&'t str>>) -> Vec<Option<i32>> {
+    let (expected, pattern) = match &dialect.date_format {
+        Some(p) => (format!("a date written `{p}`"), Some(p.as_str())),
+        None => ("a date (YYYY-MM-DD)".to_string(), None),
+    };
+    let day = |v: &str| match pattern {
+        Some(p) => NaiveDate::parse_from_str(v, p).ok().map(days_since_epoch),
+        None => iso_days(v.as_bytes()).or_else(|| parse_date(v).map(days_since_epoch)),
+    };
+    cells
+        .enumerate()
+        .map(|(row, v)| {
+            let v = v?;
+            let parsed = day(v);
+            if parsed.is_none() {
+                cx.bad.push((row, v.to_string(), expected.clone()));
+            }
+            parsed
+        })
+        .collect()
+}
+
+/// UTC milliseconds of the cells of a datetime column, in the dialect's pattern or ISO;
+/// wall-clock times are read at the site.
+fn datetimes<'t>(
+    cx: &mut ColumnCx,
+    dialect: &Dialect,
+    cells: impl Iterator<Item = Option<&'t str>>,
+) -> Vec<Option<i64>> {
+    let utc = cx.site.timezone == Tz::UTC;
+    let expected = match &dialect.datetime_format {
+        Some(p) => format!("a datetime written `{p}`"),
+        None => "a datetime (ISO 8601, such as 2025-01-31T08:00:00Z)".into(),
+    };
+    cells
+        .enumerate()
+        .map(|(row, v)| {
+            let v = v?;
+            if dialect.datetime_format.is_none()
+                && let Some(ms) = iso_utc_ms(v.as_bytes(), utc)
+            {
+                return Some(ms);
+            }
+            let written = match &dialect.datetime_format {
+                Some(p) => instants::parse_with(v, p),
+                None => parse_written(v),
+            };
+            let Some(written) = written else {
+                cx.bad.push((row, v.to_string(), expected.clone()));
+                return None;
+            };
+            Some(cx.instant(written, row, || v.to_string()).and_utc().timestamp_millis())
+        })
+        .collect()
+}
+
+/// A boolean as the dialect spells it, ignoring case.
+fn parse_bool(dialect: &Dialect, v: &str) -> Option<bool> {
+    let is = |list: &[String]| list.iter().any(|s| s.to_lowercase() == v.to_lowercase());
+    match (is(&dialect.true_values), is(&dialect.false_values)) {
+        (true, _) => Some(true),
+        (_, true) => Some(false),
         _ => None,
     }
 }
@@ -822,17 +927,17 @@ pub fn check_all(project: &Project, set: &DefinitionSet, as_of: NaiveDate, repor
     let per_site = on_threads(&project.sites, |site| {
         let mut own = DataReport::default();
         let mut summary = DataSummary::default();
-        for source_name in project.bindings.keys() {
+        for source_name in project.bound_sources() {
             let source = &set.sources[source_name];
             let Some(t) = read_site_table(project, set, source, site, as_of, &mut own) else { continue };
-            summary.rows.insert((site.id.clone(), source_name.clone()), t.frame.height());
+            summary.rows.insert((site.id.clone(), source_name.to_string()), t.frame.height());
             for (column, n) in &t.deprecated {
-                summary.deprecated.insert((site.id.clone(), source_name.clone(), column.clone()), *n);
+                summary.deprecated.insert((site.id.clone(), source_name.to_string(), column.clone()), *n);
             }
             for ((s, column), metrics) in &timed {
                 let nulls = t.frame.column(column).map_or(0, |c| c.null_count());
                 if *s == source_name && nulls > 0 {
-                    let key = (site.id.clone(), source_name.clone(), column.to_string());
+                    let key = (site.id.clone(), source_name.to_string(), column.to_string());
                     summary.untimed.insert(key, (nulls, metrics.clone()));
                 }
             }

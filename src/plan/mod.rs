@@ -248,7 +248,7 @@ impl Plan<'_> {
         site.coverage
             .get(source)
             .and_then(|c| c.collection)
-            .or_else(|| self.project.bindings.get(source).and_then(|b| b.collection))
+            .or_else(|| self.project.binding(source, site).and_then(|b| b.collection))
             .unwrap_or(self.set.sources[source].collection)
     }
 }
@@ -290,12 +290,8 @@ pub fn plan<'a>(checked: &'a Checked, request: &Request) -> Result<Plan<'a>, Vec
     };
     for m in metrics {
         let grain = request.grain.unwrap_or(m.grain);
-        let unbound: Vec<String> = set
-            .sources_read(&m.id.0)
-            .into_iter()
-            .filter(|s| !project.bindings.contains_key(*s))
-            .map(String::from)
-            .collect();
+        let unbound: Vec<String> =
+            set.sources_read(&m.id.0).into_iter().filter(|s| !project.is_bound(s)).map(String::from).collect();
         if !unbound.is_empty() {
             plan.not_collected.insert(m.id.clone(), NotCollected { grain, unbound });
             continue;

@@ -222,6 +222,8 @@ pub struct ProjectDoc {
     pub sites: Map<SiteDoc>,
     #[serde(default)]
     pub sources: Map<Spanned<BindingDoc>>,
+    /// A folder of project-local metrics, beside the set's.
+    pub metrics: Option<Spanned<String>>,
     #[serde(default)]
     pub reports: Vec<Spanned<ReportDoc>>,
     pub context: Option<Spanned<String>>,
@@ -251,9 +253,50 @@ pub struct SiteDoc {
     pub mappings: Option<Spanned<String>>,
     #[serde(default)]
     pub coverage: Map<Spanned<CoverageDoc>>,
-    /// Sources this site does not export: `capas: none`.
+    /// This site's own bindings: `capas: none` (no such export), or a binding whose keys
+    /// replace the project's.
     #[serde(default)]
-    pub sources: Map<Spanned<String>>,
+    pub sources: Map<Spanned<SiteSourceDoc>>,
+}
+
+/// A site's entry for one source: `none`, another word (an error), or its own binding.
+#[derive(Debug)]
+pub enum SiteSourceDoc {
+    None,
+    Other(String),
+    Binding(Box<BindingDoc>),
+}
+
+impl<'de> Deserialize<'de> for SiteSourceDoc {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = SiteSourceDoc;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("`none`, or a binding such as {file: \"data/lodz/incidents.csv\"}")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<SiteSourceDoc, E> {
+                Ok(if v == "none" { SiteSourceDoc::None } else { SiteSourceDoc::Other(v.to_string()) })
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<SiteSourceDoc, E> {
+                Ok(SiteSourceDoc::Other(v.to_string()))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<SiteSourceDoc, E> {
+                Ok(SiteSourceDoc::Other(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<SiteSourceDoc, E> {
+                Ok(SiteSourceDoc::Other(v.to_string()))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<SiteSourceDoc, E> {
+                Ok(SiteSourceDoc::Other("null".into()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<SiteSourceDoc, A::Error> {
+                BindingDoc::deserialize(de::value::MapAccessDeserializer::new(m))
+                    .map(|b| SiteSourceDoc::Binding(Box::new(b)))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -267,8 +310,29 @@ pub struct CoverageDoc {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BindingDoc {
-    pub file: Spanned<String>,
+    /// Required in the project's `sources:`; a site's own binding may leave it out.
+    pub file: Option<Spanned<String>>,
     pub collection: Option<Spanned<String>>,
+    pub csv: Option<Spanned<CsvDoc>>,
+    /// A chrono pattern such as `%d.%m.%Y`; ISO 8601 when absent.
+    pub date_format: Option<Spanned<String>>,
+    pub datetime_format: Option<Spanned<String>>,
+}
+
+/// How a CSV export is written (its dialect).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CsvDoc {
+    pub delimiter: Option<Spanned<String>>,
+    pub decimal: Option<Spanned<String>>,
+    pub encoding: Option<Spanned<String>>,
+    #[serde(rename = "true")]
+    pub true_values: Option<Spanned<Vec<String>>>,
+    #[serde(rename = "false")]
+    pub false_values: Option<Spanned<Vec<String>>>,
+    #[serde(rename = "null")]
+    pub null_values: Option<Spanned<Vec<String>>>,
+    pub comment: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

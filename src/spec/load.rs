@@ -23,6 +23,8 @@ pub struct SetDocs {
     /// Stems of vocabulary, source and metric files that could not be read or parsed
     /// (already reported), so that what refers to them is not blamed as well.
     pub unreadable: Vec<String>,
+    /// The files among `metrics` that the project adds (its `metrics:` folder).
+    pub local: Vec<FileId>,
 }
 
 /// The files of a project, with the definition set it names.
@@ -58,7 +60,7 @@ pub fn load_set(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> 
     let vocabs = read_all(vocab_paths, sources, diags, &mut unreadable);
     let source_docs = read_all(source_paths, sources, diags, &mut unreadable);
     let metrics = read_all(metric_paths, sources, diags, &mut unreadable);
-    SetDocs { root, set, vocabs, sources: source_docs, metrics, unreadable }
+    SetDocs { root, set, vocabs, sources: source_docs, metrics, unreadable, local: Vec::new() }
 }
 
 /// What a folder given with `-p` turned out to be.
@@ -89,7 +91,7 @@ pub fn load_project(dir: &Path, sources: &mut Sources, diags: &mut Diagnostics) 
     }
     let project: Loaded<ProjectDoc> = read_yaml(&project_path, sources, diags)?;
     let set_root = dir.join(&project.doc.definitions.value);
-    let set = if set_root.is_dir() {
+    let mut set = if set_root.is_dir() {
         load_set(&set_root, sources, diags)
     } else {
         diags.push(
@@ -103,6 +105,17 @@ pub fn load_project(dir: &Path, sources: &mut Sources, diags: &mut Diagnostics) 
         );
         SetDocs::default()
     };
+    if let Some(folder) = &project.doc.metrics {
+        let full = dir.join(&folder.value);
+        if full.is_dir() {
+            let paths = yaml_files(&full, true, diags);
+            let local = read_all(paths, sources, diags, &mut set.unreadable);
+            set.local.extend(local.iter().map(|m| m.file));
+            set.metrics.extend(local);
+        } else {
+            diags.push(missing_file(project.file, folder, "project metrics folder"));
+        }
+    }
     let mut mappings = Vec::new();
     for (site, doc) in project.doc.sites.iter() {
         if let Some(path) = &doc.mappings {

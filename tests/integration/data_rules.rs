@@ -328,11 +328,39 @@ fn rows_left_out_for_unmapped_codes_are_said_plainly() {
     assert!(stdout.contains("every value parsed, 2 rows left out for codes not mapped (W0701 above)"), "{stdout}");
 }
 
+/// `check --data`'s standard error on the project, its temporary folder written `[project]`.
+fn check_data_said(dir: &Path) -> (i32, String) {
+    let (code, err) = yardstick(dir, &["check", "--data"]);
+    let root = dir.join("project").display().to_string();
+    (code, err.replace(&root, "[project]"))
+}
+
 #[test]
-fn a_header_with_another_delimiter_says_so() {
+fn data_errors_name_rows_a_close_code_the_header_typo_and_the_other_delimiter() {
+    // Site a exports downtime with semicolons; site b misspells a header and writes `p1`
+    // where its mapping has `P1`, and `Prio 1` that no mapping has.
     let semicolons = ("a/downtime.csv", "event_id;started_at;duration_min;cause;line\n".to_string());
-    let dir = project(&[semicolons], &[]);
-    let (code, err) = yardstick(dir.path(), &["check", "--data"]);
+    let typo = ("b/downtime.csv", "event_id,started_at,duration_mins,cause,line\n".to_string());
+    let rows = "u1,2024-01-05T00:00:00Z,,p1,,\nu2,2024-01-06T00:00:00Z,,Prio 1,,\nu3,2024-01-07T00:00:00Z,,p1,,\n";
+    let incidents = ("b/incidents.csv", format!("{INCIDENTS}{rows}"));
+    let dir = project(&[semicolons, typo, incidents], &[]);
+    let (code, err) = check_data_said(dir.path());
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains("the file looks `;`-separated, and yardstick reads comma-separated CSV"), "{err}");
+    // One error for the file with another delimiter, not one per declared column.
+    assert_eq!(err.matches("[E0705]").count(), 2, "{err}");
+    insta::assert_snapshot!("data_errors", err);
+}
+
+#[test]
+fn rows_left_out_under_exclude_are_warned_about_with_rows_and_a_close_code() {
+    let exclude = Edit::Replace {
+        file: "project/yardstick.yaml",
+        find: "start: 2024-01-01",
+        with: "start: 2024-01-01\nunmapped: exclude",
+    };
+    let rows = "u1,2024-01-05T00:00:00Z,,p1,,\nu2,2024-01-06T00:00:00Z,,Prio 1,,\nu3,2024-01-07T00:00:00Z,,p1,,\n";
+    let dir = project(&[("b/incidents.csv", format!("{INCIDENTS}{rows}"))], &[exclude]);
+    let (code, err) = check_data_said(dir.path());
+    assert_eq!(code, 0, "{err}");
+    insta::assert_snapshot!("data_exclusions", err);
 }

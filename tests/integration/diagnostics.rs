@@ -405,6 +405,93 @@ const CASES: &[Case] = &[
         underlined: "100",
     },
     Case {
+        name: "delimiter_of_two_characters",
+        edits: &[Replace {
+            file: PROJECT,
+            find: "  incidents: {file: \"data/{site}/incidents.csv\"}",
+            with: "  incidents: {file: \"data/{site}/incidents.csv\", csv: {delimiter: \";;\"}}",
+        }],
+        code: "E0620",
+        file: PROJECT,
+        line: 19,
+        underlined: "\";;\"",
+    },
+    Case {
+        name: "decimal_comma_in_a_comma_separated_file",
+        edits: &[Replace {
+            file: PROJECT,
+            find: "  incidents: {file: \"data/{site}/incidents.csv\"}",
+            with: "  incidents: {file: \"data/{site}/incidents.csv\", csv: {decimal: \",\"}}",
+        }],
+        code: "E0620",
+        file: PROJECT,
+        line: 19,
+        underlined: "\",\"",
+    },
+    Case {
+        name: "unknown_encoding_with_suggestion",
+        edits: &[Replace {
+            file: PROJECT,
+            find: "  incidents: {file: \"data/{site}/incidents.csv\"}",
+            with: "  incidents: {file: \"data/{site}/incidents.csv\", csv: {encoding: windows-1205}}",
+        }],
+        code: "E0620",
+        file: PROJECT,
+        line: 19,
+        underlined: "windows-1205",
+    },
+    Case {
+        name: "date_format_without_the_year",
+        edits: &[Replace {
+            file: PROJECT,
+            find: "  incidents: {file: \"data/{site}/incidents.csv\"}",
+            with: "  incidents: {file: \"data/{site}/incidents.csv\", date_format: \"%d.%m.\"}",
+        }],
+        code: "E0620",
+        file: PROJECT,
+        line: 19,
+        underlined: "\"%d.%m.\"",
+    },
+    Case {
+        name: "csv_options_on_a_parquet_file",
+        edits: &[Replace {
+            file: PROJECT,
+            find: "  downtime:  {file: \"data/{site}/downtime.parquet\"}",
+            with: "  downtime:  {file: \"data/{site}/downtime.parquet\", csv: {delimiter: \";\"}}",
+        }],
+        code: "E0620",
+        file: PROJECT,
+        line: 20,
+        underlined: "{",
+    },
+    Case {
+        name: "site_source_neither_none_nor_a_binding",
+        edits: &[Replace {
+            file: PROJECT,
+            find: "    rollout: 2024-04-01",
+            with: "    rollout: 2024-04-01\n    sources: {incidents: nothing}",
+        }],
+        code: "E0618",
+        file: PROJECT,
+        line: 18,
+        underlined: "nothing",
+    },
+    Case {
+        name: "source_bound_at_one_site_only",
+        edits: &[
+            Replace { file: PROJECT, find: "  assets:    {file: \"data/{site}/assets.ndjson\"}\n", with: "" },
+            Replace {
+                file: PROJECT,
+                find: "    rollout: 2024-04-01",
+                with: "    rollout: 2024-04-01\n    sources: {assets: {file: \"data/brno/assets.ndjson\"}}",
+            },
+        ],
+        code: "E0619",
+        file: PROJECT,
+        line: 9,
+        underlined: "lyon",
+    },
+    Case {
         name: "unknown_time_zone_with_suggestion",
         edits: &[Replace {
             file: PROJECT,

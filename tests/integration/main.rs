@@ -6,6 +6,7 @@ mod cli;
 mod codes;
 mod data_rules;
 mod diagnostics;
+mod dialects;
 mod engine;
 mod honest;
 mod ir;

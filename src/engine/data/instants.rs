@@ -33,6 +33,15 @@ pub(super) fn parse_written(v: &str) -> Option<Written> {
     crate::syntax::parse_datetime(&normalized).map(|dt| Written::Instant(dt.naive_utc()))
 }
 
+/// A datetime written in a binding's chrono pattern: an instant when the pattern reads
+/// an offset, else wall-clock time at the site.
+pub(super) fn parse_with(v: &str, pattern: &str) -> Option<Written> {
+    if crate::check::dialect::has_offset(pattern) {
+        return chrono::DateTime::parse_from_str(v, pattern).ok().map(|t| Written::Instant(t.naive_utc()));
+    }
+    NaiveDateTime::parse_from_str(v, pattern).ok().map(Written::Wall)
+}
+
 /// `YYYY-MM-DDTHH:MM:SS`, with `T` or a space and an optional `Z`, read straight from
 /// its digits: the form nearly every export uses, so the general parsers only see the
 /// rest.

@@ -39,8 +39,8 @@ fn all_distinct(column: &Column) -> PolarsResult<bool> {
 pub(super) struct Rules<'a> {
     pub source: &'a Source,
     pub path: &'a Path,
-    /// The line of the file's first row.
-    pub first_line: usize,
+    /// Where the file's rows are written.
+    pub lines: &'a super::Lines,
     pub frame: &'a DataFrame,
     /// True on rows visible as of `as_of` (see [`super::visible`]).
     pub visible: Expr,
@@ -194,21 +194,22 @@ impl Rules<'_> {
     }
 
     fn rows(&self, rows: &[usize]) -> String {
-        located(self.path, rows, self.first_line)
+        located(self.path, rows, self.lines)
     }
 }
 
 /// `file, rows 3 and 7 (lines 4 and 8)` for rows counted from 0, naming the first few rows
-/// and counting the rest; `first_line` is the line of the file's first row.
-pub(super) fn located(path: &Path, rows: &[usize], first_line: usize) -> String {
+/// and counting the rest, with their lines in the file.
+pub(super) fn located(path: &Path, rows: &[usize], lines: &super::Lines) -> String {
     let shown = &rows[..rows.len().min(ROWS_SHOWN)];
-    let numbers = |offset: usize| list(shown.iter().map(|r| (r + offset).to_string()));
+    let rows_from_one = list(shown.iter().map(|r| (r + 1).to_string()));
+    let line_numbers = list(shown.iter().map(|r| lines.of(*r).to_string()));
     let (row, line) = if rows.len() == 1 { ("row", "line") } else { ("rows", "lines") };
     let rest = match rows.len() - shown.len() {
         0 => String::new(),
         n => format!(" and {n} more row{}", plural(n)),
     };
-    format!("{}, {row} {} ({line} {}){rest}", path.display(), numbers(1), numbers(first_line))
+    format!("{}, {row} {rows_from_one} ({line} {line_numbers}){rest}", path.display())
 }
 
 /// A key value found on several visible rows (of one snapshot).

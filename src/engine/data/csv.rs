@@ -1,0 +1,134 @@
+//! Reading a CSV export in its binding's dialect (SPEC section 7): decoded from its
+//! encoding, comment lines left out (their line numbers kept for diagnostics), cells split
+//! at its delimiter. Values are left as text: decimal commas, boolean spellings and date
+//! patterns are the value parser's.
+
+use crate::check::ir::{ColumnType, Dialect, Source};
+use polars::prelude::*;
+use std::io::Cursor;
+use std::path::Path;
+
+/// Where a file's rows are written: the line of its first row, and the comment lines
+/// skipped among the rows (ascending).
+#[derive(Clone, Debug, Default)]
+pub struct Lines {
+    pub first: usize,
+    pub skipped: Vec<usize>,
+}
+
+impl Lines {
+    /// The line (from 1) of row `row` (from 0).
+    pub fn of(&self, row: usize) -> usize {
+        let mut line = row + self.first;
+        for &s in &self.skipped {
+            if s > line {
+                break;
+            }
+            line += 1;
+        }
+        line
+    }
+}
+
+/// The file read with the declared columns as the schema wants them from Polars: numbers
+/// and booleans `typed` (a plain export), or every column as text.
+pub fn read_plain(path: &Path, source: &Source, typed: bool) -> PolarsResult<DataFrame> {
+    options(source, typed, &Dialect::default()).try_into_reader_with_file_path(Some(path.to_path_buf()))?.finish()
+}
+
+/// The file in `dialect`, every column as text, with where its rows are.
+pub fn read_dialect(path: &Path, source: &Source, dialect: &Dialect) -> Result<(DataFrame, Lines), String> {
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let text = decode(&bytes, dialect)?;
+    let (text, skipped) = match dialect.comment {
+        Some(c) => without_comments(&text, c),
+        None => (text, Vec::new()),
+    };
+    let frame = options(source, false, dialect)
+        .into_reader_with_file_handle(Cursor::new(text.into_bytes()))
+        .finish()
+        .map_err(|e| e.to_string())?;
+    Ok((frame, Lines { first: 2, skipped }))
+}
+
+fn options(source: &Source, typed: bool, dialect: &Dialect) -> CsvReadOptions {
+    // The source schema, not inference, decides the types.
+    let schema: Schema = source
+        .columns
+        .iter()
+        .map(|c| {
+            let dtype = match (&c.ty, typed) {
+                (ColumnType::Int, true) => DataType::Int64,
+                (ColumnType::Float, true) => DataType::Float64,
+                (ColumnType::Bool, true) => DataType::Boolean,
+                _ => DataType::String,
+            };
+            Field::new(c.name.as_str().into(), dtype)
+        })
+        .collect();
+    CsvReadOptions::default()
+        .with_has_header(true)
+        .with_rechunk(true)
+        .with_infer_schema_length(Some(0))
+        .with_schema_overwrite(Some(Arc::new(schema)))
+        .map_parse_options(|p| p.with_separator(dialect.delimiter))
+}
+
+/// The text of `bytes` in the dialect's encoding (a UTF-8 byte-order mark dropped); what
+/// is wrong, and where, when they are not text in it.
+fn decode(bytes: &[u8], dialect: &Dialect) -> Result<String, String> {
+    let encoding = encoding_rs::Encoding::for_label(dialect.encoding.as_bytes()).unwrap_or(encoding_rs::UTF_8);
+    let bytes = match encoding == encoding_rs::UTF_8 {
+        true => bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes),
+        false => bytes,
+    };
+    match encoding.decode_without_bom_handling_and_without_replacement(bytes) {
+        Some(text) => Ok(text.into_owned()),
+        None if encoding == encoding_rs::UTF_8 => Err(not_utf8(bytes).unwrap_or_else(|| "not UTF-8 text".into())),
+        None => Err(format!("it is not {} text", encoding.name())),
+    }
+}
+
+/// Where `bytes` stop being UTF-8: `line N is not UTF-8 text`, or `None` when they are.
+pub fn not_utf8(bytes: &[u8]) -> Option<String> {
+    let e = std::str::from_utf8(bytes).err()?;
+    let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
+    Some(format!("line {line} is not UTF-8 text"))
+}
+
+/// `text` without the lines (after the header) that start with `comment`, and the
+/// numbers of the lines left out.
+fn without_comments(text: &str, comment: u8) -> (String, Vec<usize>) {
+    let mut kept = String::with_capacity(text.len());
+    let mut skipped = Vec::new();
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        if i > 0 && line.as_bytes().first() == Some(&comment) {
+            skipped.push(i + 1);
+        } else {
+            kept.push_str(line);
+        }
+    }
+    (kept, skipped)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_row_after_comment_lines_is_named_by_its_line_in_the_file() {
+        let (kept, skipped) = without_comments("a,b\n# example\n1,2\n#x\n3,4\n", b'#');
+        assert_eq!(kept, "a,b\n1,2\n3,4\n");
+        let lines = Lines { first: 2, skipped };
+        assert_eq!((lines.of(0), lines.of(1)), (3, 5));
+    }
+
+    #[test]
+    fn windows_1250_text_reads_as_its_letters() {
+        let dialect = Dialect { encoding: "windows-1250".into(), ..Dialect::default() };
+        // "Łódź" in Windows-1250: Ł=0xA3, ó=0xF3, d, ź=0x9F.
+        assert_eq!(decode(b"\xA3\xF3d\x9F", &dialect).unwrap(), "Łódź");
+        let utf8 = Dialect::default();
+        assert_eq!(decode(b"a\nb\n\xA3\xF3d\x9F", &utf8).unwrap_err(), "line 3 is not UTF-8 text");
+    }
+}
