@@ -4,6 +4,7 @@
 
 mod check;
 mod explain;
+mod init;
 mod metrics;
 mod query;
 
@@ -46,6 +47,22 @@ enum Command {
         /// Also show the back end's own plan (Polars) behind the query plan.
         #[arg(long = "plan", alias = "polars")]
         polars: bool,
+    },
+    /// Start a project: yardstick.yaml for the named sites, bindings and CSV templates for
+    /// the chosen sources, a mappings file per site. Overwrites nothing.
+    Init {
+        /// The new project's folder (created if missing).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// The definition set the project uses (a folder with set.yaml).
+        #[arg(long)]
+        set: PathBuf,
+        /// The site ids, comma-separated: each names the site's data folder.
+        #[arg(long, required = true, value_delimiter = ',')]
+        sites: Vec<String>,
+        /// The sources the sites export, comma-separated (default: every source of the set).
+        #[arg(long, value_delimiter = ',')]
+        sources: Vec<String>,
     },
     /// List every metric: layer, grain, tags, and whether the bound data can compute it.
     Metrics {
@@ -191,6 +208,9 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Check { project, data } => check::run(&project, data, color),
         Command::Metrics { project, tag } => metrics::run(&project, tag.as_deref(), color),
+        Command::Init { dir, set, sites, sources } => {
+            init::run(&init::Args { dir: &dir, set: &set, sites: &sites, sources: &sources }, color)
+        }
         Command::Explain { metric, project, polars } => {
             explain::run(&explain::Args { metric: &metric, project: &project, polars }, color)
         }

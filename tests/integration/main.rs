@@ -8,6 +8,7 @@ mod data_rules;
 mod diagnostics;
 mod dialects;
 mod engine;
+mod first_contact;
 mod honest;
 mod ir;
 mod layout;

@@ -1,0 +1,146 @@
+//! A new user's first hour (SPEC sections 7 and 12): a plant's own metric beside the
+//! shared set, a project started with `init`, and every document inside the repository.
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+fn yardstick(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_yardstick")).args(args).env("NO_COLOR", "1").output().unwrap();
+    let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
+    (out.status.code().unwrap(), text(out.stdout), text(out.stderr))
+}
+
+/// A copy of the Acme example reading the shipped set, with `metrics: metrics/` and the
+/// project metric files given (name, text).
+fn acme_with_metrics(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    crate::util::copy_dir(&root.join("examples/acme"), dir.path());
+    let project = dir.path().join("yardstick.yaml");
+    let text =
+        fs::read_to_string(&project).unwrap().replace("../../metrics", &root.join("metrics").display().to_string());
+    fs::write(&project, text.replace("context: context.yaml", "context: context.yaml\nmetrics: metrics/")).unwrap();
+    fs::create_dir_all(dir.path().join("metrics")).unwrap();
+    for (name, text) in files {
+        fs::write(dir.path().join("metrics").join(name), text).unwrap();
+    }
+    dir
+}
+
+const CYBER_STOPS: &str = "metric: cyber_stops
+version: 1
+title: Production stops caused by a cyber event
+layer: outcome
+unit: count
+direction: lower_is_better
+grain: quarter
+source: downtime
+time: {event: started_at}
+where: cause == root_cause.cyber_event
+value: count()
+tags: [plant]
+";
+
+#[test]
+fn a_project_metric_is_checked_computed_and_said_to_be_the_projects() {
+    let dir = acme_with_metrics(&[("cyber_stops.yaml", CYBER_STOPS)]);
+    let p = dir.path().to_str().unwrap();
+    let (code, out, err) = yardstick(&["check", "-p", p]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("41 metrics") && out.contains("definition set iso27001-benefits 1.2.0 plus 1 project metric)"),
+        "{out}"
+    );
+    let (code, out, _) = yardstick(&["metrics", "-p", p, "--tag", "plant"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("cyber_stops (project)"), "{out}");
+    let (code, out, err) = yardstick(&["query", "cyber_stops", "-p", p, "--as-of", "2025-12-31", "--format", "csv"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("note: definition set iso27001-benefits 1.2.0 plus 1 project metric"), "{err}");
+    // Counted by hand from the export: Brno's stops coded `CYB` in 2025-Q1.
+    let brno = fs::read_to_string(dir.path().join("data/brno/downtime.csv")).unwrap();
+    let expected = brno
+        .lines()
+        .filter(|l| {
+            l.contains(",CYB,") && l.split(',').nth(1).is_some_and(|t| ("2025-01".."2025-04").contains(&&t[..7]))
+        })
+        .count();
+    assert!(expected > 0);
+    let row = out.lines().find(|l| l.starts_with("cyber_stops,1,brno,2025-Q1,")).unwrap_or_else(|| panic!("{out}"));
+    assert_eq!(row.split(',').nth(7), Some(expected.to_string().as_str()), "{row}");
+}
+
+#[test]
+fn a_project_metric_may_not_take_the_id_of_a_metric_of_the_set() {
+    let clash = CYBER_STOPS.replace("metric: cyber_stops", "metric: security_incidents");
+    let dir = acme_with_metrics(&[("security_incidents.yaml", &clash)]);
+    let (code, _, err) = yardstick(&["check", "-p", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("[E0515] Error: project metric `security_incidents` has the id of a metric of the definition set"),
+        "{err}"
+    );
+    assert!(err.contains("metrics/security_incidents.yaml:1:9"), "{err}");
+}
+
+#[test]
+fn init_then_three_filled_templates_give_a_project_that_checks_and_computes() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("plant");
+    let p = project.to_str().unwrap();
+    let set = Path::new(env!("CARGO_MANIFEST_DIR")).join("metrics");
+    let args =
+        ["init", p, "--set", set.to_str().unwrap(), "--sites", "lodz,lyon", "--sources", "incidents,downtime,assets"];
+    let (code, out, err) = yardstick(&args);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("6 CSV template(s)"), "{out}");
+    // Run again: it overwrites nothing, and says so.
+    let (code, _, err) = yardstick(&args);
+    assert_eq!(code, 2);
+    assert!(err.contains("overwrites nothing; already there:") && err.contains("yardstick.yaml"), "{err}");
+    // Lodz's exports below each template's commented example row, a local severity mapped.
+    let fill = |file: &str, rows: &str| {
+        let path = project.join("data/lodz").join(file);
+        let template = fs::read_to_string(&path).unwrap();
+        assert_eq!(template.lines().nth(1).map(|l| l.starts_with("# ")), Some(true), "{template}");
+        fs::write(path, template + rows).unwrap();
+    };
+    fill("assets.csv", "LDZ-001,2025-01-31,MES 1,mes,manufacturing_it,critical,gxp,true,true,false,true,true\n");
+    fill(
+        "downtime.csv",
+        "DT-1,2025-03-04T10:00:00,90,L1,cyber_event,LDZ-001\nDT-2,2025-05-06T11:00:00,30,L2,equipment_failure,\n",
+    );
+    fill(
+        "incidents.csv",
+        "INC-1,,2025-03-04T09:00:00,2025-03-04T12:00:00,2025-03-05T08:00:00,malware,Wysoki,ot,LDZ-001\n",
+    );
+    let mappings = project.join("sites/lodz.yaml");
+    let text = fs::read_to_string(&mappings)
+        .unwrap()
+        .replace("incident_severity: {}", "incident_severity: {\"Wysoki\": SEV1}");
+    fs::write(&mappings, text).unwrap();
+
+    let (code, out, err) = yardstick(&["check", "--data", "-p", p]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("ok: data: 4 rows in 6 files read, every value parsed, every code mapped"), "{out}");
+    let (code, out, _) = yardstick(&["metrics", "-p", p]);
+    assert_eq!(code, 0);
+    let line =
+        |m: &str| out.lines().find(|l| l.starts_with(&format!("{m} "))).unwrap_or_else(|| panic!("{out}")).to_string();
+    assert!(line("security_downtime_hours").ends_with("computable"), "{out}");
+    assert!(line("information_handling_capas").ends_with("not collected: needs capas"), "{out}");
+    let (_, leadership, _) = yardstick(&["metrics", "-p", p, "--tag", "leadership"]);
+    let ids: Vec<&str> = leadership.lines().skip(4).filter_map(|l| l.split_whitespace().next()).collect();
+    assert!(ids.len() >= 8, "{leadership}");
+    let (code, out, err) = yardstick(&["query", "--tag", "leadership", "-p", p, "--as-of", "2025-12-31"]);
+    assert_eq!(code, 0, "{err}");
+    for id in &ids {
+        assert!(out.lines().any(|l| l == *id), "no table for {id} in\n{out}");
+    }
+    // 90 minutes of a cyber-caused stop on a critical asset in 2025-Q1: 1.5 hours.
+    let (_, csv, _) =
+        yardstick(&["query", "security_downtime_hours", "-p", p, "--as-of", "2025-12-31", "--format", "csv"]);
+    let q1 = csv.lines().find(|l| l.contains(",lodz,2025-Q1,")).unwrap_or_else(|| panic!("{csv}"));
+    assert_eq!(q1.split(',').nth(7), Some("1.5"), "{q1}");
+}
