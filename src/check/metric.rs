@@ -155,8 +155,15 @@ fn kinds(cx: &mut Cx, file: FileId, doc: &MetricDoc) -> Kinds {
     if doc.unit.is_none() {
         missing(cx, file, doc, "unit", "the unit of the value, such as hours, incidents or \"%\"");
     }
-    let layer =
-        required_choice(cx, file, doc, &doc.layer, "layer", LAYERS, "one of outcome, risk, activity (seed section 2)");
+    let layer = required_choice(
+        cx,
+        file,
+        doc,
+        &doc.layer,
+        "layer",
+        LAYERS,
+        "one of outcome, risk, activity: the three layers of docs/definition-set.md",
+    );
     let direction = required_choice(
         cx,
         file,

@@ -68,7 +68,7 @@ codes! {
     E0119: "a join column whose type differs from the type of the joined source's key",
         "Join on a column of the same type as the joined source's key.";
     E0120: "a YAML file that is empty or holds only comments",
-        "Write the file's content (see SPEC for its keys), or remove the file if it does not belong there.";
+        "Write the file's content (docs/definition-set.md and docs/project.md list the keys of each file), or remove the file if it does not belong there.";
     E0121: "`planned: true` on a column that is not a date or datetime",
         "Only a date known in advance (a due date, a target date) is planned; remove the key from this column.";
     E0122: "`min` or `max` on a column that is not a number (int or float)",
@@ -79,7 +79,7 @@ codes! {
         "`snapshot:` names a non-nullable `date` column holding the day each snapshot was taken.";
 
     E0201: "a syntax error in an expression",
-        "See SPEC section 6: strings are double-quoted, dates written @2025-01-31, equality is `==`.";
+        "Strings are double-quoted, dates written @2025-01-31, equality is `==`; docs/language.md has the whole language.";
     E0202: "a literal that is not a valid value: a whole number beyond 64 bits, an impossible date or datetime",
         "Whole numbers fit in 64 bits; dates are @YYYY-MM-DD and datetimes @YYYY-MM-DDTHH:MM:SS with Z or an offset.";
     E0203: "an expression longer than 10,000 characters",
@@ -127,7 +127,7 @@ codes! {
     E0407: "an aggregate inside another aggregate",
         "Compute the inner aggregate as a metric of its own and combine both in a derived metric.";
     E0409: "a function or aggregate called with the wrong number of arguments",
-        "Give it the number of arguments the diagnostic says (SPEC section 6 lists them).";
+        "Give it the number of arguments the diagnostic says (docs/language.md lists every function).";
     E0410: "a `value` that is not a number",
         "Aggregate the rows into a number: count(), sum(x), mean(x), share(cond), ...";
     E0411: "a `where` or threshold that is not a condition",
@@ -253,4 +253,41 @@ codes! {
 pub fn lookup(code: &str) -> Option<&'static CodeInfo> {
     let code = code.trim();
     ALL.iter().find(|c| c.code.eq_ignore_ascii_case(code))
+}
+
+/// The reference page of every code (`docs/diagnostics.md`), written from [`ALL`] so that
+/// it cannot drift from what yardstick reports; a test keeps the committed page equal.
+pub fn reference() -> String {
+    let mut out = String::from(
+        "# Diagnostic codes\n\n\
+         Every code yardstick reports, with what it means and what to do about it. This page is\n\
+         generated from the code registry (`src/diag/codes.rs`); `yardstick explain CODE` prints\n\
+         the same entry. E codes are errors (the run exits 1), W codes warnings and N codes\n\
+         notes (nothing to fix). A code keeps its meaning once published; a retired code is not\n\
+         reused.\n",
+    );
+    let stages = [
+        ("E01", "Files and YAML"),
+        ("E02", "Expression syntax"),
+        ("E03", "Names"),
+        ("E04", "Types"),
+        ("E05", "Metrics"),
+        ("E06", "The project"),
+        ("E07", "Data"),
+        ("E08", "Computing"),
+        ("N", "Notes"),
+        ("W", "Warnings"),
+    ];
+    for (prefix, title) in stages {
+        out.push_str(&format!("\n## {title}\n"));
+        for info in ALL.iter().filter(|c| c.code.starts_with(prefix)) {
+            out.push_str(&format!("\n### {}\n\n{}.\n\n{}\n", info.code, capitalized(info.summary), info.help));
+        }
+    }
+    out
+}
+
+fn capitalized(s: &str) -> String {
+    let mut chars = s.chars();
+    chars.next().map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }

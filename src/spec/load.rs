@@ -206,7 +206,7 @@ fn read_yaml<T: DeserializeOwned>(path: &Path, sources: &mut Sources, diags: &mu
     };
     if let Some(what) = no_content(&text) {
         diags.push(Diagnostic::error(codes::E0120, format!("{} {what}", path.display())).in_file(path).help(
-            "every yardstick file holds a YAML mapping; write its keys (SPEC sections 3 to 7), or remove the file",
+            "every yardstick file holds a YAML mapping; write its keys (docs/definition-set.md, docs/project.md), or remove the file",
         ));
         return None;
     }

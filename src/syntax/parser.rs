@@ -237,7 +237,7 @@ fn syntax_error(e: pest::error::Error<Rule>, text: &str, map: &ScalarMap) -> Dia
     } else if text.matches('(').count() > text.matches(')').count() {
         "a parenthesis is not closed"
     } else {
-        "see SPEC section 6 for the expression language; strings are double-quoted, dates written @2025-01-31"
+        "strings are double-quoted, dates written @2025-01-31; docs/language.md has the whole language"
     };
     Diagnostic::error(codes::E0201, message).at(map.span(start, end)).label(label).help(help)
 }

@@ -83,3 +83,20 @@ fn each_meaning_once() {
     summaries.dedup();
     assert_eq!(summaries.len(), before);
 }
+
+#[test]
+fn the_reference_of_codes_in_docs_is_the_registry() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/diagnostics.md");
+    let generated = codes::reference();
+    if std::env::var_os("YARDSTICK_WRITE_DOCS").is_some() {
+        fs::write(&path, &generated).unwrap();
+    }
+    let committed = fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "docs/diagnostics.md differs from the registry; write it again with\n  YARDSTICK_WRITE_DOCS=1 cargo test the_reference_of_codes"
+    );
+    for info in ALL {
+        assert!(committed.contains(&format!("\n### {}\n", info.code)), "{} has no entry", info.code);
+    }
+}

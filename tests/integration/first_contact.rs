@@ -144,3 +144,75 @@ fn init_then_three_filled_templates_give_a_project_that_checks_and_computes() {
     let q1 = csv.lines().find(|l| l.contains(",lodz,2025-Q1,")).unwrap_or_else(|| panic!("{csv}"));
     assert_eq!(q1.split(',').nth(7), Some("1.5"), "{q1}");
 }
+
+/// The README, `docs/` and the definition set's README: what a user reads.
+fn user_docs() -> Vec<std::path::PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = vec![root.join("README.md"), root.join("metrics/README.md")];
+    let mut docs: Vec<_> = fs::read_dir(root.join("docs")).unwrap().map(|e| e.unwrap().path()).collect();
+    docs.sort();
+    files.extend(docs.into_iter().filter(|p| p.extension().is_some_and(|e| e == "md")));
+    files
+}
+
+#[test]
+fn no_document_a_user_reads_points_outside_the_repository() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).canonicalize().unwrap();
+    let mut outside = Vec::new();
+    for file in user_docs() {
+        let text = fs::read_to_string(&file).unwrap();
+        let name = file.strip_prefix(&root).unwrap().display().to_string();
+        for word in ["../shared", "SPEC.md", "SPEC section", "seed section", "seed/"] {
+            if text.contains(word) {
+                outside.push(format!("{name}: mentions `{word}`"));
+            }
+        }
+        // Every relative link names a file or folder of the repository.
+        for (i, _) in text.match_indices("](") {
+            let target = text[i + 2..].split(')').next().unwrap_or_default();
+            let path = target.split('#').next().unwrap_or_default();
+            if path.is_empty() || path.contains("://") || path.starts_with("mailto:") {
+                continue;
+            }
+            let resolved = file.parent().unwrap().join(path);
+            match resolved.canonicalize() {
+                Ok(p) if p.starts_with(&root) => {}
+                _ => outside.push(format!("{name}: link `{target}` leads outside the repository or nowhere")),
+            }
+        }
+    }
+    assert!(outside.is_empty(), "{}", outside.join("\n"));
+    assert!(user_docs().len() >= 8, "the README, metrics/README.md and docs/");
+}
+
+#[test]
+fn every_command_and_key_has_its_place_in_the_reference() {
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
+    let read = |f: &str| fs::read_to_string(docs.join(f)).unwrap();
+    let commands = read("commands.md");
+    for command in ["init", "check", "metrics", "query", "explain"] {
+        assert!(commands.contains(&format!("yardstick {command}")), "commands.md lacks `{command}`");
+    }
+    let project = read("project.md");
+    for key in [
+        "definitions",
+        "requires",
+        "fiscal_year_start",
+        "months_before_rollout",
+        "unmapped",
+        "rollout",
+        "timezone",
+        "coverage",
+        "delimiter",
+        "decimal",
+        "encoding",
+        "date_format",
+        "datetime_format",
+        "comment",
+        "metrics",
+        "context",
+    ] {
+        let named = project.contains(&format!("`{key}`")) || project.contains(&format!("{{{key}:"));
+        assert!(named, "project.md lacks `{key}`");
+    }
+}
