@@ -74,13 +74,13 @@ fn options(source: &Source, typed: bool, dialect: &Dialect) -> CsvReadOptions {
         .map_parse_options(|p| p.with_separator(dialect.delimiter))
 }
 
-/// The text of `bytes` in the dialect's encoding (a UTF-8 byte-order mark dropped); what
+/// The text of `bytes` in the dialect's encoding (its byte-order mark dropped); what
 /// is wrong, and where, when they are not text in it.
 fn decode(bytes: &[u8], dialect: &Dialect) -> Result<String, String> {
     let encoding = encoding_rs::Encoding::for_label(dialect.encoding.as_bytes()).unwrap_or(encoding_rs::UTF_8);
-    let bytes = match encoding == encoding_rs::UTF_8 {
-        true => bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes),
-        false => bytes,
+    let bytes = match encoding_rs::Encoding::for_bom(bytes) {
+        Some((marked, len)) if marked == encoding => &bytes[len..],
+        _ => bytes,
     };
     match encoding.decode_without_bom_handling_and_without_replacement(bytes) {
         Some(text) => Ok(text.into_owned()),
@@ -130,5 +130,8 @@ mod tests {
         assert_eq!(decode(b"\xA3\xF3d\x9F", &dialect).unwrap(), "Łódź");
         let utf8 = Dialect::default();
         assert_eq!(decode(b"a\nb\n\xA3\xF3d\x9F", &utf8).unwrap_err(), "line 3 is not UTF-8 text");
+        assert_eq!(decode(b"\xEF\xBB\xBFa,b", &utf8).unwrap(), "a,b");
+        let utf16 = Dialect { encoding: "utf-16le".into(), ..Dialect::default() };
+        assert_eq!(decode(b"\xFF\xFEa\0,\0b\0", &utf16).unwrap(), "a,b");
     }
 }
