@@ -39,7 +39,7 @@ pub(super) fn binding(
     layers: &[&BindingDoc],
     whole: Span,
 ) -> Option<Binding> {
-    let Some(path) = layers.iter().find_map(|b| b.file.as_ref()) else {
+    let Some((at_file, path)) = layers.iter().enumerate().find_map(|(i, b)| Some((i, b.file.as_ref()?))) else {
         cx.error(
             Diagnostic::error(codes::E0620, format!("the binding of `{source}` names no file"))
                 .at(whole)
@@ -53,7 +53,10 @@ pub(super) fn binding(
     let format = file_format(cx, file, path)?;
     let collection =
         layers.iter().find_map(|b| b.collection.as_ref()).and_then(|c| cx.choice(file, c, "collection", COLLECTIONS));
-    let csv_docs: Vec<&Spanned<CsvDoc>> = layers.iter().filter_map(|b| b.csv.as_ref()).collect();
+    // A site whose export is not a CSV does not inherit the project's CSV options; its
+    // own are a mistake.
+    let csv_layers = if format == FileFormat::Csv { layers } else { &layers[..=at_file] };
+    let csv_docs: Vec<&Spanned<CsvDoc>> = csv_layers.iter().filter_map(|b| b.csv.as_ref()).collect();
     if let (Some(csv), false) = (csv_docs.first(), format == FileFormat::Csv) {
         cx.error(
             Diagnostic::error(codes::E0620, format!("`csv:` options for `{}`, which is not a CSV file", path.value))

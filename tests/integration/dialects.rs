@@ -144,3 +144,45 @@ fn a_value_outside_the_dialect_names_the_binding_to_describe_it_in() {
     );
     assert!(err.contains("the binding `sites.brno.sources.incident_costs` in yardstick.yaml"), "{err}");
 }
+
+/// `text` (a simple CSV) as NDJSON, every value a string, empty cells null.
+fn ndjson(text: &str) -> String {
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let mut out = String::new();
+    for line in lines {
+        let fields: Vec<String> = header
+            .iter()
+            .zip(line.split(','))
+            .map(|(k, v)| if v.is_empty() { format!("\"{k}\":null") } else { format!("\"{k}\":\"{v}\"") })
+            .collect();
+        out += &format!("{{{}}}\n", fields.join(","));
+    }
+    out
+}
+
+#[test]
+fn a_site_exporting_ndjson_does_not_inherit_the_projects_csv_options() {
+    let dir = acme(false);
+    let project = dir.path().join("yardstick.yaml");
+    let text = fs::read_to_string(&project).unwrap();
+    let args = ["query", "mttr_hours", "security_incidents", "--as-of", "2025-12-31", "--format", "csv"];
+    let (code, before, err) = yardstick(dir.path(), &args);
+    assert_eq!(code, 0, "{err}");
+    let lyon = dir.path().join("data/lyon");
+    fs::write(lyon.join("incidents.ndjson"), ndjson(&fs::read_to_string(lyon.join("incidents.csv")).unwrap())).unwrap();
+    fs::remove_file(lyon.join("incidents.csv")).unwrap();
+    let text = text
+        .replace(
+            "  incidents: {file: \"data/{site}/incidents.csv\"}",
+            "  incidents: {file: \"data/{site}/incidents.csv\", csv: {delimiter: \",\", \"null\": [\"-\"]}}",
+        )
+        .replace(
+            "    rollout: 2023-01-01\n",
+            "    rollout: 2023-01-01\n    sources: {incidents: {file: \"data/lyon/incidents.ndjson\"}}\n",
+        );
+    fs::write(&project, text).unwrap();
+    let (code, after, err) = yardstick(dir.path(), &args);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(before, after);
+}
