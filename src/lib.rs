@@ -17,6 +17,7 @@
 // Functions stay short enough to read at once (clippy.toml sets the limit: 80 lines).
 #![warn(clippy::too_many_lines)]
 
+pub mod build;
 pub mod check;
 pub mod cli;
 pub mod diag;
@@ -54,5 +55,10 @@ pub fn compute(checked: &check::Checked, request: &plan::Request) -> Result<resu
     let mut results = results::assemble(&plan, computed.tables);
     // What reading the data found, then what the results found.
     results.warnings.splice(0..0, computed.warnings);
+    results.inputs = computed.inputs;
+    let fingerprints = check::fingerprint::fingerprints(&checked.set);
+    for row in &mut results.rows {
+        row.fingerprint = fingerprints.get(&row.metric).cloned().unwrap_or_default();
+    }
     Ok(results)
 }

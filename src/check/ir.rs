@@ -697,6 +697,9 @@ impl TExpr {
 pub struct Project {
     pub name: String,
     pub root: PathBuf,
+    /// The definition set's folder as yardstick.yaml writes it (relative to the project).
+    #[serde(skip)]
+    pub definitions: String,
     pub start: NaiveDate,
     /// Month 1..=12 in which the fiscal year starts.
     pub fiscal_year_start: u32,

@@ -3,6 +3,7 @@
 
 pub(crate) mod dialect;
 mod expr;
+pub mod fingerprint;
 pub mod ir;
 pub mod lineage;
 mod metric;

@@ -31,6 +31,7 @@ pub(super) fn check_project(cx: &mut Cx, docs: &ProjectDocs, set: &DefinitionSet
     Some(Project {
         name: doc.project.value.clone(),
         root: docs.root.clone(),
+        definitions: doc.definitions.value.clone(),
         start: start?,
         fiscal_year_start: fiscal_year_start?,
         baseline: baseline?,

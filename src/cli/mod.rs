@@ -1,7 +1,8 @@
 //! The command line (SPEC section 12): a thin layer that parses arguments, calls the
 //! library's stages and renders what they report. Exit status: 0 success, 1 errors in
-//! definitions or data, 2 wrong usage.
+//! definitions or data, 2 wrong usage, 3 `build --fail-on` found a failing metric.
 
+mod build;
 mod check;
 mod explain;
 mod init;
@@ -47,6 +48,26 @@ enum Command {
         /// Also show the back end's own plan (Polars) behind the query plan.
         #[arg(long = "plan", alias = "polars")]
         polars: bool,
+    },
+    /// Compute every metric and write results.csv, results.parquet and manifest.json into
+    /// the output folder, whole or not at all: the scheduled report build.
+    Build {
+        /// The project folder (with yardstick.yaml).
+        #[arg(short = 'p', long = "project", default_value = ".")]
+        project: PathBuf,
+        /// Compute as of the end of this day (YYYY-MM-DD). Default: yesterday.
+        #[arg(long = "as-of", value_parser = parse_date)]
+        as_of: Option<NaiveDate>,
+        /// The output folder, replaced whole (default: out/ in the project).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Exit 3 when a leadership metric is at this status or worse in its latest whole
+        /// period, at any site (after writing everything).
+        #[arg(long = "fail-on", value_enum)]
+        fail_on: Option<build::FailOn>,
+        /// No progress and no summary line.
+        #[arg(long)]
+        quiet: bool,
     },
     /// Start a project: yardstick.yaml for the named sites, bindings and CSV templates for
     /// the chosen sources, a mappings file per site. Overwrites nothing.
@@ -207,6 +228,10 @@ pub fn main() -> ExitCode {
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     match cli.command {
         Command::Check { project, data } => check::run(&project, data, color),
+        Command::Build { project, as_of, out, fail_on, quiet } => {
+            let as_of = as_of.unwrap_or_else(yesterday);
+            build::run(&build::Args { project: &project, as_of, out: out.as_deref(), fail_on, quiet }, color)
+        }
         Command::Metrics { project, tag } => metrics::run(&project, tag.as_deref(), color),
         Command::Init { dir, set, sites, sources } => {
             init::run(&init::Args { dir: &dir, set: &set, sites: &sites, sources: &sources }, color)

@@ -3,7 +3,7 @@
 use crate::check::ir::{Collection, Grain};
 use crate::diag::render_all;
 use crate::plan::Request;
-use crate::results::{DIMS_AT, ResultRow, RowCoverage, header, number};
+use crate::results::{ResultRow, RowCoverage, number};
 use chrono::NaiveDate;
 use std::path::Path;
 use std::process::ExitCode;
@@ -66,7 +66,7 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
         }
     }
     let text = match args.format {
-        Format::Csv => csv(&dims, &rows),
+        Format::Csv => crate::results::to_csv(&rows),
         Format::Json => json(&rows),
         Format::Table if metrics.len() == 1 => table(&dims, &rows),
         Format::Table => {
@@ -105,29 +105,6 @@ fn requested(set: &crate::check::ir::DefinitionSet, args: &Args) -> Option<Vec<S
         }
     }
     Some(metrics)
-}
-
-fn csv_cell(s: &str) -> String {
-    if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
-}
-
-/// The rows as CSV with the results table's columns; `dims` are every dimension of the
-/// rows' metrics, empty in the rows of a metric without it.
-pub fn csv(dims: &[String], rows: &[&ResultRow]) -> String {
-    let mut out = header(dims).iter().map(|h| csv_cell(h)).collect::<Vec<_>>().join(",") + "\n";
-    let lead = DIMS_AT;
-    for r in rows {
-        let cells = r.cells();
-        let own = r.dims.len();
-        let mut line: Vec<String> = cells[..lead].to_vec();
-        for d in dims {
-            let i = r.dims.iter().position(|(name, _)| name == d);
-            line.push(i.map_or_else(String::new, |i| cells[lead + i].clone()));
-        }
-        line.extend(cells[lead + own..].iter().cloned());
-        out += &(line.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(",") + "\n");
-    }
-    out
 }
 
 /// The rows as a JSON array of objects with the results table's columns.

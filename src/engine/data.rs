@@ -859,7 +859,7 @@ fn digits(v: &[u8]) -> Option<u32> {
     v.iter().try_fold(0u32, |n, b| b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0')))
 }
 
-fn days_since_epoch(d: NaiveDate) -> i32 {
+pub(crate) fn days_since_epoch(d: NaiveDate) -> i32 {
     /// Days from 1 January of year 1 to 1 January 1970.
     const EPOCH_FROM_CE: i32 = 719_163;
     d.num_days_from_ce() - EPOCH_FROM_CE

@@ -10,7 +10,7 @@ use super::lower::{
 use crate::check::ir::{Builtin, ColumnType, SiteRef, TExpr, TExprKind, TimeSemantics};
 use crate::diag::{Diagnostic, codes};
 use crate::plan::calendar::midnight_ms;
-use crate::plan::{Aggregates, BasePlan, Computed, Group, JoinPick, JoinPlan, Plan, SiteWindow};
+use crate::plan::{Aggregates, BasePlan, Computed, Group, InputFile, JoinPick, JoinPlan, Plan, SiteWindow};
 use crate::syntax::BinOp;
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -37,7 +37,7 @@ fn key_col(join: &JoinPlan) -> String {
 
 /// Reads the plan's sources and computes every base plan's aggregate tables.
 pub fn aggregate(plan: &Plan) -> Result<Computed, Vec<Diagnostic>> {
-    let (tables, warnings) = read(plan)?;
+    let (tables, warnings, inputs) = read(plan)?;
     let mut frames: Vec<LazyFrame> = Vec::new();
     let mut lowered = Vec::with_capacity(plan.bases.len());
     for b in &plan.bases {
@@ -55,7 +55,7 @@ pub fn aggregate(plan: &Plan) -> Result<Computed, Vec<Diagnostic>> {
         .zip(lowered)
         .map(|(b, l)| l.tables(b, &collected, &tables[&b.source]).map_err(|e| vec![failed(&b.metric.id.0, e)]))
         .collect::<Result<_, _>>()?;
-    Ok(Computed { tables, warnings })
+    Ok(Computed { tables, warnings, inputs })
 }
 
 pub fn failed(metric: &str, e: PolarsError) -> Diagnostic {
@@ -64,12 +64,19 @@ pub fn failed(metric: &str, e: PolarsError) -> Diagnostic {
 }
 
 /// Reads every source of the plan, once per site; with what reading warned about.
-fn read(plan: &Plan) -> Result<(Inputs, Vec<Diagnostic>), Vec<Diagnostic>> {
+fn read(plan: &Plan) -> Result<(Inputs, Vec<Diagnostic>, Vec<InputFile>), Vec<Diagnostic>> {
     let mut report = DataReport::default();
     let mut tables = BTreeMap::new();
+    let mut files = Vec::new();
     for source in &plan.sources {
         let schema = &plan.set.sources[&source.name];
         let read = data::read_sites(plan.project, plan.set, schema, plan.as_of, &mut report);
+        files.extend(read.iter().map(|t| InputFile {
+            site: t.site.clone(),
+            source: source.name.clone(),
+            path: t.path.clone(),
+            rows: t.frame.height(),
+        }));
         // A project without sites still plans over an empty table.
         let read = if read.is_empty() { vec![data::empty_table(schema, "")] } else { read };
         let input = Input::new(read, plan, &source.name).map_err(|e| vec![failed(&source.name, e)])?;
@@ -78,7 +85,7 @@ fn read(plan: &Plan) -> Result<(Inputs, Vec<Diagnostic>), Vec<Diagnostic>> {
     if !report.errors.is_empty() {
         return Err(report.errors);
     }
-    Ok((tables, report.warnings))
+    Ok((tables, report.warnings, files))
 }
 
 /// The Polars plan of a base plan's per-site view over empty tables of its sources (no

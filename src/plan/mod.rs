@@ -518,6 +518,17 @@ pub trait Backend {
 pub struct Computed {
     pub tables: Vec<Aggregates>,
     pub warnings: Vec<Diagnostic>,
+    /// Every file read, once each.
+    pub inputs: Vec<InputFile>,
+}
+
+/// A data file read: which site's export of which source, and how many rows it held.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputFile {
+    pub site: String,
+    pub source: String,
+    pub path: std::path::PathBuf,
+    pub rows: usize,
 }
 
 /// One base metric's aggregate tables, as a back end returns them.

@@ -30,7 +30,7 @@ pub fn assemble(plan: &Plan, tables: Vec<Aggregates>) -> Results {
         not_collected_rows(plan, plan.set.metric(&id.0).expect("a planned metric"), not.grain, &mut out);
     }
     let rows = out.rows.into_iter().filter(|r| plan.requested.contains(&r.metric)).collect();
-    Results { rows, warnings }
+    Results { rows, warnings, inputs: Vec::new() }
 }
 
 /// The rows of a metric the project does not collect: every site and period, no value.

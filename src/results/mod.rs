@@ -115,6 +115,8 @@ pub struct Results {
     pub rows: Vec<ResultRow>,
     /// What reading the data warned about (the numbers stand; the data deserves a look).
     pub warnings: Vec<crate::diag::Diagnostic>,
+    /// Every data file read.
+    pub inputs: Vec<crate::plan::InputFile>,
 }
 
 /// One cell of the results table, typed, so that CSV and JSON render it alike.
@@ -165,9 +167,6 @@ const LEADING: [(&str, Getter); 3] = [
     ("site", |r| Cell::Text(r.site.as_str())),
 ];
 
-/// Where the `by` dimensions start among a row's columns.
-pub const DIMS_AT: usize = LEADING.len();
-
 /// The columns after the `by` dimensions.
 const TRAILING: [(&str, Getter); 15] = [
     ("period", |r| Cell::Text(&r.period)),
@@ -192,6 +191,41 @@ pub fn header(dims: &[String]) -> Vec<String> {
     let leading = LEADING.iter().map(|(name, _)| name.to_string());
     let trailing = TRAILING.iter().map(|(name, _)| name.to_string());
     leading.chain(dims.iter().cloned()).chain(trailing).collect()
+}
+
+/// The results table of `rows`: the header, with every `by` dimension of their metrics
+/// after `site` (in the order first met), and each row's cells under it (a dimension its
+/// metric lacks is empty).
+pub fn table<'r>(rows: &[&'r ResultRow]) -> (Vec<String>, Vec<Vec<Cell<'r>>>) {
+    let mut dims: Vec<String> = Vec::new();
+    for (d, _) in rows.iter().flat_map(|r| &r.dims) {
+        if !dims.contains(d) {
+            dims.push(d.clone());
+        }
+    }
+    let body = rows
+        .iter()
+        .map(|r| {
+            let own = |d: &String| r.dims.iter().find(|(n, _)| n == d).and_then(|(_, v)| v.as_deref());
+            let mut cells: Vec<Cell> = LEADING.iter().map(|(_, get)| get(r)).collect();
+            cells.extend(dims.iter().map(|d| Cell::MaybeText(own(d))));
+            cells.extend(TRAILING.iter().map(|(_, get)| get(r)));
+            cells
+        })
+        .collect();
+    (header(&dims), body)
+}
+
+/// The results table as CSV, quoted where a cell needs it (RFC 4180).
+pub fn to_csv(rows: &[&ResultRow]) -> String {
+    let quoted =
+        |s: &str| if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() };
+    let (head, body) = table(rows);
+    let mut out = head.iter().map(|h| quoted(h)).collect::<Vec<_>>().join(",") + "\n";
+    for cells in body {
+        out += &(cells.iter().map(|c| quoted(&c.text())).collect::<Vec<_>>().join(",") + "\n");
+    }
+    out
 }
 
 /// A number as results files show it: shortest round-trip form, empty for none.

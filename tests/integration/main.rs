@@ -2,6 +2,7 @@
 //! (every test binary would link the whole crate again).
 
 mod acme;
+mod build;
 mod cli;
 mod codes;
 mod data_rules;

@@ -1,0 +1,147 @@
+//! `manifest.json`, the audit evidence of a build (SPEC section 10): which tool, which
+//! definitions (and where they stand in git), each metric's fingerprint, the project's
+//! hash, every input file with its hash, size and rows read, `as_of`, when it was built,
+//! and the hashes of the files written beside it. `docs/manifest.md` describes each field.
+
+use super::git::{GitState, Vcs};
+use crate::check::Checked;
+use crate::check::fingerprint::{fingerprints, project_hash};
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Serialize)]
+pub struct Manifest {
+    pub tool: Tool,
+    /// When the build ran, UTC, RFC 3339.
+    pub built_at: String,
+    pub as_of: NaiveDate,
+    pub definition_set: SetInfo,
+    pub project: ProjectInfo,
+    pub metrics: Vec<MetricInfo>,
+    pub inputs: Vec<Input>,
+    pub outputs: Vec<Output>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SetInfo {
+    pub name: String,
+    pub version: String,
+    /// The set's folder, as the project's yardstick.yaml names it.
+    pub path: String,
+    pub git: GitState,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProjectInfo {
+    pub name: String,
+    /// What the project decides (sites, mappings, coverage, bindings, ...), hashed.
+    pub hash: String,
+    /// The metrics the project adds beside the set's.
+    pub metrics: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MetricInfo {
+    pub id: String,
+    pub version: u32,
+    pub grain: &'static str,
+    /// `set` or `project`.
+    pub defined_by: &'static str,
+    pub fingerprint: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Input {
+    pub site: String,
+    pub source: String,
+    /// Relative to the project folder.
+    pub path: PathBuf,
+    pub bytes: u64,
+    pub rows: usize,
+    pub hash: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Output {
+    pub file: String,
+    pub bytes: u64,
+    pub hash: String,
+}
+
+impl Manifest {
+    pub fn new(
+        checked: &Checked,
+        results: &crate::results::Results,
+        as_of: NaiveDate,
+        outputs: &[PathBuf],
+        vcs: &dyn Vcs,
+    ) -> Result<Manifest, String> {
+        let set = &checked.set;
+        let project = checked.project.as_ref().ok_or("a build needs a project (yardstick.yaml)")?;
+        let prints = fingerprints(set);
+        let mut metrics: Vec<MetricInfo> = set
+            .metrics
+            .iter()
+            .map(|m| MetricInfo {
+                id: m.id.0.clone(),
+                version: m.version,
+                grain: m.grain.as_str(),
+                defined_by: if m.local { "project" } else { "set" },
+                fingerprint: prints.get(&m.id).cloned().unwrap_or_default(),
+            })
+            .collect();
+        metrics.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut inputs = Vec::with_capacity(results.inputs.len());
+        for i in &results.inputs {
+            let (bytes, hash) = file_hash(&i.path)?;
+            let path = i.path.strip_prefix(&project.root).unwrap_or(&i.path).to_path_buf();
+            inputs.push(Input { site: i.site.clone(), source: i.source.clone(), path, bytes, rows: i.rows, hash });
+        }
+        inputs.sort_by(|a, b| (&a.site, &a.source).cmp(&(&b.site, &b.source)));
+        let outputs = outputs
+            .iter()
+            .map(|p| {
+                let (bytes, hash) = file_hash(p)?;
+                let file = p.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+                Ok(Output { file, bytes, hash })
+            })
+            .collect::<Result<_, String>>()?;
+        Ok(Manifest {
+            tool: Tool { name: "yardstick", version: env!("CARGO_PKG_VERSION") },
+            built_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            as_of,
+            definition_set: SetInfo {
+                name: set.name.clone(),
+                version: set.version.to_string(),
+                path: project.definitions.clone(),
+                git: vcs.state(&set.root),
+            },
+            project: ProjectInfo {
+                name: project.name.clone(),
+                hash: project_hash(project),
+                metrics: set.metrics.iter().filter(|m| m.local).map(|m| m.id.0.clone()).collect(),
+            },
+            metrics,
+            inputs,
+            outputs,
+        })
+    }
+}
+
+/// The size and blake3 hash of a file, read once.
+fn file_hash(path: &Path) -> Result<(u64, String), String> {
+    let cannot = |e: std::io::Error| format!("cannot read {}: {e}", path.display());
+    let mut hasher = blake3::Hasher::new();
+    hasher.update_reader(File::open(path).map_err(cannot)?).map_err(cannot)?;
+    let bytes = std::fs::metadata(path).map_err(cannot)?.len();
+    // The `blake3:` form of fingerprints and the project hash.
+    Ok((bytes, format!("blake3:{}", hasher.finalize().to_hex())))
+}

@@ -1,0 +1,137 @@
+//! `yardstick build`: every metric of the project in one run, written with the manifest
+//! into the output folder (SPEC sections 10 and 12). Exit 0, or 1 when the definitions or
+//! the data have errors (nothing is written then), or 3 when `--fail-on` finds a
+//! leadership metric at or past the status named (everything was still written).
+
+use crate::build::{self, GitCli};
+use crate::diag::render_all;
+use crate::plan::Request;
+use crate::results::RowStatus;
+use chrono::NaiveDate;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    Red,
+    Amber,
+}
+
+pub struct Args<'a> {
+    pub project: &'a Path,
+    pub as_of: NaiveDate,
+    pub out: Option<&'a Path>,
+    pub fail_on: Option<FailOn>,
+    pub quiet: bool,
+}
+
+pub fn run(args: &Args, color: bool) -> ExitCode {
+    let started = Instant::now();
+    let (checked, sources) = super::compile_for_metrics(args.project, color);
+    let Some(checked) = checked else { return ExitCode::from(1) };
+    let Some(project) = &checked.project else {
+        eprintln!("error: build needs a project (a folder with yardstick.yaml), not a definition set alone");
+        return ExitCode::from(2);
+    };
+    let metrics: Vec<String> = checked.set.metrics.iter().map(|m| m.id.0.clone()).collect();
+    let progress = Progress::new(!args.quiet && std::io::stderr().is_terminal());
+    progress.say(&format!("reading the data and computing {} metrics", metrics.len()));
+    let request = Request { metrics: &metrics, as_of: args.as_of, grain: None };
+    let results = match crate::compute(&checked, &request) {
+        Ok(r) => r,
+        Err(errors) => {
+            progress.finish();
+            eprint!("{}", render_all(errors.iter(), &sources, color));
+            eprintln!("error: nothing was written; the previous output, if any, is as it was");
+            return ExitCode::from(1);
+        }
+    };
+    progress.say("writing the results and the manifest");
+    let out: PathBuf = args.out.map_or_else(|| project.root.join("out"), Path::to_path_buf);
+    let built = build::write(&checked, &results, args.as_of, &out, &GitCli);
+    progress.finish();
+    if !results.warnings.is_empty() {
+        eprint!("{}", render_all(results.warnings.iter(), &sources, color));
+    }
+    let built = match built {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("error: {e}; the previous output, if any, is as it was");
+            return ExitCode::from(1);
+        }
+    };
+    if !args.quiet {
+        let rows_read: usize = built.manifest.inputs.iter().map(|i| i.rows).sum();
+        eprintln!(
+            "built {} ({}): {} result rows from {} files ({rows_read} rows read) into {} ({}) in {:.1} s",
+            plural(metrics.len(), "metric"),
+            checked.set.describe(),
+            results.rows.len(),
+            built.manifest.inputs.len(),
+            built.out.display(),
+            built.files.join(", "),
+            started.elapsed().as_secs_f64()
+        );
+    }
+    match args.fail_on {
+        Some(level) => fail_on(&checked, &results.rows, level),
+        None => ExitCode::SUCCESS,
+    }
+}
+
+/// Exit 3, naming each failing metric and site, when a leadership metric is at or past
+/// `level` in its latest whole period.
+fn fail_on(checked: &crate::check::Checked, rows: &[crate::results::ResultRow], level: FailOn) -> ExitCode {
+    let status = match level {
+        FailOn::Red => RowStatus::Red,
+        FailOn::Amber => RowStatus::Amber,
+    };
+    let failing = build::failing(checked, rows, status);
+    if failing.is_empty() {
+        return ExitCode::SUCCESS;
+    }
+    for f in &failing {
+        let dims = if f.dims.is_empty() { String::new() } else { format!(" ({})", f.dims.join(", ")) };
+        eprintln!("failing: {} at {}{dims}, {}: {}", f.metric, f.site, f.period, f.status.as_str());
+    }
+    let level = status.as_str();
+    eprintln!(
+        "error: {} leadership metric row(s) {} in the latest whole period (--fail-on {level}); everything was written",
+        failing.len(),
+        if status == RowStatus::Red { "red" } else { "amber or red" }
+    );
+    ExitCode::from(3)
+}
+
+fn plural(n: usize, what: &str) -> String {
+    if n == 1 { format!("1 {what}") } else { format!("{n} {what}s") }
+}
+
+/// A spinner with the stage under way, on a terminal only.
+struct Progress(Option<ProgressBar>);
+
+impl Progress {
+    fn new(shown: bool) -> Progress {
+        Progress(shown.then(|| {
+            let bar = ProgressBar::new_spinner();
+            bar.set_style(ProgressStyle::with_template("{spinner} {msg} ({elapsed})").expect("a valid template"));
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        }))
+    }
+
+    fn say(&self, stage: &str) {
+        if let Some(bar) = &self.0 {
+            bar.set_message(stage.to_string());
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}

@@ -1,0 +1,348 @@
+//! `yardstick build` (SPEC sections 10 to 12): results files and the manifest written whole
+//! or not at all, `--fail-on`, fingerprints that move exactly with a metric's meaning,
+//! the project hash, and input hashes.
+
+use crate::util::{Edit, apply, copy_dir, fixture};
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+use yardstick::check::fingerprint::{fingerprints, project_hash};
+
+fn yardstick(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_yardstick")).args(args).env("NO_COLOR", "1").output().unwrap();
+    let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
+    (out.status.code().unwrap(), text(out.stdout), text(out.stderr))
+}
+
+/// A copy of the Acme example and of the shipped definition set beside it.
+fn acme() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    copy_dir(&root.join("examples/acme"), &dir.path().join("acme"));
+    copy_dir(&root.join("metrics"), &dir.path().join("metrics"));
+    let project = dir.path().join("acme/yardstick.yaml");
+    let text = fs::read_to_string(&project).unwrap().replace("../../metrics", "../metrics");
+    fs::write(project, text).unwrap();
+    dir
+}
+
+/// Every file of a folder, by name, with its bytes.
+fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), fs::read(&p).unwrap()))
+        .collect()
+}
+
+#[test]
+fn the_acme_results_at_a_fixed_as_of() {
+    let dir = acme();
+    let p = dir.path().join("acme");
+    let (code, _, err) = yardstick(&["build", "-p", p.to_str().unwrap(), "--as-of", "2025-12-31", "--quiet"]);
+    assert_eq!(code, 0, "{err}");
+    let out = files(&p.join("out"));
+    assert_eq!(out.keys().collect::<Vec<_>>(), ["manifest.json", "results.csv", "results.parquet"]);
+    let csv = String::from_utf8(out["results.csv"].clone()).unwrap();
+    // The README's example: security downtime at Lyon, 2025-Q4, the same row in query.
+    let (_, query, _) = yardstick(&[
+        "query",
+        "security_downtime_hours",
+        "-p",
+        p.to_str().unwrap(),
+        "--as-of",
+        "2025-12-31",
+        "--format",
+        "csv",
+        "--site",
+        "lyon",
+    ]);
+    let row = query.lines().find(|l| l.contains(",lyon,2025-Q4,")).unwrap();
+    assert!(csv.lines().any(|l| l == row), "{row}");
+    assert!(err.is_empty() || !err.contains("built"), "--quiet prints no summary: {err}");
+    insta::assert_snapshot!("acme_results_2025_12_31", to_nine_decimals(&csv));
+}
+
+/// The CSV with every fractional number rounded to nine decimals: Polars' parallel float
+/// sums may differ in the last bits from run to run (572565.3125 or 572565.3124999999).
+fn to_nine_decimals(csv: &str) -> String {
+    let cell = |c: &str| match c.parse::<f64>() {
+        Ok(v) if c.contains('.') => format!("{}", (v * 1e9).round() / 1e9),
+        _ => c.to_string(),
+    };
+    csv.lines().map(|l| l.split(',').map(cell).collect::<Vec<_>>().join(",") + "\n").collect()
+}
+
+#[test]
+fn a_build_that_fails_on_bad_data_leaves_the_previous_output_byte_for_byte() {
+    let dir = acme();
+    let p = dir.path().join("acme");
+    let args = ["build", "-p", p.to_str().unwrap(), "--as-of", "2025-12-31"];
+    let (code, _, err) = yardstick(&args);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("built 40 metrics"), "{err}");
+    let before = files(&p.join("out"));
+    let downtime = p.join("data/lyon/downtime.csv");
+    let text = fs::read_to_string(&downtime).unwrap();
+    fs::write(&downtime, text.replacen(",120,", ",12O,", 1)).unwrap();
+    let (code, _, err) = yardstick(&args);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("`12O` is not a number") && err.contains("nothing was written"), "{err}");
+    assert_eq!(files(&p.join("out")), before);
+    // Nothing of the failed build is left beside it either.
+    let left: Vec<String> = fs::read_dir(&p)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp-") || n.contains(".old-"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn build_refuses_to_replace_a_folder_that_is_not_a_build_output() {
+    let dir = acme();
+    let p = dir.path().join("acme");
+    let (code, _, err) = yardstick(&["build", "-p", p.to_str().unwrap(), "--out", p.join("data").to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("is not a build's output folder"), "{err}");
+    assert!(p.join("data/lyon/incidents.csv").is_file());
+}
+
+#[test]
+fn two_builds_into_one_folder_never_mix_their_files() {
+    let dir = acme();
+    let p = dir.path().join("acme");
+    let out = dir.path().join("shared-out");
+    let run = |as_of: &'static str| {
+        let (p, out) = (p.clone(), out.clone());
+        std::thread::spawn(move || {
+            let args =
+                ["build", "-p", p.to_str().unwrap(), "--as-of", as_of, "--out", out.to_str().unwrap(), "--quiet"];
+            yardstick(&args).0
+        })
+    };
+    let (a, b) = (run("2025-06-30"), run("2025-12-31"));
+    assert_eq!((a.join().unwrap(), b.join().unwrap()), (0, 0));
+    // Whichever finished last, its three files belong together.
+    let manifest = fs::read_to_string(out.join("manifest.json")).unwrap();
+    let csv = fs::read_to_string(out.join("results.csv")).unwrap();
+    let as_of = if manifest.contains("\"as_of\": \"2025-06-30\"") { "2025-Q2" } else { "2025-Q4" };
+    let last = csv.lines().rfind(|l| l.starts_with("security_downtime_hours,1,lyon,")).unwrap();
+    assert!(last.contains(as_of), "{last} in a build whose manifest says {as_of}");
+    let hash = |f: &str| format!("blake3:{}", blake3::hash(&fs::read(out.join(f)).unwrap()).to_hex());
+    assert!(manifest.contains(&hash("results.csv")) && manifest.contains(&hash("results.parquet")));
+}
+
+/// The engine fixture with `incidents` tagged `leadership`, red above 2 a quarter, and
+/// site a's incidents as given (site b has none).
+fn judged(incidents: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("engine"), dir.path());
+    let metric = dir.path().join("set/metrics/incidents.yaml");
+    let text = fs::read_to_string(&metric).unwrap();
+    fs::write(metric, text + "tags: [leadership]\nthresholds: {green: value <= 1, amber: value <= 2}\n").unwrap();
+    let headers = [
+        ("downtime.csv", "event_id,started_at,duration_min,cause,line\n"),
+        ("assets.csv", "asset_id,snapshot_on,critical,logging\n"),
+        ("incidents.csv", "incident_id,detected_at,contained_at,severity,cost_eur,asset_id\n"),
+        ("risks.csv", "risk_id,opened_on,closed_on,rating\n"),
+    ];
+    for site in ["a", "b"] {
+        let data = dir.path().join("project/data").join(site);
+        fs::create_dir_all(&data).unwrap();
+        for (file, header) in headers {
+            let rows = if site == "a" && file == "incidents.csv" { incidents } else { "" };
+            fs::write(data.join(file), format!("{header}{rows}")).unwrap();
+        }
+    }
+    dir
+}
+
+const THREE_IN_Q3: &str =
+    "i1,2024-07-02T10:00:00Z,,SEV3,,\ni2,2024-08-02T10:00:00Z,,SEV3,,\ni3,2024-09-02T10:00:00Z,,SEV3,,\n";
+const THREE_IN_OCTOBER: &str =
+    "i1,2024-10-02T10:00:00Z,,SEV3,,\ni2,2024-10-03T10:00:00Z,,SEV3,,\ni3,2024-10-04T10:00:00Z,,SEV3,,\n";
+
+#[test]
+fn fail_on_red_exits_3_on_a_red_leadership_metric_after_writing_everything() {
+    let dir = judged(THREE_IN_Q3);
+    let p = dir.path().join("project");
+    let (code, _, err) =
+        yardstick(&["build", "-p", p.to_str().unwrap(), "--as-of", "2024-10-15", "--fail-on", "red", "--quiet"]);
+    assert_eq!(code, 3, "{err}");
+    // Three incidents at a in 2024-Q3, the latest whole quarter; the pooled row too.
+    assert!(err.contains("failing: incidents at a, 2024-Q3: red"), "{err}");
+    assert!(err.contains("failing: incidents at all, 2024-Q3: red"), "{err}");
+    assert!(!err.contains("at b,"), "{err}");
+    assert!(p.join("out/manifest.json").is_file() && p.join("out/results.csv").is_file());
+    let (code, _, err) =
+        yardstick(&["build", "-p", p.to_str().unwrap(), "--as-of", "2024-10-15", "--fail-on", "amber", "--quiet"]);
+    assert_eq!(code, 3, "{err}");
+}
+
+#[test]
+fn fail_on_red_passes_when_only_a_pending_period_looks_red() {
+    // Three incidents in October: 2024-Q4 is partial as of 20 October (pending), and the
+    // latest whole quarter, Q3, has none (green).
+    let dir = judged(THREE_IN_OCTOBER);
+    let p = dir.path().join("project");
+    let (code, _, err) =
+        yardstick(&["build", "-p", p.to_str().unwrap(), "--as-of", "2024-10-20", "--fail-on", "red", "--quiet"]);
+    assert_eq!(code, 0, "{err}");
+    let csv = fs::read_to_string(p.join("out/results.csv")).unwrap();
+    assert!(
+        csv.lines().any(|l| l.starts_with("incidents,1,a,2024-Q4,") && l.contains(",3,3,") && l.contains(",pending,")),
+        "{csv}"
+    );
+}
+
+/// Fingerprints of the shipped set after `edits` (file under metrics/, find, replace).
+fn prints_after(edits: &[(&str, &str, &str)]) -> BTreeMap<String, String> {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("metrics"), dir.path());
+    for (file, find, with) in edits {
+        apply(dir.path(), &Edit::Replace { file: leak(file), find: leak(find), with: leak(with) });
+    }
+    let (checked, diags, _) = crate::util::compile(dir.path());
+    let checked = checked.unwrap_or_else(|| panic!("{diags:?}"));
+    fingerprints(&checked.set).into_iter().map(|(id, f)| (id.0, f)).collect()
+}
+
+fn leak(s: &str) -> &'static str {
+    Box::leak(s.to_string().into_boxed_str())
+}
+
+const DOWNTIME: &str = "metrics/outcome/security_downtime_hours.yaml";
+
+/// The metrics whose fingerprints differ.
+fn moved(a: &BTreeMap<String, String>, b: &BTreeMap<String, String>) -> Vec<String> {
+    a.iter().filter(|(id, f)| b.get(*id) != Some(f)).map(|(id, _)| id.clone()).collect()
+}
+
+#[test]
+fn a_fingerprint_ignores_words_and_formatting() {
+    let base = prints_after(&[]);
+    assert_eq!(base, prints_after(&[]), "stable from run to run");
+    for edit in [
+        (DOWNTIME, "title: Security-related downtime on critical lines", "title: Downtime from security causes"),
+        (DOWNTIME, "description: Hours of", "description: All hours of"),
+        (DOWNTIME, "owner: OT security lead", "owner: CISO"),
+        (DOWNTIME, "caveats: Cause coding", "caveats: The coding of causes"),
+        (DOWNTIME, ", csf:2.0/RS.MI-01]", "]"),
+        (DOWNTIME, "time: {event: started_at}", "time:\n  event: started_at"),
+        (DOWNTIME, "value: sum(duration_min) / 60", "value: sum( duration_min )/60"),
+        (DOWNTIME, "metric: security_downtime_hours\nversion: 1", "version: 1\nmetric: security_downtime_hours"),
+    ] {
+        assert_eq!(moved(&base, &prints_after(&[edit])), Vec::<String>::new(), "{edit:?}");
+    }
+}
+
+#[test]
+fn a_fingerprint_moves_with_the_meaning_and_only_that_metrics() {
+    let base = prints_after(&[]);
+    let only = |edits: &[(&str, &str, &str)]| moved(&base, &prints_after(edits));
+    // `hours_per_disruption` is derived from `security_downtime_hours`: it moves too.
+    let downtime = vec!["hours_per_disruption".to_string(), "security_downtime_hours".to_string()];
+    assert_eq!(only(&[(DOWNTIME, "value: sum(duration_min) / 60", "value: sum(duration_min) / 30")]), downtime);
+    assert_eq!(
+        only(&[(DOWNTIME, "where: cause in", "where: asset.criticality == criticality.high and cause in")]),
+        downtime
+    );
+    assert_eq!(only(&[(DOWNTIME, "target: {change: -30%", "target: {change: -40%")]), ["security_downtime_hours"]);
+    // Its thresholds decide its own statuses only: the derived metric keeps its print.
+    let thresholds = only(&[(DOWNTIME, "tags: [leadership]", "thresholds: {green: value <= 1}\ntags: [leadership]")]);
+    assert_eq!(thresholds, ["security_downtime_hours"]);
+    // A column type it reads, and the membership of a group it uses, move every metric
+    // that reads them.
+    let duration =
+        only(&[("sources/downtime.yaml", "duration_min: {type: float, min: 0}", "duration_min: {type: int, min: 0}")]);
+    assert!(
+        duration.contains(&"security_downtime_hours".to_string()) && !duration.contains(&"mttr_hours".to_string()),
+        "{duration:?}"
+    );
+    let group = only(&[("vocab/root_cause.yaml", "security_related: [", "security_related: [process_issue, ")]);
+    assert!(group.contains(&"security_downtime_hours".to_string()), "{group:?}");
+    assert!(!group.contains(&"audit_prep_hours".to_string()), "{group:?}");
+}
+
+#[test]
+fn a_derived_metrics_fingerprint_moves_with_its_parts() {
+    let base = prints_after(&[]);
+    let part = "metrics/outcome/significant_incident_cost.yaml";
+    let text = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("metrics").join(part)).unwrap();
+    let value = text.lines().find(|l| l.starts_with("value: ")).unwrap().to_string();
+    let after = prints_after(&[(part, &value, &format!("{value} * 2"))]);
+    let mut expected = vec!["cost_per_significant_incident".to_string(), "significant_incident_cost".to_string()];
+    expected.sort();
+    assert_eq!(moved(&base, &after), expected);
+}
+
+#[test]
+fn a_site_mapping_changes_the_project_hash_and_no_fingerprint() {
+    let dir = acme();
+    let p = dir.path().join("acme");
+    let compile = || {
+        let (checked, diags, _) = crate::util::compile(&p);
+        let checked = checked.unwrap_or_else(|| panic!("{diags:?}"));
+        (project_hash(checked.project.as_ref().unwrap()), fingerprints(&checked.set))
+    };
+    let (hash, prints) = compile();
+    assert_eq!(compile().0, hash, "stable from run to run");
+    let mappings = p.join("sites/brno.yaml");
+    let text = fs::read_to_string(&mappings).unwrap();
+    fs::write(&mappings, text.replace("\"PROCES\": process_issue", "\"PROCES\": unknown")).unwrap();
+    let (after, after_prints) = compile();
+    assert_ne!(after, hash);
+    assert_eq!(after_prints, prints);
+}
+
+#[test]
+fn the_manifest_hashes_every_input_and_a_changed_file_changes_its_hash() {
+    let dir = acme();
+    let p = dir.path().join("acme");
+    let build = || {
+        let (code, _, err) = yardstick(&["build", "-p", p.to_str().unwrap(), "--as-of", "2025-12-31", "--quiet"]);
+        assert_eq!(code, 0, "{err}");
+        let manifest: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(p.join("out/manifest.json")).unwrap()).unwrap();
+        manifest
+    };
+    let before = build();
+    let inputs = before["inputs"].as_array().unwrap();
+    assert_eq!(inputs.len(), 51, "17 sources at 3 sites");
+    let lyon_downtime = |m: &serde_json::Value| {
+        m["inputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["site"] == "lyon" && i["source"] == "downtime")
+            .unwrap()
+            .clone()
+    };
+    let entry = lyon_downtime(&before);
+    let file = p.join("data/lyon/downtime.csv");
+    let bytes = fs::read(&file).unwrap();
+    assert_eq!(entry["path"], "data/lyon/downtime.csv");
+    assert_eq!(entry["bytes"], bytes.len());
+    assert_eq!(entry["rows"], bytes.iter().filter(|b| **b == b'\n').count() - 1);
+    assert_eq!(entry["hash"], format!("blake3:{}", blake3::hash(&bytes).to_hex()).as_str());
+    assert_eq!(before["definition_set"]["path"], "../metrics");
+    assert_eq!(before["definition_set"]["git"]["note"], "the definition set is not in a git repository");
+    // One more stop at Lyon: only that file's entry changes.
+    let extra = "lyon-DT-999999,2025-12-30T10:00:00Z,5,L1,unknown,\n";
+    fs::write(&file, [bytes.as_slice(), extra.as_bytes()].concat()).unwrap();
+    let after = build();
+    assert_ne!(lyon_downtime(&after)["hash"], entry["hash"]);
+    let others = |m: &serde_json::Value| {
+        m["inputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| !(i["site"] == "lyon" && i["source"] == "downtime"))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(others(&after), others(&before));
+    assert_eq!(after["project"]["hash"], before["project"]["hash"]);
+}
