@@ -207,7 +207,7 @@ fn spellings(cx: &mut Cx, file: FileId, layers: &[&CsvDoc], d: &mut Dialect) -> 
     for (list, what) in [(t, "true"), (f, "false")] {
         if let Some(list) = list.filter(|l| l.value.iter().all(|s| s.trim().is_empty())) {
             let (at, message) = (cx.span(file, list), format!("no spelling of {what}"));
-            bad(cx, at, message, "empty list", "list how the export writes it, such as [tak, TAK]");
+            bad(cx, at, message, "empty list", "list how the export writes it, such as [tak, t]");
         }
     }
     ok

@@ -290,7 +290,12 @@ impl<'a> ExprChecker<'a> {
             Some(Some(g)) => self.err(
                 Diagnostic::error(
                     codes::E0503,
-                    format!("metric `{}` has grain {g:?}, but this derived metric has grain {grain:?}", id.name),
+                    format!(
+                        "metric `{}` has grain {}, but this derived metric has grain {}",
+                        id.name,
+                        g.as_str(),
+                        grain.as_str()
+                    ),
                 )
                 .at(id.span)
                 .label("different grain")

@@ -5,6 +5,13 @@ use std::path::Path;
 use std::process::ExitCode;
 
 pub fn run(project: &Path, data: bool, color: bool) -> ExitCode {
+    if data && !project.join("yardstick.yaml").is_file() && project.join("set.yaml").is_file() {
+        eprintln!(
+            "error: --data needs a project (yardstick.yaml) with data bindings; {} is a definition set",
+            project.display()
+        );
+        return ExitCode::from(2);
+    }
     let mut sources = Sources::default();
     let (checked, diags) = crate::compile(project, &mut sources);
     if !diags.is_empty() {

@@ -3,7 +3,7 @@
 
 use crate::check::Checked;
 use crate::check::ir::{Direction, Grain, Metric, MetricBody, Target, TimeSemantics};
-use crate::diag::{Sources, render_all};
+use crate::diag::render_all;
 use crate::plan::Request;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -20,11 +20,8 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
     if is_code(args.metric) {
         return explain_code(args.metric);
     }
-    let mut sources = Sources::default();
-    let (checked, diags) = crate::compile(args.project, &mut sources);
-    if !diags.is_empty() {
-        eprint!("{}", render_all(diags.iter(), &sources, color));
-    }
+    // The metric's own sources say whether they are bound; notes on the others are noise.
+    let (checked, sources) = super::compile_for_metrics(args.project, color);
     let Some(checked) = checked else {
         return ExitCode::from(1);
     };

@@ -71,7 +71,7 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
     ))
 }
 
-/// The site ids given: each a word of letters, digits, `_` and `-`, once, not `all`.
+/// The site ids given: each a word of letters, digits, `_` and `-`, named once, not `all`.
 fn site_ids(given: &[String]) -> Result<Vec<String>, String> {
     let mut ids: Vec<String> = Vec::new();
     for id in given.iter().flat_map(|s| s.split(',')).map(str::trim).filter(|s| !s.is_empty()) {
@@ -81,9 +81,10 @@ fn site_ids(given: &[String]) -> Result<Vec<String>, String> {
                 "`{id}` cannot be a site id: use letters, digits, `_` and `-` (it names the site's data folder), and not `all`"
             ));
         }
-        if !ids.iter().any(|x| x == id) {
-            ids.push(id.to_string());
+        if ids.iter().any(|x| x == id) {
+            return Err(format!("site `{id}` is named twice in --sites"));
         }
+        ids.push(id.to_string());
     }
     if ids.is_empty() {
         return Err("name the sites: --sites lodz,lyon".into());

@@ -225,7 +225,7 @@ fn parse_date(s: &str) -> Result<NaiveDate, String> {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     match cli.command {
         Command::Check { project, data } => check::run(&project, data, color),
         Command::Build { project, as_of, out, fail_on, quiet } => {

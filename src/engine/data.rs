@@ -163,6 +163,10 @@ fn read_file(path: &Path, binding: &Binding, source: &Source, report: &mut DataR
             .map(|df| (df, rows_from(1)))
             .map_err(|e| e.to_string()),
     };
+    let read = match (read, binding.format) {
+        (Ok((frame, lines)), FileFormat::Csv) => without_blank_rows(frame, lines).map_err(|e| e.to_string()),
+        (read, _) => read,
+    };
     match read {
         Ok(read) => Some(read),
         Err(e) => {
@@ -182,6 +186,22 @@ fn read_file(path: &Path, binding: &Binding, source: &Source, report: &mut DataR
             None
         }
     }
+}
+
+/// A CSV's rows without its blank lines (every cell empty, as spreadsheets leave them),
+/// which are not rows: their line numbers join the lines skipped.
+fn without_blank_rows(frame: DataFrame, lines: Lines) -> PolarsResult<(DataFrame, Lines)> {
+    let mut blank = BooleanChunked::full("blank".into(), true, frame.height());
+    for c in frame.columns() {
+        blank = &blank & &c.is_null();
+    }
+    if !blank.any() {
+        return Ok((frame, lines));
+    }
+    let mut skipped = lines.skipped.clone();
+    skipped.extend(blank.iter().enumerate().filter(|(_, b)| *b == Some(true)).map(|(row, _)| lines.of(row)));
+    skipped.sort_unstable();
+    Ok((frame.filter(&!&blank)?, Lines { skipped, ..lines }))
 }
 
 /// One site's file of one source being parsed, column by column.
@@ -533,7 +553,7 @@ impl<'a> ColumnCx<'a> {
                             ),
                         )
                         .in_file(self.path)
-                        .help(hint.map_or(map.clone(), |h| format!("{h}; {map}"))),
+                        .help(hint.map_or(map.clone(), |h| with_hint(&h, &map))),
                     );
                     ok = false;
                 }
@@ -644,6 +664,12 @@ fn close_code(site: &Site, vocab: &Vocabulary, code: &str) -> Option<String> {
         return Some(format!("`{other}` is {what}, and codes are case-sensitive"));
     }
     crate::diag::did_you_mean(code, known.iter().map(|(k, _)| *k))
+}
+
+/// A close code's hint before what to do: a question (`did you mean ...?`) ends its
+/// sentence.
+fn with_hint(hint: &str, then: &str) -> String {
+    if hint.ends_with('?') { format!("{hint} If not, {then}") } else { format!("{hint}; {then}") }
 }
 
 /// What `code` stands for at `site`: its local mapping first, then the vocabulary.
@@ -890,7 +916,7 @@ impl DataSummary {
             let map = format!(
                 "map `{code}` in sites/{site}.yaml to count these rows; until then every metric over `{source}` leaves them out"
             );
-            let help = e.hint.as_ref().map_or(map.clone(), |h| format!("{h}; {map}"));
+            let help = e.hint.as_ref().map_or(map.clone(), |h| with_hint(h, &map));
             found.push(Diagnostic::warning(codes::W0701, message).help(help));
         }
         for ((site, source, column), n) in &self.deprecated {

@@ -160,9 +160,10 @@ impl<'p> Base<'p> {
     }
 
     fn combo_rows(&self, site: &SiteRef, dims: &Dims, periods: &[Period], collection: Collection, out: &mut Assembled) {
-        let baseline = self.baseline(site, dims);
-        out.baselines.insert((self.base.metric.id.clone(), site.clone(), dims.clone()), baseline);
         let absent = self.is_absent(site);
+        // Not collected at the site: no baseline either, never a zero.
+        let baseline = if absent { None } else { self.baseline(site, dims) };
+        out.baselines.insert((self.base.metric.id.clone(), site.clone(), dims.clone()), baseline);
         for period in periods {
             let covered = self.covered(site, period);
             let (value, n) = match (covered, self.found.get(&(site.clone(), dims.clone(), period.index))) {
@@ -364,7 +365,7 @@ fn derived_rows(plan: &Plan, d: &DerivedPlan, out: &mut Assembled) {
             }
         }
         for dims in &combos {
-            let baseline = if mixed { None } else { value(out, Some(dims), None) };
+            let baseline = if mixed || absent { None } else { value(out, Some(dims), None) };
             out.baselines.insert((id.clone(), site.clone(), dims.clone()), baseline);
             for period in &periods {
                 let covered = out.covered.contains(&(id.clone(), site.clone(), period.start));

@@ -284,6 +284,11 @@ fn yaml_error(e: &serde_saphyr::Error, file: FileId, sources: &Sources) -> Diagn
         let d = Diagnostic::error(codes::E0106, message.replace("missing field", "missing required key"))
             .label("in the mapping that ends here");
         (d, false)
+    } else if message.contains("cannot deserialize null") {
+        let d = Diagnostic::error(codes::E0103, "unexpected value: an empty value (null) where text is expected")
+            .label("empty here")
+            .help("YAML reads `null`, `~` and nothing at all as empty; write a word such as null in quotes: \"null\"");
+        (d, true)
     } else if looks_like_shape_error(&message) {
         let d = Diagnostic::error(codes::E0103, format!("unexpected value: {}", plain_words(&message))).label("here");
         (d, true)

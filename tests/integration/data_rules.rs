@@ -364,3 +364,14 @@ fn rows_left_out_under_exclude_are_warned_about_with_rows_and_a_close_code() {
     assert_eq!(code, 0, "{err}");
     insta::assert_snapshot!("data_exclusions", err);
 }
+
+#[test]
+fn blank_lines_in_a_csv_are_not_rows_and_lines_are_still_named_right() {
+    // Lines 2, 4 and 5 are blank (the last as a spreadsheet writes it); line 6 is bad.
+    let rows = "\nd1,2024-01-05T00:00:00Z,5,CYB,L1\n\n,,,,\nd2,2024-01-06T00:00:00Z,x,CYB,L1\n\n";
+    let dir = project(&[("a/downtime.csv", format!("{DOWNTIME}{rows}"))], &[]);
+    let (code, err) = yardstick(dir.path(), &["check", "--data"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("a/downtime.csv, row 2 (line 6), column `duration_min`: `x` is not a number"), "{err}");
+    assert!(!err.contains("W0703"), "blank lines are not rows without a time: {err}");
+}
