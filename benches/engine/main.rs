@@ -8,6 +8,10 @@
 //! hand-written program in `hand.rs` (reading included), and checks that both give the
 //! same value and baseline in every row before printing the times.
 //!
+//! A `build` row times what `yardstick build` adds for the same metrics: the results
+//! written as CSV and Parquet with the manifest (input hashes included), into a fresh
+//! output folder each run.
+//!
 //! `--scale N` (default 125) and `--runs N` (default 5) change the size and the number of
 //! timed runs of each; `--only engine` or `--only hand` runs one side alone (for a
 //! profiler), and `--project DIR` keeps the generated project in DIR for later runs.
@@ -144,6 +148,17 @@ fn main() {
     }
     let (results, numbers) = last.expect("at least one run");
     let compared = same_numbers(&results, &numbers);
+    let mut build_times: Vec<Duration> = (0..runs)
+        .map(|run| {
+            let start = Instant::now();
+            let (results, _) = run_engine();
+            let out = temporary.path().join(format!("out-{run}"));
+            yardstick::build::write(&checked, &results, as_of, &out, &yardstick::build::GitCli).expect("build writes");
+            start.elapsed()
+        })
+        .collect();
+    build_times.sort();
+    let build = build_times[runs / 2];
 
     engine_times.sort();
     hand_times.sort();
@@ -152,6 +167,12 @@ fn main() {
     println!("yardstick engine:     median {:>7.0} ms  (fastest {:.0} ms)", ms(engine), ms(engine_times[0]));
     println!("hand-written Polars:  median {:>7.0} ms  (fastest {:.0} ms)", ms(hand), ms(hand_times[0]));
     println!("ratio: {:.2} (target: at most 1.20)", engine.as_secs_f64() / hand.as_secs_f64());
+    println!(
+        "yardstick build:      median {:>7.0} ms  (fastest {:.0} ms; compute, then results.csv, results.parquet, manifest.json): {:.2} x hand-written",
+        ms(build),
+        ms(build_times[0]),
+        build.as_secs_f64() / hand.as_secs_f64()
+    );
 }
 
 fn ms(d: Duration) -> f64 {

@@ -346,3 +346,34 @@ fn the_manifest_hashes_every_input_and_a_changed_file_changes_its_hash() {
     assert_eq!(others(&after), others(&before));
     assert_eq!(after["project"]["hash"], before["project"]["hash"]);
 }
+
+#[test]
+fn the_sets_commit_and_whether_its_folder_differs_from_it() {
+    use yardstick::build::{GitCli, GitState, Vcs};
+    let dir = tempfile::tempdir().unwrap();
+    let set = dir.path().join("metrics");
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("metrics"), &set);
+    fs::write(dir.path().join("notes.txt"), "outside the set\n").unwrap();
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"])
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert_eq!(
+        GitCli.state(&set),
+        GitState::Untracked { note: "the definition set is not in a git repository".into() }
+    );
+    git(&["init", "-q"]);
+    git(&["add", "metrics"]);
+    git(&["commit", "-q", "-m", "set"]);
+    let commit = git(&["rev-parse", "HEAD"]).trim().to_string();
+    // A file outside the set's folder, not committed, does not make the set dirty.
+    assert_eq!(GitCli.state(&set), GitState::Commit { commit: commit.clone(), dirty: false });
+    fs::write(set.join("vocab/new.yaml"), "vocabulary: new\n").unwrap();
+    assert_eq!(GitCli.state(&set), GitState::Commit { commit, dirty: true });
+}
