@@ -23,6 +23,7 @@ pub mod cli;
 pub mod diag;
 pub mod engine;
 pub mod plan;
+pub mod report;
 pub mod results;
 pub mod spec;
 pub mod syntax;

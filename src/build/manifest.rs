@@ -106,15 +106,7 @@ impl Manifest {
             inputs.push(Input { site: i.site.clone(), source: i.source.clone(), path, bytes, rows: i.rows, hash });
         }
         inputs.sort_by(|a, b| (&a.site, &a.source).cmp(&(&b.site, &b.source)));
-        let outputs = outputs
-            .iter()
-            .map(|p| {
-                let (bytes, hash) = file_hash(p)?;
-                let file = p.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-                Ok(Output { file, bytes, hash })
-            })
-            .collect::<Result<_, String>>()?;
-        Ok(Manifest {
+        let mut manifest = Manifest {
             tool: Tool { name: "yardstick", version: env!("CARGO_PKG_VERSION") },
             built_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             as_of,
@@ -131,9 +123,26 @@ impl Manifest {
             },
             metrics,
             inputs,
-            outputs,
-        })
+            outputs: Vec::new(),
+        };
+        manifest.add_outputs(staging_of(outputs), outputs)?;
+        Ok(manifest)
     }
+
+    /// Lists files written in `folder` beside the manifest, with their sizes and hashes.
+    pub fn add_outputs(&mut self, folder: &Path, files: &[PathBuf]) -> Result<(), String> {
+        for p in files {
+            let (bytes, hash) = file_hash(p)?;
+            let file = p.strip_prefix(folder).unwrap_or(p).to_string_lossy().into_owned();
+            self.outputs.push(Output { file, bytes, hash });
+        }
+        Ok(())
+    }
+}
+
+/// The folder the first output was written in.
+fn staging_of(outputs: &[PathBuf]) -> &Path {
+    outputs.first().and_then(|p| p.parent()).unwrap_or(Path::new(""))
 }
 
 /// The size and blake3 hash of a file, read once.

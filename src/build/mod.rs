@@ -31,12 +31,14 @@ pub const MANIFEST: &str = "manifest.json";
 
 /// Writes the results of every metric and the manifest into `out`, replacing a previous
 /// build's output there as one step.
+/// `reports` renders the reports from the manifest (which then lists them as outputs).
 pub fn write(
     checked: &Checked,
     results: &crate::results::Results,
     as_of: NaiveDate,
     out: &Path,
     vcs: &dyn Vcs,
+    reports: &Reports,
 ) -> Result<Built, String> {
     refuse_foreign(checked, out)?;
     let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
@@ -44,9 +46,11 @@ pub fn write(
     let name = out.file_name().and_then(|n| n.to_str()).unwrap_or("out");
     let stamp = format!("{}-{}", std::process::id(), chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default());
     let staging = parent.join(format!(".{name}.tmp-{stamp}"));
-    let written = stage(checked, results, as_of, &staging, vcs).and_then(|manifest| {
+    let written = stage(checked, results, as_of, &staging, vcs, reports).and_then(|manifest| {
         swap(parent, name, &staging, out, &stamp)?;
-        let files = [RESULTS_CSV, RESULTS_PARQUET, MANIFEST].map(String::from).to_vec();
+        let mut files = vec![RESULTS_CSV.to_string(), RESULTS_PARQUET.to_string()];
+        files.extend(manifest.outputs.iter().skip(2).map(|o| o.file.clone()));
+        files.push(MANIFEST.to_string());
         Ok(Built { out: out.to_path_buf(), files, manifest })
     });
     if written.is_err() {
@@ -61,7 +65,7 @@ fn refuse_foreign(checked: &Checked, out: &Path) -> Result<(), String> {
     let is_project =
         checked.project.as_ref().is_some_and(|p| same(&p.root, out)) || out.join("yardstick.yaml").exists();
     let foreign = match fs::read_dir(out) {
-        Ok(mut entries) => !out.join(MANIFEST).is_file() && entries.next().is_some(),
+        Ok(mut entries) => entries.next().is_some() && !is_build_output(out),
         Err(_) => out.exists(),
     };
     if is_project || foreign {
@@ -73,12 +77,21 @@ fn refuse_foreign(checked: &Checked, out: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// Whether `dir` holds a manifest that yardstick wrote.
+fn is_build_output(dir: &Path) -> bool {
+    let Ok(text) = fs::read_to_string(dir.join(MANIFEST)) else { return false };
+    serde_json::from_str::<serde_json::Value>(&text).is_ok_and(|m| m["tool"]["name"] == "yardstick")
+}
+
 fn same(a: &Path, b: &Path) -> bool {
     match (fs::canonicalize(a), fs::canonicalize(b)) {
         (Ok(a), Ok(b)) => a == b,
         _ => false,
     }
 }
+
+/// Renders the reports of a build from its manifest.
+pub type Reports<'a> = dyn Fn(&Manifest) -> Result<Vec<crate::report::Rendered>, String> + 'a;
 
 /// Writes every file into `staging`, the manifest last (it names the others' hashes).
 fn stage(
@@ -87,6 +100,7 @@ fn stage(
     as_of: NaiveDate,
     staging: &Path,
     vcs: &dyn Vcs,
+    reports: &Reports,
 ) -> Result<Manifest, String> {
     fs::create_dir(staging).map_err(|e| format!("cannot create {}: {e}", staging.display()))?;
     let rows: Vec<&ResultRow> = results.rows.iter().collect();
@@ -98,7 +112,21 @@ fn stage(
     let (head, body) = crate::results::table(&rows);
     crate::engine::write_parquet(&head, &body, &staging.join(RESULTS_PARQUET))?;
     let outputs = [RESULTS_CSV, RESULTS_PARQUET].map(|f| staging.join(f));
-    let manifest = Manifest::new(checked, results, as_of, &outputs, vcs)?;
+    let mut manifest = Manifest::new(checked, results, as_of, &outputs, vcs)?;
+    let mut written = Vec::new();
+    for report in reports(&manifest)? {
+        let inside = Path::new(&report.file).components().all(|c| matches!(c, std::path::Component::Normal(_)));
+        if !inside {
+            return Err(format!("report file `{}` would be written outside the output folder", report.file));
+        }
+        let path = staging.join(&report.file);
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        }
+        write(&report.file, report.text.as_bytes())?;
+        written.push(path);
+    }
+    manifest.add_outputs(staging, &written)?;
     let json = serde_json::to_string_pretty(&manifest).map_err(|e| format!("cannot write the manifest: {e}"))? + "\n";
     write(MANIFEST, json.as_bytes())?;
     Ok(manifest)
@@ -115,16 +143,18 @@ fn swap(parent: &Path, name: &str, staging: &Path, out: &Path, stamp: &str) -> R
         .open(&lock_path)
         .map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
     lock.lock().map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
+    restore_interrupted(parent, name, out);
     let previous = parent.join(format!(".{name}.old-{stamp}"));
     let had_previous = out.exists();
     if had_previous {
         fs::rename(out, &previous).map_err(|e| format!("cannot move the previous {} aside: {e}", out.display()))?;
     }
     if let Err(e) = fs::rename(staging, out) {
-        if had_previous {
-            let _ = fs::rename(&previous, out);
-        }
-        return Err(format!("cannot move the new output to {}: {e}", out.display()));
+        let kept = match had_previous && fs::rename(&previous, out).is_err() {
+            true => format!("; the previous output is in {}", previous.display()),
+            false => String::new(),
+        };
+        return Err(format!("cannot move the new output to {}: {e}{kept}", out.display()));
     }
     if had_previous {
         let _ = fs::remove_dir_all(&previous);
@@ -132,6 +162,25 @@ fn swap(parent: &Path, name: &str, staging: &Path, out: &Path, stamp: &str) -> R
     // The lock file stays: removing it would let a third build lock another file.
     drop(lock);
     Ok(())
+}
+
+/// A build stopped between moving the previous output aside and moving the new one in
+/// leaves no `out` and a `.out.old-*` folder: that output is put back (under the lock).
+fn restore_interrupted(parent: &Path, name: &str, out: &Path) {
+    if out.exists() {
+        return;
+    }
+    let prefix = format!(".{name}.old-");
+    let Ok(entries) = fs::read_dir(parent) else { return };
+    let mut old: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(&prefix)))
+        .collect();
+    old.sort();
+    if let Some(latest) = old.last() {
+        let _ = fs::rename(latest, out);
+    }
 }
 
 /// A leadership metric at or past a status in its latest whole period.

@@ -264,7 +264,8 @@ fn date_pattern(cx: &mut Cx, file: FileId, p: &Spanned<String>, datetime: bool) 
 
 /// Whether a datetime pattern reads a UTC offset, so its values are instants.
 pub fn has_offset(pattern: &str) -> bool {
-    ["%z", "%:z", "%::z", "%#z"].iter().any(|z| pattern.contains(z))
+    // `%s` counts seconds since the epoch: an instant too.
+    ["%z", "%:z", "%::z", "%#z", "%s"].iter().any(|z| pattern.contains(z))
 }
 
 /// A value formatted by a pattern, or `None` where the pattern asks for what it lacks

@@ -9,6 +9,9 @@
 //! the terms, order and deprecated codes of every vocabulary it reads and the groups it
 //! uses, the fingerprints of a derived metric's parts (their values' part: a part's
 //! thresholds do not move a derived metric), and `direction`, `target` and `thresholds`.
+//! Only what can change a number or a status is in it: of the unit, whether it is `%`;
+//! of a target, its change or value, not its `by` date; of an unordered vocabulary, its
+//! terms, not their order.
 //! What the project decides is in the project hash.
 
 use super::ir::{
@@ -46,6 +49,12 @@ pub fn project_hash(project: &Project) -> String {
         if let Some(serde_json::Value::Array(sites)) = object.get_mut("sites") {
             sites.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
         }
+        // Lists whose order means nothing: sorted by their canonical text.
+        for list in ["context", "reports"] {
+            if let Some(serde_json::Value::Array(items)) = object.get_mut(list) {
+                items.sort_by_key(canonical);
+            }
+        }
     }
     hash(canonical(&value).as_bytes())
 }
@@ -72,7 +81,8 @@ fn canonical(value: &serde_json::Value) -> String {
 #[derive(Serialize)]
 struct Meaning<'a> {
     grain: &'a str,
-    unit: &'a str,
+    /// Whether the unit is `%`, which makes deltas points; other units are words.
+    percent: bool,
     body: Body<'a>,
     /// Vocabulary name to its codes in order and its deprecated codes.
     vocabularies: BTreeMap<&'a str, Vocab<'a>>,
@@ -85,7 +95,8 @@ struct Meaning<'a> {
 #[derive(Serialize)]
 struct Criteria<'a> {
     direction: &'a super::ir::Direction,
-    target: &'a Option<super::ir::Target>,
+    /// The target's change or value; its `by` date decides no status.
+    target: Option<(&'static str, f64)>,
     thresholds: Vec<(&'a super::ir::Status, String)>,
 }
 
@@ -120,6 +131,7 @@ struct SourceMeaning<'a> {
 #[derive(Serialize)]
 struct Vocab<'a> {
     ordered: bool,
+    /// Sorted unless the vocabulary is ordered: only then does the order mean anything.
     terms: Vec<&'a str>,
     deprecated: &'a BTreeMap<String, String>,
 }
@@ -139,20 +151,26 @@ fn meaning<'a>(set: &'a DefinitionSet, m: &'a Metric, done: &BTreeMap<MetricId, 
         .into_iter()
         .filter_map(|name| set.vocabularies.get(name).map(|v| (name, v)))
         .map(|(name, v)| {
-            let terms = v.terms.iter().map(|t| t.code.as_str()).collect();
+            let mut terms: Vec<&str> = v.terms.iter().map(|t| t.code.as_str()).collect();
+            if !v.ordered {
+                terms.sort_unstable();
+            }
             (name, Vocab { ordered: v.ordered, terms, deprecated: &v.deprecated })
         })
         .collect();
     let groups = lineage.groups.into_iter().map(|g| (g.vocabulary, g.group, g.terms)).collect();
     Meaning {
         grain: m.grain.as_str(),
-        unit: &m.unit,
+        percent: m.unit == "%",
         body,
         vocabularies,
         groups,
         criteria: Some(Criteria {
             direction: &m.direction,
-            target: &m.target,
+            target: m.target.as_ref().map(|t| match t {
+                super::ir::Target::Change { change, .. } => ("change", *change),
+                super::ir::Target::Value { value, .. } => ("value", *value),
+            }),
             thresholds: m.thresholds.iter().map(|t| (&t.status, t.condition.to_string())).collect(),
         }),
     }

@@ -851,8 +851,12 @@ impl Project {
 pub struct ReportSpec {
     pub template: String,
     pub grain: Option<Grain>,
+    /// The file name in the build's output folder, `{period}` and `{site}` filled in; the
+    /// report is written as `.md` and `.html`.
     pub out: String,
     pub site: Option<String>,
+    /// Only the metrics with one of these tags (all when empty).
+    pub tags: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]

@@ -133,3 +133,18 @@ impl Cx<'_> {
         );
     }
 }
+
+/// How a metric's rows fall into periods, in words (`explain`, the catalog).
+pub fn time_in_words(t: &ir::TimeSemantics) -> String {
+    use ir::TimeSemantics;
+    match t {
+        TimeSemantics::Event { column } => {
+            format!("event: a row counts in the period that holds `{column}`; rows without it are left out")
+        }
+        TimeSemantics::Open { from, close } => format!(
+            "open: a row counts in each period at whose end it is open (`{from}` before the end{})",
+            close.as_ref().map_or(String::new(), |c| format!(", `{c}` empty or not before it"))
+        ),
+        TimeSemantics::Snapshot { column } => format!("snapshot: the rows of the latest `{column}` inside each period"),
+    }
+}

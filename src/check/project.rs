@@ -26,7 +26,7 @@ pub(super) fn check_project(cx: &mut Cx, docs: &ProjectDocs, set: &DefinitionSet
     let sites = sites(cx, docs, set, baseline.as_ref());
     check_site_bindings(cx, docs, &bindings, &sites);
     check_sources_bound(cx, set, docs);
-    let reports = reports(cx, file, doc);
+    let reports = reports(cx, docs, set);
     let context = context_events(cx, docs);
     Some(Project {
         name: doc.project.value.clone(),
@@ -336,9 +336,23 @@ fn coverage(cx: &mut Cx, file: FileId, site: &SiteDoc, bound: &BTreeSet<&str>) -
     coverage
 }
 
-fn reports(cx: &mut Cx, file: FileId, doc: &ProjectDoc) -> Vec<ReportSpec> {
+fn reports(cx: &mut Cx, docs: &ProjectDocs, set: &DefinitionSet) -> Vec<ReportSpec> {
+    let (file, doc) = (docs.project.file, &docs.project.doc);
+    let folders = [docs.root.join("reports"), set.root.join("reports")];
     let mut reports = Vec::new();
     for r in &doc.reports {
+        if crate::report::template_file(&folders, &r.value.template.value).is_none() {
+            let known = report_names(&folders);
+            let help = did_you_mean(&r.value.template.value, known.iter().map(String::as_str)).unwrap_or_else(|| {
+                format!("the templates are: {}; a project adds its own as reports/NAME.md.j2", known.join(", "))
+            });
+            cx.error(
+                Diagnostic::error(codes::E0621, format!("no report template `{}`", r.value.template.value))
+                    .at(cx.span(file, &r.value.template))
+                    .label("not in the project's reports/ nor the set's")
+                    .help(help),
+            );
+        }
         let grain = r.value.grain.as_ref().and_then(|g| cx.choice(file, g, "grain", GRAINS));
         if let Some(site) = &r.value.site
             && !doc.sites.keys().any(|s| s == site.value)
@@ -350,9 +364,24 @@ fn reports(cx: &mut Cx, file: FileId, doc: &ProjectDoc) -> Vec<ReportSpec> {
             grain,
             out: r.value.out.value.clone(),
             site: r.value.site.as_ref().map(|s| s.value.clone()),
+            tags: r.value.tags.clone(),
         });
     }
     reports
+}
+
+/// The report templates of `folders` (`NAME.md.j2`), by name.
+fn report_names(folders: &[std::path::PathBuf]) -> Vec<String> {
+    let mut names: Vec<String> = folders
+        .iter()
+        .filter_map(|d| std::fs::read_dir(d).ok())
+        .flatten()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.strip_suffix(".md.j2").map(String::from))
+        .filter(|n| !n.starts_with('_'))
+        .collect();
+    names.sort();
+    names.dedup();
+    names
 }
 
 /// The events of the context file; an event at site `all` (or none) concerns every site.

@@ -4,11 +4,13 @@
 //! leadership metric at or past the status named (everything was still written).
 
 use crate::build::{self, GitCli};
+use crate::check::ir::Grain;
 use crate::diag::render_all;
 use crate::plan::Request;
-use crate::results::RowStatus;
+use crate::results::{Results, RowStatus};
 use chrono::NaiveDate;
 use indicatif::{ProgressBar, ProgressStyle};
+use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -31,7 +33,10 @@ pub struct Args<'a> {
 pub fn run(args: &Args, color: bool) -> ExitCode {
     let started = Instant::now();
     let (checked, sources) = super::compile_for_metrics(args.project, color);
-    let Some(checked) = checked else { return ExitCode::from(1) };
+    let Some(checked) = checked else {
+        eprintln!("error: nothing was written; the previous output, if any, is as it was");
+        return ExitCode::from(1);
+    };
     let Some(project) = &checked.project else {
         eprintln!("error: build needs a project (a folder with yardstick.yaml), not a definition set alone");
         return ExitCode::from(2);
@@ -49,9 +54,29 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    progress.say("writing the results and the manifest");
+    // Reports at another grain compute their metrics again at it.
+    let mut by_grain = BTreeMap::new();
+    for grain in crate::report::grains(&checked).into_iter().flatten() {
+        progress.say(&format!("computing at {} grain for the reports", grain.as_str()));
+        let request = Request { metrics: &metrics, as_of: args.as_of, grain: Some(grain) };
+        match crate::compute(&checked, &request) {
+            Ok(r) => by_grain.insert(Some(grain), r),
+            Err(errors) => {
+                progress.finish();
+                eprint!("{}", render_all(errors.iter(), &sources, color));
+                return ExitCode::from(1);
+            }
+        };
+    }
+    progress.say("writing the results, the reports and the manifest");
     let out: PathBuf = args.out.map_or_else(|| project.root.join("out"), Path::to_path_buf);
-    let built = build::write(&checked, &results, args.as_of, &out, &GitCli);
+    let with_native = |manifest: &build::Manifest| {
+        let mut all: BTreeMap<Option<Grain>, &Results> = by_grain.iter().map(|(g, r)| (*g, r)).collect();
+        all.insert(None, &results);
+        let input = crate::report::Input { checked: &checked, results: &all, as_of: args.as_of };
+        crate::report::render(&input, manifest)
+    };
+    let built = build::write(&checked, &results, args.as_of, &out, &GitCli, &with_native);
     progress.finish();
     if !results.warnings.is_empty() {
         eprint!("{}", render_all(results.warnings.iter(), &sources, color));
@@ -72,7 +97,10 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
             results.rows.len(),
             built.manifest.inputs.len(),
             built.out.display(),
-            built.files.join(", "),
+            match built.files.len() - 3 {
+                0 => "results.csv, results.parquet, manifest.json".to_string(),
+                n => format!("results.csv, results.parquet, manifest.json and {n} report files"),
+            },
             started.elapsed().as_secs_f64()
         );
     }

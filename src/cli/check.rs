@@ -59,7 +59,12 @@ fn check_data(checked: &crate::check::Checked, sources: &Sources, color: bool) -
         0 => "every code mapped".to_string(),
         n => format!("{n} row{} left out for codes not mapped (W0701 above)", if n == 1 { "" } else { "s" }),
     };
-    super::emit(&format!("ok: data: {total} rows in {files} files read, every value parsed, {codes}\n"))
+    // A row whose first cell starts with the comment character is skipped too: said.
+    let comments = match summary.comments {
+        0 => String::new(),
+        n => format!(" ({n} comment line{} skipped)", if n == 1 { "" } else { "s" }),
+    };
+    super::emit(&format!("ok: data: {total} rows in {files} files read{comments}, every value parsed, {codes}\n"))
 }
 
 /// The one line printed when everything checks.

@@ -2,7 +2,7 @@
 //! and the plan that computes them. `yardstick explain E0304`: what a diagnostic code means.
 
 use crate::check::Checked;
-use crate::check::ir::{Direction, Grain, Metric, MetricBody, Target, TimeSemantics};
+use crate::check::ir::{Direction, Grain, Metric, MetricBody, Target};
 use crate::diag::render_all;
 use crate::plan::Request;
 use std::fmt::Write as _;
@@ -194,7 +194,7 @@ fn meaning(w: &mut String, c: &Checked, m: &Metric) {
         MetricBody::Base(b) => {
             let title = c.set.sources[&b.source].title.as_ref();
             let _ = writeln!(w, "  source:  {}{}", b.source, title.map_or(String::new(), |t| format!(" ({t})")));
-            let _ = writeln!(w, "  time:    {}", time(&b.time));
+            let _ = writeln!(w, "  time:    {}", crate::check::time_in_words(&b.time));
             if let Some(f) = &b.filter {
                 let _ = writeln!(w, "  where:   {f}");
             }
@@ -211,19 +211,6 @@ fn meaning(w: &mut String, c: &Checked, m: &Metric) {
     }
     for g in &m.lineage(&c.set).groups {
         let _ = writeln!(w, "           {}.{} = {}", g.vocabulary, g.group, g.terms.join(", "));
-    }
-}
-
-fn time(t: &TimeSemantics) -> String {
-    match t {
-        TimeSemantics::Event { column } => {
-            format!("event: a row counts in the period that holds `{column}`; rows without it are left out")
-        }
-        TimeSemantics::Open { from, close } => format!(
-            "open: a row counts in each period at whose end it is open (`{from}` before the end{})",
-            close.as_ref().map_or(String::new(), |c| format!(", `{c}` empty or not before it"))
-        ),
-        TimeSemantics::Snapshot { column } => format!("snapshot: the rows of the latest `{column}` inside each period"),
     }
 }
 

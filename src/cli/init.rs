@@ -164,8 +164,9 @@ fn project_yaml(
     let _ = writeln!(y, "unmapped: error   # error | exclude: what a code that is neither a term nor mapped gets");
     let _ = writeln!(y, "sites:");
     for site in sites {
-        let _ = writeln!(y, "  {site}:");
-        let _ = writeln!(y, "    title: {site}   # the name people read");
+        // Quoted: a site id such as 2024 or null is text, not a number or nothing.
+        let _ = writeln!(y, "  \"{site}\":");
+        let _ = writeln!(y, "    title: \"{site}\"   # the name people read");
         let _ = writeln!(
             y,
             "    rollout: {year}-01-01   # the day the ISMS went live here: set it, baselines count back from it"

@@ -205,6 +205,9 @@ codes! {
     E0620: "a binding whose file or options cannot be used: no `file`, a `csv:` option out of range, an unknown encoding, a date pattern that cannot read dates",
         "Fix the binding in yardstick.yaml; the diagnostic names the accepted values.";
 
+    E0621: "a report in yardstick.yaml whose template is neither in the project's reports/ nor in the set's",
+        "Name one of the templates the diagnostic lists, or add reports/NAME.md.j2 beside yardstick.yaml.";
+
     E0701: "a value in a data file that does not parse as its column's type",
         "Fix the value in the export, or describe how the export writes values (decimal comma, booleans, date patterns) in its binding in yardstick.yaml.";
     E0702: "a code in the data that is neither a term of the column's vocabulary nor mapped at the site",

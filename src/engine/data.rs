@@ -46,6 +46,8 @@ pub struct SiteTable {
     pub frame: DataFrame,
     /// Codes read as their deprecated replacement, per column.
     pub deprecated: BTreeMap<String, usize>,
+    /// Lines skipped as comments (the binding's `comment` character).
+    pub comments: usize,
 }
 
 /// What reading found wrong, grouped as `check --data` reports it.
@@ -93,7 +95,7 @@ pub fn read_site_table(
     let frame = DataFrame::new(height, columns).expect("columns of one height");
     let visible = visible(source, site.timezone, as_of);
     rules::Rules { source, path: &path, lines: &lines, frame: &frame, visible }.check(report);
-    Some(SiteTable { site: site.id.clone(), path, frame, deprecated })
+    Some(SiteTable { site: site.id.clone(), path, frame, deprecated, comments: lines.comments })
 }
 
 /// True on the rows of one site's table of `source` that the site knew as of `as_of`
@@ -143,7 +145,7 @@ fn bound_file(
 /// The file with every declared column as stored (typed where the file allows, else as
 /// text), and where its rows are written.
 fn read_file(path: &Path, binding: &Binding, source: &Source, report: &mut DataReport) -> Option<(DataFrame, Lines)> {
-    let rows_from = |first| Lines { first, skipped: Vec::new() };
+    let rows_from = |first| Lines { first, skipped: Vec::new(), comments: 0 };
     let pl_path = || PlRefPath::new(path.to_string_lossy().as_ref());
     let read = match binding.format {
         // A plain export is typed by Polars, or, when that fails on a value, read as text
@@ -170,10 +172,17 @@ fn read_file(path: &Path, binding: &Binding, source: &Source, report: &mut DataR
     match read {
         Ok(read) => Some(read),
         Err(e) => {
-            let help = if e.contains("not UTF-8") || e.contains("not windows") || e.contains("text") {
+            // What `csv::read_dialect` and `csv::not_utf8` say of bytes that are not text.
+            let not_text = e.ends_with("is not UTF-8 text") || (e.starts_with("it is not ") && e.ends_with(" text"));
+            let help = if not_text && binding.dialect.encoding == "UTF-8" {
                 format!(
                     "name the export's encoding in its binding `{}` in yardstick.yaml: `csv: {{encoding: windows-1250}}` (or windows-1252, iso-8859-2, ...)",
                     binding.at
+                )
+            } else if not_text {
+                format!(
+                    "the binding `{}` reads it as {}: check which encoding the export is written in",
+                    binding.at, binding.dialect.encoding
                 )
             } else {
                 "check that the file is a well-formed CSV, Parquet or NDJSON export".into()
@@ -404,6 +413,8 @@ fn as_stored(set: &DefinitionSet, site: &Site, ty: &ColumnType, values: &Column)
     let ready = match (ty, values.dtype()) {
         (ColumnType::Int, DataType::Int64) | (ColumnType::Float, DataType::Float64) => true,
         (ColumnType::Bool, DataType::Boolean) => true,
+        // Dates a file stores typed (Parquet) are days already: no pattern applies.
+        (ColumnType::Date, DataType::Date) => true,
         (ColumnType::String, DataType::String) => values.str().ok()?.iter().flatten().all(is_clean),
         (ColumnType::Vocab(v), DataType::String) => {
             let vocab = &set.vocabularies[v];
@@ -896,6 +907,8 @@ pub(crate) fn days_since_epoch(d: NaiveDate) -> i32 {
 pub struct DataSummary {
     /// Rows read per (site, source).
     pub rows: BTreeMap<(String, String), usize>,
+    /// Lines skipped as comments, over every file.
+    pub comments: usize,
     /// Rows whose time column is empty, so metrics timed by it leave them out:
     /// (site, source, column) to (rows, metrics).
     pub untimed: BTreeMap<(String, String, String), (usize, Vec<String>)>,
@@ -957,6 +970,7 @@ pub fn check_all(project: &Project, set: &DefinitionSet, as_of: NaiveDate, repor
             let source = &set.sources[source_name];
             let Some(t) = read_site_table(project, set, source, site, as_of, &mut own) else { continue };
             summary.rows.insert((site.id.clone(), source_name.to_string()), t.frame.height());
+            summary.comments += t.comments;
             for (column, n) in &t.deprecated {
                 summary.deprecated.insert((site.id.clone(), source_name.to_string(), column.clone()), *n);
             }
@@ -974,6 +988,7 @@ pub fn check_all(project: &Project, set: &DefinitionSet, as_of: NaiveDate, repor
     for (own, site) in per_site {
         report.merge(own);
         summary.rows.extend(site.rows);
+        summary.comments += site.comments;
         summary.untimed.extend(site.untimed);
         summary.deprecated.extend(site.deprecated);
     }
@@ -1004,6 +1019,7 @@ pub fn empty_table(source: &Source, site: &str) -> SiteTable {
         path: PathBuf::new(),
         frame: DataFrame::new(0, columns).expect("empty columns"),
         deprecated: BTreeMap::new(),
+        comments: 0,
     }
 }
 

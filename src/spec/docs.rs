@@ -342,6 +342,9 @@ pub struct ReportDoc {
     pub grain: Option<Spanned<String>>,
     pub out: Spanned<String>,
     pub site: Option<Spanned<String>>,
+    /// Only the metrics with one of these tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
 }
 
 /// `sites/*.yaml`: vocabulary name, then local code to standard term.

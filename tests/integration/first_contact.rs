@@ -123,7 +123,12 @@ fn init_then_three_filled_templates_give_a_project_that_checks_and_computes() {
 
     let (code, out, err) = yardstick(&["check", "--data", "-p", p]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("ok: data: 4 rows in 6 files read, every value parsed, every code mapped"), "{out}");
+    assert!(
+        out.contains(
+            "ok: data: 4 rows in 6 files read (6 comment lines skipped), every value parsed, every code mapped"
+        ),
+        "{out}"
+    );
     let (code, out, _) = yardstick(&["metrics", "-p", p]);
     assert_eq!(code, 0);
     let line =

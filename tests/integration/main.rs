@@ -15,6 +15,7 @@ mod ir;
 mod layout;
 mod limits;
 mod no_panic;
+mod reports;
 mod roundtrip;
 mod syntax;
 mod timezones;

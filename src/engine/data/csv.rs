@@ -14,6 +14,8 @@ use std::path::Path;
 pub struct Lines {
     pub first: usize,
     pub skipped: Vec<usize>,
+    /// How many of the skipped lines were comment lines (the rest were blank).
+    pub comments: usize,
 }
 
 impl Lines {
@@ -48,7 +50,8 @@ pub fn read_dialect(path: &Path, source: &Source, dialect: &Dialect) -> Result<(
         .into_reader_with_file_handle(Cursor::new(text.into_bytes()))
         .finish()
         .map_err(|e| e.to_string())?;
-    Ok((frame, Lines { first: 2, skipped }))
+    let comments = skipped.len();
+    Ok((frame, Lines { first: 2, skipped, comments }))
 }
 
 fn options(source: &Source, typed: bool, dialect: &Dialect) -> CsvReadOptions {
@@ -119,7 +122,7 @@ mod tests {
     fn a_row_after_comment_lines_is_named_by_its_line_in_the_file() {
         let (kept, skipped) = without_comments("a,b\n# example\n1,2\n#x\n3,4\n", b'#');
         assert_eq!(kept, "a,b\n1,2\n3,4\n");
-        let lines = Lines { first: 2, skipped };
+        let lines = Lines { first: 2, skipped, comments: 2 };
         assert_eq!((lines.of(0), lines.of(1)), (3, 5));
     }
 

@@ -1,0 +1,413 @@
+//! What a report template receives (docs/reports.md lists every name): the report, the
+//! definitions and the manifest, the sites, every metric with its results at the report's
+//! grain and its charts, the context events, the vocabularies and the source schemas.
+
+use super::chart::{self, Aligned, Point, Trend};
+use crate::build::Manifest;
+use crate::check::Checked;
+use crate::check::ir::{Grain, Metric, MetricBody, Site};
+use crate::results::{ResultRow, Results};
+use chrono::{Datelike, NaiveDate};
+use minijinja::Value;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Serialize)]
+pub struct Context<'a> {
+    /// `markdown` or `html`.
+    pub format: &'static str,
+    pub report: ReportInfo,
+    pub definitions: Definitions,
+    pub manifest: &'a Manifest,
+    pub sites: Vec<SiteInfo<'a>>,
+    pub metrics: Vec<MetricInfo<'a>>,
+    pub events: Vec<EventInfo<'a>>,
+    pub vocabularies: Vec<VocabInfo<'a>>,
+    pub sources: Vec<&'a crate::check::ir::Source>,
+}
+
+#[derive(Clone, Serialize)]
+pub struct ReportInfo {
+    pub name: String,
+    /// `month`, `quarter` or `year`; `null` when each metric keeps its own grain.
+    pub grain: Option<&'static str>,
+    /// The one site this report is about, if any.
+    pub site: Option<String>,
+    /// Only the metrics with one of these tags, when given.
+    pub tags: Vec<String>,
+    /// The latest whole period at the report's grain: its label, first and last day.
+    pub period: Option<String>,
+    pub period_start: Option<NaiveDate>,
+    pub period_end: Option<NaiveDate>,
+    pub as_of: NaiveDate,
+}
+
+#[derive(Serialize)]
+pub struct Definitions {
+    pub name: String,
+    pub version: String,
+    /// `definition set NAME VERSION`, with `plus N project metrics` when there are some.
+    pub describe: String,
+    pub project_metrics: Vec<String>,
+}
+
+#[derive(Serialize)]
+pub struct SiteInfo<'a> {
+    pub id: &'a str,
+    pub title: Option<&'a str>,
+    pub rollout: Option<NaiveDate>,
+    pub timezone: &'static str,
+    /// Source to where its data starts and ends, and how it is collected.
+    pub coverage: &'a BTreeMap<String, crate::check::ir::Coverage>,
+    /// The sources the site does not export.
+    pub absent: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+pub struct MetricInfo<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub description: Option<&'a str>,
+    pub information_need: Option<&'a str>,
+    pub layer: &'static str,
+    pub unit: &'a str,
+    pub direction: &'a crate::check::ir::Direction,
+    /// The metric's own grain (the report may compute it at another).
+    pub grain: &'static str,
+    pub owner: Option<&'a str>,
+    pub caveats: Option<&'a str>,
+    pub references: Vec<String>,
+    pub tags: &'a [String],
+    pub version: u32,
+    pub fingerprint: String,
+    /// Defined by the project, not by the definition set.
+    pub local: bool,
+    pub formula: Formula<'a>,
+    /// The vocabulary terms it depends on, by vocabulary.
+    pub vocabularies: Vec<String>,
+    /// Its rows at the report's grain, every site and `all`, in period order.
+    pub rows: Vec<&'a ResultRow>,
+    /// Site (and `all`) to its row of the report's period (the first dimension value's
+    /// for a metric with `by`).
+    pub latest: BTreeMap<String, &'a ResultRow>,
+    /// Per site, then `all`, its rows in period order (the first dimension value's).
+    pub series: Vec<Series<'a>>,
+    /// Each site's quarterly values by quarters since its own rollout.
+    pub aligned: AlignedTable,
+    /// Site (and `all`) to its trend chart, an inline `<svg>` (HTML only).
+    pub charts: BTreeMap<String, Value>,
+    /// Every site against quarters since its own rollout, an inline `<svg>` (HTML only).
+    pub aligned_chart: Option<Value>,
+}
+
+#[derive(Serialize)]
+pub struct Series<'a> {
+    pub site: String,
+    pub rows: Vec<&'a ResultRow>,
+}
+
+/// Quarters since each site's rollout (0 is the rollout's quarter) and, per site, its
+/// value in each (none where it has none).
+#[derive(Serialize, Default)]
+pub struct AlignedTable {
+    pub offsets: Vec<i64>,
+    pub sites: Vec<AlignedRow>,
+}
+
+#[derive(Serialize)]
+pub struct AlignedRow {
+    pub site: String,
+    pub values: Vec<Option<f64>>,
+}
+
+/// A metric's formula as written, and its time semantics in words.
+#[derive(Serialize)]
+pub struct Formula<'a> {
+    pub source: Option<&'a str>,
+    pub time: Option<String>,
+    #[serde(rename = "where")]
+    pub filter: Option<String>,
+    pub value: String,
+    pub by: Vec<String>,
+    /// What a derived metric combines.
+    pub inputs: Vec<&'a str>,
+    /// The vocabulary groups used, `vocab.group = a, b, c`.
+    pub groups: Vec<String>,
+}
+
+#[derive(Serialize)]
+pub struct EventInfo<'a> {
+    pub date: NaiveDate,
+    /// A site id, or `all`.
+    pub site: &'a str,
+    pub kind: &'a str,
+    pub text: &'a str,
+    /// The label of the report-grain period it falls in.
+    pub period: String,
+}
+
+#[derive(Serialize)]
+pub struct VocabInfo<'a> {
+    pub name: &'a str,
+    pub title: Option<&'a str>,
+    pub description: Option<&'a str>,
+    pub ordered: bool,
+    pub terms: &'a [crate::check::ir::Term],
+    pub groups: &'a BTreeMap<String, Vec<String>>,
+}
+
+/// Everything about one rendering but the template.
+pub struct Scope<'a> {
+    pub checked: &'a Checked,
+    pub results: &'a Results,
+    /// Quarterly results, for the rollout-aligned view.
+    pub quarters: &'a Results,
+    pub manifest: &'a Manifest,
+    pub report: ReportInfo,
+    pub html: bool,
+}
+
+pub fn build<'a>(s: &Scope<'a>) -> Context<'a> {
+    let set = &s.checked.set;
+    let project = s.checked.project.as_ref().expect("reports are built for a project");
+    let prints = crate::check::fingerprint::fingerprints(set);
+    let grain = s.report.grain;
+    let in_report = |m: &&Metric| s.report.tags.is_empty() || m.tags.iter().any(|t| s.report.tags.contains(t));
+    let metrics = set.metrics.iter().filter(in_report).map(|m| metric(s, m, prints.get(&m.id).cloned())).collect();
+    let events = project
+        .context
+        .iter()
+        .map(|e| EventInfo {
+            date: e.date,
+            site: e.site.as_deref().unwrap_or("all"),
+            kind: &e.kind,
+            text: &e.text,
+            period: period_label(e.date, grain, project.fiscal_year_start),
+        })
+        .collect();
+    Context {
+        format: if s.html { "html" } else { "markdown" },
+        report: s.report.clone(),
+        definitions: Definitions {
+            name: set.name.clone(),
+            version: set.version.to_string(),
+            describe: set.describe(),
+            project_metrics: set.metrics.iter().filter(|m| m.local).map(|m| m.id.0.clone()).collect(),
+        },
+        manifest: s.manifest,
+        sites: project.sites.iter().map(site).collect(),
+        metrics,
+        events,
+        vocabularies: set
+            .vocabularies
+            .values()
+            .map(|v| VocabInfo {
+                name: &v.name,
+                title: v.title.as_deref(),
+                description: v.description.as_deref(),
+                ordered: v.ordered,
+                terms: &v.terms,
+                groups: &v.groups,
+            })
+            .collect(),
+        sources: set.sources.values().collect(),
+    }
+}
+
+fn site(s: &Site) -> SiteInfo<'_> {
+    SiteInfo {
+        id: &s.id,
+        title: s.title.as_deref(),
+        rollout: s.rollout,
+        timezone: s.timezone.name(),
+        coverage: &s.coverage,
+        absent: s.absent.iter().map(String::as_str).collect(),
+    }
+}
+
+fn metric<'a>(s: &Scope<'a>, m: &'a Metric, fingerprint: Option<String>) -> MetricInfo<'a> {
+    let rows: Vec<&ResultRow> = s.results.rows.iter().filter(|r| r.metric == m.id).collect();
+    // Per site, the latest whole period up to the report's (its first dimension value).
+    let mut latest: BTreeMap<String, &ResultRow> = BTreeMap::new();
+    for r in rows.iter().filter(|r| !r.partial && s.report.period_end.is_none_or(|end| r.period_end <= end)) {
+        let site = r.site.to_string();
+        if latest.get(&site).is_none_or(|l| l.period_end < r.period_end) {
+            latest.insert(site, r);
+        }
+    }
+    let lineage = m.lineage(&s.checked.set);
+    let lines = aligned_lines(s, m);
+    let title = format!("{}: quarters since each site's rollout", m.title);
+    let aligned_chart = if s.html { chart::aligned(&title, &lines).map(Value::from_safe_string) } else { None };
+    let charts = if s.html { charts(s, m, &rows) } else { BTreeMap::new() };
+    let series = series(&rows);
+    MetricInfo {
+        id: &m.id.0,
+        title: &m.title,
+        description: m.description.as_deref(),
+        information_need: m.information_need.as_deref(),
+        layer: m.layer.as_str(),
+        unit: &m.unit,
+        direction: &m.direction,
+        grain: m.grain.as_str(),
+        owner: m.owner.as_deref(),
+        caveats: m.caveats.as_deref(),
+        references: m.references.iter().map(ToString::to_string).collect(),
+        tags: &m.tags,
+        version: m.version,
+        fingerprint: fingerprint.unwrap_or_default(),
+        local: m.local,
+        formula: formula(m, &lineage),
+        vocabularies: lineage.vocabularies.into_iter().collect(),
+        rows,
+        latest,
+        series,
+        aligned: aligned_table(&lines),
+        charts,
+        aligned_chart,
+    }
+}
+
+/// The rows per site, `all` last, one dimension value (the first met) each.
+fn series<'a>(rows: &[&'a ResultRow]) -> Vec<Series<'a>> {
+    let mut out: Vec<Series> = Vec::new();
+    for r in rows {
+        let site = r.site.to_string();
+        let i = match out.iter().position(|s| s.site == site) {
+            Some(i) => i,
+            None => {
+                out.push(Series { site, rows: Vec::new() });
+                out.len() - 1
+            }
+        };
+        let first = out[i].rows.first().map(|f| &f.dims);
+        if first.is_none_or(|d| *d == r.dims) {
+            out[i].rows.push(r);
+        }
+    }
+    out.sort_by_key(|s| s.site == "all");
+    out
+}
+
+fn aligned_table(lines: &[Aligned]) -> AlignedTable {
+    let all = lines.iter().flat_map(|l| l.points.iter().map(|p| p.0));
+    let (Some(first), Some(last)) = (all.clone().min(), all.max()) else { return AlignedTable::default() };
+    let offsets: Vec<i64> = (first..=last).collect();
+    let sites = lines
+        .iter()
+        .map(|l| AlignedRow {
+            site: l.site.clone(),
+            values: offsets.iter().map(|o| l.points.iter().find(|p| p.0 == *o).map(|p| p.1)).collect(),
+        })
+        .collect();
+    AlignedTable { offsets, sites }
+}
+
+fn formula<'a>(m: &'a Metric, lineage: &crate::check::lineage::Lineage) -> Formula<'a> {
+    let groups =
+        lineage.groups.iter().map(|g| format!("{}.{} = {}", g.vocabulary, g.group, g.terms.join(", "))).collect();
+    match &m.body {
+        MetricBody::Base(b) => Formula {
+            source: Some(&b.source),
+            time: Some(crate::check::time_in_words(&b.time)),
+            filter: b.filter.as_ref().map(ToString::to_string),
+            value: b.value.to_string(),
+            by: b.by.iter().map(ToString::to_string).collect(),
+            inputs: Vec::new(),
+            groups,
+        },
+        MetricBody::Derived { value, inputs } => Formula {
+            source: None,
+            time: None,
+            filter: None,
+            value: value.to_string(),
+            by: Vec::new(),
+            inputs: inputs.iter().map(|i| i.0.as_str()).collect(),
+            groups,
+        },
+    }
+}
+
+/// A trend chart per site (and `all`) of the metric's first dimension value.
+fn charts(s: &Scope, m: &Metric, rows: &[&ResultRow]) -> BTreeMap<String, Value> {
+    let project = s.checked.project.as_ref().expect("a project");
+    let mut by_site: BTreeMap<String, Vec<&ResultRow>> = BTreeMap::new();
+    for r in rows {
+        let site = by_site.entry(r.site.to_string()).or_default();
+        if site.last().is_none_or(|last| last.period != r.period) {
+            site.push(r);
+        }
+    }
+    let mut out = BTreeMap::new();
+    for (site, rows) in by_site {
+        let points: Vec<Point> =
+            rows.iter().map(|r| Point { label: r.period.clone(), value: r.value, partial: r.partial }).collect();
+        let index_of = |d: NaiveDate| rows.iter().position(|r| r.period_start <= d && d <= r.period_end);
+        let rollout = project.sites.iter().find(|x| x.id == site).and_then(|x| x.rollout).and_then(index_of);
+        let events: Vec<(usize, String)> = project
+            .context
+            .iter()
+            .filter(|e| e.site.as_deref().is_none_or(|x| x == site) || site == "all")
+            .filter_map(|e| Some((index_of(e.date)?, e.kind.clone())))
+            .collect();
+        let title = format!("{} at {site}", m.title);
+        let last = rows.iter().rev().find(|r| r.baseline.is_some() || r.target.is_some());
+        let trend = Trend {
+            title: &title,
+            points: &points,
+            baseline: last.and_then(|r| r.baseline),
+            target: last.and_then(|r| r.target),
+            rollout,
+            events: &events,
+            percent: m.unit == "%",
+        };
+        if let Some(svg) = chart::trend(&trend) {
+            out.insert(site, Value::from_safe_string(svg));
+        }
+    }
+    out
+}
+
+/// Every site's quarterly values against quarters since its own rollout.
+fn aligned_lines(s: &Scope, m: &Metric) -> Vec<Aligned> {
+    let Some(project) = s.checked.project.as_ref() else { return Vec::new() };
+    project
+        .sites
+        .iter()
+        .filter_map(|site| {
+            let rollout = site.rollout?;
+            let start = quarter_number(rollout);
+            let points = s
+                .quarters
+                .rows
+                .iter()
+                .filter(|r| {
+                    r.metric == m.id
+                        && r.site == site.id.as_str()
+                        && r.dims.iter().all(|(_, v)| v.is_none())
+                        && !r.partial
+                })
+                .filter_map(|r| Some((quarter_number(r.period_start) - start, r.value?)))
+                .collect();
+            Some(Aligned { site: site.id.clone(), points })
+        })
+        .filter(|l| !l.points.is_empty())
+        .collect()
+}
+
+fn quarter_number(d: NaiveDate) -> i64 {
+    i64::from(d.year()) * 4 + i64::from(d.month0() / 3)
+}
+
+/// The label of the period holding `date` at `grain` (calendar months; fiscal quarters
+/// and years from `fiscal_year_start`); the date itself without a grain.
+fn period_label(date: NaiveDate, grain: Option<&str>, fiscal_year_start: u32) -> String {
+    let calendar = crate::plan::calendar::Calendar { fiscal_year_start };
+    let grain = match grain {
+        Some("month") => Grain::Month,
+        Some("quarter") => Grain::Quarter,
+        Some("year") => Grain::Year,
+        _ => return date.to_string(),
+    };
+    calendar.label(grain, calendar.index(grain, date))
+}

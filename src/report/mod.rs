@@ -1,0 +1,268 @@
+//! Reports (SPEC section 9): minijinja templates from the project's `reports/` folder and
+//! the definition set's (a project template of the same name wins), each rendered as
+//! Markdown and as one self-contained HTML page (the Markdown turned into HTML with its
+//! charts inline, styles in the page, nothing loaded from anywhere). A template reaches
+//! only what its context holds and the templates of those two folders: no file, no
+//! network.
+
+mod chart;
+mod context;
+
+use crate::build::Manifest;
+use crate::check::Checked;
+use crate::check::ir::{Grain, ReportSpec};
+use crate::results::{ResultRow, Results};
+use chrono::NaiveDate;
+use minijinja::{AutoEscape, Environment, Error, ErrorKind, State, Value};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// One report file: its name in the output folder and its text.
+#[derive(Debug)]
+pub struct Rendered {
+    pub file: String,
+    pub text: String,
+}
+
+/// What reports are made from.
+pub struct Input<'a> {
+    pub checked: &'a Checked,
+    /// Results at each grain a report asks for (`None`: every metric at its own grain),
+    /// and at quarters, which the rollout-aligned view counts in.
+    pub results: &'a BTreeMap<Option<Grain>, &'a Results>,
+    pub as_of: NaiveDate,
+}
+
+/// The grains the project's reports compute at, quarters included.
+pub fn grains(checked: &Checked) -> BTreeSet<Option<Grain>> {
+    let reports = checked.project.iter().flat_map(|p| p.reports.iter().map(|r| r.grain));
+    reports.chain(checked.project.as_ref().filter(|p| !p.reports.is_empty()).map(|_| Some(Grain::Quarter))).collect()
+}
+
+/// The folders templates are read from, the project's first.
+pub fn folders(checked: &Checked) -> Vec<PathBuf> {
+    let project = checked.project.iter().map(|p| p.root.join("reports"));
+    project.chain([checked.set.root.join("reports")]).collect()
+}
+
+/// The file a template named `name` is read from, if there is one.
+pub fn template_file(folders: &[PathBuf], name: &str) -> Option<PathBuf> {
+    folders.iter().map(|d| d.join(format!("{name}.md.j2"))).find(|p| p.is_file())
+}
+
+/// Every report the project configures, in both formats.
+pub fn render(input: &Input, manifest: &Manifest) -> Result<Vec<Rendered>, String> {
+    let Some(project) = input.checked.project.as_ref().filter(|p| !p.reports.is_empty()) else { return Ok(Vec::new()) };
+    let dirs = folders(input.checked);
+    let (markdown, html) = (environment(&dirs, false), environment(&dirs, true));
+    let quarters = input.results.get(&Some(Grain::Quarter)).ok_or("quarterly results are missing")?;
+    let mut out = Vec::new();
+    for spec in &project.reports {
+        let results = input.results.get(&spec.grain).ok_or("a report's results are missing")?;
+        let sites: Vec<Option<String>> = match (&spec.site, spec.out.contains("{site}")) {
+            (Some(site), _) => vec![Some(site.clone())],
+            (None, true) => project.sites.iter().map(|s| Some(s.id.clone())).collect(),
+            (None, false) => vec![None],
+        };
+        for site in sites {
+            let report = report_info(spec, site, results, input.as_of);
+            let stem = file_stem(&spec.out, &report);
+            for (env, is_html) in [(&markdown, false), (&html, true)] {
+                let scope = context::Scope {
+                    checked: input.checked,
+                    results,
+                    quarters,
+                    manifest,
+                    report: report.clone(),
+                    html: is_html,
+                };
+                let context = context::build(&scope);
+                let text = env
+                    .get_template(&format!("{}.md.j2", spec.template))
+                    .and_then(|t| t.render(Value::from(minijinja::value::Serde(&context))))
+                    .map_err(|e| template_error(&spec.template, &e))?;
+                let text = tidy(&text);
+                let (file, text) = match is_html {
+                    false => (format!("{stem}.md"), text),
+                    true => (format!("{stem}.html"), page(&title(&text, &spec.template), &text)),
+                };
+                out.push(Rendered { file, text });
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn report_info(spec: &ReportSpec, site: Option<String>, results: &Results, as_of: NaiveDate) -> context::ReportInfo {
+    // The latest whole period at the report's grain.
+    let latest: Option<&ResultRow> = match spec.grain {
+        Some(_) => results.rows.iter().filter(|r| !r.partial).max_by_key(|r| r.period_end),
+        None => None,
+    };
+    context::ReportInfo {
+        name: spec.template.clone(),
+        grain: spec.grain.map(|g| g.as_str()),
+        site,
+        tags: spec.tags.clone(),
+        period: latest.map(|r| r.period.clone()),
+        period_start: latest.map(|r| r.period_start),
+        period_end: latest.map(|r| r.period_end),
+        as_of,
+    }
+}
+
+/// `out` with `{period}` and `{site}` filled in, without its extension.
+fn file_stem(out: &str, report: &context::ReportInfo) -> String {
+    let period = report.period.clone().unwrap_or_else(|| report.as_of.to_string());
+    let filled = out.replace("{period}", &period).replace("{site}", report.site.as_deref().unwrap_or("all"));
+    let stem = filled.strip_suffix(".md").or_else(|| filled.strip_suffix(".html")).unwrap_or(&filled);
+    stem.to_string()
+}
+
+/// A template error with where it happened, as minijinja tells it.
+fn template_error(name: &str, e: &Error) -> String {
+    let mut text = format!("report `{name}`: {e}");
+    if let Some(detail) = e.detail() {
+        text.push_str(&format!(" ({detail})"));
+    }
+    if let (Some(file), Some(line)) = (e.name(), e.line()) {
+        text.push_str(&format!(", in {file} line {line}"));
+    }
+    text
+}
+
+/// The environment for one format: templates read from `dirs` only, values escaped for
+/// HTML in the HTML rendering, and the helper functions of docs/reports.md.
+fn environment(dirs: &[PathBuf], html: bool) -> Environment<'static> {
+    let mut env = Environment::new();
+    // A block tag on a line of its own leaves no line behind: tables stay whole.
+    let syntax = minijinja::syntax::SyntaxConfig::builder().trim_blocks(true).lstrip_blocks(true).build();
+    env.set_syntax(syntax.expect("the default delimiters"));
+    let dirs = dirs.to_vec();
+    env.set_loader(move |name| load(&dirs, name));
+    env.set_auto_escape_callback(move |_| if html { AutoEscape::Html } else { AutoEscape::None });
+    env.add_function("badge", badge);
+    env.add_function("number", number);
+    env.add_function("delta", delta);
+    env.add_filter("cell", cell);
+    env
+}
+
+/// A template of the report folders; a name that leads out of them is refused.
+fn load(dirs: &[PathBuf], name: &str) -> Result<Option<String>, Error> {
+    let path = Path::new(name);
+    let inside = path.components().all(|c| matches!(c, std::path::Component::Normal(_)));
+    if !inside || name.contains('\\') {
+        return Err(Error::new(
+            ErrorKind::InvalidOperation,
+            format!(
+                "`{name}` is outside the report folders: a template includes only templates of the project's reports/ and the set's reports/"
+            ),
+        ));
+    }
+    for dir in dirs {
+        let file = dir.join(path);
+        if file.is_file() {
+            return std::fs::read_to_string(&file)
+                .map(Some)
+                .map_err(|e| Error::new(ErrorKind::InvalidOperation, format!("cannot read {}: {e}", file.display())));
+        }
+    }
+    Ok(None)
+}
+
+fn is_html(state: &State) -> bool {
+    state.lookup("format").is_some_and(|f| f.as_str() == Some("html"))
+}
+
+/// A status as a reader sees it: judged statuses coloured in HTML, the others plain.
+fn badge(state: &State, status: Option<String>) -> Value {
+    let Some(status) = status else { return Value::from("") };
+    let words = status.replace('_', " ");
+    if !is_html(state) {
+        return Value::from(words);
+    }
+    let class = match status.as_str() {
+        "green" | "amber" | "red" => format!("status {status}"),
+        _ => "status unjudged".to_string(),
+    };
+    Value::from_safe_string(format!("<span class=\"{class}\">{words}</span>"))
+}
+
+/// A value in its unit: a share as a percentage, others rounded; none as a dash.
+fn number(value: Option<f64>, unit: Option<String>) -> String {
+    match (value, unit.as_deref()) {
+        (None, _) => "–".into(),
+        (Some(v), Some("%")) => format!("{:.1}%", v * 100.0),
+        (Some(v), _) if v.abs() >= 100.0 => format!("{v:.0}"),
+        (Some(v), _) => {
+            let s = format!("{v:.2}");
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        }
+    }
+}
+
+/// A row's change against its baseline: in percentage points for a share, else in per
+/// cent of the baseline; empty without a baseline.
+fn delta(row: Value, unit: Option<String>) -> String {
+    let field = |name: &str| row.get_attr(name).ok().and_then(|v| f64::try_from(v).ok());
+    match unit.as_deref() {
+        Some("%") => field("delta").map_or(String::new(), |d| format!("{:+.1} pp", d * 100.0)),
+        _ => field("delta_pct").map_or(String::new(), |d| format!("{:+.1}%", d * 100.0)),
+    }
+}
+
+/// Text for a Markdown table cell: a `|` would end the cell.
+fn cell(text: String) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+/// The Markdown without runs of blank lines (what template logic leaves), ending in one
+/// line break.
+fn tidy(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len());
+    let mut blank = 0;
+    for line in markdown.lines() {
+        blank = if line.trim().is_empty() { blank + 1 } else { 0 };
+        if blank < 2 {
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+    }
+    out.trim_start_matches('\n').trim_end().to_string() + "\n"
+}
+
+/// The first heading of the Markdown, for the page's title.
+fn title(markdown: &str, fallback: &str) -> String {
+    let heading = markdown.lines().find_map(|l| l.strip_prefix("# "));
+    heading.unwrap_or(fallback).trim().to_string()
+}
+
+/// The Markdown as one HTML page with its styles: nothing is loaded from anywhere.
+fn page(title: &str, markdown: &str) -> String {
+    use pulldown_cmark::{Options, Parser, html};
+    let mut body = String::new();
+    html::push_html(&mut body, Parser::new_ext(markdown, Options::ENABLE_TABLES));
+    let title = title.replace('&', "&amp;").replace('<', "&lt;");
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n{body}</body>\n</html>\n"
+    )
+}
+
+const STYLE: &str = "body { font-family: system-ui, sans-serif; max-width: 62rem; margin: 2rem auto; padding: 0 1rem; color: #222; line-height: 1.45; }
+h1 { font-size: 1.6rem; border-bottom: 2px solid #1f56a0; padding-bottom: .3rem; }
+h2 { font-size: 1.25rem; margin-top: 2rem; border-bottom: 1px solid #ddd; }
+h3 { font-size: 1.05rem; margin-top: 1.5rem; }
+table { border-collapse: collapse; margin: .6rem 0; font-size: .9rem; }
+th, td { border: 1px solid #ddd; padding: .25rem .55rem; text-align: left; vertical-align: top; }
+th { background: #f3f5f8; }
+figure.chart { margin: .8rem 0; }
+figure.chart svg { max-width: 100%; height: auto; }
+.status { padding: .05rem .45rem; border-radius: .6rem; font-weight: 600; }
+.status.green { background: #d9f2e1; color: #14532d; }
+.status.amber { background: #fdecc8; color: #7a4b00; }
+.status.red { background: #fbd5d5; color: #7f1d1d; }
+.status.unjudged { background: #eee; color: #555; font-weight: 400; }
+blockquote { border-left: 3px solid #c86e14; margin: .6rem 0; padding: .1rem .8rem; color: #444; background: #fff8ef; }
+code { background: #f3f3f3; padding: 0 .2rem; }
+";

@@ -1,0 +1,146 @@
+//! Reports (SPEC section 9): the Acme example's Markdown reports as reviewed snapshots, the
+//! HTML pages read with an HTML parser (inline charts, marks, nothing from the network),
+//! a project template overriding the set's, and a template that reaches outside refused.
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+fn yardstick(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_yardstick")).args(args).env("NO_COLOR", "1").output().unwrap();
+    let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
+    (out.status.code().unwrap(), text(out.stdout), text(out.stderr))
+}
+
+/// The Acme example built as of `as_of` in a temporary copy; the copy and its output.
+fn built(as_of: &str, edit: impl Fn(&Path)) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    crate::util::copy_dir(&root.join("examples/acme"), dir.path());
+    let project = dir.path().join("yardstick.yaml");
+    let text =
+        fs::read_to_string(&project).unwrap().replace("../../metrics", &root.join("metrics").display().to_string());
+    fs::write(&project, text).unwrap();
+    edit(dir.path());
+    let (code, _, err) = yardstick(&["build", "-p", dir.path().to_str().unwrap(), "--as-of", as_of, "--quiet"]);
+    assert_eq!(code, 0, "{err}");
+    let out = dir.path().join("out");
+    (dir, out)
+}
+
+/// A report's Markdown with the build's time and the set's path, which vary, named.
+fn steady(out: &Path, file: &str) -> String {
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let text = fs::read_to_string(out.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+    text.replace(manifest["built_at"].as_str().unwrap(), "[built_at]")
+}
+
+#[test]
+fn the_acme_reports_in_markdown() {
+    let (_dir, out) = built("2025-12-31", |_| {});
+    let mut files: Vec<String> =
+        fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    files.sort();
+    let expected = [
+        "catalog.html",
+        "catalog.md",
+        "leadership-2025-Q4.html",
+        "leadership-2025-Q4.md",
+        "management-review-2025.html",
+        "management-review-2025.md",
+        "manifest.json",
+        "results.csv",
+        "results.parquet",
+        "scorecard-brno-2025-Q4.html",
+        "scorecard-brno-2025-Q4.md",
+        "scorecard-lyon-2025-Q4.html",
+        "scorecard-lyon-2025-Q4.md",
+        "scorecard-porto-2025-Q4.html",
+        "scorecard-porto-2025-Q4.md",
+    ];
+    assert_eq!(files, expected);
+    // The manifest lists every report with its hash.
+    let manifest = fs::read_to_string(out.join("manifest.json")).unwrap();
+    for f in files.iter().filter(|f| f.ends_with(".md") || f.ends_with(".html")) {
+        assert!(manifest.contains(&format!("\"file\": \"{f}\"")), "{f}");
+    }
+    for (name, file) in [
+        ("leadership", "leadership-2025-Q4.md"),
+        ("management_review", "management-review-2025.md"),
+        ("scorecard_porto", "scorecard-porto-2025-Q4.md"),
+        ("catalog", "catalog.md"),
+    ] {
+        insta::assert_snapshot!(name, steady(&out, file));
+    }
+}
+
+#[test]
+fn the_html_reports_are_self_contained_with_inline_charts_and_marks() {
+    // As of 15 November 2025: 2025-Q4 is partial; Porto's ransomware of October 2023 and
+    // Lyon's expansion of March 2023 are context events on the charts.
+    let (_dir, out) = built("2025-11-15", |_| {});
+    let html = fs::read_to_string(out.join("scorecard-porto-2025-Q3.html")).unwrap();
+    let page = scraper::Html::parse_document(&html);
+    let select = |s: &str| scraper::Selector::parse(s).unwrap();
+    let figures = page.select(&select("figure.chart")).count();
+    assert!(figures >= 30, "a chart per metric: {figures}");
+    assert_eq!(page.select(&select("figure.chart > svg")).count(), figures, "every chart is an inline svg");
+    let texts: Vec<String> =
+        page.select(&select("svg text")).map(|t| t.text().collect::<String>().trim().to_string()).collect();
+    assert!(texts.iter().any(|t| t == "partial"), "the partial period is marked");
+    assert!(texts.iter().any(|t| t == "event: major_incident"), "Porto's event is marked");
+    assert!(texts.iter().any(|t| t == "rollout"), "the rollout is marked");
+    // Nothing is loaded from anywhere: no script, no stylesheet link, no source or link
+    // to another place.
+    assert_eq!(page.select(&select("script, link, iframe, img, object, embed")).count(), 0);
+    for element in page.select(&select("[src], [href]")) {
+        let attrs = element.value();
+        let target = attrs.attr("src").or(attrs.attr("href")).unwrap();
+        assert!(target.starts_with('#'), "{target}");
+    }
+    assert!(!html.contains("url(") && !html.contains("@import"), "no style loads anything");
+    // Statuses: judged ones coloured, pending ones not.
+    let leadership = scraper::Html::parse_document(&fs::read_to_string(out.join("leadership-2025-Q3.html")).unwrap());
+    let statuses: Vec<String> =
+        leadership.select(&select("span.status")).map(|s| s.value().attr("class").unwrap().to_string()).collect();
+    assert!(statuses.iter().any(|c| c == "status green") || statuses.iter().any(|c| c == "status red"), "{statuses:?}");
+    for s in leadership.select(&select("span.status")) {
+        let word: String = s.text().collect();
+        if ["pending", "baseline", "no data", "not collected"].contains(&word.as_str()) {
+            assert_eq!(s.value().attr("class"), Some("status unjudged"), "{word}");
+        }
+    }
+}
+
+#[test]
+fn a_project_template_overrides_the_sets() {
+    let (_dir, out) = built("2025-12-31", |dir| {
+        fs::create_dir_all(dir.join("reports")).unwrap();
+        let own = "# Our own leadership page, {{ report.period }}\n\n{% for m in metrics if \"leadership\" in m.tags %}- {{ m.id }}\n{% endfor %}";
+        fs::write(dir.join("reports/leadership.md.j2"), own).unwrap();
+    });
+    let text = fs::read_to_string(out.join("leadership-2025-Q4.md")).unwrap();
+    assert!(text.starts_with("# Our own leadership page, 2025-Q4\n"), "{text}");
+    assert!(text.contains("- mttr_hours\n"), "{text}");
+    // The other reports are still the set's.
+    assert!(fs::read_to_string(out.join("catalog.md")).unwrap().starts_with("# Metric catalog"));
+}
+
+#[test]
+fn a_template_that_reaches_outside_the_report_folders_fails_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    crate::util::copy_dir(&root.join("examples/acme"), dir.path());
+    let project = dir.path().join("yardstick.yaml");
+    let text =
+        fs::read_to_string(&project).unwrap().replace("../../metrics", &root.join("metrics").display().to_string());
+    fs::write(&project, text).unwrap();
+    fs::create_dir_all(dir.path().join("reports")).unwrap();
+    fs::write(dir.path().join("reports/leadership.md.j2"), "{% include \"../yardstick.yaml\" %}").unwrap();
+    let (code, _, err) = yardstick(&["build", "-p", dir.path().to_str().unwrap(), "--as-of", "2025-12-31", "--quiet"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("`../yardstick.yaml` is outside the report folders"), "{err}");
+    assert!(err.contains("report `leadership`"), "{err}");
+    assert!(!dir.path().join("out").exists(), "nothing written");
+}
