@@ -379,3 +379,26 @@ fn the_sets_commit_and_whether_its_folder_differs_from_it() {
     fs::write(set.join("vocab/new.yaml"), "vocabulary: new\n").unwrap();
     assert_eq!(GitCli.state(&set), GitState::Commit { commit, dirty: true });
 }
+
+#[test]
+fn a_build_that_fails_while_writing_leaves_the_previous_output_byte_for_byte() {
+    let dir = acme();
+    let p = dir.path().join("acme");
+    let args = ["build", "-p", p.to_str().unwrap(), "--as-of", "2025-12-31", "--quiet"];
+    let (code, _, err) = yardstick(&args);
+    assert_eq!(code, 0, "{err}");
+    let before = files(&p.join("out"));
+    // The results files are written; then a report template fails.
+    fs::create_dir_all(p.join("reports")).unwrap();
+    fs::write(p.join("reports/catalog.md.j2"), "{{ metrics[0].title }}{{ 1 / 0 }}").unwrap();
+    let (code, _, err) = yardstick(&args);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("report `catalog`") && err.contains("the previous output, if any, is as it was"), "{err}");
+    assert_eq!(files(&p.join("out")), before);
+    let left: Vec<String> = fs::read_dir(&p)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp-") || n.contains(".old-"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
