@@ -218,8 +218,9 @@ pub fn table<'r>(rows: &[&'r ResultRow]) -> (Vec<String>, Vec<Vec<Cell<'r>>>) {
 
 /// The results table as CSV, quoted where a cell needs it (RFC 4180).
 pub fn to_csv(rows: &[&ResultRow]) -> String {
-    let quoted =
-        |s: &str| if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() };
+    let quoted = |s: &str| {
+        if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+    };
     let (head, body) = table(rows);
     let mut out = head.iter().map(|h| quoted(h)).collect::<Vec<_>>().join(",") + "\n";
     for cells in body {
