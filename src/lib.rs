@@ -18,6 +18,7 @@
 #![warn(clippy::too_many_lines)]
 
 pub mod build;
+pub mod change;
 pub mod check;
 pub mod cli;
 pub mod diag;
@@ -36,8 +37,18 @@ use std::path::Path;
 /// The IR comes back only when there were no errors; `sources` keeps every file read so
 /// the diagnostics can be rendered.
 pub fn compile(dir: &Path, sources: &mut Sources) -> (Option<check::Checked>, Diagnostics) {
+    compile_from(&spec::WorkTree, dir, sources)
+}
+
+/// [`compile`] reading the definitions through `files`: the working tree, or a git
+/// revision of the repository that holds them.
+pub fn compile_from(
+    files: &dyn spec::Files,
+    dir: &Path,
+    sources: &mut Sources,
+) -> (Option<check::Checked>, Diagnostics) {
     let mut diags = Diagnostics::default();
-    let Some(workspace) = spec::load_project(dir, sources, &mut diags) else {
+    let Some(workspace) = spec::load_project_from(files, dir, sources, &mut diags) else {
         return (None, diags);
     };
     let (checked, more) = check::check(&workspace, sources);

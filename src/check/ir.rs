@@ -25,6 +25,9 @@ impl fmt::Display for MetricId {
 pub struct DefinitionSet {
     pub name: String,
     pub version: semver::Version,
+    /// Where `set.yaml` writes the version.
+    #[serde(skip)]
+    pub version_at: Option<Span>,
     pub description: Option<String>,
     pub root: PathBuf,
     pub vocabularies: BTreeMap<String, Vocabulary>,
@@ -79,6 +82,9 @@ impl DefinitionSet {
 pub struct Vocabulary {
     pub name: String,
     pub version: u32,
+    /// Where the file writes its version (its name, when it gives none).
+    #[serde(skip)]
+    pub version_at: Option<Span>,
     pub title: Option<String>,
     pub description: Option<String>,
     /// In the order written; for an ordered vocabulary, highest first.
@@ -273,6 +279,9 @@ pub enum Direction {
 pub struct Metric {
     pub id: MetricId,
     pub version: u32,
+    /// Where the metric's file writes its version.
+    #[serde(skip)]
+    pub version_at: Option<Span>,
     pub title: String,
     pub description: Option<String>,
     pub layer: Layer,

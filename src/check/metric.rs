@@ -116,6 +116,7 @@ fn check_metric(
     Some(Metric {
         id: MetricId(doc.metric.value.clone()),
         version: doc.version.as_ref()?.value,
+        version_at: doc.version.as_ref().map(|v| cx.span(file, v)),
         title: doc.title.as_ref()?.value.clone(),
         description: doc.description.clone(),
         layer: kinds.layer?,

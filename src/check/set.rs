@@ -70,6 +70,7 @@ pub(super) fn check_set(cx: &mut Cx, docs: &SetDocs) -> Option<DefinitionSet> {
     Some(DefinitionSet {
         name,
         version: version?,
+        version_at: docs.set.as_ref().map(|s| cx.span(s.file, &s.doc.version)),
         description,
         root: docs.root.clone(),
         vocabularies,
@@ -155,6 +156,7 @@ fn check_vocab(cx: &mut Cx, file: FileId, doc: &VocabDoc) -> Vocabulary {
     Vocabulary {
         name: vocab.clone(),
         version: doc.version.as_ref().map_or(1, |v| v.value),
+        version_at: Some(doc.version.as_ref().map_or_else(|| cx.span(file, &doc.vocabulary), |v| cx.span(file, v))),
         title: doc.title.clone(),
         description: doc.description.clone(),
         terms,

@@ -4,7 +4,7 @@ use crate::diag::{Sources, render_all};
 use std::path::Path;
 use std::process::ExitCode;
 
-pub fn run(project: &Path, data: bool, color: bool) -> ExitCode {
+pub fn run(project: &Path, data: bool, base: Option<&str>, color: bool) -> ExitCode {
     if data && !project.join("yardstick.yaml").is_file() && project.join("set.yaml").is_file() {
         eprintln!(
             "error: --data needs a project (yardstick.yaml) with data bindings; {} is a definition set",
@@ -26,10 +26,42 @@ pub fn run(project: &Path, data: bool, color: bool) -> ExitCode {
         return ExitCode::from(1);
     };
     let written = super::emit(&format!("{}\n", summary(&checked)));
+    if let Some(rev) = base.filter(|_| written == ExitCode::SUCCESS) {
+        let code = check_base(&checked, project, rev, &sources, color);
+        if code != ExitCode::SUCCESS {
+            return code;
+        }
+    }
     if data && written == ExitCode::SUCCESS {
         return check_data(&checked, &sources, color);
     }
     written
+}
+
+/// `check --base REV`: the definitions at REV against these, their versions judged.
+fn check_base(head: &crate::check::Checked, project: &Path, rev: &str, sources: &Sources, color: bool) -> ExitCode {
+    let at = match crate::spec::AtRevision::open(&head.set.root, rev) {
+        Ok(at) => at,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut base_sources = Sources::default();
+    let (base, diags) = crate::compile_from(&at, project, &mut base_sources);
+    let Some(base) = base else {
+        eprint!("{}", render_all(diags.iter().filter(|d| d.is_error()), &base_sources, color));
+        eprintln!("error: the definitions at {rev} do not check, so they cannot be compared");
+        return ExitCode::from(1);
+    };
+    let found = crate::change::versions(&base, head, rev);
+    if !found.is_empty() {
+        eprint!("{}", render_all(found.iter(), sources, color));
+        let n = found.len();
+        eprintln!("\nyardstick: {n} version{} to raise since {rev}", if n == 1 { "" } else { "s" });
+        return ExitCode::from(1);
+    }
+    super::emit(&format!("ok: every change since {rev} has the versions it needs\n"))
 }
 
 /// `check --data`: read every bound file at every site.

@@ -37,6 +37,10 @@ enum Command {
         /// Read the data too: report every value that does not parse and every unmapped code.
         #[arg(long)]
         data: bool,
+        /// Compare with the definitions at this git revision: every metric or vocabulary
+        /// whose meaning changed needs a new version, and the set a new semantic version.
+        #[arg(long, value_name = "REV")]
+        base: Option<String>,
     },
     /// Explain a metric (its meaning in plain words, its lineage and its query plan), or a
     /// diagnostic code such as E0304.
@@ -227,7 +231,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     match cli.command {
-        Command::Check { project, data } => check::run(&project, data, color),
+        Command::Check { project, data, base } => check::run(&project, data, base.as_deref(), color),
         Command::Build { project, as_of, out, fail_on, quiet } => {
             let as_of = as_of.unwrap_or_else(yesterday);
             build::run(&build::Args { project: &project, as_of, out: out.as_deref(), fail_on, quiet }, color)

@@ -2,7 +2,7 @@
 //! has one meaning, and `yardstick explain E0304` can print it as `rustc --explain` does.
 //!
 //! Codes are grouped by stage: E01 files and YAML, E02 expression syntax, E03 names, E04
-//! types, E05 metrics, E06 the project, E07 data, E08 computing. W codes are warnings, N
+//! types, E05 metrics, E06 the project, E07 data, E08 computing, E09 change control. W codes are warnings, N
 //! codes notes (nothing to fix).
 //! A code, once published, keeps its meaning; a retired code is not reused.
 
@@ -232,6 +232,13 @@ codes! {
     E0803: "no metric with this id in the definition set",
         "`yardstick check` lists the set's metrics.";
 
+    E0901: "a metric whose fingerprint changed since the base revision while its `version` did not",
+        "Raise the metric's `version`: its numbers or statuses can change, and results, reports and manifests must tell the two apart.";
+    E0902: "a vocabulary whose terms, groups or deprecated codes changed since the base revision while its `version` did not",
+        "Raise the vocabulary's `version`; the metrics over it change with it.";
+    E0903: "a definition set whose `version` did not move as its changes since the base revision require",
+        "A change that can move numbers needs at least a minor version (1.2.0 to 1.3.0); removing a metric needs a major one (2.0.0).";
+
     N0610: "a source of the definition set that the project does not bind: the metrics over it are not collected",
         "Nothing to fix when the sites have no such export: its metrics show `not_collected`, never a zero. Bind it under `sources:` once they do.";
 
@@ -278,6 +285,7 @@ pub fn reference() -> String {
         ("E06", "The project"),
         ("E07", "Data"),
         ("E08", "Computing"),
+        ("E09", "Change control"),
         ("N", "Notes"),
         ("W", "Warnings"),
     ];

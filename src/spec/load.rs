@@ -1,6 +1,7 @@
 //! Finding and reading the files of a definition set and a project.
 
 use super::docs::{ContextDoc, MappingDoc, MetricDoc, ProjectDoc, SetDoc, SourceDoc, VocabDoc};
+use super::files::{Files, WorkTree};
 use crate::diag::{Diagnostic, Diagnostics, FileId, Sources, Span, codes, did_you_mean};
 use serde::de::DeserializeOwned;
 use std::path::{Component, Path, PathBuf};
@@ -41,10 +42,15 @@ pub struct ProjectDocs {
 /// Reads a definition set folder. Unreadable or malformed files become diagnostics; the
 /// rest is still loaded so that one run reports as much as it can.
 pub fn load_set(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> SetDocs {
+    load_set_from(&WorkTree, root, sources, diags)
+}
+
+/// [`load_set`] reading through `files` (the working tree, or a git revision).
+pub fn load_set_from(files: &dyn Files, root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> SetDocs {
     let root = normalize(root);
     let set_path = root.join("set.yaml");
-    let set = if set_path.is_file() {
-        read_yaml(&set_path, sources, diags)
+    let set = if files.is_file(&set_path) {
+        read_yaml(files, &set_path, sources, diags)
     } else {
         diags.push(
             Diagnostic::error(codes::E0105, format!("{} is not a definition set: it has no set.yaml", root.display()))
@@ -53,13 +59,13 @@ pub fn load_set(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> 
         );
         None
     };
-    let vocab_paths = yaml_files(&root.join("vocab"), false, diags);
-    let source_paths = yaml_files(&root.join("sources"), false, diags);
-    let metric_paths = yaml_files(&root.join("metrics"), true, diags);
+    let vocab_paths = yaml_files(files, &root.join("vocab"), false, diags);
+    let source_paths = yaml_files(files, &root.join("sources"), false, diags);
+    let metric_paths = yaml_files(files, &root.join("metrics"), true, diags);
     let mut unreadable = Vec::new();
-    let vocabs = read_all(vocab_paths, sources, diags, &mut unreadable);
-    let source_docs = read_all(source_paths, sources, diags, &mut unreadable);
-    let metrics = read_all(metric_paths, sources, diags, &mut unreadable);
+    let vocabs = read_all(files, vocab_paths, sources, diags, &mut unreadable);
+    let source_docs = read_all(files, source_paths, sources, diags, &mut unreadable);
+    let metrics = read_all(files, metric_paths, sources, diags, &mut unreadable);
     SetDocs { root, set, vocabs, sources: source_docs, metrics, unreadable, local: Vec::new() }
 }
 
@@ -74,11 +80,21 @@ pub enum Workspace {
 /// Reads the project in `dir` (its `yardstick.yaml`), or the definition set in `dir` when
 /// there is no project file. `None` when nothing could be read at all.
 pub fn load_project(dir: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> Option<Workspace> {
+    load_project_from(&WorkTree, dir, sources, diags)
+}
+
+/// [`load_project`] reading through `files` (the working tree, or a git revision).
+pub fn load_project_from(
+    files: &dyn Files,
+    dir: &Path,
+    sources: &mut Sources,
+    diags: &mut Diagnostics,
+) -> Option<Workspace> {
     let dir = normalize(dir);
     let project_path = dir.join("yardstick.yaml");
-    if !project_path.is_file() {
-        if dir.join("set.yaml").is_file() {
-            return Some(Workspace::Set(Box::new(load_set(&dir, sources, diags))));
+    if !files.is_file(&project_path) {
+        if files.is_file(&dir.join("set.yaml")) {
+            return Some(Workspace::Set(Box::new(load_set_from(files, &dir, sources, diags))));
         }
         diags.push(
             Diagnostic::error(
@@ -89,10 +105,10 @@ pub fn load_project(dir: &Path, sources: &mut Sources, diags: &mut Diagnostics) 
         );
         return None;
     }
-    let project: Loaded<ProjectDoc> = read_yaml(&project_path, sources, diags)?;
+    let project: Loaded<ProjectDoc> = read_yaml(files, &project_path, sources, diags)?;
     let set_root = dir.join(&project.doc.definitions.value);
-    let mut set = if set_root.is_dir() {
-        load_set(&set_root, sources, diags)
+    let mut set = if files.is_dir(&set_root) {
+        load_set_from(files, &set_root, sources, diags)
     } else {
         diags.push(
             Diagnostic::error(
@@ -107,9 +123,9 @@ pub fn load_project(dir: &Path, sources: &mut Sources, diags: &mut Diagnostics) 
     };
     if let Some(folder) = &project.doc.metrics {
         let full = dir.join(&folder.value);
-        if full.is_dir() {
-            let paths = yaml_files(&full, true, diags);
-            let local = read_all(paths, sources, diags, &mut set.unreadable);
+        if files.is_dir(&full) {
+            let paths = yaml_files(files, &full, true, diags);
+            let local = read_all(files, paths, sources, diags, &mut set.unreadable);
             set.local.extend(local.iter().map(|m| m.file));
             set.metrics.extend(local);
         } else {
@@ -120,8 +136,8 @@ pub fn load_project(dir: &Path, sources: &mut Sources, diags: &mut Diagnostics) 
     for (site, doc) in project.doc.sites.iter() {
         if let Some(path) = &doc.mappings {
             let full = dir.join(&path.value);
-            if full.is_file() {
-                if let Some(m) = read_yaml(&full, sources, diags) {
+            if files.is_file(&full) {
+                if let Some(m) = read_yaml(files, &full, sources, diags) {
                     mappings.push((site.value.clone(), m));
                 }
             } else {
@@ -131,8 +147,8 @@ pub fn load_project(dir: &Path, sources: &mut Sources, diags: &mut Diagnostics) 
     }
     let context = project.doc.context.as_ref().and_then(|path| {
         let full = dir.join(&path.value);
-        if full.is_file() {
-            read_yaml(&full, sources, diags)
+        if files.is_file(&full) {
+            read_yaml(files, &full, sources, diags)
         } else {
             diags.push(missing_file(project.file, path, "context file"));
             None
@@ -149,23 +165,22 @@ fn missing_file(file: FileId, path: &serde_saphyr::Spanned<String>, what: &str) 
 }
 
 /// The `.yaml`/`.yml` files of a folder, sorted so every run reads them in the same order.
-fn yaml_files(dir: &Path, recursive: bool, diags: &mut Diagnostics) -> Vec<PathBuf> {
+fn yaml_files(files: &dyn Files, dir: &Path, recursive: bool, diags: &mut Diagnostics) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    if !dir.is_dir() {
+    if !files.is_dir(dir) {
         return out;
     }
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let entries = match std::fs::read_dir(&d) {
+        let entries = match files.entries(&d) {
             Ok(e) => e,
             Err(e) => {
                 diags.push(Diagnostic::error(codes::E0104, format!("cannot read folder {}: {e}", d.display())));
                 continue;
             }
         };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
+        for (path, is_dir) in entries {
+            if is_dir {
                 if recursive {
                     stack.push(path);
                 }
@@ -180,6 +195,7 @@ fn yaml_files(dir: &Path, recursive: bool, diags: &mut Diagnostics) -> Vec<PathB
 
 /// Reads each file; the stems of those that fail go to `unreadable`.
 fn read_all<T: DeserializeOwned>(
+    files: &dyn Files,
     paths: Vec<PathBuf>,
     sources: &mut Sources,
     diags: &mut Diagnostics,
@@ -187,7 +203,7 @@ fn read_all<T: DeserializeOwned>(
 ) -> Vec<Loaded<T>> {
     let mut docs = Vec::new();
     for path in paths {
-        match read_yaml(&path, sources, diags) {
+        match read_yaml(files, &path, sources, diags) {
             Some(doc) => docs.push(doc),
             None => unreadable.extend(path.file_stem().and_then(|s| s.to_str()).map(String::from)),
         }
@@ -196,8 +212,13 @@ fn read_all<T: DeserializeOwned>(
 }
 
 /// Reads and parses one YAML file; its text is kept in `sources` for diagnostics.
-fn read_yaml<T: DeserializeOwned>(path: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> Option<Loaded<T>> {
-    let text = match std::fs::read_to_string(path) {
+fn read_yaml<T: DeserializeOwned>(
+    files: &dyn Files,
+    path: &Path,
+    sources: &mut Sources,
+    diags: &mut Diagnostics,
+) -> Option<Loaded<T>> {
+    let text = match files.read(path) {
         Ok(t) => t,
         Err(e) => {
             diags.push(Diagnostic::error(codes::E0104, format!("cannot read {}: {e}", path.display())).in_file(path));
@@ -210,7 +231,7 @@ fn read_yaml<T: DeserializeOwned>(path: &Path, sources: &mut Sources, diags: &mu
         ));
         return None;
     }
-    let file = sources.add(path, text);
+    let file = sources.add(files.shown(path), text);
     match serde_saphyr::from_str::<T>(sources.text(file)) {
         Ok(doc) => Some(Loaded { file, doc }),
         Err(e) => {

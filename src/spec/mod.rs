@@ -3,11 +3,15 @@
 //! that is `check`'s job. Unknown keys are errors, so a typo never passes silently.
 
 mod docs;
+mod files;
 mod load;
 mod map;
 
 pub use docs::*;
-pub use load::{Loaded, ProjectDocs, SetDocs, Workspace, load_project, load_set, normalize};
+pub use files::{AtRevision, Files, WorkTree};
+pub use load::{
+    Loaded, ProjectDocs, SetDocs, Workspace, load_project, load_project_from, load_set, load_set_from, normalize,
+};
 pub use map::Map;
 pub use serde_saphyr::Spanned;
 

@@ -3,6 +3,7 @@
 
 mod acme;
 mod build;
+mod change;
 mod cli;
 mod codes;
 mod data_rules;
