@@ -4,6 +4,8 @@
 //! the set's semantic version must move as its changes require: at least a minor bump
 //! for a change that can move numbers, a major one for a metric removed.
 
+pub mod diff;
+
 use crate::check::Checked;
 use crate::check::fingerprint::fingerprints;
 use crate::check::ir::Vocabulary;

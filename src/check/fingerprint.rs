@@ -26,6 +26,12 @@ use std::collections::{BTreeMap, BTreeSet};
 /// fingerprint without the part's decision criteria, so that a part's new thresholds
 /// move the part alone.
 pub fn fingerprints(set: &DefinitionSet) -> BTreeMap<MetricId, String> {
+    prints(set).1
+}
+
+/// Per metric, the fingerprint of what its values mean (its decision criteria left out),
+/// and its fingerprint: two metrics whose first prints agree compute the same numbers.
+pub fn prints(set: &DefinitionSet) -> (BTreeMap<MetricId, String>, BTreeMap<MetricId, String>) {
     // Derived metrics come after their parts in the set.
     let mut values: BTreeMap<MetricId, String> = BTreeMap::new();
     let mut prints = BTreeMap::new();
@@ -36,7 +42,7 @@ pub fn fingerprints(set: &DefinitionSet) -> BTreeMap<MetricId, String> {
         meaning.criteria = criteria;
         prints.insert(m.id.clone(), hash(serde_json::to_string(&meaning).expect("a meaning serializes").as_bytes()));
     }
-    prints
+    (values, prints)
 }
 
 /// The project hash: what the project decides (sites, rollouts, time zones, mappings,

@@ -4,6 +4,7 @@
 
 mod build;
 mod check;
+mod diff;
 mod explain;
 mod init;
 mod metrics;
@@ -72,6 +73,21 @@ enum Command {
         /// No progress and no summary line.
         #[arg(long)]
         quiet: bool,
+    },
+    /// What a change of the definitions since BASE means and does to the numbers, per
+    /// site and period: a pull-request comment (Markdown) or JSON.
+    Diff {
+        /// The base revision of the repository holding the definition set.
+        base: String,
+        /// The head revision (default: the working tree).
+        head: Option<String>,
+        #[arg(short = 'p', long = "project", default_value = ".")]
+        project: PathBuf,
+        /// Compute both sides as of the end of this day (YYYY-MM-DD). Default: yesterday.
+        #[arg(long = "as-of", value_parser = parse_date)]
+        as_of: Option<NaiveDate>,
+        #[arg(long, value_enum, default_value = "md")]
+        format: diff::Format,
     },
     /// Start a project: yardstick.yaml for the named sites, bindings and CSV templates for
     /// the chosen sources, a mappings file per site. Overwrites nothing.
@@ -235,6 +251,10 @@ pub fn main() -> ExitCode {
         Command::Build { project, as_of, out, fail_on, quiet } => {
             let as_of = as_of.unwrap_or_else(yesterday);
             build::run(&build::Args { project: &project, as_of, out: out.as_deref(), fail_on, quiet }, color)
+        }
+        Command::Diff { base, head, project, as_of, format } => {
+            let as_of = as_of.unwrap_or_else(yesterday);
+            diff::run(&diff::Args { base: &base, head: head.as_deref(), project: &project, as_of, format }, color)
         }
         Command::Metrics { project, tag } => metrics::run(&project, tag.as_deref(), color),
         Command::Init { dir, set, sites, sources } => {

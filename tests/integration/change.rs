@@ -139,3 +139,129 @@ fn a_removed_metric_needs_a_major_version() {
     );
     assert!(err.contains("at least 2.0.0"), "{err}");
 }
+
+impl Repo {
+    /// `diff HEAD~1 -p acme --as-of 2025-12-31 --format json`, parsed.
+    fn diff(&self) -> serde_json::Value {
+        let out = Command::new(env!("CARGO_BIN_EXE_yardstick"))
+            .args([
+                "diff",
+                "HEAD~1",
+                "-p",
+                self.path("acme").to_str().unwrap(),
+                "--as-of",
+                "2025-12-31",
+                "--format",
+                "json",
+            ])
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+}
+
+/// The entry of metric `id` in a diff.
+fn metric<'a>(diff: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    diff["metrics"].as_array().unwrap().iter().find(|m| m["id"] == id).unwrap_or_else(|| panic!("no {id} in {diff:#}"))
+}
+
+/// The moved rows of a metric: (site, period, before, after).
+fn moved(m: &serde_json::Value) -> Vec<(String, String, f64, f64)> {
+    let rows = m["moves"]["rows"].as_array().cloned().unwrap_or_default();
+    rows.iter()
+        .map(|r| {
+            let n = |k: &str| r[k].as_f64().unwrap_or(f64::NAN);
+            (
+                r["site"].as_str().unwrap().to_string(),
+                r["period"].as_str().unwrap().to_string(),
+                n("before"),
+                n("after"),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn diff_classes_a_where_a_title_and_a_mapping_and_shows_what_moves() {
+    let repo = Repo::new();
+    repo.change(&[
+        (DOWNTIME, "where: cause in", "where: asset.criticality == criticality.high and cause in"),
+        ("metrics/metrics/risk/mttr_hours.yaml", "title: Mean time to respond", "title: Mean time to contain"),
+        // Brno's local code for configuration errors read as an unknown cause instead.
+        ("acme/sites/brno.yaml", "\"KONFIG\": configuration_error", "\"KONFIG\": unknown"),
+    ]);
+    let diff = repo.diff();
+    // `critical and high` selects no asset: every covered value drops to zero.
+    let downtime = metric(&diff, "security_downtime_hours");
+    assert_eq!(downtime["class"], "breaking");
+    let rows = moved(downtime);
+    assert!(!rows.is_empty() && rows.iter().all(|r| r.3 == 0.0 && r.2 > 0.0), "{rows:?}");
+    assert!(downtime["fields"].as_array().unwrap().iter().any(|f| f[0] == "where"), "{downtime:#}");
+    // Derived from it: breaking too.
+    assert_eq!(metric(&diff, "hours_per_disruption")["class"], "breaking");
+    // A title: cosmetic, nothing moves.
+    let mttr = metric(&diff, "mttr_hours");
+    assert_eq!(mttr["class"], "cosmetic");
+    assert!(moved(mttr).is_empty());
+    // The mapping: its definition is the same, but Brno's security disruptions drop by
+    // the stops coded KONFIG (configuration errors are security related; unknown is not).
+    let mapping = &diff["mappings"][0];
+    assert_eq!(mapping["name"], "brno (root_cause)");
+    let disruptions = metric(&diff, "security_disruptions");
+    assert_eq!(disruptions["class"], "unchanged");
+    let brno = fs::read_to_string(repo.path("acme/data/brno/downtime.csv")).unwrap();
+    let konfig_2025_q4 = brno
+        .lines()
+        .filter(|l| {
+            l.contains(",KONFIG,") && l.split(',').nth(1).is_some_and(|t| ("2025-10".."2026-01").contains(&&t[..7]))
+        })
+        .count();
+    let q4 = moved(disruptions).into_iter().find(|r| r.0 == "brno" && r.1 == "2025-Q4");
+    if konfig_2025_q4 > 0 {
+        let (_, _, before, after) = q4.expect("Brno 2025-Q4 moves");
+        // Only critical assets count, so at most every KONFIG stop of the quarter.
+        assert!(before - after > 0.0 && before - after <= konfig_2025_q4 as f64, "{before} -> {after}");
+    }
+    assert!(moved(disruptions).iter().all(|r| r.0 == "brno" || r.0 == "all"), "only Brno and the pooled row move");
+}
+
+#[test]
+fn diff_names_a_target_change_a_new_metric_and_a_renamed_one() {
+    let repo = Repo::new();
+    let old = repo.path("metrics/metrics/outcome/audit_fire_drills.yaml");
+    let text = fs::read_to_string(&old).unwrap();
+    fs::remove_file(&old).unwrap();
+    fs::write(
+        repo.path("metrics/metrics/outcome/audit_escalations.yaml"),
+        text.replace("metric: audit_fire_drills", "metric: audit_escalations"),
+    )
+    .unwrap();
+    repo.change(&[(DOWNTIME, "target: {change: -30%", "target: {change: -80%")]);
+    let diff = repo.diff();
+    let downtime = metric(&diff, "security_downtime_hours");
+    assert_eq!(downtime["class"], "criteria");
+    // Statuses move, values do not.
+    let rows = downtime["moves"]["rows"].as_array().unwrap();
+    assert!(
+        !rows.is_empty() && rows.iter().all(|r| r["before"] == r["after"] && r["status_before"] != r["status_after"]),
+        "{downtime:#}"
+    );
+    assert_eq!(metric(&diff, "audit_fire_drills")["class"], "removed");
+    assert_eq!(metric(&diff, "audit_escalations")["class"], "added");
+}
+
+#[test]
+fn diff_names_a_changed_column_type_and_the_metrics_it_reaches() {
+    let repo = Repo::new();
+    repo.change(&[("metrics/sources/audit_prep.yaml", "late_artifacts: {type: int", "late_artifacts: {type: float")]);
+    let diff = repo.diff();
+    let source = &diff["sources"][0];
+    assert_eq!(source["name"], "audit_prep");
+    assert!(source["details"][0].as_str().unwrap().starts_with("column `late_artifacts`: Int → Float"), "{source:#}");
+    // The metric reading it is breaking by definition; on today's data, nothing moves.
+    let late = metric(&diff, "late_or_missing_artifacts");
+    assert_eq!(late["class"], "breaking");
+    assert!(moved(late).is_empty());
+}

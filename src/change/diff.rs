@@ -1,0 +1,459 @@
+//! `yardstick diff` (SPEC section 11): what a definition change means and what it does to
+//! the numbers. Metrics, vocabularies, source schemas and site mappings added, removed and
+//! changed; each changed metric classed breaking (its values can change), criteria (its
+//! statuses can change) or cosmetic; and for every metric computed on both sides, the
+//! values that move at each site and period, largest moves first.
+
+use crate::check::Checked;
+use crate::check::fingerprint::prints;
+use crate::check::ir::{Metric, MetricBody, MetricId};
+use crate::results::{ResultRow, Results};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What changed between two revisions, and what it does to the numbers.
+#[derive(Debug, Serialize)]
+pub struct Diff {
+    pub base: String,
+    pub head: String,
+    pub metrics: Vec<MetricChange>,
+    pub vocabularies: Vec<Named>,
+    pub sources: Vec<Named>,
+    /// Per site, the vocabularies whose local codes map differently.
+    pub mappings: Vec<Named>,
+}
+
+/// A vocabulary, source or site's mappings that changed, with what changed.
+#[derive(Debug, Serialize)]
+pub struct Named {
+    pub name: String,
+    /// `added`, `removed` or `changed`.
+    pub change: &'static str,
+    pub details: Vec<String>,
+    /// The metrics it reaches.
+    pub metrics: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MetricChange {
+    pub id: String,
+    /// `added`, `removed`, `breaking` (values can change), `criteria` (statuses can
+    /// change: target, thresholds, direction), `cosmetic`, or `unchanged` (its definition
+    /// is the same but its values move: a mapping or a vocabulary reached it).
+    pub class: &'static str,
+    /// Field by field: (field, before, after).
+    pub fields: Vec<(String, String, String)>,
+    pub versions: (Option<u32>, Option<u32>),
+    pub moves: Option<Moves>,
+    /// Why its values could not be compared, when they could not.
+    pub not_comparable: Option<String>,
+}
+
+/// How a metric's values moved on today's data.
+#[derive(Debug, Serialize)]
+pub struct Moves {
+    pub periods_changed: usize,
+    pub rows_compared: usize,
+    /// The rows that moved, largest absolute move first.
+    pub rows: Vec<Move>,
+    pub statuses_flipped: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Move {
+    pub site: String,
+    pub dims: Vec<(String, Option<String>)>,
+    pub period: String,
+    pub before: Option<f64>,
+    pub after: Option<f64>,
+    /// `after - before`, when both are there.
+    pub delta: Option<f64>,
+    /// `delta / before`, as a fraction.
+    pub relative: Option<f64>,
+    pub status_before: Option<&'static str>,
+    pub status_after: Option<&'static str>,
+}
+
+/// The definitions' differences; values are compared by [`compare_values`].
+pub fn definitions(base: &Checked, head: &Checked, names: (&str, &str)) -> Diff {
+    let ((base_values, base_prints), (head_values, head_prints)) = (prints(&base.set), prints(&head.set));
+    let mut metrics = Vec::new();
+    for m in &head.set.metrics {
+        let Some(old) = base.set.metric(&m.id.0) else {
+            metrics.push(change(&m.id, "added", Vec::new(), (None, Some(m.version))));
+            continue;
+        };
+        let class = if base_values.get(&m.id) != head_values.get(&m.id) {
+            "breaking"
+        } else if base_prints.get(&m.id) != head_prints.get(&m.id) {
+            "criteria"
+        } else {
+            "cosmetic"
+        };
+        let fields = fields(old, m);
+        if class == "cosmetic" && fields.is_empty() {
+            metrics.push(change(&m.id, "unchanged", fields, (Some(old.version), Some(m.version))));
+        } else {
+            metrics.push(change(&m.id, class, fields, (Some(old.version), Some(m.version))));
+        }
+    }
+    for m in base.set.metrics.iter().filter(|m| head.set.metric(&m.id.0).is_none()) {
+        metrics.push(change(&m.id, "removed", Vec::new(), (Some(m.version), None)));
+    }
+    Diff {
+        base: names.0.to_string(),
+        head: names.1.to_string(),
+        metrics,
+        vocabularies: vocabularies(base, head),
+        sources: sources(base, head),
+        mappings: mappings(base, head),
+    }
+}
+
+fn change(
+    id: &MetricId,
+    class: &'static str,
+    fields: Vec<(String, String, String)>,
+    versions: (Option<u32>, Option<u32>),
+) -> MetricChange {
+    MetricChange { id: id.0.clone(), class, fields, versions, moves: None, not_comparable: None }
+}
+
+/// The fields of a metric that differ, as written.
+fn fields(a: &Metric, b: &Metric) -> Vec<(String, String, String)> {
+    let text = |m: &Metric| -> Vec<(&'static str, String)> {
+        let (source, time, filter, value, by) = match &m.body {
+            MetricBody::Base(b) => (
+                b.source.clone(),
+                crate::check::time_in_words(&b.time),
+                b.filter.as_ref().map(ToString::to_string).unwrap_or_default(),
+                b.value.to_string(),
+                b.by.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
+            ),
+            MetricBody::Derived { value, .. } => {
+                (String::new(), String::new(), String::new(), value.to_string(), String::new())
+            }
+        };
+        let thresholds: Vec<String> = m.thresholds.iter().map(|t| format!("{:?}: {}", t.status, t.condition)).collect();
+        vec![
+            ("version", m.version.to_string()),
+            ("title", m.title.clone()),
+            ("description", m.description.clone().unwrap_or_default()),
+            ("owner", m.owner.clone().unwrap_or_default()),
+            ("caveats", m.caveats.clone().unwrap_or_default()),
+            ("references", m.references.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")),
+            ("grain", m.grain.as_str().to_string()),
+            ("unit", m.unit.clone()),
+            ("direction", format!("{:?}", m.direction)),
+            ("source", source),
+            ("time", time),
+            ("where", filter),
+            ("value", value),
+            ("by", by),
+            ("target", m.target.as_ref().map(|t| format!("{t:?}")).unwrap_or_default()),
+            ("thresholds", thresholds.join("; ")),
+        ]
+    };
+    text(a).into_iter().zip(text(b)).filter(|(x, y)| x.1 != y.1).map(|(x, y)| (x.0.to_string(), x.1, y.1)).collect()
+}
+
+/// The metrics whose definitions use vocabulary `name` (terms, groups or columns of it).
+fn reached_by_vocab(set: &crate::check::ir::DefinitionSet, name: &str) -> Vec<String> {
+    set.metrics
+        .iter()
+        .filter(|m| {
+            let lineage = m.lineage(set);
+            lineage.vocabularies.contains(name)
+                || set.sources_read(&m.id.0).iter().any(|s| {
+                    set.sources[*s]
+                        .columns
+                        .iter()
+                        .any(|c| matches!(&c.ty, crate::check::ir::ColumnType::Vocab(v) if v == name))
+                })
+        })
+        .map(|m| m.id.0.clone())
+        .collect()
+}
+
+fn vocabularies(base: &Checked, head: &Checked) -> Vec<Named> {
+    let mut out = Vec::new();
+    let names: BTreeSet<&String> = base.set.vocabularies.keys().chain(head.set.vocabularies.keys()).collect();
+    for name in names {
+        let (a, b) = (base.set.vocabularies.get(name), head.set.vocabularies.get(name));
+        let (change, details) = match (a, b) {
+            (None, Some(_)) => ("added", Vec::new()),
+            (Some(_), None) => ("removed", Vec::new()),
+            (Some(a), Some(b)) => {
+                let codes =
+                    |v: &crate::check::ir::Vocabulary| v.terms.iter().map(|t| t.code.clone()).collect::<BTreeSet<_>>();
+                let mut d = Vec::new();
+                d.extend(codes(b).difference(&codes(a)).map(|c| format!("term `{c}` added")));
+                d.extend(codes(a).difference(&codes(b)).map(|c| format!("term `{c}` removed")));
+                for g in a.groups.keys().chain(b.groups.keys()).collect::<BTreeSet<_>>() {
+                    let (x, y) = (a.groups.get(g), b.groups.get(g));
+                    if x != y {
+                        let show = |t: Option<&Vec<String>>| t.map_or("(none)".to_string(), |t| t.join(", "));
+                        d.push(format!("group `{g}`: {} → {}", show(x), show(y)));
+                    }
+                }
+                if a.deprecated != b.deprecated {
+                    d.push("deprecated codes changed".into());
+                }
+                if d.is_empty() {
+                    continue;
+                }
+                ("changed", d)
+            }
+            (None, None) => continue,
+        };
+        out.push(Named { name: name.clone(), change, details, metrics: reached_by_vocab(&head.set, name) });
+    }
+    out
+}
+
+fn sources(base: &Checked, head: &Checked) -> Vec<Named> {
+    let mut out = Vec::new();
+    let names: BTreeSet<&String> = base.set.sources.keys().chain(head.set.sources.keys()).collect();
+    for name in names {
+        let (a, b) = (base.set.sources.get(name), head.set.sources.get(name));
+        let details = match (a, b) {
+            (Some(a), Some(b)) => {
+                let cols = |s: &crate::check::ir::Source| {
+                    s.columns.iter().map(|c| (c.name.clone(), format!("{:?}", c.ty))).collect::<BTreeMap<_, _>>()
+                };
+                let (x, y) = (cols(a), cols(b));
+                let mut d = Vec::new();
+                for c in x.keys().chain(y.keys()).collect::<BTreeSet<_>>() {
+                    match (x.get(c), y.get(c)) {
+                        (None, Some(t)) => d.push(format!("column `{c}` added ({t})")),
+                        (Some(_), None) => d.push(format!("column `{c}` removed")),
+                        (Some(s), Some(t)) if s != t => d.push(format!("column `{c}`: {s} → {t}")),
+                        _ => {}
+                    }
+                }
+                if d.is_empty() {
+                    continue;
+                }
+                ("changed", d)
+            }
+            (None, Some(_)) => ("added", Vec::new()),
+            (Some(_), None) => ("removed", Vec::new()),
+            (None, None) => continue,
+        };
+        let metrics = head
+            .set
+            .metrics
+            .iter()
+            .filter(|m| head.set.sources_read(&m.id.0).contains(name.as_str()))
+            .map(|m| m.id.0.clone())
+            .collect();
+        out.push(Named { name: name.clone(), change: details.0, details: details.1, metrics });
+    }
+    out
+}
+
+/// Per site and vocabulary, the local codes that map differently.
+fn mappings(base: &Checked, head: &Checked) -> Vec<Named> {
+    let (Some(a), Some(b)) = (&base.project, &head.project) else { return Vec::new() };
+    let mut out = Vec::new();
+    for site in &b.sites {
+        let empty = BTreeMap::new();
+        let old = a.sites.iter().find(|s| s.id == site.id).map_or(&empty, |s| &s.mappings);
+        for vocab in old.keys().chain(site.mappings.keys()).collect::<BTreeSet<_>>() {
+            let (x, y) = (old.get(vocab), site.mappings.get(vocab));
+            if x == y {
+                continue;
+            }
+            let none = BTreeMap::new();
+            let (x, y) = (x.unwrap_or(&none), y.unwrap_or(&none));
+            let mut d = Vec::new();
+            for code in x.keys().chain(y.keys()).collect::<BTreeSet<_>>() {
+                match (x.get(code), y.get(code)) {
+                    (Some(s), Some(t)) if s != t => d.push(format!("`{code}`: {s} → {t}")),
+                    (None, Some(t)) => d.push(format!("`{code}` → {t} added")),
+                    (Some(s), None) => d.push(format!("`{code}` → {s} removed")),
+                    _ => {}
+                }
+            }
+            out.push(Named {
+                name: format!("{} ({vocab})", site.id),
+                change: "changed",
+                details: d,
+                metrics: reached_by_vocab(&head.set, vocab),
+            });
+        }
+    }
+    out
+}
+
+/// Fills in each metric's value moves: `before` and `after` computed on today's data,
+/// or why a side could not be computed.
+pub fn compare_values(diff: &mut Diff, before: &BTreeMap<String, Result<&Results, String>>, after: &Results) {
+    for m in diff.metrics.iter_mut().filter(|m| m.class != "added" && m.class != "removed") {
+        match before.get(&m.id) {
+            Some(Ok(base)) => m.moves = Some(moves(&m.id, base, after)),
+            Some(Err(why)) => m.not_comparable = Some(why.clone()),
+            None => m.not_comparable = Some("not computed on the base side".into()),
+        }
+    }
+    // Unchanged definitions whose values do not move say nothing.
+    diff.metrics.retain(|m| {
+        m.class != "unchanged" || m.moves.as_ref().is_some_and(|v| !v.rows.is_empty()) || m.not_comparable.is_some()
+    });
+    // Largest moves first.
+    let largest = |m: &MetricChange| {
+        m.moves.as_ref().and_then(|v| v.rows.first()).and_then(|r| r.relative.or(r.delta)).map_or(0.0, f64::abs)
+    };
+    diff.metrics.sort_by(|a, b| largest(b).total_cmp(&largest(a)));
+}
+
+fn moves(id: &str, base: &Results, head: &Results) -> Moves {
+    type Key = (String, Vec<(String, Option<String>)>, String);
+    let key = |r: &ResultRow| -> Key { (r.site.to_string(), r.dims.clone(), r.period.clone()) };
+    let old: BTreeMap<Key, &ResultRow> = base.rows.iter().filter(|r| r.metric == id).map(|r| (key(r), r)).collect();
+    let mut rows = Vec::new();
+    let mut compared = 0;
+    let mut flipped = 0;
+    let mut periods = BTreeSet::new();
+    for r in head.rows.iter().filter(|r| r.metric == id) {
+        let Some(o) = old.get(&key(r)) else { continue };
+        compared += 1;
+        let moved = match (o.value, r.value) {
+            (Some(a), Some(b)) => (a - b).abs() > 1e-9 * a.abs().max(1.0),
+            (a, b) => a.is_some() != b.is_some(),
+        };
+        let status = |s: Option<crate::results::RowStatus>| s.map(crate::results::RowStatus::as_str);
+        let flip = status(o.status) != status(r.status);
+        if !moved && !flip {
+            continue;
+        }
+        flipped += usize::from(flip);
+        periods.insert(r.period.clone());
+        let delta = o.value.zip(r.value).map(|(a, b)| b - a);
+        rows.push(Move {
+            site: r.site.to_string(),
+            dims: r.dims.clone(),
+            period: r.period.clone(),
+            before: o.value,
+            after: r.value,
+            delta,
+            relative: delta.zip(o.value).and_then(|(d, a)| (a != 0.0).then(|| d / a)),
+            status_before: status(o.status),
+            status_after: status(r.status),
+        });
+    }
+    rows.sort_by(|a, b| b.delta.map_or(f64::INFINITY, f64::abs).total_cmp(&a.delta.map_or(f64::INFINITY, f64::abs)));
+    Moves { periods_changed: periods.len(), rows_compared: compared, rows, statuses_flipped: flipped }
+}
+
+/// The diff as a pull-request comment: a summary first, each metric's details folded.
+pub fn markdown(diff: &Diff) -> String {
+    let count = |class: &str| diff.metrics.iter().filter(|m| m.class == class).count();
+    let moving = diff.metrics.iter().filter(|m| m.moves.as_ref().is_some_and(|v| !v.rows.is_empty())).count();
+    let mut out = format!("## yardstick diff: `{}` → `{}`\n\n", diff.base, diff.head);
+    out += &format!(
+        "{} breaking, {} criteria, {} cosmetic, {} added, {} removed metric(s); values move in {moving} metric(s) on today's data.\n\n",
+        count("breaking"),
+        count("criteria"),
+        count("cosmetic"),
+        count("added"),
+        count("removed")
+    );
+    out +=
+        "| metric | change | versions | periods moved | largest move | statuses flipped |\n|---|---|---|---|---|---|\n";
+    for m in &diff.metrics {
+        let versions = match m.versions {
+            (Some(a), Some(b)) if a != b => format!("{a} → {b}"),
+            (Some(a), Some(_)) => a.to_string(),
+            (None, Some(b)) => format!("new, {b}"),
+            (Some(a), None) => format!("was {a}"),
+            (None, None) => String::new(),
+        };
+        let (periods, largest, flipped) = match (&m.moves, &m.not_comparable) {
+            (_, Some(why)) => ("not comparable".to_string(), why.replace('|', "\\|"), String::new()),
+            (Some(v), None) => (
+                v.periods_changed.to_string(),
+                v.rows.first().map_or(String::new(), describe_move),
+                v.statuses_flipped.to_string(),
+            ),
+            (None, None) => Default::default(),
+        };
+        out += &format!("| `{}` | {} | {versions} | {periods} | {largest} | {flipped} |\n", m.id, m.class);
+    }
+    for (title, list) in
+        [("Vocabularies", &diff.vocabularies), ("Source schemas", &diff.sources), ("Site mappings", &diff.mappings)]
+    {
+        if list.is_empty() {
+            continue;
+        }
+        out += &format!("\n### {title}\n\n");
+        for n in list {
+            out += &format!("- **{}** {}: {}", n.name, n.change, n.details.join("; "));
+            if !n.metrics.is_empty() {
+                out += &format!(
+                    " (reaches {})",
+                    n.metrics.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")
+                );
+            }
+            out += "\n";
+        }
+    }
+    for m in
+        diff.metrics.iter().filter(|m| !m.fields.is_empty() || m.moves.as_ref().is_some_and(|v| !v.rows.is_empty()))
+    {
+        out += &details(m);
+    }
+    out
+}
+
+/// One metric's folded details: its fields before and after, and its largest moves.
+fn details(m: &MetricChange) -> String {
+    let mut out = String::new();
+    out += &format!("\n<details><summary><code>{}</code>: {}</summary>\n\n", m.id, m.class);
+    if m.class == "criteria" {
+        out += "Its target, thresholds or direction changed: statuses move, values do not.\n\n";
+    }
+    for (field, a, b) in &m.fields {
+        out += &format!("- `{field}`: `{}` → `{}`\n", a.replace('`', "'"), b.replace('`', "'"));
+    }
+    if let Some(v) = m.moves.as_ref().filter(|v| !v.rows.is_empty()) {
+        out += &format!(
+            "\n{} of {} rows move; largest first:\n\n| site | period | before | after | change | status |\n|---|---|---|---|---|---|\n",
+            v.rows.len(),
+            v.rows_compared
+        );
+        for r in v.rows.iter().take(12) {
+            let status = match (r.status_before, r.status_after) {
+                (a, b) if a == b => a.unwrap_or("").to_string(),
+                (a, b) => format!("{} → {}", a.unwrap_or("none"), b.unwrap_or("none")),
+            };
+            let site = if r.dims.is_empty() { r.site.clone() } else { format!("{} ({})", r.site, dims(&r.dims)) };
+            let change = match (r.delta, r.relative) {
+                (Some(d), Some(p)) => format!("{:+} ({:+.1}%)", (d * 1000.0).round() / 1000.0, p * 100.0),
+                (Some(d), None) => format!("{:+}", (d * 1000.0).round() / 1000.0),
+                _ => String::new(),
+            };
+            out += &format!("| {site} | {} | {} | {} | {change} | {status} |\n", r.period, num(r.before), num(r.after));
+        }
+    }
+    out += "\n</details>\n";
+    out
+}
+
+fn dims(d: &[(String, Option<String>)]) -> String {
+    d.iter().map(|(k, v)| format!("{k}={}", v.as_deref().unwrap_or("(null)"))).collect::<Vec<_>>().join(", ")
+}
+
+fn num(v: Option<f64>) -> String {
+    v.map_or("–".into(), |v| crate::results::number(Some((v * 1000.0).round() / 1000.0)))
+}
+
+fn describe_move(r: &Move) -> String {
+    match (r.delta, r.relative) {
+        (Some(d), Some(p)) => {
+            format!("{:+} ({:+.1}%) at {} {}", (d * 1000.0).round() / 1000.0, p * 100.0, r.site, r.period)
+        }
+        (Some(d), None) => format!("{:+} at {} {}", (d * 1000.0).round() / 1000.0, r.site, r.period),
+        _ => format!("{} → {} at {} {}", num(r.before), num(r.after), r.site, r.period),
+    }
+}

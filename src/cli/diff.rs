@@ -1,0 +1,111 @@
+//! `yardstick diff BASE [HEAD]`: what a change of the definitions means and what it does
+//! to the project's numbers, as a pull-request comment (Markdown) or JSON.
+
+use crate::change::diff::{self, Diff};
+use crate::check::Checked;
+use crate::diag::{Sources, render_all};
+use crate::plan::Request;
+use crate::results::Results;
+use chrono::NaiveDate;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::ExitCode;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Md,
+    Json,
+}
+
+pub struct Args<'a> {
+    pub base: &'a str,
+    pub head: Option<&'a str>,
+    pub project: &'a Path,
+    pub as_of: NaiveDate,
+    pub format: Format,
+}
+
+pub fn run(args: &Args, color: bool) -> ExitCode {
+    let mut sources = Sources::default();
+    let (worktree, diags) = crate::compile(args.project, &mut sources);
+    // The repository holding the definitions: found from the set the project names now.
+    let anchor = worktree.as_ref().map_or(args.project.to_path_buf(), |c| c.set.root.clone());
+    let base = at_revision(&anchor, args.project, args.base, color);
+    let head = match args.head {
+        Some(rev) => at_revision(&anchor, args.project, rev, color),
+        None => worktree.ok_or_else(|| {
+            eprint!("{}", render_all(diags.iter().filter(|d| d.is_error()), &sources, color));
+            "the working tree does not check".to_string()
+        }),
+    };
+    let (base, head) = match (base, head) {
+        (Ok(b), Ok(h)) => (b, h),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(if e.contains("not a revision") || e.contains("not in a git") { 2 } else { 1 });
+        }
+    };
+    if base.project.is_none() || head.project.is_none() {
+        eprintln!("error: diff computes both sides on a project's data: pass the project with -p");
+        return ExitCode::from(2);
+    }
+    let mut found: Diff = diff::definitions(&base, &head, (args.base, args.head.unwrap_or("working tree")));
+    let after = match compute_all(&head, args.as_of) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: the head side does not compute on today's data: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    // Both sides read today's data; the base side metric by metric only when it cannot
+    // compute whole (a schema changed with it).
+    let whole = compute_all(&base, args.as_of);
+    let each: BTreeMap<String, Result<Results, String>> = match &whole {
+        Ok(_) => BTreeMap::new(),
+        Err(_) => base.set.metrics.iter().map(|m| (m.id.0.clone(), compute_one(&base, &m.id.0, args.as_of))).collect(),
+    };
+    let before: BTreeMap<String, Result<&Results, String>> = base
+        .set
+        .metrics
+        .iter()
+        .map(|m| {
+            let side = match &whole {
+                Ok(all) => Ok(all),
+                Err(_) => each[&m.id.0].as_ref().map_err(Clone::clone),
+            };
+            (m.id.0.clone(), side)
+        })
+        .collect();
+    diff::compare_values(&mut found, &before, &after);
+    let text = match args.format {
+        Format::Md => diff::markdown(&found),
+        Format::Json => serde_json::to_string_pretty(&found).expect("a diff serializes") + "\n",
+    };
+    super::emit(&text)
+}
+
+/// The project with its definitions as they were at `rev`.
+fn at_revision(anchor: &Path, project: &Path, rev: &str, color: bool) -> Result<Checked, String> {
+    let at = crate::spec::AtRevision::open(anchor, rev)?;
+    let mut sources = Sources::default();
+    let (checked, diags) = crate::compile_from(&at, project, &mut sources);
+    checked.ok_or_else(|| {
+        eprint!("{}", render_all(diags.iter().filter(|d| d.is_error()), &sources, color));
+        format!("the definitions at {rev} do not check")
+    })
+}
+
+/// Every metric of a side, computed in one run.
+fn compute_all(side: &Checked, as_of: NaiveDate) -> Result<Results, String> {
+    let metrics: Vec<String> = side.set.metrics.iter().map(|m| m.id.0.clone()).collect();
+    crate::compute(side, &Request { metrics: &metrics, as_of, grain: None }).map_err(|e| first(&e))
+}
+
+fn compute_one(side: &Checked, id: &str, as_of: NaiveDate) -> Result<Results, String> {
+    let metrics = [id.to_string()];
+    crate::compute(side, &Request { metrics: &metrics, as_of, grain: None }).map_err(|e| first(&e))
+}
+
+fn first(errors: &[crate::diag::Diagnostic]) -> String {
+    errors.first().map_or_else(|| "no reason given".into(), |d| d.message.clone())
+}
