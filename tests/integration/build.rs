@@ -2,18 +2,12 @@
 //! or not at all, `--fail-on`, fingerprints that move exactly with a metric's meaning,
 //! the project hash, and input hashes.
 
-use crate::util::{Edit, apply, copy_dir, fixture};
+use crate::util::{Edit, apply, copy_dir, fixture, yardstick};
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 use std::process::Command;
 use yardstick::check::fingerprint::{fingerprints, project_hash};
-
-fn yardstick(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_yardstick")).args(args).env("NO_COLOR", "1").output().unwrap();
-    let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
-    (out.status.code().unwrap(), text(out.stdout), text(out.stderr))
-}
 
 /// A copy of the Acme example and of the shipped definition set beside it.
 fn acme() -> tempfile::TempDir {

@@ -1,25 +1,16 @@
 //! A new user's first hour (SPEC sections 7 and 12): a plant's own metric beside the
 //! shared set, a project started with `init`, and every document inside the repository.
 
+use crate::util::{acme_copy, yardstick};
 use std::fs;
 use std::path::Path;
-use std::process::Command;
-
-fn yardstick(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_yardstick")).args(args).env("NO_COLOR", "1").output().unwrap();
-    let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
-    (out.status.code().unwrap(), text(out.stdout), text(out.stderr))
-}
 
 /// A copy of the Acme example reading the shipped set, with `metrics: metrics/` and the
 /// project metric files given (name, text).
 fn acme_with_metrics(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    crate::util::copy_dir(&root.join("examples/acme"), dir.path());
+    let dir = acme_copy();
     let project = dir.path().join("yardstick.yaml");
-    let text =
-        fs::read_to_string(&project).unwrap().replace("../../metrics", &root.join("metrics").display().to_string());
+    let text = fs::read_to_string(&project).unwrap();
     fs::write(&project, text.replace("context: context.yaml", "context: context.yaml\nmetrics: metrics/")).unwrap();
     fs::create_dir_all(dir.path().join("metrics")).unwrap();
     for (name, text) in files {

@@ -2,25 +2,13 @@
 //! HTML pages read with an HTML parser (inline charts, marks, nothing from the network),
 //! a project template overriding the set's, and a template that reaches outside refused.
 
+use crate::util::{acme_copy, yardstick};
 use std::fs;
 use std::path::Path;
-use std::process::Command;
-
-fn yardstick(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_yardstick")).args(args).env("NO_COLOR", "1").output().unwrap();
-    let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
-    (out.status.code().unwrap(), text(out.stdout), text(out.stderr))
-}
 
 /// The Acme example built as of `as_of` in a temporary copy; the copy and its output.
 fn built(as_of: &str, edit: impl Fn(&Path)) -> (tempfile::TempDir, std::path::PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    crate::util::copy_dir(&root.join("examples/acme"), dir.path());
-    let project = dir.path().join("yardstick.yaml");
-    let text =
-        fs::read_to_string(&project).unwrap().replace("../../metrics", &root.join("metrics").display().to_string());
-    fs::write(&project, text).unwrap();
+    let dir = acme_copy();
     edit(dir.path());
     let (code, _, err) = yardstick(&["build", "-p", dir.path().to_str().unwrap(), "--as-of", as_of, "--quiet"]);
     assert_eq!(code, 0, "{err}");
@@ -129,13 +117,7 @@ fn a_project_template_overrides_the_sets() {
 
 #[test]
 fn a_template_that_reaches_outside_the_report_folders_fails_clearly() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    crate::util::copy_dir(&root.join("examples/acme"), dir.path());
-    let project = dir.path().join("yardstick.yaml");
-    let text =
-        fs::read_to_string(&project).unwrap().replace("../../metrics", &root.join("metrics").display().to_string());
-    fs::write(&project, text).unwrap();
+    let dir = acme_copy();
     fs::create_dir_all(dir.path().join("reports")).unwrap();
     fs::write(dir.path().join("reports/leadership.md.j2"), "{% include \"../yardstick.yaml\" %}").unwrap();
     let (code, _, err) = yardstick(&["build", "-p", dir.path().to_str().unwrap(), "--as-of", "2025-12-31", "--quiet"]);

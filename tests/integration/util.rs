@@ -47,3 +47,24 @@ pub fn compile(dir: &Path) -> (Option<Checked>, Diagnostics, Sources) {
     let (checked, diags) = yardstick::compile(dir, &mut sources);
     (checked, diags, sources)
 }
+
+/// yardstick run with `args`, colours off: its exit status, standard output and error.
+pub fn yardstick(args: &[&str]) -> (i32, String, String) {
+    let out =
+        std::process::Command::new(env!("CARGO_BIN_EXE_yardstick")).args(args).env("NO_COLOR", "1").output().unwrap();
+    let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
+    (out.status.code().unwrap(), text(out.stdout), text(out.stderr))
+}
+
+/// A copy of the Acme example in a temporary folder, reading this repository's set.
+pub fn acme_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    copy_dir(&root.join("examples/acme"), dir.path());
+    let _ = fs::remove_dir_all(dir.path().join("out"));
+    let project = dir.path().join("yardstick.yaml");
+    let text =
+        fs::read_to_string(&project).unwrap().replace("../../metrics", &root.join("metrics").display().to_string());
+    fs::write(project, text).unwrap();
+    dir
+}
