@@ -37,9 +37,9 @@ pub struct Named {
 #[derive(Debug, Serialize)]
 pub struct MetricChange {
     pub id: String,
-    /// `added`, `removed`, `breaking` (values can change), `criteria` (statuses can
-    /// change: target, thresholds, direction), `cosmetic`, or `unchanged` (its definition
-    /// is the same but its values move: a mapping or a vocabulary reached it).
+    /// `added`, `removed`, `breaking` (values can change, or move on today's data even
+    /// though the definition did not: a mapping or a vocabulary reached it), `criteria`
+    /// (statuses can change: target, thresholds, direction) or `cosmetic`.
     pub class: &'static str,
     /// Field by field: (field, before, after).
     pub fields: Vec<(String, String, String)>,
@@ -296,13 +296,23 @@ pub fn compare_values(diff: &mut Diff, before: &BTreeMap<String, Result<&Results
             None => m.not_comparable = Some("not computed on the base side".into()),
         }
     }
+    let moving = |m: &MetricChange| m.moves.as_ref().is_some_and(|v| !v.rows.is_empty());
     // Unchanged definitions whose values do not move say nothing.
-    diff.metrics.retain(|m| {
-        m.class != "unchanged" || m.moves.as_ref().is_some_and(|v| !v.rows.is_empty()) || m.not_comparable.is_some()
-    });
-    // Largest moves first.
+    diff.metrics.retain(|m| m.class != "unchanged" || moving(m) || m.not_comparable.is_some());
+    // Values that move make a change breaking, whatever moved them (a site mapping, a
+    // vocabulary the metric reads): said so.
+    for m in diff.metrics.iter_mut().filter(|m| matches!(m.class, "unchanged" | "cosmetic")) {
+        if m.moves.as_ref().is_some_and(|v| !v.rows.is_empty()) {
+            m.class = "breaking";
+            let why = "moved by a change outside its definition (a site mapping, a vocabulary it reads)";
+            m.fields.push(("values".into(), String::new(), why.into()));
+        }
+    }
+    // Largest moves first: by the largest relative move of a metric, a value that appears
+    // or vanishes counting as the largest.
     let largest = |m: &MetricChange| {
-        m.moves.as_ref().and_then(|v| v.rows.first()).and_then(|r| r.relative.or(r.delta)).map_or(0.0, f64::abs)
+        let rows = m.moves.as_ref().map_or(&[][..], |v| &v.rows[..]);
+        rows.iter().map(|r| r.relative.map_or(f64::INFINITY, f64::abs)).fold(0.0, f64::max)
     };
     diff.metrics.sort_by(|a, b| largest(b).total_cmp(&largest(a)));
 }

@@ -11,12 +11,13 @@ use crate::check::fingerprint::fingerprints;
 use crate::check::ir::Vocabulary;
 use crate::diag::{Diagnostic, codes};
 
-/// Every version the changes since `rev` (compiled as `base`) demand and `head` lacks.
-pub fn versions(base: &Checked, head: &Checked, rev: &str) -> Vec<Diagnostic> {
+/// Every version the changes since `rev` (compiled as `base`) demand and `head` lacks;
+/// the project's own metrics are judged only when `rev` holds the project (`covers`).
+pub fn versions(base: &Checked, head: &Checked, rev: &str, covers: bool) -> Vec<Diagnostic> {
     let mut found = Vec::new();
     let (before, after) = (fingerprints(&base.set), fingerprints(&head.set));
     let mut breaking = Vec::new();
-    for m in &head.set.metrics {
+    for m in head.set.metrics.iter().filter(|m| covers || !m.local) {
         let Some(old) = base.set.metric(&m.id.0) else { continue };
         if before.get(&m.id) == after.get(&m.id) {
             continue;

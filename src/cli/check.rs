@@ -54,7 +54,7 @@ fn check_base(head: &crate::check::Checked, project: &Path, rev: &str, sources: 
         eprintln!("error: the definitions at {rev} do not check, so they cannot be compared");
         return ExitCode::from(1);
     };
-    let found = crate::change::versions(&base, head, rev);
+    let found = crate::change::versions(&base, head, rev, at.holds(project));
     if !found.is_empty() {
         eprint!("{}", render_all(found.iter(), sources, color));
         let n = found.len();

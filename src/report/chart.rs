@@ -138,8 +138,9 @@ pub struct Aligned {
     pub points: Vec<(i64, f64)>,
 }
 
-/// Every site's line against quarters since its rollout, the rollout at 0.
-pub fn aligned(title: &str, lines: &[Aligned]) -> Option<String> {
+/// Every site's line against quarters since its rollout, the rollout at 0; a share's
+/// axis (`percent`) in per cent.
+pub fn aligned(title: &str, lines: &[Aligned], percent: bool) -> Option<String> {
     let all: Vec<(i64, f64)> = lines.iter().flat_map(|l| l.points.iter().copied()).collect();
     let (first, last) = (all.iter().map(|p| p.0).min()?, all.iter().map(|p| p.0).max()?);
     let (low, high) = span(&all.iter().map(|p| p.1).collect::<Vec<_>>());
@@ -158,7 +159,7 @@ pub fn aligned(title: &str, lines: &[Aligned]) -> Option<String> {
             .disable_x_mesh()
             .x_desc("quarters since the site's rollout")
             .x_label_formatter(&|x| format!("{:+}", x.round() as i64))
-            .y_label_formatter(&|y| short(*y))
+            .y_label_formatter(&|y| if percent { format!("{}%", short(*y * 100.0)) } else { short(*y) })
             .max_light_lines(0)
             .bold_line_style(RGBColor(232, 232, 232))
             .draw()?;

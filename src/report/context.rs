@@ -7,7 +7,7 @@ use crate::build::Manifest;
 use crate::check::Checked;
 use crate::check::ir::{Grain, Metric, MetricBody, Site};
 use crate::results::{ResultRow, Results};
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use minijinja::Value;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -94,7 +94,7 @@ pub struct MetricInfo<'a> {
     pub series: Vec<Series<'a>>,
     /// Each site's quarterly values by quarters since its own rollout.
     pub aligned: AlignedTable,
-    /// Site (and `all`) to its trend chart, an inline `<svg>` (HTML only).
+    /// Site (and `all`) to its trend chart, an inline `<svg>` in a `<figure>` (HTML only).
     pub charts: BTreeMap<String, Value>,
     /// Every site against quarters since its own rollout, an inline `<svg>` (HTML only).
     pub aligned_chart: Option<Value>,
@@ -165,6 +165,8 @@ pub struct Scope<'a> {
     pub manifest: &'a Manifest,
     pub report: ReportInfo,
     pub html: bool,
+    /// Where the HTML rendering keeps its charts until the page is made.
+    pub trusted: &'a super::Trusted,
 }
 
 pub fn build<'a>(s: &Scope<'a>) -> Context<'a> {
@@ -238,7 +240,8 @@ fn metric<'a>(s: &Scope<'a>, m: &'a Metric, fingerprint: Option<String>) -> Metr
     let lineage = m.lineage(&s.checked.set);
     let lines = aligned_lines(s, m);
     let title = format!("{}: quarters since each site's rollout", m.title);
-    let aligned_chart = if s.html { chart::aligned(&title, &lines).map(Value::from_safe_string) } else { None };
+    let aligned_chart =
+        if s.html { chart::aligned(&title, &lines, m.unit == "%").map(|svg| s.trusted.figure(svg)) } else { None };
     let charts = if s.html { charts(s, m, &rows) } else { BTreeMap::new() };
     let series = series(&rows);
     MetricInfo {
@@ -362,7 +365,7 @@ fn charts(s: &Scope, m: &Metric, rows: &[&ResultRow]) -> BTreeMap<String, Value>
             percent: m.unit == "%",
         };
         if let Some(svg) = chart::trend(&trend) {
-            out.insert(site, Value::from_safe_string(svg));
+            out.insert(site, s.trusted.figure(svg));
         }
     }
     out
@@ -376,7 +379,9 @@ fn aligned_lines(s: &Scope, m: &Metric) -> Vec<Aligned> {
         .iter()
         .filter_map(|site| {
             let rollout = site.rollout?;
-            let start = quarter_number(rollout);
+            let calendar = crate::plan::calendar::Calendar { fiscal_year_start: project.fiscal_year_start };
+            let quarter = |d: NaiveDate| calendar.index(Grain::Quarter, d);
+            let start = quarter(rollout);
             let points = s
                 .quarters
                 .rows
@@ -387,16 +392,12 @@ fn aligned_lines(s: &Scope, m: &Metric) -> Vec<Aligned> {
                         && r.dims.iter().all(|(_, v)| v.is_none())
                         && !r.partial
                 })
-                .filter_map(|r| Some((quarter_number(r.period_start) - start, r.value?)))
+                .filter_map(|r| Some((quarter(r.period_start) - start, r.value?)))
                 .collect();
             Some(Aligned { site: site.id.clone(), points })
         })
         .filter(|l| !l.points.is_empty())
         .collect()
-}
-
-fn quarter_number(d: NaiveDate) -> i64 {
-    i64::from(d.year()) * 4 + i64::from(d.month0() / 3)
 }
 
 /// The label of the period holding `date` at `grain` (calendar months; fiscal quarters

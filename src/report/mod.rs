@@ -13,9 +13,45 @@ use crate::check::Checked;
 use crate::check::ir::{Grain, ReportSpec};
 use crate::results::{ResultRow, Results};
 use chrono::NaiveDate;
-use minijinja::{AutoEscape, Environment, Error, ErrorKind, State, Value};
+use minijinja::{AutoEscape, Environment, Error, ErrorKind, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+
+/// The pieces of HTML the HTML rendering makes itself (charts, status badges): the
+/// template text holds a mark for each, and the page gets them only after its Markdown
+/// became HTML, so that no HTML from a definition or an event text ever reaches the page.
+#[derive(Clone, Default)]
+pub struct Trusted(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl Trusted {
+    /// Keeps `html` and returns its mark.
+    fn put(&self, html: String) -> String {
+        let mut kept = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        kept.push(html);
+        format!("\u{E000}{}\u{E001}", kept.len() - 1)
+    }
+
+    /// A chart's SVG in its figure, as a mark.
+    fn figure(&self, svg: String) -> Value {
+        Value::from(self.put(format!("<figure class=\"chart\">\n{svg}\n</figure>")))
+    }
+
+    /// `html` with every mark replaced by what it stands for: a mark alone in a paragraph
+    /// takes the paragraph's place.
+    fn fill(&self, html: &str) -> String {
+        let kept = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut out = html.to_string();
+        for (i, piece) in kept.iter().enumerate() {
+            let mark = format!("\u{E000}{i}\u{E001}");
+            out = out.replace(&format!("<p>{mark}</p>"), piece).replace(&mark, piece);
+        }
+        out
+    }
+
+    fn clear(&self) {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
+    }
+}
 
 /// One report file: its name in the output folder and its text.
 #[derive(Debug)]
@@ -54,7 +90,8 @@ pub fn template_file(folders: &[PathBuf], name: &str) -> Option<PathBuf> {
 pub fn render(input: &Input, manifest: &Manifest) -> Result<Vec<Rendered>, String> {
     let Some(project) = input.checked.project.as_ref().filter(|p| !p.reports.is_empty()) else { return Ok(Vec::new()) };
     let dirs = folders(input.checked);
-    let (markdown, html) = (environment(&dirs, false), environment(&dirs, true));
+    let trusted = Trusted::default();
+    let (markdown, html) = (environment(&dirs, None), environment(&dirs, Some(trusted.clone())));
     let quarters = input.results.get(&Some(Grain::Quarter)).ok_or("quarterly results are missing")?;
     let mut out = Vec::new();
     for spec in &project.reports {
@@ -75,7 +112,9 @@ pub fn render(input: &Input, manifest: &Manifest) -> Result<Vec<Rendered>, Strin
                     manifest,
                     report: report.clone(),
                     html: is_html,
+                    trusted: &trusted,
                 };
+                trusted.clear();
                 let context = context::build(&scope);
                 let text = env
                     .get_template(&format!("{}.md.j2", spec.template))
@@ -84,7 +123,7 @@ pub fn render(input: &Input, manifest: &Manifest) -> Result<Vec<Rendered>, Strin
                 let text = tidy(&text);
                 let (file, text) = match is_html {
                     false => (format!("{stem}.md"), text),
-                    true => (format!("{stem}.html"), page(&title(&text, &spec.template), &text)),
+                    true => (format!("{stem}.html"), page(&title(&text, &spec.template), &text, &trusted)),
                 };
                 out.push(Rendered { file, text });
             }
@@ -131,17 +170,18 @@ fn template_error(name: &str, e: &Error) -> String {
     text
 }
 
-/// The environment for one format: templates read from `dirs` only, values escaped for
-/// HTML in the HTML rendering, and the helper functions of docs/reports.md.
-fn environment(dirs: &[PathBuf], html: bool) -> Environment<'static> {
+/// The environment for one format (`trusted` for HTML): templates read from `dirs` only,
+/// and the helper functions of docs/reports.md. Values are not escaped: the template
+/// gives Markdown, and making the page turns any HTML in it into text.
+fn environment(dirs: &[PathBuf], trusted: Option<Trusted>) -> Environment<'static> {
     let mut env = Environment::new();
     // A block tag on a line of its own leaves no line behind: tables stay whole.
     let syntax = minijinja::syntax::SyntaxConfig::builder().trim_blocks(true).lstrip_blocks(true).build();
     env.set_syntax(syntax.expect("the default delimiters"));
     let dirs = dirs.to_vec();
     env.set_loader(move |name| load(&dirs, name));
-    env.set_auto_escape_callback(move |_| if html { AutoEscape::Html } else { AutoEscape::None });
-    env.add_function("badge", badge);
+    env.set_auto_escape_callback(|_| AutoEscape::None);
+    env.add_function("badge", move |status: Option<String>| badge(trusted.as_ref(), status));
     env.add_function("number", number);
     env.add_function("delta", delta);
     env.add_filter("cell", cell);
@@ -171,22 +211,16 @@ fn load(dirs: &[PathBuf], name: &str) -> Result<Option<String>, Error> {
     Ok(None)
 }
 
-fn is_html(state: &State) -> bool {
-    state.lookup("format").is_some_and(|f| f.as_str() == Some("html"))
-}
-
 /// A status as a reader sees it: judged statuses coloured in HTML, the others plain.
-fn badge(state: &State, status: Option<String>) -> Value {
-    let Some(status) = status else { return Value::from("") };
+fn badge(trusted: Option<&Trusted>, status: Option<String>) -> String {
+    let Some(status) = status else { return String::new() };
     let words = status.replace('_', " ");
-    if !is_html(state) {
-        return Value::from(words);
-    }
+    let Some(trusted) = trusted else { return words };
     let class = match status.as_str() {
         "green" | "amber" | "red" => format!("status {status}"),
         _ => "status unjudged".to_string(),
     };
-    Value::from_safe_string(format!("<span class=\"{class}\">{words}</span>"))
+    trusted.put(format!("<span class=\"{class}\">{words}</span>"))
 }
 
 /// A value in its unit: a share as a percentage, others rounded; none as a dash.
@@ -238,11 +272,26 @@ fn title(markdown: &str, fallback: &str) -> String {
     heading.unwrap_or(fallback).trim().to_string()
 }
 
-/// The Markdown as one HTML page with its styles: nothing is loaded from anywhere.
-fn page(title: &str, markdown: &str) -> String {
-    use pulldown_cmark::{Options, Parser, html};
+/// The Markdown as one HTML page with its styles: nothing is loaded from anywhere. HTML
+/// written in the Markdown shows as text, images as their words, and links leading out of
+/// the page as their text; the charts and badges come in last, by their marks.
+fn page(title: &str, markdown: &str, trusted: &Trusted) -> String {
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
+    let mut links = Vec::new();
+    let events = Parser::new_ext(markdown, Options::ENABLE_TABLES).filter_map(|e| match e {
+        Event::Html(h) | Event::InlineHtml(h) => Some(Event::Text(h)),
+        Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) => None,
+        Event::Start(Tag::Link { ref dest_url, .. }) => {
+            let inside = dest_url.starts_with('#');
+            links.push(inside);
+            inside.then_some(e)
+        }
+        Event::End(TagEnd::Link) => links.pop().unwrap_or(false).then_some(e),
+        other => Some(other),
+    });
     let mut body = String::new();
-    html::push_html(&mut body, Parser::new_ext(markdown, Options::ENABLE_TABLES));
+    html::push_html(&mut body, events);
+    let body = trusted.fill(&body);
     let title = title.replace('&', "&amp;").replace('<', "&lt;");
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n{body}</body>\n</html>\n"

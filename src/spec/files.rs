@@ -65,6 +65,11 @@ impl AtRevision {
         Ok(AtRevision { root, rev: rev.to_string(), files, dirs })
     }
 
+    /// Whether `path` lies inside the repository, so that its files are read at the revision.
+    pub fn holds(&self, path: &Path) -> bool {
+        self.inside(path).is_some()
+    }
+
     /// `path` relative to the repository's top folder, when it lies inside it.
     fn inside(&self, path: &Path) -> Option<PathBuf> {
         let absolute = if path.is_absolute() { path.to_path_buf() } else { std::env::current_dir().ok()?.join(path) };

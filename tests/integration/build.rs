@@ -57,17 +57,7 @@ fn the_acme_results_at_a_fixed_as_of() {
     let row = query.lines().find(|l| l.contains(",lyon,2025-Q4,")).unwrap();
     assert!(csv.lines().any(|l| l == row), "{row}");
     assert!(err.is_empty() || !err.contains("built"), "--quiet prints no summary: {err}");
-    insta::assert_snapshot!("acme_results_2025_12_31", to_nine_decimals(&csv));
-}
-
-/// The CSV with every fractional number rounded to nine decimals: Polars' parallel float
-/// sums may differ in the last bits from run to run (572565.3125 or 572565.3124999999).
-fn to_nine_decimals(csv: &str) -> String {
-    let cell = |c: &str| match c.parse::<f64>() {
-        Ok(v) if c.contains('.') => format!("{}", (v * 1e9).round() / 1e9),
-        _ => c.to_string(),
-    };
-    csv.lines().map(|l| l.split(',').map(cell).collect::<Vec<_>>().join(",") + "\n").collect()
+    insta::assert_snapshot!("acme_results_2025_12_31", crate::util::to_nine_decimals(&csv));
 }
 
 #[test]

@@ -210,7 +210,9 @@ fn diff_classes_a_where_a_title_and_a_mapping_and_shows_what_moves() {
     let mapping = &diff["mappings"][0];
     assert_eq!(mapping["name"], "brno (root_cause)");
     let disruptions = metric(&diff, "security_disruptions");
-    assert_eq!(disruptions["class"], "unchanged");
+    // Its definition did not change, but its values move: breaking, and said why.
+    assert_eq!(disruptions["class"], "breaking");
+    assert!(disruptions["fields"].as_array().unwrap().iter().any(|f| f[0] == "values"), "{disruptions:#}");
     let brno = fs::read_to_string(repo.path("acme/data/brno/downtime.csv")).unwrap();
     let konfig_2025_q4 = brno
         .lines()

@@ -121,7 +121,8 @@ fn a_sites_own_dialect_gives_the_numbers_of_the_plain_export_of_the_same_rows() 
     let (code, from_local, err) = yardstick(local.path(), &args);
     assert_eq!(code, 0, "{err}");
     assert!(from_plain.lines().count() > 900, "{from_plain:.500}");
-    assert_eq!(from_plain, from_local);
+    // Polars' parallel float sums may differ in the last bits from run to run.
+    assert_eq!(crate::util::to_nine_decimals(&from_plain), crate::util::to_nine_decimals(&from_local));
 }
 
 #[test]

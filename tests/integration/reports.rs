@@ -67,8 +67,16 @@ fn the_acme_reports_in_markdown() {
 fn the_html_reports_are_self_contained_with_inline_charts_and_marks() {
     // As of 15 November 2025: 2025-Q4 is partial; Porto's ransomware of October 2023 and
     // Lyon's expansion of March 2023 are context events on the charts.
-    let (_dir, out) = built("2025-11-15", |_| {});
+    // An event text with HTML and an image from elsewhere: shown as text, never loaded.
+    let (_dir, out) = built("2025-11-15", |dir| {
+        let context = dir.join("context.yaml");
+        let event = "  - {date: 2025-08-01, site: porto, kind: audit, text: \"<script>alert(1)</script> ![x](https://example.com/x.png)\"}\n";
+        fs::write(&context, fs::read_to_string(&context).unwrap() + event).unwrap();
+    });
     let html = fs::read_to_string(out.join("scorecard-porto-2025-Q3.html")).unwrap();
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "the event's HTML shows as text");
+    // Formulas read as written: escaped once, not twice.
+    assert!(fs::read_to_string(out.join("catalog.html")).unwrap().contains("<code>sum(fire_drills) / count()</code>"));
     let page = scraper::Html::parse_document(&html);
     let select = |s: &str| scraper::Selector::parse(s).unwrap();
     let figures = page.select(&select("figure.chart")).count();
