@@ -21,6 +21,12 @@ fn acme() -> tempfile::TempDir {
     dir
 }
 
+/// The staging and set-aside folders a build left in `dir`.
+fn leftovers(dir: &Path) -> Vec<String> {
+    let names = fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned());
+    names.filter(|n| n.contains(".tmp-") || n.contains(".old-")).collect()
+}
+
 /// Every file of a folder, by name, with its bytes.
 fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     fs::read_dir(dir)
@@ -77,11 +83,7 @@ fn a_build_that_fails_on_bad_data_leaves_the_previous_output_byte_for_byte() {
     assert!(err.contains("`12O` is not a number") && err.contains("nothing was written"), "{err}");
     assert_eq!(files(&p.join("out")), before);
     // Nothing of the failed build is left beside it either.
-    let left: Vec<String> = fs::read_dir(&p)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains(".tmp-") || n.contains(".old-"))
-        .collect();
+    let left = leftovers(&p);
     assert!(left.is_empty(), "{left:?}");
 }
 
@@ -379,10 +381,6 @@ fn a_build_that_fails_while_writing_leaves_the_previous_output_byte_for_byte() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("report `catalog`") && err.contains("the previous output, if any, is as it was"), "{err}");
     assert_eq!(files(&p.join("out")), before);
-    let left: Vec<String> = fs::read_dir(&p)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains(".tmp-") || n.contains(".old-"))
-        .collect();
+    let left = leftovers(&p);
     assert!(left.is_empty(), "{left:?}");
 }

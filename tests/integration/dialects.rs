@@ -5,7 +5,6 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 const SITE_DIALECT: &str = r#"{csv: {delimiter: ";", decimal: ",", encoding: windows-1250, "true": [tak], "false": [nie], "null": ["N/A"]}, date_format: "%d.%m.%Y", datetime_format: "%d.%m.%Y %H:%M"}"#;
 
@@ -13,12 +12,9 @@ const SITE_DIALECT: &str = r#"{csv: {delimiter: ";", decimal: ",", encoding: win
 /// `plain` (UTF-8, as generated) or in its own dialect. In both, Brno's datetimes are cut
 /// to the minute (the dialect writes none) and its code for an unknown cause is Czech.
 fn acme(dialect: bool) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    crate::util::copy_dir(&root.join("examples/acme"), dir.path());
+    let dir = crate::util::acme_copy();
     let project = dir.path().join("yardstick.yaml");
     let mut text = fs::read_to_string(&project).unwrap();
-    text = text.replace("../../metrics", &root.join("metrics").display().to_string());
     let mappings = dir.path().join("sites/brno.yaml");
     let czech = fs::read_to_string(&mappings).unwrap().replace("\"NEZNAMO\"", "\"NEZNÁMO\"");
     fs::write(&mappings, czech).unwrap();
@@ -87,14 +83,8 @@ fn polish(cell: &str) -> String {
 }
 
 fn yardstick(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_yardstick"))
-        .args(args)
-        .args(["-p", dir.to_str().unwrap()])
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
-    (out.status.code().unwrap(), text(out.stdout), text(out.stderr))
+    let project = ["-p", dir.to_str().unwrap()];
+    crate::util::yardstick(&[args, &project[..]].concat())
 }
 
 #[test]
