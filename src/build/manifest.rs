@@ -37,6 +37,10 @@ pub struct SetInfo {
     /// The set's folder, as the project's yardstick.yaml names it.
     pub path: String,
     pub git: GitState,
+    /// The repository, revision and folder the set was fetched from, when the project
+    /// pins it in git (`git` then holds the commit it resolved to).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pinned: Option<crate::spec::remote::Pin>,
 }
 
 #[derive(Debug, Serialize)]
@@ -115,6 +119,7 @@ impl Manifest {
                 version: set.version.to_string(),
                 path: project.definitions.clone(),
                 git: vcs.state(&set.root),
+                pinned: project.pinned.clone(),
             },
             project: ProjectInfo {
                 name: project.name.clone(),

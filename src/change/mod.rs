@@ -2,18 +2,38 @@
 //! revision, and whether their versions say so. A metric whose fingerprint moved needs a
 //! new `version`; a vocabulary whose terms, groups or deprecated codes changed, too; and
 //! the set's semantic version must move as its changes require: at least a minor bump
-//! for a change that can move numbers, a major one for a metric removed.
+//! for a change that can move numbers, a major one for a metric, vocabulary or source
+//! removed; and a removed metric must not be named by a report template any more.
 
 pub mod diff;
 
 use crate::check::Checked;
 use crate::check::fingerprint::fingerprints;
 use crate::check::ir::Vocabulary;
-use crate::diag::{Diagnostic, codes};
+use crate::diag::{Diagnostic, Sources, codes};
+use crate::spec::AtRevision;
+use std::path::Path;
+
+/// The files at the revision `rev` named on the command line (SPEC section 11): a
+/// revision of the repository holding the definition set (`head`'s, as the working tree
+/// names it). For a set pinned in git, a tag or branch of the set's repository names the
+/// set at that revision (`diff v1.1.0 v1.2.0` previews an upgrade), and any other revision
+/// one of the project's own repository, whose yardstick.yaml pins the set as it was then.
+pub fn revision(head: Option<&Checked>, project: &Path, rev: &str) -> Result<AtRevision, String> {
+    let set_root = head.map_or(project, |c| c.set.root.as_path());
+    let pinned = head.and_then(|c| c.project.as_ref()).is_some_and(|p| p.pinned.is_some());
+    if pinned
+        && !crate::spec::remote::names_ref(set_root, rev)
+        && let Ok(at) = AtRevision::open(project, rev)
+    {
+        return Ok(at);
+    }
+    AtRevision::open(set_root, rev)
+}
 
 /// Every version the changes since `rev` (compiled as `base`) demand and `head` lacks;
 /// the project's own metrics are judged only when `rev` holds the project (`covers`).
-pub fn versions(base: &Checked, head: &Checked, rev: &str, covers: bool) -> Vec<Diagnostic> {
+pub fn versions(base: &Checked, head: &Checked, rev: &str, covers: bool, sources: &mut Sources) -> Vec<Diagnostic> {
     let mut found = Vec::new();
     let (before, after) = (fingerprints(&base.set), fingerprints(&head.set));
     let mut breaking = Vec::new();
@@ -54,14 +74,66 @@ pub fn versions(base: &Checked, head: &Checked, rev: &str, covers: bool) -> Vec<
             found.push(at(d, v.version_at));
         }
     }
-    let removed: Vec<String> = base
+    let removed_ids: Vec<&str> = base
+        .set
+        .metrics
+        .iter()
+        .filter(|m| (covers || !m.local) && head.set.metric(&m.id.0).is_none())
+        .map(|m| m.id.0.as_str())
+        .collect();
+    found.extend(still_named(head, &removed_ids, rev, sources));
+    // What the set removed: the project's own metrics stay out of its semver.
+    let mut removed: Vec<String> = base
         .set
         .metrics
         .iter()
         .filter(|m| !m.local && head.set.metric(&m.id.0).is_none())
-        .map(|m| format!("`{}`", m.id))
+        .map(|m| format!("metric `{}`", m.id))
         .collect();
+    let vocabularies = base.set.vocabularies.keys().filter(|v| !head.set.vocabularies.contains_key(*v));
+    removed.extend(vocabularies.map(|v| format!("vocabulary `{v}`")));
+    let schemas = base.set.sources.keys().filter(|s| !head.set.sources.contains_key(*s));
+    removed.extend(schemas.map(|s| format!("source `{s}`")));
     found.extend(set_version(base, head, rev, &breaking, &removed));
+    found
+}
+
+/// The report templates (the set's and the project's) that still name a removed metric:
+/// one error at each first mention, so no report silently loses a section.
+fn still_named(head: &Checked, removed: &[&str], rev: &str, sources: &mut Sources) -> Vec<Diagnostic> {
+    let mut folders = vec![head.set.root.join("reports")];
+    folders.extend(head.project.as_ref().map(|p| p.root.join("reports")));
+    let mut templates: Vec<std::path::PathBuf> = folders
+        .iter()
+        .filter_map(|d| std::fs::read_dir(d).ok())
+        .flatten()
+        .filter_map(|e| Some(e.ok()?.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "j2"))
+        .collect();
+    templates.sort();
+    let mut found = Vec::new();
+    for path in templates {
+        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        let mentions: Vec<(usize, &str)> = removed
+            .iter()
+            .filter_map(|id| ['"', '\''].iter().find_map(|q| text.find(&format!("{q}{id}{q}")).map(|at| (at + 1, *id))))
+            .collect();
+        if mentions.is_empty() {
+            continue;
+        }
+        let file = sources.add(&path, text);
+        for (at, id) in mentions {
+            found.push(
+                Diagnostic::error(
+                    codes::E0904,
+                    format!("metric `{id}` was removed since {rev}, but this report template still names it"),
+                )
+                .at(crate::diag::Span::new(file, at, at + id.len()))
+                .label("no such metric any more")
+                .help("replace or remove the mention before removing the metric, or keep the metric"),
+            );
+        }
+    }
     found
 }
 
@@ -75,7 +147,7 @@ fn set_version(
 ) -> Option<Diagnostic> {
     let (old, new) = (&base.set.version, &head.set.version);
     let (needed, why) = if !removed.is_empty() {
-        (semver::Version::new(old.major + 1, 0, 0), format!("metrics were removed ({})", removed.join(", ")))
+        (semver::Version::new(old.major + 1, 0, 0), format!("{} removed", removed.join(", ")))
     } else if !breaking.is_empty() {
         (semver::Version::new(old.major, old.minor + 1, 0), format!("{} changed meaning", breaking.join(", ")))
     } else {
@@ -92,7 +164,7 @@ fn set_version(
     .help(if removed.is_empty() {
         "a change that can move numbers needs at least a minor version, so that projects can pin the set with `requires`"
     } else {
-        "removing a metric breaks projects and reports that use it: it needs a major version"
+        "removing a metric, a vocabulary or a source breaks the projects and reports that use it: it needs a major version"
     });
     Some(at(d, head.set.version_at))
 }

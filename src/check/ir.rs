@@ -706,9 +706,13 @@ impl TExpr {
 pub struct Project {
     pub name: String,
     pub root: PathBuf,
-    /// The definition set's folder as yardstick.yaml writes it (relative to the project).
+    /// The definition set's folder as yardstick.yaml writes it (relative to the project),
+    /// or where it was fetched from when it is pinned in git.
     #[serde(skip)]
     pub definitions: String,
+    /// The git repository and revision of a pinned set.
+    #[serde(skip)]
+    pub pinned: Option<crate::spec::remote::Pin>,
     pub start: NaiveDate,
     /// Month 1..=12 in which the fiscal year starts.
     pub fiscal_year_start: u32,

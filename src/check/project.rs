@@ -6,7 +6,7 @@ use super::metric::GRAINS;
 use super::set::{COLLECTIONS, unknown_source, unknown_term, unknown_vocab};
 use super::{Cx, dialect};
 use crate::diag::{Diagnostic, FileId, codes, did_you_mean};
-use crate::spec::{BaselineDoc, ProjectDoc, ProjectDocs, SiteDoc, SiteSourceDoc, Spanned};
+use crate::spec::{BaselineDoc, DefinitionsDoc, ProjectDoc, ProjectDocs, SiteDoc, SiteSourceDoc, Spanned};
 use std::collections::{BTreeMap, BTreeSet};
 
 const UNMAPPED: &[(&str, Unmapped)] = &[("error", Unmapped::Error), ("exclude", Unmapped::Exclude)];
@@ -31,7 +31,13 @@ pub(super) fn check_project(cx: &mut Cx, docs: &ProjectDocs, set: &DefinitionSet
     Some(Project {
         name: doc.project.value.clone(),
         root: docs.root.clone(),
-        definitions: doc.definitions.value.clone(),
+        definitions: match (&doc.definitions.value, &docs.pinned) {
+            (DefinitionsDoc::Path(path), _) => path.clone(),
+            (DefinitionsDoc::Git(_), Some(pin)) if pin.path.is_empty() => format!("{} at {}", pin.url, pin.rev),
+            (DefinitionsDoc::Git(_), Some(pin)) => format!("{} at {}, folder {}", pin.url, pin.rev, pin.path),
+            (DefinitionsDoc::Git(g), None) => g.git.value.clone(),
+        },
+        pinned: docs.pinned.clone(),
         start: start?,
         fiscal_year_start: fiscal_year_start?,
         baseline: baseline?,

@@ -27,7 +27,7 @@ pub fn run(project: &Path, data: bool, base: Option<&str>, color: bool) -> ExitC
     };
     let written = super::emit(&format!("{}\n", summary(&checked)));
     if let Some(rev) = base.filter(|_| written == ExitCode::SUCCESS) {
-        let code = check_base(&checked, project, rev, &sources, color);
+        let code = check_base(&checked, project, rev, &mut sources, color);
         if code != ExitCode::SUCCESS {
             return code;
         }
@@ -39,8 +39,8 @@ pub fn run(project: &Path, data: bool, base: Option<&str>, color: bool) -> ExitC
 }
 
 /// `check --base REV`: the definitions at REV against these, their versions judged.
-fn check_base(head: &crate::check::Checked, project: &Path, rev: &str, sources: &Sources, color: bool) -> ExitCode {
-    let at = match crate::spec::AtRevision::open(&head.set.root, rev) {
+fn check_base(head: &crate::check::Checked, project: &Path, rev: &str, sources: &mut Sources, color: bool) -> ExitCode {
+    let at = match crate::change::revision(Some(head), project, rev) {
         Ok(at) => at,
         Err(e) => {
             eprintln!("error: {e}");
@@ -54,11 +54,11 @@ fn check_base(head: &crate::check::Checked, project: &Path, rev: &str, sources: 
         eprintln!("error: the definitions at {rev} do not check, so they cannot be compared");
         return ExitCode::from(1);
     };
-    let found = crate::change::versions(&base, head, rev, at.holds(project));
+    let found = crate::change::versions(&base, head, rev, at.holds(project), sources);
     if !found.is_empty() {
         eprint!("{}", render_all(found.iter(), sources, color));
         let n = found.len();
-        eprintln!("\nyardstick: {n} version{} to raise since {rev}", if n == 1 { "" } else { "s" });
+        eprintln!("\nyardstick: {n} error{} in what changed since {rev}", if n == 1 { "" } else { "s" });
         return ExitCode::from(1);
     }
     super::emit(&format!("ok: every change since {rev} has the versions it needs\n"))

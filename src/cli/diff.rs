@@ -29,10 +29,9 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
     let mut sources = Sources::default();
     let (worktree, diags) = crate::compile(args.project, &mut sources);
     // The repository holding the definitions: found from the set the project names now.
-    let anchor = worktree.as_ref().map_or(args.project.to_path_buf(), |c| c.set.root.clone());
-    let base = at_revision(&anchor, args.project, args.base, color);
+    let base = at_revision(worktree.as_ref(), args.project, args.base, color);
     let head = match args.head {
-        Some(rev) => at_revision(&anchor, args.project, rev, color),
+        Some(rev) => at_revision(worktree.as_ref(), args.project, rev, color),
         None => worktree.ok_or_else(|| {
             eprint!("{}", render_all(diags.iter().filter(|d| d.is_error()), &sources, color));
             "the working tree does not check".to_string()
@@ -85,8 +84,8 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
 }
 
 /// The project with its definitions as they were at `rev`.
-fn at_revision(anchor: &Path, project: &Path, rev: &str, color: bool) -> Result<Checked, String> {
-    let at = crate::spec::AtRevision::open(anchor, rev)?;
+fn at_revision(worktree: Option<&Checked>, project: &Path, rev: &str, color: bool) -> Result<Checked, String> {
+    let at = crate::change::revision(worktree, project, rev)?;
     let mut sources = Sources::default();
     let (checked, diags) = crate::compile_from(&at, project, &mut sources);
     checked.ok_or_else(|| {

@@ -6,6 +6,7 @@ mod build;
 mod check;
 mod diff;
 mod explain;
+mod fetch;
 mod init;
 mod metrics;
 mod query;
@@ -88,6 +89,12 @@ enum Command {
         as_of: Option<NaiveDate>,
         #[arg(long, value_enum, default_value = "md")]
         format: diff::Format,
+    },
+    /// Fetch again the definition set the project pins in git (`definitions: {git: URL,
+    /// rev: TAG}`) into yardstick's cache, then check the project against it.
+    Fetch {
+        #[arg(short = 'p', long = "project", default_value = ".")]
+        project: PathBuf,
     },
     /// Start a project: yardstick.yaml for the named sites, bindings and CSV templates for
     /// the chosen sources, a mappings file per site. Overwrites nothing.
@@ -256,6 +263,7 @@ pub fn main() -> ExitCode {
             let as_of = as_of.unwrap_or_else(yesterday);
             diff::run(&diff::Args { base: &base, head: head.as_deref(), project: &project, as_of, format }, color)
         }
+        Command::Fetch { project } => fetch::run(&project, color),
         Command::Metrics { project, tag } => metrics::run(&project, tag.as_deref(), color),
         Command::Init { dir, set, sites, sources } => {
             init::run(&init::Args { dir: &dir, set: &set, sites: &sites, sources: &sources }, color)

@@ -207,6 +207,8 @@ codes! {
 
     E0621: "a report in yardstick.yaml whose template is neither in the project's reports/ nor in the set's",
         "Name one of the templates the diagnostic lists, or add reports/NAME.md.j2 beside yardstick.yaml.";
+    E0622: "a `definitions: {git: URL, rev: TAG}` that cannot be fetched: a URL git cannot reach, or a rev that is neither a tag, a branch nor a commit",
+        "Check the URL and the tag; the set is cloned into yardstick's cache ($YARDSTICK_CACHE, else ~/.cache/yardstick) on first use and read offline afterwards; `yardstick fetch` refreshes it.";
 
     E0701: "a value in a data file that does not parse as its column's type",
         "Fix the value in the export, or describe how the export writes values (decimal comma, booleans, date patterns) in its binding in yardstick.yaml.";
@@ -237,7 +239,9 @@ codes! {
     E0902: "a vocabulary whose terms, groups or deprecated codes changed since the base revision while its `version` did not",
         "Raise the vocabulary's `version`; the metrics over it change with it.";
     E0903: "a definition set whose `version` did not move as its changes since the base revision require",
-        "A change that can move numbers needs at least a minor version (1.2.0 to 1.3.0); removing a metric needs a major one (2.0.0).";
+        "A change that can move numbers needs at least a minor version (1.2.0 to 1.3.0); removing a metric, a vocabulary or a source schema needs a major one (2.0.0).";
+    E0904: "a metric removed since the base revision while a report template still names it",
+        "Remove or replace the metric's id in the template before removing the metric, so that no report silently loses a section.";
 
     N0610: "a source of the definition set that the project does not bind: the metrics over it are not collected",
         "Nothing to fix when the sites have no such export: its metrics show `not_collected`, never a zero. Bind it under `sources:` once they do.";

@@ -213,7 +213,7 @@ pub struct TargetDoc {
 #[serde(deny_unknown_fields)]
 pub struct ProjectDoc {
     pub project: Spanned<String>,
-    pub definitions: Spanned<String>,
+    pub definitions: Spanned<DefinitionsDoc>,
     pub requires: Option<Spanned<String>>,
     pub start: Spanned<String>,
     pub calendar: Option<CalendarDoc>,
@@ -227,6 +227,42 @@ pub struct ProjectDoc {
     #[serde(default)]
     pub reports: Vec<Spanned<ReportDoc>>,
     pub context: Option<Spanned<String>>,
+}
+
+/// `definitions:` a folder, or a set pinned at a revision of a git repository.
+#[derive(Debug)]
+pub enum DefinitionsDoc {
+    Path(String),
+    Git(Box<GitDoc>),
+}
+
+/// `definitions: {git: URL, rev: TAG, path: FOLDER}`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GitDoc {
+    pub git: Spanned<String>,
+    pub rev: Spanned<String>,
+    /// The folder of the repository holding set.yaml; its top when absent.
+    pub path: Option<Spanned<String>>,
+}
+
+impl<'de> Deserialize<'de> for DefinitionsDoc {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = DefinitionsDoc;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a folder such as ../isms-metrics, or {git: URL, rev: TAG}")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<DefinitionsDoc, E> {
+                Ok(DefinitionsDoc::Path(v.to_string()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<DefinitionsDoc, A::Error> {
+                GitDoc::deserialize(de::value::MapAccessDeserializer::new(m)).map(|g| DefinitionsDoc::Git(Box::new(g)))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 #[derive(Debug, Deserialize)]

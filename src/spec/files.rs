@@ -3,10 +3,10 @@
 //! touching the working tree. A file outside that repository is read from the working
 //! tree: a project kept apart from its definition set uses its own files as they are.
 
+use super::remote::git;
 use std::collections::BTreeSet;
 use std::io;
 use std::path::{Component, Path, PathBuf};
-use std::process::Command;
 
 pub trait Files {
     fn is_file(&self, path: &Path) -> bool;
@@ -131,14 +131,4 @@ fn real_prefix(path: &Path) -> PathBuf {
         }
     }
     path.to_path_buf()
-}
-
-/// The output of `git -C dir ARGS`, or what it said on failing.
-fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
-    let out =
-        Command::new("git").arg("-C").arg(dir).args(args).output().map_err(|e| format!("git could not be run: {e}"))?;
-    if !out.status.success() {
-        return Err(String::from_utf8_lossy(&out.stderr).trim().to_string());
-    }
-    String::from_utf8(out.stdout).map_err(|e| e.to_string())
 }

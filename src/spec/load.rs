@@ -1,7 +1,8 @@
 //! Finding and reading the files of a definition set and a project.
 
-use super::docs::{ContextDoc, MappingDoc, MetricDoc, ProjectDoc, SetDoc, SourceDoc, VocabDoc};
+use super::docs::{ContextDoc, DefinitionsDoc, GitDoc, MappingDoc, MetricDoc, ProjectDoc, SetDoc, SourceDoc, VocabDoc};
 use super::files::{Files, WorkTree};
+use super::remote::Pin;
 use crate::diag::{Diagnostic, Diagnostics, FileId, Sources, Span, codes, did_you_mean};
 use serde::de::DeserializeOwned;
 use std::path::{Component, Path, PathBuf};
@@ -37,6 +38,8 @@ pub struct ProjectDocs {
     pub mappings: Vec<(String, Loaded<MappingDoc>)>,
     pub context: Option<Loaded<ContextDoc>>,
     pub set: SetDocs,
+    /// The git repository and revision the set was fetched from, when it is pinned.
+    pub pinned: Option<Pin>,
 }
 
 /// Reads a definition set folder. Unreadable or malformed files become diagnostics; the
@@ -106,20 +109,32 @@ pub fn load_project_from(
         return None;
     }
     let project: Loaded<ProjectDoc> = read_yaml(files, &project_path, sources, diags)?;
-    let set_root = dir.join(&project.doc.definitions.value);
-    let mut set = if files.is_dir(&set_root) {
-        load_set_from(files, &set_root, sources, diags)
-    } else {
-        diags.push(
-            Diagnostic::error(
-                codes::E0603,
-                format!("definition set folder `{}` not found", normalize(&set_root).display()),
-            )
-            .at(super::span_of(project.file, &project.doc.definitions))
-            .label("no such folder")
-            .help("`definitions` is a path relative to this yardstick.yaml"),
-        );
-        SetDocs::default()
+    let (set_root, pinned) = match &project.doc.definitions.value {
+        DefinitionsDoc::Path(path) => (Some(dir.join(path)), None),
+        DefinitionsDoc::Git(pin) => match pinned_set(&dir, pin, project.file, diags) {
+            Some((root, pin)) => (Some(root), Some(pin)),
+            None => (None, None),
+        },
+    };
+    let mut set = match set_root {
+        Some(root) if files.is_dir(&root) => load_set_from(files, &root, sources, diags),
+        Some(root) => {
+            let help = match &pinned {
+                Some(p) => format!("`path` names the folder holding set.yaml in {} at {}", p.url, p.rev),
+                None => "`definitions` is a path relative to this yardstick.yaml".to_string(),
+            };
+            diags.push(
+                Diagnostic::error(
+                    codes::E0603,
+                    format!("definition set folder `{}` not found", normalize(&root).display()),
+                )
+                .at(super::span_of(project.file, &project.doc.definitions))
+                .label("no such folder")
+                .help(help),
+            );
+            SetDocs::default()
+        }
+        None => SetDocs::default(),
     };
     if let Some(folder) = &project.doc.metrics {
         let full = dir.join(&folder.value);
@@ -154,7 +169,67 @@ pub fn load_project_from(
             None
         }
     });
-    Some(Workspace::Project(Box::new(ProjectDocs { root: dir, project, mappings, context, set })))
+    Some(Workspace::Project(Box::new(ProjectDocs { root: dir, project, mappings, context, set, pinned })))
+}
+
+/// Where a project's definitions are: a folder, or a set pinned in git.
+#[derive(Debug)]
+pub enum Definitions {
+    Folder(String),
+    Pinned(Pin),
+}
+
+/// What the yardstick.yaml in `dir` names as its definitions, without loading them;
+/// `None` when it cannot be read (the diagnostics say why).
+pub fn definitions_of(dir: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> Option<Definitions> {
+    let path = normalize(dir).join("yardstick.yaml");
+    if !path.is_file() {
+        diags.push(
+            Diagnostic::error(codes::E0105, format!("{} holds no project (yardstick.yaml)", dir.display()))
+                .help("pass the project folder with -p, or run yardstick inside it"),
+        );
+        return None;
+    }
+    let project: Loaded<ProjectDoc> = read_yaml(&WorkTree, &path, sources, diags)?;
+    match project.doc.definitions.value {
+        DefinitionsDoc::Path(folder) => Some(Definitions::Folder(folder)),
+        DefinitionsDoc::Git(g) => {
+            match Pin::new(dir, &g.git.value, &g.rev.value, g.path.as_ref().map(|p| p.value.as_str())) {
+                Ok(pin) => Some(Definitions::Pinned(pin)),
+                Err(e) => {
+                    diags.push(
+                        Diagnostic::error(
+                            codes::E0622,
+                            format!("the definition set pinned in git cannot be read: {e}"),
+                        )
+                        .at(super::span_of(project.file, &g.git).to(super::span_of(project.file, &g.rev))),
+                    );
+                    None
+                }
+            }
+        }
+    }
+}
+
+/// The folder of a set pinned in git, fetched into the cache on first use.
+fn pinned_set(dir: &Path, doc: &GitDoc, file: FileId, diags: &mut Diagnostics) -> Option<(PathBuf, Pin)> {
+    let fetched =
+        Pin::new(dir, &doc.git.value, &doc.rev.value, doc.path.as_ref().map(|p| p.value.as_str())).and_then(|pin| {
+            let checkout = pin.checkout(false)?;
+            Ok((pin.set_root(&checkout), pin))
+        });
+    match fetched {
+        Ok(found) => Some(found),
+        Err(e) => {
+            diags.push(
+                Diagnostic::error(codes::E0622, format!("the definition set pinned in git cannot be read: {e}"))
+                    .at(super::span_of(file, &doc.git).to(super::span_of(file, &doc.rev)))
+                    .label("fetched with git into yardstick's cache on first use")
+                    .help("check the URL and the tag, and that git can reach the repository; once fetched, the set is read offline (`yardstick fetch` refreshes it)"),
+            );
+            None
+        }
+    }
 }
 
 fn missing_file(file: FileId, path: &serde_saphyr::Spanned<String>, what: &str) -> Diagnostic {

@@ -6,11 +6,13 @@ mod docs;
 mod files;
 mod load;
 mod map;
+pub mod remote;
 
 pub use docs::*;
 pub use files::{AtRevision, Files, WorkTree};
 pub use load::{
-    Loaded, ProjectDocs, SetDocs, Workspace, load_project, load_project_from, load_set, load_set_from, normalize,
+    Definitions, Loaded, ProjectDocs, SetDocs, Workspace, definitions_of, load_project, load_project_from, load_set,
+    load_set_from, normalize,
 };
 pub use map::Map;
 pub use serde_saphyr::Spanned;

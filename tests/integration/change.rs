@@ -21,7 +21,7 @@ impl Repo {
         let text = fs::read_to_string(&project).unwrap().replace("../../metrics", "../metrics");
         fs::write(project, text).unwrap();
         let repo = Repo { dir };
-        repo.git(&["init", "-q"]);
+        repo.git(&["init", "-q", "-b", "main"]);
         repo.commit("the set and the project");
         repo
     }
@@ -30,22 +30,12 @@ impl Repo {
         self.dir.path().join(file)
     }
 
-    fn git(&self, args: &[&str]) {
-        let out = Command::new("git")
-            .args(args)
-            .current_dir(self.dir.path())
-            .env("GIT_AUTHOR_NAME", "t")
-            .env("GIT_AUTHOR_EMAIL", "t@example.com")
-            .env("GIT_COMMITTER_NAME", "t")
-            .env("GIT_COMMITTER_EMAIL", "t@example.com")
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    fn git(&self, args: &[&str]) -> String {
+        git(self.dir.path(), args)
     }
 
     fn commit(&self, message: &str) {
-        self.git(&["add", "-A"]);
-        self.git(&["-c", "commit.gpgsign=false", "commit", "-q", "-m", message]);
+        commit(self.dir.path(), message);
     }
 
     /// Replaces `find` in `file` (`with`), and commits.
@@ -71,6 +61,26 @@ impl Repo {
         let text = |b: Vec<u8>| String::from_utf8(b).unwrap().replace(&root, "[repo]");
         (out.status.code().unwrap(), text(out.stdout), text(out.stderr))
     }
+}
+
+/// `git ARGS` in `dir`, with an identity set through `GIT_*` variables; its output.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+pub fn commit(dir: &Path, message: &str) {
+    git(dir, &["add", "-A"]);
+    git(dir, &["-c", "commit.gpgsign=false", "commit", "-q", "-m", message]);
 }
 
 const DOWNTIME: &str = "metrics/metrics/outcome/security_downtime_hours.yaml";
@@ -134,10 +144,28 @@ fn a_removed_metric_needs_a_major_version() {
     let (code, _, err) = repo.check_base();
     assert_eq!(code, 1, "{err}");
     assert!(
-        err.contains("version 1.3.0, but since HEAD~1 (version 1.2.0) metrics were removed (`audit_fire_drills`)"),
+        err.contains("version 1.3.0, but since HEAD~1 (version 1.2.0) metric `audit_fire_drills` removed"),
         "{err}"
     );
     assert!(err.contains("at least 2.0.0"), "{err}");
+}
+
+#[test]
+fn a_removed_metric_that_a_report_still_names_is_an_error_at_the_mention() {
+    let repo = Repo::new();
+    fs::remove_file(repo.path("metrics/metrics/outcome/audit_fire_drills.yaml")).unwrap();
+    fs::create_dir_all(repo.path("acme/reports")).unwrap();
+    fs::write(
+        repo.path("acme/reports/drills.md.j2"),
+        "# Audit drills\n\n{% for m in metrics if m.id == \"audit_fire_drills\" %}{{ m.title }}{% endfor %}\n",
+    )
+    .unwrap();
+    repo.change(&[(SET, "version: 1.2.0", "version: 2.0.0"), ("acme/yardstick.yaml", "<2\"", "<3\"")]);
+    let (code, _, err) = repo.check_base();
+    assert_eq!(code, 1, "{err}");
+    // The major version is there; the mention is what fails.
+    assert!(!err.contains("[E0903]"), "{err}");
+    insta::assert_snapshot!("base_removed_metric_still_named", err);
 }
 
 impl Repo {
@@ -163,12 +191,12 @@ impl Repo {
 }
 
 /// The entry of metric `id` in a diff.
-fn metric<'a>(diff: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+pub fn metric<'a>(diff: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
     diff["metrics"].as_array().unwrap().iter().find(|m| m["id"] == id).unwrap_or_else(|| panic!("no {id} in {diff:#}"))
 }
 
 /// The moved rows of a metric: (site, period, before, after).
-fn moved(m: &serde_json::Value) -> Vec<(String, String, f64, f64)> {
+pub fn moved(m: &serde_json::Value) -> Vec<(String, String, f64, f64)> {
     let rows = m["moves"]["rows"].as_array().cloned().unwrap_or_default();
     rows.iter()
         .map(|r| {

@@ -16,6 +16,7 @@ mod ir;
 mod layout;
 mod limits;
 mod no_panic;
+mod pinned;
 mod reports;
 mod roundtrip;
 mod syntax;

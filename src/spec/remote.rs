@@ -1,0 +1,157 @@
+//! Definition sets pinned in git (`definitions: {git: URL, rev: TAG}`, SPEC section 7):
+//! each (URL, rev) is cloned once with the git command line into a cache folder and read
+//! from there, offline, until `yardstick fetch` refreshes it. A refresh clones beside the
+//! old copy and swaps it in, so a failed fetch leaves the set that worked.
+
+use std::path::{Component, Path, PathBuf};
+use std::process::Command;
+
+/// A set pinned in git, as the project names it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Pin {
+    /// The repository, as given (a local path made absolute).
+    pub url: String,
+    pub rev: String,
+    /// The folder of the repository holding set.yaml; empty for its top.
+    pub path: String,
+}
+
+/// A pinned set on disk.
+#[derive(Debug)]
+pub struct Checkout {
+    /// The clone, checked out at the pinned commit.
+    pub dir: PathBuf,
+    pub commit: String,
+}
+
+impl Pin {
+    /// `url` as written in the yardstick.yaml of `project`: a relative local path is
+    /// relative to that folder.
+    pub fn new(project: &Path, url: &str, rev: &str, path: Option<&str>) -> Result<Pin, String> {
+        let path = path.unwrap_or("").trim_matches('/').to_string();
+        if Path::new(&path).components().any(|c| !matches!(c, Component::Normal(_))) {
+            return Err(format!("`path: {path}` must be a folder inside the repository, without `..`"));
+        }
+        if rev.is_empty() || rev.starts_with('-') {
+            return Err(format!("`rev: {rev}` is not a tag, branch or commit"));
+        }
+        let remote = url.contains("://") || (url.contains(':') && !url.starts_with('/') && !url.starts_with('.'));
+        let url = if remote || Path::new(url).is_absolute() {
+            url.to_string()
+        } else {
+            super::normalize(&std::env::current_dir().unwrap_or_default().join(project).join(url)).display().to_string()
+        };
+        Ok(Pin { url, rev: rev.to_string(), path })
+    }
+
+    /// Where this (URL, rev) is kept: a readable name and a hash of both.
+    pub fn cache_dir(&self) -> Result<PathBuf, String> {
+        let name = self.url.trim_end_matches('/').trim_end_matches(".git").rsplit(['/', ':']).next().unwrap_or("set");
+        let hash = blake3::hash(format!("{}\n{}", self.url, self.rev).as_bytes()).to_hex();
+        let slug = |s: &str| -> String {
+            s.chars().map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '_' }).collect()
+        };
+        Ok(cache_root()?.join("sets").join(format!("{}@{}-{}", slug(name), slug(&self.rev), &hash[..12])))
+    }
+
+    /// The pinned set, cloned first when it is not in the cache (or when `refresh`).
+    pub fn checkout(&self, refresh: bool) -> Result<Checkout, String> {
+        let dir = self.cache_dir()?;
+        if !refresh && dir.join(".git").is_dir() {
+            let commit = git(&dir, &["rev-parse", "HEAD"])?.trim().to_string();
+            return Ok(Checkout { dir, commit });
+        }
+        let parent = dir.parent().ok_or("the cache folder has no parent")?;
+        std::fs::create_dir_all(parent).map_err(|e| format!("cannot create the cache {}: {e}", parent.display()))?;
+        let fresh = parent.join(format!(".fetching-{}-{}", std::process::id(), nanos()));
+        let cloned = self.clone_into(&fresh);
+        let commit = match cloned {
+            Ok(c) => c,
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&fresh);
+                return Err(e);
+            }
+        };
+        // Swap: the old copy aside, the new one in, the old one gone.
+        let old = parent.join(format!(".old-{}-{}", std::process::id(), nanos()));
+        let had = dir.exists() && std::fs::rename(&dir, &old).is_ok();
+        if let Err(e) = std::fs::rename(&fresh, &dir) {
+            let _ = std::fs::remove_dir_all(&fresh);
+            if had {
+                let _ = std::fs::rename(&old, &dir);
+            }
+            // Another yardstick fetched the same pin meanwhile: its copy serves.
+            if dir.join(".git").is_dir() {
+                let commit = git(&dir, &["rev-parse", "HEAD"])?.trim().to_string();
+                return Ok(Checkout { dir, commit });
+            }
+            return Err(format!("cannot move the fetched set to {}: {e}", dir.display()));
+        }
+        if had {
+            let _ = std::fs::remove_dir_all(&old);
+        }
+        Ok(Checkout { dir, commit })
+    }
+
+    /// Clones the repository into `dir` and checks out the pinned revision; its commit.
+    fn clone_into(&self, dir: &Path) -> Result<String, String> {
+        let parent = dir.parent().unwrap_or(Path::new("."));
+        git(parent, &["clone", "--quiet", "--no-checkout", "--", &self.url, &dir.to_string_lossy()])
+            .map_err(|e| format!("cannot clone {}: {e}", self.url))?;
+        let commit = resolve(dir, &self.rev)
+            .ok_or_else(|| format!("`{}` is neither a tag, a branch nor a commit of {}", self.rev, self.url))?;
+        git(dir, &["checkout", "--quiet", "--detach", &commit])?;
+        Ok(commit)
+    }
+
+    /// The set's folder inside a checkout.
+    pub fn set_root(&self, checkout: &Checkout) -> PathBuf {
+        if self.path.is_empty() { checkout.dir.clone() } else { checkout.dir.join(&self.path) }
+    }
+}
+
+/// A revision's commit in a clone: a tag first, then a branch of the remote, then
+/// anything git reads as a commit.
+fn resolve(dir: &Path, rev: &str) -> Option<String> {
+    [format!("refs/tags/{rev}"), format!("refs/remotes/origin/{rev}"), rev.to_string()].iter().find_map(|r| {
+        git(dir, &["rev-parse", "--verify", "--quiet", &format!("{r}^{{commit}}")]).ok().map(|c| c.trim().to_string())
+    })
+}
+
+/// Whether `rev` is a tag or a branch of the repository holding `dir`.
+pub fn names_ref(dir: &Path, rev: &str) -> bool {
+    // `show-ref --verify` takes whole ref names only: `HEAD~1` names no tag, even though
+    // `origin/HEAD~1` would read as a commit.
+    ["refs/tags/", "refs/remotes/origin/", "refs/heads/"]
+        .iter()
+        .any(|p| git(dir, &["show-ref", "--verify", "--quiet", &format!("{p}{rev}")]).is_ok())
+}
+
+/// `$YARDSTICK_CACHE`, else `$XDG_CACHE_HOME/yardstick`, else `~/.cache/yardstick`.
+pub fn cache_root() -> Result<PathBuf, String> {
+    let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+    var("YARDSTICK_CACHE")
+        .or_else(|| var("XDG_CACHE_HOME").map(|d| d.join("yardstick")))
+        .or_else(|| var("HOME").map(|d| d.join(".cache/yardstick")))
+        .ok_or_else(|| "no cache folder: set YARDSTICK_CACHE (or HOME)".to_string())
+}
+
+fn nanos() -> u128 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos())
+}
+
+/// The output of `git -C dir ARGS`, or what it said on failing.
+pub(crate) fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        // Never ask for a password: a pinned set is fetched unattended (cron, CI).
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .output()
+        .map_err(|e| format!("git could not be run: {e}"))?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).trim().to_string());
+    }
+    String::from_utf8(out.stdout).map_err(|e| e.to_string())
+}
