@@ -62,8 +62,18 @@ pub fn compile_from(
 /// Plans the requested metrics, computes their aggregates with the Polars back end and
 /// assembles the results: the stages after [`compile`].
 pub fn compute(checked: &check::Checked, request: &plan::Request) -> Result<results::Results, Vec<Diagnostic>> {
+    compute_on(checked, request, &engine::Polars::default())
+}
+
+/// [`compute`] on `backend`: one that keeps the files it read
+/// ([`engine::Polars::keeping_files`]) serves several computations over the same exports.
+pub fn compute_on(
+    checked: &check::Checked,
+    request: &plan::Request,
+    backend: &dyn Backend,
+) -> Result<results::Results, Vec<Diagnostic>> {
     let plan = plan::plan(checked, request)?;
-    let computed = engine::Polars.aggregate(&plan)?;
+    let computed = backend.aggregate(&plan)?;
     let mut results = results::assemble(&plan, computed.tables);
     // What reading the data found, then what the results found.
     results.warnings.splice(0..0, computed.warnings);

@@ -91,11 +91,10 @@ pub fn definitions(base: &Checked, head: &Checked, names: (&str, &str)) -> Diff 
             "cosmetic"
         };
         let fields = fields(old, m);
-        if class == "cosmetic" && fields.is_empty() {
-            metrics.push(change(&m.id, "unchanged", fields, (Some(old.version), Some(m.version))));
-        } else {
-            metrics.push(change(&m.id, class, fields, (Some(old.version), Some(m.version))));
-        }
+        let class = if class == "cosmetic" && fields.is_empty() { "unchanged" } else { class };
+        let mut entry = change(&m.id, class, fields, (Some(old.version), Some(m.version)));
+        entry.not_comparable = periods_differ(old, m);
+        metrics.push(entry);
     }
     for m in base.set.metrics.iter().filter(|m| head.set.metric(&m.id.0).is_none()) {
         metrics.push(change(&m.id, "removed", Vec::new(), (Some(m.version), None)));
@@ -108,6 +107,23 @@ pub fn definitions(base: &Checked, head: &Checked, names: (&str, &str)) -> Diff 
         sources: sources(base, head),
         mappings: mappings(base, head),
     }
+}
+
+/// Why the rows of two versions of a metric do not line up, when they do not: another
+/// grain gives other periods, another `by` other rows.
+fn periods_differ(old: &Metric, new: &Metric) -> Option<String> {
+    let by = |m: &Metric| match &m.body {
+        MetricBody::Base(b) => b.by.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
+        MetricBody::Derived { .. } => String::new(),
+    };
+    if old.grain != new.grain {
+        return Some(format!(
+            "its grain changed ({} → {}): its periods are not the same",
+            old.grain.as_str(),
+            new.grain.as_str()
+        ));
+    }
+    (by(old) != by(new)).then(|| format!("its `by` changed ({} → {}): its rows are not the same", by(old), by(new)))
 }
 
 fn change(
@@ -289,7 +305,8 @@ fn mappings(base: &Checked, head: &Checked) -> Vec<Named> {
 /// Fills in each metric's value moves: `before` and `after` computed on today's data,
 /// or why a side could not be computed.
 pub fn compare_values(diff: &mut Diff, before: &BTreeMap<String, Result<&Results, String>>, after: &Results) {
-    for m in diff.metrics.iter_mut().filter(|m| m.class != "added" && m.class != "removed") {
+    let compared = |m: &&mut MetricChange| !matches!(m.class, "added" | "removed") && m.not_comparable.is_none();
+    for m in diff.metrics.iter_mut().filter(compared) {
         match before.get(&m.id) {
             Some(Ok(base)) => m.moves = Some(moves(&m.id, base, after)),
             Some(Err(why)) => m.not_comparable = Some(why.clone()),

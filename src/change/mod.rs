@@ -16,14 +16,15 @@ use std::path::Path;
 
 /// The files at the revision `rev` named on the command line (SPEC section 11): a
 /// revision of the repository holding the definition set (`head`'s, as the working tree
-/// names it). For a set pinned in git, a tag or branch of the set's repository names the
-/// set at that revision (`diff v1.1.0 v1.2.0` previews an upgrade), and any other revision
-/// one of the project's own repository, whose yardstick.yaml pins the set as it was then.
+/// names it). For a set pinned in git, a tag of the set's repository names the set at that
+/// revision (`diff v1.1.0 v1.2.0` previews an upgrade); then a revision of the project's
+/// own repository, whose yardstick.yaml pins the set as it was then; then any other
+/// revision of the set's repository.
 pub fn revision(head: Option<&Checked>, project: &Path, rev: &str) -> Result<AtRevision, String> {
     let set_root = head.map_or(project, |c| c.set.root.as_path());
     let pinned = head.and_then(|c| c.project.as_ref()).is_some_and(|p| p.pinned.is_some());
     if pinned
-        && !crate::spec::remote::names_ref(set_root, rev)
+        && !crate::spec::remote::is_tag(set_root, rev)
         && let Ok(at) = AtRevision::open(project, rev)
     {
         return Ok(at);

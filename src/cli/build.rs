@@ -45,7 +45,9 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
     let progress = Progress::new(!args.quiet && std::io::stderr().is_terminal());
     progress.say(&format!("reading the data and computing {} metrics", metrics.len()));
     let request = Request { metrics: &metrics, as_of: args.as_of, grain: None };
-    let results = match crate::compute(&checked, &request) {
+    // Each export is read once, whatever the grains computed.
+    let engine = crate::engine::Polars::keeping_files();
+    let results = match crate::compute_on(&checked, &request, &engine) {
         Ok(r) => r,
         Err(errors) => {
             progress.finish();
@@ -54,12 +56,12 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    // Reports at another grain compute their metrics again at it.
+    // Reports at another grain compute their metrics again at it, from the files read.
     let mut by_grain = BTreeMap::new();
     for grain in crate::report::grains(&checked).into_iter().flatten() {
         progress.say(&format!("computing at {} grain for the reports", grain.as_str()));
         let request = Request { metrics: &metrics, as_of: args.as_of, grain: Some(grain) };
-        match crate::compute(&checked, &request) {
+        match crate::compute_on(&checked, &request, &engine) {
             Ok(r) => by_grain.insert(Some(grain), r),
             Err(errors) => {
                 progress.finish();

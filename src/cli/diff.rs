@@ -49,30 +49,33 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
         return ExitCode::from(2);
     }
     let mut found: Diff = diff::definitions(&base, &head, (args.base, args.head.unwrap_or("working tree")));
-    let after = match compute_all(&head, args.as_of) {
+    // Both sides from one read of today's data.
+    let engine = crate::engine::Polars::keeping_files();
+    let after = match compute(&head, &ids(&head), args.as_of, &engine) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: the head side does not compute on today's data: {e}");
             return ExitCode::from(1);
         }
     };
-    // Both sides read today's data; the base side metric by metric only when it cannot
-    // compute whole (a schema changed with it).
-    let whole = compute_all(&base, args.as_of);
+    // The base side metric by metric only when it cannot compute whole (a schema changed
+    // with it), so that one metric not comparable does not hide the others.
+    let whole = compute(&base, &ids(&base), args.as_of, &engine);
     let each: BTreeMap<String, Result<Results, String>> = match &whole {
         Ok(_) => BTreeMap::new(),
-        Err(_) => base.set.metrics.iter().map(|m| (m.id.0.clone(), compute_one(&base, &m.id.0, args.as_of))).collect(),
+        Err(_) => {
+            let one = |id: &String| compute(&base, std::slice::from_ref(id), args.as_of, &engine);
+            ids(&base).iter().map(|id| (id.clone(), one(id))).collect()
+        }
     };
-    let before: BTreeMap<String, Result<&Results, String>> = base
-        .set
-        .metrics
-        .iter()
-        .map(|m| {
+    let before: BTreeMap<String, Result<&Results, String>> = ids(&base)
+        .into_iter()
+        .map(|id| {
             let side = match &whole {
                 Ok(all) => Ok(all),
-                Err(_) => each[&m.id.0].as_ref().map_err(Clone::clone),
+                Err(_) => each[&id].as_ref().map_err(Clone::clone),
             };
-            (m.id.0.clone(), side)
+            (id, side)
         })
         .collect();
     diff::compare_values(&mut found, &before, &after);
@@ -94,15 +97,18 @@ fn at_revision(worktree: Option<&Checked>, project: &Path, rev: &str, color: boo
     })
 }
 
-/// Every metric of a side, computed in one run.
-fn compute_all(side: &Checked, as_of: NaiveDate) -> Result<Results, String> {
-    let metrics: Vec<String> = side.set.metrics.iter().map(|m| m.id.0.clone()).collect();
-    crate::compute(side, &Request { metrics: &metrics, as_of, grain: None }).map_err(|e| first(&e))
+fn ids(side: &Checked) -> Vec<String> {
+    side.set.metrics.iter().map(|m| m.id.0.clone()).collect()
 }
 
-fn compute_one(side: &Checked, id: &str, as_of: NaiveDate) -> Result<Results, String> {
-    let metrics = [id.to_string()];
-    crate::compute(side, &Request { metrics: &metrics, as_of, grain: None }).map_err(|e| first(&e))
+/// Metrics of a side, computed in one run on `engine` (which keeps the files it read).
+fn compute(
+    side: &Checked,
+    metrics: &[String],
+    as_of: NaiveDate,
+    engine: &crate::engine::Polars,
+) -> Result<Results, String> {
+    crate::compute_on(side, &Request { metrics, as_of, grain: None }, engine).map_err(|e| first(&e))
 }
 
 fn first(errors: &[crate::diag::Diagnostic]) -> String {

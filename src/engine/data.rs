@@ -50,9 +50,34 @@ pub struct SiteTable {
     pub comments: usize,
 }
 
+/// Files already read in this process, as read (before the data rules): computing twice
+/// over the same exports (`diff`'s two sides, `build`'s grains) reads each file once.
+/// Keyed by path, format, dialect and the columns read with their types.
+#[derive(Clone, Debug, Default)]
+pub struct FileCache(std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, (DataFrame, Lines)>>>);
+
+impl FileCache {
+    fn key(path: &Path, binding: &Binding, source: &Source) -> String {
+        let columns: Vec<String> = source.columns.iter().map(|c| format!("{}:{:?}", c.name, c.ty)).collect();
+        format!("{}\0{:?}\0{:?}\0{}", path.display(), binding.format, binding.dialect, columns.join(","))
+    }
+
+    fn get(&self, key: &str) -> Option<(DataFrame, Lines)> {
+        self.0.lock().ok()?.get(key).cloned()
+    }
+
+    fn put(&self, key: String, read: &(DataFrame, Lines)) {
+        if let Ok(mut files) = self.0.lock() {
+            files.insert(key, read.clone());
+        }
+    }
+}
+
 /// What reading found wrong, grouped as `check --data` reports it.
 #[derive(Debug, Default)]
 pub struct DataReport {
+    /// Where files read before are kept, when the caller keeps them.
+    pub files: Option<FileCache>,
     pub errors: Vec<Diagnostic>,
     /// Values read, but not as written: local times in a DST gap.
     pub warnings: Vec<Diagnostic>,
@@ -145,6 +170,23 @@ fn bound_file(
 /// The file with every declared column as stored (typed where the file allows, else as
 /// text), and where its rows are written.
 fn read_file(path: &Path, binding: &Binding, source: &Source, report: &mut DataReport) -> Option<(DataFrame, Lines)> {
+    let key = report.files.as_ref().map(|_| FileCache::key(path, binding, source));
+    if let Some(hit) = report.files.as_ref().zip(key.as_deref()).and_then(|(files, key)| files.get(key)) {
+        return Some(hit);
+    }
+    let read = read_file_anew(path, binding, source, report)?;
+    if let Some((files, key)) = report.files.as_ref().zip(key) {
+        files.put(key, &read);
+    }
+    Some(read)
+}
+
+fn read_file_anew(
+    path: &Path,
+    binding: &Binding,
+    source: &Source,
+    report: &mut DataReport,
+) -> Option<(DataFrame, Lines)> {
     let rows_from = |first| Lines { first, skipped: Vec::new(), comments: 0 };
     let pl_path = || PlRefPath::new(path.to_string_lossy().as_ref());
     let read = match binding.format {

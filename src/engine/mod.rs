@@ -9,12 +9,22 @@ mod run;
 use crate::diag::Diagnostic;
 use crate::plan::{Backend, BasePlan, Computed, Plan};
 
-/// The Polars back end.
-pub struct Polars;
+/// The Polars back end; one made with [`Polars::keeping_files`] reads each file once
+/// over all the computations it serves.
+#[derive(Default)]
+pub struct Polars {
+    files: Option<data::FileCache>,
+}
+
+impl Polars {
+    pub fn keeping_files() -> Polars {
+        Polars { files: Some(data::FileCache::default()) }
+    }
+}
 
 impl Backend for Polars {
     fn aggregate(&self, plan: &Plan) -> Result<Computed, Vec<Diagnostic>> {
-        run::aggregate(plan)
+        run::aggregate(plan, self.files.as_ref())
     }
 }
 

@@ -2,7 +2,7 @@
 //! baseline windows, rows left out), all collected together, then read back as the plan's
 //! aggregate tables. The rules come from the plan; this file only says them in Polars.
 
-use super::data::{self, DataReport, EXCLUDED, SITE, SiteTable};
+use super::data::{self, DataReport, EXCLUDED, FileCache, SITE, SiteTable};
 use super::lower::{
     Lowerer, MS, PERIOD_END, PERIOD_START, column_name, instant_name, local_name, midnight_instant, ms_lit,
     period_index, slot_column, wall_clock,
@@ -36,8 +36,8 @@ fn key_col(join: &JoinPlan) -> String {
 }
 
 /// Reads the plan's sources and computes every base plan's aggregate tables.
-pub fn aggregate(plan: &Plan) -> Result<Computed, Vec<Diagnostic>> {
-    let (tables, warnings, inputs) = read(plan)?;
+pub fn aggregate(plan: &Plan, files: Option<&FileCache>) -> Result<Computed, Vec<Diagnostic>> {
+    let (tables, warnings, inputs) = read(plan, files)?;
     let mut frames: Vec<LazyFrame> = Vec::new();
     let mut lowered = Vec::with_capacity(plan.bases.len());
     for b in &plan.bases {
@@ -64,8 +64,8 @@ pub fn failed(metric: &str, e: PolarsError) -> Diagnostic {
 }
 
 /// Reads every source of the plan, once per site; with what reading warned about.
-fn read(plan: &Plan) -> Result<(Inputs, Vec<Diagnostic>, Vec<InputFile>), Vec<Diagnostic>> {
-    let mut report = DataReport::default();
+fn read(plan: &Plan, files: Option<&FileCache>) -> Result<(Inputs, Vec<Diagnostic>, Vec<InputFile>), Vec<Diagnostic>> {
+    let mut report = DataReport { files: files.cloned(), ..DataReport::default() };
     let mut tables = BTreeMap::new();
     let mut files = Vec::new();
     for source in &plan.sources {

@@ -118,13 +118,10 @@ fn resolve(dir: &Path, rev: &str) -> Option<String> {
     })
 }
 
-/// Whether `rev` is a tag or a branch of the repository holding `dir`.
-pub fn names_ref(dir: &Path, rev: &str) -> bool {
-    // `show-ref --verify` takes whole ref names only: `HEAD~1` names no tag, even though
-    // `origin/HEAD~1` would read as a commit.
-    ["refs/tags/", "refs/remotes/origin/", "refs/heads/"]
-        .iter()
-        .any(|p| git(dir, &["show-ref", "--verify", "--quiet", &format!("{p}{rev}")]).is_ok())
+/// Whether `rev` is a tag of the repository holding `dir`.
+pub fn is_tag(dir: &Path, rev: &str) -> bool {
+    // `show-ref --verify` takes a whole ref name only: `HEAD~1` names no tag.
+    git(dir, &["show-ref", "--verify", "--quiet", &format!("refs/tags/{rev}")]).is_ok()
 }
 
 /// `$YARDSTICK_CACHE`, else `$XDG_CACHE_HOME/yardstick`, else `~/.cache/yardstick`.

@@ -227,8 +227,11 @@ fn diff_classes_a_where_a_title_and_a_mapping_and_shows_what_moves() {
     let rows = moved(downtime);
     assert!(!rows.is_empty() && rows.iter().all(|r| r.3 == 0.0 && r.2 > 0.0), "{rows:?}");
     assert!(downtime["fields"].as_array().unwrap().iter().any(|f| f[0] == "where"), "{downtime:#}");
-    // Derived from it: breaking too.
-    assert_eq!(metric(&diff, "hours_per_disruption")["class"], "breaking");
+    // Derived from it (downtime per disruption): breaking too, and down to zero with it.
+    let per_disruption = metric(&diff, "hours_per_disruption");
+    assert_eq!(per_disruption["class"], "breaking");
+    let rows = moved(per_disruption);
+    assert!(!rows.is_empty() && rows.iter().all(|r| r.2 > 0.0 && r.3 == 0.0), "{rows:?}");
     // A title: cosmetic, nothing moves.
     let mttr = metric(&diff, "mttr_hours");
     assert_eq!(mttr["class"], "cosmetic");
@@ -268,8 +271,15 @@ fn diff_names_a_target_change_a_new_metric_and_a_renamed_one() {
         text.replace("metric: audit_fire_drills", "metric: audit_escalations"),
     )
     .unwrap();
-    repo.change(&[(DOWNTIME, "target: {change: -30%", "target: {change: -80%")]);
+    repo.change(&[
+        (DOWNTIME, "target: {change: -30%", "target: {change: -80%"),
+        ("metrics/metrics/activity/restore_hours.yaml", "grain: quarter", "grain: month"),
+    ]);
     let diff = repo.diff();
+    // Months are not quarters: nothing to line up, said so.
+    let restore = metric(&diff, "restore_hours");
+    assert_eq!(restore["class"], "breaking");
+    assert_eq!(restore["not_comparable"], "its grain changed (quarter → month): its periods are not the same");
     let downtime = metric(&diff, "security_downtime_hours");
     assert_eq!(downtime["class"], "criteria");
     // Statuses move, values do not.
@@ -280,6 +290,23 @@ fn diff_names_a_target_change_a_new_metric_and_a_renamed_one() {
     );
     assert_eq!(metric(&diff, "audit_fire_drills")["class"], "removed");
     assert_eq!(metric(&diff, "audit_escalations")["class"], "added");
+}
+
+#[test]
+fn diff_shows_a_term_moved_into_a_group_raising_the_metrics_over_it() {
+    let repo = Repo::new();
+    repo.change(&[("metrics/vocab/root_cause.yaml", "security_related: [", "security_related: [process_issue, ")]);
+    let diff = repo.diff();
+    let vocab = &diff["vocabularies"][0];
+    assert_eq!(vocab["name"], "root_cause");
+    assert!(vocab["details"][0].as_str().unwrap().starts_with("group `security_related`: "), "{vocab:#}");
+    assert!(vocab["metrics"].as_array().unwrap().iter().any(|m| m == "security_disruptions"), "{vocab:#}");
+    // Process issues now count as security disruptions: never fewer, more where there
+    // were any.
+    let disruptions = metric(&diff, "security_disruptions");
+    assert_eq!(disruptions["class"], "breaking");
+    let rows = moved(disruptions);
+    assert!(!rows.is_empty() && rows.iter().all(|r| r.3 > r.2), "{rows:?}");
 }
 
 #[test]
