@@ -29,7 +29,13 @@ pub fn revision(head: Option<&Checked>, project: &Path, rev: &str) -> Result<AtR
     {
         return Ok(at);
     }
-    AtRevision::open(set_root, rev)
+    AtRevision::open(set_root, rev).map_err(|e| match head.and_then(|c| c.project.as_ref()?.pinned.as_ref()) {
+        Some(pin) => format!(
+            "`{rev}` is neither a revision of the project's repository nor one of the pinned set's ({}); a tag newer than the copy fetched needs `yardstick fetch` first",
+            crate::spec::remote::shown(&pin.url)
+        ),
+        None => e,
+    })
 }
 
 /// Every version the changes since `rev` (compiled as `base`) demand and `head` lacks;

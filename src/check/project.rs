@@ -6,6 +6,7 @@ use super::metric::GRAINS;
 use super::set::{COLLECTIONS, unknown_source, unknown_term, unknown_vocab};
 use super::{Cx, dialect};
 use crate::diag::{Diagnostic, FileId, codes, did_you_mean};
+use crate::spec::remote::shown;
 use crate::spec::{BaselineDoc, DefinitionsDoc, ProjectDoc, ProjectDocs, SiteDoc, SiteSourceDoc, Spanned};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -26,16 +27,16 @@ pub(super) fn check_project(cx: &mut Cx, docs: &ProjectDocs, set: &DefinitionSet
     let sites = sites(cx, docs, set, baseline.as_ref());
     check_site_bindings(cx, docs, &bindings, &sites);
     check_sources_bound(cx, set, docs);
-    let reports = reports(cx, docs, set);
+    let reports = reports(cx, docs);
     let context = context_events(cx, docs);
     Some(Project {
         name: doc.project.value.clone(),
         root: docs.root.clone(),
         definitions: match (&doc.definitions.value, &docs.pinned) {
             (DefinitionsDoc::Path(path), _) => path.clone(),
-            (DefinitionsDoc::Git(_), Some(pin)) if pin.path.is_empty() => format!("{} at {}", pin.url, pin.rev),
-            (DefinitionsDoc::Git(_), Some(pin)) => format!("{} at {}, folder {}", pin.url, pin.rev, pin.path),
-            (DefinitionsDoc::Git(g), None) => g.git.value.clone(),
+            (DefinitionsDoc::Git(_), Some(pin)) if pin.path.is_empty() => format!("{} at {}", shown(&pin.url), pin.rev),
+            (DefinitionsDoc::Git(_), Some(pin)) => format!("{} at {}, folder {}", shown(&pin.url), pin.rev, pin.path),
+            (DefinitionsDoc::Git(g), None) => shown(&g.git.value),
         },
         pinned: docs.pinned.clone(),
         start: start?,
@@ -342,14 +343,14 @@ fn coverage(cx: &mut Cx, file: FileId, site: &SiteDoc, bound: &BTreeSet<&str>) -
     coverage
 }
 
-fn reports(cx: &mut Cx, docs: &ProjectDocs, set: &DefinitionSet) -> Vec<ReportSpec> {
+fn reports(cx: &mut Cx, docs: &ProjectDocs) -> Vec<ReportSpec> {
     let (file, doc) = (docs.project.file, &docs.project.doc);
-    let folders = [docs.root.join("reports"), set.root.join("reports")];
     let mut reports = Vec::new();
     for r in &doc.reports {
-        if crate::report::template_file(&folders, &r.value.template.value).is_none() {
-            let known = report_names(&folders);
-            let help = did_you_mean(&r.value.template.value, known.iter().map(String::as_str)).unwrap_or_else(|| {
+        if !docs.templates.contains(&r.value.template.value) {
+            let known: Vec<&String> = docs.templates.iter().filter(|n| !n.starts_with('_')).collect();
+            let help = did_you_mean(&r.value.template.value, known.iter().map(|n| n.as_str())).unwrap_or_else(|| {
+                let known: Vec<&str> = known.iter().map(|n| n.as_str()).collect();
                 format!("the templates are: {}; a project adds its own as reports/NAME.md.j2", known.join(", "))
             });
             cx.error(
@@ -374,20 +375,6 @@ fn reports(cx: &mut Cx, docs: &ProjectDocs, set: &DefinitionSet) -> Vec<ReportSp
         });
     }
     reports
-}
-
-/// The report templates of `folders` (`NAME.md.j2`), by name.
-fn report_names(folders: &[std::path::PathBuf]) -> Vec<String> {
-    let mut names: Vec<String> = folders
-        .iter()
-        .filter_map(|d| std::fs::read_dir(d).ok())
-        .flatten()
-        .filter_map(|e| e.ok()?.file_name().to_str()?.strip_suffix(".md.j2").map(String::from))
-        .filter(|n| !n.starts_with('_'))
-        .collect();
-    names.sort();
-    names.dedup();
-    names
 }
 
 /// The events of the context file; an event at site `all` (or none) concerns every site.

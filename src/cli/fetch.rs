@@ -24,7 +24,8 @@ pub fn run(project: &Path, color: bool) -> ExitCode {
     match pin.checkout(true) {
         Ok(checkout) => {
             let short = &checkout.commit[..checkout.commit.len().min(12)];
-            eprintln!("fetched {} at {} (commit {short}) into {}", pin.url, pin.rev, checkout.dir.display());
+            let url = crate::spec::remote::shown(&pin.url);
+            eprintln!("fetched {url} at {} (commit {short}) into {}", pin.rev, checkout.dir.display());
             super::check::run(project, false, None, color)
         }
         Err(e) => {

@@ -54,22 +54,34 @@ pub struct SiteTable {
 /// over the same exports (`diff`'s two sides, `build`'s grains) reads each file once.
 /// Keyed by path, format, dialect and the columns read with their types.
 #[derive(Clone, Debug, Default)]
-pub struct FileCache(std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, (DataFrame, Lines)>>>);
+pub struct FileCache(std::sync::Arc<std::sync::Mutex<HashMap<FileKey, (DataFrame, Lines)>>>);
+
+/// A file's path, and how it is read (format, dialect, columns and types).
+type FileKey = (PathBuf, String);
 
 impl FileCache {
-    fn key(path: &Path, binding: &Binding, source: &Source) -> String {
+    fn key(path: &Path, binding: &Binding, source: &Source) -> FileKey {
         let columns: Vec<String> = source.columns.iter().map(|c| format!("{}:{:?}", c.name, c.ty)).collect();
-        format!("{}\0{:?}\0{:?}\0{}", path.display(), binding.format, binding.dialect, columns.join(","))
+        (path.to_path_buf(), format!("{:?}\0{:?}\0{}", binding.format, binding.dialect, columns.join(",")))
     }
 
-    fn get(&self, key: &str) -> Option<(DataFrame, Lines)> {
+    fn get(&self, key: &FileKey) -> Option<(DataFrame, Lines)> {
         self.0.lock().ok()?.get(key).cloned()
     }
 
-    fn put(&self, key: String, read: &(DataFrame, Lines)) {
+    fn put(&self, key: FileKey, read: &(DataFrame, Lines)) {
         if let Ok(mut files) = self.0.lock() {
             files.insert(key, read.clone());
         }
+    }
+
+    /// How many files were read (each once).
+    pub fn len(&self) -> usize {
+        self.0.lock().map_or(0, |files| files.len())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 
@@ -171,7 +183,7 @@ fn bound_file(
 /// text), and where its rows are written.
 fn read_file(path: &Path, binding: &Binding, source: &Source, report: &mut DataReport) -> Option<(DataFrame, Lines)> {
     let key = report.files.as_ref().map(|_| FileCache::key(path, binding, source));
-    if let Some(hit) = report.files.as_ref().zip(key.as_deref()).and_then(|(files, key)| files.get(key)) {
+    if let Some(hit) = report.files.as_ref().zip(key.as_ref()).and_then(|(files, key)| files.get(key)) {
         return Some(hit);
     }
     let read = read_file_anew(path, binding, source, report)?;
@@ -405,8 +417,9 @@ pub fn read_sites(
     as_of: NaiveDate,
     report: &mut DataReport,
 ) -> Vec<SiteTable> {
+    let files = report.files.clone();
     let read = on_threads(&project.sites, |site| {
-        let mut own = DataReport::default();
+        let mut own = DataReport { files: files.clone(), ..DataReport::default() };
         let table = read_site_table(project, set, source, site, as_of, &mut own);
         (table, own)
     });

@@ -20,6 +20,11 @@ impl Polars {
     pub fn keeping_files() -> Polars {
         Polars { files: Some(data::FileCache::default()) }
     }
+
+    /// How many files this back end has read and kept (none when it keeps none).
+    pub fn files_kept(&self) -> usize {
+        self.files.as_ref().map_or(0, data::FileCache::len)
+    }
 }
 
 impl Backend for Polars {

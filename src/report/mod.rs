@@ -81,11 +81,6 @@ pub fn folders(checked: &Checked) -> Vec<PathBuf> {
     project.chain([checked.set.root.join("reports")]).collect()
 }
 
-/// The file a template named `name` is read from, if there is one.
-pub fn template_file(folders: &[PathBuf], name: &str) -> Option<PathBuf> {
-    folders.iter().map(|d| d.join(format!("{name}.md.j2"))).find(|p| p.is_file())
-}
-
 /// Every report the project configures, in both formats.
 pub fn render(input: &Input, manifest: &Manifest) -> Result<Vec<Rendered>, String> {
     let Some(project) = input.checked.project.as_ref().filter(|p| !p.reports.is_empty()) else { return Ok(Vec::new()) };

@@ -40,6 +40,9 @@ pub struct ProjectDocs {
     pub set: SetDocs,
     /// The git repository and revision the set was fetched from, when it is pinned.
     pub pinned: Option<Pin>,
+    /// The report templates (`reports/NAME.md.j2`) of the project and the set, by name,
+    /// sorted: as they are where the files are read (the working tree or a revision).
+    pub templates: Vec<String>,
 }
 
 /// Reads a definition set folder. Unreadable or malformed files become diagnostics; the
@@ -169,7 +172,23 @@ pub fn load_project_from(
             None
         }
     });
-    Some(Workspace::Project(Box::new(ProjectDocs { root: dir, project, mappings, context, set, pinned })))
+    let templates = templates(files, &[dir.join("reports"), set.root.join("reports")], set.set.is_some());
+    Some(Workspace::Project(Box::new(ProjectDocs { root: dir, project, mappings, context, set, pinned, templates })))
+}
+
+/// The report templates (`NAME.md.j2`) in `folders`, by name, sorted; the set's folder
+/// only when the set was found.
+fn templates(files: &dyn Files, folders: &[PathBuf; 2], with_set: bool) -> Vec<String> {
+    let folders = if with_set { &folders[..] } else { &folders[..1] };
+    let mut names: Vec<String> = folders
+        .iter()
+        .flat_map(|d| if files.is_dir(d) { files.entries(d).unwrap_or_default() } else { Vec::new() })
+        .filter(|(_, is_dir)| !is_dir)
+        .filter_map(|(p, _)| p.file_name()?.to_str()?.strip_suffix(".md.j2").map(String::from))
+        .collect();
+    names.sort();
+    names.dedup();
+    names
 }
 
 /// Where a project's definitions are: a folder, or a set pinned in git.

@@ -9,7 +9,9 @@ use std::process::Command;
 /// A set pinned in git, as the project names it.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Pin {
-    /// The repository, as given (a local path made absolute).
+    /// The repository, as given (a local path made absolute); shown and recorded without
+    /// a user name or password written into it.
+    #[serde(serialize_with = "without_credentials")]
     pub url: String,
     pub rev: String,
     /// The folder of the repository holding set.yaml; empty for its top.
@@ -22,6 +24,24 @@ pub struct Checkout {
     /// The clone, checked out at the pinned commit.
     pub dir: PathBuf,
     pub commit: String,
+}
+
+fn without_credentials<S: serde::Serializer>(url: &str, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&shown(url))
+}
+
+/// `url` without the `user:password@` of `https://user:password@host/...`.
+pub fn shown(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let host_at = rest.find('/').unwrap_or(rest.len());
+            match rest[..host_at].rfind('@') {
+                Some(at) => format!("{scheme}://{}", &rest[at + 1..]),
+                None => url.to_string(),
+            }
+        }
+        None => url.to_string(),
+    }
 }
 
 impl Pin {
@@ -72,9 +92,10 @@ impl Pin {
                 return Err(e);
             }
         };
-        // Swap: the old copy aside, the new one in, the old one gone.
+        // Swap: the old copy aside, the new one in, the old one gone. A first fetch never
+        // moves a copy another yardstick put there meanwhile: it may be reading it.
         let old = parent.join(format!(".old-{}-{}", std::process::id(), nanos()));
-        let had = dir.exists() && std::fs::rename(&dir, &old).is_ok();
+        let had = refresh && dir.exists() && std::fs::rename(&dir, &old).is_ok();
         if let Err(e) = std::fs::rename(&fresh, &dir) {
             let _ = std::fs::remove_dir_all(&fresh);
             if had {
@@ -97,7 +118,7 @@ impl Pin {
     fn clone_into(&self, dir: &Path) -> Result<String, String> {
         let parent = dir.parent().unwrap_or(Path::new("."));
         git(parent, &["clone", "--quiet", "--no-checkout", "--", &self.url, &dir.to_string_lossy()])
-            .map_err(|e| format!("cannot clone {}: {e}", self.url))?;
+            .map_err(|e| format!("cannot clone {}: {e}", shown(&self.url)))?;
         let commit = resolve(dir, &self.rev)
             .ok_or_else(|| format!("`{}` is neither a tag, a branch nor a commit of {}", self.rev, self.url))?;
         git(dir, &["checkout", "--quiet", "--detach", &commit])?;
@@ -127,10 +148,12 @@ pub fn is_tag(dir: &Path, rev: &str) -> bool {
 /// `$YARDSTICK_CACHE`, else `$XDG_CACHE_HOME/yardstick`, else `~/.cache/yardstick`.
 pub fn cache_root() -> Result<PathBuf, String> {
     let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
-    var("YARDSTICK_CACHE")
-        .or_else(|| var("XDG_CACHE_HOME").map(|d| d.join("yardstick")))
+    let root = var("YARDSTICK_CACHE")
+        .or_else(|| var("XDG_CACHE_HOME").filter(|d| d.is_absolute()).map(|d| d.join("yardstick")))
         .or_else(|| var("HOME").map(|d| d.join(".cache/yardstick")))
-        .ok_or_else(|| "no cache folder: set YARDSTICK_CACHE (or HOME)".to_string())
+        .ok_or_else(|| "no cache folder: set YARDSTICK_CACHE (or HOME)".to_string())?;
+    // git runs in other folders: a relative cache is made absolute here.
+    Ok(if root.is_absolute() { root } else { std::env::current_dir().map_err(|e| e.to_string())?.join(root) })
 }
 
 fn nanos() -> u128 {
@@ -143,8 +166,11 @@ pub(crate) fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
         .arg("-C")
         .arg(dir)
         .args(args)
-        // Never ask for a password: a pinned set is fetched unattended (cron, CI).
+        // Never ask for a password or a passphrase: a pinned set is fetched unattended
+        // (cron, CI); and only the usual protocols, never a remote helper a URL names.
         .env("GIT_TERMINAL_PROMPT", "0")
+        .env("GIT_ALLOW_PROTOCOL", "file:git:http:https:ssh")
+        .env("GIT_SSH_COMMAND", std::env::var("GIT_SSH_COMMAND").unwrap_or_else(|_| "ssh -o BatchMode=yes".into()))
         .output()
         .map_err(|e| format!("git could not be run: {e}"))?;
     if !out.status.success() {

@@ -5,6 +5,7 @@ use crate::util::compile;
 use chrono::{Months, NaiveDate};
 use std::path::Path;
 use yardstick::check::Checked;
+use yardstick::check::ir::Grain;
 use yardstick::compute;
 use yardstick::plan::Request;
 use yardstick::results::{ResultRow, RowStatus};
@@ -165,4 +166,35 @@ fn no_period_before_a_rollout_and_no_partial_period_is_judged() {
     // Both kinds of rows not judged are there.
     assert!(rows.iter().any(|r| r.status == Some(RowStatus::Baseline)));
     assert!(rows.iter().any(|r| r.status == Some(RowStatus::Pending)));
+}
+
+#[test]
+fn a_back_end_keeping_files_reads_each_export_once_and_computes_the_same() {
+    let checked = acme();
+    let metrics: Vec<String> = checked.set.metrics.iter().map(|m| m.id.0.clone()).collect();
+    let as_of = NaiveDate::parse_from_str(AS_OF, "%Y-%m-%d").unwrap();
+    let request = |grain| Request { metrics: &metrics, as_of, grain };
+    let engine = yardstick::engine::Polars::keeping_files();
+    let first = yardstick::compute_on(&checked, &request(None), &engine).unwrap();
+    // Every (site, source) export the project binds, each kept once.
+    let exports = first.inputs.len();
+    assert!(exports > 0);
+    assert_eq!(engine.files_kept(), exports);
+    // Another grain reads nothing new, and gives what a fresh read gives.
+    let again = yardstick::compute_on(&checked, &request(Some(Grain::Year)), &engine).unwrap();
+    assert_eq!(engine.files_kept(), exports);
+    let fresh = compute(&checked, &request(Some(Grain::Year))).unwrap();
+    let values = |r: &yardstick::results::Results| {
+        r.rows.iter().map(|r| (r.metric.0.clone(), r.site.to_string(), r.period.clone(), r.value)).collect::<Vec<_>>()
+    };
+    let (kept, anew) = (values(&again), values(&fresh));
+    assert_eq!(kept.len(), anew.len());
+    for (a, b) in kept.iter().zip(&anew) {
+        assert_eq!((&a.0, &a.1, &a.2), (&b.0, &b.1, &b.2));
+        let close = match (a.3, b.3) {
+            (Some(x), Some(y)) => (x - y).abs() <= 1e-9 * x.abs().max(1.0),
+            (x, y) => x == y,
+        };
+        assert!(close, "{a:?} vs {b:?}");
+    }
 }

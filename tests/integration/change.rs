@@ -168,6 +168,20 @@ fn a_removed_metric_that_a_report_still_names_is_an_error_at_the_mention() {
     insta::assert_snapshot!("base_removed_metric_still_named", err);
 }
 
+#[test]
+fn a_renamed_report_template_is_read_at_the_base_as_it_was_there() {
+    let repo = Repo::new();
+    fs::create_dir_all(repo.path("acme/reports")).unwrap();
+    fs::write(repo.path("acme/reports/drills.md.j2"), "# Drills\n").unwrap();
+    repo.change(&[("acme/yardstick.yaml", "reports:\n", "reports:\n  - {template: drills, out: \"drills.md\"}\n")]);
+    fs::rename(repo.path("acme/reports/drills.md.j2"), repo.path("acme/reports/exercises.md.j2")).unwrap();
+    repo.change(&[("acme/yardstick.yaml", "template: drills", "template: exercises")]);
+    // At HEAD~1 the project names `drills`, which HEAD~1 holds (the working tree does not).
+    let (code, out, err) = repo.check_base();
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("has the versions it needs"), "{out}");
+}
+
 impl Repo {
     /// `diff HEAD~1 -p acme --as-of 2025-12-31 --format json`, parsed.
     fn diff(&self) -> serde_json::Value {
