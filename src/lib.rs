@@ -56,6 +56,10 @@ pub fn compile_from(
     if diags.has_errors() {
         return (None, diags);
     }
+    // Measuring the wrong thing is worth saying only of definitions that check.
+    if let Some(c) = &checked {
+        diags.extend(check::lint::pitfalls(&c.set, c.project.as_ref()));
+    }
     (checked, diags)
 }
 

@@ -155,6 +155,10 @@ pub struct Source {
     /// key is unique per snapshot, and joins to it are point-in-time.
     pub snapshot: Option<String>,
     pub collection: Collection,
+    /// Its rows record activity evidence (documents, trainings, reviews), not outcomes.
+    pub evidence: bool,
+    /// Who delivers the export.
+    pub provider: Option<String>,
     /// Declared columns in order; the implicit `site` column is not listed.
     pub columns: Vec<Column>,
     pub joins: Vec<Join>,
@@ -298,9 +302,23 @@ pub struct Metric {
     pub references: Vec<Reference>,
     pub caveats: Option<String>,
     pub tags: Vec<String>,
+    /// Who reads it (ISO/IEC 27004's audience).
+    pub audience: Vec<String>,
+    /// The pitfall lints it is exempt from, with the reasons.
+    pub allow: Vec<Allow>,
     pub path: PathBuf,
+    /// Where its file names it (`metric: ID`): what pitfall lints point at.
+    #[serde(skip)]
+    pub at: Option<Span>,
     /// Defined by the project (`metrics:` in yardstick.yaml), not by the definition set.
     pub local: bool,
+}
+
+/// A pitfall lint a metric is exempt from, and why.
+#[derive(Clone, Debug, Serialize)]
+pub struct Allow {
+    pub code: String,
+    pub reason: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -758,6 +776,9 @@ pub struct Site {
     pub absent: BTreeSet<String>,
     /// This site's own bindings (`sources:` under the site), the project's merged in.
     pub bindings: BTreeMap<String, Binding>,
+    /// Where yardstick.yaml names the site.
+    #[serde(skip)]
+    pub at: Option<Span>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -879,4 +900,7 @@ pub struct ContextEvent {
     pub site: Option<String>,
     pub kind: String,
     pub text: String,
+    /// Where the context file dates it.
+    #[serde(skip)]
+    pub at: Option<Span>,
 }

@@ -4,7 +4,7 @@
 use super::Cx;
 use super::expr::{Clause, ExprChecker, Scope};
 use super::ir::{
-    AggFn, BaseMetric, ColumnRef, Direction, Grain, Layer, Literal, MeasureType, Metric, MetricBody, MetricId,
+    AggFn, Allow, BaseMetric, ColumnRef, Direction, Grain, Layer, Literal, MeasureType, Metric, MetricBody, MetricId,
     Reference, Source, Status, TExpr, TExprKind, Target, Threshold, TimeSemantics, Type, Vocabulary,
 };
 use super::refs::parse_reference;
@@ -132,9 +132,46 @@ fn check_metric(
         references,
         caveats: doc.caveats.clone(),
         tags: doc.tags.iter().map(|t| t.value.clone()).collect(),
+        audience: doc.audience.clone(),
+        allow: allowed(cx, file, doc),
         path: cx.sources.path(file).to_path_buf(),
+        at: Some(cx.span(file, &doc.metric)),
         local: false,
     })
+}
+
+/// The pitfall lints a metric is exempt from: each a lint's code, each with a reason.
+fn allowed(cx: &mut Cx, file: FileId, doc: &MetricDoc) -> Vec<Allow> {
+    let mut allow = Vec::new();
+    for a in &doc.allow {
+        let code = &a.value.code;
+        if !super::lint::LINTS.contains(&code.value.as_str()) {
+            let help = did_you_mean(&code.value, super::lint::LINTS.iter().copied())
+                .unwrap_or_else(|| format!("the pitfall lints are {}", super::lint::LINTS.join(", ")));
+            cx.error(
+                Diagnostic::error(
+                    codes::E0516,
+                    format!("`{}` is not a pitfall lint that a metric can be exempt from", code.value),
+                )
+                .at(cx.span(file, code))
+                .label("not a pitfall lint")
+                .help(help),
+            );
+            continue;
+        }
+        match a.value.reason.as_ref().filter(|r| !r.value.trim().is_empty()) {
+            Some(reason) => allow.push(Allow { code: code.value.clone(), reason: reason.value.trim().to_string() }),
+            None => cx.error(
+                Diagnostic::error(codes::E0517, format!("the exemption from {} gives no reason", code.value))
+                    .at(cx.span(file, a))
+                    .label("no `reason`")
+                    .help(
+                        "write why the pitfall does not apply: `{code: W1004, reason: \"...\"}`; the catalog shows it",
+                    ),
+            ),
+        }
+    }
+    allow
 }
 
 /// The words that classify a metric; `None` where missing or invalid (already reported).

@@ -6,6 +6,7 @@ mod expr;
 pub mod fingerprint;
 pub mod ir;
 pub mod lineage;
+pub mod lint;
 mod metric;
 mod project;
 mod refs;

@@ -186,6 +186,7 @@ fn sites(cx: &mut Cx, docs: &ProjectDocs, set: &DefinitionSet, baseline: Option<
             coverage,
             absent,
             bindings: own,
+            at: Some(cx.span(file, id)),
         });
     }
     if doc.sites.is_empty() {
@@ -394,7 +395,8 @@ fn context_events(cx: &mut Cx, docs: &ProjectDocs) -> Vec<ContextEvent> {
             _ => None,
         };
         if let Some(date) = date {
-            context.push(ContextEvent { date, site, kind: e.kind.value.clone(), text: e.text.clone() });
+            let at = Some(cx.span(c.file, &e.date));
+            context.push(ContextEvent { date, site, kind: e.kind.value.clone(), text: e.text.clone(), at });
         }
     }
     context

@@ -254,6 +254,8 @@ fn check_source(
         key: doc.key.as_ref().map(|k| k.value.clone()),
         snapshot,
         collection,
+        evidence: doc.evidence,
+        provider: doc.provider.clone(),
         columns,
         joins,
         broken_columns,

@@ -225,17 +225,25 @@ fn no_such_tag(set: &crate::check::ir::DefinitionSet, tag: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
-/// Compiles the project and prints what it found, but the notes on unbound sources: a
-/// command about some metrics says which of them are not collected.
+/// Compiles the project and prints what it found, but the notes on unbound sources (a
+/// command about some metrics says which of them are not collected) and the pitfall lints
+/// (counted in one line: `check` shows them).
 fn compile_for_metrics(
     project: &std::path::Path,
     color: bool,
 ) -> (Option<crate::check::Checked>, crate::diag::Sources) {
     let mut sources = crate::diag::Sources::default();
     let (checked, diags) = crate::compile(project, &mut sources);
-    let shown: Vec<_> = diags.iter().filter(|d| d.code != crate::diag::codes::N0610).collect();
+    // Pitfall lints are `check`'s to show; here, only how many there are.
+    let pitfall = |d: &&crate::diag::Diagnostic| d.code.starts_with("W10");
+    let shown: Vec<_> = diags.iter().filter(|d| d.code != crate::diag::codes::N0610 && !pitfall(d)).collect();
     if !shown.is_empty() {
         eprint!("{}", crate::diag::render_all(shown.into_iter(), &sources, color));
+    }
+    let pitfalls = diags.iter().filter(pitfall).count();
+    if pitfalls > 0 && checked.is_some() {
+        let s = if pitfalls == 1 { "" } else { "s" };
+        eprintln!("note: {pitfalls} measurement pitfall warning{s} (W10xx); `yardstick check` shows them");
     }
     (checked, sources)
 }

@@ -167,6 +167,10 @@ codes! {
         "Declare `snapshot: COL` in the source schema, or time the metric by the column the source declares.";
     E0515: "a project-local metric (under the project's `metrics:`) whose id is a metric of the definition set",
         "Give the project's metric an id of its own, such as one with the site or company as prefix; the set's metric keeps its meaning everywhere.";
+    E0516: "an `allow:` entry that names no pitfall lint a metric can be exempt from",
+        "`allow:` takes the metric pitfall lints W1001 to W1005, each as `{code: W1004, reason: \"...\"}`.";
+    E0517: "an `allow:` entry without a reason",
+        "Write why the pitfall does not apply to this metric in `reason:`; the catalog report shows it beside the metric.";
 
     E0601: "a `requires` that is not a version requirement",
         "Write it like \">=1.0, <2\".";
@@ -261,6 +265,23 @@ codes! {
         "An empty export makes every count zero; if the site has no such export, write `sources: {x: none}` under the site, and its metrics are not collected there.";
     W0801: "a baseline window that the data covers for fewer than six months",
         "The window is clipped to the project's start and the source's coverage at the site; move the window, or read its baselines with care.";
+
+    W1001: "an outcome metric over a source of activity evidence (`evidence: true`): it counts documents, trainings or reviews, not outcomes",
+        "Make it an activity metric, or measure the outcome the activity should change. Exempt a metric with `allow: [{code: W1001, reason: \"...\"}]`.";
+    W1002: "a `higher_is_better` activity metric that is a raw count or sum: more activity scores better whether or not it helps (gaming)",
+        "Measure coverage instead: the share of what should be done that was done (`share(...)`, unit `%`).";
+    W1003: "an incident count tagged `leadership` without a severity and a detection-source companion in the same tag",
+        "Incident counts rise when detection improves: tag `leadership` a metric of the same source by severity and one by detection source.";
+    W1004: "a metric with a direction (`higher_is_better`, `lower_is_better`) but no decision criteria (no `target`, no `thresholds`)",
+        "Give a `target` or `thresholds` (what value calls for action), or `direction: neutral` for a metric that only informs.";
+    W1005: "a metric over data collected by hand (manual or mixed collection, in the set or at a site) without `caveats`",
+        "Say in `caveats` how the manual collection limits the numbers (late, partial, uneven between sites); reports show it.";
+    W1006: "a major incident (a `major_incident` context event) inside a site's baseline window",
+        "The baseline is inflated by it, so improvements after rollout look larger: move the window, or read that site's changes with this in mind. Site lints are not silenced per metric.";
+    W1007: "a site's baseline window shorter than six months (after the project's `start`)",
+        "A short window carries its season and accidents: use six to twelve months.";
+    W1008: "a site's baseline window that reaches past the coverage of a source it binds (`coverage: {from, to}`)",
+        "Move the window inside the coverage, or read the baselines of the metrics over that source as partial.";
 }
 
 /// The entry for `code`, in any case (`e0304` finds `E0304`).

@@ -78,6 +78,10 @@ pub struct MetricInfo<'a> {
     pub caveats: Option<&'a str>,
     pub references: Vec<String>,
     pub tags: &'a [String],
+    /// Who reads it.
+    pub audience: &'a [String],
+    /// The pitfall lints it is exempt from, each with the reason.
+    pub allow: &'a [crate::check::ir::Allow],
     pub version: u32,
     pub fingerprint: String,
     /// Defined by the project, not by the definition set.
@@ -257,6 +261,8 @@ fn metric<'a>(s: &Scope<'a>, m: &'a Metric, fingerprint: Option<String>) -> Metr
         caveats: m.caveats.as_deref(),
         references: m.references.iter().map(ToString::to_string).collect(),
         tags: &m.tags,
+        audience: &m.audience,
+        allow: &m.allow,
         version: m.version,
         fingerprint: fingerprint.unwrap_or_default(),
         local: m.local,

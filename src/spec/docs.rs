@@ -53,6 +53,11 @@ pub struct SourceDoc {
     /// The date column of a source holding periodic snapshots.
     pub snapshot: Option<Spanned<String>>,
     pub collection: Option<Spanned<String>>,
+    /// Rows that record activity evidence (documents, trainings, reviews), not outcomes.
+    #[serde(default)]
+    pub evidence: bool,
+    /// Who delivers the export (the ISO/IEC 27004 data provider).
+    pub provider: Option<String>,
     pub columns: Map<Spanned<ColumnDoc>>,
     #[serde(default)]
     pub joins: Map<Spanned<JoinDoc>>,
@@ -187,6 +192,20 @@ pub struct MetricDoc {
     pub caveats: Option<String>,
     #[serde(default)]
     pub tags: Vec<Spanned<String>>,
+    /// Who reads the metric: plant management, the ISMS committee, the board.
+    #[serde(default)]
+    pub audience: Vec<String>,
+    /// Pitfall lints this metric is exempt from, each with the reason.
+    #[serde(default)]
+    pub allow: Vec<Spanned<AllowDoc>>,
+}
+
+/// `allow: [{code: W1004, reason: "..."}]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllowDoc {
+    pub code: Spanned<String>,
+    pub reason: Option<Spanned<String>>,
 }
 
 /// `time:` one of `{event: COL}`, `{open: FROM, close: TO}`, `{snapshot: COL}`.

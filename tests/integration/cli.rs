@@ -189,7 +189,8 @@ fn a_reader_that_stops_early_is_not_an_error() {
     let out = child.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{err}");
-    assert!(err.is_empty(), "{err}");
+    // Nothing but the count of the set's pitfall warnings.
+    assert!(err.lines().all(|l| l.contains("measurement pitfall warning")), "{err}");
 }
 
 #[test]

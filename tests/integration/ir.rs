@@ -7,7 +7,8 @@ use yardstick::check::ir::*;
 #[test]
 fn the_spec_examples_check_into_the_ir_they_describe() {
     let (checked, diags, _) = compile(&fixture("spec/project"));
-    assert!(diags.is_empty(), "{:?}", diags.iter().map(|d| &d.message).collect::<Vec<_>>());
+    let others: Vec<_> = diags.iter().filter(|d| !crate::util::is_pitfall(d)).map(|d| &d.message).collect();
+    assert!(others.is_empty(), "{others:?}");
     let checked = checked.unwrap();
     let set = &checked.set;
     assert_eq!(set.version, semver::Version::new(1, 2, 0));
@@ -76,7 +77,8 @@ fn a_site_time_zone_reaches_the_ir_and_serializes_by_name() {
     };
     apply(dir.path(), &edit);
     let (checked, diags, _) = compile(&dir.path().join("project"));
-    assert!(diags.is_empty(), "{:?}", diags.iter().map(|d| &d.message).collect::<Vec<_>>());
+    let others: Vec<_> = diags.iter().filter(|d| !crate::util::is_pitfall(d)).map(|d| &d.message).collect();
+    assert!(others.is_empty(), "{others:?}");
     let project = checked.unwrap().project.unwrap();
     let brno = project.sites.iter().find(|s| s.id == "brno").unwrap();
     assert_eq!(brno.timezone, chrono_tz::Europe::Prague);

@@ -17,6 +17,7 @@ mod layout;
 mod limits;
 mod no_panic;
 mod pinned;
+mod pitfalls;
 mod reports;
 mod roundtrip;
 mod syntax;

@@ -78,3 +78,28 @@ pub fn to_nine_decimals(csv: &str) -> String {
     };
     csv.lines().map(|l| l.split(',').map(cell).collect::<Vec<_>>().join(",") + "\n").collect()
 }
+
+/// Rendered diagnostics (colours off) without the pitfall lints (W10xx), which have tests
+/// of their own: what a test about something else snapshots.
+pub fn without_pitfalls(rendered: &str) -> String {
+    let mut out = String::new();
+    let mut skipping = false;
+    for line in rendered.split_inclusive('\n') {
+        if line.starts_with("[W10") {
+            skipping = true;
+        }
+        if !skipping {
+            out.push_str(line);
+        }
+        if skipping && line.trim_end() == "───╯" {
+            skipping = false;
+        }
+    }
+    // A skipped block leaves its blank separator line behind: one blank line at most.
+    out.replace("\n\n\n", "\n\n").trim_start_matches('\n').to_string()
+}
+
+/// Whether a diagnostic is a pitfall lint (W10xx).
+pub fn is_pitfall(d: &yardstick::diag::Diagnostic) -> bool {
+    d.code.starts_with("W10")
+}
