@@ -426,6 +426,9 @@ pub struct Reference {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Framework {
     Iso27001,
+    /// ISO/IEC 27004:2016, information security management: monitoring, measurement,
+    /// analysis and evaluation.
+    Iso27004,
     Iec62443_3_3,
     NistCsf,
     Nist80053,
@@ -436,6 +439,7 @@ impl fmt::Display for Reference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let name = match self.framework {
             Framework::Iso27001 => "iso27001",
+            Framework::Iso27004 => "iso27004",
             Framework::Iec62443_3_3 => "iec62443-3-3",
             Framework::NistCsf => "csf",
             Framework::Nist80053 => "sp800-53",

@@ -1,5 +1,6 @@
-//! Control references (`iso27001:2022/A.5.24`), checked against the numbering of each
-//! framework so that a typo cannot cite a control that does not exist.
+//! Control and clause references (`iso27001:2022/A.5.24`, `iso27001:2022/9.1`,
+//! `iso27004:2016/B.5`), checked against the numbering of each framework so that a typo
+//! cannot cite a control or clause that does not exist.
 
 use super::ir::{Framework, Reference};
 
@@ -13,11 +14,12 @@ pub(super) fn parse_reference(text: &str) -> Result<Reference, String> {
     };
     let (framework, default_edition, editions): (Framework, &str, &[&str]) = match name {
         "iso27001" => (Framework::Iso27001, "2022", &["2022"]),
+        "iso27004" => (Framework::Iso27004, "2016", &["2016"]),
         "iec62443-3-3" => (Framework::Iec62443_3_3, "2013", &["2013"]),
         "csf" | "nist-csf" => (Framework::NistCsf, "2.0", &["2.0"]),
         "sp800-53" | "nist800-53" => (Framework::Nist80053, "r5", &["r5"]),
         other => {
-            return Err(format!("unknown framework `{other}`; known: iso27001, iec62443-3-3, csf, sp800-53"));
+            return Err(format!("unknown framework `{other}`; known: iso27001, iso27004, iec62443-3-3, csf, sp800-53"));
         }
     };
     let edition = edition.unwrap_or(default_edition);
@@ -25,7 +27,9 @@ pub(super) fn parse_reference(text: &str) -> Result<Reference, String> {
         return Err(format!("`{name}` references are checked for edition {}, not `{edition}`", editions.join(", ")));
     }
     let valid = match framework {
+        Framework::Iso27001 if !id.starts_with("A.") => iso27001_clause(id),
         Framework::Iso27001 => iso27001_2022(id),
+        Framework::Iso27004 => iso27004_2016(id),
         Framework::Iec62443_3_3 => iec62443_3_3(id),
         Framework::NistCsf => csf_2(id),
         Framework::Nist80053 => sp800_53(id),
@@ -56,6 +60,49 @@ fn iso27001_2022(id: &str) -> Result<(), &'static str> {
     match number(control) {
         Some(n) if (1..=max).contains(&n) => Ok(()),
         _ => Err(EXPECTED),
+    }
+}
+
+/// The clauses of ISO/IEC 27001:2022 (4 to 10), to their deepest level: `9.1`, `6.1.2`,
+/// `9.3.2`, `10.2`, or a whole clause such as `9`.
+fn iso27001_clause(id: &str) -> Result<(), &'static str> {
+    const EXPECTED: &str = "an Annex A control (A.5.1 to A.8.34) or a clause from 4 to 10, such as 9.1, 6.1.2 or 10.2";
+    /// A clause, its number of subclauses, and those subclauses that have their own
+    /// (subclause, count).
+    type Clause = (u32, u32, &'static [(u32, u32)]);
+    let subclauses: &[Clause] = &[
+        (4, 4, &[]),
+        (5, 3, &[]),
+        (6, 3, &[(1, 3)]),
+        (7, 5, &[(5, 3)]),
+        (8, 3, &[]),
+        (9, 3, &[(2, 2), (3, 3)]),
+        (10, 2, &[]),
+    ];
+    let parts: Vec<Option<u32>> = id.split('.').map(number).collect();
+    let (_, subs, deeper) = subclauses.iter().find(|c| parts.first() == Some(&Some(c.0))).ok_or(EXPECTED)?;
+    let ok = match parts[1..] {
+        [] => true,
+        [Some(sub)] => (1..=*subs).contains(&sub),
+        [Some(sub), Some(leaf)] => deeper.iter().any(|(s, n)| *s == sub && (1..=*n).contains(&leaf)),
+        _ => false,
+    };
+    if ok { Ok(()) } else { Err(EXPECTED) }
+}
+
+/// ISO/IEC 27004:2016: its clauses 1 to 8 (with subclauses, whose depth is not checked
+/// against the text), Annex A (the measurement model), Annex B's measurement construct
+/// examples B.1 to B.35, and Annex C.
+fn iso27004_2016(id: &str) -> Result<(), &'static str> {
+    const EXPECTED: &str = "a clause from 1 to 8 (such as 6.2 or 8.4), an annex A, B or C, or an example B.1 to B.35";
+    match id.split_once('.') {
+        Some(("B", n)) => number(n).filter(|n| (1..=35).contains(n)).map(|_| ()).ok_or(EXPECTED),
+        None if ["A", "B", "C"].contains(&id) => Ok(()),
+        _ => {
+            let parts: Vec<Option<u32>> = id.split('.').map(number).collect();
+            let clause_ok = matches!(parts.first(), Some(Some(1..=8)));
+            if clause_ok && parts.len() <= 3 && parts.iter().all(Option::is_some) { Ok(()) } else { Err(EXPECTED) }
+        }
     }
 }
 
@@ -137,6 +184,12 @@ mod tests {
             "iec62443-3-3/SR 1.1 RE 1",
             "csf:2.0/RS.MI-01",
             "sp800-53:r5/AC-2(1)",
+            "iso27001:2022/9.1",
+            "iso27001:2022/6.1.2",
+            "iso27001:2022/9.3.3",
+            "iso27001:2022/10.2",
+            "iso27004:2016/6.2",
+            "iso27004:2016/B.35",
         ] {
             assert!(parse_reference(ok).is_ok(), "{ok}");
         }
@@ -162,6 +215,12 @@ mod tests {
             "sp800-53:r5/ZZ-2",
             "A.5.24",
             "cobit:5/APO13",
+            "iso27001:2022/11.1",
+            "iso27001:2022/9.4",
+            "iso27001:2022/6.1.4",
+            "iso27001:2022/10.2.1",
+            "iso27004:2016/B.36",
+            "iso27004:2016/9.1",
         ] {
             assert!(parse_reference(bad).is_err(), "{bad}");
         }

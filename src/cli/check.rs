@@ -84,6 +84,21 @@ fn check_data(checked: &crate::check::Checked, sources: &Sources, color: bool) -
         eprintln!("\nyardstick: {n} data error{} found", if n == 1 { "" } else { "s" });
         return ExitCode::from(1);
     }
+    // Baselines too thin to compare against, on the data just read.
+    let metrics: Vec<String> = checked.set.metrics.iter().map(|m| m.id.0.clone()).collect();
+    let request = crate::plan::Request { metrics: &metrics, as_of, grain: None };
+    match crate::compute(checked, &request) {
+        Ok(results) => {
+            let thin = crate::check::lint::thin_baselines(&checked.set, &results);
+            if !thin.is_empty() {
+                eprint!("{}", render_all(thin.iter(), sources, color));
+            }
+        }
+        Err(errors) => {
+            eprint!("{}", render_all(errors.iter(), sources, color));
+            return ExitCode::from(1);
+        }
+    }
     let total: usize = summary.rows.values().sum();
     let files = summary.rows.len();
     let excluded: usize = report.excluded_codes.values().map(|e| e.rows).sum();

@@ -152,7 +152,7 @@ codes! {
     E0507: "a threshold other than `green` and `amber`",
         "Thresholds are `green` and `amber`; anything that meets neither is red.";
     E0508: "a reference that is not in a known FRAMEWORK:EDITION/ID format",
-        "Write references as iso27001:2022/A.5.24, iec62443-3-3/SR 6.2, csf:2.0/RS.MI-01 or sp800-53:r5/AC-2(1).";
+        "Write references as iso27001:2022/A.5.24 (or a clause, iso27001:2022/9.1), iso27004:2016/B.5, iec62443-3-3/SR 6.2, csf:2.0/RS.MI-01 or sp800-53:r5/AC-2(1).";
     E0509: "`site` listed in `by`",
         "Remove it: `site` is always a dimension.";
     E0510: "a target `change` or `value` that is not a number",
@@ -168,7 +168,7 @@ codes! {
     E0515: "a project-local metric (under the project's `metrics:`) whose id is a metric of the definition set",
         "Give the project's metric an id of its own, such as one with the site or company as prefix; the set's metric keeps its meaning everywhere.";
     E0516: "an `allow:` entry that names no pitfall lint a metric can be exempt from",
-        "`allow:` takes the metric pitfall lints W1001 to W1005, each as `{code: W1004, reason: \"...\"}`.";
+        "`allow:` takes the metric pitfall lints W1001 to W1005 and W1009, each as `{code: W1004, reason: \"...\"}`.";
     E0517: "an `allow:` entry without a reason",
         "Write why the pitfall does not apply to this metric in `reason:`; the catalog report shows it beside the metric.";
 
@@ -282,6 +282,8 @@ codes! {
         "A short window carries its season and accidents: use six to twelve months.";
     W1008: "a site's baseline window that reaches past the coverage of a source it binds (`coverage: {from, to}`)",
         "Move the window inside the coverage, or read the baselines of the metrics over that source as partial.";
+    W1009: "a metric whose baseline at a site rests on fewer than five rows (found by `check --data`)",
+        "One row more or less moves such a baseline by a fifth or more: widen the window, compute at a coarser grain, or read the metric's changes there as noise.";
 }
 
 /// The entry for `code`, in any case (`e0304` finds `E0304`).

@@ -211,3 +211,56 @@ fn an_exemption_names_a_metric_lint_and_gives_a_reason() {
         Replace { file: MAJOR, find: MAJOR_END, with: "references: [sp800-53:r5/IR-4(1)]\nallow: [{code: W1004}]" };
     assert_eq!(errors(&[bare]), [("E0517".to_string(), "the exemption from W1004 gives no reason".to_string())]);
 }
+
+/// The `incidents` metric of the engine fixture (a count per quarter; sites `a` and `b`,
+/// baselines January to June 2024) computed on `a_rows` and `b_rows` with `edits`, and
+/// the thin baselines found in its results.
+fn thin(a_rows: &str, b_rows: &str, edits: &[Edit]) -> Vec<String> {
+    use std::fs;
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("engine"), dir.path());
+    for e in edits {
+        apply(dir.path(), e);
+    }
+    for (path, text) in crate::engine::incidents(a_rows, b_rows) {
+        let path = dir.path().join("project/data").join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+    let (checked, _, _) = compile(&dir.path().join("project"));
+    let checked = checked.expect("the engine fixture checks");
+    let metrics = ["incidents".to_string()];
+    let as_of = chrono::NaiveDate::from_ymd_opt(2024, 12, 31).unwrap();
+    let request = yardstick::plan::Request { metrics: &metrics, as_of, grain: None };
+    let results = yardstick::compute(&checked, &request).unwrap_or_else(|e| panic!("{:?}", e[0].message));
+    yardstick::check::lint::thin_baselines(&checked.set, &results).into_iter().map(|d| d.message).collect()
+}
+
+#[test]
+fn w1009_a_baseline_on_fewer_than_five_rows() {
+    // Site a detects i1 (January) and i2 (February) in its baseline; i3 and i4 come after
+    // the rollout and i5 has no detection date. Site b detects j1 on 29 February (UTC).
+    let found = thin(crate::engine::A_INCIDENTS, crate::engine::B_INCIDENTS, &[]);
+    assert_eq!(
+        found,
+        [
+            "the baseline of `incidents` at site `a` rests on 2 rows",
+            "the baseline of `incidents` at site `b` rests on 1 row"
+        ]
+    );
+    // Three more in site a's baseline make five: only b is thin.
+    let more = format!(
+        "{}k1,2024-03-03T10:00:00Z,,SEV3,,A1\nk2,2024-04-04T10:00:00Z,,SEV3,,A1\nk3,2024-06-30T10:00:00Z,,SEV3,,A1\n",
+        crate::engine::A_INCIDENTS
+    );
+    assert_eq!(
+        thin(&more, crate::engine::B_INCIDENTS, &[]),
+        ["the baseline of `incidents` at site `b` rests on 1 row"]
+    );
+    let silenced = Replace {
+        file: "set/metrics/incidents.yaml",
+        find: "value: count()",
+        with: "value: count()\nallow: [{code: W1009, reason: \"the plants record every incident; few is the truth\"}]",
+    };
+    assert!(thin(crate::engine::A_INCIDENTS, crate::engine::B_INCIDENTS, &[silenced]).is_empty());
+}
