@@ -21,13 +21,14 @@ impl Plant {
         let (set, project) = (plant.set(), plant.project());
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         crate::util::copy_dir(&root.join("metrics"), &set.join("metrics"));
+        crate::util::write_set_version(&set.join("metrics/set.yaml"), "1.2.0");
         git(&set, &["init", "-q", "-b", "main"]);
         commit(&set, "the set");
         git(&set, &["tag", "v1.2.0"]);
+        crate::util::bump_version(&set.join(DOWNTIME));
+        crate::util::bump_version(&set.join("metrics/metrics/outcome/hours_per_disruption.yaml"));
         for (file, find, with) in [
             (DOWNTIME, "where: cause in", "where: asset.criticality == criticality.high and cause in"),
-            (DOWNTIME, "version: 1", "version: 2"),
-            ("metrics/metrics/outcome/hours_per_disruption.yaml", "version: 1", "version: 2"),
             ("metrics/set.yaml", "version: 1.2.0", "version: 1.3.0"),
         ] {
             edit(&set.join(file), find, with);
@@ -103,7 +104,8 @@ fn a_plant_pinned_to_a_tag_builds_records_the_commit_and_previews_the_upgrade() 
     let diff = plant.diff(&["v1.2.0", "v1.3.0"]);
     let downtime = metric(&diff, "security_downtime_hours");
     assert_eq!(downtime["class"], "breaking");
-    assert_eq!(downtime["versions"], serde_json::json!([1, 2]));
+    let (before, after) = (downtime["versions"][0].as_u64().unwrap(), downtime["versions"][1].as_u64().unwrap());
+    assert_eq!(after, before + 1);
     let rows = moved(downtime);
     assert!(!rows.is_empty() && rows.iter().all(|r| r.2 > 0.0 && r.3 == 0.0), "{rows:?}");
     assert_eq!(metric(&diff, "hours_per_disruption")["class"], "breaking");

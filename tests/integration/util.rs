@@ -103,3 +103,27 @@ pub fn without_pitfalls(rendered: &str) -> String {
 pub fn is_pitfall(d: &yardstick::diag::Diagnostic) -> bool {
     d.code.starts_with("W10")
 }
+
+/// The shipped set's version, as its set.yaml writes it.
+pub fn set_version() -> String {
+    let text = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("metrics/set.yaml")).unwrap();
+    text.lines().find_map(|l| l.strip_prefix("version: ")).unwrap().trim().to_string()
+}
+
+/// Writes `version` into the set.yaml at `path`, whatever it held.
+pub fn write_set_version(path: &Path, version: &str) {
+    let text = fs::read_to_string(path).unwrap();
+    let text: String = text
+        .lines()
+        .map(|l| if l.starts_with("version: ") { format!("version: {version}\n") } else { format!("{l}\n") })
+        .collect();
+    fs::write(path, text).unwrap();
+}
+
+/// Raises the `version: N` of the metric file at `path` by one.
+pub fn bump_version(path: &Path) {
+    let text = fs::read_to_string(path).unwrap();
+    let line = text.lines().find(|l| l.starts_with("version: ")).unwrap();
+    let n: u32 = line["version: ".len()..].trim().parse().unwrap();
+    fs::write(path, text.replacen(line, &format!("version: {}", n + 1), 1)).unwrap();
+}
