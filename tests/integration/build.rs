@@ -220,7 +220,7 @@ fn a_fingerprint_ignores_words_and_formatting() {
         (DOWNTIME, ", csf:2.0/RS.MI-01]", "]"),
         (DOWNTIME, "time: {event: started_at}", "time:\n  event: started_at"),
         (DOWNTIME, "value: sum(duration_min) / 60", "value: sum( duration_min )/60"),
-        (DOWNTIME, "metric: security_downtime_hours\nversion: 1", "version: 1\nmetric: security_downtime_hours"),
+        (DOWNTIME, "layer: outcome\ntype: impact", "type: impact\nlayer: outcome"),
     ] {
         assert_eq!(moved(&base, &prints_after(&[edit])), Vec::<String>::new(), "{edit:?}");
     }
