@@ -108,9 +108,7 @@ pub fn versions(base: &Checked, head: &Checked, rev: &str, covers: bool, sources
 /// The report templates (the set's and the project's) that still name a removed metric:
 /// one error at each first mention, so no report silently loses a section.
 fn still_named(head: &Checked, removed: &[&str], rev: &str, sources: &mut Sources) -> Vec<Diagnostic> {
-    let mut folders = vec![head.set.root.join("reports")];
-    folders.extend(head.project.as_ref().map(|p| p.root.join("reports")));
-    let mut templates: Vec<std::path::PathBuf> = folders
+    let mut templates: Vec<std::path::PathBuf> = crate::report::folders(head)
         .iter()
         .filter_map(|d| std::fs::read_dir(d).ok())
         .flatten()

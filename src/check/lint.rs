@@ -16,6 +16,11 @@ use std::collections::BTreeSet;
 /// The lints a metric can be exempt from, with `allow:`.
 pub const LINTS: &[&str] = &[codes::W1001, codes::W1002, codes::W1003, codes::W1004, codes::W1005, codes::W1009];
 
+/// Whether a diagnostic code is a pitfall lint's (W10xx).
+pub fn is_pitfall(code: &str) -> bool {
+    code.starts_with("W10")
+}
+
 /// The tag whose metrics the leadership reads, where an incident count needs companions.
 const LEADERSHIP: &str = "leadership";
 

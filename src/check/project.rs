@@ -349,9 +349,8 @@ fn reports(cx: &mut Cx, docs: &ProjectDocs) -> Vec<ReportSpec> {
     let mut reports = Vec::new();
     for r in &doc.reports {
         if !docs.templates.contains(&r.value.template.value) {
-            let known: Vec<&String> = docs.templates.iter().filter(|n| !n.starts_with('_')).collect();
-            let help = did_you_mean(&r.value.template.value, known.iter().map(|n| n.as_str())).unwrap_or_else(|| {
-                let known: Vec<&str> = known.iter().map(|n| n.as_str()).collect();
+            let known: Vec<&str> = docs.templates.iter().map(String::as_str).filter(|n| !n.starts_with('_')).collect();
+            let help = did_you_mean(&r.value.template.value, known.iter().copied()).unwrap_or_else(|| {
                 format!("the templates are: {}; a project adds its own as reports/NAME.md.j2", known.join(", "))
             });
             cx.error(

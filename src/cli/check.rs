@@ -70,7 +70,9 @@ fn check_data(checked: &crate::check::Checked, sources: &Sources, color: bool) -
         eprintln!("error: --data needs a project (yardstick.yaml) with data bindings");
         return ExitCode::from(2);
     };
-    let mut report = crate::engine::data::DataReport::default();
+    // The files read for the data rules serve the baselines computed after them.
+    let files = crate::engine::data::FileCache::default();
+    let mut report = crate::engine::data::DataReport { files: Some(files.clone()), ..Default::default() };
     // The data rules judge the rows known by yesterday, the last whole day (SPEC section 8).
     let as_of = super::yesterday();
     let summary = crate::engine::data::check_all(project, &checked.set, as_of, &mut report);
@@ -87,7 +89,7 @@ fn check_data(checked: &crate::check::Checked, sources: &Sources, color: bool) -
     // Baselines too thin to compare against, on the data just read.
     let metrics: Vec<String> = checked.set.metrics.iter().map(|m| m.id.0.clone()).collect();
     let request = crate::plan::Request { metrics: &metrics, as_of, grain: None };
-    match crate::compute(checked, &request) {
+    match crate::compute_on(checked, &request, &crate::engine::Polars::reading_from(files)) {
         Ok(results) => {
             let thin = crate::check::lint::thin_baselines(&checked.set, &results);
             if !thin.is_empty() {

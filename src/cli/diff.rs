@@ -60,15 +60,16 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
     };
     // The base side metric by metric only when it cannot compute whole (a schema changed
     // with it), so that one metric not comparable does not hide the others.
-    let whole = compute(&base, &ids(&base), args.as_of, &engine);
+    let base_ids = ids(&base);
+    let whole = compute(&base, &base_ids, args.as_of, &engine);
     let each: BTreeMap<String, Result<Results, String>> = match &whole {
         Ok(_) => BTreeMap::new(),
         Err(_) => {
             let one = |id: &String| compute(&base, std::slice::from_ref(id), args.as_of, &engine);
-            ids(&base).iter().map(|id| (id.clone(), one(id))).collect()
+            base_ids.iter().map(|id| (id.clone(), one(id))).collect()
         }
     };
-    let before: BTreeMap<String, Result<&Results, String>> = ids(&base)
+    let before: BTreeMap<String, Result<&Results, String>> = base_ids
         .into_iter()
         .map(|id| {
             let side = match &whole {

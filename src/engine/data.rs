@@ -1018,8 +1018,9 @@ pub fn check_all(project: &Project, set: &DefinitionSet, as_of: NaiveDate, repor
         }
     }
     // Sites side by side, each reading its sources in turn; reported in site order.
+    let files = report.files.clone();
     let per_site = on_threads(&project.sites, |site| {
-        let mut own = DataReport::default();
+        let mut own = DataReport { files: files.clone(), ..DataReport::default() };
         let mut summary = DataSummary::default();
         for source_name in project.bound_sources() {
             let source = &set.sources[source_name];

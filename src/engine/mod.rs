@@ -18,7 +18,12 @@ pub struct Polars {
 
 impl Polars {
     pub fn keeping_files() -> Polars {
-        Polars { files: Some(data::FileCache::default()) }
+        Polars::reading_from(data::FileCache::default())
+    }
+
+    /// A back end that reads through `files`: what was read into them is not read again.
+    pub fn reading_from(files: data::FileCache) -> Polars {
+        Polars { files: Some(files) }
     }
 
     /// How many files this back end has read and kept (none when it keeps none).
