@@ -1,49 +1,144 @@
-//! Writes the Acme example's plant exports: three plants, a 12-month baseline before each
-//! ISMS rollout, and effects a reader can see in the numbers.
+//! Writes the Acme example's plant exports: Acme is an automotive supplier with three
+//! plants (Lyon stamping, Brno assembly, Porto paint shop), each with a 12-month baseline
+//! before its ISMS rollout, and a story a reader can see in the numbers.
 //!
 //! ```text
 //! cargo run --example generate-acme -- --years 4 --scale 1 [--seed 2026] [--out examples/acme/data]
 //! ```
 //!
 //! Deterministic: the same arguments write the same bytes. `--scale N` multiplies the row
-//! counts of the event exports, for benchmarks. What the generator builds in:
-//! - after rollout (ramping in over a year): fewer and shorter security-caused stops,
-//!   faster detection and containment, cheaper incidents, better access hygiene, patch
-//!   timeliness, control coverage, training and audit readiness;
-//! - the detection paradox of seed section 8: more incidents are detected after better
-//!   monitoring arrives, but fewer of them are major;
-//! - seasonality and noise; Brno's own codes for severity and root cause; Porto's downtime
-//!   logged by hand from July 2022 only, and its legacy OT assets that cannot be patched
-//!   without requalification.
+//! counts of the event exports, for benchmarks. The story (`examples/acme/context.yaml`):
+//! - processes start at rollout and ramp in over a year: access hygiene, patching, training,
+//!   restore tests, risk treatment, audit readiness;
+//! - outcomes follow with a validation lag of two quarters, then improve over a year: fewer
+//!   and shorter security-caused stops per production hour, less severe incidents found and
+//!   contained sooner, lower incident costs;
+//! - the detection paradox of seed section 8: monitoring arrives with the ISMS, so more
+//!   incidents are found, most of them minor and found by the monitoring itself;
+//! - Lyon commissions a second press line on 15 March 2023, on three shifts: production
+//!   hours, and with them raw security downtime, grow by more than half while downtime per
+//!   production hour falls;
+//! - Brno's MES vendor upgrade on 1 February 2024 ends the historian-interface configuration
+//!   errors that stopped its lines, a step down that owes nothing to the ISMS;
+//! - Porto's ransomware stop of 9 October 2023 (31 hours on line 2) lies in Porto's baseline;
+//!   Porto logs downtime by hand from July 2022 only, exports local plant time without
+//!   offsets, and runs legacy paint-shop controllers that cannot be patched without
+//!   requalification;
+//! - Brno's own codes for severity and root cause; the ERP becomes critical six months after
+//!   each rollout, when the risk assessment finds it schedules production.
 
-use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone as _};
+use chrono_tz::Tz;
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+/// A production line: when it starts producing, whether it is critical, and its production
+/// hours in a full month.
+struct Line {
+    id: &'static str,
+    from: NaiveDate,
+    critical: bool,
+    hours: f64,
+}
+
 struct Plant {
     id: &'static str,
     rollout: NaiveDate,
+    timezone: Tz,
+    /// Its exports write plant wall-clock time without an offset.
+    local_time: bool,
+    lines: &'static [Line],
     assets: usize,
     /// Legacy OT assets that cannot be patched without requalification.
     legacy_ot: usize,
+    /// Assets that arrive with a line commissioned later: (count, from).
+    later_assets: (usize, NaiveDate),
+    /// People in role-based security training.
+    people: usize,
+    /// Risks in the security risk register.
+    risks: usize,
     /// First day downtime is recorded.
     downtime_from: Option<NaiveDate>,
+    /// Until this day, historian-interface configuration errors stop lines on top of the
+    /// usual security causes (Brno, until its MES vendor upgrade).
+    interface_errors_until: Option<NaiveDate>,
     local_codes: bool,
 }
 
+const LYON_LINES: &[Line] = &[
+    Line { id: "L1", from: date(2000, 1, 1), critical: true, hours: 330.0 },
+    Line { id: "L2", from: date(2000, 1, 1), critical: true, hours: 300.0 },
+    Line { id: "L3", from: date(2000, 1, 1), critical: true, hours: 330.0 },
+    // The second press line, commissioned on 15 March 2023 and run on three shifts.
+    Line { id: "L4", from: date(2023, 3, 15), critical: true, hours: 560.0 },
+];
+const BRNO_LINES: &[Line] = &[
+    Line { id: "L1", from: date(2000, 1, 1), critical: true, hours: 480.0 },
+    Line { id: "L2", from: date(2000, 1, 1), critical: true, hours: 480.0 },
+    Line { id: "L3", from: date(2000, 1, 1), critical: true, hours: 460.0 },
+    Line { id: "L4", from: date(2000, 1, 1), critical: false, hours: 320.0 },
+];
+const PORTO_LINES: &[Line] = &[
+    Line { id: "L1", from: date(2000, 1, 1), critical: true, hours: 420.0 },
+    Line { id: "L2", from: date(2000, 1, 1), critical: true, hours: 420.0 },
+    Line { id: "L3", from: date(2000, 1, 1), critical: false, hours: 300.0 },
+];
+
 const PLANTS: &[Plant] = &[
-    Plant { id: "lyon", rollout: date(2023, 1, 1), assets: 40, legacy_ot: 0, downtime_from: None, local_codes: false },
-    Plant { id: "brno", rollout: date(2023, 7, 1), assets: 50, legacy_ot: 2, downtime_from: None, local_codes: true },
+    Plant {
+        id: "lyon",
+        rollout: date(2023, 1, 1),
+        timezone: chrono_tz::Europe::Paris,
+        local_time: false,
+        lines: LYON_LINES,
+        assets: 40,
+        legacy_ot: 0,
+        later_assets: (6, date(2023, 3, 15)),
+        people: 60,
+        risks: 26,
+        downtime_from: None,
+        interface_errors_until: None,
+        local_codes: false,
+    },
+    Plant {
+        id: "brno",
+        rollout: date(2023, 7, 1),
+        timezone: chrono_tz::Europe::Prague,
+        local_time: false,
+        lines: BRNO_LINES,
+        assets: 52,
+        legacy_ot: 2,
+        later_assets: (0, date(2000, 1, 1)),
+        people: 92,
+        risks: 32,
+        downtime_from: None,
+        interface_errors_until: Some(date(2024, 2, 1)),
+        local_codes: true,
+    },
     Plant {
         id: "porto",
         rollout: date(2024, 1, 1),
+        timezone: chrono_tz::Europe::Lisbon,
+        local_time: true,
+        lines: PORTO_LINES,
         assets: 36,
         legacy_ot: 9,
+        later_assets: (0, date(2000, 1, 1)),
+        people: 44,
+        risks: 21,
         downtime_from: Some(date(2022, 7, 1)),
+        interface_errors_until: None,
         local_codes: false,
     },
 ];
+
+/// Security stops per 1,000 production hours that Brno's historian interfaces add until
+/// its MES vendor upgrade.
+const INTERFACE_ERRORS: f64 = 20.0;
+
+/// Months from rollout until outcomes start to move: the validation lag of seed section 6.
+const OUTCOME_LAG_MONTHS: i32 = 6;
 
 const fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     match NaiveDate::from_ymd_opt(y, m, d) {
@@ -82,6 +177,12 @@ impl Rng {
         -mean * (1.0 - self.unit()).ln()
     }
 
+    /// Gamma with shape 2 and the given mean: a duration that is rarely near zero and has a
+    /// tail, but less of one than an exponential.
+    fn gamma2(&mut self, mean: f64) -> f64 {
+        self.exp(mean / 2.0) + self.exp(mean / 2.0)
+    }
+
     /// Poisson count with mean `lambda` (Knuth for small means, normal beyond).
     fn poisson(&mut self, lambda: f64) -> usize {
         if lambda > 60.0 {
@@ -105,7 +206,7 @@ impl Rng {
         &items[self.below(items.len())]
     }
 
-    /// A day in the month starting at `month`, with a time of day.
+    /// A day in the month starting at `month`, with a time of day (UTC).
     fn moment_in(&mut self, month: NaiveDate) -> NaiveDateTime {
         let days = days_in_month(month);
         let day = month + Duration::days(self.below(days as usize) as i64);
@@ -122,10 +223,21 @@ fn add_months(d: NaiveDate, n: i32) -> NaiveDate {
     date(m.div_euclid(12), m.rem_euclid(12) as u32 + 1, 1)
 }
 
-/// 0 before rollout, rising to 1 over the twelve months after it.
-fn maturity(plant: &Plant, month: NaiveDate) -> f64 {
-    let months = (month.year() - plant.rollout.year()) * 12 + month.month() as i32 - plant.rollout.month() as i32;
-    (months as f64 / 12.0).clamp(0.0, 1.0)
+fn months_since_rollout(plant: &Plant, month: NaiveDate) -> i32 {
+    (month.year() - plant.rollout.year()) * 12 + month.month() as i32 - plant.rollout.month() as i32
+}
+
+/// How far the ISMS processes run at a plant: 0 before rollout, rising to 1 over the
+/// twelve months after it.
+fn process_maturity(plant: &Plant, month: NaiveDate) -> f64 {
+    (months_since_rollout(plant, month) as f64 / 12.0).clamp(0.0, 1.0)
+}
+
+/// How far outcomes have moved: nothing for two quarters after rollout (controls on
+/// validated and safety systems go through change control and requalification first), then
+/// rising to 1 over a year.
+fn outcome_maturity(plant: &Plant, month: NaiveDate) -> f64 {
+    ((months_since_rollout(plant, month) - OUTCOME_LAG_MONTHS) as f64 / 12.0).clamp(0.0, 1.0)
 }
 
 /// From `before` to `after` as the ISMS matures.
@@ -137,8 +249,15 @@ fn season(month: NaiveDate) -> f64 {
     1.0 + 0.15 * (2.0 * std::f64::consts::PI * month.month0() as f64 / 12.0).sin()
 }
 
-fn iso(t: NaiveDateTime) -> String {
-    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+/// The share of a full month a plant produces: the French plant stops for three weeks in
+/// August, the others for two; every plant stops between Christmas and New Year.
+fn production_share(plant: &Plant, month: NaiveDate) -> f64 {
+    match (plant.id, month.month()) {
+        ("lyon", 8) => 0.3,
+        (_, 8) => 0.55,
+        (_, 12) => 0.75,
+        _ => 1.0,
+    }
 }
 
 struct Table {
@@ -155,6 +274,42 @@ impl Table {
     }
 }
 
+/// The kinds of systems in an automotive plant, in the proportions the inventory cycles
+/// through: (class, domain, criticality, regulatory exposure).
+const FLEET: &[(&str, &str, &str, &str)] = &[
+    ("plc", "ot", "high", "safety"),
+    ("hmi", "ot", "medium", "safety"),
+    ("plc", "ot", "high", "safety"),
+    ("scada", "ot", "critical", "safety;nis2"),
+    ("hmi", "ot", "medium", "safety"),
+    ("mes", "manufacturing_it", "critical", "iatf16949;nis2"),
+    ("engineering_workstation", "ot", "high", "safety;tisax"),
+    ("office", "office_it", "low", "data_protection"),
+    ("plc", "ot", "high", "safety"),
+    ("historian", "manufacturing_it", "high", "iatf16949"),
+    ("sis", "ot", "critical", "safety"),
+    ("hmi", "ot", "medium", "safety"),
+    ("qms", "manufacturing_it", "high", "iatf16949"),
+    ("firewall", "manufacturing_it", "critical", "nis2"),
+    ("office", "office_it", "low", "data_protection;tisax"),
+    ("erp", "office_it", "high", "nis2;data_protection"),
+    ("remote_access", "manufacturing_it", "high", "nis2"),
+    ("directory", "office_it", "critical", "nis2;data_protection"),
+    ("cmms", "manufacturing_it", "medium", ""),
+    ("serialization", "manufacturing_it", "high", "iatf16949"),
+    ("office", "office_it", "low", ""),
+];
+
+/// What a line commissioned later brings: controllers, panels and a safety system.
+const LINE_KIT: &[(&str, &str, &str, &str)] = &[
+    ("plc", "ot", "high", "safety"),
+    ("hmi", "ot", "medium", "safety"),
+    ("plc", "ot", "high", "safety"),
+    ("sis", "ot", "critical", "safety"),
+    ("hmi", "ot", "medium", "safety"),
+    ("engineering_workstation", "ot", "high", "safety;tisax"),
+];
+
 struct Asset {
     id: String,
     class: &'static str,
@@ -162,8 +317,14 @@ struct Asset {
     criticality: &'static str,
     exposure: &'static str,
     patchable: bool,
-    /// Months after rollout at which each key control becomes verified (negative: already).
-    controls_from: [i32; 4],
+    /// The first month it is in the inventory.
+    from: NaiveDate,
+    /// Months after rollout at which each key control becomes verified (negative: already):
+    /// access control, central logging, backup with a tested restore, change management, and
+    /// timely provisioning and deprovisioning.
+    controls_from: [i32; 5],
+    /// Months after rollout from which an unpatchable system is isolated and monitored.
+    compensated_from: i32,
 }
 
 impl Asset {
@@ -173,31 +334,34 @@ impl Asset {
     fn criticality_at(&self, since: i32) -> &'static str {
         if self.class == "erp" && since >= 6 { "critical" } else { self.criticality }
     }
+
+    fn in_production(&self) -> bool {
+        self.domain != "office_it"
+    }
 }
 
 fn assets(plant: &Plant, rng: &mut Rng) -> Vec<Asset> {
-    const CLASSES: &[(&str, &str, &str, &str)] = &[
-        ("mes", "manufacturing_it", "critical", "gxp"),
-        ("dcs", "ot", "critical", "safety"),
-        ("scada", "ot", "critical", "safety"),
-        ("plc", "ot", "high", "safety"),
-        ("historian", "manufacturing_it", "critical", "gxp"),
-        ("qms", "manufacturing_it", "critical", "gxp"),
-        ("erp", "office_it", "high", "other"),
-        ("lims", "manufacturing_it", "high", "gxp"),
-        ("office", "office_it", "low", "other"),
-    ];
-    (0..plant.assets)
+    let (later, later_from) = plant.later_assets;
+    (0..plant.assets + later)
         .map(|i| {
-            let (class, domain, criticality, exposure) = CLASSES[i % CLASSES.len()];
-            let legacy = i >= plant.assets - plant.legacy_ot;
+            let late = i >= plant.assets;
+            let (class, domain, criticality, exposure) =
+                if late { LINE_KIT[(i - plant.assets) % LINE_KIT.len()] } else { FLEET[i % FLEET.len()] };
+            let legacy = !late && i >= plant.assets - plant.legacy_ot;
             let (class, domain, criticality, exposure) =
                 if legacy { ("plc", "ot", "critical", "safety") } else { (class, domain, criticality, exposure) };
             // Before rollout about half the controls are in place; the rest arrive in the
-            // 18 months after, legacy OT last or never.
-            let mut controls_from = [0i32; 4];
+            // 18 months after, safety systems (validated) six months later, legacy OT last.
+            let delay = if legacy {
+                30
+            } else if exposure.contains("safety") {
+                6
+            } else {
+                0
+            };
+            let mut controls_from = [0i32; 5];
             for c in &mut controls_from {
-                *c = if rng.chance(0.45) { -60 } else { rng.below(18) as i32 + if legacy { 30 } else { 0 } };
+                *c = if rng.chance(0.45) { -60 } else { rng.below(18) as i32 + delay };
             }
             Asset {
                 id: format!("{}-{:03}", plant.id.to_uppercase(), i + 1),
@@ -206,14 +370,12 @@ fn assets(plant: &Plant, rng: &mut Rng) -> Vec<Asset> {
                 criticality,
                 exposure,
                 patchable: !legacy,
+                from: if late { later_from } else { date(2000, 1, 1) },
                 controls_from,
+                compensated_from: 6 + rng.below(15) as i32,
             }
         })
         .collect()
-}
-
-fn months_since_rollout(plant: &Plant, month: NaiveDate) -> i32 {
-    (month.year() - plant.rollout.year()) * 12 + month.month() as i32 - plant.rollout.month() as i32
 }
 
 fn severity_code(plant: &Plant, sev: usize) -> String {
@@ -236,18 +398,47 @@ fn cause_code(plant: &Plant, cause: &str) -> String {
     .to_string()
 }
 
-fn generate(plant: &Plant, first: NaiveDate, months: i32, scale: usize, seed: u64) -> Vec<(&'static str, String)> {
-    let mut rng = Rng(seed ^ plant.id.bytes().fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64)));
-    let assets = assets(plant, &mut rng);
-    let critical: Vec<&Asset> = assets.iter().filter(|a| a.criticality == "critical").collect();
-    let scale_f = scale as f64;
+/// A UTC instant as the plant's exports write it: with `Z`, or as plant wall-clock time
+/// without an offset.
+fn stamp(plant: &Plant, t: NaiveDateTime) -> String {
+    if plant.local_time {
+        plant.timezone.from_utc_datetime(&t).naive_local().format("%Y-%m-%dT%H:%M:%S").to_string()
+    } else {
+        t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    }
+}
 
+/// Porto's ransomware stop of 9 October 2023: the engineering workstation of the paint shop
+/// is encrypted, the line's HMIs lose their projects, line 2 stands for 31 hours.
+struct Ransomware;
+
+impl Ransomware {
+    const PLANT: &str = "porto";
+    /// 09:40 in Lisbon (UTC+1 in October).
+    fn stopped() -> NaiveDateTime {
+        date(2023, 10, 9).and_hms_opt(8, 40, 0).expect("time")
+    }
+}
+
+fn generate(plant: &Plant, first: NaiveDate, months: i32, scale: usize, seed: u64) -> Vec<(&'static str, String)> {
+    let plant_seed = seed ^ plant.id.bytes().fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64));
+    let mut rng = Rng(plant_seed);
+    // Production and stops draw from a stream of their own, so that a change to any other
+    // export leaves the downtime story as it is.
+    let mut line_rng = Rng(plant_seed.rotate_left(29) ^ 0x05EE_D0F5_11E5);
+    let assets = assets(plant, &mut rng);
+    let scale_f = scale as f64;
+    let last_day = add_months(first, months) - Duration::days(1);
+    let stamp = |t: NaiveDateTime| stamp(plant, t);
+
+    let mut production = Table::new("line,month,criticality,production_hours");
     let mut downtime = Table::new("event_id,started_at,duration_min,line,cause,asset_id");
-    let mut incidents =
-        Table::new("incident_id,occurred_at,detected_at,contained_at,resolved_at,category,severity,domain,asset_id");
+    let mut incidents = Table::new(
+        "incident_id,occurred_at,detected_at,contained_at,resolved_at,category,severity,domain,asset_id,detected_by,cost_eur",
+    );
     let mut costs = Table::new("cost_id,incident_id,booked_on,cost_type,amount_eur");
     let mut asset_rows = Table::new(
-        "asset_id,snapshot_on,name,asset_class,domain,criticality,exposure,access_control,central_logging,backup,change_management,patchable",
+        "asset_id,snapshot_on,name,asset_class,domain,criticality,exposure,access_control,central_logging,backup,change_management,timely_access,patchable,compensating_controls",
     );
     let mut audits = Table::new("audit_id,audit_date,kind,prep_hours,late_artifacts,missing_artifacts,fire_drills");
     let mut capas = Table::new("record_id,opened_on,closed_on,record_type,factors,system_class");
@@ -265,104 +456,241 @@ fn generate(plant: &Plant, first: NaiveDate, months: i32, scale: usize, seed: u6
     let mut vulns = Table::new("vuln_id,asset_id,found_on,resolved_on,cvss,requalification_exception");
     let mut training = Table::new("assignment_id,person_id,role,due_on,completed_on,score");
 
-    // Risks keep their identity across reviews.
-    let mut risk_state: Vec<(usize, usize, usize)> = (0..30).map(|_| (rng.below(3), 0, 0)).collect(); // (rating 0=critical..3, treatment, reviews_at_high)
+    // Risks keep their identity across reviews: (rating 0=critical..3=low, treatment,
+    // reviews at high).
+    let mut risk_state: Vec<(usize, usize, usize)> = (0..plant.risks).map(|_| (rng.below(3), 0, 0)).collect();
     let mut counter = 0usize;
     let mut next_id = |prefix: &str| {
         counter += 1;
         format!("{}-{prefix}-{counter:06}", plant.id)
     };
-    let last_day = add_months(first, months) - Duration::days(1);
+
+    // An incident: its row and the costs booked against it by `last_day`.
+    struct Incident {
+        occurred: Option<NaiveDateTime>,
+        detected: NaiveDateTime,
+        contained: NaiveDateTime,
+        resolved: NaiveDateTime,
+        category: &'static str,
+        sev: usize,
+        domain: &'static str,
+        asset: Option<String>,
+        detected_by: &'static str,
+        bookings: Vec<(NaiveDate, &'static str, f64)>,
+    }
+    let mut write_incident = |inc: Incident, next_id: &mut dyn FnMut(&str) -> String| {
+        let id = next_id("INC");
+        let booked: Vec<_> = inc.bookings.iter().filter(|b| b.0 <= last_day).collect();
+        let total: f64 = booked.iter().map(|b| (b.2 * 100.0).round() / 100.0).sum();
+        incidents.row(&[
+            id.clone(),
+            inc.occurred.map(stamp).unwrap_or_default(),
+            stamp(inc.detected),
+            if inc.contained.date() > last_day { String::new() } else { stamp(inc.contained) },
+            if inc.resolved.date() > last_day { String::new() } else { stamp(inc.resolved) },
+            inc.category.to_string(),
+            severity_code(plant, inc.sev),
+            inc.domain.to_string(),
+            inc.asset.unwrap_or_default(),
+            inc.detected_by.to_string(),
+            if booked.is_empty() { String::new() } else { format!("{total:.2}") },
+        ]);
+        for (booked_on, kind, amount) in booked {
+            costs.row(&[next_id("COST"), id.clone(), booked_on.to_string(), kind.to_string(), format!("{amount:.2}")]);
+        }
+    };
 
     for k in 0..months {
         let month = add_months(first, k);
         let month_end = add_months(month, 1) - Duration::days(1);
-        let m = maturity(plant, month);
+        let mp = process_maturity(plant, month);
+        let mo = outcome_maturity(plant, month);
         let since = months_since_rollout(plant, month);
         let s = season(month);
+        let running = production_share(plant, month);
 
-        // Production downtime, all causes; security causes become rarer and shorter.
-        if plant.downtime_from.is_none_or(|from| month >= from) {
-            let n = rng.poisson(45.0 * s * scale_f);
-            for _ in 0..n {
-                let p_security = lerp(0.16, 0.10, m);
-                let cause = if rng.chance(p_security) {
-                    *rng.pick(&["cyber_event", "unauthorized_change", "configuration_error"])
+        // Production hours per line, and the stops on each line: security-caused stops
+        // per production hour become rarer and shorter as outcomes mature.
+        for line in plant.lines.iter().filter(|l| l.from <= month_end) {
+            let started = if line.from > month {
+                // Commissioning month, and a ramp-up of three months.
+                (month_end - line.from).num_days() as f64 / days_in_month(month) as f64 * 0.5
+            } else {
+                let age = (month.year() - line.from.year()) * 12 + month.month() as i32 - line.from.month() as i32;
+                if age < 3 { 0.7 } else { 1.0 }
+            };
+            let hours = line.hours * running * started * (0.97 + 0.06 * line_rng.unit());
+            production.row(&[
+                line.id.to_string(),
+                month.to_string(),
+                if line.critical { "critical" } else { "high" }.to_string(),
+                format!("{hours:.1}"),
+            ]);
+            if plant.downtime_from.is_some_and(|from| month < from) {
+                continue;
+            }
+            let thousands = hours / 1000.0 * scale_f;
+            let interface_errors = plant.interface_errors_until.is_some_and(|until| month < until);
+            let security_rate = 20.0 * lerp(1.0, 0.5, mo) + if interface_errors { INTERFACE_ERRORS } else { 0.0 };
+            for _ in 0..line_rng.poisson(security_rate * s * thousands) {
+                let interface = interface_errors && line_rng.chance(INTERFACE_ERRORS / security_rate);
+                let cause = if interface {
+                    "configuration_error"
                 } else {
-                    *rng.pick(&[
-                        "equipment_failure",
-                        "equipment_failure",
-                        "process_issue",
-                        "process_issue",
-                        "utility_outage",
-                        "unknown",
+                    *line_rng.pick(&[
+                        "cyber_event",
+                        "unauthorized_change",
+                        "configuration_error",
+                        "configuration_error",
                     ])
                 };
-                let security = matches!(cause, "cyber_event" | "unauthorized_change" | "configuration_error");
-                let mean = if security { lerp(260.0, 160.0, m) } else { 75.0 };
-                let asset = if security && rng.chance(0.75) {
-                    Some(&critical[rng.below(critical.len())])
-                } else if rng.chance(0.5) {
-                    Some(&&assets[rng.below(assets.len())])
+                let asset = if interface {
+                    assets.iter().find(|a| a.class == "historian")
+                } else if line_rng.chance(0.7) {
+                    Some(&assets[line_rng.below(assets.len())]).filter(|a| a.in_production() && a.from <= month)
                 } else {
                     None
                 };
                 downtime.row(&[
                     next_id("DT"),
-                    iso(rng.moment_in(month)),
-                    format!("{:.0}", rng.exp(mean).max(5.0)),
-                    format!("L{}", rng.below(4) + 1),
+                    stamp(line_rng.moment_in(month)),
+                    format!("{:.0}", line_rng.gamma2(60.0 * lerp(1.0, 0.6, mo)).max(5.0)),
+                    line.id.to_string(),
+                    cause_code(plant, cause),
+                    asset.map_or(String::new(), |a| a.id.clone()),
+                ]);
+            }
+            for _ in 0..line_rng.poisson(30.0 * s * thousands) {
+                let cause = *line_rng.pick(&[
+                    "equipment_failure",
+                    "equipment_failure",
+                    "process_issue",
+                    "process_issue",
+                    "utility_outage",
+                    "unknown",
+                ]);
+                let asset =
+                    line_rng.chance(0.4).then(|| &assets[line_rng.below(assets.len())]).filter(|a| a.from <= month);
+                downtime.row(&[
+                    next_id("DT"),
+                    stamp(line_rng.moment_in(month)),
+                    format!("{:.0}", line_rng.exp(75.0).max(5.0)),
+                    line.id.to_string(),
                     cause_code(plant, cause),
                     asset.map_or(String::new(), |a| a.id.clone()),
                 ]);
             }
         }
 
-        // Incidents: better monitoring finds more, but they are less severe and found
-        // and contained sooner.
-        let n = rng.poisson(lerp(5.0, 8.5, m) * s * scale_f);
-        for _ in 0..n {
+        // Incidents: monitoring arrives with the ISMS and finds more, mostly minor ones;
+        // severity, detection and containment times and costs fall as outcomes mature.
+        let size = plant.people as f64 / 60.0;
+        for _ in 0..rng.poisson(lerp(3.0, 5.5, mp) * size * s * scale_f) {
             let detected = rng.moment_in(month);
-            let major = rng.chance(lerp(0.40, 0.12, m));
-            let sev = if major { rng.below(2) + 1 } else { rng.below(2) + 3 };
-            let production = rng.chance(0.65);
-            let asset = if production { Some(&critical[rng.below(critical.len())]) } else { None };
-            let occurred =
-                (!rng.chance(0.2)).then(|| detected - Duration::minutes((rng.exp(lerp(110.0, 24.0, m)) * 60.0) as i64));
-            let contained = detected + Duration::minutes((rng.exp(lerp(30.0, 8.0, m)) * 60.0) as i64 + 10);
+            let sev = if rng.chance(lerp(0.06, 0.02, mo)) {
+                1
+            } else if rng.chance(lerp(0.30, 0.08, mo)) {
+                2
+            } else {
+                rng.below(2) + 3
+            };
+            let production_side = rng.chance(0.65);
+            let asset = production_side
+                .then(|| &assets[rng.below(assets.len())])
+                .filter(|a| a.in_production() && a.from <= month)
+                .map(|a| a.id.clone());
+            let detected_by = {
+                let u = rng.unit();
+                let monitoring = lerp(0.25, 0.6, mp);
+                let third = lerp(0.25, 0.1, mp);
+                if u < monitoring {
+                    "security_monitoring"
+                } else if u < monitoring + 0.08 {
+                    "control_check"
+                } else if u < monitoring + 0.08 + third {
+                    "third_party"
+                } else {
+                    "user_report"
+                }
+            };
+            let occurred = (!rng.chance(0.2))
+                .then(|| detected - Duration::minutes((rng.exp(lerp(110.0, 24.0, mo)) * 60.0) as i64));
+            let contained = detected + Duration::minutes((rng.exp(lerp(30.0, 8.0, mo)) * 60.0) as i64 + 10);
             let resolved = contained + Duration::hours(rng.exp(48.0) as i64 + 1);
-            let open_at_end = contained.date() > last_day;
-            let id = next_id("INC");
-            incidents.row(&[
-                id.clone(),
-                occurred.map(iso).unwrap_or_default(),
-                iso(detected),
-                if open_at_end { String::new() } else { iso(contained) },
-                if resolved.date() > last_day { String::new() } else { iso(resolved) },
-                rng.pick(&["malware", "intrusion", "unauthorized_change", "phishing", "policy_violation", "data_loss"])
-                    .to_string(),
-                severity_code(plant, sev),
-                if production { *rng.pick(&["ot", "manufacturing_it"]) } else { "office_it" }.to_string(),
-                asset.map_or(String::new(), |a| a.id.clone()),
-            ]);
-            if major {
+            let mut bookings = Vec::new();
+            if sev <= 2 {
+                let mean = if sev == 1 { lerp(60_000.0, 25_000.0, mo) } else { lerp(8_000.0, 4_000.0, mo) };
                 for _ in 0..rng.below(3) + 1 {
                     let booked = detected.date() + Duration::days(rng.below(60) as i64);
-                    if booked <= last_day {
-                        costs.row(&[
-                            next_id("COST"),
-                            id.clone(),
-                            booked.to_string(),
-                            rng.pick(&["overtime", "scrap", "delay", "recovery"]).to_string(),
-                            format!("{:.2}", rng.exp(lerp(18_000.0, 7_000.0, m))),
-                        ]);
-                    }
+                    let kind = *rng.pick(&["overtime", "scrap", "delay", "recovery"]);
+                    bookings.push((booked, kind, rng.exp(mean)));
                 }
             }
+            let category = if production_side {
+                *rng.pick(&[
+                    "malware",
+                    "removable_media",
+                    "remote_access_compromise",
+                    "unauthorized_change",
+                    "intrusion",
+                    "loss_of_view",
+                ])
+            } else {
+                *rng.pick(&["phishing", "malware", "policy_violation", "data_loss", "intrusion", "insider"])
+            };
+            let domain = if production_side { *rng.pick(&["ot", "manufacturing_it"]) } else { "office_it" };
+            write_incident(
+                Incident {
+                    occurred,
+                    detected,
+                    contained,
+                    resolved,
+                    category,
+                    sev,
+                    domain,
+                    asset,
+                    detected_by,
+                    bookings,
+                },
+                &mut next_id,
+            );
+        }
+
+        if plant.id == Ransomware::PLANT && month == date(2023, 10, 1) {
+            let stopped = Ransomware::stopped();
+            let workstation = assets.iter().find(|a| a.class == "engineering_workstation").map(|a| a.id.clone());
+            downtime.row(&[
+                next_id("DT"),
+                stamp(stopped),
+                "1860".to_string(),
+                "L2".to_string(),
+                cause_code(plant, "cyber_event"),
+                workstation.clone().unwrap_or_default(),
+            ]);
+            write_incident(
+                Incident {
+                    occurred: Some(stopped - Duration::hours(70)),
+                    detected: stopped - Duration::minutes(20),
+                    contained: stopped + Duration::hours(29),
+                    resolved: stopped + Duration::hours(31),
+                    category: "ransomware",
+                    sev: 1,
+                    domain: "ot",
+                    asset: workstation,
+                    detected_by: "user_report",
+                    bookings: vec![
+                        (date(2023, 10, 20), "recovery", 84_500.0),
+                        (date(2023, 10, 31), "scrap", 41_800.0),
+                        (date(2023, 11, 15), "overtime", 23_200.0),
+                        (date(2023, 12, 8), "delay", 61_000.0),
+                    ],
+                },
+                &mut next_id,
+            );
         }
 
         // Inventory snapshot at the end of every month.
-        for a in &assets {
+        for a in assets.iter().filter(|a| a.from <= month_end) {
             let has = |c: usize| since >= a.controls_from[c];
             let b = |v: bool| v.to_string();
             asset_rows.row(&[
@@ -377,17 +705,24 @@ fn generate(plant: &Plant, first: NaiveDate, months: i32, scale: usize, seed: u6
                 b(has(1)),
                 b(has(2)),
                 b(has(3)),
+                b(has(4)),
                 b(a.patchable),
+                b(!a.patchable && since >= a.compensated_from),
             ]);
         }
 
-        // Accounts on critical systems: generic and orphan accounts are cleaned up.
-        for (i, a) in critical.iter().enumerate() {
+        // Accounts on critical systems: generic and orphan accounts are cleaned up; OT
+        // systems keep a vendor account for remote support.
+        for (i, a) in
+            assets.iter().enumerate().filter(|(_, a)| a.criticality_at(since) == "critical" && a.from <= month)
+        {
             for j in 0..5 {
-                let kind = if rng.chance(lerp(0.16, 0.03, m)) {
+                let kind = if rng.chance(lerp(0.16, 0.03, mp)) {
                     *rng.pick(&["generic", "orphan"])
                 } else if j == 4 {
                     "service"
+                } else if j == 3 && a.domain == "ot" {
+                    "vendor"
                 } else {
                     "personal"
                 };
@@ -402,13 +737,13 @@ fn generate(plant: &Plant, first: NaiveDate, months: i32, scale: usize, seed: u6
         }
 
         // Leavers: disabled within hours after rollout, days before.
-        for _ in 0..rng.poisson(4.0) {
+        for _ in 0..rng.poisson(4.0 * size) {
             let terminated = rng.moment_in(month);
-            let disabled = terminated + Duration::minutes((rng.exp(lerp(110.0, 7.0, m)) * 60.0) as i64);
+            let disabled = terminated + Duration::minutes((rng.exp(lerp(110.0, 7.0, mp)) * 60.0) as i64);
             leavers.row(&[
                 next_id("P"),
-                iso(terminated),
-                if disabled.date() > last_day { String::new() } else { iso(disabled) },
+                stamp(terminated),
+                if disabled.date() > last_day { String::new() } else { stamp(disabled) },
             ]);
         }
 
@@ -418,11 +753,11 @@ fn generate(plant: &Plant, first: NaiveDate, months: i32, scale: usize, seed: u6
         } else if since < 9 {
             10.0
         } else {
-            lerp(7.0, 4.0, m)
+            lerp(7.0, 4.0, mo)
         };
         for _ in 0..rng.poisson(lambda) {
             let opened = rng.moment_in(month).date();
-            let closed = opened + Duration::days(rng.exp(lerp(75.0, 20.0, m)) as i64);
+            let closed = opened + Duration::days(rng.exp(lerp(75.0, 20.0, mp)) as i64);
             let asset = &assets[rng.below(assets.len())];
             exceptions.row(&[
                 next_id("EXC"),
@@ -439,7 +774,7 @@ fn generate(plant: &Plant, first: NaiveDate, months: i32, scale: usize, seed: u6
                 ])
                 .to_string(),
                 asset.id.clone(),
-                rng.chance(lerp(0.35, 0.1, m)).to_string(),
+                rng.chance(lerp(0.35, 0.1, mo)).to_string(),
             ]);
         }
 
@@ -449,7 +784,7 @@ fn generate(plant: &Plant, first: NaiveDate, months: i32, scale: usize, seed: u6
             let released = rng.moment_in(month).date();
             let due = released + Duration::days(30);
             let exception = !asset.patchable;
-            let installed = (!exception).then(|| released + Duration::days(rng.exp(lerp(48.0, 16.0, m)) as i64 + 1));
+            let installed = (!exception).then(|| released + Duration::days(rng.exp(lerp(48.0, 16.0, mp)) as i64 + 1));
             patches.row(&[
                 next_id("PAT"),
                 asset.id.clone(),
@@ -464,7 +799,7 @@ fn generate(plant: &Plant, first: NaiveDate, months: i32, scale: usize, seed: u6
         for _ in 0..rng.poisson(9.0) {
             let asset = &assets[rng.below(assets.len())];
             let found = rng.moment_in(month).date();
-            let resolved = asset.patchable.then(|| found + Duration::days(rng.exp(lerp(110.0, 30.0, m)) as i64 + 1));
+            let resolved = asset.patchable.then(|| found + Duration::days(rng.exp(lerp(110.0, 30.0, mp)) as i64 + 1));
             vulns.row(&[
                 next_id("VUL"),
                 asset.id.clone(),
@@ -475,10 +810,11 @@ fn generate(plant: &Plant, first: NaiveDate, months: i32, scale: usize, seed: u6
             ]);
         }
 
-        // Deviations and CAPAs: fewer from uncontrolled information handling.
+        // Nonconformances and corrective actions (8D): fewer from uncontrolled information
+        // handling once the ISMS reaches the shop floor.
         for _ in 0..rng.poisson(6.0) {
             let opened = rng.moment_in(month).date();
-            let info = rng.chance(lerp(0.40, 0.14, m));
+            let info = rng.chance(lerp(0.40, 0.14, mo));
             let factors = if info {
                 format!(
                     "{};{}",
@@ -495,17 +831,17 @@ fn generate(plant: &Plant, first: NaiveDate, months: i32, scale: usize, seed: u6
                 if closed > last_day { String::new() } else { closed.to_string() },
                 rng.pick(&["deviation", "nonconformance", "capa"]).to_string(),
                 factors,
-                rng.pick(&["mes", "qms", "lims", "historian", "erp"]).to_string(),
+                rng.pick(&["mes", "qms", "serialization", "historian", "erp"]).to_string(),
             ]);
         }
 
         // Third-party disruptions.
-        for _ in 0..rng.poisson(lerp(1.6, 0.6, m)) {
+        for _ in 0..rng.poisson(lerp(1.6, 0.6, mo)) {
             third.row(&[
                 next_id("TPD"),
-                iso(rng.moment_in(month)),
+                stamp(rng.moment_in(month)),
                 format!("{:.0}", rng.exp(180.0) + 10.0),
-                rng.pick(&["Integrator A", "Cloud MES host", "Logistics EDI", "Lab services"]).to_string(),
+                rng.pick(&["Press integrator", "Cloud MES host", "OEM EDI portal", "Paint robot vendor"]).to_string(),
                 rng.pick(&[
                     "file_transfer_failure",
                     "credential_issue",
@@ -519,23 +855,41 @@ fn generate(plant: &Plant, first: NaiveDate, months: i32, scale: usize, seed: u6
         }
 
         if month.month0() % 3 == 2 {
-            // Quarter end: audit, risk review, document reviews and walk-through, restore
+            // Quarter end: audits, risk review, document reviews and walk-through, restore
             // tests and training assignments.
-            let audit_date = month_end - Duration::days(rng.below(40) as i64);
-            audits.row(&[
-                next_id("AUD"),
-                audit_date.to_string(),
-                rng.pick(&["internal", "customer", "regulatory", "certification"]).to_string(),
-                format!("{:.0}", lerp(320.0, 150.0, m) * (0.8 + 0.4 * rng.unit())),
-                rng.poisson(lerp(9.0, 2.0, m)).to_string(),
-                rng.poisson(lerp(3.0, 0.5, m)).to_string(),
-                rng.poisson(lerp(4.0, 0.8, m)).to_string(),
-            ]);
+            let quarter = month.month0() / 3;
+            // An internal audit every quarter, the IATF 16949 / ISO 27001 surveillance audit
+            // in the second, customer (OEM, TISAX) audits when they come, an authority rarely.
+            let mut kinds = vec!["internal"];
+            if quarter == 1 {
+                kinds.push("certification");
+            }
+            kinds.extend(std::iter::repeat_n("customer", rng.poisson(0.7)));
+            if rng.chance(0.1) {
+                kinds.push("regulatory");
+            }
+            for kind in kinds {
+                let effort = match kind {
+                    "certification" => 220.0,
+                    "customer" => 130.0,
+                    "regulatory" => 160.0,
+                    _ => 60.0,
+                };
+                audits.row(&[
+                    next_id("AUD"),
+                    (month_end - Duration::days(rng.below(85) as i64)).to_string(),
+                    kind.to_string(),
+                    format!("{:.0}", effort * lerp(1.0, 0.5, mp) * (0.8 + 0.4 * rng.unit())),
+                    rng.poisson(effort / 60.0 * lerp(3.0, 0.7, mp)).to_string(),
+                    rng.poisson(effort / 60.0 * lerp(1.0, 0.2, mp)).to_string(),
+                    rng.poisson(effort / 60.0 * lerp(1.5, 0.3, mp)).to_string(),
+                ]);
+            }
 
             for (i, r) in risk_state.iter_mut().enumerate() {
                 let previous = r.0;
                 // Treatments get implemented and high risks come down after rollout.
-                if since >= 0 && r.1 < 2 && rng.chance(lerp(0.1, 0.45, m)) {
+                if since >= 0 && r.1 < 2 && rng.chance(lerp(0.1, 0.45, mp)) {
                     r.1 += 1;
                 }
                 if r.1 == 2 && r.0 < 2 && rng.chance(0.35) {
@@ -560,9 +914,11 @@ fn generate(plant: &Plant, first: NaiveDate, months: i32, scale: usize, seed: u6
                 ]);
             }
 
-            for d in 0..10 {
+            // Documents come due on a three-year cycle, so the number reviewed varies.
+            for _ in 0..(6 + rng.below(9)) {
+                let d = rng.below(40);
                 let due = month_end - Duration::days(rng.below(80) as i64);
-                let done = rng.chance(lerp(0.6, 0.95, m));
+                let done = rng.chance(lerp(0.6, 0.95, mp));
                 let completed = if done {
                     due - Duration::days(rng.below(20) as i64)
                 } else {
@@ -576,7 +932,7 @@ fn generate(plant: &Plant, first: NaiveDate, months: i32, scale: usize, seed: u6
                 ]);
             }
             for c in 0..40 {
-                let status = if rng.chance(lerp(0.2, 0.03, m)) {
+                let status = if rng.chance(lerp(0.2, 0.03, mp)) {
                     *rng.pick(&["obsolete", "uncontrolled"])
                 } else {
                     "controlled"
@@ -589,21 +945,35 @@ fn generate(plant: &Plant, first: NaiveDate, months: i32, scale: usize, seed: u6
                 ]);
             }
 
-            for _ in 0..(lerp(2.0, 8.0, m).round() as usize) {
-                let a = &critical[rng.below(critical.len())];
-                let success = rng.chance(lerp(0.7, 0.96, m));
-                restores.row(&[
-                    next_id("RST"),
-                    (month_end - Duration::days(rng.below(85) as i64)).to_string(),
-                    a.id.clone(),
-                    success.to_string(),
-                    if success { format!("{:.1}", rng.exp(lerp(12.0, 5.0, m)) + 0.5) } else { String::new() },
-                ]);
+            let critical: Vec<&Asset> =
+                assets.iter().filter(|a| a.criticality_at(since) == "critical" && a.from <= month).collect();
+            // The first export reaches a year back, so that a 12-month coverage of restore
+            // tests is whole from the first quarter.
+            let quarters_back = if k == 2 { 4 } else { 0 };
+            for q in (0..=quarters_back).rev() {
+                let quarter_end = add_months(month, 1 - 3 * q) - Duration::days(1);
+                for _ in 0..(lerp(3.0, 8.0, mp).round() as usize) {
+                    let a = critical[rng.below(critical.len())];
+                    let success = rng.chance(lerp(0.7, 0.96, mp));
+                    restores.row(&[
+                        next_id("RST"),
+                        (quarter_end - Duration::days(rng.below(85) as i64)).to_string(),
+                        a.id.clone(),
+                        success.to_string(),
+                        if success { format!("{:.1}", rng.exp(lerp(12.0, 5.0, mp)) + 0.5) } else { String::new() },
+                    ]);
+                }
             }
 
-            for p in 0..60 {
-                let role = ["engineer", "operator", "administrator", "office_staff"][p % 4];
-                let done = rng.chance(lerp(0.55, 0.95, m));
+            // Role-based training: a plant's people by role, due every quarter.
+            for p in 0..plant.people {
+                let role = match p % 10 {
+                    0 | 1 => "engineer",
+                    2..=6 => "operator",
+                    7 => "administrator",
+                    _ => "office_staff",
+                };
+                let done = rng.chance(lerp(0.55, 0.95, mp));
                 let completed = if done {
                     month_end - Duration::days(rng.below(60) as i64)
                 } else {
@@ -617,7 +987,7 @@ fn generate(plant: &Plant, first: NaiveDate, months: i32, scale: usize, seed: u6
                     month_end.to_string(),
                     if recorded { completed.to_string() } else { String::new() },
                     if recorded {
-                        format!("{:.0}", (lerp(64.0, 82.0, m) + (rng.unit() - 0.5) * 20.0).clamp(0.0, 100.0))
+                        format!("{:.0}", (lerp(64.0, 82.0, mp) + (rng.unit() - 0.5) * 20.0).clamp(0.0, 100.0))
                     } else {
                         String::new()
                     },
@@ -627,6 +997,7 @@ fn generate(plant: &Plant, first: NaiveDate, months: i32, scale: usize, seed: u6
     }
 
     vec![
+        ("production.csv", production.text),
         ("incidents.csv", incidents.text),
         ("incident_costs.csv", costs.text),
         ("downtime.csv", downtime.text),

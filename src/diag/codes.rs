@@ -258,7 +258,7 @@ codes! {
     W0702: "rows read with a deprecated code, counted as the term that replaces it",
         "Update the export, or the site's mappings, to the replacing term.";
     W0703: "rows whose time column is empty, left out of the metrics that the column times",
-        "Fill in the time column in the export; a row without it cannot be placed in a period.";
+        "Fill in the time column in the export; a row without it cannot be placed in a period. A column declared `nullable: true` is empty by design (a closing date of a case still open) and is not reported.";
     W0704: "datetimes without an offset that do not exist at their site (the spring DST gap), moved forward",
         "Check the export's clock: a wall-clock time skipped by the change to summer time was read as the time after the gap.";
     W0705: "a bound data file that holds no rows",

@@ -91,17 +91,35 @@ pub struct MetricInfo<'a> {
     pub vocabularies: Vec<String>,
     /// Its rows at the report's grain, every site and `all`, in period order.
     pub rows: Vec<&'a ResultRow>,
-    /// Site (and `all`) to its row of the report's period (the first dimension value's
-    /// for a metric with `by`).
+    /// Site (and `all`) to its row of the report's period; empty for a metric with `by`,
+    /// whose rows are in `breakdown`.
     pub latest: BTreeMap<String, &'a ResultRow>,
-    /// Per site, then `all`, its rows in period order (the first dimension value's).
+    /// Per site, then `all`, its rows in period order; empty for a metric with `by`.
     pub series: Vec<Series<'a>>,
+    /// For a metric with `by`: per site, then `all`, its rows of the latest whole period up
+    /// to the report's, one per dimension value.
+    pub breakdown: Vec<Breakdown<'a>>,
     /// Each site's quarterly values by quarters since its own rollout.
     pub aligned: AlignedTable,
     /// Site (and `all`) to its trend chart, an inline `<svg>` in a `<figure>` (HTML only).
     pub charts: BTreeMap<String, Value>,
     /// Every site against quarters since its own rollout, an inline `<svg>` (HTML only).
     pub aligned_chart: Option<Value>,
+}
+
+/// A site's rows of one period, one per value of the metric's `by` dimensions.
+#[derive(Serialize)]
+pub struct Breakdown<'a> {
+    pub site: String,
+    pub period: String,
+    pub parts: Vec<Part<'a>>,
+}
+
+/// One dimension value (several joined by ", "; an empty one as "(none)") and its row.
+#[derive(Serialize)]
+pub struct Part<'a> {
+    pub label: String,
+    pub row: &'a ResultRow,
 }
 
 #[derive(Serialize)]
@@ -233,7 +251,7 @@ fn site(s: &Site) -> SiteInfo<'_> {
 
 fn metric<'a>(s: &Scope<'a>, m: &'a Metric, fingerprint: Option<String>) -> MetricInfo<'a> {
     let rows: Vec<&ResultRow> = s.results.rows.iter().filter(|r| r.metric == m.id).collect();
-    // Per site, the latest whole period up to the report's (its first dimension value).
+    // Per site, the latest whole period up to the report's.
     let mut latest: BTreeMap<String, &ResultRow> = BTreeMap::new();
     for r in rows.iter().filter(|r| !r.partial && s.report.period_end.is_none_or(|end| r.period_end <= end)) {
         let site = r.site.to_string();
@@ -242,12 +260,20 @@ fn metric<'a>(s: &Scope<'a>, m: &'a Metric, fingerprint: Option<String>) -> Metr
         }
     }
     let lineage = m.lineage(&s.checked.set);
-    let lines = aligned_lines(s, m);
+    let formula = formula(m, &lineage);
+    // A metric with `by` has a row per dimension value: one number per site would show one
+    // value as if it were the metric's, so it is shown as a breakdown instead.
+    let divided = !formula.by.is_empty();
+    let breakdown = if divided { breakdown(&rows, &latest) } else { Vec::new() };
+    if divided {
+        latest.clear();
+    }
+    let lines = if divided { Vec::new() } else { aligned_lines(s, m) };
     let title = format!("{}: quarters since each site's rollout", m.title);
     let aligned_chart =
         if s.html { chart::aligned(&title, &lines, m.unit == "%").map(|svg| s.trusted.figure(svg)) } else { None };
-    let charts = if s.html { charts(s, m, &rows) } else { BTreeMap::new() };
-    let series = series(&rows);
+    let charts = if s.html && !divided { charts(s, m, &rows) } else { BTreeMap::new() };
+    let series = if divided { Vec::new() } else { series(&rows) };
     MetricInfo {
         id: &m.id.0,
         title: &m.title,
@@ -266,15 +292,36 @@ fn metric<'a>(s: &Scope<'a>, m: &'a Metric, fingerprint: Option<String>) -> Metr
         version: m.version,
         fingerprint: fingerprint.unwrap_or_default(),
         local: m.local,
-        formula: formula(m, &lineage),
+        formula,
         vocabularies: lineage.vocabularies.into_iter().collect(),
         rows,
         latest,
         series,
+        breakdown,
         aligned: aligned_table(&lines),
         charts,
         aligned_chart,
     }
+}
+
+/// Per site, `all` last, the rows of the period `latest` holds for it, one per dimension
+/// value, labelled by their values.
+fn breakdown<'a>(rows: &[&'a ResultRow], latest: &BTreeMap<String, &ResultRow>) -> Vec<Breakdown<'a>> {
+    let mut out: Vec<Breakdown> = Vec::new();
+    for r in rows {
+        let site = r.site.to_string();
+        if latest.get(&site).is_none_or(|l| l.period != r.period) {
+            continue;
+        }
+        let label = r.dims.iter().map(|(_, v)| v.as_deref().unwrap_or("(none)")).collect::<Vec<_>>().join(", ");
+        let part = Part { label, row: r };
+        match out.iter_mut().find(|b| b.site == site) {
+            Some(b) => b.parts.push(part),
+            None => out.push(Breakdown { site, period: r.period.clone(), parts: vec![part] }),
+        }
+    }
+    out.sort_by_key(|b| b.site == "all");
+    out
 }
 
 /// The rows per site, `all` last, one dimension value (the first met) each.

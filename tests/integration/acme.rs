@@ -58,18 +58,21 @@ fn after_rollout(
     (mean, values[0].baseline.unwrap_or_else(|| panic!("{metric} at {site} has no baseline")))
 }
 
-/// (metric, direction the generator built in, months after rollout the comparison starts)
+/// (metric, direction the generator built in, months after rollout the comparison starts):
+/// the second year after rollout, once the ISMS has matured and the validation lag of the
+/// outcomes has passed.
 const TRENDS: &[(&str, Trend, u32)] = &[
-    // The example: the four quarters right after rollout.
-    ("security_downtime_hours", Trend::Down, 0),
-    // The rest once the ISMS has matured, in the second year after rollout.
+    ("security_downtime_per_1000_hours", Trend::Down, 12),
     ("security_disruptions", Trend::Down, 12),
     ("mttd_hours", Trend::Down, 12),
     ("mttr_hours", Trend::Down, 12),
     ("major_incident_share", Trend::Down, 12),
-    // The detection paradox: better monitoring finds more incidents.
+    // The detection paradox: better monitoring finds more incidents, and finds them itself.
     ("security_incidents", Trend::Up, 12),
+    ("internally_detected_share", Trend::Up, 12),
     ("critical_control_coverage", Trend::Up, 12),
+    ("systems_with_timely_access", Trend::Up, 12),
+    ("restore_test_coverage", Trend::Up, 12),
     ("timely_deprovisioning", Trend::Up, 12),
     ("deprovisioning_hours", Trend::Down, 12),
     ("unaccountable_accounts", Trend::Down, 12),
@@ -106,6 +109,118 @@ fn trends_after_rollout_go_the_way_the_generator_built_them_at_every_plant() {
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// The values of one metric at one site at a grain, by period start.
+fn by_period(checked: &Checked, metric: &str, site: &str, grain: Grain) -> Vec<(NaiveDate, Option<f64>)> {
+    let metrics = [metric.to_string()];
+    let as_of = NaiveDate::parse_from_str(AS_OF, "%Y-%m-%d").unwrap();
+    let request = Request { metrics: &metrics, as_of, grain: Some(grain) };
+    let rows = compute(checked, &request).unwrap_or_else(|e| panic!("{:?}", e[0].message)).rows;
+    rows.iter().filter(|r| r.site == site).map(|r| (r.period_start, r.value)).collect()
+}
+
+/// The mean of the values in `[from, to)`; every period there has a value.
+fn mean_between(values: &[(NaiveDate, Option<f64>)], from: NaiveDate, to: NaiveDate) -> f64 {
+    let inside: Vec<f64> = values
+        .iter()
+        .filter(|(start, _)| *start >= from && *start < to)
+        .map(|(start, v)| v.unwrap_or_else(|| panic!("no value in the period starting {start}")))
+        .collect();
+    assert!(!inside.is_empty(), "no period from {from} to {to}");
+    inside.iter().sum::<f64>() / inside.len() as f64
+}
+
+fn day(text: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+}
+
+#[test]
+fn lyons_expansion_raises_raw_downtime_while_downtime_per_production_hour_falls() {
+    // The generator adds a fourth critical line on 15 March 2023 (a third more production
+    // hours), and outcomes start to improve two quarters after the January 2023 rollout.
+    // In the four quarters after the expansion the raw hours stay above the 2022 baseline,
+    // the hours per 1,000 production hours fall below it.
+    let checked = acme();
+    let (from, to) = (day("2023-04-01"), day("2024-04-01"));
+    let hours = by_period(&checked, "production_hours", "lyon", Grain::Quarter);
+    let (before, after) = (mean_between(&hours, day("2022-01-01"), day("2023-01-01")), mean_between(&hours, from, to));
+    assert!(after > before * 1.25, "production hours {before:.0} a quarter in 2022, {after:.0} after the expansion");
+    let raw = by_period(&checked, "security_downtime_hours", "lyon", Grain::Quarter);
+    let normalised = by_period(&checked, "security_downtime_per_1000_hours", "lyon", Grain::Quarter);
+    let (raw_before, raw_after) =
+        (mean_between(&raw, day("2022-01-01"), day("2023-01-01")), mean_between(&raw, from, to));
+    let (per_before, per_after) =
+        (mean_between(&normalised, day("2022-01-01"), day("2023-01-01")), mean_between(&normalised, from, to));
+    assert!(raw_after > raw_before, "raw downtime {raw_before:.1} h before, {raw_after:.1} h after the expansion");
+    assert!(
+        per_after < per_before * 0.9,
+        "downtime per 1,000 h {per_before:.1} before, {per_after:.1} after the expansion"
+    );
+}
+
+#[test]
+fn brnos_vendor_upgrade_cuts_security_stops_in_one_step_the_other_plants_do_not_take() {
+    // Until 1 February 2024 Brno's historian interfaces add 20 configuration-error stops per
+    // 1,000 production hours to the 20 every plant has; the ISMS has hardly started to move
+    // outcomes there (its lag ends in January 2024). Three months either side of the upgrade:
+    let checked = acme();
+    let (before, upgrade, after) = (day("2023-11-01"), day("2024-02-01"), day("2024-05-01"));
+    let step = |site: &str| {
+        let stops = by_period(&checked, "security_disruptions", site, Grain::Month);
+        mean_between(&stops, upgrade, after) / mean_between(&stops, before, upgrade)
+    };
+    let brno = step("brno");
+    assert!(brno < 0.7, "Brno's security stops after the upgrade are {brno:.2} of those before");
+    for site in ["lyon", "porto"] {
+        let other = step(site);
+        assert!(other > 0.85, "{site}'s security stops moved by {other:.2} in the same months, with no upgrade");
+    }
+}
+
+#[test]
+fn outcomes_move_only_after_the_validation_lag_at_every_plant() {
+    // The generator moves outcomes from the seventh month after rollout on, to a third of
+    // the baseline rate once mature. In the first two quarters after rollout, downtime per
+    // production hour has not fallen by more than the noise of a plant's quarter (30%) from
+    // the same quarters a year before; from the sixth quarter on it is under half the
+    // baseline.
+    let checked = acme();
+    for site in ["lyon", "brno", "porto"] {
+        let rollout = checked.project.as_ref().unwrap().sites.iter().find(|s| s.id == site).unwrap().rollout.unwrap();
+        let values = by_period(&checked, "security_downtime_per_1000_hours", site, Grain::Quarter);
+        let early = mean_between(&values, rollout, rollout + Months::new(6));
+        let year_before = mean_between(&values, rollout - Months::new(12), rollout - Months::new(6));
+        assert!(
+            early > year_before * 0.7,
+            "{site}: {early:.1} in the first two quarters after rollout, {year_before:.1} a year before"
+        );
+        let baseline = acme_baseline(&checked, "security_downtime_per_1000_hours", site);
+        let late = mean_between(&values, rollout + Months::new(15), (rollout + Months::new(27)).min(day("2026-01-01")));
+        assert!(
+            late < baseline * 0.5,
+            "{site}: {late:.1} from the sixth quarter after rollout, baseline {baseline:.1}"
+        );
+    }
+}
+
+fn acme_baseline(checked: &Checked, metric: &str, site: &str) -> f64 {
+    let rows = rows(checked, &[metric]);
+    rows.iter().find(|r| r.site == site).and_then(|r| r.baseline).unwrap()
+}
+
+#[test]
+fn portos_ransomware_stop_lies_in_its_baseline_and_check_says_so() {
+    let checked = acme();
+    let rows = rows(&checked, &["security_downtime_hours"]);
+    let q4 = rows.iter().find(|r| r.site == "porto" && r.period == "2023-Q4").unwrap();
+    // The 31-hour stop of 9 October 2023 is in the quarter, whose rows lie in the baseline.
+    assert!(q4.value.unwrap() >= 31.0, "Porto 2023-Q4: {:?}", q4.value);
+    assert_eq!(q4.status, Some(RowStatus::Baseline));
+    let lints = yardstick::check::lint::pitfalls(&checked.set, checked.project.as_ref());
+    let w1006: Vec<_> = lints.iter().filter(|d| d.code == yardstick::diag::codes::W1006).collect();
+    assert_eq!(w1006.len(), 1, "{:?}", lints.iter().map(|d| &d.message).collect::<Vec<_>>());
+    assert!(w1006[0].message.contains("porto") && w1006[0].message.contains("2023-10-09"), "{}", w1006[0].message);
 }
 
 #[test]

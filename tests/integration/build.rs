@@ -61,7 +61,20 @@ fn the_acme_results_at_a_fixed_as_of() {
         "lyon",
     ]);
     let row = query.lines().find(|l| l.contains(",lyon,2025-Q4,")).unwrap();
-    assert!(csv.lines().any(|l| l == row), "{row}");
+    // The build's table has a column for every `by` dimension in the set, empty for a
+    // metric without it; `query` of that metric alone has none of them.
+    let columns = |line: &str| line.split(',').map(String::from).collect::<Vec<_>>();
+    let (all, own) = (columns(csv.lines().next().unwrap()), columns(query.lines().next().unwrap()));
+    let dimensions: Vec<usize> = (0..all.len()).filter(|i| !own.contains(&all[*i])).collect();
+    assert_eq!(
+        dimensions.iter().map(|i| all[*i].as_str()).collect::<Vec<_>>(),
+        ["asset_class", "cost_type", "detected_by"]
+    );
+    let without_dimensions = |line: &str| {
+        let cells = columns(line);
+        (0..cells.len()).filter(|i| !dimensions.contains(i)).map(|i| cells[i].clone()).collect::<Vec<_>>().join(",")
+    };
+    assert!(csv.lines().any(|l| without_dimensions(l) == row), "{row}");
     assert!(err.is_empty() || !err.contains("built"), "--quiet prints no summary: {err}");
     insta::assert_snapshot!("acme_results_2025_12_31", crate::util::to_nine_decimals(&csv));
 }
@@ -73,7 +86,7 @@ fn a_build_that_fails_on_bad_data_leaves_the_previous_output_byte_for_byte() {
     let args = ["build", "-p", p.to_str().unwrap(), "--as-of", "2025-12-31"];
     let (code, _, err) = yardstick(&args);
     assert_eq!(code, 0, "{err}");
-    assert!(err.contains("built 40 metrics"), "{err}");
+    assert!(err.contains("built 52 metrics"), "{err}");
     let before = files(&p.join("out"));
     let downtime = p.join("data/lyon/downtime.csv");
     let text = fs::read_to_string(&downtime).unwrap();
@@ -216,7 +229,7 @@ fn a_fingerprint_ignores_words_and_formatting() {
         (DOWNTIME, "title: Security-related downtime on critical lines", "title: Downtime from security causes"),
         (DOWNTIME, "description: Hours of", "description: All hours of"),
         (DOWNTIME, "owner: OT security lead", "owner: CISO"),
-        (DOWNTIME, "caveats: Cause coding", "caveats: The coding of causes"),
+        (DOWNTIME, "Cause coding depends", "The coding of causes depends"),
         (DOWNTIME, ", csf:2.0/RS.MI-01]", "]"),
         (DOWNTIME, "time: {event: started_at}", "time:\n  event: started_at"),
         (DOWNTIME, "value: sum(duration_min) / 60", "value: sum( duration_min )/60"),
@@ -230,11 +243,14 @@ fn a_fingerprint_ignores_words_and_formatting() {
 fn a_fingerprint_moves_with_the_meaning_and_only_that_metrics() {
     let base = prints_after(&[]);
     let only = |edits: &[(&str, &str, &str)]| moved(&base, &prints_after(edits));
-    // `hours_per_disruption` is derived from `security_downtime_hours`: it moves too.
-    let downtime = vec!["hours_per_disruption".to_string(), "security_downtime_hours".to_string()];
+    // `hours_per_disruption` and `security_downtime_per_1000_hours` are derived from
+    // `security_downtime_hours`: they move too.
+    let downtime: Vec<String> = ["hours_per_disruption", "security_downtime_hours", "security_downtime_per_1000_hours"]
+        .map(String::from)
+        .to_vec();
     assert_eq!(only(&[(DOWNTIME, "value: sum(duration_min) / 60", "value: sum(duration_min) / 30")]), downtime);
     assert_eq!(
-        only(&[(DOWNTIME, "where: cause in", "where: asset.criticality == criticality.high and cause in")]),
+        only(&[(DOWNTIME, "where: cause in", "where: production.criticality == criticality.low and cause in")]),
         downtime
     );
     assert_eq!(only(&[(DOWNTIME, "target: {change: -30%", "target: {change: -40%")]), ["security_downtime_hours"]);
@@ -298,7 +314,7 @@ fn the_manifest_hashes_every_input_and_a_changed_file_changes_its_hash() {
     };
     let before = build();
     let inputs = before["inputs"].as_array().unwrap();
-    assert_eq!(inputs.len(), 51, "17 sources at 3 sites");
+    assert_eq!(inputs.len(), 54, "18 sources at 3 sites");
     let lyon_downtime = |m: &serde_json::Value| {
         m["inputs"]
             .as_array()

@@ -18,7 +18,7 @@ impl Repo {
         crate::util::copy_dir(&root.join("metrics"), &dir.path().join("metrics"));
         crate::util::copy_dir(&root.join("examples/acme"), &dir.path().join("acme"));
         // The set's version as these tests reason about it, whatever the shipped one is.
-        crate::util::write_set_version(&dir.path().join("metrics/set.yaml"), "1.2.0");
+        crate::util::write_set_version(&dir.path().join("metrics/set.yaml"), "2.1.0");
         let project = dir.path().join("acme/yardstick.yaml");
         let text = fs::read_to_string(&project).unwrap().replace("../../metrics", "../metrics");
         fs::write(project, text).unwrap();
@@ -91,7 +91,7 @@ const SET: &str = "metrics/set.yaml";
 #[test]
 fn a_changed_where_without_new_versions_fails_at_the_version_lines() {
     let repo = Repo::new();
-    repo.change(&[(DOWNTIME, "where: cause in", "where: asset.criticality == criticality.high and cause in")]);
+    repo.change(&[(DOWNTIME, "where: cause in", "where: production.criticality == criticality.low and cause in")]);
     let (code, _, err) = repo.check_base();
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("[E0901]") && err.contains("[E0903]"), "{err}");
@@ -104,9 +104,10 @@ fn a_changed_where_with_new_versions_passes() {
     crate::util::bump_version(&repo.path(DOWNTIME));
     // Derived from it: its values move too.
     crate::util::bump_version(&repo.path("metrics/metrics/outcome/hours_per_disruption.yaml"));
+    crate::util::bump_version(&repo.path("metrics/metrics/outcome/security_downtime_per_1000_hours.yaml"));
     repo.change(&[
-        (DOWNTIME, "where: cause in", "where: asset.criticality == criticality.high and cause in"),
-        (SET, "version: 1.2.0", "version: 1.3.0"),
+        (DOWNTIME, "where: cause in", "where: production.criticality == criticality.low and cause in"),
+        (SET, "version: 2.1.0", "version: 2.2.0"),
     ]);
     let (code, out, err) = repo.check_base();
     assert_eq!(code, 0, "{err}");
@@ -142,14 +143,14 @@ fn a_term_moved_into_a_group_needs_the_vocabularys_version_and_the_sets() {
 fn a_removed_metric_needs_a_major_version() {
     let repo = Repo::new();
     fs::remove_file(repo.path("metrics/metrics/outcome/audit_fire_drills.yaml")).unwrap();
-    repo.change(&[(SET, "version: 1.2.0", "version: 1.3.0")]);
+    repo.change(&[(SET, "version: 2.1.0", "version: 2.2.0")]);
     let (code, _, err) = repo.check_base();
     assert_eq!(code, 1, "{err}");
     assert!(
-        err.contains("version 1.3.0, but since HEAD~1 (version 1.2.0) metric `audit_fire_drills` removed"),
+        err.contains("version 2.2.0, but since HEAD~1 (version 2.1.0) metric `audit_fire_drills` removed"),
         "{err}"
     );
-    assert!(err.contains("at least 2.0.0"), "{err}");
+    assert!(err.contains("at least 3.0.0"), "{err}");
 }
 
 #[test]
@@ -162,7 +163,7 @@ fn a_removed_metric_that_a_report_still_names_is_an_error_at_the_mention() {
         "# Audit drills\n\n{% for m in metrics if m.id == \"audit_fire_drills\" %}{{ m.title }}{% endfor %}\n",
     )
     .unwrap();
-    repo.change(&[(SET, "version: 1.2.0", "version: 2.0.0"), ("acme/yardstick.yaml", "<2\"", "<3\"")]);
+    repo.change(&[(SET, "version: 2.1.0", "version: 3.0.0"), ("acme/yardstick.yaml", "<3\"", "<4\"")]);
     let (code, _, err) = repo.check_base();
     assert_eq!(code, 1, "{err}");
     // The major version is there; the mention is what fails.
@@ -231,13 +232,13 @@ pub fn moved(m: &serde_json::Value) -> Vec<(String, String, f64, f64)> {
 fn diff_classes_a_where_a_title_and_a_mapping_and_shows_what_moves() {
     let repo = Repo::new();
     repo.change(&[
-        (DOWNTIME, "where: cause in", "where: asset.criticality == criticality.high and cause in"),
+        (DOWNTIME, "where: cause in", "where: production.criticality == criticality.low and cause in"),
         ("metrics/metrics/risk/mttr_hours.yaml", "title: Mean time to respond", "title: Mean time to contain"),
         // Brno's local code for configuration errors read as an unknown cause instead.
         ("acme/sites/brno.yaml", "\"KONFIG\": configuration_error", "\"KONFIG\": unknown"),
     ]);
     let diff = repo.diff();
-    // `critical and high` selects no asset: every covered value drops to zero.
+    // No line is of low criticality: every covered value drops to zero.
     let downtime = metric(&diff, "security_downtime_hours");
     assert_eq!(downtime["class"], "breaking");
     let rows = moved(downtime);

@@ -65,7 +65,8 @@ fn to_the_minute(cell: &str) -> String {
     if b.len() == 20 && b[10] == b'T' && b[19] == b'Z' { format!("{}00Z", &cell[..17]) } else { cell.to_string() }
 }
 
-/// A cell as the Polish export writes it.
+/// A cell as the Polish export writes it: datetimes in Brno's wall-clock time, which the
+/// dialect, without an offset, is read as.
 fn polish(cell: &str) -> String {
     let b = cell.as_bytes();
     let iso_date = |s: &str| s.len() == 10 && s.as_bytes()[4] == b'-' && s.as_bytes()[7] == b'-';
@@ -74,7 +75,9 @@ fn polish(cell: &str) -> String {
         "true" => "tak".into(),
         "false" => "nie".into(),
         _ if b.len() == 20 && b[10] == b'T' && iso_date(&cell[..10]) => {
-            format!("{}.{}.{} {}", &cell[8..10], &cell[5..7], &cell[..4], &cell[11..16])
+            use chrono::TimeZone as _;
+            let utc = chrono::NaiveDateTime::parse_from_str(cell, "%Y-%m-%dT%H:%M:%SZ").unwrap();
+            chrono_tz::Europe::Prague.from_utc_datetime(&utc).format("%d.%m.%Y %H:%M").to_string()
         }
         _ if iso_date(cell) => format!("{}.{}.{}", &cell[8..10], &cell[5..7], &cell[..4]),
         _ if cell.parse::<f64>().is_ok() && cell.contains('.') => cell.replace('.', ","),

@@ -40,7 +40,7 @@ fn a_project_metric_is_checked_computed_and_said_to_be_the_projects() {
     let (code, out, err) = yardstick(&["check", "-p", p]);
     assert_eq!(code, 0, "{err}");
     assert!(
-        out.contains("41 metrics")
+        out.contains("53 metrics")
             && out.contains(&format!("definition set iso27001-benefits {} plus 1 project metric)", set_version())),
         "{out}"
     );
@@ -85,11 +85,19 @@ fn init_then_three_filled_templates_give_a_project_that_checks_and_computes() {
     let project = dir.path().join("plant");
     let p = project.to_str().unwrap();
     let set = Path::new(env!("CARGO_MANIFEST_DIR")).join("metrics");
-    let args =
-        ["init", p, "--set", set.to_str().unwrap(), "--sites", "lodz,lyon", "--sources", "incidents,downtime,assets"];
+    let args = [
+        "init",
+        p,
+        "--set",
+        set.to_str().unwrap(),
+        "--sites",
+        "lodz,lyon",
+        "--sources",
+        "incidents,downtime,production,assets",
+    ];
     let (code, out, err) = yardstick(&args);
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("6 CSV template(s)"), "{out}");
+    assert!(out.contains("8 CSV template(s)"), "{out}");
     // Run again: it overwrites nothing, and says so.
     let (code, _, err) = yardstick(&args);
     assert_eq!(code, 2);
@@ -101,14 +109,18 @@ fn init_then_three_filled_templates_give_a_project_that_checks_and_computes() {
         assert_eq!(template.lines().nth(1).map(|l| l.starts_with("# ")), Some(true), "{template}");
         fs::write(path, template + rows).unwrap();
     };
-    fill("assets.csv", "LDZ-001,2025-01-31,MES 1,mes,manufacturing_it,critical,gxp,true,true,false,true,true\n");
+    fill(
+        "assets.csv",
+        "LDZ-001,2025-01-31,MES 1,mes,manufacturing_it,critical,iatf16949;nis2,true,true,false,true,true,true,false\n",
+    );
+    fill("production.csv", "L1,2025-01-01,critical,410.5\nL2,2025-01-01,high,380\n");
     fill(
         "downtime.csv",
         "DT-1,2025-03-04T10:00:00,90,L1,cyber_event,LDZ-001\nDT-2,2025-05-06T11:00:00,30,L2,equipment_failure,\n",
     );
     fill(
         "incidents.csv",
-        "INC-1,,2025-03-04T09:00:00,2025-03-04T12:00:00,2025-03-05T08:00:00,malware,Wysoki,ot,LDZ-001\n",
+        "INC-1,,2025-03-04T09:00:00,2025-03-04T12:00:00,2025-03-05T08:00:00,malware,Wysoki,ot,LDZ-001,user_report,\n",
     );
     let mappings = project.join("sites/lodz.yaml");
     let text = fs::read_to_string(&mappings)
@@ -120,7 +132,7 @@ fn init_then_three_filled_templates_give_a_project_that_checks_and_computes() {
     assert_eq!(code, 0, "{err}");
     assert!(
         out.contains(
-            "ok: data: 4 rows in 6 files read (6 comment lines skipped), every value parsed, every code mapped"
+            "ok: data: 6 rows in 8 files read (8 comment lines skipped), every value parsed, every code mapped"
         ),
         "{out}"
     );
@@ -138,7 +150,7 @@ fn init_then_three_filled_templates_give_a_project_that_checks_and_computes() {
     for id in &ids {
         assert!(out.lines().any(|l| l == *id), "no table for {id} in\n{out}");
     }
-    // 90 minutes of a cyber-caused stop on a critical asset in 2025-Q1: 1.5 hours.
+    // 90 minutes of a cyber-caused stop of critical line L1 in 2025-Q1: 1.5 hours.
     let (_, csv, _) =
         yardstick(&["query", "security_downtime_hours", "-p", p, "--as-of", "2025-12-31", "--format", "csv"]);
     let q1 = csv.lines().find(|l| l.contains(",lodz,2025-Q1,")).unwrap_or_else(|| panic!("{csv}"));

@@ -161,7 +161,7 @@ fn a_snapshot_period_without_a_snapshot_has_no_value() {
     assert_eq!((r.value("all", "2024-Q2"), r.value("all", "2024-Q3")), (Some(0.0), None));
 }
 
-/// The Acme example binding 4 of the set's 17 sources, with `edit` applied to its
+/// The Acme example binding 5 of the set's 18 sources, with `edit` applied to its
 /// yardstick.yaml; exit status, standard output and standard error of `args`.
 fn partial_acme(edit: impl Fn(&str) -> String, remove: &[&str], args: &[&str]) -> (i32, String, String) {
     let dir = tempfile::tempdir().unwrap();
@@ -172,7 +172,7 @@ fn partial_acme(edit: impl Fn(&str) -> String, remove: &[&str], args: &[&str]) -
     let metrics = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("metrics");
     let text = text.replacen("definitions: ", &format!("definitions: {}", metrics.display()), 1);
     let (head, _) = text.split_once("sources:\n").unwrap();
-    let kept = ["incidents", "downtime", "assets", "audit_prep"];
+    let kept = ["incidents", "downtime", "production", "assets", "audit_prep"];
     let bindings: String = kept.iter().map(|s| format!("  {s}: {{file: \"data/{{site}}/{s}.csv\"}}\n")).collect();
     std::fs::write(&project, edit(&format!("{head}sources:\n{bindings}"))).unwrap();
     for file in remove {
@@ -189,10 +189,10 @@ fn partial_acme(edit: impl Fn(&str) -> String, remove: &[&str], args: &[&str]) -
 }
 
 #[test]
-fn a_project_binding_4_of_17_sources_checks_with_one_note_per_unbound_source() {
+fn a_project_binding_5_of_18_sources_checks_with_one_note_per_unbound_source() {
     let (code, _, err) = partial_acme(|t| t.to_string(), &[], &["check", "--data"]);
     assert_eq!(code, 0, "{err}");
-    // 17 sources, 4 bound: 13 notes, one per source, no error.
+    // 18 sources, 5 bound: 13 notes, one per source, no error.
     assert_eq!(err.matches("[N0610] Note").count(), 13, "{err}");
     assert!(err.contains("source `capas` is not bound: metric `information_handling_capas` is not collected"), "{err}");
     assert!(!err.contains("Error"), "{err}");
@@ -200,9 +200,9 @@ fn a_project_binding_4_of_17_sources_checks_with_one_note_per_unbound_source() {
 
 #[test]
 fn metrics_over_an_unbound_source_are_not_collected_never_zero() {
-    // `information_handling_capas` reads capas; `cost_per_significant_incident` is derived
-    // from `significant_incident_cost`, over incident_costs: neither is bound.
-    for metric in ["information_handling_capas", "cost_per_significant_incident"] {
+    // `information_handling_capas` reads capas; `restore_test_coverage` is derived from
+    // `critical_systems_restore_tested`, over restore_tests: neither is bound.
+    for metric in ["information_handling_capas", "restore_test_coverage"] {
         let args = ["query", metric, "--format", "json", "--as-of", "2025-12-31"];
         let (code, out, err) = partial_acme(|t| t.to_string(), &[], &args);
         assert_eq!(code, 0, "{err}");
@@ -378,12 +378,12 @@ fn metrics_lists_what_the_bound_data_can_compute_and_what_it_lacks() {
         found.unwrap_or_else(|| panic!("no line for {metric} in\n{out}")).to_string()
     };
     assert!(line("information_handling_capas").ends_with("not collected: needs capas"));
-    assert!(line("cost_per_significant_incident").ends_with("not collected: needs incident_costs"));
+    assert!(line("restore_test_coverage").ends_with("not collected: needs restore_tests"));
     assert!(line("mttr_hours").ends_with("computable"));
     assert!(line("security_downtime_hours").ends_with("computable, not at porto (no downtime)"));
     // The set it lists, then every metric of the set on its line, once.
     assert!(out.starts_with("definition set iso27001-benefits "), "{out}");
-    assert_eq!(out.lines().count(), 4 + 40, "{out}");
+    assert_eq!(out.lines().count(), 4 + 52, "{out}");
 }
 
 #[test]
