@@ -52,9 +52,10 @@ pub struct MetricChange {
 /// How a metric's values moved on today's data.
 #[derive(Debug, Serialize)]
 pub struct Moves {
+    /// Periods in which a value moved (a status that flips alone does not count).
     pub periods_changed: usize,
     pub rows_compared: usize,
-    /// The rows that moved, largest absolute move first.
+    /// The rows whose value moved or whose status flipped, largest absolute move first.
     pub rows: Vec<Move>,
     pub statuses_flipped: usize,
 }
@@ -345,17 +346,16 @@ fn moves(id: &str, base: &Results, head: &Results) -> Moves {
     for r in head.rows.iter().filter(|r| r.metric == id) {
         let Some(o) = old.get(&key(r)) else { continue };
         compared += 1;
-        let moved = match (o.value, r.value) {
-            (Some(a), Some(b)) => (a - b).abs() > 1e-9 * a.abs().max(1.0),
-            (a, b) => a.is_some() != b.is_some(),
-        };
+        let moved = value_moved(o.value, r.value);
         let status = |s: Option<crate::results::RowStatus>| s.map(crate::results::RowStatus::as_str);
         let flip = status(o.status) != status(r.status);
         if !moved && !flip {
             continue;
         }
         flipped += usize::from(flip);
-        periods.insert(r.period.clone());
+        if moved {
+            periods.insert(r.period.clone());
+        }
         let delta = o.value.zip(r.value).map(|(a, b)| b - a);
         rows.push(Move {
             site: r.site.to_string(),
@@ -373,10 +373,25 @@ fn moves(id: &str, base: &Results, head: &Results) -> Moves {
     Moves { periods_changed: periods.len(), rows_compared: compared, rows, statuses_flipped: flipped }
 }
 
+/// Whether a value moved: it appeared, vanished, or changed beyond float noise.
+fn value_moved(before: Option<f64>, after: Option<f64>) -> bool {
+    match (before, after) {
+        (Some(a), Some(b)) => (a - b).abs() > 1e-9 * a.abs().max(1.0),
+        (a, b) => a.is_some() != b.is_some(),
+    }
+}
+
+impl Moves {
+    /// The largest move of a value, if any value moved.
+    fn largest(&self) -> Option<&Move> {
+        self.rows.iter().find(|r| value_moved(r.before, r.after))
+    }
+}
+
 /// The diff as a pull-request comment: a summary first, each metric's details folded.
 pub fn markdown(diff: &Diff) -> String {
     let count = |class: &str| diff.metrics.iter().filter(|m| m.class == class).count();
-    let moving = diff.metrics.iter().filter(|m| m.moves.as_ref().is_some_and(|v| !v.rows.is_empty())).count();
+    let moving = diff.metrics.iter().filter(|m| m.moves.as_ref().is_some_and(|v| v.largest().is_some())).count();
     let mut out = format!("## yardstick diff: `{}` → `{}`\n\n", diff.base, diff.head);
     out += &format!(
         "{} breaking, {} criteria, {} cosmetic, {} added, {} removed metric(s); values move in {moving} metric(s) on today's data.\n\n",
@@ -400,7 +415,7 @@ pub fn markdown(diff: &Diff) -> String {
             (_, Some(why)) => ("not comparable".to_string(), why.replace('|', "\\|"), String::new()),
             (Some(v), None) => (
                 v.periods_changed.to_string(),
-                v.rows.first().map_or(String::new(), describe_move),
+                v.largest().map_or(String::new(), describe_move),
                 v.statuses_flipped.to_string(),
             ),
             (None, None) => Default::default(),

@@ -276,7 +276,12 @@ impl Lowerer<'_> {
         };
         match f {
             RowFn::If => when(arg(0)).then(arg(1)).otherwise(arg(2)),
-            RowFn::Coalesce => coalesce(&args.iter().map(|a| self.row(a)).collect::<Vec<_>>()),
+            RowFn::Coalesce => {
+                // Beside a datetime, a date (`as_of`, a date column) is its local midnight.
+                let instants = args.iter().any(|a| a.ty == Type::DateTime);
+                let lower = |a: &TExpr| if instants && a.ty == Type::Date { self.instant(a) } else { self.row(a) };
+                coalesce(&args.iter().map(lower).collect::<Vec<_>>())
+            }
             RowFn::HoursBetween => ms_between(3_600_000.0),
             RowFn::DaysBetween => ms_between(86_400_000.0),
             RowFn::MinutesBetween => ms_between(60_000.0),

@@ -188,22 +188,19 @@ fn a_renamed_report_template_is_read_at_the_base_as_it_was_there() {
 impl Repo {
     /// `diff HEAD~1 -p acme --as-of 2025-12-31 --format json`, parsed.
     fn diff(&self) -> serde_json::Value {
+        serde_json::from_str(&self.diff_as("json")).unwrap()
+    }
+
+    /// `diff HEAD~1 -p acme --as-of 2025-12-31 --format FORMAT`: what it prints.
+    fn diff_as(&self, format: &str) -> String {
         let out = Command::new(env!("CARGO_BIN_EXE_yardstick"))
-            .args([
-                "diff",
-                "HEAD~1",
-                "-p",
-                self.path("acme").to_str().unwrap(),
-                "--as-of",
-                "2025-12-31",
-                "--format",
-                "json",
-            ])
+            .args(["diff", "HEAD~1", "-p", self.path("acme").to_str().unwrap(), "--as-of", "2025-12-31"])
+            .args(["--format", format])
             .env("NO_COLOR", "1")
             .output()
             .unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        serde_json::from_slice(&out.stdout).unwrap()
+        String::from_utf8(out.stdout).unwrap()
     }
 }
 
@@ -305,6 +302,15 @@ fn diff_names_a_target_change_a_new_metric_and_a_renamed_one() {
         !rows.is_empty() && rows.iter().all(|r| r["before"] == r["after"] && r["status_before"] != r["status_after"]),
         "{downtime:#}"
     );
+    // No period's value moved, so the summary names no largest move.
+    assert_eq!(downtime["moves"]["periods_changed"], 0, "{downtime:#}");
+    assert_eq!(downtime["moves"]["statuses_flipped"], rows.len(), "{downtime:#}");
+    let md = repo.diff_as("md");
+    let line = md.lines().find(|l| l.starts_with("| `security_downtime_hours` |")).unwrap_or_else(|| panic!("{md}"));
+    let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+    // | metric | change | versions | periods moved | largest move | statuses flipped |
+    assert_eq!((cells[2], cells[4], cells[5]), ("criteria", "0", ""), "{line}");
+    assert_eq!(cells[6], rows.len().to_string(), "{line}");
     assert_eq!(metric(&diff, "audit_fire_drills")["class"], "removed");
     assert_eq!(metric(&diff, "audit_escalations")["class"], "added");
 }

@@ -189,3 +189,29 @@ fn check_data_warns_about_the_gap_and_passes() {
     assert!(err.contains("[W0704] Warning"), "{err}");
     assert!(err.contains("row 1 (line 2), column `detected_at`: 1 local time in the spring DST gap"), "{err}");
 }
+
+#[test]
+fn as_of_beside_a_datetime_is_its_local_midnight() {
+    // A case still open counts until `as_of`, a date: its midnight at the row's site. In
+    // Berlin, 31 December 2025 begins at 23:00 UTC on the 30th.
+    let open_hours = Edit::Write {
+        file: "set/metrics/open_hours.yaml",
+        text: "metric: open_hours\nversion: 1\ntitle: open_hours\nlayer: risk\nunit: hours\ndirection: neutral\n\
+               grain: month\nsource: incidents\ntime: {event: detected_at}\n\
+               value: mean(hours_between(detected_at, coalesce(contained_at, as_of)))\n",
+    };
+    let open = "i1,2025-12-30T12:00:00Z,,SEV3,,\n";
+    let dir = project(
+        &[("a/incidents.csv", &format!("{INCIDENTS}{open}")), ("b/incidents.csv", &format!("{INCIDENTS}{open}"))],
+        &[open_hours],
+    );
+    let (checked, diags, _) = compile(&dir.path().join("project"));
+    let checked = checked.unwrap_or_else(|| panic!("{:?}", diags.iter().map(|d| &d.message).collect::<Vec<_>>()));
+    let metrics = ["open_hours".to_string()];
+    let as_of = NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
+    let request = yardstick::plan::Request { metrics: &metrics, as_of, grain: None };
+    let rows = yardstick::compute(&checked, &request).unwrap_or_else(|e| panic!("{:?}", e[0].message)).rows;
+    let value = |site: &str| rows.iter().find(|r| r.site == site && r.period == "2025-12").and_then(|r| r.value);
+    assert_eq!(value("a"), Some(11.0), "Berlin");
+    assert_eq!(value("b"), Some(12.0), "UTC");
+}
