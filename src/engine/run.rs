@@ -14,7 +14,7 @@ use crate::plan::{Aggregates, BasePlan, Computed, Group, InputFile, JoinPick, Jo
 use crate::syntax::BinOp;
 use chrono::NaiveDate;
 use polars::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 const T: &str = "__t";
 const IDX: &str = "__idx";
@@ -148,7 +148,8 @@ fn as_of_end(t: SiteTable, plan: &Plan, source: &str) -> PolarsResult<LazyFrame>
     let schema = &plan.set.sources[source];
     let tz = plan.project.sites.iter().find(|s| s.id == t.site).map_or(chrono_tz::Tz::UTC, |s| s.timezone);
     let mut shadows = Vec::new();
-    for c in schema.columns.iter().filter(|_| any_zone(plan)) {
+    let read = if any_zone(plan) { shadowed(plan, source) } else { BTreeSet::new() };
+    for c in schema.columns.iter().filter(|c| read.contains(&c.name)) {
         match c.ty {
             ColumnType::DateTime => shadows.push(wall_clock(col(c.name.as_str()), tz).alias(local_name(&c.name))),
             ColumnType::Date => shadows.push(midnight_instant(col(c.name.as_str()), tz).alias(instant_name(&c.name))),
@@ -180,6 +181,41 @@ fn as_of_end(t: SiteTable, plan: &Plan, source: &str) -> PolarsResult<LazyFrame>
     // Once, here, rather than in every plan over the source.
     let lf = t.frame.lazy().with_columns(known).with_columns(shadows);
     Ok(lf.with_column(ms_lit(end).alias(END)).collect()?.lazy())
+}
+
+/// The columns of `source` whose local or instant copies a plan may read: its metrics'
+/// time columns, the columns their `where`, aggregates and `by` read, and the columns joins
+/// read from it. Copying every date of a large export would cost time and serve nothing.
+fn shadowed(plan: &Plan, source: &str) -> BTreeSet<String> {
+    let mut read = BTreeSet::new();
+    for b in &plan.bases {
+        for join in b.joins.iter().filter(|j| j.source == source) {
+            read.extend(join.columns.iter().cloned());
+        }
+        if b.source != source {
+            continue;
+        }
+        match &b.time {
+            TimeSemantics::Event { column } | TimeSemantics::Snapshot { column } => {
+                read.insert(column.clone());
+            }
+            TimeSemantics::Open { from, close } => {
+                read.insert(from.clone());
+                read.extend(close.iter().cloned());
+            }
+        }
+        let mut visit = |e: &TExpr| {
+            if let TExprKind::Column(c) = &e.kind
+                && c.join.is_none()
+            {
+                read.insert(c.column.clone());
+            }
+        };
+        b.filter.iter().for_each(|f| f.walk(&mut visit));
+        b.slots.iter().filter_map(|s| s.arg.as_ref()).for_each(|a| a.walk(&mut visit));
+        read.extend(b.by.iter().filter(|c| c.join.is_none()).map(|c| c.column.clone()));
+    }
+    read
 }
 
 /// One base plan being lowered.
