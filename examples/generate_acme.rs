@@ -459,6 +459,9 @@ fn generate(plant: &Plant, first: NaiveDate, months: i32, scale: usize, seed: u6
     // Risks keep their identity across reviews: (rating 0=critical..3=low, treatment,
     // reviews at high).
     let mut risk_state: Vec<(usize, usize, usize)> = (0..plant.risks).map(|_| (rng.below(3), 0, 0)).collect();
+    // The rating before any treatment: the first assessment's, raised when a review finds
+    // the risk worse (0=critical..2=medium).
+    let mut inherent: Vec<usize> = risk_state.iter().map(|r| r.0).collect();
     let mut counter = 0usize;
     let mut next_id = |prefix: &str| {
         counter += 1;
@@ -886,7 +889,7 @@ fn generate(plant: &Plant, first: NaiveDate, months: i32, scale: usize, seed: u6
                 ]);
             }
 
-            for (i, r) in risk_state.iter_mut().enumerate() {
+            for ((i, r), inherent) in risk_state.iter_mut().enumerate().zip(inherent.iter_mut()) {
                 let previous = r.0;
                 // Treatments get implemented and high risks come down after rollout.
                 if since >= 0 && r.1 < 2 && rng.chance(lerp(0.1, 0.45, mp)) {
@@ -899,13 +902,14 @@ fn generate(plant: &Plant, first: NaiveDate, months: i32, scale: usize, seed: u6
                     r.0 -= 1;
                 }
                 r.2 = if r.0 <= 1 { r.2 + 1 } else { 0 };
+                *inherent = (*inherent).min(r.0);
                 const RATINGS: [&str; 4] = ["critical", "high", "medium", "low"];
                 const TREATMENTS: [&str; 3] = ["none", "planned", "implemented"];
                 let justified = r.0 != previous || rng.chance(0.5);
                 risks.row(&[
                     format!("{}-RISK-{i:02}", plant.id),
                     month_end.to_string(),
-                    RATINGS[r.0.min(previous).min(1)].to_string(),
+                    RATINGS[*inherent].to_string(),
                     RATINGS[r.0].to_string(),
                     if k < 3 { String::new() } else { RATINGS[previous].to_string() },
                     TREATMENTS[r.1].to_string(),

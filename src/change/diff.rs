@@ -6,7 +6,7 @@
 
 use crate::check::Checked;
 use crate::check::fingerprint::prints;
-use crate::check::ir::{Metric, MetricBody, MetricId};
+use crate::check::ir::{Metric, MetricBody, MetricId, Type};
 use crate::results::{ResultRow, Results};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -236,7 +236,10 @@ fn sources(base: &Checked, head: &Checked) -> Vec<Named> {
         let details = match (a, b) {
             (Some(a), Some(b)) => {
                 let cols = |s: &crate::check::ir::Source| {
-                    s.columns.iter().map(|c| (c.name.clone(), format!("{:?}", c.ty))).collect::<BTreeMap<_, _>>()
+                    s.columns
+                        .iter()
+                        .map(|c| (c.name.clone(), Type::from(&c.ty).to_string()))
+                        .collect::<BTreeMap<_, _>>()
                 };
                 let (x, y) = (cols(a), cols(b));
                 let mut d = Vec::new();

@@ -339,7 +339,7 @@ fn diff_names_a_changed_column_type_and_the_metrics_it_reaches() {
     let diff = repo.diff();
     let source = &diff["sources"][0];
     assert_eq!(source["name"], "audit_prep");
-    assert!(source["details"][0].as_str().unwrap().starts_with("column `late_artifacts`: Int → Float"), "{source:#}");
+    assert!(source["details"][0].as_str().unwrap().starts_with("column `late_artifacts`: int → float"), "{source:#}");
     // The metric reading it is breaking by definition; on today's data, nothing moves.
     let late = metric(&diff, "late_or_missing_artifacts");
     assert_eq!(late["class"], "breaking");

@@ -40,7 +40,7 @@ fn a_project_metric_is_checked_computed_and_said_to_be_the_projects() {
     let (code, out, err) = yardstick(&["check", "-p", p]);
     assert_eq!(code, 0, "{err}");
     assert!(
-        out.contains("53 metrics")
+        out.contains("54 metrics")
             && out.contains(&format!("definition set iso27001-benefits {} plus 1 project metric)", set_version())),
         "{out}"
     );
