@@ -7,7 +7,7 @@
 //! Time as the definitions' semantics say: Porto's datetimes are wall-clock time in
 //! Lisbon, the others' are UTC; a row falls in the period of its local date at its site;
 //! what happened after the end of `as_of` there is not known yet; durations run between
-//! instants; `as_of` in an expression is its local midnight.
+//! instants; `as_of` in a duration is the end of its day there.
 
 use chrono::{Datelike, Months, NaiveDate, TimeZone as _};
 use chrono_tz::Tz;
@@ -224,8 +224,8 @@ fn local(column: &str) -> Expr {
 }
 
 /// One export at every site as known at the end of `as_of` there, typed, with a `site`
-/// column, each datetime as a UTC instant and as `{name}_local` wall-clock time, and
-/// `as_of`'s local midnight as `__asof`.
+/// column, each datetime as a UTC instant and as `{name}_local` wall-clock time, and the
+/// instant `as_of` ends there as `__asof`.
 fn read(dir: &Path, source: &str, as_of: NaiveDate) -> PolarsResult<DataFrame> {
     let columns = schema(source);
     let csv_schema: Schema = columns
@@ -252,7 +252,7 @@ fn read(dir: &Path, source: &str, as_of: NaiveDate) -> PolarsResult<DataFrame> {
             .with_schema(Some(csv_schema.clone()))
             .try_into_reader_with_file_path(Some(path))?
             .finish()?;
-        let mut fixes = vec![lit(site).alias("site"), lit(local_midnight_ms(as_of, tz)).cast(MS).alias("__asof")];
+        let mut fixes = vec![lit(site).alias("site"), lit(end).cast(MS).alias("__asof")];
         let mut locals = Vec::new();
         for (name, ty) in columns {
             if let Ty::DateTime = ty {
@@ -527,7 +527,7 @@ pub fn compute(dir: &Path, as_of: NaiveDate) -> PolarsResult<Numbers> {
             JoinArgs::new(JoinType::Left),
         );
     let restores = with_asset(t("restore_tests"), "tested_on");
-    // `as_of` in an expression: its local midnight at the row's site.
+    // `as_of` in a duration: the end of its day at the row's site.
     let until_as_of = |column: &str| coalesce(&[col(column), col("__asof")]);
 
     let production = || any_of("domain", &["manufacturing_it", "ot"]);

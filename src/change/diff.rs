@@ -333,7 +333,8 @@ pub fn compare_values(diff: &mut Diff, before: &BTreeMap<String, Result<&Results
     // or vanishes counting as the largest.
     let largest = |m: &MetricChange| {
         let rows = m.moves.as_ref().map_or(&[][..], |v| &v.rows[..]);
-        rows.iter().map(|r| r.relative.map_or(f64::INFINITY, f64::abs)).fold(0.0, f64::max)
+        let moved = rows.iter().filter(|r| value_moved(r.before, r.after));
+        moved.map(|r| r.relative.map_or(f64::INFINITY, f64::abs)).fold(0.0, f64::max)
     };
     diff.metrics.sort_by(|a, b| largest(b).total_cmp(&largest(a)));
 }
@@ -372,7 +373,13 @@ fn moves(id: &str, base: &Results, head: &Results) -> Moves {
             status_after: status(r.status),
         });
     }
-    rows.sort_by(|a, b| b.delta.map_or(f64::INFINITY, f64::abs).total_cmp(&a.delta.map_or(f64::INFINITY, f64::abs)));
+    // Value moves first, largest first (one that appears or vanishes counting as the
+    // largest); rows whose status alone flipped after them.
+    let size = |m: &Move| match value_moved(m.before, m.after) {
+        true => m.delta.map_or(f64::INFINITY, f64::abs),
+        false => -1.0,
+    };
+    rows.sort_by(|a, b| size(b).total_cmp(&size(a)));
     Moves { periods_changed: periods.len(), rows_compared: compared, rows, statuses_flipped: flipped }
 }
 
@@ -462,10 +469,10 @@ fn details(m: &MetricChange) -> String {
         out += &format!("- `{field}`: `{}` → `{}`\n", a.replace('`', "'"), b.replace('`', "'"));
     }
     if let Some(v) = m.moves.as_ref().filter(|v| !v.rows.is_empty()) {
+        let moved = v.rows.iter().filter(|r| value_moved(r.before, r.after)).count();
         out += &format!(
-            "\n{} of {} rows move; largest first:\n\n| site | period | before | after | change | status |\n|---|---|---|---|---|---|\n",
-            v.rows.len(),
-            v.rows_compared
+            "\n{moved} of {} rows move, {} statuses flip; largest first:\n\n| site | period | before | after | change | status |\n|---|---|---|---|---|---|\n",
+            v.rows_compared, v.statuses_flipped
         );
         for r in v.rows.iter().take(12) {
             let status = match (r.status_before, r.status_after) {

@@ -50,6 +50,9 @@ pub fn local_name(c: &str) -> String {
     format!("__local:{c}")
 }
 
+/// The column holding, on every row, the instant `as_of` ends at the row's site.
+pub const AS_OF_END: &str = "__end";
+
 /// The column holding date column `c` as the instant of its local midnight.
 pub fn instant_name(c: &str) -> String {
     format!("__instant:{c}")
@@ -134,10 +137,13 @@ impl Lowerer<'_> {
         }
     }
 
-    /// A date or datetime as the instant it stands for (a date: its local midnight), for
-    /// durations.
+    /// A date or datetime as the instant it stands for, for durations: a date its local
+    /// midnight, except `as_of`, which stands for the instant its day ends at the row's site
+    /// (results are as of the end of that day), so that a case opened that day and still
+    /// open has been open a while, not a negative time.
     pub fn instant(&self, e: &TExpr) -> Expr {
         match (&e.kind, &e.ty) {
+            (TExprKind::Builtin(Builtin::AsOf), _) => col(AS_OF_END),
             _ if self.zones.is_empty() => self.row(e),
             (TExprKind::Column(c), Type::Date) => col(instant_name(&c.to_string()).as_str()),
             (_, Type::Date) => self.per_site(self.row(e), midnight_instant),

@@ -20,7 +20,7 @@ const T: &str = "__t";
 const IDX: &str = "__idx";
 const N: &str = "__n";
 /// The instant `as_of` ends at the row's site.
-const END: &str = "__end";
+const END: &str = super::lower::AS_OF_END;
 /// A point-in-time join's time, row number, snapshot number, side and pick.
 const JT: &str = "__jt";
 const LROW: &str = "__lrow";
@@ -142,8 +142,8 @@ fn any_zone(plan: &Plan) -> bool {
 }
 
 /// A site's table as it stood at the end of `as_of` there; in a project with time zones,
-/// each datetime also as wall-clock time at the site and each date also as the instant of
-/// its local midnight.
+/// each datetime a plan reads ([`shadowed`]) also as wall-clock time at the site and each
+/// such date also as the instant of its local midnight.
 fn as_of_end(t: SiteTable, plan: &Plan, source: &str) -> PolarsResult<LazyFrame> {
     let schema = &plan.set.sources[source];
     let tz = plan.project.sites.iter().find(|s| s.id == t.site).map_or(chrono_tz::Tz::UTC, |s| s.timezone);

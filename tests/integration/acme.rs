@@ -137,8 +137,8 @@ fn day(text: &str) -> NaiveDate {
 
 #[test]
 fn lyons_expansion_raises_raw_downtime_while_downtime_per_production_hour_falls() {
-    // The generator adds a fourth critical line on 15 March 2023 (a third more production
-    // hours), and outcomes start to improve two quarters after the January 2023 rollout.
+    // The generator adds a fourth critical line on 15 March 2023, on three shifts (more
+    // than half again the production hours), and outcomes start to improve two quarters after the January 2023 rollout.
     // In the four quarters after the expansion the raw hours stay above the 2022 baseline,
     // the hours per 1,000 production hours fall below it.
     let checked = acme();

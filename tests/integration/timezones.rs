@@ -191,9 +191,9 @@ fn check_data_warns_about_the_gap_and_passes() {
 }
 
 #[test]
-fn as_of_beside_a_datetime_is_its_local_midnight() {
-    // A case still open counts until `as_of`, a date: its midnight at the row's site. In
-    // Berlin, 31 December 2025 begins at 23:00 UTC on the 30th.
+fn as_of_in_a_duration_is_the_end_of_its_day_at_the_site() {
+    // A case still open counts until the end of `as_of` at the row's site, the instant the
+    // results are as of. In Berlin, 31 December 2025 ends at 23:00 UTC; in UTC at midnight.
     let open_hours = Edit::Write {
         file: "set/metrics/open_hours.yaml",
         text: "metric: open_hours\nversion: 1\ntitle: open_hours\nlayer: risk\nunit: hours\ndirection: neutral\n\
@@ -212,6 +212,12 @@ fn as_of_beside_a_datetime_is_its_local_midnight() {
     let request = yardstick::plan::Request { metrics: &metrics, as_of, grain: None };
     let rows = yardstick::compute(&checked, &request).unwrap_or_else(|e| panic!("{:?}", e[0].message)).rows;
     let value = |site: &str| rows.iter().find(|r| r.site == site && r.period == "2025-12").and_then(|r| r.value);
-    assert_eq!(value("a"), Some(11.0), "Berlin");
-    assert_eq!(value("b"), Some(12.0), "UTC");
+    assert_eq!(value("a"), Some(35.0), "Berlin");
+    assert_eq!(value("b"), Some(36.0), "UTC");
+    // Opened on the day itself and still open: hours, never a negative time.
+    let same_day = "i2,2025-12-31T09:00:00Z,,SEV3,,\n";
+    std::fs::write(dir.path().join("project/data/b/incidents.csv"), format!("{INCIDENTS}{open}{same_day}")).unwrap();
+    let rows = yardstick::compute(&checked, &request).unwrap_or_else(|e| panic!("{:?}", e[0].message)).rows;
+    let b = rows.iter().find(|r| r.site == "b" && r.period == "2025-12").and_then(|r| r.value);
+    assert_eq!(b, Some((36.0 + 15.0) / 2.0), "UTC, with a case opened at 09:00 on the day");
 }
