@@ -124,8 +124,10 @@ impl Input {
         let sites = tables.iter().map(|t| t.site.clone()).collect();
         let any_excluded =
             tables.iter().any(|t| t.frame.column(EXCLUDED).ok().and_then(|c| c.bool().ok()).is_some_and(|c| c.any()));
+        // The columns a plan reads in local time are the same at every site.
+        let read = if any_zone(plan) { shadowed(plan, source) } else { BTreeSet::new() };
         let frames: Vec<LazyFrame> =
-            tables.into_iter().map(|t| as_of_end(t, plan, source)).collect::<PolarsResult<_>>()?;
+            tables.into_iter().map(|t| as_of_end(t, plan, source, &read)).collect::<PolarsResult<_>>()?;
         let all = concat(frames, UnionArgs { rechunk: false, ..UnionArgs::default() })?;
         Ok(Input { sites, any_excluded, all })
     }
@@ -142,13 +144,12 @@ fn any_zone(plan: &Plan) -> bool {
 }
 
 /// A site's table as it stood at the end of `as_of` there; in a project with time zones,
-/// each datetime a plan reads ([`shadowed`]) also as wall-clock time at the site and each
-/// such date also as the instant of its local midnight.
-fn as_of_end(t: SiteTable, plan: &Plan, source: &str) -> PolarsResult<LazyFrame> {
+/// each datetime in `read` (what a plan reads, [`shadowed`]) also as wall-clock time at the
+/// site and each date in it also as the instant of its local midnight.
+fn as_of_end(t: SiteTable, plan: &Plan, source: &str, read: &BTreeSet<String>) -> PolarsResult<LazyFrame> {
     let schema = &plan.set.sources[source];
     let tz = plan.project.sites.iter().find(|s| s.id == t.site).map_or(chrono_tz::Tz::UTC, |s| s.timezone);
     let mut shadows = Vec::new();
-    let read = if any_zone(plan) { shadowed(plan, source) } else { BTreeSet::new() };
     for c in schema.columns.iter().filter(|c| read.contains(&c.name)) {
         match c.ty {
             ColumnType::DateTime => shadows.push(wall_clock(col(c.name.as_str()), tz).alias(local_name(&c.name))),

@@ -324,21 +324,14 @@ fn breakdown<'a>(rows: &[&'a ResultRow], latest: &BTreeMap<String, &ResultRow>) 
     out
 }
 
-/// The rows per site, `all` last, one dimension value (the first met) each.
+/// The rows per site, `all` last, of a metric without `by` (one row per site and period).
 fn series<'a>(rows: &[&'a ResultRow]) -> Vec<Series<'a>> {
     let mut out: Vec<Series> = Vec::new();
     for r in rows {
         let site = r.site.to_string();
-        let i = match out.iter().position(|s| s.site == site) {
-            Some(i) => i,
-            None => {
-                out.push(Series { site, rows: Vec::new() });
-                out.len() - 1
-            }
-        };
-        let first = out[i].rows.first().map(|f| &f.dims);
-        if first.is_none_or(|d| *d == r.dims) {
-            out[i].rows.push(r);
+        match out.iter_mut().find(|s| s.site == site) {
+            Some(s) => s.rows.push(r),
+            None => out.push(Series { site, rows: vec![*r] }),
         }
     }
     out.sort_by_key(|s| s.site == "all");
