@@ -23,6 +23,7 @@ pub mod check;
 pub mod cli;
 pub mod diag;
 pub mod engine;
+mod git;
 pub mod plan;
 pub mod report;
 pub mod results;

@@ -2,9 +2,9 @@
 //! files differ from it. Read with the `git` command line behind [`Vcs`], so the build
 //! depends on no git library and a test can say what git would.
 
+use crate::git::{GitError, git};
 use serde::Serialize;
 use std::path::Path;
-use std::process::Command;
 
 /// The definition set's state in version control.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -25,17 +25,17 @@ pub struct GitCli;
 
 impl Vcs for GitCli {
     fn state(&self, dir: &Path) -> GitState {
-        let git = |args: &[&str]| Command::new("git").arg("-C").arg(dir).args(args).output();
-        let commit = match git(&["rev-parse", "HEAD"]) {
-            Ok(out) if out.status.success() => String::from_utf8_lossy(&out.stdout).trim().to_string(),
-            Ok(_) => return GitState::Untracked { note: "the definition set is not in a git repository".into() },
-            Err(e) => return GitState::Untracked { note: format!("git could not be run: {e}") },
+        let commit = match git(dir, &["rev-parse", "HEAD"]) {
+            Ok(out) => out.trim().to_string(),
+            Err(e @ GitError::NotRun(_)) => return GitState::Untracked { note: e.to_string() },
+            Err(GitError::Refused(_)) => {
+                return GitState::Untracked { note: "the definition set is not in a git repository".into() };
+            }
         };
-        // Changes, staged or not, and new files, inside the set's folder only.
-        let dirty = match git(&["status", "--porcelain", "--untracked-files=normal", "--", "."]) {
-            Ok(out) if out.status.success() => !out.stdout.is_empty(),
-            _ => true,
-        };
+        // Changes, staged or not, and new files, inside the set's folder only. Through the
+        // hardened door: no file-system monitor, no filter, no index lock taken.
+        let status = ["status", "--porcelain", "--untracked-files=normal", "--ignore-submodules=all", "--", "."];
+        let dirty = git(dir, &status).map_or(true, |out| !out.is_empty());
         GitState::Commit { commit, dirty }
     }
 }

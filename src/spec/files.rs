@@ -3,7 +3,7 @@
 //! touching the working tree. A file outside that repository is read from the working
 //! tree: a project kept apart from its definition set uses its own files as they are.
 
-use super::remote::git;
+use crate::git::git;
 use std::collections::BTreeSet;
 use std::io;
 use std::path::{Component, Path, PathBuf};
@@ -112,7 +112,7 @@ impl Files for AtRevision {
     fn read(&self, path: &Path) -> io::Result<String> {
         let Some(rel) = self.inside(path) else { return WorkTree.read(path) };
         let spec = format!("{}:{}", self.rev, rel.to_string_lossy());
-        git(&self.root, &["show", &spec]).map_err(io::Error::other)
+        git(&self.root, &["cat-file", "blob", &spec]).map_err(io::Error::other)
     }
 
     fn shown(&self, path: &Path) -> PathBuf {

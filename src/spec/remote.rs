@@ -3,8 +3,8 @@
 //! from there, offline, until `yardstick fetch` refreshes it. A refresh clones beside the
 //! old copy and swaps it in, so a failed fetch leaves the set that worked.
 
+use crate::git::git;
 use std::path::{Component, Path, PathBuf};
-use std::process::Command;
 
 /// A set pinned in git, as the project names it.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -158,23 +158,4 @@ pub fn cache_root() -> Result<PathBuf, String> {
 
 fn nanos() -> u128 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos())
-}
-
-/// The output of `git -C dir ARGS`, or what it said on failing.
-pub(crate) fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        // Never ask for a password or a passphrase: a pinned set is fetched unattended
-        // (cron, CI); and only the usual protocols, never a remote helper a URL names.
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .env("GIT_ALLOW_PROTOCOL", "file:git:http:https:ssh")
-        .env("GIT_SSH_COMMAND", std::env::var("GIT_SSH_COMMAND").unwrap_or_else(|_| "ssh -o BatchMode=yes".into()))
-        .output()
-        .map_err(|e| format!("git could not be run: {e}"))?;
-    if !out.status.success() {
-        return Err(String::from_utf8_lossy(&out.stderr).trim().to_string());
-    }
-    String::from_utf8(out.stdout).map_err(|e| e.to_string())
 }

@@ -12,6 +12,7 @@ mod dialects;
 mod engine;
 mod first_contact;
 mod honest;
+mod hostile;
 mod ir;
 mod layout;
 mod limits;
