@@ -151,7 +151,7 @@ fn staging_of(outputs: &[PathBuf]) -> &Path {
 }
 
 /// The size and blake3 hash of a file, read once.
-fn file_hash(path: &Path) -> Result<(u64, String), String> {
+pub(super) fn file_hash(path: &Path) -> Result<(u64, String), String> {
     let cannot = |e: std::io::Error| format!("cannot read {}: {e}", path.display());
     let mut hasher = blake3::Hasher::new();
     hasher.update_reader(File::open(path).map_err(cannot)?).map_err(cannot)?;

@@ -6,9 +6,11 @@
 
 mod git;
 mod manifest;
+mod publish;
 
 pub use git::{GitCli, GitState, Vcs};
 pub use manifest::Manifest;
+pub use publish::MARKER;
 
 use crate::check::Checked;
 use crate::results::{ResultRow, RowStatus};
@@ -40,14 +42,15 @@ pub fn write(
     vcs: &dyn Vcs,
     reports: &Reports,
 ) -> Result<Built, String> {
-    refuse_foreign(checked, out)?;
+    let mut protected = vec![checked.set.root.as_path()];
+    protected.extend(checked.project.as_ref().map(|p| p.root.as_path()));
+    publish::refuse(out, &protected)?;
     let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
     let name = out.file_name().and_then(|n| n.to_str()).unwrap_or("out");
-    let stamp = format!("{}-{}", std::process::id(), chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default());
-    let staging = parent.join(format!(".{name}.tmp-{stamp}"));
+    let staging = publish::staging_for(parent, name);
     let written = stage(checked, results, as_of, &staging, vcs, reports).and_then(|manifest| {
-        swap(parent, name, &staging, out, &stamp)?;
+        publish::swap(parent, name, &staging, out)?;
         let mut files = vec![RESULTS_CSV.to_string(), RESULTS_PARQUET.to_string()];
         files.extend(manifest.outputs.iter().skip(2).map(|o| o.file.clone()));
         files.push(MANIFEST.to_string());
@@ -57,37 +60,6 @@ pub fn write(
         let _ = fs::remove_dir_all(&staging);
     }
     written
-}
-
-/// `out` may be replaced only when it is a previous build's output (it holds a
-/// manifest), or new, or empty: never the project itself or a folder of other files.
-fn refuse_foreign(checked: &Checked, out: &Path) -> Result<(), String> {
-    let is_project =
-        checked.project.as_ref().is_some_and(|p| same(&p.root, out)) || out.join("yardstick.yaml").exists();
-    let foreign = match fs::read_dir(out) {
-        Ok(mut entries) => entries.next().is_some() && !is_build_output(out),
-        Err(_) => out.exists(),
-    };
-    if is_project || foreign {
-        return Err(format!(
-            "{} is not a build's output folder (it holds no {MANIFEST}); build replaces its --out folder whole, so name a new or previous output folder",
-            out.display()
-        ));
-    }
-    Ok(())
-}
-
-/// Whether `dir` holds a manifest that yardstick wrote.
-fn is_build_output(dir: &Path) -> bool {
-    let Ok(text) = fs::read_to_string(dir.join(MANIFEST)) else { return false };
-    serde_json::from_str::<serde_json::Value>(&text).is_ok_and(|m| m["tool"]["name"] == "yardstick")
-}
-
-fn same(a: &Path, b: &Path) -> bool {
-    match (fs::canonicalize(a), fs::canonicalize(b)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    }
 }
 
 /// Renders the reports of a build from its manifest.
@@ -103,6 +75,7 @@ fn stage(
     reports: &Reports,
 ) -> Result<Manifest, String> {
     fs::create_dir(staging).map_err(|e| format!("cannot create {}: {e}", staging.display()))?;
+    publish::mark(staging)?;
     let rows: Vec<&ResultRow> = results.rows.iter().collect();
     let csv = crate::results::to_csv(&rows);
     let write = |file: &str, bytes: &[u8]| {
@@ -130,57 +103,6 @@ fn stage(
     let json = serde_json::to_string_pretty(&manifest).map_err(|e| format!("cannot write the manifest: {e}"))? + "\n";
     write(MANIFEST, json.as_bytes())?;
     Ok(manifest)
-}
-
-/// Moves `staging` to `out`, the previous output aside and then away, under a lock that
-/// concurrent builds into the same folder share.
-fn swap(parent: &Path, name: &str, staging: &Path, out: &Path, stamp: &str) -> Result<(), String> {
-    let lock_path = parent.join(format!(".{name}.lock"));
-    let lock = fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
-    lock.lock().map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
-    restore_interrupted(parent, name, out);
-    let previous = parent.join(format!(".{name}.old-{stamp}"));
-    let had_previous = out.exists();
-    if had_previous {
-        fs::rename(out, &previous).map_err(|e| format!("cannot move the previous {} aside: {e}", out.display()))?;
-    }
-    if let Err(e) = fs::rename(staging, out) {
-        let kept = match had_previous && fs::rename(&previous, out).is_err() {
-            true => format!("; the previous output is in {}", previous.display()),
-            false => String::new(),
-        };
-        return Err(format!("cannot move the new output to {}: {e}{kept}", out.display()));
-    }
-    if had_previous {
-        let _ = fs::remove_dir_all(&previous);
-    }
-    // The lock file stays: removing it would let a third build lock another file.
-    drop(lock);
-    Ok(())
-}
-
-/// A build stopped between moving the previous output aside and moving the new one in
-/// leaves no `out` and a `.out.old-*` folder: that output is put back (under the lock).
-fn restore_interrupted(parent: &Path, name: &str, out: &Path) {
-    if out.exists() {
-        return;
-    }
-    let prefix = format!(".{name}.old-");
-    let Ok(entries) = fs::read_dir(parent) else { return };
-    let mut old: Vec<PathBuf> = entries
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(&prefix)))
-        .collect();
-    old.sort();
-    if let Some(latest) = old.last() {
-        let _ = fs::rename(latest, out);
-    }
 }
 
 /// A leadership metric at or past a status in its latest whole period.

@@ -51,3 +51,159 @@ fn a_repositorys_own_config_runs_no_command_when_the_build_asks_git_for_its_stat
     // No index lock taken, no index rewritten.
     assert_eq!(fs::metadata(dir.path().join(".git/index")).unwrap().modified().unwrap(), index);
 }
+
+/// A small project (the engine fixture, two sites, one incident each) in a temporary
+/// folder: `dir/project` beside its set `dir/set`.
+pub fn tiny_project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&crate::util::fixture("engine"), dir.path());
+    for (site, severity) in [("a", "SEV1"), ("b", "P1")] {
+        let data = dir.path().join("project/data").join(site);
+        fs::create_dir_all(&data).unwrap();
+        let incident = format!("I1,2024-02-01T10:00:00Z,2024-02-01T12:00:00Z,{severity},100,A1\n");
+        fs::write(data.join("incidents.csv"), crate::engine::INCIDENTS.to_string() + &incident).unwrap();
+        fs::write(data.join("downtime.csv"), crate::engine::DOWNTIME).unwrap();
+        fs::write(data.join("risks.csv"), crate::engine::RISKS).unwrap();
+        fs::write(data.join("assets.csv"), crate::engine::ASSETS.to_string() + "A1,2024-01-01,true,true\n").unwrap();
+    }
+    dir
+}
+
+/// `yardstick build` of `project` into `out` as of 2024-12-31: exit status and stderr.
+fn build_into(project: &Path, out: &Path) -> (i32, String) {
+    let (code, _, err) = crate::util::yardstick(&[
+        "build",
+        "-p",
+        project.to_str().unwrap(),
+        "--as-of",
+        "2024-12-31",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    (code, err)
+}
+
+#[test]
+fn an_out_folder_above_the_project_is_refused_though_it_holds_a_manifest() {
+    let dir = tiny_project();
+    let project = dir.path().join("project");
+    // Someone kept the last manifest as evidence in the folder above the project.
+    let (code, err) = build_into(&project, &project.join("out"));
+    assert_eq!(code, 0, "{err}");
+    fs::copy(project.join("out/manifest.json"), dir.path().join("manifest.json")).unwrap();
+    let (code, err) = build_into(&project, dir.path());
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("holds") && err.contains("name a folder of its own"), "{err}");
+    assert!(project.join("yardstick.yaml").is_file() && dir.path().join("set/set.yaml").is_file());
+}
+
+#[test]
+fn an_out_folder_holding_a_git_repository_or_foreign_files_is_refused() {
+    let dir = tiny_project();
+    let project = dir.path().join("project");
+    let elsewhere = tempfile::tempdir().unwrap();
+    git_in(elsewhere.path(), &["init", "-q"]);
+    let (code, err) = build_into(&project, elsewhere.path());
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains(".git"), "{err}");
+    assert!(elsewhere.path().join(".git/HEAD").is_file());
+    // A manifest and other files than those it lists: not an output.
+    let other = tempfile::tempdir().unwrap();
+    let (code, err) = build_into(&project, &other.path().join("out"));
+    assert_eq!(code, 0, "{err}");
+    fs::remove_file(other.path().join("out").join(yardstick::build::MARKER)).unwrap();
+    fs::write(other.path().join("out/thesis.docx"), "mine").unwrap();
+    let (code, err) = build_into(&project, &other.path().join("out"));
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("is not a build's output folder"), "{err}");
+    assert!(other.path().join("out/thesis.docx").is_file());
+}
+
+#[test]
+fn an_output_written_before_the_marker_is_replaced_when_its_files_are_its_manifests() {
+    let dir = tiny_project();
+    let project = dir.path().join("project");
+    let out = project.join("out");
+    let (code, err) = build_into(&project, &out);
+    assert_eq!(code, 0, "{err}");
+    fs::remove_file(out.join(yardstick::build::MARKER)).unwrap();
+    let (code, err) = build_into(&project, &out);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.join(yardstick::build::MARKER).is_file(), "the replaced output is marked");
+    // A listed output edited by hand no longer matches its hash: not replaced.
+    fs::remove_file(out.join(yardstick::build::MARKER)).unwrap();
+    fs::write(out.join("results.csv"), "edited\n").unwrap();
+    let (code, err) = build_into(&project, &out);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(fs::read_to_string(out.join("results.csv")).unwrap(), "edited\n");
+}
+
+#[test]
+fn an_out_link_is_refused_and_its_target_kept() {
+    let dir = tiny_project();
+    let project = dir.path().join("project");
+    let target = tempfile::tempdir().unwrap();
+    fs::write(target.path().join("keep.txt"), "keep").unwrap();
+    std::os::unix::fs::symlink(target.path(), project.join("out")).unwrap();
+    let (code, err) = build_into(&project, &project.join("out"));
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("symbolic link"), "{err}");
+    assert!(target.path().join("keep.txt").is_file());
+}
+
+#[test]
+fn what_killed_builds_left_is_cleaned_and_a_running_builds_staging_is_not() {
+    let dir = tiny_project();
+    let project = dir.path().join("project");
+    let (code, err) = build_into(&project, &project.join("out"));
+    assert_eq!(code, 0, "{err}");
+    // A process that has ended: a child we waited for. Its start time is whatever; the
+    // process is gone.
+    let child = Command::new("true").spawn().unwrap();
+    let dead = child.id();
+    let mut child = child;
+    child.wait().unwrap();
+    let killed = project.join(format!(".out.tmp-{dead}-1-1"));
+    fs::create_dir(&killed).unwrap();
+    fs::write(killed.join(yardstick::build::MARKER), "").unwrap();
+    fs::write(killed.join("results.csv"), "half\n").unwrap();
+    let killed_empty = project.join(format!(".out.tmp-{dead}-1-2"));
+    fs::create_dir(&killed_empty).unwrap();
+    // This test's own process runs: whatever its staging holds stays.
+    let me = std::process::id();
+    let stat = fs::read_to_string(format!("/proc/{me}/stat")).unwrap();
+    let start = stat.rsplit_once(')').unwrap().1.split_whitespace().nth(19).unwrap().to_string();
+    let running = project.join(format!(".out.tmp-{me}-{start}-3"));
+    fs::create_dir(&running).unwrap();
+    // A folder of that name that is not yardstick's (no marker, not empty) stays too.
+    let foreign = project.join(format!(".out.tmp-{dead}-1-4"));
+    fs::create_dir(&foreign).unwrap();
+    fs::write(foreign.join("notes.txt"), "mine").unwrap();
+    let (code, err) = build_into(&project, &project.join("out"));
+    assert_eq!(code, 0, "{err}");
+    assert!(!killed.exists() && !killed_empty.exists());
+    assert!(running.exists() && foreign.join("notes.txt").is_file());
+    assert!(project.join("out/results.csv").is_file());
+}
+
+#[test]
+fn an_output_set_aside_by_a_build_killed_between_its_two_moves_is_put_back_then_replaced() {
+    let dir = tiny_project();
+    let project = dir.path().join("project");
+    let out = project.join("out");
+    let (code, err) = build_into(&project, &out);
+    assert_eq!(code, 0, "{err}");
+    // Where the system cannot swap two folders in one step, a build moves the output
+    // aside first; one killed right then left this.
+    fs::rename(&out, project.join(".out.old-999999999-1-1")).unwrap();
+    let (code, err) = build_into(&project, &out);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.join("manifest.json").is_file());
+    let left: Vec<_> = fs::read_dir(&project)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".old-") || n.contains(".tmp-"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
