@@ -108,17 +108,16 @@ pub fn versions(base: &Checked, head: &Checked, rev: &str, covers: bool, sources
 /// The report templates (the set's and the project's) that still name a removed metric:
 /// one error at each first mention, so no report silently loses a section.
 fn still_named(head: &Checked, removed: &[&str], rev: &str, sources: &mut Sources) -> Vec<Diagnostic> {
-    let mut templates: Vec<std::path::PathBuf> = crate::report::folders(head)
-        .iter()
-        .filter_map(|d| std::fs::read_dir(d).ok())
-        .flatten()
-        .filter_map(|e| Some(e.ok()?.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "j2"))
+    let mut templates: Vec<(std::path::PathBuf, crate::report::TemplateFolder)> = crate::report::folders(head)
+        .into_iter()
+        .filter_map(|f| Some((std::fs::read_dir(&f.dir).ok()?, f)))
+        .flat_map(|(entries, f)| entries.filter_map(move |e| Some((e.ok()?.path(), f.clone()))))
+        .filter(|(p, _)| p.extension().is_some_and(|e| e == "j2"))
         .collect();
-    templates.sort();
+    templates.sort_by(|a, b| a.0.cmp(&b.0));
     let mut found = Vec::new();
-    for path in templates {
-        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+    for (path, folder) in templates {
+        let Ok(text) = folder.read(&path) else { continue };
         let mentions: Vec<(usize, &str)> = removed
             .iter()
             .filter_map(|id| ['"', '\''].iter().find_map(|q| text.find(&format!("{q}{id}{q}")).map(|at| (at + 1, *id))))

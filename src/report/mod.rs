@@ -75,10 +75,26 @@ pub fn grains(checked: &Checked) -> BTreeSet<Option<Grain>> {
     reports.chain(checked.project.as_ref().filter(|p| !p.reports.is_empty()).map(|_| Some(Grain::Quarter))).collect()
 }
 
+/// A folder templates are read from, and the folder its files must stay inside once
+/// their links are resolved (the project's, or the set's).
+#[derive(Clone, Debug)]
+pub struct TemplateFolder {
+    pub dir: PathBuf,
+    pub root: PathBuf,
+}
+
+impl TemplateFolder {
+    /// The text of `file` of this folder; refused when a link leads it out of the root.
+    pub fn read(&self, file: &Path) -> std::io::Result<String> {
+        use crate::spec::Files;
+        crate::spec::Within::new(&crate::spec::WorkTree, &self.root).read(file)
+    }
+}
+
 /// The folders templates are read from, the project's first.
-pub fn folders(checked: &Checked) -> Vec<PathBuf> {
-    let project = checked.project.iter().map(|p| p.root.join("reports"));
-    project.chain([checked.set.root.join("reports")]).collect()
+pub fn folders(checked: &Checked) -> Vec<TemplateFolder> {
+    let folder = |root: &Path| TemplateFolder { dir: root.join("reports"), root: root.to_path_buf() };
+    checked.project.iter().map(|p| folder(&p.root)).chain([folder(&checked.set.root)]).collect()
 }
 
 /// Every report the project configures, in both formats.
@@ -168,7 +184,7 @@ fn template_error(name: &str, e: &Error) -> String {
 /// The environment for one format (`trusted` for HTML): templates read from `dirs` only,
 /// and the helper functions of docs/reports.md. Values are not escaped: the template
 /// gives Markdown, and making the page turns any HTML in it into text.
-fn environment(dirs: &[PathBuf], trusted: Option<Trusted>) -> Environment<'static> {
+fn environment(dirs: &[TemplateFolder], trusted: Option<Trusted>) -> Environment<'static> {
     let mut env = Environment::new();
     // A block tag on a line of its own leaves no line behind: tables stay whole.
     let syntax = minijinja::syntax::SyntaxConfig::builder().trim_blocks(true).lstrip_blocks(true).build();
@@ -184,7 +200,7 @@ fn environment(dirs: &[PathBuf], trusted: Option<Trusted>) -> Environment<'stati
 }
 
 /// A template of the report folders; a name that leads out of them is refused.
-fn load(dirs: &[PathBuf], name: &str) -> Result<Option<String>, Error> {
+fn load(dirs: &[TemplateFolder], name: &str) -> Result<Option<String>, Error> {
     let path = Path::new(name);
     let inside = path.components().all(|c| matches!(c, std::path::Component::Normal(_)));
     if !inside || name.contains('\\') {
@@ -195,10 +211,11 @@ fn load(dirs: &[PathBuf], name: &str) -> Result<Option<String>, Error> {
             ),
         ));
     }
-    for dir in dirs {
-        let file = dir.join(path);
+    for folder in dirs {
+        let file = folder.dir.join(path);
         if file.is_file() {
-            return std::fs::read_to_string(&file)
+            return folder
+                .read(&file)
                 .map(Some)
                 .map_err(|e| Error::new(ErrorKind::InvalidOperation, format!("cannot read {}: {e}", file.display())));
         }

@@ -18,6 +18,75 @@ pub trait Files {
     fn shown(&self, path: &Path) -> PathBuf {
         path.to_path_buf()
     }
+    /// Whether `path` is read from the disk (where a symbolic link may lead anywhere),
+    /// rather than from git's objects.
+    fn on_disk(&self, _path: &Path) -> bool {
+        true
+    }
+}
+
+/// `files` read only inside `root` (docs/files.md): a path on disk counts where its
+/// links resolve to, so a link that leads out of the root is refused as unreadable. The
+/// root itself may be a link; it is resolved first.
+pub struct Within<'a> {
+    files: &'a dyn Files,
+    /// The root with its links resolved; `None` when it does not exist (then nothing
+    /// under it does either).
+    real_root: Option<PathBuf>,
+    root: PathBuf,
+}
+
+impl<'a> Within<'a> {
+    pub fn new(files: &'a dyn Files, root: &Path) -> Within<'a> {
+        Within { files, real_root: std::fs::canonicalize(root).ok(), root: root.to_path_buf() }
+    }
+
+    /// Why `path` must not be read, if it must not.
+    fn refused(&self, path: &Path) -> Option<io::Error> {
+        if !self.files.on_disk(path) {
+            return None;
+        }
+        let real = std::fs::canonicalize(path).ok()?;
+        let inside = self.real_root.as_ref().is_some_and(|root| real.starts_with(root));
+        (!inside).then(|| {
+            io::Error::other(format!(
+                "it leads out of {} through a symbolic link; yardstick reads definitions, templates and project files only inside their folder",
+                self.root.display()
+            ))
+        })
+    }
+}
+
+impl Files for Within<'_> {
+    fn is_file(&self, path: &Path) -> bool {
+        self.files.is_file(path)
+    }
+
+    fn is_dir(&self, path: &Path) -> bool {
+        self.files.is_dir(path)
+    }
+
+    fn entries(&self, dir: &Path) -> io::Result<Vec<(PathBuf, bool)>> {
+        match self.refused(dir) {
+            Some(e) => Err(e),
+            None => self.files.entries(dir),
+        }
+    }
+
+    fn read(&self, path: &Path) -> io::Result<String> {
+        match self.refused(path) {
+            Some(e) => Err(e),
+            None => self.files.read(path),
+        }
+    }
+
+    fn shown(&self, path: &Path) -> PathBuf {
+        self.files.shown(path)
+    }
+
+    fn on_disk(&self, path: &Path) -> bool {
+        self.files.on_disk(path)
+    }
 }
 
 /// The files as they are on disk.
@@ -49,6 +118,8 @@ pub struct AtRevision {
     /// Every file and folder of the revision, relative to `root`.
     files: BTreeSet<PathBuf>,
     dirs: BTreeSet<PathBuf>,
+    /// The files that are symbolic links at the revision: never read.
+    links: BTreeSet<PathBuf>,
 }
 
 impl AtRevision {
@@ -59,10 +130,18 @@ impl AtRevision {
         let root = PathBuf::from(top.trim());
         git(&root, &["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")])
             .map_err(|_| format!("`{rev}` is not a revision of the repository at {}", root.display()))?;
-        let listing = git(&root, &["ls-tree", "-r", "-z", "--name-only", rev])?;
-        let files: BTreeSet<PathBuf> = listing.split('\0').filter(|f| !f.is_empty()).map(PathBuf::from).collect();
+        let listing = git(&root, &["ls-tree", "-r", "-z", "--full-tree", rev])?;
+        let (mut files, mut links) = (BTreeSet::new(), BTreeSet::new());
+        for entry in listing.split('\0').filter(|f| !f.is_empty()) {
+            // `MODE TYPE HASH<TAB>PATH`; mode 120000 is a symbolic link.
+            let Some((head, path)) = entry.split_once('\t') else { continue };
+            if head.starts_with("120000") {
+                links.insert(PathBuf::from(path));
+            }
+            files.insert(PathBuf::from(path));
+        }
         let dirs = files.iter().flat_map(|f| f.ancestors().skip(1)).map(Path::to_path_buf).collect();
-        Ok(AtRevision { root, rev: rev.to_string(), files, dirs })
+        Ok(AtRevision { root, rev: rev.to_string(), files, dirs, links })
     }
 
     /// Whether `path` lies inside the repository, so that its files are read at the revision.
@@ -111,8 +190,18 @@ impl Files for AtRevision {
 
     fn read(&self, path: &Path) -> io::Result<String> {
         let Some(rel) = self.inside(path) else { return WorkTree.read(path) };
+        if self.links.contains(&rel) {
+            return Err(io::Error::other(format!(
+                "it is a symbolic link at {}; yardstick reads no link of a revision",
+                self.rev
+            )));
+        }
         let spec = format!("{}:{}", self.rev, rel.to_string_lossy());
         git(&self.root, &["cat-file", "blob", &spec]).map_err(io::Error::other)
+    }
+
+    fn on_disk(&self, path: &Path) -> bool {
+        !self.holds(path)
     }
 
     fn shown(&self, path: &Path) -> PathBuf {

@@ -1,7 +1,7 @@
 //! Finding and reading the files of a definition set and a project.
 
 use super::docs::{ContextDoc, DefinitionsDoc, GitDoc, MappingDoc, MetricDoc, ProjectDoc, SetDoc, SourceDoc, VocabDoc};
-use super::files::{Files, WorkTree};
+use super::files::{Files, Within, WorkTree};
 use super::remote::Pin;
 use crate::diag::{Diagnostic, Diagnostics, FileId, Sources, Span, codes, did_you_mean};
 use serde::de::DeserializeOwned;
@@ -54,6 +54,7 @@ pub fn load_set(root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> 
 /// [`load_set`] reading through `files` (the working tree, or a git revision).
 pub fn load_set_from(files: &dyn Files, root: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> SetDocs {
     let root = normalize(root);
+    let files = &Within::new(files, &root);
     let set_path = root.join("set.yaml");
     let set = if files.is_file(&set_path) {
         read_yaml(files, &set_path, sources, diags)
@@ -97,10 +98,12 @@ pub fn load_project_from(
     diags: &mut Diagnostics,
 ) -> Option<Workspace> {
     let dir = normalize(dir);
+    let outer = files;
+    let files = &Within::new(outer, &dir);
     let project_path = dir.join("yardstick.yaml");
     if !files.is_file(&project_path) {
         if files.is_file(&dir.join("set.yaml")) {
-            return Some(Workspace::Set(Box::new(load_set_from(files, &dir, sources, diags))));
+            return Some(Workspace::Set(Box::new(load_set_from(outer, &dir, sources, diags))));
         }
         diags.push(
             Diagnostic::error(
@@ -120,7 +123,7 @@ pub fn load_project_from(
         },
     };
     let mut set = match set_root {
-        Some(root) if files.is_dir(&root) => load_set_from(files, &root, sources, diags),
+        Some(root) if files.is_dir(&root) => load_set_from(outer, &root, sources, diags),
         Some(root) => {
             let help = match &pinned {
                 Some(p) => format!("`path` names the folder holding set.yaml in {} at {}", p.url, p.rev),
@@ -172,23 +175,30 @@ pub fn load_project_from(
             None
         }
     });
-    let templates = templates(files, &[dir.join("reports"), set.root.join("reports")], set.set.is_some());
+    let templates = report_templates(outer, &dir, &set);
     Some(Workspace::Project(Box::new(ProjectDocs { root: dir, project, mappings, context, set, pinned, templates })))
 }
 
-/// The report templates (`NAME.md.j2`) in `folders`, by name, sorted; the set's folder
-/// only when the set was found.
-fn templates(files: &dyn Files, folders: &[PathBuf; 2], with_set: bool) -> Vec<String> {
-    let folders = if with_set { &folders[..] } else { &folders[..1] };
-    let mut names: Vec<String> = folders
-        .iter()
-        .flat_map(|d| if files.is_dir(d) { files.entries(d).unwrap_or_default() } else { Vec::new() })
-        .filter(|(_, is_dir)| !is_dir)
-        .filter_map(|(p, _)| p.file_name()?.to_str()?.strip_suffix(".md.j2").map(String::from))
-        .collect();
+/// The report templates (`NAME.md.j2`) of the project and the set (when it was found), by
+/// name, sorted: each folder read inside its own root.
+fn report_templates(files: &dyn Files, project: &Path, set: &SetDocs) -> Vec<String> {
+    let mut names = templates(&Within::new(files, project), &project.join("reports"));
+    if set.set.is_some() {
+        names.extend(templates(&Within::new(files, &set.root), &set.root.join("reports")));
+    }
     names.sort();
     names.dedup();
     names
+}
+
+/// The report templates (`NAME.md.j2`) in `folder`, by name.
+fn templates(files: &dyn Files, folder: &Path) -> Vec<String> {
+    let entries = if files.is_dir(folder) { files.entries(folder).unwrap_or_default() } else { Vec::new() };
+    entries
+        .into_iter()
+        .filter(|(_, is_dir)| !is_dir)
+        .filter_map(|(p, _)| p.file_name()?.to_str()?.strip_suffix(".md.j2").map(String::from))
+        .collect()
 }
 
 /// Where a project's definitions are: a folder, or a set pinned in git.
@@ -209,7 +219,7 @@ pub fn definitions_of(dir: &Path, sources: &mut Sources, diags: &mut Diagnostics
         );
         return None;
     }
-    let project: Loaded<ProjectDoc> = read_yaml(&WorkTree, &path, sources, diags)?;
+    let project: Loaded<ProjectDoc> = read_yaml(&Within::new(&WorkTree, &normalize(dir)), &path, sources, diags)?;
     match project.doc.definitions.value {
         DefinitionsDoc::Path(folder) => Some(Definitions::Folder(folder)),
         DefinitionsDoc::Git(g) => {

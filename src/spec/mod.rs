@@ -9,7 +9,7 @@ mod map;
 pub mod remote;
 
 pub use docs::*;
-pub use files::{AtRevision, Files, WorkTree};
+pub use files::{AtRevision, Files, Within, WorkTree};
 pub use load::{
     Definitions, Loaded, ProjectDocs, SetDocs, Workspace, definitions_of, load_project, load_project_from, load_set,
     load_set_from, normalize,

@@ -79,6 +79,7 @@ impl Pin {
         let dir = self.cache_dir()?;
         if !refresh && dir.join(".git").is_dir() {
             let commit = git(&dir, &["rev-parse", "HEAD"])?.trim().to_string();
+            refuse_links(&dir, &self.url)?;
             return Ok(Checkout { dir, commit });
         }
         let parent = dir.parent().ok_or("the cache folder has no parent")?;
@@ -104,6 +105,7 @@ impl Pin {
             // Another yardstick fetched the same pin meanwhile: its copy serves.
             if dir.join(".git").is_dir() {
                 let commit = git(&dir, &["rev-parse", "HEAD"])?.trim().to_string();
+                refuse_links(&dir, &self.url)?;
                 return Ok(Checkout { dir, commit });
             }
             return Err(format!("cannot move the fetched set to {}: {e}", dir.display()));
@@ -121,6 +123,8 @@ impl Pin {
             .map_err(|e| format!("cannot clone {}: {e}", shown(&self.url)))?;
         let commit = resolve(dir, &self.rev)
             .ok_or_else(|| format!("`{}` is neither a tag, a branch nor a commit of {}", self.rev, self.url))?;
+        // Checked before anything is written into the working tree.
+        refuse_links_at(dir, &commit, &self.url)?;
         git(dir, &["checkout", "--quiet", "--detach", &commit])?;
         Ok(commit)
     }
@@ -128,6 +132,31 @@ impl Pin {
     /// The set's folder inside a checkout.
     pub fn set_root(&self, checkout: &Checkout) -> PathBuf {
         if self.path.is_empty() { checkout.dir.clone() } else { checkout.dir.join(&self.path) }
+    }
+}
+
+/// A set pinned in git is read only from its own files: a symbolic link committed in the
+/// repository could lead the loaders anywhere on this machine, so a tree holding one is
+/// refused whole.
+fn refuse_links(dir: &Path, url: &str) -> Result<(), String> {
+    refuse_links_at(dir, "HEAD", url)
+}
+
+fn refuse_links_at(dir: &Path, rev: &str, url: &str) -> Result<(), String> {
+    let listing = git(dir, &["ls-tree", "-r", "-z", "--full-tree", rev])?;
+    let links: Vec<&str> = listing
+        .split('\0')
+        .filter_map(|e| e.split_once('\t'))
+        .filter(|(head, _)| head.starts_with("120000"))
+        .map(|(_, path)| path)
+        .collect();
+    match links.as_slice() {
+        [] => Ok(()),
+        [first, ..] => Err(format!(
+            "{} holds {} symbolic link(s) at {rev} (`{first}` first); a pinned set is read only from files committed as files",
+            shown(url),
+            links.len()
+        )),
     }
 }
 

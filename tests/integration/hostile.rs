@@ -207,3 +207,139 @@ fn an_output_set_aside_by_a_build_killed_between_its_two_moves_is_put_back_then_
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+const SECRET: &str = "TOPSECRET-4242: a file of the CI machine";
+
+/// A file outside every root yardstick reads, holding [`SECRET`].
+fn secret_file() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("passwd");
+    fs::write(&file, format!("{SECRET}\nvocabulary: cause\n")).unwrap();
+    (dir, file)
+}
+
+/// yardstick with `args`, the cache in `cache`: exit status, and stdout with stderr.
+fn run_with_cache(args: &[&str], cache: &Path) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_yardstick"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env("YARDSTICK_CACHE", cache)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.code().unwrap(), text)
+}
+
+fn with_reports(project: &Path, template: &str, text: &str) {
+    let yaml = project.join("yardstick.yaml");
+    let doc = fs::read_to_string(&yaml).unwrap() + "reports:\n  - {template: catalog, out: \"catalog.md\"}\n";
+    fs::write(&yaml, doc).unwrap();
+    fs::create_dir_all(project.join("reports")).unwrap();
+    if !text.is_empty() {
+        fs::write(project.join("reports").join(template), text).unwrap();
+    }
+}
+
+#[test]
+fn a_template_linked_out_of_the_project_is_refused_and_its_target_never_reaches_a_report() {
+    let (_secret_dir, secret) = secret_file();
+    let dir = tiny_project();
+    let project = dir.path().join("project");
+    with_reports(&project, "", "");
+    std::os::unix::fs::symlink(&secret, project.join("reports/catalog.md.j2")).unwrap();
+    let (code, err) = build_into(&project, &project.join("out"));
+    assert_ne!(code, 0, "{err}");
+    assert!(err.contains("symbolic link"), "{err}");
+    assert!(!err.contains(SECRET), "{err}");
+    assert!(!project.join("out").exists());
+}
+
+#[test]
+fn an_include_through_a_linked_folder_is_refused() {
+    let (secret_dir, _) = secret_file();
+    let dir = tiny_project();
+    let project = dir.path().join("project");
+    with_reports(&project, "catalog.md.j2", "# Catalog\n{% include \"inc/passwd\" %}\n");
+    std::os::unix::fs::symlink(secret_dir.path(), project.join("reports/inc")).unwrap();
+    let (code, err) = build_into(&project, &project.join("out"));
+    assert_ne!(code, 0, "{err}");
+    assert!(err.contains("symbolic link") && !err.contains(SECRET), "{err}");
+    assert!(!project.join("out").exists());
+}
+
+#[test]
+fn a_vocabulary_linked_out_of_the_set_is_refused_without_echoing_its_text() {
+    let (_secret_dir, secret) = secret_file();
+    let dir = tiny_project();
+    let vocab = dir.path().join("set/vocab/cause.yaml");
+    fs::remove_file(&vocab).unwrap();
+    std::os::unix::fs::symlink(&secret, &vocab).unwrap();
+    let (code, text) = run_with_cache(&["check", "-p", dir.path().join("project").to_str().unwrap()], dir.path());
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("cause.yaml") && text.contains("symbolic link"), "{text}");
+    assert!(!text.contains(SECRET), "{text}");
+}
+
+#[test]
+fn a_definition_set_folder_that_is_itself_a_link_is_read() {
+    // The root may be a link (a set mounted elsewhere); only links out of it are refused.
+    let dir = tiny_project();
+    let elsewhere = tempfile::tempdir().unwrap();
+    fs::rename(dir.path().join("set"), elsewhere.path().join("set")).unwrap();
+    std::os::unix::fs::symlink(elsewhere.path().join("set"), dir.path().join("set")).unwrap();
+    let (code, text) = run_with_cache(&["check", "-p", dir.path().join("project").to_str().unwrap()], dir.path());
+    assert_eq!(code, 0, "{text}");
+}
+
+/// A repository holding the engine fixture's set, with `extra` committed too, and the tiny
+/// project pinning it at `main` with `path`.
+fn pinned_with(extra: impl Fn(&Path), path: &str) -> tempfile::TempDir {
+    let dir = tiny_project();
+    let repo = dir.path().join("repo");
+    fs::create_dir_all(&repo).unwrap();
+    fs::rename(dir.path().join("set"), repo.join("set")).unwrap();
+    extra(&repo);
+    git_in(&repo, &["init", "-q", "-b", "main"]);
+    git_in(&repo, &["add", "."]);
+    git_in(&repo, &["commit", "-q", "-m", "set"]);
+    let yaml = dir.path().join("project/yardstick.yaml");
+    let pin = format!("definitions: {{git: \"file://{}\", rev: main, path: {path}}}", repo.display());
+    fs::write(&yaml, fs::read_to_string(&yaml).unwrap().replace("definitions: ../set", &pin)).unwrap();
+    dir
+}
+
+#[test]
+fn a_pinned_set_holding_a_committed_link_is_refused() {
+    let (_secret_dir, secret) = secret_file();
+    let dir = pinned_with(
+        |repo| {
+            fs::create_dir_all(repo.join("set/reports")).unwrap();
+            std::os::unix::fs::symlink(&secret, repo.join("set/reports/catalog.md.j2")).unwrap();
+        },
+        "set",
+    );
+    let project = dir.path().join("project");
+    let (code, text) = run_with_cache(&["check", "-p", project.to_str().unwrap()], &dir.path().join("cache"));
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("symbolic link") && text.contains("set/reports/catalog.md.j2"), "{text}");
+    assert!(!text.contains(SECRET), "{text}");
+}
+
+#[test]
+fn a_pinned_sets_path_committed_as_a_link_out_of_the_clone_is_refused() {
+    let outside = tempfile::tempdir().unwrap();
+    copy_dir(&crate::util::fixture("engine").join("set"), outside.path());
+    let dir = pinned_with(|repo| std::os::unix::fs::symlink(outside.path(), repo.join("linked")).unwrap(), "linked");
+    let project = dir.path().join("project");
+    let (code, text) = run_with_cache(&["check", "-p", project.to_str().unwrap()], &dir.path().join("cache"));
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("symbolic link") && text.contains("`linked`"), "{text}");
+}
+
+#[test]
+fn a_pinned_set_without_links_is_read() {
+    let dir = pinned_with(|_| {}, "set");
+    let project = dir.path().join("project");
+    let (code, text) = run_with_cache(&["check", "-p", project.to_str().unwrap()], &dir.path().join("cache"));
+    assert_eq!(code, 0, "{text}");
+}
