@@ -6,6 +6,7 @@
 //! checked on every read, on the rows [`visible`] as of the day computed.
 
 mod csv;
+pub mod guard;
 mod instants;
 mod rules;
 
@@ -204,20 +205,30 @@ fn read_file_anew(
     let read = match binding.format {
         // A plain export is typed by Polars, or, when that fails on a value, read as text
         // so that our parser can name the row.
-        FileFormat::Csv if binding.dialect.is_plain_csv() => csv::read_plain(path, source, true)
-            .or_else(|_| csv::read_plain(path, source, false))
-            .map(|df| (df, rows_from(2)))
-            .map_err(|e| std::fs::read(path).ok().and_then(|b| csv::not_utf8(&b)).unwrap_or_else(|| e.to_string())),
-        FileFormat::Csv => csv::read_dialect(path, source, &binding.dialect),
-        FileFormat::Parquet => LazyFrame::scan_parquet(pl_path(), ScanArgsParquet::default())
-            .and_then(LazyFrame::collect)
-            .map(|df| (df, rows_from(1)))
-            .map_err(|e| e.to_string()),
-        FileFormat::Ndjson => LazyJsonLineReader::new(pl_path())
-            .finish()
-            .and_then(LazyFrame::collect)
-            .map(|df| (df, rows_from(1)))
-            .map_err(|e| e.to_string()),
+        FileFormat::Csv if binding.dialect.is_plain_csv() => guard::guarded(|| {
+            csv::read_plain(path, source, true)
+                .or_else(|_| csv::read_plain(path, source, false))
+                .map(|df| (df, rows_from(2)))
+                .map_err(|e| std::fs::read(path).ok().and_then(|b| csv::not_utf8(&b)).unwrap_or_else(|| e.to_string()))
+        }),
+        FileFormat::Csv => guard::guarded(|| csv::read_dialect(path, source, &binding.dialect)),
+        FileFormat::Parquet => guard::parquet_in_child(path).and_then(|()| {
+            guard::guarded(|| {
+                LazyFrame::scan_parquet(pl_path(), ScanArgsParquet::default())
+                    .and_then(LazyFrame::collect)
+                    .map(|df| (df, rows_from(1)))
+                    .map_err(|e| e.to_string())
+            })
+        }),
+        FileFormat::Ndjson => ndjson_flat(path).and_then(|()| {
+            guard::guarded(|| {
+                LazyJsonLineReader::new(pl_path())
+                    .finish()
+                    .and_then(LazyFrame::collect)
+                    .map(|df| (df, rows_from(1)))
+                    .map_err(|e| e.to_string())
+            })
+        }),
     };
     let read = match (read, binding.format) {
         (Ok((frame, lines)), FileFormat::Csv) => without_blank_rows(frame, lines).map_err(|e| e.to_string()),
@@ -248,6 +259,18 @@ fn read_file_anew(
             );
             None
         }
+    }
+}
+
+/// Refuses an NDJSON file nested deeper than an export's records ever are.
+fn ndjson_flat(path: &Path) -> Result<(), String> {
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    match guard::ndjson_depth(&bytes) {
+        Some(line) => Err(format!(
+            "line {line} nests values more than {} deep; an export's rows are flat records",
+            guard::MAX_NDJSON_DEPTH
+        )),
+        None => Ok(()),
     }
 }
 

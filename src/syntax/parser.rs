@@ -182,7 +182,8 @@ pub(crate) fn parse_datetime(text: &str) -> Option<DateTime<Utc>> {
         }
     }
     // rfc3339 wants seconds; allow `@2025-01-31T08:00Z` and `T08:00+01:00` too.
-    let (head, tail) = text.split_at(16.min(text.len()));
+    // Split by bytes: a datetime is ASCII, and text that is not has no boundary at 16.
+    let (head, tail) = text.split_at_checked(16.min(text.len()))?;
     if tail == "Z" || tail.starts_with('+') || tail.starts_with('-') {
         return parse_datetime(&format!("{head}:00{tail}"));
     }

@@ -343,3 +343,62 @@ fn a_pinned_set_without_links_is_read() {
     let (code, text) = run_with_cache(&["check", "-p", project.to_str().unwrap()], &dir.path().join("cache"));
     assert_eq!(code, 0, "{text}");
 }
+
+/// The tiny project with `site a`'s incidents export replaced by `text`; `build`'s exit
+/// status and what it said.
+fn build_with_incidents(text: &[u8]) -> (i32, String) {
+    let dir = tiny_project();
+    let project = dir.path().join("project");
+    fs::write(project.join("data/a/incidents.csv"), text).unwrap();
+    build_into(&project, &project.join("out"))
+}
+
+#[test]
+fn a_non_ascii_character_in_a_datetime_is_an_error_naming_the_row() {
+    let row = "I1,2024-02-01T10:0é+01:00,2024-02-01T12:00:00Z,SEV1,100,A1\n";
+    let (code, err) = build_with_incidents((crate::engine::INCIDENTS.to_string() + row).as_bytes());
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("detected_at") && err.contains("2024-02-01T10:0é+01:00"), "{err}");
+}
+
+/// The tiny project reading site a's incidents from `file` (named by its format), with
+/// `bytes` in it: `check --data`'s exit status and what it said.
+fn check_export(file: &str, bytes: &[u8]) -> (i32, String) {
+    let dir = tiny_project();
+    let project = dir.path().join("project");
+    let yaml = project.join("yardstick.yaml");
+    let bound = format!("incidents: {{file: \"data/{{site}}/{file}\"}}");
+    fs::write(
+        &yaml,
+        fs::read_to_string(&yaml).unwrap().replace("incidents: {file: \"data/{site}/incidents.csv\"}", &bound),
+    )
+    .unwrap();
+    fs::write(project.join("data/a").join(file), bytes).unwrap();
+    fs::write(project.join("data/b").join(file), bytes).unwrap();
+    let (code, out, err) = crate::util::yardstick(&["check", "--data", "-p", project.to_str().unwrap()]);
+    (code, out + &err)
+}
+
+#[test]
+fn bit_flipped_parquet_files_are_errors_naming_the_file_never_a_crash() {
+    // Each made a Polars decoder panic, or abort the process (an unchecked slice past the
+    // file's end), before the footer was checked and the decoders guarded.
+    let folder = crate::util::fixture("hostile").join("parquet");
+    let mut files: Vec<_> = fs::read_dir(folder).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    assert!(files.len() >= 10);
+    for file in files {
+        let (code, text) = check_export("incidents.parquet", &fs::read(&file).unwrap());
+        assert_eq!(code, 1, "{}: {text}", file.display());
+        assert!(text.contains("incidents.parquet"), "{}: {text}", file.display());
+        assert!(!text.contains("panicked") && !text.contains("internal error"), "{}: {text}", file.display());
+    }
+}
+
+#[test]
+fn an_ndjson_value_nested_five_thousand_deep_is_an_error_not_a_stack_overflow() {
+    let deep = format!("{{\"incident_id\": {}1{}}}\n", "[".repeat(5000), "]".repeat(5000));
+    let (code, text) = check_export("incidents.ndjson", deep.as_bytes());
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("line 1 nests values more than 64 deep"), "{text}");
+}
