@@ -40,11 +40,34 @@ impl Trusted {
     /// takes the paragraph's place.
     fn fill(&self, html: &str) -> String {
         let kept = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let mut out = html.to_string();
-        for (i, piece) in kept.iter().enumerate() {
-            let mark = format!("\u{E000}{i}\u{E001}");
-            out = out.replace(&format!("<p>{mark}</p>"), piece).replace(&mark, piece);
+        // One pass over the page: each mark is looked up by its number.
+        let mut out = String::with_capacity(html.len());
+        let mut rest = html;
+        while let Some(start) = rest.find('\u{E000}') {
+            let after = &rest[start + '\u{E000}'.len_utf8()..];
+            let piece =
+                after.find('\u{E001}').and_then(|end| Some((kept.get(after[..end].parse::<usize>().ok()?)?, end)));
+            let Some((piece, end)) = piece else {
+                out.push_str(&rest[..start + '\u{E000}'.len_utf8()]);
+                rest = after;
+                continue;
+            };
+            let tail = &after[end + '\u{E001}'.len_utf8()..];
+            // A mark alone in a paragraph takes the paragraph's place.
+            match (rest[..start].strip_suffix("<p>"), tail.strip_prefix("</p>")) {
+                (Some(before), Some(tail)) => {
+                    out.push_str(before);
+                    out.push_str(piece);
+                    rest = tail;
+                }
+                _ => {
+                    out.push_str(&rest[..start]);
+                    out.push_str(piece);
+                    rest = tail;
+                }
+            }
         }
+        out.push_str(rest);
         out
     }
 
@@ -102,7 +125,8 @@ pub fn render(input: &Input, manifest: &Manifest) -> Result<Vec<Rendered>, Strin
     let Some(project) = input.checked.project.as_ref().filter(|p| !p.reports.is_empty()) else { return Ok(Vec::new()) };
     let dirs = folders(input.checked);
     let trusted = Trusted::default();
-    let (markdown, html) = (environment(&dirs, None), environment(&dirs, Some(trusted.clone())));
+    let fuel = fuel(project.sites.len());
+    let (markdown, html) = (environment(&dirs, None, fuel), environment(&dirs, Some(trusted.clone()), fuel));
     let quarters = input.results.get(&Some(Grain::Quarter)).ok_or("quarterly results are missing")?;
     let mut out = Vec::new();
     for spec in &project.reports {
@@ -169,23 +193,31 @@ fn file_stem(out: &str, report: &context::ReportInfo) -> String {
     stem.to_string()
 }
 
-/// A template error with where it happened, as minijinja tells it.
+/// A template error with where it happened, as minijinja tells it (its text holds the
+/// detail and the template's name and line once).
 fn template_error(name: &str, e: &Error) -> String {
-    let mut text = format!("report `{name}`: {e}");
-    if let Some(detail) = e.detail() {
-        text.push_str(&format!(" ({detail})"));
-    }
-    if let (Some(file), Some(line)) = (e.name(), e.line()) {
-        text.push_str(&format!(", in {file} line {line}"));
-    }
-    text
+    format!("report `{name}`: {e}")
+}
+
+/// The work one report may do (docs/files.md, "limits"): minijinja charges about one unit
+/// per instruction and per 64 bytes a template creates or writes, so a template that
+/// loops without end or builds strings without bound stops with an error. A report may
+/// take [`FUEL_BASE`] and [`FUEL_PER_SITE`] for each site of the project: about 70 MB of
+/// data for the three sites of the Acme example, whose largest report takes under a tenth.
+pub const FUEL_BASE: u64 = 1_000_000;
+pub const FUEL_PER_SITE: u64 = 100_000;
+
+/// The fuel of one report of a project of `sites` sites.
+pub fn fuel(sites: usize) -> u64 {
+    FUEL_BASE + FUEL_PER_SITE * sites as u64
 }
 
 /// The environment for one format (`trusted` for HTML): templates read from `dirs` only,
 /// and the helper functions of docs/reports.md. Values are not escaped: the template
 /// gives Markdown, and making the page turns any HTML in it into text.
-fn environment(dirs: &[TemplateFolder], trusted: Option<Trusted>) -> Environment<'static> {
+fn environment(dirs: &[TemplateFolder], trusted: Option<Trusted>, fuel: u64) -> Environment<'static> {
     let mut env = Environment::new();
+    env.set_fuel(Some(fuel));
     // A block tag on a line of its own leaves no line behind: tables stay whole.
     let syntax = minijinja::syntax::SyntaxConfig::builder().trim_blocks(true).lstrip_blocks(true).build();
     env.set_syntax(syntax.expect("the default delimiters"));

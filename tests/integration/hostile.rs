@@ -402,3 +402,39 @@ fn an_ndjson_value_nested_five_thousand_deep_is_an_error_not_a_stack_overflow() 
     assert_eq!(code, 1, "{text}");
     assert!(text.contains("line 1 nests values more than 64 deep"), "{text}");
 }
+
+/// The tiny project building one report from `template`: exit status, stderr, and how
+/// long it took.
+fn build_report(template: &str) -> (i32, String, std::time::Duration) {
+    let dir = tiny_project();
+    let project = dir.path().join("project");
+    with_reports(&project, "catalog.md.j2", template);
+    let started = std::time::Instant::now();
+    let (code, err) = build_into(&project, &project.join("out"));
+    (code, err, started.elapsed())
+}
+
+#[test]
+fn templates_that_loop_or_build_strings_without_end_stop_with_an_error() {
+    for bomb in [
+        "{% for a in range(100000) %}{% for b in range(100000) %}{{ a }}{% endfor %}{% endfor %}",
+        "{% for i in range(1000) %}{{ \"x\" * 100000000 }}{% endfor %}",
+        "{% set s = \"x\" * 100000000 %}{% set t = s ~ s ~ s ~ s ~ s ~ s ~ s ~ s %}{{ t | length }}",
+        "{% set ns = namespace(s=\"xxxxxxxx\") %}{% for i in range(64) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}",
+    ] {
+        let (code, err, took) = build_report(bomb);
+        assert_eq!(code, 1, "{bomb}: {err}");
+        assert!(err.contains("report `catalog`") && err.contains("fuel"), "{bomb}: {err}");
+        assert_eq!(err.matches("catalog.md.j2").count(), 1, "where, said once: {err}");
+        // Bounded: a debug build stops each in seconds, not minutes or gigabytes.
+        assert!(took.as_secs() < 60, "{bomb}: {took:?}");
+    }
+}
+
+#[test]
+fn a_hundred_thousand_badges_fill_in_one_pass() {
+    // Filling each badge's mark went over the whole page once per badge (80 s at 100k).
+    let (code, err, took) = build_report("{% for i in range(100000) %}{{ badge(\"green\") }} {% endfor %}");
+    assert_eq!(code, 0, "{err}");
+    assert!(took.as_secs() < 30, "{took:?}");
+}
