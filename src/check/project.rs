@@ -361,6 +361,14 @@ fn reports(cx: &mut Cx, docs: &ProjectDocs) -> Vec<ReportSpec> {
             );
         }
         let grain = r.value.grain.as_ref().and_then(|g| cx.choice(file, g, "grain", GRAINS));
+        if let Some(why) = bad_out(&r.value.out.value, reports.iter().map(|r: &ReportSpec| r.out.as_str())) {
+            cx.error(
+                Diagnostic::error(codes::E0623, format!("report `out: {}` {why}", r.value.out.value))
+                    .at(cx.span(file, &r.value.out))
+                    .label("not a file of its own in the output folder")
+                    .help("give each report its own file name, such as `leadership-{period}.md`"),
+            );
+        }
         if let Some(site) = &r.value.site
             && !doc.sites.keys().any(|s| s == site.value)
         {
@@ -375,6 +383,24 @@ fn reports(cx: &mut Cx, docs: &ProjectDocs) -> Vec<ReportSpec> {
         });
     }
     reports
+}
+
+/// Why a report's `out` cannot be written, if it cannot: empty, hidden, leading out of the
+/// output folder, or the `out` of a report before it (which it would overwrite).
+fn bad_out<'a>(out: &str, before: impl IntoIterator<Item = &'a str>) -> Option<&'static str> {
+    let path = std::path::Path::new(out);
+    let stem = out.strip_suffix(".md").or_else(|| out.strip_suffix(".html")).unwrap_or(out);
+    if stem.trim().is_empty() || stem.ends_with('/') {
+        return Some("names no file");
+    }
+    if out.contains('\\') || !path.components().all(|c| matches!(c, std::path::Component::Normal(_))) {
+        return Some("leads out of the output folder");
+    }
+    if path.components().any(|c| c.as_os_str().to_string_lossy().starts_with('.')) {
+        return Some("names a hidden file");
+    }
+    let same = |o: &str| o.strip_suffix(".md").or_else(|| o.strip_suffix(".html")).unwrap_or(o) == stem;
+    before.into_iter().any(same).then_some("is also another report's: one would overwrite the other")
 }
 
 /// The events of the context file; an event at site `all` (or none) concerns every site.

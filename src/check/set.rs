@@ -349,6 +349,14 @@ fn bounds(cx: &mut Cx, file: FileId, name: &str, def: &ColumnDoc, ty: &ColumnTyp
         }
         return (None, None);
     }
+    for bound in given.into_iter().flatten().filter(|b| !b.value.is_finite()) {
+        cx.error(
+            Diagnostic::error(codes::E0123, format!("column `{name}` has a bound that is not a finite number"))
+                .at(cx.span(file, bound))
+                .label("beyond any number a column holds")
+                .help("give `min` and `max` as numbers of at most about 1.8e308, or leave the bound out"),
+        );
+    }
     if let (Some(min), Some(max)) = (&def.min, &def.max)
         && min.value > max.value
     {

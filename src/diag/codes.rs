@@ -73,8 +73,8 @@ codes! {
         "Only a date known in advance (a due date, a target date) is planned; remove the key from this column.";
     E0122: "`min` or `max` on a column that is not a number (int or float)",
         "Bounds apply to int and float columns; remove them from this column.";
-    E0123: "a column whose `min` is greater than its `max`",
-        "Give `min` a number at most `max`; both bounds are included.";
+    E0123: "a column whose `min` is greater than its `max`, or a bound that is not a finite number",
+        "Give `min` a number at most `max`, each at most about 1.8e308; both bounds are included.";
     E0124: "a source's `snapshot` column that is not a date column, or that may be empty",
         "`snapshot:` names a non-nullable `date` column holding the day each snapshot was taken.";
 
@@ -213,6 +213,8 @@ codes! {
         "Name one of the templates the diagnostic lists, or add reports/NAME.md.j2 beside yardstick.yaml.";
     E0622: "a `definitions: {git: URL, rev: TAG}` that cannot be fetched: a URL git cannot reach, or a rev that is neither a tag, a branch nor a commit",
         "Check the URL and the tag; the set is cloned into yardstick's cache ($YARDSTICK_CACHE, else ~/.cache/yardstick) on first use and read offline afterwards; `yardstick fetch` refreshes it.";
+    E0623: "a report's `out` that is empty, names a hidden file, leads out of the output folder, or is another report's",
+        "Give each report its own file name inside the output folder, such as `leadership-{period}.md`; `{site}` and `{period}` are filled in.";
 
     E0701: "a value in a data file that does not parse as its column's type",
         "Fix the value in the export, or describe how the export writes values (decimal comma, booleans, date patterns) in its binding in yardstick.yaml.";

@@ -24,6 +24,9 @@ pub fn render(d: &Diagnostic, sources: &Sources, color: bool) -> String {
         }
         return out;
     };
+    if let Some(out) = long_line(d, file, &range, kind) {
+        return out;
+    }
     let name = file.path.display().to_string();
     let mut label = Label::new((name.clone(), range.clone()));
     if let Some(text) = &d.label {
@@ -46,6 +49,49 @@ pub fn render(d: &Diagnostic, sources: &Sources, color: bool) -> String {
     }
     // ariadne pads empty gutter lines; trailing spaces only make snapshots brittle.
     text.lines().map(str::trim_end).collect::<Vec<_>>().join("\n") + "\n"
+}
+
+/// The longest line quoted whole: a longer one (a 60 MB line of a broken export or YAML
+/// file) is quoted as [`EXCERPT`] characters around the span.
+pub const MAX_QUOTED_LINE: usize = 1_000;
+pub const EXCERPT: usize = 120;
+
+/// A diagnostic on a line too long to quote whole: its place, and an excerpt of the line
+/// around the span, cut at character boundaries.
+fn long_line(d: &Diagnostic, file: &SourceFile, range: &Range<usize>, kind: ReportKind) -> Option<String> {
+    let text = file.text.as_str();
+    let line_start = text[..range.start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[range.start..].find('\n').map_or(text.len(), |i| range.start + i);
+    if line_end - line_start <= MAX_QUOTED_LINE {
+        return None;
+    }
+    let line = text[..line_start].matches('\n').count() + 1;
+    let column = text[line_start..range.start].chars().count() + 1;
+    let floor = |mut i: usize| {
+        while !text.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let from = floor(range.start.saturating_sub(EXCERPT / 2).max(line_start));
+    let to = floor((from + EXCERPT).min(line_end));
+    let cut = |at: bool| if at { "…" } else { "" };
+    let mut out = format!("[{}] {kind}: {}\n", d.code, d.message);
+    out.push_str(&format!("   ╭─[ {}:{line}:{column} ]\n", file.path.display()));
+    out.push_str(&format!(
+        "   │ {}{}{} (a line of {} bytes, cut)\n",
+        cut(from > line_start),
+        &text[from..to],
+        cut(to < line_end),
+        line_end - line_start
+    ));
+    if let Some(label) = &d.label {
+        out.push_str(&format!("   │ {label}\n"));
+    }
+    if let Some(help) = &d.help {
+        out.push_str(&format!("   │ Help: {help}\n"));
+    }
+    Some(out)
 }
 
 /// `text` without its ANSI colour sequences (`ESC [ ... m`).
@@ -99,6 +145,17 @@ mod tests {
     #[test]
     fn an_empty_file_is_named_not_quoted() {
         assert_eq!(rendered("", 0, 1), "[E0101] Error: bad\n   ╭─[ m.yaml ]\n");
+    }
+
+    #[test]
+    fn a_line_of_sixty_megabytes_is_quoted_as_an_excerpt() {
+        let mut text = "a: 1\nb: ".to_string();
+        text.push_str(&"x".repeat(60 << 20));
+        text.push_str("é\n");
+        let out = rendered(&text, 9 + (30 << 20), 9 + (30 << 20) + 1);
+        assert!(out.len() < 600, "{} bytes", out.len());
+        assert!(out.contains(&format!("m.yaml:2:{}", (30 << 20) + 5)), "{out}");
+        assert!(out.contains("(a line of 62914565 bytes, cut)"), "{out}");
     }
 
     #[test]

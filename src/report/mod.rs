@@ -160,6 +160,14 @@ pub fn render(input: &Input, manifest: &Manifest) -> Result<Vec<Rendered>, Strin
                     false => (format!("{stem}.md"), text),
                     true => (format!("{stem}.html"), page(&title(&text, &spec.template), &text, &trusted)),
                 };
+                // Two reports filling their `out` to one name (`x-{site}.md` and
+                // `x-lyon.md`) would overwrite each other.
+                if out.iter().any(|r: &Rendered| r.file == file) {
+                    return Err(format!(
+                        "report `{}` would write {file}, which another report writes; give each report its own `out`",
+                        spec.template
+                    ));
+                }
                 out.push(Rendered { file, text });
             }
         }

@@ -224,9 +224,22 @@ pub fn to_csv(rows: &[&ResultRow]) -> String {
     let (head, body) = table(rows);
     let mut out = head.iter().map(|h| quoted(h)).collect::<Vec<_>>().join(",") + "\n";
     for cells in body {
-        out += &(cells.iter().map(|c| quoted(&c.text())).collect::<Vec<_>>().join(",") + "\n");
+        out += &(cells.iter().map(|c| quoted(&spreadsheet_safe(c))).collect::<Vec<_>>().join(",") + "\n");
     }
     out
+}
+
+/// A cell as a spreadsheet may open it: text that starts like a formula (`=`, `+`, `-`,
+/// `@`, a tab or a carriage return; a plant's code or note may) gets a leading `'`, so
+/// Excel and LibreOffice show it as text instead of running it. Numbers are never touched;
+/// the Parquet file keeps the text as it was.
+fn spreadsheet_safe(cell: &Cell) -> String {
+    let text = cell.text();
+    let is_text = matches!(cell, Cell::Text(_) | Cell::MaybeText(_));
+    match is_text && text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        true => format!("'{text}"),
+        false => text,
+    }
 }
 
 /// A number as results files show it: shortest round-trip form, empty for none.

@@ -335,6 +335,12 @@ fn read_yaml<T: DeserializeOwned>(
         ));
         return None;
     }
+    // A byte-order mark is no character of the document: kept, it would shift every
+    // column the parser reports on the first line by one.
+    let text = match text.strip_prefix('\u{FEFF}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    };
     let file = sources.add(files.shown(path), text);
     match serde_saphyr::from_str::<T>(sources.text(file)) {
         Ok(doc) => Some(Loaded { file, doc }),

@@ -125,7 +125,11 @@ impl Builder<'_> {
             Rule::number => {
                 let text = pair.as_str();
                 if text.contains('.') {
-                    ExprKind::Float(text.parse().map_err(|_| invalid("number"))?)
+                    // A literal beyond f64 would read as infinity: refused like an int beyond i64.
+                    let float = text.parse::<f64>().ok().filter(|f| f.is_finite());
+                    ExprKind::Float(
+                        float.ok_or_else(|| invalid("number").help("numbers must be at most about 1.8e308"))?,
+                    )
                 } else {
                     ExprKind::Int(
                         text.parse().map_err(|_| invalid("number").help("whole numbers must fit in 64 bits"))?,

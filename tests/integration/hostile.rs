@@ -438,3 +438,74 @@ fn a_hundred_thousand_badges_fill_in_one_pass() {
     assert_eq!(code, 0, "{err}");
     assert!(took.as_secs() < 30, "{took:?}");
 }
+
+#[test]
+fn a_short_csv_row_is_an_error_naming_its_line_and_a_long_one_says_so_in_our_words() {
+    let header = crate::engine::INCIDENTS;
+    let (code, err) =
+        build_with_incidents(format!("{header}I1,2024-02-01T10:00:00Z,2024-02-01T12:00:00Z\n").as_bytes());
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("line 2 has 3 of the header's 6 fields"), "{err}");
+    let long = format!("{header}I1,2024-02-01T10:00:00Z,2024-02-01T12:00:00Z,SEV1,100,A1,extra\n");
+    let (code, err) = build_with_incidents(long.as_bytes());
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("line 2 has 7 fields where the header has 6"), "{err}");
+    assert!(!err.contains("truncate_ragged_lines"), "{err}");
+}
+
+#[test]
+fn a_float_literal_beyond_f64_and_an_unbounded_column_bound_are_check_errors() {
+    let dir = tiny_project();
+    let metric = dir.path().join("set/metrics/p90_cost.yaml");
+    let text = fs::read_to_string(&metric).unwrap();
+    let huge = format!("1{}.0", "0".repeat(400));
+    fs::write(&metric, format!("{text}\nwhere: cost_eur < {huge}\n")).unwrap();
+    let (code, text) = run_with_cache(&["check", "-p", dir.path().join("project").to_str().unwrap()], dir.path());
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("[E0202]") && text.contains("1.8e308"), "{text}");
+}
+
+#[test]
+fn two_reports_writing_one_file_or_an_empty_out_are_check_errors() {
+    for (reports, said) in [
+        (
+            "  - {template: catalog, out: \"catalog.md\"}\n  - {template: catalog, out: \"catalog.html\"}\n",
+            "another report's",
+        ),
+        ("  - {template: catalog, out: \"\"}\n", "names no file"),
+        ("  - {template: catalog, out: \".md\"}\n", "names no file"),
+        ("  - {template: catalog, out: \".hidden.md\"}\n", "hidden file"),
+        ("  - {template: catalog, out: \"../catalog.md\"}\n", "leads out of the output folder"),
+    ] {
+        let dir = tiny_project();
+        let project = dir.path().join("project");
+        fs::create_dir_all(project.join("reports")).unwrap();
+        fs::write(project.join("reports/catalog.md.j2"), "# Catalog\n").unwrap();
+        let yaml = project.join("yardstick.yaml");
+        fs::write(&yaml, fs::read_to_string(&yaml).unwrap() + "reports:\n" + reports).unwrap();
+        let (code, text) = run_with_cache(&["check", "-p", project.to_str().unwrap()], dir.path());
+        assert_eq!(code, 1, "{reports}: {text}");
+        assert!(text.contains("[E0623]") && text.contains(said), "{reports}: {text}");
+    }
+}
+
+#[test]
+fn text_starting_like_a_formula_is_neutralised_in_results_csv_and_kept_in_parquet() {
+    let dir = tiny_project();
+    let project = dir.path().join("project");
+    // A site id cannot start with `=`; a `by` value can: downtime by line.
+    let row = "D1,2024-02-01T10:00:00Z,30,cyber,=HYPERLINK(\"http://x\")\nD2,2024-02-02T10:00:00Z,15,cyber,-L2\n";
+    fs::write(project.join("data/a/downtime.csv"), crate::engine::DOWNTIME.to_string() + row).unwrap();
+    let (code, err) = build_into(&project, &project.join("out"));
+    assert_eq!(code, 0, "{err}");
+    let csv = fs::read_to_string(project.join("out/results.csv")).unwrap();
+    assert!(csv.contains("\"'=HYPERLINK(\"\"http://x\"\")\""), "{csv}");
+    assert!(csv.contains(",'-L2,"), "{csv}");
+    assert!(!csv.lines().any(|l| l.split(',').any(|c| c.starts_with('='))), "{csv}");
+    // Numbers are never touched: a negative change stays a number.
+    assert!(!csv.contains("'-0") && !csv.contains("'-1"), "{csv}");
+    // Parquet is typed: its text is the plant's, as written.
+    let parquet = fs::read(project.join("out/results.parquet")).unwrap();
+    let holds = |needle: &[u8]| parquet.windows(needle.len()).any(|w| w == needle);
+    assert!(holds(b"=HYPERLINK(\"http://x\")") && !holds(b"'=HYPERLINK"));
+}

@@ -35,13 +35,74 @@ impl Lines {
 /// The file read with the declared columns as the schema wants them from Polars: numbers
 /// and booleans `typed` (a plain export), or every column as text.
 pub fn read_plain(path: &Path, source: &Source, typed: bool) -> PolarsResult<DataFrame> {
-    options(source, typed, &Dialect::default()).try_into_reader_with_file_path(Some(path.to_path_buf()))?.finish()
+    let bytes = std::fs::read(path)?;
+    if let Err(e) = ragged(&bytes, b',', None) {
+        return Err(PolarsError::ComputeError(e.into()));
+    }
+    options(source, typed, &Dialect::default()).into_reader_with_file_handle(Cursor::new(bytes)).finish()
+}
+
+/// Why the rows do not all have the header's number of fields, if they do not: the first
+/// line that has fewer (a row cut short, whose missing cells would read as empty) or more
+/// (a field holding the delimiter without quotes). Blank lines and, after the header,
+/// comment lines are not rows.
+pub fn ragged(text: &[u8], delimiter: u8, comment: Option<u8>) -> Result<(), String> {
+    let (mut line, mut start_line, mut fields, mut len, mut quoted) = (1usize, 1usize, 1usize, 0usize, false);
+    let (mut header, mut first) = (None, 0u8);
+    let mut end_record = |start_line: usize, fields: usize, len: usize, first: u8| -> Result<(), String> {
+        if len == 0 || (header.is_some() && Some(first) == comment) {
+            return Ok(());
+        }
+        let Some(expected) = header else {
+            header = Some(fields);
+            return Ok(());
+        };
+        let d = char::from(delimiter);
+        match fields.cmp(&expected) {
+            std::cmp::Ordering::Equal => Ok(()),
+            std::cmp::Ordering::Less => Err(format!(
+                "line {start_line} has {fields} of the header's {expected} fields: a row cut short (its missing cells are not read as empty)"
+            )),
+            std::cmp::Ordering::Greater => Err(format!(
+                "line {start_line} has {fields} fields where the header has {expected}: a value holding `{d}` must be in double quotes"
+            )),
+        }
+    };
+    for &b in text {
+        match (quoted, b) {
+            (true, b'"') => quoted = false,
+            (true, b'\n') => line += 1,
+            (true, _) => {}
+            (false, b'"') => {
+                quoted = true;
+                len += 1;
+            }
+            (false, b'\n') => {
+                end_record(start_line, fields, len, first)?;
+                line += 1;
+                (start_line, fields, len) = (line, 1, 0);
+            }
+            (false, b'\r') => {}
+            (false, b) if b == delimiter => {
+                fields += 1;
+                len += 1;
+            }
+            (false, b) => {
+                if len == 0 {
+                    first = b;
+                }
+                len += 1;
+            }
+        }
+    }
+    end_record(start_line, fields, len, first)
 }
 
 /// The file in `dialect`, every column as text, with where its rows are.
 pub fn read_dialect(path: &Path, source: &Source, dialect: &Dialect) -> Result<(DataFrame, Lines), String> {
     let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
     let text = decode(&bytes, dialect)?;
+    ragged(text.as_bytes(), dialect.delimiter, dialect.comment)?;
     let (text, skipped) = match dialect.comment {
         Some(c) => without_comments(&text, c),
         None => (text, Vec::new()),
@@ -124,6 +185,17 @@ mod tests {
         assert_eq!(kept, "a,b\n1,2\n3,4\n");
         let lines = Lines { first: 2, skipped, comments: 2 };
         assert_eq!((lines.of(0), lines.of(1)), (3, 5));
+    }
+
+    #[test]
+    fn a_row_with_fewer_or_more_fields_than_the_header_is_named_by_its_line() {
+        assert_eq!(ragged(b"a,b,c\n1,2,3\n\n4,5,6\n", b',', None), Ok(()));
+        assert_eq!(ragged(b"a,b,c\r\n1,\"x,\ny\",3\r\n", b',', None), Ok(()));
+        let short = ragged(b"a,b,c\n1,2,3\n4,5\n", b',', None).unwrap_err();
+        assert!(short.starts_with("line 3 has 2 of the header's 3 fields"), "{short}");
+        let long = ragged(b"a;b\n\"x\ny\";2\n1;2;3", b';', None).unwrap_err();
+        assert!(long.starts_with("line 4 has 3 fields where the header has 2"), "{long}");
+        assert_eq!(ragged(b"a,b\n# a comment, with, commas\n1,2\n", b',', Some(b'#')), Ok(()));
     }
 
     #[test]
