@@ -19,6 +19,7 @@ mod limits;
 mod no_panic;
 mod pinned;
 mod pitfalls;
+mod properties;
 mod reports;
 mod roundtrip;
 mod syntax;
