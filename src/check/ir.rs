@@ -897,6 +897,11 @@ pub struct ReportSpec {
     pub tags: Vec<String>,
 }
 
+/// A report's `out` without its `.md` or `.html`: the name both files share.
+pub fn out_stem(out: &str) -> &str {
+    out.strip_suffix(".md").or_else(|| out.strip_suffix(".html")).unwrap_or(out)
+}
+
 #[derive(Debug, Serialize)]
 pub struct ContextEvent {
     pub date: NaiveDate,

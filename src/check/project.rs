@@ -389,7 +389,7 @@ fn reports(cx: &mut Cx, docs: &ProjectDocs) -> Vec<ReportSpec> {
 /// output folder, or the `out` of a report before it (which it would overwrite).
 fn bad_out<'a>(out: &str, before: impl IntoIterator<Item = &'a str>) -> Option<&'static str> {
     let path = std::path::Path::new(out);
-    let stem = out.strip_suffix(".md").or_else(|| out.strip_suffix(".html")).unwrap_or(out);
+    let stem = super::ir::out_stem(out);
     if stem.trim().is_empty() || stem.ends_with('/') {
         return Some("names no file");
     }
@@ -399,8 +399,10 @@ fn bad_out<'a>(out: &str, before: impl IntoIterator<Item = &'a str>) -> Option<&
     if path.components().any(|c| c.as_os_str().to_string_lossy().starts_with('.')) {
         return Some("names a hidden file");
     }
-    let same = |o: &str| o.strip_suffix(".md").or_else(|| o.strip_suffix(".html")).unwrap_or(o) == stem;
-    before.into_iter().any(same).then_some("is also another report's: one would overwrite the other")
+    before
+        .into_iter()
+        .any(|o| super::ir::out_stem(o) == stem)
+        .then_some("is also another report's: one would overwrite the other")
 }
 
 /// The events of the context file; an event at site `all` (or none) concerns every site.

@@ -203,23 +203,13 @@ fn read_file_anew(
     let rows_from = |first| Lines { first, skipped: Vec::new(), comments: 0 };
     let pl_path = || PlRefPath::new(path.to_string_lossy().as_ref());
     let read = match binding.format {
-        // A plain export is typed by Polars, or, when that fails on a value, read as text
-        // so that our parser can name the row.
-        FileFormat::Csv if binding.dialect.is_plain_csv() => guard::guarded(|| {
-            csv::read_plain(path, source, true)
-                .or_else(|_| csv::read_plain(path, source, false))
-                .map(|df| (df, rows_from(2)))
-                .map_err(|e| std::fs::read(path).ok().and_then(|b| csv::not_utf8(&b)).unwrap_or_else(|| e.to_string()))
-        }),
+        FileFormat::Csv if binding.dialect.is_plain_csv() => {
+            guard::guarded(|| csv::read_plain(path, source).map(|df| (df, rows_from(2))))
+        }
         FileFormat::Csv => guard::guarded(|| csv::read_dialect(path, source, &binding.dialect)),
-        FileFormat::Parquet => guard::parquet_in_child(path).and_then(|()| {
-            guard::guarded(|| {
-                LazyFrame::scan_parquet(pl_path(), ScanArgsParquet::default())
-                    .and_then(LazyFrame::collect)
-                    .map(|df| (df, rows_from(1)))
-                    .map_err(|e| e.to_string())
-            })
-        }),
+        FileFormat::Parquet => guard::parquet_in_child(path)
+            .and_then(|()| guard::guarded(|| guard::decode_parquet(path)))
+            .map(|df| (df, rows_from(1))),
         FileFormat::Ndjson => ndjson_flat(path).and_then(|()| {
             guard::guarded(|| {
                 LazyJsonLineReader::new(pl_path())

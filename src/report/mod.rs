@@ -197,8 +197,7 @@ fn report_info(spec: &ReportSpec, site: Option<String>, results: &Results, as_of
 fn file_stem(out: &str, report: &context::ReportInfo) -> String {
     let period = report.period.clone().unwrap_or_else(|| report.as_of.to_string());
     let filled = out.replace("{period}", &period).replace("{site}", report.site.as_deref().unwrap_or("all"));
-    let stem = filled.strip_suffix(".md").or_else(|| filled.strip_suffix(".html")).unwrap_or(&filled);
-    stem.to_string()
+    crate::check::ir::out_stem(&filled).to_string()
 }
 
 /// A template error with where it happened, as minijinja tells it (its text holds the

@@ -69,6 +69,15 @@ pub fn tiny_project() -> tempfile::TempDir {
     dir
 }
 
+/// Binds the incidents of every site of the tiny `project` to `data/{site}/FILE`, whose
+/// name says its format.
+pub fn bind_incidents(project: &Path, file: &str) {
+    let yaml = project.join("yardstick.yaml");
+    let bound = format!("incidents: {{file: \"data/{{site}}/{file}\"}}");
+    let text = fs::read_to_string(&yaml).unwrap().replace("incidents: {file: \"data/{site}/incidents.csv\"}", &bound);
+    fs::write(&yaml, text).unwrap();
+}
+
 /// `yardstick build` of `project` into `out` as of 2024-12-31: exit status and stderr.
 fn build_into(project: &Path, out: &Path) -> (i32, String) {
     let (code, _, err) = crate::util::yardstick(&[
@@ -366,13 +375,7 @@ fn a_non_ascii_character_in_a_datetime_is_an_error_naming_the_row() {
 fn check_export(file: &str, bytes: &[u8]) -> (i32, String) {
     let dir = tiny_project();
     let project = dir.path().join("project");
-    let yaml = project.join("yardstick.yaml");
-    let bound = format!("incidents: {{file: \"data/{{site}}/{file}\"}}");
-    fs::write(
-        &yaml,
-        fs::read_to_string(&yaml).unwrap().replace("incidents: {file: \"data/{site}/incidents.csv\"}", &bound),
-    )
-    .unwrap();
+    bind_incidents(&project, file);
     fs::write(project.join("data/a").join(file), bytes).unwrap();
     fs::write(project.join("data/b").join(file), bytes).unwrap();
     let (code, out, err) = crate::util::yardstick(&["check", "--data", "-p", project.to_str().unwrap()]);

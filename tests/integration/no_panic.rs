@@ -32,7 +32,7 @@ fn check_survives(root: &Path) -> Result<(), TestCaseError> {
 }
 
 /// `cases` cases, or as many as PROPTEST_CASES says, for a longer hunt.
-fn runner(cases: u32) -> TestRunner {
+pub fn runner(cases: u32) -> TestRunner {
     let cases = std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(cases);
     TestRunner::new(Config { cases, failure_persistence: None, ..Config::default() })
 }

@@ -6,9 +6,9 @@
 //! The input of the case under way is kept in `target/properties-last-case` so that an
 //! abort, which ends the process, leaves its input behind.
 
-use crate::hostile::tiny_project;
+use crate::hostile::{bind_incidents, tiny_project};
+use crate::no_panic::runner;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
 use std::fs;
 use std::path::{Path, PathBuf};
 use yardstick::engine::data::{DataReport, read_site_table};
@@ -95,11 +95,7 @@ impl Reader {
     fn new(file: &str) -> Reader {
         let dir = tiny_project();
         let project = dir.path().join("project");
-        let yaml = project.join("yardstick.yaml");
-        let bound = format!("incidents: {{file: \"data/{{site}}/{file}\"}}");
-        let text =
-            fs::read_to_string(&yaml).unwrap().replace("incidents: {file: \"data/{site}/incidents.csv\"}", &bound);
-        fs::write(&yaml, text).unwrap();
+        bind_incidents(&project, file);
         let path = project.join("data/a").join(file);
         fs::write(&path, seed(file)).unwrap();
         let (checked, diags, _) = crate::util::compile(&project);
@@ -170,12 +166,6 @@ fn seed(file: &str) -> Vec<u8> {
             out
         }
     }
-}
-
-/// `cases` cases, or as many as PROPTEST_CASES says, for the long run.
-fn runner(cases: u32) -> TestRunner {
-    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(cases);
-    TestRunner::new(Config { cases, failure_persistence: None, ..Config::default() })
 }
 
 fn mutated_exports_never_crash(file: &str, cases: u32) {

@@ -32,14 +32,15 @@ impl Lines {
     }
 }
 
-/// The file read with the declared columns as the schema wants them from Polars: numbers
-/// and booleans `typed` (a plain export), or every column as text.
-pub fn read_plain(path: &Path, source: &Source, typed: bool) -> PolarsResult<DataFrame> {
-    let bytes = std::fs::read(path)?;
-    if let Err(e) = ragged(&bytes, b',', None) {
-        return Err(PolarsError::ComputeError(e.into()));
-    }
-    options(source, typed, &Dialect::default()).into_reader_with_file_handle(Cursor::new(bytes)).finish()
+/// A plain export (UTF-8, commas) read once: numbers and booleans typed by Polars as the
+/// schema wants them, or, when that fails on a value, every column as text so that our
+/// parser can name the row; what is wrong, and where, when it cannot be read.
+pub fn read_plain(path: &Path, source: &Source) -> Result<DataFrame, String> {
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    ragged(&bytes, b',', None)?;
+    let read =
+        |typed| options(source, typed, &Dialect::default()).into_reader_with_file_handle(Cursor::new(&bytes)).finish();
+    read(true).or_else(|_| read(false)).map_err(|e| not_utf8(&bytes).unwrap_or_else(|| e.to_string()))
 }
 
 /// Why the rows do not all have the header's number of fields, if they do not: the first

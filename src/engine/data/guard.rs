@@ -31,22 +31,21 @@ pub fn isolate_with(program: std::path::PathBuf) {
 
 /// The child's work: decode `path` whole; exit 0 when it decodes, 1 with the reason.
 pub fn child(path: &Path) -> std::process::ExitCode {
-    let decoded = parquet_footer(path).and_then(|()| {
-        guarded(|| {
-            use polars::prelude::*;
-            LazyFrame::scan_parquet(PlRefPath::new(path.to_string_lossy().as_ref()), ScanArgsParquet::default())
-                .and_then(LazyFrame::collect)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        })
-    });
-    match decoded {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+    match parquet_footer(path).and_then(|()| guarded(|| decode_parquet(path))) {
+        Ok(_) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprint!("{e}");
             std::process::ExitCode::from(1)
         }
     }
+}
+
+/// The Parquet file at `path`, decoded whole.
+pub fn decode_parquet(path: &Path) -> Result<polars::prelude::DataFrame, String> {
+    use polars::prelude::*;
+    LazyFrame::scan_parquet(PlRefPath::new(path.to_string_lossy().as_ref()), ScanArgsParquet::default())
+        .and_then(LazyFrame::collect)
+        .map_err(|e| e.to_string())
 }
 
 /// Decodes `path` in a child process, when [`isolate_with`] named the program.
