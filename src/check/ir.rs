@@ -341,6 +341,33 @@ pub struct BaseMetric {
 }
 
 impl BaseMetric {
+    /// The pairs of the source's own columns (start, end) the metric measures a duration
+    /// between (`hours_between`, `days_between`, `minutes_between`, an end in `coalesce`
+    /// counting as its first column): a row whose end comes before its start would give a
+    /// negative duration.
+    pub fn durations(&self) -> Vec<(String, String)> {
+        fn own_column(e: &TExpr) -> Option<&str> {
+            match &e.kind {
+                TExprKind::Column(ColumnRef { join: None, column }) => Some(column),
+                TExprKind::Call { func: RowFn::Coalesce, args } => args.first().and_then(own_column),
+                _ => None,
+            }
+        }
+        let mut pairs = Vec::new();
+        let mut visit = |e: &TExpr| {
+            if let TExprKind::Call { func: RowFn::HoursBetween | RowFn::DaysBetween | RowFn::MinutesBetween, args } =
+                &e.kind
+                && let [start, end] = args.as_slice()
+                && let (Some(start), Some(end)) = (own_column(start), own_column(end))
+            {
+                pairs.push((start.to_string(), end.to_string()));
+            }
+        };
+        self.filter.iter().for_each(|f| f.walk(&mut visit));
+        self.value.walk(&mut visit);
+        pairs
+    }
+
     /// The joins whose columns the metric reads (in `where`, `value` or `by`), by name.
     pub fn joins_used(&self) -> Vec<String> {
         self.joined_columns().into_keys().collect()

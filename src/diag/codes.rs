@@ -232,6 +232,8 @@ codes! {
         "Fix the export: leave the cell empty when the value is unknown, in a nullable column.";
     E0708: "a number outside its column's `min` or `max`",
         "Fix the value in the export, or the bounds in the source schema.";
+    E0709: "a row whose end comes before its start, between two columns a metric measures a duration between",
+        "Fix the dates in the export: a negative duration would lower a mean or a sum instead of being caught.";
 
     E0801: "computing metrics needs a project, not a definition set alone",
         "Run inside a project folder (with yardstick.yaml), or pass it with -p.";

@@ -132,8 +132,26 @@ pub fn read_site_table(
     columns.push(Column::new(EXCLUDED.into(), excluded));
     let frame = DataFrame::new(height, columns).expect("columns of one height");
     let visible = visible(source, site.timezone, as_of);
-    rules::Rules { source, path: &path, lines: &lines, frame: &frame, visible }.check(report);
+    let durations = durations_of(set, source);
+    rules::Rules { source, path: &path, lines: &lines, frame: &frame, visible, durations: &durations }.check(report);
     Some(SiteTable { site: site.id.clone(), path, frame, deprecated, comments: lines.comments })
+}
+
+/// The (start, end) column pairs of `source` that the set's metrics measure durations
+/// between, each once.
+fn durations_of(set: &DefinitionSet, source: &Source) -> Vec<(String, String)> {
+    let mut pairs: Vec<(String, String)> = set
+        .metrics
+        .iter()
+        .filter_map(|m| match &m.body {
+            crate::check::ir::MetricBody::Base(b) if b.source == source.name => Some(b.durations()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    pairs.sort();
+    pairs.dedup();
+    pairs
 }
 
 /// True on the rows of one site's table of `source` that the site knew as of `as_of`

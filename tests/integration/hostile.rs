@@ -512,3 +512,14 @@ fn text_starting_like_a_formula_is_neutralised_in_results_csv_and_kept_in_parque
     let holds = |needle: &[u8]| parquet.windows(needle.len()).any(|w| w == needle);
     assert!(holds(b"=HYPERLINK(\"http://x\")") && !holds(b"'=HYPERLINK"));
 }
+
+#[test]
+fn a_containment_before_its_detection_is_a_data_error_naming_the_row() {
+    // mttr_hours is the mean of hours_between(detected_at, contained_at): this row would
+    // give -2 hours and pull the mean down, judged better.
+    let row = "I1,2024-02-01T12:00:00Z,2024-02-01T10:00:00Z,SEV1,100,A1\n";
+    let (code, err) = build_with_incidents((crate::engine::INCIDENTS.to_string() + row).as_bytes());
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("[E0709]") && err.contains("row 1 (line 2)"), "{err}");
+    assert!(err.contains("`contained_at` comes before `detected_at`"), "{err}");
+}

@@ -44,6 +44,8 @@ pub(super) struct Rules<'a> {
     pub frame: &'a DataFrame,
     /// True on rows visible as of `as_of` (see [`super::visible`]).
     pub visible: Expr,
+    /// The (start, end) columns the metrics measure durations between.
+    pub durations: &'a [(String, String)],
 }
 
 impl Rules<'_> {
@@ -63,12 +65,38 @@ impl Rules<'_> {
             _ => false,
         };
         let columns: Vec<&SchemaColumn> = self.source.columns.iter().filter(judged).collect();
-        if !columns.is_empty() {
+        if !columns.is_empty() || !self.durations.is_empty() {
             let visible = self.visible_rows()?;
             for column in columns {
                 self.numbers(report, column, &visible)?;
             }
+            for (start, end) in self.durations {
+                self.ordered(report, start, end, &visible)?;
+            }
         }
+        Ok(())
+    }
+
+    /// Rows whose `end` comes before their `start` (both filled, of one type), on the
+    /// visible rows.
+    fn ordered(&self, report: &mut DataReport, start: &str, end: &str, visible: &[bool]) -> PolarsResult<()> {
+        let (a, b) = (self.frame.column(start)?, self.frame.column(end)?);
+        if a.dtype() != b.dtype() {
+            return Ok(());
+        }
+        let instant = |c: &Column| c.to_physical_repr().cast(&DataType::Int64);
+        let (a, b) = (instant(a)?, instant(b)?);
+        let rows: Vec<usize> = (a.i64()?.iter().zip(b.i64()?.iter()).zip(visible).enumerate())
+            .filter_map(|(row, ((a, b), shown))| (*shown && a.zip(b).is_some_and(|(a, b)| b < a)).then_some(row))
+            .collect();
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let message = format!("{}: `{end}` comes before `{start}`", self.rows(&rows));
+        let help = format!(
+            "fix the export: a metric measures the time from `{start}` to `{end}`, and a negative time would lower its value instead of being caught"
+        );
+        report.errors.push(Diagnostic::error(codes::E0709, message).in_file(self.path).help(help));
         Ok(())
     }
 
