@@ -38,7 +38,7 @@ impl From<GitError> for String {
 pub(crate) fn git(dir: &Path, args: &[&str]) -> Result<String, GitError> {
     let mut command = Command::new("git");
     command.arg("-C").arg(dir);
-    for setting in hardening(dir) {
+    for setting in hardening(dir, args) {
         command.arg("-c").arg(setting);
     }
     let out = command
@@ -64,7 +64,7 @@ pub(crate) fn git(dir: &Path, args: &[&str]) -> Result<String, GitError> {
 
 /// The `-c` settings of every call. They outrank every configuration file, and git passes
 /// them on to the git processes it starts itself (in submodules, say).
-fn hardening(dir: &Path) -> Vec<String> {
+fn hardening(dir: &Path, args: &[&str]) -> Vec<String> {
     let mut settings: Vec<String> = [
         "core.fsmonitor=false",
         "core.hooksPath=/dev/null",
@@ -79,11 +79,14 @@ fn hardening(dir: &Path) -> Vec<String> {
     ]
     .map(String::from)
     .to_vec();
-    // A filter driver named in `.gitattributes` runs its command when git reads a file
-    // (`git status` cleans changed files); an empty command is no filter.
-    for name in filter_drivers(dir) {
-        settings.extend(["clean", "smudge", "process"].map(|k| format!("filter.{name}.{k}=")));
-        settings.push(format!("filter.{name}.required=false"));
+    // A filter driver named in `.gitattributes` runs its command when git reads or writes
+    // the working tree (`status` cleans changed files, `checkout` smudges); an empty
+    // command is no filter. The other commands yardstick runs read only git's objects.
+    if matches!(args.first(), Some(&("status" | "checkout" | "clone"))) {
+        for name in filter_drivers(dir) {
+            settings.extend(["clean", "smudge", "process"].map(|k| format!("filter.{name}.{k}=")));
+            settings.push(format!("filter.{name}.required=false"));
+        }
     }
     settings
 }

@@ -200,6 +200,14 @@ fn file_stem(out: &str, report: &context::ReportInfo) -> String {
     crate::check::ir::out_stem(&filled).to_string()
 }
 
+/// Renders a template given as text with `context`, in the HTML environment reports have
+/// (the same functions, filters and fuel for a project of `sites` sites), reading no file
+/// and filling no mark: what the property tests feed generated templates through.
+pub fn render_text(source: &str, context: &serde_json::Value, sites: usize) -> Result<String, String> {
+    let env = environment(&[], Some(Trusted::default()), fuel(sites));
+    env.render_str(source, Value::from(minijinja::value::Serde(context))).map_err(|e| template_error("text", &e))
+}
+
 /// A template error with where it happened, as minijinja tells it (its text holds the
 /// detail and the template's name and line once).
 fn template_error(name: &str, e: &Error) -> String {

@@ -114,7 +114,9 @@ impl Files for WorkTree {
 pub struct AtRevision {
     /// The repository's top folder, as git names it.
     root: PathBuf,
+    /// The revision as given (diagnostics name files `REV:path`), and its commit.
     rev: String,
+    commit: String,
     /// Every file and folder of the revision, relative to `root`.
     files: BTreeSet<PathBuf>,
     dirs: BTreeSet<PathBuf>,
@@ -124,13 +126,20 @@ pub struct AtRevision {
 
 impl AtRevision {
     /// The revision `rev` of the repository holding `dir`; why not, when it cannot be read.
+    /// A revision is never read as an option of git: one starting with `-` is refused, the
+    /// rest come after `--end-of-options`, and the tree is read at the commit it names.
     pub fn open(dir: &Path, rev: &str) -> Result<AtRevision, String> {
+        let not_a_revision = |root: &Path| format!("`{rev}` is not a revision of the repository at {}", root.display());
+        if rev.is_empty() || rev.starts_with('-') || rev.contains(['\0', '\n']) {
+            return Err(not_a_revision(dir));
+        }
         let top = git(dir, &["rev-parse", "--show-toplevel"])
             .map_err(|e| format!("{} is not in a git repository ({e}); --base needs one", dir.display()))?;
         let root = PathBuf::from(top.trim());
-        git(&root, &["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")])
-            .map_err(|_| format!("`{rev}` is not a revision of the repository at {}", root.display()))?;
-        let listing = git(&root, &["ls-tree", "-r", "-z", "--full-tree", rev])?;
+        let commit =
+            git(&root, &["rev-parse", "--verify", "--quiet", "--end-of-options", &format!("{rev}^{{commit}}")])
+                .map_err(|_| not_a_revision(&root))?;
+        let listing = git(&root, &["ls-tree", "-r", "-z", "--full-tree", commit.trim()])?;
         let (mut files, mut links) = (BTreeSet::new(), BTreeSet::new());
         for entry in listing.split('\0').filter(|f| !f.is_empty()) {
             // `MODE TYPE HASH<TAB>PATH`; mode 120000 is a symbolic link.
@@ -141,7 +150,7 @@ impl AtRevision {
             files.insert(PathBuf::from(path));
         }
         let dirs = files.iter().flat_map(|f| f.ancestors().skip(1)).map(Path::to_path_buf).collect();
-        Ok(AtRevision { root, rev: rev.to_string(), files, dirs, links })
+        Ok(AtRevision { root, rev: rev.to_string(), commit: commit.trim().to_string(), files, dirs, links })
     }
 
     /// Whether `path` lies inside the repository, so that its files are read at the revision.
@@ -196,7 +205,7 @@ impl Files for AtRevision {
                 self.rev
             )));
         }
-        let spec = format!("{}:{}", self.rev, rel.to_string_lossy());
+        let spec = format!("{}:{}", self.commit, rel.to_string_lossy());
         git(&self.root, &["cat-file", "blob", &spec]).map_err(io::Error::other)
     }
 
