@@ -39,8 +39,11 @@ pub fn refuse(out: &Path, protected: &[&Path]) -> Result<(), String> {
             ));
         }
     }
-    if out.join(".git").exists() {
-        return Err(format!("--out {shown} holds a .git; build replaces its --out folder whole, so name another"));
+    if let Some(git) = git_inside(out) {
+        return Err(format!(
+            "--out {shown} holds a git repository ({}); build replaces its --out folder whole, so name another",
+            git.display()
+        ));
     }
     let empty = fs::read_dir(out).map_err(|e| format!("cannot read {shown}: {e}"))?.next().is_none();
     if empty || fs::symlink_metadata(out.join(MARKER)).is_ok_and(|m| m.is_file()) || is_unmarked_output(out) {
@@ -49,6 +52,23 @@ pub fn refuse(out: &Path, protected: &[&Path]) -> Result<(), String> {
     Err(format!(
         "{shown} is not a build's output folder (it holds no {MARKER}, and its files are not exactly those its manifest.json lists); build replaces its --out folder whole, so name a new or previous output folder"
     ))
+}
+
+/// The first `.git` (folder or file) at any depth of `dir`, links not followed.
+fn git_inside(dir: &Path) -> Option<PathBuf> {
+    let entries = fs::read_dir(dir).ok()?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if entry.file_name() == ".git" {
+            return Some(path);
+        }
+        if entry.file_type().is_ok_and(|t| t.is_dir())
+            && let Some(found) = git_inside(&path)
+        {
+            return Some(found);
+        }
+    }
+    None
 }
 
 /// Marks a staging folder as an output, before anything else is written into it.

@@ -222,8 +222,8 @@ codes! {
         "Map the code in the site's mappings file, or set `unmapped: exclude` to leave its rows out.";
     E0703: "a data file bound in the project that is missing at a site",
         "Export the file, or fix the binding's path in yardstick.yaml.";
-    E0704: "a data file that cannot be read",
-        "Check that the file is a well-formed CSV, Parquet or NDJSON export.";
+    E0704: "a data file that cannot be read: not text in its encoding, a CSV row with fewer or more fields than the header, a corrupted Parquet file, NDJSON nested too deep",
+        "Check that the file is a well-formed CSV, Parquet or NDJSON export; the message names the line or what is corrupted (docs/files.md lists the limits).";
     E0705: "a column declared in the source schema that is missing from a data file",
         "Add the column to the export, or fix its name in the export's header; when the header reads as one column, set the binding's `csv: {delimiter: ...}`.";
     E0706: "a `key` value found more than once at a site (more than once in one snapshot, for a snapshot source)",

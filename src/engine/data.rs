@@ -257,6 +257,8 @@ fn read_file_anew(
                     "the binding `{}` reads it as {}: check which encoding the export is written in",
                     binding.at, binding.dialect.encoding
                 )
+            } else if e.starts_with("line ") && e.contains(" fields") {
+                "every row has as many fields as the header: write a missing cell as nothing between two delimiters, and put a value that holds the delimiter in double quotes".into()
             } else {
                 "check that the file is a well-formed CSV, Parquet or NDJSON export".into()
             };

@@ -117,6 +117,16 @@ fn an_out_folder_holding_a_git_repository_or_foreign_files_is_refused() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains(".git"), "{err}");
     assert!(elsewhere.path().join(".git/HEAD").is_file());
+    // A repository in a subfolder of a marked output is kept too.
+    let marked = tempfile::tempdir().unwrap();
+    let (code, err) = build_into(&project, &marked.path().join("out"));
+    assert_eq!(code, 0, "{err}");
+    fs::create_dir(marked.path().join("out/sub")).unwrap();
+    git_in(&marked.path().join("out/sub"), &["init", "-q"]);
+    let (code, err) = build_into(&project, &marked.path().join("out"));
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("git repository") && err.contains("sub/.git"), "{err}");
+    assert!(marked.path().join("out/sub/.git/HEAD").is_file());
     // A manifest and other files than those it lists: not an output.
     let other = tempfile::tempdir().unwrap();
     let (code, err) = build_into(&project, &other.path().join("out"));

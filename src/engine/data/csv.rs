@@ -83,11 +83,12 @@ pub fn ragged(text: &[u8], delimiter: u8, comment: Option<u8>) -> Result<(), Str
                 line += 1;
                 (start_line, fields, len) = (line, 1, 0);
             }
-            (false, b'\r') => {}
             (false, b) if b == delimiter => {
                 fields += 1;
                 len += 1;
             }
+            // Blanks around cells: a line of spaces is as blank as an empty one.
+            (false, b'\r' | b' ' | b'\t') => {}
             (false, b) => {
                 if len == 0 {
                     first = b;
@@ -197,6 +198,9 @@ mod tests {
         let long = ragged(b"a;b\n\"x\ny\";2\n1;2;3", b';', None).unwrap_err();
         assert!(long.starts_with("line 4 has 3 fields where the header has 2"), "{long}");
         assert_eq!(ragged(b"a,b\n# a comment, with, commas\n1,2\n", b',', Some(b'#')), Ok(()));
+        // A line of blanks is a blank line; a tab is a field's end where it delimits.
+        assert_eq!(ragged(b"a,b\n1,2\n   \n", b',', None), Ok(()));
+        assert!(ragged(b"a\tb\n1\t2\t3\n", b'\t', None).is_err());
     }
 
     #[test]
