@@ -533,3 +533,15 @@ fn a_containment_before_its_detection_is_a_data_error_naming_the_row() {
     assert!(err.contains("[E0709]") && err.contains("row 1 (line 2)"), "{err}");
     assert!(err.contains("`contained_at` comes before `detected_at`"), "{err}");
 }
+
+#[test]
+fn a_byte_order_mark_does_not_shift_the_columns_of_the_first_line() {
+    let dir = tiny_project();
+    let metric = dir.path().join("set/metrics/p90_cost.yaml");
+    let text = fs::read_to_string(&metric).unwrap().replacen("metric: p90_cost", "metric: p90-cost", 1);
+    fs::write(&metric, format!("\u{FEFF}{text}")).unwrap();
+    let (code, text) = run_with_cache(&["check", "-p", dir.path().join("project").to_str().unwrap()], dir.path());
+    assert_eq!(code, 1, "{text}");
+    // The id starts at the 9th character of line 1, after `metric: ` (1:10 with the mark).
+    assert!(text.contains("[E0501]") && text.contains("p90_cost.yaml:1:9 "), "{text}");
+}
