@@ -21,9 +21,9 @@ pub struct Lowerer<'a> {
     pub vocabs: &'a BTreeMap<String, Vocabulary>,
     /// `as_of` at midnight, in milliseconds since the epoch.
     pub as_of_ms: i64,
-    /// The sites whose clocks are not UTC, with their zones: a computed date or datetime
-    /// is turned into an instant or a wall-clock time per row's site.
-    pub zones: Vec<(String, chrono_tz::Tz)>,
+    /// The zones other than UTC with the sites that keep their clocks in each: a computed
+    /// date or datetime is turned into an instant or a wall-clock time per row's zone.
+    pub zones: Vec<(chrono_tz::Tz, Vec<String>)>,
 }
 
 /// A datetime literal from milliseconds since the epoch.
@@ -151,10 +151,12 @@ impl Lowerer<'_> {
         }
     }
 
-    /// `convert` of `value` in the zone of each row's site (UTC sites keep `value`).
+    /// `convert` of `value` in the zone of each row's site (UTC sites keep `value`): one
+    /// branch per zone, not per site, so that the work per row does not grow with sites.
     fn per_site(&self, value: Expr, convert: fn(Expr, chrono_tz::Tz) -> Expr) -> Expr {
-        self.zones.iter().fold(value.clone(), |rest, (site, tz)| {
-            when(col(crate::engine::data::SITE).eq(lit(site.as_str())))
+        self.zones.iter().fold(value.clone(), |rest, (tz, sites)| {
+            let sites = Series::new("sites".into(), sites.iter().map(String::as_str).collect::<Vec<_>>());
+            when(col(crate::engine::data::SITE).is_in(lit(sites).implode(false), false))
                 .then(convert(value.clone(), *tz))
                 .otherwise(rest)
         })

@@ -29,6 +29,13 @@ const SIDE: &str = "__side";
 /// The number of a (site, key) among a joined source's snapshots.
 const KID: &str = "__kid";
 const PICK: &str = "__pick";
+/// A site's baseline window (`[from, to)`), the start and end of its coverage, the end of
+/// its data: per-site values joined to rows by [`by_site`].
+const WINDOW_FROM: &str = "__window_from";
+const WINDOW_TO: &str = "__window_to";
+const COVER_FROM: &str = "__cover_from";
+const COVER_TO: &str = "__cover_to";
+const DATA_END: &str = "__data_end";
 
 /// The joined key's column name in a join.
 fn key_col(join: &JoinPlan) -> String {
@@ -126,10 +133,14 @@ impl Input {
             tables.iter().any(|t| t.frame.column(EXCLUDED).ok().and_then(|c| c.bool().ok()).is_some_and(|c| c.any()));
         // The columns a plan reads in local time are the same at every site.
         let read = if any_zone(plan) { shadowed(plan, source) } else { BTreeSet::new() };
-        let frames: Vec<LazyFrame> =
-            tables.into_iter().map(|t| as_of_end(t, plan, source, &read)).collect::<PolarsResult<_>>()?;
-        let all = concat(frames, UnionArgs { rechunk: false, ..UnionArgs::default() })?;
-        Ok(Input { sites, any_excluded, all })
+        // One table, not a union of one scan per site: a plan's size stays the same
+        // whatever the number of sites (the sites' chunks are appended, not copied).
+        let mut frames = tables.into_iter().map(|t| as_of_end(t, plan, source, &read));
+        let mut all = frames.next().expect("a table per site, or an empty one")?;
+        for frame in frames {
+            all.vstack_mut_owned(frame?)?;
+        }
+        Ok(Input { sites, any_excluded, all: all.lazy() })
     }
 
     fn all(&self) -> LazyFrame {
@@ -146,7 +157,7 @@ fn any_zone(plan: &Plan) -> bool {
 /// A site's table as it stood at the end of `as_of` there; in a project with time zones,
 /// each datetime in `read` (what a plan reads, [`shadowed`]) also as wall-clock time at the
 /// site and each date in it also as the instant of its local midnight.
-fn as_of_end(t: SiteTable, plan: &Plan, source: &str, read: &BTreeSet<String>) -> PolarsResult<LazyFrame> {
+fn as_of_end(t: SiteTable, plan: &Plan, source: &str, read: &BTreeSet<String>) -> PolarsResult<DataFrame> {
     let schema = &plan.set.sources[source];
     let tz = plan.project.sites.iter().find(|s| s.id == t.site).map_or(chrono_tz::Tz::UTC, |s| s.timezone);
     let mut shadows = Vec::new();
@@ -181,7 +192,7 @@ fn as_of_end(t: SiteTable, plan: &Plan, source: &str, read: &BTreeSet<String>) -
     }
     // Once, here, rather than in every plan over the source.
     let lf = t.frame.lazy().with_columns(known).with_columns(shadows);
-    Ok(lf.with_column(ms_lit(end).alias(END)).collect()?.lazy())
+    lf.with_column(ms_lit(end).alias(END)).collect()
 }
 
 /// The columns of `source` whose local or instant copies a plan may read: its metrics'
@@ -243,8 +254,11 @@ struct Lowered {
 
 impl<'a> Query<'a> {
     fn new(plan: &'a Plan<'a>, base: &'a BasePlan<'a>, tables: &'a BTreeMap<String, Input>) -> Self {
-        let zones = plan.project.sites.iter().filter(|s| s.timezone != chrono_tz::Tz::UTC);
-        let zones = zones.map(|s| (s.id.clone(), s.timezone)).collect();
+        let mut zones: BTreeMap<&str, (chrono_tz::Tz, Vec<String>)> = BTreeMap::new();
+        for site in plan.project.sites.iter().filter(|s| s.timezone != chrono_tz::Tz::UTC) {
+            zones.entry(site.timezone.name()).or_insert((site.timezone, Vec::new())).1.push(site.id.clone());
+        }
+        let zones = zones.into_values().collect();
         let lowerer = Lowerer { vocabs: &plan.set.vocabularies, as_of_ms: midnight_ms(plan.as_of), zones };
         let mut aggs: Vec<Expr> = base.slots.iter().enumerate().map(|(i, s)| lowerer.slot(s, i)).collect();
         aggs.push(len().alias(N));
@@ -268,8 +282,8 @@ impl<'a> Query<'a> {
             frames.push(lf);
             frames.len() - 1
         };
-        let snapshots = self.snapshots().map(&mut push);
-        let window_snapshots = self.window_snapshots().map(&mut push);
+        let snapshots = self.snapshots()?.map(&mut push);
+        let window_snapshots = self.window_snapshots()?.map(&mut push);
         frames.push(placed.clone().group_by([vec![col(SITE), col(IDX)], self.dims()].concat()).agg(self.aggs.clone()));
         let sites = frames.len() - 1;
         frames.push(placed.group_by([vec![col(IDX)], self.dims()].concat()).agg(self.aggs.clone()));
@@ -324,8 +338,10 @@ impl<'a> Query<'a> {
     fn rows(&self) -> PolarsResult<LazyFrame> {
         let mut lf = self.tables[&self.base.source].all();
         // A site without an export the metric joins has no rows of it either.
-        for site in &self.base.absent_at {
-            lf = lf.filter(col(SITE).neq(lit(site.as_str())));
+        if !self.base.absent_at.is_empty() {
+            let absent =
+                Series::new("absent".into(), self.base.absent_at.iter().map(String::as_str).collect::<Vec<_>>());
+            lf = lf.filter(col(SITE).is_in(lit(absent).implode(false), false).not());
         }
         if let Some(early) = &self.early {
             lf = lf.filter(early.clone());
@@ -350,76 +366,81 @@ impl<'a> Query<'a> {
                 (JoinPick::LatestSnapshot { .. }, _) => lf,
             };
         }
-        Ok(self.until_data_ends(self.within_coverage(lf.filter(col(EXCLUDED).not()))))
+        self.until_data_ends(self.within_coverage(lf.filter(col(EXCLUDED).not()))?)
     }
 
     /// An open metric's rows as its exports stood on their last day (coverage `to`): rows
     /// opened later left out, closes dated later read as null.
-    fn until_data_ends(&self, mut lf: LazyFrame) -> LazyFrame {
-        let TimeSemantics::Open { from, close } = &self.base.time else { return lf };
-        for (site, last) in &self.base.data_ends {
-            let end = ms_lit(midnight_ms(last.succ_opt().unwrap_or(*last)));
-            let here = col(SITE).eq(lit(site.as_str()));
-            lf = lf.filter(here.clone().not().or(self.local(from).lt(end.clone())));
-            if let Some(close) = close {
-                let later = here.and(self.local(close).gt_eq(end));
-                // The column and its local or instant copy alike, from the same condition.
-                let mut names = vec![close.clone()];
-                if any_zone(self.plan) {
-                    match self.plan.set.sources[&self.base.source].column(close).map(|c| &c.ty) {
-                        Some(ColumnType::DateTime) => names.push(local_name(close)),
-                        Some(ColumnType::Date) => names.push(instant_name(close)),
-                        _ => {}
-                    }
-                }
-                let nulled: Vec<Expr> = names
-                    .iter()
-                    .map(|n| when(later.clone()).then(lit(NULL)).otherwise(col(n.as_str())).alias(n.as_str()))
-                    .collect();
-                lf = lf.with_columns(nulled);
-            }
+    fn until_data_ends(&self, lf: LazyFrame) -> PolarsResult<LazyFrame> {
+        let TimeSemantics::Open { from, close } = &self.base.time else { return Ok(lf) };
+        if self.base.data_ends.is_empty() {
+            return Ok(lf);
         }
-        lf
+        let sites = self.base.data_ends.iter().map(|(site, _)| site.as_str()).collect();
+        let ends = self.base.data_ends.iter().map(|(_, last)| Some(midnight_ms(last.succ_opt().unwrap_or(*last))));
+        let lf = by_site(lf, JoinType::Left, sites, vec![(DATA_END, ends.collect())])?;
+        let end = col(DATA_END);
+        let mut lf = lf.filter(end.clone().is_null().or(self.local(from).lt(end.clone())));
+        if let Some(close) = close {
+            let later = end.clone().is_not_null().and(self.local(close).gt_eq(end));
+            // The column and its local or instant copy alike, from the same condition.
+            let mut names = vec![close.clone()];
+            if any_zone(self.plan) {
+                match self.plan.set.sources[&self.base.source].column(close).map(|c| &c.ty) {
+                    Some(ColumnType::DateTime) => names.push(local_name(close)),
+                    Some(ColumnType::Date) => names.push(instant_name(close)),
+                    _ => {}
+                }
+            }
+            let nulled: Vec<Expr> = names
+                .iter()
+                .map(|n| when(later.clone()).then(lit(NULL)).otherwise(col(n.as_str())).alias(n.as_str()))
+                .collect();
+            lf = lf.with_columns(nulled);
+        }
+        Ok(lf.drop(cols([DATA_END])))
     }
 
     /// The rows of `lf` inside their site's coverage, by the time column.
-    fn within_coverage(&self, mut lf: LazyFrame) -> LazyFrame {
-        for c in &self.base.rows_within {
-            let t = self.local(self.base.time.column());
-            let mut inside = t.clone().gt_eq(ms_lit(midnight_ms(c.span.from)));
-            if let Some(to) = c.span.to.and_then(|to| to.succ_opt()) {
-                inside = inside.and(t.lt(ms_lit(midnight_ms(to))));
-            }
-            lf = lf.filter(col(SITE).neq(lit(c.site.as_str())).or(inside));
+    fn within_coverage(&self, lf: LazyFrame) -> PolarsResult<LazyFrame> {
+        if self.base.rows_within.is_empty() {
+            return Ok(lf);
         }
-        lf
+        let spans = &self.base.rows_within;
+        let sites = spans.iter().map(|c| c.site.as_str()).collect();
+        let from = spans.iter().map(|c| Some(midnight_ms(c.span.from))).collect();
+        let to = spans.iter().map(|c| c.span.to.and_then(|to| to.succ_opt()).map(midnight_ms)).collect();
+        let lf = by_site(lf, JoinType::Left, sites, vec![(COVER_FROM, from), (COVER_TO, to)])?;
+        let t = self.local(self.base.time.column());
+        let inside = t.clone().gt_eq(col(COVER_FROM)).and(col(COVER_TO).is_null().or(t.lt(col(COVER_TO))));
+        Ok(lf.filter(col(COVER_FROM).is_null().or(inside)).drop(cols([COVER_FROM, COVER_TO])))
     }
 
     /// A snapshot metric's (site, period) pairs that hold a snapshot, whatever `where`
     /// keeps of it; `None` for other metrics.
-    fn snapshots(&self) -> Option<LazyFrame> {
-        let TimeSemantics::Snapshot { column } = &self.base.time else { return None };
+    fn snapshots(&self) -> PolarsResult<Option<LazyFrame>> {
+        let TimeSemantics::Snapshot { column } = &self.base.time else { return Ok(None) };
         let range = self.base.periods;
         let t = self.local(column);
         let taken = self
-            .within_coverage(self.tables[&self.base.source].all())
+            .within_coverage(self.tables[&self.base.source].all())?
             .with_column(t.alias(T))
             .filter(col(T).is_not_null().and(self.before_end(column, &self.base.source)))
             .select([col(SITE), period_index(col(T), range.scheme).alias(IDX)])
             .filter(col(IDX).gt_eq(lit(range.first)).and(col(IDX).lt_eq(lit(range.last))));
-        Some(taken.unique(None, UniqueKeepStrategy::Any))
+        Ok(Some(taken.unique(None, UniqueKeepStrategy::Any)))
     }
 
     /// A snapshot metric's sites whose baseline window holds a snapshot; `None` for other
     /// metrics and without windows.
-    fn window_snapshots(&self) -> Option<LazyFrame> {
+    fn window_snapshots(&self) -> PolarsResult<Option<LazyFrame>> {
         let (TimeSemantics::Snapshot { column }, Some(windows)) = (&self.base.time, &self.base.baseline) else {
-            return None;
+            return Ok(None);
         };
         let t = self.local(column);
-        let inside = in_window(windows, &|from, to| t.clone().gt_eq(from).and(t.clone().lt(to)));
-        let taken = self.within_coverage(self.tables[&self.base.source].all()).filter(inside).select([col(SITE)]);
-        Some(taken.unique(None, UniqueKeepStrategy::Any))
+        let covered = self.within_coverage(self.tables[&self.base.source].all())?;
+        let taken = in_window(covered, windows, false, &|from, to| t.clone().gt_eq(from).and(t.clone().lt(to)))?;
+        Ok(Some(taken.select([col(SITE)]).unique(None, UniqueKeepStrategy::Any)))
     }
 
     /// The joined source's rows known by the end of `as_of`: the site, the key, the
@@ -560,11 +581,12 @@ impl<'a> Query<'a> {
 
     /// Each site's rows in its own baseline window, as one period.
     fn in_windows(&self, rows: LazyFrame, windows: &[SiteWindow]) -> PolarsResult<LazyFrame> {
-        let in_window = |cond: &dyn Fn(Expr, Expr) -> Expr| in_window(windows, cond);
-        let mut rows = match &self.base.time {
+        let days = self.base.period_days.is_some();
+        let in_window = |cond: &dyn Fn(Expr, Expr) -> Expr| in_window(rows.clone(), windows, days, cond);
+        let rows = match &self.base.time {
             TimeSemantics::Event { column } | TimeSemantics::Snapshot { column } => {
                 let t = self.local(column.as_str());
-                let rows = rows.filter(in_window(&|from, to| t.clone().gt_eq(from).and(t.clone().lt(to))));
+                let rows = in_window(&|from, to| t.clone().gt_eq(from).and(t.clone().lt(to)))?;
                 if matches!(self.base.time, TimeSemantics::Snapshot { .. }) {
                     // The window's latest snapshot at each site.
                     rows.filter(t.clone().eq(t.max().over([col(SITE)])?))
@@ -578,12 +600,9 @@ impl<'a> Query<'a> {
                     Some(c) => self.local(c.as_str()).is_null().or(self.local(c.as_str()).gt_eq(to)),
                     None => lit(true),
                 };
-                rows.filter(in_window(&|_, to| f.clone().lt(to.clone()).and(open(to))))
+                in_window(&|_, to| f.clone().lt(to.clone()).and(open(to)))?
             }
         };
-        if self.base.period_days.is_some() {
-            rows = rows.with_columns(window_days(windows));
-        }
         self.joined_at_period_end(rows)
     }
 
@@ -605,13 +624,46 @@ impl<'a> Query<'a> {
     }
 }
 
-/// `cond(from, to)` over each site's window `[from, to)`, at the row's site.
-fn in_window(windows: &[SiteWindow], cond: &dyn Fn(Expr, Expr) -> Expr) -> Expr {
-    windows.iter().fold(lit(false), |acc, w| {
-        let to = w.window.to.succ_opt().expect("a next day");
-        let window = cond(ms_lit(midnight_ms(w.window.from)), ms_lit(midnight_ms(to)));
-        acc.or(col(SITE).eq(lit(w.site.as_str())).and(window))
-    })
+/// The rows of `lf` whose `cond(from, to)` holds over their site's window `[from, to)`
+/// (rows of sites without a window are left out); with `days`, each row also gets its
+/// window's first and last day as `period_start` and `period_end`.
+fn in_window(
+    lf: LazyFrame,
+    windows: &[SiteWindow],
+    days: bool,
+    cond: &dyn Fn(Expr, Expr) -> Expr,
+) -> PolarsResult<LazyFrame> {
+    let sites = windows.iter().map(|w| w.site.as_str()).collect();
+    let day = |day: &dyn Fn(&SiteWindow) -> NaiveDate| windows.iter().map(|w| Some(midnight_ms(day(w)))).collect();
+    let mut values = vec![
+        (WINDOW_FROM, day(&|w| w.window.from)),
+        (WINDOW_TO, day(&|w| w.window.to.succ_opt().expect("a next day"))),
+    ];
+    if days {
+        values.extend([(PERIOD_START, day(&|w| w.window.from)), (PERIOD_END, day(&|w| w.window.to))]);
+    }
+    let lf = by_site(lf, JoinType::Inner, sites, values)?;
+    Ok(lf.filter(cond(col(WINDOW_FROM), col(WINDOW_TO))).drop(cols([WINDOW_FROM, WINDOW_TO])))
+}
+
+/// `lf` with values that differ between sites joined to each row by its site (per
+/// column, an instant or null for each site of `sites`): how a rule that differs between
+/// sites reaches every row in one pass, where a chain of one branch per site would
+/// evaluate every branch over every row. `Inner` keeps only the rows of `sites`.
+fn by_site(
+    lf: LazyFrame,
+    how: JoinType,
+    sites: Vec<&str>,
+    values: Vec<(&str, Vec<Option<i64>>)>,
+) -> PolarsResult<LazyFrame> {
+    let height = sites.len();
+    let mut columns = vec![Column::new(SITE.into(), sites)];
+    for (name, ms) in values {
+        columns.push(Series::new(name.into(), ms).cast(&MS)?.into_column());
+    }
+    let mut args = JoinArgs::new(how);
+    args.maintain_order = MaintainOrderJoin::Left;
+    Ok(lf.join(DataFrame::new(height, columns)?.lazy(), [col(SITE)], [col(SITE)], args))
 }
 
 /// The terms of `e` joined by `and` (a row passes when it passes each).
@@ -631,17 +683,6 @@ fn reads_only_its_row(e: &TExpr) -> bool {
         _ => {}
     });
     only
-}
-
-/// A baseline row's `period_start` and `period_end`: the first and last day of its site's
-/// window.
-fn window_days(windows: &[SiteWindow]) -> Vec<Expr> {
-    let by_site = |day: &dyn Fn(&SiteWindow) -> NaiveDate| {
-        windows.iter().fold(lit(NULL).cast(MS), |rest, w| {
-            when(col(SITE).eq(lit(w.site.as_str()))).then(ms_lit(midnight_ms(day(w)))).otherwise(rest)
-        })
-    };
-    vec![by_site(&|w| w.window.from).alias(PERIOD_START), by_site(&|w| w.window.to).alias(PERIOD_END)]
 }
 
 impl Lowered {
