@@ -19,7 +19,7 @@ use crate::diag::{Diagnostic, codes};
 use calendar::{Calendar, Period, PeriodScheme, Window, baseline_window};
 use chrono::NaiveDate;
 use post::{Post, Slot};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// What to compute.
 pub struct Request<'a> {
@@ -48,6 +48,9 @@ pub struct Plan<'a> {
     pub derived: Vec<DerivedPlan<'a>>,
     /// The metrics asked for (the others are inputs).
     pub requested: BTreeSet<MetricId>,
+    /// Each site's place in the project's list, by id: a site is found in one step
+    /// however many there are.
+    site_at: HashMap<String, usize>,
 }
 
 /// The end of `as_of` at a site: the instant its next local midnight begins.
@@ -159,6 +162,17 @@ pub struct Span {
 }
 
 impl Span {
+    /// How much of `period` the span covers (the period's days up to its last, not to
+    /// `as_of`: the period holding `as_of` is partial anyway).
+    pub fn covers(&self, calendar: &Calendar, period: &Period) -> Covered {
+        let last = calendar.last_day(period.grain, period.index);
+        match self.clip(period.start, last) {
+            None => Covered::None,
+            Some((from, to)) if from == period.start && to == last => Covered::Whole,
+            Some(_) => Covered::Part,
+        }
+    }
+
     /// The days of `from..=to` inside the span, if any.
     pub fn clip(&self, from: NaiveDate, to: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
         let (from, to) = (from.max(self.from), self.to.map_or(to, |end| to.min(end)));
@@ -210,24 +224,11 @@ pub struct DerivedPlan<'a> {
 }
 
 impl BasePlan<'_> {
-    /// How much of `period` the site's data covers (the period's days up to its last,
-    /// not to `as_of`: the period holding `as_of` is partial anyway).
-    pub fn covered(&self, site: &str, calendar: &Calendar, period: &Period) -> Covered {
-        if self.absent_at.iter().any(|s| s == site) {
-            return Covered::None;
-        }
-        let Some(c) = self.coverage.iter().find(|c| c.site == site) else { return Covered::None };
-        let last = calendar.last_day(period.grain, period.index);
-        match c.span.clip(period.start, last) {
-            None => Covered::None,
-            Some((from, to)) if from == period.start && to == last => Covered::Whole,
-            Some(_) => Covered::Part,
-        }
-    }
-
     /// `site`'s baseline window.
     pub fn window(&self, site: &str) -> Option<&Window> {
-        self.baseline.iter().flatten().find(|w| w.site == site).map(|w| &w.window)
+        let windows = self.baseline.as_deref()?;
+        let at = windows.binary_search_by(|w| w.site.as_str().cmp(site)).ok()?;
+        Some(&windows[at].window)
     }
 
     /// The names of the `by` dimensions, as result columns.
@@ -287,6 +288,7 @@ pub fn plan<'a>(checked: &'a Checked, request: &Request) -> Result<Plan<'a>, Vec
         not_collected: BTreeMap::new(),
         derived: Vec::new(),
         requested: request.metrics.iter().map(|m| MetricId(m.clone())).collect(),
+        site_at: project.sites.iter().enumerate().map(|(i, s)| (s.id.clone(), i)).collect(),
     };
     for m in metrics {
         let grain = request.grain.unwrap_or(m.grain);
@@ -467,6 +469,11 @@ fn source_plan(source: &Source) -> SourcePlan {
 }
 
 impl Plan<'_> {
+    /// The project's site `id`.
+    pub fn site(&self, id: &str) -> Option<&Site> {
+        self.site_at.get(id).map(|&i| &self.project.sites[i])
+    }
+
     /// The source's plan.
     pub fn source(&self, name: &str) -> &SourcePlan {
         self.sources.iter().find(|s| s.name == name).expect("a planned source")

@@ -72,7 +72,7 @@ fn before_rollout(plan: &Plan, site: &SiteRef, period: &Period, in_period: impl 
     let last = plan.calendar.last_day(period.grain, period.index);
     let before = |s: &&crate::check::ir::Site| s.rollout.is_some_and(|r| last < r);
     match site {
-        SiteRef::Site(id) => plan.project.sites.iter().filter(|s| &s.id == id).any(|s| before(&s)),
+        SiteRef::Site(id) => plan.site(id).is_some_and(|s| before(&s)),
         SiteRef::All => plan.project.sites.iter().filter(|s| in_period(&s.id)).any(|s| before(&s)),
     }
 }
@@ -90,6 +90,13 @@ struct Base<'p> {
     baselines: HashMap<(SiteRef, Dims), Vec<V>>,
     excluded: HashMap<(SiteRef, i64), u64>,
     sites_read: Vec<String>,
+    /// Per site (the pooled row's too) and period index, how much of the period the data
+    /// covers: worked out once, looked up for every row.
+    cover: HashMap<(SiteRef, i64), Covered>,
+    /// Per site, the dimension values it has rows of.
+    combos: HashMap<SiteRef, BTreeSet<Dims>>,
+    /// The sites that do not export a source the metric reads.
+    absent: HashSet<&'p str>,
     /// (site, period index) of a snapshot metric's periods with a snapshot (the pooled
     /// row's: with a snapshot at some site).
     snapshots: HashSet<(SiteRef, i64)>,
@@ -102,12 +109,14 @@ impl<'p> Base<'p> {
     fn new(plan: &'p Plan<'p>, base: &'p BasePlan<'p>, tables: Aggregates) -> Self {
         let values = |slots: Vec<Option<f64>>| slots.into_iter().map(|v| v.map_or(V::Null, V::Num)).collect::<Vec<_>>();
         let mut found = HashMap::new();
+        let mut combos: HashMap<SiteRef, BTreeSet<Dims>> = HashMap::new();
         let mut snapshots = HashSet::new();
         for (site, index) in tables.snapshots {
             snapshots.insert((SiteRef::Site(site), index));
             snapshots.insert((SiteRef::All, index));
         }
         for g in tables.periods {
+            combos.entry(g.site.clone()).or_default().insert(g.dims.clone());
             found.insert((g.site, g.dims, g.period.unwrap_or(0)), (values(g.slots), g.n));
         }
         let mut baselines = HashMap::new();
@@ -122,8 +131,23 @@ impl<'p> Base<'p> {
             *excluded.entry((SiteRef::All, index)).or_default() += n;
         }
         let (sites_read, window_snapshots) = (tables.sites_read, tables.window_snapshots.into_iter().collect());
+        let absent = base.absent_at.iter().map(String::as_str).collect();
+        let cover = cover(plan, base, &sites_read, &absent);
         let dim_names = base.dim_names();
-        Base { plan, base, found, baselines, excluded, sites_read, snapshots, window_snapshots, dim_names }
+        Base {
+            plan,
+            base,
+            found,
+            baselines,
+            excluded,
+            sites_read,
+            cover,
+            combos,
+            absent,
+            snapshots,
+            window_snapshots,
+            dim_names,
+        }
     }
 
     fn rows(&self, out: &mut Assembled) {
@@ -131,8 +155,7 @@ impl<'p> Base<'p> {
         let id = &self.base.metric.id;
         out.dim_names.insert(id.clone(), self.dim_names.clone());
         for site in site_refs(self.plan) {
-            let mut combos: BTreeSet<Dims> =
-                self.found.keys().filter(|k| k.0 == site).map(|(_, dims, _)| dims.clone()).collect();
+            let mut combos = self.combos.get(&site).cloned().unwrap_or_default();
             if self.base.by.is_empty() {
                 combos.insert(Vec::new());
             }
@@ -223,7 +246,7 @@ impl<'p> Base<'p> {
 
     /// The sites whose data the pooled row can hold: read, and exporting what it reads.
     fn pooled_sites(&self) -> Vec<&str> {
-        let collected = |s: &&String| !self.base.absent_at.contains(*s);
+        let collected = |s: &&String| !self.absent.contains(s.as_str());
         self.sites_read.iter().filter(collected).map(String::as_str).collect()
     }
 
@@ -283,33 +306,21 @@ impl<'p> Base<'p> {
     /// no site does.
     fn is_absent(&self, site: &SiteRef) -> bool {
         match site {
-            SiteRef::Site(id) => self.base.absent_at.contains(id),
-            SiteRef::All => self.plan.project.sites.iter().all(|s| self.base.absent_at.contains(&s.id)),
+            SiteRef::Site(id) => self.absent.contains(id.as_str()),
+            SiteRef::All => self.plan.project.sites.iter().all(|s| self.absent.contains(s.id.as_str())),
         }
     }
 
-    /// How much of `period` the data covers at `site`: read, and inside its coverage; the
-    /// pooled row covers what its sites cover, partly when one of them does.
+    /// How much of `period` the data covers at `site` ([`cover`]).
     fn covered(&self, site: &SiteRef, period: &Period) -> Covered {
-        match site {
-            SiteRef::All => {
-                let each = self.plan.project.sites.iter().map(|s| self.covered(&SiteRef::Site(s.id.clone()), period));
-                each.fold(Covered::None, |acc, c| match (acc, c) {
-                    (Covered::None, c) | (c, Covered::None) => c,
-                    (Covered::Whole, Covered::Whole) => Covered::Whole,
-                    _ => Covered::Part,
-                })
-            }
-            SiteRef::Site(id) if !self.sites_read.contains(id) => Covered::None,
-            SiteRef::Site(id) => self.base.covered(id, &self.plan.calendar, period),
-        }
+        self.cover.get(&(site.clone(), period.index)).copied().unwrap_or(Covered::None)
     }
 
     /// The site's collection; the pooled row's is the sites' when they agree, else mixed.
     fn collection(&self, site: &SiteRef) -> Collection {
         let of = |s| self.plan.collection(&self.base.source, s);
         match site {
-            SiteRef::Site(id) => of(self.plan.project.sites.iter().find(|s| &s.id == id).expect("a site")),
+            SiteRef::Site(id) => of(self.plan.site(id).expect("a site")),
             SiteRef::All => {
                 let mut all = self.plan.project.sites.iter().map(of);
                 let Some(first) = all.next() else { return Collection::Automated };
@@ -317,6 +328,36 @@ impl<'p> Base<'p> {
             }
         }
     }
+}
+
+/// How much of each period the data covers at each site: read, exporting the source, and
+/// inside its coverage; the pooled row covers what its sites cover, partly when one of
+/// them does.
+fn cover(
+    plan: &Plan,
+    base: &BasePlan,
+    sites_read: &[String],
+    absent: &HashSet<&str>,
+) -> HashMap<(SiteRef, i64), Covered> {
+    let read: HashSet<&str> = sites_read.iter().map(String::as_str).collect();
+    let spans: HashMap<&str, &crate::plan::Span> = base.coverage.iter().map(|c| (c.site.as_str(), &c.span)).collect();
+    let mut cover = HashMap::new();
+    for period in plan.periods(base.grain) {
+        let mut pooled = Covered::None;
+        for site in &plan.project.sites {
+            let id = site.id.as_str();
+            let span = spans.get(id).filter(|_| read.contains(id) && !absent.contains(id));
+            let covered = span.map_or(Covered::None, |span| span.covers(&plan.calendar, &period));
+            pooled = match (pooled, covered) {
+                (Covered::None, c) | (c, Covered::None) => c,
+                (Covered::Whole, Covered::Whole) => Covered::Whole,
+                _ => Covered::Part,
+            };
+            cover.insert((SiteRef::Site(site.id.clone()), period.index), covered);
+        }
+        cover.insert((SiteRef::All, period.index), pooled);
+    }
+    cover
 }
 
 fn zero_filled(slots: &[Slot]) -> Vec<V> {
