@@ -1,29 +1,100 @@
 //! What a report template receives (docs/reports.md lists every name): the report, the
 //! definitions and the manifest, the sites, every metric with its results at the report's
 //! grain and its charts, the context events, the vocabularies and the source schemas.
+//!
+//! A report about one site holds that site alone (with the pooled `all` rows): the work
+//! of rendering a scorecard per site stays the same however many sites the project has.
+//! What every report shares is made once per build ([`Shared`], [`Index`]).
 
 use super::chart::{self, Aligned, Point, Trend};
 use crate::build::Manifest;
 use crate::check::Checked;
+use crate::check::ir::MetricId;
 use crate::check::ir::{Grain, Metric, MetricBody, Site};
 use crate::results::{ResultRow, Results};
 use chrono::NaiveDate;
 use minijinja::Value;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 #[derive(Serialize)]
 pub struct Context<'a> {
     /// `markdown` or `html`.
     pub format: &'static str,
     pub report: ReportInfo,
-    pub definitions: Definitions,
-    pub manifest: &'a Manifest,
+    pub definitions: Value,
+    pub manifest: Value,
     pub sites: Vec<SiteInfo<'a>>,
     pub metrics: Vec<MetricInfo<'a>>,
     pub events: Vec<EventInfo<'a>>,
-    pub vocabularies: Vec<VocabInfo<'a>>,
-    pub sources: Vec<&'a crate::check::ir::Source>,
+    pub vocabularies: Value,
+    pub sources: Value,
+}
+
+/// What every report of a build holds alike, made into template values once.
+pub struct Shared {
+    manifest: Value,
+    definitions: Value,
+    vocabularies: Value,
+    sources: Value,
+    prints: BTreeMap<MetricId, String>,
+}
+
+impl Shared {
+    pub fn new(checked: &Checked, manifest: &Manifest) -> Shared {
+        let set = &checked.set;
+        let definitions = Definitions {
+            name: set.name.clone(),
+            version: set.version.to_string(),
+            describe: set.describe(),
+            project_metrics: set.metrics.iter().filter(|m| m.local).map(|m| m.id.0.clone()).collect(),
+        };
+        let vocabularies: Vec<VocabInfo> = set
+            .vocabularies
+            .values()
+            .map(|v| VocabInfo {
+                name: &v.name,
+                title: v.title.as_deref(),
+                description: v.description.as_deref(),
+                ordered: v.ordered,
+                terms: &v.terms,
+                groups: &v.groups,
+            })
+            .collect();
+        Shared {
+            manifest: Value::from(minijinja::value::Serde(manifest)),
+            definitions: Value::from(minijinja::value::Serde(&definitions)),
+            vocabularies: Value::from(minijinja::value::Serde(&vocabularies)),
+            sources: Value::from(minijinja::value::Serde(set.sources.values().collect::<Vec<_>>())),
+            prints: crate::check::fingerprint::fingerprints(set),
+        }
+    }
+}
+
+/// A results table's rows by metric, and by metric and site, each in table order: what
+/// the reports of a build look their rows up in, made once.
+pub struct Index<'a> {
+    by_metric: HashMap<&'a MetricId, Vec<&'a ResultRow>>,
+    by_site: HashMap<&'a MetricId, HashMap<&'a str, Vec<&'a ResultRow>>>,
+}
+
+impl<'a> Index<'a> {
+    pub fn new(results: &'a Results) -> Index<'a> {
+        let mut index = Index { by_metric: HashMap::new(), by_site: HashMap::new() };
+        for r in &results.rows {
+            index.by_metric.entry(&r.metric).or_default().push(r);
+            index.by_site.entry(&r.metric).or_default().entry(r.site.as_str()).or_default().push(r);
+        }
+        index
+    }
+
+    fn rows(&self, metric: &MetricId) -> &[&'a ResultRow] {
+        self.by_metric.get(metric).map_or(&[], Vec::as_slice)
+    }
+
+    fn at(&self, metric: &MetricId, site: &str) -> &[&'a ResultRow] {
+        self.by_site.get(metric).and_then(|sites| sites.get(site)).map_or(&[], Vec::as_slice)
+    }
 }
 
 #[derive(Clone, Serialize)]
@@ -181,26 +252,36 @@ pub struct VocabInfo<'a> {
 /// Everything about one rendering but the template.
 pub struct Scope<'a> {
     pub checked: &'a Checked,
-    pub results: &'a Results,
+    /// The results at the report's grain.
+    pub results: &'a Index<'a>,
     /// Quarterly results, for the rollout-aligned view.
-    pub quarters: &'a Results,
-    pub manifest: &'a Manifest,
+    pub quarters: &'a Index<'a>,
+    pub shared: &'a Shared,
     pub report: ReportInfo,
     pub html: bool,
     /// Where the HTML rendering keeps its charts until the page is made.
     pub trusted: &'a super::Trusted,
 }
 
+impl Scope<'_> {
+    /// Whether the report shows `site` (a site id or `all`): a report about one site shows
+    /// that site and `all`.
+    fn shows(&self, site: &str) -> bool {
+        self.report.site.as_deref().is_none_or(|only| only == site || site == "all")
+    }
+}
+
 pub fn build<'a>(s: &Scope<'a>) -> Context<'a> {
     let set = &s.checked.set;
     let project = s.checked.project.as_ref().expect("reports are built for a project");
-    let prints = crate::check::fingerprint::fingerprints(set);
     let grain = s.report.grain;
     let in_report = |m: &&Metric| s.report.tags.is_empty() || m.tags.iter().any(|t| s.report.tags.contains(t));
-    let metrics = set.metrics.iter().filter(in_report).map(|m| metric(s, m, prints.get(&m.id).cloned())).collect();
+    let metrics =
+        set.metrics.iter().filter(in_report).map(|m| metric(s, m, s.shared.prints.get(&m.id).cloned())).collect();
     let events = project
         .context
         .iter()
+        .filter(|e| s.shows(e.site.as_deref().unwrap_or("all")))
         .map(|e| EventInfo {
             date: e.date,
             site: e.site.as_deref().unwrap_or("all"),
@@ -212,29 +293,13 @@ pub fn build<'a>(s: &Scope<'a>) -> Context<'a> {
     Context {
         format: if s.html { "html" } else { "markdown" },
         report: s.report.clone(),
-        definitions: Definitions {
-            name: set.name.clone(),
-            version: set.version.to_string(),
-            describe: set.describe(),
-            project_metrics: set.metrics.iter().filter(|m| m.local).map(|m| m.id.0.clone()).collect(),
-        },
-        manifest: s.manifest,
-        sites: project.sites.iter().map(site).collect(),
+        definitions: s.shared.definitions.clone(),
+        manifest: s.shared.manifest.clone(),
+        sites: project.sites.iter().filter(|x| s.shows(&x.id)).map(site).collect(),
         metrics,
         events,
-        vocabularies: set
-            .vocabularies
-            .values()
-            .map(|v| VocabInfo {
-                name: &v.name,
-                title: v.title.as_deref(),
-                description: v.description.as_deref(),
-                ordered: v.ordered,
-                terms: &v.terms,
-                groups: &v.groups,
-            })
-            .collect(),
-        sources: set.sources.values().collect(),
+        vocabularies: s.shared.vocabularies.clone(),
+        sources: s.shared.sources.clone(),
     }
 }
 
@@ -250,7 +315,10 @@ fn site(s: &Site) -> SiteInfo<'_> {
 }
 
 fn metric<'a>(s: &Scope<'a>, m: &'a Metric, fingerprint: Option<String>) -> MetricInfo<'a> {
-    let rows: Vec<&ResultRow> = s.results.rows.iter().filter(|r| r.metric == m.id).collect();
+    let rows: Vec<&ResultRow> = match s.report.site.as_deref() {
+        Some(site) => [s.results.at(&m.id, site), s.results.at(&m.id, "all")].concat(),
+        None => s.results.rows(&m.id).to_vec(),
+    };
     // Per site, the latest whole period up to the report's.
     let mut latest: BTreeMap<String, &ResultRow> = BTreeMap::new();
     for r in rows.iter().filter(|r| !r.partial && s.report.period_end.is_none_or(|end| r.period_end <= end)) {
@@ -308,6 +376,7 @@ fn metric<'a>(s: &Scope<'a>, m: &'a Metric, fingerprint: Option<String>) -> Metr
 /// value, labelled by their values.
 fn breakdown<'a>(rows: &[&'a ResultRow], latest: &BTreeMap<String, &ResultRow>) -> Vec<Breakdown<'a>> {
     let mut out: Vec<Breakdown> = Vec::new();
+    let mut at: HashMap<String, usize> = HashMap::new();
     for r in rows {
         let site = r.site.to_string();
         if latest.get(&site).is_none_or(|l| l.period != r.period) {
@@ -315,9 +384,12 @@ fn breakdown<'a>(rows: &[&'a ResultRow], latest: &BTreeMap<String, &ResultRow>) 
         }
         let label = r.dims.iter().map(|(_, v)| v.as_deref().unwrap_or("(none)")).collect::<Vec<_>>().join(", ");
         let part = Part { label, row: r };
-        match out.iter_mut().find(|b| b.site == site) {
-            Some(b) => b.parts.push(part),
-            None => out.push(Breakdown { site, period: r.period.clone(), parts: vec![part] }),
+        match at.get(&site) {
+            Some(&i) => out[i].parts.push(part),
+            None => {
+                at.insert(site.clone(), out.len());
+                out.push(Breakdown { site, period: r.period.clone(), parts: vec![part] });
+            }
         }
     }
     out.sort_by_key(|b| b.site == "all");
@@ -327,11 +399,15 @@ fn breakdown<'a>(rows: &[&'a ResultRow], latest: &BTreeMap<String, &ResultRow>) 
 /// The rows per site, `all` last, of a metric without `by` (one row per site and period).
 fn series<'a>(rows: &[&'a ResultRow]) -> Vec<Series<'a>> {
     let mut out: Vec<Series> = Vec::new();
+    let mut at: HashMap<String, usize> = HashMap::new();
     for r in rows {
         let site = r.site.to_string();
-        match out.iter_mut().find(|s| s.site == site) {
-            Some(s) => s.rows.push(r),
-            None => out.push(Series { site, rows: vec![*r] }),
+        match at.get(&site) {
+            Some(&i) => out[i].rows.push(r),
+            None => {
+                at.insert(site.clone(), out.len());
+                out.push(Series { site, rows: vec![*r] });
+            }
         }
     }
     out.sort_by_key(|s| s.site == "all");
@@ -387,12 +463,14 @@ fn charts(s: &Scope, m: &Metric, rows: &[&ResultRow]) -> BTreeMap<String, Value>
             site.push(r);
         }
     }
+    let rollouts: HashMap<&str, Option<NaiveDate>> =
+        project.sites.iter().filter(|x| by_site.contains_key(&x.id)).map(|x| (x.id.as_str(), x.rollout)).collect();
     let mut out = BTreeMap::new();
     for (site, rows) in by_site {
         let points: Vec<Point> =
             rows.iter().map(|r| Point { label: r.period.clone(), value: r.value, partial: r.partial }).collect();
         let index_of = |d: NaiveDate| rows.iter().position(|r| r.period_start <= d && d <= r.period_end);
-        let rollout = project.sites.iter().find(|x| x.id == site).and_then(|x| x.rollout).and_then(index_of);
+        let rollout = rollouts.get(site.as_str()).copied().flatten().and_then(index_of);
         let events: Vec<(usize, String)> = project
             .context
             .iter()
@@ -417,12 +495,14 @@ fn charts(s: &Scope, m: &Metric, rows: &[&ResultRow]) -> BTreeMap<String, Value>
     out
 }
 
-/// Every site's quarterly values against quarters since its own rollout.
+/// Every site's (the report's site's) quarterly values against quarters since its own
+/// rollout.
 fn aligned_lines(s: &Scope, m: &Metric) -> Vec<Aligned> {
     let Some(project) = s.checked.project.as_ref() else { return Vec::new() };
     project
         .sites
         .iter()
+        .filter(|site| s.shows(&site.id))
         .filter_map(|site| {
             let rollout = site.rollout?;
             let calendar = crate::plan::calendar::Calendar { fiscal_year_start: project.fiscal_year_start };
@@ -430,14 +510,9 @@ fn aligned_lines(s: &Scope, m: &Metric) -> Vec<Aligned> {
             let start = quarter(rollout);
             let points = s
                 .quarters
-                .rows
+                .at(&m.id, &site.id)
                 .iter()
-                .filter(|r| {
-                    r.metric == m.id
-                        && r.site == site.id.as_str()
-                        && r.dims.iter().all(|(_, v)| v.is_none())
-                        && !r.partial
-                })
+                .filter(|r| r.dims.iter().all(|(_, v)| v.is_none()) && !r.partial)
                 .filter_map(|r| Some((quarter(r.period_start) - start, r.value?)))
                 .collect();
             Some(Aligned { site: site.id.clone(), points })

@@ -128,7 +128,12 @@ pub fn render(input: &Input, manifest: &Manifest) -> Result<Vec<Rendered>, Strin
     let fuel = fuel(project.sites.len());
     let (markdown, html) = (environment(&dirs, None, fuel), environment(&dirs, Some(trusted.clone()), fuel));
     let quarters = input.results.get(&Some(Grain::Quarter)).ok_or("quarterly results are missing")?;
+    let quarters = context::Index::new(quarters);
+    let shared = context::Shared::new(input.checked, manifest);
+    let indexes: BTreeMap<Option<Grain>, context::Index> =
+        input.results.iter().map(|(grain, results)| (*grain, context::Index::new(results))).collect();
     let mut out = Vec::new();
+    let mut written = BTreeSet::new();
     for spec in &project.reports {
         let results = input.results.get(&spec.grain).ok_or("a report's results are missing")?;
         let sites: Vec<Option<String>> = match (&spec.site, spec.out.contains("{site}")) {
@@ -136,15 +141,16 @@ pub fn render(input: &Input, manifest: &Manifest) -> Result<Vec<Rendered>, Strin
             (None, true) => project.sites.iter().map(|s| Some(s.id.clone())).collect(),
             (None, false) => vec![None],
         };
+        let latest = latest_period(spec, results);
         for site in sites {
-            let report = report_info(spec, site, results, input.as_of);
+            let report = report_info(spec, site, latest, input.as_of);
             let stem = file_stem(&spec.out, &report);
             for (env, is_html) in [(&markdown, false), (&html, true)] {
                 let scope = context::Scope {
                     checked: input.checked,
-                    results,
-                    quarters,
-                    manifest,
+                    results: &indexes[&spec.grain],
+                    quarters: &quarters,
+                    shared: &shared,
                     report: report.clone(),
                     html: is_html,
                     trusted: &trusted,
@@ -162,7 +168,7 @@ pub fn render(input: &Input, manifest: &Manifest) -> Result<Vec<Rendered>, Strin
                 };
                 // Two reports filling their `out` to one name (`x-{site}.md` and
                 // `x-lyon.md`) would overwrite each other.
-                if out.iter().any(|r: &Rendered| r.file == file) {
+                if !written.insert(file.clone()) {
                     return Err(format!(
                         "report `{}` would write {file}, which another report writes; give each report its own `out`",
                         spec.template
@@ -175,12 +181,20 @@ pub fn render(input: &Input, manifest: &Manifest) -> Result<Vec<Rendered>, Strin
     Ok(out)
 }
 
-fn report_info(spec: &ReportSpec, site: Option<String>, results: &Results, as_of: NaiveDate) -> context::ReportInfo {
-    // The latest whole period at the report's grain.
-    let latest: Option<&ResultRow> = match spec.grain {
+/// The latest whole period at the report's grain: its row.
+fn latest_period<'a>(spec: &ReportSpec, results: &'a Results) -> Option<&'a ResultRow> {
+    match spec.grain {
         Some(_) => results.rows.iter().filter(|r| !r.partial).max_by_key(|r| r.period_end),
         None => None,
-    };
+    }
+}
+
+fn report_info(
+    spec: &ReportSpec,
+    site: Option<String>,
+    latest: Option<&ResultRow>,
+    as_of: NaiveDate,
+) -> context::ReportInfo {
     context::ReportInfo {
         name: spec.template.clone(),
         grain: spec.grain.map(|g| g.as_str()),
