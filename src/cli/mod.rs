@@ -259,7 +259,12 @@ fn parse_date(s: &str) -> Result<NaiveDate, String> {
 }
 
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    run_with(std::env::args_os())
+}
+
+/// The command line `args` (the program's name first), run as `main` runs it.
+pub fn run_with(args: impl IntoIterator<Item = impl Into<std::ffi::OsString> + Clone>) -> ExitCode {
+    let cli = Cli::parse_from(args);
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     match cli.command {
         Command::Check { project, data, base } => check::run(&project, data, base.as_deref(), color),

@@ -206,6 +206,7 @@ fn read_file(path: &Path, binding: &Binding, source: &Source, report: &mut DataR
         return Some(hit);
     }
     let read = read_file_anew(path, binding, source, report)?;
+    crate::census::read(read.0.height());
     if let Some((files, key)) = report.files.as_ref().zip(key) {
         files.put(key, &read);
     }

@@ -2,6 +2,7 @@
 //! plan to Polars lazy frames, collects them all at once and returns the aggregate tables.
 //! Polars types appear only inside this module.
 
+mod census;
 pub mod data;
 mod lower;
 mod run;

@@ -50,6 +50,9 @@ pub fn aggregate(plan: &Plan, files: Option<&FileCache>) -> Result<Computed, Vec
     for b in &plan.bases {
         lowered.push(Query::new(plan, b, &tables).push(&mut frames).map_err(|e| vec![failed(&b.metric.id.0, e)])?);
     }
+    if crate::census::counting() {
+        crate::census::computed(super::census::operators(&frames).map_err(|e| vec![failed("(census)", e)])?);
+    }
     let collected = LazyFrame::collect_all_with_engine(
         frames.into_iter().map(|lf| lf.logical_plan).collect(),
         Engine::Auto,

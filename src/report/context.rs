@@ -31,6 +31,15 @@ pub struct Context<'a> {
     pub sources: Value,
 }
 
+impl Context<'_> {
+    /// The result rows, aligned lines, sites and events it holds: the rows the census
+    /// ([`crate::census`]) counts as rendered.
+    pub fn rows(&self) -> usize {
+        let metrics: usize = self.metrics.iter().map(|m| m.rows.len() + m.aligned.sites.len()).sum();
+        metrics + self.sites.len() + self.events.len()
+    }
+}
+
 /// What every report of a build holds alike, made into template values once.
 pub struct Shared {
     manifest: Value,

@@ -157,6 +157,7 @@ pub fn render(input: &Input, manifest: &Manifest) -> Result<Vec<Rendered>, Strin
                 };
                 trusted.clear();
                 let context = context::build(&scope);
+                crate::census::rendered(context.rows());
                 let text = env
                     .get_template(&format!("{}.md.j2", spec.template))
                     .and_then(|t| t.render(Value::from(minijinja::value::Serde(&context))))

@@ -51,6 +51,7 @@ pub(super) struct Rules<'a> {
 impl Rules<'_> {
     /// Every rule, each violation reported.
     pub fn check(&self, report: &mut DataReport) {
+        crate::census::checked(self.frame.height());
         if let Err(e) = self.check_all(report) {
             let message = format!("cannot check the data rules on {}: {e}", self.path.display());
             report.errors.push(Diagnostic::error(codes::E0802, message).in_file(self.path));
