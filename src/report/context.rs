@@ -80,28 +80,51 @@ impl Shared {
     }
 }
 
+/// A result row, and the template value it is made into once per build, whichever
+/// reports show it.
+#[derive(Clone)]
+pub struct Row<'a> {
+    data: &'a ResultRow,
+    template: Value,
+}
+
+impl std::ops::Deref for Row<'_> {
+    type Target = ResultRow;
+
+    fn deref(&self) -> &ResultRow {
+        self.data
+    }
+}
+
+impl Serialize for Row<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.template.serialize(serializer)
+    }
+}
+
 /// A results table's rows by metric, and by metric and site, each in table order: what
 /// the reports of a build look their rows up in, made once.
 pub struct Index<'a> {
-    by_metric: HashMap<&'a MetricId, Vec<&'a ResultRow>>,
-    by_site: HashMap<&'a MetricId, HashMap<&'a str, Vec<&'a ResultRow>>>,
+    by_metric: HashMap<&'a MetricId, Vec<Row<'a>>>,
+    by_site: HashMap<&'a MetricId, HashMap<&'a str, Vec<Row<'a>>>>,
 }
 
 impl<'a> Index<'a> {
     pub fn new(results: &'a Results) -> Index<'a> {
         let mut index = Index { by_metric: HashMap::new(), by_site: HashMap::new() };
         for r in &results.rows {
-            index.by_metric.entry(&r.metric).or_default().push(r);
-            index.by_site.entry(&r.metric).or_default().entry(r.site.as_str()).or_default().push(r);
+            let row = Row { data: r, template: Value::from(minijinja::value::Serde(r)) };
+            index.by_metric.entry(&r.metric).or_default().push(row.clone());
+            index.by_site.entry(&r.metric).or_default().entry(r.site.as_str()).or_default().push(row);
         }
         index
     }
 
-    fn rows(&self, metric: &MetricId) -> &[&'a ResultRow] {
+    fn rows(&self, metric: &MetricId) -> &[Row<'a>] {
         self.by_metric.get(metric).map_or(&[], Vec::as_slice)
     }
 
-    fn at(&self, metric: &MetricId, site: &str) -> &[&'a ResultRow] {
+    fn at(&self, metric: &MetricId, site: &str) -> &[Row<'a>] {
         self.by_site.get(metric).and_then(|sites| sites.get(site)).map_or(&[], Vec::as_slice)
     }
 }
@@ -170,10 +193,10 @@ pub struct MetricInfo<'a> {
     /// The vocabulary terms it depends on, by vocabulary.
     pub vocabularies: Vec<String>,
     /// Its rows at the report's grain, every site and `all`, in period order.
-    pub rows: Vec<&'a ResultRow>,
+    pub rows: Vec<Row<'a>>,
     /// Site (and `all`) to its row of the report's period; empty for a metric with `by`,
     /// whose rows are in `breakdown`.
-    pub latest: BTreeMap<String, &'a ResultRow>,
+    pub latest: BTreeMap<String, Row<'a>>,
     /// Per site, then `all`, its rows in period order; empty for a metric with `by`.
     pub series: Vec<Series<'a>>,
     /// For a metric with `by`: per site, then `all`, its rows of the latest whole period up
@@ -199,13 +222,13 @@ pub struct Breakdown<'a> {
 #[derive(Serialize)]
 pub struct Part<'a> {
     pub label: String,
-    pub row: &'a ResultRow,
+    pub row: Row<'a>,
 }
 
 #[derive(Serialize)]
 pub struct Series<'a> {
     pub site: String,
-    pub rows: Vec<&'a ResultRow>,
+    pub rows: Vec<Row<'a>>,
 }
 
 /// Quarters since each site's rollout (0 is the rollout's quarter) and, per site, its
@@ -324,16 +347,16 @@ fn site(s: &Site) -> SiteInfo<'_> {
 }
 
 fn metric<'a>(s: &Scope<'a>, m: &'a Metric, fingerprint: Option<String>) -> MetricInfo<'a> {
-    let rows: Vec<&ResultRow> = match s.report.site.as_deref() {
+    let rows: Vec<Row> = match s.report.site.as_deref() {
         Some(site) => [s.results.at(&m.id, site), s.results.at(&m.id, "all")].concat(),
         None => s.results.rows(&m.id).to_vec(),
     };
     // Per site, the latest whole period up to the report's.
-    let mut latest: BTreeMap<String, &ResultRow> = BTreeMap::new();
+    let mut latest: BTreeMap<String, Row> = BTreeMap::new();
     for r in rows.iter().filter(|r| !r.partial && s.report.period_end.is_none_or(|end| r.period_end <= end)) {
         let site = r.site.to_string();
         if latest.get(&site).is_none_or(|l| l.period_end < r.period_end) {
-            latest.insert(site, r);
+            latest.insert(site, r.clone());
         }
     }
     let lineage = m.lineage(&s.checked.set);
@@ -383,7 +406,7 @@ fn metric<'a>(s: &Scope<'a>, m: &'a Metric, fingerprint: Option<String>) -> Metr
 
 /// Per site, `all` last, the rows of the period `latest` holds for it, one per dimension
 /// value, labelled by their values.
-fn breakdown<'a>(rows: &[&'a ResultRow], latest: &BTreeMap<String, &ResultRow>) -> Vec<Breakdown<'a>> {
+fn breakdown<'a>(rows: &[Row<'a>], latest: &BTreeMap<String, Row>) -> Vec<Breakdown<'a>> {
     let mut out: Vec<Breakdown> = Vec::new();
     let mut at: HashMap<String, usize> = HashMap::new();
     for r in rows {
@@ -392,7 +415,7 @@ fn breakdown<'a>(rows: &[&'a ResultRow], latest: &BTreeMap<String, &ResultRow>) 
             continue;
         }
         let label = r.dims.iter().map(|(_, v)| v.as_deref().unwrap_or("(none)")).collect::<Vec<_>>().join(", ");
-        let part = Part { label, row: r };
+        let part = Part { label, row: r.clone() };
         match at.get(&site) {
             Some(&i) => out[i].parts.push(part),
             None => {
@@ -406,16 +429,16 @@ fn breakdown<'a>(rows: &[&'a ResultRow], latest: &BTreeMap<String, &ResultRow>) 
 }
 
 /// The rows per site, `all` last, of a metric without `by` (one row per site and period).
-fn series<'a>(rows: &[&'a ResultRow]) -> Vec<Series<'a>> {
+fn series<'a>(rows: &[Row<'a>]) -> Vec<Series<'a>> {
     let mut out: Vec<Series> = Vec::new();
     let mut at: HashMap<String, usize> = HashMap::new();
     for r in rows {
         let site = r.site.to_string();
         match at.get(&site) {
-            Some(&i) => out[i].rows.push(r),
+            Some(&i) => out[i].rows.push(r.clone()),
             None => {
                 at.insert(site.clone(), out.len());
-                out.push(Series { site, rows: vec![*r] });
+                out.push(Series { site, rows: vec![r.clone()] });
             }
         }
     }
@@ -463,13 +486,13 @@ fn formula<'a>(m: &'a Metric, lineage: &crate::check::lineage::Lineage) -> Formu
 }
 
 /// A trend chart per site (and `all`) of the metric's first dimension value.
-fn charts(s: &Scope, m: &Metric, rows: &[&ResultRow]) -> BTreeMap<String, Value> {
+fn charts(s: &Scope, m: &Metric, rows: &[Row]) -> BTreeMap<String, Value> {
     let project = s.checked.project.as_ref().expect("a project");
     let mut by_site: BTreeMap<String, Vec<&ResultRow>> = BTreeMap::new();
     for r in rows {
         let site = by_site.entry(r.site.to_string()).or_default();
         if site.last().is_none_or(|last| last.period != r.period) {
-            site.push(r);
+            site.push(&**r);
         }
     }
     let rollouts: HashMap<&str, Option<NaiveDate>> =
