@@ -9,7 +9,7 @@
 //!   with its plant's time zone, rollout, local codes and coverage): the shipped set's
 //!   eighteen sources and 53 metrics, with the same reports.
 //!
-//! Each command runs `--runs N` times (default 3); the table shows medians, then the
+//! Each command runs `--runs N` times (default 5); the table shows medians, then the
 //! growth from 30 to 120 and from 120 to 480 sites. `--keep DIR` writes the projects to
 //! DIR instead, to run them by hand or under a profiler.
 
@@ -33,7 +33,7 @@ fn main() -> ExitCode {
     if args.first().map(String::as_str) == Some("--child") {
         return child(&args[1..]);
     }
-    let mut runs = 3usize;
+    let mut runs = 5usize;
     let mut keep = None;
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {

@@ -162,7 +162,7 @@ fn any_zone(plan: &Plan) -> bool {
 /// site and each date in it also as the instant of its local midnight.
 fn as_of_end(t: SiteTable, plan: &Plan, source: &str, read: &BTreeSet<String>) -> PolarsResult<DataFrame> {
     let schema = &plan.set.sources[source];
-    let tz = plan.project.sites.iter().find(|s| s.id == t.site).map_or(chrono_tz::Tz::UTC, |s| s.timezone);
+    let tz = plan.site(&t.site).map_or(chrono_tz::Tz::UTC, |s| s.timezone);
     let mut shadows = Vec::new();
     for c in schema.columns.iter().filter(|c| read.contains(&c.name)) {
         match c.ty {
@@ -172,7 +172,7 @@ fn as_of_end(t: SiteTable, plan: &Plan, source: &str, read: &BTreeSet<String>) -
         }
     }
     // A table of no site (a project without sites) ends at UTC midnight.
-    let end = plan.ends.iter().find(|e| e.site == t.site).map_or_else(
+    let end = plan.end(&t.site).map_or_else(
         || crate::plan::calendar::end_of_day(chrono_tz::Tz::UTC, plan.as_of).and_utc().timestamp_millis(),
         |e| e.instant_ms,
     );

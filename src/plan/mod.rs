@@ -36,7 +36,8 @@ pub struct Plan<'a> {
     pub project: &'a Project,
     pub calendar: Calendar,
     pub as_of: NaiveDate,
-    /// Where `as_of` ends at each site: nothing at or after it is used.
+    /// Where `as_of` ends at each site, in the project's order of sites: nothing at or
+    /// after it is used.
     pub ends: Vec<SiteEnd>,
     /// The sources to read, each once: the base metrics' own and those they join.
     pub sources: Vec<SourcePlan>,
@@ -472,6 +473,11 @@ impl Plan<'_> {
     /// The project's site `id`.
     pub fn site(&self, id: &str) -> Option<&Site> {
         self.site_at.get(id).map(|&i| &self.project.sites[i])
+    }
+
+    /// Where `as_of` ends at site `id`.
+    pub fn end(&self, id: &str) -> Option<&SiteEnd> {
+        self.site_at.get(id).map(|&i| &self.ends[i])
     }
 
     /// The source's plan.
