@@ -14,7 +14,7 @@ use crate::plan::{Aggregates, BasePlan, Computed, Group, InputFile, JoinPick, Jo
 use crate::syntax::BinOp;
 use chrono::NaiveDate;
 use polars::prelude::*;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 const T: &str = "__t";
 const IDX: &str = "__idx";
@@ -29,13 +29,9 @@ const SIDE: &str = "__side";
 /// The number of a (site, key) among a joined source's snapshots.
 const KID: &str = "__kid";
 const PICK: &str = "__pick";
-/// A site's baseline window (`[from, to)`), the start and end of its coverage, the end of
-/// its data: per-site values joined to rows by [`by_site`].
-const WINDOW_FROM: &str = "__window_from";
-const WINDOW_TO: &str = "__window_to";
-const COVER_FROM: &str = "__cover_from";
-const COVER_TO: &str = "__cover_to";
-const DATA_END: &str = "__data_end";
+/// The row's site's place in the project's list: what per-site values are looked up by
+/// ([`at_site`]).
+const SITE_NO: &str = "__site_no";
 
 /// The joined key's column name in a join.
 fn key_col(join: &JoinPlan) -> String {
@@ -195,7 +191,8 @@ fn as_of_end(t: SiteTable, plan: &Plan, source: &str, read: &BTreeSet<String>) -
     }
     // Once, here, rather than in every plan over the source.
     let lf = t.frame.lazy().with_columns(known).with_columns(shadows);
-    lf.with_column(ms_lit(end).alias(END)).collect()
+    let number = plan.site_number(&t.site).unwrap_or(u32::MAX);
+    lf.with_columns([ms_lit(end).alias(END), lit(number).alias(SITE_NO)]).collect()
 }
 
 /// The columns of `source` whose local or instant copies a plan may read: its metrics'
@@ -379,10 +376,10 @@ impl<'a> Query<'a> {
         if self.base.data_ends.is_empty() {
             return Ok(lf);
         }
-        let sites = self.base.data_ends.iter().map(|(site, _)| site.as_str()).collect();
-        let ends = self.base.data_ends.iter().map(|(_, last)| Some(midnight_ms(last.succ_opt().unwrap_or(*last))));
-        let lf = by_site(lf, JoinType::Left, sites, vec![(DATA_END, ends.collect())])?;
-        let end = col(DATA_END);
+        let ends: HashMap<&str, i64> = (self.base.data_ends.iter())
+            .map(|(site, last)| (site.as_str(), midnight_ms(last.succ_opt().unwrap_or(*last))))
+            .collect();
+        let end = at_site(self.plan, |site| ends.get(site).copied())?;
         let mut lf = lf.filter(end.clone().is_null().or(self.local(from).lt(end.clone())));
         if let Some(close) = close {
             let later = end.clone().is_not_null().and(self.local(close).gt_eq(end));
@@ -401,7 +398,7 @@ impl<'a> Query<'a> {
                 .collect();
             lf = lf.with_columns(nulled);
         }
-        Ok(lf.drop(cols([DATA_END])))
+        Ok(lf)
     }
 
     /// The rows of `lf` inside their site's coverage, by the time column.
@@ -409,14 +406,13 @@ impl<'a> Query<'a> {
         if self.base.rows_within.is_empty() {
             return Ok(lf);
         }
-        let spans = &self.base.rows_within;
-        let sites = spans.iter().map(|c| c.site.as_str()).collect();
-        let from = spans.iter().map(|c| Some(midnight_ms(c.span.from))).collect();
-        let to = spans.iter().map(|c| c.span.to.and_then(|to| to.succ_opt()).map(midnight_ms)).collect();
-        let lf = by_site(lf, JoinType::Left, sites, vec![(COVER_FROM, from), (COVER_TO, to)])?;
+        let spans: HashMap<&str, &crate::plan::Span> =
+            self.base.rows_within.iter().map(|c| (c.site.as_str(), &c.span)).collect();
+        let from = at_site(self.plan, |site| spans.get(site).map(|s| midnight_ms(s.from)))?;
+        let to = at_site(self.plan, |site| spans.get(site)?.to?.succ_opt().map(midnight_ms))?;
         let t = self.local(self.base.time.column());
-        let inside = t.clone().gt_eq(col(COVER_FROM)).and(col(COVER_TO).is_null().or(t.lt(col(COVER_TO))));
-        Ok(lf.filter(col(COVER_FROM).is_null().or(inside)).drop(cols([COVER_FROM, COVER_TO])))
+        let inside = t.clone().gt_eq(from.clone()).and(to.clone().is_null().or(t.lt(to)));
+        Ok(lf.filter(from.is_null().or(inside)))
     }
 
     /// A snapshot metric's (site, period) pairs that hold a snapshot, whatever `where`
@@ -442,7 +438,8 @@ impl<'a> Query<'a> {
         };
         let t = self.local(column);
         let covered = self.within_coverage(self.tables[&self.base.source].all())?;
-        let taken = in_window(covered, windows, false, &|from, to| t.clone().gt_eq(from).and(t.clone().lt(to)))?;
+        let inside = |from, to| t.clone().gt_eq(from).and(t.clone().lt(to));
+        let taken = in_window(self.plan, covered, windows, false, &inside)?;
         Ok(Some(taken.select([col(SITE)]).unique(None, UniqueKeepStrategy::Any)))
     }
 
@@ -585,7 +582,7 @@ impl<'a> Query<'a> {
     /// Each site's rows in its own baseline window, as one period.
     fn in_windows(&self, rows: LazyFrame, windows: &[SiteWindow]) -> PolarsResult<LazyFrame> {
         let days = self.base.period_days.is_some();
-        let in_window = |cond: &dyn Fn(Expr, Expr) -> Expr| in_window(rows.clone(), windows, days, cond);
+        let in_window = |cond: &dyn Fn(Expr, Expr) -> Expr| in_window(self.plan, rows.clone(), windows, days, cond);
         let rows = match &self.base.time {
             TimeSemantics::Event { column } | TimeSemantics::Snapshot { column } => {
                 let t = self.local(column.as_str());
@@ -631,42 +628,34 @@ impl<'a> Query<'a> {
 /// (rows of sites without a window are left out); with `days`, each row also gets its
 /// window's first and last day as `period_start` and `period_end`.
 fn in_window(
+    plan: &Plan,
     lf: LazyFrame,
     windows: &[SiteWindow],
     days: bool,
     cond: &dyn Fn(Expr, Expr) -> Expr,
 ) -> PolarsResult<LazyFrame> {
-    let sites = windows.iter().map(|w| w.site.as_str()).collect();
-    let day = |day: &dyn Fn(&SiteWindow) -> NaiveDate| windows.iter().map(|w| Some(midnight_ms(day(w)))).collect();
-    let mut values = vec![
-        (WINDOW_FROM, day(&|w| w.window.from)),
-        (WINDOW_TO, day(&|w| w.window.to.succ_opt().expect("a next day"))),
-    ];
-    if days {
-        values.extend([(PERIOD_START, day(&|w| w.window.from)), (PERIOD_END, day(&|w| w.window.to))]);
-    }
-    let lf = by_site(lf, JoinType::Inner, sites, values)?;
-    Ok(lf.filter(cond(col(WINDOW_FROM), col(WINDOW_TO))).drop(cols([WINDOW_FROM, WINDOW_TO])))
+    let windows: HashMap<&str, &crate::plan::calendar::Window> =
+        windows.iter().map(|w| (w.site.as_str(), &w.window)).collect();
+    let day = |day: fn(&crate::plan::calendar::Window) -> NaiveDate| {
+        at_site(plan, |site| windows.get(site).map(|w| midnight_ms(day(w))))
+    };
+    let from = day(|w| w.from)?;
+    let to = day(|w| w.to.succ_opt().expect("a next day"))?;
+    let lf = lf.filter(from.clone().is_not_null().and(cond(from, to)));
+    Ok(if days {
+        lf.with_columns([day(|w| w.from)?.alias(PERIOD_START), day(|w| w.to)?.alias(PERIOD_END)])
+    } else {
+        lf
+    })
 }
 
-/// `lf` with values that differ between sites joined to each row by its site (per
-/// column, an instant or null for each site of `sites`): how a rule that differs between
-/// sites reaches every row in one pass, where a chain of one branch per site would
-/// evaluate every branch over every row. `Inner` keeps only the rows of `sites`.
-fn by_site(
-    lf: LazyFrame,
-    how: JoinType,
-    sites: Vec<&str>,
-    values: Vec<(&str, Vec<Option<i64>>)>,
-) -> PolarsResult<LazyFrame> {
-    let height = sites.len();
-    let mut columns = vec![Column::new(SITE.into(), sites)];
-    for (name, ms) in values {
-        columns.push(Series::new(name.into(), ms).cast(&MS)?.into_column());
-    }
-    let mut args = JoinArgs::new(how);
-    args.maintain_order = MaintainOrderJoin::Left;
-    Ok(lf.join(DataFrame::new(height, columns)?.lazy(), [col(SITE)], [col(SITE)], args))
+/// Per row, the instant its site has (`value` of each site of the project; null for
+/// none), looked up by the row's site number: one pass over the rows however many sites
+/// there are, where a chain of one branch per site would test every branch on every row.
+fn at_site(plan: &Plan, value: impl Fn(&str) -> Option<i64>) -> PolarsResult<Expr> {
+    let values: Vec<Option<i64>> = plan.project.sites.iter().map(|s| value(&s.id)).collect();
+    let values = Series::new("per site".into(), values).cast(&MS)?;
+    Ok(lit(values).gather(col(SITE_NO), true))
 }
 
 /// The terms of `e` joined by `and` (a row passes when it passes each).

@@ -475,6 +475,11 @@ impl Plan<'_> {
         self.site_at.get(id).map(|&i| &self.project.sites[i])
     }
 
+    /// The place of site `id` in the project's list.
+    pub fn site_number(&self, id: &str) -> Option<u32> {
+        self.site_at.get(id).and_then(|&i| u32::try_from(i).ok())
+    }
+
     /// Where `as_of` ends at site `id`.
     pub fn end(&self, id: &str) -> Option<&SiteEnd> {
         self.site_at.get(id).map(|&i| &self.ends[i])
