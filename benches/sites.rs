@@ -9,8 +9,8 @@
 //!   with its plant's time zone, rollout, local codes and coverage): the shipped set's
 //!   eighteen sources and 53 metrics, with the same reports.
 //!
-//! Each command runs `--runs N` times (default 5); the table shows medians, then the
-//! growth from 30 to 120 and from 120 to 480 sites. `--keep DIR` writes the projects to
+//! Each command runs `--runs N` times (default 5), in rounds over every project; the table
+//! shows medians, then the growth from 30 to 120 and from 120 to 480 sites. `--keep DIR` writes the projects to
 //! DIR instead, to run them by hand or under a profiler.
 
 use std::fmt::Write as _;
@@ -60,20 +60,22 @@ fn main() -> ExitCode {
     let mut table = String::from(
         "| project | rows | `check --data` wall | `check --data` peak | `build` wall | `build` peak |\n|---|---|---|---|---|---|\n",
     );
+    // Round after round over every project, so that a machine slowing down (or speeding
+    // up) during the bench weighs on every size alike.
+    let mut runs_of: Vec<(Vec<(Duration, u64)>, Vec<(Duration, u64)>)> = vec![(Vec::new(), Vec::new()); projects.len()];
+    for _ in 0..runs {
+        for ((name, _, project), (checks, builds)) in projects.iter().zip(&mut runs_of) {
+            let as_of = if name.starts_with("Acme") { "2025-12-31" } else { "2026-06-30" };
+            let project = project.to_str().expect("a UTF-8 path");
+            checks.push(measure(&["check", "--data", "-p", project]));
+            let _ = fs::remove_dir_all(&out);
+            let out = out.to_str().expect("a UTF-8 path");
+            builds.push(measure(&["build", "-p", project, "--as-of", as_of, "--quiet", "--out", out]));
+        }
+    }
     let mut measured = Vec::new();
-    for (name, rows, project) in &projects {
-        let as_of = if name.starts_with("Acme") { "2025-12-31" } else { "2026-06-30" };
-        let project = project.to_str().expect("a UTF-8 path");
-        let check = median((0..runs).map(|_| measure(&["check", "--data", "-p", project])).collect());
-        let build = median(
-            (0..runs)
-                .map(|_| {
-                    let _ = fs::remove_dir_all(&out);
-                    let out = out.to_str().expect("a UTF-8 path");
-                    measure(&["build", "-p", project, "--as-of", as_of, "--quiet", "--out", out])
-                })
-                .collect(),
-        );
+    for ((name, rows, _), (checks, builds)) in projects.iter().zip(runs_of) {
+        let (check, build) = (median(checks), median(builds));
         writeln!(
             table,
             "| {name} | {rows} | {:.2} s | {} MiB | {:.2} s | {} MiB |",
