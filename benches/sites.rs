@@ -26,6 +26,9 @@ const ROWS: usize = 300;
 /// Sites of the Acme copy.
 const ACME_SITES: usize = 50;
 
+/// One run's wall time and peak resident set (KiB).
+type Run = (Duration, u64);
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     // In a process of its own, the bench runs one command and reports that command's peak:
@@ -62,7 +65,7 @@ fn main() -> ExitCode {
     );
     // Round after round over every project, so that a machine slowing down (or speeding
     // up) during the bench weighs on every size alike.
-    let mut runs_of: Vec<(Vec<(Duration, u64)>, Vec<(Duration, u64)>)> = vec![(Vec::new(), Vec::new()); projects.len()];
+    let mut runs_of: Vec<(Vec<Run>, Vec<Run>)> = vec![(Vec::new(), Vec::new()); projects.len()];
     for _ in 0..runs {
         for ((name, _, project), (checks, builds)) in projects.iter().zip(&mut runs_of) {
             let as_of = if name.starts_with("Acme") { "2025-12-31" } else { "2026-06-30" };
@@ -91,8 +94,7 @@ fn main() -> ExitCode {
     // 30 -> 120 and 120 -> 480 sites of the one-metric project.
     let growth = |from: usize, to: usize| {
         let (a, b) = (&measured[from], &measured[to]);
-        let ratio =
-            |x: (Duration, u64), y: (Duration, u64)| (y.0.as_secs_f64() / x.0.as_secs_f64(), y.1 as f64 / x.1 as f64);
+        let ratio = |x: Run, y: Run| (y.0.as_secs_f64() / x.0.as_secs_f64(), y.1 as f64 / x.1 as f64);
         let (check_wall, check_peak) = ratio(a.0, b.0);
         let (build_wall, build_peak) = ratio(a.1, b.1);
         println!(
@@ -107,7 +109,7 @@ fn main() -> ExitCode {
 
 /// Runs yardstick with `args` in a process of its own, which reports the wall time and the
 /// peak resident set of yardstick's process; panics when yardstick fails.
-fn measure(args: &[&str]) -> (Duration, u64) {
+fn measure(args: &[&str]) -> Run {
     let me = std::env::current_exe().expect("the bench's own path");
     let output = Command::new(me).arg("--child").args(args).output().expect("the bench runs itself");
     let report = String::from_utf8_lossy(&output.stdout);
@@ -139,7 +141,7 @@ fn child(args: &[String]) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn median(mut runs: Vec<(Duration, u64)>) -> (Duration, u64) {
+fn median(mut runs: Vec<Run>) -> Run {
     runs.sort();
     let wall = runs[runs.len() / 2].0;
     let mut peaks: Vec<u64> = runs.iter().map(|r| r.1).collect();
