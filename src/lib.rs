@@ -25,6 +25,7 @@ pub mod cli;
 pub mod diag;
 pub mod engine;
 mod git;
+pub mod ir;
 pub mod plan;
 pub mod report;
 pub mod results;

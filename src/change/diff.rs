@@ -6,7 +6,7 @@
 
 use crate::check::Checked;
 use crate::check::fingerprint::prints;
-use crate::check::ir::{Metric, MetricBody, MetricId, Type};
+use crate::ir::{Metric, MetricBody, MetricId, Type};
 use crate::results::{ResultRow, Results};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -175,7 +175,7 @@ fn fields(a: &Metric, b: &Metric) -> Vec<(String, String, String)> {
 }
 
 /// The metrics whose definitions use vocabulary `name` (terms, groups or columns of it).
-fn reached_by_vocab(set: &crate::check::ir::DefinitionSet, name: &str) -> Vec<String> {
+fn reached_by_vocab(set: &crate::ir::DefinitionSet, name: &str) -> Vec<String> {
     set.metrics
         .iter()
         .filter(|m| {
@@ -185,7 +185,7 @@ fn reached_by_vocab(set: &crate::check::ir::DefinitionSet, name: &str) -> Vec<St
                     set.sources[*s]
                         .columns
                         .iter()
-                        .any(|c| matches!(&c.ty, crate::check::ir::ColumnType::Vocab(v) if v == name))
+                        .any(|c| matches!(&c.ty, crate::ir::ColumnType::Vocab(v) if v == name))
                 })
         })
         .map(|m| m.id.0.clone())
@@ -201,8 +201,7 @@ fn vocabularies(base: &Checked, head: &Checked) -> Vec<Named> {
             (None, Some(_)) => ("added", Vec::new()),
             (Some(_), None) => ("removed", Vec::new()),
             (Some(a), Some(b)) => {
-                let codes =
-                    |v: &crate::check::ir::Vocabulary| v.terms.iter().map(|t| t.code.clone()).collect::<BTreeSet<_>>();
+                let codes = |v: &crate::ir::Vocabulary| v.terms.iter().map(|t| t.code.clone()).collect::<BTreeSet<_>>();
                 let mut d = Vec::new();
                 d.extend(codes(b).difference(&codes(a)).map(|c| format!("term `{c}` added")));
                 d.extend(codes(a).difference(&codes(b)).map(|c| format!("term `{c}` removed")));
@@ -235,7 +234,7 @@ fn sources(base: &Checked, head: &Checked) -> Vec<Named> {
         let (a, b) = (base.set.sources.get(name), head.set.sources.get(name));
         let details = match (a, b) {
             (Some(a), Some(b)) => {
-                let cols = |s: &crate::check::ir::Source| {
+                let cols = |s: &crate::ir::Source| {
                     s.columns
                         .iter()
                         .map(|c| (c.name.clone(), Type::from(&c.ty).to_string()))

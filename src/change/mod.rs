@@ -9,8 +9,8 @@ pub mod diff;
 
 use crate::check::Checked;
 use crate::check::fingerprint::fingerprints;
-use crate::check::ir::Vocabulary;
 use crate::diag::{Diagnostic, Sources, codes};
+use crate::ir::Vocabulary;
 use crate::spec::AtRevision;
 use std::path::Path;
 

@@ -4,9 +4,9 @@
 //! too, so a plant whose export differs only in its delimiter says just that.
 
 use super::Cx;
-use super::ir::{Binding, Dialect, FileFormat};
 use super::set::COLLECTIONS;
 use crate::diag::{Diagnostic, FileId, Span, codes, did_you_mean};
+use crate::ir::{Binding, Dialect, FileFormat};
 use crate::spec::{BindingDoc, CsvDoc, Spanned};
 use chrono::format::{Item, StrftimeItems};
 use chrono::{DateTime, NaiveDate, NaiveDateTime};

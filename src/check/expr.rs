@@ -1,11 +1,11 @@
 //! Names and types inside expressions: turns an AST into a typed [`TExpr`], reporting
 //! every unknown name, misplaced aggregate and type mismatch with its exact span.
 
-use super::ir::{
+use crate::diag::{Diagnostic, Span, codes, did_you_mean};
+use crate::ir::{
     AggFn, Builtin, ColumnRef, Grain, Literal, MetricId, RowFn, Source, TExpr, TExprKind, ThresholdInput, Type,
     Vocabulary,
 };
-use crate::diag::{Diagnostic, Span, codes, did_you_mean};
 use crate::syntax::{BinOp, Expr, ExprKind, Ident, UnaryOp};
 use std::collections::BTreeMap;
 

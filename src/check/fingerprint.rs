@@ -14,7 +14,7 @@
 //! terms, not their order.
 //! What the project decides is in the project hash.
 
-use super::ir::{
+use crate::ir::{
     BaseMetric, ColumnRef, ColumnType, DefinitionSet, Metric, MetricBody, MetricId, Project, Source, TExprKind,
 };
 use serde::Serialize;
@@ -100,17 +100,17 @@ struct Meaning<'a> {
 
 #[derive(Serialize)]
 struct Criteria<'a> {
-    direction: &'a super::ir::Direction,
+    direction: &'a crate::ir::Direction,
     /// The target's change or value; its `by` date decides no status.
     target: Option<(&'static str, f64)>,
-    thresholds: Vec<(&'a super::ir::Status, String)>,
+    thresholds: Vec<(&'a crate::ir::Status, String)>,
 }
 
 #[derive(Serialize)]
 enum Body<'a> {
     Base {
         source: &'a str,
-        time: &'a super::ir::TimeSemantics,
+        time: &'a crate::ir::TimeSemantics,
         filter: Option<String>,
         value: String,
         by: Vec<String>,
@@ -174,8 +174,8 @@ fn meaning<'a>(set: &'a DefinitionSet, m: &'a Metric, done: &BTreeMap<MetricId, 
         criteria: Some(Criteria {
             direction: &m.direction,
             target: m.target.as_ref().map(|t| match t {
-                super::ir::Target::Change { change, .. } => ("change", *change),
-                super::ir::Target::Value { value, .. } => ("value", *value),
+                crate::ir::Target::Change { change, .. } => ("change", *change),
+                crate::ir::Target::Value { value, .. } => ("value", *value),
             }),
             thresholds: m.thresholds.iter().map(|t| (&t.status, t.condition.to_string())).collect(),
         }),
@@ -188,7 +188,7 @@ fn base<'a>(set: &'a DefinitionSet, b: &'a BaseMetric, vocabularies: &mut BTreeS
     let mut read: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     let mut joins = BTreeMap::new();
     read.entry(&source.name).or_default().insert(b.time.column());
-    if let super::ir::TimeSemantics::Open { close: Some(c), .. } = &b.time {
+    if let crate::ir::TimeSemantics::Open { close: Some(c), .. } = &b.time {
         read.entry(&source.name).or_default().insert(c);
     }
     let mut add = |c: &'a ColumnRef| match &c.join {

@@ -1,7 +1,7 @@
 //! What a metric's numbers depend on: the sources, columns, vocabularies, groups and
 //! metrics it reads. `explain` prints it; the catalog and fingerprints walk the same.
 
-use super::ir::{DefinitionSet, Metric, MetricBody, MetricId, TExpr, TExprKind};
+use crate::ir::{DefinitionSet, Metric, MetricBody, MetricId, TExpr, TExprKind};
 use serde::Serialize;
 use std::collections::BTreeSet;
 

@@ -4,11 +4,11 @@
 //! `allow: [{code: W1004, reason: "..."}]`; the site lints (the baseline window) concern
 //! a site, not a metric, and are answered in the project.
 
-use super::ir::{
+use crate::diag::{Diagnostic, Span, codes};
+use crate::ir::{
     Collection, ColumnRef, ColumnType, DefinitionSet, Direction, Layer, Metric, MetricBody, Project, Source, TExpr,
     TExprKind,
 };
-use crate::diag::{Diagnostic, Span, codes};
 use crate::plan::calendar::baseline_window;
 use chrono::{Months, NaiveDate};
 use std::collections::BTreeSet;
@@ -79,7 +79,7 @@ fn outcome_over_evidence(set: &DefinitionSet, m: &Metric) -> Option<Diagnostic> 
 fn raw_count(e: &TExpr) -> bool {
     match &e.kind {
         TExprKind::Aggregate { func, .. } => {
-            matches!(func, super::ir::AggFn::Count | super::ir::AggFn::Sum | super::ir::AggFn::CountDistinct)
+            matches!(func, crate::ir::AggFn::Count | crate::ir::AggFn::Sum | crate::ir::AggFn::CountDistinct)
         }
         TExprKind::Binary { op, lhs, rhs } => {
             use crate::syntax::BinOp;
@@ -144,7 +144,7 @@ fn vocabularies_read<'a>(set: &'a DefinitionSet, source: &'a Source, e: &TExpr, 
 /// the same source in the same tag: a rise may be better detection, not more incidents.
 fn lone_incident_count(set: &DefinitionSet, m: &Metric) -> Option<Diagnostic> {
     let MetricBody::Base(b) = &m.body else { return None };
-    let is_count = matches!(&b.value.kind, TExprKind::Aggregate { func: super::ir::AggFn::Count, .. });
+    let is_count = matches!(&b.value.kind, TExprKind::Aggregate { func: crate::ir::AggFn::Count, .. });
     let source = set.sources.get(&b.source)?;
     let typed_by =
         |s: &Source, f: &dyn Fn(&str) -> bool| s.columns.iter().any(|c| matches!(&c.ty, ColumnType::Vocab(v) if f(v)));

@@ -3,13 +3,13 @@
 
 use super::Cx;
 use super::expr::{Clause, ExprChecker, Scope};
-use super::ir::{
-    AggFn, Allow, BaseMetric, ColumnRef, Direction, Grain, Layer, Literal, MeasureType, Metric, MetricBody, MetricId,
-    Reference, Source, Status, TExpr, TExprKind, Target, Threshold, TimeSemantics, Type, Vocabulary,
-};
 use super::refs::parse_reference;
 use super::set::{unknown_column, unknown_source};
 use crate::diag::{Diagnostic, FileId, codes, did_you_mean};
+use crate::ir::{
+    AggFn, Allow, BaseMetric, ColumnRef, Direction, Grain, Layer, Literal, MeasureType, Metric, MetricBody, MetricId,
+    Reference, Source, Status, TExpr, TExprKind, Target, Threshold, TimeSemantics, Type, Vocabulary,
+};
 use crate::spec::{Loaded, MetricDoc, SetDocs, Spanned};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -421,7 +421,7 @@ fn expression(
     vocabs: &BTreeMap<String, Vocabulary>,
     scope: Scope,
     clause: Clause,
-) -> Option<(super::ir::TExpr, Vec<MetricId>)> {
+) -> Option<(crate::ir::TExpr, Vec<MetricId>)> {
     let ast = cx.parse(file, text)?;
     let mut checker = ExprChecker::new(vocabs, cx.unreadable, scope, clause);
     let checked = checker.check_root(&ast);
@@ -543,7 +543,7 @@ fn by_column(
         }
         return None;
     };
-    if matches!(col.ty, super::ir::ColumnType::List(_)) {
+    if matches!(col.ty, crate::ir::ColumnType::List(_)) {
         cx.error(
             Diagnostic::error(codes::E0512, format!("`{}` is multi-valued and cannot be a dimension", b.value))
                 .at(cx.span(file, b))

@@ -4,7 +4,6 @@
 pub(crate) mod dialect;
 mod expr;
 pub mod fingerprint;
-pub mod ir;
 pub mod lineage;
 pub mod lint;
 mod metric;
@@ -15,6 +14,7 @@ mod show;
 pub use show::{agg_name, row_fn_name};
 
 use crate::diag::{Diagnostic, Diagnostics, FileId, Sources, Span, codes, did_you_mean};
+use crate::ir;
 use crate::spec::{self, Spanned, Workspace};
 use crate::syntax::{Expr, ScalarMap, parse_expr};
 use chrono::NaiveDate;

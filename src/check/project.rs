@@ -1,11 +1,11 @@
 //! The project: its version requirement, calendar, baseline, sites and their mappings,
 //! data bindings, reports and context events.
 
-use super::ir::{Baseline, Binding, ContextEvent, Coverage, DefinitionSet, Project, ReportSpec, Site, Unmapped};
 use super::metric::GRAINS;
 use super::set::{COLLECTIONS, unknown_source, unknown_term, unknown_vocab};
 use super::{Cx, dialect};
 use crate::diag::{Diagnostic, FileId, codes, did_you_mean};
+use crate::ir::{Baseline, Binding, ContextEvent, Coverage, DefinitionSet, Project, ReportSpec, Site, Unmapped};
 use crate::spec::remote::shown;
 use crate::spec::{BaselineDoc, DefinitionsDoc, ProjectDoc, ProjectDocs, SiteDoc, SiteSourceDoc, Spanned};
 use std::collections::{BTreeMap, BTreeSet};
@@ -389,7 +389,7 @@ fn reports(cx: &mut Cx, docs: &ProjectDocs) -> Vec<ReportSpec> {
 /// output folder, or the `out` of a report before it (which it would overwrite).
 fn bad_out<'a>(out: &str, before: impl IntoIterator<Item = &'a str>) -> Option<&'static str> {
     let path = std::path::Path::new(out);
-    let stem = super::ir::out_stem(out);
+    let stem = crate::ir::out_stem(out);
     if stem.trim().is_empty() || stem.ends_with('/') {
         return Some("names no file");
     }
@@ -401,7 +401,7 @@ fn bad_out<'a>(out: &str, before: impl IntoIterator<Item = &'a str>) -> Option<&
     }
     before
         .into_iter()
-        .any(|o| super::ir::out_stem(o) == stem)
+        .any(|o| crate::ir::out_stem(o) == stem)
         .then_some("is also another report's: one would overwrite the other")
 }
 

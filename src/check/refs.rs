@@ -2,7 +2,7 @@
 //! `iso27004:2016/B.5`), checked against the numbering of each framework so that a typo
 //! cannot cite a control or clause that does not exist.
 
-use super::ir::{Framework, Reference};
+use crate::ir::{Framework, Reference};
 
 /// Parses `FRAMEWORK[:EDITION]/ID`; the error says what is wrong and what was expected.
 pub(super) fn parse_reference(text: &str) -> Result<Reference, String> {

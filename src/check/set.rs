@@ -1,8 +1,8 @@
 //! The definition set: `set.yaml`, vocabularies and source schemas, then its metrics.
 
 use super::Cx;
-use super::ir::{Collection, Column, ColumnType, DefinitionSet, Join, Source, Term, Type, Vocabulary};
 use crate::diag::{Diagnostic, FileId, codes, did_you_mean};
+use crate::ir::{Collection, Column, ColumnType, DefinitionSet, Join, Source, Term, Type, Vocabulary};
 use crate::spec::{ColumnDoc, SetDocs, SourceDoc, Spanned, TypeDoc, VocabDoc};
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -1,7 +1,7 @@
 //! The IR printed back in the expression language, with names resolved: what `explain`
 //! shows a reviewer.
 
-use super::ir::{AggFn, Builtin, Literal, RowFn, TExpr, TExprKind, ThresholdInput};
+use crate::ir::{AggFn, Builtin, Literal, RowFn, TExpr, TExprKind, ThresholdInput};
 use std::fmt;
 
 impl fmt::Display for TExpr {

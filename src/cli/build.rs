@@ -4,8 +4,8 @@
 //! leadership metric at or past the status named (everything was still written).
 
 use crate::build::{self, GitCli};
-use crate::check::ir::Grain;
 use crate::diag::render_all;
+use crate::ir::Grain;
 use crate::plan::Request;
 use crate::results::{Results, RowStatus};
 use chrono::NaiveDate;

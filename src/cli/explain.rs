@@ -2,8 +2,8 @@
 //! and the plan that computes them. `yardstick explain E0304`: what a diagnostic code means.
 
 use crate::check::Checked;
-use crate::check::ir::{Direction, Grain, Metric, MetricBody, Target};
 use crate::diag::render_all;
+use crate::ir::{Direction, Grain, Metric, MetricBody, Target};
 use crate::plan::Request;
 use std::fmt::Write as _;
 use std::path::Path;

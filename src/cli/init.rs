@@ -4,8 +4,8 @@
 //! a mappings file per site whose keys are the vocabularies those sources use. It never
 //! overwrites a file, and writes all of them or none.
 
-use crate::check::ir::{ColumnType, DefinitionSet, Source};
 use crate::diag::did_you_mean;
+use crate::ir::{ColumnType, DefinitionSet, Source};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::fs;

@@ -2,7 +2,7 @@
 //! compute it.
 
 use crate::check::Checked;
-use crate::check::ir::Metric;
+use crate::ir::Metric;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -63,7 +63,7 @@ fn computable(checked: &Checked, m: &Metric) -> String {
 }
 
 /// The sources of `read` that some site says it does not export.
-fn lacking_sources(project: &crate::check::ir::Project, read: &std::collections::BTreeSet<&str>) -> String {
+fn lacking_sources(project: &crate::ir::Project, read: &std::collections::BTreeSet<&str>) -> String {
     let lacking = read.iter().copied().filter(|s| project.sites.iter().any(|site| site.absent.contains(*s)));
     lacking.collect::<Vec<_>>().join(", ")
 }

@@ -11,7 +11,7 @@ mod init;
 mod metrics;
 mod query;
 
-use crate::check::ir::Grain;
+use crate::ir::Grain;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 use std::io::{IsTerminal, Write as _};
@@ -217,7 +217,7 @@ fn aligned(head: &[String], body: &[Vec<String>]) -> String {
 }
 
 /// Says that no metric has `tag`, naming the tags the set has.
-fn no_such_tag(set: &crate::check::ir::DefinitionSet, tag: &str) -> ExitCode {
+fn no_such_tag(set: &crate::ir::DefinitionSet, tag: &str) -> ExitCode {
     let mut tags: Vec<&str> = set.metrics.iter().flat_map(|m| m.tags.iter().map(String::as_str)).collect();
     tags.sort_unstable();
     tags.dedup();

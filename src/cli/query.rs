@@ -1,7 +1,7 @@
 //! `yardstick query`: one metric per site and period, as a table, CSV or JSON.
 
-use crate::check::ir::{Collection, Grain};
 use crate::diag::render_all;
+use crate::ir::{Collection, Grain};
 use crate::plan::Request;
 use crate::results::{ResultRow, RowCoverage, number};
 use chrono::NaiveDate;
@@ -84,7 +84,7 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
 
 /// The metrics asked for: the ids given, then those with the tag (once each); `None`
 /// (said) when the tag names no metric.
-fn requested(set: &crate::check::ir::DefinitionSet, args: &Args) -> Option<Vec<String>> {
+fn requested(set: &crate::ir::DefinitionSet, args: &Args) -> Option<Vec<String>> {
     let mut metrics: Vec<String> = Vec::new();
     for m in args.metrics {
         if !metrics.contains(m) {

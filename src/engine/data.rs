@@ -10,10 +10,8 @@ pub mod guard;
 mod instants;
 mod rules;
 
-use crate::check::ir::{
-    Binding, ColumnType, DefinitionSet, Dialect, FileFormat, Project, Site, Source, Unmapped, Vocabulary,
-};
 use crate::diag::{Diagnostic, codes};
+use crate::ir::{Binding, ColumnType, DefinitionSet, Dialect, FileFormat, Project, Site, Source, Unmapped, Vocabulary};
 use crate::plan::calendar::{end_of_day, wall_to_utc};
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
@@ -144,7 +142,7 @@ fn durations_of(set: &DefinitionSet, source: &Source) -> Vec<(String, String)> {
         .metrics
         .iter()
         .filter_map(|m| match &m.body {
-            crate::check::ir::MetricBody::Base(b) if b.source == source.name => Some(b.durations()),
+            crate::ir::MetricBody::Base(b) if b.source == source.name => Some(b.durations()),
             _ => None,
         })
         .flatten()
@@ -408,7 +406,7 @@ impl Read<'_> {
 
     /// A column through our parser, with its count of deprecated codes; `None` (reported)
     /// when it cannot be used.
-    fn parse(&mut self, col: &crate::check::ir::Column, values: &Column) -> Option<(Series, usize)> {
+    fn parse(&mut self, col: &crate::ir::Column, values: &Column) -> Option<(Series, usize)> {
         let stored_datetimes = matches!(values.dtype(), DataType::Datetime(..)) && col.ty == ColumnType::DateTime;
         let text = if stored_datetimes { Ok(StringChunked::default()) } else { text_values(values) };
         let text = match text {
@@ -1048,7 +1046,7 @@ pub fn check_all(project: &Project, set: &DefinitionSet, as_of: NaiveDate, repor
     // its empty rows are not events yet, and there is nothing to fill.
     let mut timed: BTreeMap<(&str, &str), Vec<String>> = BTreeMap::new();
     for m in &set.metrics {
-        if let crate::check::ir::MetricBody::Base(b) = &m.body {
+        if let crate::ir::MetricBody::Base(b) = &m.body {
             let column = b.time.column();
             let nullable = set.sources.get(&b.source).and_then(|s| s.column(column)).is_some_and(|c| c.nullable);
             if !nullable {

@@ -3,7 +3,7 @@
 //! Dates are lowered as datetimes at midnight UTC (milliseconds), so dates and datetimes
 //! compare and subtract alike, as SPEC section 6 says a date counts as its midnight.
 
-use crate::check::ir::{AggFn, Builtin, Literal, RowFn, TExpr, TExprKind, Type, Vocabulary};
+use crate::ir::{AggFn, Builtin, Literal, RowFn, TExpr, TExprKind, Type, Vocabulary};
 use crate::plan::calendar::{PeriodScheme, midnight_ms};
 use crate::plan::post::Slot;
 use crate::syntax::BinOp;
@@ -32,7 +32,7 @@ pub fn ms_lit(ms: i64) -> Expr {
 }
 
 /// The name of a column in a metric's frame: `col`, or `join.col` for a joined column.
-pub fn column_name(c: &crate::check::ir::ColumnRef) -> String {
+pub fn column_name(c: &crate::ir::ColumnRef) -> String {
     c.to_string()
 }
 

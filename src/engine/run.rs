@@ -7,8 +7,8 @@ use super::lower::{
     Lowerer, MS, PERIOD_END, PERIOD_START, column_name, instant_name, local_name, midnight_instant, ms_lit,
     period_index, slot_column, wall_clock,
 };
-use crate::check::ir::{Builtin, ColumnType, SiteRef, TExpr, TExprKind, TimeSemantics};
 use crate::diag::{Diagnostic, codes};
+use crate::ir::{Builtin, ColumnType, SiteRef, TExpr, TExprKind, TimeSemantics};
 use crate::plan::calendar::midnight_ms;
 use crate::plan::{Aggregates, BasePlan, Computed, Group, InputFile, JoinPick, JoinPlan, Plan, SiteWindow};
 use crate::syntax::BinOp;

@@ -1,7 +1,7 @@
 //! The one calendar (SPEC section 8): calendar or fiscal months, quarters and years, their
 //! labels, the partial period holding `as_of`, and baseline windows.
 
-use crate::check::ir::{Baseline, Grain};
+use crate::ir::{Baseline, Grain};
 use chrono::{Datelike, Months, NaiveDate, NaiveDateTime, Offset, TimeDelta, TimeZone};
 use chrono_tz::Tz;
 

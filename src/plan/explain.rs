@@ -2,7 +2,7 @@
 
 use super::post::Post;
 use super::{BasePlan, DerivedPlan, JoinPick, Plan};
-use crate::check::ir::{Builtin, ThresholdInput, TimeSemantics};
+use crate::ir::{Builtin, ThresholdInput, TimeSemantics};
 use std::fmt::{self, Write as _};
 
 impl Plan<'_> {
@@ -147,7 +147,7 @@ impl fmt::Display for Post {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::ir::AggFn;
+    use crate::ir::AggFn;
     use crate::plan::post::Slot;
 
     #[test]

@@ -11,11 +11,11 @@ mod explain;
 pub mod post;
 
 use crate::check::Checked;
-use crate::check::ir::{
+use crate::diag::{Diagnostic, codes};
+use crate::ir::{
     BaseMetric, Builtin, Collection, Column, ColumnRef, ColumnType, DefinitionSet, Grain, Metric, MetricBody, MetricId,
     Project, Site, SiteRef, Source, TExpr, TExprKind, TimeSemantics,
 };
-use crate::diag::{Diagnostic, codes};
 use calendar::{Calendar, Period, PeriodScheme, Window, baseline_window};
 use chrono::NaiveDate;
 use post::{Post, Slot};

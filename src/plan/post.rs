@@ -4,7 +4,7 @@
 //! null.
 
 use super::calendar::midnight_ms;
-use crate::check::ir::{AggFn, Builtin, Literal, RowFn, TExpr, TExprKind, ThresholdInput};
+use crate::ir::{AggFn, Builtin, Literal, RowFn, TExpr, TExprKind, ThresholdInput};
 use crate::syntax::BinOp;
 use std::fmt;
 

@@ -9,8 +9,8 @@
 use super::chart::{self, Aligned, Point, Trend};
 use crate::build::Manifest;
 use crate::check::Checked;
-use crate::check::ir::MetricId;
-use crate::check::ir::{Grain, Metric, MetricBody, Site};
+use crate::ir::MetricId;
+use crate::ir::{Grain, Metric, MetricBody, Site};
 use crate::results::{ResultRow, Results};
 use chrono::NaiveDate;
 use minijinja::Value;
@@ -161,7 +161,7 @@ pub struct SiteInfo<'a> {
     pub rollout: Option<NaiveDate>,
     pub timezone: &'static str,
     /// Source to where its data starts and ends, and how it is collected.
-    pub coverage: &'a BTreeMap<String, crate::check::ir::Coverage>,
+    pub coverage: &'a BTreeMap<String, crate::ir::Coverage>,
     /// The sources the site does not export.
     pub absent: Vec<&'a str>,
 }
@@ -174,7 +174,7 @@ pub struct MetricInfo<'a> {
     pub information_need: Option<&'a str>,
     pub layer: &'static str,
     pub unit: &'a str,
-    pub direction: &'a crate::check::ir::Direction,
+    pub direction: &'a crate::ir::Direction,
     /// The metric's own grain (the report may compute it at another).
     pub grain: &'static str,
     pub owner: Option<&'a str>,
@@ -184,7 +184,7 @@ pub struct MetricInfo<'a> {
     /// Who reads it.
     pub audience: &'a [String],
     /// The pitfall lints it is exempt from, each with the reason.
-    pub allow: &'a [crate::check::ir::Allow],
+    pub allow: &'a [crate::ir::Allow],
     pub version: u32,
     pub fingerprint: String,
     /// Defined by the project, not by the definition set.
@@ -277,7 +277,7 @@ pub struct VocabInfo<'a> {
     pub title: Option<&'a str>,
     pub description: Option<&'a str>,
     pub ordered: bool,
-    pub terms: &'a [crate::check::ir::Term],
+    pub terms: &'a [crate::ir::Term],
     pub groups: &'a BTreeMap<String, Vec<String>>,
 }
 

@@ -10,7 +10,7 @@ mod context;
 
 use crate::build::Manifest;
 use crate::check::Checked;
-use crate::check::ir::{Grain, ReportSpec};
+use crate::ir::{Grain, ReportSpec};
 use crate::results::{ResultRow, Results};
 use chrono::NaiveDate;
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, Value};
@@ -212,7 +212,7 @@ fn report_info(
 fn file_stem(out: &str, report: &context::ReportInfo) -> String {
     let period = report.period.clone().unwrap_or_else(|| report.as_of.to_string());
     let filled = out.replace("{period}", &period).replace("{site}", report.site.as_deref().unwrap_or("all"));
-    crate::check::ir::out_stem(&filled).to_string()
+    crate::ir::out_stem(&filled).to_string()
 }
 
 /// Renders a template given as text with `context`, in the HTML environment reports have

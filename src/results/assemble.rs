@@ -3,8 +3,8 @@
 
 use super::status::{Standing, judge, value_of};
 use super::{ResultRow, Results, RowCoverage, RowStatus};
-use crate::check::ir::{Collection, MetricId, SiteRef, TimeSemantics};
 use crate::diag::{Diagnostic, codes};
+use crate::ir::{Collection, MetricId, SiteRef, TimeSemantics};
 use crate::plan::calendar::Period;
 use crate::plan::post::{Env, Slot, V};
 use crate::plan::{Aggregates, BasePlan, Covered, DerivedPlan, Plan};
@@ -34,7 +34,7 @@ pub fn assemble(plan: &Plan, tables: Vec<Aggregates>) -> Results {
 }
 
 /// The rows of a metric the project does not collect: every site and period, no value.
-fn not_collected_rows(plan: &Plan, m: &crate::check::ir::Metric, grain: crate::check::ir::Grain, out: &mut Assembled) {
+fn not_collected_rows(plan: &Plan, m: &crate::ir::Metric, grain: crate::ir::Grain, out: &mut Assembled) {
     for site in site_refs(plan) {
         for period in &plan.periods(grain) {
             let row = judge(m, &site, period, None, None, Standing::default());
@@ -70,7 +70,7 @@ fn short_baselines(plan: &Plan) -> Vec<Diagnostic> {
 /// of a site whose data is `in_period`. A site without a rollout date is judged.
 fn before_rollout(plan: &Plan, site: &SiteRef, period: &Period, in_period: impl Fn(&str) -> bool) -> bool {
     let last = plan.calendar.last_day(period.grain, period.index);
-    let before = |s: &&crate::check::ir::Site| s.rollout.is_some_and(|r| last < r);
+    let before = |s: &&crate::ir::Site| s.rollout.is_some_and(|r| last < r);
     match site {
         SiteRef::Site(id) => plan.site(id).is_some_and(|s| before(&s)),
         SiteRef::All => plan.project.sites.iter().filter(|s| in_period(&s.id)).any(|s| before(&s)),

@@ -9,7 +9,7 @@ mod status;
 pub use assemble::assemble;
 pub use status::Standing;
 
-use crate::check::ir::{Collection, MetricId, SiteRef, Status};
+use crate::ir::{Collection, MetricId, SiteRef, Status};
 use chrono::NaiveDate;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 

@@ -1,7 +1,7 @@
 //! A value judged against its baseline, target and thresholds (SPEC section 8).
 
 use super::{ResultRow, RowCoverage, RowStatus};
-use crate::check::ir::{Builtin, Collection, Direction, Metric, SiteRef, TExprKind, Target, ThresholdInput};
+use crate::ir::{Builtin, Collection, Direction, Metric, SiteRef, TExprKind, Target, ThresholdInput};
 use crate::plan::calendar::{Period, midnight_ms};
 use crate::plan::post::{self, Env, Post, V};
 use chrono::NaiveDate;
@@ -97,8 +97,7 @@ fn needs_baseline(m: &Metric) -> bool {
 fn status(m: &Metric, v: f64, baseline: Option<f64>, target: Option<f64>) -> Option<RowStatus> {
     if !m.thresholds.is_empty() {
         let env = ThresholdEnv { value: v, baseline, target };
-        let holds =
-            |t: &&crate::check::ir::Threshold| post::eval(&post::post_only(&t.condition), &env) == V::Bool(true);
+        let holds = |t: &&crate::ir::Threshold| post::eval(&post::post_only(&t.condition), &env) == V::Bool(true);
         return Some(m.thresholds.iter().find(holds).map_or(RowStatus::Red, |t| t.status.into()));
     }
     target.map(|t| {

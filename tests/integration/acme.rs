@@ -5,8 +5,8 @@ use crate::util::compile;
 use chrono::{Months, NaiveDate};
 use std::path::Path;
 use yardstick::check::Checked;
-use yardstick::check::ir::Grain;
 use yardstick::compute;
+use yardstick::ir::Grain;
 use yardstick::plan::Request;
 use yardstick::results::{ResultRow, RowStatus};
 

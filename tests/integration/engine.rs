@@ -4,8 +4,8 @@
 use crate::util::{Edit, apply, compile, copy_dir, fixture};
 use chrono::NaiveDate;
 use std::fs;
-use yardstick::check::ir::Grain;
 use yardstick::compute;
+use yardstick::ir::Grain;
 use yardstick::plan::Request;
 use yardstick::results::{ResultRow, RowStatus};
 

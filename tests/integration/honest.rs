@@ -5,7 +5,7 @@
 
 use crate::engine::{A_INCIDENTS, ASSETS, B_INCIDENTS, files, incidents, run, run_at};
 use crate::util::Edit;
-use yardstick::check::ir::Grain;
+use yardstick::ir::Grain;
 use yardstick::results::RowStatus;
 
 const SITE_A: &str = "a: {rollout: 2024-07-01}";

@@ -2,7 +2,7 @@
 
 use crate::util::{Edit::Replace, apply, compile, copy_dir, fixture};
 use chrono::NaiveDate;
-use yardstick::check::ir::*;
+use yardstick::ir::*;
 
 #[test]
 fn the_spec_examples_check_into_the_ir_they_describe() {

@@ -6,8 +6,8 @@ use crate::syntax::parse;
 use crate::util::{compile, copy_dir, fixture};
 use std::fs;
 use yardstick::check::Checked;
-use yardstick::check::ir::MetricBody;
 use yardstick::diag::{Diagnostics, Sources, codes};
+use yardstick::ir::MetricBody;
 use yardstick::syntax::{MAX_CHARS, MAX_DEPTH, MAX_OPERATORS, print_expr, tree_expr};
 
 const METRIC: &str = "set/metrics/outcome/production_hours.yaml";

@@ -3,7 +3,7 @@
 //! at its delimiter. Values are left as text: decimal commas, boolean spellings and date
 //! patterns are the value parser's.
 
-use crate::check::ir::{ColumnType, Dialect, Source};
+use crate::ir::{ColumnType, Dialect, Source};
 use polars::prelude::*;
 use std::io::Cursor;
 use std::path::Path;

@@ -4,8 +4,8 @@
 //! breaks a replay. A violation is an error naming file, rows, column and values.
 
 use super::DataReport;
-use crate::check::ir::{Column as SchemaColumn, ColumnType, Source};
 use crate::diag::{Diagnostic, codes};
+use crate::ir::{Column as SchemaColumn, ColumnType, Source};
 use polars::prelude::*;
 use std::collections::HashMap;
 use std::path::Path;

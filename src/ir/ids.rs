@@ -1,0 +1,54 @@
+//! The names the IR's parts are known by: a metric's id, a site or the pooled row.
+
+use super::*;
+
+/// A metric's id: its `metric:` key and file stem.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct MetricId(pub String);
+
+impl fmt::Display for MetricId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A site of the project, or the pooled row of all sites (`all`, a reserved site id).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SiteRef {
+    Site(String),
+    All,
+}
+
+impl SiteRef {
+    pub fn as_str(&self) -> &str {
+        match self {
+            SiteRef::Site(id) => id,
+            SiteRef::All => "all",
+        }
+    }
+}
+
+impl fmt::Display for SiteRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<str> for SiteRef {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for SiteRef {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<&str> for MetricId {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}

@@ -1,0 +1,264 @@
+//! Checked metrics: grain, layer, direction, time semantics, targets, thresholds and
+//! references.
+
+use super::*;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Grain {
+    Month,
+    Quarter,
+    Year,
+}
+
+impl Grain {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Grain::Month => "month",
+            Grain::Quarter => "quarter",
+            Grain::Year => "year",
+        }
+    }
+
+    pub fn months(self) -> u32 {
+        match self {
+            Grain::Month => 1,
+            Grain::Quarter => 3,
+            Grain::Year => 12,
+        }
+    }
+}
+
+/// The seed's three metric layers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Layer {
+    Outcome,
+    Risk,
+    Activity,
+}
+
+impl Layer {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Layer::Outcome => "outcome",
+            Layer::Risk => "risk",
+            Layer::Activity => "activity",
+        }
+    }
+}
+
+/// NIST SP 800-55 measure types.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MeasureType {
+    Implementation,
+    Effectiveness,
+    Efficiency,
+    Impact,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    HigherIsBetter,
+    LowerIsBetter,
+    Neutral,
+}
+
+/// A checked metric (SPEC section 5).
+#[derive(Debug, Serialize)]
+pub struct Metric {
+    pub id: MetricId,
+    pub version: u32,
+    /// Where the metric's file writes its version.
+    #[serde(skip)]
+    pub version_at: Option<Span>,
+    pub title: String,
+    pub description: Option<String>,
+    pub layer: Layer,
+    pub measure_type: Option<MeasureType>,
+    pub information_need: Option<String>,
+    pub owner: Option<String>,
+    pub unit: String,
+    pub direction: Direction,
+    pub grain: Grain,
+    pub body: MetricBody,
+    pub target: Option<Target>,
+    /// `green` then `amber`, in that order, when given.
+    pub thresholds: Vec<Threshold>,
+    pub references: Vec<Reference>,
+    pub caveats: Option<String>,
+    pub tags: Vec<String>,
+    /// Who reads it (ISO/IEC 27004's audience).
+    pub audience: Vec<String>,
+    /// The pitfall lints it is exempt from, with the reasons.
+    pub allow: Vec<Allow>,
+    pub path: PathBuf,
+    /// Where its file names it (`metric: ID`): what pitfall lints point at.
+    #[serde(skip)]
+    pub at: Option<Span>,
+    /// Defined by the project (`metrics:` in yardstick.yaml), not by the definition set.
+    pub local: bool,
+}
+
+/// A pitfall lint a metric is exempt from, and why.
+#[derive(Clone, Debug, Serialize)]
+pub struct Allow {
+    pub code: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MetricBody {
+    /// Computed from the rows of one source.
+    Base(BaseMetric),
+    /// Combined from other metrics of the same grain, site and period.
+    Derived { value: TExpr, inputs: Vec<MetricId> },
+}
+
+#[derive(Debug, Serialize)]
+pub struct BaseMetric {
+    pub source: String,
+    pub time: TimeSemantics,
+    pub filter: Option<TExpr>,
+    pub value: TExpr,
+    /// Extra dimensions beside site.
+    pub by: Vec<ColumnRef>,
+}
+
+impl BaseMetric {
+    /// The pairs of the source's own columns (start, end) the metric measures a duration
+    /// between (`hours_between`, `days_between`, `minutes_between`, an end in `coalesce`
+    /// counting as its first column): a row whose end comes before its start would give a
+    /// negative duration.
+    pub fn durations(&self) -> Vec<(String, String)> {
+        fn own_column(e: &TExpr) -> Option<&str> {
+            match &e.kind {
+                TExprKind::Column(ColumnRef { join: None, column }) => Some(column),
+                TExprKind::Call { func: RowFn::Coalesce, args } => args.first().and_then(own_column),
+                _ => None,
+            }
+        }
+        let mut pairs = Vec::new();
+        let mut visit = |e: &TExpr| {
+            if let TExprKind::Call { func: RowFn::HoursBetween | RowFn::DaysBetween | RowFn::MinutesBetween, args } =
+                &e.kind
+                && let [start, end] = args.as_slice()
+                && let (Some(start), Some(end)) = (own_column(start), own_column(end))
+            {
+                pairs.push((start.to_string(), end.to_string()));
+            }
+        };
+        self.filter.iter().for_each(|f| f.walk(&mut visit));
+        self.value.walk(&mut visit);
+        pairs
+    }
+
+    /// The joins whose columns the metric reads (in `where`, `value` or `by`), by name.
+    pub fn joins_used(&self) -> Vec<String> {
+        self.joined_columns().into_keys().collect()
+    }
+
+    /// The columns the metric reads through each join, by join name.
+    pub fn joined_columns(&self) -> BTreeMap<String, BTreeSet<String>> {
+        let mut joins: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let mut add = |c: &ColumnRef| {
+            if let Some(j) = &c.join {
+                joins.entry(j.clone()).or_default().insert(c.column.clone());
+            }
+        };
+        let mut visit = |e: &TExpr| {
+            if let TExprKind::Column(c) = &e.kind {
+                add(c);
+            }
+        };
+        self.filter.iter().chain([&self.value]).for_each(|e| e.walk(&mut visit));
+        self.by.iter().for_each(&mut add);
+        joins
+    }
+}
+
+/// How rows fall into periods (SPEC section 8).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeSemantics {
+    /// A flow: a row counts in the period holding this column.
+    Event { column: String },
+    /// A stock: a row counts when open at the instant the period ends.
+    Open { from: String, close: Option<String> },
+    /// The latest snapshot inside each period.
+    Snapshot { column: String },
+}
+
+impl TimeSemantics {
+    /// The column that places a row in periods: an event's or snapshot's date, or when an
+    /// open item was opened.
+    pub fn column(&self) -> &str {
+        match self {
+            TimeSemantics::Event { column } | TimeSemantics::Snapshot { column } => column,
+            TimeSemantics::Open { from, .. } => from,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Target {
+    /// Relative to the baseline: -0.3 is "30% lower".
+    Change {
+        change: f64,
+        by: Option<NaiveDate>,
+    },
+    Value {
+        value: f64,
+        by: Option<NaiveDate>,
+    },
+}
+
+#[derive(Debug, Serialize)]
+pub struct Threshold {
+    pub status: Status,
+    pub condition: TExpr,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Green,
+    Amber,
+}
+
+/// `iso27001:2022/A.5.24`
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reference {
+    pub framework: Framework,
+    pub edition: String,
+    pub id: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Framework {
+    Iso27001,
+    /// ISO/IEC 27004:2016, information security management: monitoring, measurement,
+    /// analysis and evaluation.
+    Iso27004,
+    Iec62443_3_3,
+    NistCsf,
+    Nist80053,
+}
+
+impl fmt::Display for Reference {
+    /// As written in metric files: `iso27001:2022/A.5.24`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = match self.framework {
+            Framework::Iso27001 => "iso27001",
+            Framework::Iso27004 => "iso27004",
+            Framework::Iec62443_3_3 => "iec62443-3-3",
+            Framework::NistCsf => "csf",
+            Framework::Nist80053 => "sp800-53",
+        };
+        write!(f, "{name}:{}/{}", self.edition, self.id)
+    }
+}

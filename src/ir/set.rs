@@ -1,0 +1,92 @@
+//! A checked definition set and its controlled vocabularies.
+
+use super::*;
+
+/// A checked definition set.
+#[derive(Debug, Serialize)]
+pub struct DefinitionSet {
+    pub name: String,
+    pub version: semver::Version,
+    /// Where `set.yaml` writes the version.
+    #[serde(skip)]
+    pub version_at: Option<Span>,
+    pub description: Option<String>,
+    pub root: PathBuf,
+    pub vocabularies: BTreeMap<String, Vocabulary>,
+    pub sources: BTreeMap<String, Source>,
+    /// Every metric, each after the metrics it is derived from; the project's own metrics
+    /// (`local`) among them.
+    pub metrics: Vec<Metric>,
+}
+
+impl DefinitionSet {
+    /// How reports and `check` name the definitions: the set, and the project's own
+    /// metrics when it adds some.
+    pub fn describe(&self) -> String {
+        let set = format!("definition set {} {}", self.name, self.version);
+        match self.metrics.iter().filter(|m| m.local).count() {
+            0 => set,
+            1 => format!("{set} plus 1 project metric"),
+            n => format!("{set} plus {n} project metrics"),
+        }
+    }
+
+    pub fn metric(&self, id: &str) -> Option<&Metric> {
+        self.metrics.iter().find(|m| m.id.0 == id)
+    }
+
+    /// Every source a metric reads: its own and its joins' for a base metric, its inputs'
+    /// for a derived one. A metric over a source a project lacks is not collected there.
+    pub fn sources_read(&self, id: &str) -> BTreeSet<&str> {
+        let mut read = BTreeSet::new();
+        // Metrics still to visit, and those seen: a set with a cycle is still being checked.
+        let (mut todo, mut seen) = (vec![id], BTreeSet::new());
+        while let Some(id) = todo.pop() {
+            if !seen.insert(id) {
+                continue;
+            }
+            match self.metric(id).map(|m| &m.body) {
+                Some(MetricBody::Base(b)) => {
+                    read.insert(b.source.as_str());
+                    let Some(source) = self.sources.get(&b.source) else { continue };
+                    read.extend(b.joins_used().iter().filter_map(|j| source.join(j)).map(|j| j.source.as_str()));
+                }
+                Some(MetricBody::Derived { inputs, .. }) => todo.extend(inputs.iter().map(|i| i.0.as_str())),
+                None => {}
+            }
+        }
+        read
+    }
+}
+
+/// A controlled vocabulary (SPEC section 3).
+#[derive(Debug, Serialize)]
+pub struct Vocabulary {
+    pub name: String,
+    pub version: u32,
+    /// Where the file writes its version (its name, when it gives none).
+    #[serde(skip)]
+    pub version_at: Option<Span>,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    /// In the order written; for an ordered vocabulary, highest first.
+    pub terms: Vec<Term>,
+    pub ordered: bool,
+    /// Group name to its terms, nested groups expanded.
+    pub groups: BTreeMap<String, Vec<String>>,
+    /// Old code to the term that replaces it.
+    pub deprecated: BTreeMap<String, String>,
+}
+
+impl Vocabulary {
+    pub fn has_term(&self, code: &str) -> bool {
+        self.terms.iter().any(|t| t.code == code)
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Term {
+    pub code: String,
+    pub label: Option<String>,
+    pub definition: Option<String>,
+}

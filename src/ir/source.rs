@@ -1,0 +1,109 @@
+//! Source schemas: the columns of a site's export, how it is collected, its joins.
+
+use super::*;
+
+/// How a source's data is collected; manual and mixed values carry a caveat.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Collection {
+    Automated,
+    Manual,
+    Mixed,
+}
+
+impl Collection {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Collection::Automated => "automated",
+            Collection::Manual => "manual",
+            Collection::Mixed => "mixed",
+        }
+    }
+
+    /// A value combined from several is as manual as its most manual part.
+    pub fn worst(self, other: Collection) -> Collection {
+        use Collection::*;
+        match (self, other) {
+            (Manual, _) | (_, Manual) => Manual,
+            (Mixed, _) | (_, Mixed) => Mixed,
+            _ => Automated,
+        }
+    }
+}
+
+impl PartialEq<&str> for Collection {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+/// A logical source schema (SPEC section 4).
+#[derive(Debug, Serialize)]
+pub struct Source {
+    pub name: String,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub key: Option<String>,
+    /// The date column of a source that holds periodic snapshots (an asset inventory): the
+    /// key is unique per snapshot, and joins to it are point-in-time.
+    pub snapshot: Option<String>,
+    pub collection: Collection,
+    /// Its rows record activity evidence (documents, trainings, reviews), not outcomes.
+    pub evidence: bool,
+    /// Who delivers the export.
+    pub provider: Option<String>,
+    /// Declared columns in order; the implicit `site` column is not listed.
+    pub columns: Vec<Column>,
+    pub joins: Vec<Join>,
+    /// Columns whose declaration was in error (already reported), so their uses are not
+    /// reported again. Always empty in a checked set.
+    #[serde(skip)]
+    pub broken_columns: Vec<String>,
+}
+
+impl Source {
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    pub fn join(&self, name: &str) -> Option<&Join> {
+        self.joins.iter().find(|j| j.name == name)
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Column {
+    pub name: String,
+    pub ty: ColumnType,
+    pub nullable: bool,
+    /// A date known in advance (a due date): read as it is, even after `as_of`.
+    pub planned: bool,
+    /// Bounds on a number column's values, both included.
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub description: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ColumnType {
+    String,
+    Int,
+    Float,
+    Bool,
+    Date,
+    DateTime,
+    /// A term of the named vocabulary.
+    Vocab(String),
+    /// Multi-valued; `;`-separated in CSV.
+    List(Box<ColumnType>),
+}
+
+/// `asset: {source: assets, on: asset_id}`: a left join on this source's `on` column
+/// against the joined source's key.
+#[derive(Debug, Serialize)]
+pub struct Join {
+    pub name: String,
+    pub source: String,
+    pub on: String,
+}
