@@ -285,11 +285,17 @@ fn site_sources(
 /// A source bound under some sites only must be bound, or said `none`, at every other.
 fn check_site_bindings(cx: &mut Cx, docs: &ProjectDocs, bindings: &BTreeMap<String, Binding>, sites: &[Site]) {
     let (file, doc) = (docs.project.file, &docs.project.doc);
+    // The sources some site binds and the project does not: once, not once per site.
+    let elsewhere: BTreeSet<&String> =
+        sites.iter().flat_map(|s| s.bindings.keys()).filter(|s| !bindings.contains_key(*s)).collect();
+    let by_id: BTreeMap<&str, &Site> = sites.iter().map(|s| (s.id.as_str(), s)).collect();
     for (id, _) in doc.sites.iter() {
-        let Some(site) = sites.iter().find(|s| s.id == id.value) else { continue };
-        let elsewhere = sites.iter().flat_map(|s| s.bindings.keys()).filter(|s| !bindings.contains_key(*s));
-        let lacking: BTreeSet<&String> =
-            elsewhere.filter(|s| !site.bindings.contains_key(*s) && !site.absent.contains(*s)).collect();
+        let Some(site) = by_id.get(id.value.as_str()) else { continue };
+        let lacking: BTreeSet<&String> = elsewhere
+            .iter()
+            .copied()
+            .filter(|s| !site.bindings.contains_key(*s) && !site.absent.contains(*s))
+            .collect();
         for source in lacking {
             let bound_at: Vec<&str> =
                 sites.iter().filter(|s| s.bindings.contains_key(source)).map(|s| s.id.as_str()).collect();

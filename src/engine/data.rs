@@ -1056,10 +1056,11 @@ pub fn check_all(project: &Project, set: &DefinitionSet, as_of: NaiveDate, repor
     }
     // Sites side by side, each reading its sources in turn; reported in site order.
     let files = report.files.clone();
+    let bound = project.bound_sources();
     let per_site = on_threads(&project.sites, |site| {
         let mut own = DataReport { files: files.clone(), ..DataReport::default() };
         let mut summary = DataSummary::default();
-        for source_name in project.bound_sources() {
+        for &source_name in &bound {
             let source = &set.sources[source_name];
             let Some(t) = read_site_table(project, set, source, site, as_of, &mut own) else { continue };
             summary.rows.insert((site.id.clone(), source_name.to_string()), t.frame.height());

@@ -135,7 +135,7 @@ impl Input {
         // One table, not a union of one scan per site: a plan's size stays the same
         // whatever the number of sites (the sites' chunks are appended, not copied).
         let mut frames = tables.into_iter().map(|t| as_of_end(t, plan, source, &read));
-        let mut all = frames.next().expect("a table per site, or an empty one")?;
+        let mut all = frames.next().ok_or_else(|| polars_err!(NoData: "no table of `{source}` to read"))??;
         for frame in frames {
             all.vstack_mut_owned(frame?)?;
         }
@@ -192,7 +192,7 @@ fn as_of_end(t: SiteTable, plan: &Plan, source: &str, read: &BTreeSet<String>) -
     // Once, here, rather than in every plan over the source.
     let lf = t.frame.lazy().with_columns(known).with_columns(shadows);
     let number = plan.site_number(&t.site).unwrap_or(u32::MAX);
-    lf.with_columns([ms_lit(end).alias(END), lit(number).alias(SITE_NO)]).collect()
+    lf.with_columns([ms_lit(end).alias(END), lit(number).cast(DataType::UInt32).alias(SITE_NO)]).collect()
 }
 
 /// The columns of `source` whose local or instant copies a plan may read: its metrics'

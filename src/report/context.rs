@@ -9,8 +9,7 @@
 use super::chart::{self, Aligned, Point, Trend};
 use crate::build::Manifest;
 use crate::check::Checked;
-use crate::ir::MetricId;
-use crate::ir::{Grain, Metric, MetricBody, Site};
+use crate::ir::{ContextEvent, Grain, Metric, MetricBody, MetricId, Site};
 use crate::results::{ResultRow, Results};
 use chrono::NaiveDate;
 use minijinja::Value;
@@ -47,6 +46,11 @@ pub struct Shared {
     vocabularies: Value,
     sources: Value,
     prints: BTreeMap<MetricId, String>,
+    /// Each site's place in the project's list, by id.
+    site_at: HashMap<String, usize>,
+    /// The places of the context events in the project's list, by site (`all`: the
+    /// events of every site).
+    events_at: HashMap<String, Vec<usize>>,
 }
 
 impl Shared {
@@ -70,12 +74,19 @@ impl Shared {
                 groups: &v.groups,
             })
             .collect();
+        let project = checked.project.as_ref();
+        let mut events_at: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, e) in project.iter().flat_map(|p| p.context.iter().enumerate()) {
+            events_at.entry(e.site.clone().unwrap_or_else(|| "all".to_string())).or_default().push(i);
+        }
         Shared {
             manifest: Value::from(minijinja::value::Serde(manifest)),
             definitions: Value::from(minijinja::value::Serde(&definitions)),
             vocabularies: Value::from(minijinja::value::Serde(&vocabularies)),
             sources: Value::from(minijinja::value::Serde(set.sources.values().collect::<Vec<_>>())),
             prints: crate::check::fingerprint::fingerprints(set),
+            site_at: project.iter().flat_map(|p| p.sites.iter().enumerate()).map(|(i, s)| (s.id.clone(), i)).collect(),
+            events_at,
         }
     }
 }
@@ -295,11 +306,25 @@ pub struct Scope<'a> {
     pub trusted: &'a super::Trusted,
 }
 
-impl Scope<'_> {
-    /// Whether the report shows `site` (a site id or `all`): a report about one site shows
-    /// that site and `all`.
-    fn shows(&self, site: &str) -> bool {
-        self.report.site.as_deref().is_none_or(|only| only == site || site == "all")
+impl<'a> Scope<'a> {
+    /// The sites the report shows: its one site, or every site.
+    fn sites(&self) -> Vec<&'a Site> {
+        let project = self.checked.project.as_ref().expect("reports are built for a project");
+        match self.report.site.as_deref() {
+            Some(id) => self.shared.site_at.get(id).map(|&i| &project.sites[i]).into_iter().collect(),
+            None => project.sites.iter().collect(),
+        }
+    }
+
+    /// The context events at `site` and at every site (`site` none: every event), in the
+    /// project's order.
+    fn events(&self, site: Option<&str>) -> Vec<&'a ContextEvent> {
+        let project = self.checked.project.as_ref().expect("reports are built for a project");
+        let Some(site) = site.filter(|s| *s != "all") else { return project.context.iter().collect() };
+        let at = |key: &str| self.shared.events_at.get(key).map_or(&[][..], Vec::as_slice);
+        let mut places = [at(site), at("all")].concat();
+        places.sort_unstable();
+        places.into_iter().map(|i| &project.context[i]).collect()
     }
 }
 
@@ -310,10 +335,9 @@ pub fn build<'a>(s: &Scope<'a>) -> Context<'a> {
     let in_report = |m: &&Metric| s.report.tags.is_empty() || m.tags.iter().any(|t| s.report.tags.contains(t));
     let metrics =
         set.metrics.iter().filter(in_report).map(|m| metric(s, m, s.shared.prints.get(&m.id).cloned())).collect();
-    let events = project
-        .context
-        .iter()
-        .filter(|e| s.shows(e.site.as_deref().unwrap_or("all")))
+    let events = s
+        .events(s.report.site.as_deref())
+        .into_iter()
         .map(|e| EventInfo {
             date: e.date,
             site: e.site.as_deref().unwrap_or("all"),
@@ -327,7 +351,7 @@ pub fn build<'a>(s: &Scope<'a>) -> Context<'a> {
         report: s.report.clone(),
         definitions: s.shared.definitions.clone(),
         manifest: s.shared.manifest.clone(),
-        sites: project.sites.iter().filter(|x| s.shows(&x.id)).map(site).collect(),
+        sites: s.sites().into_iter().map(site).collect(),
         metrics,
         events,
         vocabularies: s.shared.vocabularies.clone(),
@@ -487,7 +511,6 @@ fn formula<'a>(m: &'a Metric, lineage: &crate::check::lineage::Lineage) -> Formu
 
 /// A trend chart per site (and `all`) of the metric's first dimension value.
 fn charts(s: &Scope, m: &Metric, rows: &[Row]) -> BTreeMap<String, Value> {
-    let project = s.checked.project.as_ref().expect("a project");
     let mut by_site: BTreeMap<String, Vec<&ResultRow>> = BTreeMap::new();
     for r in rows {
         let site = by_site.entry(r.site.to_string()).or_default();
@@ -496,19 +519,15 @@ fn charts(s: &Scope, m: &Metric, rows: &[Row]) -> BTreeMap<String, Value> {
         }
     }
     let rollouts: HashMap<&str, Option<NaiveDate>> =
-        project.sites.iter().filter(|x| by_site.contains_key(&x.id)).map(|x| (x.id.as_str(), x.rollout)).collect();
+        s.sites().into_iter().map(|x| (x.id.as_str(), x.rollout)).collect();
     let mut out = BTreeMap::new();
     for (site, rows) in by_site {
         let points: Vec<Point> =
             rows.iter().map(|r| Point { label: r.period.clone(), value: r.value, partial: r.partial }).collect();
         let index_of = |d: NaiveDate| rows.iter().position(|r| r.period_start <= d && d <= r.period_end);
         let rollout = rollouts.get(site.as_str()).copied().flatten().and_then(index_of);
-        let events: Vec<(usize, String)> = project
-            .context
-            .iter()
-            .filter(|e| e.site.as_deref().is_none_or(|x| x == site) || site == "all")
-            .filter_map(|e| Some((index_of(e.date)?, e.kind.clone())))
-            .collect();
+        let events: Vec<(usize, String)> =
+            s.events(Some(&site)).into_iter().filter_map(|e| Some((index_of(e.date)?, e.kind.clone()))).collect();
         let title = format!("{} at {site}", m.title);
         let last = rows.iter().rev().find(|r| r.baseline.is_some() || r.target.is_some());
         let trend = Trend {
@@ -531,10 +550,8 @@ fn charts(s: &Scope, m: &Metric, rows: &[Row]) -> BTreeMap<String, Value> {
 /// rollout.
 fn aligned_lines(s: &Scope, m: &Metric) -> Vec<Aligned> {
     let Some(project) = s.checked.project.as_ref() else { return Vec::new() };
-    project
-        .sites
-        .iter()
-        .filter(|site| s.shows(&site.id))
+    s.sites()
+        .into_iter()
         .filter_map(|site| {
             let rollout = site.rollout?;
             let calendar = crate::plan::calendar::Calendar { fiscal_year_start: project.fiscal_year_start };

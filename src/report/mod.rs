@@ -127,11 +127,10 @@ pub fn render(input: &Input, manifest: &Manifest) -> Result<Vec<Rendered>, Strin
     let trusted = Trusted::default();
     let fuel = fuel(project.sites.len());
     let (markdown, html) = (environment(&dirs, None, fuel), environment(&dirs, Some(trusted.clone()), fuel));
-    let quarters = input.results.get(&Some(Grain::Quarter)).ok_or("quarterly results are missing")?;
-    let quarters = context::Index::new(quarters);
     let shared = context::Shared::new(input.checked, manifest);
     let indexes: BTreeMap<Option<Grain>, context::Index> =
         input.results.iter().map(|(grain, results)| (*grain, context::Index::new(results))).collect();
+    let quarters = indexes.get(&Some(Grain::Quarter)).ok_or("quarterly results are missing")?;
     let mut out = Vec::new();
     let mut written = BTreeSet::new();
     for spec in &project.reports {
@@ -149,7 +148,7 @@ pub fn render(input: &Input, manifest: &Manifest) -> Result<Vec<Rendered>, Strin
                 let scope = context::Scope {
                     checked: input.checked,
                     results: &indexes[&spec.grain],
-                    quarters: &quarters,
+                    quarters,
                     shared: &shared,
                     report: report.clone(),
                     html: is_html,
