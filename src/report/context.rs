@@ -203,7 +203,7 @@ pub struct MetricInfo<'a> {
     pub formula: Formula<'a>,
     /// The vocabulary terms it depends on, by vocabulary.
     pub vocabularies: Vec<String>,
-    /// Its rows at the report's grain, every site and `all`, in period order.
+    /// Its rows at the report's grain, site by site (`all` last), then by dimension value and period.
     pub rows: Vec<Row<'a>>,
     /// Site (and `all`) to its row of the report's period; empty for a metric with `by`,
     /// whose rows are in `breakdown`.
