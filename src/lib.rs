@@ -18,6 +18,7 @@
 #![warn(clippy::too_many_lines)]
 
 pub mod build;
+pub mod calendar;
 pub mod census;
 pub mod change;
 pub mod check;

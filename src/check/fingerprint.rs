@@ -236,7 +236,7 @@ fn base<'a>(set: &'a DefinitionSet, b: &'a BaseMetric, vocabularies: &mut BTreeS
 /// The columns of `s` that matter: those read, its snapshot column, and the dates that
 /// decide what is known as of a day (every date a row records).
 fn source_meaning<'a>(s: &'a Source, read: &BTreeSet<&str>, vocabularies: &mut BTreeSet<&'a str>) -> SourceMeaning<'a> {
-    let dates = crate::plan::recorded_dates(s).map(|c| c.name.as_str());
+    let dates = s.recorded_dates().map(|c| c.name.as_str());
     let names: BTreeSet<&str> = read.iter().copied().chain(s.snapshot.as_deref()).chain(dates).collect();
     let mut columns = BTreeMap::new();
     for c in s.columns.iter().filter(|c| names.contains(c.name.as_str())) {

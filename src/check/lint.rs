@@ -4,12 +4,12 @@
 //! `allow: [{code: W1004, reason: "..."}]`; the site lints (the baseline window) concern
 //! a site, not a metric, and are answered in the project.
 
+use crate::calendar::baseline_window;
 use crate::diag::{Diagnostic, Span, codes};
 use crate::ir::{
     Collection, ColumnRef, ColumnType, DefinitionSet, Direction, Layer, Metric, MetricBody, Project, Source, TExpr,
     TExprKind,
 };
-use crate::plan::calendar::baseline_window;
 use chrono::{Months, NaiveDate};
 use std::collections::BTreeSet;
 

@@ -107,7 +107,7 @@ impl Cx<'_> {
 
     /// An ISO 8601 date such as `2024-01-01`.
     pub fn date(&mut self, file: FileId, value: &Spanned<String>, what: &str) -> Option<NaiveDate> {
-        match crate::plan::calendar::parse_day(&value.value) {
+        match crate::calendar::parse_day(&value.value) {
             Some(d) => Some(d),
             None => {
                 self.error(

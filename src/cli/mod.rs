@@ -255,7 +255,7 @@ pub fn yesterday() -> NaiveDate {
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    crate::plan::calendar::parse_day(s).ok_or_else(|| format!("`{s}` is not a date; write YYYY-MM-DD"))
+    crate::calendar::parse_day(s).ok_or_else(|| format!("`{s}` is not a date; write YYYY-MM-DD"))
 }
 
 pub fn main() -> ExitCode {

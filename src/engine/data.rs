@@ -10,9 +10,9 @@ pub mod guard;
 mod instants;
 mod rules;
 
+use crate::calendar::{end_of_day, wall_to_utc};
 use crate::diag::{Diagnostic, codes};
 use crate::ir::{Binding, ColumnType, DefinitionSet, Dialect, FileFormat, Project, Site, Source, Unmapped, Vocabulary};
-use crate::plan::calendar::{end_of_day, wall_to_utc};
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
 use csv::Lines;
@@ -159,7 +159,7 @@ fn durations_of(set: &DefinitionSet, source: &Source) -> Vec<(String, String)> {
 /// for a datetime. An empty date does not hide its row.
 pub fn visible(source: &Source, timezone: Tz, as_of: NaiveDate) -> Expr {
     let end = end_of_day(timezone, as_of).and_utc().timestamp_millis();
-    let known = crate::plan::required_dates(source).map(|c| {
+    let known = source.required_dates().map(|c| {
         let column = col(c.name.as_str());
         let known = match c.ty {
             ColumnType::Date => column.lt_eq(lit(days_since_epoch(as_of)).cast(DataType::Date)),

@@ -3,8 +3,8 @@
 //! Dates are lowered as datetimes at midnight UTC (milliseconds), so dates and datetimes
 //! compare and subtract alike, as SPEC section 6 says a date counts as its midnight.
 
+use crate::calendar::{PeriodScheme, midnight_ms};
 use crate::ir::{AggFn, Builtin, Literal, RowFn, TExpr, TExprKind, Type, Vocabulary};
-use crate::plan::calendar::{PeriodScheme, midnight_ms};
 use crate::plan::post::Slot;
 use crate::syntax::BinOp;
 use polars::prelude::*;

@@ -7,9 +7,9 @@ use super::lower::{
     Lowerer, MS, PERIOD_END, PERIOD_START, column_name, instant_name, local_name, midnight_instant, ms_lit,
     period_index, slot_column, wall_clock,
 };
+use crate::calendar::midnight_ms;
 use crate::diag::{Diagnostic, codes};
 use crate::ir::{Builtin, ColumnType, SiteRef, TExpr, TExprKind, TimeSemantics};
-use crate::plan::calendar::midnight_ms;
 use crate::plan::{Aggregates, BasePlan, Computed, Group, InputFile, JoinPick, JoinPlan, Plan, SiteWindow};
 use crate::syntax::BinOp;
 use chrono::NaiveDate;
@@ -169,7 +169,7 @@ fn as_of_end(t: SiteTable, plan: &Plan, source: &str, read: &BTreeSet<String>) -
     }
     // A table of no site (a project without sites) ends at UTC midnight.
     let end = plan.end(&t.site).map_or_else(
-        || crate::plan::calendar::end_of_day(chrono_tz::Tz::UTC, plan.as_of).and_utc().timestamp_millis(),
+        || crate::calendar::end_of_day(chrono_tz::Tz::UTC, plan.as_of).and_utc().timestamp_millis(),
         |e| e.instant_ms,
     );
     let later = |c: &str| match schema.column(c).map(|c| &c.ty) {
@@ -634,9 +634,9 @@ fn in_window(
     days: bool,
     cond: &dyn Fn(Expr, Expr) -> Expr,
 ) -> PolarsResult<LazyFrame> {
-    let windows: HashMap<&str, &crate::plan::calendar::Window> =
+    let windows: HashMap<&str, &crate::calendar::Window> =
         windows.iter().map(|w| (w.site.as_str(), &w.window)).collect();
-    let day = |day: fn(&crate::plan::calendar::Window) -> NaiveDate| {
+    let day = |day: fn(&crate::calendar::Window) -> NaiveDate| {
         at_site(plan, |site| windows.get(site).map(|w| midnight_ms(day(w))))
     };
     let from = day(|w| w.from)?;

@@ -69,6 +69,18 @@ impl Source {
     pub fn join(&self, name: &str) -> Option<&Join> {
         self.joins.iter().find(|j| j.name == name)
     }
+
+    /// The date and datetime columns that record what happened (every one not `planned`):
+    /// a value after the end of `as_of` was not known yet.
+    pub fn recorded_dates(&self) -> impl Iterator<Item = &Column> {
+        self.columns.iter().filter(|c| !c.planned && matches!(c.ty, ColumnType::Date | ColumnType::DateTime))
+    }
+
+    /// The recorded dates every row has: a row was known once all of them were (what a
+    /// replay sees of a source, joined or judged by the data rules; docs/semantics.md).
+    pub fn required_dates(&self) -> impl Iterator<Item = &Column> {
+        self.recorded_dates().filter(|c| !c.nullable)
+    }
 }
 
 #[derive(Debug, Serialize)]

@@ -6,17 +6,16 @@
 //! aggregate tables; the results stage (`crate::results`) turns those into values,
 //! baselines and statuses. Neither re-derives a rule.
 
-pub mod calendar;
 mod explain;
 pub mod post;
 
+use crate::calendar::{Calendar, Period, PeriodScheme, Window, baseline_window};
 use crate::check::Checked;
 use crate::diag::{Diagnostic, codes};
 use crate::ir::{
-    BaseMetric, Builtin, Collection, Column, ColumnRef, ColumnType, DefinitionSet, Grain, Metric, MetricBody, MetricId,
-    Project, Site, SiteRef, Source, TExpr, TExprKind, TimeSemantics,
+    BaseMetric, Builtin, Collection, ColumnRef, DefinitionSet, Grain, Metric, MetricBody, MetricId, Project, Site,
+    SiteRef, Source, TExpr, TExprKind, TimeSemantics,
 };
-use calendar::{Calendar, Period, PeriodScheme, Window, baseline_window};
 use chrono::NaiveDate;
 use post::{Post, Slot};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -134,7 +133,7 @@ pub struct JoinPlan {
     pub key: String,
     /// The joined columns the metric reads.
     pub columns: Vec<String>,
-    /// Joined rows count only when each of these columns ([`required_dates`]) is known by
+    /// Joined rows count only when each of these columns ([`Source::required_dates`]) is known by
     /// the end of `as_of`: a build as of a past date does not see later inventory
     /// snapshots.
     pub known_by: Vec<String>,
@@ -397,7 +396,7 @@ impl<'a> Planner<'a> {
             .map(|(name, columns)| {
                 let join = source.join(&name).expect("checked join");
                 let target = &self.set.sources[&join.source];
-                let known_by = required_dates(target).map(|c| c.name.clone()).collect();
+                let known_by = target.required_dates().map(|c| c.name.clone()).collect();
                 JoinPlan {
                     name,
                     source: join.source.clone(),
@@ -450,23 +449,11 @@ impl<'a> Planner<'a> {
 
 /// The instant `as_of` ends at `site`: its next local midnight.
 pub fn end_of(site: &Site, as_of: NaiveDate) -> i64 {
-    calendar::end_of_day(site.timezone, as_of).and_utc().timestamp_millis()
-}
-
-/// The date and datetime columns of `source` that record what happened (every one not
-/// `planned`): a value after the end of `as_of` was not known yet.
-pub fn recorded_dates(source: &Source) -> impl Iterator<Item = &Column> {
-    source.columns.iter().filter(|c| !c.planned && matches!(c.ty, ColumnType::Date | ColumnType::DateTime))
-}
-
-/// The recorded dates every row has: a row was known once all of them were (SPEC section
-/// 8: what a replay sees of a source, joined or judged by the data rules).
-pub fn required_dates(source: &Source) -> impl Iterator<Item = &Column> {
-    recorded_dates(source).filter(|c| !c.nullable)
+    crate::calendar::end_of_day(site.timezone, as_of).and_utc().timestamp_millis()
 }
 
 fn source_plan(source: &Source) -> SourcePlan {
-    SourcePlan { name: source.name.clone(), unknown_after: recorded_dates(source).map(|c| c.name.clone()).collect() }
+    SourcePlan { name: source.name.clone(), unknown_after: source.recorded_dates().map(|c| c.name.clone()).collect() }
 }
 
 impl Plan<'_> {

@@ -3,7 +3,7 @@
 //! (`Post`). Zero-fill happens in between: a missing `count` or `sum` is 0, anything else
 //! null.
 
-use super::calendar::midnight_ms;
+use crate::calendar::midnight_ms;
 use crate::ir::{AggFn, Builtin, Literal, RowFn, TExpr, TExprKind, ThresholdInput};
 use crate::syntax::BinOp;
 use std::fmt;

@@ -554,7 +554,7 @@ fn aligned_lines(s: &Scope, m: &Metric) -> Vec<Aligned> {
         .into_iter()
         .filter_map(|site| {
             let rollout = site.rollout?;
-            let calendar = crate::plan::calendar::Calendar { fiscal_year_start: project.fiscal_year_start };
+            let calendar = crate::calendar::Calendar { fiscal_year_start: project.fiscal_year_start };
             let quarter = |d: NaiveDate| calendar.index(Grain::Quarter, d);
             let start = quarter(rollout);
             let points = s
@@ -573,7 +573,7 @@ fn aligned_lines(s: &Scope, m: &Metric) -> Vec<Aligned> {
 /// The label of the period holding `date` at `grain` (calendar months; fiscal quarters
 /// and years from `fiscal_year_start`); the date itself without a grain.
 fn period_label(date: NaiveDate, grain: Option<&str>, fiscal_year_start: u32) -> String {
-    let calendar = crate::plan::calendar::Calendar { fiscal_year_start };
+    let calendar = crate::calendar::Calendar { fiscal_year_start };
     let grain = match grain {
         Some("month") => Grain::Month,
         Some("quarter") => Grain::Quarter,

@@ -3,9 +3,9 @@
 
 use super::status::{Standing, judge, value_of};
 use super::{ResultRow, Results, RowCoverage, RowStatus};
+use crate::calendar::Period;
 use crate::diag::{Diagnostic, codes};
 use crate::ir::{Collection, MetricId, SiteRef, TimeSemantics};
-use crate::plan::calendar::Period;
 use crate::plan::post::{Env, Slot, V};
 use crate::plan::{Aggregates, BasePlan, Covered, DerivedPlan, Plan};
 use chrono::NaiveDate;
@@ -53,7 +53,7 @@ fn short_baselines(plan: &Plan) -> Vec<Diagnostic> {
         }
     }
     let warning = |(site, source, from, to): (&str, &str, NaiveDate, NaiveDate)| {
-        let months = crate::plan::calendar::Window { from, to }.months();
+        let months = crate::calendar::Window { from, to }.months();
         Diagnostic::warning(
             codes::W0801,
             format!(

@@ -1,8 +1,8 @@
 //! A value judged against its baseline, target and thresholds (SPEC section 8).
 
 use super::{ResultRow, RowCoverage, RowStatus};
+use crate::calendar::{Period, midnight_ms};
 use crate::ir::{Builtin, Collection, Direction, Metric, SiteRef, TExprKind, Target, ThresholdInput};
-use crate::plan::calendar::{Period, midnight_ms};
 use crate::plan::post::{self, Env, Post, V};
 use chrono::NaiveDate;
 

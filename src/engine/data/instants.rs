@@ -65,7 +65,7 @@ fn iso_datetime(v: &[u8]) -> Option<Written> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::calendar::{end_of_day, wall_to_utc};
+    use crate::calendar::{end_of_day, wall_to_utc};
     use chrono::NaiveDate;
     use chrono_tz::Tz;
 
