@@ -1,5 +1,6 @@
 //! The code's shape: Polars stays inside the back end, so a second back end (SQL) can be
-//! added beside it without touching the front, the plan or the results.
+//! added beside it without touching the front, the plan or the results; and each stage
+//! uses only the stages below it, so that a newcomer reads them bottom up.
 
 use std::path::{Path, PathBuf};
 
@@ -32,4 +33,106 @@ fn polars_is_used_only_inside_the_back_end() {
     }
     assert!(files.len() > 20, "the source tree was not found");
     assert!(found.is_empty(), "Polars outside src/engine/:\n{}", found.join("\n"));
+}
+
+/// The stages from the ground up: a module may use its own level and the levels below,
+/// never one above (issue #24's layering; `lib.rs` and `main.rs` tie them together).
+const LEVELS: &[&[&str]] = &[
+    &["diag", "census"],
+    &["syntax", "spec", "git"],
+    &["ir", "calendar"],
+    &["check"],
+    &["plan"],
+    &["engine"],
+    &["results"],
+    &["change"],
+    &["report"],
+    &["build"],
+    &["cli"],
+];
+
+/// Upward uses left, each with the way out; the list only shrinks.
+const DEBTS: &[(&str, &str, &str)] = &[
+    ("check", "results", "thin baselines are judged on results: the data check belongs to publishing"),
+    ("engine", "results", "write_parquet takes the results table's cells: the table belongs below the back end"),
+    ("report", "build", "the manifest lives in build/: it belongs beside change"),
+    ("change", "report", "a diff lists the report templates it touches: finding template folders belongs to loading"),
+];
+
+fn level(module: &str) -> Option<usize> {
+    LEVELS.iter().position(|l| l.contains(&module))
+}
+
+/// The top module of `file` (under `src`) and its module path.
+fn module_path(src: &Path, file: &Path) -> Vec<String> {
+    let rel = file.strip_prefix(src).unwrap().with_extension("");
+    let mut parts: Vec<String> = rel.iter().map(|p| p.to_string_lossy().into_owned()).collect();
+    if parts.last().is_some_and(|p| p == "mod") {
+        parts.pop();
+    }
+    parts
+}
+
+/// Every top module a line of code reaches by `crate::` or by enough `super::` to leave
+/// its own top module.
+fn reached(code: &str, path: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = code;
+    while let Some(at) = rest.find("crate::") {
+        let after = &rest[at + "crate::".len()..];
+        match after.strip_prefix('{') {
+            Some(group) => {
+                let group = &group[..group.find('}').unwrap_or(group.len())];
+                out.extend(group.split(',').map(|s| s.trim().split("::").next().unwrap_or("").to_string()));
+            }
+            None => out.push(after.split(|c: char| !c.is_alphanumeric() && c != '_').next().unwrap_or("").to_string()),
+        }
+        rest = after;
+    }
+    let supers = code.matches("super::").count();
+    if supers > 0 && supers >= path.len() {
+        // `super::` chains that climb out of this top module reach a sibling of it.
+        if let Some(at) = code.rfind("super::") {
+            let after = &code[at + "super::".len()..];
+            out.push(after.split(|c: char| !c.is_alphanumeric() && c != '_').next().unwrap_or("").to_string());
+        }
+    }
+    out.retain(|m| !m.is_empty() && m != "self");
+    out
+}
+
+#[test]
+fn no_stage_uses_a_stage_above_it() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut found = Vec::new();
+    let mut unknown = Vec::new();
+    for file in &files {
+        let path = module_path(&src, file);
+        let top = path[0].as_str();
+        if top == "lib" || top == "main" {
+            continue;
+        }
+        let Some(own) = level(top) else {
+            unknown.push(top.to_string());
+            continue;
+        };
+        let text = std::fs::read_to_string(file).unwrap();
+        for (i, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            for target in reached(code, &path) {
+                let Some(theirs) = level(&target) else { continue };
+                let owed = DEBTS.iter().any(|(from, to, _)| *from == top && *to == target);
+                if theirs > own
+                    && !owed
+                    && !found.last().is_some_and(|f: &String| f.starts_with(&format!("{}:{}:", file.display(), i + 1)))
+                {
+                    found.push(format!("{}:{}: {top} uses {target}: {}", file.display(), i + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(unknown.is_empty(), "modules missing from the layering table: {unknown:?}");
+    assert!(found.is_empty(), "uses of a stage above:\n{}", found.join("\n"));
 }
