@@ -108,12 +108,14 @@ pub fn versions(base: &Checked, head: &Checked, rev: &str, covers: bool, sources
 /// The report templates (the set's and the project's) that still name a removed metric:
 /// one error at each first mention, so no report silently loses a section.
 fn still_named(head: &Checked, removed: &[&str], rev: &str, sources: &mut Sources) -> Vec<Diagnostic> {
-    let mut templates: Vec<(std::path::PathBuf, crate::report::TemplateFolder)> = crate::report::folders(head)
-        .into_iter()
-        .filter_map(|f| Some((std::fs::read_dir(&f.dir).ok()?, f)))
-        .flat_map(|(entries, f)| entries.filter_map(move |e| Some((e.ok()?.path(), f.clone()))))
-        .filter(|(p, _)| p.extension().is_some_and(|e| e == "j2"))
-        .collect();
+    let project = head.project.as_ref().map(|p| p.root.as_path());
+    let mut templates: Vec<(std::path::PathBuf, crate::spec::TemplateFolder)> =
+        crate::spec::template_folders(project, &head.set.root)
+            .into_iter()
+            .filter_map(|f| Some((std::fs::read_dir(&f.dir).ok()?, f)))
+            .flat_map(|(entries, f)| entries.filter_map(move |e| Some((e.ok()?.path(), f.clone()))))
+            .filter(|(p, _)| p.extension().is_some_and(|e| e == "j2"))
+            .collect();
     templates.sort_by(|a, b| a.0.cmp(&b.0));
     let mut found = Vec::new();
     for (path, folder) in templates {

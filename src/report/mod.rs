@@ -12,10 +12,11 @@ use crate::build::Manifest;
 use crate::check::Checked;
 use crate::ir::{Grain, ReportSpec};
 use crate::results::{ResultRow, Results};
+use crate::spec::{TemplateFolder, template_folders};
 use chrono::NaiveDate;
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, Value};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The pieces of HTML the HTML rendering makes itself (charts, status badges): the
 /// template text holds a mark for each, and the page gets them only after its Markdown
@@ -98,26 +99,9 @@ pub fn grains(checked: &Checked) -> BTreeSet<Option<Grain>> {
     reports.chain(checked.project.as_ref().filter(|p| !p.reports.is_empty()).map(|_| Some(Grain::Quarter))).collect()
 }
 
-/// A folder templates are read from, and the folder its files must stay inside once
-/// their links are resolved (the project's, or the set's).
-#[derive(Clone, Debug)]
-pub struct TemplateFolder {
-    pub dir: PathBuf,
-    pub root: PathBuf,
-}
-
-impl TemplateFolder {
-    /// The text of `file` of this folder; refused when a link leads it out of the root.
-    pub fn read(&self, file: &Path) -> std::io::Result<String> {
-        use crate::spec::Files;
-        crate::spec::Within::new(&crate::spec::WorkTree, &self.root).read(file)
-    }
-}
-
-/// The folders templates are read from, the project's first.
+/// The folders the checked project's templates are read from, the project's first.
 pub fn folders(checked: &Checked) -> Vec<TemplateFolder> {
-    let folder = |root: &Path| TemplateFolder { dir: root.join("reports"), root: root.to_path_buf() };
-    checked.project.iter().map(|p| folder(&p.root)).chain([folder(&checked.set.root)]).collect()
+    template_folders(checked.project.as_ref().map(|p| p.root.as_path()), &checked.set.root)
 }
 
 /// Every report the project configures, in both formats.

@@ -7,6 +7,7 @@ mod files;
 mod load;
 mod map;
 pub mod remote;
+mod templates;
 
 pub use docs::*;
 pub use files::{AtRevision, Files, Within, WorkTree};
@@ -16,6 +17,7 @@ pub use load::{
 };
 pub use map::Map;
 pub use serde_saphyr::Spanned;
+pub use templates::{TemplateFolder, template_folders};
 
 use crate::diag::{FileId, Span};
 
