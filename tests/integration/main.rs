@@ -6,6 +6,7 @@ mod build;
 mod change;
 mod cli;
 mod codes;
+mod commands;
 mod data_rules;
 mod diagnostics;
 mod dialects;
