@@ -17,7 +17,6 @@
 // Functions stay short enough to read at once (clippy.toml sets the limit: 80 lines).
 #![warn(clippy::too_many_lines)]
 
-pub mod build;
 pub mod calendar;
 pub mod census;
 pub mod change;
@@ -25,12 +24,13 @@ pub mod check;
 pub mod cli;
 pub mod diag;
 pub mod engine;
-mod git;
 pub mod ir;
+pub mod load;
+pub mod manifest;
 pub mod plan;
+pub mod publish;
 pub mod report;
 pub mod results;
-pub mod spec;
 pub mod syntax;
 
 use diag::{Diagnostic, Diagnostics, Sources};
@@ -41,18 +41,18 @@ use std::path::Path;
 /// The IR comes back only when there were no errors; `sources` keeps every file read so
 /// the diagnostics can be rendered.
 pub fn compile(dir: &Path, sources: &mut Sources) -> (Option<check::Checked>, Diagnostics) {
-    compile_from(&spec::WorkTree, dir, sources)
+    compile_from(&load::WorkTree, dir, sources)
 }
 
 /// [`compile`] reading the definitions through `files`: the working tree, or a git
 /// revision of the repository that holds them.
 pub fn compile_from(
-    files: &dyn spec::Files,
+    files: &dyn load::Files,
     dir: &Path,
     sources: &mut Sources,
 ) -> (Option<check::Checked>, Diagnostics) {
     let mut diags = Diagnostics::default();
-    let Some(workspace) = spec::load_project_from(files, dir, sources, &mut diags) else {
+    let Some(workspace) = load::load_project_from(files, dir, sources, &mut diags) else {
         return (None, diags);
     };
     let (checked, more) = check::check(&workspace, sources);

@@ -153,8 +153,8 @@ fn main() {
             let start = Instant::now();
             let (results, _) = run_engine();
             let out = temporary.path().join(format!("out-{run}"));
-            let no_reports = |_: &yardstick::build::Manifest| Ok(Vec::new());
-            yardstick::build::write(&checked, &results, as_of, &out, &yardstick::build::GitCli, &no_reports)
+            let no_reports = |_: &yardstick::publish::Manifest| Ok(Vec::new());
+            yardstick::publish::write(&checked, &results, as_of, &out, &yardstick::publish::GitCli, &no_reports)
                 .expect("build writes");
             start.elapsed()
         })

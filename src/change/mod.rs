@@ -11,7 +11,7 @@ use crate::check::Checked;
 use crate::check::fingerprint::fingerprints;
 use crate::diag::{Diagnostic, Sources, codes};
 use crate::ir::Vocabulary;
-use crate::spec::AtRevision;
+use crate::load::AtRevision;
 use std::path::Path;
 
 /// The files at the revision `rev` named on the command line (SPEC section 11): a
@@ -24,7 +24,7 @@ pub fn revision(head: Option<&Checked>, project: &Path, rev: &str) -> Result<AtR
     let set_root = head.map_or(project, |c| c.set.root.as_path());
     let pinned = head.and_then(|c| c.project.as_ref()).is_some_and(|p| p.pinned.is_some());
     if pinned
-        && !crate::spec::remote::is_tag(set_root, rev)
+        && !crate::load::remote::is_tag(set_root, rev)
         && let Ok(at) = AtRevision::open(project, rev)
     {
         return Ok(at);
@@ -32,7 +32,7 @@ pub fn revision(head: Option<&Checked>, project: &Path, rev: &str) -> Result<AtR
     AtRevision::open(set_root, rev).map_err(|e| match head.and_then(|c| c.project.as_ref()?.pinned.as_ref()) {
         Some(pin) => format!(
             "`{rev}` is neither a revision of the project's repository nor one of the pinned set's ({}); a tag newer than the copy fetched needs `yardstick fetch` first",
-            crate::spec::remote::shown(&pin.url)
+            crate::load::remote::shown(&pin.url)
         ),
         None => e,
     })
@@ -109,8 +109,8 @@ pub fn versions(base: &Checked, head: &Checked, rev: &str, covers: bool, sources
 /// one error at each first mention, so no report silently loses a section.
 fn still_named(head: &Checked, removed: &[&str], rev: &str, sources: &mut Sources) -> Vec<Diagnostic> {
     let project = head.project.as_ref().map(|p| p.root.as_path());
-    let mut templates: Vec<(std::path::PathBuf, crate::spec::TemplateFolder)> =
-        crate::spec::template_folders(project, &head.set.root)
+    let mut templates: Vec<(std::path::PathBuf, crate::load::TemplateFolder)> =
+        crate::load::template_folders(project, &head.set.root)
             .into_iter()
             .filter_map(|f| Some((std::fs::read_dir(&f.dir).ok()?, f)))
             .flat_map(|(entries, f)| entries.filter_map(move |e| Some((e.ok()?.path(), f.clone()))))

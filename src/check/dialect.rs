@@ -7,7 +7,7 @@ use super::Cx;
 use super::set::COLLECTIONS;
 use crate::diag::{Diagnostic, FileId, Span, codes, did_you_mean};
 use crate::ir::{Binding, Dialect, FileFormat};
-use crate::spec::{BindingDoc, CsvDoc, Spanned};
+use crate::load::{BindingDoc, CsvDoc, Spanned};
 use chrono::format::{Item, StrftimeItems};
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use std::fmt::Write;

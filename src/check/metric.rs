@@ -10,7 +10,7 @@ use crate::ir::{
     AggFn, Allow, BaseMetric, ColumnRef, Direction, Grain, Layer, Literal, MeasureType, Metric, MetricBody, MetricId,
     Reference, Source, Status, TExpr, TExprKind, Target, Threshold, TimeSemantics, Type, Vocabulary,
 };
-use crate::spec::{Loaded, MetricDoc, SetDocs, Spanned};
+use crate::load::{Loaded, MetricDoc, SetDocs, Spanned};
 use std::collections::{BTreeMap, BTreeSet};
 
 pub(super) const GRAINS: &[(&str, Grain)] =
@@ -433,7 +433,7 @@ fn expression(
 fn time_semantics(
     cx: &mut Cx,
     file: FileId,
-    t: &Spanned<crate::spec::TimeDoc>,
+    t: &Spanned<crate::load::TimeDoc>,
     source: &Source,
 ) -> Option<TimeSemantics> {
     let doc = &t.value;
@@ -555,7 +555,7 @@ fn by_column(
     Some(ColumnRef { join, column: col.name.clone() })
 }
 
-fn target(cx: &mut Cx, file: FileId, t: &Spanned<crate::spec::TargetDoc>) -> Option<Target> {
+fn target(cx: &mut Cx, file: FileId, t: &Spanned<crate::load::TargetDoc>) -> Option<Target> {
     let doc = &t.value;
     let by = match &doc.by {
         Some(b) => Some(cx.date(file, b, "the target's `by`")?),

@@ -15,7 +15,7 @@ pub use show::{agg_name, row_fn_name};
 
 use crate::diag::{Diagnostic, Diagnostics, FileId, Sources, Span, codes, did_you_mean};
 use crate::ir;
-use crate::spec::{self, Spanned, Workspace};
+use crate::load::{Spanned, Workspace};
 use crate::syntax::{Expr, ScalarMap, parse_expr};
 use chrono::NaiveDate;
 
@@ -98,7 +98,7 @@ impl Cx<'_> {
             .unwrap_or_else(|| format!("{what} is one of: {}", names.join(", ")));
         self.error(
             Diagnostic::error(codes::E0107, format!("`{}` is not a valid {what}", value.value))
-                .at(spec::span_of(file, value))
+                .at(crate::load::span_of(file, value))
                 .label(format!("expected one of: {}", names.join(", ")))
                 .help(help),
         );
@@ -112,7 +112,7 @@ impl Cx<'_> {
             None => {
                 self.error(
                     Diagnostic::error(codes::E0108, format!("`{}` is not a valid date for {what}", value.value))
-                        .at(spec::span_of(file, value))
+                        .at(crate::load::span_of(file, value))
                         .label("expected a date")
                         .help("write dates as YYYY-MM-DD, for example 2024-01-01"),
                 );
@@ -122,7 +122,7 @@ impl Cx<'_> {
     }
 
     pub fn span(&self, file: FileId, value: &Spanned<impl Sized>) -> Span {
-        spec::span_of(file, value)
+        crate::load::span_of(file, value)
     }
 
     pub fn missing(&mut self, at: Span, owner: &str, key: &str, help: &str) {

@@ -6,8 +6,8 @@ use super::set::{COLLECTIONS, unknown_source, unknown_term, unknown_vocab};
 use super::{Cx, dialect};
 use crate::diag::{Diagnostic, FileId, codes, did_you_mean};
 use crate::ir::{Baseline, Binding, ContextEvent, Coverage, DefinitionSet, Project, ReportSpec, Site, Unmapped};
-use crate::spec::remote::shown;
-use crate::spec::{BaselineDoc, DefinitionsDoc, ProjectDoc, ProjectDocs, SiteDoc, SiteSourceDoc, Spanned};
+use crate::load::remote::shown;
+use crate::load::{BaselineDoc, DefinitionsDoc, ProjectDoc, ProjectDocs, SiteDoc, SiteSourceDoc, Spanned};
 use std::collections::{BTreeMap, BTreeSet};
 
 const UNMAPPED: &[(&str, Unmapped)] = &[("error", Unmapped::Error), ("exclude", Unmapped::Exclude)];
@@ -486,7 +486,7 @@ fn check_sources_bound(cx: &mut Cx, set: &DefinitionSet, docs: &ProjectDocs) {
 
 fn check_mappings(
     cx: &mut Cx,
-    m: &crate::spec::Loaded<crate::spec::MappingDoc>,
+    m: &crate::load::Loaded<crate::load::MappingDoc>,
     set: &DefinitionSet,
 ) -> BTreeMap<String, BTreeMap<String, String>> {
     let mut out = BTreeMap::new();

@@ -3,7 +3,7 @@
 use super::Cx;
 use crate::diag::{Diagnostic, FileId, codes, did_you_mean};
 use crate::ir::{Collection, Column, ColumnType, DefinitionSet, Join, Source, Term, Type, Vocabulary};
-use crate::spec::{ColumnDoc, SetDocs, SourceDoc, Spanned, TypeDoc, VocabDoc};
+use crate::load::{ColumnDoc, SetDocs, SourceDoc, Spanned, TypeDoc, VocabDoc};
 use std::collections::{BTreeMap, BTreeSet};
 
 pub(super) const COLLECTIONS: &[(&str, Collection)] =

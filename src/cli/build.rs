@@ -3,10 +3,10 @@
 //! the data have errors (nothing is written then), or 3 when `--fail-on` finds a
 //! leadership metric at or past the status named (everything was still written).
 
-use crate::build::{self, GitCli};
 use crate::diag::render_all;
 use crate::ir::Grain;
 use crate::plan::Request;
+use crate::publish::{self, GitCli};
 use crate::results::{Results, RowStatus};
 use chrono::NaiveDate;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -72,13 +72,13 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
     }
     progress.say("writing the results, the reports and the manifest");
     let out: PathBuf = args.out.map_or_else(|| project.root.join("out"), Path::to_path_buf);
-    let with_native = |manifest: &build::Manifest| {
+    let with_native = |manifest: &publish::Manifest| {
         let mut all: BTreeMap<Option<Grain>, &Results> = by_grain.iter().map(|(g, r)| (*g, r)).collect();
         all.insert(None, &results);
         let input = crate::report::Input { checked: &checked, results: &all, as_of: args.as_of };
         crate::report::render(&input, manifest)
     };
-    let built = build::write(&checked, &results, args.as_of, &out, &GitCli, &with_native);
+    let built = publish::write(&checked, &results, args.as_of, &out, &GitCli, &with_native);
     progress.finish();
     if !results.warnings.is_empty() {
         eprint!("{}", render_all(results.warnings.iter(), &sources, color));
@@ -119,7 +119,7 @@ fn fail_on(checked: &crate::check::Checked, rows: &[crate::results::ResultRow], 
         FailOn::Red => RowStatus::Red,
         FailOn::Amber => RowStatus::Amber,
     };
-    let failing = build::failing(checked, rows, status);
+    let failing = publish::failing(checked, rows, status);
     if failing.is_empty() {
         return ExitCode::SUCCESS;
     }

@@ -2,7 +2,7 @@
 //! (`definitions: {git: URL, rev: TAG}`), then checks the project against it.
 
 use crate::diag::{Diagnostics, Sources, render_all};
-use crate::spec::{Definitions, definitions_of};
+use crate::load::{Definitions, definitions_of};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -24,7 +24,7 @@ pub fn run(project: &Path, color: bool) -> ExitCode {
     match pin.checkout(true) {
         Ok(checkout) => {
             let short = &checkout.commit[..checkout.commit.len().min(12)];
-            let url = crate::spec::remote::shown(&pin.url);
+            let url = crate::load::remote::shown(&pin.url);
             eprintln!("fetched {url} at {} (commit {short}) into {}", pin.rev, checkout.dir.display());
             super::check::run(project, false, None, color)
         }

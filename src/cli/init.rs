@@ -213,7 +213,7 @@ fn project_yaml(
 fn definitions_path(dir: &Path, set: &Path) -> Result<String, String> {
     let set = fs::canonicalize(set).map_err(|e| format!("cannot read {}: {e}", set.display()))?;
     let cwd = std::env::current_dir().map_err(|e| format!("cannot read the current folder: {e}"))?;
-    let dir = crate::spec::normalize(&cwd.join(dir));
+    let dir = crate::load::normalize(&cwd.join(dir));
     let dir = fs::canonicalize(&dir).unwrap_or(dir);
     let (a, b): (Vec<Component>, Vec<Component>) = (dir.components().collect(), set.components().collect());
     let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
@@ -228,7 +228,7 @@ fn definitions_path(dir: &Path, set: &Path) -> Result<String, String> {
 
 fn project_name(dir: &Path) -> String {
     let cwd = std::env::current_dir().unwrap_or_default();
-    let full = crate::spec::normalize(&cwd.join(dir));
+    let full = crate::load::normalize(&cwd.join(dir));
     let name = full.file_name().and_then(|n| n.to_str()).unwrap_or("isms");
     let name: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '-' }).collect();
     if name.is_empty() { "isms".into() } else { name }

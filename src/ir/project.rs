@@ -13,7 +13,7 @@ pub struct Project {
     pub definitions: String,
     /// The git repository and revision of a pinned set.
     #[serde(skip)]
-    pub pinned: Option<crate::spec::remote::Pin>,
+    pub pinned: Option<crate::load::remote::Pin>,
     pub start: NaiveDate,
     /// Month 1..=12 in which the fiscal year starts.
     pub fiscal_year_start: u32,

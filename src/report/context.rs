@@ -7,9 +7,9 @@
 //! What every report shares is made once per build ([`Shared`], [`Index`]).
 
 use super::chart::{self, Aligned, Point, Trend};
-use crate::build::Manifest;
 use crate::check::Checked;
 use crate::ir::{ContextEvent, Grain, Metric, MetricBody, MetricId, Site};
+use crate::manifest::Manifest;
 use crate::results::{ResultRow, Results};
 use chrono::NaiveDate;
 use minijinja::Value;

@@ -8,11 +8,11 @@
 mod chart;
 mod context;
 
-use crate::build::Manifest;
 use crate::check::Checked;
 use crate::ir::{Grain, ReportSpec};
+use crate::load::{TemplateFolder, template_folders};
+use crate::manifest::Manifest;
 use crate::results::{ResultRow, Results};
-use crate::spec::{TemplateFolder, template_folders};
 use chrono::NaiveDate;
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, Value};
 use std::collections::{BTreeMap, BTreeSet};

@@ -353,7 +353,7 @@ fn the_manifest_hashes_every_input_and_a_changed_file_changes_its_hash() {
 
 #[test]
 fn the_sets_commit_and_whether_its_folder_differs_from_it() {
-    use yardstick::build::{GitCli, GitState, Vcs};
+    use yardstick::publish::{GitCli, GitState, Vcs};
     let dir = tempfile::tempdir().unwrap();
     let set = dir.path().join("metrics");
     copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("metrics"), &set);

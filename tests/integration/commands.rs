@@ -178,10 +178,12 @@ fn diff_fetch_init_and_usage_errors() {
 }
 
 /// Every file a build wrote with the hash of its bytes, the time of the build written as
-/// `[BUILT]` first (and, in the manifest, the hashes of reports, which print that time):
-/// a refactor that changes no number, status or report byte keeps them.
+/// `[BUILT]` first (and, in the manifest, the hashes of reports, which print that time,
+/// and the commit checked out): a refactor that changes no number, status or report byte
+/// keeps them.
 fn output_hashes(dir: &Path) -> String {
     let built = regex::Regex::new(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ").unwrap();
+    let git = regex::Regex::new(r#""commit": "[0-9a-f]+",\s+"dirty": (true|false)"#).unwrap();
     let report = regex::Regex::new(r#"("file": "[^"]+\.(md|html)",\s+"bytes": \d+,\s+"hash": )"[^"]+""#).unwrap();
     let mut files: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
     files.sort();
@@ -189,7 +191,11 @@ fn output_hashes(dir: &Path) -> String {
     for file in files {
         let bytes = std::fs::read(&file).unwrap();
         let bytes = match String::from_utf8(bytes) {
-            Ok(text) => report.replace_all(&built.replace_all(&text, "[BUILT]"), "$1[BUILT]").into_owned().into_bytes(),
+            Ok(text) => {
+                let text = built.replace_all(&text, "[BUILT]");
+                let text = git.replace_all(&text, "[COMMIT]");
+                report.replace_all(&text, "$1[BUILT]").into_owned().into_bytes()
+            }
             Err(e) => e.into_bytes(),
         };
         let name = file.file_name().unwrap().to_string_lossy();

@@ -20,7 +20,7 @@ pub fn git_in(dir: &Path, args: &[&str]) -> String {
 
 #[test]
 fn a_repositorys_own_config_runs_no_command_when_the_build_asks_git_for_its_state() {
-    use yardstick::build::{GitCli, GitState, Vcs};
+    use yardstick::publish::{GitCli, GitState, Vcs};
     let dir = tempfile::tempdir().unwrap();
     let set = dir.path().join("metrics");
     copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("metrics"), &set);
@@ -131,7 +131,7 @@ fn an_out_folder_holding_a_git_repository_or_foreign_files_is_refused() {
     let other = tempfile::tempdir().unwrap();
     let (code, err) = build_into(&project, &other.path().join("out"));
     assert_eq!(code, 0, "{err}");
-    fs::remove_file(other.path().join("out").join(yardstick::build::MARKER)).unwrap();
+    fs::remove_file(other.path().join("out").join(yardstick::publish::MARKER)).unwrap();
     fs::write(other.path().join("out/thesis.docx"), "mine").unwrap();
     let (code, err) = build_into(&project, &other.path().join("out"));
     assert_eq!(code, 1, "{err}");
@@ -146,12 +146,12 @@ fn an_output_written_before_the_marker_is_replaced_when_its_files_are_its_manife
     let out = project.join("out");
     let (code, err) = build_into(&project, &out);
     assert_eq!(code, 0, "{err}");
-    fs::remove_file(out.join(yardstick::build::MARKER)).unwrap();
+    fs::remove_file(out.join(yardstick::publish::MARKER)).unwrap();
     let (code, err) = build_into(&project, &out);
     assert_eq!(code, 0, "{err}");
-    assert!(out.join(yardstick::build::MARKER).is_file(), "the replaced output is marked");
+    assert!(out.join(yardstick::publish::MARKER).is_file(), "the replaced output is marked");
     // A listed output edited by hand no longer matches its hash: not replaced.
-    fs::remove_file(out.join(yardstick::build::MARKER)).unwrap();
+    fs::remove_file(out.join(yardstick::publish::MARKER)).unwrap();
     fs::write(out.join("results.csv"), "edited\n").unwrap();
     let (code, err) = build_into(&project, &out);
     assert_eq!(code, 1, "{err}");
@@ -185,7 +185,7 @@ fn what_killed_builds_left_is_cleaned_and_a_running_builds_staging_is_not() {
     child.wait().unwrap();
     let killed = project.join(format!(".out.tmp-{dead}-1-1"));
     fs::create_dir(&killed).unwrap();
-    fs::write(killed.join(yardstick::build::MARKER), "").unwrap();
+    fs::write(killed.join(yardstick::publish::MARKER), "").unwrap();
     fs::write(killed.join("results.csv"), "half\n").unwrap();
     let killed_empty = project.join(format!(".out.tmp-{dead}-1-2"));
     fs::create_dir(&killed_empty).unwrap();

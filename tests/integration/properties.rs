@@ -393,7 +393,7 @@ fn generated_revision_arguments_are_refused_or_read_never_run_or_written() {
     let revision = prop::collection::vec(proptest::sample::select(REVISION_PIECES), 1..5).prop_map(|p| p.concat());
     runner(100)
         .run(&revision, |rev| {
-            let opened = std::panic::catch_unwind(|| yardstick::spec::AtRevision::open(repo, &rev).map(|_| ()));
+            let opened = std::panic::catch_unwind(|| yardstick::load::AtRevision::open(repo, &rev).map(|_| ()));
             prop_assert!(opened.is_ok(), "opening `{rev}` panicked");
             prop_assert_eq!(listed(), before.clone(), "`{}` wrote into the repository", rev);
             Ok(())
@@ -401,6 +401,6 @@ fn generated_revision_arguments_are_refused_or_read_never_run_or_written() {
         .unwrap();
     // The revisions that name the commit are read.
     for rev in ["HEAD", "main", "v1", "HEAD~0", "v1^{commit}"] {
-        assert!(yardstick::spec::AtRevision::open(repo, rev).is_ok(), "{rev}");
+        assert!(yardstick::load::AtRevision::open(repo, rev).is_ok(), "{rev}");
     }
 }

@@ -4,20 +4,21 @@
 
 mod docs;
 mod files;
-mod load;
+pub mod git;
 mod map;
 pub mod remote;
 mod templates;
+mod workspace;
 
 pub use docs::*;
 pub use files::{AtRevision, Files, Within, WorkTree};
-pub use load::{
-    Definitions, Loaded, ProjectDocs, SetDocs, Workspace, definitions_of, load_project, load_project_from, load_set,
-    load_set_from, normalize,
-};
 pub use map::Map;
 pub use serde_saphyr::Spanned;
 pub use templates::{TemplateFolder, template_folders};
+pub use workspace::{
+    Definitions, Loaded, ProjectDocs, SetDocs, Workspace, definitions_of, load_project, load_project_from, load_set,
+    load_set_from, normalize,
+};
 
 use crate::diag::{FileId, Span};
 

@@ -101,7 +101,7 @@ fn is_unmarked_output(dir: &Path) -> bool {
         && found
             .iter()
             .zip(&listed)
-            .all(|(f, (l, hash))| f == l && super::manifest::file_hash(&dir.join(f)).is_ok_and(|(_, h)| h == *hash))
+            .all(|(f, (l, hash))| f == l && crate::manifest::file_hash(&dir.join(f)).is_ok_and(|(_, h)| h == *hash))
 }
 
 /// Every file under `dir`, relative to `top`; false on a link or anything unreadable.

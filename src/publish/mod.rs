@@ -4,13 +4,11 @@
 //! under a lock at the end, so that a failed build leaves the previous output as it was
 //! and two builds into one folder never mix their files.
 
-mod git;
-mod manifest;
-mod publish;
+mod swap;
 
-pub use git::{GitCli, GitState, Vcs};
-pub use manifest::Manifest;
-pub use publish::MARKER;
+pub use crate::load::git::{GitCli, GitState, Vcs};
+pub use crate::manifest::Manifest;
+pub use swap::MARKER;
 
 use crate::check::Checked;
 use crate::results::{ResultRow, RowStatus};
@@ -44,13 +42,13 @@ pub fn write(
 ) -> Result<Built, String> {
     let mut protected = vec![checked.set.root.as_path()];
     protected.extend(checked.project.as_ref().map(|p| p.root.as_path()));
-    publish::refuse(out, &protected)?;
+    swap::refuse(out, &protected)?;
     let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
     let name = out.file_name().and_then(|n| n.to_str()).unwrap_or("out");
-    let staging = publish::staging_for(parent, name);
+    let staging = swap::staging_for(parent, name);
     let written = stage(checked, results, as_of, &staging, vcs, reports).and_then(|manifest| {
-        publish::swap(parent, name, &staging, out)?;
+        swap::swap(parent, name, &staging, out)?;
         let mut files = vec![RESULTS_CSV.to_string(), RESULTS_PARQUET.to_string()];
         files.extend(manifest.outputs.iter().skip(2).map(|o| o.file.clone()));
         files.push(MANIFEST.to_string());
@@ -75,7 +73,7 @@ fn stage(
     reports: &Reports,
 ) -> Result<Manifest, String> {
     fs::create_dir(staging).map_err(|e| format!("cannot create {}: {e}", staging.display()))?;
-    publish::mark(staging)?;
+    swap::mark(staging)?;
     let rows: Vec<&ResultRow> = results.rows.iter().collect();
     let csv = crate::results::to_csv(&rows);
     let write = |file: &str, bytes: &[u8]| {

@@ -3,7 +3,7 @@
 //! from there, offline, until `yardstick fetch` refreshes it. A refresh clones beside the
 //! old copy and swaps it in, so a failed fetch leaves the set that worked.
 
-use crate::git::git;
+use crate::load::git::git;
 use std::path::{Component, Path, PathBuf};
 
 /// A set pinned in git, as the project names it.

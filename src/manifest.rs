@@ -3,9 +3,9 @@
 //! hash, every input file with its hash, size and rows read, `as_of`, when it was built,
 //! and the hashes of the files written beside it. `docs/manifest.md` describes each field.
 
-use super::git::{GitState, Vcs};
 use crate::check::Checked;
 use crate::check::fingerprint::{fingerprints, project_hash};
+use crate::load::git::{GitState, Vcs};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::fs::File;
@@ -40,7 +40,7 @@ pub struct SetInfo {
     /// The repository, revision and folder the set was fetched from, when the project
     /// pins it in git (`git` then holds the commit it resolved to).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub pinned: Option<crate::spec::remote::Pin>,
+    pub pinned: Option<crate::load::remote::Pin>,
 }
 
 #[derive(Debug, Serialize)]

@@ -3,7 +3,7 @@
 //! touching the working tree. A file outside that repository is read from the working
 //! tree: a project kept apart from its definition set uses its own files as they are.
 
-use crate::git::git;
+use crate::load::git::git;
 use std::collections::BTreeSet;
 use std::io;
 use std::path::{Component, Path, PathBuf};
