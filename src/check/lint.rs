@@ -52,7 +52,7 @@ fn at(d: Diagnostic, span: Option<Span>) -> Diagnostic {
     }
 }
 
-fn exempt_help(code: &str) -> String {
+pub(crate) fn exempt_help(code: &str) -> String {
     format!("if it does not apply here, say why in the metric: `allow: [{{code: {code}, reason: \"...\"}}]`")
 }
 
@@ -289,37 +289,6 @@ fn baseline_windows(project: &Project) -> Vec<Diagnostic> {
                 found.push(at(d, site.at));
             }
         }
-    }
-    found
-}
-
-/// W1009 (`check --data`): a baseline that rests on fewer than five rows at a site: one
-/// event more or less moves it by a fifth or more. Counted over the baseline periods of
-/// the computed `results` (every dimension value together).
-pub fn thin_baselines(set: &DefinitionSet, results: &crate::results::Results) -> Vec<Diagnostic> {
-    use crate::results::RowStatus;
-    let mut rows: std::collections::BTreeMap<(&str, String), u64> = std::collections::BTreeMap::new();
-    for r in results.rows.iter().filter(|r| r.status == Some(RowStatus::Baseline) && r.site != "all") {
-        if let Some(n) = r.n {
-            *rows.entry((r.metric.0.as_str(), r.site.to_string())).or_default() += n;
-        }
-    }
-    let mut found = Vec::new();
-    for ((id, site), n) in rows.into_iter().filter(|(_, n)| *n < 5) {
-        let Some(m) = set.metric(id) else { continue };
-        if m.allow.iter().any(|a| a.code == codes::W1009) {
-            continue;
-        }
-        let d = Diagnostic::warning(
-            codes::W1009,
-            format!("the baseline of `{id}` at site `{site}` rests on {n} row{}", if n == 1 { "" } else { "s" }),
-        )
-        .label("a baseline of fewer than five rows")
-        .help(format!(
-            "one row more or less moves it by a fifth or more: widen the baseline window, compute at a coarser grain, or read its changes as noise; {}",
-            exempt_help(codes::W1009)
-        ));
-        found.push(at(d, m.at));
     }
     found
 }

@@ -70,46 +70,32 @@ fn check_data(checked: &crate::check::Checked, sources: &Sources, color: bool) -
         eprintln!("error: --data needs a project (yardstick.yaml) with data bindings");
         return ExitCode::from(2);
     };
-    // The files read for the data rules serve the baselines computed after them.
-    let files = crate::engine::data::FileCache::default();
-    let mut report = crate::engine::data::DataReport { files: Some(files.clone()), ..Default::default() };
     // The data rules judge the rows known by yesterday, the last whole day (SPEC section 8).
-    let as_of = super::yesterday();
-    let summary = crate::engine::data::check_all(project, &checked.set, as_of, &mut report);
-    let warnings = summary.warnings(&report);
-    if !warnings.is_empty() {
-        eprint!("{}", render_all(warnings.iter(), sources, color));
+    let found = crate::publish::check_data(checked, project, super::yesterday());
+    if !found.warnings.is_empty() {
+        eprint!("{}", render_all(found.warnings.iter(), sources, color));
     }
-    if !report.errors.is_empty() {
-        eprint!("{}", render_all(report.errors.iter(), sources, color));
-        let n = report.errors.len();
+    if !found.errors.is_empty() {
+        eprint!("{}", render_all(found.errors.iter(), sources, color));
+        let n = found.errors.len();
         eprintln!("\nyardstick: {n} data error{} found", if n == 1 { "" } else { "s" });
         return ExitCode::from(1);
     }
-    // Baselines too thin to compare against, on the data just read.
-    let metrics: Vec<String> = checked.set.metrics.iter().map(|m| m.id.0.clone()).collect();
-    let request = crate::plan::Request { metrics: &metrics, as_of, grain: None };
-    match crate::compute_on(checked, &request, &crate::engine::Polars::reading_from(files)) {
-        Ok(results) => {
-            let thin = crate::check::lint::thin_baselines(&checked.set, &results);
-            if !thin.is_empty() {
-                eprint!("{}", render_all(thin.iter(), sources, color));
-            }
-        }
-        Err(errors) => {
-            eprint!("{}", render_all(errors.iter(), sources, color));
-            return ExitCode::from(1);
-        }
+    if !found.failed.is_empty() {
+        eprint!("{}", render_all(found.failed.iter(), sources, color));
+        return ExitCode::from(1);
     }
-    let total: usize = summary.rows.values().sum();
-    let files = summary.rows.len();
-    let excluded: usize = report.excluded_codes.values().map(|e| e.rows).sum();
-    let codes = match excluded {
+    // Baselines too thin to compare against, on the data just read.
+    if !found.thin.is_empty() {
+        eprint!("{}", render_all(found.thin.iter(), sources, color));
+    }
+    let (total, files) = (found.rows, found.files);
+    let codes = match found.excluded {
         0 => "every code mapped".to_string(),
         n => format!("{n} row{} left out for codes not mapped (W0701 above)", if n == 1 { "" } else { "s" }),
     };
     // A row whose first cell starts with the comment character is skipped too: said.
-    let comments = match summary.comments {
+    let comments = match found.comments {
         0 => String::new(),
         n => format!(" ({n} comment line{} skipped)", if n == 1 { "" } else { "s" }),
     };

@@ -45,49 +45,37 @@ pub fn describe(plan: &Plan, base: &BasePlan) -> Result<String, Vec<Diagnostic>>
     run::describe(plan, base)
 }
 
-/// Writes the results table as Parquet, typed: text, numbers (float), counts (unsigned
-/// integers), flags and days (dates), empty cells as nulls.
-pub fn write_parquet(
-    head: &[String],
-    body: &[Vec<crate::results::Cell>],
-    path: &std::path::Path,
-) -> Result<(), String> {
-    use crate::results::Cell;
+/// One typed column of a table to write: what the back end needs to know of the results
+/// table (which lives above it), empty cells as `None`.
+pub enum Cells<'a> {
+    Text(Vec<Option<&'a str>>),
+    Number(Vec<Option<f64>>),
+    Count(Vec<Option<u64>>),
+    Flag(Vec<Option<bool>>),
+    Day(Vec<Option<chrono::NaiveDate>>),
+}
+
+/// Writes the named columns as one Parquet file, typed: text, numbers (float), counts
+/// (unsigned integers), flags and days (dates), empty cells as nulls.
+pub fn write_parquet(columns: Vec<(&str, Cells)>, rows: usize, path: &std::path::Path) -> Result<(), String> {
     use polars::prelude::*;
-    let column = |i: usize, name: &str| -> PolarsResult<Column> {
+    let column = |name: &str, cells: Cells| -> PolarsResult<polars::prelude::Column> {
         let name: PlSmallStr = name.into();
-        let cells = body.iter().map(|row| &row[i]);
-        let series = match body.first().map(|row| &row[i]) {
-            Some(Cell::Number(_)) => {
-                Series::new(name, cells.map(|c| if let Cell::Number(v) = c { *v } else { None }).collect::<Vec<_>>())
+        let series = match cells {
+            Cells::Text(v) => Series::new(name, v),
+            Cells::Number(v) => Series::new(name, v),
+            Cells::Count(v) => Series::new(name, v),
+            Cells::Flag(v) => Series::new(name, v),
+            Cells::Day(v) => {
+                let days: Vec<Option<i32>> = v.into_iter().map(|d| d.map(data::days_since_epoch)).collect();
+                Series::new(name, days).cast(&DataType::Date)?
             }
-            Some(Cell::Count(_)) => {
-                Series::new(name, cells.map(|c| if let Cell::Count(v) = c { *v } else { None }).collect::<Vec<_>>())
-            }
-            Some(Cell::Flag(_)) => Series::new(
-                name,
-                cells.map(|c| if let Cell::Flag(v) = c { Some(*v) } else { None }).collect::<Vec<_>>(),
-            ),
-            Some(Cell::Day(_)) => {
-                let days = cells.map(|c| if let Cell::Day(d) = c { Some(data::days_since_epoch(*d)) } else { None });
-                Series::new(name, days.collect::<Vec<_>>()).cast(&DataType::Date)?
-            }
-            _ => Series::new(
-                name,
-                cells
-                    .map(|c| match c {
-                        Cell::Text(t) => Some(*t),
-                        Cell::MaybeText(t) => *t,
-                        _ => None,
-                    })
-                    .collect::<Vec<_>>(),
-            ),
         };
         Ok(series.into_column())
     };
     let write = || -> PolarsResult<()> {
-        let columns = head.iter().enumerate().map(|(i, name)| column(i, name)).collect::<PolarsResult<Vec<_>>>()?;
-        let mut frame = DataFrame::new(body.len(), columns)?;
+        let columns = columns.into_iter().map(|(name, c)| column(name, c)).collect::<PolarsResult<Vec<_>>>()?;
+        let mut frame = DataFrame::new(rows, columns)?;
         let file = std::fs::File::create(path)?;
         ParquetWriter::new(file).finish(&mut frame)?;
         Ok(())

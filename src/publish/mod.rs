@@ -4,14 +4,18 @@
 //! under a lock at the end, so that a failed build leaves the previous output as it was
 //! and two builds into one folder never mix their files.
 
+mod data;
 mod swap;
+
+pub use data::{DataCheck, check_data, thin_baselines};
 
 pub use crate::load::git::{GitCli, GitState, Vcs};
 pub use crate::manifest::Manifest;
 pub use swap::MARKER;
 
 use crate::check::Checked;
-use crate::results::{ResultRow, RowStatus};
+use crate::engine::Cells;
+use crate::results::{Cell, ResultRow, RowStatus};
 use chrono::NaiveDate;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -81,7 +85,8 @@ fn stage(
     };
     write(RESULTS_CSV, csv.as_bytes())?;
     let (head, body) = crate::results::table(&rows);
-    crate::engine::write_parquet(&head, &body, &staging.join(RESULTS_PARQUET))?;
+    let columns = head.iter().enumerate().map(|(i, name)| (name.as_str(), column(&body, i))).collect();
+    crate::engine::write_parquet(columns, body.len(), &staging.join(RESULTS_PARQUET))?;
     let outputs = [RESULTS_CSV, RESULTS_PARQUET].map(|f| staging.join(f));
     let mut manifest = Manifest::new(checked, results, as_of, &outputs, vcs)?;
     let mut written = Vec::new();
@@ -101,6 +106,30 @@ fn stage(
     let json = serde_json::to_string_pretty(&manifest).map_err(|e| format!("cannot write the manifest: {e}"))? + "\n";
     write(MANIFEST, json.as_bytes())?;
     Ok(manifest)
+}
+
+/// The `i`th column of the results table, typed by its first cell.
+fn column<'r>(body: &[Vec<Cell<'r>>], i: usize) -> Cells<'r> {
+    let cells = body.iter().map(|row| &row[i]);
+    match body.first().map(|row| &row[i]) {
+        Some(Cell::Number(_)) => {
+            Cells::Number(cells.map(|c| if let Cell::Number(v) = c { *v } else { None }).collect())
+        }
+        Some(Cell::Count(_)) => Cells::Count(cells.map(|c| if let Cell::Count(v) = c { *v } else { None }).collect()),
+        Some(Cell::Flag(_)) => {
+            Cells::Flag(cells.map(|c| if let Cell::Flag(v) = c { Some(*v) } else { None }).collect())
+        }
+        Some(Cell::Day(_)) => Cells::Day(cells.map(|c| if let Cell::Day(d) = c { Some(*d) } else { None }).collect()),
+        _ => Cells::Text(
+            cells
+                .map(|c| match c {
+                    Cell::Text(t) => Some(*t),
+                    Cell::MaybeText(t) => *t,
+                    _ => None,
+                })
+                .collect(),
+        ),
+    }
 }
 
 /// A leadership metric at or past a status in its latest whole period.

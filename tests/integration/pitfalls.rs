@@ -233,7 +233,7 @@ fn thin(a_rows: &str, b_rows: &str, edits: &[Edit]) -> Vec<String> {
     let as_of = chrono::NaiveDate::from_ymd_opt(2024, 12, 31).unwrap();
     let request = yardstick::plan::Request { metrics: &metrics, as_of, grain: None };
     let results = yardstick::compute(&checked, &request).unwrap_or_else(|e| panic!("{:?}", e[0].message));
-    yardstick::check::lint::thin_baselines(&checked.set, &results).into_iter().map(|d| d.message).collect()
+    yardstick::publish::thin_baselines(&checked.set, &results).into_iter().map(|d| d.message).collect()
 }
 
 #[test]

@@ -1,0 +1,89 @@
+//! `check --data`: every bound file at every site read and checked against the data
+//! rules, then every metric computed on what was read, so that a baseline too thin to
+//! compare against is said before a build relies on it.
+
+use crate::check::Checked;
+use crate::diag::{Diagnostic, codes};
+use crate::engine::data::{DataReport, FileCache, check_all};
+use crate::ir::DefinitionSet;
+use crate::results::{Results, RowStatus};
+use chrono::NaiveDate;
+
+/// What checking the data found.
+#[derive(Debug, Default)]
+pub struct DataCheck {
+    /// What reading found that does not stop the data being used: values read but not as
+    /// written, rows left out for codes not mapped.
+    pub warnings: Vec<Diagnostic>,
+    /// What makes the data unusable: files missing, values that do not parse.
+    pub errors: Vec<Diagnostic>,
+    /// Why computing on the data read failed (when it read cleanly).
+    pub failed: Vec<Diagnostic>,
+    /// W1009: baselines that rest on fewer than five rows.
+    pub thin: Vec<Diagnostic>,
+    /// Rows and files read, comment lines skipped, rows left out for codes not mapped.
+    pub rows: usize,
+    pub files: usize,
+    pub comments: usize,
+    pub excluded: usize,
+}
+
+/// Reads every bound file at every site as of the end of `as_of` and computes every
+/// metric on it (the files read once).
+pub fn check_data(checked: &Checked, project: &crate::ir::Project, as_of: NaiveDate) -> DataCheck {
+    let files = FileCache::default();
+    let mut report = DataReport { files: Some(files.clone()), ..Default::default() };
+    let summary = check_all(project, &checked.set, as_of, &mut report);
+    let mut check = DataCheck {
+        warnings: summary.warnings(&report),
+        rows: summary.rows.values().sum(),
+        files: summary.rows.len(),
+        comments: summary.comments,
+        excluded: report.excluded_codes.values().map(|e| e.rows).sum(),
+        ..Default::default()
+    };
+    if !report.errors.is_empty() {
+        check.errors = report.errors;
+        return check;
+    }
+    let metrics: Vec<String> = checked.set.metrics.iter().map(|m| m.id.0.clone()).collect();
+    let request = crate::plan::Request { metrics: &metrics, as_of, grain: None };
+    match crate::compute_on(checked, &request, &crate::engine::Polars::reading_from(files)) {
+        Ok(results) => check.thin = thin_baselines(&checked.set, &results),
+        Err(errors) => check.failed = errors,
+    }
+    check
+}
+
+/// W1009 (`check --data`): a baseline that rests on fewer than five rows at a site: one
+/// event more or less moves it by a fifth or more. Counted over the baseline periods of
+/// the computed `results` (every dimension value together).
+pub fn thin_baselines(set: &DefinitionSet, results: &Results) -> Vec<Diagnostic> {
+    let mut rows: std::collections::BTreeMap<(&str, String), u64> = std::collections::BTreeMap::new();
+    for r in results.rows.iter().filter(|r| r.status == Some(RowStatus::Baseline) && r.site != "all") {
+        if let Some(n) = r.n {
+            *rows.entry((r.metric.0.as_str(), r.site.to_string())).or_default() += n;
+        }
+    }
+    let mut found = Vec::new();
+    for ((id, site), n) in rows.into_iter().filter(|(_, n)| *n < 5) {
+        let Some(m) = set.metric(id) else { continue };
+        if m.allow.iter().any(|a| a.code == codes::W1009) {
+            continue;
+        }
+        let d = Diagnostic::warning(
+            codes::W1009,
+            format!("the baseline of `{id}` at site `{site}` rests on {n} row{}", if n == 1 { "" } else { "s" }),
+        )
+        .label("a baseline of fewer than five rows")
+        .help(format!(
+            "one row more or less moves it by a fifth or more: widen the baseline window, compute at a coarser grain, or read its changes as noise; {}",
+            crate::check::lint::exempt_help(codes::W1009)
+        ));
+        found.push(match m.at {
+            Some(span) => d.at(span),
+            None => d,
+        });
+    }
+    found
+}
