@@ -11,6 +11,15 @@ use serde::Serialize;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
+/// Why the manifest could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ManifestError {
+    #[error("a build needs a project (yardstick.yaml)")]
+    NeedsProject,
+    #[error("cannot read {}: {source}", path.display())]
+    Read { path: PathBuf, source: std::io::Error },
+}
+
 #[derive(Debug, Serialize)]
 pub struct Manifest {
     pub tool: Tool,
@@ -87,9 +96,9 @@ impl Manifest {
         as_of: NaiveDate,
         outputs: &[PathBuf],
         vcs: &dyn Vcs,
-    ) -> Result<Manifest, String> {
+    ) -> Result<Manifest, ManifestError> {
         let set = &checked.set;
-        let project = checked.project.as_ref().ok_or("a build needs a project (yardstick.yaml)")?;
+        let project = checked.project.as_ref().ok_or(ManifestError::NeedsProject)?;
         let prints = fingerprints(set);
         let mut metrics: Vec<MetricInfo> = set
             .metrics
@@ -135,7 +144,7 @@ impl Manifest {
     }
 
     /// Lists files written in `folder` beside the manifest, with their sizes and hashes.
-    pub fn add_outputs(&mut self, folder: &Path, files: &[PathBuf]) -> Result<(), String> {
+    pub fn add_outputs(&mut self, folder: &Path, files: &[PathBuf]) -> Result<(), ManifestError> {
         for p in files {
             let (bytes, hash) = file_hash(p)?;
             let file = p.strip_prefix(folder).unwrap_or(p).to_string_lossy().into_owned();
@@ -151,8 +160,8 @@ fn staging_of(outputs: &[PathBuf]) -> &Path {
 }
 
 /// The size and blake3 hash of a file, read once.
-pub(super) fn file_hash(path: &Path) -> Result<(u64, String), String> {
-    let cannot = |e: std::io::Error| format!("cannot read {}: {e}", path.display());
+pub(crate) fn file_hash(path: &Path) -> Result<(u64, String), ManifestError> {
+    let cannot = |source| ManifestError::Read { path: path.to_path_buf(), source };
     let mut hasher = blake3::Hasher::new();
     hasher.update_reader(File::open(path).map_err(cannot)?).map_err(cannot)?;
     let bytes = std::fs::metadata(path).map_err(cannot)?.len();

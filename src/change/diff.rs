@@ -307,12 +307,18 @@ fn mappings(base: &Checked, head: &Checked) -> Vec<Named> {
 
 /// Fills in each metric's value moves: `before` and `after` computed on today's data,
 /// or why a side could not be computed.
-pub fn compare_values(diff: &mut Diff, before: &BTreeMap<String, Result<&Results, String>>, after: &Results) {
+pub fn compare_values(
+    diff: &mut Diff,
+    before: &BTreeMap<String, Result<&Results, &[crate::diag::Diagnostic]>>,
+    after: &Results,
+) {
     let compared = |m: &&mut MetricChange| !matches!(m.class, "added" | "removed") && m.not_comparable.is_none();
     for m in diff.metrics.iter_mut().filter(compared) {
         match before.get(&m.id) {
             Some(Ok(base)) => m.moves = Some(moves(&m.id, base, after)),
-            Some(Err(why)) => m.not_comparable = Some(why.clone()),
+            Some(Err(why)) => {
+                m.not_comparable = Some(why.first().map_or_else(|| "no reason given".into(), |d| d.message.clone()));
+            }
             None => m.not_comparable = Some("not computed on the base side".into()),
         }
     }

@@ -11,7 +11,10 @@ use crate::check::Checked;
 use crate::check::fingerprint::fingerprints;
 use crate::diag::{Diagnostic, Sources, codes};
 use crate::ir::Vocabulary;
-use crate::load::AtRevision;
+use crate::load::{AtRevision, RevisionError};
+use crate::results::Results;
+use chrono::NaiveDate;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The files at the revision `rev` named on the command line (SPEC section 11): a
@@ -20,7 +23,7 @@ use std::path::Path;
 /// revision (`diff v1.1.0 v1.2.0` previews an upgrade); then a revision of the project's
 /// own repository, whose yardstick.yaml pins the set as it was then; then any other
 /// revision of the set's repository.
-pub fn revision(head: Option<&Checked>, project: &Path, rev: &str) -> Result<AtRevision, String> {
+pub fn revision(head: Option<&Checked>, project: &Path, rev: &str) -> Result<AtRevision, RevisionError> {
     let set_root = head.map_or(project, |c| c.set.root.as_path());
     let pinned = head.and_then(|c| c.project.as_ref()).is_some_and(|p| p.pinned.is_some());
     if pinned
@@ -30,12 +33,112 @@ pub fn revision(head: Option<&Checked>, project: &Path, rev: &str) -> Result<AtR
         return Ok(at);
     }
     AtRevision::open(set_root, rev).map_err(|e| match head.and_then(|c| c.project.as_ref()?.pinned.as_ref()) {
-        Some(pin) => format!(
-            "`{rev}` is neither a revision of the project's repository nor one of the pinned set's ({}); a tag newer than the copy fetched needs `yardstick fetch` first",
-            crate::load::remote::shown(&pin.url)
-        ),
+        Some(pin) => RevisionError::NotInPinnedSet { rev: rev.to_string(), url: crate::load::remote::shown(&pin.url) },
         None => e,
     })
+}
+
+/// What `diff` compares: the definitions at `base` and at `head` (the working tree when
+/// none), both computed on the project's data as of the end of `as_of`.
+pub struct DiffRequest<'a> {
+    pub project: &'a Path,
+    pub base: &'a str,
+    pub head: Option<&'a str>,
+    pub as_of: NaiveDate,
+}
+
+/// Why a diff could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum DiffError {
+    #[error(transparent)]
+    Revision(#[from] RevisionError),
+    /// The definitions at a revision do not check: their errors, rendered from `sources`.
+    #[error("the definitions at {rev} do not check")]
+    DoesNotCheck { rev: String, diagnostics: Vec<Diagnostic>, sources: Sources },
+    #[error("the working tree does not check")]
+    WorkTreeDoesNotCheck { diagnostics: Vec<Diagnostic>, sources: Sources },
+    #[error("diff computes both sides on a project's data: pass the project with -p")]
+    NeedsProject,
+    #[error("the head side does not compute on today's data: {reason}")]
+    HeadDoesNotCompute { reason: String },
+}
+
+impl DiffError {
+    /// Whether the command was used wrongly (a revision that names nothing, no project),
+    /// not the definitions or data at fault.
+    pub fn is_usage(&self) -> bool {
+        match self {
+            DiffError::Revision(e) => e.is_unknown_revision(),
+            DiffError::NeedsProject => true,
+            DiffError::DoesNotCheck { .. }
+            | DiffError::WorkTreeDoesNotCheck { .. }
+            | DiffError::HeadDoesNotCompute { .. } => false,
+        }
+    }
+}
+
+/// What a change of the definitions from `base` to `head` means and does to the
+/// project's numbers, per site and period.
+pub fn diff_revisions(request: &DiffRequest) -> Result<diff::Diff, DiffError> {
+    let mut sources = Sources::default();
+    let (worktree, diags) = crate::compile(request.project, &mut sources);
+    // The repository holding the definitions: found from the set the project names now.
+    let base = at_revision(worktree.as_ref(), request.project, request.base)?;
+    let head = match request.head {
+        Some(rev) => at_revision(worktree.as_ref(), request.project, rev)?,
+        None => worktree.ok_or_else(|| DiffError::WorkTreeDoesNotCheck {
+            diagnostics: diags.0.into_iter().filter(Diagnostic::is_error).collect(),
+            sources,
+        })?,
+    };
+    if base.project.is_none() || head.project.is_none() {
+        return Err(DiffError::NeedsProject);
+    }
+    let mut found = diff::definitions(&base, &head, (request.base, request.head.unwrap_or("working tree")));
+    // Both sides from one read of today's data.
+    let engine = crate::engine::Polars::keeping_files();
+    let compute = |side: &Checked, metrics: &[String]| {
+        crate::compute_on(side, &crate::plan::Request { metrics, as_of: request.as_of, grain: None }, &engine)
+    };
+    let after = compute(&head, &ids(&head)).map_err(|e| DiffError::HeadDoesNotCompute {
+        reason: e.first().map_or_else(|| "no reason given".into(), |d| d.message.clone()),
+    })?;
+    // The base side metric by metric only when it cannot compute whole (a schema changed
+    // with it), so that one metric not comparable does not hide the others.
+    let base_ids = ids(&base);
+    let whole = compute(&base, &base_ids);
+    let each: BTreeMap<String, Result<Results, Vec<Diagnostic>>> = match &whole {
+        Ok(_) => BTreeMap::new(),
+        Err(_) => base_ids.iter().map(|id| (id.clone(), compute(&base, std::slice::from_ref(id)))).collect(),
+    };
+    let before: BTreeMap<String, Result<&Results, &[Diagnostic]>> = base_ids
+        .into_iter()
+        .map(|id| {
+            let side = match &whole {
+                Ok(all) => Ok(all),
+                Err(_) => each[&id].as_ref().map_err(Vec::as_slice),
+            };
+            (id, side)
+        })
+        .collect();
+    diff::compare_values(&mut found, &before, &after);
+    Ok(found)
+}
+
+/// The project with its definitions as they were at `rev`.
+fn at_revision(worktree: Option<&Checked>, project: &Path, rev: &str) -> Result<Checked, DiffError> {
+    let at = revision(worktree, project, rev)?;
+    let mut sources = Sources::default();
+    let (checked, diags) = crate::compile_from(&at, project, &mut sources);
+    checked.ok_or_else(|| DiffError::DoesNotCheck {
+        rev: rev.to_string(),
+        diagnostics: diags.0.into_iter().filter(Diagnostic::is_error).collect(),
+        sources,
+    })
+}
+
+fn ids(side: &Checked) -> Vec<String> {
+    side.set.metrics.iter().map(|m| m.id.0.clone()).collect()
 }
 
 /// Every version the changes since `rev` (compiled as `base`) demand and `head` lacks;

@@ -4,15 +4,12 @@
 //! leadership metric at or past the status named (everything was still written).
 
 use crate::diag::render_all;
-use crate::ir::Grain;
-use crate::plan::Request;
-use crate::publish::{self, GitCli};
-use crate::results::{Results, RowStatus};
+use crate::publish::{self, BuildError};
+use crate::results::RowStatus;
 use chrono::NaiveDate;
 use indicatif::{ProgressBar, ProgressStyle};
-use std::collections::BTreeMap;
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -37,64 +34,34 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
         eprintln!("error: nothing was written; the previous output, if any, is as it was");
         return ExitCode::from(1);
     };
-    let Some(project) = &checked.project else {
-        eprintln!("error: build needs a project (a folder with yardstick.yaml), not a definition set alone");
-        return ExitCode::from(2);
-    };
-    let metrics: Vec<String> = checked.set.metrics.iter().map(|m| m.id.0.clone()).collect();
     let progress = Progress::new(!args.quiet && std::io::stderr().is_terminal());
-    progress.say(&format!("reading the data and computing {} metrics", metrics.len()));
-    let request = Request { metrics: &metrics, as_of: args.as_of, grain: None };
-    // Each export is read once, whatever the grains computed.
-    let engine = crate::engine::Polars::keeping_files();
-    let results = match crate::compute_on(&checked, &request, &engine) {
-        Ok(r) => r,
-        Err(errors) => {
-            progress.finish();
+    let built = publish::build(&checked, args.as_of, args.out, &|stage| progress.say(stage));
+    progress.finish();
+    let (built, results) = match built {
+        Ok(built) => built,
+        Err(e @ BuildError::NeedsProject) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+        Err(BuildError::Compute(errors)) => {
             eprint!("{}", render_all(errors.iter(), &sources, color));
             eprintln!("error: nothing was written; the previous output, if any, is as it was");
             return ExitCode::from(1);
         }
-    };
-    // Reports at another grain compute their metrics again at it, from the files read.
-    let mut by_grain = BTreeMap::new();
-    for grain in crate::report::grains(&checked).into_iter().flatten() {
-        progress.say(&format!("computing at {} grain for the reports", grain.as_str()));
-        let request = Request { metrics: &metrics, as_of: args.as_of, grain: Some(grain) };
-        match crate::compute_on(&checked, &request, &engine) {
-            Ok(r) => by_grain.insert(Some(grain), r),
-            Err(errors) => {
-                progress.finish();
-                eprint!("{}", render_all(errors.iter(), &sources, color));
-                return ExitCode::from(1);
-            }
-        };
-    }
-    progress.say("writing the results, the reports and the manifest");
-    let out: PathBuf = args.out.map_or_else(|| project.root.join("out"), Path::to_path_buf);
-    let with_native = |manifest: &publish::Manifest| {
-        let mut all: BTreeMap<Option<Grain>, &Results> = by_grain.iter().map(|(g, r)| (*g, r)).collect();
-        all.insert(None, &results);
-        let input = crate::report::Input { checked: &checked, results: &all, as_of: args.as_of };
-        crate::report::render(&input, manifest)
-    };
-    let built = publish::write(&checked, &results, args.as_of, &out, &GitCli, &with_native);
-    progress.finish();
-    if !results.warnings.is_empty() {
-        eprint!("{}", render_all(results.warnings.iter(), &sources, color));
-    }
-    let built = match built {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("error: {e}; the previous output, if any, is as it was");
+        Err(BuildError::Write { error, warnings }) => {
+            eprint!("{}", render_all(warnings.iter(), &sources, color));
+            eprintln!("error: {error}; the previous output, if any, is as it was");
             return ExitCode::from(1);
         }
     };
+    if !results.warnings.is_empty() {
+        eprint!("{}", render_all(results.warnings.iter(), &sources, color));
+    }
     if !args.quiet {
         let rows_read: usize = built.manifest.inputs.iter().map(|i| i.rows).sum();
         eprintln!(
             "built {} ({}): {} result rows from {} files ({rows_read} rows read) into {} ({}) in {:.1} s",
-            plural(metrics.len(), "metric"),
+            plural(checked.set.metrics.len(), "metric"),
             checked.set.describe(),
             results.rows.len(),
             built.manifest.inputs.len(),

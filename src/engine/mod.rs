@@ -57,7 +57,7 @@ pub enum Cells<'a> {
 
 /// Writes the named columns as one Parquet file, typed: text, numbers (float), counts
 /// (unsigned integers), flags and days (dates), empty cells as nulls.
-pub fn write_parquet(columns: Vec<(&str, Cells)>, rows: usize, path: &std::path::Path) -> Result<(), String> {
+pub fn write_parquet(columns: Vec<(&str, Cells)>, rows: usize, path: &std::path::Path) -> Result<(), WriteError> {
     use polars::prelude::*;
     let column = |name: &str, cells: Cells| -> PolarsResult<polars::prelude::Column> {
         let name: PlSmallStr = name.into();
@@ -80,5 +80,13 @@ pub fn write_parquet(columns: Vec<(&str, Cells)>, rows: usize, path: &std::path:
         ParquetWriter::new(file).finish(&mut frame)?;
         Ok(())
     };
-    write().map_err(|e| format!("cannot write {}: {e}", path.display()))
+    write().map_err(|source| WriteError { path: path.to_path_buf(), source })
+}
+
+/// Why a table could not be written.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write {}: {source}", path.display())]
+pub struct WriteError {
+    path: std::path::PathBuf,
+    source: polars::error::PolarsError,
 }

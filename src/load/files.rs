@@ -3,7 +3,8 @@
 //! touching the working tree. A file outside that repository is read from the working
 //! tree: a project kept apart from its definition set uses its own files as they are.
 
-use crate::load::git::git;
+use super::error::RevisionError;
+use super::git::git;
 use std::collections::BTreeSet;
 use std::io;
 use std::path::{Component, Path, PathBuf};
@@ -128,13 +129,14 @@ impl AtRevision {
     /// The revision `rev` of the repository holding `dir`; why not, when it cannot be read.
     /// A revision is never read as an option of git: one starting with `-` is refused, the
     /// rest come after `--end-of-options`, and the tree is read at the commit it names.
-    pub fn open(dir: &Path, rev: &str) -> Result<AtRevision, String> {
-        let not_a_revision = |root: &Path| format!("`{rev}` is not a revision of the repository at {}", root.display());
+    pub fn open(dir: &Path, rev: &str) -> Result<AtRevision, RevisionError> {
+        let not_a_revision =
+            |root: &Path| RevisionError::NotARevision { rev: rev.to_string(), root: root.to_path_buf() };
         if rev.is_empty() || rev.starts_with('-') || rev.contains(['\0', '\n']) {
             return Err(not_a_revision(dir));
         }
         let top = git(dir, &["rev-parse", "--show-toplevel"])
-            .map_err(|e| format!("{} is not in a git repository ({e}); --base needs one", dir.display()))?;
+            .map_err(|source| RevisionError::NotInRepository { dir: dir.to_path_buf(), source })?;
         let root = PathBuf::from(top.trim());
         let commit =
             git(&root, &["rev-parse", "--verify", "--quiet", "--end-of-options", &format!("{rev}^{{commit}}")])

@@ -10,24 +10,15 @@ use std::path::Path;
 use std::process::Command;
 
 /// Why a git call gave no output.
-#[derive(Debug)]
-pub(crate) enum GitError {
+#[derive(Debug, thiserror::Error)]
+pub enum GitError {
     /// The program could not be started (not installed, say).
+    #[error("git could not be run: {0}")]
     NotRun(std::io::Error),
     /// git ran and refused, in its own words.
+    #[error("{0}")]
     Refused(String),
 }
-
-impl std::fmt::Display for GitError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            GitError::NotRun(e) => write!(f, "git could not be run: {e}"),
-            GitError::Refused(said) => f.write_str(said),
-        }
-    }
-}
-
-impl std::error::Error for GitError {}
 
 impl From<GitError> for String {
     fn from(e: GitError) -> String {

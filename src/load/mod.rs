@@ -3,6 +3,7 @@
 //! that is `check`'s job. Unknown keys are errors, so a typo never passes silently.
 
 mod docs;
+mod error;
 mod files;
 pub mod git;
 mod map;
@@ -11,6 +12,7 @@ mod templates;
 mod workspace;
 
 pub use docs::*;
+pub use error::{FetchError, RevisionError};
 pub use files::{AtRevision, Files, Within, WorkTree};
 pub use map::Map;
 pub use serde_saphyr::Spanned;

@@ -3,7 +3,8 @@
 //! from there, offline, until `yardstick fetch` refreshes it. A refresh clones beside the
 //! old copy and swaps it in, so a failed fetch leaves the set that worked.
 
-use crate::load::git::git;
+use super::error::FetchError;
+use super::git::git;
 use std::path::{Component, Path, PathBuf};
 
 /// A set pinned in git, as the project names it.
@@ -47,13 +48,13 @@ pub fn shown(url: &str) -> String {
 impl Pin {
     /// `url` as written in the yardstick.yaml of `project`: a relative local path is
     /// relative to that folder.
-    pub fn new(project: &Path, url: &str, rev: &str, path: Option<&str>) -> Result<Pin, String> {
+    pub fn new(project: &Path, url: &str, rev: &str, path: Option<&str>) -> Result<Pin, FetchError> {
         let path = path.unwrap_or("").trim_matches('/').to_string();
         if Path::new(&path).components().any(|c| !matches!(c, Component::Normal(_))) {
-            return Err(format!("`path: {path}` must be a folder inside the repository, without `..`"));
+            return Err(FetchError::PathOutside(path));
         }
         if rev.is_empty() || rev.starts_with('-') {
-            return Err(format!("`rev: {rev}` is not a tag, branch or commit"));
+            return Err(FetchError::BadRev(rev.to_string()));
         }
         let remote = url.contains("://") || (url.contains(':') && !url.starts_with('/') && !url.starts_with('.'));
         let url = if remote || Path::new(url).is_absolute() {
@@ -65,7 +66,7 @@ impl Pin {
     }
 
     /// Where this (URL, rev) is kept: a readable name and a hash of both.
-    pub fn cache_dir(&self) -> Result<PathBuf, String> {
+    pub fn cache_dir(&self) -> Result<PathBuf, FetchError> {
         let name = self.url.trim_end_matches('/').trim_end_matches(".git").rsplit(['/', ':']).next().unwrap_or("set");
         let hash = blake3::hash(format!("{}\n{}", self.url, self.rev).as_bytes()).to_hex();
         let slug = |s: &str| -> String {
@@ -75,15 +76,16 @@ impl Pin {
     }
 
     /// The pinned set, cloned first when it is not in the cache (or when `refresh`).
-    pub fn checkout(&self, refresh: bool) -> Result<Checkout, String> {
+    pub fn checkout(&self, refresh: bool) -> Result<Checkout, FetchError> {
         let dir = self.cache_dir()?;
         if !refresh && dir.join(".git").is_dir() {
             let commit = git(&dir, &["rev-parse", "HEAD"])?.trim().to_string();
             refuse_links(&dir, &self.url)?;
             return Ok(Checkout { dir, commit });
         }
-        let parent = dir.parent().ok_or("the cache folder has no parent")?;
-        std::fs::create_dir_all(parent).map_err(|e| format!("cannot create the cache {}: {e}", parent.display()))?;
+        let parent = dir.parent().ok_or(FetchError::CacheWithoutParent)?;
+        std::fs::create_dir_all(parent)
+            .map_err(|source| FetchError::CreateCache { path: parent.to_path_buf(), source })?;
         let fresh = parent.join(format!(".fetching-{}-{}", std::process::id(), nanos()));
         let cloned = self.clone_into(&fresh);
         let commit = match cloned {
@@ -97,7 +99,7 @@ impl Pin {
         // moves a copy another yardstick put there meanwhile: it may be reading it.
         let old = parent.join(format!(".old-{}-{}", std::process::id(), nanos()));
         let had = refresh && dir.exists() && std::fs::rename(&dir, &old).is_ok();
-        if let Err(e) = std::fs::rename(&fresh, &dir) {
+        if let Err(source) = std::fs::rename(&fresh, &dir) {
             let _ = std::fs::remove_dir_all(&fresh);
             if had {
                 let _ = std::fs::rename(&old, &dir);
@@ -108,7 +110,7 @@ impl Pin {
                 refuse_links(&dir, &self.url)?;
                 return Ok(Checkout { dir, commit });
             }
-            return Err(format!("cannot move the fetched set to {}: {e}", dir.display()));
+            return Err(FetchError::MoveFetched { path: dir, source });
         }
         if had {
             let _ = std::fs::remove_dir_all(&old);
@@ -117,12 +119,12 @@ impl Pin {
     }
 
     /// Clones the repository into `dir` and checks out the pinned revision; its commit.
-    fn clone_into(&self, dir: &Path) -> Result<String, String> {
+    fn clone_into(&self, dir: &Path) -> Result<String, FetchError> {
         let parent = dir.parent().unwrap_or(Path::new("."));
         git(parent, &["clone", "--quiet", "--no-checkout", "--", &self.url, &dir.to_string_lossy()])
-            .map_err(|e| format!("cannot clone {}: {e}", shown(&self.url)))?;
+            .map_err(|source| FetchError::Clone { url: shown(&self.url), source })?;
         let commit = resolve(dir, &self.rev)
-            .ok_or_else(|| format!("`{}` is neither a tag, a branch nor a commit of {}", self.rev, self.url))?;
+            .ok_or_else(|| FetchError::UnknownRev { rev: self.rev.clone(), url: self.url.clone() })?;
         // Checked before anything is written into the working tree.
         refuse_links_at(dir, &commit, &self.url)?;
         git(dir, &["checkout", "--quiet", "--detach", &commit])?;
@@ -138,11 +140,11 @@ impl Pin {
 /// A set pinned in git is read only from its own files: a symbolic link committed in the
 /// repository could lead the loaders anywhere on this machine, so a tree holding one is
 /// refused whole.
-fn refuse_links(dir: &Path, url: &str) -> Result<(), String> {
+fn refuse_links(dir: &Path, url: &str) -> Result<(), FetchError> {
     refuse_links_at(dir, "HEAD", url)
 }
 
-fn refuse_links_at(dir: &Path, rev: &str, url: &str) -> Result<(), String> {
+fn refuse_links_at(dir: &Path, rev: &str, url: &str) -> Result<(), FetchError> {
     let listing = git(dir, &["ls-tree", "-r", "-z", "--full-tree", rev])?;
     let links: Vec<&str> = listing
         .split('\0')
@@ -152,11 +154,12 @@ fn refuse_links_at(dir: &Path, rev: &str, url: &str) -> Result<(), String> {
         .collect();
     match links.as_slice() {
         [] => Ok(()),
-        [first, ..] => Err(format!(
-            "{} holds {} symbolic link(s) at {rev} (`{first}` first); a pinned set is read only from files committed as files",
-            shown(url),
-            links.len()
-        )),
+        [first, ..] => Err(FetchError::Links {
+            url: shown(url),
+            count: links.len(),
+            rev: rev.to_string(),
+            first: first.to_string(),
+        }),
     }
 }
 
@@ -175,14 +178,14 @@ pub fn is_tag(dir: &Path, rev: &str) -> bool {
 }
 
 /// `$YARDSTICK_CACHE`, else `$XDG_CACHE_HOME/yardstick`, else `~/.cache/yardstick`.
-pub fn cache_root() -> Result<PathBuf, String> {
+pub fn cache_root() -> Result<PathBuf, FetchError> {
     let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
     let root = var("YARDSTICK_CACHE")
         .or_else(|| var("XDG_CACHE_HOME").filter(|d| d.is_absolute()).map(|d| d.join("yardstick")))
         .or_else(|| var("HOME").map(|d| d.join(".cache/yardstick")))
-        .ok_or_else(|| "no cache folder: set YARDSTICK_CACHE (or HOME)".to_string())?;
+        .ok_or(FetchError::NoCache)?;
     // git runs in other folders: a relative cache is made absolute here.
-    Ok(if root.is_absolute() { root } else { std::env::current_dir().map_err(|e| e.to_string())?.join(root) })
+    Ok(if root.is_absolute() { root } else { std::env::current_dir().map_err(FetchError::CurrentDir)?.join(root) })
 }
 
 fn nanos() -> u128 {

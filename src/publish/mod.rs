@@ -5,9 +5,11 @@
 //! and two builds into one folder never mix their files.
 
 mod data;
+mod error;
 mod swap;
 
 pub use data::{DataCheck, check_data, thin_baselines};
+pub use error::WriteError;
 
 pub use crate::load::git::{GitCli, GitState, Vcs};
 pub use crate::manifest::Manifest;
@@ -28,6 +30,58 @@ pub struct Built {
     pub manifest: Manifest,
 }
 
+/// Why a build wrote nothing (the previous output, if any, stays as it was).
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("build needs a project (a folder with yardstick.yaml), not a definition set alone")]
+    NeedsProject,
+    /// The metrics could not be computed on the data: the diagnostics say why.
+    #[error("the metrics could not be computed")]
+    Compute(Vec<crate::diag::Diagnostic>),
+    /// The results, computed, could not be written; `warnings` are what computing found.
+    #[error("{error}")]
+    Write { error: WriteError, warnings: Vec<crate::diag::Diagnostic> },
+}
+
+/// A whole build: every metric of the project as of the end of `as_of`, at its own grain
+/// and at every grain a report asks for (each export read once), written with the
+/// reports and the manifest into `out` (default: out/ in the project), whole or not at
+/// all. `progress` hears each stage as it starts. The results come back with what was
+/// written.
+pub fn build(
+    checked: &Checked,
+    as_of: NaiveDate,
+    out: Option<&Path>,
+    progress: &dyn Fn(&str),
+) -> Result<(Built, crate::results::Results), BuildError> {
+    let project = checked.project.as_ref().ok_or(BuildError::NeedsProject)?;
+    let metrics: Vec<String> = checked.set.metrics.iter().map(|m| m.id.0.clone()).collect();
+    progress(&format!("reading the data and computing {} metrics", metrics.len()));
+    let engine = crate::engine::Polars::keeping_files();
+    let compute = |grain| {
+        let request = crate::plan::Request { metrics: &metrics, as_of, grain };
+        crate::compute_on(checked, &request, &engine).map_err(BuildError::Compute)
+    };
+    let results = compute(None)?;
+    // Reports at another grain compute their metrics again at it, from the files read.
+    let mut by_grain = std::collections::BTreeMap::new();
+    for grain in crate::report::grains(checked).into_iter().flatten() {
+        progress(&format!("computing at {} grain for the reports", grain.as_str()));
+        by_grain.insert(Some(grain), compute(Some(grain))?);
+    }
+    progress("writing the results, the reports and the manifest");
+    let out: PathBuf = out.map_or_else(|| project.root.join("out"), Path::to_path_buf);
+    let reports = |manifest: &Manifest| {
+        let mut all: std::collections::BTreeMap<_, _> = by_grain.iter().map(|(g, r)| (*g, r)).collect();
+        all.insert(None, &results);
+        crate::report::render(&crate::report::Input { checked, results: &all, as_of }, manifest)
+    };
+    match write(checked, &results, as_of, &out, &GitCli, &reports) {
+        Ok(built) => Ok((built, results)),
+        Err(error) => Err(BuildError::Write { error, warnings: results.warnings }),
+    }
+}
+
 /// The files of one build, in the order they are written.
 pub const RESULTS_CSV: &str = "results.csv";
 pub const RESULTS_PARQUET: &str = "results.parquet";
@@ -43,12 +97,12 @@ pub fn write(
     out: &Path,
     vcs: &dyn Vcs,
     reports: &Reports,
-) -> Result<Built, String> {
+) -> Result<Built, WriteError> {
     let mut protected = vec![checked.set.root.as_path()];
     protected.extend(checked.project.as_ref().map(|p| p.root.as_path()));
     swap::refuse(out, &protected)?;
     let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    fs::create_dir_all(parent).map_err(WriteError::io("create", parent))?;
     let name = out.file_name().and_then(|n| n.to_str()).unwrap_or("out");
     let staging = swap::staging_for(parent, name);
     let written = stage(checked, results, as_of, &staging, vcs, reports).and_then(|manifest| {
@@ -65,7 +119,7 @@ pub fn write(
 }
 
 /// Renders the reports of a build from its manifest.
-pub type Reports<'a> = dyn Fn(&Manifest) -> Result<Vec<crate::report::Rendered>, String> + 'a;
+pub type Reports<'a> = dyn Fn(&Manifest) -> Result<Vec<crate::report::Rendered>, crate::report::RenderError> + 'a;
 
 /// Writes every file into `staging`, the manifest last (it names the others' hashes).
 fn stage(
@@ -75,13 +129,13 @@ fn stage(
     staging: &Path,
     vcs: &dyn Vcs,
     reports: &Reports,
-) -> Result<Manifest, String> {
-    fs::create_dir(staging).map_err(|e| format!("cannot create {}: {e}", staging.display()))?;
+) -> Result<Manifest, WriteError> {
+    fs::create_dir(staging).map_err(WriteError::io("create", staging))?;
     swap::mark(staging)?;
     let rows: Vec<&ResultRow> = results.rows.iter().collect();
     let csv = crate::results::to_csv(&rows);
     let write = |file: &str, bytes: &[u8]| {
-        fs::write(staging.join(file), bytes).map_err(|e| format!("cannot write {}: {e}", staging.join(file).display()))
+        fs::write(staging.join(file), bytes).map_err(WriteError::io("write", staging.join(file)))
     };
     write(RESULTS_CSV, csv.as_bytes())?;
     let (head, body) = crate::results::table(&rows);
@@ -93,17 +147,17 @@ fn stage(
     for report in reports(&manifest)? {
         let inside = Path::new(&report.file).components().all(|c| matches!(c, std::path::Component::Normal(_)));
         if !inside {
-            return Err(format!("report file `{}` would be written outside the output folder", report.file));
+            return Err(WriteError::ReportOutside(report.file));
         }
         let path = staging.join(&report.file);
         if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            fs::create_dir_all(dir).map_err(WriteError::io("create", dir))?;
         }
         write(&report.file, report.text.as_bytes())?;
         written.push(path);
     }
     manifest.add_outputs(staging, &written)?;
-    let json = serde_json::to_string_pretty(&manifest).map_err(|e| format!("cannot write the manifest: {e}"))? + "\n";
+    let json = serde_json::to_string_pretty(&manifest).map_err(WriteError::Json)? + "\n";
     write(MANIFEST, json.as_bytes())?;
     Ok(manifest)
 }

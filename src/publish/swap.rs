@@ -9,6 +9,7 @@
 //! `.out.tmp-PID-START-NANOS` (a build's staging folder, named after the process that
 //! made it) and, where the system cannot swap two folders in one step, `.out.old-*`.
 
+use super::WriteError;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -18,40 +19,31 @@ pub const MARKER: &str = ".yardstick-output";
 const MARKER_TEXT: &str = "This folder is a yardstick build's output: each build replaces it whole.\n";
 
 /// Why `out` must not be replaced, if it must not.
-pub fn refuse(out: &Path, protected: &[&Path]) -> Result<(), String> {
-    let shown = out.display();
+pub fn refuse(out: &Path, protected: &[&Path]) -> Result<(), WriteError> {
     let meta = match fs::symlink_metadata(out) {
         Ok(m) => m,
         Err(_) => return Ok(()),
     };
     if meta.file_type().is_symlink() {
-        return Err(format!("--out {shown} is a symbolic link; name the folder it points to, or a new folder"));
+        return Err(WriteError::OutIsLink(out.to_path_buf()));
     }
     if !meta.is_dir() {
-        return Err(format!("--out {shown} is a file, not a folder; name a new or previous output folder"));
+        return Err(WriteError::OutIsFile(out.to_path_buf()));
     }
-    let real = fs::canonicalize(out).map_err(|e| format!("cannot read {shown}: {e}"))?;
+    let real = fs::canonicalize(out).map_err(WriteError::io("read", out))?;
     for p in protected {
         if fs::canonicalize(p).is_ok_and(|p| p.starts_with(&real)) {
-            return Err(format!(
-                "--out {shown} holds {}; build replaces its --out folder whole, so name a folder of its own (the default is out/ in the project)",
-                p.display()
-            ));
+            return Err(WriteError::HoldsDefinitions { out: out.to_path_buf(), inside: p.to_path_buf() });
         }
     }
     if let Some(git) = git_inside(out) {
-        return Err(format!(
-            "--out {shown} holds a git repository ({}); build replaces its --out folder whole, so name another",
-            git.display()
-        ));
+        return Err(WriteError::HoldsGit { out: out.to_path_buf(), git });
     }
-    let empty = fs::read_dir(out).map_err(|e| format!("cannot read {shown}: {e}"))?.next().is_none();
+    let empty = fs::read_dir(out).map_err(WriteError::io("read", out))?.next().is_none();
     if empty || fs::symlink_metadata(out.join(MARKER)).is_ok_and(|m| m.is_file()) || is_unmarked_output(out) {
         return Ok(());
     }
-    Err(format!(
-        "{shown} is not a build's output folder (it holds no {MARKER}, and its files are not exactly those its manifest.json lists); build replaces its --out folder whole, so name a new or previous output folder"
-    ))
+    Err(WriteError::NotAnOutput(out.to_path_buf()))
 }
 
 /// The first `.git` (folder or file) at any depth of `dir`, links not followed.
@@ -72,8 +64,8 @@ fn git_inside(dir: &Path) -> Option<PathBuf> {
 }
 
 /// Marks a staging folder as an output, before anything else is written into it.
-pub fn mark(staging: &Path) -> Result<(), String> {
-    fs::write(staging.join(MARKER), MARKER_TEXT).map_err(|e| format!("cannot write {}: {e}", staging.display()))
+pub fn mark(staging: &Path) -> Result<(), WriteError> {
+    fs::write(staging.join(MARKER), MARKER_TEXT).map_err(WriteError::io("write", staging))
 }
 
 /// An output written before the marker existed: every file in it is the manifest or
@@ -135,15 +127,15 @@ pub fn staging_for(parent: &Path, name: &str) -> PathBuf {
 /// Moves `staging` to `out` under a lock that concurrent builds into the same folder
 /// share: in one step where the system can swap two folders, else the previous output
 /// aside first (and put back by the next build should this one be killed in between).
-pub fn swap(parent: &Path, name: &str, staging: &Path, out: &Path) -> Result<(), String> {
+pub fn swap(parent: &Path, name: &str, staging: &Path, out: &Path) -> Result<(), WriteError> {
     let lock_path = parent.join(format!(".{name}.lock"));
     let lock = fs::OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
         .open(&lock_path)
-        .map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
-    lock.lock().map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
+        .map_err(WriteError::io("lock", &lock_path))?;
+    lock.lock().map_err(WriteError::io("lock", &lock_path))?;
     restore_interrupted(parent, name, out);
     clean_abandoned(parent, name, staging);
     if out.exists() && exchange(staging, out) {
@@ -156,14 +148,11 @@ pub fn swap(parent: &Path, name: &str, staging: &Path, out: &Path) -> Result<(),
     let previous = parent.join(format!(".{name}.old-{}", stamp.unwrap_or("0")));
     let had_previous = out.exists();
     if had_previous {
-        fs::rename(out, &previous).map_err(|e| format!("cannot move the previous {} aside: {e}", out.display()))?;
+        fs::rename(out, &previous).map_err(|source| WriteError::MoveAside { out: out.to_path_buf(), source })?;
     }
-    if let Err(e) = fs::rename(staging, out) {
-        let kept = match had_previous && fs::rename(&previous, out).is_err() {
-            true => format!("; the previous output is in {}", previous.display()),
-            false => String::new(),
-        };
-        return Err(format!("cannot move the new output to {}: {e}{kept}", out.display()));
+    if let Err(source) = fs::rename(staging, out) {
+        let kept = (had_previous && fs::rename(&previous, out).is_err()).then_some(previous);
+        return Err(WriteError::MoveIn { out: out.to_path_buf(), source, kept });
     }
     if had_previous {
         let _ = fs::remove_dir_all(&previous);

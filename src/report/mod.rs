@@ -105,7 +105,7 @@ pub fn folders(checked: &Checked) -> Vec<TemplateFolder> {
 }
 
 /// Every report the project configures, in both formats.
-pub fn render(input: &Input, manifest: &Manifest) -> Result<Vec<Rendered>, String> {
+pub fn render(input: &Input, manifest: &Manifest) -> Result<Vec<Rendered>, RenderError> {
     let Some(project) = input.checked.project.as_ref().filter(|p| !p.reports.is_empty()) else { return Ok(Vec::new()) };
     let dirs = folders(input.checked);
     let trusted = Trusted::default();
@@ -114,11 +114,11 @@ pub fn render(input: &Input, manifest: &Manifest) -> Result<Vec<Rendered>, Strin
     let shared = context::Shared::new(input.checked, manifest);
     let indexes: BTreeMap<Option<Grain>, context::Index> =
         input.results.iter().map(|(grain, results)| (*grain, context::Index::new(results))).collect();
-    let quarters = indexes.get(&Some(Grain::Quarter)).ok_or("quarterly results are missing")?;
+    let quarters = indexes.get(&Some(Grain::Quarter)).ok_or(RenderError::Missing("quarterly"))?;
     let mut out = Vec::new();
     let mut written = BTreeSet::new();
     for spec in &project.reports {
-        let results = input.results.get(&spec.grain).ok_or("a report's results are missing")?;
+        let results = input.results.get(&spec.grain).ok_or(RenderError::Missing("report grain's"))?;
         let sites: Vec<Option<String>> = match (&spec.site, spec.out.contains("{site}")) {
             (Some(site), _) => vec![Some(site.clone())],
             (None, true) => project.sites.iter().map(|s| Some(s.id.clone())).collect(),
@@ -144,7 +144,7 @@ pub fn render(input: &Input, manifest: &Manifest) -> Result<Vec<Rendered>, Strin
                 let text = env
                     .get_template(&format!("{}.md.j2", spec.template))
                     .and_then(|t| t.render(Value::from(minijinja::value::Serde(&context))))
-                    .map_err(|e| template_error(&spec.template, &e))?;
+                    .map_err(|e| template_error(&spec.template, e))?;
                 let text = tidy(&text);
                 let (file, text) = match is_html {
                     false => (format!("{stem}.md"), text),
@@ -153,10 +153,7 @@ pub fn render(input: &Input, manifest: &Manifest) -> Result<Vec<Rendered>, Strin
                 // Two reports filling their `out` to one name (`x-{site}.md` and
                 // `x-lyon.md`) would overwrite each other.
                 if !written.insert(file.clone()) {
-                    return Err(format!(
-                        "report `{}` would write {file}, which another report writes; give each report its own `out`",
-                        spec.template
-                    ));
+                    return Err(RenderError::SameFile { template: spec.template.clone(), file });
                 }
                 out.push(Rendered { file, text });
             }
@@ -201,15 +198,29 @@ fn file_stem(out: &str, report: &context::ReportInfo) -> String {
 /// Renders a template given as text with `context`, in the HTML environment reports have
 /// (the same functions, filters and fuel for a project of `sites` sites), reading no file
 /// and filling no mark: what the property tests feed generated templates through.
-pub fn render_text(source: &str, context: &serde_json::Value, sites: usize) -> Result<String, String> {
+pub fn render_text(source: &str, context: &serde_json::Value, sites: usize) -> Result<String, RenderError> {
     let env = environment(&[], Some(Trusted::default()), fuel(sites));
-    env.render_str(source, Value::from(minijinja::value::Serde(context))).map_err(|e| template_error("text", &e))
+    env.render_str(source, Value::from(minijinja::value::Serde(context))).map_err(|e| template_error("text", e))
 }
 
 /// A template error with where it happened, as minijinja tells it (its text holds the
 /// detail and the template's name and line once).
-fn template_error(name: &str, e: &Error) -> String {
-    format!("report `{name}`: {e}")
+fn template_error(name: &str, e: Error) -> RenderError {
+    RenderError::Template { template: name.to_string(), source: e }
+}
+
+/// Why the reports could not be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// A template failed: its own message, with the line it failed at.
+    #[error("report `{template}`: {source}")]
+    Template { template: String, source: Error },
+    /// Two reports fill their `out` to one file name.
+    #[error("report `{template}` would write {file}, which another report writes; give each report its own `out`")]
+    SameFile { template: String, file: String },
+    /// The results a report is made from were not computed (a bug of the caller).
+    #[error("the {0} results a report needs are missing")]
+    Missing(&'static str),
 }
 
 /// The work one report may do (docs/files.md, "limits"): minijinja charges about one unit
