@@ -341,7 +341,7 @@ fn references(cx: &mut Cx, file: FileId, doc: &MetricDoc) -> Vec<Reference> {
             Err(why) => cx.error(
                 Diagnostic::error(codes::E0508, format!("invalid reference `{}`", r.value))
                     .at(cx.span(file, r))
-                    .label(why)
+                    .label(why.to_string())
                     .help("references are iso27001:2022/A.5.24 (or a clause, iso27001:2022/9.1), iso27004:2016/B.5, iec62443-3-3/SR 6.2, csf:2.0/RS.MI-01 or sp800-53:r5/AC-2(1)"),
             ),
         }

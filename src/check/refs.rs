@@ -4,10 +4,22 @@
 
 use crate::ir::{Framework, Reference};
 
+/// Why a reference is not one.
+#[derive(Debug, thiserror::Error)]
+pub(super) enum RefError {
+    #[error("a reference is written FRAMEWORK:EDITION/ID, as in iso27001:2022/A.5.24")]
+    Shape,
+    #[error("unknown framework `{0}`; known: iso27001, iso27004, iec62443-3-3, csf, sp800-53")]
+    Framework(String),
+    #[error("`{name}` references are checked for edition {known}, not `{edition}`")]
+    Edition { name: String, known: String, edition: String },
+    #[error("`{id}` is not a control of {name}:{edition}; expected {expected}")]
+    Id { id: String, name: String, edition: String, expected: &'static str },
+}
+
 /// Parses `FRAMEWORK[:EDITION]/ID`; the error says what is wrong and what was expected.
-pub(super) fn parse_reference(text: &str) -> Result<Reference, String> {
-    let (head, id) =
-        text.split_once('/').ok_or("a reference is written FRAMEWORK:EDITION/ID, as in iso27001:2022/A.5.24")?;
+pub(super) fn parse_reference(text: &str) -> Result<Reference, RefError> {
+    let (head, id) = text.split_once('/').ok_or(RefError::Shape)?;
     let (name, edition) = match head.split_once(':') {
         Some((n, e)) => (n, Some(e)),
         None => (head, None),
@@ -19,12 +31,13 @@ pub(super) fn parse_reference(text: &str) -> Result<Reference, String> {
         "csf" | "nist-csf" => (Framework::NistCsf, "2.0", &["2.0"]),
         "sp800-53" | "nist800-53" => (Framework::Nist80053, "r5", &["r5"]),
         other => {
-            return Err(format!("unknown framework `{other}`; known: iso27001, iso27004, iec62443-3-3, csf, sp800-53"));
+            return Err(RefError::Framework(other.to_string()));
         }
     };
     let edition = edition.unwrap_or(default_edition);
     if !editions.contains(&edition) {
-        return Err(format!("`{name}` references are checked for edition {}, not `{edition}`", editions.join(", ")));
+        let (name, known, edition) = (name.to_string(), editions.join(", "), edition.to_string());
+        return Err(RefError::Edition { name, known, edition });
     }
     let valid = match framework {
         Framework::Iso27001 if !id.starts_with("A.") => iso27001_clause(id),
@@ -34,7 +47,12 @@ pub(super) fn parse_reference(text: &str) -> Result<Reference, String> {
         Framework::NistCsf => csf_2(id),
         Framework::Nist80053 => sp800_53(id),
     };
-    valid.map_err(|expected| format!("`{id}` is not a control of {name}:{edition}; expected {expected}"))?;
+    valid.map_err(|expected| RefError::Id {
+        id: id.to_string(),
+        name: name.to_string(),
+        edition: edition.to_string(),
+        expected,
+    })?;
     Ok(Reference { framework, edition: edition.to_string(), id: id.to_string() })
 }
 

@@ -6,6 +6,7 @@
 //! checked on every read, on the rows [`visible`] as of the day computed.
 
 mod csv;
+mod error;
 pub mod guard;
 mod instants;
 mod rules;
@@ -16,6 +17,7 @@ use crate::ir::{Binding, ColumnType, DefinitionSet, Dialect, FileFormat, Project
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
 use csv::Lines;
+use error::ReadError;
 use instants::{Written, parse_written};
 use polars::prelude::*;
 use std::collections::{BTreeMap, HashMap};
@@ -233,19 +235,18 @@ fn read_file_anew(
                     .finish()
                     .and_then(LazyFrame::collect)
                     .map(|df| (df, rows_from(1)))
-                    .map_err(|e| e.to_string())
+                    .map_err(ReadError::Decode)
             })
         }),
     };
     let read = match (read, binding.format) {
-        (Ok((frame, lines)), FileFormat::Csv) => without_blank_rows(frame, lines).map_err(|e| e.to_string()),
+        (Ok((frame, lines)), FileFormat::Csv) => without_blank_rows(frame, lines).map_err(ReadError::Decode),
         (read, _) => read,
     };
     match read {
         Ok(read) => Some(read),
         Err(e) => {
-            // What `csv::read_dialect` and `csv::not_utf8` say of bytes that are not text.
-            let not_text = e.ends_with("is not UTF-8 text") || (e.starts_with("it is not ") && e.ends_with(" text"));
+            let not_text = e.is_encoding();
             let help = if not_text && binding.dialect.encoding == "UTF-8" {
                 format!(
                     "name the export's encoding in its binding `{}` in yardstick.yaml: `csv: {{encoding: windows-1250}}` (or windows-1252, iso-8859-2, ...)",
@@ -256,7 +257,7 @@ fn read_file_anew(
                     "the binding `{}` reads it as {}: check which encoding the export is written in",
                     binding.at, binding.dialect.encoding
                 )
-            } else if e.starts_with("line ") && e.contains(" fields") {
+            } else if e.is_ragged() {
                 "every row has as many fields as the header: write a missing cell as nothing between two delimiters, and put a value that holds the delimiter in double quotes".into()
             } else {
                 "check that the file is a well-formed CSV, Parquet or NDJSON export".into()
@@ -272,13 +273,10 @@ fn read_file_anew(
 }
 
 /// Refuses an NDJSON file nested deeper than an export's records ever are.
-fn ndjson_flat(path: &Path) -> Result<(), String> {
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+fn ndjson_flat(path: &Path) -> Result<(), ReadError> {
+    let bytes = std::fs::read(path)?;
     match guard::ndjson_depth(&bytes) {
-        Some(line) => Err(format!(
-            "line {line} nests values more than {} deep; an export's rows are flat records",
-            guard::MAX_NDJSON_DEPTH
-        )),
+        Some(line) => Err(ReadError::TooDeep(line)),
         None => Ok(()),
     }
 }

@@ -3,6 +3,7 @@
 //! at its delimiter. Values are left as text: decimal commas, boolean spellings and date
 //! patterns are the value parser's.
 
+use super::error::ReadError;
 use crate::ir::{ColumnType, Dialect, Source};
 use polars::prelude::*;
 use std::io::Cursor;
@@ -35,22 +36,24 @@ impl Lines {
 /// A plain export (UTF-8, commas) read once: numbers and booleans typed by Polars as the
 /// schema wants them, or, when that fails on a value, every column as text so that our
 /// parser can name the row; what is wrong, and where, when it cannot be read.
-pub fn read_plain(path: &Path, source: &Source) -> Result<DataFrame, String> {
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+pub fn read_plain(path: &Path, source: &Source) -> Result<DataFrame, ReadError> {
+    let bytes = std::fs::read(path)?;
     ragged(&bytes, b',', None)?;
     let read =
         |typed| options(source, typed, &Dialect::default()).into_reader_with_file_handle(Cursor::new(&bytes)).finish();
-    read(true).or_else(|_| read(false)).map_err(|e| not_utf8(&bytes).unwrap_or_else(|| e.to_string()))
+    read(true)
+        .or_else(|_| read(false))
+        .map_err(|e| not_utf8(&bytes).map_or(ReadError::Decode(e), ReadError::NotUtf8Line))
 }
 
 /// Why the rows do not all have the header's number of fields, if they do not: the first
 /// line that has fewer (a row cut short, whose missing cells would read as empty) or more
 /// (a field holding the delimiter without quotes). Blank lines and, after the header,
 /// comment lines are not rows.
-pub fn ragged(text: &[u8], delimiter: u8, comment: Option<u8>) -> Result<(), String> {
+pub fn ragged(text: &[u8], delimiter: u8, comment: Option<u8>) -> Result<(), ReadError> {
     let (mut line, mut start_line, mut fields, mut len, mut quoted) = (1usize, 1usize, 1usize, 0usize, false);
     let (mut header, mut first) = (None, 0u8);
-    let mut end_record = |start_line: usize, fields: usize, len: usize, first: u8| -> Result<(), String> {
+    let mut end_record = |start_line: usize, fields: usize, len: usize, first: u8| -> Result<(), ReadError> {
         if len == 0 || (header.is_some() && Some(first) == comment) {
             return Ok(());
         }
@@ -58,15 +61,13 @@ pub fn ragged(text: &[u8], delimiter: u8, comment: Option<u8>) -> Result<(), Str
             header = Some(fields);
             return Ok(());
         };
-        let d = char::from(delimiter);
+        let line = start_line;
         match fields.cmp(&expected) {
             std::cmp::Ordering::Equal => Ok(()),
-            std::cmp::Ordering::Less => Err(format!(
-                "line {start_line} has {fields} of the header's {expected} fields: a row cut short (its missing cells are not read as empty)"
-            )),
-            std::cmp::Ordering::Greater => Err(format!(
-                "line {start_line} has {fields} fields where the header has {expected}: a value holding `{d}` must be in double quotes"
-            )),
+            std::cmp::Ordering::Less => Err(ReadError::CutShort { line, fields, expected }),
+            std::cmp::Ordering::Greater => {
+                Err(ReadError::TooManyFields { line, fields, expected, delimiter: char::from(delimiter) })
+            }
         }
     };
     for &b in text {
@@ -101,18 +102,16 @@ pub fn ragged(text: &[u8], delimiter: u8, comment: Option<u8>) -> Result<(), Str
 }
 
 /// The file in `dialect`, every column as text, with where its rows are.
-pub fn read_dialect(path: &Path, source: &Source, dialect: &Dialect) -> Result<(DataFrame, Lines), String> {
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+pub fn read_dialect(path: &Path, source: &Source, dialect: &Dialect) -> Result<(DataFrame, Lines), ReadError> {
+    let bytes = std::fs::read(path)?;
     let text = decode(&bytes, dialect)?;
     ragged(text.as_bytes(), dialect.delimiter, dialect.comment)?;
     let (text, skipped) = match dialect.comment {
         Some(c) => without_comments(&text, c),
         None => (text, Vec::new()),
     };
-    let frame = options(source, false, dialect)
-        .into_reader_with_file_handle(Cursor::new(text.into_bytes()))
-        .finish()
-        .map_err(|e| e.to_string())?;
+    let frame =
+        options(source, false, dialect).into_reader_with_file_handle(Cursor::new(text.into_bytes())).finish()?;
     let comments = skipped.len();
     Ok((frame, Lines { first: 2, skipped, comments }))
 }
@@ -142,7 +141,7 @@ fn options(source: &Source, typed: bool, dialect: &Dialect) -> CsvReadOptions {
 
 /// The text of `bytes` in the dialect's encoding (its byte-order mark dropped); what
 /// is wrong, and where, when they are not text in it.
-fn decode(bytes: &[u8], dialect: &Dialect) -> Result<String, String> {
+fn decode(bytes: &[u8], dialect: &Dialect) -> Result<String, ReadError> {
     let encoding = encoding_rs::Encoding::for_label(dialect.encoding.as_bytes()).unwrap_or(encoding_rs::UTF_8);
     let bytes = match encoding_rs::Encoding::for_bom(bytes) {
         Some((marked, len)) if marked == encoding => &bytes[len..],
@@ -150,16 +149,18 @@ fn decode(bytes: &[u8], dialect: &Dialect) -> Result<String, String> {
     };
     match encoding.decode_without_bom_handling_and_without_replacement(bytes) {
         Some(text) => Ok(text.into_owned()),
-        None if encoding == encoding_rs::UTF_8 => Err(not_utf8(bytes).unwrap_or_else(|| "not UTF-8 text".into())),
-        None => Err(format!("it is not {} text", encoding.name())),
+        None if encoding == encoding_rs::UTF_8 => {
+            Err(not_utf8(bytes).map_or(ReadError::NotUtf8, ReadError::NotUtf8Line))
+        }
+        None => Err(ReadError::NotInEncoding(encoding.name())),
     }
 }
 
-/// Where `bytes` stop being UTF-8: `line N is not UTF-8 text`, or `None` when they are.
-pub fn not_utf8(bytes: &[u8]) -> Option<String> {
+/// The line where `bytes` stop being UTF-8, or `None` when they are.
+pub fn not_utf8(bytes: &[u8]) -> Option<usize> {
     let e = std::str::from_utf8(bytes).err()?;
     let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
-    Some(format!("line {line} is not UTF-8 text"))
+    Some(line)
 }
 
 /// `text` without the lines (after the header) that start with `comment`, and the
@@ -191,15 +192,15 @@ mod tests {
 
     #[test]
     fn a_row_with_fewer_or_more_fields_than_the_header_is_named_by_its_line() {
-        assert_eq!(ragged(b"a,b,c\n1,2,3\n\n4,5,6\n", b',', None), Ok(()));
-        assert_eq!(ragged(b"a,b,c\r\n1,\"x,\ny\",3\r\n", b',', None), Ok(()));
-        let short = ragged(b"a,b,c\n1,2,3\n4,5\n", b',', None).unwrap_err();
+        assert!(ragged(b"a,b,c\n1,2,3\n\n4,5,6\n", b',', None).is_ok());
+        assert!(ragged(b"a,b,c\r\n1,\"x,\ny\",3\r\n", b',', None).is_ok());
+        let short = ragged(b"a,b,c\n1,2,3\n4,5\n", b',', None).unwrap_err().to_string();
         assert!(short.starts_with("line 3 has 2 of the header's 3 fields"), "{short}");
-        let long = ragged(b"a;b\n\"x\ny\";2\n1;2;3", b';', None).unwrap_err();
+        let long = ragged(b"a;b\n\"x\ny\";2\n1;2;3", b';', None).unwrap_err().to_string();
         assert!(long.starts_with("line 4 has 3 fields where the header has 2"), "{long}");
-        assert_eq!(ragged(b"a,b\n# a comment, with, commas\n1,2\n", b',', Some(b'#')), Ok(()));
+        assert!(ragged(b"a,b\n# a comment, with, commas\n1,2\n", b',', Some(b'#')).is_ok());
         // A line of blanks is a blank line; a tab is a field's end where it delimits.
-        assert_eq!(ragged(b"a,b\n1,2\n   \n", b',', None), Ok(()));
+        assert!(ragged(b"a,b\n1,2\n   \n", b',', None).is_ok());
         assert!(ragged(b"a\tb\n1\t2\t3\n", b'\t', None).is_err());
     }
 
@@ -209,7 +210,7 @@ mod tests {
         // "Łódź" in Windows-1250: Ł=0xA3, ó=0xF3, d, ź=0x9F.
         assert_eq!(decode(b"\xA3\xF3d\x9F", &dialect).unwrap(), "Łódź");
         let utf8 = Dialect::default();
-        assert_eq!(decode(b"a\nb\n\xA3\xF3d\x9F", &utf8).unwrap_err(), "line 3 is not UTF-8 text");
+        assert_eq!(decode(b"a\nb\n\xA3\xF3d\x9F", &utf8).unwrap_err().to_string(), "line 3 is not UTF-8 text");
         assert_eq!(decode(b"\xEF\xBB\xBFa,b", &utf8).unwrap(), "a,b");
         let utf16 = Dialect { encoding: "utf-16le".into(), ..Dialect::default() };
         assert_eq!(decode(b"\xFF\xFEa\0,\0b\0", &utf16).unwrap(), "a,b");

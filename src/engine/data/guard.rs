@@ -7,6 +7,7 @@
 //! ([`parquet_in_child`]), since damage inside a page can make a decoder ask for an
 //! allocation the size of a lie, which stops a process outright.
 
+use super::error::{Corruption, ReadError};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 use std::sync::Once;
@@ -41,26 +42,26 @@ pub fn child(path: &Path) -> std::process::ExitCode {
 }
 
 /// The Parquet file at `path`, decoded whole.
-pub fn decode_parquet(path: &Path) -> Result<polars::prelude::DataFrame, String> {
+pub fn decode_parquet(path: &Path) -> Result<polars::prelude::DataFrame, ReadError> {
     use polars::prelude::*;
     LazyFrame::scan_parquet(PlRefPath::new(path.to_string_lossy().as_ref()), ScanArgsParquet::default())
         .and_then(LazyFrame::collect)
-        .map_err(|e| e.to_string())
+        .map_err(ReadError::Decode)
 }
 
 /// Decodes `path` in a child process, when [`isolate_with`] named the program.
-pub fn parquet_in_child(path: &Path) -> Result<(), String> {
+pub fn parquet_in_child(path: &Path) -> Result<(), ReadError> {
     let Some(program) = ISOLATOR.get() else { return parquet_footer(path) };
     let out = std::process::Command::new(program)
         .arg(CHILD_ARG)
         .arg(path)
         .stdin(std::process::Stdio::null())
         .output()
-        .map_err(|e| format!("cannot start the decoder ({}): {e}", program.display()))?;
+        .map_err(|source| ReadError::DecoderNotStarted { program: program.clone(), source })?;
     match out.status.code() {
         Some(0) => Ok(()),
-        Some(1) => Err(String::from_utf8_lossy(&out.stderr).chars().take(300).collect()),
-        _ => Err(format!("it is corrupted: decoding it stopped the decoder ({})", out.status)),
+        Some(1) => Err(ReadError::InChild(String::from_utf8_lossy(&out.stderr).chars().take(300).collect())),
+        _ => Err(ReadError::DecoderStopped(out.status)),
     }
 }
 
@@ -69,7 +70,7 @@ static GUARDED: AtomicUsize = AtomicUsize::new(0);
 static HOOK: Once = Once::new();
 
 /// `read()`, with a panic inside it (on any of the threads it uses) turned into an error.
-pub fn guarded<T>(read: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+pub fn guarded<T>(read: impl FnOnce() -> Result<T, ReadError>) -> Result<T, ReadError> {
     HOOK.call_once(|| {
         let default = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
@@ -88,7 +89,7 @@ pub fn guarded<T>(read: impl FnOnce() -> Result<T, String>) -> Result<T, String>
             .or_else(|| panic.downcast_ref::<&str>().copied())
             .unwrap_or("no message");
         let said: String = said.lines().next().unwrap_or("").chars().take(160).collect();
-        Err(format!("it is corrupted: the decoder failed on it ({said})"))
+        Err(ReadError::DecoderPanicked(said))
     })
 }
 
@@ -122,9 +123,9 @@ pub fn ndjson_depth(bytes: &[u8]) -> Option<usize> {
 
 /// Why a Parquet file's frame cannot be what it claims, if it cannot: the magic bytes at
 /// both ends, and a footer that fits in the file.
-pub fn parquet_footer(path: &Path) -> Result<(), String> {
-    let bytes = std::fs::metadata(path).map_err(|e| e.to_string())?.len();
-    let mut file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+pub fn parquet_footer(path: &Path) -> Result<(), ReadError> {
+    let bytes = std::fs::metadata(path)?.len();
+    let mut file = std::fs::File::open(path)?;
     let (mut head, mut tail) = ([0u8; 4], [0u8; 8]);
     use std::io::{Read, Seek, SeekFrom};
     let read = |file: &mut std::fs::File, at: SeekFrom, buf: &mut [u8]| -> std::io::Result<()> {
@@ -132,19 +133,19 @@ pub fn parquet_footer(path: &Path) -> Result<(), String> {
         file.read_exact(buf)
     };
     if bytes < 12 || read(&mut file, SeekFrom::Start(0), &mut head).is_err() || &head != b"PAR1" {
-        return Err("it is not a Parquet file (it does not start with PAR1)".into());
+        return Err(ReadError::NotParquet);
     }
     if read(&mut file, SeekFrom::End(-8), &mut tail).is_err() || &tail[4..] != b"PAR1" {
-        return Err("it is not a whole Parquet file (it does not end with PAR1: cut short?)".into());
+        return Err(ReadError::NotWholeParquet);
     }
     let footer = u64::from(u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]));
     if footer + 12 > bytes {
-        return Err(format!("it is corrupted: its footer claims {footer} bytes of a {bytes}-byte file"));
+        return Err(ReadError::Corrupted(Corruption::Footer { footer, bytes }));
     }
     let metadata = guarded(|| {
         use polars::prelude::SerReader;
         let mut reader = polars::prelude::ParquetReader::new(file);
-        reader.get_metadata().cloned().map_err(|e| e.to_string())
+        reader.get_metadata().cloned().map_err(ReadError::Decode)
     })?;
     parquet_sizes(&metadata, bytes)
 }
@@ -157,40 +158,34 @@ pub const MAX_PARQUET_CHUNK_BYTES: i64 = 1 << 34;
 
 /// Why the sizes a Parquet footer claims cannot be, if they cannot: every column chunk
 /// inside the file, row counts and decompressed sizes within the limits.
-fn parquet_sizes(metadata: &polars::io::parquet::read::FileMetadata, bytes: u64) -> Result<(), String> {
-    let corrupted = |what: String| Err(format!("it is corrupted: {what}"));
+fn parquet_sizes(metadata: &polars::io::parquet::read::FileMetadata, bytes: u64) -> Result<(), ReadError> {
+    let corrupted = |what| Err(ReadError::Corrupted(what));
     if metadata.num_rows > MAX_PARQUET_ROWS {
-        return corrupted(format!("it claims {} rows", metadata.num_rows));
+        return corrupted(Corruption::Rows(metadata.num_rows));
     }
     let mut rows = 0usize;
     for group in &metadata.row_groups {
         rows = rows.saturating_add(group.num_rows());
         let range = group.full_byte_range();
         if range.start > range.end || range.end > bytes {
-            return corrupted(format!(
-                "a row group claims bytes {}..{} of a {bytes}-byte file",
-                range.start, range.end
-            ));
+            return corrupted(Corruption::RowGroup { start: range.start, end: range.end, bytes });
         }
         for chunk in group.parquet_columns() {
             let range = chunk.byte_range();
             let sizes = [chunk.compressed_size(), chunk.uncompressed_size(), chunk.num_values()];
             if range.start > range.end || range.end > bytes || sizes.iter().any(|s| *s < 0) {
-                return corrupted(format!(
-                    "a column chunk claims bytes {}..{} of a {bytes}-byte file",
-                    range.start, range.end
-                ));
+                return corrupted(Corruption::Chunk { start: range.start, end: range.end, bytes });
             }
             if chunk.num_values() as u64 > MAX_PARQUET_ROWS as u64 {
-                return corrupted(format!("a column chunk claims {} values", chunk.num_values()));
+                return corrupted(Corruption::ChunkValues(chunk.num_values()));
             }
             if chunk.uncompressed_size() > MAX_PARQUET_CHUNK_BYTES {
-                return corrupted(format!("a column chunk claims {} bytes decompressed", chunk.uncompressed_size()));
+                return corrupted(Corruption::ChunkBytes(chunk.uncompressed_size()));
             }
         }
     }
     if rows > MAX_PARQUET_ROWS || rows != metadata.num_rows {
-        return corrupted(format!("its row groups hold {rows} rows, its footer says {}", metadata.num_rows));
+        return corrupted(Corruption::RowCount { rows, footer: metadata.num_rows });
     }
     Ok(())
 }
@@ -213,8 +208,9 @@ mod tests {
 
     #[test]
     fn a_panic_inside_is_an_error() {
-        let r: Result<(), String> = guarded(|| panic!("index out of bounds"));
-        assert_eq!(r, Err("it is corrupted: the decoder failed on it (index out of bounds)".into()));
-        assert_eq!(guarded(|| Ok(3)), Ok(3));
+        let r: Result<(), ReadError> = guarded(|| panic!("index out of bounds"));
+        let said = r.unwrap_err().to_string();
+        assert_eq!(said, "it is corrupted: the decoder failed on it (index out of bounds)");
+        assert_eq!(guarded(|| Ok(3)).ok(), Some(3));
     }
 }
