@@ -254,8 +254,13 @@ pub fn yesterday() -> NaiveDate {
     today.pred_opt().unwrap_or(today)
 }
 
-fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    crate::calendar::parse_day(s).ok_or_else(|| format!("`{s}` is not a date; write YYYY-MM-DD"))
+/// A day on the command line that is not one.
+#[derive(Debug, thiserror::Error)]
+#[error("`{0}` is not a date; write YYYY-MM-DD")]
+struct NotADay(String);
+
+fn parse_date(s: &str) -> Result<NaiveDate, NotADay> {
+    crate::calendar::parse_day(s).ok_or_else(|| NotADay(s.to_string()))
 }
 
 pub fn main() -> ExitCode {

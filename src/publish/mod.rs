@@ -6,10 +6,12 @@
 
 mod data;
 mod error;
+mod init;
 mod swap;
 
 pub use data::{DataCheck, check_data, thin_baselines};
 pub use error::WriteError;
+pub use init::{InitError, InitRequest, Initialized, init};
 
 pub use crate::load::git::{GitCli, GitState, Vcs};
 pub use crate::manifest::Manifest;

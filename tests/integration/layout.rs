@@ -133,3 +133,30 @@ fn no_stage_uses_a_stage_above_it() {
     let cycles: Vec<_> = sideways.iter().filter(|(a, b)| a < b && sideways.contains(&(b.clone(), a.clone()))).collect();
     assert!(cycles.is_empty(), "modules of one level that use each other: {cycles:?}");
 }
+
+/// Every code line of `src` (comments cut) with its file and number.
+fn code_lines(src: &Path) -> Vec<(PathBuf, usize, String)> {
+    let mut files = Vec::new();
+    rust_files(src, &mut files);
+    let mut out = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (i, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("").to_string();
+            out.push((file.clone(), i + 1, code));
+        }
+    }
+    out
+}
+
+/// Errors are typed per stage: a caller chooses by kind, never by the words of a message.
+#[test]
+fn no_error_is_a_bare_string() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let found: Vec<String> = code_lines(&src)
+        .into_iter()
+        .filter(|(_, _, code)| code.contains("Result<") && code.replace(' ', "").contains(",String>"))
+        .map(|(file, line, code)| format!("{}:{line}: {}", file.display(), code.trim()))
+        .collect();
+    assert!(found.is_empty(), "errors as strings:\n{}", found.join("\n"));
+}
