@@ -13,7 +13,8 @@ mod rules;
 
 use crate::calendar::{end_of_day, wall_to_utc};
 use crate::diag::{Diagnostic, codes};
-use crate::ir::{Binding, ColumnType, DefinitionSet, Dialect, FileFormat, Project, Site, Source, Unmapped, Vocabulary};
+use crate::ir::{Binding, ColumnType, Dialect, FileFormat, Site, Source, Unmapped, Vocabulary};
+use crate::plan::Inputs;
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
 use csv::Lines;
@@ -101,15 +102,14 @@ pub struct DataReport {
 /// Reads `source` for `site` from its binding, and checks the data rules on the rows
 /// visible as of `as_of` (every row is kept).
 pub fn read_site_table(
-    project: &Project,
-    set: &DefinitionSet,
+    inputs: &Inputs,
     source: &Source,
     site: &Site,
     as_of: NaiveDate,
     report: &mut DataReport,
 ) -> Option<SiteTable> {
-    let binding = project.binding(&source.name, site)?;
-    let path = bound_file(project, source, site, binding, report)?;
+    let binding = inputs.binding(&source.name, site)?;
+    let path = bound_file(inputs.root, source, site, binding, report)?;
     let (raw, lines) = read_file(&path, binding, source, report)?;
     if raw.height() == 0 {
         let message = format!(
@@ -125,33 +125,15 @@ pub fn read_site_table(
     }
     let height = raw.height();
     let mut excluded = vec![false; height];
-    let mut read =
-        Read { project, set, source, site, binding, path: &path, lines: &lines, excluded: &mut excluded, report };
+    let mut read = Read { inputs, source, site, binding, path: &path, lines: &lines, excluded: &mut excluded, report };
     let (mut columns, deprecated) = read.columns(&raw)?;
     columns.push(Column::new(SITE.into(), vec![site.id.as_str(); height]));
     columns.push(Column::new(EXCLUDED.into(), excluded));
     let frame = DataFrame::new(height, columns).expect("columns of one height");
     let visible = visible(source, site.timezone, as_of);
-    let durations = durations_of(set, source);
-    rules::Rules { source, path: &path, lines: &lines, frame: &frame, visible, durations: &durations }.check(report);
+    let durations = inputs.durations(&source.name);
+    rules::Rules { source, path: &path, lines: &lines, frame: &frame, visible, durations }.check(report);
     Some(SiteTable { site: site.id.clone(), path, frame, deprecated, comments: lines.comments })
-}
-
-/// The (start, end) column pairs of `source` that the set's metrics measure durations
-/// between, each once.
-fn durations_of(set: &DefinitionSet, source: &Source) -> Vec<(String, String)> {
-    let mut pairs: Vec<(String, String)> = set
-        .metrics
-        .iter()
-        .filter_map(|m| match &m.body {
-            crate::ir::MetricBody::Base(b) if b.source == source.name => Some(b.durations()),
-            _ => None,
-        })
-        .flatten()
-        .collect();
-    pairs.sort();
-    pairs.dedup();
-    pairs
 }
 
 /// True on the rows of one site's table of `source` that the site knew as of `as_of`
@@ -174,13 +156,13 @@ pub fn visible(source: &Source, timezone: Tz, as_of: NaiveDate) -> Expr {
 
 /// The site's file of `source`, or an error when it is missing.
 fn bound_file(
-    project: &Project,
+    root: &Path,
     source: &Source,
     site: &Site,
     binding: &Binding,
     report: &mut DataReport,
 ) -> Option<PathBuf> {
-    let path = project.root.join(binding.file.replace("{site}", &site.id));
+    let path = root.join(binding.file.replace("{site}", &site.id));
     if path.is_file() {
         return Some(path);
     }
@@ -299,8 +281,7 @@ fn without_blank_rows(frame: DataFrame, lines: Lines) -> PolarsResult<(DataFrame
 
 /// One site's file of one source being parsed, column by column.
 struct Read<'a> {
-    project: &'a Project,
-    set: &'a DefinitionSet,
+    inputs: &'a Inputs<'a>,
     source: &'a Source,
     site: &'a Site,
     binding: &'a Binding,
@@ -327,7 +308,7 @@ impl Read<'_> {
                 continue;
             };
             let plain = self.binding.format != FileFormat::Csv || self.binding.dialect.is_plain_csv();
-            if let Some(ready) = as_stored(self.set, self.site, &col.ty, values).filter(|_| plain) {
+            if let Some(ready) = as_stored(self.inputs.vocabularies, self.site, &col.ty, values).filter(|_| plain) {
                 columns.push(ready);
                 continue;
             }
@@ -416,8 +397,8 @@ impl Read<'_> {
             source: self.source,
             column: &col.name,
             site: self.site,
-            set: self.set,
-            policy: self.project.unmapped,
+            vocabularies: self.inputs.vocabularies,
+            policy: self.inputs.unmapped,
             binding: self.binding,
             lines: self.lines,
             ty: &col.ty,
@@ -440,17 +421,11 @@ impl Read<'_> {
 
 /// Reads `source` at every site of the project, the sites side by side (our parsing of a
 /// file runs on one core), in site order; the data rules are checked as of `as_of`.
-pub fn read_sites(
-    project: &Project,
-    set: &DefinitionSet,
-    source: &Source,
-    as_of: NaiveDate,
-    report: &mut DataReport,
-) -> Vec<SiteTable> {
+pub fn read_sites(inputs: &Inputs, source: &Source, as_of: NaiveDate, report: &mut DataReport) -> Vec<SiteTable> {
     let files = report.files.clone();
-    let read = on_threads(&project.sites, |site| {
+    let read = on_threads(inputs.sites, |site| {
         let mut own = DataReport { files: files.clone(), ..DataReport::default() };
-        let table = read_site_table(project, set, source, site, as_of, &mut own);
+        let table = read_site_table(inputs, source, site, as_of, &mut own);
         (table, own)
     });
     let mut tables = Vec::with_capacity(read.len());
@@ -494,7 +469,12 @@ fn on_threads<I: Sync, T: Send>(items: &[I], f: impl Fn(&I) -> T + Sync) -> Vec<
 /// The column as read, when it already is what the schema asks for: numbers and booleans
 /// the file stored typed, text without cells to trim or empty, and codes that all are
 /// terms. Anything else goes through our parser.
-fn as_stored(set: &DefinitionSet, site: &Site, ty: &ColumnType, values: &Column) -> Option<Column> {
+fn as_stored(
+    vocabularies: &BTreeMap<String, Vocabulary>,
+    site: &Site,
+    ty: &ColumnType,
+    values: &Column,
+) -> Option<Column> {
     let ready = match (ty, values.dtype()) {
         (ColumnType::Int, DataType::Int64) | (ColumnType::Float, DataType::Float64) => true,
         (ColumnType::Bool, DataType::Boolean) => true,
@@ -502,7 +482,7 @@ fn as_stored(set: &DefinitionSet, site: &Site, ty: &ColumnType, values: &Column)
         (ColumnType::Date, DataType::Date) => true,
         (ColumnType::String, DataType::String) => values.str().ok()?.iter().flatten().all(is_clean),
         (ColumnType::Vocab(v), DataType::String) => {
-            let vocab = &set.vocabularies[v];
+            let vocab = &vocabularies[v];
             let codes = values.as_materialized_series().unique().ok()?;
             codes
                 .str()
@@ -547,7 +527,7 @@ struct ColumnCx<'a> {
     source: &'a Source,
     column: &'a str,
     site: &'a Site,
-    set: &'a DefinitionSet,
+    vocabularies: &'a BTreeMap<String, Vocabulary>,
     policy: Unmapped,
     binding: &'a Binding,
     lines: &'a Lines,
@@ -825,7 +805,7 @@ fn parse_column<'a>(cx: &mut ColumnCx<'a>, ty: &ColumnType, text: &StringChunked
             Series::new(name, ms).cast(&DataType::Datetime(TimeUnit::Milliseconds, None)).expect("ms cast to datetimes")
         }
         ColumnType::Vocab(v) => {
-            let vocab = &cx.set.vocabularies[v];
+            let vocab = &cx.vocabularies[v];
             let values: Vec<Option<&str>> =
                 cells().enumerate().map(|(row, t)| t.and_then(|code| cx.term(vocab, code, row))).collect();
             Series::new(name, values)
@@ -838,7 +818,7 @@ fn parse_column<'a>(cx: &mut ColumnCx<'a>, ty: &ColumnType, text: &StringChunked
                     let mut items = Vec::new();
                     for item in t.split(';').map(str::trim).filter(|s| !s.is_empty()) {
                         let parsed = match inner.as_ref() {
-                            ColumnType::Vocab(v) => cx.term(&cx.set.vocabularies[v], item, row).map(str::to_string),
+                            ColumnType::Vocab(v) => cx.term(&cx.vocabularies[v], item, row).map(str::to_string),
                             ColumnType::String => Some(item.to_string()),
                             ColumnType::Int => item.parse::<i64>().ok().map(|i| i.to_string()).or_else(|| {
                                 cx.bad.push((row, item.to_string(), "a whole number".into()));
@@ -1038,35 +1018,29 @@ impl DataSummary {
 /// Reads every bound source at every site, as `check --data` does: all parse errors,
 /// unmapped codes and broken data rules (as of `as_of`) are reported, per site, source and
 /// column.
-pub fn check_all(project: &Project, set: &DefinitionSet, as_of: NaiveDate, report: &mut DataReport) -> DataSummary {
-    // The columns that place rows in periods, per source, with the metrics they time. A
-    // column the schema declares nullable is empty by design (an exception not closed yet):
-    // its empty rows are not events yet, and there is nothing to fill.
-    let mut timed: BTreeMap<(&str, &str), Vec<String>> = BTreeMap::new();
-    for m in &set.metrics {
-        if let crate::ir::MetricBody::Base(b) = &m.body {
-            let column = b.time.column();
-            let nullable = set.sources.get(&b.source).and_then(|s| s.column(column)).is_some_and(|c| c.nullable);
-            if !nullable {
-                timed.entry((b.source.as_str(), column)).or_default().push(m.id.0.clone());
-            }
-        }
-    }
+/// `timed` names, per (source, column) that places rows in periods, the metrics it times:
+/// its empty cells are reported as rows those metrics leave out.
+pub fn check_all(
+    inputs: &Inputs,
+    timed: &BTreeMap<(String, String), Vec<String>>,
+    as_of: NaiveDate,
+    report: &mut DataReport,
+) -> DataSummary {
     // Sites side by side, each reading its sources in turn; reported in site order.
     let files = report.files.clone();
-    let bound = project.bound_sources();
-    let per_site = on_threads(&project.sites, |site| {
+    let bound = inputs.bound_sources();
+    let per_site = on_threads(inputs.sites, |site| {
         let mut own = DataReport { files: files.clone(), ..DataReport::default() };
         let mut summary = DataSummary::default();
         for &source_name in &bound {
-            let source = &set.sources[source_name];
-            let Some(t) = read_site_table(project, set, source, site, as_of, &mut own) else { continue };
+            let source = &inputs.sources[source_name];
+            let Some(t) = read_site_table(inputs, source, site, as_of, &mut own) else { continue };
             summary.rows.insert((site.id.clone(), source_name.to_string()), t.frame.height());
             summary.comments += t.comments;
             for (column, n) in &t.deprecated {
                 summary.deprecated.insert((site.id.clone(), source_name.to_string(), column.clone()), *n);
             }
-            for ((s, column), metrics) in &timed {
+            for ((s, column), metrics) in timed {
                 let nulls = t.frame.column(column).map_or(0, |c| c.null_count());
                 if *s == source_name && nulls > 0 {
                     let key = (site.id.clone(), source_name.to_string(), column.to_string());

@@ -75,8 +75,8 @@ fn read(plan: &Plan, files: Option<&FileCache>) -> Result<(Inputs, Vec<Diagnosti
     let mut tables = BTreeMap::new();
     let mut files = Vec::new();
     for source in &plan.sources {
-        let schema = &plan.set.sources[&source.name];
-        let read = data::read_sites(plan.project, plan.set, schema, plan.as_of, &mut report);
+        let schema = &plan.inputs.sources[&source.name];
+        let read = data::read_sites(&plan.inputs, schema, plan.as_of, &mut report);
         files.extend(read.iter().map(|t| InputFile {
             site: t.site.clone(),
             source: source.name.clone(),
@@ -100,8 +100,8 @@ pub fn describe(plan: &Plan, base: &BasePlan) -> Result<String, Vec<Diagnostic>>
     let fail = |e| vec![failed(&base.metric.id.0, e)];
     let mut tables = BTreeMap::new();
     for source in std::iter::once(&base.source).chain(base.joins.iter().map(|j| &j.source)) {
-        let schema = &plan.set.sources[source];
-        let empty = plan.project.sites.iter().map(|s| data::empty_table(schema, &s.id)).collect();
+        let schema = &plan.inputs.sources[source];
+        let empty = plan.inputs.sites.iter().map(|s| data::empty_table(schema, &s.id)).collect();
         tables.insert(source.clone(), Input::new(empty, plan, source).map_err(fail)?);
     }
     let mut frames = Vec::new();
@@ -150,14 +150,14 @@ impl Input {
 /// Whether a site of the project keeps its clocks off UTC: only then do rows need their
 /// dates as local times and instants besides (at UTC the two are one).
 fn any_zone(plan: &Plan) -> bool {
-    plan.project.sites.iter().any(|s| s.timezone != chrono_tz::Tz::UTC)
+    plan.inputs.sites.iter().any(|s| s.timezone != chrono_tz::Tz::UTC)
 }
 
 /// A site's table as it stood at the end of `as_of` there; in a project with time zones,
 /// each datetime in `read` (what a plan reads, [`shadowed`]) also as wall-clock time at the
 /// site and each date in it also as the instant of its local midnight.
 fn as_of_end(t: SiteTable, plan: &Plan, source: &str, read: &BTreeSet<String>) -> PolarsResult<DataFrame> {
-    let schema = &plan.set.sources[source];
+    let schema = &plan.inputs.sources[source];
     let tz = plan.site(&t.site).map_or(chrono_tz::Tz::UTC, |s| s.timezone);
     let mut shadows = Vec::new();
     for c in schema.columns.iter().filter(|c| read.contains(&c.name)) {
@@ -255,11 +255,11 @@ struct Lowered {
 impl<'a> Query<'a> {
     fn new(plan: &'a Plan<'a>, base: &'a BasePlan<'a>, tables: &'a BTreeMap<String, Input>) -> Self {
         let mut zones: BTreeMap<&str, (chrono_tz::Tz, Vec<String>)> = BTreeMap::new();
-        for site in plan.project.sites.iter().filter(|s| s.timezone != chrono_tz::Tz::UTC) {
+        for site in plan.inputs.sites.iter().filter(|s| s.timezone != chrono_tz::Tz::UTC) {
             zones.entry(site.timezone.name()).or_insert((site.timezone, Vec::new())).1.push(site.id.clone());
         }
         let zones = zones.into_values().collect();
-        let lowerer = Lowerer { vocabs: &plan.set.vocabularies, as_of_ms: midnight_ms(plan.as_of), zones };
+        let lowerer = Lowerer { vocabs: plan.inputs.vocabularies, as_of_ms: midnight_ms(plan.as_of), zones };
         let mut aggs: Vec<Expr> = base.slots.iter().enumerate().map(|(i, s)| lowerer.slot(s, i)).collect();
         aggs.push(len().alias(N));
         // A snapshot metric picks each period's latest snapshot before `where` applies: a
@@ -319,7 +319,7 @@ impl<'a> Query<'a> {
     /// A date or datetime column of the metric's source as wall-clock time at the row's
     /// site: what places rows in periods and compares with days.
     fn local(&self, column: &str) -> Expr {
-        match self.plan.set.sources[&self.base.source].column(column).map(|c| &c.ty) {
+        match self.plan.inputs.sources[&self.base.source].column(column).map(|c| &c.ty) {
             Some(ColumnType::DateTime) if any_zone(self.plan) => col(local_name(column).as_str()),
             _ => col(column).cast(MS),
         }
@@ -327,7 +327,7 @@ impl<'a> Query<'a> {
 
     /// Rows whose `column` (of `source`) is before the end of `as_of` at their site.
     fn before_end(&self, column: &str, source: &str) -> Expr {
-        match self.plan.set.sources[source].column(column).map(|c| &c.ty) {
+        match self.plan.inputs.sources[source].column(column).map(|c| &c.ty) {
             Some(ColumnType::Date) => col(column).lt_eq(lit(self.plan.as_of)),
             _ => col(column).cast(MS).lt(col(END)),
         }
@@ -386,7 +386,7 @@ impl<'a> Query<'a> {
             // The column and its local or instant copy alike, from the same condition.
             let mut names = vec![close.clone()];
             if any_zone(self.plan) {
-                match self.plan.set.sources[&self.base.source].column(close).map(|c| &c.ty) {
+                match self.plan.inputs.sources[&self.base.source].column(close).map(|c| &c.ty) {
                     Some(ColumnType::DateTime) => names.push(local_name(close)),
                     Some(ColumnType::Date) => names.push(instant_name(close)),
                     _ => {}
@@ -448,7 +448,7 @@ impl<'a> Query<'a> {
     fn joined(&self, join: &JoinPlan) -> LazyFrame {
         let mut select = vec![col(SITE), col(join.key.as_str()).alias(key_col(join).as_str())];
         select.extend(join.columns.iter().map(|c| col(c.as_str()).alias(format!("{}.{c}", join.name).as_str())));
-        let joined = &self.plan.set.sources[&join.source];
+        let joined = &self.plan.inputs.sources[&join.source];
         for c in join.columns.iter().filter(|_| any_zone(self.plan)) {
             let shadow = match joined.column(c).map(|c| &c.ty) {
                 Some(ColumnType::DateTime) => local_name,
@@ -653,7 +653,7 @@ fn in_window(
 /// none), looked up by the row's site number: one pass over the rows however many sites
 /// there are, where a chain of one branch per site would test every branch on every row.
 fn at_site(plan: &Plan, value: impl Fn(&str) -> Option<i64>) -> PolarsResult<Expr> {
-    let values: Vec<Option<i64>> = plan.project.sites.iter().map(|s| value(&s.id)).collect();
+    let values: Vec<Option<i64>> = plan.inputs.sites.iter().map(|s| value(&s.id)).collect();
     let values = Series::new("per site".into(), values).cast(&MS)?;
     Ok(lit(values).gather(col(SITE_NO), true))
 }

@@ -7,6 +7,7 @@
 //! baselines and statuses. Neither re-derives a rule.
 
 mod explain;
+mod inputs;
 pub mod post;
 
 use crate::calendar::{Calendar, Period, PeriodScheme, Window, baseline_window};
@@ -17,6 +18,7 @@ use crate::ir::{
     SiteRef, Source, TExpr, TExprKind, TimeSemantics,
 };
 use chrono::NaiveDate;
+pub use inputs::Inputs;
 use post::{Post, Slot};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -31,8 +33,10 @@ pub struct Request<'a> {
 
 /// Everything one run computes.
 pub struct Plan<'a> {
-    pub set: &'a DefinitionSet,
-    pub project: &'a Project,
+    /// What the back end reads, and how.
+    pub inputs: Inputs<'a>,
+    /// The first day computed.
+    pub start: NaiveDate,
     pub calendar: Calendar,
     pub as_of: NaiveDate,
     /// Where `as_of` ends at each site, in the project's order of sites: nothing at or
@@ -43,7 +47,7 @@ pub struct Plan<'a> {
     pub bases: Vec<BasePlan<'a>>,
     /// The metrics over a source the project does not bind (directly, by a join or through
     /// a derived metric's inputs), with those sources: not collected, not computed.
-    pub not_collected: BTreeMap<MetricId, NotCollected>,
+    pub not_collected: BTreeMap<MetricId, NotCollected<'a>>,
     /// Derived metrics, each after the metrics it reads.
     pub derived: Vec<DerivedPlan<'a>>,
     /// The metrics asked for (the others are inputs).
@@ -71,12 +75,13 @@ pub struct SourcePlan {
 }
 
 /// A metric the project cannot compute: the sources it reads that are not bound.
-pub struct NotCollected {
+pub struct NotCollected<'a> {
+    pub metric: &'a Metric,
     pub grain: Grain,
     pub unbound: Vec<String>,
 }
 
-impl NotCollected {
+impl NotCollected<'_> {
     /// Why, in words: "it reads `capas`, which is not bound".
     pub fn why(&self) -> String {
         let unbound = self.unbound.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ");
@@ -240,7 +245,7 @@ impl BasePlan<'_> {
 impl Plan<'_> {
     /// The periods at `grain`, from the project's start to `as_of`.
     pub fn periods(&self, grain: Grain) -> Vec<Period> {
-        self.calendar.periods(grain, self.project.start, self.as_of)
+        self.calendar.periods(grain, self.start, self.as_of)
     }
 
     /// How `source` is collected at `site`: as the site's coverage says, else the
@@ -249,8 +254,8 @@ impl Plan<'_> {
         site.coverage
             .get(source)
             .and_then(|c| c.collection)
-            .or_else(|| self.project.binding(source, site).and_then(|b| b.collection))
-            .unwrap_or(self.set.sources[source].collection)
+            .or_else(|| self.inputs.binding(source, site).and_then(|b| b.collection))
+            .unwrap_or(self.inputs.sources[source].collection)
     }
 }
 
@@ -274,8 +279,8 @@ pub fn plan<'a>(checked: &'a Checked, request: &Request) -> Result<Plan<'a>, Vec
         as_of: request.as_of,
     };
     let mut plan = Plan {
-        set,
-        project,
+        inputs: Inputs::new(project, set),
+        start: project.start,
         calendar: planner.calendar,
         as_of: request.as_of,
         ends: project
@@ -295,7 +300,7 @@ pub fn plan<'a>(checked: &'a Checked, request: &Request) -> Result<Plan<'a>, Vec
         let unbound: Vec<String> =
             set.sources_read(&m.id.0).into_iter().filter(|s| !project.is_bound(s)).map(String::from).collect();
         if !unbound.is_empty() {
-            plan.not_collected.insert(m.id.clone(), NotCollected { grain, unbound });
+            plan.not_collected.insert(m.id.clone(), NotCollected { metric: m, grain, unbound });
             continue;
         }
         match &m.body {
@@ -459,7 +464,7 @@ fn source_plan(source: &Source) -> SourcePlan {
 impl Plan<'_> {
     /// The project's site `id`.
     pub fn site(&self, id: &str) -> Option<&Site> {
-        self.site_at.get(id).map(|&i| &self.project.sites[i])
+        self.site_at.get(id).map(|&i| &self.inputs.sites[i])
     }
 
     /// The place of site `id` in the project's list.

@@ -8,6 +8,7 @@ use crate::engine::data::{DataReport, FileCache, check_all};
 use crate::ir::DefinitionSet;
 use crate::results::{Results, RowStatus};
 use chrono::NaiveDate;
+use std::collections::BTreeMap;
 
 /// What checking the data found.
 #[derive(Debug, Default)]
@@ -33,7 +34,8 @@ pub struct DataCheck {
 pub fn check_data(checked: &Checked, project: &crate::ir::Project, as_of: NaiveDate) -> DataCheck {
     let files = FileCache::default();
     let mut report = DataReport { files: Some(files.clone()), ..Default::default() };
-    let summary = check_all(project, &checked.set, as_of, &mut report);
+    let inputs = crate::plan::Inputs::new(project, &checked.set);
+    let summary = check_all(&inputs, &timed(&checked.set), as_of, &mut report);
     let mut check = DataCheck {
         warnings: summary.warnings(&report),
         rows: summary.rows.values().sum(),
@@ -53,6 +55,23 @@ pub fn check_data(checked: &Checked, project: &crate::ir::Project, as_of: NaiveD
         Err(errors) => check.failed = errors,
     }
     check
+}
+
+/// The columns that place rows in periods, per (source, column), with the metrics they
+/// time. A column the schema declares nullable is empty by design (an exception not
+/// closed yet): its empty rows are not events yet, and there is nothing to fill.
+fn timed(set: &DefinitionSet) -> BTreeMap<(String, String), Vec<String>> {
+    let mut timed: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    for m in &set.metrics {
+        if let crate::ir::MetricBody::Base(b) = &m.body {
+            let column = b.time.column();
+            let nullable = set.sources.get(&b.source).and_then(|s| s.column(column)).is_some_and(|c| c.nullable);
+            if !nullable {
+                timed.entry((b.source.clone(), column.to_string())).or_default().push(m.id.0.clone());
+            }
+        }
+    }
+    timed
 }
 
 /// W1009 (`check --data`): a baseline that rests on fewer than five rows at a site: one

@@ -27,7 +27,7 @@ pub fn assemble(plan: &Plan, tables: Vec<Aggregates>) -> Results {
     for (id, not) in plan.not_collected.iter().filter(|(id, _)| plan.requested.contains(*id)) {
         let message = format!("`{id}` is not collected in this project: {}", not.why());
         warnings.push(Diagnostic::note(codes::N0610, message));
-        not_collected_rows(plan, plan.set.metric(&id.0).expect("a planned metric"), not.grain, &mut out);
+        not_collected_rows(plan, not.metric, not.grain, &mut out);
     }
     let rows = out.rows.into_iter().filter(|r| plan.requested.contains(&r.metric)).collect();
     Results { rows, warnings, inputs: Vec::new() }
@@ -73,13 +73,13 @@ fn before_rollout(plan: &Plan, site: &SiteRef, period: &Period, in_period: impl 
     let before = |s: &&crate::ir::Site| s.rollout.is_some_and(|r| last < r);
     match site {
         SiteRef::Site(id) => plan.site(id).is_some_and(|s| before(&s)),
-        SiteRef::All => plan.project.sites.iter().filter(|s| in_period(&s.id)).any(|s| before(&s)),
+        SiteRef::All => plan.inputs.sites.iter().filter(|s| in_period(&s.id)).any(|s| before(&s)),
     }
 }
 
 /// The sites of the project, then the pooled row.
 fn site_refs(plan: &Plan) -> Vec<SiteRef> {
-    plan.project.sites.iter().map(|s| SiteRef::Site(s.id.clone())).chain([SiteRef::All]).collect()
+    plan.inputs.sites.iter().map(|s| SiteRef::Site(s.id.clone())).chain([SiteRef::All]).collect()
 }
 
 /// One base metric's tables, keyed for lookup.
@@ -307,7 +307,7 @@ impl<'p> Base<'p> {
     fn is_absent(&self, site: &SiteRef) -> bool {
         match site {
             SiteRef::Site(id) => self.absent.contains(id.as_str()),
-            SiteRef::All => self.plan.project.sites.iter().all(|s| self.absent.contains(s.id.as_str())),
+            SiteRef::All => self.plan.inputs.sites.iter().all(|s| self.absent.contains(s.id.as_str())),
         }
     }
 
@@ -322,7 +322,7 @@ impl<'p> Base<'p> {
         match site {
             SiteRef::Site(id) => of(self.plan.site(id).expect("a site")),
             SiteRef::All => {
-                let mut all = self.plan.project.sites.iter().map(of);
+                let mut all = self.plan.inputs.sites.iter().map(of);
                 let Some(first) = all.next() else { return Collection::Automated };
                 if all.all(|c| c == first) { first } else { Collection::Mixed }
             }
@@ -344,7 +344,7 @@ fn cover(
     let mut cover = HashMap::new();
     for period in plan.periods(base.grain) {
         let mut pooled = Covered::None;
-        for site in &plan.project.sites {
+        for site in plan.inputs.sites {
             let id = site.id.as_str();
             let span = spans.get(id).filter(|_| read.contains(id) && !absent.contains(id));
             let covered = span.map_or(Covered::None, |span| span.covers(&plan.calendar, &period));
@@ -389,7 +389,7 @@ fn derived_rows(plan: &Plan, d: &DerivedPlan, out: &mut Assembled) {
         // Parts pooled over different sites (one lacks an export at a site, another does
         // not) do not combine into a pooled value.
         let mixed = site == SiteRef::All
-            && plan.project.sites.iter().any(|s| {
+            && plan.inputs.sites.iter().any(|s| {
                 let lacks = |i: &MetricId| out.absent.contains(&(i.clone(), SiteRef::Site(s.id.clone())));
                 d.inputs.iter().any(lacks) && !d.inputs.iter().all(lacks)
             });

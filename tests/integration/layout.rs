@@ -160,3 +160,17 @@ fn no_error_is_a_bare_string() {
         .collect();
     assert!(found.is_empty(), "errors as strings:\n{}", found.join("\n"));
 }
+
+/// A back end knows the plan and the data files only: not the definition set, not the
+/// project, not the checked structure (the plan's `Inputs` carries what it reads).
+#[test]
+fn the_back_end_sees_the_plan_only() {
+    let engine = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/engine");
+    let words = ["DefinitionSet", "Project", "Checked"];
+    let found: Vec<String> = code_lines(&engine)
+        .into_iter()
+        .filter(|(_, _, code)| code.split(|c: char| !c.is_alphanumeric() && c != '_').any(|w| words.contains(&w)))
+        .map(|(file, line, code)| format!("{}:{line}: {}", file.display(), code.trim()))
+        .collect();
+    assert!(found.is_empty(), "the back end reaches past the plan:\n{}", found.join("\n"));
+}

@@ -194,7 +194,7 @@ impl Reader {
         let as_of = chrono::NaiveDate::from_ymd_opt(2024, 12, 31).unwrap();
         let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let mut report = DataReport::default();
-            let table = read_site_table(project, set, source, site, as_of, &mut report);
+            let table = read_site_table(&yardstick::plan::Inputs::new(project, set), source, site, as_of, &mut report);
             (table.is_some(), report.errors)
         }));
         let (read, errors) = read.map_err(|_| TestCaseError::fail("the reader panicked"))?;

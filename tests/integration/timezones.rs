@@ -43,7 +43,7 @@ fn instants(dir: &Path, source: &str, site: &str, column: &str) -> (Vec<Option<S
     let as_of = NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
     let mut report = DataReport::default();
     let schema = &checked.set.sources[source];
-    let table = read_site_table(project, &checked.set, schema, site, as_of, &mut report);
+    let table = read_site_table(&yardstick::plan::Inputs::new(project, &checked.set), schema, site, as_of, &mut report);
     let table = table.unwrap_or_else(|| panic!("{:?}", report.errors));
     let stored = table.frame.column(column).unwrap();
     assert_eq!(stored.dtype(), &DataType::Datetime(TimeUnit::Milliseconds, None));
