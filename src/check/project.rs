@@ -5,7 +5,9 @@ use super::metric::GRAINS;
 use super::set::{COLLECTIONS, unknown_source, unknown_term, unknown_vocab};
 use super::{Cx, dialect};
 use crate::diag::{Diagnostic, FileId, codes, did_you_mean};
-use crate::ir::{Baseline, Binding, ContextEvent, Coverage, DefinitionSet, Project, ReportSpec, Site, Unmapped};
+use crate::ir::{
+    Baseline, Binding, ContextEvent, Coverage, DefinitionSet, Project, ReportSpec, Site, SiteRef, Unmapped,
+};
 use crate::load::remote::shown;
 use crate::load::{BaselineDoc, DefinitionsDoc, ProjectDoc, ProjectDocs, SiteDoc, SiteSourceDoc, Spanned};
 use std::collections::{BTreeMap, BTreeSet};
@@ -151,7 +153,7 @@ fn sites(cx: &mut Cx, docs: &ProjectDocs, set: &DefinitionSet, baseline: Option<
     let mappings: BTreeMap<&str, _> = docs.mappings.iter().map(|(site, m)| (site.as_str(), m)).collect();
     let mut sites = Vec::new();
     for (id, s) in doc.sites.iter() {
-        if id.value == "all" {
+        if id.value == SiteRef::ALL {
             cx.error(
                 Diagnostic::error(codes::E0613, "`all` is reserved for the pooled all-sites row")
                     .at(cx.span(file, id))
@@ -419,7 +421,7 @@ fn context_events(cx: &mut Cx, docs: &ProjectDocs) -> Vec<ContextEvent> {
     for e in &c.doc.events {
         let date = cx.date(c.file, &e.date, "the event's `date`");
         let site = match &e.site {
-            Some(site) if site.value != "all" => {
+            Some(site) if site.value != SiteRef::ALL => {
                 if !sites.keys().any(|s| s == site.value) {
                     unknown_site(cx, c.file, site, sites.keys());
                 }

@@ -1,7 +1,7 @@
 //! `yardstick query`: one metric per site and period, as a table, CSV or JSON.
 
 use crate::diag::render_all;
-use crate::ir::{Collection, Grain};
+use crate::ir::{Collection, Grain, SiteRef};
 use crate::plan::Request;
 use crate::results::{ResultRow, RowCoverage, number};
 use chrono::NaiveDate;
@@ -50,7 +50,7 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
         && !results.rows.iter().any(|r| r.site == site)
     {
         let known: Vec<&str> =
-            checked.project.iter().flat_map(|p| p.sites.iter().map(|s| s.id.as_str())).chain(["all"]).collect();
+            checked.project.iter().flat_map(|p| p.sites.iter().map(|s| s.id.as_str())).chain([SiteRef::ALL]).collect();
         eprintln!("error: no site `{site}` in this project; sites: {}", known.join(", "));
         return ExitCode::from(2);
     }

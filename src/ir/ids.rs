@@ -21,10 +21,13 @@ pub enum SiteRef {
 }
 
 impl SiteRef {
+    /// The pooled row's id, reserved: no site may take it.
+    pub const ALL: &'static str = "all";
+
     pub fn as_str(&self) -> &str {
         match self {
             SiteRef::Site(id) => id,
-            SiteRef::All => "all",
+            SiteRef::All => SiteRef::ALL,
         }
     }
 }

@@ -5,7 +5,7 @@
 use crate::check::Checked;
 use crate::diag::{Diagnostic, codes};
 use crate::engine::data::{DataReport, FileCache, check_all};
-use crate::ir::DefinitionSet;
+use crate::ir::{DefinitionSet, SiteRef};
 use crate::results::{Results, RowStatus};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
@@ -79,7 +79,7 @@ fn timed(set: &DefinitionSet) -> BTreeMap<(String, String), Vec<String>> {
 /// the computed `results` (every dimension value together).
 pub fn thin_baselines(set: &DefinitionSet, results: &Results) -> Vec<Diagnostic> {
     let mut rows: std::collections::BTreeMap<(&str, String), u64> = std::collections::BTreeMap::new();
-    for r in results.rows.iter().filter(|r| r.status == Some(RowStatus::Baseline) && r.site != "all") {
+    for r in results.rows.iter().filter(|r| r.status == Some(RowStatus::Baseline) && r.site != SiteRef::All) {
         if let Some(n) = r.n {
             *rows.entry((r.metric.0.as_str(), r.site.to_string())).or_default() += n;
         }

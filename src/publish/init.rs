@@ -5,7 +5,7 @@
 //! overwrites a file, and writes all of them or none.
 
 use crate::diag::did_you_mean;
-use crate::ir::{ColumnType, DefinitionSet, Source};
+use crate::ir::{ColumnType, DefinitionSet, SiteRef, Source};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::fs;
@@ -84,7 +84,7 @@ fn site_ids(given: &[String]) -> Result<Vec<String>, InitError> {
     let mut ids: Vec<String> = Vec::new();
     for id in given.iter().flat_map(|s| s.split(',')).map(str::trim).filter(|s| !s.is_empty()) {
         let word = id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-        if !word || id == "all" {
+        if !word || id == SiteRef::ALL {
             return Err(InitError::BadSite(id.to_string()));
         }
         if ids.iter().any(|x| x == id) {

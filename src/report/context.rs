@@ -8,7 +8,7 @@
 
 use super::chart::{self, Aligned, Point, Trend};
 use crate::check::Checked;
-use crate::ir::{ContextEvent, Grain, Metric, MetricBody, MetricId, Site};
+use crate::ir::{ContextEvent, Grain, Metric, MetricBody, MetricId, Site, SiteRef};
 use crate::manifest::Manifest;
 use crate::results::{ResultRow, Results};
 use chrono::NaiveDate;
@@ -77,7 +77,7 @@ impl Shared {
         let project = checked.project.as_ref();
         let mut events_at: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, e) in project.iter().flat_map(|p| p.context.iter().enumerate()) {
-            events_at.entry(e.site.clone().unwrap_or_else(|| "all".to_string())).or_default().push(i);
+            events_at.entry(e.site.clone().unwrap_or_else(|| SiteRef::ALL.to_string())).or_default().push(i);
         }
         Shared {
             manifest: Value::from(minijinja::value::Serde(manifest)),
@@ -320,9 +320,9 @@ impl<'a> Scope<'a> {
     /// project's order.
     fn events(&self, site: Option<&str>) -> Vec<&'a ContextEvent> {
         let project = self.checked.project.as_ref().expect("reports are built for a project");
-        let Some(site) = site.filter(|s| *s != "all") else { return project.context.iter().collect() };
+        let Some(site) = site.filter(|s| *s != SiteRef::ALL) else { return project.context.iter().collect() };
         let at = |key: &str| self.shared.events_at.get(key).map_or(&[][..], Vec::as_slice);
-        let mut places = [at(site), at("all")].concat();
+        let mut places = [at(site), at(SiteRef::ALL)].concat();
         places.sort_unstable();
         places.into_iter().map(|i| &project.context[i]).collect()
     }
@@ -340,7 +340,7 @@ pub fn build<'a>(s: &Scope<'a>) -> Context<'a> {
         .into_iter()
         .map(|e| EventInfo {
             date: e.date,
-            site: e.site.as_deref().unwrap_or("all"),
+            site: e.site.as_deref().unwrap_or(SiteRef::ALL),
             kind: &e.kind,
             text: &e.text,
             period: period_label(e.date, grain, project.fiscal_year_start),
@@ -372,7 +372,7 @@ fn site(s: &Site) -> SiteInfo<'_> {
 
 fn metric<'a>(s: &Scope<'a>, m: &'a Metric, fingerprint: Option<String>) -> MetricInfo<'a> {
     let rows: Vec<Row> = match s.report.site.as_deref() {
-        Some(site) => [s.results.at(&m.id, site), s.results.at(&m.id, "all")].concat(),
+        Some(site) => [s.results.at(&m.id, site), s.results.at(&m.id, SiteRef::ALL)].concat(),
         None => s.results.rows(&m.id).to_vec(),
     };
     // Per site, the latest whole period up to the report's.
@@ -448,7 +448,7 @@ fn breakdown<'a>(rows: &[Row<'a>], latest: &BTreeMap<String, Row>) -> Vec<Breakd
             }
         }
     }
-    out.sort_by_key(|b| b.site == "all");
+    out.sort_by_key(|b| b.site == SiteRef::ALL);
     out
 }
 
@@ -466,7 +466,7 @@ fn series<'a>(rows: &[Row<'a>]) -> Vec<Series<'a>> {
             }
         }
     }
-    out.sort_by_key(|s| s.site == "all");
+    out.sort_by_key(|s| s.site == SiteRef::ALL);
     out
 }
 

@@ -9,7 +9,7 @@ mod chart;
 mod context;
 
 use crate::check::Checked;
-use crate::ir::{Grain, ReportSpec};
+use crate::ir::{Grain, ReportSpec, SiteRef};
 use crate::load::{TemplateFolder, template_folders};
 use crate::manifest::Manifest;
 use crate::results::{ResultRow, Results};
@@ -191,7 +191,7 @@ fn report_info(
 /// `out` with `{period}` and `{site}` filled in, without its extension.
 fn file_stem(out: &str, report: &context::ReportInfo) -> String {
     let period = report.period.clone().unwrap_or_else(|| report.as_of.to_string());
-    let filled = out.replace("{period}", &period).replace("{site}", report.site.as_deref().unwrap_or("all"));
+    let filled = out.replace("{period}", &period).replace("{site}", report.site.as_deref().unwrap_or(SiteRef::ALL));
     crate::ir::out_stem(&filled).to_string()
 }
 

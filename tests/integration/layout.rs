@@ -134,14 +134,16 @@ fn no_stage_uses_a_stage_above_it() {
     assert!(cycles.is_empty(), "modules of one level that use each other: {cycles:?}");
 }
 
-/// Every code line of `src` (comments cut) with its file and number.
+/// Every code line of `src` (comments and unit tests cut) with its file and number.
 fn code_lines(src: &Path) -> Vec<(PathBuf, usize, String)> {
     let mut files = Vec::new();
     rust_files(src, &mut files);
     let mut out = Vec::new();
     for file in files {
         let text = std::fs::read_to_string(&file).unwrap();
-        for (i, line) in text.lines().enumerate() {
+        // A module's unit tests say what its output looks like, in words.
+        let code = text.split("#[cfg(test)]").next().unwrap_or("");
+        for (i, line) in code.lines().enumerate() {
             let code = line.split("//").next().unwrap_or("").to_string();
             out.push((file.clone(), i + 1, code));
         }
@@ -173,4 +175,18 @@ fn the_back_end_sees_the_plan_only() {
         .map(|(file, line, code)| format!("{}:{line}: {}", file.display(), code.trim()))
         .collect();
     assert!(found.is_empty(), "the back end reaches past the plan:\n{}", found.join("\n"));
+}
+
+/// The pooled row's id is written once, in the site type: everything else names
+/// `SiteRef::ALL` or matches `SiteRef::All`.
+#[test]
+fn the_pooled_row_is_named_by_its_type() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let own = src.join("ir/ids.rs");
+    let found: Vec<String> = code_lines(&src)
+        .into_iter()
+        .filter(|(file, _, code)| *file != own && code.contains("\"all\""))
+        .map(|(file, line, code)| format!("{}:{line}: {}", file.display(), code.trim()))
+        .collect();
+    assert!(found.is_empty(), "the pooled row's id as a literal:\n{}", found.join("\n"));
 }
