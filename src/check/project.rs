@@ -100,29 +100,35 @@ fn fiscal_year_start(cx: &mut Cx, file: FileId, doc: &ProjectDoc) -> Option<u32>
 fn baseline(cx: &mut Cx, file: FileId, b: &Spanned<BaselineDoc>) -> Option<Baseline> {
     match (&b.value.months_before_rollout, &b.value.from, &b.value.to) {
         (Some(m), None, None) if m.value > 0 => Some(Baseline::MonthsBeforeRollout(m.value)),
-        (None, Some(from), Some(to)) => {
-            let (from, to) = (cx.date(file, from, "the baseline's `from`"), cx.date(file, to, "the baseline's `to`"));
+        (None, Some(from), Some(to_doc)) => {
+            let (from, to) =
+                (cx.date(file, from, "the baseline's `from`"), cx.date(file, to_doc, "the baseline's `to`"));
             match (from, to) {
                 (Some(f), Some(t)) if f <= t => Some(Baseline::Window { from: f, to: t }),
                 (Some(_), Some(_)) => {
                     cx.error(
                         Diagnostic::error(codes::E0615, "the baseline window ends before it starts")
-                            .at(cx.span(file, b))
-                            .label("from is after to"),
+                            .at(cx.span(file, to_doc))
+                            .label("before `from`"),
                     );
                     None
                 }
                 _ => None,
             }
         }
-        _ => {
+        (months, _, _) => {
+            // Where the mistake is: a month count of 0, else the mapping as a whole.
+            let (span, label) = match months.as_ref().filter(|m| m.value == 0) {
+                Some(m) => (cx.span(file, m), "N must be more than 0"),
+                None => (cx.span(file, b), "neither or both"),
+            };
             cx.error(
                 Diagnostic::error(
                     codes::E0606,
-                    "a baseline is `{months_before_rollout: N}` or `{from: DATE, to: DATE}`",
+                    "a baseline is `{months_before_rollout: N}` with N > 0, or `{from: DATE, to: DATE}`",
                 )
-                .at(cx.span(file, b))
-                .label("neither or both")
+                .at(span)
+                .label(label)
                 .help(
                     "months_before_rollout counts back from each site's rollout; from/to is one window for all sites",
                 ),
@@ -337,13 +343,13 @@ fn coverage(cx: &mut Cx, file: FileId, site: &SiteDoc, bound: &BTreeSet<&str>) -
         }
         let from = c.value.from.as_ref().and_then(|f| cx.date(file, f, "coverage `from`"));
         let to = c.value.to.as_ref().and_then(|t| cx.date(file, t, "coverage `to`"));
-        if let (Some(f), Some(t)) = (from, to)
+        if let (Some(f), Some(t), Some(to_doc)) = (from, to, &c.value.to)
             && t < f
         {
             cx.error(
                 Diagnostic::error(codes::E0617, format!("the coverage of `{}` ends before it starts", source.value))
-                    .at(cx.span(file, c))
-                    .label("`from` is after `to`"),
+                    .at(cx.span(file, to_doc))
+                    .label("before `from`"),
             );
         }
         let collection = c.value.collection.as_ref().and_then(|k| cx.choice(file, k, "collection", COLLECTIONS));

@@ -100,3 +100,40 @@ fn the_reference_of_codes_in_docs_is_the_registry() {
         assert!(committed.contains(&format!("\n### {}\n", info.code)), "{} has no entry", info.code);
     }
 }
+
+/// Codes no input can produce: each with why it has no case.
+const WITHOUT_A_CASE: &[(&str, &str)] = &[
+    ("E0610", "retired: an unbound source is note N0610 now"),
+    ("E0802", "the engine failing on checked definitions is a bug: no input may produce it"),
+];
+
+/// Every code of the registry is produced by some test (a case of `diagnostics.rs` that
+/// finds it where the mistake was made, or a test or snapshot that shows it), so that no
+/// code is only ever read about.
+#[test]
+fn every_code_has_a_test_that_produces_it() {
+    let tests = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/integration");
+    let mut text = String::new();
+    let mut stack = vec![tests.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let own = path.file_name().is_some_and(|n| n == "codes.rs");
+            if path.is_dir() {
+                stack.push(path);
+            } else if !own && path.extension().is_some_and(|e| e == "rs" || e == "snap") {
+                text += &fs::read_to_string(&path).unwrap();
+            }
+        }
+    }
+    let missing: Vec<&str> = ALL
+        .iter()
+        .map(|c| c.code)
+        .filter(|code| !WITHOUT_A_CASE.iter().any(|(c, _)| c == code))
+        .filter(|code| ["\"", "[", "codes::"].iter().all(|before| !text.contains(&format!("{before}{code}"))))
+        .collect();
+    assert!(missing.is_empty(), "codes no test produces: {missing:?}");
+    for (code, why) in WITHOUT_A_CASE {
+        assert!(ALL.iter().any(|c| c.code == *code), "{code} ({why}) is not in the registry");
+    }
+}

@@ -37,36 +37,38 @@ fn pin_in(cwd: &Path, name: &str, args: &[&str], dir: Option<&Path>) {
     settings.bind(|| assert_cmd_snapshot!("commands", yardstick(cwd, args)));
 }
 
+/// A few valid rows of every source of the engine fixture at both sites.
+pub const ENGINE_DATA: &[(&str, &str)] = &[
+    (
+        "a/incidents.csv",
+        "incident_id,detected_at,contained_at,severity,cost_eur,asset_id\ni1,2024-02-10T08:00:00Z,2024-02-10T20:00:00Z,SEV2,1200,A1\ni2,2024-08-16T09:00:00Z,2024-08-17T09:00:00Z,SEV1,300,A2\ni3,2025-11-02T12:00:00Z,,SEV3,,\n",
+    ),
+    (
+        "b/incidents.csv",
+        "incident_id,detected_at,contained_at,severity,cost_eur,asset_id\nj1,2024-03-01T10:00:00Z,2024-03-01T16:00:00Z,P1,50,B1\nj2,2025-05-05T05:00:00Z,2025-05-06T05:00:00Z,P3,80,B1\n",
+    ),
+    (
+        "a/downtime.csv",
+        "event_id,started_at,duration_min,cause,line\nd1,2024-03-03T03:00:00Z,120,cyber,L1\nd2,2025-10-10T10:00:00Z,45,equipment,L2\n",
+    ),
+    (
+        "b/downtime.csv",
+        "event_id,started_at,duration_min,cause,line\ne1,2024-05-05T05:00:00Z,60,CYB,L1\ne2,2025-02-02T02:00:00Z,30,CFG,L1\n",
+    ),
+    ("a/risks.csv", "risk_id,opened_on,closed_on,rating\nr1,2023-12-01,2024-09-30,4\nr2,2025-01-15,,2\n"),
+    ("b/risks.csv", "risk_id,opened_on,closed_on,rating\ns1,2024-02-01,,5\n"),
+    (
+        "a/assets.csv",
+        "asset_id,snapshot_on,critical,logging\nA1,2024-01-01,true,false\nA2,2024-01-01,false,true\nA1,2025-01-01,true,true\n",
+    ),
+    ("b/assets.csv", "asset_id,snapshot_on,critical,logging\nB1,2024-01-01,true,true\n"),
+];
+
 /// The engine fixture with a few rows of data at both sites, in a temporary folder.
-fn engine_with_data() -> tempfile::TempDir {
+pub fn engine_with_data() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     crate::util::copy_dir(&crate::util::fixture("engine"), dir.path());
-    let files = [
-        (
-            "a/incidents.csv",
-            "incident_id,detected_at,contained_at,severity,cost_eur,asset_id\ni1,2024-02-10T08:00:00Z,2024-02-10T20:00:00Z,SEV2,1200,A1\ni2,2024-08-16T09:00:00Z,2024-08-17T09:00:00Z,SEV1,300,A2\ni3,2025-11-02T12:00:00Z,,SEV3,,\n",
-        ),
-        (
-            "b/incidents.csv",
-            "incident_id,detected_at,contained_at,severity,cost_eur,asset_id\nj1,2024-03-01T10:00:00Z,2024-03-01T16:00:00Z,P1,50,B1\nj2,2025-05-05T05:00:00Z,2025-05-06T05:00:00Z,P3,80,B1\n",
-        ),
-        (
-            "a/downtime.csv",
-            "event_id,started_at,duration_min,cause,line\nd1,2024-03-03T03:00:00Z,120,cyber,L1\nd2,2025-10-10T10:00:00Z,45,equipment,L2\n",
-        ),
-        (
-            "b/downtime.csv",
-            "event_id,started_at,duration_min,cause,line\ne1,2024-05-05T05:00:00Z,60,CYB,L1\ne2,2025-02-02T02:00:00Z,30,CFG,L1\n",
-        ),
-        ("a/risks.csv", "risk_id,opened_on,closed_on,rating\nr1,2023-12-01,2024-09-30,4\nr2,2025-01-15,,2\n"),
-        ("b/risks.csv", "risk_id,opened_on,closed_on,rating\ns1,2024-02-01,,5\n"),
-        (
-            "a/assets.csv",
-            "asset_id,snapshot_on,critical,logging\nA1,2024-01-01,true,false\nA2,2024-01-01,false,true\nA1,2025-01-01,true,true\n",
-        ),
-        ("b/assets.csv", "asset_id,snapshot_on,critical,logging\nB1,2024-01-01,true,true\n"),
-    ];
-    for (path, text) in files {
+    for (path, text) in ENGINE_DATA {
         let path = dir.path().join("project/data").join(path);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();

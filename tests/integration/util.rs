@@ -24,9 +24,24 @@ pub fn copy_dir(from: &Path, to: &Path) {
 
 /// One change to a fixture file.
 pub enum Edit {
-    Replace { file: &'static str, find: &'static str, with: &'static str },
-    Write { file: &'static str, text: &'static str },
-    Rename { from: &'static str, to: &'static str },
+    Replace {
+        file: &'static str,
+        find: &'static str,
+        with: &'static str,
+    },
+    Write {
+        file: &'static str,
+        text: &'static str,
+    },
+    Rename {
+        from: &'static str,
+        to: &'static str,
+    },
+    /// A file written with bytes that need not be text.
+    Bytes {
+        file: &'static str,
+        bytes: &'static [u8],
+    },
 }
 
 pub fn apply(root: &Path, edit: &Edit) {
@@ -39,6 +54,7 @@ pub fn apply(root: &Path, edit: &Edit) {
         }
         Edit::Write { file, text } => fs::write(root.join(file), text).unwrap(),
         Edit::Rename { from, to } => fs::rename(root.join(from), root.join(to)).unwrap(),
+        Edit::Bytes { file, bytes } => fs::write(root.join(file), bytes).unwrap(),
     }
 }
 
