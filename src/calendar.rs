@@ -1,4 +1,4 @@
-//! The one calendar (SPEC section 8): calendar or fiscal months, quarters and years, their
+//! The one calendar (docs/semantics.md): calendar or fiscal months, quarters and years, their
 //! labels, the partial period holding `as_of`, and baseline windows.
 
 use crate::ir::{Baseline, Grain};
@@ -175,7 +175,7 @@ impl Window {
     }
 }
 
-/// The baseline window of a site with the given rollout date (SPEC section 8):
+/// The baseline window of a site with the given rollout date (docs/semantics.md):
 /// `months_before_rollout: 12` is the 12 months before the first day of the rollout month.
 pub fn baseline_window(baseline: &Baseline, rollout: Option<NaiveDate>) -> Option<Window> {
     match baseline {

@@ -1,17 +1,49 @@
 //! yardstick: a metrics-as-code compiler for information-security governance.
 //!
+//! Each stage uses only the stages before it (the layering table in
+//! `tests/integration/layout.rs` holds the code to it):
+//!
 //! ```text
-//! YAML files --load--> spec structs        (spec: every value keeps its file:line:column)
-//!            --parse-> expression ASTs     (syntax: pest grammar in grammar/expr.pest)
-//!            --check-> typed, resolved IR  (check: names, vocabulary terms, types, time)
-//!            --plan--> neutral plan        (plan: SPEC section 8's rules, no query engine)
-//!            --run---> aggregate tables    (engine: the Polars back end, one collect_all)
-//!            --------> results table       (results: zero-fill, baselines, statuses)
+//! YAML files --load---> file structs        (load: every value keeps its file:line:column)
+//!            --parse--> expression ASTs     (syntax: the pest grammar in grammar/expr.pest)
+//!            --check--> the IR              (check -> ir: names, vocabulary terms, types, time)
+//!            --plan---> a neutral plan      (plan: the rules of docs/semantics.md, no query engine;
+//!                                            calendar: months, quarters, fiscal years, windows)
+//!            --run----> aggregate tables    (engine: the Polars back end; it reads the plan only)
+//!            --------> the results table    (results: zero-fill, baselines, derived metrics, statuses)
+//!            --------> what a change does   (change: versions since a revision, values per site and period)
+//!            --------> the audit evidence   (manifest: inputs, fingerprints, outputs, hashed)
+//!            --------> reports              (report: minijinja templates, Markdown and HTML, SVG charts)
+//!            --------> the output folder    (publish: everything written whole or not at all; init)
 //! ```
 //!
-//! [`compile`] chains the first three stages; [`compute`] the next three. Rendering
-//! reports is the stage still to come (SPEC section 9). Each stage reports problems as
-//! [`diag::Diagnostic`]s; only the CLI renders them.
+//! [`compile`] chains load, parse and check; [`compute`] plan, run and results. The
+//! command line (`cli`) parses a command's arguments, calls one library function and
+//! renders what it returns; each stage reports problems as [`diag::Diagnostic`]s or typed
+//! errors, and only the command line prints them.
+//!
+//! ## Where is
+//!
+//! | what | where |
+//! |---|---|
+//! | the grammar of expressions | `grammar/expr.pest`, `src/syntax/parser.rs` |
+//! | how names, terms and types are checked | `src/check/expr.rs` |
+//! | what W1003 (and every measurement pitfall) checks | `src/check/lint.rs` |
+//! | every diagnostic code, its meaning and help | `src/diag/codes.rs` |
+//! | a metric's fingerprint | `src/check/fingerprint.rs` |
+//! | how a baseline window is found | `src/calendar.rs` |
+//! | what the plan tells a back end about a join | `src/plan/mod.rs` (`JoinPlan`) |
+//! | what a back end reads, and how | `src/plan/inputs.rs` |
+//! | how a date cell is parsed | `src/engine/data/instants.rs` |
+//! | why a file cannot be read, by kind | `src/engine/data/error.rs` |
+//! | the data rules (`check --data`) | `src/engine/data/rules.rs`, `src/publish/data.rs` |
+//! | how a typed expression becomes a Polars expression | `src/engine/lower.rs` |
+//! | where zero-fill and baselines are applied | `src/results/assemble.rs` |
+//! | where statuses are decided | `src/results/status.rs` |
+//! | what a definition change does to the numbers | `src/change/diff.rs` |
+//! | what a report template is given | `src/report/context.rs` |
+//! | how the output folder is replaced in one step | `src/publish/swap.rs` |
+//! | every call of `git` | `src/load/git.rs` |
 
 #![forbid(unsafe_code)]
 // Functions stay short enough to read at once (clippy.toml sets the limit: 80 lines).

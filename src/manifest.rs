@@ -1,4 +1,4 @@
-//! `manifest.json`, the audit evidence of a build (SPEC section 10): which tool, which
+//! `manifest.json`, the audit evidence of a build (docs/manifest.md): which tool, which
 //! definitions (and where they stand in git), each metric's fingerprint, the project's
 //! hash, every input file with its hash, size and rows read, `as_of`, when it was built,
 //! and the hashes of the files written beside it. `docs/manifest.md` describes each field.

@@ -1,4 +1,4 @@
-//! `yardstick diff` (SPEC section 11): what a definition change means and what it does to
+//! `yardstick diff` (docs/commands.md, `check --base` and `diff`): what a definition change means and what it does to
 //! the numbers. Metrics, vocabularies, source schemas and site mappings added, removed and
 //! changed; each changed metric classed breaking (its values can change), criteria (its
 //! statuses can change) or cosmetic; and for every metric computed on both sides, the

@@ -1,4 +1,4 @@
-//! Change control (SPEC section 11): what changed in the definitions since a base
+//! Change control (docs/commands.md, `check --base` and `diff`): what changed in the definitions since a base
 //! revision, and whether their versions say so. A metric whose fingerprint moved needs a
 //! new `version`; a vocabulary whose terms, groups or deprecated codes changed, too; and
 //! the set's semantic version must move as its changes require: at least a minor bump
@@ -17,7 +17,7 @@ use chrono::NaiveDate;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// The files at the revision `rev` named on the command line (SPEC section 11): a
+/// The files at the revision `rev` named on the command line (docs/commands.md, `check --base` and `diff`): a
 /// revision of the repository holding the definition set (`head`'s, as the working tree
 /// names it). For a set pinned in git, a tag of the set's repository names the set at that
 /// revision (`diff v1.1.0 v1.2.0` previews an upgrade); then a revision of the project's

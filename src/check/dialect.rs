@@ -1,4 +1,4 @@
-//! A binding (SPEC section 7): where a source's export lives and how it is written (a
+//! A binding (docs/project.md): where a source's export lives and how it is written (a
 //! CSV's delimiter, decimal mark, encoding, spellings; the date patterns of text cells).
 //! A site's own binding is laid over the project's: each key it gives wins, inside `csv:`
 //! too, so a plant whose export differs only in its delimiter says just that.

@@ -1,4 +1,4 @@
-//! Fingerprints and the project hash (SPEC sections 10 and 11): blake3 over a canonical
+//! Fingerprints and the project hash (docs/manifest.md and docs/commands.md): blake3 over a canonical
 //! form of the resolved IR, never over the YAML, so that formatting, key order, titles,
 //! descriptions, owners, caveats and references change nothing, and anything that can
 //! change a computed value or a status changes the hash.

@@ -349,7 +349,7 @@ fn references(cx: &mut Cx, file: FileId, doc: &MetricDoc) -> Vec<Reference> {
     references
 }
 
-/// A derived metric is computed per value of its parts' `by` dimensions (SPEC section 5):
+/// A derived metric is computed per value of its parts' `by` dimensions (docs/definition-set.md, metrics):
 /// parts without `by` fit any, parts with `by` must have the same dimensions, in any order.
 /// `metrics` come inputs first, so a derived metric's dimensions are known when a derived
 /// metric of it is checked.
@@ -673,7 +673,7 @@ fn visit(
 }
 
 /// An event metric's baseline scales its counts and sums to one period and no other
-/// aggregate (SPEC section 8): a value mixing the two, such as a sum per distinct item, gets
+/// aggregate (docs/semantics.md): a value mixing the two, such as a sum per distinct item, gets
 /// a baseline on another footing than its values. Said once, at the first unscaled one.
 fn mixed_scaling(cx: &mut Cx, value: &TExpr) {
     let mut scaled = None;

@@ -1,4 +1,4 @@
-//! Checking: resolves every name, checks every type and rule of SPEC sections 3 to 8, and
+//! Checking: resolves every name, checks every type and rule of docs/definition-set.md, docs/project.md and docs/semantics.md, and
 //! produces the IR (`ir`) that later stages use without looking at YAML again.
 
 pub(crate) mod dialect;

@@ -1,5 +1,5 @@
 //! `yardstick build`: every metric of the project in one run, written with the manifest
-//! into the output folder (SPEC sections 10 and 12). Exit 0, or 1 when the definitions or
+//! into the output folder (docs/manifest.md and docs/commands.md). Exit 0, or 1 when the definitions or
 //! the data have errors (nothing is written then), or 3 when `--fail-on` finds a
 //! leadership metric at or past the status named (everything was still written).
 

@@ -70,7 +70,7 @@ fn check_data(checked: &crate::check::Checked, sources: &Sources, color: bool) -
         eprintln!("error: --data needs a project (yardstick.yaml) with data bindings");
         return ExitCode::from(2);
     };
-    // The data rules judge the rows known by yesterday, the last whole day (SPEC section 8).
+    // The data rules judge the rows known by yesterday, the last whole day (docs/semantics.md).
     let found = crate::publish::check_data(checked, project, super::yesterday());
     if !found.warnings.is_empty() {
         eprint!("{}", render_all(found.warnings.iter(), sources, color));

@@ -1,4 +1,4 @@
-//! The command line (SPEC section 12): a thin layer that parses arguments, calls the
+//! The command line (docs/commands.md): a thin layer that parses arguments, calls the
 //! library's stages and renders what they report. Exit status: 0 success, 1 errors in
 //! definitions or data, 2 wrong usage, 3 `build --fail-on` found a failing metric.
 
@@ -164,7 +164,7 @@ impl From<GrainArg> for Grain {
     }
 }
 
-/// No input should make yardstick panic (SPEC section 6), so a panic is a bug: say so in
+/// No input should make yardstick panic (docs/language.md), so a panic is a bug: say so in
 /// one line, with what to report, instead of a backtrace. The exit code stays 101.
 pub fn report_panics_as_bugs() {
     std::panic::set_hook(Box::new(|info| {

@@ -1,4 +1,4 @@
-//! Reading the sites' exports (SPEC sections 4 and 7): every bound file is read once,
+//! Reading the sites' exports (docs/definition-set.md and docs/project.md): every bound file is read once,
 //! each declared column parsed by its declared type (never inferred), local codes mapped
 //! onto vocabulary terms, datetimes turned into UTC instants by the site's time zone
 //! (`instants`), and anything that does not parse reported with file, row, column and
@@ -137,7 +137,7 @@ pub fn read_site_table(
 }
 
 /// True on the rows of one site's table of `source` that the site knew as of `as_of`
-/// (SPEC section 8): those whose every date that records an event (a non-nullable,
+/// (docs/semantics.md): those whose every date that records an event (a non-nullable,
 /// non-`planned` `date` or `datetime` column) lies before the end of `as_of` at the site,
 /// that is on or before `as_of` for a date, before the next local midnight in `timezone`
 /// for a datetime. An empty date does not hide its row.

@@ -1,7 +1,7 @@
 //! Lowering row-level IR expressions to Polars expressions.
 //!
 //! Dates are lowered as datetimes at midnight UTC (milliseconds), so dates and datetimes
-//! compare and subtract alike, as SPEC section 6 says a date counts as its midnight.
+//! compare and subtract alike, as docs/language.md says a date counts as its midnight.
 
 use crate::calendar::{PeriodScheme, midnight_ms};
 use crate::ir::{AggFn, Builtin, Literal, RowFn, TExpr, TExprKind, Type, Vocabulary};

@@ -1,4 +1,4 @@
-//! The Polars back end: reads the sites' data (SPEC sections 4 and 7), lowers each base
+//! The Polars back end: reads the sites' data (docs/definition-set.md and docs/project.md), lowers each base
 //! plan to Polars lazy frames, collects them all at once and returns the aggregate tables.
 //! Polars types appear only inside this module.
 

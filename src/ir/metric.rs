@@ -66,7 +66,7 @@ pub enum Direction {
     Neutral,
 }
 
-/// A checked metric (SPEC section 5).
+/// A checked metric (docs/definition-set.md, metrics).
 #[derive(Debug, Serialize)]
 pub struct Metric {
     pub id: MetricId,
@@ -180,7 +180,7 @@ impl BaseMetric {
     }
 }
 
-/// How rows fall into periods (SPEC section 8).
+/// How rows fall into periods (docs/semantics.md).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TimeSemantics {

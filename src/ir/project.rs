@@ -2,7 +2,7 @@
 
 use super::*;
 
-/// A checked project (SPEC section 7).
+/// A checked project (docs/project.md).
 #[derive(Debug, Serialize)]
 pub struct Project {
     pub name: String,

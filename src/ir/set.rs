@@ -59,7 +59,7 @@ impl DefinitionSet {
     }
 }
 
-/// A controlled vocabulary (SPEC section 3).
+/// A controlled vocabulary (docs/definition-set.md, vocabularies).
 #[derive(Debug, Serialize)]
 pub struct Vocabulary {
     pub name: String,

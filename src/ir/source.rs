@@ -37,7 +37,7 @@ impl PartialEq<&str> for Collection {
     }
 }
 
-/// A logical source schema (SPEC section 4).
+/// A logical source schema (docs/definition-set.md, source schemas).
 #[derive(Debug, Serialize)]
 pub struct Source {
     pub name: String,

@@ -1,4 +1,4 @@
-//! One struct per file kind, mirroring the YAML of SPEC sections 3 to 7.
+//! One struct per file kind, mirroring the YAML of docs/definition-set.md and docs/project.md.
 //!
 //! Enumerated values (grain, layer, ...) stay strings here so that the checker can report
 //! every bad one with suggestions instead of stopping at the first.

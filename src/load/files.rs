@@ -1,5 +1,5 @@
 //! Where definition files are read from: the working tree, or a git revision of the
-//! repository that holds them (SPEC section 11), read with the git command line without
+//! repository that holds them (docs/commands.md, `check --base` and `diff`), read with the git command line without
 //! touching the working tree. A file outside that repository is read from the working
 //! tree: a project kept apart from its definition set uses its own files as they are.
 

@@ -1,4 +1,4 @@
-//! Loading: the YAML files of a definition set and a project (SPEC sections 3 to 7) into
+//! Loading: the YAML files of a definition set and a project (docs/definition-set.md and docs/project.md) into
 //! plain structs that remember where every value was written. Nothing here judges meaning;
 //! that is `check`'s job. Unknown keys are errors, so a typo never passes silently.
 

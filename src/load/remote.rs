@@ -1,4 +1,4 @@
-//! Definition sets pinned in git (`definitions: {git: URL, rev: TAG}`, SPEC section 7):
+//! Definition sets pinned in git (`definitions: {git: URL, rev: TAG}`, docs/project.md):
 //! each (URL, rev) is cloned once with the git command line into a cache folder and read
 //! from there, offline, until `yardstick fetch` refreshes it. A refresh clones beside the
 //! old copy and swaps it in, so a failed fetch leaves the set that worked.

@@ -14,7 +14,7 @@ pub struct Loaded<T> {
     pub doc: T,
 }
 
-/// The files of a definition set (SPEC section 1).
+/// The files of a definition set (docs/README.md).
 #[derive(Debug, Default)]
 pub struct SetDocs {
     pub root: PathBuf,

@@ -1,4 +1,4 @@
-//! The plan: what to compute, with SPEC section 8's rules spelled out and no query engine
+//! The plan: what to compute, with docs/semantics.md's rules spelled out and no query engine
 //! in sight (as PRQL's RQ sits between its resolver and SQL). For each base metric: the
 //! source and its joins with their rules, the as-of cut, coverage, how rows fall into
 //! periods, the row filter, the grouping, the aggregates, the baseline windows and the
@@ -65,7 +65,7 @@ pub struct SiteEnd {
     pub instant_ms: i64,
 }
 
-/// One source read as it stood at the end of `as_of` (SPEC section 8: replay).
+/// One source read as it stood at the end of `as_of` (docs/semantics.md: replay).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SourcePlan {
     pub name: String,
@@ -152,7 +152,7 @@ pub enum JoinPick {
     /// A source without `snapshot:` has one row per key (a data rule); should it have
     /// several, the last in file order.
     LastInFile,
-    /// Point in time (SPEC section 4): the latest snapshot (by this date column) on or
+    /// Point in time (docs/definition-set.md, source schemas): the latest snapshot (by this date column) on or
     /// before the row's time, which is the row's event time in event metrics and the end
     /// of the period (of the baseline window) in open and snapshot metrics; a row older
     /// than the key's first snapshot joins that first snapshot.

@@ -1,4 +1,4 @@
-//! The scheduled build (SPEC sections 10 and 12): every metric of the project computed in
+//! The scheduled build (docs/manifest.md and docs/commands.md): every metric of the project computed in
 //! one run, written with the audit manifest into the output folder, whole or not at all.
 //! The files are written into a temporary folder beside the target and moved into place
 //! under a lock at the end, so that a failed build leaves the previous output as it was

@@ -1,4 +1,4 @@
-//! Reports (SPEC section 9): minijinja templates from the project's `reports/` folder and
+//! Reports (docs/reports.md): minijinja templates from the project's `reports/` folder and
 //! the definition set's (a project template of the same name wins), each rendered as
 //! Markdown and as one self-contained HTML page (the Markdown turned into HTML with its
 //! charts inline, styles in the page, nothing loaded from anywhere). A template reaches

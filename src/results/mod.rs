@@ -1,4 +1,4 @@
-//! The results stage and table (SPEC section 10): from the aggregate tables a back end
+//! The results stage and table (docs/manifest.md): from the aggregate tables a back end
 //! returns to one row per metric, site (`all` for the pooled row), extra dimension values
 //! and period, with zero-fill, coverage, baselines, derived metrics, targets and statuses.
 //! No query engine here: every back end's tables end up in the same rows.
@@ -186,7 +186,7 @@ const TRAILING: [(&str, Getter); 15] = [
     ("fingerprint", |r| Cell::Text(&r.fingerprint)),
 ];
 
-/// The columns of SPEC section 10, with the `by` dimensions after `site`.
+/// The columns of docs/manifest.md, with the `by` dimensions after `site`.
 pub fn header(dims: &[String]) -> Vec<String> {
     let leading = LEADING.iter().map(|(name, _)| name.to_string());
     let trailing = TRAILING.iter().map(|(name, _)| name.to_string());

@@ -1,4 +1,4 @@
-//! A value judged against its baseline, target and thresholds (SPEC section 8).
+//! A value judged against its baseline, target and thresholds (docs/semantics.md).
 
 use super::{ResultRow, RowCoverage, RowStatus};
 use crate::calendar::{Period, midnight_ms};

@@ -1,4 +1,4 @@
-//! Limits on an expression's size (SPEC section 6), checked on its text before the parser
+//! Limits on an expression's size (docs/language.md), checked on its text before the parser
 //! runs. pest and the Pratt parser recurse once per level of nesting, and every pass over
 //! the tree (checking, printing, lowering, dropping it) once per node on the way down, so
 //! without limits a deep or long enough expression overflows the stack and aborts.

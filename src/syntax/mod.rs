@@ -1,4 +1,4 @@
-//! The expression language of SPEC section 6: the pest grammar in `grammar/expr.pest`,
+//! The expression language of docs/language.md: the pest grammar in `grammar/expr.pest`,
 //! the AST it parses into, and a printer whose output parses back to the same AST.
 
 mod ast;

@@ -190,3 +190,47 @@ fn the_pooled_row_is_named_by_its_type() {
         .collect();
     assert!(found.is_empty(), "the pooled row's id as a literal:\n{}", found.join("\n"));
 }
+
+/// The crate docs' "where is" table names files that exist: a move that leaves it behind
+/// fails here.
+#[test]
+fn the_where_is_table_names_files_that_exist() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let lib = std::fs::read_to_string(root.join("src/lib.rs")).unwrap();
+    let table = lib.split("## Where is").nth(1).expect("a where-is table in src/lib.rs");
+    let rows: Vec<&str> =
+        table.lines().skip(1).take_while(|l| l.starts_with("//!")).filter(|l| l.contains("| `")).collect();
+    assert!(rows.len() >= 10, "the table has {} rows", rows.len());
+    for row in rows {
+        let place = row.rsplit('|').nth(1).unwrap_or("");
+        for path in place.split('`').skip(1).step_by(2).filter(|p| p.contains('/')) {
+            assert!(root.join(path).is_file(), "the where-is table names {path}, which is not a file");
+        }
+    }
+}
+
+/// Comments cite the user reference under `docs/`, which is in the repository.
+#[test]
+fn comments_cite_docs_that_exist() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rust_files(&root.join("src"), &mut files);
+    let mut found = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (i, line) in text.lines().enumerate() {
+            if line.contains("SPEC section") {
+                found.push(format!("{}:{}: cites SPEC, not in the repository", file.display(), i + 1));
+            }
+            for cited in line.split("docs/").skip(1) {
+                let name: String =
+                    cited.chars().take_while(|c| c.is_alphanumeric() || *c == '-' || *c == '.').collect();
+                let name = name.trim_end_matches('.');
+                if name.ends_with(".md") && !root.join("docs").join(name).is_file() {
+                    found.push(format!("{}:{}: cites docs/{name}, which does not exist", file.display(), i + 1));
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "{}", found.join("\n"));
+}

@@ -1,4 +1,4 @@
-//! Reading a CSV export in its binding's dialect (SPEC section 7): decoded from its
+//! Reading a CSV export in its binding's dialect (docs/project.md): decoded from its
 //! encoding, comment lines left out (their line numbers kept for diagnostics), cells split
 //! at its delimiter. Values are left as text: decimal commas, boolean spellings and date
 //! patterns are the value parser's.

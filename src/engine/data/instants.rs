@@ -1,4 +1,4 @@
-//! Datetimes in the exports (SPEC sections 4 and 8): a value with an offset (`Z`,
+//! Datetimes in the exports (docs/definition-set.md and docs/semantics.md): a value with an offset (`Z`,
 //! `+02:00`) is that instant; one without is wall-clock time at its site and becomes the
 //! instant it names there. Every datetime is stored as a UTC instant.
 

@@ -1,4 +1,4 @@
-//! The data rules of SPEC section 4, checked on every read of an export: a key names one
+//! The data rules of docs/definition-set.md, source schemas, checked on every read of an export: a key names one
 //! row per site (and snapshot), floats are finite, numbers keep within their bounds. Only
 //! the rows visible as of `as_of` are judged (section 8), so a bad row added later never
 //! breaks a replay. A violation is an error naming file, rows, column and values.
