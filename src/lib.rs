@@ -118,9 +118,8 @@ pub fn compute_on(
     // What reading the data found, then what the results found.
     results.warnings.splice(0..0, computed.warnings);
     results.inputs = computed.inputs;
-    let fingerprints = check::fingerprint::fingerprints(&checked.set);
     for row in &mut results.rows {
-        row.fingerprint = fingerprints.get(&row.metric).cloned().unwrap_or_default();
+        row.fingerprint = checked.prints.fingerprints.get(&row.metric).cloned().unwrap_or_default();
     }
     Ok(results)
 }

@@ -4,7 +4,6 @@
 //! and the hashes of the files written beside it. `docs/manifest.md` describes each field.
 
 use crate::check::Checked;
-use crate::check::fingerprint::{fingerprints, project_hash};
 use crate::load::git::{GitState, Vcs};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -99,7 +98,7 @@ impl Manifest {
     ) -> Result<Manifest, ManifestError> {
         let set = &checked.set;
         let project = checked.project.as_ref().ok_or(ManifestError::NeedsProject)?;
-        let prints = fingerprints(set);
+        let prints = &checked.prints.fingerprints;
         let mut metrics: Vec<MetricInfo> = set
             .metrics
             .iter()
@@ -132,7 +131,7 @@ impl Manifest {
             },
             project: ProjectInfo {
                 name: project.name.clone(),
-                hash: project_hash(project),
+                hash: checked.project_hash.clone().unwrap_or_default(),
                 metrics: set.metrics.iter().filter(|m| m.local).map(|m| m.id.0.clone()).collect(),
             },
             metrics,

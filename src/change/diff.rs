@@ -5,7 +5,6 @@
 //! values that move at each site and period, largest moves first.
 
 use crate::check::Checked;
-use crate::check::fingerprint::prints;
 use crate::ir::{Metric, MetricBody, MetricId, Type};
 use crate::results::{ResultRow, Results};
 use serde::Serialize;
@@ -77,7 +76,8 @@ pub struct Move {
 
 /// The definitions' differences; values are compared by [`compare_values`].
 pub fn definitions(base: &Checked, head: &Checked, names: (&str, &str)) -> Diff {
-    let ((base_values, base_prints), (head_values, head_prints)) = (prints(&base.set), prints(&head.set));
+    let (base_values, base_prints) = (&base.prints.values, &base.prints.fingerprints);
+    let (head_values, head_prints) = (&head.prints.values, &head.prints.fingerprints);
     let mut metrics = Vec::new();
     for m in &head.set.metrics {
         let Some(old) = base.set.metric(&m.id.0) else {

@@ -8,7 +8,6 @@
 pub mod diff;
 
 use crate::check::Checked;
-use crate::check::fingerprint::fingerprints;
 use crate::diag::{Diagnostic, Sources, codes};
 use crate::ir::Vocabulary;
 use crate::load::{AtRevision, RevisionError};
@@ -145,7 +144,7 @@ fn ids(side: &Checked) -> Vec<String> {
 /// the project's own metrics are judged only when `rev` holds the project (`covers`).
 pub fn versions(base: &Checked, head: &Checked, rev: &str, covers: bool, sources: &mut Sources) -> Vec<Diagnostic> {
     let mut found = Vec::new();
-    let (before, after) = (fingerprints(&base.set), fingerprints(&head.set));
+    let (before, after) = (&base.prints.fingerprints, &head.prints.fingerprints);
     let mut breaking = Vec::new();
     for m in head.set.metrics.iter().filter(|m| covers || !m.local) {
         let Some(old) = base.set.metric(&m.id.0) else { continue };

@@ -20,18 +20,20 @@ use crate::ir::{
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The fingerprint of every metric of the set, by id.
-///
-/// A derived metric reads its parts' values, not their statuses: it takes in each part's
-/// fingerprint without the part's decision criteria, so that a part's new thresholds
-/// move the part alone.
-pub fn fingerprints(set: &DefinitionSet) -> BTreeMap<MetricId, String> {
-    prints(set).1
+/// Per metric, the fingerprint of what its values mean (its decision criteria left out),
+/// and its fingerprint.
+#[derive(Clone, Debug, Default)]
+pub struct Prints {
+    /// Two metrics whose value prints agree compute the same numbers.
+    pub values: BTreeMap<MetricId, String>,
+    /// The fingerprint of every metric of the set, by id. A derived metric reads its
+    /// parts' values, not their statuses: it takes in each part's fingerprint without the
+    /// part's decision criteria, so that a part's new thresholds move the part alone.
+    pub fingerprints: BTreeMap<MetricId, String>,
 }
 
-/// Per metric, the fingerprint of what its values mean (its decision criteria left out),
-/// and its fingerprint: two metrics whose first prints agree compute the same numbers.
-pub fn prints(set: &DefinitionSet) -> (BTreeMap<MetricId, String>, BTreeMap<MetricId, String>) {
+/// The prints of every metric of `set` (the checked set carries them: `Checked::prints`).
+pub(super) fn prints(set: &DefinitionSet) -> Prints {
     // Derived metrics come after their parts in the set.
     let mut values: BTreeMap<MetricId, String> = BTreeMap::new();
     let mut prints = BTreeMap::new();
@@ -42,13 +44,13 @@ pub fn prints(set: &DefinitionSet) -> (BTreeMap<MetricId, String>, BTreeMap<Metr
         meaning.criteria = criteria;
         prints.insert(m.id.clone(), hash(serde_json::to_string(&meaning).expect("a meaning serializes").as_bytes()));
     }
-    (values, prints)
+    Prints { values, fingerprints: prints }
 }
 
 /// The project hash: what the project decides (sites, rollouts, time zones, mappings,
 /// coverage, baseline rule, bindings and dialects, calendar, start, context), in a form
 /// that does not depend on where the project lies or on the order it lists them in.
-pub fn project_hash(project: &Project) -> String {
+pub(super) fn project_hash(project: &Project) -> String {
     let mut value = serde_json::to_value(project).expect("a project serializes");
     if let Some(object) = value.as_object_mut() {
         object.remove("root");

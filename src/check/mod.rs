@@ -24,6 +24,18 @@ use chrono::NaiveDate;
 pub struct Checked {
     pub set: ir::DefinitionSet,
     pub project: Option<ir::Project>,
+    /// Every metric's fingerprints, computed once here (docs/manifest.md).
+    pub prints: fingerprint::Prints,
+    /// The project hash, when there is a project (docs/manifest.md).
+    pub project_hash: Option<String>,
+}
+
+impl Checked {
+    fn new(set: ir::DefinitionSet, project: Option<ir::Project>) -> Checked {
+        let prints = fingerprint::prints(&set);
+        let project_hash = project.as_ref().map(fingerprint::project_hash);
+        Checked { set, project, prints, project_hash }
+    }
 }
 
 /// Checks what `load` read. Returns the IR only when there is no error; the diagnostics
@@ -44,8 +56,8 @@ pub fn check(workspace: &Workspace, sources: &Sources) -> (Option<Checked>, Diag
         return (None, diags);
     }
     match (set, project_docs.is_some(), project) {
-        (Some(set), false, _) => (Some(Checked { set, project: None }), diags),
-        (Some(set), true, Some(project)) => (Some(Checked { set, project: Some(project) }), diags),
+        (Some(set), false, _) => (Some(Checked::new(set, None)), diags),
+        (Some(set), true, Some(project)) => (Some(Checked::new(set, Some(project))), diags),
         _ => (None, diags),
     }
 }

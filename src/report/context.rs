@@ -84,7 +84,7 @@ impl Shared {
             definitions: Value::from(minijinja::value::Serde(&definitions)),
             vocabularies: Value::from(minijinja::value::Serde(&vocabularies)),
             sources: Value::from(minijinja::value::Serde(set.sources.values().collect::<Vec<_>>())),
-            prints: crate::check::fingerprint::fingerprints(set),
+            prints: checked.prints.fingerprints.clone(),
             site_at: project.iter().flat_map(|p| p.sites.iter().enumerate()).map(|(i, s)| (s.id.clone(), i)).collect(),
             events_at,
         }

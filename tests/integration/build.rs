@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 use std::process::Command;
-use yardstick::check::fingerprint::{fingerprints, project_hash};
 
 /// A copy of the Acme example and of the shipped definition set beside it.
 fn acme() -> tempfile::TempDir {
@@ -207,7 +206,7 @@ fn prints_after(edits: &[(&str, &str, &str)]) -> BTreeMap<String, String> {
     }
     let (checked, diags, _) = crate::util::compile(dir.path());
     let checked = checked.unwrap_or_else(|| panic!("{diags:?}"));
-    fingerprints(&checked.set).into_iter().map(|(id, f)| (id.0, f)).collect()
+    checked.prints.fingerprints.into_iter().map(|(id, f)| (id.0, f)).collect()
 }
 
 fn leak(s: &str) -> &'static str {
@@ -289,7 +288,7 @@ fn a_site_mapping_changes_the_project_hash_and_no_fingerprint() {
     let compile = || {
         let (checked, diags, _) = crate::util::compile(&p);
         let checked = checked.unwrap_or_else(|| panic!("{diags:?}"));
-        (project_hash(checked.project.as_ref().unwrap()), fingerprints(&checked.set))
+        (checked.project_hash.clone().unwrap(), checked.prints.fingerprints)
     };
     let (hash, prints) = compile();
     assert_eq!(compile().0, hash, "stable from run to run");
