@@ -28,7 +28,7 @@
 //! |---|---|
 //! | the grammar of expressions | `grammar/expr.pest`, `src/syntax/parser.rs` |
 //! | how names, terms and types are checked | `src/check/expr.rs` |
-//! | what W1003 (and every measurement pitfall) checks | `src/check/lint.rs` |
+//! | what W1003 checks (each measurement pitfall has its file) | `src/check/lint/lone_incident_count.rs` |
 //! | every diagnostic code, its meaning and help | `src/diag/codes.rs` |
 //! | a metric's fingerprint | `src/check/fingerprint.rs` |
 //! | how a baseline window is found | `src/calendar.rs` |
@@ -41,6 +41,7 @@
 //! | where zero-fill and baselines are applied | `src/results/assemble.rs` |
 //! | where statuses are decided | `src/results/status.rs` |
 //! | what a definition change does to the numbers | `src/change/diff.rs` |
+//! | the pull-request comment `diff` writes | `src/report/diff.rs` |
 //! | what a report template is given | `src/report/context.rs` |
 //! | how the output folder is replaced in one step | `src/publish/swap.rs` |
 //! | every call of `git` | `src/load/git.rs` |

@@ -1,7 +1,6 @@
 //! `yardstick diff BASE [HEAD]`: what a change of the definitions means and what it does
 //! to the project's numbers, as a pull-request comment (Markdown) or JSON.
 
-use crate::change::diff;
 use crate::change::{DiffError, DiffRequest};
 use crate::diag::render_all;
 use chrono::NaiveDate;
@@ -37,7 +36,7 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
         }
     };
     let text = match args.format {
-        Format::Md => diff::markdown(&found),
+        Format::Md => crate::report::diff::markdown(&found),
         Format::Json => serde_json::to_string_pretty(&found).expect("a diff serializes") + "\n",
     };
     super::emit(&text)

@@ -7,6 +7,7 @@
 
 mod chart;
 mod context;
+pub mod diff;
 
 use crate::check::Checked;
 use crate::ir::{Grain, ReportSpec, SiteRef};

@@ -1,0 +1,71 @@
+//! Pitfall lints, one per file (each with what it does, why it matters and an example) (the measurement pitfalls of an ISMS, the seed's section 8): definitions and projects that check and compute,
+//! but measure the wrong thing or compare against a baseline that cannot bear it. Each is
+//! a warning with its own code. A metric is exempt from one of the metric lints only by
+//! `allow: [{code: W1004, reason: "..."}]`; the site lints (the baseline window) concern
+//! a site, not a metric, and are answered in the project.
+
+use crate::calendar::baseline_window;
+use crate::diag::{Diagnostic, Span, codes};
+use crate::ir::{
+    Collection, ColumnRef, ColumnType, DefinitionSet, Direction, Layer, Metric, MetricBody, Project, Source, TExpr,
+    TExprKind,
+};
+use chrono::{Months, NaiveDate};
+use std::collections::BTreeSet;
+
+mod baseline_windows;
+mod gameable_count;
+mod lone_incident_count;
+mod no_criteria;
+mod outcome_over_evidence;
+mod uncaveated_manual;
+
+use baseline_windows::baseline_windows;
+use gameable_count::gameable_count;
+use lone_incident_count::lone_incident_count;
+use no_criteria::no_criteria;
+use outcome_over_evidence::outcome_over_evidence;
+use uncaveated_manual::uncaveated_manual;
+
+/// The lints a metric can be exempt from, with `allow:`.
+pub const LINTS: &[&str] = &[codes::W1001, codes::W1002, codes::W1003, codes::W1004, codes::W1005, codes::W1009];
+
+/// Whether a diagnostic code is a pitfall lint's (W10xx).
+pub fn is_pitfall(code: &str) -> bool {
+    code.starts_with("W10")
+}
+
+/// The tag whose metrics the leadership reads, where an incident count needs companions.
+const LEADERSHIP: &str = "leadership";
+
+/// Every pitfall of the set's metrics (those they are not exempt from) and, with a
+/// project, of its sites' baseline windows.
+pub fn pitfalls(set: &DefinitionSet, project: Option<&Project>) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    for m in &set.metrics {
+        let lints = [
+            outcome_over_evidence(set, m),
+            gameable_count(m),
+            lone_incident_count(set, m),
+            no_criteria(m),
+            uncaveated_manual(set, project, m),
+        ];
+        let exempt = |d: &Diagnostic| m.allow.iter().any(|a| a.code == d.code);
+        found.extend(lints.into_iter().flatten().filter(|d| !exempt(d)));
+    }
+    if let Some(project) = project {
+        found.extend(baseline_windows(project));
+    }
+    found
+}
+
+fn at(d: Diagnostic, span: Option<Span>) -> Diagnostic {
+    match span {
+        Some(span) => d.at(span),
+        None => d,
+    }
+}
+
+pub(crate) fn exempt_help(code: &str) -> String {
+    format!("if it does not apply here, say why in the metric: `allow: [{{code: {code}, reason: \"...\"}}]`")
+}
