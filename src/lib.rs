@@ -34,9 +34,10 @@
 //! | how a baseline window is found | `src/calendar.rs` |
 //! | what the plan tells a back end about a join | `src/plan/mod.rs` (`JoinPlan`) |
 //! | what a back end reads, and how | `src/plan/inputs.rs` |
-//! | how a date cell is parsed | `src/engine/data/instants.rs` |
+//! | how a date cell is parsed | `src/engine/data/dates.rs`, `src/engine/data/instants.rs` |
+//! | how a cell is parsed by its column's type, and a code mapped | `src/engine/data/columns.rs` |
 //! | why a file cannot be read, by kind | `src/engine/data/error.rs` |
-//! | the data rules (`check --data`) | `src/engine/data/rules.rs`, `src/publish/data.rs` |
+//! | the data rules (`check --data`) | `src/engine/data/rules.rs`, `src/engine/data/summary.rs`, `src/publish/data.rs` |
 //! | how a typed expression becomes a Polars expression | `src/engine/lower.rs` |
 //! | where zero-fill and baselines are applied | `src/results/assemble.rs` |
 //! | where statuses are decided | `src/results/status.rs` |

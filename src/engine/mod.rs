@@ -67,7 +67,7 @@ pub fn write_parquet(columns: Vec<(&str, Cells)>, rows: usize, path: &std::path:
             Cells::Count(v) => Series::new(name, v),
             Cells::Flag(v) => Series::new(name, v),
             Cells::Day(v) => {
-                let days: Vec<Option<i32>> = v.into_iter().map(|d| d.map(data::days_since_epoch)).collect();
+                let days: Vec<Option<i32>> = v.into_iter().map(|d| d.map(data::dates::days_since_epoch)).collect();
                 Series::new(name, days).cast(&DataType::Date)?
             }
         };

@@ -1,0 +1,108 @@
+//! One export read whole, by its format: CSV (plain or in a dialect), Parquet (under
+//! guard), NDJSON (refused when nested too deep); blank CSV rows dropped.
+
+use super::*;
+
+/// The file with every declared column as stored (typed where the file allows, else as
+/// text), and where its rows are written.
+pub(super) fn read_file(
+    path: &Path,
+    binding: &Binding,
+    source: &Source,
+    report: &mut DataReport,
+) -> Option<(DataFrame, Lines)> {
+    let key = report.files.as_ref().map(|_| FileCache::key(path, binding, source));
+    if let Some(hit) = report.files.as_ref().zip(key.as_ref()).and_then(|(files, key)| files.get(key)) {
+        return Some(hit);
+    }
+    let read = read_file_anew(path, binding, source, report)?;
+    crate::census::read(read.0.height());
+    if let Some((files, key)) = report.files.as_ref().zip(key) {
+        files.put(key, &read);
+    }
+    Some(read)
+}
+
+pub(super) fn read_file_anew(
+    path: &Path,
+    binding: &Binding,
+    source: &Source,
+    report: &mut DataReport,
+) -> Option<(DataFrame, Lines)> {
+    let rows_from = |first| Lines { first, skipped: Vec::new(), comments: 0 };
+    let pl_path = || PlRefPath::new(path.to_string_lossy().as_ref());
+    let read = match binding.format {
+        FileFormat::Csv if binding.dialect.is_plain_csv() => {
+            guard::guarded(|| csv::read_plain(path, source).map(|df| (df, rows_from(2))))
+        }
+        FileFormat::Csv => guard::guarded(|| csv::read_dialect(path, source, &binding.dialect)),
+        FileFormat::Parquet => guard::parquet_in_child(path)
+            .and_then(|()| guard::guarded(|| guard::decode_parquet(path)))
+            .map(|df| (df, rows_from(1))),
+        FileFormat::Ndjson => ndjson_flat(path).and_then(|()| {
+            guard::guarded(|| {
+                LazyJsonLineReader::new(pl_path())
+                    .finish()
+                    .and_then(LazyFrame::collect)
+                    .map(|df| (df, rows_from(1)))
+                    .map_err(ReadError::Decode)
+            })
+        }),
+    };
+    let read = match (read, binding.format) {
+        (Ok((frame, lines)), FileFormat::Csv) => without_blank_rows(frame, lines).map_err(ReadError::Decode),
+        (read, _) => read,
+    };
+    match read {
+        Ok(read) => Some(read),
+        Err(e) => {
+            let not_text = e.is_encoding();
+            let help = if not_text && binding.dialect.encoding == "UTF-8" {
+                format!(
+                    "name the export's encoding in its binding `{}` in yardstick.yaml: `csv: {{encoding: windows-1250}}` (or windows-1252, iso-8859-2, ...)",
+                    binding.at
+                )
+            } else if not_text {
+                format!(
+                    "the binding `{}` reads it as {}: check which encoding the export is written in",
+                    binding.at, binding.dialect.encoding
+                )
+            } else if e.is_ragged() {
+                "every row has as many fields as the header: write a missing cell as nothing between two delimiters, and put a value that holds the delimiter in double quotes".into()
+            } else {
+                "check that the file is a well-formed CSV, Parquet or NDJSON export".into()
+            };
+            report.errors.push(
+                Diagnostic::error(codes::E0704, format!("cannot read {}: {e}", path.display()))
+                    .in_file(path)
+                    .help(help),
+            );
+            None
+        }
+    }
+}
+
+/// Refuses an NDJSON file nested deeper than an export's records ever are.
+pub(super) fn ndjson_flat(path: &Path) -> Result<(), ReadError> {
+    let bytes = std::fs::read(path)?;
+    match guard::ndjson_depth(&bytes) {
+        Some(line) => Err(ReadError::TooDeep(line)),
+        None => Ok(()),
+    }
+}
+
+/// A CSV's rows without its blank lines (every cell empty, as spreadsheets leave them),
+/// which are not rows: their line numbers join the lines skipped.
+pub(super) fn without_blank_rows(frame: DataFrame, lines: Lines) -> PolarsResult<(DataFrame, Lines)> {
+    let mut blank = BooleanChunked::full("blank".into(), true, frame.height());
+    for c in frame.columns() {
+        blank = &blank & &c.is_null();
+    }
+    if !blank.any() {
+        return Ok((frame, lines));
+    }
+    let mut skipped = lines.skipped.clone();
+    skipped.extend(blank.iter().enumerate().filter(|(_, b)| *b == Some(true)).map(|(row, _)| lines.of(row)));
+    skipped.sort_unstable();
+    Ok((frame.filter(&!&blank)?, Lines { skipped, ..lines }))
+}
