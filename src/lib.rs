@@ -27,7 +27,7 @@
 //! | what | where |
 //! |---|---|
 //! | the grammar of expressions | `grammar/expr.pest`, `src/syntax/parser.rs` |
-//! | how names, terms and types are checked | `src/check/expr.rs` |
+//! | how names, calls and operators are checked and typed | `src/check/expr/names.rs`, `src/check/expr/calls.rs`, `src/check/expr/operators.rs` |
 //! | what W1003 checks (each measurement pitfall has its file) | `src/check/lint/lone_incident_count.rs` |
 //! | every diagnostic code, its meaning and help | `src/diag/codes.rs` |
 //! | a metric's fingerprint | `src/check/fingerprint.rs` |
