@@ -15,7 +15,7 @@
 //! What the project decides is in the project hash.
 
 use crate::ir::{
-    BaseMetric, ColumnRef, ColumnType, DefinitionSet, Metric, MetricBody, MetricId, Project, Source, TExprKind,
+    BaseMetric, ColumnRef, ColumnType, DefinitionSet, Metric, MetricBody, MetricId, Project, Source, TExpr, TExprKind,
 };
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -151,7 +151,7 @@ fn meaning<'a>(set: &'a DefinitionSet, m: &'a Metric, done: &BTreeMap<MetricId, 
     let body = match &m.body {
         MetricBody::Base(b) => base(set, b, &mut vocabularies),
         MetricBody::Derived { value, inputs } => Body::Derived {
-            value: value.to_string(),
+            value: value.canonical_text(),
             inputs: inputs.iter().map(|i| (i.0.as_str(), done.get(i).cloned().unwrap_or_default())).collect(),
         },
     };
@@ -179,7 +179,7 @@ fn meaning<'a>(set: &'a DefinitionSet, m: &'a Metric, done: &BTreeMap<MetricId, 
                 crate::ir::Target::Change { change, .. } => ("change", *change),
                 crate::ir::Target::Value { value, .. } => ("value", *value),
             }),
-            thresholds: m.thresholds.iter().map(|t| (&t.status, t.condition.to_string())).collect(),
+            thresholds: m.thresholds.iter().map(|t| (&t.status, t.condition.canonical_text())).collect(),
         }),
     }
 }
@@ -227,8 +227,8 @@ fn base<'a>(set: &'a DefinitionSet, b: &'a BaseMetric, vocabularies: &mut BTreeS
     Body::Base {
         source: &b.source,
         time: &b.time,
-        filter: b.filter.as_ref().map(ToString::to_string),
-        value: b.value.to_string(),
+        filter: b.filter.as_ref().map(TExpr::canonical_text),
+        value: b.value.canonical_text(),
         by: b.by.iter().map(ToString::to_string).collect(),
         joins,
         sources,

@@ -10,8 +10,6 @@ mod metric;
 mod project;
 mod refs;
 mod set;
-mod show;
-pub use show::{agg_name, row_fn_name};
 
 use crate::diag::{Diagnostic, Diagnostics, FileId, Sources, Span, codes, did_you_mean};
 use crate::ir;

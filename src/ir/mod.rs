@@ -26,6 +26,7 @@ mod ids;
 mod metric;
 mod project;
 mod set;
+mod show;
 mod source;
 
 pub use expr::*;
@@ -33,6 +34,7 @@ pub use ids::*;
 pub use metric::*;
 pub use project::*;
 pub use set::*;
+pub use show::{agg_name, row_fn_name};
 pub use source::*;
 
-serialize_as_text!(Reference, ColumnRef, TExpr, SiteRef);
+serialize_as_text!(Reference, ColumnRef, SiteRef);

@@ -27,7 +27,7 @@ impl Slot {
 
 impl fmt::Display for Slot {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let name = crate::check::agg_name(self.func);
+        let name = crate::ir::agg_name(self.func);
         match (&self.arg, self.func) {
             (None, _) => write!(f, "{name}()"),
             (Some(a), AggFn::Percentile) => write!(f, "{name}({a}, {})", self.quantile * 100.0),

@@ -8,7 +8,7 @@
 
 use super::chart::{self, Aligned, Point, Trend};
 use crate::check::Checked;
-use crate::ir::{ContextEvent, Grain, Metric, MetricBody, MetricId, Site, SiteRef};
+use crate::ir::{ContextEvent, Grain, Metric, MetricBody, MetricId, Site, SiteRef, TExpr};
 use crate::manifest::Manifest;
 use crate::results::{ResultRow, Results};
 use chrono::NaiveDate;
@@ -491,8 +491,8 @@ fn formula<'a>(m: &'a Metric, lineage: &crate::check::lineage::Lineage) -> Formu
         MetricBody::Base(b) => Formula {
             source: Some(&b.source),
             time: Some(crate::check::time_in_words(&b.time)),
-            filter: b.filter.as_ref().map(ToString::to_string),
-            value: b.value.to_string(),
+            filter: b.filter.as_ref().map(TExpr::canonical_text),
+            value: b.value.canonical_text(),
             by: b.by.iter().map(ToString::to_string).collect(),
             inputs: Vec::new(),
             groups,
@@ -501,7 +501,7 @@ fn formula<'a>(m: &'a Metric, lineage: &crate::check::lineage::Lineage) -> Formu
             source: None,
             time: None,
             filter: None,
-            value: value.to_string(),
+            value: value.canonical_text(),
             by: Vec::new(),
             inputs: inputs.iter().map(|i| i.0.as_str()).collect(),
             groups,

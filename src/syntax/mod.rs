@@ -11,5 +11,5 @@ pub use ast::{BinOp, Expr, ExprKind, Ident, UnaryOp};
 pub use limits::{MAX_CHARS, MAX_DEPTH, MAX_OPERATORS};
 pub(crate) use parser::parse_datetime;
 pub use parser::parse_expr;
-pub use printer::{print_expr, tree_expr};
+pub use printer::{float_text, print_expr, tree_expr};
 pub use scalar::ScalarMap;

@@ -114,7 +114,9 @@ fn write_comma_separated(items: &[Expr], out: &mut String) {
 }
 
 /// A float literal always shows its decimal point, so it reads back as a float.
-fn float_text(f: f64) -> String {
+/// A float as the language writes it: with a decimal point even when whole (`7.0`, not
+/// `7`, which is an int).
+pub fn float_text(f: f64) -> String {
     let text = f.to_string();
     if text.contains('.') { text } else { format!("{text}.0") }
 }

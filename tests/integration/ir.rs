@@ -119,3 +119,63 @@ fn the_ir_serializes_as_the_definitions_read() {
     let project = serde_json::to_value(checked.project.as_ref().unwrap()).unwrap();
     assert_eq!(project["start"], "2023-01-01");
 }
+
+/// The IR's printer is the language's: each metric's `where` and `value`, printed from the
+/// checked IR, written back in place of what the author wrote, parsed and checked again,
+/// give the same IR (spans aside) and print the same text.
+#[test]
+fn every_shipped_expression_prints_parses_and_checks_to_the_same_ir() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("metrics");
+    let (before, diags, _) = compile(&root);
+    let before = before.unwrap_or_else(|| panic!("{:?}", diags.iter().map(|d| &d.message).collect::<Vec<_>>()));
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&root, dir.path());
+    let mut printed = 0;
+    for m in &before.set.metrics {
+        let path = m.at.map(|_| ()).and(find_metric_file(dir.path(), &m.id.0)).expect("the metric's file");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut doc: serde_json::Map<String, serde_json::Value> = serde_saphyr::from_str(&text).unwrap();
+        let (filter, value) = match &m.body {
+            MetricBody::Base(b) => (b.filter.as_ref(), &b.value),
+            MetricBody::Derived { value, .. } => (None, value),
+        };
+        if let Some(filter) = filter {
+            doc.insert("where".into(), filter.to_string().into());
+        }
+        doc.insert("value".into(), value.to_string().into());
+        printed += 1;
+        // JSON is YAML: the file is written back as JSON, with the printed expressions.
+        std::fs::write(&path, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+    }
+    let (after, diags, _) = compile(dir.path());
+    let after = after.unwrap_or_else(|| panic!("{:?}", diags.iter().map(|d| &d.message).collect::<Vec<_>>()));
+    let spans = regex::Regex::new(r"span: Span \{[^}]*\}").unwrap();
+    let shape = |e: &TExpr| spans.replace_all(&format!("{e:?}"), "").into_owned();
+    for (a, b) in before.set.metrics.iter().zip(&after.set.metrics) {
+        assert_eq!(a.id, b.id);
+        let exprs = |m: &Metric| match &m.body {
+            MetricBody::Base(b) => (b.filter.clone(), b.value.clone()),
+            MetricBody::Derived { value, .. } => (None, value.clone()),
+        };
+        let ((fa, va), (fb, vb)) = (exprs(a), exprs(b));
+        assert_eq!(fa.as_ref().map(shape), fb.as_ref().map(shape), "`where` of {}", a.id);
+        assert_eq!(shape(&va), shape(&vb), "`value` of {}", a.id);
+        assert_eq!(va.to_string(), vb.to_string(), "{}", a.id);
+    }
+    assert!(printed >= 50, "only {printed} metrics printed");
+}
+
+/// The file of metric `id` under `dir`.
+fn find_metric_file(dir: &std::path::Path, id: &str) -> Option<std::path::PathBuf> {
+    for entry in std::fs::read_dir(dir).ok()? {
+        let path = entry.ok()?.path();
+        if path.is_dir() {
+            if let Some(found) = find_metric_file(&path, id) {
+                return Some(found);
+            }
+        } else if path.file_stem().is_some_and(|s| s == id) && path.parent().is_some_and(|p| !p.ends_with("vocab")) {
+            return Some(path);
+        }
+    }
+    None
+}
