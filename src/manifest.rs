@@ -103,7 +103,7 @@ impl Manifest {
             .metrics
             .iter()
             .map(|m| MetricInfo {
-                id: m.id.0.clone(),
+                id: m.id.to_string(),
                 version: m.version,
                 grain: m.grain.as_str(),
                 defined_by: if m.local { "project" } else { "set" },
@@ -132,7 +132,7 @@ impl Manifest {
             project: ProjectInfo {
                 name: project.name.clone(),
                 hash: checked.project_hash.clone().unwrap_or_default(),
-                metrics: set.metrics.iter().filter(|m| m.local).map(|m| m.id.0.clone()).collect(),
+                metrics: set.metrics.iter().filter(|m| m.local).map(|m| m.id.to_string()).collect(),
             },
             metrics,
             inputs,

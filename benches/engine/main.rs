@@ -109,7 +109,8 @@ fn main() {
     let (checked, diags) = yardstick::compile(&dir, &mut sources);
     assert!(!diags.has_errors(), "the generated project must check: {:?}", diags.iter().next());
     let checked = checked.expect("checked");
-    let metrics: Vec<String> = METRICS.iter().map(|m| m.to_string()).collect();
+    let metrics: Vec<yardstick::ir::MetricId> =
+        METRICS.iter().map(|m| yardstick::ir::MetricId(m.to_string())).collect();
     let request = Request { metrics: &metrics, as_of, grain: None };
 
     let mut engine_times = Vec::new();

@@ -80,7 +80,7 @@ pub fn definitions(base: &Checked, head: &Checked, names: (&str, &str)) -> Diff 
     let (head_values, head_prints) = (&head.prints.values, &head.prints.fingerprints);
     let mut metrics = Vec::new();
     for m in &head.set.metrics {
-        let Some(old) = base.set.metric(&m.id.0) else {
+        let Some(old) = base.set.metric(m.id.as_str()) else {
             metrics.push(change(&m.id, "added", Vec::new(), (None, Some(m.version))));
             continue;
         };
@@ -97,7 +97,7 @@ pub fn definitions(base: &Checked, head: &Checked, names: (&str, &str)) -> Diff 
         entry.not_comparable = periods_differ(old, m);
         metrics.push(entry);
     }
-    for m in base.set.metrics.iter().filter(|m| head.set.metric(&m.id.0).is_none()) {
+    for m in base.set.metrics.iter().filter(|m| head.set.metric(m.id.as_str()).is_none()) {
         metrics.push(change(&m.id, "removed", Vec::new(), (Some(m.version), None)));
     }
     Diff {
@@ -181,14 +181,14 @@ fn reached_by_vocab(set: &crate::ir::DefinitionSet, name: &str) -> Vec<String> {
         .filter(|m| {
             let lineage = m.lineage(set);
             lineage.vocabularies.contains(name)
-                || set.sources_read(&m.id.0).iter().any(|s| {
+                || set.sources_read(m.id.as_str()).iter().any(|s| {
                     set.sources[*s]
                         .columns
                         .iter()
                         .any(|c| matches!(&c.ty, crate::ir::ColumnType::Vocab(v) if v == name))
                 })
         })
-        .map(|m| m.id.0.clone())
+        .map(|m| m.id.to_string())
         .collect()
 }
 
@@ -263,8 +263,8 @@ fn sources(base: &Checked, head: &Checked) -> Vec<Named> {
             .set
             .metrics
             .iter()
-            .filter(|m| head.set.sources_read(&m.id.0).contains(name.as_str()))
-            .map(|m| m.id.0.clone())
+            .filter(|m| head.set.sources_read(m.id.as_str()).contains(name.as_str()))
+            .map(|m| m.id.to_string())
             .collect();
         out.push(Named { name: name.clone(), change: details.0, details: details.1, metrics });
     }

@@ -9,7 +9,7 @@ pub mod diff;
 
 use crate::check::Checked;
 use crate::diag::{Diagnostic, Sources, codes};
-use crate::ir::Vocabulary;
+use crate::ir::{MetricId, Vocabulary};
 use crate::load::{AtRevision, RevisionError};
 use crate::results::Results;
 use chrono::NaiveDate;
@@ -96,28 +96,28 @@ pub fn diff_revisions(request: &DiffRequest) -> Result<diff::Diff, DiffError> {
     let mut found = diff::definitions(&base, &head, (request.base, request.head.unwrap_or("working tree")));
     // Both sides from one read of today's data.
     let engine = crate::engine::Polars::keeping_files();
-    let compute = |side: &Checked, metrics: &[String]| {
+    let compute = |side: &Checked, metrics: &[MetricId]| {
         crate::compute_on(side, &crate::plan::Request { metrics, as_of: request.as_of, grain: None }, &engine)
     };
-    let after = compute(&head, &ids(&head)).map_err(|e| DiffError::HeadDoesNotCompute {
+    let after = compute(&head, &head.set.ids()).map_err(|e| DiffError::HeadDoesNotCompute {
         reason: e.first().map_or_else(|| "no reason given".into(), |d| d.message.clone()),
     })?;
     // The base side metric by metric only when it cannot compute whole (a schema changed
     // with it), so that one metric not comparable does not hide the others.
-    let base_ids = ids(&base);
+    let base_ids = base.set.ids();
     let whole = compute(&base, &base_ids);
     let each: BTreeMap<String, Result<Results, Vec<Diagnostic>>> = match &whole {
         Ok(_) => BTreeMap::new(),
-        Err(_) => base_ids.iter().map(|id| (id.clone(), compute(&base, std::slice::from_ref(id)))).collect(),
+        Err(_) => base_ids.iter().map(|id| (id.to_string(), compute(&base, std::slice::from_ref(id)))).collect(),
     };
     let before: BTreeMap<String, Result<&Results, &[Diagnostic]>> = base_ids
         .into_iter()
         .map(|id| {
             let side = match &whole {
                 Ok(all) => Ok(all),
-                Err(_) => each[&id].as_ref().map_err(Vec::as_slice),
+                Err(_) => each[id.as_str()].as_ref().map_err(Vec::as_slice),
             };
-            (id, side)
+            (id.to_string(), side)
         })
         .collect();
     diff::compare_values(&mut found, &before, &after);
@@ -136,10 +136,6 @@ fn at_revision(worktree: Option<&Checked>, project: &Path, rev: &str) -> Result<
     })
 }
 
-fn ids(side: &Checked) -> Vec<String> {
-    side.set.metrics.iter().map(|m| m.id.0.clone()).collect()
-}
-
 /// Every version the changes since `rev` (compiled as `base`) demand and `head` lacks;
 /// the project's own metrics are judged only when `rev` holds the project (`covers`).
 pub fn versions(base: &Checked, head: &Checked, rev: &str, covers: bool, sources: &mut Sources) -> Vec<Diagnostic> {
@@ -147,7 +143,7 @@ pub fn versions(base: &Checked, head: &Checked, rev: &str, covers: bool, sources
     let (before, after) = (&base.prints.fingerprints, &head.prints.fingerprints);
     let mut breaking = Vec::new();
     for m in head.set.metrics.iter().filter(|m| covers || !m.local) {
-        let Some(old) = base.set.metric(&m.id.0) else { continue };
+        let Some(old) = base.set.metric(m.id.as_str()) else { continue };
         if before.get(&m.id) == after.get(&m.id) {
             continue;
         }
@@ -187,8 +183,8 @@ pub fn versions(base: &Checked, head: &Checked, rev: &str, covers: bool, sources
         .set
         .metrics
         .iter()
-        .filter(|m| (covers || !m.local) && head.set.metric(&m.id.0).is_none())
-        .map(|m| m.id.0.as_str())
+        .filter(|m| (covers || !m.local) && head.set.metric(m.id.as_str()).is_none())
+        .map(|m| m.id.as_str())
         .collect();
     found.extend(still_named(head, &removed_ids, rev, sources));
     // What the set removed: the project's own metrics stay out of its semver.
@@ -196,7 +192,7 @@ pub fn versions(base: &Checked, head: &Checked, rev: &str, covers: bool, sources
         .set
         .metrics
         .iter()
-        .filter(|m| !m.local && head.set.metric(&m.id.0).is_none())
+        .filter(|m| !m.local && head.set.metric(m.id.as_str()).is_none())
         .map(|m| format!("metric `{}`", m.id))
         .collect();
     let vocabularies = base.set.vocabularies.keys().filter(|v| !head.set.vocabularies.contains_key(*v));

@@ -361,7 +361,7 @@ fn check_derived_dimensions(cx: &mut Cx, metrics: &[Metric]) {
             MetricBody::Base(b) => Some(b.by.iter().map(ToString::to_string).collect()),
             MetricBody::Derived { value, inputs } => derived_dimensions(cx, &m.id, value, inputs, &dims),
         };
-        dims.insert(&m.id.0, these);
+        dims.insert(m.id.as_str(), these);
     }
 }
 
@@ -611,7 +611,7 @@ fn order_derived(cx: &mut Cx, docs: &SetDocs, metrics: &mut [Metric]) {
                 MetricBody::Derived { inputs, .. } => inputs.iter().map(|i| i.0.clone()).collect(),
                 MetricBody::Base(_) => Vec::new(),
             };
-            (m.id.0.clone(), deps)
+            (m.id.to_string(), deps)
         })
         .collect();
     let mut order: Vec<String> = Vec::new();
@@ -644,7 +644,7 @@ fn order_derived(cx: &mut Cx, docs: &SetDocs, metrics: &mut [Metric]) {
             );
         });
     }
-    let position = |m: &Metric| order.iter().position(|o| *o == m.id.0).unwrap_or(usize::MAX);
+    let position = |m: &Metric| order.iter().position(|o| *o == m.id.as_str()).unwrap_or(usize::MAX);
     metrics.sort_by_key(position);
 }
 

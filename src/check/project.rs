@@ -467,8 +467,8 @@ fn check_sources_bound(cx: &mut Cx, set: &DefinitionSet, docs: &ProjectDocs) {
     };
     let mut users: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for m in &set.metrics {
-        for source in set.sources_read(&m.id.0) {
-            users.entry(source).or_default().push(&m.id.0);
+        for source in set.sources_read(m.id.as_str()) {
+            users.entry(source).or_default().push(m.id.as_str());
         }
     }
     for (source, metrics) in users {

@@ -26,7 +26,7 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
         return ExitCode::from(1);
     };
     let Some(m) = checked.set.metric(args.metric) else {
-        let help = crate::diag::did_you_mean(args.metric, checked.set.metrics.iter().map(|m| m.id.0.as_str()))
+        let help = crate::diag::did_you_mean(args.metric, checked.set.metrics.iter().map(|m| m.id.as_str()))
             .unwrap_or_else(|| "`yardstick check` counts the set's metrics; metrics/README.md lists them".into());
         eprintln!("error: no metric `{}` in the definition set\n  help: {help}", args.metric);
         return ExitCode::from(2);
@@ -80,7 +80,7 @@ fn explain_code(code: &str) -> ExitCode {
 /// The metric's plan in words, and the Polars plan when asked for.
 fn plan_section(checked: &Checked, m: &Metric, polars: bool) -> Result<String, Vec<crate::diag::Diagnostic>> {
     let as_of = super::yesterday();
-    let ids = [m.id.0.clone()];
+    let ids = [m.id.clone()];
     let plan = crate::plan::plan(checked, &Request { metrics: &ids, as_of, grain: None })?;
     let mut out = sites_section(checked, m, &plan);
     let _ = write!(out, "\nQuery plan (per site and period, as of {as_of})\n");
@@ -107,7 +107,7 @@ fn plan_section(checked: &Checked, m: &Metric, polars: bool) -> Result<String, V
 fn sites_section(c: &Checked, m: &Metric, plan: &crate::plan::Plan) -> String {
     let Some(project) = &c.project else { return String::new() };
     let lineage = m.lineage(&c.set);
-    let read = c.set.sources_read(&m.id.0);
+    let read = c.set.sources_read(m.id.as_str());
     let base = plan.bases.iter().find(|b| b.metric.id == m.id);
     let mut out = String::from("\nSites\n");
     for site in &project.sites {

@@ -25,7 +25,7 @@ pub fn listing(checked: &Checked, metrics: &[&Metric]) -> String {
         .iter()
         .map(|m| {
             [
-                if m.local { format!("{} (project)", m.id.0) } else { m.id.0.clone() },
+                if m.local { format!("{} (project)", m.id) } else { m.id.to_string() },
                 m.layer.as_str().to_string(),
                 m.grain.as_str().to_string(),
                 m.tags.join(", "),
@@ -42,7 +42,7 @@ pub fn listing(checked: &Checked, metrics: &[&Metric]) -> String {
 /// `computable, not at lodz (no capas)` (sites that say they do not export one).
 fn computable(checked: &Checked, m: &Metric) -> String {
     let Some(project) = &checked.project else { return "(a definition set alone: no data)".into() };
-    let read = checked.set.sources_read(&m.id.0);
+    let read = checked.set.sources_read(m.id.as_str());
     let unbound: Vec<&str> = read.iter().copied().filter(|s| !project.is_bound(s)).collect();
     if !unbound.is_empty() {
         return format!("not collected: needs {}", unbound.join(", "));

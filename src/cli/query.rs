@@ -1,7 +1,7 @@
 //! `yardstick query`: one metric per site and period, as a table, CSV or JSON.
 
 use crate::diag::render_all;
-use crate::ir::{Collection, Grain, SiteRef};
+use crate::ir::{Collection, Grain, MetricId, SiteRef};
 use crate::plan::Request;
 use crate::results::{ResultRow, RowCoverage, number};
 use chrono::NaiveDate;
@@ -55,10 +55,10 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
         return ExitCode::from(2);
     }
     // In the order asked for, each metric's rows together.
-    let of = |m: &str| -> Vec<&ResultRow> {
-        results.rows.iter().filter(|r| r.metric.0 == m && args.site.is_none_or(|s| r.site == s)).collect()
+    let of = |m: &MetricId| -> Vec<&ResultRow> {
+        results.rows.iter().filter(|r| r.metric == *m && args.site.is_none_or(|s| r.site == s)).collect()
     };
-    let rows: Vec<&ResultRow> = metrics.iter().flat_map(|m| of(m)).collect();
+    let rows: Vec<&ResultRow> = metrics.iter().flat_map(&of).collect();
     let mut dims: Vec<String> = Vec::new();
     for (d, _) in rows.iter().flat_map(|r| &r.dims) {
         if !dims.contains(d) {
@@ -84,23 +84,23 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
 
 /// The metrics asked for: the ids given, then those with the tag (once each); `None`
 /// (said) when the tag names no metric.
-fn requested(set: &crate::ir::DefinitionSet, args: &Args) -> Option<Vec<String>> {
-    let mut metrics: Vec<String> = Vec::new();
+fn requested(set: &crate::ir::DefinitionSet, args: &Args) -> Option<Vec<MetricId>> {
+    let mut metrics: Vec<MetricId> = Vec::new();
     for m in args.metrics {
-        if !metrics.contains(m) {
-            metrics.push(m.clone());
+        if !metrics.iter().any(|x| x.as_str() == m) {
+            metrics.push(MetricId(m.clone()));
         }
     }
     if let Some(tag) = args.tag {
         let tagged: Vec<&str> =
-            set.metrics.iter().filter(|m| m.tags.iter().any(|t| t == tag)).map(|m| m.id.0.as_str()).collect();
+            set.metrics.iter().filter(|m| m.tags.iter().any(|t| t == tag)).map(|m| m.id.as_str()).collect();
         if tagged.is_empty() {
             super::no_such_tag(set, tag);
             return None;
         }
         for m in tagged {
-            if !metrics.iter().any(|x| x == m) {
-                metrics.push(m.to_string());
+            if !metrics.iter().any(|x| x.as_str() == m) {
+                metrics.push(MetricId(m.to_string()));
             }
         }
     }

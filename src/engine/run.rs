@@ -44,7 +44,8 @@ pub fn aggregate(plan: &Plan, files: Option<&FileCache>) -> Result<Computed, Vec
     let mut frames: Vec<LazyFrame> = Vec::new();
     let mut lowered = Vec::with_capacity(plan.bases.len());
     for b in &plan.bases {
-        lowered.push(Query::new(plan, b, &tables).push(&mut frames).map_err(|e| vec![failed(&b.metric.id.0, e)])?);
+        lowered
+            .push(Query::new(plan, b, &tables).push(&mut frames).map_err(|e| vec![failed(b.metric.id.as_str(), e)])?);
     }
     if crate::census::counting() {
         crate::census::computed(super::census::operators(&frames).map_err(|e| vec![failed("(census)", e)])?);
@@ -59,7 +60,7 @@ pub fn aggregate(plan: &Plan, files: Option<&FileCache>) -> Result<Computed, Vec
         .bases
         .iter()
         .zip(lowered)
-        .map(|(b, l)| l.tables(b, &collected, &tables[&b.source]).map_err(|e| vec![failed(&b.metric.id.0, e)]))
+        .map(|(b, l)| l.tables(b, &collected, &tables[&b.source]).map_err(|e| vec![failed(b.metric.id.as_str(), e)]))
         .collect::<Result<_, _>>()?;
     Ok(Computed { tables, warnings, inputs })
 }
@@ -97,7 +98,7 @@ fn read(plan: &Plan, files: Option<&FileCache>) -> Result<(Inputs, Vec<Diagnosti
 /// The Polars plan of a base plan's per-site view over empty tables of its sources (no
 /// data is read): what `explain --plan` shows.
 pub fn describe(plan: &Plan, base: &BasePlan) -> Result<String, Vec<Diagnostic>> {
-    let fail = |e| vec![failed(&base.metric.id.0, e)];
+    let fail = |e| vec![failed(base.metric.id.as_str(), e)];
     let mut tables = BTreeMap::new();
     for source in std::iter::once(&base.source).chain(base.joins.iter().map(|j| &j.source)) {
         let schema = &plan.inputs.sources[source];

@@ -7,6 +7,12 @@ use super::*;
 #[serde(transparent)]
 pub struct MetricId(pub String);
 
+impl MetricId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 impl fmt::Display for MetricId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)

@@ -32,7 +32,12 @@ impl DefinitionSet {
     }
 
     pub fn metric(&self, id: &str) -> Option<&Metric> {
-        self.metrics.iter().find(|m| m.id.0 == id)
+        self.metrics.iter().find(|m| m.id.as_str() == id)
+    }
+
+    /// Every metric's id, in the set's order.
+    pub fn ids(&self) -> Vec<MetricId> {
+        self.metrics.iter().map(|m| m.id.clone()).collect()
     }
 
     /// Every source a metric reads: its own and its joins' for a base metric, its inputs'

@@ -25,7 +25,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 /// What to compute.
 pub struct Request<'a> {
     /// Metric ids; their inputs are computed too.
-    pub metrics: &'a [String],
+    pub metrics: &'a [MetricId],
     pub as_of: NaiveDate,
     /// Compute at this grain instead of each metric's own.
     pub grain: Option<Grain>,
@@ -292,13 +292,13 @@ pub fn plan<'a>(checked: &'a Checked, request: &Request) -> Result<Plan<'a>, Vec
         bases: Vec::new(),
         not_collected: BTreeMap::new(),
         derived: Vec::new(),
-        requested: request.metrics.iter().map(|m| MetricId(m.clone())).collect(),
+        requested: request.metrics.iter().cloned().collect(),
         site_at: project.sites.iter().enumerate().map(|(i, s)| (s.id.clone(), i)).collect(),
     };
     for m in metrics {
         let grain = request.grain.unwrap_or(m.grain);
         let unbound: Vec<String> =
-            set.sources_read(&m.id.0).into_iter().filter(|s| !project.is_bound(s)).map(String::from).collect();
+            set.sources_read(m.id.as_str()).into_iter().filter(|s| !project.is_bound(s)).map(String::from).collect();
         if !unbound.is_empty() {
             plan.not_collected.insert(m.id.clone(), NotCollected { metric: m, grain, unbound });
             continue;
@@ -389,7 +389,7 @@ impl<'a> Planner<'a> {
 
     /// The sites that do not export a source `metric` reads.
     fn absent_at(&self, metric: &Metric) -> Vec<String> {
-        let read = self.set.sources_read(&metric.id.0);
+        let read = self.set.sources_read(metric.id.as_str());
         let lacks = |s: &&Site| read.iter().any(|r| s.absent.contains(*r));
         self.project.sites.iter().filter(lacks).map(|s| s.id.clone()).collect()
     }
@@ -484,12 +484,12 @@ impl Plan<'_> {
 }
 
 /// The requested metrics and every metric they are derived from, inputs first.
-fn with_inputs<'s>(set: &'s DefinitionSet, ids: &[String]) -> Result<Vec<&'s Metric>, Vec<Diagnostic>> {
+fn with_inputs<'s>(set: &'s DefinitionSet, ids: &[MetricId]) -> Result<Vec<&'s Metric>, Vec<Diagnostic>> {
     let mut needed: BTreeSet<&str> = BTreeSet::new();
     let mut stack: Vec<&str> = Vec::new();
-    for id in ids {
+    for id in ids.iter().map(MetricId::as_str) {
         if set.metric(id).is_none() {
-            let names = set.metrics.iter().map(|m| m.id.0.as_str());
+            let names = set.metrics.iter().map(|m| m.id.as_str());
             let help = crate::diag::did_you_mean(id, names)
                 .unwrap_or_else(|| "`yardstick check` lists the set's metrics".into());
             return Err(vec![
@@ -505,7 +505,7 @@ fn with_inputs<'s>(set: &'s DefinitionSet, ids: &[String]) -> Result<Vec<&'s Met
             stack.extend(inputs.iter().map(|i| i.0.as_str()));
         }
     }
-    Ok(set.metrics.iter().filter(|m| needed.contains(m.id.0.as_str())).collect())
+    Ok(set.metrics.iter().filter(|m| needed.contains(m.id.as_str())).collect())
 }
 
 fn uses_period_builtins(b: &BaseMetric) -> bool {

@@ -48,7 +48,7 @@ pub fn check_data(checked: &Checked, project: &crate::ir::Project, as_of: NaiveD
         check.errors = report.errors;
         return check;
     }
-    let metrics: Vec<String> = checked.set.metrics.iter().map(|m| m.id.0.clone()).collect();
+    let metrics = checked.set.ids();
     let request = crate::plan::Request { metrics: &metrics, as_of, grain: None };
     match crate::compute_on(checked, &request, &crate::engine::Polars::reading_from(files)) {
         Ok(results) => check.thin = thin_baselines(&checked.set, &results),
@@ -67,7 +67,7 @@ fn timed(set: &DefinitionSet) -> BTreeMap<(String, String), Vec<String>> {
             let column = b.time.column();
             let nullable = set.sources.get(&b.source).and_then(|s| s.column(column)).is_some_and(|c| c.nullable);
             if !nullable {
-                timed.entry((b.source.clone(), column.to_string())).or_default().push(m.id.0.clone());
+                timed.entry((b.source.clone(), column.to_string())).or_default().push(m.id.to_string());
             }
         }
     }

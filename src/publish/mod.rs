@@ -57,7 +57,7 @@ pub fn build(
     progress: &dyn Fn(&str),
 ) -> Result<(Built, crate::results::Results), BuildError> {
     let project = checked.project.as_ref().ok_or(BuildError::NeedsProject)?;
-    let metrics: Vec<String> = checked.set.metrics.iter().map(|m| m.id.0.clone()).collect();
+    let metrics = checked.set.ids();
     progress(&format!("reading the data and computing {} metrics", metrics.len()));
     let engine = crate::engine::Polars::keeping_files();
     let compute = |grain| {
@@ -214,7 +214,7 @@ pub fn failing(checked: &Checked, rows: &[ResultRow], at_least: RowStatus) -> Ve
         for r in own.iter().filter(|r| r.period_end == latest) {
             if let Some(status) = r.status.filter(|s| counts(*s)) {
                 found.push(Failing {
-                    metric: m.id.0.clone(),
+                    metric: m.id.to_string(),
                     site: r.site.to_string(),
                     dims: r.dims.iter().map(|(d, v)| format!("{d}={}", v.as_deref().unwrap_or("(null)"))).collect(),
                     period: r.period.clone(),

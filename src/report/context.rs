@@ -60,7 +60,7 @@ impl Shared {
             name: set.name.clone(),
             version: set.version.to_string(),
             describe: set.describe(),
-            project_metrics: set.metrics.iter().filter(|m| m.local).map(|m| m.id.0.clone()).collect(),
+            project_metrics: set.metrics.iter().filter(|m| m.local).map(|m| m.id.to_string()).collect(),
         };
         let vocabularies: Vec<VocabInfo> = set
             .vocabularies
@@ -399,7 +399,7 @@ fn metric<'a>(s: &Scope<'a>, m: &'a Metric, fingerprint: Option<String>) -> Metr
     let charts = if s.html && !divided { charts(s, m, &rows) } else { BTreeMap::new() };
     let series = if divided { Vec::new() } else { series(&rows) };
     MetricInfo {
-        id: &m.id.0,
+        id: m.id.as_str(),
         title: &m.title,
         description: m.description.as_deref(),
         information_need: m.information_need.as_deref(),

@@ -6,7 +6,7 @@ use chrono::{Months, NaiveDate};
 use std::path::Path;
 use yardstick::check::Checked;
 use yardstick::compute;
-use yardstick::ir::Grain;
+use yardstick::ir::{Grain, MetricId};
 use yardstick::plan::Request;
 use yardstick::results::{ResultRow, RowStatus};
 
@@ -18,7 +18,7 @@ fn acme() -> Checked {
 }
 
 fn rows(checked: &Checked, metrics: &[&str]) -> Vec<ResultRow> {
-    let metrics: Vec<String> = metrics.iter().map(|m| m.to_string()).collect();
+    let metrics: Vec<MetricId> = metrics.iter().map(|m| MetricId(m.to_string())).collect();
     let request =
         Request { metrics: &metrics, as_of: NaiveDate::parse_from_str(AS_OF, "%Y-%m-%d").unwrap(), grain: None };
     compute(checked, &request).unwrap_or_else(|e| panic!("{:?}", e.iter().map(|d| &d.message).collect::<Vec<_>>())).rows
@@ -113,7 +113,7 @@ fn trends_after_rollout_go_the_way_the_generator_built_them_at_every_plant() {
 
 /// The values of one metric at one site at a grain, by period start.
 fn by_period(checked: &Checked, metric: &str, site: &str, grain: Grain) -> Vec<(NaiveDate, Option<f64>)> {
-    let metrics = [metric.to_string()];
+    let metrics = [MetricId(metric.to_string())];
     let as_of = NaiveDate::parse_from_str(AS_OF, "%Y-%m-%d").unwrap();
     let request = Request { metrics: &metrics, as_of, grain: Some(grain) };
     let rows = compute(checked, &request).unwrap_or_else(|e| panic!("{:?}", e[0].message)).rows;
@@ -262,7 +262,7 @@ fn the_committed_data_is_what_the_seeded_generator_writes() {
 fn no_period_before_a_rollout_and_no_partial_period_is_judged() {
     let checked = acme();
     let all: Vec<&str> = checked.set.metrics.iter().map(|m| m.id.0.as_str()).collect();
-    let metrics: Vec<String> = all.iter().map(|m| m.to_string()).collect();
+    let metrics: Vec<MetricId> = all.iter().map(|m| MetricId(m.to_string())).collect();
     // As of a day inside a quarter, so that the last quarter is partial.
     let request = Request { metrics: &metrics, as_of: NaiveDate::from_ymd_opt(2025, 11, 20).unwrap(), grain: None };
     let rows = compute(&checked, &request).unwrap_or_else(|e| panic!("{:?}", e[0].message)).rows;
@@ -286,7 +286,7 @@ fn no_period_before_a_rollout_and_no_partial_period_is_judged() {
 #[test]
 fn a_back_end_keeping_files_reads_each_export_once_and_computes_the_same() {
     let checked = acme();
-    let metrics: Vec<String> = checked.set.metrics.iter().map(|m| m.id.0.clone()).collect();
+    let metrics = checked.set.ids();
     let as_of = NaiveDate::parse_from_str(AS_OF, "%Y-%m-%d").unwrap();
     let request = |grain| Request { metrics: &metrics, as_of, grain };
     let engine = yardstick::engine::Polars::keeping_files();

@@ -895,7 +895,7 @@ fn check_data_case(case: &DataCase) {
     let found = yardstick::publish::check_data(&checked, checked.project.as_ref().unwrap(), as_of);
     let mut all: Vec<yardstick::diag::Diagnostic> = [found.warnings, found.errors, found.failed, found.thin].concat();
     if all.iter().all(|d| d.is_error() || d.code != case.code) {
-        let ids: Vec<String> = checked.set.metrics.iter().map(|m| m.id.0.clone()).collect();
+        let ids = checked.set.ids();
         let request = yardstick::plan::Request { metrics: &ids, as_of, grain: None };
         all.extend(yardstick::compute(&checked, &request).map_or_else(|e| e, |r| r.warnings));
     }
@@ -965,7 +965,7 @@ data_cases! {
 fn computing_a_definition_set_alone_is_refused() {
     let (checked, _, _) = compile(&fixture("spec/set"));
     let checked = checked.expect("the set checks");
-    let metrics = ["mttr_hours".to_string()];
+    let metrics = [yardstick::ir::MetricId("mttr_hours".into())];
     let as_of = chrono::NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
     let errors = yardstick::compute(&checked, &yardstick::plan::Request { metrics: &metrics, as_of, grain: None })
         .expect_err("no project, no data");

@@ -65,7 +65,7 @@ pub(crate) fn run_at(
     }
     let (checked, diags, _) = compile(&dir.path().join("project"));
     let checked = checked.unwrap_or_else(|| panic!("{:?}", diags.iter().map(|d| &d.message).collect::<Vec<_>>()));
-    let metrics = [metric.to_string()];
+    let metrics = [yardstick::ir::MetricId(metric.to_string())];
     let request = Request { metrics: &metrics, as_of: NaiveDate::parse_from_str(as_of, "%Y-%m-%d").unwrap(), grain };
     match compute(&checked, &request) {
         Ok(r) => {

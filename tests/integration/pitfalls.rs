@@ -229,7 +229,7 @@ fn thin(a_rows: &str, b_rows: &str, edits: &[Edit]) -> Vec<String> {
     }
     let (checked, _, _) = compile(&dir.path().join("project"));
     let checked = checked.expect("the engine fixture checks");
-    let metrics = ["incidents".to_string()];
+    let metrics = [yardstick::ir::MetricId("incidents".into())];
     let as_of = chrono::NaiveDate::from_ymd_opt(2024, 12, 31).unwrap();
     let request = yardstick::plan::Request { metrics: &metrics, as_of, grain: None };
     let results = yardstick::compute(&checked, &request).unwrap_or_else(|e| panic!("{:?}", e[0].message));

@@ -207,7 +207,7 @@ fn as_of_in_a_duration_is_the_end_of_its_day_at_the_site() {
     );
     let (checked, diags, _) = compile(&dir.path().join("project"));
     let checked = checked.unwrap_or_else(|| panic!("{:?}", diags.iter().map(|d| &d.message).collect::<Vec<_>>()));
-    let metrics = ["open_hours".to_string()];
+    let metrics = [yardstick::ir::MetricId("open_hours".into())];
     let as_of = NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
     let request = yardstick::plan::Request { metrics: &metrics, as_of, grain: None };
     let rows = yardstick::compute(&checked, &request).unwrap_or_else(|e| panic!("{:?}", e[0].message)).rows;

@@ -17,7 +17,8 @@ pub(super) fn outcome_over_evidence(set: &DefinitionSet, m: &Metric) -> Option<D
     if m.layer != Layer::Outcome {
         return None;
     }
-    let evidence: Vec<&str> = set.sources_read(&m.id.0).into_iter().filter(|s| set.sources[*s].evidence).collect();
+    let evidence: Vec<&str> =
+        set.sources_read(m.id.as_str()).into_iter().filter(|s| set.sources[*s].evidence).collect();
     let source = evidence.first()?;
     let d = Diagnostic::warning(
         codes::W1001,

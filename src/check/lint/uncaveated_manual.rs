@@ -17,7 +17,7 @@ pub(super) fn uncaveated_manual(set: &DefinitionSet, project: Option<&Project>, 
         return None;
     }
     let by_hand = |c: Option<Collection>| matches!(c, Some(Collection::Manual | Collection::Mixed));
-    let sources = set.sources_read(&m.id.0);
+    let sources = set.sources_read(m.id.as_str());
     let manual = sources.iter().find(|s| {
         by_hand(Some(set.sources[**s].collection))
             || project.is_some_and(|p| {
