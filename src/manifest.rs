@@ -115,7 +115,7 @@ impl Manifest {
         for i in &results.inputs {
             let (bytes, hash) = file_hash(&i.path)?;
             let path = i.path.strip_prefix(&project.root).unwrap_or(&i.path).to_path_buf();
-            inputs.push(Input { site: i.site.clone(), source: i.source.clone(), path, bytes, rows: i.rows, hash });
+            inputs.push(Input { site: i.site.to_string(), source: i.source.clone(), path, bytes, rows: i.rows, hash });
         }
         inputs.sort_by(|a, b| (&a.site, &a.source).cmp(&(&b.site, &b.source)));
         let mut manifest = Manifest {

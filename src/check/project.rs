@@ -6,7 +6,7 @@ use super::set::{COLLECTIONS, unknown_source, unknown_term, unknown_vocab};
 use super::{Cx, dialect};
 use crate::diag::{Diagnostic, FileId, codes, did_you_mean};
 use crate::ir::{
-    Baseline, Binding, ContextEvent, Coverage, DefinitionSet, Project, ReportSpec, Site, SiteRef, Unmapped,
+    Baseline, Binding, ContextEvent, Coverage, DefinitionSet, Project, ReportSpec, Site, SiteId, SiteRef, Unmapped,
 };
 use crate::load::remote::shown;
 use crate::load::{BaselineDoc, DefinitionsDoc, ProjectDoc, ProjectDocs, SiteDoc, SiteSourceDoc, Spanned};
@@ -186,7 +186,7 @@ fn sites(cx: &mut Cx, docs: &ProjectDocs, set: &DefinitionSet, baseline: Option<
             None => BTreeMap::new(),
         };
         sites.push(Site {
-            id: id.value.clone(),
+            id: SiteId(id.value.clone()),
             title: s.title.clone(),
             rollout,
             timezone: s.timezone.as_ref().and_then(|tz| timezone(cx, file, tz)).unwrap_or(chrono_tz::Tz::UTC),

@@ -23,7 +23,7 @@ pub struct Lowerer<'a> {
     pub as_of_ms: i64,
     /// The zones other than UTC with the sites that keep their clocks in each: a computed
     /// date or datetime is turned into an instant or a wall-clock time per row's zone.
-    pub zones: Vec<(chrono_tz::Tz, Vec<String>)>,
+    pub zones: Vec<(chrono_tz::Tz, Vec<crate::ir::SiteId>)>,
 }
 
 /// A datetime literal from milliseconds since the epoch.
@@ -155,7 +155,7 @@ impl Lowerer<'_> {
     /// branch per zone, not per site, so that the work per row does not grow with sites.
     fn per_site(&self, value: Expr, convert: fn(Expr, chrono_tz::Tz) -> Expr) -> Expr {
         self.zones.iter().fold(value.clone(), |rest, (tz, sites)| {
-            let sites = Series::new("sites".into(), sites.iter().map(String::as_str).collect::<Vec<_>>());
+            let sites = Series::new("sites".into(), sites.iter().map(|s| s.as_str()).collect::<Vec<_>>());
             when(col(crate::engine::data::SITE).is_in(lit(sites).implode(false), false))
                 .then(convert(value.clone(), *tz))
                 .otherwise(rest)

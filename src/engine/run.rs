@@ -9,7 +9,7 @@ use super::lower::{
 };
 use crate::calendar::midnight_ms;
 use crate::diag::{Diagnostic, codes};
-use crate::ir::{Builtin, ColumnType, SiteRef, TExpr, TExprKind, TimeSemantics};
+use crate::ir::{Builtin, ColumnType, SiteId, SiteRef, TExpr, TExprKind, TimeSemantics};
 use crate::plan::{Aggregates, BasePlan, Computed, Group, InputFile, JoinPick, JoinPlan, Plan, SiteWindow};
 use crate::syntax::BinOp;
 use chrono::NaiveDate;
@@ -116,7 +116,7 @@ type Inputs = BTreeMap<String, Input>;
 /// A source's rows at every site, read once, as one table.
 pub struct Input {
     /// The sites that have data.
-    sites: Vec<String>,
+    sites: Vec<SiteId>,
     /// Whether any row was left out for a code outside its vocabulary.
     any_excluded: bool,
     /// One scan that every plan over the source clones, so that Polars sees the plans'
@@ -255,7 +255,7 @@ struct Lowered {
 
 impl<'a> Query<'a> {
     fn new(plan: &'a Plan<'a>, base: &'a BasePlan<'a>, tables: &'a BTreeMap<String, Input>) -> Self {
-        let mut zones: BTreeMap<&str, (chrono_tz::Tz, Vec<String>)> = BTreeMap::new();
+        let mut zones: BTreeMap<&str, (chrono_tz::Tz, Vec<SiteId>)> = BTreeMap::new();
         for site in plan.inputs.sites.iter().filter(|s| s.timezone != chrono_tz::Tz::UTC) {
             zones.entry(site.timezone.name()).or_insert((site.timezone, Vec::new())).1.push(site.id.clone());
         }
@@ -341,7 +341,7 @@ impl<'a> Query<'a> {
         // A site without an export the metric joins has no rows of it either.
         if !self.base.absent_at.is_empty() {
             let absent =
-                Series::new("absent".into(), self.base.absent_at.iter().map(String::as_str).collect::<Vec<_>>());
+                Series::new("absent".into(), self.base.absent_at.iter().map(SiteId::as_str).collect::<Vec<_>>());
             lf = lf.filter(col(SITE).is_in(lit(absent).implode(false), false).not());
         }
         if let Some(early) = &self.early {
@@ -723,7 +723,7 @@ fn groups(base: &BasePlan, df: &DataFrame, by_site: bool, by_period: bool) -> Po
     let n = n.u64()?;
     let groups = (0..df.height()).map(|row| Group {
         site: match sites.as_ref().and_then(|s| s.get(row)) {
-            Some(s) => SiteRef::Site(s.to_string()),
+            Some(s) => SiteRef::Site(SiteId(s.to_string())),
             None => SiteRef::All,
         },
         dims: dims.iter().map(|d| d.get(row).map(String::from)).collect(),

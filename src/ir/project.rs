@@ -43,7 +43,7 @@ pub enum Unmapped {
 
 #[derive(Debug, Serialize)]
 pub struct Site {
-    pub id: String,
+    pub id: SiteId,
     pub title: Option<String>,
     pub rollout: Option<NaiveDate>,
     /// How offset-less datetimes in the site's exports are read, and where its days begin

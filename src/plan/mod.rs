@@ -15,7 +15,7 @@ use crate::check::Checked;
 use crate::diag::{Diagnostic, codes};
 use crate::ir::{
     BaseMetric, Builtin, Collection, ColumnRef, DefinitionSet, Grain, Metric, MetricBody, MetricId, Project, Site,
-    SiteRef, Source, TExpr, TExprKind, TimeSemantics,
+    SiteId, SiteRef, Source, TExpr, TExprKind, TimeSemantics,
 };
 use chrono::NaiveDate;
 pub use inputs::Inputs;
@@ -54,13 +54,13 @@ pub struct Plan<'a> {
     pub requested: BTreeSet<MetricId>,
     /// Each site's place in the project's list, by id: a site is found in one step
     /// however many there are.
-    site_at: HashMap<String, usize>,
+    site_at: HashMap<SiteId, usize>,
 }
 
 /// The end of `as_of` at a site: the instant its next local midnight begins.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SiteEnd {
-    pub site: String,
+    pub site: SiteId,
     /// Milliseconds since the epoch.
     pub instant_ms: i64,
 }
@@ -108,7 +108,7 @@ pub struct BasePlan<'a> {
     /// For an open metric, per site, the last day its export holds (coverage `to`): rows
     /// opened later are not used, and a close dated later was not known and reads as
     /// null, so the period holding that day counts what was open at its end.
-    pub data_ends: Vec<(String, NaiveDate)>,
+    pub data_ends: Vec<(SiteId, NaiveDate)>,
     /// How rows fall into periods; rows whose time column is after the end of `as_of` are
     /// not used.
     pub time: TimeSemantics,
@@ -127,7 +127,7 @@ pub struct BasePlan<'a> {
     pub baseline: Option<Vec<SiteWindow>>,
     /// The sites that do not export a source the metric reads (`sources: {x: none}`):
     /// not collected there.
-    pub absent_at: Vec<String>,
+    pub absent_at: Vec<SiteId>,
 }
 
 /// A left join on `on` against the joined source's key.
@@ -187,7 +187,7 @@ impl Span {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SiteSpan {
-    pub site: String,
+    pub site: SiteId,
     pub span: Span,
 }
 
@@ -216,7 +216,7 @@ pub struct PeriodDays {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SiteWindow {
-    pub site: String,
+    pub site: SiteId,
     pub window: Window,
 }
 
@@ -388,7 +388,7 @@ impl<'a> Planner<'a> {
     }
 
     /// The sites that do not export a source `metric` reads.
-    fn absent_at(&self, metric: &Metric) -> Vec<String> {
+    fn absent_at(&self, metric: &Metric) -> Vec<SiteId> {
         let read = self.set.sources_read(metric.id.as_str());
         let lacks = |s: &&Site| read.iter().any(|r| s.absent.contains(*r));
         self.project.sites.iter().filter(lacks).map(|s| s.id.clone()).collect()
@@ -535,7 +535,7 @@ pub struct Computed {
 /// A data file read: which site's export of which source, and how many rows it held.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InputFile {
-    pub site: String,
+    pub site: SiteId,
     pub source: String,
     pub path: std::path::PathBuf,
     pub rows: usize,
@@ -552,7 +552,7 @@ pub struct Aggregates {
     /// Rows left out for codes outside their vocabulary, per site and period index.
     pub excluded: Vec<(String, i64, u64)>,
     /// The sites whose data of the metric's source was read.
-    pub sites_read: Vec<String>,
+    pub sites_read: Vec<SiteId>,
     /// For a snapshot metric, the (site, period index) pairs whose period holds a
     /// snapshot, whether or not any of its rows passes `where`: the others have no value.
     pub snapshots: Vec<(String, i64)>,

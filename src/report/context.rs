@@ -85,7 +85,11 @@ impl Shared {
             vocabularies: Value::from(minijinja::value::Serde(&vocabularies)),
             sources: Value::from(minijinja::value::Serde(set.sources.values().collect::<Vec<_>>())),
             prints: checked.prints.fingerprints.clone(),
-            site_at: project.iter().flat_map(|p| p.sites.iter().enumerate()).map(|(i, s)| (s.id.clone(), i)).collect(),
+            site_at: project
+                .iter()
+                .flat_map(|p| p.sites.iter().enumerate())
+                .map(|(i, s)| (s.id.to_string(), i))
+                .collect(),
             events_at,
         }
     }
@@ -564,7 +568,7 @@ fn aligned_lines(s: &Scope, m: &Metric) -> Vec<Aligned> {
                 .filter(|r| r.dims.iter().all(|(_, v)| v.is_none()) && !r.partial)
                 .filter_map(|r| Some((quarter(r.period_start) - start, r.value?)))
                 .collect();
-            Some(Aligned { site: site.id.clone(), points })
+            Some(Aligned { site: site.id.to_string(), points })
         })
         .filter(|l| !l.points.is_empty())
         .collect()

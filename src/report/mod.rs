@@ -122,7 +122,7 @@ pub fn render(input: &Input, manifest: &Manifest) -> Result<Vec<Rendered>, Rende
         let results = input.results.get(&spec.grain).ok_or(RenderError::Missing("report grain's"))?;
         let sites: Vec<Option<String>> = match (&spec.site, spec.out.contains("{site}")) {
             (Some(site), _) => vec![Some(site.clone())],
-            (None, true) => project.sites.iter().map(|s| Some(s.id.clone())).collect(),
+            (None, true) => project.sites.iter().map(|s| Some(s.id.to_string())).collect(),
             (None, false) => vec![None],
         };
         let latest = latest_period(spec, results);

@@ -5,7 +5,7 @@ use super::status::{Standing, judge, value_of};
 use super::{ResultRow, Results, RowCoverage, RowStatus};
 use crate::calendar::Period;
 use crate::diag::{Diagnostic, codes};
-use crate::ir::{Collection, MetricId, SiteRef, TimeSemantics};
+use crate::ir::{Collection, MetricId, SiteId, SiteRef, TimeSemantics};
 use crate::plan::post::{Env, Slot, V};
 use crate::plan::{Aggregates, BasePlan, Covered, DerivedPlan, Plan};
 use chrono::NaiveDate;
@@ -89,7 +89,7 @@ struct Base<'p> {
     found: HashMap<(SiteRef, Dims, i64), (Vec<V>, u64)>,
     baselines: HashMap<(SiteRef, Dims), Vec<V>>,
     excluded: HashMap<(SiteRef, i64), u64>,
-    sites_read: Vec<String>,
+    sites_read: Vec<SiteId>,
     /// Per site (the pooled row's too) and period index, how much of the period the data
     /// covers: worked out once, looked up for every row.
     cover: HashMap<(SiteRef, i64), Covered>,
@@ -112,7 +112,7 @@ impl<'p> Base<'p> {
         let mut combos: HashMap<SiteRef, BTreeSet<Dims>> = HashMap::new();
         let mut snapshots = HashSet::new();
         for (site, index) in tables.snapshots {
-            snapshots.insert((SiteRef::Site(site), index));
+            snapshots.insert((SiteRef::Site(SiteId(site)), index));
             snapshots.insert((SiteRef::All, index));
         }
         for g in tables.periods {
@@ -127,11 +127,11 @@ impl<'p> Base<'p> {
         }
         let mut excluded = HashMap::new();
         for (site, index, n) in tables.excluded {
-            *excluded.entry((SiteRef::Site(site), index)).or_default() += n;
+            *excluded.entry((SiteRef::Site(SiteId(site)), index)).or_default() += n;
             *excluded.entry((SiteRef::All, index)).or_default() += n;
         }
         let (sites_read, window_snapshots) = (tables.sites_read, tables.window_snapshots.into_iter().collect());
-        let absent = base.absent_at.iter().map(String::as_str).collect();
+        let absent = base.absent_at.iter().map(SiteId::as_str).collect();
         let cover = cover(plan, base, &sites_read, &absent);
         let dim_names = base.dim_names();
         Base {
@@ -197,7 +197,7 @@ impl<'p> Base<'p> {
             let standing = Standing {
                 partial: covered == Covered::Part,
                 before_rollout: before_rollout(self.plan, site, period, |s| {
-                    self.covered(&SiteRef::Site(s.to_string()), period) != Covered::None
+                    self.covered(&SiteRef::Site(SiteId(s.to_string())), period) != Covered::None
                 }),
             };
             // The pooled row's baseline is over the sites pooled in the period.
@@ -246,8 +246,8 @@ impl<'p> Base<'p> {
 
     /// The sites whose data the pooled row can hold: read, and exporting what it reads.
     fn pooled_sites(&self) -> Vec<&str> {
-        let collected = |s: &&String| !self.absent.contains(s.as_str());
-        self.sites_read.iter().filter(collected).map(String::as_str).collect()
+        let collected = |s: &&SiteId| !self.absent.contains(s.as_str());
+        self.sites_read.iter().filter(collected).map(SiteId::as_str).collect()
     }
 
     /// The pooled baseline for `period`: over the sites covered in it.
@@ -255,7 +255,7 @@ impl<'p> Base<'p> {
         let sites: Vec<&str> = self
             .pooled_sites()
             .into_iter()
-            .filter(|s| self.covered(&SiteRef::Site(s.to_string()), period) != Covered::None)
+            .filter(|s| self.covered(&SiteRef::Site(SiteId(s.to_string())), period) != Covered::None)
             .collect();
         let slots = self.pooled_baseline(dims, &sites)?;
         value_of(&self.base.post, &slots, None, self.plan.as_of)
@@ -272,7 +272,7 @@ impl<'p> Base<'p> {
             TimeSemantics::Event { .. } => self.base.grain.months() as f64 / window.months(),
             _ => 1.0,
         };
-        let slots = match self.baselines.get(&(SiteRef::Site(site.to_string()), dims.to_vec())) {
+        let slots = match self.baselines.get(&(SiteRef::Site(SiteId(site.to_string())), dims.to_vec())) {
             Some(values) => values.clone(),
             None => zero_filled(&self.base.slots),
         };
@@ -336,10 +336,10 @@ impl<'p> Base<'p> {
 fn cover(
     plan: &Plan,
     base: &BasePlan,
-    sites_read: &[String],
+    sites_read: &[SiteId],
     absent: &HashSet<&str>,
 ) -> HashMap<(SiteRef, i64), Covered> {
-    let read: HashSet<&str> = sites_read.iter().map(String::as_str).collect();
+    let read: HashSet<&str> = sites_read.iter().map(SiteId::as_str).collect();
     let spans: HashMap<&str, &crate::plan::Span> = base.coverage.iter().map(|c| (c.site.as_str(), &c.span)).collect();
     let mut cover = HashMap::new();
     for period in plan.periods(base.grain) {
@@ -414,7 +414,7 @@ fn derived_rows(plan: &Plan, d: &DerivedPlan, out: &mut Assembled) {
                 let standing = Standing {
                     partial: out.part.contains(&(id.clone(), site.clone(), period.start)),
                     before_rollout: before_rollout(plan, &site, period, |s| {
-                        out.covered.contains(&(id.clone(), SiteRef::Site(s.to_string()), period.start))
+                        out.covered.contains(&(id.clone(), SiteRef::Site(SiteId(s.to_string())), period.start))
                     }),
                 };
                 let judged = judge(d.metric, &site, period, value, baseline, standing);

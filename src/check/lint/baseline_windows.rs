@@ -20,7 +20,7 @@ pub(super) fn baseline_windows(project: &Project) -> Vec<Diagnostic> {
         let Some(w) = baseline_window(&project.baseline, site.rollout) else { continue };
         let from = w.from.max(project.start);
         for e in project.context.iter().filter(|e| e.kind == "major_incident") {
-            if e.site.as_ref().is_none_or(|s| *s == site.id) && (from..=w.to).contains(&e.date) {
+            if e.site.as_ref().is_none_or(|s| site.id == *s) && (from..=w.to).contains(&e.date) {
                 let d = Diagnostic::warning(
                     codes::W1006,
                     format!("the major incident of {} lies in the baseline window of site `{}` ({from} to {})", e.date, site.id, w.to),

@@ -312,7 +312,8 @@ impl<'a> ColumnCx<'a> {
                     ok = false;
                 }
                 Unmapped::Exclude => {
-                    let key = (self.site.id.clone(), self.source.name.clone(), self.column.to_string(), code.clone());
+                    let key =
+                        (self.site.id.to_string(), self.source.name.clone(), self.column.to_string(), code.clone());
                     report.excluded_codes.insert(key, Excluded { rows: rows.len(), located, hint });
                 }
             }

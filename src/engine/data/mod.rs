@@ -24,7 +24,7 @@ pub use summary::{DataSummary, check_all};
 
 use crate::calendar::{end_of_day, wall_to_utc};
 use crate::diag::{Diagnostic, codes};
-use crate::ir::{Binding, ColumnType, Dialect, FileFormat, Site, Source, Unmapped, Vocabulary};
+use crate::ir::{Binding, ColumnType, Dialect, FileFormat, Site, SiteId, Source, Unmapped, Vocabulary};
 use crate::plan::Inputs;
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
@@ -54,7 +54,7 @@ pub const EXCLUDED: &str = "__excluded";
 /// `has` is a substring test on whole items.
 #[derive(Debug)]
 pub struct SiteTable {
-    pub site: String,
+    pub site: SiteId,
     pub path: PathBuf,
     pub frame: DataFrame,
     /// Codes read as their deprecated replacement, per column.
@@ -223,7 +223,7 @@ pub fn empty_table(source: &Source, site: &str) -> SiteTable {
     columns.push(Column::new_empty(SITE.into(), &DataType::String));
     columns.push(Column::new_empty(EXCLUDED.into(), &DataType::Boolean));
     SiteTable {
-        site: site.to_string(),
+        site: SiteId(site.to_string()),
         path: PathBuf::new(),
         frame: DataFrame::new(0, columns).expect("empty columns"),
         deprecated: BTreeMap::new(),

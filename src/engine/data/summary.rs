@@ -71,15 +71,15 @@ pub fn check_all(
         for &source_name in &bound {
             let source = &inputs.sources[source_name];
             let Some(t) = read_site_table(inputs, source, site, as_of, &mut own) else { continue };
-            summary.rows.insert((site.id.clone(), source_name.to_string()), t.frame.height());
+            summary.rows.insert((site.id.to_string(), source_name.to_string()), t.frame.height());
             summary.comments += t.comments;
             for (column, n) in &t.deprecated {
-                summary.deprecated.insert((site.id.clone(), source_name.to_string(), column.clone()), *n);
+                summary.deprecated.insert((site.id.to_string(), source_name.to_string(), column.clone()), *n);
             }
             for ((s, column), metrics) in timed {
                 let nulls = t.frame.column(column).map_or(0, |c| c.null_count());
                 if *s == source_name && nulls > 0 {
-                    let key = (site.id.clone(), source_name.to_string(), column.to_string());
+                    let key = (site.id.to_string(), source_name.to_string(), column.to_string());
                     summary.untimed.insert(key, (nulls, metrics.clone()));
                 }
             }
