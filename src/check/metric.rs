@@ -145,9 +145,13 @@ fn allowed(cx: &mut Cx, file: FileId, doc: &MetricDoc) -> Vec<Allow> {
     let mut allow = Vec::new();
     for a in &doc.allow {
         let code = &a.value.code;
-        if !super::lint::LINTS.contains(&code.value.as_str()) {
-            let help = did_you_mean(&code.value, super::lint::LINTS.iter().copied())
-                .unwrap_or_else(|| format!("the pitfall lints are {}", super::lint::LINTS.join(", ")));
+        if !super::lint::LINTS.iter().any(|l| *l == code.value.as_str()) {
+            let help = did_you_mean(&code.value, super::lint::LINTS.iter().map(|l| l.as_str())).unwrap_or_else(|| {
+                format!(
+                    "the pitfall lints are {}",
+                    super::lint::LINTS.iter().map(|l| l.as_str()).collect::<Vec<_>>().join(", ")
+                )
+            });
             cx.error(
                 Diagnostic::error(
                     codes::E0516,

@@ -518,7 +518,7 @@ fn column_type(
 
 /// A kind of definition that others refer to by name.
 struct Kind {
-    code: &'static str,
+    code: crate::diag::codes::Code,
     one: &'static str,
     many: &'static str,
     folder: &'static str,

@@ -235,7 +235,7 @@ fn compile_for_metrics(
     let mut sources = crate::diag::Sources::default();
     let (checked, diags) = crate::compile(project, &mut sources);
     // Pitfall lints are `check`'s to show; here, only how many there are.
-    let pitfall = |d: &&crate::diag::Diagnostic| crate::check::lint::is_pitfall(d.code);
+    let pitfall = |d: &&crate::diag::Diagnostic| crate::check::lint::is_pitfall(&d.code);
     let shown: Vec<_> = diags.iter().filter(|d| d.code != crate::diag::codes::N0610 && !pitfall(d)).collect();
     if !shown.is_empty() {
         eprint!("{}", crate::diag::render_all(shown.into_iter(), &sources, color));

@@ -6,10 +6,71 @@
 //! codes notes (nothing to fix).
 //! A code, once published, keeps its meaning; a retired code is not reused.
 
+/// A diagnostic code, such as `E0304`: only the registry below makes them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Code(&'static str);
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        self.0
+    }
+
+    /// The stage the code belongs to, as the reference groups it ("Names", "Data", ...).
+    pub fn category(self) -> &'static str {
+        CATEGORIES.iter().find(|(prefix, _)| self.0.starts_with(prefix)).map_or("Other", |(_, title)| title)
+    }
+}
+
+impl std::ops::Deref for Code {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.0
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl PartialEq<str> for Code {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for Code {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl serde::Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0)
+    }
+}
+
+/// The stages codes are grouped by, by prefix, in the reference's order.
+const CATEGORIES: &[(&str, &str)] = &[
+    ("E01", "Files and YAML"),
+    ("E02", "Expression syntax"),
+    ("E03", "Names"),
+    ("E04", "Types"),
+    ("E05", "Metrics"),
+    ("E06", "The project"),
+    ("E07", "Data"),
+    ("E08", "Computing"),
+    ("E09", "Change control"),
+    ("N", "Notes"),
+    ("W", "Warnings"),
+];
+
 /// What a code means and what to do about it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CodeInfo {
-    pub code: &'static str,
+    pub code: Code,
     /// One line: what the code means.
     pub summary: &'static str,
     /// One or two sentences: what to do about it.
@@ -21,7 +82,7 @@ macro_rules! codes {
     ($($code:ident: $summary:literal, $help:literal;)*) => {
         $(
             #[doc = $summary]
-            pub const $code: &str = stringify!($code);
+            pub const $code: Code = Code(stringify!($code));
         )*
         /// Every code, sorted.
         pub const ALL: &[CodeInfo] = &[$(CodeInfo { code: $code, summary: $summary, help: $help }),*];
@@ -307,22 +368,9 @@ pub fn reference() -> String {
          notes (nothing to fix). A code keeps its meaning once published; a retired code is not\n\
          reused.\n",
     );
-    let stages = [
-        ("E01", "Files and YAML"),
-        ("E02", "Expression syntax"),
-        ("E03", "Names"),
-        ("E04", "Types"),
-        ("E05", "Metrics"),
-        ("E06", "The project"),
-        ("E07", "Data"),
-        ("E08", "Computing"),
-        ("E09", "Change control"),
-        ("N", "Notes"),
-        ("W", "Warnings"),
-    ];
-    for (prefix, title) in stages {
+    for (_, title) in CATEGORIES {
         out.push_str(&format!("\n## {title}\n"));
-        for info in ALL.iter().filter(|c| c.code.starts_with(prefix)) {
+        for info in ALL.iter().filter(|c| c.code.category() == *title) {
             out.push_str(&format!("\n### {}\n\n{}.\n\n{}\n", info.code, capitalized(info.summary), info.help));
         }
     }

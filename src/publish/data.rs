@@ -87,7 +87,7 @@ pub fn thin_baselines(set: &DefinitionSet, results: &Results) -> Vec<Diagnostic>
     let mut found = Vec::new();
     for ((id, site), n) in rows.into_iter().filter(|(_, n)| *n < 5) {
         let Some(m) = set.metric(id) else { continue };
-        if m.allow.iter().any(|a| a.code == codes::W1009) {
+        if m.allow.iter().any(|a| codes::W1009 == a.code.as_str()) {
             continue;
         }
         let d = Diagnostic::warning(

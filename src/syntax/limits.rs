@@ -240,7 +240,7 @@ mod tests {
     use super::*;
     use crate::diag::FileId;
 
-    fn limit(text: &str) -> Option<&'static str> {
+    fn limit(text: &str) -> Option<codes::Code> {
         let map = ScalarMap::identity(FileId(0), 0, text.len());
         check_limits(text, &map).err().map(|d| d.code)
     }
@@ -281,7 +281,7 @@ mod tests {
 
     #[test]
     fn the_registry_names_the_limits() {
-        let summary = |code| codes::lookup(code).unwrap().summary;
+        let summary = |code: codes::Code| codes::lookup(&code).unwrap().summary;
         assert!(summary(codes::E0203).contains(&grouped(MAX_CHARS)));
         assert!(summary(codes::E0204).contains(&grouped(MAX_DEPTH)));
         assert!(summary(codes::E0205).contains(&grouped(MAX_OPERATORS)));

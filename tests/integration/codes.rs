@@ -61,7 +61,7 @@ fn the_registry_is_sorted_unique_and_explained() {
         assert!(pair[0].code < pair[1].code, "{} before {}: not sorted, or twice", pair[0].code, pair[1].code);
     }
     for c in ALL {
-        assert!(is_code(c.code), "{} is not E or W and four digits", c.code);
+        assert!(is_code(&c.code), "{} is not E or W and four digits", c.code);
         assert!(!c.summary.trim().is_empty() && !c.summary.contains('\n'), "{}: summary is not one line", c.code);
         assert!(!c.help.trim().is_empty() && !c.help.contains('\n'), "{}: help is empty or not one line", c.code);
     }
@@ -70,7 +70,7 @@ fn the_registry_is_sorted_unique_and_explained() {
 #[test]
 fn a_code_is_looked_up_in_any_case() {
     assert_eq!(codes::lookup("e0304").map(|c| c.code), Some(codes::E0304));
-    assert_eq!(codes::lookup(" W0501 ").map(|c| c.code), Some("W0501"));
+    assert_eq!(codes::lookup(" W0501 ").map(|c| c.code.as_str()), Some("W0501"));
     assert!(codes::lookup("E9999").is_none());
 }
 
@@ -128,12 +128,28 @@ fn every_code_has_a_test_that_produces_it() {
     }
     let missing: Vec<&str> = ALL
         .iter()
-        .map(|c| c.code)
+        .map(|c| c.code.as_str())
         .filter(|code| !WITHOUT_A_CASE.iter().any(|(c, _)| c == code))
         .filter(|code| ["\"", "[", "codes::"].iter().all(|before| !text.contains(&format!("{before}{code}"))))
         .collect();
     assert!(missing.is_empty(), "codes no test produces: {missing:?}");
     for (code, why) in WITHOUT_A_CASE {
         assert!(ALL.iter().any(|c| c.code == *code), "{code} ({why}) is not in the registry");
+    }
+}
+
+#[test]
+fn every_code_has_the_stage_the_reference_groups_it_under() {
+    assert_eq!(codes::E0304.category(), "Names");
+    assert_eq!(codes::E0701.category(), "Data");
+    assert_eq!(codes::W1003.category(), "Warnings");
+    assert_eq!(codes::N0610.category(), "Notes");
+    let reference = codes::reference();
+    for info in ALL {
+        let category = info.code.category();
+        assert_ne!(category, "Other", "{} belongs to no stage", info.code);
+        let section = reference.split(&format!("\n## {category}\n")).nth(1).unwrap_or("");
+        let section = section.split("\n## ").next().unwrap_or("");
+        assert!(section.contains(&format!("### {}\n", info.code)), "{} is not under {category}", info.code);
     }
 }

@@ -728,7 +728,7 @@ fn run(case: &Case) -> Result<String, String> {
     if checked.is_some() {
         return Err("the mistake was not caught".into());
     }
-    let all: Vec<(&str, &str)> = diags.iter().map(|d| (d.code, d.message.as_str())).collect();
+    let all: Vec<(&str, &str)> = diags.iter().map(|d| (d.code.as_str(), d.message.as_str())).collect();
     let found = diags.iter().find(|d| d.code == case.code).ok_or_else(|| format!("no {} among {all:?}", case.code))?;
     let root = dir.path().display().to_string();
     let rendered = render_all(diags.iter(), &sources, false).replace(&root, "[fixture]");
@@ -786,7 +786,7 @@ fn all_errors_of_a_run_are_reported_not_just_the_first() {
         }
     }
     let (_, diags, _) = compile(&dir.path().join("project"));
-    let codes: Vec<&str> = diags.iter().map(|d| d.code).collect();
+    let codes: Vec<&str> = diags.iter().map(|d| d.code.as_str()).collect();
     for code in ["E0301", "E0102", "E0308"] {
         assert!(codes.contains(&code), "{code} missing from {codes:?}");
     }
@@ -801,7 +801,7 @@ fn a_file_that_does_not_parse_is_reported_once_not_at_every_use() {
         &Replace { file: "set/sources/incidents.yaml", find: "key: incident_id", with: "key: [incident_id" },
     );
     let (_, diags, _) = compile(&dir.path().join("project"));
-    let codes: Vec<&str> = diags.iter().map(|d| d.code).collect();
+    let codes: Vec<&str> = diags.iter().map(|d| d.code.as_str()).collect();
     // The metrics on `incidents` and its binding in the project are not blamed for it.
     assert_eq!(codes.len(), 1, "{:?}", diags.iter().map(|d| &d.message).collect::<Vec<_>>());
 }
@@ -859,7 +859,7 @@ fn a_derived_metric_has_the_dimensions_of_its_parts() {
     metric("cause_hours", "source: downtime\ntime: {event: started_at}\nvalue: sum(duration_min)\nby: [cause]\n");
     metric("mixed", "value: security_downtime_share / cause_hours\n");
     let (_, diags, sources) = compile(&dir.path().join("project"));
-    let all: Vec<_> = diags.iter().map(|d| (d.code, d.message.clone())).collect();
+    let all: Vec<_> = diags.iter().map(|d| (d.code.as_str(), d.message.clone())).collect();
     assert_eq!(all.len(), 1, "{all:?}");
     let d = &diags.0[0];
     assert_eq!(d.code, "E0513");
@@ -899,7 +899,7 @@ fn check_data_case(case: &DataCase) {
         let request = yardstick::plan::Request { metrics: &ids, as_of, grain: None };
         all.extend(yardstick::compute(&checked, &request).map_or_else(|e| e, |r| r.warnings));
     }
-    let codes: Vec<(&str, &str)> = all.iter().map(|d| (d.code, d.message.as_str())).collect();
+    let codes: Vec<(&str, &str)> = all.iter().map(|d| (d.code.as_str(), d.message.as_str())).collect();
     let d = all.iter().find(|d| d.code == case.code).unwrap_or_else(|| panic!("no {} among {codes:?}", case.code));
     if let Some(file) = case.file {
         let path = d.path.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
@@ -969,5 +969,5 @@ fn computing_a_definition_set_alone_is_refused() {
     let as_of = chrono::NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
     let errors = yardstick::compute(&checked, &yardstick::plan::Request { metrics: &metrics, as_of, grain: None })
         .expect_err("no project, no data");
-    assert_eq!(errors.iter().map(|d| d.code).collect::<Vec<_>>(), ["E0801"]);
+    assert_eq!(errors.iter().map(|d| d.code.as_str()).collect::<Vec<_>>(), ["E0801"]);
 }

@@ -27,10 +27,10 @@ fn check_with(key: &str, expr: &str) -> (Option<Checked>, Diagnostics, Sources) 
 }
 
 /// The one error of a check, which must have `code` and underline text in the metric.
-fn only_error(key: &str, expr: &str, code: &str) -> String {
+fn only_error(key: &str, expr: &str, code: yardstick::diag::codes::Code) -> String {
     let (checked, diags, sources) = check_with(key, expr);
     assert!(checked.is_none());
-    let all: Vec<_> = diags.iter().map(|d| (d.code, d.message.clone())).collect();
+    let all: Vec<_> = diags.iter().map(|d| (d.code.as_str(), d.message.clone())).collect();
     assert_eq!(all.len(), 1, "{all:?}");
     let d = &diags.0[0];
     assert_eq!(d.code, code, "{all:?}");
@@ -78,8 +78,11 @@ fn a_flat_chain_within_the_length_is_an_error_past_the_operator_limit() {
 fn expressions_at_the_limits_check_in_a_test_threads_stack() {
     let ok = |key: &str, expr: &str| {
         let (checked, diags, _) = check_with(key, expr);
-        let all: Vec<_> =
-            diags.iter().filter(|d| !crate::util::is_pitfall(d)).map(|d| (d.code, d.message.clone())).collect();
+        let all: Vec<_> = diags
+            .iter()
+            .filter(|d| !crate::util::is_pitfall(d))
+            .map(|d| (d.code.as_str(), d.message.clone()))
+            .collect();
         assert!(checked.is_some() && all.is_empty(), "{all:?}");
         // Every pass over the tree copes too: printing, comparing, showing the IR. (The
         // printed text may nest deeper than the limit: `a == not b` prints as `a == (not b)`.)

@@ -46,7 +46,7 @@ fn an_empty_or_comment_only_file_is_an_error_naming_it() {
             fs::write(dir.path().join(file), text).unwrap();
             let (checked, diags, sources) = compile(&dir.path().join("project"));
             assert!(checked.is_none(), "{file} {text:?}");
-            let all: Vec<_> = diags.iter().map(|d| (d.code, d.message.clone())).collect();
+            let all: Vec<_> = diags.iter().map(|d| (d.code.as_str(), d.message.clone())).collect();
             let d = diags.iter().find(|d| d.code == codes::E0120).unwrap_or_else(|| panic!("{file} {text:?}: {all:?}"));
             assert!(d.message.contains(file), "{}", d.message);
             assert!(d.path.as_ref().is_some_and(|p| p.ends_with(file)));

@@ -97,7 +97,7 @@ fn a_time_in_the_spring_gap_moves_forward_with_one_warning_per_column() {
     let (detected, report) = instants(dir.path(), "incidents", "a", "detected_at");
     assert_eq!(detected, [utc("2025-03-30T01:30:00Z"), utc("2025-03-30T00:59:00Z"), utc("2025-03-30T01:05:00Z")]);
     assert!(report.errors.is_empty(), "{:?}", report.errors);
-    let codes: Vec<&str> = report.warnings.iter().map(|w| w.code).collect();
+    let codes: Vec<&str> = report.warnings.iter().map(|w| w.code.as_str()).collect();
     assert_eq!(codes, ["W0704", "W0704"], "one for detected_at, one for contained_at");
     let message = &report.warnings[0].message;
     for part in [

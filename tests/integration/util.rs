@@ -117,7 +117,7 @@ pub fn without_pitfalls(rendered: &str) -> String {
 
 /// Whether a diagnostic is a pitfall lint (W10xx).
 pub fn is_pitfall(d: &yardstick::diag::Diagnostic) -> bool {
-    yardstick::check::lint::is_pitfall(d.code)
+    yardstick::check::lint::is_pitfall(&d.code)
 }
 
 /// The shipped set's version, as its set.yaml writes it.

@@ -5,7 +5,8 @@
 //! a site, not a metric, and are answered in the project.
 
 use crate::calendar::baseline_window;
-use crate::diag::{Diagnostic, Span, codes};
+use crate::diag::codes::{self, Code};
+use crate::diag::{Diagnostic, Span};
 use crate::ir::{
     Collection, ColumnRef, ColumnType, DefinitionSet, Direction, Layer, Metric, MetricBody, Project, Source, TExpr,
     TExprKind,
@@ -28,7 +29,7 @@ use outcome_over_evidence::outcome_over_evidence;
 use uncaveated_manual::uncaveated_manual;
 
 /// The lints a metric can be exempt from, with `allow:`.
-pub const LINTS: &[&str] = &[codes::W1001, codes::W1002, codes::W1003, codes::W1004, codes::W1005, codes::W1009];
+pub const LINTS: &[Code] = &[codes::W1001, codes::W1002, codes::W1003, codes::W1004, codes::W1005, codes::W1009];
 
 /// Whether a diagnostic code is a pitfall lint's (W10xx).
 pub fn is_pitfall(code: &str) -> bool {
@@ -50,7 +51,7 @@ pub fn pitfalls(set: &DefinitionSet, project: Option<&Project>) -> Vec<Diagnosti
             no_criteria(m),
             uncaveated_manual(set, project, m),
         ];
-        let exempt = |d: &Diagnostic| m.allow.iter().any(|a| a.code == d.code);
+        let exempt = |d: &Diagnostic| m.allow.iter().any(|a| d.code == a.code.as_str());
         found.extend(lints.into_iter().flatten().filter(|d| !exempt(d)));
     }
     if let Some(project) = project {
@@ -66,6 +67,6 @@ fn at(d: Diagnostic, span: Option<Span>) -> Diagnostic {
     }
 }
 
-pub(crate) fn exempt_help(code: &str) -> String {
+pub(crate) fn exempt_help(code: Code) -> String {
     format!("if it does not apply here, say why in the metric: `allow: [{{code: {code}, reason: \"...\"}}]`")
 }

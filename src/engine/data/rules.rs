@@ -140,7 +140,7 @@ impl Rules<'_> {
     fn number_error(
         &self,
         report: &mut DataReport,
-        code: &'static str,
+        code: crate::diag::codes::Code,
         column: &str,
         bad: &[(usize, f64)],
         what: (String, String),
