@@ -37,6 +37,35 @@ pub fn revision(head: Option<&Checked>, project: &Path, rev: &str) -> Result<AtR
     })
 }
 
+/// Why the versions since a revision could not be judged.
+#[derive(Debug, thiserror::Error)]
+pub enum VersionsError {
+    #[error(transparent)]
+    Revision(#[from] RevisionError),
+    /// The definitions at the revision do not check: their errors, rendered from `sources`.
+    #[error("the definitions at {rev} do not check, so they cannot be compared")]
+    DoesNotCheck { rev: String, diagnostics: Vec<Diagnostic>, sources: Sources },
+}
+
+/// `check --base REV`: the definitions at `rev` compiled and compared with `head` (the
+/// project in `project`, its files in `sources`); every version the changes demand and
+/// `head` lacks.
+pub fn versions_since(
+    head: &Checked,
+    project: &Path,
+    rev: &str,
+    sources: &mut Sources,
+) -> Result<Vec<Diagnostic>, VersionsError> {
+    let at = revision(Some(head), project, rev)?;
+    let mut base_sources = Sources::default();
+    let (base, diags) = crate::compile_from(&at, project, &mut base_sources);
+    let Some(base) = base else {
+        let diagnostics = diags.0.into_iter().filter(Diagnostic::is_error).collect();
+        return Err(VersionsError::DoesNotCheck { rev: rev.to_string(), diagnostics, sources: base_sources });
+    };
+    Ok(versions(&base, head, rev, at.holds(project), sources))
+}
+
 /// What `diff` compares: the definitions at `base` and at `head` (the working tree when
 /// none), both computed on the project's data as of the end of `as_of`.
 pub struct DiffRequest<'a> {

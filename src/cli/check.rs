@@ -1,5 +1,6 @@
 //! `yardstick check`
 
+use crate::change::VersionsError;
 use crate::diag::{Sources, render_all};
 use std::path::Path;
 use std::process::ExitCode;
@@ -40,21 +41,20 @@ pub fn run(project: &Path, data: bool, base: Option<&str>, color: bool) -> ExitC
 
 /// `check --base REV`: the definitions at REV against these, their versions judged.
 fn check_base(head: &crate::check::Checked, project: &Path, rev: &str, sources: &mut Sources, color: bool) -> ExitCode {
-    let at = match crate::change::revision(Some(head), project, rev) {
-        Ok(at) => at,
-        Err(e) => {
+    let found = match crate::change::versions_since(head, project, rev, sources) {
+        Ok(found) => found,
+        Err(VersionsError::Revision(e)) => {
             eprintln!("error: {e}");
-            return ExitCode::from(2);
+            return ExitCode::from(if e.is_unknown_revision() { 2 } else { 1 });
+        }
+        Err(e) => {
+            if let VersionsError::DoesNotCheck { diagnostics, sources, .. } = &e {
+                eprint!("{}", render_all(diagnostics.iter(), sources, color));
+            }
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
         }
     };
-    let mut base_sources = Sources::default();
-    let (base, diags) = crate::compile_from(&at, project, &mut base_sources);
-    let Some(base) = base else {
-        eprint!("{}", render_all(diags.iter().filter(|d| d.is_error()), &base_sources, color));
-        eprintln!("error: the definitions at {rev} do not check, so they cannot be compared");
-        return ExitCode::from(1);
-    };
-    let found = crate::change::versions(&base, head, rev, at.holds(project), sources);
     if !found.is_empty() {
         eprint!("{}", render_all(found.iter(), sources, color));
         let n = found.len();

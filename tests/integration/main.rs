@@ -11,6 +11,7 @@ mod data_rules;
 mod diagnostics;
 mod dialects;
 mod engine;
+mod errors;
 mod first_contact;
 mod honest;
 mod hostile;
