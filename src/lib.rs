@@ -43,6 +43,7 @@
 //! | where statuses are decided | `src/results/status.rs` |
 //! | what a definition change does to the numbers | `src/change/diff.rs` |
 //! | the pull-request comment `diff` writes | `src/report/diff.rs` |
+//! | what `explain` says of a metric | `src/report/explain.rs`, `src/plan/explain.rs` |
 //! | what a report template is given | `src/report/context.rs` |
 //! | how the output folder is replaced in one step | `src/publish/swap.rs` |
 //! | every call of `git` | `src/load/git.rs` |

@@ -8,6 +8,7 @@
 mod chart;
 mod context;
 pub mod diff;
+pub mod explain;
 
 use crate::check::Checked;
 use crate::ir::{Grain, ReportSpec, SiteRef};
