@@ -40,7 +40,7 @@ fn polars_is_used_only_inside_the_back_end() {
 const LEVELS: &[&[&str]] = &[
     &["diag", "census"],
     &["syntax", "load"],
-    &["ir", "calendar"],
+    &["ir", "calendar", "stats"],
     &["check"],
     &["plan"],
     &["engine"],

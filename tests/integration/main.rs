@@ -12,6 +12,7 @@ mod diagnostics;
 mod dialects;
 mod engine;
 mod errors;
+mod evidence;
 mod first_contact;
 mod honest;
 mod hostile;

@@ -1,0 +1,117 @@
+//! The statistics under the evidence statuses (issue #25), checked exactly: coverage and
+//! error rates are sums over every outcome of the Poisson or binomial law, computed here
+//! from the probability functions written out (logarithms of factorials summed), not by
+//! simulation, so they are the same on every run.
+
+use yardstick::stats;
+
+const CONFIDENCE: f64 = 0.90;
+
+/// ln k!, summed.
+fn ln_factorial(k: u64) -> f64 {
+    (2..=k).map(|i| (i as f64).ln()).sum()
+}
+
+fn poisson(k: u64, lambda: f64) -> f64 {
+    (k as f64 * lambda.ln() - lambda - ln_factorial(k)).exp()
+}
+
+fn binomial(x: u64, n: u64, p: f64) -> f64 {
+    let ln_choose = ln_factorial(n) - ln_factorial(x) - ln_factorial(n - x);
+    let ln = ln_choose
+        + if x > 0 { x as f64 * p.ln() } else { 0.0 }
+        + if x < n { (n - x) as f64 * (1.0 - p).ln() } else { 0.0 };
+    ln.exp()
+}
+
+/// The outcomes of a Poisson law with mean `lambda` that carry all but a negligible mass.
+fn poisson_support(lambda: f64) -> std::ops::RangeInclusive<u64> {
+    0..=(lambda + 12.0 * lambda.sqrt() + 30.0) as u64
+}
+
+#[test]
+fn intervals_agree_with_their_closed_forms() {
+    // No event: Garwood's upper limit is -ln(0.05) at 90%; one event: the lower is -ln(0.95).
+    let none = stats::count(0, CONFIDENCE);
+    assert_eq!(none.lower, 0.0);
+    assert!((none.upper - 0.05_f64.ln().abs()).abs() < 1e-9, "{none:?}");
+    assert!((stats::count(1, CONFIDENCE).lower - 0.95_f64.ln().abs()).abs() < 1e-9);
+    // 0 of 10 at 95%: Clopper-Pearson's upper limit is 1 - 0.025^(1/10).
+    let cp = stats::clopper_pearson(0, 10, 0.95);
+    assert!((cp.upper - (1.0 - 0.025_f64.powf(0.1))).abs() < 1e-9, "{cp:?}");
+    // 0 of 10 at 90%: Wilson's interval is [0, z^2 / (n + z^2)], z = 1.6449 (the centre
+    // and the half width are equal).
+    let z2 = 1.644_853_626_951_472_f64.powi(2);
+    let w = stats::share(0, 10, CONFIDENCE);
+    assert!(w.lower.abs() < 1e-12 && (w.upper - z2 / (10.0 + z2)).abs() < 1e-9, "{w:?}");
+    // Newcombe (1998), example (a): 56/70 against 48/80 at 95% is 0.0524 to 0.3339.
+    let d = stats::share_difference(56, 70, 48, 80, 0.95);
+    assert!((d.lower - 0.0524).abs() < 5e-5 && (d.upper - 0.3339).abs() < 5e-5, "{d:?}");
+}
+
+#[test]
+fn count_intervals_cover_the_mean_at_least_as_often_as_promised() {
+    let mut all = Vec::new();
+    for lambda in [2.0, 3.0, 5.0, 10.0, 20.0, 50.0] {
+        let coverage: f64 = poisson_support(lambda)
+            .filter(|k| stats::count(*k, CONFIDENCE).contains(lambda))
+            .map(|k| poisson(k, lambda))
+            .sum();
+        assert!(coverage >= CONFIDENCE - 0.04, "λ = {lambda}: {coverage:.4}");
+        all.push(coverage);
+    }
+    let mean = all.iter().sum::<f64>() / all.len() as f64;
+    assert!(mean >= CONFIDENCE - 0.02, "mean coverage {mean:.4}");
+}
+
+#[test]
+fn share_intervals_cover_the_proportion_on_the_grid() {
+    let mut all = Vec::new();
+    for n in [10, 30, 100, 1000] {
+        for p in [0.05, 0.2, 0.5, 0.8, 0.95] {
+            let coverage: f64 =
+                (0..=n).filter(|x| stats::share(*x, n, CONFIDENCE).contains(p)).map(|x| binomial(x, n, p)).sum();
+            assert!(coverage >= CONFIDENCE - 0.04, "n = {n}, p = {p}: {coverage:.4}");
+            all.push(coverage);
+        }
+    }
+    let mean = all.iter().sum::<f64>() / all.len() as f64;
+    assert!(mean >= CONFIDENCE - 0.02, "mean coverage {mean:.4}");
+}
+
+/// For a quarter with `per_quarter` expected events at baseline, changed by `factor` after
+/// the rollout, against a twelve-month baseline: how often the ratio's interval says
+/// better (wholly below 1) and worse (wholly above 1).
+fn verdicts(per_quarter: f64, factor: f64) -> (f64, f64) {
+    let (lambda, lambda0) = (per_quarter * factor, per_quarter * 4.0);
+    let (mut better, mut worse) = (0.0, 0.0);
+    for k in poisson_support(lambda) {
+        for k0 in poisson_support(lambda0) {
+            let Some(r) = stats::rate_ratio(k, 1.0, k0, 4.0, CONFIDENCE) else { continue };
+            let p = poisson(k, lambda) * poisson(k0, lambda0);
+            if r.below(1.0) {
+                better += p;
+            } else if r.above(1.0) {
+                worse += p;
+            }
+        }
+    }
+    (better, worse)
+}
+
+#[test]
+fn an_unchanged_process_is_called_better_or_worse_by_chance_alone_at_most_five_percent_each() {
+    for per_quarter in [5.0, 25.0] {
+        let (better, worse) = verdicts(per_quarter, 1.0);
+        assert!(better <= (1.0 - CONFIDENCE) / 2.0 + 1e-9, "{per_quarter} a quarter: better {better:.4}");
+        assert!(worse <= (1.0 - CONFIDENCE) / 2.0 + 1e-9, "{per_quarter} a quarter: worse {worse:.4}");
+    }
+}
+
+#[test]
+fn a_real_change_is_seen_in_a_quarter_at_forty_events() {
+    let (better, _) = verdicts(40.0, 0.5);
+    assert!(better >= 0.85, "halved: better in {better:.4}");
+    let (_, worse) = verdicts(40.0, 1.5);
+    assert!(worse >= 0.70, "raised by half: worse in {worse:.4}");
+}
