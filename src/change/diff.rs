@@ -133,7 +133,7 @@ fn change(
     fields: Vec<(String, String, String)>,
     versions: (Option<u32>, Option<u32>),
 ) -> MetricChange {
-    MetricChange { id: id.0.clone(), class, fields, versions, moves: None, not_comparable: None }
+    MetricChange { id: id.to_string(), class, fields, versions, moves: None, not_comparable: None }
 }
 
 /// The fields of a metric that differ, as written.

@@ -10,6 +10,8 @@ pub struct Args<'a> {
     pub project: &'a Path,
     /// Show the Polars plan behind the neutral one.
     pub polars: bool,
+    /// The day the plan is made as of.
+    pub as_of: chrono::NaiveDate,
 }
 
 pub fn run(args: &Args, color: bool) -> ExitCode {
@@ -27,7 +29,7 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
         eprintln!("error: no metric `{}` in the definition set\n  help: {help}", args.metric);
         return ExitCode::from(2);
     };
-    match crate::report::explain::metric(&checked, m, args.polars, super::yesterday()) {
+    match crate::report::explain::metric(&checked, m, args.polars, args.as_of) {
         Ok(text) => super::emit(&text),
         Err(errors) => {
             eprint!("{}", render_all(errors.iter(), &sources, color));

@@ -54,6 +54,9 @@ enum Command {
         /// Also show the back end's own plan (Polars) behind the query plan.
         #[arg(long = "plan", alias = "polars")]
         polars: bool,
+        /// Plan as of the end of this day (YYYY-MM-DD). Default: yesterday.
+        #[arg(long = "as-of", value_parser = parse_date)]
+        as_of: Option<NaiveDate>,
     },
     /// Compute every metric and write results.csv, results.parquet and manifest.json into
     /// the output folder, whole or not at all: the scheduled report build.
@@ -286,8 +289,9 @@ pub fn run_with(args: impl IntoIterator<Item = impl Into<std::ffi::OsString> + C
         Command::Init { dir, set, sites, sources } => {
             init::run(&init::Args { dir: &dir, set: &set, sites: &sites, sources: &sources }, color)
         }
-        Command::Explain { metric, project, polars } => {
-            explain::run(&explain::Args { metric: &metric, project: &project, polars }, color)
+        Command::Explain { metric, project, polars, as_of } => {
+            let as_of = as_of.unwrap_or_else(yesterday);
+            explain::run(&explain::Args { metric: &metric, project: &project, polars, as_of }, color)
         }
         Command::Query { metrics, tag, project, site, grain, as_of, format } => {
             let as_of = as_of.unwrap_or_else(yesterday);

@@ -146,10 +146,7 @@ impl Project {
     /// The binding of `source` at `site`: the site's own, else the project's; `None` when
     /// the source is not bound or the site has no such export.
     pub fn binding<'a>(&'a self, source: &str, site: &'a Site) -> Option<&'a Binding> {
-        if site.absent.contains(source) {
-            return None;
-        }
-        site.bindings.get(source).or_else(|| self.bindings.get(source))
+        binding_of(&self.bindings, source, site)
     }
 
     /// Whether any site's data of `source` is bound: by the project or by a site.
@@ -159,9 +156,23 @@ impl Project {
 
     /// Every bound source, in name order.
     pub fn bound_sources(&self) -> BTreeSet<&str> {
-        let sites = self.sites.iter().flat_map(|s| s.bindings.keys());
-        self.bindings.keys().chain(sites).map(String::as_str).collect()
+        bound_sources_of(&self.bindings, &self.sites)
     }
+}
+
+/// How `site` exports `source`: its own binding, else the project's (`bindings`); none
+/// when the site says it has no such export.
+pub fn binding_of<'a>(bindings: &'a BTreeMap<String, Binding>, source: &str, site: &'a Site) -> Option<&'a Binding> {
+    if site.absent.contains(source) {
+        return None;
+    }
+    site.bindings.get(source).or_else(|| bindings.get(source))
+}
+
+/// Every source bound by the project (`bindings`) or by one of its `sites`, in name order.
+pub fn bound_sources_of<'a>(bindings: &'a BTreeMap<String, Binding>, sites: &'a [Site]) -> BTreeSet<&'a str> {
+    let by_sites = sites.iter().flat_map(|s| s.bindings.keys());
+    bindings.keys().chain(by_sites).map(String::as_str).collect()
 }
 
 #[derive(Debug, Serialize)]

@@ -21,9 +21,14 @@ pub enum RevisionError {
 }
 
 impl RevisionError {
-    /// Whether the revision named is at fault (a usage error), not git.
+    /// Whether the command named a revision, or a folder, that holds none (a usage error),
+    /// rather than git failing (not installed, say).
     pub fn is_unknown_revision(&self) -> bool {
-        !matches!(self, RevisionError::Git(_))
+        match self {
+            RevisionError::NotARevision { .. } | RevisionError::NotInPinnedSet { .. } => true,
+            RevisionError::NotInRepository { source, .. } => matches!(source, GitError::Refused(_)),
+            RevisionError::Git(_) => false,
+        }
     }
 }
 

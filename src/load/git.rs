@@ -20,12 +20,6 @@ pub enum GitError {
     Refused(String),
 }
 
-impl From<GitError> for String {
-    fn from(e: GitError) -> String {
-        e.to_string()
-    }
-}
-
 /// The output of `git -C dir ARGS`, or what git said on failing.
 pub(crate) fn git(dir: &Path, args: &[&str]) -> Result<String, GitError> {
     let mut command = Command::new("git");

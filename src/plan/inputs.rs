@@ -40,19 +40,16 @@ impl<'a> Inputs<'a> {
     /// How `site` exports `source`: its own binding, else the project's; none when the
     /// site says it has no such export.
     pub fn binding(&self, source: &str, site: &'a Site) -> Option<&'a Binding> {
-        if site.absent.contains(source) {
-            return None;
-        }
-        site.bindings.get(source).or_else(|| self.bindings.get(source))
+        crate::ir::binding_of(self.bindings, source, site)
     }
 
     /// Every bound source, in name order.
     pub fn bound_sources(&self) -> BTreeSet<&'a str> {
-        let sites = self.sites.iter().flat_map(|s| s.bindings.keys());
-        self.bindings.keys().chain(sites).map(String::as_str).collect()
+        crate::ir::bound_sources_of(self.bindings, self.sites)
     }
 
-    /// The duration pairs of `source` (see [`Inputs::durations`]).
+    /// The (start, end) column pairs the set's metrics measure durations between in
+    /// `source`: an end before its start is a data error there.
     pub fn durations(&self, source: &str) -> &[(String, String)] {
         self.durations.get(source).map_or(&[], Vec::as_slice)
     }

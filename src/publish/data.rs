@@ -81,7 +81,7 @@ pub fn thin_baselines(set: &DefinitionSet, results: &Results) -> Vec<Diagnostic>
     let mut rows: std::collections::BTreeMap<(&str, String), u64> = std::collections::BTreeMap::new();
     for r in results.rows.iter().filter(|r| r.status == Some(RowStatus::Baseline) && r.site != SiteRef::All) {
         if let Some(n) = r.n {
-            *rows.entry((r.metric.0.as_str(), r.site.to_string())).or_default() += n;
+            *rows.entry((r.metric.as_str(), r.site.to_string())).or_default() += n;
         }
     }
     let mut found = Vec::new();

@@ -43,6 +43,8 @@ pub enum InitError {
     UnknownSource { name: String, set: String, hint: String, known: String },
     #[error("cannot read {}: {source}", path.display())]
     Unreadable { path: PathBuf, source: std::io::Error },
+    #[error("cannot read the current folder: {0}")]
+    CurrentFolder(std::io::Error),
     #[error("init writes a new project and overwrites nothing; already there: {}", shown(.0))]
     Taken(Vec<PathBuf>),
     /// Writing failed part way; what was written is removed again.
@@ -219,8 +221,7 @@ fn project_yaml(
 /// The set's folder as written from the project's: relative when they share a root.
 fn definitions_path(dir: &Path, set: &Path) -> Result<String, InitError> {
     let set = fs::canonicalize(set).map_err(|source| InitError::Unreadable { path: set.to_path_buf(), source })?;
-    let cwd = std::env::current_dir()
-        .map_err(|source| InitError::Unreadable { path: PathBuf::from("the current folder"), source })?;
+    let cwd = std::env::current_dir().map_err(InitError::CurrentFolder)?;
     let dir = crate::load::normalize(&cwd.join(dir));
     let dir = fs::canonicalize(&dir).unwrap_or(dir);
     let (a, b): (Vec<Component>, Vec<Component>) = (dir.components().collect(), set.components().collect());

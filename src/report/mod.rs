@@ -116,11 +116,11 @@ pub fn render(input: &Input, manifest: &Manifest) -> Result<Vec<Rendered>, Rende
     let shared = context::Shared::new(input.checked, manifest);
     let indexes: BTreeMap<Option<Grain>, context::Index> =
         input.results.iter().map(|(grain, results)| (*grain, context::Index::new(results))).collect();
-    let quarters = indexes.get(&Some(Grain::Quarter)).ok_or(RenderError::Missing("quarterly"))?;
+    let quarters = indexes.get(&Some(Grain::Quarter)).ok_or(RenderError::Missing("at the quarter grain"))?;
     let mut out = Vec::new();
     let mut written = BTreeSet::new();
     for spec in &project.reports {
-        let results = input.results.get(&spec.grain).ok_or(RenderError::Missing("report grain's"))?;
+        let results = input.results.get(&spec.grain).ok_or(RenderError::Missing("at the report's grain"))?;
         let sites: Vec<Option<String>> = match (&spec.site, spec.out.contains("{site}")) {
             (Some(site), _) => vec![Some(site.clone())],
             (None, true) => project.sites.iter().map(|s| Some(s.id.to_string())).collect(),
@@ -221,7 +221,7 @@ pub enum RenderError {
     #[error("report `{template}` would write {file}, which another report writes; give each report its own `out`")]
     SameFile { template: String, file: String },
     /// The results a report is made from were not computed (a bug of the caller).
-    #[error("the {0} results a report needs are missing")]
+    #[error("the results a report needs are missing ({0})")]
     Missing(&'static str),
 }
 

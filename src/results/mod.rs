@@ -162,7 +162,7 @@ type Getter = for<'r> fn(&'r ResultRow) -> Cell<'r>;
 
 /// The columns before the `by` dimensions.
 const LEADING: [(&str, Getter); 3] = [
-    ("metric", |r| Cell::Text(&r.metric.0)),
+    ("metric", |r| Cell::Text(r.metric.as_str())),
     ("version", |r| Cell::Count(Some(r.version.into()))),
     ("site", |r| Cell::Text(r.site.as_str())),
 ];

@@ -1,8 +1,12 @@
-//! The statistics the evidence statuses rest on (issue #25; docs/semantics.md): closed-form
-//! confidence intervals for the aggregates an ISMS produces, and for their change against
-//! a baseline. Distribution functions come from `statrs`; nothing here is a hand-written
-//! special function. Every interval is two-sided at `confidence` (0.90 by default), each
-//! side erring at most `(1 - confidence) / 2`.
+//! The statistics the evidence statuses will rest on (issue #25): closed-form confidence
+//! intervals for the aggregates an ISMS produces, and for their change against a
+//! baseline. Distribution functions come from `statrs`; nothing here is a hand-written
+//! special function. Every interval is two-sided at `confidence` (strictly between 0 and
+//! 1). The exact methods (Garwood, Clopper-Pearson and the rate ratio built on it) err on
+//! each side at most `(1 - confidence) / 2`; the score methods (Wilson, Newcombe) hold
+//! their level on average, not at every point. A function returns `None` for inputs
+//! outside its domain (no cases, more successes than cases, an exposure that is not
+//! positive, a confidence outside (0, 1)): no input makes it panic.
 //!
 //! | aggregate | the value | the value against its baseline |
 //! |---|---|---|
@@ -34,9 +38,10 @@ impl Interval {
     }
 }
 
-/// The probability each side of an interval at `confidence` may err.
-fn tail(confidence: f64) -> f64 {
-    (1.0 - confidence) / 2.0
+/// The probability each side of an interval at `confidence` may err; `None` for a
+/// confidence outside (0, 1).
+fn tail(confidence: f64) -> Option<f64> {
+    (confidence > 0.0 && confidence < 1.0).then(|| (1.0 - confidence) / 2.0)
 }
 
 /// The `p` quantile of the gamma distribution with `shape` and rate 1.
@@ -51,57 +56,62 @@ fn beta_quantile(a: f64, b: f64, p: f64) -> f64 {
 
 /// Garwood's exact interval of a Poisson mean from `k` events: the gamma quantiles of
 /// shape k (lower; 0 for no event) and k + 1 (upper). Divide by an exposure for a rate.
-pub fn count(k: u64, confidence: f64) -> Interval {
-    let a = tail(confidence);
+pub fn count(k: u64, confidence: f64) -> Option<Interval> {
+    let a = tail(confidence)?;
     let lower = if k == 0 { 0.0 } else { gamma_quantile(k as f64, a) };
-    Interval { lower, upper: gamma_quantile(k as f64 + 1.0, 1.0 - a) }
+    Some(Interval { lower, upper: gamma_quantile(k as f64 + 1.0, 1.0 - a) })
 }
 
 /// Clopper-Pearson's exact interval of a binomial proportion from `x` of `n`.
-pub fn clopper_pearson(x: u64, n: u64, confidence: f64) -> Interval {
-    let a = tail(confidence);
+pub fn clopper_pearson(x: u64, n: u64, confidence: f64) -> Option<Interval> {
+    let a = tail(confidence).filter(|_| n > 0 && x <= n)?;
     let (x, n) = (x as f64, n as f64);
     let lower = if x == 0.0 { 0.0 } else { beta_quantile(x, n - x + 1.0, a) };
     let upper = if x == n { 1.0 } else { beta_quantile(x + 1.0, n - x, 1.0 - a) };
-    Interval { lower, upper }
+    Some(Interval { lower, upper })
 }
 
 /// The interval of the ratio of two Poisson rates, `k` events over exposure `t` against
 /// `k0` events over exposure `t0` (the period against its baseline), from the conditional
 /// test: given k + k0 events, k is binomial with p = t / (t + t0) when the rates are
-/// equal. `None` when neither side holds an event: there is nothing to compare.
+/// equal. `None` when neither side holds an event (there is nothing to compare), or an
+/// exposure is not positive.
 pub fn rate_ratio(k: u64, t: f64, k0: u64, t0: f64, confidence: f64) -> Option<Interval> {
-    if k + k0 == 0 {
+    let positive = |x: f64| x.is_finite() && x > 0.0;
+    if !(positive(t) && positive(t0)) {
         return None;
     }
-    let p = clopper_pearson(k, k + k0, confidence);
+    let p = clopper_pearson(k, k + k0, confidence)?;
     let ratio = |p: f64| if p >= 1.0 { f64::INFINITY } else { p / (1.0 - p) * t0 / t };
     Some(Interval { lower: ratio(p.lower), upper: ratio(p.upper) })
 }
 
 /// The two-sided standard normal quantile at `confidence`.
-fn z(confidence: f64) -> f64 {
-    Normal::new(0.0, 1.0).expect("the standard normal").inverse_cdf(1.0 - tail(confidence))
+fn z(confidence: f64) -> Option<f64> {
+    Some(Normal::new(0.0, 1.0).expect("the standard normal").inverse_cdf(1.0 - tail(confidence)?))
 }
 
-/// Wilson's score interval of a proportion from `x` of `n` (`n` > 0).
-pub fn share(x: u64, n: u64, confidence: f64) -> Interval {
-    let (x, n, z) = (x as f64, n as f64, z(confidence));
+/// Wilson's score interval of a proportion from `x` of `n`.
+pub fn share(x: u64, n: u64, confidence: f64) -> Option<Interval> {
+    if n == 0 || x > n {
+        return None;
+    }
+    let (x, n, z) = (x as f64, n as f64, z(confidence)?);
     let z2 = z * z;
     let centre = (x + z2 / 2.0) / (n + z2);
     let half = z * (x * (n - x) / n + z2 / 4.0).sqrt() / (n + z2);
-    Interval { lower: (centre - half).max(0.0), upper: (centre + half).min(1.0) }
+    Some(Interval { lower: (centre - half).max(0.0), upper: (centre + half).min(1.0) })
 }
 
 /// Newcombe's hybrid score interval (his method 10) of the difference of two proportions,
 /// `x1` of `n1` less `x2` of `n2`, from their Wilson intervals: in proportion points
 /// (multiply by 100 for percentage points).
-pub fn share_difference(x1: u64, n1: u64, x2: u64, n2: u64, confidence: f64) -> Interval {
+pub fn share_difference(x1: u64, n1: u64, x2: u64, n2: u64, confidence: f64) -> Option<Interval> {
+    let (w1, w2) = (share(x1, n1, confidence)?, share(x2, n2, confidence)?);
     let (p1, p2) = (x1 as f64 / n1 as f64, x2 as f64 / n2 as f64);
-    let (w1, w2) = (share(x1, n1, confidence), share(x2, n2, confidence));
     let d = p1 - p2;
-    Interval {
+    Some(Interval {
         lower: d - ((p1 - w1.lower).powi(2) + (w2.upper - p2).powi(2)).sqrt(),
         upper: d + ((w1.upper - p1).powi(2) + (p2 - w2.lower).powi(2)).sqrt(),
-    }
+    })
 }

@@ -131,9 +131,12 @@ fn explain_every_engine_metric_and_a_code() {
     let mut metrics: Vec<String> = metrics.collect();
     metrics.sort();
     for metric in &metrics {
-        pin(&format!("explain-{metric}"), &["explain", metric, "-p", ENGINE], None);
+        pin(&format!("explain-{metric}"), &["explain", metric, "-p", ENGINE, "--as-of", AS_OF], None);
     }
     pin("explain-code", &["explain", "E0304"], None);
+    // A whole float is printed as the language writes it (`7.0`), so it reads back as a float.
+    let float = ["explain", "unresolved_high_vulnerabilities", "-p", ACME, "--as-of", AS_OF];
+    pin("explain-whole-float", &float, None);
     pin("explain-unknown", &["explain", "nosuchmetric", "-p", ENGINE], None);
 }
 

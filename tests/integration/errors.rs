@@ -58,3 +58,20 @@ fn an_out_folder_that_is_a_file_is_refused_before_anything_is_written() {
     insta::assert_snapshot!(said, @"--out [tmp]/out is a file, not a folder; name a new or previous output folder");
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "not a folder", "the file is as it was");
 }
+
+/// A revision that names nothing is the user's to fix (exit 2); git failing to run is not.
+#[test]
+fn a_revision_error_says_whether_the_revision_or_git_is_at_fault() {
+    use yardstick::load::RevisionError;
+    use yardstick::load::git::GitError;
+    let dir = std::path::PathBuf::from("/plant");
+    let unknown = RevisionError::NotARevision { rev: "v9".into(), root: dir.clone() };
+    assert!(unknown.is_unknown_revision());
+    insta::assert_snapshot!(unknown, @"`v9` is not a revision of the repository at /plant");
+    let outside =
+        RevisionError::NotInRepository { dir: dir.clone(), source: GitError::Refused("not a git repository".into()) };
+    assert!(outside.is_unknown_revision());
+    let no_git = std::io::Error::new(std::io::ErrorKind::NotFound, "no such program");
+    let not_run = RevisionError::NotInRepository { dir, source: GitError::NotRun(no_git) };
+    assert!(!not_run.is_unknown_revision(), "git not installed is no usage error");
+}

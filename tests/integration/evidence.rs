@@ -32,36 +32,66 @@ fn poisson_support(lambda: f64) -> std::ops::RangeInclusive<u64> {
 #[test]
 fn intervals_agree_with_their_closed_forms() {
     // No event: Garwood's upper limit is -ln(0.05) at 90%; one event: the lower is -ln(0.95).
-    let none = stats::count(0, CONFIDENCE);
+    let none = stats::count(0, CONFIDENCE).unwrap();
     assert_eq!(none.lower, 0.0);
     assert!((none.upper - 0.05_f64.ln().abs()).abs() < 1e-9, "{none:?}");
-    assert!((stats::count(1, CONFIDENCE).lower - 0.95_f64.ln().abs()).abs() < 1e-9);
+    assert!((stats::count(1, CONFIDENCE).unwrap().lower - 0.95_f64.ln().abs()).abs() < 1e-9);
     // 0 of 10 at 95%: Clopper-Pearson's upper limit is 1 - 0.025^(1/10).
-    let cp = stats::clopper_pearson(0, 10, 0.95);
+    let cp = stats::clopper_pearson(0, 10, 0.95).unwrap();
     assert!((cp.upper - (1.0 - 0.025_f64.powf(0.1))).abs() < 1e-9, "{cp:?}");
     // 0 of 10 at 90%: Wilson's interval is [0, z^2 / (n + z^2)], z = 1.6449 (the centre
     // and the half width are equal).
     let z2 = 1.644_853_626_951_472_f64.powi(2);
-    let w = stats::share(0, 10, CONFIDENCE);
+    let w = stats::share(0, 10, CONFIDENCE).unwrap();
     assert!(w.lower.abs() < 1e-12 && (w.upper - z2 / (10.0 + z2)).abs() < 1e-9, "{w:?}");
     // Newcombe (1998), example (a): 56/70 against 48/80 at 95% is 0.0524 to 0.3339.
-    let d = stats::share_difference(56, 70, 48, 80, 0.95);
+    let d = stats::share_difference(56, 70, 48, 80, 0.95).unwrap();
     assert!((d.lower - 0.0524).abs() < 5e-5 && (d.upper - 0.3339).abs() < 5e-5, "{d:?}");
+    // Zero cells: no difference seen, an interval around it inside [-1, 1].
+    let zero = stats::share_difference(0, 10, 0, 10, CONFIDENCE).unwrap();
+    assert!(zero.contains(0.0) && zero.lower > -1.0 && zero.upper < 1.0, "{zero:?}");
+    let all = stats::share_difference(10, 10, 0, 10, CONFIDENCE).unwrap();
+    assert!(all.above(0.0) && all.upper <= 1.0, "{all:?}");
 }
 
 #[test]
+fn inputs_outside_the_domain_give_no_interval_never_a_panic() {
+    assert!(stats::count(3, 1.0).is_none() && stats::count(3, 0.0).is_none() && stats::count(3, f64::NAN).is_none());
+    assert!(stats::clopper_pearson(11, 10, CONFIDENCE).is_none() && stats::clopper_pearson(0, 0, CONFIDENCE).is_none());
+    assert!(stats::share(0, 0, CONFIDENCE).is_none() && stats::share(3, 2, CONFIDENCE).is_none());
+    assert!(stats::share_difference(1, 0, 1, 2, CONFIDENCE).is_none());
+    assert!(stats::rate_ratio(0, 1.0, 0, 4.0, CONFIDENCE).is_none(), "no event on either side");
+    assert!(
+        stats::rate_ratio(3, 0.0, 4, 4.0, CONFIDENCE).is_none()
+            && stats::rate_ratio(3, 1.0, 4, -1.0, CONFIDENCE).is_none()
+    );
+}
+
+/// Garwood's interval is exact: it covers the mean at least as often as promised, at every
+/// mean (not only on average).
+#[test]
 fn count_intervals_cover_the_mean_at_least_as_often_as_promised() {
-    let mut all = Vec::new();
-    for lambda in [2.0, 3.0, 5.0, 10.0, 20.0, 50.0] {
+    for lambda in [0.5, 2.0, 3.0, 5.0, 10.0, 20.0, 50.0] {
         let coverage: f64 = poisson_support(lambda)
-            .filter(|k| stats::count(*k, CONFIDENCE).contains(lambda))
+            .filter(|k| stats::count(*k, CONFIDENCE).unwrap().contains(lambda))
             .map(|k| poisson(k, lambda))
             .sum();
-        assert!(coverage >= CONFIDENCE - 0.04, "λ = {lambda}: {coverage:.4}");
-        all.push(coverage);
+        assert!(coverage >= CONFIDENCE - 1e-9, "λ = {lambda}: {coverage:.4}");
     }
-    let mean = all.iter().sum::<f64>() / all.len() as f64;
-    assert!(mean >= CONFIDENCE - 0.02, "mean coverage {mean:.4}");
+}
+
+/// Clopper-Pearson's interval is exact too, at every proportion of the grid.
+#[test]
+fn exact_share_intervals_cover_at_every_point() {
+    for n in [10, 30, 100] {
+        for p in [0.05, 0.2, 0.5, 0.8, 0.95] {
+            let coverage: f64 = (0..=n)
+                .filter(|x| stats::clopper_pearson(*x, n, CONFIDENCE).unwrap().contains(p))
+                .map(|x| binomial(x, n, p))
+                .sum();
+            assert!(coverage >= CONFIDENCE - 1e-9, "n = {n}, p = {p}: {coverage:.4}");
+        }
+    }
 }
 
 #[test]
@@ -69,8 +99,10 @@ fn share_intervals_cover_the_proportion_on_the_grid() {
     let mut all = Vec::new();
     for n in [10, 30, 100, 1000] {
         for p in [0.05, 0.2, 0.5, 0.8, 0.95] {
-            let coverage: f64 =
-                (0..=n).filter(|x| stats::share(*x, n, CONFIDENCE).contains(p)).map(|x| binomial(x, n, p)).sum();
+            let coverage: f64 = (0..=n)
+                .filter(|x| stats::share(*x, n, CONFIDENCE).unwrap().contains(p))
+                .map(|x| binomial(x, n, p))
+                .sum();
             assert!(coverage >= CONFIDENCE - 0.04, "n = {n}, p = {p}: {coverage:.4}");
             all.push(coverage);
         }
@@ -80,14 +112,14 @@ fn share_intervals_cover_the_proportion_on_the_grid() {
 }
 
 /// For a quarter with `per_quarter` expected events at baseline, changed by `factor` after
-/// the rollout, against a twelve-month baseline: how often the ratio's interval says
-/// better (wholly below 1) and worse (wholly above 1).
-fn verdicts(per_quarter: f64, factor: f64) -> (f64, f64) {
-    let (lambda, lambda0) = (per_quarter * factor, per_quarter * 4.0);
+/// the rollout, against a baseline of `quarters` quarters: how often the ratio's interval
+/// says better (wholly below 1) and worse (wholly above 1).
+fn verdicts(per_quarter: f64, factor: f64, quarters: f64) -> (f64, f64) {
+    let (lambda, lambda0) = (per_quarter * factor, per_quarter * quarters);
     let (mut better, mut worse) = (0.0, 0.0);
     for k in poisson_support(lambda) {
         for k0 in poisson_support(lambda0) {
-            let Some(r) = stats::rate_ratio(k, 1.0, k0, 4.0, CONFIDENCE) else { continue };
+            let Some(r) = stats::rate_ratio(k, 1.0, k0, quarters, CONFIDENCE) else { continue };
             let p = poisson(k, lambda) * poisson(k0, lambda0);
             if r.below(1.0) {
                 better += p;
@@ -101,17 +133,18 @@ fn verdicts(per_quarter: f64, factor: f64) -> (f64, f64) {
 
 #[test]
 fn an_unchanged_process_is_called_better_or_worse_by_chance_alone_at_most_five_percent_each() {
-    for per_quarter in [5.0, 25.0] {
-        let (better, worse) = verdicts(per_quarter, 1.0);
-        assert!(better <= (1.0 - CONFIDENCE) / 2.0 + 1e-9, "{per_quarter} a quarter: better {better:.4}");
-        assert!(worse <= (1.0 - CONFIDENCE) / 2.0 + 1e-9, "{per_quarter} a quarter: worse {worse:.4}");
+    for (per_quarter, quarters) in [(5.0, 4.0), (25.0, 4.0), (5.0, 2.0), (10.0, 1.0)] {
+        let (better, worse) = verdicts(per_quarter, 1.0, quarters);
+        let at = format!("{per_quarter} a quarter, {quarters} baseline quarters");
+        assert!(better <= (1.0 - CONFIDENCE) / 2.0 + 1e-9, "{at}: better {better:.4}");
+        assert!(worse <= (1.0 - CONFIDENCE) / 2.0 + 1e-9, "{at}: worse {worse:.4}");
     }
 }
 
 #[test]
 fn a_real_change_is_seen_in_a_quarter_at_forty_events() {
-    let (better, _) = verdicts(40.0, 0.5);
+    let (better, _) = verdicts(40.0, 0.5, 4.0);
     assert!(better >= 0.85, "halved: better in {better:.4}");
-    let (_, worse) = verdicts(40.0, 1.5);
+    let (_, worse) = verdicts(40.0, 1.5, 4.0);
     assert!(worse >= 0.70, "raised by half: worse in {worse:.4}");
 }

@@ -143,6 +143,11 @@ fn every_shipped_expression_prints_parses_and_checks_to_the_same_ir() {
             doc.insert("where".into(), filter.to_string().into());
         }
         doc.insert("value".into(), value.to_string().into());
+        if !m.thresholds.is_empty() {
+            let thresholds: serde_json::Map<String, serde_json::Value> =
+                m.thresholds.iter().map(|t| (status_key(t.status), t.condition.to_string().into())).collect();
+            doc.insert("thresholds".into(), thresholds.into());
+        }
         printed += 1;
         // JSON is YAML: the file is written back as JSON, with the printed expressions.
         std::fs::write(&path, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
@@ -151,8 +156,11 @@ fn every_shipped_expression_prints_parses_and_checks_to_the_same_ir() {
     let after = after.unwrap_or_else(|| panic!("{:?}", diags.iter().map(|d| &d.message).collect::<Vec<_>>()));
     let spans = regex::Regex::new(r"span: Span \{[^}]*\}").unwrap();
     let shape = |e: &TExpr| spans.replace_all(&format!("{e:?}"), "").into_owned();
+    assert_eq!(before.set.metrics.len(), after.set.metrics.len());
     for (a, b) in before.set.metrics.iter().zip(&after.set.metrics) {
         assert_eq!(a.id, b.id);
+        let conditions = |m: &Metric| m.thresholds.iter().map(|t| shape(&t.condition)).collect::<Vec<_>>();
+        assert_eq!(conditions(a), conditions(b), "thresholds of {}", a.id);
         let exprs = |m: &Metric| match &m.body {
             MetricBody::Base(b) => (b.filter.clone(), b.value.clone()),
             MetricBody::Derived { value, .. } => (None, value.clone()),
@@ -178,4 +186,9 @@ fn find_metric_file(dir: &std::path::Path, id: &str) -> Option<std::path::PathBu
         }
     }
     None
+}
+
+/// A threshold's key as YAML writes it: `green` or `amber`.
+fn status_key(status: Status) -> String {
+    serde_json::to_value(status).unwrap().as_str().unwrap().to_string()
 }

@@ -1,5 +1,7 @@
-//! Pitfall lints, one per file (each with what it does, why it matters and an example) (the measurement pitfalls of an ISMS, the seed's section 8): definitions and projects that check and compute,
-//! but measure the wrong thing or compare against a baseline that cannot bear it. Each is
+//! Pitfall lints, the measurement pitfalls of an ISMS (docs/definition-set.md, "Pitfall
+//! lints"): definitions and projects that check and compute, but measure the wrong thing
+//! or compare against a baseline that cannot bear it. One lint per file, each saying what
+//! it does, why it matters and an example. Each is
 //! a warning with its own code. A metric is exempt from one of the metric lints only by
 //! `allow: [{code: W1004, reason: "..."}]`; the site lints (the baseline window) concern
 //! a site, not a metric, and are answered in the project.
