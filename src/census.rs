@@ -59,22 +59,23 @@ pub(crate) fn counting() -> bool {
     ON.load(Ordering::Relaxed)
 }
 
-pub(crate) fn read(rows: usize) {
+/// Adds `rows` to `counter` while a census runs.
+fn add(counter: &AtomicU64, rows: usize) {
     if counting() {
-        READ.fetch_add(rows as u64, Ordering::Relaxed);
+        counter.fetch_add(rows as u64, Ordering::Relaxed);
     }
+}
+
+pub(crate) fn read(rows: usize) {
+    add(&READ, rows);
 }
 
 pub(crate) fn checked(rows: usize) {
-    if counting() {
-        CHECKED.fetch_add(rows as u64, Ordering::Relaxed);
-    }
+    add(&CHECKED, rows);
 }
 
 pub(crate) fn rendered(rows: usize) {
-    if counting() {
-        RENDERED.fetch_add(rows as u64, Ordering::Relaxed);
-    }
+    add(&RENDERED, rows);
 }
 
 pub(crate) fn computed(ops: Vec<Operator>) {
