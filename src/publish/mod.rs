@@ -1,8 +1,10 @@
-//! The scheduled build (docs/manifest.md and docs/commands.md): every metric of the project computed in
-//! one run, written with the audit manifest into the output folder, whole or not at all.
-//! The files are written into a temporary folder beside the target and moved into place
-//! under a lock at the end, so that a failed build leaves the previous output as it was
-//! and two builds into one folder never mix their files.
+//! Publishing: what yardstick writes for people and machines. The scheduled build
+//! (docs/commands.md, docs/manifest.md): every metric of the project computed in one run,
+//! written with the reports and the audit manifest into the output folder, whole or not at
+//! all. The files are written into a temporary folder beside the target and moved into
+//! place under a lock at the end, so that a failed build leaves the previous output as it
+//! was and two builds into one folder never mix their files. Also `check --data`
+//! ([`check_data`]) and a new project's files ([`init`]).
 
 mod data;
 mod error;
