@@ -12,6 +12,12 @@
 //! |---|---|---|
 //! | count, rate per exposure | [`count`]: Garwood (exact Poisson) | [`rate_ratio`]: Clopper-Pearson on k/(k+K), the conditional test of two Poisson rates |
 //! | share | [`share`]: Wilson score | [`share_difference`]: Newcombe's hybrid score interval, in points |
+//!
+//! and the trend of counts since rollout, [`poisson_trend`].
+
+mod trend;
+
+pub use trend::{MIN_PERIODS, Trend, poisson_trend};
 
 use statrs::distribution::{Beta, ContinuousCDF, Gamma, Normal};
 

@@ -148,3 +148,51 @@ fn a_real_change_is_seen_in_a_quarter_at_forty_events() {
     let (_, worse) = verdicts(40.0, 1.5, 4.0);
     assert!(worse >= 0.70, "raised by half: worse in {worse:.4}");
 }
+
+/// Counts that follow the model exactly give back its slope and no overdispersion.
+#[test]
+fn a_trend_fitted_on_counts_that_follow_the_model_recovers_its_slope() {
+    let times: Vec<f64> = (0..8).map(|i| f64::from(i) * 0.25).collect();
+    let counts: Vec<f64> = times.iter().map(|t| 10.0 * 0.8_f64.powf(*t)).collect();
+    let trend = stats::poisson_trend(&counts, &[1.0; 8], &times, CONFIDENCE).unwrap();
+    assert!((trend.per_year + 0.2).abs() < 1e-9, "{trend:?}");
+    assert_eq!(trend.dispersion, 1.0);
+    assert!(trend.interval.contains(-0.2));
+}
+
+/// Six quarters of 5 events: no trend, and the interval exp(±t(4)·sqrt(var b)) - 1 with
+/// var b = 1 / (5 · Σ (t - t̄)²) = 1 / (5 · 1.09375), t(4) at 95% = 2.131847.
+#[test]
+fn a_flat_series_has_no_trend_and_the_interval_the_model_gives() {
+    let times: Vec<f64> = (0..6).map(|i| f64::from(i) * 0.25).collect();
+    let trend = stats::poisson_trend(&[5.0; 6], &[1.0; 6], &times, CONFIDENCE).unwrap();
+    assert!(trend.per_year.abs() < 1e-12, "{trend:?}");
+    let half = 2.131_847 * (1.0 / (5.0 * 1.093_75_f64)).sqrt();
+    assert!((trend.interval.lower - ((-half).exp() - 1.0)).abs() < 1e-5, "{trend:?}");
+    assert!((trend.interval.upper - (half.exp() - 1.0)).abs() < 1e-5, "{trend:?}");
+}
+
+/// Counts that swing more than a Poisson process would widen the interval by the
+/// estimated overdispersion.
+#[test]
+fn clustered_counts_widen_the_trend_interval() {
+    let times: Vec<f64> = (0..6).map(|i| f64::from(i) * 0.25).collect();
+    let steady = stats::poisson_trend(&[10.0; 6], &[1.0; 6], &times, CONFIDENCE).unwrap();
+    let swinging = stats::poisson_trend(&[0.0, 20.0, 0.0, 20.0, 0.0, 20.0], &[1.0; 6], &times, CONFIDENCE).unwrap();
+    assert!(swinging.dispersion > 5.0, "{swinging:?}");
+    let width = |t: &stats::Trend| t.interval.upper.ln_1p() - t.interval.lower.ln_1p();
+    assert!(width(&swinging) > 2.0 * width(&steady), "{steady:?} {swinging:?}");
+}
+
+#[test]
+fn no_trend_is_fitted_on_too_little() {
+    let t4 = [0.0, 0.25, 0.5, 0.75];
+    assert!(stats::poisson_trend(&[1.0, 2.0, 3.0], &[1.0; 3], &t4[..3], CONFIDENCE).is_none(), "three periods");
+    assert!(stats::poisson_trend(&[0.0; 4], &[1.0; 4], &t4, CONFIDENCE).is_none(), "no event");
+    assert!(stats::poisson_trend(&[1.0; 4], &[1.0; 4], &[0.5; 4], CONFIDENCE).is_none(), "one time");
+    assert!(stats::poisson_trend(&[1.0; 4], &[1.0, 0.0, 1.0, 1.0], &t4, CONFIDENCE).is_none(), "no exposure");
+    assert!(stats::poisson_trend(&[1.0; 4], &[1.0; 4], &t4, 1.0).is_none(), "confidence 1");
+    // Events only in the first period: the fitted rate runs to zero; no number, or a finite one.
+    let vanishing = stats::poisson_trend(&[10.0, 0.0, 0.0, 0.0], &[1.0; 4], &t4, CONFIDENCE);
+    assert!(vanishing.is_none_or(|t| t.per_year.is_finite() && t.interval.lower.is_finite()), "{vanishing:?}");
+}
