@@ -13,11 +13,12 @@
 //! | count, rate per exposure | [`count`]: Garwood (exact Poisson) | [`rate_ratio`]: Clopper-Pearson on k/(k+K), the conditional test of two Poisson rates |
 //! | share | [`share`]: Wilson score | [`share_difference`]: Newcombe's hybrid score interval, in points |
 //!
-//! and the trend of counts since rollout, [`poisson_trend`].
+//! and trends since rollout: of counts, [`poisson_trend`]; of shares and medians,
+//! [`theil_sen`]; and how much counts cluster, [`dispersion`].
 
 mod trend;
 
-pub use trend::{MIN_PERIODS, Trend, poisson_trend};
+pub use trend::{MIN_PERIODS, Trend, poisson_trend, theil_sen};
 
 use statrs::distribution::{Beta, ContinuousCDF, Gamma, Normal};
 
@@ -120,4 +121,20 @@ pub fn share_difference(x1: u64, n1: u64, x2: u64, n2: u64, confidence: f64) -> 
         lower: d - ((p1 - w1.lower).powi(2) + (w2.upper - p2).powi(2)).sqrt(),
         upper: d + ((w1.upper - p1).powi(2) + (p2 - w2.lower).powi(2)).sqrt(),
     })
+}
+
+/// How much more counts swing than a Poisson process would (Laney's practice, issue #25):
+/// the index of dispersion of `counts` (monthly counts of a baseline, say), the sample
+/// variance over the mean, `Σ (y - ȳ)² / ȳ / (m - 1)`. Above 1.5 the counts cluster,
+/// and count intervals are widened by the square root of `max(1, φ)`. `None` for fewer
+/// than two counts or no event.
+pub fn dispersion(counts: &[u64]) -> Option<f64> {
+    let m = counts.len();
+    let total: u64 = counts.iter().sum();
+    if m < 2 || total == 0 {
+        return None;
+    }
+    let mean = total as f64 / m as f64;
+    let squares: f64 = counts.iter().map(|y| (*y as f64 - mean).powi(2)).sum();
+    Some(squares / mean / (m - 1) as f64)
 }

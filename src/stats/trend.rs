@@ -83,3 +83,42 @@ fn fit(counts: &[f64], exposures: &[f64], times: &[f64]) -> Option<(f64, f64, f6
     }
     None
 }
+
+/// The Theil-Sen slope of `values` at `times` (the median of the slopes between every two
+/// periods at different times) with Sen's distribution-free interval at `confidence`:
+/// with N slopes and `C = z · sqrt(Var S)`, `Var S = n(n-1)(2n+5)/18` (Kendall's S, no
+/// correction for ties), the slopes of rank `round((N - C) / 2)` and
+/// `round((N + C) / 2) + 1` in increasing order, clamped to the slopes there are. Used for
+/// shares (points per year) and the log of medians. `None` with fewer than
+/// [`MIN_PERIODS`] periods, one time only, a value that is not finite, or a confidence
+/// outside (0, 1).
+pub fn theil_sen(values: &[f64], times: &[f64], confidence: f64) -> Option<(f64, Interval)> {
+    let n = values.len();
+    let valid = n >= MIN_PERIODS
+        && times.len() == n
+        && values.iter().chain(times).all(|v| v.is_finite())
+        && confidence > 0.0
+        && confidence < 1.0;
+    if !valid {
+        return None;
+    }
+    let mut slopes: Vec<f64> = (0..n)
+        .flat_map(|i| (i + 1..n).map(move |j| (i, j)))
+        .filter(|&(i, j)| times[j] != times[i])
+        .map(|(i, j)| (values[j] - values[i]) / (times[j] - times[i]))
+        .collect();
+    if slopes.is_empty() {
+        return None;
+    }
+    slopes.sort_by(f64::total_cmp);
+    let count = slopes.len();
+    let median = if count % 2 == 1 { slopes[count / 2] } else { (slopes[count / 2 - 1] + slopes[count / 2]) / 2.0 };
+    let nf = n as f64;
+    let z = super::z(confidence)?;
+    let c = z * (nf * (nf - 1.0) * (2.0 * nf + 5.0) / 18.0).sqrt();
+    // Ranks are 1-based; the slope of rank r is slopes[r - 1].
+    let rank = |r: f64| (r.round() as usize).clamp(1, count) - 1;
+    let lower = slopes[rank((count as f64 - c) / 2.0)];
+    let upper = slopes[rank((count as f64 + c) / 2.0 + 1.0)];
+    Some((median, Interval { lower, upper }))
+}

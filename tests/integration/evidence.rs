@@ -196,3 +196,43 @@ fn no_trend_is_fitted_on_too_little() {
     let vanishing = stats::poisson_trend(&[10.0, 0.0, 0.0, 0.0], &[1.0; 4], &t4, CONFIDENCE);
     assert!(vanishing.is_none_or(|t| t.per_year.is_finite() && t.interval.lower.is_finite()), "{vanishing:?}");
 }
+
+#[test]
+fn theil_sen_finds_the_slope_of_a_line_and_ignores_one_wild_value() {
+    let times: Vec<f64> = (0..10).map(f64::from).collect();
+    let line: Vec<f64> = times.iter().map(|t| 2.0 + 3.0 * t).collect();
+    let (slope, interval) = stats::theil_sen(&line, &times, CONFIDENCE).unwrap();
+    assert_eq!((slope, interval.lower, interval.upper), (3.0, 3.0, 3.0));
+    // One wild value touches 9 of the 45 slopes; the median stays 3.
+    let mut wild = line.clone();
+    wild[4] = 100.0;
+    assert_eq!(stats::theil_sen(&wild, &times, CONFIDENCE).unwrap().0, 3.0);
+}
+
+/// Sen's interval for n = 10 at 90%: N = 45 slopes, Var S = 10·9·25/18 = 125,
+/// C = 1.644854·sqrt(125) = 18.39, so the slopes of rank round(13.30) = 13 and
+/// round(31.70) + 1 = 33 in increasing order.
+#[test]
+fn sens_interval_takes_the_slopes_of_the_ranks_kendalls_s_gives() {
+    let times: Vec<f64> = (0..10).map(f64::from).collect();
+    let values = [3.0, 1.0, 4.0, 1.5, 5.0, 9.0, 2.6, 6.5, 3.5, 8.9];
+    let mut slopes = Vec::new();
+    for i in 0..10 {
+        for j in i + 1..10 {
+            slopes.push((values[j] - values[i]) / (times[j] - times[i]));
+        }
+    }
+    slopes.sort_by(f64::total_cmp);
+    let (_, interval) = stats::theil_sen(&values, &times, CONFIDENCE).unwrap();
+    assert_eq!((interval.lower, interval.upper), (slopes[12], slopes[32]));
+}
+
+/// 2, 8, 2, 8: mean 5, squares 36, so 36 / 5 / 3 = 2.4: clustered. A steady series
+/// is not.
+#[test]
+fn dispersion_says_how_much_more_counts_swing_than_chance() {
+    assert!((stats::dispersion(&[2, 8, 2, 8]).unwrap() - 2.4).abs() < 1e-12);
+    assert_eq!(stats::dispersion(&[5, 5, 5, 5]), Some(0.0));
+    assert_eq!(stats::dispersion(&[0, 0, 0]), None);
+    assert_eq!(stats::dispersion(&[4]), None);
+}
