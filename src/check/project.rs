@@ -6,7 +6,8 @@ use super::set::{COLLECTIONS, unknown_source, unknown_term, unknown_vocab};
 use super::{Cx, dialect};
 use crate::diag::{Diagnostic, FileId, codes, did_you_mean};
 use crate::ir::{
-    Baseline, Binding, ContextEvent, Coverage, DefinitionSet, Project, ReportSpec, Site, SiteId, SiteRef, Unmapped,
+    Baseline, Binding, ContextEvent, Coverage, DefinitionSet, Judgement, Project, ReportSpec, Site, SiteId, SiteRef,
+    Unmapped,
 };
 use crate::load::remote::shown;
 use crate::load::{BaselineDoc, DefinitionsDoc, ProjectDoc, ProjectDocs, SiteDoc, SiteSourceDoc, Spanned};
@@ -31,6 +32,7 @@ pub(super) fn check_project(cx: &mut Cx, docs: &ProjectDocs, set: &DefinitionSet
     check_sources_bound(cx, set, docs);
     let reports = reports(cx, docs);
     let context = context_events(cx, docs);
+    let judgement = judgement(cx, file, doc);
     Some(Project {
         name: doc.project.value.clone(),
         root: docs.root.clone(),
@@ -49,7 +51,28 @@ pub(super) fn check_project(cx: &mut Cx, docs: &ProjectDocs, set: &DefinitionSet
         bindings,
         reports,
         context,
+        judgement: judgement?,
     })
+}
+
+/// `judgement: {confidence: C}`, C from 0.5 to 0.999 (E0624).
+fn judgement(cx: &mut Cx, file: FileId, doc: &ProjectDoc) -> Option<Judgement> {
+    let Some(confidence) = doc.judgement.as_ref().and_then(|j| j.confidence.as_ref()) else {
+        return Some(Judgement::default());
+    };
+    if (0.5..=0.999).contains(&confidence.value) {
+        return Some(Judgement { confidence: confidence.value });
+    }
+    cx.error(
+        Diagnostic::error(
+            codes::E0624,
+            format!("a confidence of {} is not a level from 0.5 to 0.999", confidence.value),
+        )
+        .at(cx.span(file, confidence))
+        .label("expected a fraction such as 0.90")
+        .help("intervals are two-sided at this confidence: 0.90 (the default) errs 5% on each side, 0.95 2.5%"),
+    );
+    None
 }
 
 /// The definition set's version against the project's `requires`.

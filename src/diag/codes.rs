@@ -276,6 +276,8 @@ codes! {
         "Check the URL and the tag; the set is cloned into yardstick's cache ($YARDSTICK_CACHE, else ~/.cache/yardstick) on first use and read offline afterwards; `yardstick fetch` refreshes it.";
     E0623: "a report's `out` that is empty, names a hidden file, leads out of the output folder, or is another report's",
         "Give each report its own file name inside the output folder, such as `leadership-{period}.md`; `{site}` and `{period}` are filled in.";
+    E0624: "a `judgement: {confidence: ...}` that is not a level from 0.5 to 0.999",
+        "Write the confidence of the intervals as a fraction, such as 0.90 (the default) or 0.95.";
 
     E0701: "a value in a data file that does not parse as its column's type",
         "Fix the value in the export, or describe how the export writes values (decimal comma, booleans, date patterns) in its binding in yardstick.yaml.";

@@ -24,6 +24,31 @@ pub struct Project {
     pub bindings: BTreeMap<String, Binding>,
     pub reports: Vec<ReportSpec>,
     pub context: Vec<ContextEvent>,
+    /// How results are judged. In the project hash only when it differs from the default,
+    /// so that a project that does not set it hashes as before.
+    #[serde(skip_serializing_if = "Judgement::is_default")]
+    pub judgement: Judgement,
+}
+
+/// `judgement:` in yardstick.yaml (docs/project.md).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Judgement {
+    /// The two-sided confidence of every interval: 0.90 unless the project says.
+    pub confidence: f64,
+}
+
+impl Judgement {
+    pub const DEFAULT_CONFIDENCE: f64 = 0.90;
+
+    fn is_default(&self) -> bool {
+        *self == Judgement::default()
+    }
+}
+
+impl Default for Judgement {
+    fn default() -> Judgement {
+        Judgement { confidence: Judgement::DEFAULT_CONFIDENCE }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -246,6 +246,15 @@ pub struct ProjectDoc {
     #[serde(default)]
     pub reports: Vec<Spanned<ReportDoc>>,
     pub context: Option<Spanned<String>>,
+    /// How results are judged: the confidence of their intervals.
+    pub judgement: Option<JudgementDoc>,
+}
+
+/// `judgement: {confidence: 0.90}`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JudgementDoc {
+    pub confidence: Option<Spanned<f64>>,
 }
 
 /// `definitions:` a folder, or a set pinned at a revision of a git repository.

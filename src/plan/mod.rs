@@ -37,6 +37,8 @@ pub struct Plan<'a> {
     pub inputs: Inputs<'a>,
     /// The first day computed.
     pub start: NaiveDate,
+    /// The two-sided confidence of the results' intervals (`judgement.confidence`).
+    pub confidence: f64,
     pub calendar: Calendar,
     pub as_of: NaiveDate,
     /// Where `as_of` ends at each site, in the project's order of sites: nothing at or
@@ -281,6 +283,7 @@ pub fn plan<'a>(checked: &'a Checked, request: &Request) -> Result<Plan<'a>, Vec
     let mut plan = Plan {
         inputs: Inputs::new(project, set),
         start: project.start,
+        confidence: project.judgement.confidence,
         calendar: planner.calendar,
         as_of: request.as_of,
         ends: project

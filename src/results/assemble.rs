@@ -5,7 +5,7 @@ use super::status::{Standing, judge, value_of};
 use super::{ResultRow, Results, RowCoverage, RowStatus};
 use crate::calendar::Period;
 use crate::diag::{Diagnostic, codes};
-use crate::ir::{Collection, MetricId, SiteId, SiteRef, TimeSemantics};
+use crate::ir::{AggFn, Collection, MetricBody, MetricId, SiteId, SiteRef, TExprKind, TimeSemantics};
 use crate::plan::post::{Env, Slot, V};
 use crate::plan::{Aggregates, BasePlan, Covered, DerivedPlan, Plan};
 use chrono::NaiveDate;
@@ -206,8 +206,11 @@ impl<'p> Base<'p> {
                 SiteRef::Site(_) => baseline,
             };
             let judged = judge(self.base.metric, site, period, value, baseline, standing);
+            let interval = value.zip(n).and_then(|(v, n)| self.interval(v, n));
             let row = ResultRow {
                 dims: self.dim_names.iter().cloned().zip(dims.iter().cloned()).collect(),
+                lower: interval.map(|i| i.lower),
+                upper: interval.map(|i| i.upper),
                 n,
                 excluded: self.excluded.get(&(site.clone(), period.index)).copied().unwrap_or(0),
                 coverage: match covered {
@@ -220,6 +223,25 @@ impl<'p> Base<'p> {
                 ..judged
             };
             out.push(row);
+        }
+    }
+
+    /// The interval of a period's value from `n` rows (docs/semantics.md, "Intervals"): for
+    /// an event metric whose value is a bare `count(...)` (Garwood) or `share(...)`
+    /// (Wilson); none yet for other aggregates, for derived metrics, and for open and
+    /// snapshot counts (a complete register, whose interval would be approximate).
+    fn interval(&self, value: f64, n: u64) -> Option<crate::stats::Interval> {
+        let MetricBody::Base(b) = &self.base.metric.body else { return None };
+        if !matches!(self.base.time, TimeSemantics::Event { .. }) {
+            return None;
+        }
+        let confidence = self.plan.confidence;
+        match &b.value.kind {
+            TExprKind::Aggregate { func: AggFn::Count, .. } => crate::stats::count(value.round() as u64, confidence),
+            TExprKind::Aggregate { func: AggFn::Share, .. } if n > 0 => {
+                crate::stats::share((value * n as f64).round() as u64, n, confidence)
+            }
+            _ => None,
         }
     }
 

@@ -26,6 +26,10 @@ pub struct ResultRow {
     pub partial: bool,
     /// `None`: no data (not covered, or an aggregate over no rows, or a zero denominator).
     pub value: Option<f64>,
+    /// The interval of the value at the project's confidence (docs/semantics.md,
+    /// "Intervals"); `None` where no method is there yet.
+    pub lower: Option<f64>,
+    pub upper: Option<f64>,
     /// The value is a share (unit `%`): `delta` is in percentage points, as a fraction.
     pub points: bool,
     /// Rows that matched; `None` for derived metrics.
@@ -168,12 +172,14 @@ const LEADING: [(&str, Getter); 3] = [
 ];
 
 /// The columns after the `by` dimensions.
-const TRAILING: [(&str, Getter); 15] = [
+const TRAILING: [(&str, Getter); 17] = [
     ("period", |r| Cell::Text(&r.period)),
     ("period_start", |r| Cell::Day(r.period_start)),
     ("period_end", |r| Cell::Day(r.period_end)),
     ("partial", |r| Cell::Flag(r.partial)),
     ("value", |r| Cell::Number(r.value)),
+    ("lower", |r| Cell::Number(r.lower)),
+    ("upper", |r| Cell::Number(r.upper)),
     ("n", |r| Cell::Count(r.n)),
     ("excluded", |r| Cell::Count(Some(r.excluded))),
     ("baseline", |r| Cell::Number(r.baseline)),
@@ -293,6 +299,8 @@ mod tests {
             period_end: day(31),
             partial: false,
             value: Some(1.5),
+            lower: None,
+            upper: None,
             points: false,
             n: Some(3),
             excluded: 0,

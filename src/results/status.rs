@@ -60,6 +60,8 @@ pub fn judge(
         period_end: period.end,
         partial,
         value,
+        lower: None,
+        upper: None,
         points,
         n: None,
         excluded: 0,

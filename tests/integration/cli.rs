@@ -102,13 +102,17 @@ fn query_prints_csv_with_the_columns_of_the_results_table() {
     assert_eq!(
         lines.next(),
         Some(
-            "metric,version,site,period,period_start,period_end,partial,value,n,excluded,baseline,delta,delta_pct,target,status,coverage,collection,fingerprint"
+            "metric,version,site,period,period_start,period_end,partial,value,lower,upper,n,excluded,baseline,delta,delta_pct,target,status,coverage,collection,fingerprint"
         )
     );
     // One row per site and the pooled row, for the single quarter (whole: as of its last
-    // day): 1, 1 and 2.
-    let values: Vec<(&str, &str)> = lines.map(|l| l.split(',').collect::<Vec<_>>()).map(|c| (c[2], c[7])).collect();
+    // day): 1, 1 and 2, each with Garwood's 90% interval: for one event, from -ln(0.95)
+    // to the 95% quantile of the gamma law of shape 2 (4.7439).
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let values: Vec<(&str, &str)> = rows.iter().map(|c| (c[2], c[7])).collect();
     assert_eq!(values, [("a", "1"), ("b", "1"), ("all", "2")]);
+    let (lower, upper): (f64, f64) = (rows[0][8].parse().unwrap(), rows[0][9].parse().unwrap());
+    assert!((lower - 0.95_f64.ln().abs()).abs() < 1e-9 && (upper - 4.7439).abs() < 1e-4, "{lower} {upper}");
 }
 
 #[test]

@@ -709,6 +709,13 @@ cases! {
         line: 14,
         underlined: "2023-01-01",
     }
+    confidence_not_a_level {
+        edits: &[Replace { file: PROJECT, find: "unmapped: error", with: "unmapped: error\njudgement: {confidence: 1.5}" }],
+        code: "E0624",
+        file: PROJECT,
+        line: 8,
+        underlined: "1.5",
+    }
     report_template_missing {
         edits: &[Replace { file: PROJECT, find: "{template: leadership,", with: "{template: leadershp," }],
         code: "E0621",

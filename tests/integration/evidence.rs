@@ -236,3 +236,28 @@ fn dispersion_says_how_much_more_counts_swing_than_chance() {
     assert_eq!(stats::dispersion(&[0, 0, 0]), None);
     assert_eq!(stats::dispersion(&[4]), None);
 }
+
+/// The rows of a count metric carry Garwood's interval at the project's confidence: site
+/// `b` has no incident in 2024-Q1, so its interval is [0, -ln((1 - C) / 2)]; `a` has two
+/// (the gamma quantiles of shape 2 and 3). `judgement: {confidence: 0.95}` widens them.
+#[test]
+fn count_rows_carry_their_interval_at_the_projects_confidence() {
+    use crate::util::Edit;
+    let two = "i1,2024-01-15T10:00:00Z,,SEV3,,\ni2,2024-02-20T10:00:00Z,,SEV1,,\n";
+    let f = crate::engine::incidents(two, "");
+    let at = |edits: &[Edit]| crate::engine::run("incidents", "2024-03-31", &crate::engine::files(&f), edits).unwrap();
+    let default = at(&[]);
+    let none = default.row("b", "2024-Q1");
+    assert_eq!((none.value, none.lower), (Some(0.0), Some(0.0)));
+    assert!((none.upper.unwrap() - 0.05_f64.ln().abs()).abs() < 1e-9, "{none:?}");
+    let a = default.row("a", "2024-Q1");
+    // Shape 2 at 5% and shape 3 at 95%: 0.35536 and 6.29579.
+    assert!((a.lower.unwrap() - 0.355_362).abs() < 1e-5 && (a.upper.unwrap() - 6.295_794).abs() < 1e-5, "{a:?}");
+    let wider = at(&[Edit::Replace {
+        file: "project/yardstick.yaml",
+        find: "start: 2024-01-01",
+        with: "start: 2024-01-01\njudgement: {confidence: 0.95}",
+    }]);
+    let none = wider.row("b", "2024-Q1");
+    assert!((none.upper.unwrap() - 0.025_f64.ln().abs()).abs() < 1e-9, "{none:?}");
+}
