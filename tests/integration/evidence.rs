@@ -261,3 +261,18 @@ fn count_rows_carry_their_interval_at_the_projects_confidence() {
     let none = wider.row("b", "2024-Q1");
     assert!((none.upper.unwrap() - 0.025_f64.ln().abs()).abs() < 1e-9, "{none:?}");
 }
+
+/// A share row carries Wilson's interval: one major incident of two at site `a` in
+/// 2024-Q1 is 1/2, with the interval centre ± z·sqrt(x(n-x)/n + z²/4) / (n + z²).
+#[test]
+fn share_rows_carry_wilsons_interval() {
+    let two = "i1,2024-01-15T10:00:00Z,,SEV3,,\ni2,2024-02-20T10:00:00Z,,SEV1,,\n";
+    let f = crate::engine::incidents(two, "");
+    let run = crate::engine::run("major_share", "2024-03-31", &crate::engine::files(&f), &[]).unwrap();
+    let row = run.row("a", "2024-Q1");
+    assert_eq!((row.value, row.n), (Some(0.5), Some(2)));
+    let z = 1.644_853_626_951_472_f64;
+    let half = z * (0.5 + z * z / 4.0).sqrt() / (2.0 + z * z);
+    let (lower, upper) = (row.lower.unwrap(), row.upper.unwrap());
+    assert!((lower - (0.5 - half)).abs() < 1e-9 && (upper - (0.5 + half)).abs() < 1e-9, "{row:?}");
+}
