@@ -22,6 +22,9 @@ pub enum ManifestError {
 #[derive(Debug, Serialize)]
 pub struct Manifest {
     pub tool: Tool,
+    /// The version of the rules that turned values into statuses (docs/semantics.md):
+    /// statuses can change with them while fingerprints do not.
+    pub status_rules: &'static str,
     /// When the build ran, UTC, RFC 3339.
     pub built_at: String,
     pub as_of: NaiveDate,
@@ -120,6 +123,7 @@ impl Manifest {
         inputs.sort_by(|a, b| (&a.site, &a.source).cmp(&(&b.site, &b.source)));
         let mut manifest = Manifest {
             tool: Tool { name: "yardstick", version: env!("CARGO_PKG_VERSION") },
+            status_rules: crate::results::STATUS_RULES,
             built_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             as_of,
             definition_set: SetInfo {

@@ -6,8 +6,8 @@ use super::set::{COLLECTIONS, unknown_source, unknown_term, unknown_vocab};
 use super::{Cx, dialect};
 use crate::diag::{Diagnostic, FileId, codes, did_you_mean};
 use crate::ir::{
-    Baseline, Binding, ContextEvent, Coverage, DefinitionSet, Judgement, Project, ReportSpec, Site, SiteId, SiteRef,
-    Unmapped,
+    Baseline, Binding, ContextEvent, Coverage, DefinitionSet, Green, Judgement, Project, ReportSpec, Site, SiteId,
+    SiteRef, Unmapped,
 };
 use crate::load::remote::shown;
 use crate::load::{BaselineDoc, DefinitionsDoc, ProjectDoc, ProjectDocs, SiteDoc, SiteSourceDoc, Spanned};
@@ -55,24 +55,43 @@ pub(super) fn check_project(cx: &mut Cx, docs: &ProjectDocs, set: &DefinitionSet
     })
 }
 
-/// `judgement: {confidence: C}`, C from 0.5 to 0.999 (E0624).
+/// `judgement: {confidence: C, green: G}`, C from 0.5 to 0.999 (E0624), G `evidence` or
+/// `guarded` (E0625).
 fn judgement(cx: &mut Cx, file: FileId, doc: &ProjectDoc) -> Option<Judgement> {
-    let Some(confidence) = doc.judgement.as_ref().and_then(|j| j.confidence.as_ref()) else {
-        return Some(Judgement::default());
+    let Some(doc) = &doc.judgement else { return Some(Judgement::default()) };
+    let confidence = match &doc.confidence {
+        None => Some(Judgement::DEFAULT_CONFIDENCE),
+        Some(c) if (0.5..=0.999).contains(&c.value) => Some(c.value),
+        Some(c) => {
+            cx.error(
+                Diagnostic::error(
+                    codes::E0624,
+                    format!("a confidence of {} is not a level from 0.5 to 0.999", c.value),
+                )
+                .at(cx.span(file, c))
+                .label("expected a fraction such as 0.90")
+                .help("intervals are two-sided at this confidence: 0.90 (the default) errs 5% on each side, 0.95 2.5%"),
+            );
+            None
+        }
     };
-    if (0.5..=0.999).contains(&confidence.value) {
-        return Some(Judgement { confidence: confidence.value });
-    }
-    cx.error(
-        Diagnostic::error(
-            codes::E0624,
-            format!("a confidence of {} is not a level from 0.5 to 0.999", confidence.value),
-        )
-        .at(cx.span(file, confidence))
-        .label("expected a fraction such as 0.90")
-        .help("intervals are two-sided at this confidence: 0.90 (the default) errs 5% on each side, 0.95 2.5%"),
-    );
-    None
+    let green = match doc.green.as_ref().map(|g| (g, g.value.as_str())) {
+        None | Some((_, "evidence")) => Some(Green::Evidence),
+        Some((_, "guarded")) => Some(Green::Guarded),
+        Some((g, other)) => {
+            cx.error(
+                Diagnostic::error(codes::E0625, format!("`green: {other}` is not a rule for green"))
+                    .at(cx.span(file, g))
+                    .label("expected `evidence` or `guarded`")
+                    .help(
+                        "`evidence` (the default): green when the estimate meets the criterion and the interval \
+                         shows it; `guarded`: green only when the whole interval meets it",
+                    ),
+            );
+            None
+        }
+    };
+    Some(Judgement { confidence: confidence?, green: green? })
 }
 
 /// The definition set's version against the project's `requires`.

@@ -116,7 +116,8 @@ pub fn json(rows: &[&ResultRow]) -> String {
 pub fn table(dims: &[String], rows: &[&ResultRow]) -> String {
     let mut head: Vec<String> = vec!["site".into()];
     head.extend(dims.iter().cloned());
-    head.extend(["period", "value", "n", "baseline", "delta", "delta %", "status", "note"].map(String::from));
+    let columns = ["period", "value", "interval", "n", "baseline", "delta", "delta %", "change", "status", "note"];
+    head.extend(columns.map(String::from));
     let pct = |v: Option<f64>| v.map_or_else(String::new, |v| format!("{:+.1}%", v * 100.0));
     let round = |v: Option<f64>| v.map(|v| (v * 1000.0).round() / 1000.0);
     let body: Vec<Vec<String>> = rows
@@ -136,9 +137,17 @@ pub fn table(dims: &[String], rows: &[&ResultRow]) -> String {
             if r.collection != Collection::Automated {
                 note.push(r.collection.as_str());
             }
+            if let Some(why) = &r.status_note {
+                note.push(why);
+            }
+            let interval = match (round(r.lower), round(r.upper)) {
+                (Some(l), Some(u)) => format!("[{}, {}]", number(Some(l)), number(Some(u))),
+                _ => String::new(),
+            };
             c.extend([
                 r.period.clone(),
                 number(round(r.value)),
+                interval,
                 r.n.map_or_else(String::new, |n| n.to_string()),
                 number(round(r.baseline)),
                 match r.points {
@@ -146,6 +155,7 @@ pub fn table(dims: &[String], rows: &[&ResultRow]) -> String {
                     false => number(round(r.delta)),
                 },
                 pct(r.delta_pct),
+                r.change.map_or("", |c| c.as_str()).to_string(),
                 r.status.map_or("", |s| s.as_str()).to_string(),
                 note.join(", "),
             ]);

@@ -278,6 +278,8 @@ codes! {
         "Give each report its own file name inside the output folder, such as `leadership-{period}.md`; `{site}` and `{period}` are filled in.";
     E0624: "a `judgement: {confidence: ...}` that is not a level from 0.5 to 0.999",
         "Write the confidence of the intervals as a fraction, such as 0.90 (the default) or 0.95.";
+    E0625: "a `judgement: {green: ...}` that is not `evidence` or `guarded`",
+        "Write `green: evidence` (the default: green when the interval shows the criterion is met) or `green: guarded` (green only when the whole interval meets it).";
 
     E0701: "a value in a data file that does not parse as its column's type",
         "Fix the value in the export, or describe how the export writes values (decimal comma, booleans, date patterns) in its binding in yardstick.yaml.";

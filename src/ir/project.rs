@@ -35,6 +35,26 @@ pub struct Project {
 pub struct Judgement {
     /// The two-sided confidence of every interval: 0.90 unless the project says.
     pub confidence: f64,
+    /// What makes a row green (docs/semantics.md, "Statuses from evidence").
+    #[serde(skip_serializing_if = "Green::is_evidence")]
+    pub green: Green,
+}
+
+/// `judgement: {green: ...}`: when a criterion that makes a row green is established.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Green {
+    /// The estimate meets it and the interval lies beyond "no change" (or wholly meets it).
+    #[default]
+    Evidence,
+    /// The whole interval meets it.
+    Guarded,
+}
+
+impl Green {
+    fn is_evidence(&self) -> bool {
+        *self == Green::Evidence
+    }
 }
 
 impl Judgement {
@@ -47,7 +67,7 @@ impl Judgement {
 
 impl Default for Judgement {
     fn default() -> Judgement {
-        Judgement { confidence: Judgement::DEFAULT_CONFIDENCE }
+        Judgement { confidence: Judgement::DEFAULT_CONFIDENCE, green: Green::Evidence }
     }
 }
 

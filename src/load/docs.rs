@@ -246,15 +246,17 @@ pub struct ProjectDoc {
     #[serde(default)]
     pub reports: Vec<Spanned<ReportDoc>>,
     pub context: Option<Spanned<String>>,
-    /// How results are judged: the confidence of their intervals.
+    /// How results are judged: the confidence of their intervals, what makes them green.
     pub judgement: Option<JudgementDoc>,
 }
 
-/// `judgement: {confidence: 0.90}`
+/// `judgement: {confidence: 0.90, green: evidence}`
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct JudgementDoc {
     pub confidence: Option<Spanned<f64>>,
+    /// `evidence` (the default) or `guarded`.
+    pub green: Option<Spanned<String>>,
 }
 
 /// `definitions:` a folder, or a set pinned at a revision of a git repository.

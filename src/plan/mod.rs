@@ -37,8 +37,8 @@ pub struct Plan<'a> {
     pub inputs: Inputs<'a>,
     /// The first day computed.
     pub start: NaiveDate,
-    /// The two-sided confidence of the results' intervals (`judgement.confidence`).
-    pub confidence: f64,
+    /// How results are judged: the confidence of their intervals, what makes them green.
+    pub judgement: crate::ir::Judgement,
     pub calendar: Calendar,
     pub as_of: NaiveDate,
     /// Where `as_of` ends at each site, in the project's order of sites: nothing at or
@@ -283,7 +283,7 @@ pub fn plan<'a>(checked: &'a Checked, request: &Request) -> Result<Plan<'a>, Vec
     let mut plan = Plan {
         inputs: Inputs::new(project, set),
         start: project.start,
-        confidence: project.judgement.confidence,
+        judgement: project.judgement,
         calendar: planner.calendar,
         as_of: request.as_of,
         ends: project

@@ -158,6 +158,8 @@ pub struct ReportInfo {
     pub period_start: Option<NaiveDate>,
     pub period_end: Option<NaiveDate>,
     pub as_of: NaiveDate,
+    /// The confidence of the intervals statuses are judged on.
+    pub confidence: f64,
 }
 
 #[derive(Serialize)]

@@ -128,7 +128,7 @@ pub fn render(input: &Input, manifest: &Manifest) -> Result<Vec<Rendered>, Rende
         };
         let latest = latest_period(spec, results);
         for site in sites {
-            let report = report_info(spec, site, latest, input.as_of);
+            let report = report_info(spec, site, latest, input.as_of, project.judgement.confidence);
             let stem = file_stem(&spec.out, &report);
             for (env, is_html) in [(&markdown, false), (&html, true)] {
                 let scope = context::Scope {
@@ -177,6 +177,7 @@ fn report_info(
     site: Option<String>,
     latest: Option<&ResultRow>,
     as_of: NaiveDate,
+    confidence: f64,
 ) -> context::ReportInfo {
     context::ReportInfo {
         name: spec.template.clone(),
@@ -187,6 +188,7 @@ fn report_info(
         period_start: latest.map(|r| r.period_start),
         period_end: latest.map(|r| r.period_end),
         as_of,
+        confidence,
     }
 }
 
@@ -287,7 +289,7 @@ fn badge(trusted: Option<&Trusted>, status: Option<String>) -> String {
     let words = status.replace('_', " ");
     let Some(trusted) = trusted else { return words };
     let class = match status.as_str() {
-        "green" | "amber" | "red" => format!("status {status}"),
+        "green" | "amber" | "red" | "unclear" => format!("status {status}"),
         _ => "status unjudged".to_string(),
     };
     trusted.put(format!("<span class=\"{class}\">{words}</span>"))
@@ -381,6 +383,7 @@ figure.chart svg { max-width: 100%; height: auto; }
 .status.green { background: #d9f2e1; color: #14532d; }
 .status.amber { background: #fdecc8; color: #7a4b00; }
 .status.red { background: #fbd5d5; color: #7f1d1d; }
+.status.unclear { background: #e2e8f0; color: #1e293b; }
 .status.unjudged { background: #eee; color: #555; font-weight: 400; }
 blockquote { border-left: 3px solid #c86e14; margin: .6rem 0; padding: .1rem .8rem; color: #444; background: #fff8ef; }
 code { background: #f3f3f3; padding: 0 .2rem; }

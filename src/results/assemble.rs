@@ -1,17 +1,28 @@
 //! From aggregate tables to result rows: zero-fill, coverage, baseline scaling, derived
 //! metrics (per dimension value), then targets and statuses (`status`).
 
-use super::status::{Standing, judge, value_of};
+use super::status::{Evidence, Standing, judge, value_of};
 use super::{ResultRow, Results, RowCoverage, RowStatus};
 use crate::calendar::Period;
 use crate::diag::{Diagnostic, codes};
-use crate::ir::{AggFn, Collection, MetricBody, MetricId, SiteId, SiteRef, TExprKind, TimeSemantics};
+use crate::ir::{AggFn, Collection, Direction, MetricBody, MetricId, SiteId, SiteRef, TExprKind, TimeSemantics};
 use crate::plan::post::{Env, Slot, V};
 use crate::plan::{Aggregates, BasePlan, Covered, DerivedPlan, Plan};
 use chrono::NaiveDate;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 type Dims = Vec<Option<String>>;
+
+/// The fewest cases a share is judged on (issue #25).
+const MIN_SHARE_CASES: u64 = 10;
+
+/// What a baseline rests on, for the evidence of a period against it.
+enum Sample {
+    /// A count's events, unscaled, and the periods of the metric's grain its window spans.
+    Count { events: u64, periods: f64 },
+    /// A share's `x` of `n` cases.
+    Share { x: u64, n: u64 },
+}
 
 /// The result rows of the plan's requested metrics from the back end's aggregate tables
 /// (one per base plan, in order).
@@ -37,7 +48,7 @@ pub fn assemble(plan: &Plan, tables: Vec<Aggregates>) -> Results {
 fn not_collected_rows(plan: &Plan, m: &crate::ir::Metric, grain: crate::ir::Grain, out: &mut Assembled) {
     for site in site_refs(plan) {
         for period in &plan.periods(grain) {
-            let row = judge(m, &site, period, None, None, Standing::default());
+            let row = judge(m, &site, period, None, None, Standing::default(), &Evidence::default(), plan.judgement);
             out.push(ResultRow { coverage: RowCoverage::NotCollected, status: Some(RowStatus::NotCollected), ..row });
         }
     }
@@ -87,7 +98,8 @@ struct Base<'p> {
     plan: &'p Plan<'p>,
     base: &'p BasePlan<'p>,
     found: HashMap<(SiteRef, Dims, i64), (Vec<V>, u64)>,
-    baselines: HashMap<(SiteRef, Dims), Vec<V>>,
+    /// The baseline window's slots (unscaled) and rows matched.
+    baselines: HashMap<(SiteRef, Dims), (Vec<V>, u64)>,
     excluded: HashMap<(SiteRef, i64), u64>,
     sites_read: Vec<SiteId>,
     /// Per site (the pooled row's too) and period index, how much of the period the data
@@ -123,7 +135,7 @@ impl<'p> Base<'p> {
         for g in tables.baselines {
             // A baseline over no rows still zero-fills its counts and sums.
             let v = if g.n == 0 { zero_filled(&base.slots) } else { values(g.slots) };
-            baselines.insert((g.site, g.dims), v);
+            baselines.insert((g.site, g.dims), (v, g.n));
         }
         let mut excluded = HashMap::new();
         for (site, index, n) in tables.excluded {
@@ -205,12 +217,12 @@ impl<'p> Base<'p> {
                 SiteRef::All => self.pooled_baseline_in(dims, period),
                 SiteRef::Site(_) => baseline,
             };
-            let judged = judge(self.base.metric, site, period, value, baseline, standing);
-            let interval = value.zip(n).and_then(|(v, n)| self.interval(v, n));
+            let evidence =
+                value.zip(n).map_or_else(Evidence::default, |(v, n)| self.evidence(site, dims, period, v, n));
+            let judged =
+                judge(self.base.metric, site, period, value, baseline, standing, &evidence, self.plan.judgement);
             let row = ResultRow {
                 dims: self.dim_names.iter().cloned().zip(dims.iter().cloned()).collect(),
-                lower: interval.map(|i| i.lower),
-                upper: interval.map(|i| i.upper),
                 n,
                 excluded: self.excluded.get(&(site.clone(), period.index)).copied().unwrap_or(0),
                 coverage: match covered {
@@ -226,22 +238,105 @@ impl<'p> Base<'p> {
         }
     }
 
-    /// The interval of a period's value from `n` rows (docs/semantics.md, "Intervals"): for
-    /// an event metric whose value is a bare `count(...)` (Garwood) or `share(...)`
-    /// (Wilson); none yet for other aggregates, for derived metrics, and for open and
-    /// snapshot counts (a complete register, whose interval would be approximate).
-    fn interval(&self, value: f64, n: u64) -> Option<crate::stats::Interval> {
+    /// How sure a period's value from `n` rows is (docs/semantics.md, "Intervals"): for an
+    /// event metric whose value is a bare `count(...)` (Garwood; against the baseline, the
+    /// conditional test of two Poisson rates) or `share(...)` (Wilson; against the
+    /// baseline, Newcombe's difference); nothing yet for other aggregates, for derived
+    /// metrics, and for open and snapshot counts (a complete register, whose interval
+    /// would be approximate).
+    fn evidence(&self, site: &SiteRef, dims: &Dims, period: &Period, value: f64, n: u64) -> Evidence {
+        let confidence = self.plan.judgement.confidence;
+        let baseline = self.baseline_sample(site, dims, period);
+        match (self.sample_kind(), baseline) {
+            (Some(AggFn::Count), baseline) => {
+                let k = value.round() as u64;
+                let (events, periods) = match baseline {
+                    Some(Sample::Count { events, periods }) => (Some(events), periods),
+                    _ => (None, 1.0),
+                };
+                let against = events.and_then(|e| crate::stats::rate_ratio(k, 1.0, e, periods, confidence));
+                // Even a period without an event could not show `better`.
+                let never_better =
+                    events.filter(|_| self.base.metric.direction == Direction::LowerIsBetter).filter(|e| {
+                        crate::stats::rate_ratio(0, 1.0, *e, periods, confidence).is_none_or(|i| !i.below(1.0))
+                    });
+                Evidence {
+                    interval: crate::stats::count(k, confidence),
+                    against_baseline: against,
+                    too_few: (k == 0 && events == Some(0))
+                        .then(|| "no event in the period nor in the baseline: nothing to judge".to_string()),
+                    caution: never_better.filter(|_| events != Some(0) || k > 0).map(|e| {
+                        let level = confidence * 100.0;
+                        format!("with {e} baseline event(s), no single period can show `better` at {level}%")
+                    }),
+                }
+            }
+            (Some(AggFn::Share), baseline) if n > 0 => {
+                let x = (value * n as f64).round() as u64;
+                let against = match baseline {
+                    Some(Sample::Share { x: x0, n: n0 }) => crate::stats::share_difference(x, n, x0, n0, confidence),
+                    _ => None,
+                };
+                Evidence {
+                    interval: crate::stats::share(x, n, confidence),
+                    against_baseline: against,
+                    too_few: (n < MIN_SHARE_CASES)
+                        .then(|| format!("{n} case(s): fewer than {MIN_SHARE_CASES}, too few to judge")),
+                    caution: None,
+                }
+            }
+            _ => Evidence::default(),
+        }
+    }
+
+    /// The aggregate whose evidence the rows carry: `count` or `share` for an event metric
+    /// whose value is one of them, bare.
+    fn sample_kind(&self) -> Option<AggFn> {
         let MetricBody::Base(b) = &self.base.metric.body else { return None };
         if !matches!(self.base.time, TimeSemantics::Event { .. }) {
             return None;
         }
-        let confidence = self.plan.confidence;
         match &b.value.kind {
-            TExprKind::Aggregate { func: AggFn::Count, .. } => crate::stats::count(value.round() as u64, confidence),
-            TExprKind::Aggregate { func: AggFn::Share, .. } if n > 0 => {
-                crate::stats::share((value * n as f64).round() as u64, n, confidence)
-            }
+            TExprKind::Aggregate { func: f @ (AggFn::Count | AggFn::Share), .. } => Some(*f),
             _ => None,
+        }
+    }
+
+    /// What the baseline of `site` and `dims` rests on, unscaled, for the period's
+    /// evidence: a count's events and the periods of the grain its window spans, a
+    /// share's hits and cases (its two counts). Pooled: summed over the sites pooled in
+    /// the period, each count over its own window.
+    fn baseline_sample(&self, site: &SiteRef, dims: &Dims, period: &Period) -> Option<Sample> {
+        let kind = self.sample_kind()?;
+        // A site's unscaled counts (events; or hits and cases) and its window in periods.
+        let of_site = |s: &str| -> Option<(f64, f64, f64)> {
+            let window = self.base.window(s)?;
+            let key = (SiteRef::Site(SiteId(s.to_string())), dims.to_vec());
+            let (slots, _) = self.baselines.get(&key).cloned().unwrap_or_else(|| (zero_filled(&self.base.slots), 0));
+            let count = |i: usize| slots.get(i).and_then(|v| v.num());
+            Some((count(0)?, count(1).unwrap_or(0.0), window.months() / self.base.grain.months() as f64))
+        };
+        let sites = match site {
+            SiteRef::Site(id) => vec![id.as_str()],
+            SiteRef::All => self.pooled_in(period),
+        };
+        let each: Vec<(f64, f64, f64)> = sites.iter().map(|s| of_site(s)).collect::<Option<_>>()?;
+        if each.is_empty() {
+            return None;
+        }
+        let whole = |x: f64| x.round() as u64;
+        let first: f64 = each.iter().map(|e| e.0).sum();
+        match kind {
+            AggFn::Count => {
+                // The pooled exposure weighs each site's window by its events.
+                let per_period: f64 = each.iter().map(|(e, _, p)| e / p).sum();
+                let periods = match first > 0.0 {
+                    true => first / per_period,
+                    false => each.iter().map(|e| e.2).sum::<f64>() / each.len() as f64,
+                };
+                Some(Sample::Count { events: whole(first), periods })
+            }
+            _ => Some(Sample::Share { x: whole(first), n: whole(each.iter().map(|e| e.1).sum()) }),
         }
     }
 
@@ -272,14 +367,15 @@ impl<'p> Base<'p> {
         self.sites_read.iter().filter(collected).map(SiteId::as_str).collect()
     }
 
+    /// The sites pooled in `period`: those covered in it.
+    fn pooled_in(&self, period: &Period) -> Vec<&str> {
+        let covered = |s: &&str| self.covered(&SiteRef::Site(SiteId(s.to_string())), period) != Covered::None;
+        self.pooled_sites().into_iter().filter(covered).collect()
+    }
+
     /// The pooled baseline for `period`: over the sites covered in it.
     fn pooled_baseline_in(&self, dims: &[Option<String>], period: &Period) -> Option<f64> {
-        let sites: Vec<&str> = self
-            .pooled_sites()
-            .into_iter()
-            .filter(|s| self.covered(&SiteRef::Site(SiteId(s.to_string())), period) != Covered::None)
-            .collect();
-        let slots = self.pooled_baseline(dims, &sites)?;
+        let slots = self.pooled_baseline(dims, &self.pooled_in(period))?;
         value_of(&self.base.post, &slots, None, self.plan.as_of)
     }
 
@@ -295,7 +391,7 @@ impl<'p> Base<'p> {
             _ => 1.0,
         };
         let slots = match self.baselines.get(&(SiteRef::Site(SiteId(site.to_string())), dims.to_vec())) {
-            Some(values) => values.clone(),
+            Some((values, _)) => values.clone(),
             None => zero_filled(&self.base.slots),
         };
         let scaled = slots.iter().zip(&self.base.slots).map(|(v, s)| match (v, s.is_additive()) {
@@ -314,7 +410,7 @@ impl<'p> Base<'p> {
             return None;
         }
         let all = sites.len() == self.pooled_sites().len();
-        let pooled = self.baselines.get(&(SiteRef::All, dims.to_vec())).cloned();
+        let pooled = self.baselines.get(&(SiteRef::All, dims.to_vec())).map(|(v, _)| v.clone());
         let pooled = pooled.unwrap_or_else(|| zero_filled(&self.base.slots));
         let slots = self.base.slots.iter().enumerate().map(|(i, slot)| match slot.is_additive() {
             true => V::Num(each.iter().filter_map(|s| s[i].num()).sum()),
@@ -439,7 +535,8 @@ fn derived_rows(plan: &Plan, d: &DerivedPlan, out: &mut Assembled) {
                         out.covered.contains(&(id.clone(), SiteRef::Site(SiteId(s.to_string())), period.start))
                     }),
                 };
-                let judged = judge(d.metric, &site, period, value, baseline, standing);
+                let evidence = Evidence::default();
+                let judged = judge(d.metric, &site, period, value, baseline, standing, &evidence, plan.judgement);
                 let row = ResultRow {
                     dims: names.iter().cloned().zip(dims.iter().cloned()).collect(),
                     coverage: match covered {

@@ -7,11 +7,16 @@ mod assemble;
 mod status;
 
 pub use assemble::assemble;
-pub use status::Standing;
+pub use status::{Evidence, Standing};
 
 use crate::ir::{Collection, MetricId, SiteRef, Status};
 use chrono::NaiveDate;
 use serde::ser::{Serialize, SerializeMap, Serializer};
+
+/// The version of the rules that judge rows (docs/semantics.md, "Thresholds and
+/// statuses"), recorded in the manifest: raise it whenever a status can change for the
+/// same inputs and definitions.
+pub const STATUS_RULES: &str = "evidence-1";
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResultRow {
@@ -40,8 +45,16 @@ pub struct ResultRow {
     pub delta: Option<f64>,
     /// `delta / baseline`, as a fraction.
     pub delta_pct: Option<f64>,
+    /// What the interval of the value against its baseline shows, in a judged period.
+    pub change: Option<crate::stats::Change>,
+    /// That interval: of the ratio to the baseline, or of the difference in proportion
+    /// points for a share.
+    pub change_lower: Option<f64>,
+    pub change_upper: Option<f64>,
     pub target: Option<f64>,
     pub status: Option<RowStatus>,
+    /// What is open, or too few, behind the status; a caution about the baseline.
+    pub status_note: Option<String>,
     pub coverage: RowCoverage,
     /// Manual and mixed values carry a caveat.
     pub collection: Collection,
@@ -81,6 +94,10 @@ pub enum RowStatus {
     Green,
     Amber,
     Red,
+    /// Judged on an interval that settles no criterion.
+    Unclear,
+    /// Too few cases to judge.
+    Insufficient,
     NoData,
     /// A partial period: not judged yet.
     Pending,
@@ -96,6 +113,8 @@ impl RowStatus {
             RowStatus::Green => "green",
             RowStatus::Amber => "amber",
             RowStatus::Red => "red",
+            RowStatus::Unclear => "unclear",
+            RowStatus::Insufficient => "insufficient",
             RowStatus::NoData => "no_data",
             RowStatus::Pending => "pending",
             RowStatus::Baseline => "baseline",
@@ -172,7 +191,7 @@ const LEADING: [(&str, Getter); 3] = [
 ];
 
 /// The columns after the `by` dimensions.
-const TRAILING: [(&str, Getter); 17] = [
+const TRAILING: [(&str, Getter); 21] = [
     ("period", |r| Cell::Text(&r.period)),
     ("period_start", |r| Cell::Day(r.period_start)),
     ("period_end", |r| Cell::Day(r.period_end)),
@@ -185,8 +204,12 @@ const TRAILING: [(&str, Getter); 17] = [
     ("baseline", |r| Cell::Number(r.baseline)),
     ("delta", |r| Cell::Number(r.delta)),
     ("delta_pct", |r| Cell::Number(r.delta_pct)),
+    ("change", |r| Cell::MaybeText(r.change.map(crate::stats::Change::as_str))),
+    ("change_lower", |r| Cell::Number(r.change_lower)),
+    ("change_upper", |r| Cell::Number(r.change_upper)),
     ("target", |r| Cell::Number(r.target)),
     ("status", |r| Cell::MaybeText(r.status.map(RowStatus::as_str))),
+    ("status_note", |r| Cell::MaybeText(r.status_note.as_deref())),
     ("coverage", |r| Cell::Text(r.coverage.as_str())),
     ("collection", |r| Cell::Text(r.collection.as_str())),
     ("fingerprint", |r| Cell::Text(&r.fingerprint)),
@@ -307,8 +330,12 @@ mod tests {
             baseline: None,
             delta: None,
             delta_pct: None,
+            change: None,
+            change_lower: None,
+            change_upper: None,
             target: None,
             status: Some(RowStatus::NoData),
+            status_note: None,
             coverage: RowCoverage::Covered,
             collection: Collection::Mixed,
             fingerprint: String::new(),

@@ -1,9 +1,13 @@
-//! A value judged against its baseline, target and thresholds (docs/semantics.md).
+//! A value judged against its baseline, target and thresholds (docs/semantics.md,
+//! "Statuses from evidence"): on its interval where a method gives one, else on the value.
 
 use super::{ResultRow, RowCoverage, RowStatus};
 use crate::calendar::{Period, midnight_ms};
-use crate::ir::{Builtin, Collection, Direction, Metric, SiteRef, TExprKind, Target, ThresholdInput};
+use crate::ir::{
+    Builtin, Collection, Direction, Green, Judgement, Metric, SiteRef, TExpr, TExprKind, Target, ThresholdInput,
+};
 use crate::plan::post::{self, Env, Post, V};
+use crate::stats::{self, Good, Interval, Scale, Verdict};
 use chrono::NaiveDate;
 
 /// The metric's value from its slots; `period` is `None` for a baseline.
@@ -21,10 +25,26 @@ pub struct Standing {
     pub before_rollout: bool,
 }
 
-/// A result row of `m` with baseline, delta, target and status filled in; covered and
-/// automated until the caller says otherwise. A share (unit `%`) moves in percentage
+/// What the data says of how sure a value is (docs/semantics.md, "Intervals"); empty
+/// where no method gives an interval yet, and the value is judged as a point.
+#[derive(Clone, Debug, Default)]
+pub struct Evidence {
+    /// The interval of the value.
+    pub interval: Option<Interval>,
+    /// The interval of the value's ratio to its baseline (of its difference from it, in
+    /// proportion points, for a share).
+    pub against_baseline: Option<Interval>,
+    /// Why there are too few cases to judge, when there are.
+    pub too_few: Option<String>,
+    /// What the status note adds (a baseline too small for one period to show `better`).
+    pub caution: Option<String>,
+}
+
+/// A result row of `m` with baseline, delta, target, change and status filled in; covered
+/// and automated until the caller says otherwise. A share (unit `%`) moves in percentage
 /// points: its delta is the difference of the shares, it has no relative delta, and a
 /// `change:` target adds points to the baseline.
+#[allow(clippy::too_many_arguments)]
 pub fn judge(
     m: &Metric,
     site: &SiteRef,
@@ -32,6 +52,8 @@ pub fn judge(
     value: Option<f64>,
     baseline: Option<f64>,
     standing: Standing,
+    evidence: &Evidence,
+    judgement: Judgement,
 ) -> ResultRow {
     let points = m.unit == "%";
     let delta = value.zip(baseline).map(|(v, b)| v - b);
@@ -43,12 +65,25 @@ pub fn judge(
         None => None,
     };
     let partial = period.partial || standing.partial;
-    let status = match value {
-        None => Some(RowStatus::NoData),
-        Some(_) if standing.before_rollout => Some(RowStatus::Baseline),
-        Some(_) if partial => Some(RowStatus::Pending),
-        Some(_) if baseline.is_none() && needs_baseline(m) => None,
-        Some(v) => status(m, v, baseline, target),
+    let judged = value.is_some() && !standing.before_rollout && !partial;
+    let no_change = if points { 0.0 } else { 1.0 };
+    let against = evidence.against_baseline.filter(|_| judged);
+    let change = against.and_then(|i| stats::change(i, no_change, good(m.direction)));
+    let (status, note) = match value {
+        None => (Some(RowStatus::NoData), None),
+        Some(_) if standing.before_rollout => (Some(RowStatus::Baseline), None),
+        Some(_) if partial => (Some(RowStatus::Pending), None),
+        Some(_) if baseline.is_none() && needs_baseline(m) => (None, None),
+        Some(_) if m.target.is_none() && m.thresholds.is_empty() => (None, None),
+        Some(v) if evidence.interval.is_none() => (status(m, v, baseline, target), None),
+        Some(_) if evidence.too_few.is_some() => (Some(RowStatus::Insufficient), evidence.too_few.clone()),
+        Some(v) => {
+            let (status, note) = from_evidence(m, &Judged { value: v, baseline, target, points, evidence, judgement });
+            // The caution is about `better`: it matters where the criteria read the baseline.
+            let caution = evidence.caution.clone().filter(|_| needs_baseline(m));
+            let note = [note, caution].into_iter().flatten().collect::<Vec<_>>();
+            (status, (!note.is_empty()).then(|| note.join("; ")))
+        }
     };
     ResultRow {
         metric: m.id.clone(),
@@ -60,16 +95,20 @@ pub fn judge(
         period_end: period.end,
         partial,
         value,
-        lower: None,
-        upper: None,
+        lower: evidence.interval.map(|i| i.lower),
+        upper: evidence.interval.map(|i| i.upper),
         points,
         n: None,
         excluded: 0,
         baseline,
         delta,
         delta_pct,
+        change,
+        change_lower: against.map(|i| i.lower),
+        change_upper: against.map(|i| i.upper),
         target,
         status,
+        status_note: note,
         coverage: RowCoverage::Covered,
         collection: Collection::Automated,
         fingerprint: String::new(),
@@ -83,15 +122,7 @@ fn needs_baseline(m: &Metric) -> bool {
     if m.thresholds.is_empty() {
         return change;
     }
-    let mut reads = false;
-    for t in &m.thresholds {
-        t.condition.walk(&mut |e| match &e.kind {
-            TExprKind::ThresholdValue(ThresholdInput::Baseline) => reads = true,
-            TExprKind::ThresholdValue(ThresholdInput::Target) => reads |= change,
-            _ => {}
-        });
-    }
-    reads
+    m.thresholds.iter().any(|t| reads_baseline(&t.condition, change))
 }
 
 /// The first threshold that holds (green, then amber), else red; without thresholds, green
@@ -102,14 +133,135 @@ fn status(m: &Metric, v: f64, baseline: Option<f64>, target: Option<f64>) -> Opt
         let holds = |t: &&crate::ir::Threshold| post::eval(&post::post_only(&t.condition), &env) == V::Bool(true);
         return Some(m.thresholds.iter().find(holds).map_or(RowStatus::Red, |t| t.status.into()));
     }
-    target.map(|t| {
-        let met = match m.direction {
-            Direction::LowerIsBetter => v <= t,
-            Direction::HigherIsBetter => v >= t,
-            Direction::Neutral => v == t,
+    target.map(|t| if met(m.direction, v, t) { RowStatus::Green } else { RowStatus::Red })
+}
+
+/// Which way the metric's values are good.
+fn good(direction: Direction) -> Good {
+    match direction {
+        Direction::LowerIsBetter => Good::Below,
+        Direction::HigherIsBetter => Good::Above,
+        Direction::Neutral => Good::Neither,
+    }
+}
+
+/// A row's value and what it is judged with.
+struct Judged<'a> {
+    value: f64,
+    baseline: Option<f64>,
+    target: Option<f64>,
+    points: bool,
+    evidence: &'a Evidence,
+    judgement: Judgement,
+}
+
+/// One decision criterion: a threshold's condition, or the target.
+struct Criterion<'a> {
+    /// As the note names it: `green`, `amber`, `the target`.
+    name: &'static str,
+    /// A threshold's condition; `None` for the target.
+    condition: Option<&'a TExpr>,
+    /// Judged on the value against its baseline, not on the value alone.
+    against_baseline: bool,
+    /// Green only when the whole interval meets it.
+    guarded: bool,
+}
+
+/// The status from evidence, and the note that says what is open: with thresholds, green
+/// when the green one is established, amber when the amber one is, red when every one is
+/// refuted; without, green when the target is established, red when it is refuted;
+/// `unclear` otherwise.
+fn from_evidence<'m>(m: &'m Metric, row: &Judged) -> (Option<RowStatus>, Option<String>) {
+    let change = matches!(m.target, Some(Target::Change { .. }));
+    let guarded = row.judgement.green == Green::Guarded;
+    let criteria: Vec<Criterion> = if m.thresholds.is_empty() {
+        let Some(_) = row.target else { return (None, None) };
+        vec![Criterion { name: "the target", condition: None, against_baseline: change, guarded }]
+    } else {
+        let criterion = |t: &'m crate::ir::Threshold| {
+            let green = t.status == crate::ir::Status::Green;
+            Criterion {
+                name: if green { "green" } else { "amber" },
+                condition: Some(&t.condition),
+                against_baseline: reads_baseline(&t.condition, change),
+                guarded: guarded && green,
+            }
         };
-        if met { RowStatus::Green } else { RowStatus::Red }
-    })
+        m.thresholds.iter().map(criterion).collect()
+    };
+    let verdicts: Vec<(&Criterion, Verdict)> = criteria.iter().map(|c| (c, verdict(m, c, row))).collect();
+    let of = |name| verdicts.iter().find(|(c, _)| c.name == name).map(|(_, v)| *v);
+    let open = |names: &[&str]| {
+        let open: Vec<&str> = verdicts
+            .iter()
+            .filter(|(c, v)| *v == Verdict::Open && names.contains(&c.name))
+            .map(|(c, _)| c.name)
+            .collect();
+        match open.as_slice() {
+            [] => None,
+            [one] => Some(format!("{one} is open")),
+            many => Some(format!("{} are open", many.join(" and "))),
+        }
+    };
+    let first = verdicts[0].1;
+    if of("green") == Some(Verdict::Established) || (m.thresholds.is_empty() && first == Verdict::Established) {
+        (Some(RowStatus::Green), None)
+    } else if of("amber") == Some(Verdict::Established) {
+        (Some(RowStatus::Amber), (of("green") == Some(Verdict::Open)).then(|| "green is still open".to_string()))
+    } else if verdicts.iter().all(|(_, v)| *v == Verdict::Refuted) {
+        (Some(RowStatus::Red), None)
+    } else {
+        (Some(RowStatus::Unclear), open(&["the target", "green", "amber"]))
+    }
+}
+
+/// Whether a threshold's condition reads the baseline (or, with a `change:` target, the
+/// target).
+fn reads_baseline(condition: &TExpr, change_target: bool) -> bool {
+    let mut reads = false;
+    condition.walk(&mut |e| match &e.kind {
+        TExprKind::ThresholdValue(ThresholdInput::Baseline) => reads = true,
+        TExprKind::ThresholdValue(ThresholdInput::Target) => reads |= change_target,
+        _ => {}
+    });
+    reads
+}
+
+/// What the row's intervals show of one criterion: against the baseline on the interval of
+/// the ratio (or difference) where the row has one and a baseline above zero (a ratio to
+/// nothing says nothing), else on the value's own interval.
+fn verdict(m: &Metric, c: &Criterion, row: &Judged) -> Verdict {
+    let meets = |x: f64| match c.condition {
+        Some(condition) => {
+            let env = ThresholdEnv { value: x, baseline: row.baseline, target: row.target };
+            post::eval(&post::post_only(condition), &env) == V::Bool(true)
+        }
+        None => row.target.is_some_and(|t| met(m.direction, x, t)),
+    };
+    let good = good(m.direction);
+    let relative = row.baseline.zip(row.evidence.against_baseline).filter(|(b, _)| row.points || *b > 0.0);
+    match relative {
+        Some((b, interval)) if c.against_baseline => {
+            let (to_value, estimate, no_change): (Box<dyn Fn(f64) -> f64>, f64, f64) = match row.points {
+                true => (Box::new(move |d| b + d), row.value - b, 0.0),
+                false => (Box::new(move |r| b * r), row.value / b, 1.0),
+            };
+            stats::verdict(|x| meets(to_value(x)), estimate, interval, Scale::Baseline { no_change }, good, c.guarded)
+        }
+        _ => match row.evidence.interval {
+            Some(interval) => stats::verdict(meets, row.value, interval, Scale::Value, good, c.guarded),
+            None => Verdict::Open,
+        },
+    }
+}
+
+/// Whether `v` meets the target `t` in the metric's direction.
+fn met(direction: Direction, v: f64, t: f64) -> bool {
+    match direction {
+        Direction::LowerIsBetter => v <= t,
+        Direction::HigherIsBetter => v >= t,
+        Direction::Neutral => v == t,
+    }
 }
 
 struct SlotEnv<'a> {

@@ -14,10 +14,13 @@
 //! | share | [`share`]: Wilson score | [`share_difference`]: Newcombe's hybrid score interval, in points |
 //!
 //! and trends since rollout: of counts, [`poisson_trend`]; of shares and medians,
-//! [`theil_sen`]; and how much counts cluster, [`dispersion`].
+//! [`theil_sen`]; how much counts cluster, [`dispersion`]; and what an interval shows of a
+//! criterion, [`verdict`], and of the change against the baseline, [`change`].
 
+mod evidence;
 mod trend;
 
+pub use evidence::{Change, Good, Scale, Verdict, change, verdict};
 pub use trend::{MIN_PERIODS, Trend, poisson_trend, theil_sen};
 
 use statrs::distribution::{Beta, ContinuousCDF, Gamma, Normal};

@@ -159,19 +159,23 @@ fn judged(incidents: &str) -> tempfile::TempDir {
     dir
 }
 
-const THREE_IN_Q3: &str =
-    "i1,2024-07-02T10:00:00Z,,SEV3,,\ni2,2024-08-02T10:00:00Z,,SEV3,,\ni3,2024-09-02T10:00:00Z,,SEV3,,\n";
+/// Nine incidents in 2024-Q3: even the lower end of their 90% interval (the gamma quantile
+/// of shape 9 at 5%, 4.70) is above both thresholds, so the quarter is red on evidence.
+const NINE_IN_Q3: &str = "i1,2024-07-02T10:00:00Z,,SEV3,,\ni2,2024-07-12T10:00:00Z,,SEV3,,\n\
+    i3,2024-07-22T10:00:00Z,,SEV3,,\ni4,2024-08-02T10:00:00Z,,SEV3,,\ni5,2024-08-12T10:00:00Z,,SEV3,,\n\
+    i6,2024-08-22T10:00:00Z,,SEV3,,\ni7,2024-09-02T10:00:00Z,,SEV3,,\ni8,2024-09-12T10:00:00Z,,SEV3,,\n\
+    i9,2024-09-22T10:00:00Z,,SEV3,,\n";
 const THREE_IN_OCTOBER: &str =
     "i1,2024-10-02T10:00:00Z,,SEV3,,\ni2,2024-10-03T10:00:00Z,,SEV3,,\ni3,2024-10-04T10:00:00Z,,SEV3,,\n";
 
 #[test]
 fn fail_on_red_exits_3_on_a_red_leadership_metric_after_writing_everything() {
-    let dir = judged(THREE_IN_Q3);
+    let dir = judged(NINE_IN_Q3);
     let p = dir.path().join("project");
     let (code, _, err) =
         yardstick(&["build", "-p", p.to_str().unwrap(), "--as-of", "2024-10-15", "--fail-on", "red", "--quiet"]);
     assert_eq!(code, 3, "{err}");
-    // Three incidents at a in 2024-Q3, the latest whole quarter; the pooled row too.
+    // Nine incidents at a in 2024-Q3, the latest whole quarter; the pooled row too.
     assert!(err.contains("failing: incidents at a, 2024-Q3: red"), "{err}");
     assert!(err.contains("failing: incidents at all, 2024-Q3: red"), "{err}");
     assert!(!err.contains("at b,"), "{err}");
@@ -184,7 +188,7 @@ fn fail_on_red_exits_3_on_a_red_leadership_metric_after_writing_everything() {
 #[test]
 fn fail_on_red_passes_when_only_a_pending_period_looks_red() {
     // Three incidents in October: 2024-Q4 is partial as of 20 October (pending), and the
-    // latest whole quarter, Q3, has none (green).
+    // latest whole quarter, Q3, has none (unclear: no event is no proof of a rate under 1).
     let dir = judged(THREE_IN_OCTOBER);
     let p = dir.path().join("project");
     let (code, _, err) =

@@ -716,6 +716,13 @@ cases! {
         line: 8,
         underlined: "1.5",
     }
+    green_not_a_rule {
+        edits: &[Replace { file: PROJECT, find: "unmapped: error", with: "unmapped: error\njudgement: {green: strict}" }],
+        code: "E0625",
+        file: PROJECT,
+        line: 8,
+        underlined: "strict",
+    }
     report_template_missing {
         edits: &[Replace { file: PROJECT, find: "{template: leadership,", with: "{template: leadershp," }],
         code: "E0621",

@@ -149,6 +149,194 @@ fn a_real_change_is_seen_in_a_quarter_at_forty_events() {
     assert!(worse >= 0.70, "raised by half: worse in {worse:.4}");
 }
 
+/// What a count metric with `target: {change: -30%}` (no thresholds) is judged over its
+/// judged periods: the chance of each status and change.
+#[derive(Clone, Copy, Debug, Default)]
+struct Operating {
+    green: f64,
+    red: f64,
+    better: f64,
+    worse: f64,
+    green_and_better: f64,
+    red_and_worse: f64,
+}
+
+/// The operating characteristics of the status rules (docs/semantics.md, "Statuses from
+/// evidence") for a count: `per_quarter` events expected a quarter at baseline, times
+/// `factor` after the rollout, judged over `window` quarters against a twelve-month
+/// baseline, summed exactly over every outcome of the period (or window) and baseline
+/// counts. As the results stage does, a baseline of no event is judged on the value's own
+/// interval (the target is 0), and no event in either is `insufficient`.
+fn operating(per_quarter: f64, factor: f64, window: f64) -> Operating {
+    let (lambda, lambda0) = (per_quarter * factor * window, per_quarter * 4.0);
+    let mut o = Operating::default();
+    let target = |r: f64| r <= 0.7;
+    for k in poisson_support(lambda) {
+        for k0 in poisson_support(lambda0) {
+            let p = poisson(k, lambda) * poisson(k0, lambda0);
+            if k == 0 && k0 == 0 {
+                continue;
+            }
+            let ratio = stats::rate_ratio(k, window, k0, 4.0, CONFIDENCE).unwrap();
+            let verdict = if k0 == 0 {
+                let value = stats::count(k, CONFIDENCE).unwrap();
+                let value = stats::Interval { lower: value.lower / window, upper: value.upper / window };
+                stats::verdict(|v| v <= 0.0, k as f64 / window, value, stats::Scale::Value, stats::Good::Below, false)
+            } else {
+                let estimate = (k as f64 / window) / (k0 as f64 / 4.0);
+                let scale = stats::Scale::Baseline { no_change: 1.0 };
+                stats::verdict(target, estimate, ratio, scale, stats::Good::Below, false)
+            };
+            let change = stats::change(ratio, 1.0, stats::Good::Below).unwrap();
+            let (green, red) = (verdict == stats::Verdict::Established, verdict == stats::Verdict::Refuted);
+            let (better, worse) = (change == stats::Change::Better, change == stats::Change::Worse);
+            o.green += p * f64::from(u8::from(green));
+            o.red += p * f64::from(u8::from(red));
+            o.better += p * f64::from(u8::from(better));
+            o.worse += p * f64::from(u8::from(worse));
+            o.green_and_better += p * f64::from(u8::from(green && better));
+            o.red_and_worse += p * f64::from(u8::from(red && worse));
+        }
+    }
+    o
+}
+
+/// The scenarios of issue #25 with their bounds: (events a quarter at baseline, factor
+/// after rollout, quarters judged together, what is bounded, the bound).
+const SCENARIOS: &[(f64, f64, f64, &str, f64)] = &[
+    (5.0, 1.0, 1.0, "unchanged", 0.10),
+    (25.0, 1.0, 1.0, "unchanged", 0.10),
+    (5.0, 1.0, 4.0, "unchanged", 0.10),
+    (25.0, 1.0, 4.0, "unchanged", 0.10),
+    (40.0, 0.5, 1.0, "green and better", 0.85),
+    (40.0, 1.5, 1.0, "red and worse", 0.70),
+    (10.0, 0.5, 4.0, "green and better", 0.70),
+    (25.0, 1.5, 4.0, "red and worse", 0.85),
+];
+
+/// Checks a scenario against its bound: an unchanged process is `green`, `better` and
+/// `worse` each at most the bound; a real change is seen at least as often as the bound.
+fn holds(o: &Operating, what: &str, bound: f64) -> bool {
+    match what {
+        "unchanged" => o.green <= bound && o.better <= bound && o.worse <= bound,
+        "green and better" => o.green_and_better >= bound,
+        _ => o.red_and_worse >= bound,
+    }
+}
+
+/// The table docs/semantics.md shows: every scenario, its figures, its bound.
+fn operating_table() -> String {
+    let pct = |x: f64| format!("{:.1}%", 100.0 * x);
+    let mut out = String::from(
+        "| events a quarter at baseline | after the rollout | judged on | green | red | better | worse | bound |\n\
+         |---|---|---|---|---|---|---|---|\n",
+    );
+    for &(per_quarter, factor, window, what, bound) in SCENARIOS {
+        let o = operating(per_quarter, factor, window);
+        let after = match factor {
+            1.0 => "unchanged".to_string(),
+            0.5 => "halved".to_string(),
+            _ => "raised by half".to_string(),
+        };
+        let on = if window == 1.0 { "a quarter" } else { "a rolling year" };
+        let bound = match what {
+            "unchanged" => format!("green, better, worse each ≤ {}", pct(bound)),
+            _ => format!("{what} ≥ {}", pct(bound)),
+        };
+        let cells = [pct(o.green), pct(o.red), pct(o.better), pct(o.worse)].join(" | ");
+        out += &format!("| {per_quarter} | {after} | {on} | {cells} | {bound} |\n");
+    }
+    out
+}
+
+#[test]
+fn the_status_rules_meet_the_operating_characteristics_of_issue_25() {
+    for &(per_quarter, factor, window, what, bound) in SCENARIOS {
+        let o = operating(per_quarter, factor, window);
+        let at = format!("{per_quarter} a quarter, ×{factor}, over {window} quarter(s)");
+        assert!(holds(&o, what, bound), "{at}: {what} against {bound}: {o:?}");
+    }
+}
+
+/// docs/semantics.md shows the figures this harness computes, between its markers; write
+/// them again with `YARDSTICK_WRITE_DOCS=1 cargo test --test integration operating`.
+#[test]
+fn the_operating_characteristics_in_the_docs_are_the_harness() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/semantics.md");
+    let doc = std::fs::read_to_string(&path).unwrap();
+    let (start, end) = ("<!-- operating characteristics: start -->\n", "<!-- operating characteristics: end -->");
+    let (Some(a), Some(b)) = (doc.find(start), doc.find(end)) else { panic!("docs/semantics.md lacks the markers") };
+    let generated = operating_table();
+    if std::env::var_os("YARDSTICK_WRITE_DOCS").is_some() {
+        std::fs::write(&path, format!("{}{generated}{}", &doc[..a + start.len()], &doc[b..])).unwrap();
+        return;
+    }
+    assert_eq!(
+        &doc[a + start.len()..b],
+        generated,
+        "write the table again with YARDSTICK_WRITE_DOCS=1 cargo test --test integration operating"
+    );
+}
+
+/// Clopper-Pearson's limits for `x` of `n` found by bisection on the binomial law summed
+/// here, independently of the beta quantiles the library uses: the lower limit is the p
+/// at which P(X >= x) is the tail, the upper the p at which P(X <= x) is.
+fn clopper_pearson_by_bisection(x: u64, n: u64, tail: f64) -> (f64, f64) {
+    let at_most = |p: f64| (0..=x).map(|i| binomial(i, n, p)).sum::<f64>();
+    let solve = |f: &dyn Fn(f64) -> f64| {
+        // f rises with p from below 0 to above 0.
+        let (mut lo, mut hi) = (0.0_f64, 1.0_f64);
+        for _ in 0..200 {
+            let mid = (lo + hi) / 2.0;
+            if f(mid) < 0.0 { lo = mid } else { hi = mid }
+        }
+        (lo + hi) / 2.0
+    };
+    let lower = if x == 0 { 0.0 } else { solve(&|p| (1.0 - at_most(p) + binomial(x, n, p)) - tail) };
+    let upper = if x == n { 1.0 } else { solve(&|p| tail - at_most(p)) };
+    (lower, upper)
+}
+
+/// docs/semantics.md's worked example: a count with `target: {change: -30%}` against a
+/// twelve-month baseline of 24 events (6 a quarter), quarters of 1, 4, 6 and 14 events.
+/// The ratio's interval comes from Clopper-Pearson on k / (k + 24), p / (1 - p) times the
+/// 4 quarters of the window; each line of the table is computed here and must be in the
+/// docs.
+#[test]
+fn the_worked_example_of_statuses_from_evidence() {
+    let doc =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/semantics.md")).unwrap();
+    let expected = [
+        ("A", 1, "better", "established", "green"),
+        ("B", 4, "unclear", "open", "unclear"),
+        ("C", 6, "unclear", "open", "unclear"),
+        ("D", 14, "worse", "refuted", "red"),
+    ];
+    let mut lines = Vec::new();
+    for (quarter, k, change, verdict, status) in expected {
+        let (lo, hi) = clopper_pearson_by_bisection(k, k + 24, 0.05);
+        let ratio = |p: f64| p / (1.0 - p) * 4.0;
+        let interval = stats::rate_ratio(k, 1.0, 24, 4.0, CONFIDENCE).unwrap();
+        assert!(
+            (interval.lower - ratio(lo)).abs() < 1e-6 && (interval.upper - ratio(hi)).abs() < 1e-6,
+            "{quarter}: {interval:?}"
+        );
+        let estimate = k as f64 / 6.0;
+        let scale = stats::Scale::Baseline { no_change: 1.0 };
+        let judged = stats::verdict(|r| r <= 0.7, estimate, interval, scale, stats::Good::Below, false);
+        let seen = stats::change(interval, 1.0, stats::Good::Below).unwrap();
+        assert_eq!((seen.as_str(), format!("{judged:?}").to_lowercase()), (change, verdict.to_string()), "{quarter}");
+        let line = format!(
+            "| {quarter} | {k} | {estimate:.2} | {:.2} to {:.2} | `{change}` | {verdict} | `{status}` |",
+            ratio(lo),
+            ratio(hi)
+        );
+        lines.push(line);
+    }
+    let table = lines.join("\n");
+    assert!(doc.contains(&table), "docs/semantics.md lacks\n{table}");
+}
+
 /// Counts that follow the model exactly give back its slope and no overdispersion.
 #[test]
 fn a_trend_fitted_on_counts_that_follow_the_model_recovers_its_slope() {

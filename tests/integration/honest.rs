@@ -37,12 +37,16 @@ fn coverage_that_starts_late_and_ends_gives_partial_periods_and_no_value_after()
     assert_eq!((q3.value, q3.partial, q3.status), (Some(1.0), true, Some(RowStatus::Pending)));
     let q4 = r.row("a", "2024-Q4");
     assert_eq!((q4.value, q4.coverage.as_str(), q4.status), (None, "not_covered", Some(RowStatus::NoData)));
-    // b is covered whole and judged: no incident after Q1, at most 1 is green.
-    assert_eq!(r.row("b", "2024-Q3").status, Some(RowStatus::Green));
+    // b is covered whole and judged: no incident after Q1 is under the target of 1, but a
+    // quarter of no event is no evidence of a rate under 1 (its interval reaches -ln 0.05
+    // = 3.0): unclear, not green.
+    let b = r.row("b", "2024-Q3");
+    assert_eq!((b.value, b.status), (Some(0.0), Some(RowStatus::Unclear)));
+    assert_eq!(b.status_note.as_deref(), Some("the target is open"));
     // The pooled row is partial while a site in it is; in Q4 it holds b alone, whole.
     assert_eq!(r.row("all", "2024-Q3").status, Some(RowStatus::Pending));
     let all_q4 = r.row("all", "2024-Q4");
-    assert_eq!((all_q4.value, all_q4.partial, all_q4.status), (Some(0.0), false, Some(RowStatus::Green)));
+    assert_eq!((all_q4.value, all_q4.partial, all_q4.status), (Some(0.0), false, Some(RowStatus::Unclear)));
     // Baselines: a's window (January to June) clipped to February to June holds i2, a
     // flow scaled to a quarter by the 5 covered months: 1 * 3 / 5. b's 6 months hold j1:
     // 1 * 3 / 6. The pooled baseline adds the sites' own scaled flows.
@@ -85,9 +89,10 @@ fn the_first_period_is_partial_when_the_start_is_not_its_first_day() {
     let fy2024 = r.row("a", "FY2024");
     assert_eq!((fy2024.value, fy2024.partial, fy2024.status), (Some(2.0), true, Some(RowStatus::Baseline)));
     // FY2025 (April 2024 to March 2025) is whole as of its last day, and holds i3 and i4
-    // at a: 2 is more than the target of 1.
+    // at a: 2 is more than the target of 1, but two events could come from a rate under 1
+    // (the interval's lower end is the gamma quantile 0.36): judged, and unclear.
     let fy2025 = r.row("a", "FY2025");
-    assert_eq!((fy2025.value, fy2025.partial, fy2025.status), (Some(2.0), false, Some(RowStatus::Red)));
+    assert_eq!((fy2025.value, fy2025.partial, fy2025.status), (Some(2.0), false, Some(RowStatus::Unclear)));
 }
 
 #[test]
@@ -108,9 +113,10 @@ fn criteria_that_need_a_missing_baseline_give_no_status_never_red() {
     // it has no baseline and its change target cannot be set.
     let b = r.row("b", "2024-Q3");
     assert_eq!((b.value, b.baseline, b.target, b.status), (Some(0.0), None, None, None));
-    // a's baseline is 2 * 3 / 6 = 1, its target 0.5; Q3 holds i3 and i4: red.
+    // a's baseline is 2 * 3 / 6 = 1, its target 0.5; Q3 holds i3 and i4, twice the
+    // baseline, but 2 events against 2 cannot refute a halving: judged, and unclear.
     let a = r.row("a", "2024-Q3");
-    assert_eq!((a.baseline, a.target, a.status), (Some(1.0), Some(0.5), Some(RowStatus::Red)));
+    assert_eq!((a.baseline, a.target, a.status), (Some(1.0), Some(0.5), Some(RowStatus::Unclear)));
     // The pooled row has no baseline while a site in it has none.
     let all = r.row("all", "2024-Q3");
     assert_eq!((all.baseline, all.status), (None, None));
@@ -131,7 +137,8 @@ fn a_share_moves_in_percentage_points() {
     let q3 = r.row("a", "2024-Q3");
     assert_eq!((q3.value, q3.baseline, q3.delta, q3.delta_pct), (Some(1.0), Some(0.5), Some(0.5), None));
     assert!((q3.target.unwrap() - 0.4).abs() < 1e-12, "{:?}", q3.target);
-    assert_eq!(q3.status, Some(RowStatus::Red));
+    // Two incidents are too few to judge a share by (fewer than 10).
+    assert_eq!(q3.status, Some(RowStatus::Insufficient));
 }
 
 #[test]
@@ -262,7 +269,7 @@ fn thresholds_on_the_value_judge_without_a_baseline_even_beside_a_change_target(
     let criteria = Edit::Replace {
         file: "set/metrics/incidents.yaml",
         find: "value: count()",
-        with: "value: count()\ntarget: {change: -50%}\nthresholds: {green: value <= 1}",
+        with: "value: count()\ntarget: {change: -50%}\nthresholds: {green: value <= 5}",
     };
     let late = Edit::Replace {
         file: "project/yardstick.yaml",
@@ -271,7 +278,8 @@ fn thresholds_on_the_value_judge_without_a_baseline_even_beside_a_change_target(
     };
     let data = incidents(A_INCIDENTS, B_INCIDENTS);
     let r = run("incidents", "2024-09-30", &files(&data), &[criteria, late]).unwrap();
-    // b has no baseline, but its thresholds read only the value: 0 incidents, green.
+    // b has no baseline, but its thresholds read only the value: 0 incidents, whose
+    // interval [0, 3.0] lies under 5: green.
     let b = r.row("b", "2024-Q3");
     assert_eq!((b.baseline, b.target, b.status), (None, None, Some(RowStatus::Green)));
 }
