@@ -8,7 +8,8 @@
 //! as of a day) and their types, `where`, `value`, `time`, `grain`, `by`, joins, `unit`,
 //! the terms, order and deprecated codes of every vocabulary it reads and the groups it
 //! uses, the fingerprints of a derived metric's parts (their values' part: a part's
-//! thresholds do not move a derived metric), and `direction`, `target` and `thresholds`.
+//! thresholds do not move a derived metric), and `direction`, `target`, `thresholds`,
+//! `window` and `min_n` (the last two only when set).
 //! Only what can change a number or a status is in it: of the unit, whether it is `%`;
 //! of a target, its change or value, not its `by` date; of an unordered vocabulary, its
 //! terms, not their order.
@@ -106,6 +107,11 @@ struct Criteria<'a> {
     /// The target's change or value; its `by` date decides no status.
     target: Option<(&'static str, f64)>,
     thresholds: Vec<(&'a crate::ir::Status, String)>,
+    /// `window` and `min_n` change statuses; absent, they hash as before they existed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    window: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    min_n: Option<u32>,
 }
 
 #[derive(Serialize)]
@@ -180,6 +186,8 @@ fn meaning<'a>(set: &'a DefinitionSet, m: &'a Metric, done: &BTreeMap<MetricId, 
                 crate::ir::Target::Value { value, .. } => ("value", *value),
             }),
             thresholds: m.thresholds.iter().map(|t| (&t.status, t.condition.canonical_text())).collect(),
+            window: m.window,
+            min_n: m.min_n,
         }),
     }
 }

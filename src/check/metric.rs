@@ -93,6 +93,50 @@ pub(super) fn check_metrics(
     metrics
 }
 
+/// The longest `window:` a metric may judge: three years of months.
+const MAX_WINDOW: u32 = 36;
+
+/// `window: N` (2 to 36 periods, on an event metric whose value is a bare count or share:
+/// the aggregates a window pools) and `min_n: N` (at least 1) (E0518).
+fn judging(cx: &mut Cx, file: FileId, doc: &MetricDoc, body: &MetricBody) -> (Option<u32>, Option<u32>) {
+    let pools = match body {
+        MetricBody::Base(b) => {
+            matches!(b.time, crate::ir::TimeSemantics::Event { .. })
+                && matches!(b.value.kind, crate::ir::TExprKind::Aggregate { func: AggFn::Count | AggFn::Share, .. })
+        }
+        MetricBody::Derived { .. } => false,
+    };
+    let window = doc.window.as_ref().and_then(|w| {
+        let problem = match w.value {
+            1 => Some("a window of 1 period".to_string()),
+            n if !(2..=MAX_WINDOW).contains(&n) => Some(format!("a window of {n} periods")),
+            _ if !pools => Some("a window on a metric whose value is not an event count or share".to_string()),
+            _ => None,
+        };
+        let Some(problem) = problem else { return Some(w.value) };
+        cx.error(
+            Diagnostic::error(codes::E0518, format!("{problem}: only 2 to {MAX_WINDOW} periods of an event `count(...)` or `share(...)` are pooled"))
+                .at(cx.span(file, w))
+                .label("this window")
+                .help("use `window: 4` for a rolling year of quarters on a count or share with `time: {event: ...}`; other aggregates have no window yet"),
+        );
+        None
+    });
+    let min_n = doc.min_n.as_ref().and_then(|n| {
+        if n.value >= 1 {
+            return Some(n.value);
+        }
+        cx.error(
+            Diagnostic::error(codes::E0518, "a `min_n` of 0: every period needs at least one case to be judged")
+                .at(cx.span(file, n))
+                .label("this minimum")
+                .help("give the fewest cases a period is judged on, such as `min_n: 20`, or leave it out for the aggregate's own"),
+        );
+        None
+    });
+    (window, min_n)
+}
+
 fn check_metric(
     cx: &mut Cx,
     file: FileId,
@@ -112,6 +156,7 @@ fn check_metric(
     };
     let target = doc.target.as_ref().and_then(|t| target(cx, file, t));
     let thresholds = thresholds(cx, file, doc, vocabs);
+    let (window, min_n) = judging(cx, file, doc, &body);
     let references = references(cx, file, doc);
     Some(Metric {
         id: MetricId(doc.metric.value.clone()),
@@ -129,6 +174,8 @@ fn check_metric(
         body,
         target,
         thresholds,
+        window,
+        min_n,
         references,
         caveats: doc.caveats.clone(),
         tags: doc.tags.iter().map(|t| t.value.clone()).collect(),

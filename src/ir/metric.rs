@@ -87,6 +87,10 @@ pub struct Metric {
     pub target: Option<Target>,
     /// `green` then `amber`, in that order, when given.
     pub thresholds: Vec<Threshold>,
+    /// `window: N`: a trailing window of N periods is judged beside each period.
+    pub window: Option<u32>,
+    /// `min_n: N`: the fewest cases a period is judged on (docs/semantics.md).
+    pub min_n: Option<u32>,
     pub references: Vec<Reference>,
     pub caveats: Option<String>,
     pub tags: Vec<String>,

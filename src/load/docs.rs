@@ -187,6 +187,10 @@ pub struct MetricDoc {
     pub target: Option<Spanned<TargetDoc>>,
     #[serde(default)]
     pub thresholds: Map<Spanned<String>>,
+    /// Judge a trailing window of this many periods too (a rolling year: 4 quarters).
+    pub window: Option<Spanned<u32>>,
+    /// The fewest cases a period is judged on, instead of the aggregate's own minimum.
+    pub min_n: Option<Spanned<u32>>,
     #[serde(default)]
     pub references: Vec<Spanned<String>>,
     pub caveats: Option<String>,

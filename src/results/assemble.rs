@@ -2,7 +2,7 @@
 //! metrics (per dimension value), then targets and statuses (`status`).
 
 use super::status::{Evidence, Standing, judge, value_of};
-use super::{ResultRow, Results, RowCoverage, RowStatus};
+use super::{ResultRow, Results, RowCoverage, RowStatus, Windowed};
 use crate::calendar::Period;
 use crate::diag::{Diagnostic, codes};
 use crate::ir::{AggFn, Collection, Direction, MetricBody, MetricId, SiteId, SiteRef, TExprKind, TimeSemantics};
@@ -16,7 +16,8 @@ type Dims = Vec<Option<String>>;
 /// The fewest cases a share is judged on (issue #25).
 const MIN_SHARE_CASES: u64 = 10;
 
-/// What a baseline rests on, for the evidence of a period against it.
+/// What a value or its baseline rests on, for the evidence of a period against it.
+#[derive(Clone, Copy)]
 enum Sample {
     /// A count's events, unscaled, and the periods of the metric's grain its window spans.
     Count { events: u64, periods: f64 },
@@ -199,6 +200,7 @@ impl<'p> Base<'p> {
         // Not collected at the site: no baseline either, never a zero.
         let baseline = if absent { None } else { self.baseline(site, dims) };
         out.baselines.insert((self.base.metric.id.clone(), site.clone(), dims.clone()), baseline);
+        let mut rows = Vec::with_capacity(periods.len());
         for period in periods {
             let covered = self.covered(site, period);
             let (value, n) = match (covered, self.found.get(&(site.clone(), dims.clone(), period.index))) {
@@ -234,6 +236,10 @@ impl<'p> Base<'p> {
                 collection,
                 ..judged
             };
+            rows.push(row);
+        }
+        self.windows(site, dims, periods, &mut rows);
+        for row in rows {
             out.push(row);
         }
     }
@@ -245,47 +251,127 @@ impl<'p> Base<'p> {
     /// metrics, and for open and snapshot counts (a complete register, whose interval
     /// would be approximate).
     fn evidence(&self, site: &SiteRef, dims: &Dims, period: &Period, value: f64, n: u64) -> Evidence {
+        let Some(sample) = self.sample(value, n) else { return Evidence::default() };
+        self.evidence_of(sample, 1, self.baseline_sample(site, dims, period))
+    }
+
+    /// The period's sample: a count's events, a share's hits of its cases.
+    fn sample(&self, value: f64, n: u64) -> Option<Sample> {
+        match self.sample_kind()? {
+            AggFn::Count => Some(Sample::Count { events: value.round() as u64, periods: 1.0 }),
+            _ if n > 0 => Some(Sample::Share { x: (value * n as f64).round() as u64, n }),
+            _ => None,
+        }
+    }
+
+    /// The evidence of `sample`, taken over `periods` periods (a window's), against the
+    /// baseline's; a count's interval is per period, as its value.
+    fn evidence_of(&self, sample: Sample, periods: u32, baseline: Option<Sample>) -> Evidence {
         let confidence = self.plan.judgement.confidence;
-        let baseline = self.baseline_sample(site, dims, period);
-        match (self.sample_kind(), baseline) {
-            (Some(AggFn::Count), baseline) => {
-                let k = value.round() as u64;
-                let (events, periods) = match baseline {
+        let min_n = self.base.metric.min_n.map(u64::from);
+        let t = f64::from(periods);
+        match sample {
+            Sample::Count { events: k, .. } => {
+                let (events, window) = match baseline {
                     Some(Sample::Count { events, periods }) => (Some(events), periods),
                     _ => (None, 1.0),
                 };
-                let against = events.and_then(|e| crate::stats::rate_ratio(k, 1.0, e, periods, confidence));
+                let against = events.and_then(|e| crate::stats::rate_ratio(k, t, e, window, confidence));
                 // Even a period without an event could not show `better`.
-                let never_better =
-                    events.filter(|_| self.base.metric.direction == Direction::LowerIsBetter).filter(|e| {
-                        crate::stats::rate_ratio(0, 1.0, *e, periods, confidence).is_none_or(|i| !i.below(1.0))
-                    });
+                let never_better = events
+                    .filter(|_| self.base.metric.direction == Direction::LowerIsBetter)
+                    .filter(|e| crate::stats::rate_ratio(0, t, *e, window, confidence).is_none_or(|i| !i.below(1.0)));
+                let seen = k + events.unwrap_or(0);
+                let too_few = match min_n {
+                    Some(min) if seen < min => Some(format!(
+                        "{seen} event(s) in the period and its baseline: fewer than {min}, too few to judge"
+                    )),
+                    _ if k == 0 && events == Some(0) => {
+                        Some("no event in the period nor in the baseline: nothing to judge".to_string())
+                    }
+                    _ => None,
+                };
+                let per_period =
+                    |i: crate::stats::Interval| crate::stats::Interval { lower: i.lower / t, upper: i.upper / t };
                 Evidence {
-                    interval: crate::stats::count(k, confidence),
+                    interval: crate::stats::count(k, confidence).map(per_period),
                     against_baseline: against,
-                    too_few: (k == 0 && events == Some(0))
-                        .then(|| "no event in the period nor in the baseline: nothing to judge".to_string()),
-                    caution: never_better.filter(|_| events != Some(0) || k > 0).map(|e| {
+                    too_few,
+                    caution: never_better.filter(|_| seen > 0).map(|e| {
                         let level = confidence * 100.0;
-                        format!("with {e} baseline event(s), no single period can show `better` at {level}%")
+                        let span = if periods == 1 {
+                            "single period".to_string()
+                        } else {
+                            format!("window of {periods} periods")
+                        };
+                        format!("with {e} baseline event(s), no {span} can show `better` at {level}%")
                     }),
                 }
             }
-            (Some(AggFn::Share), baseline) if n > 0 => {
-                let x = (value * n as f64).round() as u64;
+            Sample::Share { x, n } => {
                 let against = match baseline {
                     Some(Sample::Share { x: x0, n: n0 }) => crate::stats::share_difference(x, n, x0, n0, confidence),
                     _ => None,
                 };
+                let min = min_n.unwrap_or(MIN_SHARE_CASES);
                 Evidence {
                     interval: crate::stats::share(x, n, confidence),
                     against_baseline: against,
-                    too_few: (n < MIN_SHARE_CASES)
-                        .then(|| format!("{n} case(s): fewer than {MIN_SHARE_CASES}, too few to judge")),
+                    too_few: (n < min).then(|| format!("{n} case(s): fewer than {min}, too few to judge")),
                     caution: None,
                 }
             }
-            _ => Evidence::default(),
+        }
+    }
+
+    /// The metric judged over the trailing `window` periods ending at each row of one site
+    /// and dimension value (`rows`, in period order; docs/semantics.md, "Windows"): counts
+    /// and shares pooled over the window, judged as a period is. The first `window - 1`
+    /// periods have none.
+    fn windows(&self, site: &SiteRef, dims: &Dims, periods: &[Period], rows: &mut [ResultRow]) {
+        let Some(window) = self.base.metric.window else { return };
+        let size = window as usize;
+        for end in size.saturating_sub(1)..rows.len().min(periods.len()) {
+            let span = &rows[end + 1 - size..=end];
+            let period = &periods[end];
+            let whole = span.iter().all(|r| r.coverage == RowCoverage::Covered && r.value.is_some());
+            let samples: Option<Vec<Sample>> =
+                span.iter().map(|r| r.value.zip(r.n).and_then(|(v, n)| self.sample(v, n))).collect();
+            let standing = Standing {
+                partial: span.iter().any(|r| r.partial),
+                before_rollout: span.iter().any(|r| r.status == Some(RowStatus::Baseline)),
+            };
+            let pooled = samples.filter(|_| whole).and_then(|s| pool(&s));
+            let judged = match pooled {
+                Some(sample) => {
+                    let evidence = self.evidence_of(sample, window, self.baseline_sample(site, dims, period));
+                    let value = match sample {
+                        Sample::Count { events, .. } => events as f64 / f64::from(window),
+                        Sample::Share { x, n } => x as f64 / n as f64,
+                    };
+                    let row = &rows[end];
+                    let judged = judge(
+                        self.base.metric,
+                        site,
+                        period,
+                        Some(value),
+                        row.baseline,
+                        standing,
+                        &evidence,
+                        self.plan.judgement,
+                    );
+                    Windowed {
+                        value: judged.value,
+                        lower: judged.lower,
+                        upper: judged.upper,
+                        change: judged.change,
+                        status: if row.status == Some(RowStatus::NotCollected) { row.status } else { judged.status },
+                        note: judged.status_note,
+                    }
+                }
+                None => Windowed { status: Some(RowStatus::NoData), ..Windowed::default() },
+            };
+            rows[end].window = Some(judged);
         }
     }
 
@@ -476,6 +562,21 @@ fn cover(
         cover.insert((SiteRef::All, period.index), pooled);
     }
     cover
+}
+
+/// Samples of one kind summed; `None` when there are none or kinds differ.
+fn pool(samples: &[Sample]) -> Option<Sample> {
+    let mut pooled = *samples.first()?;
+    for s in &samples[1..] {
+        pooled = match (pooled, *s) {
+            (Sample::Count { events: a, .. }, Sample::Count { events: b, .. }) => {
+                Sample::Count { events: a + b, periods: 1.0 }
+            }
+            (Sample::Share { x: a, n: m }, Sample::Share { x: b, n }) => Sample::Share { x: a + b, n: m + n },
+            _ => return None,
+        };
+    }
+    Some(pooled)
 }
 
 fn zero_filled(slots: &[Slot]) -> Vec<V> {

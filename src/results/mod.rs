@@ -55,10 +55,25 @@ pub struct ResultRow {
     pub status: Option<RowStatus>,
     /// What is open, or too few, behind the status; a caution about the baseline.
     pub status_note: Option<String>,
+    /// The metric judged over the trailing window of periods ending here (`window: N`).
+    pub window: Option<Windowed>,
     pub coverage: RowCoverage,
     /// Manual and mixed values carry a caveat.
     pub collection: Collection,
     pub fingerprint: String,
+}
+
+/// A metric judged over a trailing window of periods (docs/semantics.md, "Windows"): the
+/// window's value per period, its interval, its change against the baseline and its
+/// status, judged as a period is.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Windowed {
+    pub value: Option<f64>,
+    pub lower: Option<f64>,
+    pub upper: Option<f64>,
+    pub change: Option<crate::stats::Change>,
+    pub status: Option<RowStatus>,
+    pub note: Option<String>,
 }
 
 /// Whether the row's period is inside the data's coverage at its site.
@@ -191,7 +206,7 @@ const LEADING: [(&str, Getter); 3] = [
 ];
 
 /// The columns after the `by` dimensions.
-const TRAILING: [(&str, Getter); 21] = [
+const TRAILING: [(&str, Getter); 27] = [
     ("period", |r| Cell::Text(&r.period)),
     ("period_start", |r| Cell::Day(r.period_start)),
     ("period_end", |r| Cell::Day(r.period_end)),
@@ -210,6 +225,12 @@ const TRAILING: [(&str, Getter); 21] = [
     ("target", |r| Cell::Number(r.target)),
     ("status", |r| Cell::MaybeText(r.status.map(RowStatus::as_str))),
     ("status_note", |r| Cell::MaybeText(r.status_note.as_deref())),
+    ("window_value", |r| Cell::Number(r.window.as_ref().and_then(|w| w.value))),
+    ("window_lower", |r| Cell::Number(r.window.as_ref().and_then(|w| w.lower))),
+    ("window_upper", |r| Cell::Number(r.window.as_ref().and_then(|w| w.upper))),
+    ("window_change", |r| Cell::MaybeText(r.window.as_ref().and_then(|w| w.change).map(crate::stats::Change::as_str))),
+    ("window_status", |r| Cell::MaybeText(r.window.as_ref().and_then(|w| w.status).map(RowStatus::as_str))),
+    ("window_note", |r| Cell::MaybeText(r.window.as_ref().and_then(|w| w.note.as_deref()))),
     ("coverage", |r| Cell::Text(r.coverage.as_str())),
     ("collection", |r| Cell::Text(r.collection.as_str())),
     ("fingerprint", |r| Cell::Text(&r.fingerprint)),
@@ -336,6 +357,7 @@ mod tests {
             target: None,
             status: Some(RowStatus::NoData),
             status_note: None,
+            window: None,
             coverage: RowCoverage::Covered,
             collection: Collection::Mixed,
             fingerprint: String::new(),

@@ -109,6 +109,7 @@ pub fn judge(
         target,
         status,
         status_note: note,
+        window: None,
         coverage: RowCoverage::Covered,
         collection: Collection::Automated,
         fingerprint: String::new(),

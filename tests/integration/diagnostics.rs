@@ -716,6 +716,20 @@ cases! {
         line: 8,
         underlined: "1.5",
     }
+    window_of_one_period {
+        edits: &[Replace { file: MAJOR, find: "value: count()", with: "value: count()\nwindow: 1" }],
+        code: "E0518",
+        file: MAJOR,
+        line: 15,
+        underlined: "1",
+    }
+    window_on_a_mean {
+        edits: &[Replace { file: MTTR, find: "grain: quarter", with: "grain: quarter\nwindow: 4" }],
+        code: "E0518",
+        file: MTTR,
+        line: 9,
+        underlined: "4",
+    }
     green_not_a_rule {
         edits: &[Replace { file: PROJECT, find: "unmapped: error", with: "unmapped: error\njudgement: {green: strict}" }],
         code: "E0625",

@@ -3,6 +3,7 @@
 //! from the probability functions written out (logarithms of factorials summed), not by
 //! simulation, so they are the same on every run.
 
+use yardstick::results::RowStatus;
 use yardstick::stats;
 
 const CONFIDENCE: f64 = 0.90;
@@ -463,4 +464,81 @@ fn share_rows_carry_wilsons_interval() {
     let half = z * (0.5 + z * z / 4.0).sqrt() / (2.0 + z * z);
     let (lower, upper) = (row.lower.unwrap(), row.upper.unwrap());
     assert!((lower - (0.5 - half)).abs() < 1e-9 && (upper - (0.5 + half)).abs() < 1e-9, "{row:?}");
+}
+
+/// Eight incidents at site `a` in its baseline window (January to June 2024, two quarters:
+/// 4 a quarter), none in 2024-Q3 and one in 2024-Q4; site `b` has none at all.
+const EIGHT_THEN_ONE: &str = "\
+i1,2024-01-10T10:00:00Z,,SEV3,,\ni2,2024-01-25T10:00:00Z,,SEV3,,\ni3,2024-02-10T10:00:00Z,,SEV3,,\n\
+i4,2024-02-25T10:00:00Z,,SEV3,,\ni5,2024-03-10T10:00:00Z,,SEV3,,\ni6,2024-04-10T10:00:00Z,,SEV3,,\n\
+i7,2024-05-10T10:00:00Z,,SEV3,,\ni8,2024-06-10T10:00:00Z,,SEV3,,\ni9,2024-11-10T10:00:00Z,,SEV3,,\n";
+
+/// `window: 2` judges two quarters together: one event in 2024-Q3 and Q4 against eight in
+/// the two baseline quarters is a ratio of (1 / 2) / (8 / 2) = 0.125, whose interval is
+/// p / (1 - p) from Clopper-Pearson on 1 of 9 (equal exposures). Its upper end is under
+/// 1 (better) but above 0.7: green on evidence, unclear when green is guarded. The quarter
+/// alone (1 event against 4 a quarter: p / (1 - p) × 2) is unclear; the window ending in
+/// Q3 reaches into the baseline. Site `b`, with no event anywhere, is insufficient.
+#[test]
+fn a_window_pools_its_periods_and_is_judged_as_one() {
+    use crate::util::Edit;
+    let criteria = || Edit::Replace {
+        file: "set/metrics/incidents.yaml",
+        find: "value: count()",
+        with: "value: count()\ntarget: {change: -30%}\nwindow: 2",
+    };
+    let f = crate::engine::incidents(EIGHT_THEN_ONE, "");
+    let at = |edits: &[Edit]| crate::engine::run("incidents", "2024-12-31", &crate::engine::files(&f), edits).unwrap();
+    let run = at(&[criteria()]);
+    let (lo, hi) = clopper_pearson_by_bisection(1, 9, 0.05);
+    let ratio = |p: f64| p / (1.0 - p);
+    assert!(ratio(hi) > 0.7 && ratio(hi) < 1.0, "{}", ratio(hi));
+    let q4 = run.row("a", "2024-Q4");
+    let window = q4.window.as_ref().unwrap();
+    assert_eq!((window.value, window.status), (Some(0.5), Some(RowStatus::Green)));
+    assert_eq!(window.change, Some(stats::Change::Better));
+    // The window's own interval is Garwood's for one event, per quarter.
+    let one = stats::count(1, CONFIDENCE).unwrap();
+    assert!(
+        (window.lower.unwrap() - one.lower / 2.0).abs() < 1e-12
+            && (window.upper.unwrap() - one.upper / 2.0).abs() < 1e-12
+    );
+    // The quarter alone: the ratio's upper end is p / (1 - p) × 2 for 1 of 9, over 1.
+    assert!(ratio(hi) * 2.0 > 1.0);
+    assert_eq!((q4.change, q4.status), (Some(stats::Change::Unclear), Some(RowStatus::Unclear)));
+    let (change_lower, change_upper) = (q4.change_lower.unwrap(), q4.change_upper.unwrap());
+    assert!((change_lower - ratio(lo) * 2.0).abs() < 1e-6 && (change_upper - ratio(hi) * 2.0).abs() < 1e-6, "{q4:?}");
+    let q3 = run.row("a", "2024-Q3").window.as_ref().unwrap();
+    assert_eq!(q3.status, Some(RowStatus::Baseline));
+    // No window ends in the first quarter: it would reach before the data.
+    assert_eq!(run.row("a", "2024-Q1").window, None);
+    let b = run.row("b", "2024-Q4");
+    assert_eq!(b.status, Some(RowStatus::Insufficient));
+    assert_eq!(b.status_note.as_deref(), Some("no event in the period nor in the baseline: nothing to judge"));
+    let guarded = Edit::Replace {
+        file: "project/yardstick.yaml",
+        find: "start: 2024-01-01",
+        with: "start: 2024-01-01\njudgement: {green: guarded}",
+    };
+    let run = at(&[criteria(), guarded]);
+    let window = run.row("a", "2024-Q4").window.clone().unwrap();
+    assert_eq!((window.status, window.note.as_deref()), (Some(RowStatus::Unclear), Some("the target is open")));
+}
+
+/// `min_n` replaces the aggregate's minimum: a share of two incidents is too few by
+/// default (10), and judged with `min_n: 2`.
+#[test]
+fn min_n_sets_the_fewest_cases_a_period_is_judged_on() {
+    use crate::util::Edit;
+    let two = "i1,2024-01-15T10:00:00Z,,SEV3,,\ni2,2024-02-20T10:00:00Z,,SEV1,,\ni3,2024-07-15T10:00:00Z,,SEV1,,\ni4,2024-08-20T10:00:00Z,,SEV1,,\n";
+    let f = crate::engine::incidents(two, "");
+    let criteria = |with| Edit::Replace { file: "set/metrics/major_share.yaml", find: "unit: n", with };
+    let at =
+        |edits: &[Edit]| crate::engine::run("major_share", "2024-12-31", &crate::engine::files(&f), edits).unwrap();
+    let q3 = at(&[criteria("unit: n\nthresholds: {green: value <= 0.2}")]).row("a", "2024-Q3").clone();
+    assert_eq!((q3.value, q3.status), (Some(1.0), Some(RowStatus::Insufficient)));
+    assert_eq!(q3.status_note.as_deref(), Some("2 case(s): fewer than 10, too few to judge"));
+    // Two major incidents of two: Wilson's lower end, z² / (2 + z²) = 0.575, is above 0.2.
+    let q3 = at(&[criteria("unit: n\nthresholds: {green: value <= 0.2}\nmin_n: 2")]).row("a", "2024-Q3").clone();
+    assert_eq!(q3.status, Some(RowStatus::Red));
 }
