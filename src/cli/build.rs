@@ -66,9 +66,9 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
             results.rows.len(),
             built.manifest.inputs.len(),
             built.out.display(),
-            match built.files.len() - 3 {
-                0 => "results.csv, results.parquet, manifest.json".to_string(),
-                n => format!("results.csv, results.parquet, manifest.json and {n} report files"),
+            match built.files.len() - 5 {
+                0 => "results and trends as CSV and Parquet, manifest.json".to_string(),
+                n => format!("results and trends as CSV and Parquet, manifest.json and {n} report files"),
             },
             started.elapsed().as_secs_f64()
         );

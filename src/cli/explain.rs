@@ -29,7 +29,17 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
         eprintln!("error: no metric `{}` in the definition set\n  help: {help}", args.metric);
         return ExitCode::from(2);
     };
-    match crate::report::explain::metric(&checked, m, args.polars, args.as_of) {
+    // The trend needs the data: computed here, or the count of data errors said instead.
+    let computed = checked.project.as_ref().map(|_| {
+        let ids = [m.id.clone()];
+        crate::compute(&checked, &crate::plan::Request { metrics: &ids, as_of: args.as_of, grain: None })
+    });
+    let trends = match &computed {
+        Some(Ok(results)) => Ok(&results.trends[..]),
+        Some(Err(errors)) => Err(errors.len()),
+        None => Ok(&[][..]),
+    };
+    match crate::report::explain::metric(&checked, m, args.polars, args.as_of, trends) {
         Ok(text) => super::emit(&text),
         Err(errors) => {
             eprint!("{}", render_all(errors.iter(), &sources, color));

@@ -89,6 +89,8 @@ pub fn build(
 /// The files of one build, in the order they are written.
 pub const RESULTS_CSV: &str = "results.csv";
 pub const RESULTS_PARQUET: &str = "results.parquet";
+pub const TRENDS_CSV: &str = "trends.csv";
+pub const TRENDS_PARQUET: &str = "trends.parquet";
 pub const MANIFEST: &str = "manifest.json";
 
 /// Writes the results of every metric and the manifest into `out`, replacing a previous
@@ -111,8 +113,9 @@ pub fn write(
     let staging = swap::staging_for(parent, name);
     let written = stage(checked, results, as_of, &staging, vcs, reports).and_then(|manifest| {
         swap::swap(parent, name, &staging, out)?;
-        let mut files = vec![RESULTS_CSV.to_string(), RESULTS_PARQUET.to_string()];
-        files.extend(manifest.outputs.iter().skip(2).map(|o| o.file.clone()));
+        let tables = [RESULTS_CSV, RESULTS_PARQUET, TRENDS_CSV, TRENDS_PARQUET];
+        let mut files: Vec<String> = tables.map(String::from).to_vec();
+        files.extend(manifest.outputs.iter().skip(tables.len()).map(|o| o.file.clone()));
         files.push(MANIFEST.to_string());
         Ok(Built { out: out.to_path_buf(), files, manifest })
     });
@@ -145,7 +148,11 @@ fn stage(
     let (head, body) = crate::results::table(&rows);
     let columns = head.iter().enumerate().map(|(i, name)| (name.as_str(), column(&body, i))).collect();
     crate::engine::write_parquet(columns, body.len(), &staging.join(RESULTS_PARQUET))?;
-    let outputs = [RESULTS_CSV, RESULTS_PARQUET].map(|f| staging.join(f));
+    let (head, body) = crate::results::trend::table(&results.trends);
+    write(TRENDS_CSV, crate::results::csv(&head, body.clone()).as_bytes())?;
+    let columns = head.iter().enumerate().map(|(i, name)| (name.as_str(), column(&body, i))).collect();
+    crate::engine::write_parquet(columns, body.len(), &staging.join(TRENDS_PARQUET))?;
+    let outputs = [RESULTS_CSV, RESULTS_PARQUET, TRENDS_CSV, TRENDS_PARQUET].map(|f| staging.join(f));
     let mut manifest = Manifest::new(checked, results, as_of, &outputs, vcs)?;
     let mut written = Vec::new();
     for report in reports(&manifest)? {

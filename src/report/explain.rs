@@ -5,6 +5,7 @@
 use crate::check::Checked;
 use crate::ir::{Direction, Grain, Metric, MetricBody, Target};
 use crate::plan::Request;
+use crate::results::trend::TrendRow;
 use chrono::NaiveDate;
 use std::fmt::Write as _;
 
@@ -15,12 +16,58 @@ pub fn metric(
     m: &Metric,
     polars: bool,
     as_of: NaiveDate,
+    trends: Trends,
 ) -> Result<String, Vec<crate::diag::Diagnostic>> {
     let mut out = describe(checked, m);
     if checked.project.is_some() {
         out.push_str(&plan_section(checked, m, polars, as_of)?);
+        out.push_str(&trend_section(m, as_of, trends));
     }
     Ok(out)
+}
+
+/// The metric's trends since rollout, computed from the project's data; or the number of
+/// data errors that kept them from being computed.
+pub type Trends<'a> = Result<&'a [TrendRow], usize>;
+
+/// Each site's trend since rollout, and the pooled one, in words.
+fn trend_section(m: &Metric, as_of: NaiveDate, trends: Trends) -> String {
+    let mut out = format!("\nTrend since rollout (as of {as_of})\n");
+    if crate::results::trend::Method::of(m).is_none() {
+        out.push_str(
+            "  none yet for this aggregate (trends are fitted for event counts, shares, medians and percentiles)\n",
+        );
+        return out;
+    }
+    let rows = match trends {
+        Ok(rows) => rows,
+        Err(errors) => {
+            let _ = writeln!(out, "  not computed: {errors} data error(s); `yardstick check --data` shows them");
+            return out;
+        }
+    };
+    for t in rows.iter().filter(|t| t.metric == m.id) {
+        let dims: Vec<String> =
+            t.dims.iter().map(|(n, v)| format!("{n}={}", v.as_deref().unwrap_or("(null)"))).collect();
+        let at = if dims.is_empty() { t.site.to_string() } else { format!("{} {}", t.site, dims.join(" ")) };
+        let span = match (&t.first_period, &t.last_period) {
+            (Some(first), Some(last)) => format!("{} periods, {first} to {last}", t.periods),
+            _ => "no judged period".to_string(),
+        };
+        let change = |x: f64| match t.method.scale() {
+            "points" => format!("{:+.1} points", x * 100.0),
+            _ => format!("{:+.1}%", x * 100.0),
+        };
+        let fitted = match (t.per_year, t.lower, t.upper) {
+            (Some(p), Some(l), Some(u)) => format!("{} a year ({} to {})", change(p), change(l), change(u)),
+            _ => "no trend".to_string(),
+        };
+        let dispersion =
+            t.dispersion.filter(|d| *d > 1.0).map(|d| format!(", overdispersion {d:.2}")).unwrap_or_default();
+        let note = t.note.as_ref().map(|n| format!("; {n}")).unwrap_or_default();
+        let _ = writeln!(out, "  {at}: {fitted}, {span}{dispersion}{note}");
+    }
+    out
 }
 
 /// The metric's plan in words, and the Polars plan when asked for.
@@ -111,6 +158,7 @@ fn describe(c: &Checked, m: &Metric) -> String {
     let _ = writeln!(out, "\nMeaning");
     meaning(&mut out, c, m);
     criteria(&mut out, m);
+    evidence(&mut out, c, m);
     let _ = writeln!(out, "\nLineage");
     lineage(&mut out, c, m);
     out
@@ -181,6 +229,39 @@ fn criteria(w: &mut String, m: &Metric) {
     }
     if !m.thresholds.is_empty() {
         let _ = writeln!(w, "  Red:     otherwise");
+    }
+}
+
+/// How sure the metric's values are, and how they are judged (docs/semantics.md).
+fn evidence(w: &mut String, c: &Checked, m: &Metric) {
+    let confidence = c.project.as_ref().map_or(crate::ir::Judgement::DEFAULT_CONFIDENCE, |p| p.judgement.confidence);
+    let _ = writeln!(w, "\nEvidence (at {}%)", confidence * 100.0);
+    let (interval, against) = match crate::results::trend::Method::of(m) {
+        Some(crate::results::trend::Method::Poisson) => (
+            "Garwood's exact Poisson interval of the count",
+            "the ratio of rates, Clopper-Pearson on k / (k + K) (the conditional test of two Poisson rates)",
+        ),
+        Some(crate::results::trend::Method::SharePoints) => {
+            ("Wilson's score interval", "the difference in points, Newcombe's hybrid score interval")
+        }
+        _ => ("none yet for this aggregate", "none yet: statuses judge the value alone"),
+    };
+    let _ = writeln!(w, "  interval:  {interval}");
+    let _ = writeln!(w, "  change:    {against}");
+    let trend = match crate::results::trend::Method::of(m) {
+        Some(crate::results::trend::Method::Poisson) => {
+            "log-linear Poisson model on the judged periods (pooled: one intercept per site)"
+        }
+        Some(crate::results::trend::Method::SharePoints) => "Theil-Sen, in points a year, with Sen's interval",
+        Some(crate::results::trend::Method::LogTheilSen) => "Theil-Sen on the logarithm, with Sen's interval",
+        None => "none yet for this aggregate",
+    };
+    let _ = writeln!(w, "  trend:     {trend}");
+    if let Some(n) = m.window {
+        let _ = writeln!(w, "  window:    the trailing {n} periods are judged together too");
+    }
+    if let Some(n) = m.min_n {
+        let _ = writeln!(w, "  min_n:     a period is judged on {n} cases or more");
     }
 }
 

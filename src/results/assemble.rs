@@ -41,8 +41,10 @@ pub fn assemble(plan: &Plan, tables: Vec<Aggregates>) -> Results {
         warnings.push(Diagnostic::note(codes::N0610, message));
         not_collected_rows(plan, not.metric, not.grain, &mut out);
     }
-    let rows = out.rows.into_iter().filter(|r| plan.requested.contains(&r.metric)).collect();
-    Results { rows, warnings, inputs: Vec::new() }
+    let rows: Vec<ResultRow> = out.rows.into_iter().filter(|r| plan.requested.contains(&r.metric)).collect();
+    let requested = plan.bases.iter().map(|b| b.metric).filter(|m| plan.requested.contains(&m.id));
+    let trends = super::trend::trends(requested, &rows, plan.judgement.confidence);
+    Results { rows, warnings, inputs: Vec::new(), trends }
 }
 
 /// The rows of a metric the project does not collect: every site and period, no value.

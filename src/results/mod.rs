@@ -5,6 +5,7 @@
 
 mod assemble;
 mod status;
+pub mod trend;
 
 pub use assemble::assemble;
 pub use status::{Evidence, Standing};
@@ -155,6 +156,8 @@ pub struct Results {
     pub warnings: Vec<crate::diag::Diagnostic>,
     /// Every data file read.
     pub inputs: Vec<crate::plan::InputFile>,
+    /// The trends since rollout of the metrics computed (docs/semantics.md, "Trends").
+    pub trends: Vec<trend::TrendRow>,
 }
 
 /// One cell of the results table, typed, so that CSV and JSON render it alike.
@@ -268,10 +271,16 @@ pub fn table<'r>(rows: &[&'r ResultRow]) -> (Vec<String>, Vec<Vec<Cell<'r>>>) {
 
 /// The results table as CSV, quoted where a cell needs it (RFC 4180).
 pub fn to_csv(rows: &[&ResultRow]) -> String {
+    let (head, body) = table(rows);
+    csv(&head, body)
+}
+
+/// A table as CSV: the header, then each row's cells, quoted where a cell needs it (RFC
+/// 4180) and made safe for spreadsheets.
+pub fn csv(head: &[String], body: Vec<Vec<Cell>>) -> String {
     let quoted = |s: &str| {
         if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
     };
-    let (head, body) = table(rows);
     let mut out = head.iter().map(|h| quoted(h)).collect::<Vec<_>>().join(",") + "\n";
     for cells in body {
         out += &(cells.iter().map(|c| quoted(&spreadsheet_safe(c))).collect::<Vec<_>>().join(",") + "\n");

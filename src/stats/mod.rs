@@ -21,7 +21,7 @@ mod evidence;
 mod trend;
 
 pub use evidence::{Change, Good, Scale, Verdict, change, verdict};
-pub use trend::{MIN_PERIODS, Trend, poisson_trend, theil_sen};
+pub use trend::{MIN_PERIODS, Series, Trend, poisson_trend, poisson_trend_sites, theil_sen};
 
 use statrs::distribution::{Beta, ContinuousCDF, Gamma, Normal};
 

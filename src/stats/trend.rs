@@ -1,7 +1,8 @@
 //! The trend of counts since rollout (issue #25, item 4): a log-linear Poisson model
-//! `log E[y] = log(exposure) + a + b·t`, fitted by iteratively reweighted least squares,
-//! with overdispersion `φ = max(1, Pearson χ² / (m - 2))` and the interval
-//! `exp(b ± t(m-2)·sqrt(φ·var b)) - 1` of the change per unit of `t` (a year).
+//! `log E[y] = log(exposure) + a + b·t` (one `a` per site when sites are pooled), its
+//! maximum-likelihood fit, overdispersion `φ = max(1, Pearson χ² / (m - p))` and the
+//! interval `exp(b ± t(m-p)·sqrt(φ·var b)) - 1` of the change per unit of `t` (a year);
+//! and Theil-Sen slopes with Sen's interval for shares and medians.
 
 use super::Interval;
 use statrs::distribution::{ContinuousCDF, StudentsT};
@@ -19,33 +20,64 @@ pub struct Trend {
     pub dispersion: f64,
 }
 
+/// One site's series of counts: the events of each period, its exposure (positive) and its
+/// time in years.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Series {
+    pub counts: Vec<f64>,
+    pub exposures: Vec<f64>,
+    pub times: Vec<f64>,
+}
+
 /// The trend of `counts` over `exposures` at `times` (in years), at `confidence`; `None`
 /// with fewer than [`MIN_PERIODS`] periods, no event at all, one time only, an exposure
 /// that is not positive, a negative count, or a confidence outside (0, 1).
 pub fn poisson_trend(counts: &[f64], exposures: &[f64], times: &[f64], confidence: f64) -> Option<Trend> {
-    let m = counts.len();
-    let valid = m >= MIN_PERIODS
-        && exposures.len() == m
-        && times.len() == m
-        && counts.iter().all(|y| y.is_finite() && *y >= 0.0)
-        && exposures.iter().all(|e| e.is_finite() && *e > 0.0)
-        && counts.iter().sum::<f64>() > 0.0
-        && times.iter().any(|t| *t != times[0])
-        && confidence > 0.0
-        && confidence < 1.0;
-    if !valid {
+    let series = Series { counts: counts.to_vec(), exposures: exposures.to_vec(), times: times.to_vec() };
+    poisson_trend_sites(&[series], confidence)
+}
+
+/// The trend of several sites' counts with one intercept per site and one slope
+/// (`log E[y] = log(exposure) + a_site + b·t`): the pooled trend. Each intercept is
+/// profiled out (for a given b it is the log of the site's events over its exposure
+/// weighted by `exp(b·t)`), b is found by Newton's method on its profile score, and its
+/// variance is the inverse of the profile information, as the full model's Fisher
+/// information gives it. A site without an event adds nothing and is left out.
+/// Overdispersion is `φ = max(1, Pearson χ² / (m - p))` with p = sites + 1, and the
+/// interval `exp(b ± t(m - p)·sqrt(φ·var b)) - 1`. `None` with fewer than
+/// [`MIN_PERIODS`] periods or fewer than two degrees of freedom, no event, no time that
+/// differs within a site, an invalid value, or a confidence outside (0, 1).
+pub fn poisson_trend_sites(sites: &[Series], confidence: f64) -> Option<Trend> {
+    let valid = |s: &Series| {
+        let m = s.counts.len();
+        s.exposures.len() == m
+            && s.times.len() == m
+            && s.counts.iter().all(|y| y.is_finite() && *y >= 0.0)
+            && s.exposures.iter().all(|e| e.is_finite() && *e > 0.0)
+            && s.times.iter().all(|t| t.is_finite())
+    };
+    if !(sites.iter().all(valid) && confidence > 0.0 && confidence < 1.0) {
         return None;
     }
-    let (a, b, var_b) = fit(counts, exposures, times)?;
-    let pearson: f64 = (0..m)
-        .map(|i| {
-            let mu = exposures[i] * (a + b * times[i]).exp();
-            (counts[i] - mu).powi(2) / mu
+    let sites: Vec<&Series> = sites.iter().filter(|s| s.counts.iter().sum::<f64>() > 0.0).collect();
+    let m: usize = sites.iter().map(|s| s.counts.len()).sum();
+    let parameters = sites.len() + 1;
+    let varies = sites.iter().any(|s| s.times.iter().any(|t| *t != s.times[0]));
+    if sites.is_empty() || m < MIN_PERIODS || m < parameters + 2 || !varies {
+        return None;
+    }
+    let (b, information) = profile_fit(&sites)?;
+    let pearson: f64 = sites
+        .iter()
+        .map(|s| {
+            let fitted = fitted(s, b);
+            s.counts.iter().zip(&fitted).map(|(y, mu)| (y - mu).powi(2) / mu).sum::<f64>()
         })
         .sum();
-    let dispersion = (pearson / (m - 2) as f64).max(1.0);
-    let t = StudentsT::new(0.0, 1.0, (m - 2) as f64).ok()?.inverse_cdf(1.0 - (1.0 - confidence) / 2.0);
-    let half = t * (dispersion * var_b).sqrt();
+    let df = (m - parameters) as f64;
+    let dispersion = (pearson / df).max(1.0);
+    let t = StudentsT::new(0.0, 1.0, df).ok()?.inverse_cdf(1.0 - (1.0 - confidence) / 2.0);
+    let half = t * (dispersion / information).sqrt();
     Some(Trend {
         per_year: b.exp() - 1.0,
         interval: Interval { lower: (b - half).exp() - 1.0, upper: (b + half).exp() - 1.0 },
@@ -53,32 +85,42 @@ pub fn poisson_trend(counts: &[f64], exposures: &[f64], times: &[f64], confidenc
     })
 }
 
-/// The maximum-likelihood `a`, `b` and the model variance of `b`, by iteratively
-/// reweighted least squares; `None` when it does not converge (a rate running to zero).
-fn fit(counts: &[f64], exposures: &[f64], times: &[f64]) -> Option<(f64, f64, f64)> {
-    let total: f64 = counts.iter().sum();
-    let (mut a, mut b) = ((total / exposures.iter().sum::<f64>()).ln(), 0.0);
+/// A site's fitted means at slope `b`, its intercept profiled out: its events shared in
+/// proportion to `exposure · exp(b·t)`.
+fn fitted(s: &Series, b: f64) -> Vec<f64> {
+    let weights: Vec<f64> = s.exposures.iter().zip(&s.times).map(|(e, t)| e * (b * t).exp()).collect();
+    let (events, total): (f64, f64) = (s.counts.iter().sum(), weights.iter().sum());
+    weights.iter().map(|w| events * w / total).collect()
+}
+
+/// The slope's maximum-likelihood estimate and its profile information, by Newton's
+/// method on the profile score `Σ t (y - μ)`; `None` when it does not converge (a rate
+/// running to zero).
+fn profile_fit(sites: &[&Series]) -> Option<(f64, f64)> {
+    let mut b = 0.0;
     for _ in 0..100 {
-        let (mut s0, mut s1, mut s2, mut z0, mut z1) = (0.0, 0.0, 0.0, 0.0, 0.0);
-        for i in 0..counts.len() {
-            let eta = a + b * times[i];
-            let mu = exposures[i] * eta.exp();
-            let z = eta + (counts[i] - mu) / mu;
-            s0 += mu;
-            s1 += mu * times[i];
-            s2 += mu * times[i] * times[i];
-            z0 += mu * z;
-            z1 += mu * z * times[i];
+        let (mut score, mut information) = (0.0, 0.0);
+        for s in sites {
+            let mu = fitted(s, b);
+            let events: f64 = s.counts.iter().sum();
+            let (mut mt, mut mtt) = (0.0, 0.0);
+            for ((mu, t), y) in mu.iter().zip(&s.times).zip(&s.counts) {
+                score += t * (y - mu);
+                mt += mu * t;
+                mtt += mu * t * t;
+            }
+            information += mtt - mt * mt / events;
         }
-        let det = s0 * s2 - s1 * s1;
-        if !(det.is_finite() && det > 0.0) {
+        if !(information.is_finite() && information > 0.0) {
             return None;
         }
-        let (next_a, next_b) = ((s2 * z0 - s1 * z1) / det, (s0 * z1 - s1 * z0) / det);
-        let done = (next_a - a).abs() < 1e-12 && (next_b - b).abs() < 1e-12;
-        (a, b) = (next_a, next_b);
-        if done {
-            return Some((a, b, s0 / det));
+        let step = score / information;
+        b += step;
+        if !b.is_finite() {
+            return None;
+        }
+        if step.abs() < 1e-12 {
+            return Some((b, information));
         }
     }
     None

@@ -35,6 +35,7 @@ pub(crate) struct Run {
     pub(crate) rows: Vec<ResultRow>,
     /// What the run warned about, as messages.
     pub(crate) warnings: Vec<String>,
+    pub(crate) trends: Vec<yardstick::results::trend::TrendRow>,
 }
 
 pub(crate) fn run(
@@ -70,7 +71,7 @@ pub(crate) fn run_at(
     match compute(&checked, &request) {
         Ok(r) => {
             let warnings = r.warnings.into_iter().map(|d| d.message).collect();
-            Ok(Run { _dir: dir, rows: r.rows, warnings })
+            Ok(Run { _dir: dir, rows: r.rows, warnings, trends: r.trends })
         }
         Err(errors) => Err(errors.into_iter().map(|d| d.message).collect()),
     }

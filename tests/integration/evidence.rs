@@ -542,3 +542,79 @@ fn min_n_sets_the_fewest_cases_a_period_is_judged_on() {
     let q3 = at(&[criteria("unit: n\nthresholds: {green: value <= 0.2}\nmin_n: 2")]).row("a", "2024-Q3").clone();
     assert_eq!(q3.status, Some(RowStatus::Red));
 }
+
+/// Sites at different levels with the same slope: the pooled fit, one intercept per site,
+/// gives the slope back; each site alone gives it too; no overdispersion.
+#[test]
+fn the_pooled_count_trend_has_one_intercept_per_site() {
+    let times: Vec<f64> = (0..8).map(|i| i as f64 / 4.0).collect();
+    let site = |level: f64| stats::Series {
+        counts: times.iter().map(|t| level * (0.8_f64.ln() * t).exp()).collect(),
+        exposures: vec![1.0; 8],
+        times: times.clone(),
+    };
+    let (low, high) = (site(5.0), site(40.0));
+    let pooled = stats::poisson_trend_sites(&[low.clone(), high.clone()], CONFIDENCE).unwrap();
+    assert!((pooled.per_year - -0.2).abs() < 1e-9 && pooled.dispersion == 1.0, "{pooled:?}");
+    let alone = stats::poisson_trend(&high.counts, &high.exposures, &high.times, CONFIDENCE).unwrap();
+    assert!((alone.per_year - -0.2).abs() < 1e-9, "{alone:?}");
+    // One slope across sites is narrower than either site's own.
+    let own = stats::poisson_trend(&low.counts, &low.exposures, &low.times, CONFIDENCE).unwrap();
+    assert!(pooled.interval.upper - pooled.interval.lower < own.interval.upper - own.interval.lower);
+}
+
+/// The trend a run writes for a count: site `a`'s six judged quarters (2024-Q3 to 2025-Q4)
+/// with 6, 5, 4, 4, 2 and 2 incidents, fitted with the days of each quarter as exposure.
+/// The slope is found here again by bisection on the score Σ t (y - μ(b)), each μ the
+/// events shared in proportion to days · exp(b·t), t the quarter's first day in years.
+#[test]
+fn a_runs_count_trend_is_the_maximum_likelihood_slope_since_rollout() {
+    let quarters = [
+        ("2024-07-01", 6),
+        ("2024-10-01", 5),
+        ("2025-01-01", 4),
+        ("2025-04-01", 4),
+        ("2025-07-01", 2),
+        ("2025-10-01", 2),
+    ];
+    let mut data = String::new();
+    for (start, k) in quarters {
+        for i in 0..k {
+            data += &format!("q{start}-{i},{start}T1{i}:00:00Z,,SEV3,,\n");
+        }
+    }
+    let f = crate::engine::incidents(&data, "");
+    let run = crate::engine::run("incidents", "2025-12-31", &crate::engine::files(&f), &[]).unwrap();
+    let trend = run.trends.iter().find(|t| t.site == "a").unwrap();
+    assert_eq!(
+        (trend.periods, trend.first_period.as_deref(), trend.last_period.as_deref()),
+        (6, Some("2024-Q3"), Some("2025-Q4"))
+    );
+    let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let ends = ["2024-09-30", "2024-12-31", "2025-03-31", "2025-06-30", "2025-09-30", "2025-12-31"];
+    let epoch = day("2000-01-01");
+    let t: Vec<f64> = quarters.iter().map(|(s, _)| (day(s) - epoch).num_days() as f64 / 365.25).collect();
+    let days: Vec<f64> =
+        quarters.iter().zip(ends).map(|((s, _), e)| ((day(e) - day(s)).num_days() + 1) as f64).collect();
+    let y: Vec<f64> = quarters.iter().map(|(_, k)| *k as f64).collect();
+    let score = |b: f64| {
+        let w: Vec<f64> = days.iter().zip(&t).map(|(d, t)| d * (b * t).exp()).collect();
+        let total: f64 = w.iter().sum();
+        (0..6).map(|i| t[i] * (y[i] - 23.0 * w[i] / total)).sum::<f64>()
+    };
+    let (mut lo, mut hi) = (-5.0_f64, 5.0_f64);
+    for _ in 0..200 {
+        let mid = (lo + hi) / 2.0;
+        // The score falls as b rises.
+        if score(mid) > 0.0 { lo = mid } else { hi = mid }
+    }
+    let b = (lo + hi) / 2.0;
+    assert!((trend.per_year.unwrap() - (b.exp() - 1.0)).abs() < 1e-6, "{trend:?} against b = {b}");
+    assert!(trend.lower.unwrap() < trend.per_year.unwrap() && trend.per_year.unwrap() < trend.upper.unwrap());
+    // Site b has no incident at all: no trend, and the note says why.
+    let b_trend = run.trends.iter().find(|t| t.site == "b").unwrap();
+    assert_eq!(
+        (b_trend.per_year, b_trend.note.as_deref()),
+        (None, Some("no trend can be fitted: no event, or no value that varies"))
+    );
+}

@@ -48,11 +48,13 @@ fn the_acme_reports_in_markdown() {
         "scorecard-lyon-2025-Q4.md",
         "scorecard-porto-2025-Q4.html",
         "scorecard-porto-2025-Q4.md",
+        "trends.csv",
+        "trends.parquet",
     ];
     assert_eq!(files, expected);
-    // The manifest lists every report with its hash.
+    // The manifest lists every report and table with its hash.
     let manifest = fs::read_to_string(out.join("manifest.json")).unwrap();
-    for f in files.iter().filter(|f| f.ends_with(".md") || f.ends_with(".html")) {
+    for f in files.iter().filter(|f| !matches!(f.as_str(), "manifest.json" | ".yardstick-output")) {
         assert!(manifest.contains(&format!("\"file\": \"{f}\"")), "{f}");
     }
     for (name, file) in [
