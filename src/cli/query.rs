@@ -65,16 +65,17 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
             dims.push(d.clone());
         }
     }
+    let trends = |m: &MetricId| trend_lines(&results.trends, m, args.site);
     let text = match args.format {
         Format::Csv => crate::results::to_csv(&rows),
         Format::Json => json(&rows),
-        Format::Table if metrics.len() == 1 => table(&dims, &rows),
+        Format::Table if metrics.len() == 1 => table(&dims, &rows) + &trends(&metrics[0]),
         Format::Table => {
             let each = metrics.iter().map(|m| {
                 let rows = of(m);
                 let dims: Vec<String> =
                     rows.first().map(|r| r.dims.iter().map(|(d, _)| d.clone()).collect()).unwrap_or_default();
-                format!("{m}\n{}", table(&dims, &rows))
+                format!("{m}\n{}{}", table(&dims, &rows), trends(m))
             });
             each.collect::<Vec<_>>().join("\n")
         }
@@ -105,6 +106,17 @@ fn requested(set: &crate::ir::DefinitionSet, args: &Args) -> Option<Vec<MetricId
         }
     }
     Some(metrics)
+}
+
+/// Under a metric's table, its trends since rollout (at `site` only, when given), one
+/// line each; nothing for a metric without a trend method.
+fn trend_lines(trends: &[crate::results::trend::TrendRow], m: &MetricId, site: Option<&str>) -> String {
+    let lines: Vec<String> = trends
+        .iter()
+        .filter(|t| t.metric == *m && site.is_none_or(|s| t.site == s))
+        .map(|t| format!("  {}: {}\n", t.at(), t.describe()))
+        .collect();
+    if lines.is_empty() { String::new() } else { format!("\ntrend since rollout\n{}", lines.concat()) }
 }
 
 /// The rows as a JSON array of objects with the results table's columns.

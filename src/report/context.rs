@@ -28,6 +28,34 @@ pub struct Context<'a> {
     pub events: Vec<EventInfo<'a>>,
     pub vocabularies: Value,
     pub sources: Value,
+    /// Over every metric the report shows: how many rows are judged and what they show.
+    pub judged: Judged,
+}
+
+/// How many of the rows a report shows are judged against their baseline, how many of them
+/// are `better` and `worse`, and how many of each chance alone would give when nothing
+/// changed (issue #25: by chance alone some rows of many will say better or worse).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct Judged {
+    pub rows: usize,
+    pub better: usize,
+    pub worse: usize,
+    /// `rows × (1 - confidence) / 2`: the rows chance alone would call better, and as many
+    /// worse.
+    pub chance: f64,
+}
+
+impl Judged {
+    fn of<'r>(rows: impl Iterator<Item = &'r ResultRow>, confidence: f64) -> Judged {
+        let mut j = Judged::default();
+        for change in rows.filter_map(|r| r.change) {
+            j.rows += 1;
+            j.better += usize::from(change == crate::stats::Change::Better);
+            j.worse += usize::from(change == crate::stats::Change::Worse);
+        }
+        j.chance = j.rows as f64 * (1.0 - confidence) / 2.0;
+        j
+    }
 }
 
 impl Context<'_> {
@@ -225,6 +253,8 @@ pub struct MetricInfo<'a> {
     pub charts: BTreeMap<String, Value>,
     /// Every site against quarters since its own rollout, an inline `<svg>` (HTML only).
     pub aligned_chart: Option<Value>,
+    /// Its rows of the report's latest periods: how many are judged, better and worse.
+    pub judged: Judged,
 }
 
 /// A site's rows of one period, one per value of the metric's `by` dimensions.
@@ -339,8 +369,15 @@ pub fn build<'a>(s: &Scope<'a>) -> Context<'a> {
     let project = s.checked.project.as_ref().expect("reports are built for a project");
     let grain = s.report.grain;
     let in_report = |m: &&Metric| s.report.tags.is_empty() || m.tags.iter().any(|t| s.report.tags.contains(t));
-    let metrics =
+    let metrics: Vec<MetricInfo> =
         set.metrics.iter().filter(in_report).map(|m| metric(s, m, s.shared.prints.get(&m.id).cloned())).collect();
+    let mut judged = Judged::default();
+    for m in &metrics {
+        judged.rows += m.judged.rows;
+        judged.better += m.judged.better;
+        judged.worse += m.judged.worse;
+        judged.chance += m.judged.chance;
+    }
     let events = s
         .events(s.report.site.as_deref())
         .into_iter()
@@ -362,6 +399,7 @@ pub fn build<'a>(s: &Scope<'a>) -> Context<'a> {
         events,
         vocabularies: s.shared.vocabularies.clone(),
         sources: s.shared.sources.clone(),
+        judged,
     }
 }
 
@@ -395,6 +433,8 @@ fn metric<'a>(s: &Scope<'a>, m: &'a Metric, fingerprint: Option<String>) -> Metr
     // value as if it were the metric's, so it is shown as a breakdown instead.
     let divided = !formula.by.is_empty();
     let breakdown = if divided { breakdown(&rows, &latest) } else { Vec::new() };
+    let shown = rows.iter().filter(|r| latest.get(&r.site.to_string()).is_some_and(|l| l.period == r.period));
+    let judged = Judged::of(shown.map(|r| &**r), s.report.confidence);
     if divided {
         latest.clear();
     }
@@ -431,6 +471,7 @@ fn metric<'a>(s: &Scope<'a>, m: &'a Metric, fingerprint: Option<String>) -> Metr
         aligned: aligned_table(&lines),
         charts,
         aligned_chart,
+        judged,
     }
 }
 

@@ -47,25 +47,7 @@ fn trend_section(m: &Metric, as_of: NaiveDate, trends: Trends) -> String {
         }
     };
     for t in rows.iter().filter(|t| t.metric == m.id) {
-        let dims: Vec<String> =
-            t.dims.iter().map(|(n, v)| format!("{n}={}", v.as_deref().unwrap_or("(null)"))).collect();
-        let at = if dims.is_empty() { t.site.to_string() } else { format!("{} {}", t.site, dims.join(" ")) };
-        let span = match (&t.first_period, &t.last_period) {
-            (Some(first), Some(last)) => format!("{} periods, {first} to {last}", t.periods),
-            _ => "no judged period".to_string(),
-        };
-        let change = |x: f64| match t.method.scale() {
-            "points" => format!("{:+.1} points", x * 100.0),
-            _ => format!("{:+.1}%", x * 100.0),
-        };
-        let fitted = match (t.per_year, t.lower, t.upper) {
-            (Some(p), Some(l), Some(u)) => format!("{} a year ({} to {})", change(p), change(l), change(u)),
-            _ => "no trend".to_string(),
-        };
-        let dispersion =
-            t.dispersion.filter(|d| *d > 1.0).map(|d| format!(", overdispersion {d:.2}")).unwrap_or_default();
-        let note = t.note.as_ref().map(|n| format!("; {n}")).unwrap_or_default();
-        let _ = writeln!(out, "  {at}: {fitted}, {span}{dispersion}{note}");
+        let _ = writeln!(out, "  {}: {}", t.at(), t.describe());
     }
     out
 }

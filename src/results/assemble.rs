@@ -241,6 +241,7 @@ impl<'p> Base<'p> {
             rows.push(row);
         }
         self.windows(site, dims, periods, &mut rows);
+        sustain(&mut rows);
         for row in rows {
             out.push(row);
         }
@@ -373,6 +374,13 @@ impl<'p> Base<'p> {
                 }
                 None => Windowed { status: Some(RowStatus::NoData), ..Windowed::default() },
             };
+            // A period too thin to judge alone may be judged by its window: say so.
+            let thin = matches!(rows[end].status, Some(RowStatus::Unclear | RowStatus::Insufficient));
+            if let Some(change) = judged.change.filter(|c| thin && *c != crate::stats::Change::Unclear) {
+                let said = format!("the trailing {window} periods are {} than the baseline", change.as_str());
+                let note = rows[end].status_note.take().map_or(said.clone(), |n| format!("{n}; {said}"));
+                rows[end].status_note = Some(note);
+            }
             rows[end].window = Some(judged);
         }
     }
@@ -564,6 +572,16 @@ fn cover(
         cover.insert((SiteRef::All, period.index), pooled);
     }
     cover
+}
+
+/// Marks the rows (of one site and dimension value, in period order) whose change is
+/// `better` or `worse` as in the period before.
+fn sustain(rows: &mut [ResultRow]) {
+    for i in 1..rows.len() {
+        let same = rows[i].change == rows[i - 1].change;
+        rows[i].sustained =
+            same && matches!(rows[i].change, Some(crate::stats::Change::Better | crate::stats::Change::Worse));
+    }
 }
 
 /// Samples of one kind summed; `None` when there are none or kinds differ.

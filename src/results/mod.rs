@@ -52,6 +52,9 @@ pub struct ResultRow {
     /// points for a share.
     pub change_lower: Option<f64>,
     pub change_upper: Option<f64>,
+    /// The change is `better` (or `worse`) here and in the period before: seen twice in a
+    /// row, not once by chance.
+    pub sustained: bool,
     pub target: Option<f64>,
     pub status: Option<RowStatus>,
     /// What is open, or too few, behind the status; a caution about the baseline.
@@ -209,7 +212,7 @@ const LEADING: [(&str, Getter); 3] = [
 ];
 
 /// The columns after the `by` dimensions.
-const TRAILING: [(&str, Getter); 27] = [
+const TRAILING: [(&str, Getter); 28] = [
     ("period", |r| Cell::Text(&r.period)),
     ("period_start", |r| Cell::Day(r.period_start)),
     ("period_end", |r| Cell::Day(r.period_end)),
@@ -225,6 +228,7 @@ const TRAILING: [(&str, Getter); 27] = [
     ("change", |r| Cell::MaybeText(r.change.map(crate::stats::Change::as_str))),
     ("change_lower", |r| Cell::Number(r.change_lower)),
     ("change_upper", |r| Cell::Number(r.change_upper)),
+    ("sustained", |r| Cell::Flag(r.sustained)),
     ("target", |r| Cell::Number(r.target)),
     ("status", |r| Cell::MaybeText(r.status.map(RowStatus::as_str))),
     ("status_note", |r| Cell::MaybeText(r.status_note.as_deref())),
@@ -363,6 +367,7 @@ mod tests {
             change: None,
             change_lower: None,
             change_upper: None,
+            sustained: false,
             target: None,
             status: Some(RowStatus::NoData),
             status_note: None,

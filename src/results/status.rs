@@ -67,7 +67,8 @@ pub fn judge(
     let partial = period.partial || standing.partial;
     let judged = value.is_some() && !standing.before_rollout && !partial;
     let no_change = if points { 0.0 } else { 1.0 };
-    let against = evidence.against_baseline.filter(|_| judged);
+    // Too few cases judge no change either.
+    let against = evidence.against_baseline.filter(|_| judged && evidence.too_few.is_none());
     let change = against.and_then(|i| stats::change(i, no_change, good(m.direction)));
     let (status, note) = match value {
         None => (Some(RowStatus::NoData), None),
@@ -106,6 +107,7 @@ pub fn judge(
         change,
         change_lower: against.map(|i| i.lower),
         change_upper: against.map(|i| i.upper),
+        sustained: false,
         target,
         status,
         status_note: note,

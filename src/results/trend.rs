@@ -73,6 +73,36 @@ pub struct TrendRow {
     pub note: Option<String>,
 }
 
+impl TrendRow {
+    /// Where: the site, and the dimension values (`lyon line=L1`).
+    pub fn at(&self) -> String {
+        let dims: Vec<String> =
+            self.dims.iter().map(|(n, v)| format!("{n}={}", v.as_deref().unwrap_or("(null)"))).collect();
+        if dims.is_empty() { self.site.to_string() } else { format!("{} {}", self.site, dims.join(" ")) }
+    }
+
+    /// In words: `-28.8% a year (-36.5% to -20.2%), 12 periods, 2023-Q1 to 2025-Q4,
+    /// overdispersion 1.86`, then the note.
+    pub fn describe(&self) -> String {
+        let change = |x: f64| match self.method.scale() {
+            "points" => format!("{:+.1} points", x * 100.0),
+            _ => format!("{:+.1}%", x * 100.0),
+        };
+        let fitted = match (self.per_year, self.lower, self.upper) {
+            (Some(p), Some(l), Some(u)) => format!("{} a year ({} to {})", change(p), change(l), change(u)),
+            _ => "no trend".to_string(),
+        };
+        let span = match (&self.first_period, &self.last_period) {
+            (Some(first), Some(last)) => format!("{} periods, {first} to {last}", self.periods),
+            _ => "no judged period".to_string(),
+        };
+        let dispersion =
+            self.dispersion.filter(|d| *d > 1.0).map(|d| format!(", overdispersion {d:.2}")).unwrap_or_default();
+        let note = self.note.as_ref().map(|n| format!("; {n}")).unwrap_or_default();
+        format!("{fitted}, {span}{dispersion}{note}")
+    }
+}
+
 /// Fewer judged months than this, and the note says a season may confound the trend.
 const SEASONS_MONTHS: i64 = 24;
 

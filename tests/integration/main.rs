@@ -25,6 +25,7 @@ mod pitfalls;
 mod properties;
 mod reports;
 mod roundtrip;
+mod simulation;
 mod syntax;
 mod timezones;
 mod util;
