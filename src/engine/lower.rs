@@ -103,7 +103,22 @@ pub fn slot_column(i: usize) -> String {
     format!("__agg{i}")
 }
 
+/// The column holding slot `i`'s values, sorted, where the slot keeps them.
+pub fn values_column(i: usize) -> String {
+    format!("__values{i}")
+}
+
 impl Lowerer<'_> {
+    /// Slot `i`'s values that are not null, sorted, as one list per group.
+    pub fn values(&self, slot: &Slot, i: usize) -> Expr {
+        let arg = self.row(slot.arg.as_ref().expect("aggregate with an argument"));
+        arg.cast(DataType::Float64)
+            .drop_nulls()
+            .sort(SortOptions::default())
+            .implode(true)
+            .alias(values_column(i).as_str())
+    }
+
     /// Slot `i`'s aggregate, as a float column.
     pub fn slot(&self, slot: &Slot, i: usize) -> Expr {
         let arg = || self.row(slot.arg.as_ref().expect("aggregate with an argument"));

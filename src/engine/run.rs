@@ -5,7 +5,7 @@
 use super::data::{self, DataReport, EXCLUDED, FileCache, SITE, SiteTable};
 use super::lower::{
     Lowerer, MS, PERIOD_END, PERIOD_START, column_name, instant_name, local_name, midnight_instant, ms_lit,
-    period_index, slot_column, wall_clock,
+    period_index, slot_column, values_column, wall_clock,
 };
 use crate::calendar::midnight_ms;
 use crate::diag::{Diagnostic, codes};
@@ -262,6 +262,8 @@ impl<'a> Query<'a> {
         let zones = zones.into_values().collect();
         let lowerer = Lowerer { vocabs: plan.inputs.vocabularies, as_of_ms: midnight_ms(plan.as_of), zones };
         let mut aggs: Vec<Expr> = base.slots.iter().enumerate().map(|(i, s)| lowerer.slot(s, i)).collect();
+        let kept = base.slots.iter().enumerate().filter(|(_, s)| s.keeps_values());
+        aggs.extend(kept.map(|(i, s)| lowerer.values(s, i)));
         aggs.push(len().alias(N));
         // A snapshot metric picks each period's latest snapshot before `where` applies: a
         // snapshot whose rows all fail it still counts, as zero.
@@ -719,8 +721,18 @@ fn groups(base: &BasePlan, df: &DataFrame, by_site: bool, by_period: bool) -> Po
     let slots: Vec<Float64Chunked> = (0..base.slots.len())
         .map(|i| df.column(&slot_column(i)).and_then(|c| c.f64().cloned()))
         .collect::<PolarsResult<_>>()?;
+    let values: Vec<Option<ListChunked>> = (0..base.slots.len())
+        .map(|i| match base.slots[i].keeps_values() {
+            true => df.column(&values_column(i)).and_then(|c| c.list().cloned()).map(Some),
+            false => Ok(None),
+        })
+        .collect::<PolarsResult<_>>()?;
     let n = df.column(N)?.cast(&DataType::UInt64)?;
     let n = n.u64()?;
+    let listed = |list: &ListChunked, row: usize| -> Option<Vec<f64>> {
+        let series = list.get_as_series(row)?;
+        Some(series.f64().ok()?.into_no_null_iter().collect())
+    };
     let groups = (0..df.height()).map(|row| Group {
         site: match sites.as_ref().and_then(|s| s.get(row)) {
             Some(s) => SiteRef::Site(SiteId(s.to_string())),
@@ -729,6 +741,7 @@ fn groups(base: &BasePlan, df: &DataFrame, by_site: bool, by_period: bool) -> Po
         dims: dims.iter().map(|d| d.get(row).map(String::from)).collect(),
         period: idxs.as_ref().and_then(|i| i.get(row)).or(by_period.then_some(0)),
         slots: slots.iter().map(|s| s.get(row)).collect(),
+        values: values.iter().map(|v| v.as_ref().and_then(|list| listed(list, row))).collect(),
         n: n.get(row).unwrap_or(0),
     });
     Ok(groups.collect())

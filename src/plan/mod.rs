@@ -571,5 +571,8 @@ pub struct Group {
     pub dims: Vec<Option<String>>,
     pub period: Option<i64>,
     pub slots: Vec<Option<f64>>,
+    /// Per slot, its values sorted (nulls left out) where [`post::Slot::keeps_values`];
+    /// `None` for the others.
+    pub values: Vec<Option<Vec<f64>>>,
     pub n: u64,
 }

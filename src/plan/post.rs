@@ -23,6 +23,12 @@ impl Slot {
     pub fn is_additive(&self) -> bool {
         self.func.is_additive()
     }
+
+    /// Whether a back end returns the slot's values too, sorted: the order statistics the
+    /// interval of a median or percentile is read from (docs/semantics.md, "Intervals").
+    pub fn keeps_values(&self) -> bool {
+        matches!(self.func, AggFn::Median | AggFn::Percentile)
+    }
 }
 
 impl fmt::Display for Slot {

@@ -226,7 +226,11 @@ fn evidence(w: &mut String, c: &Checked, m: &Metric) {
         Some(crate::results::trend::Method::SharePoints) => {
             ("Wilson's score interval", "the difference in points, Newcombe's hybrid score interval")
         }
-        _ => ("none yet for this aggregate", "none yet: statuses judge the value alone"),
+        Some(crate::results::trend::Method::LogTheilSen) => (
+            "distribution-free, between the order statistics the binomial law gives",
+            "the ratio to the baseline's, after Price and Bonett",
+        ),
+        None => ("none yet for this aggregate", "none yet: statuses judge the value alone"),
     };
     let _ = writeln!(w, "  interval:  {interval}");
     let _ = writeln!(w, "  change:    {against}");

@@ -103,6 +103,9 @@ struct Base<'p> {
     found: HashMap<(SiteRef, Dims, i64), (Vec<V>, u64)>,
     /// The baseline window's slots (unscaled) and rows matched.
     baselines: HashMap<(SiteRef, Dims), (Vec<V>, u64)>,
+    /// A median's or percentile's values, sorted, per group: its order statistics.
+    values: HashMap<(SiteRef, Dims, i64), Vec<f64>>,
+    baseline_values: HashMap<(SiteRef, Dims), Vec<f64>>,
     excluded: HashMap<(SiteRef, i64), u64>,
     sites_read: Vec<SiteId>,
     /// Per site (the pooled row's too) and period index, how much of the period the data
@@ -130,6 +133,15 @@ impl<'p> Base<'p> {
             snapshots.insert((SiteRef::Site(SiteId(site)), index));
             snapshots.insert((SiteRef::All, index));
         }
+        let mut kept = HashMap::new();
+        let mut baseline_values = HashMap::new();
+        for g in tables.periods.iter().filter(|g| g.values.first().is_some_and(Option::is_some)) {
+            let values = g.values[0].clone().unwrap_or_default();
+            kept.insert((g.site.clone(), g.dims.clone(), g.period.unwrap_or(0)), values);
+        }
+        for g in tables.baselines.iter().filter(|g| g.values.first().is_some_and(Option::is_some)) {
+            baseline_values.insert((g.site.clone(), g.dims.clone()), g.values[0].clone().unwrap_or_default());
+        }
         for g in tables.periods {
             combos.entry(g.site.clone()).or_default().insert(g.dims.clone());
             found.insert((g.site, g.dims, g.period.unwrap_or(0)), (values(g.slots), g.n));
@@ -154,6 +166,8 @@ impl<'p> Base<'p> {
             base,
             found,
             baselines,
+            values: kept,
+            baseline_values,
             excluded,
             sites_read,
             cover,
@@ -222,7 +236,7 @@ impl<'p> Base<'p> {
                 SiteRef::Site(_) => baseline,
             };
             let evidence =
-                value.zip(n).map_or_else(Evidence::default, |(v, n)| self.evidence(site, dims, period, v, n));
+                value.zip(n).map_or_else(Evidence::default, |(v, n)| self.evidence(site, dims, period, v, n, baseline));
             let judged =
                 judge(self.base.metric, site, period, value, baseline, standing, &evidence, self.plan.judgement);
             let row = ResultRow {
@@ -253,9 +267,65 @@ impl<'p> Base<'p> {
     /// baseline, Newcombe's difference); nothing yet for other aggregates, for derived
     /// metrics, and for open and snapshot counts (a complete register, whose interval
     /// would be approximate).
-    fn evidence(&self, site: &SiteRef, dims: &Dims, period: &Period, value: f64, n: u64) -> Evidence {
+    #[allow(clippy::too_many_arguments)]
+    fn evidence(
+        &self,
+        site: &SiteRef,
+        dims: &Dims,
+        period: &Period,
+        value: f64,
+        n: u64,
+        baseline: Option<f64>,
+    ) -> Evidence {
+        if let Some(q) = self.quantile() {
+            return self.quantile_evidence(site, dims, period, (value, baseline), q);
+        }
         let Some(sample) = self.sample(value, n) else { return Evidence::default() };
         self.evidence_of(sample, 1, self.baseline_sample(site, dims, period))
+    }
+
+    /// The quantile a bare `median(...)` (0.5) or `percentile(..., p)` value is.
+    fn quantile(&self) -> Option<f64> {
+        let MetricBody::Base(b) = &self.base.metric.body else { return None };
+        match &b.value.kind {
+            TExprKind::Aggregate { func: AggFn::Median, .. } => Some(0.5),
+            TExprKind::Aggregate { func: AggFn::Percentile, .. } => self.base.slots.first().map(|s| s.quantile),
+            _ => None,
+        }
+    }
+
+    /// How sure a median's or percentile's `value` is: between the order statistics of
+    /// its values, and against the baseline's (`value` and `baseline`) the ratio of
+    /// Price and Bonett; too few values when there are fewer than `min_n`, or than the
+    /// order statistics need (5 for a median, 29 for a 90th percentile, at 0.90).
+    fn quantile_evidence(
+        &self,
+        site: &SiteRef,
+        dims: &Dims,
+        period: &Period,
+        (value, baseline): (f64, Option<f64>),
+        q: f64,
+    ) -> Evidence {
+        let confidence = self.plan.judgement.confidence;
+        let Some(values) = self.values.get(&(site.clone(), dims.clone(), period.index)) else {
+            return Evidence::default();
+        };
+        let whole = self.pooled_in(period).len() == self.pooled_sites().len();
+        let of_baseline = match site {
+            SiteRef::All if !whole => None,
+            _ => self.baseline_values.get(&(site.clone(), dims.clone())),
+        };
+        let against = of_baseline
+            .zip(baseline)
+            .and_then(|(b, b0)| crate::stats::quantile_ratio(values, value, b, b0, q, confidence));
+        let interval = crate::stats::quantile(values, q, confidence);
+        let min = self.base.metric.min_n.map_or(0, |n| n as usize);
+        let too_few = (values.len() < min || interval.is_none()).then(|| {
+            let needed = (1..=10_000).find(|n| crate::stats::order_statistics(*n, q, confidence).is_some());
+            let min = needed.unwrap_or(0).max(min);
+            format!("{} value(s): fewer than {min}, too few to judge", values.len())
+        });
+        Evidence { interval, against_baseline: against, too_few, caution: None }
     }
 
     /// The period's sample: a count's events, a share's hits of its cases.

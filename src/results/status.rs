@@ -76,8 +76,8 @@ pub fn judge(
         Some(_) if partial => (Some(RowStatus::Pending), None),
         Some(_) if baseline.is_none() && needs_baseline(m) => (None, None),
         Some(_) if m.target.is_none() && m.thresholds.is_empty() => (None, None),
-        Some(v) if evidence.interval.is_none() => (status(m, v, baseline, target), None),
         Some(_) if evidence.too_few.is_some() => (Some(RowStatus::Insufficient), evidence.too_few.clone()),
+        Some(v) if evidence.interval.is_none() => (status(m, v, baseline, target), None),
         Some(v) => {
             let (status, note) = from_evidence(m, &Judged { value: v, baseline, target, points, evidence, judgement });
             // The caution is about `better`: it matters where the criteria read the baseline.

@@ -141,3 +141,60 @@ pub fn dispersion(counts: &[u64]) -> Option<f64> {
     let squares: f64 = counts.iter().map(|y| (*y as f64 - mean).powi(2)).sum();
     Some(squares / mean / (m - 1) as f64)
 }
+
+/// The 1-based ranks `(l, u)` of the order statistics that bound the `q` quantile of a
+/// continuous distribution from `n` values at `confidence`, exact: with B binomial (n, q),
+/// l is the largest rank with P(B ≤ l - 1) ≤ (1 - confidence) / 2 and u the smallest with
+/// P(B ≤ u - 1) ≥ 1 - (1 - confidence) / 2, so that [X(l), X(u)] covers the quantile with
+/// probability P(l ≤ B < u), at least `confidence`; that coverage is the third element.
+/// `None` when n is too small for such ranks (fewer than 5 values for a median at 0.90,
+/// 29 for a 90th percentile).
+pub fn order_statistics(n: usize, q: f64, confidence: f64) -> Option<(usize, usize, f64)> {
+    let a = tail(confidence).filter(|_| n > 0 && q > 0.0 && q < 1.0)?;
+    let b = statrs::distribution::Binomial::new(q, n as u64).ok()?;
+    use statrs::distribution::DiscreteCDF;
+    // P(B ≤ j - 1) for rank j.
+    let below = |j: usize| if j == 0 { 0.0 } else { b.cdf(j as u64 - 1) };
+    let l = (1..=n).take_while(|j| below(*j) <= a).last()?;
+    let u = (l..=n).find(|j| below(*j) >= 1.0 - a)?;
+    Some((l, u, below(u) - below(l)))
+}
+
+/// The distribution-free interval of the `q` quantile from `sorted` values (ascending),
+/// between the order statistics [`order_statistics`] names.
+pub fn quantile(sorted: &[f64], q: f64, confidence: f64) -> Option<Interval> {
+    let (l, u, _) = order_statistics(sorted.len(), q, confidence)?;
+    Some(Interval { lower: sorted[l - 1], upper: sorted[u - 1] })
+}
+
+/// The interval of the ratio of two `q` quantiles, `estimate` from `sorted` against
+/// `estimate0` from `sorted0` (the period against its baseline), after Price and Bonett
+/// (2002): each log quantile's variance from its order-statistic interval,
+/// `((ln X(u) - ln X(l)) / (2 z*))²` with z* the normal quantile of that interval's own
+/// coverage, and `exp(ln(estimate / estimate0) ± z·sqrt(v + v0))`. `None` when a sample is
+/// too small, or a value it reads is not positive (a ratio of durations needs them above 0).
+pub fn quantile_ratio(
+    sorted: &[f64],
+    estimate: f64,
+    sorted0: &[f64],
+    estimate0: f64,
+    q: f64,
+    confidence: f64,
+) -> Option<Interval> {
+    let normal = Normal::new(0.0, 1.0).ok()?;
+    let variance = |sorted: &[f64]| -> Option<f64> {
+        let (l, u, coverage) = order_statistics(sorted.len(), q, confidence)?;
+        let (lo, hi) = (sorted[l - 1], sorted[u - 1]);
+        if lo <= 0.0 || hi <= 0.0 {
+            return None;
+        }
+        let z = normal.inverse_cdf(1.0 - (1.0 - coverage) / 2.0);
+        Some(((hi.ln() - lo.ln()) / (2.0 * z)).powi(2))
+    };
+    if !(estimate > 0.0 && estimate0 > 0.0) {
+        return None;
+    }
+    let half = z(confidence)? * (variance(sorted)? + variance(sorted0)?).sqrt();
+    let centre = (estimate / estimate0).ln();
+    Some(Interval { lower: (centre - half).exp(), upper: (centre + half).exp() })
+}

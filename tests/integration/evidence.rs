@@ -618,3 +618,133 @@ fn a_runs_count_trend_is_the_maximum_likelihood_slope_since_rollout() {
         (None, Some("no trend can be fitted: no event, or no value that varies"))
     );
 }
+
+/// The ranks of the order statistics around a quantile, worked out from the binomial law:
+/// for a median of 5 values at 0.90, P(B ≤ 0) = 1/32 ≤ 0.05 < P(B ≤ 1) = 6/32 gives l = 1,
+/// and P(B ≤ 3) = 26/32 < 0.95 ≤ P(B ≤ 4) = 31/32 gives u = 5: the whole sample, covering
+/// 30/32. Four values are too few (1/16 > 0.05); a 90th percentile needs 29 (0.9^29 =
+/// 0.047, 0.9^28 = 0.052).
+#[test]
+fn order_statistics_bound_a_quantile_at_the_ranks_the_binomial_law_gives() {
+    let (l, u, coverage) = stats::order_statistics(5, 0.5, CONFIDENCE).unwrap();
+    assert_eq!((l, u), (1, 5));
+    assert!((coverage - 30.0 / 32.0).abs() < 1e-12, "{coverage}");
+    assert_eq!(stats::order_statistics(4, 0.5, CONFIDENCE), None);
+    assert!(stats::order_statistics(29, 0.9, CONFIDENCE).is_some());
+    assert_eq!(stats::order_statistics(28, 0.9, CONFIDENCE), None);
+    let sorted = [10.0, 20.0, 30.0, 40.0, 50.0];
+    assert_eq!(stats::quantile(&sorted, 0.5, CONFIDENCE), Some(stats::Interval { lower: 10.0, upper: 50.0 }));
+}
+
+/// The coverage of a median's interval does not depend on the distribution (the values
+/// are continuous): it is P(l ≤ B < u), at least the confidence for every n of the grid
+/// (5 to 200), summed here from the binomial law.
+#[test]
+fn median_intervals_cover_at_every_size_of_the_grid() {
+    for n in 5..=200u64 {
+        let (l, u, _) = stats::order_statistics(n as usize, 0.5, CONFIDENCE).unwrap();
+        let coverage: f64 = (l as u64..u as u64).map(|b| binomial(b, n, 0.5)).sum();
+        assert!(coverage >= CONFIDENCE - 1e-9, "n = {n}: {coverage:.4}");
+    }
+}
+
+/// Price and Bonett's ratio of medians: a sample against itself is centred on 1 and
+/// symmetric in logarithms; a sample ten times larger is surely larger.
+#[test]
+fn the_ratio_of_medians_is_centred_on_their_ratio() {
+    let a: Vec<f64> = (1..=21).map(f64::from).collect();
+    let same = stats::quantile_ratio(&a, 11.0, &a, 11.0, 0.5, CONFIDENCE).unwrap();
+    assert!((same.lower * same.upper - 1.0).abs() < 1e-12 && same.contains(1.0), "{same:?}");
+    let larger: Vec<f64> = a.iter().map(|x| x * 10.0).collect();
+    let ratio = stats::quantile_ratio(&larger, 110.0, &a, 11.0, 0.5, CONFIDENCE).unwrap();
+    assert!(ratio.above(1.0) && ratio.contains(10.0), "{ratio:?}");
+    // A value of zero has no logarithm: no ratio.
+    let zeros = [0.0; 21];
+    assert_eq!(stats::quantile_ratio(&zeros, 0.0, &a, 11.0, 0.5, CONFIDENCE), None);
+}
+
+/// A median's row carries the order statistics around it: five costs at site `a` in
+/// 2024-Q3 (10 to 50) give the median 30 and, at ranks 1 and 5, the interval [10, 50],
+/// wholly under the green threshold of 60. Site `b`'s four are too few (five at least).
+#[test]
+fn median_rows_carry_the_order_statistics_around_them() {
+    use crate::util::Edit;
+    let metric = Edit::Write {
+        file: "set/metrics/median_cost.yaml",
+        text: crate::test_metric!(
+            "median_cost",
+            "source: incidents\ntime: {event: detected_at}\nvalue: median(cost_eur)\nthresholds: {green: value <= 60}\n"
+        ),
+    };
+    let a = "i1,2024-07-02T10:00:00Z,,SEV3,30,\ni2,2024-07-03T10:00:00Z,,SEV3,10,\ni3,2024-08-02T10:00:00Z,,SEV3,50,\n\
+             i4,2024-08-03T10:00:00Z,,SEV3,20,\ni5,2024-09-02T10:00:00Z,,SEV3,40,\n";
+    let b = "j1,2024-07-02T10:00:00Z,,P3,10,\nj2,2024-07-03T10:00:00Z,,P3,20,\nj3,2024-08-02T10:00:00Z,,P3,30,\n\
+             j4,2024-08-03T10:00:00Z,,P3,40,\n";
+    let f = crate::engine::incidents(a, b);
+    let run = crate::engine::run("median_cost", "2024-09-30", &crate::engine::files(&f), &[metric]).unwrap();
+    let row = run.row("a", "2024-Q3");
+    assert_eq!(
+        (row.value, row.lower, row.upper, row.status),
+        (Some(30.0), Some(10.0), Some(50.0), Some(RowStatus::Green))
+    );
+    let b = run.row("b", "2024-Q3");
+    assert_eq!(
+        (b.status, b.status_note.as_deref()),
+        (Some(RowStatus::Insufficient), Some("4 value(s): fewer than 5, too few to judge"))
+    );
+}
+
+/// The coverage of the intervals on the grid docs/semantics.md states, summed exactly:
+/// counts (Garwood) at λ in {2, 3, 5, 10, 20, 50}, shares (Wilson) at n in {10, 30, 100,
+/// 1000} and p in {0.05, 0.2, 0.5, 0.8, 0.95}, medians at every n from 5 to 200; every
+/// point at least 0.86 and each grid's mean at least 0.88. Write the table again with
+/// `YARDSTICK_WRITE_DOCS=1 cargo test --test integration coverage_grid`.
+#[test]
+fn the_coverage_grid_in_the_docs_is_the_exact_coverage() {
+    let counts: Vec<(String, f64)> = [2.0, 3.0, 5.0, 10.0, 20.0, 50.0]
+        .iter()
+        .map(|&lambda| {
+            let c = poisson_support(lambda)
+                .filter(|k| stats::count(*k, CONFIDENCE).unwrap().contains(lambda))
+                .map(|k| poisson(k, lambda))
+                .sum();
+            (format!("λ = {lambda}"), c)
+        })
+        .collect();
+    let mut shares = Vec::new();
+    for n in [10u64, 30, 100, 1000] {
+        for p in [0.05, 0.2, 0.5, 0.8, 0.95] {
+            let c = (0..=n)
+                .filter(|x| stats::share(*x, n, CONFIDENCE).unwrap().contains(p))
+                .map(|x| binomial(x, n, p))
+                .sum();
+            shares.push((format!("n = {n}, p = {p}"), c));
+        }
+    }
+    let medians: Vec<(String, f64)> = (5..=200u64)
+        .map(|n| {
+            let (l, u, _) = stats::order_statistics(n as usize, 0.5, CONFIDENCE).unwrap();
+            (format!("n = {n}"), (l as u64..u as u64).map(|b| binomial(b, n, 0.5)).sum())
+        })
+        .collect();
+    let mut table = String::from("| interval | grid | lowest | at | mean |\n|---|---|---|---|---|\n");
+    for (name, grid, points) in [
+        ("counts, Garwood", "λ in {2, 3, 5, 10, 20, 50}", &counts),
+        ("shares, Wilson", "n in {10, 30, 100, 1000} × p in {0.05, 0.2, 0.5, 0.8, 0.95}", &shares),
+        ("medians, order statistics", "n from 5 to 200", &medians),
+    ] {
+        let (at, lowest) = points.iter().min_by(|a, b| a.1.total_cmp(&b.1)).unwrap();
+        let mean = points.iter().map(|p| p.1).sum::<f64>() / points.len() as f64;
+        assert!(*lowest >= CONFIDENCE - 0.04 && mean >= CONFIDENCE - 0.02, "{name}: {lowest} at {at}, mean {mean}");
+        table += &format!("| {name} | {grid} | {:.1}% | {at} | {:.1}% |\n", lowest * 100.0, mean * 100.0);
+    }
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/semantics.md");
+    let doc = std::fs::read_to_string(&path).unwrap();
+    let (start, end) = ("<!-- coverage: start -->\n", "<!-- coverage: end -->");
+    let (Some(a), Some(b)) = (doc.find(start), doc.find(end)) else { panic!("docs/semantics.md lacks the markers") };
+    if std::env::var_os("YARDSTICK_WRITE_DOCS").is_some() {
+        std::fs::write(&path, format!("{}{table}{}", &doc[..a + start.len()], &doc[b..])).unwrap();
+        return;
+    }
+    assert_eq!(&doc[a + start.len()..b], table, "write the table again with YARDSTICK_WRITE_DOCS=1");
+}
