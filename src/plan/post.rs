@@ -25,9 +25,10 @@ impl Slot {
     }
 
     /// Whether a back end returns the slot's values too, sorted: the order statistics the
-    /// interval of a median or percentile is read from (docs/semantics.md, "Intervals").
+    /// interval of a median or percentile is read from, the sample a mean's is
+    /// bootstrapped from (docs/semantics.md, "Intervals").
     pub fn keeps_values(&self) -> bool {
-        matches!(self.func, AggFn::Median | AggFn::Percentile)
+        matches!(self.func, AggFn::Median | AggFn::Percentile | AggFn::Mean)
     }
 }
 

@@ -230,6 +230,9 @@ fn evidence(w: &mut String, c: &Checked, m: &Metric) {
             "distribution-free, between the order statistics the binomial law gives",
             "the ratio to the baseline's, after Price and Bonett",
         ),
+        None if matches!(&m.body, MetricBody::Base(b) if matches!(b.value.kind, crate::ir::TExprKind::Aggregate { func: crate::ir::AggFn::Mean, .. })) => {
+            ("bootstrap-t, 999 resamples seeded by the row", "the ratio to the baseline's mean, percentile bootstrap")
+        }
         None => ("none yet for this aggregate", "none yet: statuses judge the value alone"),
     };
     let _ = writeln!(w, "  interval:  {interval}");

@@ -280,6 +280,9 @@ impl<'p> Base<'p> {
         if let Some(q) = self.quantile() {
             return self.quantile_evidence(site, dims, period, (value, baseline), q);
         }
+        if self.is_mean() {
+            return self.mean_evidence(site, dims, period);
+        }
         let Some(sample) = self.sample(value, n) else { return Evidence::default() };
         self.evidence_of(sample, 1, self.baseline_sample(site, dims, period))
     }
@@ -291,6 +294,43 @@ impl<'p> Base<'p> {
             TExprKind::Aggregate { func: AggFn::Median, .. } => Some(0.5),
             TExprKind::Aggregate { func: AggFn::Percentile, .. } => self.base.slots.first().map(|s| s.quantile),
             _ => None,
+        }
+    }
+
+    /// Whether the value is a bare `mean(...)`.
+    fn is_mean(&self) -> bool {
+        let MetricBody::Base(b) = &self.base.metric.body else { return false };
+        matches!(b.value.kind, TExprKind::Aggregate { func: AggFn::Mean, .. })
+    }
+
+    /// How sure a mean is: its bootstrap-t interval, and against the baseline's values the
+    /// bootstrap interval of the ratio of means, each seeded by the row's identity (so the
+    /// same inputs give the same numbers); too few below 10 values, or `min_n`.
+    fn mean_evidence(&self, site: &SiteRef, dims: &Dims, period: &Period) -> Evidence {
+        let confidence = self.plan.judgement.confidence;
+        let Some(values) = self.values.get(&(site.clone(), dims.clone(), period.index)) else {
+            return Evidence::default();
+        };
+        let dims_text: Vec<&str> = dims.iter().map(|d| d.as_deref().unwrap_or("\u{0}")).collect();
+        let seed = |what: &str| {
+            let parts = [&[what, self.base.metric.id.as_str(), site.as_str(), &period.label][..], &dims_text].concat();
+            crate::stats::bootstrap::seed(&parts)
+        };
+        let whole = self.pooled_in(period).len() == self.pooled_sites().len();
+        let of_baseline = match site {
+            SiteRef::All if !whole => None,
+            _ => self.baseline_values.get(&(site.clone(), dims.clone())),
+        };
+        let against =
+            of_baseline.and_then(|b| crate::stats::bootstrap::mean_ratio(values, b, confidence, seed("ratio")));
+        let min = self.base.metric.min_n.map_or(crate::stats::bootstrap::MIN_VALUES, |n| n as usize);
+        let too_few =
+            (values.len() < min).then(|| format!("{} value(s): fewer than {min}, too few to judge", values.len()));
+        Evidence {
+            interval: crate::stats::bootstrap::mean(values, confidence, seed("mean")),
+            against_baseline: against,
+            too_few,
+            caution: None,
         }
     }
 

@@ -17,6 +17,7 @@
 //! [`theil_sen`]; how much counts cluster, [`dispersion`]; and what an interval shows of a
 //! criterion, [`verdict`], and of the change against the baseline, [`change`].
 
+pub mod bootstrap;
 mod evidence;
 mod trend;
 
