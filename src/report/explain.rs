@@ -217,7 +217,7 @@ fn criteria(w: &mut String, m: &Metric) {
 /// How sure the metric's values are, and how they are judged (docs/semantics.md).
 fn evidence(w: &mut String, c: &Checked, m: &Metric) {
     let confidence = c.project.as_ref().map_or(crate::ir::Judgement::DEFAULT_CONFIDENCE, |p| p.judgement.confidence);
-    let _ = writeln!(w, "\nEvidence (at {}%)", confidence * 100.0);
+    let _ = writeln!(w, "\nEvidence (at {}%)", (confidence * 1000.0).round() / 10.0);
     let (interval, against) = match crate::results::trend::Method::of(m) {
         Some(crate::results::trend::Method::Poisson) => (
             "Garwood's exact Poisson interval of the count",

@@ -263,10 +263,10 @@ impl<'p> Base<'p> {
 
     /// How sure a period's value from `n` rows is (docs/semantics.md, "Intervals"): for an
     /// event metric whose value is a bare `count(...)` (Garwood; against the baseline, the
-    /// conditional test of two Poisson rates) or `share(...)` (Wilson; against the
-    /// baseline, Newcombe's difference); nothing yet for other aggregates, for derived
-    /// metrics, and for open and snapshot counts (a complete register, whose interval
-    /// would be approximate).
+    /// conditional test of two Poisson rates), `share(...)` (Wilson; Newcombe's
+    /// difference), `median(...)` or `percentile(...)` (order statistics; Price and
+    /// Bonett) or `mean(...)` (bootstrap); nothing yet for sums, derived metrics, and open
+    /// and snapshot metrics (a complete register, whose interval would be approximate).
     #[allow(clippy::too_many_arguments)]
     fn evidence(
         &self,
@@ -287,9 +287,13 @@ impl<'p> Base<'p> {
         self.evidence_of(sample, 1, self.baseline_sample(site, dims, period))
     }
 
-    /// The quantile a bare `median(...)` (0.5) or `percentile(..., p)` value is.
+    /// The quantile a bare `median(...)` (0.5) or `percentile(..., p)` value of an event
+    /// metric is.
     fn quantile(&self) -> Option<f64> {
         let MetricBody::Base(b) = &self.base.metric.body else { return None };
+        if !matches!(self.base.time, TimeSemantics::Event { .. }) {
+            return None;
+        }
         match &b.value.kind {
             TExprKind::Aggregate { func: AggFn::Median, .. } => Some(0.5),
             TExprKind::Aggregate { func: AggFn::Percentile, .. } => self.base.slots.first().map(|s| s.quantile),
@@ -297,10 +301,21 @@ impl<'p> Base<'p> {
         }
     }
 
-    /// Whether the value is a bare `mean(...)`.
+    /// The baseline window's values of `site` and `dims`; pooled, only when `period` pools
+    /// every site (the back end pools them all).
+    fn baseline_values_in(&self, site: &SiteRef, dims: &Dims, period: &Period) -> Option<&Vec<f64>> {
+        let whole = self.pooled_in(period).len() == self.pooled_sites().len();
+        match site {
+            SiteRef::All if !whole => None,
+            _ => self.baseline_values.get(&(site.clone(), dims.clone())),
+        }
+    }
+
+    /// Whether the value is a bare `mean(...)` of an event metric.
     fn is_mean(&self) -> bool {
         let MetricBody::Base(b) = &self.base.metric.body else { return false };
-        matches!(b.value.kind, TExprKind::Aggregate { func: AggFn::Mean, .. })
+        let event = matches!(self.base.time, TimeSemantics::Event { .. });
+        event && matches!(b.value.kind, TExprKind::Aggregate { func: AggFn::Mean, .. })
     }
 
     /// How sure a mean is: its bootstrap-t interval, and against the baseline's values the
@@ -316,22 +331,17 @@ impl<'p> Base<'p> {
             let parts = [&[what, self.base.metric.id.as_str(), site.as_str(), &period.label][..], &dims_text].concat();
             crate::stats::bootstrap::seed(&parts)
         };
-        let whole = self.pooled_in(period).len() == self.pooled_sites().len();
-        let of_baseline = match site {
-            SiteRef::All if !whole => None,
-            _ => self.baseline_values.get(&(site.clone(), dims.clone())),
-        };
+        let of_baseline = self.baseline_values_in(site, dims, period);
         let against =
             of_baseline.and_then(|b| crate::stats::bootstrap::mean_ratio(values, b, confidence, seed("ratio")));
-        let min = self.base.metric.min_n.map_or(crate::stats::bootstrap::MIN_VALUES, |n| n as usize);
-        let too_few =
-            (values.len() < min).then(|| format!("{} value(s): fewer than {min}, too few to judge", values.len()));
-        Evidence {
-            interval: crate::stats::bootstrap::mean(values, confidence, seed("mean")),
-            against_baseline: against,
-            too_few,
-            caution: None,
-        }
+        let min = self.base.metric.min_n.map_or(0, |n| n as usize).max(crate::stats::bootstrap::MIN_VALUES);
+        let interval = crate::stats::bootstrap::mean(values, confidence, seed("mean"));
+        let too_few = match interval {
+            _ if values.len() < min => Some(format!("{} value(s): fewer than {min}, too few to judge", values.len())),
+            None => Some(format!("{} value(s) with too little spread to resample: nothing to judge", values.len())),
+            Some(_) => None,
+        };
+        Evidence { interval, against_baseline: against, too_few, caution: None }
     }
 
     /// How sure a median's or percentile's `value` is: between the order statistics of
@@ -350,19 +360,14 @@ impl<'p> Base<'p> {
         let Some(values) = self.values.get(&(site.clone(), dims.clone(), period.index)) else {
             return Evidence::default();
         };
-        let whole = self.pooled_in(period).len() == self.pooled_sites().len();
-        let of_baseline = match site {
-            SiteRef::All if !whole => None,
-            _ => self.baseline_values.get(&(site.clone(), dims.clone())),
-        };
+        let of_baseline = self.baseline_values_in(site, dims, period);
         let against = of_baseline
             .zip(baseline)
             .and_then(|(b, b0)| crate::stats::quantile_ratio(values, value, b, b0, q, confidence));
         let interval = crate::stats::quantile(values, q, confidence);
         let min = self.base.metric.min_n.map_or(0, |n| n as usize);
         let too_few = (values.len() < min || interval.is_none()).then(|| {
-            let needed = (1..=10_000).find(|n| crate::stats::order_statistics(*n, q, confidence).is_some());
-            let min = needed.unwrap_or(0).max(min);
+            let min = crate::stats::fewest_for_quantile(q, confidence).unwrap_or(0).max(min);
             format!("{} value(s): fewer than {min}, too few to judge", values.len())
         });
         Evidence { interval, against_baseline: against, too_few, caution: None }
@@ -411,7 +416,7 @@ impl<'p> Base<'p> {
                     against_baseline: against,
                     too_few,
                     caution: never_better.filter(|_| seen > 0).map(|e| {
-                        let level = confidence * 100.0;
+                        let level = (confidence * 1000.0).round() / 10.0;
                         let span = if periods == 1 {
                             "single period".to_string()
                         } else {

@@ -243,6 +243,12 @@ fn verdict(m: &Metric, c: &Criterion, row: &Judged) -> Verdict {
     };
     let good = good(m.direction);
     let relative = row.baseline.zip(row.evidence.against_baseline).filter(|(b, _)| row.points || *b > 0.0);
+    // Against a baseline above 0 without an interval of the ratio (a sample too small, a
+    // duration of 0), the baseline's own error is unknown: nothing is settled.
+    let ratio_unknown = relative.is_none() && row.baseline.is_some_and(|b| row.points || b > 0.0);
+    if c.against_baseline && ratio_unknown {
+        return Verdict::Open;
+    }
     match relative {
         Some((b, interval)) if c.against_baseline => {
             let (to_value, estimate, no_change): (Box<dyn Fn(f64) -> f64>, f64, f64) = match row.points {

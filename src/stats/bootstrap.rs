@@ -35,10 +35,11 @@ fn mean_se(values: &[f64]) -> (f64, f64) {
     (mean, (var / n).sqrt())
 }
 
-/// The order statistic of rank ⌈(B + 1)·p⌉ of `sorted`.
+/// The order statistic of rank ⌈(B + 1)·p⌉ of `sorted` (not empty); the product is
+/// rounded to nine decimals first, so that 1000 × 0.025 is rank 25, not 26.
 fn at(sorted: &[f64], p: f64) -> f64 {
-    let rank = ((sorted.len() as f64 + 1.0) * p).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
+    let product = ((sorted.len() as f64 + 1.0) * p * 1e9).round() / 1e9;
+    sorted[(product.ceil() as usize).clamp(1, sorted.len().max(1)) - 1]
 }
 
 /// The mean and standard error of `values` resampled with replacement into `buffer`.
@@ -74,6 +75,9 @@ pub fn mean(values: &[f64], confidence: f64, seed: u64) -> Option<Interval> {
         })
         .filter(|t| !t.is_nan())
         .collect();
+    if t.is_empty() {
+        return None;
+    }
     t.sort_by(f64::total_cmp);
     let interval = Interval { lower: m - at(&t, 1.0 - a) * se, upper: m - at(&t, a) * se };
     (interval.lower.is_finite() && interval.upper.is_finite()).then_some(interval)
@@ -95,7 +99,7 @@ pub fn mean_ratio(values: &[f64], values0: &[f64], confidence: f64, seed: u64) -
         .map(|_| resampled(values, &mut buffer, &mut rng).0 / resampled(values0, &mut buffer, &mut rng).0)
         .filter(|r| r.is_finite())
         .collect();
-    if ratios.len() < RESAMPLES / 2 {
+    if ratios.len() < RESAMPLES / 2 || ratios.is_empty() {
         return None;
     }
     ratios.sort_by(f64::total_cmp);

@@ -129,8 +129,8 @@ pub fn share_difference(x1: u64, n1: u64, x2: u64, n2: u64, confidence: f64) -> 
 
 /// How much more counts swing than a Poisson process would (Laney's practice, issue #25):
 /// the index of dispersion of `counts` (monthly counts of a baseline, say), the sample
-/// variance over the mean, `Σ (y - ȳ)² / ȳ / (m - 1)`. Above 1.5 the counts cluster,
-/// and count intervals are widened by the square root of `max(1, φ)`. `None` for fewer
+/// variance over the mean, `Σ (y - ȳ)² / ȳ / (m - 1)`. Above 1.5 the counts cluster; the
+/// results do not use it yet (count intervals are not widened by it). `None` for fewer
 /// than two counts or no event.
 pub fn dispersion(counts: &[u64]) -> Option<f64> {
     let m = counts.len();
@@ -151,6 +151,9 @@ pub fn dispersion(counts: &[u64]) -> Option<f64> {
 /// `None` when n is too small for such ranks (fewer than 5 values for a median at 0.90,
 /// 29 for a 90th percentile).
 pub fn order_statistics(n: usize, q: f64, confidence: f64) -> Option<(usize, usize, f64)> {
+    if n < fewest_for_quantile(q, confidence)? {
+        return None;
+    }
     let a = tail(confidence).filter(|_| n > 0 && q > 0.0 && q < 1.0)?;
     let b = statrs::distribution::Binomial::new(q, n as u64).ok()?;
     use statrs::distribution::DiscreteCDF;
@@ -159,6 +162,14 @@ pub fn order_statistics(n: usize, q: f64, confidence: f64) -> Option<(usize, usi
     let l = (1..=n).take_while(|j| below(*j) <= a).last()?;
     let u = (l..=n).find(|j| below(*j) >= 1.0 - a)?;
     Some((l, u, below(u) - below(l)))
+}
+
+/// The fewest values [`order_statistics`] finds ranks for: both tails of the binomial law
+/// must be able to fall under (1 - confidence) / 2, (1 - q)^n ≤ a and q^n ≤ a.
+pub fn fewest_for_quantile(q: f64, confidence: f64) -> Option<usize> {
+    let a = tail(confidence).filter(|_| q > 0.0 && q < 1.0)?;
+    let fewest = |p: f64| (a.ln() / p.ln()).ceil().max(1.0) as usize;
+    Some(fewest(q).max(fewest(1.0 - q)))
 }
 
 /// The distribution-free interval of the `q` quantile from `sorted` values (ascending),

@@ -263,20 +263,7 @@ fn the_status_rules_meet_the_operating_characteristics_of_issue_25() {
 /// them again with `YARDSTICK_WRITE_DOCS=1 cargo test --test integration operating`.
 #[test]
 fn the_operating_characteristics_in_the_docs_are_the_harness() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/semantics.md");
-    let doc = std::fs::read_to_string(&path).unwrap();
-    let (start, end) = ("<!-- operating characteristics: start -->\n", "<!-- operating characteristics: end -->");
-    let (Some(a), Some(b)) = (doc.find(start), doc.find(end)) else { panic!("docs/semantics.md lacks the markers") };
-    let generated = operating_table();
-    if std::env::var_os("YARDSTICK_WRITE_DOCS").is_some() {
-        std::fs::write(&path, format!("{}{generated}{}", &doc[..a + start.len()], &doc[b..])).unwrap();
-        return;
-    }
-    assert_eq!(
-        &doc[a + start.len()..b],
-        generated,
-        "write the table again with YARDSTICK_WRITE_DOCS=1 cargo test --test integration operating"
-    );
+    crate::util::semantics_table("operating characteristics", &operating_table());
 }
 
 /// Clopper-Pearson's limits for `x` of `n` found by bisection on the binomial law summed
@@ -632,6 +619,9 @@ fn order_statistics_bound_a_quantile_at_the_ranks_the_binomial_law_gives() {
     assert_eq!(stats::order_statistics(4, 0.5, CONFIDENCE), None);
     assert!(stats::order_statistics(29, 0.9, CONFIDENCE).is_some());
     assert_eq!(stats::order_statistics(28, 0.9, CONFIDENCE), None);
+    // The fewest values, from the two tails in closed form: 0.5^n ≤ 0.05 and 0.9^n ≤ 0.05.
+    assert_eq!(stats::fewest_for_quantile(0.5, CONFIDENCE), Some(5));
+    assert_eq!(stats::fewest_for_quantile(0.9, CONFIDENCE), Some(29));
     let sorted = [10.0, 20.0, 30.0, 40.0, 50.0];
     assert_eq!(stats::quantile(&sorted, 0.5, CONFIDENCE), Some(stats::Interval { lower: 10.0, upper: 50.0 }));
 }
@@ -738,15 +728,7 @@ fn the_coverage_grid_in_the_docs_is_the_exact_coverage() {
         assert!(*lowest >= CONFIDENCE - 0.04 && mean >= CONFIDENCE - 0.02, "{name}: {lowest} at {at}, mean {mean}");
         table += &format!("| {name} | {grid} | {:.1}% | {at} | {:.1}% |\n", lowest * 100.0, mean * 100.0);
     }
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/semantics.md");
-    let doc = std::fs::read_to_string(&path).unwrap();
-    let (start, end) = ("<!-- coverage: start -->\n", "<!-- coverage: end -->");
-    let (Some(a), Some(b)) = (doc.find(start), doc.find(end)) else { panic!("docs/semantics.md lacks the markers") };
-    if std::env::var_os("YARDSTICK_WRITE_DOCS").is_some() {
-        std::fs::write(&path, format!("{}{table}{}", &doc[..a + start.len()], &doc[b..])).unwrap();
-        return;
-    }
-    assert_eq!(&doc[a + start.len()..b], table, "write the table again with YARDSTICK_WRITE_DOCS=1");
+    crate::util::semantics_table("coverage", &table);
 }
 
 /// A mean's bootstrap-t interval: the same inputs give the same interval (the resamples
@@ -792,13 +774,5 @@ fn the_mean_coverage_in_the_docs_is_the_simulation() {
         assert!(share >= 0.80, "n = {n}: {share}");
         table += &format!("| {n} | 200 | {:.1}% |\n", share * 100.0);
     }
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/semantics.md");
-    let doc = std::fs::read_to_string(&path).unwrap();
-    let (start, end) = ("<!-- mean coverage: start -->\n", "<!-- mean coverage: end -->");
-    let (Some(a), Some(b)) = (doc.find(start), doc.find(end)) else { panic!("docs/semantics.md lacks the markers") };
-    if std::env::var_os("YARDSTICK_WRITE_DOCS").is_some() {
-        std::fs::write(&path, format!("{}{table}{}", &doc[..a + start.len()], &doc[b..])).unwrap();
-        return;
-    }
-    assert_eq!(&doc[a + start.len()..b], table, "write the table again with YARDSTICK_WRITE_DOCS=1");
+    crate::util::semantics_table("mean coverage", &table);
 }

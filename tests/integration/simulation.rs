@@ -193,14 +193,5 @@ fn end_to_end_the_status_rules_meet_the_operating_characteristics() {
             _ => assert!(y.share(y.red_and_worse) >= 0.85, "{at}"),
         }
     }
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/semantics.md");
-    let doc = fs::read_to_string(&path).unwrap();
-    let (start, end) = ("<!-- end to end: start -->\n", "<!-- end to end: end -->");
-    let (Some(a), Some(b)) = (doc.find(start), doc.find(end)) else { panic!("docs/semantics.md lacks the markers") };
-    let generated = table(&all);
-    if std::env::var_os("YARDSTICK_WRITE_DOCS").is_some() {
-        fs::write(&path, format!("{}{generated}{}", &doc[..a + start.len()], &doc[b..])).unwrap();
-        return;
-    }
-    assert_eq!(&doc[a + start.len()..b], generated, "write the table again with YARDSTICK_WRITE_DOCS=1");
+    crate::util::semantics_table("end to end", &table(&all));
 }

@@ -143,3 +143,20 @@ pub fn bump_version(path: &Path) {
     let n: u32 = line["version: ".len()..].trim().parse().unwrap();
     fs::write(path, text.replacen(line, &format!("version: {}", n + 1), 1)).unwrap();
 }
+
+/// Checks that docs/semantics.md holds `table` between `<!-- NAME: start -->` and
+/// `<!-- NAME: end -->`, or, with `YARDSTICK_WRITE_DOCS` set, writes it there: the figures
+/// the docs show are those a test computes.
+pub fn semantics_table(name: &str, table: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/semantics.md");
+    let doc = fs::read_to_string(&path).unwrap();
+    let (start, end) = (format!("<!-- {name}: start -->\n"), format!("<!-- {name}: end -->"));
+    let (Some(a), Some(b)) = (doc.find(&start), doc.find(&end)) else {
+        panic!("docs/semantics.md lacks the markers of `{name}`")
+    };
+    if std::env::var_os("YARDSTICK_WRITE_DOCS").is_some() {
+        fs::write(&path, format!("{}{table}{}", &doc[..a + start.len()], &doc[b..])).unwrap();
+        return;
+    }
+    assert_eq!(&doc[a + start.len()..b], table, "write the `{name}` table again: YARDSTICK_WRITE_DOCS=1 cargo test");
+}
