@@ -483,9 +483,13 @@ impl<'p> Base<'p> {
                         lower: judged.lower,
                         upper: judged.upper,
                         change: judged.change,
-                        status: if row.status == Some(RowStatus::NotCollected) { row.status } else { judged.status },
+                        status: judged.status,
                         note: judged.status_note,
                     }
+                }
+                // Not collected at the site: its window is not collected either, never no data.
+                None if rows[end].coverage == RowCoverage::NotCollected => {
+                    Windowed { status: Some(RowStatus::NotCollected), ..Windowed::default() }
                 }
                 None => Windowed { status: Some(RowStatus::NoData), ..Windowed::default() },
             };

@@ -776,3 +776,25 @@ fn the_mean_coverage_in_the_docs_is_the_simulation() {
     }
     crate::util::semantics_table("mean coverage", &table);
 }
+
+/// A site that does not export the metric's source has windows that are not collected
+/// either, never `no_data`.
+#[test]
+fn a_window_at_a_site_without_the_export_is_not_collected() {
+    use crate::util::Edit;
+    let window = Edit::Replace {
+        file: "set/metrics/incidents.yaml",
+        find: "value: count()",
+        with: "value: count()\ntarget: {change: -30%}\nwindow: 2",
+    };
+    let none = Edit::Replace {
+        file: "project/yardstick.yaml",
+        find: "b: {rollout: 2024-07-01, mappings: sites/b.yaml}",
+        with: "b: {rollout: 2024-07-01, mappings: sites/b.yaml, sources: {incidents: none}}",
+    };
+    let f = crate::engine::incidents(EIGHT_THEN_ONE, "");
+    let run = crate::engine::run("incidents", "2024-12-31", &crate::engine::files(&f), &[window, none]).unwrap();
+    let b = run.row("b", "2024-Q4");
+    assert_eq!(b.status, Some(RowStatus::NotCollected));
+    assert_eq!(b.window.as_ref().and_then(|w| w.status), Some(RowStatus::NotCollected));
+}
