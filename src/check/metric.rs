@@ -99,13 +99,7 @@ const MAX_WINDOW: u32 = 36;
 /// `window: N` (2 to 36 periods, on an event metric whose value is a bare count or share:
 /// the aggregates a window pools) and `min_n: N` (at least 1) (E0518).
 fn judging(cx: &mut Cx, file: FileId, doc: &MetricDoc, body: &MetricBody) -> (Option<u32>, Option<u32>) {
-    let pools = match body {
-        MetricBody::Base(b) => {
-            matches!(b.time, crate::ir::TimeSemantics::Event { .. })
-                && matches!(b.value.kind, crate::ir::TExprKind::Aggregate { func: AggFn::Count | AggFn::Share, .. })
-        }
-        MetricBody::Derived { .. } => false,
-    };
+    let pools = matches!(body.judged_aggregate(), Some(AggFn::Count | AggFn::Share));
     let window = doc.window.as_ref().and_then(|w| {
         let problem = match w.value {
             1 => Some("a window of 1 period".to_string()),

@@ -59,12 +59,7 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
         results.rows.iter().filter(|r| r.metric == *m && args.site.is_none_or(|s| r.site == s)).collect()
     };
     let rows: Vec<&ResultRow> = metrics.iter().flat_map(&of).collect();
-    let mut dims: Vec<String> = Vec::new();
-    for (d, _) in rows.iter().flat_map(|r| &r.dims) {
-        if !dims.contains(d) {
-            dims.push(d.clone());
-        }
-    }
+    let dims = crate::results::dimensions(rows.iter().map(|r| &r.dims));
     let trends = |m: &MetricId| trend_lines(&results.trends, m, args.site);
     let text = match args.format {
         Format::Csv => crate::results::to_csv(&rows),

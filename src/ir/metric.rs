@@ -122,6 +122,32 @@ pub enum MetricBody {
     Derived { value: TExpr, inputs: Vec<MetricId> },
 }
 
+impl MetricBody {
+    /// The aggregate the value is when it is one aggregate and nothing more (`count()`,
+    /// `median(x)`), in a base metric.
+    pub fn bare_aggregate(&self) -> Option<AggFn> {
+        let MetricBody::Base(b) = self else { return None };
+        match b.value.kind {
+            TExprKind::Aggregate { func, .. } => Some(func),
+            _ => None,
+        }
+    }
+
+    /// Whether it is a base metric counting events (`time: {event: ...}`).
+    pub fn is_event(&self) -> bool {
+        matches!(self, MetricBody::Base(b) if matches!(b.time, TimeSemantics::Event { .. }))
+    }
+
+    /// The aggregate its rows are judged on with an interval (docs/semantics.md,
+    /// "Intervals"): a bare `count`, `share`, `median`, `percentile` or `mean` of an event
+    /// metric.
+    pub fn judged_aggregate(&self) -> Option<AggFn> {
+        let judged =
+            |f: &AggFn| matches!(f, AggFn::Count | AggFn::Share | AggFn::Median | AggFn::Percentile | AggFn::Mean);
+        self.bare_aggregate().filter(|f| self.is_event() && judged(f))
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct BaseMetric {
     pub source: String,

@@ -3,7 +3,7 @@
 //! of a day; the back end's own plan when asked for.
 
 use crate::check::Checked;
-use crate::ir::{Direction, Grain, Metric, MetricBody, Target};
+use crate::ir::{AggFn, Direction, Grain, Metric, MetricBody, Target};
 use crate::plan::Request;
 use crate::results::trend::TrendRow;
 use chrono::NaiveDate;
@@ -218,22 +218,20 @@ fn criteria(w: &mut String, m: &Metric) {
 fn evidence(w: &mut String, c: &Checked, m: &Metric) {
     let confidence = c.project.as_ref().map_or(crate::ir::Judgement::DEFAULT_CONFIDENCE, |p| p.judgement.confidence);
     let _ = writeln!(w, "\nEvidence (at {}%)", (confidence * 1000.0).round() / 10.0);
-    let (interval, against) = match crate::results::trend::Method::of(m) {
-        Some(crate::results::trend::Method::Poisson) => (
+    let (interval, against) = match m.body.judged_aggregate() {
+        Some(AggFn::Count) => (
             "Garwood's exact Poisson interval of the count",
             "the ratio of rates, Clopper-Pearson on k / (k + K) (the conditional test of two Poisson rates)",
         ),
-        Some(crate::results::trend::Method::SharePoints) => {
-            ("Wilson's score interval", "the difference in points, Newcombe's hybrid score interval")
-        }
-        Some(crate::results::trend::Method::LogTheilSen) => (
+        Some(AggFn::Share) => ("Wilson's score interval", "the difference in points, Newcombe's hybrid score interval"),
+        Some(AggFn::Median | AggFn::Percentile) => (
             "distribution-free, between the order statistics the binomial law gives",
             "the ratio to the baseline's, after Price and Bonett",
         ),
-        None if matches!(&m.body, MetricBody::Base(b) if matches!(b.value.kind, crate::ir::TExprKind::Aggregate { func: crate::ir::AggFn::Mean, .. })) => {
+        Some(AggFn::Mean) => {
             ("bootstrap-t, 999 resamples seeded by the row", "the ratio to the baseline's mean, percentile bootstrap")
         }
-        None => ("none yet for this aggregate", "none yet: statuses judge the value alone"),
+        _ => ("none yet for this aggregate", "none yet: statuses judge the value alone"),
     };
     let _ = writeln!(w, "  interval:  {interval}");
     let _ = writeln!(w, "  change:    {against}");

@@ -5,7 +5,7 @@ use super::status::{Evidence, Standing, judge, value_of};
 use super::{ResultRow, Results, RowCoverage, RowStatus, Windowed};
 use crate::calendar::Period;
 use crate::diag::{Diagnostic, codes};
-use crate::ir::{AggFn, Collection, Direction, MetricBody, MetricId, SiteId, SiteRef, TExprKind, TimeSemantics};
+use crate::ir::{AggFn, Collection, Direction, MetricId, SiteId, SiteRef, TimeSemantics};
 use crate::plan::post::{Env, Slot, V};
 use crate::plan::{Aggregates, BasePlan, Covered, DerivedPlan, Plan};
 use chrono::NaiveDate;
@@ -19,10 +19,18 @@ const MIN_SHARE_CASES: u64 = 10;
 /// What a value or its baseline rests on, for the evidence of a period against it.
 #[derive(Clone, Copy)]
 enum Sample {
-    /// A count's events, unscaled, and the periods of the metric's grain its window spans.
-    Count { events: u64, periods: f64 },
+    /// A count's events, unscaled.
+    Count { events: u64 },
     /// A share's `x` of `n` cases.
     Share { x: u64, n: u64 },
+}
+
+/// A baseline's sample and the periods of the metric's grain its window spans (a count's
+/// exposure).
+#[derive(Clone, Copy)]
+struct BaselineSample {
+    sample: Sample,
+    periods: f64,
 }
 
 /// The result rows of the plan's requested metrics from the back end's aggregate tables
@@ -121,6 +129,9 @@ struct Base<'p> {
     /// The sites whose baseline window holds a snapshot (snapshot metrics).
     window_snapshots: HashSet<String>,
     dim_names: Vec<String>,
+    /// The aggregate the rows are judged on with an interval, if any
+    /// ([`crate::ir::MetricBody::judged_aggregate`]).
+    judged: Option<AggFn>,
 }
 
 impl<'p> Base<'p> {
@@ -161,6 +172,7 @@ impl<'p> Base<'p> {
         let absent = base.absent_at.iter().map(SiteId::as_str).collect();
         let cover = cover(plan, base, &sites_read, &absent);
         let dim_names = base.dim_names();
+        let judged = base.metric.body.judged_aggregate();
         Base {
             plan,
             base,
@@ -176,6 +188,7 @@ impl<'p> Base<'p> {
             snapshots,
             window_snapshots,
             dim_names,
+            judged,
         }
     }
 
@@ -277,45 +290,28 @@ impl<'p> Base<'p> {
         n: u64,
         baseline: Option<f64>,
     ) -> Evidence {
-        if let Some(q) = self.quantile() {
-            return self.quantile_evidence(site, dims, period, (value, baseline), q);
-        }
-        if self.is_mean() {
-            return self.mean_evidence(site, dims, period);
-        }
-        let Some(sample) = self.sample(value, n) else { return Evidence::default() };
-        self.evidence_of(sample, 1, self.baseline_sample(site, dims, period))
-    }
-
-    /// The quantile a bare `median(...)` (0.5) or `percentile(..., p)` value of an event
-    /// metric is.
-    fn quantile(&self) -> Option<f64> {
-        let MetricBody::Base(b) = &self.base.metric.body else { return None };
-        if !matches!(self.base.time, TimeSemantics::Event { .. }) {
-            return None;
-        }
-        match &b.value.kind {
-            TExprKind::Aggregate { func: AggFn::Median, .. } => Some(0.5),
-            TExprKind::Aggregate { func: AggFn::Percentile, .. } => self.base.slots.first().map(|s| s.quantile),
-            _ => None,
+        match self.judged {
+            Some(AggFn::Median) => self.quantile_evidence(site, dims, period, (value, baseline), 0.5),
+            Some(AggFn::Percentile) => {
+                let q = self.base.slots.first().map_or(0.5, |s| s.quantile);
+                self.quantile_evidence(site, dims, period, (value, baseline), q)
+            }
+            Some(AggFn::Mean) => self.mean_evidence(site, dims, period),
+            _ => match self.sample(value, n) {
+                Some(sample) => self.evidence_of(sample, 1, self.baseline_sample(site, dims, period)),
+                None => Evidence::default(),
+            },
         }
     }
 
     /// The baseline window's values of `site` and `dims`; pooled, only when `period` pools
     /// every site (the back end pools them all).
     fn baseline_values_in(&self, site: &SiteRef, dims: &Dims, period: &Period) -> Option<&Vec<f64>> {
-        let whole = self.pooled_in(period).len() == self.pooled_sites().len();
+        let pools_all = || self.pooled_in(period).len() == self.pooled_sites().len();
         match site {
-            SiteRef::All if !whole => None,
+            SiteRef::All if !pools_all() => None,
             _ => self.baseline_values.get(&(site.clone(), dims.clone())),
         }
-    }
-
-    /// Whether the value is a bare `mean(...)` of an event metric.
-    fn is_mean(&self) -> bool {
-        let MetricBody::Base(b) = &self.base.metric.body else { return false };
-        let event = matches!(self.base.time, TimeSemantics::Event { .. });
-        event && matches!(b.value.kind, TExprKind::Aggregate { func: AggFn::Mean, .. })
     }
 
     /// How sure a mean is: its bootstrap-t interval, and against the baseline's values the
@@ -375,23 +371,23 @@ impl<'p> Base<'p> {
 
     /// The period's sample: a count's events, a share's hits of its cases.
     fn sample(&self, value: f64, n: u64) -> Option<Sample> {
-        match self.sample_kind()? {
-            AggFn::Count => Some(Sample::Count { events: value.round() as u64, periods: 1.0 }),
-            _ if n > 0 => Some(Sample::Share { x: (value * n as f64).round() as u64, n }),
+        match self.judged? {
+            AggFn::Count => Some(Sample::Count { events: value.round() as u64 }),
+            AggFn::Share if n > 0 => Some(Sample::Share { x: (value * n as f64).round() as u64, n }),
             _ => None,
         }
     }
 
     /// The evidence of `sample`, taken over `periods` periods (a window's), against the
     /// baseline's; a count's interval is per period, as its value.
-    fn evidence_of(&self, sample: Sample, periods: u32, baseline: Option<Sample>) -> Evidence {
+    fn evidence_of(&self, sample: Sample, periods: u32, baseline: Option<BaselineSample>) -> Evidence {
         let confidence = self.plan.judgement.confidence;
         let min_n = self.base.metric.min_n.map(u64::from);
         let t = f64::from(periods);
         match sample {
-            Sample::Count { events: k, .. } => {
+            Sample::Count { events: k } => {
                 let (events, window) = match baseline {
-                    Some(Sample::Count { events, periods }) => (Some(events), periods),
+                    Some(BaselineSample { sample: Sample::Count { events }, periods }) => (Some(events), periods),
                     _ => (None, 1.0),
                 };
                 let against = events.and_then(|e| crate::stats::rate_ratio(k, t, e, window, confidence));
@@ -428,7 +424,9 @@ impl<'p> Base<'p> {
             }
             Sample::Share { x, n } => {
                 let against = match baseline {
-                    Some(Sample::Share { x: x0, n: n0 }) => crate::stats::share_difference(x, n, x0, n0, confidence),
+                    Some(BaselineSample { sample: Sample::Share { x: x0, n: n0 }, .. }) => {
+                        crate::stats::share_difference(x, n, x0, n0, confidence)
+                    }
                     _ => None,
                 };
                 let min = min_n.unwrap_or(MIN_SHARE_CASES);
@@ -464,7 +462,7 @@ impl<'p> Base<'p> {
                 Some(sample) => {
                     let evidence = self.evidence_of(sample, window, self.baseline_sample(site, dims, period));
                     let value = match sample {
-                        Sample::Count { events, .. } => events as f64 / f64::from(window),
+                        Sample::Count { events } => events as f64 / f64::from(window),
                         Sample::Share { x, n } => x as f64 / n as f64,
                     };
                     let row = &rows[end];
@@ -504,31 +502,21 @@ impl<'p> Base<'p> {
         }
     }
 
-    /// The aggregate whose evidence the rows carry: `count` or `share` for an event metric
-    /// whose value is one of them, bare.
-    fn sample_kind(&self) -> Option<AggFn> {
-        let MetricBody::Base(b) = &self.base.metric.body else { return None };
-        if !matches!(self.base.time, TimeSemantics::Event { .. }) {
-            return None;
-        }
-        match &b.value.kind {
-            TExprKind::Aggregate { func: f @ (AggFn::Count | AggFn::Share), .. } => Some(*f),
-            _ => None,
-        }
-    }
-
     /// What the baseline of `site` and `dims` rests on, unscaled, for the period's
     /// evidence: a count's events and the periods of the grain its window spans, a
     /// share's hits and cases (its two counts). Pooled: summed over the sites pooled in
     /// the period, each count over its own window.
-    fn baseline_sample(&self, site: &SiteRef, dims: &Dims, period: &Period) -> Option<Sample> {
-        let kind = self.sample_kind()?;
+    fn baseline_sample(&self, site: &SiteRef, dims: &Dims, period: &Period) -> Option<BaselineSample> {
+        let kind = self.judged.filter(|f| matches!(f, AggFn::Count | AggFn::Share))?;
         // A site's unscaled counts (events; or hits and cases) and its window in periods.
+        // A window without rows has counts of 0.
         let of_site = |s: &str| -> Option<(f64, f64, f64)> {
             let window = self.base.window(s)?;
             let key = (SiteRef::Site(SiteId(s.to_string())), dims.to_vec());
-            let (slots, _) = self.baselines.get(&key).cloned().unwrap_or_else(|| (zero_filled(&self.base.slots), 0));
-            let count = |i: usize| slots.get(i).and_then(|v| v.num());
+            let count = |i: usize| match self.baselines.get(&key) {
+                Some((slots, _)) => slots.get(i).and_then(|v| v.num()),
+                None => Some(0.0),
+            };
             Some((count(0)?, count(1).unwrap_or(0.0), window.months() / self.base.grain.months() as f64))
         };
         let sites = match site {
@@ -541,18 +529,17 @@ impl<'p> Base<'p> {
         }
         let whole = |x: f64| x.round() as u64;
         let first: f64 = each.iter().map(|e| e.0).sum();
-        match kind {
-            AggFn::Count => {
-                // The pooled exposure weighs each site's window by its events.
-                let per_period: f64 = each.iter().map(|(e, _, p)| e / p).sum();
-                let periods = match first > 0.0 {
-                    true => first / per_period,
-                    false => each.iter().map(|e| e.2).sum::<f64>() / each.len() as f64,
-                };
-                Some(Sample::Count { events: whole(first), periods })
-            }
-            _ => Some(Sample::Share { x: whole(first), n: whole(each.iter().map(|e| e.1).sum()) }),
-        }
+        // The pooled exposure weighs each site's window by its events.
+        let per_period: f64 = each.iter().map(|(e, _, p)| e / p).sum();
+        let periods = match first > 0.0 {
+            true => first / per_period,
+            false => each.iter().map(|e| e.2).sum::<f64>() / each.len() as f64,
+        };
+        let sample = match kind {
+            AggFn::Count => Sample::Count { events: whole(first) },
+            _ => Sample::Share { x: whole(first), n: whole(each.iter().map(|e| e.1).sum()) },
+        };
+        Some(BaselineSample { sample, periods })
     }
 
     /// The value of a covered period where no row of a dimension value matched: counts and
@@ -708,9 +695,7 @@ fn pool(samples: &[Sample]) -> Option<Sample> {
     let mut pooled = *samples.first()?;
     for s in &samples[1..] {
         pooled = match (pooled, *s) {
-            (Sample::Count { events: a, .. }, Sample::Count { events: b, .. }) => {
-                Sample::Count { events: a + b, periods: 1.0 }
-            }
+            (Sample::Count { events: a }, Sample::Count { events: b }) => Sample::Count { events: a + b },
             (Sample::Share { x: a, n: m }, Sample::Share { x: b, n }) => Sample::Share { x: a + b, n: m + n },
             _ => return None,
         };

@@ -254,12 +254,7 @@ pub fn header(dims: &[String]) -> Vec<String> {
 /// after `site` (in the order first met), and each row's cells under it (a dimension its
 /// metric lacks is empty).
 pub fn table<'r>(rows: &[&'r ResultRow]) -> (Vec<String>, Vec<Vec<Cell<'r>>>) {
-    let mut dims: Vec<String> = Vec::new();
-    for (d, _) in rows.iter().flat_map(|r| &r.dims) {
-        if !dims.contains(d) {
-            dims.push(d.clone());
-        }
-    }
+    let dims = dimensions(rows.iter().map(|r| &r.dims));
     let body = rows
         .iter()
         .map(|r| {
@@ -271,6 +266,17 @@ pub fn table<'r>(rows: &[&'r ResultRow]) -> (Vec<String>, Vec<Vec<Cell<'r>>>) {
         })
         .collect();
     (header(&dims), body)
+}
+
+/// The names of the `by` dimensions of rows (each row's `dims`), in the order first met.
+pub fn dimensions<'r>(rows: impl Iterator<Item = &'r Vec<(String, Option<String>)>>) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for (d, _) in rows.flatten() {
+        if !names.contains(d) {
+            names.push(d.clone());
+        }
+    }
+    names
 }
 
 /// The results table as CSV, quoted where a cell needs it (RFC 4180).

@@ -79,7 +79,7 @@ pub fn judge(
         Some(_) if evidence.too_few.is_some() => (Some(RowStatus::Insufficient), evidence.too_few.clone()),
         Some(v) if evidence.interval.is_none() => (status(m, v, baseline, target), None),
         Some(v) => {
-            let (status, note) = from_evidence(m, &Judged { value: v, baseline, target, points, evidence, judgement });
+            let (status, note) = from_evidence(m, &Judging { value: v, baseline, target, points, evidence, judgement });
             // The caution is about `better`: it matters where the criteria read the baseline.
             let caution = evidence.caution.clone().filter(|_| needs_baseline(m));
             let note = [note, caution].into_iter().flatten().collect::<Vec<_>>();
@@ -149,7 +149,7 @@ fn good(direction: Direction) -> Good {
 }
 
 /// A row's value and what it is judged with.
-struct Judged<'a> {
+struct Judging<'a> {
     value: f64,
     baseline: Option<f64>,
     target: Option<f64>,
@@ -164,6 +164,8 @@ struct Criterion<'a> {
     name: &'static str,
     /// A threshold's condition; `None` for the target.
     condition: Option<&'a TExpr>,
+    /// Established, it makes the row green (the target, the green threshold); else amber.
+    greens: bool,
     /// Judged on the value against its baseline, not on the value alone.
     against_baseline: bool,
     /// Green only when the whole interval meets it.
@@ -174,47 +176,42 @@ struct Criterion<'a> {
 /// when the green one is established, amber when the amber one is, red when every one is
 /// refuted; without, green when the target is established, red when it is refuted;
 /// `unclear` otherwise.
-fn from_evidence<'m>(m: &'m Metric, row: &Judged) -> (Option<RowStatus>, Option<String>) {
+fn from_evidence<'m>(m: &'m Metric, row: &Judging) -> (Option<RowStatus>, Option<String>) {
     let change = matches!(m.target, Some(Target::Change { .. }));
     let guarded = row.judgement.green == Green::Guarded;
     let criteria: Vec<Criterion> = if m.thresholds.is_empty() {
         let Some(_) = row.target else { return (None, None) };
-        vec![Criterion { name: "the target", condition: None, against_baseline: change, guarded }]
+        vec![Criterion { name: "the target", condition: None, greens: true, against_baseline: change, guarded }]
     } else {
         let criterion = |t: &'m crate::ir::Threshold| {
-            let green = t.status == crate::ir::Status::Green;
+            let greens = t.status == crate::ir::Status::Green;
             Criterion {
-                name: if green { "green" } else { "amber" },
+                name: if greens { "green" } else { "amber" },
                 condition: Some(&t.condition),
+                greens,
                 against_baseline: reads_baseline(&t.condition, change),
-                guarded: guarded && green,
+                guarded: guarded && greens,
             }
         };
         m.thresholds.iter().map(criterion).collect()
     };
     let verdicts: Vec<(&Criterion, Verdict)> = criteria.iter().map(|c| (c, verdict(m, c, row))).collect();
-    let of = |name| verdicts.iter().find(|(c, _)| c.name == name).map(|(_, v)| *v);
-    let open = |names: &[&str]| {
-        let open: Vec<&str> = verdicts
-            .iter()
-            .filter(|(c, v)| *v == Verdict::Open && names.contains(&c.name))
-            .map(|(c, _)| c.name)
-            .collect();
-        match open.as_slice() {
-            [] => None,
-            [one] => Some(format!("{one} is open")),
-            many => Some(format!("{} are open", many.join(" and "))),
-        }
-    };
-    let first = verdicts[0].1;
-    if of("green") == Some(Verdict::Established) || (m.thresholds.is_empty() && first == Verdict::Established) {
+    let of = |greens: bool| verdicts.iter().find(|(c, _)| c.greens == greens).map(|(_, v)| *v);
+    let (green, amber) = (of(true), of(false));
+    if green == Some(Verdict::Established) {
         (Some(RowStatus::Green), None)
-    } else if of("amber") == Some(Verdict::Established) {
-        (Some(RowStatus::Amber), (of("green") == Some(Verdict::Open)).then(|| "green is still open".to_string()))
+    } else if amber == Some(Verdict::Established) {
+        (Some(RowStatus::Amber), (green == Some(Verdict::Open)).then(|| "green is still open".to_string()))
     } else if verdicts.iter().all(|(_, v)| *v == Verdict::Refuted) {
         (Some(RowStatus::Red), None)
     } else {
-        (Some(RowStatus::Unclear), open(&["the target", "green", "amber"]))
+        let open: Vec<&str> = verdicts.iter().filter(|(_, v)| *v == Verdict::Open).map(|(c, _)| c.name).collect();
+        let note = match open.as_slice() {
+            [] => None,
+            [one] => Some(format!("{one} is open")),
+            many => Some(format!("{} are open", many.join(" and "))),
+        };
+        (Some(RowStatus::Unclear), note)
     }
 }
 
@@ -233,7 +230,7 @@ fn reads_baseline(condition: &TExpr, change_target: bool) -> bool {
 /// What the row's intervals show of one criterion: against the baseline on the interval of
 /// the ratio (or difference) where the row has one and a baseline above zero (a ratio to
 /// nothing says nothing), else on the value's own interval.
-fn verdict(m: &Metric, c: &Criterion, row: &Judged) -> Verdict {
+fn verdict(m: &Metric, c: &Criterion, row: &Judging) -> Verdict {
     let meets = |x: f64| match c.condition {
         Some(condition) => {
             let env = ThresholdEnv { value: x, baseline: row.baseline, target: row.target };

@@ -5,7 +5,7 @@
 //! Computed from the result rows, so every back end's results give the same trends.
 
 use super::{Cell, ResultRow, RowCoverage, RowStatus};
-use crate::ir::{AggFn, Metric, MetricBody, MetricId, SiteRef, TExprKind, TimeSemantics};
+use crate::ir::{AggFn, Metric, MetricId, SiteRef};
 use crate::stats::{self, Interval, MIN_PERIODS, Series};
 use chrono::NaiveDate;
 
@@ -41,12 +41,10 @@ impl Method {
     /// The method for a metric's value; `None` where none is built yet (sums, means,
     /// derived metrics, stocks).
     pub fn of(m: &Metric) -> Option<Method> {
-        let MetricBody::Base(b) = &m.body else { return None };
-        let event = matches!(b.time, TimeSemantics::Event { .. });
-        match &b.value.kind {
-            TExprKind::Aggregate { func: AggFn::Count, .. } if event => Some(Method::Poisson),
-            TExprKind::Aggregate { func: AggFn::Share, .. } if event => Some(Method::SharePoints),
-            TExprKind::Aggregate { func: AggFn::Median | AggFn::Percentile, .. } => Some(Method::LogTheilSen),
+        match m.body.bare_aggregate()? {
+            AggFn::Count if m.body.is_event() => Some(Method::Poisson),
+            AggFn::Share if m.body.is_event() => Some(Method::SharePoints),
+            AggFn::Median | AggFn::Percentile => Some(Method::LogTheilSen),
             _ => None,
         }
     }
@@ -223,12 +221,7 @@ fn months(start: NaiveDate, end: NaiveDate) -> i64 {
 /// The trends table (docs/commands.md, "The trends table"): its header, with every `by`
 /// dimension after `site` in the order first met, and each row's cells.
 pub fn table(rows: &[TrendRow]) -> (Vec<String>, Vec<Vec<Cell<'_>>>) {
-    let mut dims: Vec<&str> = Vec::new();
-    for (d, _) in rows.iter().flat_map(|r| &r.dims) {
-        if !dims.contains(&d.as_str()) {
-            dims.push(d);
-        }
-    }
+    let dims = super::dimensions(rows.iter().map(|r| &r.dims));
     let trailing = [
         "method",
         "periods",
@@ -241,7 +234,12 @@ pub fn table(rows: &[TrendRow]) -> (Vec<String>, Vec<Vec<Cell<'_>>>) {
         "dispersion",
         "note",
     ];
-    let head = ["metric", "site"].into_iter().chain(dims.iter().copied()).chain(trailing).map(String::from).collect();
+    let head = ["metric", "site"]
+        .into_iter()
+        .chain(dims.iter().map(String::as_str))
+        .chain(trailing)
+        .map(String::from)
+        .collect();
     let body = rows
         .iter()
         .map(|r| {
