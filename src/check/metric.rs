@@ -99,20 +99,20 @@ const MAX_WINDOW: u32 = 36;
 /// `window: N` (2 to 36 periods, on an event metric whose value is a bare count or share:
 /// the aggregates a window pools) and `min_n: N` (at least 1) (E0518).
 fn judging(cx: &mut Cx, file: FileId, doc: &MetricDoc, body: &MetricBody) -> (Option<u32>, Option<u32>) {
-    let pools = matches!(body.judged_aggregate(), Some(AggFn::Count | AggFn::Share));
+    let pools = matches!(body.judged_aggregate(), Some(AggFn::Count | AggFn::Share | AggFn::Sum));
     let window = doc.window.as_ref().and_then(|w| {
         let problem = match w.value {
             1 => Some("a window of 1 period".to_string()),
             n if !(2..=MAX_WINDOW).contains(&n) => Some(format!("a window of {n} periods")),
-            _ if !pools => Some("a window on a metric whose value is not an event count or share".to_string()),
+            _ if !pools => Some("a window on a metric whose value is not an event count, share or sum".to_string()),
             _ => None,
         };
         let Some(problem) = problem else { return Some(w.value) };
         cx.error(
-            Diagnostic::error(codes::E0518, format!("{problem}: only 2 to {MAX_WINDOW} periods of an event `count(...)` or `share(...)` are pooled"))
+            Diagnostic::error(codes::E0518, format!("{problem}: only 2 to {MAX_WINDOW} periods of an event `count(...)`, `share(...)` or `sum(...)` are pooled"))
                 .at(cx.span(file, w))
                 .label("this window")
-                .help("use `window: 4` for a rolling year of quarters on a count or share with `time: {event: ...}`; other aggregates have no window yet"),
+                .help("use `window: 4` for a rolling year of quarters on a count, share or sum with `time: {event: ...}`; other aggregates have no window yet"),
         );
         None
     });

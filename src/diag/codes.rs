@@ -232,8 +232,8 @@ codes! {
         "`allow:` takes the metric pitfall lints W1001 to W1005 and W1009, each as `{code: W1004, reason: \"...\"}`.";
     E0517: "an `allow:` entry without a reason",
         "Write why the pitfall does not apply to this metric in `reason:`; the catalog report shows it beside the metric.";
-    E0518: "a `window:` that is not 2 to 36 periods or is on a metric whose value is not an event count or share, or a `min_n` of 0",
-        "Use `window: 4` (a rolling year of quarters) on a `count(...)` or `share(...)` with `time: {event: ...}`, and a `min_n` of at least 1.";
+    E0518: "a `window:` that is not 2 to 36 periods or is on a metric whose value is not an event count, share or sum, or a `min_n` of 0",
+        "Use `window: 4` (a rolling year of quarters) on a `count(...)`, `share(...)` or `sum(...)` with `time: {event: ...}`, and a `min_n` of at least 1.";
 
     E0601: "a `requires` that is not a version requirement",
         "Write it like \">=1.0, <2\".";

@@ -108,6 +108,11 @@ pub fn values_column(i: usize) -> String {
     format!("__values{i}")
 }
 
+/// The columns of slot `i`'s sum of squares, largest and smallest value and count.
+pub fn compound_columns(i: usize) -> [String; 4] {
+    ["squares", "max", "min", "count"].map(|c| format!("__{c}{i}"))
+}
+
 impl Lowerer<'_> {
     /// Slot `i`'s values that are not null, sorted, as one list per group.
     pub fn values(&self, slot: &Slot, i: usize) -> Expr {
@@ -117,6 +122,19 @@ impl Lowerer<'_> {
             .sort(SortOptions::default())
             .implode(true)
             .alias(values_column(i).as_str())
+    }
+
+    /// Slot `i`'s sum of squares, largest and smallest value and count of values (nulls left
+    /// out), for the interval of a sum ([`crate::stats::Compound`]).
+    pub fn compound(&self, slot: &Slot, i: usize) -> [Expr; 4] {
+        let arg = || self.row(slot.arg.as_ref().expect("aggregate with an argument")).cast(DataType::Float64);
+        let [squares, max, min, count] = compound_columns(i);
+        [
+            (arg() * arg()).sum().alias(squares.as_str()),
+            arg().max().alias(max.as_str()),
+            arg().min().alias(min.as_str()),
+            arg().count().cast(DataType::UInt64).alias(count.as_str()),
+        ]
     }
 
     /// Slot `i`'s aggregate, as a float column.

@@ -4,8 +4,8 @@
 
 use super::data::{self, DataReport, EXCLUDED, FileCache, SITE, SiteTable};
 use super::lower::{
-    Lowerer, MS, PERIOD_END, PERIOD_START, column_name, instant_name, local_name, midnight_instant, ms_lit,
-    period_index, slot_column, values_column, wall_clock,
+    Lowerer, MS, PERIOD_END, PERIOD_START, column_name, compound_columns, instant_name, local_name, midnight_instant,
+    ms_lit, period_index, slot_column, values_column, wall_clock,
 };
 use crate::calendar::midnight_ms;
 use crate::diag::{Diagnostic, codes};
@@ -264,6 +264,8 @@ impl<'a> Query<'a> {
         let mut aggs: Vec<Expr> = base.slots.iter().enumerate().map(|(i, s)| lowerer.slot(s, i)).collect();
         let kept = base.slots.iter().enumerate().filter(|(_, s)| s.keeps_values());
         aggs.extend(kept.map(|(i, s)| lowerer.values(s, i)));
+        let compound = base.slots.iter().enumerate().filter(|(_, s)| s.keeps_compound());
+        aggs.extend(compound.flat_map(|(i, s)| lowerer.compound(s, i)));
         aggs.push(len().alias(N));
         // A snapshot metric picks each period's latest snapshot before `where` applies: a
         // snapshot whose rows all fail it still counts, as zero.
@@ -727,6 +729,25 @@ fn groups(base: &BasePlan, df: &DataFrame, by_site: bool, by_period: bool) -> Po
             false => Ok(None),
         })
         .collect::<PolarsResult<_>>()?;
+    let compounds: Vec<Option<[Float64Chunked; 4]>> = (0..base.slots.len())
+        .map(|i| match base.slots[i].keeps_compound() {
+            true => {
+                let column = |c: &String| df.column(c)?.cast(&DataType::Float64)?.f64().cloned();
+                let [a, b, c, d] = compound_columns(i);
+                Ok(Some([column(&a)?, column(&b)?, column(&c)?, column(&d)?]))
+            }
+            false => Ok(None),
+        })
+        .collect::<PolarsResult<_>>()?;
+    // A sum's sample; none where a value summed is negative.
+    let compound = |[sum, squares, max, min, count]: [Option<f64>; 5]| -> Option<crate::stats::Compound> {
+        let events = count.unwrap_or(0.0) as u64;
+        if min.is_some_and(|m| m < 0.0) {
+            return None;
+        }
+        let (sum, squares, max) = (sum.unwrap_or(0.0), squares.unwrap_or(0.0), max.unwrap_or(0.0));
+        Some(crate::stats::Compound { sum, squares, max, events })
+    };
     let n = df.column(N)?.cast(&DataType::UInt64)?;
     let n = n.u64()?;
     let listed = |list: &ListChunked, row: usize| -> Option<Vec<f64>> {
@@ -742,6 +763,12 @@ fn groups(base: &BasePlan, df: &DataFrame, by_site: bool, by_period: bool) -> Po
         period: idxs.as_ref().and_then(|i| i.get(row)).or(by_period.then_some(0)),
         slots: slots.iter().map(|s| s.get(row)).collect(),
         values: values.iter().map(|v| v.as_ref().and_then(|list| listed(list, row))).collect(),
+        compounds: (compounds.iter().zip(&slots))
+            .map(|(c, sum)| {
+                let [squares, max, min, count] = c.as_ref()?;
+                compound([sum.get(row), squares.get(row), max.get(row), min.get(row), count.get(row)])
+            })
+            .collect(),
         n: n.get(row).unwrap_or(0),
     });
     Ok(groups.collect())

@@ -138,13 +138,47 @@ impl MetricBody {
         matches!(self, MetricBody::Base(b) if matches!(b.time, TimeSemantics::Event { .. }))
     }
 
-    /// The aggregate its rows are judged on with an interval (docs/semantics.md,
-    /// "Intervals"): a bare `count`, `share`, `median`, `percentile` or `mean` of an event
-    /// metric.
-    pub fn judged_aggregate(&self) -> Option<AggFn> {
+    /// The aggregate its rows are judged on with an interval, and the factor its value
+    /// is of that aggregate (docs/semantics.md, "Intervals"): in an event metric, a bare
+    /// `count`, `share`, `median`, `percentile` or `mean`, or a `sum` times or over a
+    /// positive number (`sum(duration_min) / 60`).
+    pub fn judged(&self) -> Option<(AggFn, f64)> {
+        if !self.is_event() {
+            return None;
+        }
         let judged =
             |f: &AggFn| matches!(f, AggFn::Count | AggFn::Share | AggFn::Median | AggFn::Percentile | AggFn::Mean);
-        self.bare_aggregate().filter(|f| self.is_event() && judged(f))
+        if let Some(f) = self.bare_aggregate().filter(judged) {
+            return Some((f, 1.0));
+        }
+        let MetricBody::Base(b) = self else { return None };
+        let factor = scaled_sum(&b.value)?;
+        (factor.is_finite() && factor > 0.0).then_some((AggFn::Sum, factor))
+    }
+
+    /// The aggregate of [`MetricBody::judged`].
+    pub fn judged_aggregate(&self) -> Option<AggFn> {
+        self.judged().map(|(f, _)| f)
+    }
+}
+
+/// The factor `e` is of a `sum(...)`: 1 for the sum itself, `c` for `sum(x) * c` or
+/// `c * sum(x)`, `1 / c` for `sum(x) / c`, with `c` a number.
+fn scaled_sum(e: &TExpr) -> Option<f64> {
+    let number = |e: &TExpr| match e.kind {
+        TExprKind::Literal(Literal::Int(i)) => Some(i as f64),
+        TExprKind::Literal(Literal::Float(f)) => Some(f),
+        _ => None,
+    };
+    match &e.kind {
+        TExprKind::Aggregate { func: AggFn::Sum, .. } => Some(1.0),
+        TExprKind::Binary { op: crate::syntax::BinOp::Mul, lhs, rhs } => {
+            scaled_sum(lhs).zip(number(rhs)).or_else(|| scaled_sum(rhs).zip(number(lhs))).map(|(a, b)| a * b)
+        }
+        TExprKind::Binary { op: crate::syntax::BinOp::Div, lhs, rhs } => {
+            scaled_sum(lhs).zip(number(rhs)).map(|(a, b)| a / b)
+        }
+        _ => None,
     }
 }
 

@@ -574,5 +574,8 @@ pub struct Group {
     /// Per slot, its values sorted (nulls left out) where [`post::Slot::keeps_values`];
     /// `None` for the others.
     pub values: Vec<Option<Vec<f64>>>,
+    /// Per slot, what its sum rests on where [`post::Slot::keeps_compound`]; `None` for the
+    /// others, and where a value summed is negative (no longer a sum of amounts).
+    pub compounds: Vec<Option<crate::stats::Compound>>,
     pub n: u64,
 }

@@ -30,6 +30,13 @@ impl Slot {
     pub fn keeps_values(&self) -> bool {
         matches!(self.func, AggFn::Median | AggFn::Percentile | AggFn::Mean)
     }
+
+    /// Whether a back end returns the slot's sum of squares, largest and smallest value and
+    /// count of values beside it: what the interval of a sum of amounts over events is read
+    /// from ([`crate::stats::Compound`]).
+    pub fn keeps_compound(&self) -> bool {
+        self.func == AggFn::Sum
+    }
 }
 
 impl fmt::Display for Slot {

@@ -228,6 +228,10 @@ fn evidence(w: &mut String, c: &Checked, m: &Metric) {
             "distribution-free, between the order statistics the binomial law gives",
             "the ratio to the baseline's, after Price and Bonett",
         ),
+        Some(AggFn::Sum) => (
+            "Fay and Feuer's gamma interval of a sum of amounts over Poisson events",
+            "the ratio of rates, the F-gamma interval (Fay 1999)",
+        ),
         Some(AggFn::Mean) => {
             ("bootstrap-t, 999 resamples seeded by the row", "the ratio to the baseline's mean, percentile bootstrap")
         }

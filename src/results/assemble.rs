@@ -8,6 +8,7 @@ use crate::diag::{Diagnostic, codes};
 use crate::ir::{AggFn, Collection, Direction, MetricId, SiteId, SiteRef, TimeSemantics};
 use crate::plan::post::{Env, Slot, V};
 use crate::plan::{Aggregates, BasePlan, Covered, DerivedPlan, Plan};
+use crate::stats::Compound;
 use chrono::NaiveDate;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -16,6 +17,9 @@ type Dims = Vec<Option<String>>;
 /// The fewest cases a share is judged on (issue #25).
 const MIN_SHARE_CASES: u64 = 10;
 
+/// The fewest events a sum of amounts is judged on (issue #25).
+const MIN_SUM_EVENTS: u64 = 10;
+
 /// What a value or its baseline rests on, for the evidence of a period against it.
 #[derive(Clone, Copy)]
 enum Sample {
@@ -23,6 +27,8 @@ enum Sample {
     Count { events: u64 },
     /// A share's `x` of `n` cases.
     Share { x: u64, n: u64 },
+    /// A sum's amounts over its events, unscaled.
+    Sum(Compound),
 }
 
 /// A baseline's sample and the periods of the metric's grain its window spans (a count's
@@ -114,6 +120,9 @@ struct Base<'p> {
     /// A median's or percentile's values, sorted, per group: its order statistics.
     values: HashMap<(SiteRef, Dims, i64), Vec<f64>>,
     baseline_values: HashMap<(SiteRef, Dims), Vec<f64>>,
+    /// A sum's amounts per group, and per baseline window.
+    compounds: HashMap<(SiteRef, Dims, i64), Compound>,
+    baseline_compounds: HashMap<(SiteRef, Dims), Compound>,
     excluded: HashMap<(SiteRef, i64), u64>,
     sites_read: Vec<SiteId>,
     /// Per site (the pooled row's too) and period index, how much of the period the data
@@ -130,8 +139,10 @@ struct Base<'p> {
     window_snapshots: HashSet<String>,
     dim_names: Vec<String>,
     /// The aggregate the rows are judged on with an interval, if any
-    /// ([`crate::ir::MetricBody::judged_aggregate`]).
+    /// ([`crate::ir::MetricBody::judged`]).
     judged: Option<AggFn>,
+    /// The factor the value is of that aggregate (`sum(x) / 60`: 1/60).
+    factor: f64,
 }
 
 impl<'p> Base<'p> {
@@ -153,6 +164,17 @@ impl<'p> Base<'p> {
         for g in tables.baselines.iter().filter(|g| g.values.first().is_some_and(Option::is_some)) {
             baseline_values.insert((g.site.clone(), g.dims.clone()), g.values[0].clone().unwrap_or_default());
         }
+        let (mut compounds, mut baseline_compounds) = (HashMap::new(), HashMap::new());
+        for g in &tables.periods {
+            if let Some(Some(c)) = g.compounds.first() {
+                compounds.insert((g.site.clone(), g.dims.clone(), g.period.unwrap_or(0)), *c);
+            }
+        }
+        for g in &tables.baselines {
+            if let Some(Some(c)) = g.compounds.first() {
+                baseline_compounds.insert((g.site.clone(), g.dims.clone()), *c);
+            }
+        }
         for g in tables.periods {
             combos.entry(g.site.clone()).or_default().insert(g.dims.clone());
             found.insert((g.site, g.dims, g.period.unwrap_or(0)), (values(g.slots), g.n));
@@ -172,7 +194,7 @@ impl<'p> Base<'p> {
         let absent = base.absent_at.iter().map(SiteId::as_str).collect();
         let cover = cover(plan, base, &sites_read, &absent);
         let dim_names = base.dim_names();
-        let judged = base.metric.body.judged_aggregate();
+        let (judged, factor) = base.metric.body.judged().map_or((None, 1.0), |(f, x)| (Some(f), x));
         Base {
             plan,
             base,
@@ -180,6 +202,8 @@ impl<'p> Base<'p> {
             baselines,
             values: kept,
             baseline_values,
+            compounds,
+            baseline_compounds,
             excluded,
             sites_read,
             cover,
@@ -189,6 +213,7 @@ impl<'p> Base<'p> {
             window_snapshots,
             dim_names,
             judged,
+            factor,
         }
     }
 
@@ -278,8 +303,9 @@ impl<'p> Base<'p> {
     /// event metric whose value is a bare `count(...)` (Garwood; against the baseline, the
     /// conditional test of two Poisson rates), `share(...)` (Wilson; Newcombe's
     /// difference), `median(...)` or `percentile(...)` (order statistics; Price and
-    /// Bonett) or `mean(...)` (bootstrap); nothing yet for sums, derived metrics, and open
-    /// and snapshot metrics (a complete register, whose interval would be approximate).
+    /// Bonett), `mean(...)` (bootstrap) or a sum (Fay and Feuer; the F-gamma ratio);
+    /// nothing yet for derived metrics, and open and snapshot metrics (a complete register,
+    /// whose interval would be approximate).
     #[allow(clippy::too_many_arguments)]
     fn evidence(
         &self,
@@ -297,7 +323,7 @@ impl<'p> Base<'p> {
                 self.quantile_evidence(site, dims, period, (value, baseline), q)
             }
             Some(AggFn::Mean) => self.mean_evidence(site, dims, period),
-            _ => match self.sample(value, n) {
+            _ => match self.sample(site, dims, period, value, n) {
                 Some(sample) => self.evidence_of(sample, 1, self.baseline_sample(site, dims, period)),
                 None => Evidence::default(),
             },
@@ -369,11 +395,18 @@ impl<'p> Base<'p> {
         Evidence { interval, against_baseline: against, too_few, caution: None }
     }
 
-    /// The period's sample: a count's events, a share's hits of its cases.
-    fn sample(&self, value: f64, n: u64) -> Option<Sample> {
+    /// The period's sample: a count's events, a share's hits of its cases, a sum's
+    /// amounts (none where no row matched).
+    fn sample(&self, site: &SiteRef, dims: &Dims, period: &Period, value: f64, n: u64) -> Option<Sample> {
         match self.judged? {
             AggFn::Count => Some(Sample::Count { events: value.round() as u64 }),
             AggFn::Share if n > 0 => Some(Sample::Share { x: (value * n as f64).round() as u64, n }),
+            AggFn::Sum => match self.compounds.get(&(site.clone(), dims.clone(), period.index)) {
+                Some(c) => Some(Sample::Sum(*c)),
+                None if n == 0 => Some(Sample::Sum(Compound::default())),
+                // A negative value summed: no longer a sum of amounts.
+                None => None,
+            },
             _ => None,
         }
     }
@@ -422,6 +455,26 @@ impl<'p> Base<'p> {
                     }),
                 }
             }
+            Sample::Sum(c) => {
+                let against = match baseline {
+                    Some(BaselineSample { sample: Sample::Sum(c0), periods }) => {
+                        crate::stats::compound_ratio(c, t, c0, periods, confidence)
+                    }
+                    _ => None,
+                };
+                let min = min_n.unwrap_or(MIN_SUM_EVENTS);
+                let per_period = |i: crate::stats::Interval| crate::stats::Interval {
+                    lower: i.lower * self.factor / t,
+                    upper: i.upper * self.factor / t,
+                };
+                let events = c.events;
+                Evidence {
+                    interval: crate::stats::compound(c, confidence).map(per_period),
+                    against_baseline: against,
+                    too_few: (events < min).then(|| format!("{events} event(s): fewer than {min}, too few to judge")),
+                    caution: None,
+                }
+            }
             Sample::Share { x, n } => {
                 let against = match baseline {
                     Some(BaselineSample { sample: Sample::Share { x: x0, n: n0 }, .. }) => {
@@ -451,8 +504,10 @@ impl<'p> Base<'p> {
             let span = &rows[end + 1 - size..=end];
             let period = &periods[end];
             let whole = span.iter().all(|r| r.coverage == RowCoverage::Covered && r.value.is_some());
-            let samples: Option<Vec<Sample>> =
-                span.iter().map(|r| r.value.zip(r.n).and_then(|(v, n)| self.sample(v, n))).collect();
+            let span_periods = &periods[end + 1 - size..=end];
+            let samples: Option<Vec<Sample>> = (span.iter().zip(span_periods))
+                .map(|(r, p)| r.value.zip(r.n).and_then(|(v, n)| self.sample(site, dims, p, v, n)))
+                .collect();
             let standing = Standing {
                 partial: span.iter().any(|r| r.partial),
                 before_rollout: span.iter().any(|r| r.status == Some(RowStatus::Baseline)),
@@ -464,6 +519,7 @@ impl<'p> Base<'p> {
                     let value = match sample {
                         Sample::Count { events } => events as f64 / f64::from(window),
                         Sample::Share { x, n } => x as f64 / n as f64,
+                        Sample::Sum(c) => c.sum * self.factor / f64::from(window),
                     };
                     let row = &rows[end];
                     let judged = judge(
@@ -507,39 +563,46 @@ impl<'p> Base<'p> {
     /// share's hits and cases (its two counts). Pooled: summed over the sites pooled in
     /// the period, each count over its own window.
     fn baseline_sample(&self, site: &SiteRef, dims: &Dims, period: &Period) -> Option<BaselineSample> {
-        let kind = self.judged.filter(|f| matches!(f, AggFn::Count | AggFn::Share))?;
-        // A site's unscaled counts (events; or hits and cases) and its window in periods.
-        // A window without rows has counts of 0.
-        let of_site = |s: &str| -> Option<(f64, f64, f64)> {
+        let kind = self.judged.filter(|f| matches!(f, AggFn::Count | AggFn::Share | AggFn::Sum))?;
+        // A site's unscaled sample and its window in periods. A window without rows has
+        // counts (and sums) of 0.
+        let of_site = |s: &str| -> Option<(Sample, f64)> {
             let window = self.base.window(s)?;
             let key = (SiteRef::Site(SiteId(s.to_string())), dims.to_vec());
             let count = |i: usize| match self.baselines.get(&key) {
                 Some((slots, _)) => slots.get(i).and_then(|v| v.num()),
                 None => Some(0.0),
             };
-            Some((count(0)?, count(1).unwrap_or(0.0), window.months() / self.base.grain.months() as f64))
+            let whole = |x: f64| x.round() as u64;
+            let sample = match kind {
+                AggFn::Count => Sample::Count { events: whole(count(0)?) },
+                AggFn::Share => Sample::Share { x: whole(count(0)?), n: whole(count(1).unwrap_or(0.0)) },
+                _ => match self.baselines.get(&key) {
+                    Some(_) => Sample::Sum(*self.baseline_compounds.get(&key)?),
+                    None => Sample::Sum(Compound::default()),
+                },
+            };
+            Some((sample, window.months() / self.base.grain.months() as f64))
         };
         let sites = match site {
             SiteRef::Site(id) => vec![id.as_str()],
             SiteRef::All => self.pooled_in(period),
         };
-        let each: Vec<(f64, f64, f64)> = sites.iter().map(|s| of_site(s)).collect::<Option<_>>()?;
-        if each.is_empty() {
-            return None;
-        }
-        let whole = |x: f64| x.round() as u64;
-        let first: f64 = each.iter().map(|e| e.0).sum();
-        // The pooled exposure weighs each site's window by its events.
-        let per_period: f64 = each.iter().map(|(e, _, p)| e / p).sum();
+        let each: Vec<(Sample, f64)> = sites.iter().map(|s| of_site(s)).collect::<Option<_>>()?;
+        // What weighs a site's window in the pooled exposure: its events (a sum's amounts).
+        let weight = |s: &Sample| match s {
+            Sample::Count { events } => *events as f64,
+            Sample::Share { x, .. } => *x as f64,
+            Sample::Sum(c) => c.sum,
+        };
+        let first: f64 = each.iter().map(|(s, _)| weight(s)).sum();
+        let per_period: f64 = each.iter().map(|(s, p)| weight(s) / p).sum();
         let periods = match first > 0.0 {
             true => first / per_period,
-            false => each.iter().map(|e| e.2).sum::<f64>() / each.len() as f64,
+            false => each.iter().map(|e| e.1).sum::<f64>() / each.len().max(1) as f64,
         };
-        let sample = match kind {
-            AggFn::Count => Sample::Count { events: whole(first) },
-            _ => Sample::Share { x: whole(first), n: whole(each.iter().map(|e| e.1).sum()) },
-        };
-        Some(BaselineSample { sample, periods })
+        let samples: Vec<Sample> = each.into_iter().map(|(s, _)| s).collect();
+        Some(BaselineSample { sample: pool(&samples)?, periods })
     }
 
     /// The value of a covered period where no row of a dimension value matched: counts and
@@ -697,6 +760,7 @@ fn pool(samples: &[Sample]) -> Option<Sample> {
         pooled = match (pooled, *s) {
             (Sample::Count { events: a }, Sample::Count { events: b }) => Sample::Count { events: a + b },
             (Sample::Share { x: a, n: m }, Sample::Share { x: b, n }) => Sample::Share { x: a + b, n: m + n },
+            (Sample::Sum(a), Sample::Sum(b)) => Sample::Sum(a.and(b)),
             _ => return None,
         };
     }

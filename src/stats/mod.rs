@@ -12,6 +12,7 @@
 //! |---|---|---|
 //! | count, rate per exposure | [`count`]: Garwood (exact Poisson) | [`rate_ratio`]: Clopper-Pearson on k/(k+K), the conditional test of two Poisson rates |
 //! | share | [`share`]: Wilson score | [`share_difference`]: Newcombe's hybrid score interval, in points |
+//! | sum of durations | [`compound`]: Fay and Feuer's gamma interval | [`compound_ratio`]: the F-gamma interval of the ratio |
 //!
 //! and trends since rollout: of counts, [`poisson_trend`]; of shares and medians,
 //! [`theil_sen`]; how much counts cluster, [`dispersion`]; and what an interval shows of a
@@ -209,4 +210,86 @@ pub fn quantile_ratio(
     let half = z(confidence)? * (variance(sorted)? + variance(sorted0)?).sqrt();
     let centre = (estimate / estimate0).ln();
     Some(Interval { lower: (centre - half).exp(), upper: (centre + half).exp() })
+}
+
+/// What a sum of amounts over events (hours of downtime, say: a compound Poisson process)
+/// rests on: the sum of the amounts, the sum of their squares, the largest, and how many
+/// events there were. Sufficient for [`compound`] and [`compound_ratio`]: every back end
+/// computes them beside the sum.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Compound {
+    pub sum: f64,
+    pub squares: f64,
+    pub max: f64,
+    pub events: u64,
+}
+
+impl Compound {
+    /// Two samples taken together (periods of a window, sites of the pooled row).
+    pub fn and(self, other: Compound) -> Compound {
+        Compound {
+            sum: self.sum + other.sum,
+            squares: self.squares + other.squares,
+            max: self.max.max(other.max),
+            events: self.events + other.events,
+        }
+    }
+}
+
+/// The `p` quantile of a gamma law matched to the mean `y` and variance `v` of a sum
+/// (shape y² / v, scale v / y).
+fn matched_gamma(y: f64, v: f64, p: f64) -> f64 {
+    v / y * gamma_quantile(y * y / v, p)
+}
+
+/// Fay and Feuer's (1997) gamma interval of the mean of a sum of amounts over Poisson
+/// events: the gamma law with the sum's mean y and variance v (the sum of squares) below;
+/// above, the same with one more event of the largest amount w (y + w, v + w²), as
+/// Garwood's interval takes k + 1 for its upper end, which it is when every amount is 1.
+/// `None` without an event, with an amount that is negative, or a confidence outside (0, 1).
+pub fn compound(c: Compound, confidence: f64) -> Option<Interval> {
+    let a = tail(confidence)?;
+    if c.events == 0 || c.max.is_nan() || c.max <= 0.0 || c.sum < 0.0 || !c.squares.is_finite() {
+        return None;
+    }
+    let lower = if c.sum > 0.0 { matched_gamma(c.sum, c.squares, a) } else { 0.0 };
+    let upper = matched_gamma(c.sum + c.max, c.squares + c.max * c.max, 1.0 - a);
+    Some(Interval { lower, upper })
+}
+
+/// The F-gamma interval (Fay 1999) of the ratio of two such means, `c` over exposure `t`
+/// against `c0` over `t0` (the period against its baseline): the ratio of the two matched
+/// gamma laws is a scaled F (a beta odds); below, the period's law against the baseline's
+/// with one more event, above the other way round. With every amount 1 it is the
+/// conditional test of two Poisson rates ([`rate_ratio`]). A side without an event takes
+/// the other's largest amount for its one more event. `None` when neither side holds an
+/// amount above 0, an exposure is not positive, or an amount is negative.
+pub fn compound_ratio(c: Compound, t: f64, c0: Compound, t0: f64, confidence: f64) -> Option<Interval> {
+    let a = tail(confidence)?;
+    let positive = |x: f64| x.is_finite() && x > 0.0;
+    let w = c.max.max(c0.max);
+    let nothing = !(c.sum > 0.0 || c0.sum > 0.0);
+    if nothing || !(positive(t) && positive(t0) && positive(w)) || c.sum < 0.0 || c0.sum < 0.0 {
+        return None;
+    }
+    let w1 = if c.events > 0 { c.max } else { w };
+    let w0 = if c0.events > 0 { c0.max } else { w };
+    // A sum's matched gamma law: its shape and scale (mean / shape), with one more event.
+    let law = |y: f64, v: f64| (y * y / v, v / y);
+    let more = |c: Compound, w: f64| law(c.sum + w, c.squares + w * w);
+    // The ratio of two gamma laws (shapes s1, s0; scales k1, k0): k1 / k0 times B / (1 - B),
+    // B beta (s1, s0).
+    let ratio = |(s1, k1): (f64, f64), (s0, k0): (f64, f64), p: f64| {
+        let b = beta_quantile(s1, s0, p);
+        if b >= 1.0 { f64::INFINITY } else { k1 / k0 * b / (1.0 - b) * t0 / t }
+    };
+    let lower = match c.sum > 0.0 {
+        true => ratio(law(c.sum, c.squares), more(c0, w0), a),
+        false => 0.0,
+    };
+    let upper = match c0.sum > 0.0 {
+        true => ratio(more(c, w1), law(c0.sum, c0.squares), 1.0 - a),
+        false => f64::INFINITY,
+    };
+    Some(Interval { lower, upper })
 }

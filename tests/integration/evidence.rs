@@ -798,3 +798,120 @@ fn a_window_at_a_site_without_the_export_is_not_collected() {
     assert_eq!(b.status, Some(RowStatus::NotCollected));
     assert_eq!(b.window.as_ref().and_then(|w| w.status), Some(RowStatus::NotCollected));
 }
+
+/// A sum of amounts over Poisson events whose amounts are all 1 is a count: Fay and
+/// Feuer's interval is then Garwood's, and the F-gamma ratio the conditional test.
+#[test]
+fn compound_intervals_are_the_count_intervals_when_every_amount_is_one() {
+    let ones = |k: u64| stats::Compound { sum: k as f64, squares: k as f64, max: 1.0, events: k };
+    for k in [1, 4, 17, 60] {
+        let (c, g) = (stats::compound(ones(k), CONFIDENCE).unwrap(), stats::count(k, CONFIDENCE).unwrap());
+        assert!((c.lower - g.lower).abs() < 1e-9 && (c.upper - g.upper).abs() < 1e-9, "{k}: {c:?} {g:?}");
+        for k0 in [1, 8, 30] {
+            let c = stats::compound_ratio(ones(k), 1.0, ones(k0), 2.0, CONFIDENCE).unwrap();
+            let r = stats::rate_ratio(k, 1.0, k0, 2.0, CONFIDENCE).unwrap();
+            assert!((c.lower - r.lower).abs() < 1e-9 && (c.upper - r.upper).abs() < 1e-9, "{k} {k0}: {c:?} {r:?}");
+        }
+    }
+    // No event on either side: nothing to compare; a negative amount: no sum of amounts.
+    assert_eq!(stats::compound_ratio(ones(0), 1.0, ones(0), 1.0, CONFIDENCE), None);
+    assert_eq!(stats::compound(stats::Compound { sum: -1.0, squares: 1.0, max: 1.0, events: 1 }, CONFIDENCE), None);
+}
+
+/// The coverage of a sum's interval, simulated on the grid of issue #25 (sums of 10 to 200
+/// events on average, exponential and lognormal amounts; 2000 samples a point, a seeded
+/// generator): no point more than 4 points under the level, the grid's mean at most 2.
+/// So is the coverage of the F-gamma ratio of two periods of the same process (the true
+/// ratio 1). Write the table again with
+/// `YARDSTICK_WRITE_DOCS=1 cargo test --test integration sum_coverage`.
+#[test]
+fn the_sum_coverage_in_the_docs_is_the_simulation() {
+    use rand::SeedableRng;
+    use rand_distr::{Distribution, Exp, LogNormal, Poisson};
+    let mut rng = rand_pcg::Pcg64::seed_from_u64(2525);
+    const SAMPLES: usize = 2000;
+    let mut table = String::from("| events (mean) | amounts | sum covered | ratio covered |\n|---|---|---|---|\n");
+    let (mut all, mut lowest) = (Vec::new(), 1.0_f64);
+    for lambda in [10.0, 20.0, 50.0, 100.0, 200.0] {
+        for (name, mean) in [("exponential (1)", 1.0), ("lognormal (0, 1)", 0.5_f64.exp())] {
+            let draw = |rng: &mut rand_pcg::Pcg64| -> f64 {
+                match name.starts_with("exp") {
+                    true => Exp::new(1.0).unwrap().sample(rng),
+                    false => LogNormal::new(0.0, 1.0).unwrap().sample(rng),
+                }
+            };
+            let sample = |rng: &mut rand_pcg::Pcg64| {
+                let n = Poisson::new(lambda).unwrap().sample(rng) as u64;
+                let amounts: Vec<f64> = (0..n).map(|_| draw(rng)).collect();
+                stats::Compound {
+                    sum: amounts.iter().sum(),
+                    squares: amounts.iter().map(|a| a * a).sum(),
+                    max: amounts.iter().copied().fold(0.0, f64::max),
+                    events: n,
+                }
+            };
+            let (mut sums, mut ratios) = (0, 0);
+            for _ in 0..SAMPLES {
+                let (c, c0) = (sample(&mut rng), sample(&mut rng));
+                sums += stats::compound(c, CONFIDENCE).is_some_and(|i| i.contains(lambda * mean)) as usize;
+                ratios += stats::compound_ratio(c, 1.0, c0, 1.0, CONFIDENCE).is_some_and(|i| i.contains(1.0)) as usize;
+            }
+            let (sums, ratios) = (sums as f64 / SAMPLES as f64, ratios as f64 / SAMPLES as f64);
+            all.extend([sums, ratios]);
+            lowest = lowest.min(sums).min(ratios);
+            table += &format!("| {lambda} | {name} | {:.1}% | {:.1}% |\n", sums * 100.0, ratios * 100.0);
+        }
+    }
+    let mean = all.iter().sum::<f64>() / all.len() as f64;
+    assert!(lowest >= CONFIDENCE - 0.04, "a point covers {lowest}:\n{table}");
+    assert!(mean >= CONFIDENCE - 0.02, "the grid covers {mean} on average:\n{table}");
+    crate::util::semantics_table("sum coverage", &table);
+}
+
+/// A sum's row carries Fay and Feuer's interval (scaled as the value: minutes over 60),
+/// and against its baseline the F-gamma interval of the ratio, both computed here from
+/// their formulas with chi-square and F quantiles: 10 security stops at site `a` in its
+/// baseline half-year (30, 60, ..., 300 minutes) and 12 in 2024-Q3 (20, 40, ..., 240).
+/// Eleven in 2024-Q4 are `insufficient` under `min_n: 12`.
+#[test]
+fn sum_rows_carry_fay_and_feuers_interval_and_the_f_gamma_ratio() {
+    use statrs::distribution::{ChiSquared, ContinuousCDF, FisherSnedecor};
+    let mut csv = String::from(crate::engine::DOWNTIME);
+    let months = ["01", "02", "03", "04", "05", "06"];
+    for i in 1..=10 {
+        csv += &format!("b{i},2024-{}-0{}T08:00:00Z,{},cyber,L1\n", months[i % 6], 1 + i / 6, 30 * i);
+    }
+    for i in 1..=12 {
+        csv += &format!("q{i},2024-08-{:02}T08:00:00Z,{},config,L1\n", i, 20 * i);
+    }
+    for i in 1..=11 {
+        csv += &format!("r{i},2024-11-{:02}T08:00:00Z,{},config,L1\n", i, 20 * i);
+    }
+    let data = [("a/downtime.csv", csv), ("b/downtime.csv", crate::engine::DOWNTIME.to_string())];
+    let min_n = crate::util::Edit::Replace {
+        file: "set/metrics/security_downtime_hours.yaml",
+        find: "value: sum(duration_min) / 60",
+        with: "value: sum(duration_min) / 60\ntarget: {change: -30%}\nmin_n: 12",
+    };
+    let run =
+        crate::engine::run("security_downtime_hours", "2024-12-31", &crate::engine::files(&data), &[min_n]).unwrap();
+    let q3 = run.row("a", "2024-Q3");
+    let amounts: Vec<f64> = (1..=12).map(|i| 20.0 * i as f64).collect();
+    let (y, v, w) = (amounts.iter().sum::<f64>(), amounts.iter().map(|a| a * a).sum::<f64>(), 240.0);
+    let chi = |df: f64, p: f64| ChiSquared::new(df).unwrap().inverse_cdf(p);
+    let lower = v / (2.0 * y) * chi(2.0 * y * y / v, 0.05) / 60.0;
+    let upper = (v + w * w) / (2.0 * (y + w)) * chi(2.0 * (y + w).powi(2) / (v + w * w), 0.95) / 60.0;
+    assert_eq!(q3.value, Some(y / 60.0));
+    assert!((q3.lower.unwrap() - lower).abs() < 1e-6 && (q3.upper.unwrap() - upper).abs() < 1e-6, "{q3:?}");
+    // Against the baseline: 10 stops over two quarters.
+    let base: Vec<f64> = (1..=10).map(|i| 30.0 * i as f64).collect();
+    let (y0, v0, w0) = (base.iter().sum::<f64>(), base.iter().map(|a| a * a).sum::<f64>(), 300.0);
+    let f = |d1: f64, d2: f64, p: f64| FisherSnedecor::new(d1, d2).unwrap().inverse_cdf(p);
+    let (a1, a0) = (y * y / v, (y0 + w0).powi(2) / (v0 + w0 * w0));
+    let lower = y / (y0 + w0) * f(2.0 * a1, 2.0 * a0, 0.05) * 2.0;
+    let (a1, a0) = ((y + w).powi(2) / (v + w * w), y0 * y0 / v0);
+    let upper = (y + w) / y0 * f(2.0 * a1, 2.0 * a0, 0.95) * 2.0;
+    let (l, u) = (q3.change_lower.unwrap(), q3.change_upper.unwrap());
+    assert!((l - lower).abs() < 1e-6 && (u - upper).abs() < 1e-6, "{l} {u} against {lower} {upper}");
+    assert_eq!(run.row("a", "2024-Q4").status, Some(RowStatus::Insufficient));
+}
