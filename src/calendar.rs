@@ -160,6 +160,21 @@ pub struct Window {
 impl Window {
     /// Calendar months covered, a month partly inside counting for its share of days:
     /// what flows are scaled by.
+    /// The calendar months wholly inside, by number (year × 12 + month - 1).
+    pub fn whole_months(&self) -> Vec<i64> {
+        let number = |d: NaiveDate| i64::from(d.year()) * 12 + i64::from(d.month0());
+        let mut months = Vec::new();
+        let mut first = self.from.with_day(1).expect("a first day");
+        while first <= self.to {
+            let next = first.checked_add_months(Months::new(1)).expect("a next month");
+            if first >= self.from && next.pred_opt().expect("a day before") <= self.to {
+                months.push(number(first));
+            }
+            first = next;
+        }
+        months
+    }
+
     pub fn months(&self) -> f64 {
         let mut months = 0.0;
         let mut first = self.from;

@@ -337,6 +337,9 @@ codes! {
     W0801: "a baseline window that the data covers for fewer than six months",
         "The window is clipped to the project's start and the source's coverage at the site; move the window, or read its baselines with care.";
 
+    W0802: "a count whose events cluster: its baseline's monthly counts swing more than a Poisson process's (dispersion above 1.5)",
+        "Its intervals and changes are widened by the square root of the dispersion (Laney's u' chart), so fewer changes are judged; a `window:` gathers more events. Look for what makes the events come together (one cause, one campaign, one reporting batch).";
+
     W1001: "an outcome metric over a source of activity evidence (`evidence: true`): it counts documents, trainings or reviews, not outcomes",
         "Make it an activity metric, or measure the outcome the activity should change. Exempt a metric with `allow: [{code: W1001, reason: \"...\"}]`.";
     W1002: "a `higher_is_better` activity metric that is a raw count or sum: more activity scores better whether or not it helps (gaming)",

@@ -248,6 +248,8 @@ struct Lowered {
     sites: usize,
     pooled: usize,
     baseline: Option<(usize, usize)>,
+    /// The baseline windows' rows per site and calendar month.
+    baseline_months: Option<usize>,
     excluded: Option<usize>,
     snapshots: Option<usize>,
     window_snapshots: Option<usize>,
@@ -293,9 +295,21 @@ impl<'a> Query<'a> {
         let sites = frames.len() - 1;
         frames.push(placed.group_by([vec![col(IDX)], self.dims()].concat()).agg(self.aggs.clone()));
         let pooled = frames.len() - 1;
+        let mut baseline_months = None;
         let baseline = match &self.base.baseline {
             Some(windows) => {
                 let rows = self.filtered(self.in_windows(rows, windows)?);
+                if self.base.baseline_months {
+                    let t = self.local(self.base.time.column());
+                    let month = t.clone().dt().year().cast(DataType::Int64) * lit(12i64)
+                        + t.dt().month().cast(DataType::Int64)
+                        - lit(1i64);
+                    let by_month = rows.clone().with_column(month.alias(IDX));
+                    frames.push(
+                        by_month.group_by([vec![col(SITE), col(IDX)], self.dims()].concat()).agg(self.aggs.clone()),
+                    );
+                    baseline_months = Some(frames.len() - 1);
+                }
                 frames.push(rows.clone().group_by([vec![col(SITE)], self.dims()].concat()).agg(self.aggs.clone()));
                 let site_baselines = frames.len() - 1;
                 frames.push(if self.base.by.is_empty() {
@@ -311,7 +325,7 @@ impl<'a> Query<'a> {
             frames.push(lf);
             frames.len() - 1
         });
-        Ok(Lowered { sites, pooled, baseline, excluded, snapshots, window_snapshots })
+        Ok(Lowered { sites, pooled, baseline, baseline_months, excluded, snapshots, window_snapshots })
     }
 
     fn filtered(&self, lf: LazyFrame) -> LazyFrame {
@@ -695,6 +709,10 @@ impl Lowered {
             }
             None => Vec::new(),
         };
+        let baseline_months = match self.baseline_months {
+            Some(i) => groups(base, &frames[i], true, true)?,
+            None => Vec::new(),
+        };
         let excluded = match self.excluded {
             Some(i) => excluded_counts(&frames[i])?,
             None => Vec::new(),
@@ -707,7 +725,8 @@ impl Lowered {
             Some(i) => frames[i].column(SITE)?.str()?.iter().flatten().map(String::from).collect(),
             None => Vec::new(),
         };
-        Ok(Aggregates { periods, baselines, excluded, sites_read: input.sites.clone(), snapshots, window_snapshots })
+        let sites_read = input.sites.clone();
+        Ok(Aggregates { periods, baselines, baseline_months, excluded, sites_read, snapshots, window_snapshots })
     }
 }
 

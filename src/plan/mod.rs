@@ -127,6 +127,10 @@ pub struct BasePlan<'a> {
     /// Per site (in id order), its baseline window, computed as one period; `None`
     /// without windows.
     pub baseline: Option<Vec<SiteWindow>>,
+    /// Whether the baseline windows are also grouped per calendar month: for a count,
+    /// how much more its monthly counts swing than a Poisson process's (docs/semantics.md,
+    /// "Overdispersion").
+    pub baseline_months: bool,
     /// The sites that do not export a source the metric reads (`sources: {x: none}`):
     /// not collected there.
     pub absent_at: Vec<SiteId>,
@@ -385,6 +389,9 @@ impl<'a> Planner<'a> {
             by: b.by.clone(),
             slots,
             post,
+            baseline_months: !windows.is_empty()
+                && metric.body.judged_aggregate() == Some(crate::ir::AggFn::Count)
+                && matches!(b.time, TimeSemantics::Event { .. }),
             baseline: (!windows.is_empty()).then_some(windows),
             absent_at: self.absent_at(metric),
         }
@@ -552,6 +559,10 @@ pub struct Aggregates {
     /// Groups per site and pooled over the baseline windows (`period: None`); empty without
     /// windows.
     pub baselines: Vec<Group>,
+    /// Where [`BasePlan::baseline_months`]: groups per site and calendar month of the
+    /// baseline windows (`period`: the month's number, year × 12 + month - 1); months
+    /// without a row have no group.
+    pub baseline_months: Vec<Group>,
     /// Rows left out for codes outside their vocabulary, per site and period index.
     pub excluded: Vec<(String, i64, u64)>,
     /// The sites whose data of the metric's source was read.

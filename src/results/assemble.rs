@@ -7,7 +7,7 @@ use crate::calendar::Period;
 use crate::diag::{Diagnostic, codes};
 use crate::ir::{AggFn, Collection, Direction, MetricId, SiteId, SiteRef, TimeSemantics};
 use crate::plan::post::{Env, Slot, V};
-use crate::plan::{Aggregates, BasePlan, Covered, DerivedPlan, Plan};
+use crate::plan::{Aggregates, BasePlan, Covered, DerivedPlan, Group, Plan};
 use crate::stats::Compound;
 use chrono::NaiveDate;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -19,6 +19,21 @@ const MIN_SHARE_CASES: u64 = 10;
 
 /// The fewest events a sum of amounts is judged on (issue #25).
 const MIN_SUM_EVENTS: u64 = 10;
+
+/// The dispersion of monthly baseline counts above which a count's intervals are widened
+/// (issue #25, after Laney's u' chart).
+const DISPERSED: f64 = 1.5;
+
+/// The fewest whole months of a baseline window its dispersion is estimated from.
+const DISPERSION_MONTHS: usize = 6;
+
+/// How much more a baseline's monthly counts swing than a Poisson process's.
+#[derive(Clone, Copy, Debug)]
+struct Dispersion {
+    phi: f64,
+    months: usize,
+    events: u64,
+}
 
 /// What a value or its baseline rests on, for the evidence of a period against it.
 #[derive(Clone, Copy)]
@@ -50,6 +65,7 @@ pub fn assemble(plan: &Plan, tables: Vec<Aggregates>) -> Results {
         derived_rows(plan, derived, &mut out);
     }
     let mut warnings = short_baselines(plan);
+    warnings.append(&mut out.warnings);
     for (id, not) in plan.not_collected.iter().filter(|(id, _)| plan.requested.contains(*id)) {
         let message = format!("`{id}` is not collected in this project: {}", not.why());
         warnings.push(Diagnostic::note(codes::N0610, message));
@@ -120,6 +136,8 @@ struct Base<'p> {
     /// A median's or percentile's values, sorted, per group: its order statistics.
     values: HashMap<(SiteRef, Dims, i64), Vec<f64>>,
     baseline_values: HashMap<(SiteRef, Dims), Vec<f64>>,
+    /// Per site and dimension value, the dispersion of its baseline's monthly counts.
+    dispersions: HashMap<(String, Dims), Dispersion>,
     /// A sum's amounts per group, and per baseline window.
     compounds: HashMap<(SiteRef, Dims, i64), Compound>,
     baseline_compounds: HashMap<(SiteRef, Dims), Compound>,
@@ -195,6 +213,7 @@ impl<'p> Base<'p> {
         let cover = cover(plan, base, &sites_read, &absent);
         let dim_names = base.dim_names();
         let (judged, factor) = base.metric.body.judged().map_or((None, 1.0), |(f, x)| (Some(f), x));
+        let dispersions = dispersions(base, &tables.baseline_months);
         Base {
             plan,
             base,
@@ -204,6 +223,7 @@ impl<'p> Base<'p> {
             baseline_values,
             compounds,
             baseline_compounds,
+            dispersions,
             excluded,
             sites_read,
             cover,
@@ -220,6 +240,9 @@ impl<'p> Base<'p> {
     fn rows(&self, out: &mut Assembled) {
         let periods = self.plan.periods(self.base.grain);
         let id = &self.base.metric.id;
+        if self.plan.requested.contains(id) {
+            out.warnings.extend(self.clustered());
+        }
         out.dim_names.insert(id.clone(), self.dim_names.clone());
         for site in site_refs(self.plan) {
             let mut combos = self.combos.get(&site).cloned().unwrap_or_default();
@@ -324,7 +347,10 @@ impl<'p> Base<'p> {
             }
             Some(AggFn::Mean) => self.mean_evidence(site, dims, period),
             _ => match self.sample(site, dims, period, value, n) {
-                Some(sample) => self.evidence_of(sample, 1, self.baseline_sample(site, dims, period)),
+                Some(sample) => {
+                    let widened = self.widening(site, dims, period);
+                    self.evidence_of(sample, 1, self.baseline_sample(site, dims, period), widened)
+                }
                 None => Evidence::default(),
             },
         }
@@ -412,49 +438,20 @@ impl<'p> Base<'p> {
     }
 
     /// The evidence of `sample`, taken over `periods` periods (a window's), against the
-    /// baseline's; a count's interval is per period, as its value.
-    fn evidence_of(&self, sample: Sample, periods: u32, baseline: Option<BaselineSample>) -> Evidence {
+    /// baseline's; a count's interval is per period, as its value, and widened when its
+    /// events cluster (`widened`: the dispersion φ, [`Base::widening`]).
+    fn evidence_of(
+        &self,
+        sample: Sample,
+        periods: u32,
+        baseline: Option<BaselineSample>,
+        widened: Option<f64>,
+    ) -> Evidence {
         let confidence = self.plan.judgement.confidence;
         let min_n = self.base.metric.min_n.map(u64::from);
         let t = f64::from(periods);
         match sample {
-            Sample::Count { events: k } => {
-                let (events, window) = match baseline {
-                    Some(BaselineSample { sample: Sample::Count { events }, periods }) => (Some(events), periods),
-                    _ => (None, 1.0),
-                };
-                let against = events.and_then(|e| crate::stats::rate_ratio(k, t, e, window, confidence));
-                // Even a period without an event could not show `better`.
-                let never_better = events
-                    .filter(|_| self.base.metric.direction == Direction::LowerIsBetter)
-                    .filter(|e| crate::stats::rate_ratio(0, t, *e, window, confidence).is_none_or(|i| !i.below(1.0)));
-                let seen = k + events.unwrap_or(0);
-                let too_few = match min_n {
-                    Some(min) if seen < min => Some(format!(
-                        "{seen} event(s) in the period and its baseline: fewer than {min}, too few to judge"
-                    )),
-                    _ if k == 0 && events == Some(0) => {
-                        Some("no event in the period nor in the baseline: nothing to judge".to_string())
-                    }
-                    _ => None,
-                };
-                let per_period =
-                    |i: crate::stats::Interval| crate::stats::Interval { lower: i.lower / t, upper: i.upper / t };
-                Evidence {
-                    interval: crate::stats::count(k, confidence).map(per_period),
-                    against_baseline: against,
-                    too_few,
-                    caution: never_better.filter(|_| seen > 0).map(|e| {
-                        let level = (confidence * 1000.0).round() / 10.0;
-                        let span = if periods == 1 {
-                            "single period".to_string()
-                        } else {
-                            format!("window of {periods} periods")
-                        };
-                        format!("with {e} baseline event(s), no {span} can show `better` at {level}%")
-                    }),
-                }
-            }
+            Sample::Count { events: k } => self.count_evidence(k, periods, baseline, widened),
             Sample::Sum(c) => {
                 let against = match baseline {
                     Some(BaselineSample { sample: Sample::Sum(c0), periods }) => {
@@ -493,6 +490,55 @@ impl<'p> Base<'p> {
         }
     }
 
+    /// The evidence of `k` events over `periods` periods (see [`Base::evidence_of`]).
+    fn count_evidence(&self, k: u64, periods: u32, baseline: Option<BaselineSample>, widened: Option<f64>) -> Evidence {
+        let confidence = self.plan.judgement.confidence;
+        let min_n = self.base.metric.min_n.map(u64::from);
+        let t = f64::from(periods);
+        let (events, window) = match baseline {
+            Some(BaselineSample { sample: Sample::Count { events }, periods }) => (Some(events), periods),
+            _ => (None, 1.0),
+        };
+        let phi = widened.unwrap_or(1.0);
+        let ratio = |k, e| crate::stats::rate_ratio_dispersed(k, t, e, window, phi, confidence);
+        let against = events.and_then(|e| ratio(k, e));
+        // Even a period without an event could not show `better`.
+        let never_better = events
+            .filter(|_| self.base.metric.direction == Direction::LowerIsBetter)
+            .filter(|e| ratio(0, *e).is_none_or(|i| !i.below(1.0)));
+        let seen = k + events.unwrap_or(0);
+        let too_few = match min_n {
+            Some(min) if seen < min => {
+                Some(format!("{seen} event(s) in the period and its baseline: fewer than {min}, too few to judge"))
+            }
+            _ if k == 0 && events == Some(0) => {
+                Some("no event in the period nor in the baseline: nothing to judge".to_string())
+            }
+            _ => None,
+        };
+        let per_period = |i: crate::stats::Interval| crate::stats::Interval { lower: i.lower / t, upper: i.upper / t };
+        let clustered = widened.map(|phi| {
+            format!(
+                "events cluster (dispersion {phi:.2} in the baseline's monthly counts): intervals widened by its square root"
+            )
+        });
+        let never_better = never_better.filter(|_| seen > 0).map(|e| {
+            let level = (confidence * 1000.0).round() / 10.0;
+            let span = if periods == 1 { "single period".to_string() } else { format!("window of {periods} periods") };
+            format!("with {e} baseline event(s), no {span} can show `better` at {level}%")
+        });
+        let caution = match (clustered, never_better) {
+            (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+            (a, b) => a.or(b),
+        };
+        Evidence {
+            interval: crate::stats::count_dispersed(k, phi, confidence).map(per_period),
+            against_baseline: against,
+            too_few,
+            caution,
+        }
+    }
+
     /// The metric judged over the trailing `window` periods ending at each row of one site
     /// and dimension value (`rows`, in period order; docs/semantics.md, "Windows"): counts
     /// and shares pooled over the window, judged as a period is. The first `window - 1`
@@ -515,7 +561,9 @@ impl<'p> Base<'p> {
             let pooled = samples.filter(|_| whole).and_then(|s| pool(&s));
             let judged = match pooled {
                 Some(sample) => {
-                    let evidence = self.evidence_of(sample, window, self.baseline_sample(site, dims, period));
+                    let (baseline, widened) =
+                        (self.baseline_sample(site, dims, period), self.widening(site, dims, period));
+                    let evidence = self.evidence_of(sample, window, baseline, widened);
                     let value = match sample {
                         Sample::Count { events } => events as f64 / f64::from(window),
                         Sample::Share { x, n } => x as f64 / n as f64,
@@ -603,6 +651,53 @@ impl<'p> Base<'p> {
         };
         let samples: Vec<Sample> = each.into_iter().map(|(s, _)| s).collect();
         Some(BaselineSample { sample: pool(&samples)?, periods })
+    }
+
+    /// A warning naming the sites (and dimension values) whose baseline counts cluster
+    /// enough for their intervals to be widened.
+    fn clustered(&self) -> Option<Diagnostic> {
+        let mut found: Vec<(&(String, Dims), &Dispersion)> =
+            self.dispersions.iter().filter(|(_, d)| d.phi > DISPERSED).collect();
+        if found.is_empty() {
+            return None;
+        }
+        found.sort_by(|a, b| a.0.cmp(b.0));
+        let listed: Vec<String> = found
+            .iter()
+            .map(|((site, dims), d)| {
+                let values: Vec<&str> = dims.iter().map(|v| v.as_deref().unwrap_or("(none)")).collect();
+                let of = if values.is_empty() { String::new() } else { format!(" ({})", values.join(", ")) };
+                format!("`{site}`{of}: {:.2} over {} months", d.phi, d.months)
+            })
+            .collect();
+        let message = format!(
+            "the events of `{}` cluster: their monthly counts in the baseline swing more than chance (dispersion above {DISPERSED}) at {}",
+            self.base.metric.id,
+            listed.join("; ")
+        );
+        Some(Diagnostic::warning(codes::W0802, message).help(
+            "its count intervals and changes there are widened by the square root of the dispersion, so fewer changes are judged; a window (`window: 4`) gathers more events",
+        ))
+    }
+
+    /// The dispersion a count's intervals at `site` and `dims` are widened by, when its
+    /// baseline's monthly counts swing more than [`DISPERSED`] times a Poisson process's
+    /// (docs/semantics.md, "Overdispersion"); pooled, the events-weighted mean of the
+    /// dispersions of the sites pooled in `period`.
+    fn widening(&self, site: &SiteRef, dims: &Dims, period: &Period) -> Option<f64> {
+        let of = |s: &str| self.dispersions.get(&(s.to_string(), dims.clone()));
+        let phi = match site {
+            SiteRef::Site(id) => of(id.as_str())?.phi,
+            SiteRef::All => {
+                let each: Vec<&Dispersion> = self.pooled_in(period).into_iter().filter_map(of).collect();
+                let events: u64 = each.iter().map(|d| d.events).sum();
+                if events == 0 {
+                    return None;
+                }
+                each.iter().map(|d| d.phi * d.events as f64).sum::<f64>() / events as f64
+            }
+        };
+        (phi > DISPERSED).then_some(phi)
     }
 
     /// The value of a covered period where no row of a dimension value matched: counts and
@@ -753,6 +848,32 @@ fn sustain(rows: &mut [ResultRow]) {
     }
 }
 
+/// Per site and dimension value, the dispersion of its baseline's monthly counts
+/// ([`crate::stats::dispersion`]) over the whole months of its window, months without a row
+/// counting 0; none over fewer than [`DISPERSION_MONTHS`] months or without an event.
+fn dispersions(base: &BasePlan, months: &[Group]) -> HashMap<(String, Dims), Dispersion> {
+    let mut counts: HashMap<(String, Dims), HashMap<i64, u64>> = HashMap::new();
+    for g in months {
+        let (SiteRef::Site(site), Some(month), Some(Some(k))) = (&g.site, g.period, g.slots.first()) else { continue };
+        let key = (site.as_str().to_string(), g.dims.clone());
+        counts.entry(key).or_default().insert(month, k.round() as u64);
+    }
+    let mut out = HashMap::new();
+    for ((site, dims), by_month) in counts {
+        let Some(window) = base.window(&site) else { continue };
+        let whole = window.whole_months();
+        let series: Vec<u64> = whole.iter().map(|m| by_month.get(m).copied().unwrap_or(0)).collect();
+        if series.len() < DISPERSION_MONTHS {
+            continue;
+        }
+        if let Some(phi) = crate::stats::dispersion(&series) {
+            let events = series.iter().sum();
+            out.insert((site, dims), Dispersion { phi, months: series.len(), events });
+        }
+    }
+    out
+}
+
 /// Samples of one kind summed; `None` when there are none or kinds differ.
 fn pool(samples: &[Sample]) -> Option<Sample> {
     let mut pooled = *samples.first()?;
@@ -872,6 +993,8 @@ fn reorder(from: &[String], to: &[String], dims: &Dims) -> Dims {
 #[derive(Default)]
 struct Assembled {
     rows: Vec<ResultRow>,
+    /// What the statistics warn of (clustered counts).
+    warnings: Vec<Diagnostic>,
     /// (metric, site, dimension values, period start) to value, for covered rows.
     values: HashMap<(MetricId, SiteRef, Dims, NaiveDate), Option<f64>>,
     /// (metric, site, period start) covered by the data.

@@ -69,15 +69,28 @@ fn beta_quantile(a: f64, b: f64, p: f64) -> f64 {
 /// Garwood's exact interval of a Poisson mean from `k` events: the gamma quantiles of
 /// shape k (lower; 0 for no event) and k + 1 (upper). Divide by an exposure for a rate.
 pub fn count(k: u64, confidence: f64) -> Option<Interval> {
-    let a = tail(confidence)?;
-    let lower = if k == 0 { 0.0 } else { gamma_quantile(k as f64, a) };
-    Some(Interval { lower, upper: gamma_quantile(k as f64 + 1.0, 1.0 - a) })
+    count_dispersed(k, 1.0, confidence)
+}
+
+/// Garwood's interval of a count whose events cluster, with variance `phi` times its mean
+/// (φ ≥ 1, [`dispersion`]): k events hold the evidence of k / φ independent ones (the
+/// quasi-Poisson practice, Laney's u' chart), so the interval is φ times Garwood's on
+/// k / φ, as wide as Garwood's times √φ for many events. `None` for φ below 1.
+pub fn count_dispersed(k: u64, phi: f64, confidence: f64) -> Option<Interval> {
+    let a = tail(confidence).filter(|_| phi >= 1.0 && phi.is_finite())?;
+    let k = k as f64 / phi;
+    let lower = if k == 0.0 { 0.0 } else { phi * gamma_quantile(k, a) };
+    Some(Interval { lower, upper: phi * gamma_quantile(k + 1.0, 1.0 - a) })
 }
 
 /// Clopper-Pearson's exact interval of a binomial proportion from `x` of `n`.
 pub fn clopper_pearson(x: u64, n: u64, confidence: f64) -> Option<Interval> {
-    let a = tail(confidence).filter(|_| n > 0 && x <= n)?;
-    let (x, n) = (x as f64, n as f64);
+    clopper_pearson_real(x as f64, n as f64, confidence)
+}
+
+/// [`clopper_pearson`] on `x` of `n` that need not be whole (events counted at a weight).
+fn clopper_pearson_real(x: f64, n: f64, confidence: f64) -> Option<Interval> {
+    let a = tail(confidence).filter(|_| n > 0.0 && x <= n)?;
     let lower = if x == 0.0 { 0.0 } else { beta_quantile(x, n - x + 1.0, a) };
     let upper = if x == n { 1.0 } else { beta_quantile(x + 1.0, n - x, 1.0 - a) };
     Some(Interval { lower, upper })
@@ -89,11 +102,17 @@ pub fn clopper_pearson(x: u64, n: u64, confidence: f64) -> Option<Interval> {
 /// equal. `None` when neither side holds an event (there is nothing to compare), or an
 /// exposure is not positive.
 pub fn rate_ratio(k: u64, t: f64, k0: u64, t0: f64, confidence: f64) -> Option<Interval> {
+    rate_ratio_dispersed(k, t, k0, t0, 1.0, confidence)
+}
+
+/// [`rate_ratio`] for counts whose events cluster with dispersion `phi` (φ ≥ 1): the
+/// conditional test on k / φ of (k + k0) / φ events, as [`count_dispersed`].
+pub fn rate_ratio_dispersed(k: u64, t: f64, k0: u64, t0: f64, phi: f64, confidence: f64) -> Option<Interval> {
     let positive = |x: f64| x.is_finite() && x > 0.0;
-    if !(positive(t) && positive(t0)) {
+    if !(positive(t) && positive(t0) && phi >= 1.0 && phi.is_finite()) {
         return None;
     }
-    let p = clopper_pearson(k, k + k0, confidence)?;
+    let p = clopper_pearson_real(k as f64 / phi, (k + k0) as f64 / phi, confidence)?;
     let ratio = |p: f64| if p >= 1.0 { f64::INFINITY } else { p / (1.0 - p) * t0 / t };
     Some(Interval { lower: ratio(p.lower), upper: ratio(p.upper) })
 }
@@ -130,9 +149,9 @@ pub fn share_difference(x1: u64, n1: u64, x2: u64, n2: u64, confidence: f64) -> 
 
 /// How much more counts swing than a Poisson process would (Laney's practice, issue #25):
 /// the index of dispersion of `counts` (monthly counts of a baseline, say), the sample
-/// variance over the mean, `Σ (y - ȳ)² / ȳ / (m - 1)`. Above 1.5 the counts cluster; the
-/// results do not use it yet (count intervals are not widened by it). `None` for fewer
-/// than two counts or no event.
+/// variance over the mean, `Σ (y - ȳ)² / ȳ / (m - 1)`. Above 1.5 the counts cluster, and
+/// the results widen their intervals ([`count_dispersed`]). `None` for fewer than two
+/// counts or no event.
 pub fn dispersion(counts: &[u64]) -> Option<f64> {
     let m = counts.len();
     let total: u64 = counts.iter().sum();

@@ -987,6 +987,13 @@ data_cases! {
         file: None,
         line: None,
     }
+    baseline_events_that_cluster {
+        files: &[("a/incidents.csv", "incident_id,detected_at,contained_at,severity,cost_eur,asset_id\ni1,2024-01-02T08:00:00Z,,SEV3,,\ni2,2024-01-03T08:00:00Z,,SEV3,,\ni3,2024-01-04T08:00:00Z,,SEV3,,\ni4,2024-01-05T08:00:00Z,,SEV3,,\ni5,2024-01-06T08:00:00Z,,SEV3,,\ni6,2024-01-07T08:00:00Z,,SEV3,,\n")],
+        edits: &[],
+        code: "W0802",
+        file: None,
+        line: None,
+    }
 }
 
 #[test]

@@ -915,3 +915,56 @@ fn sum_rows_carry_fay_and_feuers_interval_and_the_f_gamma_ratio() {
     assert!((l - lower).abs() < 1e-6 && (u - upper).abs() < 1e-6, "{l} {u} against {lower} {upper}");
     assert_eq!(run.row("a", "2024-Q4").status, Some(RowStatus::Insufficient));
 }
+
+/// Counts whose events cluster get wider intervals: φ times Garwood's on k / φ events,
+/// the same as Garwood's at φ = 1; the conditional test the same way.
+#[test]
+fn clustered_counts_widen_their_intervals_by_the_dispersion() {
+    use statrs::distribution::{ContinuousCDF, Gamma};
+    let q = |shape: f64, p: f64| Gamma::new(shape, 1.0).unwrap().inverse_cdf(p);
+    assert_eq!(stats::count_dispersed(7, 1.0, CONFIDENCE), stats::count(7, CONFIDENCE));
+    let wide = stats::count_dispersed(40, 4.0, CONFIDENCE).unwrap();
+    assert!((wide.lower - 4.0 * q(10.0, 0.05)).abs() < 1e-9 && (wide.upper - 4.0 * q(11.0, 0.95)).abs() < 1e-9);
+    // About √4 = 2 times as wide as Garwood's on 40 events.
+    let narrow = stats::count(40, CONFIDENCE).unwrap();
+    let ratio = (wide.upper - wide.lower) / (narrow.upper - narrow.lower);
+    assert!((1.8..2.3).contains(&ratio), "{ratio}");
+    assert_eq!(
+        stats::rate_ratio_dispersed(5, 1.0, 9, 2.0, 1.0, CONFIDENCE),
+        stats::rate_ratio(5, 1.0, 9, 2.0, CONFIDENCE)
+    );
+    let (r, w) = (
+        stats::rate_ratio(20, 1.0, 40, 2.0, CONFIDENCE).unwrap(),
+        stats::rate_ratio_dispersed(20, 1.0, 40, 2.0, 3.0, CONFIDENCE).unwrap(),
+    );
+    assert!(w.lower < r.lower && w.upper > r.upper, "{r:?} {w:?}");
+    assert_eq!(stats::count_dispersed(3, 0.5, CONFIDENCE), None);
+}
+
+/// Twelve incidents at site `a`, all in January 2024, and none in the other five months of
+/// its baseline window: monthly counts of 12, 0, 0, 0, 0, 0 swing far more than a Poisson
+/// process's (dispersion Σ(y - 2)² / 2 / 5 = 12), so the count of 2024-Q3 (3 incidents) gets
+/// φ times Garwood's interval on 3 / φ events, and the row says why.
+#[test]
+fn a_count_whose_baseline_events_cluster_is_judged_on_wider_intervals() {
+    use statrs::distribution::{ContinuousCDF, Gamma};
+    let mut csv = String::new();
+    for i in 1..=12 {
+        csv += &format!("j{i},2024-01-{:02}T10:00:00Z,,SEV3,,\n", i + 1);
+    }
+    for i in 1..=3 {
+        csv += &format!("q{i},2024-08-{:02}T10:00:00Z,,SEV3,,\n", i + 1);
+    }
+    let f = crate::engine::incidents(&csv, "");
+    let run = crate::engine::run("incidents", "2024-09-30", &crate::engine::files(&f), &[]).unwrap();
+    let phi = (10.0_f64.powi(2) + 5.0 * 4.0) / 2.0 / 5.0;
+    let q = |shape: f64, p: f64| Gamma::new(shape, 1.0).unwrap().inverse_cdf(p);
+    let row = run.row("a", "2024-Q3");
+    let (lower, upper) = (phi * q(3.0 / phi, 0.05), phi * q(3.0 / phi + 1.0, 0.95));
+    assert!((row.lower.unwrap() - lower).abs() < 1e-9 && (row.upper.unwrap() - upper).abs() < 1e-9, "{row:?}");
+    assert!(
+        run.warnings.iter().any(|w| w.contains("cluster") && w.contains("`a`: 12.00 over 6 months")),
+        "{:?}",
+        run.warnings
+    );
+}

@@ -32,7 +32,7 @@ const QUARTERS: [&str; 12] = [
 
 /// A project of [`SITES`] sites with `per_quarter` expected incidents a quarter in 2023
 /// and `per_quarter × factor` from 2024, each count drawn from the Poisson law by a seeded
-/// PCG generator; `incidents` has `target: {change: -30%}` and `window: 4`.
+/// PCG generator, each event on a day drawn uniformly; `incidents` has `target: {change: -30%}` and `window: 4`.
 fn project(per_quarter: f64, factor: f64, seed: u64) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&fixture("engine"), dir.path());
@@ -50,8 +50,10 @@ fn project(per_quarter: f64, factor: f64, seed: u64) -> tempfile::TempDir {
             let mean = if q < 4 { per_quarter } else { per_quarter * factor };
             let k = Poisson::new(mean).unwrap().sample(&mut rng) as u64;
             for i in 0..k {
-                // Spread over the quarter's first 80 days, at whole hours.
-                let day = chrono::NaiveDate::parse_from_str(start, "%Y-%m-%d").unwrap() + chrono::Days::new(i % 80);
+                // Each at a day drawn uniformly from the quarter's first 90 (a Poisson
+                // process in time too: monthly counts are Poisson), at whole hours.
+                let offset = rand_distr::Uniform::new(0, 90).unwrap().sample(&mut rng);
+                let day = chrono::NaiveDate::parse_from_str(start, "%Y-%m-%d").unwrap() + chrono::Days::new(offset);
                 let _ = writeln!(csv, "q{q}-{i},{day}T{:02}:00:00Z,,SEV3,,", i % 24);
             }
         }
