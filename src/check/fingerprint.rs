@@ -9,7 +9,7 @@
 //! the terms, order and deprecated codes of every vocabulary it reads and the groups it
 //! uses, the fingerprints of a derived metric's parts (their values' part: a part's
 //! thresholds do not move a derived metric), and `direction`, `target`, `thresholds`,
-//! `window` and `min_n` (the last two only when set).
+//! `window`, `min_n` and `exposure` (the last three only when set).
 //! Only what can change a number or a status is in it: of the unit, whether it is `%`;
 //! of a target, its change or value, not its `by` date; of an unordered vocabulary, its
 //! terms, not their order.
@@ -112,6 +112,9 @@ struct Criteria<'a> {
     window: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     min_n: Option<u32>,
+    /// The flow a count or sum is judged per; absent, it hashes as before it existed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exposure: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -188,6 +191,7 @@ fn meaning<'a>(set: &'a DefinitionSet, m: &'a Metric, done: &BTreeMap<MetricId, 
             thresholds: m.thresholds.iter().map(|t| (&t.status, t.condition.canonical_text())).collect(),
             window: m.window,
             min_n: m.min_n,
+            exposure: m.exposure.as_ref().map(MetricId::as_str),
         }),
     }
 }

@@ -90,7 +90,42 @@ pub(super) fn check_metrics(
         .collect();
     order_derived(cx, docs, &mut metrics);
     check_derived_dimensions(cx, &metrics);
+    check_exposures(cx, &metrics);
     metrics
+}
+
+/// `exposure: METRIC` (E0519): on an event count or sum, naming another metric of the set
+/// of the same grain whose value is an event count or sum with no `by` (a flow, such as
+/// production hours).
+fn check_exposures(cx: &mut Cx, metrics: &[Metric]) {
+    let flow = |m: &Metric| matches!(m.body.judged_aggregate(), Some(AggFn::Count | AggFn::Sum));
+    for m in metrics {
+        let (Some(id), Some(at)) = (&m.exposure, &m.exposure_at) else { continue };
+        let other = metrics.iter().find(|o| &o.id == id);
+        let by = |o: &Metric| matches!(&o.body, MetricBody::Base(b) if !b.by.is_empty());
+        let problem = match other {
+            _ if !flow(m) => format!("an exposure on `{}`, whose value is not an event count or sum", m.id),
+            None => format!("no metric `{id}` in the definition set to take as exposure"),
+            Some(o) if o.id == m.id => format!("`{}` taken as its own exposure", m.id),
+            Some(o) if o.grain != m.grain => {
+                format!("exposure `{id}` is computed per {}, `{}` per {}", o.grain.as_str(), m.id, m.grain.as_str())
+            }
+            Some(o) if !flow(o) || by(o) => {
+                format!("exposure `{id}` is not a flow: its value is not an event count or sum without `by`")
+            }
+            Some(_) => continue,
+        };
+        let mut d = Diagnostic::error(codes::E0519, problem)
+            .at(*at)
+            .label("this exposure")
+            .help("name a metric of the same grain that sums what the events happen per, such as `exposure: production_hours`, on a `count(...)` or `sum(...)` of events");
+        if other.is_none()
+            && let Some(hint) = did_you_mean(id.as_str(), metrics.iter().map(|o| o.id.as_str()))
+        {
+            d = d.help(hint);
+        }
+        cx.error(d);
+    }
 }
 
 /// The longest `window:` a metric may judge: three years of months.
@@ -170,6 +205,8 @@ fn check_metric(
         thresholds,
         window,
         min_n,
+        exposure: doc.exposure.as_ref().map(|e| MetricId(e.value.clone())),
+        exposure_at: doc.exposure.as_ref().map(|e| cx.span(file, e)),
         references,
         caveats: doc.caveats.clone(),
         tags: doc.tags.iter().map(|t| t.value.clone()).collect(),

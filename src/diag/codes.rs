@@ -235,6 +235,9 @@ codes! {
     E0518: "a `window:` that is not 2 to 36 periods or is on a metric whose value is not an event count, share or sum, or a `min_n` of 0",
         "Use `window: 4` (a rolling year of quarters) on a `count(...)`, `share(...)` or `sum(...)` with `time: {event: ...}`, and a `min_n` of at least 1.";
 
+    E0519: "an `exposure:` that is not another metric of the same grain whose value is an event count or sum, or on a metric that is not one",
+        "Name a flow of the set computed per the same grain, such as `exposure: production_hours`, on a `count(...)` or `sum(...)` of events: its rate is then judged per that flow.";
+
     E0601: "a `requires` that is not a version requirement",
         "Write it like \">=1.0, <2\".";
     E0602: "a definition set whose version does not satisfy the project's `requires`",

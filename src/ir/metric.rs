@@ -91,6 +91,12 @@ pub struct Metric {
     pub window: Option<u32>,
     /// `min_n: N`: the fewest cases a period is judged on (docs/semantics.md).
     pub min_n: Option<u32>,
+    /// `exposure: METRIC`: the flow a count or sum is judged per, instead of the months
+    /// covered (docs/semantics.md, "Exposure").
+    pub exposure: Option<MetricId>,
+    /// Where its file names the exposure.
+    #[serde(skip)]
+    pub exposure_at: Option<Span>,
     pub references: Vec<Reference>,
     pub caveats: Option<String>,
     pub tags: Vec<String>,

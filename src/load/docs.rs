@@ -191,6 +191,8 @@ pub struct MetricDoc {
     pub window: Option<Spanned<u32>>,
     /// The fewest cases a period is judged on, instead of the aggregate's own minimum.
     pub min_n: Option<Spanned<u32>>,
+    /// The metric of the set a count or sum is judged per (`production_hours`).
+    pub exposure: Option<Spanned<String>>,
     #[serde(default)]
     pub references: Vec<Spanned<String>>,
     pub caveats: Option<String>,

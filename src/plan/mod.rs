@@ -493,7 +493,8 @@ impl Plan<'_> {
     }
 }
 
-/// The requested metrics and every metric they are derived from, inputs first.
+/// The requested metrics and every metric they are derived from or judged per
+/// (`exposure:`), in the set's order.
 fn with_inputs<'s>(set: &'s DefinitionSet, ids: &[MetricId]) -> Result<Vec<&'s Metric>, Vec<Diagnostic>> {
     let mut needed: BTreeSet<&str> = BTreeSet::new();
     let mut stack: Vec<&str> = Vec::new();
@@ -509,11 +510,14 @@ fn with_inputs<'s>(set: &'s DefinitionSet, ids: &[MetricId]) -> Result<Vec<&'s M
         stack.push(id);
     }
     while let Some(id) = stack.pop() {
-        if needed.insert(id)
-            && let Some(MetricBody::Derived { inputs, .. }) = set.metric(id).map(|m| &m.body)
-        {
+        if !needed.insert(id) {
+            continue;
+        }
+        let Some(m) = set.metric(id) else { continue };
+        if let MetricBody::Derived { inputs, .. } = &m.body {
             stack.extend(inputs.iter().map(|i| i.0.as_str()));
         }
+        stack.extend(m.exposure.iter().map(MetricId::as_str));
     }
     Ok(set.metrics.iter().filter(|m| needed.contains(m.id.as_str())).collect())
 }

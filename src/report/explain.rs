@@ -254,6 +254,9 @@ fn evidence(w: &mut String, c: &Checked, m: &Metric) {
     if let Some(n) = m.min_n {
         let _ = writeln!(w, "  min_n:     a period is judged on {n} cases or more");
     }
+    if let Some(e) = &m.exposure {
+        let _ = writeln!(w, "  exposure:  its rate is judged per `{e}`, not per month covered");
+    }
 }
 
 fn lineage(w: &mut String, c: &Checked, m: &Metric) {

@@ -46,21 +46,65 @@ enum Sample {
     Sum(Compound),
 }
 
-/// A baseline's sample and the periods of the metric's grain its window spans (a count's
-/// exposure).
+/// A baseline's sample and its exposure (by default the periods of the metric's grain its
+/// window spans), beside the exposure of the period (or window) it is compared with.
 #[derive(Clone, Copy)]
 struct BaselineSample {
     sample: Sample,
     periods: f64,
+    /// The period's exposure: its number of periods, or its `exposure:` metric's value.
+    t: f64,
+}
+
+/// The values of the metric a count or sum is judged per (`exposure:`): per site (and
+/// pooled) and period start, and its baselines (one period's).
+#[derive(Default)]
+struct ExposureValues {
+    values: HashMap<(SiteRef, NaiveDate), f64>,
+    baselines: HashMap<SiteRef, f64>,
+}
+
+impl ExposureValues {
+    /// The rows of metric `id` computed so far, without dimension values.
+    fn of(out: &Assembled, id: &MetricId) -> ExposureValues {
+        let mut x = ExposureValues::default();
+        for ((m, site, dims, start), v) in &out.values {
+            if m == id
+                && dims.is_empty()
+                && let Some(v) = v
+            {
+                x.values.insert((site.clone(), *start), *v);
+            }
+        }
+        for ((m, site, dims), v) in &out.baselines {
+            if m == id
+                && dims.is_empty()
+                && let Some(v) = v
+            {
+                x.baselines.insert(site.clone(), *v);
+            }
+        }
+        x
+    }
 }
 
 /// The result rows of the plan's requested metrics from the back end's aggregate tables
 /// (one per base plan, in order).
 pub fn assemble(plan: &Plan, tables: Vec<Aggregates>) -> Results {
     let mut out = Assembled::default();
-    for (base, tables) in plan.bases.iter().zip(tables) {
-        Base::new(plan, base, tables).rows(&mut out);
+    // The metrics others are judged per (`exposure:`) first: those read their rows.
+    let exposures: HashSet<&MetricId> = plan.bases.iter().filter_map(|b| b.metric.exposure.as_ref()).collect();
+    let mut tables: Vec<Option<Aggregates>> = tables.into_iter().map(Some).collect();
+    let (first, then): (Vec<usize>, Vec<usize>) =
+        (0..plan.bases.len()).partition(|i| exposures.contains(&plan.bases[*i].metric.id));
+    for i in first.into_iter().chain(then) {
+        let (base, tables) = (&plan.bases[i], tables[i].take().unwrap_or_default());
+        let exposure = base.metric.exposure.as_ref().map(|e| ExposureValues::of(&out, e));
+        Base::new(plan, base, tables, exposure).rows(&mut out);
     }
+    // Back in the plan's order.
+    let order: HashMap<&MetricId, usize> = plan.bases.iter().enumerate().map(|(i, b)| (&b.metric.id, i)).collect();
+    out.rows.sort_by_key(|r| order.get(&r.metric).copied().unwrap_or(usize::MAX));
     for derived in &plan.derived {
         derived_rows(plan, derived, &mut out);
     }
@@ -73,7 +117,14 @@ pub fn assemble(plan: &Plan, tables: Vec<Aggregates>) -> Results {
     }
     let rows: Vec<ResultRow> = out.rows.into_iter().filter(|r| plan.requested.contains(&r.metric)).collect();
     let requested = plan.bases.iter().map(|b| b.metric).filter(|m| plan.requested.contains(&m.id));
-    let trends = super::trend::trends(requested, &rows, plan.judgement.confidence);
+    // A count's exposure in its trend: its `exposure:` metric's value, else the days.
+    let exposed: HashMap<&MetricId, &MetricId> =
+        plan.bases.iter().filter_map(|b| Some((&b.metric.id, b.metric.exposure.as_ref()?))).collect();
+    let exposure = |r: &ResultRow| match exposed.get(&r.metric) {
+        Some(e) => out.values.get(&((*e).clone(), r.site.clone(), Vec::new(), r.period_start)).copied().flatten(),
+        None => Some(((r.period_end - r.period_start).num_days() + 1) as f64),
+    };
+    let trends = super::trend::trends(requested, &rows, plan.judgement.confidence, &exposure);
     Results { rows, warnings, inputs: Vec::new(), trends }
 }
 
@@ -161,10 +212,12 @@ struct Base<'p> {
     judged: Option<AggFn>,
     /// The factor the value is of that aggregate (`sum(x) / 60`: 1/60).
     factor: f64,
+    /// The values of its `exposure:` metric, when it has one.
+    exposure: Option<ExposureValues>,
 }
 
 impl<'p> Base<'p> {
-    fn new(plan: &'p Plan<'p>, base: &'p BasePlan<'p>, tables: Aggregates) -> Self {
+    fn new(plan: &'p Plan<'p>, base: &'p BasePlan<'p>, tables: Aggregates, exposure: Option<ExposureValues>) -> Self {
         let values = |slots: Vec<Option<f64>>| slots.into_iter().map(|v| v.map_or(V::Null, V::Num)).collect::<Vec<_>>();
         let mut found = HashMap::new();
         let mut combos: HashMap<SiteRef, BTreeSet<Dims>> = HashMap::new();
@@ -234,6 +287,7 @@ impl<'p> Base<'p> {
             dim_names,
             judged,
             factor,
+            exposure,
         }
     }
 
@@ -349,7 +403,8 @@ impl<'p> Base<'p> {
             _ => match self.sample(site, dims, period, value, n) {
                 Some(sample) => {
                     let widened = self.widening(site, dims, period);
-                    self.evidence_of(sample, 1, self.baseline_sample(site, dims, period), widened)
+                    let baseline = self.baseline_sample(site, dims, std::slice::from_ref(period));
+                    self.evidence_of(sample, 1, baseline, widened)
                 }
                 None => Evidence::default(),
             },
@@ -454,7 +509,7 @@ impl<'p> Base<'p> {
             Sample::Count { events: k } => self.count_evidence(k, periods, baseline, widened),
             Sample::Sum(c) => {
                 let against = match baseline {
-                    Some(BaselineSample { sample: Sample::Sum(c0), periods }) => {
+                    Some(BaselineSample { sample: Sample::Sum(c0), periods, t }) => {
                         crate::stats::compound_ratio(c, t, c0, periods, confidence)
                     }
                     _ => None,
@@ -495,12 +550,12 @@ impl<'p> Base<'p> {
         let confidence = self.plan.judgement.confidence;
         let min_n = self.base.metric.min_n.map(u64::from);
         let t = f64::from(periods);
-        let (events, window) = match baseline {
-            Some(BaselineSample { sample: Sample::Count { events }, periods }) => (Some(events), periods),
-            _ => (None, 1.0),
+        let (events, exposure, window) = match baseline {
+            Some(BaselineSample { sample: Sample::Count { events }, periods, t }) => (Some(events), t, periods),
+            _ => (None, t, 1.0),
         };
         let phi = widened.unwrap_or(1.0);
-        let ratio = |k, e| crate::stats::rate_ratio_dispersed(k, t, e, window, phi, confidence);
+        let ratio = |k, e| crate::stats::rate_ratio_dispersed(k, exposure, e, window, phi, confidence);
         let against = events.and_then(|e| ratio(k, e));
         // Even a period without an event could not show `better`.
         let never_better = events
@@ -562,7 +617,7 @@ impl<'p> Base<'p> {
             let judged = match pooled {
                 Some(sample) => {
                     let (baseline, widened) =
-                        (self.baseline_sample(site, dims, period), self.widening(site, dims, period));
+                        (self.baseline_sample(site, dims, span_periods), self.widening(site, dims, period));
                     let evidence = self.evidence_of(sample, window, baseline, widened);
                     let value = match sample {
                         Sample::Count { events } => events as f64 / f64::from(window),
@@ -610,7 +665,8 @@ impl<'p> Base<'p> {
     /// evidence: a count's events and the periods of the grain its window spans, a
     /// share's hits and cases (its two counts). Pooled: summed over the sites pooled in
     /// the period, each count over its own window.
-    fn baseline_sample(&self, site: &SiteRef, dims: &Dims, period: &Period) -> Option<BaselineSample> {
+    fn baseline_sample(&self, site: &SiteRef, dims: &Dims, span: &[Period]) -> Option<BaselineSample> {
+        let period = span.last()?;
         let kind = self.judged.filter(|f| matches!(f, AggFn::Count | AggFn::Share | AggFn::Sum))?;
         // A site's unscaled sample and its window in periods. A window without rows has
         // counts (and sums) of 0.
@@ -649,8 +705,20 @@ impl<'p> Base<'p> {
             true => first / per_period,
             false => each.iter().map(|e| e.1).sum::<f64>() / each.len().max(1) as f64,
         };
+        let (periods, t) = match &self.exposure {
+            None => (periods, span.len() as f64),
+            // Judged per another metric: the period's exposure is its value summed over the
+            // span, the baseline's its one period's baseline times each window's periods.
+            Some(x) => {
+                let t: f64 = span.iter().map(|p| x.values.get(&(site.clone(), p.start))).sum::<Option<f64>>()?;
+                let of_site = |s: &str| x.baselines.get(&SiteRef::Site(SiteId(s.to_string())));
+                let t0: f64 =
+                    sites.iter().zip(&each).map(|(s, (_, p))| of_site(s).map(|b| b * p)).sum::<Option<f64>>()?;
+                (t > 0.0 && t0 > 0.0).then_some((t0, t))?
+            }
+        };
         let samples: Vec<Sample> = each.into_iter().map(|(s, _)| s).collect();
-        Some(BaselineSample { sample: pool(&samples)?, periods })
+        Some(BaselineSample { sample: pool(&samples)?, periods, t })
     }
 
     /// A warning naming the sites (and dimension values) whose baseline counts cluster

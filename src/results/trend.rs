@@ -111,8 +111,14 @@ fn judged(r: &ResultRow) -> bool {
 }
 
 /// The trends of `metrics` from their result rows (in metric, site, dimension and period
-/// order, as results are), at `confidence`.
-pub fn trends<'m>(metrics: impl Iterator<Item = &'m Metric>, rows: &[ResultRow], confidence: f64) -> Vec<TrendRow> {
+/// order, as results are), at `confidence`; a count's exposure in a row is `exposure`'s
+/// (its `exposure:` metric's value), else the period's days.
+pub fn trends<'m>(
+    metrics: impl Iterator<Item = &'m Metric>,
+    rows: &[ResultRow],
+    confidence: f64,
+    exposure: &dyn Fn(&ResultRow) -> Option<f64>,
+) -> Vec<TrendRow> {
     let groups: Vec<&[ResultRow]> =
         rows.chunk_by(|a, b| a.metric == b.metric && a.site == b.site && a.dims == b.dims).collect();
     let mut out = Vec::new();
@@ -135,12 +141,14 @@ pub fn trends<'m>(metrics: impl Iterator<Item = &'m Metric>, rows: &[ResultRow],
             let fit = match (method, site) {
                 (Method::Poisson, SiteRef::All) => {
                     let sites = judged_rows.chunk_by(|a, b| a.site == b.site);
-                    let series: Vec<Series> = sites.map(|g| series(g.iter().copied())).collect();
+                    let series: Vec<Series> = sites.map(|g| series(g.iter().copied(), exposure)).collect();
                     stats::poisson_trend_sites(&series, confidence)
                         .map(|t| (t.per_year, t.interval, Some(t.dispersion)))
                 }
-                (Method::Poisson, _) => stats::poisson_trend_sites(&[series(judged_rows.iter().copied())], confidence)
-                    .map(|t| (t.per_year, t.interval, Some(t.dispersion))),
+                (Method::Poisson, _) => {
+                    stats::poisson_trend_sites(&[series(judged_rows.iter().copied(), exposure)], confidence)
+                        .map(|t| (t.per_year, t.interval, Some(t.dispersion)))
+                }
                 (Method::SharePoints, _) => {
                     let (times, values) = points(&judged_rows, Some);
                     stats::theil_sen(&values, &times, confidence).map(|(slope, i)| (slope, i, None))
@@ -189,13 +197,15 @@ pub fn trends<'m>(metrics: impl Iterator<Item = &'m Metric>, rows: &[ResultRow],
     out
 }
 
-/// A site's judged counts as a series: events over the period's days, at its start in
-/// years since 2000.
-fn series<'r>(rows: impl Iterator<Item = &'r ResultRow>) -> Series {
+/// A site's judged counts as a series: events over the period's exposure (its `exposure:`
+/// metric's value, or its days; a period without one is left out), at its start in years
+/// since 2000.
+fn series<'r>(rows: impl Iterator<Item = &'r ResultRow>, exposure: &dyn Fn(&ResultRow) -> Option<f64>) -> Series {
     let mut s = Series::default();
     for r in rows {
+        let Some(t) = exposure(r).filter(|t| *t > 0.0) else { continue };
         s.counts.push(r.value.unwrap_or(0.0));
-        s.exposures.push(((r.period_end - r.period_start).num_days() + 1) as f64);
+        s.exposures.push(t);
         s.times.push(years(r.period_start));
     }
     s

@@ -264,6 +264,12 @@ fn a_fingerprint_moves_with_the_meaning_and_only_that_metrics() {
     // Its thresholds decide its own statuses only: the derived metric keeps its print.
     let thresholds = only(&[(DOWNTIME, "tags: [leadership]", "thresholds: {green: value <= 1}\ntags: [leadership]")]);
     assert_eq!(thresholds, ["security_downtime_hours"]);
+    // What decides its evidence moves its own print only: a window, a minimum, an exposure.
+    for judging in ["window: 4", "min_n: 20", "exposure: production_hours"] {
+        let edit = format!("{judging}\ntags: [leadership]");
+        let moved = only(&[(DOWNTIME, "tags: [leadership]", edit.leak())]);
+        assert_eq!(moved, ["security_downtime_hours"], "{judging}");
+    }
     // A column type it reads, and the membership of a group it uses, move every metric
     // that reads them.
     let duration =

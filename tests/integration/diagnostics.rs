@@ -730,6 +730,20 @@ cases! {
         line: 9,
         underlined: "4",
     }
+    exposure_not_a_metric {
+        edits: &[Replace { file: PRODUCTION, find: "grain: quarter", with: "grain: quarter\nexposure: production_hour" }],
+        code: "E0519",
+        file: PRODUCTION,
+        line: 8,
+        underlined: "production_hour",
+    }
+    exposure_on_a_percentile {
+        edits: &[Replace { file: MTTR, find: "grain: quarter", with: "grain: quarter\nexposure: production_hours" }],
+        code: "E0519",
+        file: MTTR,
+        line: 9,
+        underlined: "production_hours",
+    }
     green_not_a_rule {
         edits: &[Replace { file: PROJECT, find: "unmapped: error", with: "unmapped: error\njudgement: {green: strict}" }],
         code: "E0625",

@@ -968,3 +968,47 @@ fn a_count_whose_baseline_events_cluster_is_judged_on_wider_intervals() {
         run.warnings
     );
 }
+
+/// `exposure: all_stops` judges security stops per stop of any cause instead of per month:
+/// at site `a`, 4 security stops of 10 in the baseline half-year (two quarters) and 4 of
+/// 20 in 2024-Q3. Per month that is twice the baseline's rate (4 against 2 a quarter); per
+/// stop it is half (0.2 against 0.4): the interval of the ratio is Clopper-Pearson on 4 of
+/// 8, p / (1 - p) times the exposures' ratio 10 / 20.
+#[test]
+fn an_exposure_metric_judges_a_count_per_its_flow() {
+    use crate::util::Edit;
+    use statrs::distribution::{Beta, ContinuousCDF};
+    let all_stops = Edit::Write {
+        file: "set/metrics/all_stops.yaml",
+        text: "metric: all_stops\nversion: 1\ntitle: all stops\nlayer: outcome\nunit: n\ndirection: neutral\n\
+               grain: quarter\nsource: downtime\ntime: {event: started_at}\nvalue: count()\n",
+    };
+    let security_stops = Edit::Write {
+        file: "set/metrics/security_stops.yaml",
+        text: "metric: security_stops\nversion: 1\ntitle: security stops\nlayer: outcome\nunit: n\n\
+               direction: lower_is_better\ngrain: quarter\nsource: downtime\ntime: {event: started_at}\n\
+               where: cause in cause.security\nvalue: count()\ntarget: {change: -30%}\nexposure: all_stops\n",
+    };
+    let mut csv = String::from(crate::engine::DOWNTIME);
+    for i in 0..10 {
+        let cause = if i < 4 { "cyber" } else { "equipment" };
+        csv += &format!("b{i},2024-0{}-10T08:00:00Z,30,{cause},L1\n", 1 + i % 6);
+    }
+    for i in 0..20 {
+        let cause = if i < 4 { "config" } else { "equipment" };
+        csv += &format!("q{i},2024-08-{:02}T08:00:00Z,30,{cause},L1\n", 1 + i);
+    }
+    let data = [("a/downtime.csv", csv), ("b/downtime.csv", crate::engine::DOWNTIME.to_string())];
+    let per_stop =
+        crate::engine::run("security_stops", "2024-09-30", &crate::engine::files(&data), &[all_stops, security_stops])
+            .unwrap();
+    let row = per_stop.row("a", "2024-Q3");
+    assert_eq!((row.value, row.baseline), (Some(4.0), Some(2.0)));
+    let odds = |p: f64| p / (1.0 - p) * 10.0 / 20.0;
+    let (lower, upper) =
+        (odds(Beta::new(4.0, 5.0).unwrap().inverse_cdf(0.05)), odds(Beta::new(5.0, 4.0).unwrap().inverse_cdf(0.95)));
+    let (l, u) = (row.change_lower.unwrap(), row.change_upper.unwrap());
+    assert!((l - lower).abs() < 1e-9 && (u - upper).abs() < 1e-9, "{l} {u} against {lower} {upper}");
+    // Only the requested metric's rows come out, though its exposure was computed.
+    assert!(per_stop.rows.iter().all(|r| r.metric.as_str() == "security_stops"));
+}
