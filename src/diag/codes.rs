@@ -343,6 +343,11 @@ codes! {
     W0802: "a count whose events cluster: its baseline's monthly counts swing more than a Poisson process's (dispersion above 1.5)",
         "Its intervals and changes are widened by the square root of the dispersion (Laney's u' chart), so fewer changes are judged; a `window:` gathers more events. Look for what makes the events come together (one cause, one campaign, one reporting batch).";
 
+    W0803: "a count whose baseline window is worse than the whole periods before it: a rollout after an unusually bad year (regression to the mean)",
+        "An unusually bad year tends to be followed by a better one with or without the ISMS. Choose a baseline window of ordinary years, or read the changes at that site with this in mind.";
+    W0804: "a quarterly count without `window:` whose quarters of the year differ more than chance allows (a season)",
+        "A quarter is then judged against the baseline's average quarter and differs by its season alone: add `window: 4` to judge a rolling year beside each quarter.";
+
     W1001: "an outcome metric over a source of activity evidence (`evidence: true`): it counts documents, trainings or reviews, not outcomes",
         "Make it an activity metric, or measure the outcome the activity should change. Exempt a metric with `allow: [{code: W1001, reason: \"...\"}]`.";
     W1002: "a `higher_is_better` activity metric that is a raw count or sum: more activity scores better whether or not it helps (gaming)",

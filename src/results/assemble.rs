@@ -125,6 +125,9 @@ pub fn assemble(plan: &Plan, tables: Vec<Aggregates>) -> Results {
         None => Some(((r.period_end - r.period_start).num_days() + 1) as f64),
     };
     let trends = super::trend::trends(requested, &rows, plan.judgement.confidence, &exposure);
+    for base in plan.bases.iter().filter(|b| plan.requested.contains(&b.metric.id)) {
+        warnings.extend(super::traps::traps(base, &rows, plan.judgement.confidence));
+    }
     Results { rows, warnings, inputs: Vec::new(), trends }
 }
 

@@ -5,6 +5,7 @@
 
 mod assemble;
 mod status;
+mod traps;
 pub mod trend;
 
 pub use assemble::assemble;

@@ -1001,6 +1001,20 @@ data_cases! {
         file: None,
         line: None,
     }
+    baseline_worse_than_before {
+        files: &[("a/incidents.csv", "incident_id,detected_at,contained_at,severity,cost_eur,asset_id\no0,2023-03-15T08:00:00Z,,SEV3,,\no1,2023-09-15T08:00:00Z,,SEV3,,\nb0,2024-01-10T08:00:00Z,,SEV3,,\nb1,2024-02-10T08:00:00Z,,SEV3,,\nb2,2024-03-10T08:00:00Z,,SEV3,,\nb3,2024-04-10T08:00:00Z,,SEV3,,\nb4,2024-05-10T08:00:00Z,,SEV3,,\nb5,2024-06-10T08:00:00Z,,SEV3,,\nb6,2024-01-11T08:00:00Z,,SEV3,,\nb7,2024-02-11T08:00:00Z,,SEV3,,\nb8,2024-03-11T08:00:00Z,,SEV3,,\nb9,2024-04-11T08:00:00Z,,SEV3,,\nb10,2024-05-11T08:00:00Z,,SEV3,,\nb11,2024-06-11T08:00:00Z,,SEV3,,\n")],
+        edits: &[Replace { file: "project/yardstick.yaml", find: "start: 2024-01-01", with: "start: 2023-01-01" }],
+        code: "W0803",
+        file: None,
+        line: None,
+    }
+    quarters_that_swing_with_the_season {
+        files: &[("a/incidents.csv", "incident_id,detected_at,contained_at,severity,cost_eur,asset_id\ns20230,2023-02-01T08:00:00Z,,SEV3,,\ns20231,2023-02-02T08:00:00Z,,SEV3,,\ns20232,2023-02-03T08:00:00Z,,SEV3,,\ns20233,2023-02-04T08:00:00Z,,SEV3,,\ns20234,2023-02-05T08:00:00Z,,SEV3,,\ns20235,2023-02-06T08:00:00Z,,SEV3,,\ns20236,2023-02-07T08:00:00Z,,SEV3,,\ns20237,2023-02-08T08:00:00Z,,SEV3,,\ns20238,2023-02-09T08:00:00Z,,SEV3,,\ns20239,2023-02-10T08:00:00Z,,SEV3,,\ns20240,2024-02-01T08:00:00Z,,SEV3,,\ns20241,2024-02-02T08:00:00Z,,SEV3,,\ns20242,2024-02-03T08:00:00Z,,SEV3,,\ns20243,2024-02-04T08:00:00Z,,SEV3,,\ns20244,2024-02-05T08:00:00Z,,SEV3,,\ns20245,2024-02-06T08:00:00Z,,SEV3,,\ns20246,2024-02-07T08:00:00Z,,SEV3,,\ns20247,2024-02-08T08:00:00Z,,SEV3,,\ns20248,2024-02-09T08:00:00Z,,SEV3,,\ns20249,2024-02-10T08:00:00Z,,SEV3,,\ns20250,2025-02-01T08:00:00Z,,SEV3,,\ns20251,2025-02-02T08:00:00Z,,SEV3,,\ns20252,2025-02-03T08:00:00Z,,SEV3,,\ns20253,2025-02-04T08:00:00Z,,SEV3,,\ns20254,2025-02-05T08:00:00Z,,SEV3,,\ns20255,2025-02-06T08:00:00Z,,SEV3,,\ns20256,2025-02-07T08:00:00Z,,SEV3,,\ns20257,2025-02-08T08:00:00Z,,SEV3,,\ns20258,2025-02-09T08:00:00Z,,SEV3,,\ns20259,2025-02-10T08:00:00Z,,SEV3,,\nr20232,2023-05-10T08:00:00Z,,SEV3,,\nr20233,2023-08-10T08:00:00Z,,SEV3,,\nr20234,2023-11-10T08:00:00Z,,SEV3,,\nr20242,2024-05-10T08:00:00Z,,SEV3,,\nr20243,2024-08-10T08:00:00Z,,SEV3,,\nr20244,2024-11-10T08:00:00Z,,SEV3,,\nr20252,2025-05-10T08:00:00Z,,SEV3,,\nr20253,2025-08-10T08:00:00Z,,SEV3,,\nr20254,2025-11-10T08:00:00Z,,SEV3,,\n")],
+        edits: &[Replace { file: "project/yardstick.yaml", find: "start: 2024-01-01", with: "start: 2023-01-01" }],
+        code: "W0804",
+        file: None,
+        line: None,
+    }
     baseline_events_that_cluster {
         files: &[("a/incidents.csv", "incident_id,detected_at,contained_at,severity,cost_eur,asset_id\ni1,2024-01-02T08:00:00Z,,SEV3,,\ni2,2024-01-03T08:00:00Z,,SEV3,,\ni3,2024-01-04T08:00:00Z,,SEV3,,\ni4,2024-01-05T08:00:00Z,,SEV3,,\ni5,2024-01-06T08:00:00Z,,SEV3,,\ni6,2024-01-07T08:00:00Z,,SEV3,,\n")],
         edits: &[],
