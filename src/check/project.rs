@@ -31,7 +31,7 @@ pub(super) fn check_project(cx: &mut Cx, docs: &ProjectDocs, set: &DefinitionSet
     check_site_bindings(cx, docs, &bindings, &sites);
     check_sources_bound(cx, set, docs);
     let reports = reports(cx, docs);
-    let context = context_events(cx, docs);
+    let context = context_events(cx, docs, set);
     let judgement = judgement(cx, file, doc);
     Some(Project {
         name: doc.project.value.clone(),
@@ -462,7 +462,7 @@ fn bad_out<'a>(out: &str, before: impl IntoIterator<Item = &'a str>) -> Option<&
 }
 
 /// The events of the context file; an event at site `all` (or none) concerns every site.
-fn context_events(cx: &mut Cx, docs: &ProjectDocs) -> Vec<ContextEvent> {
+fn context_events(cx: &mut Cx, docs: &ProjectDocs, set: &DefinitionSet) -> Vec<ContextEvent> {
     let mut context = Vec::new();
     let Some(c) = &docs.context else { return context };
     let sites = &docs.project.doc.sites;
@@ -477,9 +477,16 @@ fn context_events(cx: &mut Cx, docs: &ProjectDocs) -> Vec<ContextEvent> {
             }
             _ => None,
         };
+        if let Some(source) = &e.source
+            && !set.sources.contains_key(&source.value)
+        {
+            unknown_source(cx, c.file, source, set.sources.keys().map(String::as_str));
+        }
         if let Some(date) = date {
             let at = Some(cx.span(c.file, &e.date));
-            context.push(ContextEvent { date, site, kind: e.kind.value.clone(), text: e.text.clone(), at });
+            let (kind, text, source) =
+                (e.kind.value.clone(), e.text.clone(), e.source.as_ref().map(|s| s.value.clone()));
+            context.push(ContextEvent { date, site, kind, text, source, at });
         }
     }
     context

@@ -366,6 +366,8 @@ codes! {
         "Move the window inside the coverage, or read the baselines of the metrics over that source as partial.";
     W1009: "a metric whose baseline at a site rests on fewer than five rows (found by `check --data`)",
         "One row more or less moves such a baseline by a fifth or more: widen the window, compute at a coarser grain, or read the metric's changes there as noise.";
+    W1010: "a change in how a source is collected (a `collection_change` context event) after a site's baseline window began",
+        "Its baseline and later periods are measured differently, and a change may be an artefact of measurement: start the window after the change, or read the changes over that source with it in mind. Site lints are not silenced per metric.";
 }
 
 /// The entry for `code`, in any case (`e0304` finds `E0304`).

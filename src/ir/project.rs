@@ -244,6 +244,10 @@ pub struct ContextEvent {
     pub site: Option<String>,
     pub kind: String,
     pub text: String,
+    /// The source of the set it concerns, if it names one; absent, it hashes as before it
+    /// existed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
     /// Where the context file dates it.
     #[serde(skip)]
     pub at: Option<Span>,

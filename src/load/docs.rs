@@ -436,6 +436,8 @@ pub struct EventDoc {
     pub site: Option<Spanned<String>>,
     pub kind: Spanned<String>,
     pub text: String,
+    /// The source it concerns (a `collection_change` of one export).
+    pub source: Option<Spanned<String>>,
 }
 
 impl<'de> Deserialize<'de> for ContextDoc {

@@ -167,6 +167,29 @@ fn w1006_a_major_incident_inside_a_baseline_window() {
 }
 
 #[test]
+fn w1010_a_collection_change_after_the_baseline_window_began() {
+    // Lyon's window is 2023: downtime logged by a new monitoring system from June 2023 on.
+    let during = Replace {
+        file: CONTEXT,
+        find: "- {date: 2024-03-01",
+        with: "- {date: 2023-06-01, site: lyon, kind: collection_change, source: downtime, text: Stops logged by the MES.}\n- {date: 2024-03-01",
+    };
+    assert_eq!(
+        lints(&[during], "W1010"),
+        [
+            "the collection of `downtime` at site `lyon` changed on 2023-06-01, after its baseline window began (2023-01-01): its baseline and later periods are measured differently"
+        ]
+    );
+    // Before the window, the baseline and the periods are collected alike.
+    let before = Replace {
+        file: CONTEXT,
+        find: "- {date: 2024-03-01",
+        with: "- {date: 2022-06-01, site: lyon, kind: collection_change, source: downtime, text: Stops logged by the MES.}\n- {date: 2024-03-01",
+    };
+    assert!(lints(&[before], "W1010").is_empty());
+}
+
+#[test]
 fn w1007_a_baseline_window_shorter_than_six_months() {
     let short = Replace { file: PROJECT, find: "{months_before_rollout: 12}", with: "{months_before_rollout: 3}" };
     assert_eq!(

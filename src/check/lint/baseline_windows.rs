@@ -1,9 +1,10 @@
-//! W1006 to W1008 `baseline_windows`: each site's baseline window against the context
-//! and the coverage.
+//! W1006 to W1008 and W1010 `baseline_windows`: each site's baseline window against the
+//! context and the coverage.
 //!
 //! **What they do.** W1006 flags a major incident (a context event) inside a site's
 //! baseline window; W1007 a window shorter than six months; W1008 a window that reaches
-//! past what a source's data covers at the site.
+//! past what a source's data covers at the site; W1010 a change in how a source is
+//! collected (a `collection_change` event) after the window began.
 //!
 //! **Why they matter.** An inflated, short or partly empty baseline makes every change
 //! after rollout look larger or smaller than it is.
@@ -27,6 +28,21 @@ pub(super) fn baseline_windows(project: &Project) -> Vec<Diagnostic> {
                 )
                 .label("inside the baseline")
                 .help("its baseline is inflated by it, so every improvement after rollout looks larger: choose another window (`baseline: {from: ..., to: ...}`), or read that site's changes with this in mind");
+                found.push(at(d, e.at));
+            }
+        }
+        for e in project.context.iter().filter(|e| e.kind == "collection_change") {
+            if e.site.as_ref().is_none_or(|s| site.id == *s) && e.date > from {
+                let what = e.source.as_ref().map_or("its data".to_string(), |s| format!("`{s}`"));
+                let d = Diagnostic::warning(
+                    codes::W1010,
+                    format!(
+                        "the collection of {what} at site `{}` changed on {}, after its baseline window began ({from}): its baseline and later periods are measured differently",
+                        site.id, e.date
+                    ),
+                )
+                .label("collected differently from here")
+                .help("a change against the baseline may then be an artefact of measurement (automated collection finds more than manual): start the window after the change (`baseline: {from: ..., to: ...}`), or read the changes of the metrics over it with this in mind");
                 found.push(at(d, e.at));
             }
         }
