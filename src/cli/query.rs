@@ -147,8 +147,10 @@ pub fn table(dims: &[String], rows: &[&ResultRow]) -> String {
             if let Some(why) = &r.status_note {
                 note.push(why);
             }
+            // An approximate interval (a stock's) reads `~[l, u]`.
+            let approximate = if r.approximate { "~" } else { "" };
             let interval = match (round(r.lower), round(r.upper)) {
-                (Some(l), Some(u)) => format!("[{}, {}]", number(Some(l)), number(Some(u))),
+                (Some(l), Some(u)) => format!("{approximate}[{}, {}]", number(Some(l)), number(Some(u))),
                 _ => String::new(),
             };
             c.extend([

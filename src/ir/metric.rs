@@ -162,6 +162,15 @@ impl MetricBody {
         (factor.is_finite() && factor > 0.0).then_some((AggFn::Sum, factor))
     }
 
+    /// The aggregate a stock's rows (open or snapshot metrics: a complete register) are
+    /// judged on with an approximate interval: a bare `count`. A share of a register (its
+    /// coverage) has none: it is the state the register reports, not a draw.
+    pub fn judged_stock(&self) -> Option<AggFn> {
+        let MetricBody::Base(b) = self else { return None };
+        let stock = matches!(b.time, TimeSemantics::Open { .. } | TimeSemantics::Snapshot { .. });
+        self.bare_aggregate().filter(|f| stock && *f == AggFn::Count)
+    }
+
     /// The aggregate of [`MetricBody::judged`].
     pub fn judged_aggregate(&self) -> Option<AggFn> {
         self.judged().map(|(f, _)| f)

@@ -218,7 +218,15 @@ fn criteria(w: &mut String, m: &Metric) {
 fn evidence(w: &mut String, c: &Checked, m: &Metric) {
     let confidence = c.project.as_ref().map_or(crate::ir::Judgement::DEFAULT_CONFIDENCE, |p| p.judgement.confidence);
     let _ = writeln!(w, "\nEvidence (at {}%)", (confidence * 1000.0).round() / 10.0);
+    let stock = match m.body.judged_stock() {
+        Some(AggFn::Count) => Some((
+            "approximate: Garwood's interval of the count (the items open at a time are Poisson when they arrive as events do)",
+            "approximate: the ratio to the baseline's count, the conditional test of two Poisson counts",
+        )),
+        _ => None,
+    };
     let (interval, against) = match m.body.judged_aggregate() {
+        _ if stock.is_some() => stock.unwrap_or_default(),
         Some(AggFn::Count) => (
             "Garwood's exact Poisson interval of the count",
             "the ratio of rates, Clopper-Pearson on k / (k + K) (the conditional test of two Poisson rates)",

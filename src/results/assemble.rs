@@ -268,7 +268,10 @@ impl<'p> Base<'p> {
         let absent = base.absent_at.iter().map(SiteId::as_str).collect();
         let cover = cover(plan, base, &sites_read, &absent);
         let dim_names = base.dim_names();
-        let (judged, factor) = base.metric.body.judged().map_or((None, 1.0), |(f, x)| (Some(f), x));
+        let (judged, factor) = match (base.metric.body.judged(), base.metric.body.judged_stock()) {
+            (Some((f, x)), _) => (Some(f), x),
+            (None, stock) => (stock, 1.0),
+        };
         let dispersions = dispersions(base, &tables.baseline_months);
         Base {
             plan,
@@ -407,7 +410,9 @@ impl<'p> Base<'p> {
                 Some(sample) => {
                     let widened = self.widening(site, dims, period);
                     let baseline = self.baseline_sample(site, dims, std::slice::from_ref(period));
-                    self.evidence_of(sample, 1, baseline, widened)
+                    // A stock's interval models a register, not the sampling of events.
+                    let approximate = !self.base.metric.body.is_event();
+                    Evidence { approximate, ..self.evidence_of(sample, 1, baseline, widened) }
                 }
                 None => Evidence::default(),
             },
@@ -447,7 +452,7 @@ impl<'p> Base<'p> {
             None => Some(format!("{} value(s) with too little spread to resample: nothing to judge", values.len())),
             Some(_) => None,
         };
-        Evidence { interval, against_baseline: against, too_few, caution: None }
+        Evidence { interval, against_baseline: against, too_few, caution: None, approximate: false }
     }
 
     /// How sure a median's or percentile's `value` is: between the order statistics of
@@ -476,7 +481,7 @@ impl<'p> Base<'p> {
             let min = crate::stats::fewest_for_quantile(q, confidence).unwrap_or(0).max(min);
             format!("{} value(s): fewer than {min}, too few to judge", values.len())
         });
-        Evidence { interval, against_baseline: against, too_few, caution: None }
+        Evidence { interval, against_baseline: against, too_few, caution: None, approximate: false }
     }
 
     /// The period's sample: a count's events, a share's hits of its cases, a sum's
@@ -525,6 +530,7 @@ impl<'p> Base<'p> {
                 let events = c.events;
                 Evidence {
                     interval: crate::stats::compound(c, confidence).map(per_period),
+                    approximate: false,
                     against_baseline: against,
                     too_few: (events < min).then(|| format!("{events} event(s): fewer than {min}, too few to judge")),
                     caution: None,
@@ -540,6 +546,7 @@ impl<'p> Base<'p> {
                 let min = min_n.unwrap_or(MIN_SHARE_CASES);
                 Evidence {
                     interval: crate::stats::share(x, n, confidence),
+                    approximate: false,
                     against_baseline: against,
                     too_few: (n < min).then(|| format!("{n} case(s): fewer than {min}, too few to judge")),
                     caution: None,
@@ -591,6 +598,7 @@ impl<'p> Base<'p> {
         };
         Evidence {
             interval: crate::stats::count_dispersed(k, phi, confidence).map(per_period),
+            approximate: false,
             against_baseline: against,
             too_few,
             caution,
@@ -689,7 +697,12 @@ impl<'p> Base<'p> {
                     None => Sample::Sum(Compound::default()),
                 },
             };
-            Some((sample, window.months() / self.base.grain.months() as f64))
+            // A stock's baseline is one count, at the window's end.
+            let periods = match self.base.metric.body.is_event() {
+                true => window.months() / self.base.grain.months() as f64,
+                false => 1.0,
+            };
+            Some((sample, periods))
         };
         let sites = match site {
             SiteRef::Site(id) => vec![id.as_str()],

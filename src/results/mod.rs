@@ -37,6 +37,8 @@ pub struct ResultRow {
     /// "Intervals"); `None` where no method is there yet.
     pub lower: Option<f64>,
     pub upper: Option<f64>,
+    /// The interval is approximate: a stock's (docs/semantics.md, "Stocks").
+    pub approximate: bool,
     /// The value is a share (unit `%`): `delta` is in percentage points, as a fraction.
     pub points: bool,
     /// Rows that matched; `None` for derived metrics.
@@ -213,7 +215,7 @@ const LEADING: [(&str, Getter); 3] = [
 ];
 
 /// The columns after the `by` dimensions.
-const TRAILING: [(&str, Getter); 28] = [
+const TRAILING: [(&str, Getter); 29] = [
     ("period", |r| Cell::Text(&r.period)),
     ("period_start", |r| Cell::Day(r.period_start)),
     ("period_end", |r| Cell::Day(r.period_end)),
@@ -221,6 +223,7 @@ const TRAILING: [(&str, Getter); 28] = [
     ("value", |r| Cell::Number(r.value)),
     ("lower", |r| Cell::Number(r.lower)),
     ("upper", |r| Cell::Number(r.upper)),
+    ("approximate", |r| Cell::Flag(r.approximate)),
     ("n", |r| Cell::Count(r.n)),
     ("excluded", |r| Cell::Count(Some(r.excluded))),
     ("baseline", |r| Cell::Number(r.baseline)),
@@ -365,6 +368,7 @@ mod tests {
             value: Some(1.5),
             lower: None,
             upper: None,
+            approximate: false,
             points: false,
             n: Some(3),
             excluded: 0,

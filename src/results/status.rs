@@ -31,6 +31,9 @@ pub struct Standing {
 pub struct Evidence {
     /// The interval of the value.
     pub interval: Option<Interval>,
+    /// The interval rests on a model of a stock (docs/semantics.md, "Stocks"), not on
+    /// the sampling of events.
+    pub approximate: bool,
     /// The interval of the value's ratio to its baseline (of its difference from it, in
     /// proportion points, for a share).
     pub against_baseline: Option<Interval>,
@@ -98,6 +101,7 @@ pub fn judge(
         value,
         lower: evidence.interval.map(|i| i.lower),
         upper: evidence.interval.map(|i| i.upper),
+        approximate: evidence.approximate && evidence.interval.is_some(),
         points,
         n: None,
         excluded: 0,

@@ -198,8 +198,8 @@ fn fail_on_red_passes_when_only_a_pending_period_looks_red() {
     assert!(
         csv.lines().any(|l| {
             let c: Vec<&str> = l.split(',').collect();
-            // value, then lower and upper, then n: 3 incidents from 3 rows.
-            l.starts_with("incidents,1,a,2024-Q4,") && c[7] == "3" && c[10] == "3" && l.contains(",pending,")
+            // value, then lower, upper and approximate, then n: 3 incidents from 3 rows.
+            l.starts_with("incidents,1,a,2024-Q4,") && c[7] == "3" && c[11] == "3" && l.contains(",pending,")
         }),
         "{csv}"
     );

@@ -1012,3 +1012,28 @@ fn an_exposure_metric_judges_a_count_per_its_flow() {
     // Only the requested metric's rows come out, though its exposure was computed.
     assert!(per_stop.rows.iter().all(|r| r.metric.as_str() == "security_stops"));
 }
+
+/// A stock (the risks open at a period's end) gets Garwood's interval of its count,
+/// marked approximate; against its baseline (the register at the window's end, one
+/// count), the conditional test with equal exposures. Site `a` has two high risks open at
+/// the end of 2024-Q3 and one at the end of its baseline window (30 June).
+#[test]
+fn a_stock_gets_an_approximate_interval_of_its_count() {
+    use statrs::distribution::{Beta, ContinuousCDF, Gamma};
+    let risks = format!("{}r1,2024-01-10,2024-05-01,20\nr2,2024-03-31,,16\nr7,2024-07-01,,18\n", crate::engine::RISKS);
+    let empty = crate::engine::RISKS.to_string();
+    let run = crate::engine::run("open_risks", "2024-09-30", &[("a/risks.csv", &risks), ("b/risks.csv", &empty)], &[])
+        .unwrap();
+    let row = run.row("a", "2024-Q3");
+    assert_eq!((row.value, row.baseline, row.approximate), (Some(2.0), Some(1.0), true));
+    let q = |shape: f64, p: f64| Gamma::new(shape, 1.0).unwrap().inverse_cdf(p);
+    assert!((row.lower.unwrap() - q(2.0, 0.05)).abs() < 1e-9 && (row.upper.unwrap() - q(3.0, 0.95)).abs() < 1e-9);
+    let odds = |p: f64| p / (1.0 - p);
+    let (l, u) =
+        (odds(Beta::new(2.0, 2.0).unwrap().inverse_cdf(0.05)), odds(Beta::new(3.0, 1.0).unwrap().inverse_cdf(0.95)));
+    assert!((row.change_lower.unwrap() - l).abs() < 1e-9 && (row.change_upper.unwrap() - u).abs() < 1e-9, "{row:?}");
+    // An event count's interval is not approximate.
+    let f = crate::engine::incidents("i1,2024-01-15T10:00:00Z,,SEV3,,\n", "");
+    let events = crate::engine::run("incidents", "2024-03-31", &crate::engine::files(&f), &[]).unwrap();
+    assert!(events.row("a", "2024-Q1").lower.is_some() && !events.row("a", "2024-Q1").approximate);
+}
