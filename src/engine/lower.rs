@@ -108,6 +108,9 @@ pub fn values_column(i: usize) -> String {
     format!("__values{i}")
 }
 
+/// The column of whether each value of the first slot ended ([`Lowerer::ended`]).
+pub const ENDED: &str = "__ended";
+
 /// The columns of slot `i`'s sum of squares, largest and smallest value and count.
 pub fn compound_columns(i: usize) -> [String; 4] {
     ["squares", "max", "min", "count"].map(|c| format!("__{c}{i}"))
@@ -135,6 +138,19 @@ impl Lowerer<'_> {
             arg().min().alias(min.as_str()),
             arg().count().cast(DataType::UInt64).alias(count.as_str()),
         ]
+    }
+
+    /// Whether each of the slot's values (nulls left out) ended, in the order of
+    /// [`Lowerer::values`]: `end` is not empty.
+    pub fn ended(&self, slot: &Slot, end: &TExpr) -> Expr {
+        let arg = self.row(slot.arg.as_ref().expect("aggregate with an argument")).cast(DataType::Float64);
+        let known = arg.clone().is_not_null();
+        self.row(end)
+            .is_not_null()
+            .filter(known.clone())
+            .sort_by([arg.filter(known)], SortMultipleOptions::default())
+            .implode(true)
+            .alias(ENDED)
     }
 
     /// Slot `i`'s aggregate, as a float column.

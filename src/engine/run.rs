@@ -4,8 +4,8 @@
 
 use super::data::{self, DataReport, EXCLUDED, FileCache, SITE, SiteTable};
 use super::lower::{
-    Lowerer, MS, PERIOD_END, PERIOD_START, column_name, compound_columns, instant_name, local_name, midnight_instant,
-    ms_lit, period_index, slot_column, values_column, wall_clock,
+    ENDED, Lowerer, MS, PERIOD_END, PERIOD_START, column_name, compound_columns, instant_name, local_name,
+    midnight_instant, ms_lit, period_index, slot_column, values_column, wall_clock,
 };
 use crate::calendar::midnight_ms;
 use crate::diag::{Diagnostic, codes};
@@ -266,6 +266,9 @@ impl<'a> Query<'a> {
         let mut aggs: Vec<Expr> = base.slots.iter().enumerate().map(|(i, s)| lowerer.slot(s, i)).collect();
         let kept = base.slots.iter().enumerate().filter(|(_, s)| s.keeps_values());
         aggs.extend(kept.map(|(i, s)| lowerer.values(s, i)));
+        if let (Some(end), Some(slot)) = (&base.censored, base.slots.first()) {
+            aggs.push(lowerer.ended(slot, end));
+        }
         let compound = base.slots.iter().enumerate().filter(|(_, s)| s.keeps_compound());
         aggs.extend(compound.flat_map(|(i, s)| lowerer.compound(s, i)));
         aggs.push(len().alias(N));
@@ -767,6 +770,14 @@ fn groups(base: &BasePlan, df: &DataFrame, by_site: bool, by_period: bool) -> Po
         let (sum, squares, max) = (sum.unwrap_or(0.0), squares.unwrap_or(0.0), max.unwrap_or(0.0));
         Some(crate::stats::Compound { sum, squares, max, events })
     };
+    let ended = match base.censored {
+        Some(_) => Some(df.column(ENDED)?.list()?.clone()),
+        None => None,
+    };
+    let flags = |list: &ListChunked, row: usize| -> Option<Vec<bool>> {
+        let series = list.get_as_series(row)?;
+        Some(series.bool().ok()?.iter().map(|b| b.unwrap_or(false)).collect())
+    };
     let n = df.column(N)?.cast(&DataType::UInt64)?;
     let n = n.u64()?;
     let listed = |list: &ListChunked, row: usize| -> Option<Vec<f64>> {
@@ -788,6 +799,7 @@ fn groups(base: &BasePlan, df: &DataFrame, by_site: bool, by_period: bool) -> Po
                 compound([sum.get(row), squares.get(row), max.get(row), min.get(row), count.get(row)])
             })
             .collect(),
+        ended: ended.as_ref().and_then(|list| flags(list, row)),
         n: n.get(row).unwrap_or(0),
     });
     Ok(groups.collect())

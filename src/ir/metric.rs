@@ -235,6 +235,26 @@ impl BaseMetric {
         pairs
     }
 
+    /// The end of a duration still running at `as_of`, when the value is a `median` or
+    /// `percentile` of one: `hours_between(start, coalesce(END, as_of))` (or days,
+    /// minutes). A row whose END is empty is a case still open, censored at `as_of`: its
+    /// duration is only known to be at least that long (docs/semantics.md, "Open cases").
+    pub fn censored_end(&self) -> Option<&TExpr> {
+        let TExprKind::Aggregate { func: AggFn::Median | AggFn::Percentile, args } = &self.value.kind else {
+            return None;
+        };
+        let TExprKind::Call { func: RowFn::HoursBetween | RowFn::DaysBetween | RowFn::MinutesBetween, args } =
+            &args.first()?.kind
+        else {
+            return None;
+        };
+        let TExprKind::Call { func: RowFn::Coalesce, args } = &args.get(1)?.kind else { return None };
+        match args.as_slice() {
+            [end, as_of] if matches!(as_of.kind, TExprKind::Builtin(Builtin::AsOf)) => Some(end),
+            _ => None,
+        }
+    }
+
     /// The joins whose columns the metric reads (in `where`, `value` or `by`), by name.
     pub fn joins_used(&self) -> Vec<String> {
         self.joined_columns().into_keys().collect()

@@ -131,6 +131,10 @@ pub struct BasePlan<'a> {
     /// how much more its monthly counts swing than a Poisson process's (docs/semantics.md,
     /// "Overdispersion").
     pub baseline_months: bool,
+    /// For a median or percentile of a duration that may still be running at `as_of`
+    /// ([`BaseMetric::censored_end`]), its end: a back end returns beside the sorted
+    /// values whether each ended (the end is not empty).
+    pub censored: Option<TExpr>,
     /// The sites that do not export a source the metric reads (`sources: {x: none}`):
     /// not collected there.
     pub absent_at: Vec<SiteId>,
@@ -392,6 +396,7 @@ impl<'a> Planner<'a> {
             baseline_months: !windows.is_empty()
                 && metric.body.judged_aggregate() == Some(crate::ir::AggFn::Count)
                 && matches!(b.time, TimeSemantics::Event { .. }),
+            censored: b.censored_end().filter(|_| matches!(b.time, TimeSemantics::Event { .. })).cloned(),
             baseline: (!windows.is_empty()).then_some(windows),
             absent_at: self.absent_at(metric),
         }
@@ -592,5 +597,8 @@ pub struct Group {
     /// Per slot, what its sum rests on where [`post::Slot::keeps_compound`]; `None` for the
     /// others, and where a value summed is negative (no longer a sum of amounts).
     pub compounds: Vec<Option<crate::stats::Compound>>,
+    /// Where [`BasePlan::censored`]: for each of the first slot's sorted values, whether
+    /// its duration ended (`false`: still open at `as_of`).
+    pub ended: Option<Vec<bool>>,
     pub n: u64,
 }

@@ -192,6 +192,8 @@ struct Base<'p> {
     baseline_values: HashMap<(SiteRef, Dims), Vec<f64>>,
     /// Per site and dimension value, the dispersion of its baseline's monthly counts.
     dispersions: HashMap<(String, Dims), Dispersion>,
+    /// Per group of a duration that may still be running, whether each sorted value ended.
+    ended: HashMap<(SiteRef, Dims, i64), Vec<bool>>,
     /// A sum's amounts per group, and per baseline window.
     compounds: HashMap<(SiteRef, Dims, i64), Compound>,
     baseline_compounds: HashMap<(SiteRef, Dims), Compound>,
@@ -238,6 +240,9 @@ impl<'p> Base<'p> {
         for g in tables.baselines.iter().filter(|g| g.values.first().is_some_and(Option::is_some)) {
             baseline_values.insert((g.site.clone(), g.dims.clone()), g.values[0].clone().unwrap_or_default());
         }
+        let ended = (tables.periods.iter())
+            .filter_map(|g| Some(((g.site.clone(), g.dims.clone(), g.period.unwrap_or(0)), g.ended.clone()?)))
+            .collect();
         let (mut compounds, mut baseline_compounds) = (HashMap::new(), HashMap::new());
         for g in &tables.periods {
             if let Some(Some(c)) = g.compounds.first() {
@@ -282,6 +287,7 @@ impl<'p> Base<'p> {
             baseline_values,
             compounds,
             baseline_compounds,
+            ended,
             dispersions,
             excluded,
             sites_read,
@@ -452,7 +458,7 @@ impl<'p> Base<'p> {
             None => Some(format!("{} value(s) with too little spread to resample: nothing to judge", values.len())),
             Some(_) => None,
         };
-        Evidence { interval, against_baseline: against, too_few, caution: None, approximate: false }
+        Evidence { interval, against_baseline: against, too_few, caution: None, remark: None, approximate: false }
     }
 
     /// How sure a median's or percentile's `value` is: between the order statistics of
@@ -472,6 +478,10 @@ impl<'p> Base<'p> {
             return Evidence::default();
         };
         let of_baseline = self.baseline_values_in(site, dims, period);
+        let ended = self.ended.get(&(site.clone(), dims.clone(), period.index));
+        if let Some(ended) = ended.filter(|e| e.len() == values.len() && e.contains(&false)) {
+            return self.open_cases_evidence(values, ended, of_baseline.zip(baseline), q);
+        }
         let against = of_baseline
             .zip(baseline)
             .and_then(|(b, b0)| crate::stats::quantile_ratio(values, value, b, b0, q, confidence));
@@ -481,7 +491,55 @@ impl<'p> Base<'p> {
             let min = crate::stats::fewest_for_quantile(q, confidence).unwrap_or(0).max(min);
             format!("{} value(s): fewer than {min}, too few to judge", values.len())
         });
-        Evidence { interval, against_baseline: against, too_few, caution: None, approximate: false }
+        Evidence { interval, against_baseline: against, too_few, caution: None, remark: None, approximate: false }
+    }
+
+    /// How sure a median or percentile of durations is when some are still running at
+    /// `as_of` (docs/semantics.md, "Open cases"): the Kaplan-Meier estimate with Brookmeyer
+    /// and Crowley's interval, not the value that counts open cases as ended at `as_of`;
+    /// against the baseline's (order statistics, or Kaplan-Meier if it had open cases
+    /// too), the ratio read from both intervals.
+    fn open_cases_evidence(
+        &self,
+        values: &[f64],
+        ended: &[bool],
+        baseline: Option<(&Vec<f64>, f64)>,
+        q: f64,
+    ) -> Evidence {
+        let confidence = self.plan.judgement.confidence;
+        let times: Vec<(f64, bool)> = values.iter().copied().zip(ended.iter().copied()).collect();
+        let km = crate::stats::kaplan_meier(&times, q, confidence);
+        let against = km.zip(baseline).and_then(|((e, i), (b, e0))| {
+            let i0 = crate::stats::quantile(b, q, confidence)?;
+            crate::stats::ratio_of_estimates(e, i, e0, i0, confidence)
+        });
+        let open = ended.iter().filter(|e| !**e).count();
+        let what = if q == 0.5 { "median".to_string() } else { format!("{}th percentile", (q * 100.0).round()) };
+        let min = self
+            .base
+            .metric
+            .min_n
+            .map_or(0, |n| n as usize)
+            .max(crate::stats::fewest_for_quantile(q, confidence).unwrap_or(0));
+        let too_few = match km {
+            _ if values.len() < min => Some(format!("{} value(s): fewer than {min}, too few to judge", values.len())),
+            None => {
+                Some(format!("{open} of {} case(s) still open at as_of: too many to estimate the {what}", values.len()))
+            }
+            Some(_) => None,
+        };
+        let remark = km.map(|(e, _)| {
+            let e = (e * 1000.0).round() / 1000.0;
+            format!("{open} case(s) still open at as_of: the Kaplan-Meier {what} is {e}")
+        });
+        Evidence {
+            interval: km.map(|(_, i)| i),
+            against_baseline: against,
+            too_few,
+            caution: None,
+            remark,
+            approximate: false,
+        }
     }
 
     /// The period's sample: a count's events, a share's hits of its cases, a sum's
@@ -531,6 +589,7 @@ impl<'p> Base<'p> {
                 Evidence {
                     interval: crate::stats::compound(c, confidence).map(per_period),
                     approximate: false,
+                    remark: None,
                     against_baseline: against,
                     too_few: (events < min).then(|| format!("{events} event(s): fewer than {min}, too few to judge")),
                     caution: None,
@@ -547,6 +606,7 @@ impl<'p> Base<'p> {
                 Evidence {
                     interval: crate::stats::share(x, n, confidence),
                     approximate: false,
+                    remark: None,
                     against_baseline: against,
                     too_few: (n < min).then(|| format!("{n} case(s): fewer than {min}, too few to judge")),
                     caution: None,
@@ -592,16 +652,13 @@ impl<'p> Base<'p> {
             let span = if periods == 1 { "single period".to_string() } else { format!("window of {periods} periods") };
             format!("with {e} baseline event(s), no {span} can show `better` at {level}%")
         });
-        let caution = match (clustered, never_better) {
-            (Some(a), Some(b)) => Some(format!("{a}; {b}")),
-            (a, b) => a.or(b),
-        };
         Evidence {
             interval: crate::stats::count_dispersed(k, phi, confidence).map(per_period),
             approximate: false,
+            remark: clustered,
             against_baseline: against,
             too_few,
-            caution,
+            caution: never_better,
         }
     }
 

@@ -41,6 +41,9 @@ pub struct Evidence {
     pub too_few: Option<String>,
     /// What the status note adds (a baseline too small for one period to show `better`).
     pub caution: Option<String>,
+    /// How the interval was found, when the note must say it whatever the criteria read
+    /// (open cases censored, clustered events widened).
+    pub remark: Option<String>,
 }
 
 /// A result row of `m` with baseline, delta, target, change and status filled in; covered
@@ -85,7 +88,7 @@ pub fn judge(
             let (status, note) = from_evidence(m, &Judging { value: v, baseline, target, points, evidence, judgement });
             // The caution is about `better`: it matters where the criteria read the baseline.
             let caution = evidence.caution.clone().filter(|_| needs_baseline(m));
-            let note = [note, caution].into_iter().flatten().collect::<Vec<_>>();
+            let note = [note, caution, evidence.remark.clone()].into_iter().flatten().collect::<Vec<_>>();
             (status, (!note.is_empty()).then(|| note.join("; ")))
         }
     };

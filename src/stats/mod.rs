@@ -312,3 +312,68 @@ pub fn compound_ratio(c: Compound, t: f64, c0: Compound, t0: f64, confidence: f6
     };
     Some(Interval { lower, upper })
 }
+
+/// The Kaplan-Meier estimate of the `q` quantile of durations some of which are still
+/// running (censored), with Brookmeyer and Crowley's (1982) interval: `times` ascending,
+/// each with whether it ended (`true`) or is censored (`false`). The quantile is the
+/// first time the survival S(t) falls to 1 - q or below; the interval is the times whose
+/// S(t) is within z of 1 - q by Greenwood's standard error, from the first event time with
+/// S(t) ≤ 1 - q + z·se(t) to the first with S(t) < 1 - q - z·se(t) (infinite when S never
+/// falls that low: too many cases still open). `None` when no duration ended, or S never
+/// falls to 1 - q (the quantile is beyond the longest ended duration).
+pub fn kaplan_meier(times: &[(f64, bool)], q: f64, confidence: f64) -> Option<(f64, Interval)> {
+    let z = z(confidence)?;
+    if !(q > 0.0 && q < 1.0 && times.iter().any(|(_, ended)| *ended)) {
+        return None;
+    }
+    let target = 1.0 - q;
+    let (mut s, mut greenwood, mut at_risk) = (1.0_f64, 0.0_f64, times.len() as f64);
+    let (mut estimate, mut lower, mut upper) = (None, None, None);
+    let mut i = 0;
+    while i < times.len() {
+        let t = times[i].0;
+        // Every duration of this time: the ones that ended before the censored ones.
+        let (mut ended, mut all) = (0.0, 0.0);
+        while i < times.len() && times[i].0 == t {
+            ended += f64::from(u8::from(times[i].1));
+            all += 1.0;
+            i += 1;
+        }
+        if ended > 0.0 {
+            s *= 1.0 - ended / at_risk;
+            if at_risk > ended {
+                greenwood += ended / (at_risk * (at_risk - ended));
+            }
+            let se = if s > 0.0 { s * greenwood.sqrt() } else { 0.0 };
+            if estimate.is_none() && s <= target {
+                estimate = Some(t);
+            }
+            if lower.is_none() && s <= target + z * se {
+                lower = Some(t);
+            }
+            if upper.is_none() && s < target - z * se {
+                upper = Some(t);
+            }
+        }
+        at_risk -= all;
+    }
+    let estimate = estimate?;
+    Some((estimate, Interval { lower: lower.unwrap_or(estimate), upper: upper.unwrap_or(f64::INFINITY) }))
+}
+
+/// The interval of the ratio of two positive estimates from their own intervals at
+/// `confidence`, each read as a normal interval of the logarithm (its variance
+/// `((ln U - ln L) / 2z)²`): `exp(ln(e / e0) ± z·sqrt(v + v0))`, as Price and Bonett read
+/// order statistics ([`quantile_ratio`]). `None` when an estimate or an end is not
+/// positive and finite.
+pub fn ratio_of_estimates(e: f64, i: Interval, e0: f64, i0: Interval, confidence: f64) -> Option<Interval> {
+    let z = z(confidence)?;
+    let ok = |x: f64| x.is_finite() && x > 0.0;
+    if ![e, e0, i.lower, i.upper, i0.lower, i0.upper].into_iter().all(ok) {
+        return None;
+    }
+    let variance = |i: Interval| ((i.upper.ln() - i.lower.ln()) / (2.0 * z)).powi(2);
+    let half = z * (variance(i) + variance(i0)).sqrt();
+    let centre = (e / e0).ln();
+    Some(Interval { lower: (centre - half).exp(), upper: (centre + half).exp() })
+}

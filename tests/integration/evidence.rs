@@ -1037,3 +1037,43 @@ fn a_stock_gets_an_approximate_interval_of_its_count() {
     let events = crate::engine::run("incidents", "2024-03-31", &crate::engine::files(&f), &[]).unwrap();
     assert!(events.row("a", "2024-Q1").lower.is_some() && !events.row("a", "2024-Q1").approximate);
 }
+
+/// Durations still running at `as_of` are censored, not ended: five incidents of 2024-Q3 at
+/// site `a` contained after 10, 20 and 30 hours, and two still open as of 30 September, for 12
+/// and 6 hours so far. The value counts the open ones as ended (the median of 6, 10, 12,
+/// 20, 30 is 12); the Kaplan-Meier survival falls to 0.75 at 10 hours (one of the four
+/// still at risk after the 6-hour one is censored) and to 0.375 at 20 (one of two after
+/// the 12-hour one): the median is 20, and Brookmeyer and Crowley's interval runs from 10
+/// (S within z·se of 0.5: 0.75 ≤ 0.5 + 1.645 × 0.2165) to 30 (where S falls to 0).
+#[test]
+fn open_cases_are_censored_in_a_kaplan_meier_median() {
+    use crate::util::Edit;
+    let open_hours = Edit::Write {
+        file: "set/metrics/open_hours.yaml",
+        text: "metric: open_hours\nversion: 1\ntitle: hours to contain\nlayer: risk\nunit: hours\n\
+               direction: lower_is_better\ngrain: quarter\nsource: incidents\ntime: {event: detected_at}\n\
+               value: median(hours_between(detected_at, coalesce(contained_at, as_of)))\n\
+               target: {value: 24}\n",
+    };
+    let csv = "i1,2024-09-01T00:00:00Z,2024-09-01T10:00:00Z,SEV3,,\ni2,2024-09-02T00:00:00Z,2024-09-02T20:00:00Z,SEV3,,\n\
+               i3,2024-09-03T00:00:00Z,2024-09-04T06:00:00Z,SEV3,,\ni4,2024-09-30T12:00:00Z,,SEV3,,\n\
+               i5,2024-09-30T18:00:00Z,,SEV3,,\n";
+    let f = crate::engine::incidents(csv, "");
+    let run = crate::engine::run("open_hours", "2024-09-30", &crate::engine::files(&f), &[open_hours]).unwrap();
+    let row = run.row("a", "2024-Q3");
+    assert_eq!(row.value, Some(12.0));
+    let (lower, upper) = (row.lower.unwrap(), row.upper.unwrap());
+    assert!((lower - 10.0).abs() < 1e-9 && (upper - 30.0).abs() < 1e-9, "{row:?}");
+    // 24 hours lies inside [10, 30]: the target is open, and the note says why the
+    // interval is not around the value.
+    assert_eq!(row.status, Some(RowStatus::Unclear));
+    let note = row.status_note.as_deref().unwrap_or_default();
+    assert!(note.contains("2 case(s) still open at as_of: the Kaplan-Meier median is 20"), "{note}");
+    let s =
+        stats::kaplan_meier(&[(6.0, false), (10.0, true), (12.0, false), (20.0, true), (30.0, true)], 0.5, CONFIDENCE);
+    assert_eq!(s.map(|(m, _)| m), Some(20.0));
+    // Without an ended duration there is no estimate; with only ended ones it is the
+    // plain quantile's first crossing.
+    assert_eq!(stats::kaplan_meier(&[(5.0, false), (7.0, false)], 0.5, CONFIDENCE), None);
+    assert_eq!(stats::kaplan_meier(&[(1.0, true), (2.0, true), (3.0, true)], 0.5, CONFIDENCE).map(|k| k.0), Some(2.0));
+}
