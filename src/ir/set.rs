@@ -35,6 +35,39 @@ impl DefinitionSet {
         self.metrics.iter().find(|m| m.id.as_str() == id)
     }
 
+    /// The parts of derived metric `m` when they share their events (docs/semantics.md,
+    /// "Derived metrics over shared events"): each an event count or sum over the very same
+    /// rows (one source, time column and `where`, no `by`), the sums all of one amount, so
+    /// that their covariance is known; in the order of its inputs.
+    pub fn shared_event_parts(&self, m: &Metric) -> Option<Vec<&Metric>> {
+        let MetricBody::Derived { inputs, .. } = &m.body else { return None };
+        let parts: Vec<&Metric> = inputs.iter().map(|i| self.metric(i.as_str())).collect::<Option<_>>()?;
+        fn base(p: &Metric) -> Option<&BaseMetric> {
+            match &p.body {
+                MetricBody::Base(b) => Some(b),
+                MetricBody::Derived { .. } => None,
+            }
+        }
+        let rows = |p: &Metric| {
+            let b = base(p)?;
+            let flow = matches!(p.body.judged_aggregate(), Some(AggFn::Count | AggFn::Sum));
+            (flow && b.by.is_empty() && p.grain == m.grain)
+                .then(|| (b.source.clone(), b.time.clone(), b.filter.as_ref().map(TExpr::canonical_text)))
+        };
+        let first = rows(parts.first()?)?;
+        // The amounts summed, wherever the sum sits in the value (`sum(x) / 60`).
+        let mut amounts: BTreeSet<String> = BTreeSet::new();
+        for b in parts.iter().filter_map(|p| base(p)) {
+            b.value.walk(&mut |e: &TExpr| {
+                if let TExprKind::Aggregate { func: AggFn::Sum, args } = &e.kind {
+                    amounts.extend(args.first().map(TExpr::canonical_text));
+                }
+            });
+        }
+        let same = parts.iter().all(|p| rows(p).as_ref() == Some(&first));
+        (same && amounts.len() <= 1).then_some(parts)
+    }
+
     /// Every metric's id, in the set's order.
     pub fn ids(&self) -> Vec<MetricId> {
         self.metrics.iter().map(|m| m.id.clone()).collect()

@@ -236,6 +236,9 @@ pub struct DerivedPlan<'a> {
     pub grain: Grain,
     pub inputs: Vec<MetricId>,
     pub post: Post,
+    /// Its parts share their events ([`DefinitionSet::shared_event_parts`]): its value is
+    /// judged with an interval from their joint covariance.
+    pub shared_events: bool,
 }
 
 impl BasePlan<'_> {
@@ -326,7 +329,8 @@ pub fn plan<'a>(checked: &'a Checked, request: &Request) -> Result<Plan<'a>, Vec
             }
             MetricBody::Derived { value, inputs } => {
                 let post = post::post_only(value);
-                plan.derived.push(DerivedPlan { metric: m, grain, inputs: inputs.clone(), post });
+                let shared_events = set.shared_event_parts(m).is_some();
+                plan.derived.push(DerivedPlan { metric: m, grain, inputs: inputs.clone(), post, shared_events });
             }
         }
     }

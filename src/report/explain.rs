@@ -227,6 +227,10 @@ fn evidence(w: &mut String, c: &Checked, m: &Metric) {
     };
     let (interval, against) = match m.body.judged_aggregate() {
         _ if stock.is_some() => stock.unwrap_or_default(),
+        _ if c.set.shared_event_parts(m).is_some() => (
+            "the delta method on its parts' joint covariance (they share their events), Student's t",
+            "the ratio to the baseline's, the delta method on both",
+        ),
         Some(AggFn::Count) => (
             "Garwood's exact Poisson interval of the count",
             "the ratio of rates, Clopper-Pearson on k / (k + K) (the conditional test of two Poisson rates)",

@@ -364,6 +364,10 @@ impl<'p> Base<'p> {
             };
             let evidence =
                 value.zip(n).map_or_else(Evidence::default, |(v, n)| self.evidence(site, dims, period, v, n, baseline));
+            // What a derived metric over these events reads of the period and its baseline.
+            if let Some(part) = value.zip(n).and_then(|(v, n)| self.part(site, dims, period, v, n)) {
+                out.parts.insert((self.base.metric.id.clone(), site.clone(), period.start), part);
+            }
             let judged =
                 judge(self.base.metric, site, period, value, baseline, standing, &evidence, self.plan.judgement);
             let row = ResultRow {
@@ -540,6 +544,26 @@ impl<'p> Base<'p> {
             remark,
             approximate: false,
         }
+    }
+
+    /// What a derived metric reads of this count or sum of events at `site` in `period`
+    /// (without dimensions): its raw sample and its baseline's, and the factor of its value.
+    fn part(&self, site: &SiteRef, dims: &Dims, period: &Period, value: f64, n: u64) -> Option<Part> {
+        if !dims.is_empty() || !self.base.metric.body.is_event() {
+            return None;
+        }
+        let raw = |s: Sample| match s {
+            Sample::Count { events } => {
+                let k = events as f64;
+                Some(Compound { sum: k, squares: k, max: 1.0, events })
+            }
+            Sample::Sum(c) => Some(c),
+            Sample::Share { .. } => None,
+        };
+        let sample = raw(self.sample(site, dims, period, value, n)?)?;
+        let baseline = self.baseline_sample(site, dims, std::slice::from_ref(period));
+        let baseline = baseline.and_then(|b| Some((raw(b.sample)?, b.periods)));
+        Some(Part { sample, baseline, factor: self.factor })
     }
 
     /// The period's sample: a count's events, a share's hits of its cases, a sum's
@@ -1038,6 +1062,7 @@ fn zero_filled(slots: &[Slot]) -> Vec<V> {
 /// `by` gives its site-wide value to every dimension value.
 fn derived_rows(plan: &Plan, d: &DerivedPlan, out: &mut Assembled) {
     let periods = plan.periods(d.grain);
+    let joint = joint_parts(plan, d);
     let id = &d.metric.id;
     let names = d.inputs.iter().filter_map(|i| out.dim_names.get(i)).find(|n| !n.is_empty()).cloned();
     let names = names.unwrap_or_default();
@@ -1086,7 +1111,10 @@ fn derived_rows(plan: &Plan, d: &DerivedPlan, out: &mut Assembled) {
                         out.covered.contains(&(id.clone(), SiteRef::Site(SiteId(s.to_string())), period.start))
                     }),
                 };
-                let evidence = Evidence::default();
+                let evidence = match (&joint, value) {
+                    (Some(parts), Some(_)) if dims.is_empty() => derived_evidence(plan, d, parts, &site, period, out),
+                    _ => Evidence::default(),
+                };
                 let judged = judge(d.metric, &site, period, value, baseline, standing, &evidence, plan.judgement);
                 let row = ResultRow {
                     dims: names.iter().cloned().zip(dims.iter().cloned()).collect(),
@@ -1103,6 +1131,103 @@ fn derived_rows(plan: &Plan, d: &DerivedPlan, out: &mut Assembled) {
             }
         }
         out.combos.insert((id.clone(), site), combos);
+    }
+}
+
+/// A count's or sum's raw sample in a period, its baseline's (with the baseline's
+/// exposure in periods), and the factor its value is of the sample.
+#[derive(Clone, Copy)]
+struct Part {
+    sample: Compound,
+    baseline: Option<(Compound, f64)>,
+    factor: f64,
+}
+
+/// The base plans of a derived metric's parts when they share their events
+/// ([`crate::ir::DefinitionSet::shared_event_parts`]), at the grain computed.
+fn joint_parts<'p>(plan: &'p Plan, d: &DerivedPlan) -> Option<Vec<&'p BasePlan<'p>>> {
+    if !d.shared_events {
+        return None;
+    }
+    let plans = d.inputs.iter().map(|i| plan.bases.iter().find(|b| &b.metric.id == i));
+    plans.collect::<Option<Vec<_>>>().filter(|b| b.iter().all(|b| b.grain == d.grain))
+}
+
+/// The evidence of a derived metric over parts that share their events ([`joint_parts`]):
+/// the delta method on the parts' joint covariance, in the period and in its baseline;
+/// too few below 10 events, or `min_n`.
+fn derived_evidence(
+    plan: &Plan,
+    d: &DerivedPlan,
+    parts: &[&BasePlan],
+    site: &SiteRef,
+    period: &Period,
+    out: &Assembled,
+) -> Evidence {
+    let confidence = plan.judgement.confidence;
+    let found: Option<Vec<Part>> =
+        parts.iter().map(|b| out.parts.get(&(b.metric.id.clone(), site.clone(), period.start)).copied()).collect();
+    let Some(found) = found else { return Evidence::default() };
+    let ids: Vec<&str> = parts.iter().map(|b| b.metric.id.as_str()).collect();
+    let f = |values: &[f64]| crate::plan::post::eval(&d.post, &Parts { ids: &ids, values }).num();
+    let is_sum: Vec<bool> = parts.iter().map(|b| b.metric.body.judged_aggregate() == Some(AggFn::Sum)).collect();
+    // The parts' values and covariance from raw samples over the same events, each scaled
+    // by its factor and over `periods`.
+    let moments = |samples: &[(Compound, f64)], periods: f64| -> (Vec<f64>, Vec<f64>) {
+        let k = samples.len();
+        let values = samples.iter().map(|(c, factor)| factor * c.sum / periods).collect();
+        let mut cov = vec![0.0; k * k];
+        for j in 0..k {
+            for l in 0..k {
+                let (cj, fj) = samples[j];
+                let (cl, fl) = samples[l];
+                let cross = match (is_sum[j], is_sum[l]) {
+                    (false, false) => cj.events as f64,
+                    (true, false) => cj.sum,
+                    (false, true) => cl.sum,
+                    (true, true) => cj.squares,
+                };
+                cov[j * k + l] = fj * fl * cross / (periods * periods);
+            }
+        }
+        (values, cov)
+    };
+    let now: Vec<(Compound, f64)> = found.iter().map(|p| (p.sample, p.factor)).collect();
+    let (values, cov) = moments(&now, 1.0);
+    let estimate = crate::stats::delta_variance(&f, &values, &cov);
+    let then: Option<Vec<(Compound, f64, f64)>> =
+        found.iter().map(|p| p.baseline.map(|(c, periods)| (c, p.factor, periods))).collect();
+    let against = then.and_then(|then| {
+        let periods = then.first()?.2;
+        let samples: Vec<(Compound, f64)> = then.iter().map(|(c, factor, _)| (*c, *factor)).collect();
+        let (values0, cov0) = moments(&samples, periods);
+        let (v0, var0) = crate::stats::delta_variance(&f, &values0, &cov0)?;
+        let (v, var) = estimate?;
+        crate::stats::delta_ratio(v, var, v0, var0, confidence)
+    });
+    let events = found.iter().map(|p| p.sample.events).max().unwrap_or(0);
+    let min = d.metric.min_n.map_or(MIN_SUM_EVENTS, u64::from);
+    // One event has no spread to read a variance from.
+    let interval = estimate.and_then(|(v, var)| crate::stats::delta_interval(v, var, events, confidence));
+    Evidence {
+        interval,
+        approximate: false,
+        remark: None,
+        against_baseline: against,
+        too_few: (events < min).then(|| format!("{events} event(s): fewer than {min}, too few to judge")),
+        caution: None,
+    }
+}
+
+/// The values of a derived metric's parts, by id, for [`crate::plan::post::eval`].
+struct Parts<'a> {
+    ids: &'a [&'a str],
+    values: &'a [f64],
+}
+
+impl Env for Parts<'_> {
+    fn metric(&self, id: &str) -> V {
+        self.ids.iter().position(|i| *i == id).map_or(V::Null, |j| V::Num(self.values[j]))
     }
 }
 
@@ -1136,6 +1261,9 @@ struct Assembled {
     rows: Vec<ResultRow>,
     /// What the statistics warn of (clustered counts).
     warnings: Vec<Diagnostic>,
+    /// (metric, site, period start) of an event count or sum without dimensions: what a
+    /// derived metric over the same events reads to judge its value.
+    parts: HashMap<(MetricId, SiteRef, NaiveDate), Part>,
     /// (metric, site, dimension values, period start) to value, for covered rows.
     values: HashMap<(MetricId, SiteRef, Dims, NaiveDate), Option<f64>>,
     /// (metric, site, period start) covered by the data.

@@ -377,3 +377,55 @@ pub fn ratio_of_estimates(e: f64, i: Interval, e0: f64, i0: Interval, confidence
     let centre = (e / e0).ln();
     Some(Interval { lower: (centre - half).exp(), upper: (centre + half).exp() })
 }
+
+/// The value of `f` at `values` (the parts of a derived metric) and its variance by the
+/// delta method, from the parts' covariance `cov` (row-major, k × k): the gradient by
+/// central differences, then g'·Σ·g. `None` when `f` is not finite at `values` or nearby,
+/// or the variance is negative.
+pub fn delta_variance(f: &dyn Fn(&[f64]) -> Option<f64>, values: &[f64], cov: &[f64]) -> Option<(f64, f64)> {
+    let k = values.len();
+    if cov.len() != k * k {
+        return None;
+    }
+    let at = f(values).filter(|v| v.is_finite())?;
+    let mut gradient = Vec::with_capacity(k);
+    for j in 0..k {
+        let h = 1e-6 * values[j].abs().max(1.0);
+        let (mut up, mut down) = (values.to_vec(), values.to_vec());
+        up[j] += h;
+        down[j] -= h;
+        gradient.push((f(&up)? - f(&down)?) / (2.0 * h));
+    }
+    let pairs = (0..k).flat_map(|j| (0..k).map(move |l| (j, l)));
+    let variance: f64 = pairs.map(|(j, l)| gradient[j] * gradient[l] * cov[j * k + l]).sum();
+    (variance >= 0.0 && variance.is_finite()).then_some((at, variance))
+}
+
+/// The interval of a value with `variance` (the delta method's) over `events` events:
+/// the variance taken as a sample's (times n / (n - 1)) and the quantile Student's t of
+/// n - 1 degrees of freedom, as for a mean; for a positive value the interval of its
+/// logarithm, `value·exp(±t·se / value)` (a ratio's natural scale), else `value ± t·se`.
+/// `None` below 2 events.
+pub fn delta_interval(value: f64, variance: f64, events: u64, confidence: f64) -> Option<Interval> {
+    if events < 2 {
+        return None;
+    }
+    let n = events as f64;
+    let t = statrs::distribution::StudentsT::new(0.0, 1.0, n - 1.0).ok()?.inverse_cdf(1.0 - tail(confidence)?);
+    let (z, se) = (t, (variance * n / (n - 1.0)).sqrt());
+    Some(match value > 0.0 {
+        true => Interval { lower: value * (-z * se / value).exp(), upper: value * (z * se / value).exp() },
+        false => Interval { lower: value - z * se, upper: value + z * se },
+    })
+}
+
+/// The interval of the ratio of two positive values with their delta-method variances
+/// (independent: a period and its baseline): `exp(ln(v / v0) ± z·sqrt(var/v² + var0/v0²))`.
+pub fn delta_ratio(value: f64, variance: f64, value0: f64, variance0: f64, confidence: f64) -> Option<Interval> {
+    if !(value > 0.0 && value0 > 0.0) {
+        return None;
+    }
+    let half = z(confidence)? * (variance / (value * value) + variance0 / (value0 * value0)).sqrt();
+    let centre = (value / value0).ln();
+    Some(Interval { lower: (centre - half).exp(), upper: (centre + half).exp() })
+}
