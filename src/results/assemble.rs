@@ -696,16 +696,22 @@ impl<'p> Base<'p> {
         for end in size.saturating_sub(1)..rows.len().min(periods.len()) {
             let span = &rows[end + 1 - size..=end];
             let period = &periods[end];
-            let whole = span.iter().all(|r| r.coverage == RowCoverage::Covered && r.value.is_some());
+            // A share's period without a case has no value, and adds nothing to its window.
+            let no_case = |r: &ResultRow| self.judged == Some(AggFn::Share) && r.value.is_none() && r.n == Some(0);
+            let whole = span.iter().all(|r| r.coverage == RowCoverage::Covered && (r.value.is_some() || no_case(r)));
             let span_periods = &periods[end + 1 - size..=end];
             let samples: Option<Vec<Sample>> = (span.iter().zip(span_periods))
-                .map(|(r, p)| r.value.zip(r.n).and_then(|(v, n)| self.sample(site, dims, p, v, n)))
+                .map(|(r, p)| match no_case(r) {
+                    true => Some(Sample::Share { x: 0, n: 0 }),
+                    false => r.value.zip(r.n).and_then(|(v, n)| self.sample(site, dims, p, v, n)),
+                })
                 .collect();
             let standing = Standing {
                 partial: span.iter().any(|r| r.partial),
                 before_rollout: span.iter().any(|r| r.status == Some(RowStatus::Baseline)),
             };
-            let pooled = samples.filter(|_| whole).and_then(|s| pool(&s));
+            let cases = |s: &Sample| !matches!(s, Sample::Share { n: 0, .. });
+            let pooled = samples.filter(|_| whole).and_then(|s| pool(&s)).filter(cases);
             let judged = match pooled {
                 Some(sample) => {
                     let (baseline, widened) =

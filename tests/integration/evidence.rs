@@ -1155,3 +1155,27 @@ fn a_derived_ratio_of_parts_over_the_same_events_gets_the_delta_interval() {
     assert!((row.value.unwrap() - mean).abs() < 1e-9, "{row:?}");
     assert!((row.lower.unwrap() - lower).abs() < 1e-6 && (row.upper.unwrap() - upper).abs() < 1e-6, "{row:?}");
 }
+
+/// A share's quarter without a case has no value but does not void its window: at site
+/// `a`, no incident in 2024-Q3 and 12 in Q4 (3 of them SEV1); the window of the two is
+/// the 3 of 12 of Q4 alone, with Wilson's interval on them.
+#[test]
+fn a_share_window_pools_past_a_quarter_without_a_case() {
+    use crate::util::Edit;
+    let window = Edit::Replace {
+        file: "set/metrics/major_share.yaml",
+        find: "grain: quarter",
+        with: "grain: quarter\nwindow: 2",
+    };
+    let mut csv = String::new();
+    for i in 0..12 {
+        let severity = if i < 3 { "SEV1" } else { "SEV3" };
+        csv += &format!("q{i},2024-11-{:02}T10:00:00Z,,{severity},,\n", i + 1);
+    }
+    let f = crate::engine::incidents(&csv, "");
+    let run = crate::engine::run("major_share", "2024-12-31", &crate::engine::files(&f), &[window]).unwrap();
+    assert_eq!(run.row("a", "2024-Q3").value, None);
+    let w = run.row("a", "2024-Q4").window.clone().unwrap();
+    let wilson = stats::share(3, 12, CONFIDENCE).unwrap();
+    assert_eq!((w.value, w.lower, w.upper), (Some(0.25), Some(wilson.lower), Some(wilson.upper)));
+}
