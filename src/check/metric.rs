@@ -113,6 +113,7 @@ fn check_exposures(cx: &mut Cx, metrics: &[Metric]) {
             Some(o) if !flow(o) || by(o) => {
                 format!("exposure `{id}` is not a flow: its value is not an event count or sum without `by`")
             }
+            Some(o) if o.exposure.is_some() => format!("exposure `{id}` is itself judged per another metric"),
             Some(_) => continue,
         };
         let mut d = Diagnostic::error(codes::E0519, problem)

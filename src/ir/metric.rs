@@ -163,17 +163,32 @@ impl MetricBody {
     }
 
     /// The aggregate a stock's rows (open or snapshot metrics: a complete register) are
-    /// judged on with an approximate interval: a bare `count`. A share of a register (its
-    /// coverage) has none: it is the state the register reports, not a draw.
+    /// judged on with an approximate interval: a bare `count` or `count_distinct` (judged
+    /// as a count). A share of a register (its coverage) has none: it is the state the
+    /// register reports, not a draw.
     pub fn judged_stock(&self) -> Option<AggFn> {
         let MetricBody::Base(b) = self else { return None };
         let stock = matches!(b.time, TimeSemantics::Open { .. } | TimeSemantics::Snapshot { .. });
-        self.bare_aggregate().filter(|f| stock && *f == AggFn::Count)
+        match self.bare_aggregate() {
+            Some(AggFn::Count | AggFn::CountDistinct) if stock => Some(AggFn::Count),
+            _ => None,
+        }
     }
 
     /// The aggregate of [`MetricBody::judged`].
     pub fn judged_aggregate(&self) -> Option<AggFn> {
         self.judged().map(|(f, _)| f)
+    }
+
+    /// Whether the value is an amount per row, `sum(x) / count()` of an event metric: a
+    /// mean over the same rows, judged by the delta method on the sum and the count
+    /// (docs/semantics.md, "Derived metrics over shared events").
+    pub fn is_sum_per_row(&self) -> bool {
+        let MetricBody::Base(b) = self else { return false };
+        let TExprKind::Binary { op: crate::syntax::BinOp::Div, lhs, rhs } = &b.value.kind else { return false };
+        let sum = matches!(lhs.kind, TExprKind::Aggregate { func: AggFn::Sum, .. });
+        let rows = matches!(&rhs.kind, TExprKind::Aggregate { func: AggFn::Count, args } if args.is_empty());
+        self.is_event() && sum && rows
     }
 }
 

@@ -50,8 +50,20 @@ impl DefinitionSet {
         }
         let rows = |p: &Metric| {
             let b = base(p)?;
-            let flow = matches!(p.body.judged_aggregate(), Some(AggFn::Count | AggFn::Sum));
-            (flow && b.by.is_empty() && p.grain == m.grain)
+            // A count of every row (`count()`, not `count(cond)`: its covariance with the
+            // other parts would need the rows both count), or a sum; not judged per an
+            // exposure (its baseline is then per that flow, not per period).
+            let every_row = |e: &TExpr| {
+                let mut all = true;
+                e.walk(&mut |x: &TExpr| {
+                    if let TExprKind::Aggregate { func: AggFn::Count, args } = &x.kind {
+                        all &= args.is_empty();
+                    }
+                });
+                all
+            };
+            let flow = matches!(p.body.judged_aggregate(), Some(AggFn::Count | AggFn::Sum)) && every_row(&b.value);
+            (flow && b.by.is_empty() && p.grain == m.grain && p.exposure.is_none())
                 .then(|| (b.source.clone(), b.time.clone(), b.filter.as_ref().map(TExpr::canonical_text)))
         };
         let first = rows(parts.first()?)?;

@@ -396,9 +396,9 @@ impl<'p> Base<'p> {
     /// event metric whose value is a bare `count(...)` (Garwood; against the baseline, the
     /// conditional test of two Poisson rates), `share(...)` (Wilson; Newcombe's
     /// difference), `median(...)` or `percentile(...)` (order statistics; Price and
-    /// Bonett), `mean(...)` (bootstrap) or a sum (Fay and Feuer; the F-gamma ratio);
-    /// nothing yet for derived metrics, and open and snapshot metrics (a complete register,
-    /// whose interval would be approximate).
+    /// Bonett), `mean(...)` (bootstrap), a sum (Fay and Feuer; the F-gamma ratio), an
+    /// amount per row (`sum(x) / count()`: the delta method), or a stock's count (Garwood,
+    /// approximate); derived metrics are judged in [`derived_evidence`].
     #[allow(clippy::too_many_arguments)]
     fn evidence(
         &self,
@@ -416,6 +416,7 @@ impl<'p> Base<'p> {
                 self.quantile_evidence(site, dims, period, (value, baseline), q)
             }
             Some(AggFn::Mean) => self.mean_evidence(site, dims, period),
+            _ if self.base.metric.body.is_sum_per_row() => self.per_row_evidence(site, dims, period, n),
             _ => match self.sample(site, dims, period, value, n) {
                 Some(sample) => {
                     let widened = self.widening(site, dims, period);
@@ -501,8 +502,8 @@ impl<'p> Base<'p> {
     /// How sure a median or percentile of durations is when some are still running at
     /// `as_of` (docs/semantics.md, "Open cases"): the Kaplan-Meier estimate with Brookmeyer
     /// and Crowley's interval, not the value that counts open cases as ended at `as_of`;
-    /// against the baseline's (order statistics, or Kaplan-Meier if it had open cases
-    /// too), the ratio read from both intervals.
+    /// against the baseline's quantile (its order statistics), the ratio read from both
+    /// intervals.
     fn open_cases_evidence(
         &self,
         values: &[f64],
@@ -543,6 +544,40 @@ impl<'p> Base<'p> {
             caution: None,
             remark,
             approximate: false,
+        }
+    }
+
+    /// How sure an amount per row (`sum(x) / count()`) is: the sum and the count are over
+    /// the same rows, so their covariance is the sum, and the delta method gives the
+    /// interval of the mean amount ([`crate::stats::delta_interval`]); against the
+    /// baseline's the delta method's ratio; too few below 10 rows, or `min_n`.
+    fn per_row_evidence(&self, site: &SiteRef, dims: &Dims, period: &Period, n: u64) -> Evidence {
+        let confidence = self.plan.judgement.confidence;
+        let ratio = |v: &[f64]| (v[1] > 0.0).then(|| v[0] / v[1]);
+        // The sum's amounts over `rows` rows: (value, variance) of their mean.
+        let judge = |c: &Compound, rows: f64| {
+            crate::stats::delta_variance(&ratio, &[c.sum, rows], &[c.squares, c.sum, c.sum, rows])
+        };
+        let now = self.compounds.get(&(site.clone(), dims.clone(), period.index)).and_then(|c| judge(c, n as f64));
+        // A site's baseline only: the pooled one is over the sites of the period.
+        let then = match site {
+            SiteRef::Site(_) => self.baselines.get(&(site.clone(), dims.clone())).and_then(|(_, rows)| {
+                let c = self.baseline_compounds.get(&(site.clone(), dims.clone()))?;
+                Some((judge(c, *rows as f64)?, *rows))
+            }),
+            SiteRef::All => None,
+        };
+        let against = now.zip(then).and_then(|((v, var), ((v0, var0), n0))| {
+            crate::stats::delta_ratio((v, var, n), (v0, var0, n0), confidence)
+        });
+        let min = self.base.metric.min_n.map_or(MIN_SUM_EVENTS, u64::from);
+        Evidence {
+            interval: now.and_then(|(v, var)| crate::stats::delta_interval(v, var, n, confidence)),
+            approximate: false,
+            remark: None,
+            against_baseline: against,
+            too_few: (n < min).then(|| format!("{n} row(s): fewer than {min}, too few to judge")),
+            caution: None,
         }
     }
 
@@ -813,7 +848,9 @@ impl<'p> Base<'p> {
             // Judged per another metric: the period's exposure is its value summed over the
             // span, the baseline's its one period's baseline times each window's periods.
             Some(x) => {
-                let t: f64 = span.iter().map(|p| x.values.get(&(site.clone(), p.start))).sum::<Option<f64>>()?;
+                // Pooled: over the same sites as the events, each its own.
+                let value = |s: &str, p: &Period| x.values.get(&(SiteRef::Site(SiteId(s.to_string())), p.start));
+                let t: f64 = span.iter().flat_map(|p| sites.iter().map(move |s| value(s, p))).sum::<Option<f64>>()?;
                 let of_site = |s: &str| x.baselines.get(&SiteRef::Site(SiteId(s.to_string())));
                 let t0: f64 =
                     sites.iter().zip(&each).map(|(s, (_, p))| of_site(s).map(|b| b * p)).sum::<Option<f64>>()?;
@@ -1203,15 +1240,16 @@ fn derived_evidence(
     let estimate = crate::stats::delta_variance(&f, &values, &cov);
     let then: Option<Vec<(Compound, f64, f64)>> =
         found.iter().map(|p| p.baseline.map(|(c, periods)| (c, p.factor, periods))).collect();
+    let events = found.iter().map(|p| p.sample.events).max().unwrap_or(0);
     let against = then.and_then(|then| {
         let periods = then.first()?.2;
         let samples: Vec<(Compound, f64)> = then.iter().map(|(c, factor, _)| (*c, *factor)).collect();
         let (values0, cov0) = moments(&samples, periods);
         let (v0, var0) = crate::stats::delta_variance(&f, &values0, &cov0)?;
+        let events0 = samples.iter().map(|(c, _)| c.events).max().unwrap_or(0);
         let (v, var) = estimate?;
-        crate::stats::delta_ratio(v, var, v0, var0, confidence)
+        crate::stats::delta_ratio((v, var, events), (v0, var0, events0), confidence)
     });
-    let events = found.iter().map(|p| p.sample.events).max().unwrap_or(0);
     let min = d.metric.min_n.map_or(MIN_SUM_EVENTS, u64::from);
     // One event has no spread to read a variance from.
     let interval = estimate.and_then(|(v, var)| crate::stats::delta_interval(v, var, events, confidence));

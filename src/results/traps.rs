@@ -7,7 +7,7 @@ use crate::diag::{Diagnostic, codes};
 use crate::ir::{AggFn, Direction, Grain, SiteRef};
 use crate::plan::BasePlan;
 use chrono::Datelike;
-use statrs::distribution::{ChiSquared, ContinuousCDF};
+use statrs::distribution::{ContinuousCDF, FisherSnedecor};
 
 /// The fewest months before the baseline window its rate is compared with.
 const MONTHS_BEFORE: f64 = 6.0;
@@ -96,25 +96,36 @@ fn regression(base: &BasePlan, rows: &[&ResultRow], confidence: f64) -> Option<S
     })
 }
 
-/// `site (4 years)` when the site's whole quarters, taken by quarter of the year over the
-/// years that have all four, differ more than chance allows: the chi-square test of equal
-/// rates over the four, below [`SEASONAL`].
+/// `site (4 years)` when the site's whole quarters, over the calendar years that have all
+/// four, differ by quarter of the year more than chance allows: a two-way analysis of
+/// variance of the square roots of the counts (which steadies a Poisson count's spread),
+/// years as blocks (a level that moves from year to year, as after a rollout, is not a
+/// season) and the quarters' residual spread as the yardstick (clustered counts swing
+/// more and need more to be called seasonal): F on 3 and 3(y - 1) degrees of freedom,
+/// below [`SEASONAL`].
 fn season(rows: &[&ResultRow]) -> Option<String> {
     let SiteRef::Site(site) = &rows[0].site else { return None };
-    let mut by_quarter: [Vec<f64>; 4] = Default::default();
+    let mut years: std::collections::BTreeMap<i32, [Option<f64>; 4]> = std::collections::BTreeMap::new();
     for r in rows.iter().filter(|r| whole(r)) {
-        by_quarter[(r.period_start.month0() / 3) as usize].push(r.value?);
+        years.entry(r.period_start.year()).or_default()[(r.period_start.month0() / 3) as usize] = r.value;
     }
-    let years = by_quarter.iter().map(Vec::len).min()?;
-    if years < SEASON_YEARS {
+    let table: Vec<[f64; 4]> =
+        (years.values()).filter_map(|&[a, b, c, d]| Some([a?.sqrt(), b?.sqrt(), c?.sqrt(), d?.sqrt()])).collect();
+    let y = table.len();
+    if y < SEASON_YEARS {
         return None;
     }
-    let totals: Vec<f64> = by_quarter.iter().map(|q| q[..years].iter().sum()).collect();
-    let expected = totals.iter().sum::<f64>() / 4.0;
-    if expected <= 0.0 {
+    let grand = table.iter().flatten().sum::<f64>() / (4 * y) as f64;
+    let quarter = |q: usize| table.iter().map(|r| r[q]).sum::<f64>() / y as f64;
+    let year = |r: &[f64; 4]| r.iter().sum::<f64>() / 4.0;
+    let between = y as f64 * (0..4).map(|q| (quarter(q) - grand).powi(2)).sum::<f64>();
+    let residual: f64 =
+        table.iter().map(|r| (0..4).map(|q| (r[q] - quarter(q) - year(r) + grand).powi(2)).sum::<f64>()).sum();
+    let (df1, df2) = (3.0, 3.0 * (y as f64 - 1.0));
+    if residual <= 0.0 {
         return None;
     }
-    let chi2: f64 = totals.iter().map(|o| (o - expected).powi(2) / expected).sum();
-    let p = 1.0 - ChiSquared::new(3.0).ok()?.cdf(chi2);
-    (p < SEASONAL).then(|| format!("`{site}` ({years} years of quarters)"))
+    let f = (between / df1) / (residual / df2);
+    let p = 1.0 - FisherSnedecor::new(df1, df2).ok()?.cdf(f);
+    (p < SEASONAL).then(|| format!("`{site}` ({y} years of quarters)"))
 }

@@ -280,8 +280,8 @@ pub fn compound(c: Compound, confidence: f64) -> Option<Interval> {
 /// against `c0` over `t0` (the period against its baseline): the ratio of the two matched
 /// gamma laws is a scaled F (a beta odds); below, the period's law against the baseline's
 /// with one more event, above the other way round. With every amount 1 it is the
-/// conditional test of two Poisson rates ([`rate_ratio`]). A side without an event takes
-/// the other's largest amount for its one more event. `None` when neither side holds an
+/// conditional test of two Poisson rates ([`rate_ratio`]). A side without an amount above
+/// 0 takes the other's largest amount for its one more event. `None` when neither side holds an
 /// amount above 0, an exposure is not positive, or an amount is negative.
 pub fn compound_ratio(c: Compound, t: f64, c0: Compound, t0: f64, confidence: f64) -> Option<Interval> {
     let a = tail(confidence)?;
@@ -291,8 +291,9 @@ pub fn compound_ratio(c: Compound, t: f64, c0: Compound, t0: f64, confidence: f6
     if nothing || !(positive(t) && positive(t0) && positive(w)) || c.sum < 0.0 || c0.sum < 0.0 {
         return None;
     }
-    let w1 = if c.events > 0 { c.max } else { w };
-    let w0 = if c0.events > 0 { c0.max } else { w };
+    // A side without an amount above 0 takes the other's largest for its one more event.
+    let w1 = if c.max > 0.0 { c.max } else { w };
+    let w0 = if c0.max > 0.0 { c0.max } else { w };
     // A sum's matched gamma law: its shape and scale (mean / shape), with one more event.
     let law = |y: f64, v: f64| (y * y / v, v / y);
     let more = |c: Compound, w: f64| law(c.sum + w, c.squares + w * w);
@@ -420,12 +421,23 @@ pub fn delta_interval(value: f64, variance: f64, events: u64, confidence: f64) -
 }
 
 /// The interval of the ratio of two positive values with their delta-method variances
-/// (independent: a period and its baseline): `exp(ln(v / v0) ± z·sqrt(var/v² + var0/v0²))`.
-pub fn delta_ratio(value: f64, variance: f64, value0: f64, variance0: f64, confidence: f64) -> Option<Interval> {
-    if !(value > 0.0 && value0 > 0.0) {
+/// over `events` and `events0` events (independent: a period and its baseline), each
+/// variance taken as a sample's as in [`delta_interval`]:
+/// `exp(ln(v / v0) ± t·sqrt(var/v² + var0/v0²))`, t Student's of the fewer events less 1
+/// degrees of freedom. `None` below 2 events on a side.
+pub fn delta_ratio(
+    (value, variance, events): (f64, f64, u64),
+    (value0, variance0, events0): (f64, f64, u64),
+    confidence: f64,
+) -> Option<Interval> {
+    if !(value > 0.0 && value0 > 0.0) || events.min(events0) < 2 {
         return None;
     }
-    let half = z(confidence)? * (variance / (value * value) + variance0 / (value0 * value0)).sqrt();
+    let sample = |var: f64, n: u64| var * n as f64 / (n as f64 - 1.0);
+    let df = events.min(events0) as f64 - 1.0;
+    let t = statrs::distribution::StudentsT::new(0.0, 1.0, df).ok()?.inverse_cdf(1.0 - tail(confidence)?);
+    let relative = sample(variance, events) / (value * value) + sample(variance0, events0) / (value0 * value0);
+    let half = t * relative.sqrt();
     let centre = (value / value0).ln();
     Some(Interval { lower: (centre - half).exp(), upper: (centre + half).exp() })
 }

@@ -733,9 +733,19 @@ cases! {
     exposure_not_a_metric {
         edits: &[Replace { file: PRODUCTION, find: "grain: quarter", with: "grain: quarter\nexposure: production_hour" }],
         code: "E0519",
-        file: PRODUCTION,
+        file: MAJOR,
         line: 8,
         underlined: "production_hour",
+    }
+    exposure_judged_per_another {
+        edits: &[
+            Replace { file: PRODUCTION, find: "grain: quarter", with: "grain: quarter\nexposure: major_incidents" },
+            Replace { file: MAJOR, find: "grain: month", with: "grain: quarter\nexposure: production_hours" },
+        ],
+        code: "E0519",
+        file: MAJOR,
+        line: 8,
+        underlined: "production_hours",
     }
     exposure_on_a_percentile {
         edits: &[Replace { file: MTTR, find: "grain: quarter", with: "grain: quarter\nexposure: production_hours" }],
@@ -1009,7 +1019,7 @@ data_cases! {
         line: None,
     }
     quarters_that_swing_with_the_season {
-        files: &[("a/incidents.csv", "incident_id,detected_at,contained_at,severity,cost_eur,asset_id\ns20230,2023-02-01T08:00:00Z,,SEV3,,\ns20231,2023-02-02T08:00:00Z,,SEV3,,\ns20232,2023-02-03T08:00:00Z,,SEV3,,\ns20233,2023-02-04T08:00:00Z,,SEV3,,\ns20234,2023-02-05T08:00:00Z,,SEV3,,\ns20235,2023-02-06T08:00:00Z,,SEV3,,\ns20236,2023-02-07T08:00:00Z,,SEV3,,\ns20237,2023-02-08T08:00:00Z,,SEV3,,\ns20238,2023-02-09T08:00:00Z,,SEV3,,\ns20239,2023-02-10T08:00:00Z,,SEV3,,\ns20240,2024-02-01T08:00:00Z,,SEV3,,\ns20241,2024-02-02T08:00:00Z,,SEV3,,\ns20242,2024-02-03T08:00:00Z,,SEV3,,\ns20243,2024-02-04T08:00:00Z,,SEV3,,\ns20244,2024-02-05T08:00:00Z,,SEV3,,\ns20245,2024-02-06T08:00:00Z,,SEV3,,\ns20246,2024-02-07T08:00:00Z,,SEV3,,\ns20247,2024-02-08T08:00:00Z,,SEV3,,\ns20248,2024-02-09T08:00:00Z,,SEV3,,\ns20249,2024-02-10T08:00:00Z,,SEV3,,\ns20250,2025-02-01T08:00:00Z,,SEV3,,\ns20251,2025-02-02T08:00:00Z,,SEV3,,\ns20252,2025-02-03T08:00:00Z,,SEV3,,\ns20253,2025-02-04T08:00:00Z,,SEV3,,\ns20254,2025-02-05T08:00:00Z,,SEV3,,\ns20255,2025-02-06T08:00:00Z,,SEV3,,\ns20256,2025-02-07T08:00:00Z,,SEV3,,\ns20257,2025-02-08T08:00:00Z,,SEV3,,\ns20258,2025-02-09T08:00:00Z,,SEV3,,\ns20259,2025-02-10T08:00:00Z,,SEV3,,\nr20232,2023-05-10T08:00:00Z,,SEV3,,\nr20233,2023-08-10T08:00:00Z,,SEV3,,\nr20234,2023-11-10T08:00:00Z,,SEV3,,\nr20242,2024-05-10T08:00:00Z,,SEV3,,\nr20243,2024-08-10T08:00:00Z,,SEV3,,\nr20244,2024-11-10T08:00:00Z,,SEV3,,\nr20252,2025-05-10T08:00:00Z,,SEV3,,\nr20253,2025-08-10T08:00:00Z,,SEV3,,\nr20254,2025-11-10T08:00:00Z,,SEV3,,\n")],
+        files: &[("a/incidents.csv", "incident_id,detected_at,contained_at,severity,cost_eur,asset_id\ns202300,2023-02-01T08:00:00Z,,SEV3,,\ns202301,2023-02-02T08:00:00Z,,SEV3,,\ns202302,2023-02-03T08:00:00Z,,SEV3,,\ns202303,2023-02-04T08:00:00Z,,SEV3,,\ns202304,2023-02-05T08:00:00Z,,SEV3,,\ns202305,2023-02-06T08:00:00Z,,SEV3,,\ns202306,2023-02-07T08:00:00Z,,SEV3,,\ns202307,2023-02-08T08:00:00Z,,SEV3,,\ns202308,2023-02-09T08:00:00Z,,SEV3,,\ns202309,2023-02-10T08:00:00Z,,SEV3,,\ns202310,2023-05-01T08:00:00Z,,SEV3,,\ns202320,2023-08-01T08:00:00Z,,SEV3,,\ns202321,2023-08-02T08:00:00Z,,SEV3,,\ns202330,2023-11-01T08:00:00Z,,SEV3,,\ns202400,2024-02-01T08:00:00Z,,SEV3,,\ns202401,2024-02-02T08:00:00Z,,SEV3,,\ns202402,2024-02-03T08:00:00Z,,SEV3,,\ns202403,2024-02-04T08:00:00Z,,SEV3,,\ns202404,2024-02-05T08:00:00Z,,SEV3,,\ns202405,2024-02-06T08:00:00Z,,SEV3,,\ns202406,2024-02-07T08:00:00Z,,SEV3,,\ns202407,2024-02-08T08:00:00Z,,SEV3,,\ns202408,2024-02-09T08:00:00Z,,SEV3,,\ns202409,2024-02-10T08:00:00Z,,SEV3,,\ns2024010,2024-02-11T08:00:00Z,,SEV3,,\ns2024011,2024-02-12T08:00:00Z,,SEV3,,\ns202410,2024-05-01T08:00:00Z,,SEV3,,\ns202411,2024-05-02T08:00:00Z,,SEV3,,\ns202420,2024-08-01T08:00:00Z,,SEV3,,\ns202430,2024-11-01T08:00:00Z,,SEV3,,\ns202500,2025-02-01T08:00:00Z,,SEV3,,\ns202501,2025-02-02T08:00:00Z,,SEV3,,\ns202502,2025-02-03T08:00:00Z,,SEV3,,\ns202503,2025-02-04T08:00:00Z,,SEV3,,\ns202504,2025-02-05T08:00:00Z,,SEV3,,\ns202505,2025-02-06T08:00:00Z,,SEV3,,\ns202506,2025-02-07T08:00:00Z,,SEV3,,\ns202507,2025-02-08T08:00:00Z,,SEV3,,\ns202508,2025-02-09T08:00:00Z,,SEV3,,\ns202510,2025-05-01T08:00:00Z,,SEV3,,\ns202520,2025-08-01T08:00:00Z,,SEV3,,\ns202530,2025-11-01T08:00:00Z,,SEV3,,\ns202531,2025-11-02T08:00:00Z,,SEV3,,\n")],
         edits: &[Replace { file: "project/yardstick.yaml", find: "start: 2024-01-01", with: "start: 2023-01-01" }],
         code: "W0804",
         file: None,

@@ -813,6 +813,13 @@ fn compound_intervals_are_the_count_intervals_when_every_amount_is_one() {
             assert!((c.lower - r.lower).abs() < 1e-9 && (c.upper - r.upper).abs() < 1e-9, "{k} {k0}: {c:?} {r:?}");
         }
     }
+    // Events whose amounts are all 0 (stops logged at 0 minutes) take the other side's
+    // largest amount for their one more event: an interval, never a panic.
+    let zeros = stats::Compound { sum: 0.0, squares: 0.0, max: 0.0, events: 3 };
+    let r = stats::compound_ratio(zeros, 1.0, ones(4), 1.0, CONFIDENCE).unwrap();
+    assert!(r.lower == 0.0 && r.upper.is_finite() && r.upper > 0.0, "{r:?}");
+    let r = stats::compound_ratio(ones(4), 1.0, zeros, 1.0, CONFIDENCE).unwrap();
+    assert!(r.lower > 0.0 && r.upper == f64::INFINITY, "{r:?}");
     // No event on either side: nothing to compare; a negative amount: no sum of amounts.
     assert_eq!(stats::compound_ratio(ones(0), 1.0, ones(0), 1.0, CONFIDENCE), None);
     assert_eq!(stats::compound(stats::Compound { sum: -1.0, squares: 1.0, max: 1.0, events: 1 }, CONFIDENCE), None);
@@ -1154,6 +1161,22 @@ fn a_derived_ratio_of_parts_over_the_same_events_gets_the_delta_interval() {
     let (lower, upper) = (mean * (-t * se / mean).exp(), mean * (t * se / mean).exp());
     assert!((row.value.unwrap() - mean).abs() < 1e-9, "{row:?}");
     assert!((row.lower.unwrap() - lower).abs() < 1e-6 && (row.upper.unwrap() - upper).abs() < 1e-6, "{row:?}");
+    // Over a count of some of the rows only (`count(cond)`), the parts share only part of
+    // their events: no interval, judged on the value.
+    let some = Edit::Write {
+        file: "set/metrics/security_stops.yaml",
+        text: "metric: security_stops\nversion: 1\ntitle: security stops\nlayer: outcome\nunit: n\n\
+               direction: lower_is_better\ngrain: quarter\nsource: downtime\ntime: {event: started_at}\n\
+               where: cause in cause.security\nvalue: count(line == \"L1\")\n",
+    };
+    let per_stop = Edit::Write {
+        file: "set/metrics/hours_per_stop.yaml",
+        text: "metric: hours_per_stop\nversion: 1\ntitle: hours per stop\nlayer: outcome\nunit: hours\n\
+               direction: lower_is_better\ngrain: quarter\nvalue: security_downtime_hours / security_stops\n",
+    };
+    let run =
+        crate::engine::run("hours_per_stop", "2024-09-30", &crate::engine::files(&data), &[some, per_stop]).unwrap();
+    assert_eq!(run.row("a", "2024-Q3").lower, None);
 }
 
 /// A share's quarter without a case has no value but does not void its window: at site
