@@ -733,7 +733,7 @@ cases! {
     exposure_not_a_metric {
         edits: &[Replace { file: PRODUCTION, find: "grain: quarter", with: "grain: quarter\nexposure: production_hour" }],
         code: "E0519",
-        file: MAJOR,
+        file: PRODUCTION,
         line: 8,
         underlined: "production_hour",
     }
