@@ -288,7 +288,8 @@ pub fn compound_ratio(c: Compound, t: f64, c0: Compound, t0: f64, confidence: f6
     let positive = |x: f64| x.is_finite() && x > 0.0;
     let w = c.max.max(c0.max);
     let nothing = !(c.sum > 0.0 || c0.sum > 0.0);
-    if nothing || !(positive(t) && positive(t0) && positive(w)) || c.sum < 0.0 || c0.sum < 0.0 {
+    let finite = [c.sum, c.squares, c0.sum, c0.squares].iter().all(|x| x.is_finite());
+    if nothing || !finite || !(positive(t) && positive(t0) && positive(w)) || c.sum < 0.0 || c0.sum < 0.0 {
         return None;
     }
     // A side without an amount above 0 takes the other's largest for its one more event.

@@ -820,6 +820,10 @@ fn compound_intervals_are_the_count_intervals_when_every_amount_is_one() {
     assert!(r.lower == 0.0 && r.upper.is_finite() && r.upper > 0.0, "{r:?}");
     let r = stats::compound_ratio(ones(4), 1.0, zeros, 1.0, CONFIDENCE).unwrap();
     assert!(r.lower > 0.0 && r.upper == f64::INFINITY, "{r:?}");
+    // Amounts too large to square in a float: nothing to judge, never a panic.
+    let huge = stats::Compound { sum: 1e300, squares: f64::INFINITY, max: 1e200, events: 2 };
+    assert_eq!(stats::compound_ratio(huge, 1.0, ones(4), 1.0, CONFIDENCE), None);
+    assert_eq!(stats::compound(huge, CONFIDENCE), None);
     // No event on either side: nothing to compare; a negative amount: no sum of amounts.
     assert_eq!(stats::compound_ratio(ones(0), 1.0, ones(0), 1.0, CONFIDENCE), None);
     assert_eq!(stats::compound(stats::Compound { sum: -1.0, squares: 1.0, max: 1.0, events: 1 }, CONFIDENCE), None);
