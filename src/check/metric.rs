@@ -221,20 +221,32 @@ fn check_metric(
 
 /// The pitfall lints a metric is exempt from: each a lint's code, each with a reason.
 fn allowed(cx: &mut Cx, file: FileId, doc: &MetricDoc) -> Vec<Allow> {
-    let mut allow = Vec::new();
-    for a in &doc.allow {
+    exemptions(cx, file, &doc.allow, super::lint::LINTS, "a metric")
+}
+
+/// The exemptions `allow` lists, each from one of `lints` (E0516) with a reason (E0517);
+/// `whom` says who is exempt ("a metric", "a site").
+pub(super) fn exemptions(
+    cx: &mut Cx,
+    file: FileId,
+    allow: &[Spanned<crate::load::AllowDoc>],
+    lints: &[crate::diag::codes::Code],
+    whom: &str,
+) -> Vec<Allow> {
+    let mut exempt = Vec::new();
+    for a in allow {
         let code = &a.value.code;
-        if !super::lint::LINTS.iter().any(|l| *l == code.value.as_str()) {
-            let help = did_you_mean(&code.value, super::lint::LINTS.iter().map(|l| l.as_str())).unwrap_or_else(|| {
+        if !lints.iter().any(|l| *l == code.value.as_str()) {
+            let help = did_you_mean(&code.value, lints.iter().map(|l| l.as_str())).unwrap_or_else(|| {
                 format!(
-                    "the pitfall lints are {}",
-                    super::lint::LINTS.iter().map(|l| l.as_str()).collect::<Vec<_>>().join(", ")
+                    "the pitfall lints {whom} can be exempt from are {}",
+                    lints.iter().map(|l| l.as_str()).collect::<Vec<_>>().join(", ")
                 )
             });
             cx.error(
                 Diagnostic::error(
                     codes::E0516,
-                    format!("`{}` is not a pitfall lint that a metric can be exempt from", code.value),
+                    format!("`{}` is not a pitfall lint that {whom} can be exempt from", code.value),
                 )
                 .at(cx.span(file, code))
                 .label("not a pitfall lint")
@@ -243,7 +255,7 @@ fn allowed(cx: &mut Cx, file: FileId, doc: &MetricDoc) -> Vec<Allow> {
             continue;
         }
         match a.value.reason.as_ref().filter(|r| !r.value.trim().is_empty()) {
-            Some(reason) => allow.push(Allow { code: code.value.clone(), reason: reason.value.trim().to_string() }),
+            Some(reason) => exempt.push(Allow { code: code.value.clone(), reason: reason.value.trim().to_string() }),
             None => cx.error(
                 Diagnostic::error(codes::E0517, format!("the exemption from {} gives no reason", code.value))
                     .at(cx.span(file, a))
@@ -254,7 +266,7 @@ fn allowed(cx: &mut Cx, file: FileId, doc: &MetricDoc) -> Vec<Allow> {
             ),
         }
     }
-    allow
+    exempt
 }
 
 /// The words that classify a metric; `None` where missing or invalid (already reported).

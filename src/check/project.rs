@@ -236,6 +236,7 @@ fn sites(cx: &mut Cx, docs: &ProjectDocs, set: &DefinitionSet, baseline: Option<
             coverage,
             absent,
             bindings: own,
+            allow: super::metric::exemptions(cx, file, &s.allow, super::lint::SITE_LINTS, "a site"),
             at: Some(cx.span(file, id)),
         });
     }

@@ -228,7 +228,7 @@ codes! {
         "Declare `snapshot: COL` in the source schema, or time the metric by the column the source declares.";
     E0515: "a project-local metric (under the project's `metrics:`) whose id is a metric of the definition set",
         "Give the project's metric an id of its own, such as one with the site or company as prefix; the set's metric keeps its meaning everywhere.";
-    E0516: "an `allow:` entry that names no pitfall lint a metric can be exempt from",
+    E0516: "an `allow:` entry that names no pitfall lint a metric (or, under a site, a site) can be exempt from",
         "`allow:` takes the metric pitfall lints W1001 to W1005 and W1009, each as `{code: W1004, reason: \"...\"}`.";
     E0517: "an `allow:` entry without a reason",
         "Write why the pitfall does not apply to this metric in `reason:`; the catalog report shows it beside the metric.";
@@ -359,7 +359,7 @@ codes! {
     W1005: "a metric over data collected by hand (manual or mixed collection, in the set or at a site) without `caveats`",
         "Say in `caveats` how the manual collection limits the numbers (late, partial, uneven between sites); reports show it.";
     W1006: "a major incident (a `major_incident` context event) inside a site's baseline window",
-        "The baseline is inflated by it, so improvements after rollout look larger: move the window, or read that site's changes with this in mind. Site lints are not silenced per metric.";
+        "The baseline is inflated by it, so improvements after rollout look larger: move the window, or read that site's changes with this in mind. Site lints are not silenced per metric: a site that keeps its window says why under `allow:` in yardstick.yaml.";
     W1007: "a site's baseline window shorter than six months (after the project's `start`)",
         "A short window carries its season and accidents: use six to twelve months.";
     W1008: "a site's baseline window that reaches past the coverage of a source it binds (`coverage: {from, to}`)",
@@ -367,7 +367,7 @@ codes! {
     W1009: "a metric whose baseline at a site rests on fewer than five rows (found by `check --data`)",
         "One row more or less moves such a baseline by a fifth or more: widen the window, compute at a coarser grain, or read the metric's changes there as noise.";
     W1010: "a change in how a source is collected (a `collection_change` context event) after a site's baseline window began",
-        "Its baseline and later periods are measured differently, and a change may be an artefact of measurement: start the window after the change, or read the changes over that source with it in mind. Site lints are not silenced per metric.";
+        "Its baseline and later periods are measured differently, and a change may be an artefact of measurement: start the window after the change, or read the changes over that source with it in mind. Site lints are not silenced per metric: a site that keeps its window says why under `allow:` in yardstick.yaml.";
 }
 
 /// The entry for `code`, in any case (`e0304` finds `E0304`).

@@ -104,6 +104,10 @@ pub struct Site {
     pub absent: BTreeSet<String>,
     /// This site's own bindings (`sources:` under the site), the project's merged in.
     pub bindings: BTreeMap<String, Binding>,
+    /// The site lints (its baseline window) it is exempt from, with the reasons: they
+    /// change no number, so they are not in the project hash.
+    #[serde(skip)]
+    pub allow: Vec<Allow>,
     /// Where yardstick.yaml names the site.
     #[serde(skip)]
     pub at: Option<Span>,

@@ -329,6 +329,9 @@ pub struct SiteDoc {
     /// replace the project's.
     #[serde(default)]
     pub sources: Map<Spanned<SiteSourceDoc>>,
+    /// The site lints this site is exempt from, each with why.
+    #[serde(default)]
+    pub allow: Vec<Spanned<AllowDoc>>,
 }
 
 /// A site's entry for one source: `none`, another word (an error), or its own binding.

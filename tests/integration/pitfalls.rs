@@ -189,6 +189,34 @@ fn w1010_a_collection_change_after_the_baseline_window_began() {
     assert!(lints(&[before], "W1010").is_empty());
 }
 
+/// A site that keeps its window says why under `allow:`: its own site lint goes quiet, the
+/// other site's stays; a metric lint or a missing reason is refused.
+#[test]
+fn a_site_is_exempt_from_its_own_site_lints_only_with_a_reason() {
+    let incident = |site: &'static str| {
+        Replace {
+        file: CONTEXT,
+        find: "- {date: 2024-03-01",
+        with: Box::leak(
+            format!("- {{date: 2023-10-09, site: {site}, kind: major_incident, text: Ransomware stop.}}\n- {{date: 2024-03-01")
+                .into_boxed_str(),
+        ),
+    }
+    };
+    let exempt = |allow: &'static str| Replace {
+        file: PROJECT,
+        find: "    mappings: sites/lyon.yaml",
+        with: Box::leak(format!("    mappings: sites/lyon.yaml\n    allow: [{allow}]").into_boxed_str()),
+    };
+    let reason = "{code: W1006, reason: \"the ransomware stop is why the plant joined; its baseline keeps it\"}";
+    assert!(lints(&[incident("lyon"), exempt(reason)], "W1006").is_empty());
+    // Brno's window (April 2023 to March 2024) holds the incident too, and keeps its warning.
+    assert_eq!(lints(&[incident("all"), exempt(reason)], "W1006").len(), 1);
+    let codes = |e: Vec<(String, String)>| e.into_iter().map(|(c, _)| c).collect::<Vec<_>>();
+    assert_eq!(codes(errors(&[exempt("{code: W1004, reason: \"a metric lint\"}")])), ["E0516"]);
+    assert_eq!(codes(errors(&[exempt("{code: W1006}")])), ["E0517"]);
+}
+
 #[test]
 fn w1007_a_baseline_window_shorter_than_six_months() {
     let short = Replace { file: PROJECT, find: "{months_before_rollout: 12}", with: "{months_before_rollout: 3}" };

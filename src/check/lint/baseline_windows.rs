@@ -10,7 +10,8 @@
 //! after rollout look larger or smaller than it is.
 //!
 //! **Example.** A ransomware outage in the baseline year: choose another window
-//! (`baseline: {from: ..., to: ...}`), or read that site's changes with it in mind.
+//! (`baseline: {from: ..., to: ...}`), or read that site's changes with it in mind; a
+//! site that keeps its window says why under `allow:` in yardstick.yaml.
 
 use super::*;
 
@@ -18,6 +19,7 @@ use super::*;
 pub(super) fn baseline_windows(project: &Project) -> Vec<Diagnostic> {
     let mut found = Vec::new();
     for site in &project.sites {
+        let mut mine = Vec::new();
         let Some(w) = baseline_window(&project.baseline, site.rollout) else { continue };
         let from = w.from.max(project.start);
         for e in project.context.iter().filter(|e| e.kind == "major_incident") {
@@ -28,7 +30,7 @@ pub(super) fn baseline_windows(project: &Project) -> Vec<Diagnostic> {
                 )
                 .label("inside the baseline")
                 .help("its baseline is inflated by it, so every improvement after rollout looks larger: choose another window (`baseline: {from: ..., to: ...}`), or read that site's changes with this in mind");
-                found.push(at(d, e.at));
+                mine.push(at(d, e.at));
             }
         }
         for e in project.context.iter().filter(|e| e.kind == "collection_change") {
@@ -43,7 +45,7 @@ pub(super) fn baseline_windows(project: &Project) -> Vec<Diagnostic> {
                 )
                 .label("collected differently from here")
                 .help("a change against the baseline may then be an artefact of measurement (automated collection finds more than manual): start the window after the change (`baseline: {from: ..., to: ...}`), or read the changes of the metrics over it with this in mind");
-                found.push(at(d, e.at));
+                mine.push(at(d, e.at));
             }
         }
         if from.checked_add_months(Months::new(6)).is_some_and(|six| six > w.to + chrono::Days::new(1)) {
@@ -53,7 +55,7 @@ pub(super) fn baseline_windows(project: &Project) -> Vec<Diagnostic> {
             )
             .label("a short baseline")
             .help("a few months carry their season and their accidents: a baseline of six to twelve months (`baseline: {months_before_rollout: 12}`), starting on or after `start`");
-            found.push(at(d, site.at));
+            mine.push(at(d, site.at));
         }
         for (source, c) in &site.coverage {
             if project.binding(source, site).is_none() {
@@ -76,9 +78,12 @@ pub(super) fn baseline_windows(project: &Project) -> Vec<Diagnostic> {
                 )
                 .label("baseline partly without data")
                 .help("the baseline of the metrics over this source rests on part of the window only: move the window inside the coverage, or read those baselines as partial");
-                found.push(at(d, site.at));
+                mine.push(at(d, site.at));
             }
         }
+        // What the site is exempt from (`allow:` under it), with its reason.
+        let exempt = |d: &Diagnostic| site.allow.iter().any(|a| d.code == a.code.as_str());
+        found.extend(mine.into_iter().filter(|d| !exempt(d)));
     }
     found
 }

@@ -33,6 +33,10 @@ use uncaveated_manual::uncaveated_manual;
 /// The lints a metric can be exempt from, with `allow:`.
 pub const LINTS: &[Code] = &[codes::W1001, codes::W1002, codes::W1003, codes::W1004, codes::W1005, codes::W1009];
 
+/// The site lints (of a site's baseline window) a site can be exempt from, with `allow:`
+/// under the site in yardstick.yaml.
+pub const SITE_LINTS: &[Code] = &[codes::W1006, codes::W1007, codes::W1008, codes::W1010];
+
 /// Whether a diagnostic code is a pitfall lint's (W10xx).
 pub fn is_pitfall(code: &str) -> bool {
     code.starts_with("W10")
