@@ -92,6 +92,8 @@ impl ExposureValues {
 /// (one per base plan, in order).
 pub fn assemble(plan: &Plan, tables: Vec<Aggregates>) -> Results {
     let mut out = Assembled::default();
+    let shared = plan.derived.iter().filter(|d| d.shared_events);
+    out.part_of = shared.flat_map(|d| d.inputs.iter().cloned()).collect();
     // The metrics others are judged per (`exposure:`) first: those read their rows.
     let exposures: HashSet<&MetricId> = plan.bases.iter().filter_map(|b| b.metric.exposure.as_ref()).collect();
     let mut tables: Vec<Option<Aggregates>> = tables.into_iter().map(Some).collect();
@@ -365,7 +367,8 @@ impl<'p> Base<'p> {
             let evidence =
                 value.zip(n).map_or_else(Evidence::default, |(v, n)| self.evidence(site, dims, period, v, n, baseline));
             // What a derived metric over these events reads of the period and its baseline.
-            if let Some(part) = value.zip(n).and_then(|(v, n)| self.part(site, dims, period, v, n)) {
+            let read = out.part_of.contains(&self.base.metric.id);
+            if let Some(part) = value.zip(n).filter(|_| read).and_then(|(v, n)| self.part(site, dims, period, v, n)) {
                 out.parts.insert((self.base.metric.id.clone(), site.clone(), period.start), part);
             }
             let judged =
@@ -1308,6 +1311,9 @@ struct Assembled {
     /// (metric, site, period start) of an event count or sum without dimensions: what a
     /// derived metric over the same events reads to judge its value.
     parts: HashMap<(MetricId, SiteRef, NaiveDate), Part>,
+    /// The metrics that are parts of a derived metric over shared events: only theirs
+    /// are kept in `parts`.
+    part_of: HashSet<MetricId>,
     /// (metric, site, dimension values, period start) to value, for covered rows.
     values: HashMap<(MetricId, SiteRef, Dims, NaiveDate), Option<f64>>,
     /// (metric, site, period start) covered by the data.
