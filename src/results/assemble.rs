@@ -466,7 +466,7 @@ impl<'p> Base<'p> {
             None => Some(format!("{} value(s) with too little spread to resample: nothing to judge", values.len())),
             Some(_) => None,
         };
-        Evidence { interval, against_baseline: against, too_few, caution: None, remark: None, approximate: false }
+        Evidence { interval, against_baseline: against, too_few, ..Evidence::default() }
     }
 
     /// How sure a median's or percentile's `value` is: between the order statistics of
@@ -499,7 +499,7 @@ impl<'p> Base<'p> {
             let min = crate::stats::fewest_for_quantile(q, confidence).unwrap_or(0).max(min);
             format!("{} value(s): fewer than {min}, too few to judge", values.len())
         });
-        Evidence { interval, against_baseline: against, too_few, caution: None, remark: None, approximate: false }
+        Evidence { interval, against_baseline: against, too_few, ..Evidence::default() }
     }
 
     /// How sure a median or percentile of durations is when some are still running at
@@ -540,14 +540,7 @@ impl<'p> Base<'p> {
             let e = (e * 1000.0).round() / 1000.0;
             format!("{open} case(s) still open at as_of: the Kaplan-Meier {what} is {e}")
         });
-        Evidence {
-            interval: km.map(|(_, i)| i),
-            against_baseline: against,
-            too_few,
-            caution: None,
-            remark,
-            approximate: false,
-        }
+        Evidence { interval: km.map(|(_, i)| i), against_baseline: against, too_few, remark, ..Evidence::default() }
     }
 
     /// How sure an amount per row (`sum(x) / count()`) is: the sum and the count are over
@@ -576,11 +569,9 @@ impl<'p> Base<'p> {
         let min = self.base.metric.min_n.map_or(MIN_SUM_EVENTS, u64::from);
         Evidence {
             interval: now.and_then(|(v, var)| crate::stats::delta_interval(v, var, n, confidence)),
-            approximate: false,
-            remark: None,
             against_baseline: against,
             too_few: (n < min).then(|| format!("{n} row(s): fewer than {min}, too few to judge")),
-            caution: None,
+            ..Evidence::default()
         }
     }
 
@@ -591,10 +582,7 @@ impl<'p> Base<'p> {
             return None;
         }
         let raw = |s: Sample| match s {
-            Sample::Count { events } => {
-                let k = events as f64;
-                Some(Compound { sum: k, squares: k, max: 1.0, events })
-            }
+            Sample::Count { events } => Some(Compound::of_count(events)),
             Sample::Sum(c) => Some(c),
             Sample::Share { .. } => None,
         };
@@ -650,11 +638,9 @@ impl<'p> Base<'p> {
                 let events = c.events;
                 Evidence {
                     interval: crate::stats::compound(c, confidence).map(per_period),
-                    approximate: false,
-                    remark: None,
                     against_baseline: against,
                     too_few: (events < min).then(|| format!("{events} event(s): fewer than {min}, too few to judge")),
-                    caution: None,
+                    ..Evidence::default()
                 }
             }
             Sample::Share { x, n } => {
@@ -667,11 +653,9 @@ impl<'p> Base<'p> {
                 let min = min_n.unwrap_or(MIN_SHARE_CASES);
                 Evidence {
                     interval: crate::stats::share(x, n, confidence),
-                    approximate: false,
-                    remark: None,
                     against_baseline: against,
                     too_few: (n < min).then(|| format!("{n} case(s): fewer than {min}, too few to judge")),
-                    caution: None,
+                    ..Evidence::default()
                 }
             }
         }
@@ -716,11 +700,11 @@ impl<'p> Base<'p> {
         });
         Evidence {
             interval: crate::stats::count_dispersed(k, phi, confidence).map(per_period),
-            approximate: false,
             remark: clustered,
             against_baseline: against,
             too_few,
             caution: never_better,
+            ..Evidence::default()
         }
     }
 
@@ -1258,11 +1242,9 @@ fn derived_evidence(
     let interval = estimate.and_then(|(v, var)| crate::stats::delta_interval(v, var, events, confidence));
     Evidence {
         interval,
-        approximate: false,
-        remark: None,
         against_baseline: against,
         too_few: (events < min).then(|| format!("{events} event(s): fewer than {min}, too few to judge")),
-        caution: None,
+        ..Evidence::default()
     }
 }
 

@@ -244,6 +244,12 @@ pub struct Compound {
 }
 
 impl Compound {
+    /// A count as a sum of amounts of 1.
+    pub fn of_count(events: u64) -> Compound {
+        let k = events as f64;
+        Compound { sum: k, squares: k, max: if events > 0 { 1.0 } else { 0.0 }, events }
+    }
+
     /// Two samples taken together (periods of a window, sites of the pooled row).
     pub fn and(self, other: Compound) -> Compound {
         Compound {
