@@ -141,6 +141,9 @@ enum Body<'a> {
 struct SourceMeaning<'a> {
     key: &'a Option<String>,
     snapshot: &'a Option<String>,
+    /// A source read as dated revisions: which revision a build reads.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    history: &'a Option<crate::ir::History>,
     /// Column to (type, nullable, planned).
     columns: BTreeMap<&'a str, (&'a ColumnType, bool, bool)>,
 }
@@ -251,7 +254,8 @@ fn base<'a>(set: &'a DefinitionSet, b: &'a BaseMetric, vocabularies: &mut BTreeS
 /// decide what is known as of a day (every date a row records).
 fn source_meaning<'a>(s: &'a Source, read: &BTreeSet<&str>, vocabularies: &mut BTreeSet<&'a str>) -> SourceMeaning<'a> {
     let dates = s.recorded_dates().map(|c| c.name.as_str());
-    let names: BTreeSet<&str> = read.iter().copied().chain(s.snapshot.as_deref()).chain(dates).collect();
+    let deleted = s.history.as_ref().and_then(|h| h.deleted.as_deref());
+    let names: BTreeSet<&str> = read.iter().copied().chain(s.snapshot.as_deref()).chain(dates).chain(deleted).collect();
     let mut columns = BTreeMap::new();
     for c in s.columns.iter().filter(|c| names.contains(c.name.as_str())) {
         columns.insert(c.name.as_str(), (&c.ty, c.nullable, c.planned));
@@ -264,5 +268,5 @@ fn source_meaning<'a>(s: &'a Source, read: &BTreeSet<&str>, vocabularies: &mut B
             vocabularies.insert(v);
         }
     }
-    SourceMeaning { key: &s.key, snapshot: &s.snapshot, columns }
+    SourceMeaning { key: &s.key, snapshot: &s.snapshot, history: &s.history, columns }
 }

@@ -2,8 +2,8 @@
 
 use super::Cx;
 use crate::diag::{Diagnostic, FileId, codes, did_you_mean};
-use crate::ir::{Collection, Column, ColumnType, DefinitionSet, Join, Source, Term, Type, Vocabulary};
-use crate::load::{ColumnDoc, SetDocs, SourceDoc, Spanned, TypeDoc, VocabDoc};
+use crate::ir::{Collection, Column, ColumnType, DefinitionSet, History, Join, Source, Term, Type, Vocabulary};
+use crate::load::{ColumnDoc, HistoryDoc, SetDocs, SourceDoc, Spanned, TypeDoc, VocabDoc};
 use std::collections::{BTreeMap, BTreeSet};
 
 pub(super) const COLLECTIONS: &[(&str, Collection)] =
@@ -246,6 +246,7 @@ fn check_source(
         unknown_column(cx, file, key, name, columns.iter().map(|c| c.name.as_str()));
     }
     let snapshot = snapshot(cx, file, doc, &columns, &broken_columns);
+    let history = history(cx, file, doc, &columns, &broken_columns);
     let joins = joins(cx, file, doc, &columns, vocabs, source_names);
     Source {
         name: name.clone(),
@@ -253,6 +254,7 @@ fn check_source(
         description: doc.description.clone(),
         key: doc.key.as_ref().map(|k| k.value.clone()),
         snapshot,
+        history,
         collection,
         evidence: doc.evidence,
         provider: doc.provider.clone(),
@@ -397,6 +399,96 @@ fn snapshot(cx: &mut Cx, file: FileId, doc: &SourceDoc, columns: &[Column], brok
         .help("`snapshot:` names a `date` column, not nullable, holding the day each snapshot was taken"),
     );
     None
+}
+
+/// Whether the source can keep a history at all: it has a key and no snapshots.
+fn history_fits_source(cx: &mut Cx, file: FileId, doc: &SourceDoc, given: &Spanned<HistoryDoc>) -> bool {
+    let source = &doc.source.value;
+    let (message, label, help) = match (&doc.key, &doc.snapshot) {
+        (Some(_), None) => return true,
+        (None, _) => (
+            format!("source `{source}` keeps a `history` but has no `key`"),
+            "revisions of no key",
+            "a revision history holds one row per change of a key: give the source `key:` (the column naming what is revised)",
+        ),
+        (Some(_), Some(_)) => (
+            format!("source `{source}` has both `snapshot` and `history`"),
+            "one or the other",
+            "a snapshot source already dates its rows; keep `history` for an append-only export of revisions, `snapshot` for periodic full copies",
+        ),
+    };
+    cx.error(
+        Diagnostic::error(codes::E0126, message).at(cx.span(file, &given.value.recorded_at)).label(label).help(help),
+    );
+    false
+}
+
+/// `history: {recorded_at, deleted}`: a source kept as dated revisions needs a key, holds
+/// no snapshots, records each revision's time in a date or datetime every row has, and may
+/// mark a revision that deletes its key in a bool column.
+fn history(cx: &mut Cx, file: FileId, doc: &SourceDoc, columns: &[Column], broken: &[String]) -> Option<History> {
+    let given = doc.history.as_ref()?;
+    let source = &doc.source.value;
+    let mut ok = history_fits_source(cx, file, doc, given);
+    let find = |name: &Spanned<String>| columns.iter().find(|c| c.name == name.value);
+    let column_problem = |cx: &mut Cx, name: &Spanned<String>, problem: String, help: &str| {
+        cx.error(
+            Diagnostic::error(codes::E0125, format!("history column `{}` of source `{source}` {problem}", name.value))
+                .at(cx.span(file, name))
+                .label(problem)
+                .help(help.to_string()),
+        );
+    };
+    let recorded = &given.value.recorded_at;
+    match find(recorded) {
+        None => {
+            if !broken.contains(&recorded.value) {
+                unknown_column(cx, file, recorded, source, columns.iter().map(|c| c.name.as_str()));
+            }
+            ok = false;
+        }
+        Some(c) => {
+            let problem = match (&c.ty, c.nullable, c.planned) {
+                (ColumnType::Date | ColumnType::DateTime, false, false) => None,
+                (ColumnType::Date | ColumnType::DateTime, true, _) => Some("may be empty".to_string()),
+                (ColumnType::Date | ColumnType::DateTime, _, true) => Some("is `planned`".to_string()),
+                (ty, _, _) => Some(format!("is a {}", Type::from(ty))),
+            };
+            if let Some(problem) = problem {
+                column_problem(
+                    cx,
+                    recorded,
+                    problem,
+                    "`recorded_at:` names a `date` or `datetime` column, neither nullable nor planned, holding when each revision was recorded",
+                );
+                ok = false;
+            }
+        }
+    }
+    if let Some(deleted) = &given.value.deleted {
+        match find(deleted) {
+            None => {
+                if !broken.contains(&deleted.value) {
+                    unknown_column(cx, file, deleted, source, columns.iter().map(|c| c.name.as_str()));
+                }
+                ok = false;
+            }
+            Some(c) if c.ty != ColumnType::Bool => {
+                column_problem(
+                    cx,
+                    deleted,
+                    format!("is a {}", Type::from(&c.ty)),
+                    "`deleted:` names a `bool` column, true on a revision that removes its key",
+                );
+                ok = false;
+            }
+            Some(_) => {}
+        }
+    }
+    ok.then(|| History {
+        recorded_at: recorded.value.clone(),
+        deleted: given.value.deleted.as_ref().map(|d| d.value.clone()),
+    })
 }
 
 /// The joins, each checked for a clash with a vocabulary, its source and its column (the

@@ -138,6 +138,10 @@ codes! {
         "Give `min` a number at most `max`, each at most about 1.8e308; both bounds are included.";
     E0124: "a source's `snapshot` column that is not a date column, or that may be empty",
         "`snapshot:` names a non-nullable `date` column holding the day each snapshot was taken.";
+    E0125: "a source's `history` column that does not fit: `recorded_at` not a date or datetime every row has (nullable or `planned`), or `deleted` not a bool",
+        "`history: {recorded_at: COL}` names a non-nullable, non-planned `date` or `datetime` column holding when each revision was recorded; `deleted:` names a `bool` column.";
+    E0126: "a source with `history` but no `key`, or with both `history` and `snapshot`",
+        "A revision history holds one row per change of a key: give the source a `key`; a source holds either periodic snapshots or revisions, not both.";
 
     E0201: "a syntax error in an expression",
         "Strings are double-quoted, dates written @2025-01-31, equality is `==`; docs/language.md has the whole language.";

@@ -9,7 +9,7 @@ use super::lower::{
 };
 use crate::calendar::midnight_ms;
 use crate::diag::{Diagnostic, codes};
-use crate::ir::{Builtin, ColumnType, SiteId, SiteRef, TExpr, TExprKind, TimeSemantics};
+use crate::ir::{Builtin, ColumnType, History, SiteId, SiteRef, TExpr, TExprKind, TimeSemantics};
 use crate::plan::{Aggregates, BasePlan, Computed, Group, InputFile, JoinPick, JoinPlan, Plan, SiteWindow};
 use crate::syntax::BinOp;
 use chrono::NaiveDate;
@@ -191,9 +191,31 @@ fn as_of_end(t: SiteTable, plan: &Plan, source: &str, read: &BTreeSet<String>) -
         }
     }
     // Once, here, rather than in every plan over the source.
-    let lf = t.frame.lazy().with_columns(known).with_columns(shadows);
+    let mut lf = t.frame.lazy();
+    if let (Some(history), Some(key)) = (&schema.history, &schema.key) {
+        lf = current_revisions(lf, key, history, later(&history.recorded_at))?;
+    }
+    let lf = lf.with_columns(known).with_columns(shadows);
     let number = plan.site_number(&t.site).unwrap_or(u32::MAX);
     lf.with_columns([ms_lit(end).alias(END), lit(number).cast(DataType::UInt32).alias(SITE_NO)]).collect()
+}
+
+/// Of a site's revisions of a source with a history, each key's latest revision recorded
+/// by the end of `as_of` (`later` is true on those recorded after it), unless that
+/// revision deletes the key. Rows without a key are no revision of anything and stay.
+fn current_revisions(lf: LazyFrame, key: &str, history: &History, later: Expr) -> PolarsResult<LazyFrame> {
+    let known = lf.filter(later.not());
+    let keyed = known
+        .clone()
+        .filter(col(key).is_not_null())
+        .sort([history.recorded_at.as_str()], SortMultipleOptions::default().with_maintain_order(true))
+        .unique_stable_generic(Some(vec![col(key)]), UniqueKeepStrategy::Last);
+    let keyed = match &history.deleted {
+        Some(deleted) => keyed.filter(col(deleted.as_str()).fill_null(lit(false)).not()),
+        None => keyed,
+    };
+    let unkeyed = known.filter(col(key).is_null());
+    concat([keyed, unkeyed], UnionArgs::default())
 }
 
 /// The columns of `source` whose local or instant copies a plan may read: its metrics'

@@ -47,6 +47,9 @@ pub struct Source {
     /// The date column of a source that holds periodic snapshots (an asset inventory): the
     /// key is unique per snapshot, and joins to it are point-in-time.
     pub snapshot: Option<String>,
+    /// A source kept as dated revisions (docs/semantics.md, revision histories): a build as
+    /// of a day reads each key's latest revision recorded by then.
+    pub history: Option<History>,
     pub collection: Collection,
     /// Its rows record activity evidence (documents, trainings, reviews), not outcomes.
     pub evidence: bool,
@@ -70,6 +73,16 @@ impl Source {
         self.joins.iter().find(|j| j.name == name)
     }
 
+    /// The column that, beside the key, names a row: the snapshot's day in a source of
+    /// snapshots, the revision's time in one with a history; and what that column dates.
+    pub fn key_within(&self) -> Option<(&str, &'static str)> {
+        match (&self.snapshot, &self.history) {
+            (Some(s), _) => Some((s.as_str(), "snapshot")),
+            (None, Some(h)) => Some((h.recorded_at.as_str(), "revision")),
+            (None, None) => None,
+        }
+    }
+
     /// The date and datetime columns that record what happened (every one not `planned`):
     /// a value after the end of `as_of` was not known yet.
     pub fn recorded_dates(&self) -> impl Iterator<Item = &Column> {
@@ -81,6 +94,16 @@ impl Source {
     pub fn required_dates(&self) -> impl Iterator<Item = &Column> {
         self.recorded_dates().filter(|c| !c.nullable)
     }
+}
+
+/// `history: {recorded_at: COL, deleted: COL}`: the key is unique per revision, the
+/// revision's time is `recorded_at` (a date or datetime every row has), and a revision whose
+/// `deleted` holds true removes its key from then on.
+#[derive(Debug, Serialize)]
+pub struct History {
+    pub recorded_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deleted: Option<String>,
 }
 
 #[derive(Debug, Serialize)]

@@ -52,6 +52,8 @@ pub struct SourceDoc {
     pub key: Option<Spanned<String>>,
     /// The date column of a source holding periodic snapshots.
     pub snapshot: Option<Spanned<String>>,
+    /// A source kept as dated revisions: one row per change of a key.
+    pub history: Option<Spanned<HistoryDoc>>,
     pub collection: Option<Spanned<String>>,
     /// Rows that record activity evidence (documents, trainings, reviews), not outcomes.
     #[serde(default)]
@@ -158,6 +160,14 @@ impl<'de> Deserialize<'de> for ColumnDoc {
 pub struct JoinDoc {
     pub source: Spanned<String>,
     pub on: Spanned<String>,
+}
+
+/// `history: {recorded_at: COL, deleted: COL}` on a source kept as dated revisions.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryDoc {
+    pub recorded_at: Spanned<String>,
+    pub deleted: Option<Spanned<String>>,
 }
 
 /// `metrics/**/*.yaml`. Required fields are checked by the checker, so that all missing

@@ -13,11 +13,7 @@ impl Plan<'_> {
         let grain = format!("{:?}", b.grain).to_lowercase();
         let _ = writeln!(w, "rows:       `{}` at every site, less rows with a code outside its vocabulary", b.source);
         for source in std::iter::once(&b.source).chain(b.joins.iter().map(|j| &j.source)) {
-            let unknown = &self.source(source).unknown_after;
-            if !unknown.is_empty() {
-                let _ =
-                    writeln!(w, "as of:      `{source}`: {} after the end of as_of read as null", unknown.join(", "));
-            }
+            self.describe_reading(w, source);
         }
         for j in &b.joins {
             let pick = match &j.pick {
@@ -79,6 +75,25 @@ impl Plan<'_> {
             }
         }
         out
+    }
+
+    /// Which rows and values of `source` a build as of a day reads: its current revisions,
+    /// and the recorded dates not yet known.
+    fn describe_reading(&self, w: &mut String, source: &str) {
+        if let Some(schema) = self.inputs.sources.get(source)
+            && let (Some(h), Some(key)) = (&schema.history, &schema.key)
+        {
+            let deleted = h.deleted.as_ref().map(|d| format!(", unless `{d}` removes the key")).unwrap_or_default();
+            let _ = writeln!(
+                w,
+                "history:    `{source}`: per {key}, the latest revision by `{}` recorded by the end of as_of{deleted}",
+                h.recorded_at
+            );
+        }
+        let unknown = &self.source(source).unknown_after;
+        if !unknown.is_empty() {
+            let _ = writeln!(w, "as of:      `{source}`: {} after the end of as_of read as null", unknown.join(", "));
+        }
     }
 
     /// A derived plan in one line.

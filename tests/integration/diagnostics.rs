@@ -358,6 +358,34 @@ cases! {
         line: 4,
         underlined: "retire_by",
     }
+    history_on_a_column_that_may_be_empty {
+        edits: &[Replace { file: INCIDENTS, find: "collection: automated", with: "history: {recorded_at: contained_at}\ncollection: automated" }],
+        code: "E0125",
+        file: INCIDENTS,
+        line: 5,
+        underlined: "contained_at",
+    }
+    history_deleted_mark_that_is_not_a_bool {
+        edits: &[Replace { file: INCIDENTS, find: "collection: automated", with: "history: {recorded_at: detected_at, deleted: severity}\ncollection: automated" }],
+        code: "E0125",
+        file: INCIDENTS,
+        line: 5,
+        underlined: "severity",
+    }
+    history_without_a_key {
+        edits: &[Replace { file: DOWNTIME, find: "columns:", with: "history: {recorded_at: started_at}\ncolumns:" }],
+        code: "E0126",
+        file: DOWNTIME,
+        line: 4,
+        underlined: "started_at",
+    }
+    history_beside_snapshots {
+        edits: &[Replace { file: ASSETS, find: "snapshot: taken_on", with: "snapshot: taken_on\nhistory: {recorded_at: taken_on}" }],
+        code: "E0126",
+        file: ASSETS,
+        line: 5,
+        underlined: "taken_on",
+    }
     planned_on_a_number {
         edits: &[Replace { file: INCIDENTS, find: "nullable: true, min: 0}", with: "nullable: true, planned: true}" }],
         code: "E0121",

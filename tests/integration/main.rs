@@ -14,6 +14,7 @@ mod engine;
 mod errors;
 mod evidence;
 mod first_contact;
+mod history;
 mod honest;
 mod hostile;
 mod ir;

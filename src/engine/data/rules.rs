@@ -168,14 +168,15 @@ impl Rules<'_> {
     }
 
     /// Keys found more than once among the visible rows, per snapshot when the source
-    /// holds snapshots. Polars finds whether any key repeats; only then are the rows
+    /// holds snapshots, per revision when it keeps a history. Polars finds whether any key repeats; only then are the rows
     /// gathered.
     fn unique_keys(&self, report: &mut DataReport) -> PolarsResult<()> {
         let Some(key) = &self.source.key else { return Ok(()) };
-        if self.source.snapshot.is_none() && all_distinct(self.frame.column(key)?)? {
+        let within = self.source.key_within();
+        if within.is_none() && all_distinct(self.frame.column(key)?)? {
             return Ok(());
         }
-        let by: Vec<Expr> = std::iter::once(key).chain(&self.source.snapshot).map(|c| col(c.as_str())).collect();
+        let by: Vec<Expr> = std::iter::once(key.as_str()).chain(within.map(|(c, _)| c)).map(col).collect();
         let rows = self
             .frame
             .clone()
@@ -191,7 +192,7 @@ impl Rules<'_> {
             .join(repeated.lazy(), &by, &by, JoinArgs::new(JoinType::Inner))
             .sort([ROW], SortMultipleOptions::default())
             .collect()?;
-        let groups = duplicate_groups(&found, key, self.source.snapshot.as_deref())?;
+        let groups = duplicate_groups(&found, key, within.map(|(c, _)| c))?;
         self.repeated_keys(report, key, &groups);
         Ok(())
     }
@@ -200,9 +201,9 @@ impl Rules<'_> {
     fn repeated_keys(&self, report: &mut DataReport, key: &str, groups: &[Repeated]) {
         let more = groups.len().saturating_sub(KEYS_SHOWN);
         for (i, repeated) in groups.iter().take(KEYS_SHOWN).enumerate() {
-            let (within, per) = match &repeated.snapshot {
-                Some(s) => (format!(" in the snapshot of {s}"), " and snapshot"),
-                None => (String::new(), ""),
+            let (within, per) = match (&repeated.within, self.source.key_within()) {
+                (Some(s), Some((_, what))) => (format!(" in the {what} of {s}"), format!(" and {what}")),
+                _ => (String::new(), String::new()),
             };
             let tail = match more {
                 n if n > 0 && i + 1 == KEYS_SHOWN => format!(" (and {n} more key{} repeated)", plural(n)),
@@ -241,32 +242,33 @@ pub(super) fn located(path: &Path, rows: &[usize], lines: &super::Lines) -> Stri
     format!("{}, {row} {rows_from_one} ({line} {line_numbers}){rest}", path.display())
 }
 
-/// A key value found on several visible rows (of one snapshot).
+/// A key value found on several visible rows (of one snapshot or revision).
 struct Repeated {
     key: String,
-    /// The snapshot's date, for a source holding snapshots.
-    snapshot: Option<String>,
+    /// The snapshot's day or the revision's time, for a source that has them.
+    within: Option<String>,
     rows: Vec<usize>,
 }
 
-/// The rows of each repeated key (and snapshot), in the order the keys first appear.
-fn duplicate_groups(found: &DataFrame, key: &str, snapshot: Option<&str>) -> PolarsResult<Vec<Repeated>> {
+/// The rows of each repeated key (and snapshot or revision), in the order the keys first
+/// appear.
+fn duplicate_groups(found: &DataFrame, key: &str, within: Option<&str>) -> PolarsResult<Vec<Repeated>> {
     let text = |name: &str| -> PolarsResult<Vec<Option<String>>> {
         let c = found.column(name)?.cast(&DataType::String)?;
         Ok(c.str()?.iter().map(|v| v.map(str::to_string)).collect())
     };
     let keys = text(key)?;
-    let snapshots = match snapshot {
+    let withins = match within {
         Some(s) => text(s)?,
         None => vec![None; found.height()],
     };
     let rows = found.column(ROW)?.cast(&DataType::UInt64)?;
     let mut groups: Vec<Repeated> = Vec::new();
     let mut index: HashMap<(String, Option<String>), usize> = HashMap::new();
-    for ((key, snapshot), row) in keys.into_iter().zip(snapshots).zip(rows.u64()?.iter()) {
+    for ((key, within), row) in keys.into_iter().zip(withins).zip(rows.u64()?.iter()) {
         let (Some(key), Some(row)) = (key, row) else { continue };
-        let i = *index.entry((key.clone(), snapshot.clone())).or_insert_with(|| {
-            groups.push(Repeated { key, snapshot, rows: Vec::new() });
+        let i = *index.entry((key.clone(), within.clone())).or_insert_with(|| {
+            groups.push(Repeated { key, within, rows: Vec::new() });
             groups.len() - 1
         });
         groups[i].rows.push(row as usize);
