@@ -97,9 +97,16 @@ struct Meaning<'a> {
     vocabularies: BTreeMap<&'a str, Vocab<'a>>,
     /// The groups used, with their terms.
     groups: BTreeSet<(String, String, Vec<String>)>,
+    /// The attributes of terms read (vocabulary, attribute), with each term's value;
+    /// absent, it hashes as before attributes existed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    attributes: Vec<((String, String), TermValues<'a>)>,
     /// What decides its statuses.
     criteria: Option<Criteria<'a>>,
 }
+
+/// Each term's value of an attribute, in the vocabulary's order.
+type TermValues<'a> = Vec<(&'a str, Option<&'a crate::ir::AttributeValue>)>;
 
 #[derive(Serialize)]
 struct Criteria<'a> {
@@ -179,12 +186,22 @@ fn meaning<'a>(set: &'a DefinitionSet, m: &'a Metric, done: &BTreeMap<MetricId, 
         })
         .collect();
     let groups = lineage.groups.into_iter().map(|g| (g.vocabulary, g.group, g.terms)).collect();
+    let attributes = lineage
+        .attributes
+        .into_iter()
+        .filter_map(|(v, a)| {
+            let vocab = set.vocabularies.get(&v)?;
+            let values = vocab.terms.iter().map(|t| (t.code.as_str(), t.attributes.get(&a))).collect();
+            Some(((v, a), values))
+        })
+        .collect();
     Meaning {
         grain: m.grain.as_str(),
         percent: m.unit == "%",
         body,
         vocabularies,
         groups,
+        attributes,
         criteria: Some(Criteria {
             direction: &m.direction,
             target: m.target.as_ref().map(|t| match t {

@@ -1,7 +1,7 @@
 //! What a metric's numbers depend on: the sources, columns, vocabularies, groups and
 //! metrics it reads. `explain` prints it; the catalog and fingerprints walk the same.
 
-use crate::ir::{DefinitionSet, Metric, MetricBody, MetricId, TExpr, TExprKind};
+use crate::ir::{AttributeValue, DefinitionSet, Literal, Metric, MetricBody, MetricId, RowFn, TExpr, TExprKind, Type};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -16,6 +16,10 @@ pub struct Lineage {
     /// The groups it uses, expanded to their terms: a change of membership changes the
     /// numbers.
     pub groups: BTreeSet<Group>,
+    /// The attributes of terms it reads, as (vocabulary, attribute): a change of a term's
+    /// value changes the numbers.
+    #[serde(skip_serializing_if = "BTreeSet::is_empty")]
+    pub attributes: BTreeSet<(String, String)>,
     /// The metrics a derived metric combines.
     pub inputs: Vec<MetricId>,
 }
@@ -34,6 +38,31 @@ impl Metric {
             MetricBody::Base(b) => b.filter.iter().chain([&b.value]).collect(),
             MetricBody::Derived { value, .. } => vec![value],
         }
+    }
+
+    /// The groups it uses with their terms, then the attributes it reads with each term's
+    /// value, one line each: what `explain` and the catalog show under the formula.
+    pub fn expansions(&self, set: &DefinitionSet) -> Vec<String> {
+        let l = self.lineage(set);
+        let groups = l.groups.iter().map(|g| format!("{}.{} = {}", g.vocabulary, g.group, g.terms.join(", ")));
+        let attributes = l.attributes.iter().filter_map(|(v, a)| {
+            let values: Vec<String> = set
+                .vocabularies
+                .get(v)?
+                .terms
+                .iter()
+                .filter_map(|t| {
+                    let value = match t.attributes.get(a)? {
+                        AttributeValue::Number(n) => n.to_string(),
+                        AttributeValue::Terms(terms) if terms.is_empty() => "none".to_string(),
+                        AttributeValue::Terms(terms) => terms.join(", "),
+                    };
+                    Some(format!("{} = {value}", t.code))
+                })
+                .collect();
+            Some(format!("{v} \"{a}\": {}", values.join("; ")))
+        });
+        groups.chain(attributes).collect()
     }
 
     pub fn lineage(&self, set: &DefinitionSet) -> Lineage {
@@ -58,6 +87,12 @@ impl Metric {
                 }
                 TExprKind::Column(c) => {
                     l.columns.insert(c.to_string());
+                }
+                TExprKind::Call { func: RowFn::Attribute, args } => {
+                    if let (Type::Term(v), TExprKind::Literal(Literal::Str(name))) = (&args[0].ty, &args[1].kind) {
+                        l.attributes.insert((v.clone(), name.clone()));
+                        l.vocabularies.insert(v.clone());
+                    }
                 }
                 _ => {}
             });

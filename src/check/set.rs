@@ -2,8 +2,11 @@
 
 use super::Cx;
 use crate::diag::{Diagnostic, FileId, codes, did_you_mean};
-use crate::ir::{Collection, Column, ColumnType, DefinitionSet, History, Join, Source, Term, Type, Vocabulary};
-use crate::load::{ColumnDoc, HistoryDoc, SetDocs, SourceDoc, Spanned, TypeDoc, VocabDoc};
+use crate::ir::{
+    Attribute, AttributeValue, Collection, Column, ColumnType, DefinitionSet, History, Join, Source, Term, Type,
+    Vocabulary,
+};
+use crate::load::{AttributeValueDoc, ColumnDoc, HistoryDoc, SetDocs, SourceDoc, Spanned, TypeDoc, VocabDoc};
 use std::collections::{BTreeMap, BTreeSet};
 
 pub(super) const COLLECTIONS: &[(&str, Collection)] =
@@ -48,6 +51,7 @@ pub(super) fn check_set(cx: &mut Cx, docs: &SetDocs) -> Option<DefinitionSet> {
         }
         vocabularies.insert(name, check_vocab(cx, v.file, &v.doc));
     }
+    check_attributes(cx, docs, &mut vocabularies);
 
     let source_names: BTreeSet<&str> = docs.sources.iter().map(|s| s.doc.source.value.as_str()).collect();
     let mut sources: BTreeMap<String, Source> = BTreeMap::new();
@@ -117,7 +121,12 @@ fn check_vocab(cx: &mut Cx, file: FileId, doc: &VocabDoc) -> Vocabulary {
             );
             continue;
         }
-        terms.push(Term { code: code.value.clone(), label: term.label.clone(), definition: term.definition.clone() });
+        terms.push(Term {
+            code: code.value.clone(),
+            label: term.label.clone(),
+            definition: term.definition.clone(),
+            attributes: BTreeMap::new(),
+        });
     }
     let is_term = |c: &str| terms.iter().any(|t| t.code == c);
 
@@ -163,6 +172,125 @@ fn check_vocab(cx: &mut Cx, file: FileId, doc: &VocabDoc) -> Vocabulary {
         ordered: doc.ordered,
         groups,
         deprecated,
+        attributes: Vec::new(),
+    }
+}
+
+/// The attributes of each vocabulary's terms, once every vocabulary is known (a list
+/// attribute holds terms of another): each declared as an `int`, a `float` or a list of
+/// terms, each term's values declared and of their type.
+fn check_attributes(cx: &mut Cx, docs: &SetDocs, vocabularies: &mut BTreeMap<String, Vocabulary>) {
+    let mut seen = BTreeSet::new();
+    for v in &docs.vocabs {
+        let name = &v.doc.vocabulary.value;
+        // A vocabulary defined twice (E0111) keeps its first definition.
+        if !seen.insert(name.as_str()) {
+            continue;
+        }
+        let mut declared = Vec::new();
+        for (attr, def) in v.doc.attributes.iter() {
+            let Some(ty) = def.value.ty.as_ref() else {
+                cx.missing(cx.span(v.file, def), &format!("attribute `{}`", attr.value), "type", ATTRIBUTE_TYPES);
+                continue;
+            };
+            let Some(ty) = column_type(cx, v.file, ty, def, vocabularies) else { continue };
+            if !matches!(&ty, ColumnType::Int | ColumnType::Float)
+                && !matches!(&ty, ColumnType::List(inner) if matches!(**inner, ColumnType::Vocab(_)))
+            {
+                cx.error(
+                    Diagnostic::error(
+                        codes::E0127,
+                        format!("attribute `{}` of `{name}` is a {}", attr.value, Type::from(&ty)),
+                    )
+                    .at(cx.span(v.file, def))
+                    .label("not a number or a list of terms")
+                    .help(ATTRIBUTE_TYPES),
+                );
+                continue;
+            }
+            declared.push(Attribute { name: attr.value.clone(), ty, description: def.value.description.clone() });
+        }
+        let mut values: Vec<(String, BTreeMap<String, AttributeValue>)> = Vec::new();
+        for (code, term) in v.doc.terms.iter() {
+            let mut own = BTreeMap::new();
+            for (attr, value) in term.attributes.iter() {
+                let Some(a) = declared.iter().find(|a| a.name == attr.value) else {
+                    let help = did_you_mean(&attr.value, declared.iter().map(|a| a.name.as_str())).unwrap_or_else(|| {
+                        format!("declare it under `attributes:` of `{name}`, as `{}: {{list: {{vocab: NAME}}}}` or `int`", attr.value)
+                    });
+                    cx.error(
+                        Diagnostic::error(codes::E0128, format!("`{name}` declares no attribute `{}`", attr.value))
+                            .at(cx.span(v.file, attr))
+                            .label("undeclared attribute")
+                            .help(help),
+                    );
+                    continue;
+                };
+                if let Some(value) = attribute_value(cx, v.file, a, value, vocabularies) {
+                    own.insert(a.name.clone(), value);
+                }
+            }
+            values.push((code.value.clone(), own));
+        }
+        let Some(vocab) = vocabularies.get_mut(name) else { continue };
+        for (code, own) in values {
+            if let Some(t) = vocab.terms.iter_mut().find(|t| t.code == code) {
+                t.attributes = own;
+            }
+        }
+        vocab.attributes = declared;
+    }
+}
+
+const ATTRIBUTE_TYPES: &str = "an attribute is a number (`int`, `float`) or a list of terms (`{list: {vocab: NAME}}`)";
+
+/// A term's value of attribute `a`, checked against its type; a list's groups expanded.
+fn attribute_value(
+    cx: &mut Cx,
+    file: FileId,
+    a: &Attribute,
+    value: &Spanned<AttributeValueDoc>,
+    vocabularies: &BTreeMap<String, Vocabulary>,
+) -> Option<AttributeValue> {
+    let misfit = |cx: &mut Cx, found: &str| {
+        let takes = match &a.ty {
+            ColumnType::Int => "a whole number".to_string(),
+            ColumnType::Float => "a number".to_string(),
+            ty => format!("a {}", Type::from(ty)),
+        };
+        cx.error(
+            Diagnostic::error(codes::E0128, format!("attribute `{}` takes {takes}, not {found}", a.name))
+                .at(cx.span(file, value))
+                .label(format!("{found} here"))
+                .help(ATTRIBUTE_TYPES),
+        );
+        None
+    };
+    match (&a.ty, &value.value) {
+        (ColumnType::Float, AttributeValueDoc::Number(n)) => Some(AttributeValue::Number(*n)),
+        (ColumnType::Int, AttributeValueDoc::Number(n)) if n.fract() == 0.0 => Some(AttributeValue::Number(*n)),
+        (ColumnType::Int, AttributeValueDoc::Number(_)) => misfit(cx, "a fraction"),
+        (ColumnType::List(inner), AttributeValueDoc::Codes(codes)) => {
+            let ColumnType::Vocab(w) = inner.as_ref() else { return None };
+            let target = vocabularies.get(w)?;
+            let mut terms = Vec::new();
+            for code in codes {
+                if let Some(group) = target.groups.get(&code.value) {
+                    terms.extend(group.iter().filter(|t| !terms.contains(*t)).cloned().collect::<Vec<_>>());
+                } else if target.has_term(&code.value) {
+                    if !terms.contains(&code.value) {
+                        terms.push(code.value.clone());
+                    }
+                } else {
+                    let all =
+                        target.terms.iter().map(|t| t.code.as_str()).chain(target.groups.keys().map(String::as_str));
+                    unknown_term(cx, file, code, w, all);
+                }
+            }
+            Some(AttributeValue::Terms(terms))
+        }
+        (ColumnType::List(_), AttributeValueDoc::Number(_)) => misfit(cx, "a number"),
+        _ => misfit(cx, "a list"),
     }
 }
 
@@ -257,6 +385,7 @@ fn check_source(
         history,
         collection,
         evidence: doc.evidence,
+        detection_dependent: doc.detection_dependent,
         provider: doc.provider.clone(),
         columns,
         joins,

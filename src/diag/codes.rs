@@ -142,6 +142,10 @@ codes! {
         "`history: {recorded_at: COL}` names a non-nullable, non-planned `date` or `datetime` column holding when each revision was recorded; `deleted:` names a `bool` column.";
     E0126: "a source with `history` but no `key`, or with both `history` and `snapshot`",
         "A revision history holds one row per change of a key: give the source a `key`; a source holds either periodic snapshots or revisions, not both.";
+    E0127: "a vocabulary attribute whose type is not a number (`int`, `float`) or a list of terms",
+        "Declare an attribute under `attributes:` as `int`, `float` or `{list: {vocab: NAME}}`: the data each term of the vocabulary carries.";
+    E0128: "a term's attribute value that its vocabulary does not declare, or that does not fit the attribute's type",
+        "Give each term only the attributes its vocabulary declares under `attributes:`: a number for `int` and `float` (a whole one for `int`), a list of terms or groups for a list.";
 
     E0201: "a syntax error in an expression",
         "Strings are double-quoted, dates written @2025-01-31, equality is `==`; docs/language.md has the whole language.";
@@ -176,6 +180,8 @@ codes! {
         "Thresholds compare `value` (and `baseline`, `target`) with numbers, as in `value <= 40`.";
     E0311: "a name with more than two dotted parts",
         "A name is `name` or `prefix.name`: a column, a vocabulary term or group, or a join's column.";
+    E0312: "an unknown attribute in `attribute(term, \"name\")`: the term's vocabulary declares none of that name",
+        "Name an attribute the vocabulary declares under `attributes:`, as a string: `attribute(asset_class, \"controls_required\")`.";
 
     E0401: "an aggregate where none is allowed: in `where`, in a threshold or in a derived metric's `value`",
         "Aggregates belong in a base metric's `value`; a derived metric combines the values of the metrics it names.";
@@ -233,7 +239,7 @@ codes! {
     E0515: "a project-local metric (under the project's `metrics:`) whose id is a metric of the definition set",
         "Give the project's metric an id of its own, such as one with the site or company as prefix; the set's metric keeps its meaning everywhere.";
     E0516: "an `allow:` entry that names no pitfall lint a metric (or, under a site, a site) can be exempt from",
-        "`allow:` takes the metric pitfall lints W1001 to W1005 and W1009, each as `{code: W1004, reason: \"...\"}`.";
+        "`allow:` takes the metric pitfall lints W1001 to W1005, W1009, W1011 and W1012 (under a site: W1006 to W1008 and W1010), each as `{code: W1004, reason: \"...\"}`.";
     E0517: "an `allow:` entry without a reason",
         "Write why the pitfall does not apply to this metric in `reason:`; the catalog report shows it beside the metric.";
     E0518: "a `window:` that is not 2 to 36 periods or is on a metric whose value is not an event count, share or sum, or a `min_n` of 0",
@@ -372,6 +378,10 @@ codes! {
         "One row more or less moves such a baseline by a fifth or more: widen the window, compute at a coarser grain, or read the metric's changes there as noise.";
     W1010: "a change in how a source is collected (a `collection_change` context event) after a site's baseline window began",
         "Its baseline and later periods are measured differently, and a change may be an artefact of measurement: start the window after the change, or read the changes over that source with it in mind. Site lints are not silenced per metric: a site that keeps its window says why under `allow:` in yardstick.yaml.";
+    W1011: "a metric tagged `leadership` whose value is a raw count or sum with no population and no `exposure:`",
+        "A larger site looks worse for its size alone: make it a share of its population (`share(...)`), or judge it per a flow of the set (`exposure: production_hours`).";
+    W1012: "a `change` target on a raw count or sum over a source marked `detection_dependent: true`",
+        "Better detection raises such a count, so a reduction target rewards seeing less: judge severity, containment time or impact instead, or leave the count without a change target.";
 }
 
 /// The entry for `code`, in any case (`e0304` finds `E0304`).

@@ -4,7 +4,7 @@
 //! compare and subtract alike, as docs/language.md says a date counts as its midnight.
 
 use crate::calendar::{PeriodScheme, midnight_ms};
-use crate::ir::{AggFn, Builtin, Literal, RowFn, TExpr, TExprKind, Type, Vocabulary};
+use crate::ir::{AggFn, AttributeValue, Builtin, Literal, RowFn, TExpr, TExprKind, Type, Vocabulary};
 use crate::plan::post::Slot;
 use crate::syntax::BinOp;
 use polars::prelude::*;
@@ -264,20 +264,28 @@ impl Lowerer<'_> {
                 let x = self.row(l);
                 let member = match &r.kind {
                     TExprKind::TermSet { .. } => x.is_in(self.row(r).implode(false), false),
+                    TExprKind::Call { func: RowFn::Attribute, args } => self
+                        .against_attribute(args, |terms| any_of(terms.iter().map(|t| x.clone().eq(lit(t.as_str()))))),
                     TExprKind::List(items) => any_of(items.iter().map(|i| x.clone().eq(self.row(i)))),
                     _ => x.eq(self.row(r)),
                 };
                 if op == BinOp::NotIn { member.not() } else { member }
             }
             BinOp::Has => self.has(l, r),
-            BinOp::HasAny => match &r.kind {
-                TExprKind::TermSet { terms, .. } => {
-                    let list = self.row(l);
-                    any_of(terms.iter().map(|t| list.clone().str().contains_literal(lit(format!(";{t};")))))
+            BinOp::HasAny | BinOp::HasAll => {
+                let combine =
+                    |items: Vec<Expr>| if op == BinOp::HasAny { any_of(items.into_iter()) } else { all_of(items) };
+                let list = self.row(l);
+                let holds = |terms: &[String]| {
+                    combine(terms.iter().map(|t| list.clone().str().contains_literal(lit(format!(";{t};")))).collect())
+                };
+                match &r.kind {
+                    TExprKind::TermSet { terms, .. } => holds(terms),
+                    TExprKind::Call { func: RowFn::Attribute, args } => self.against_attribute(args, holds),
+                    TExprKind::List(items) => combine(items.iter().map(|i| self.has(l, i)).collect()),
+                    _ => self.has(l, r),
                 }
-                TExprKind::List(items) => any_of(items.iter().map(|i| self.has(l, i))),
-                _ => self.has(l, r),
-            },
+            }
         }
     }
 
@@ -346,7 +354,47 @@ impl Lowerer<'_> {
             RowFn::Month => self.local(&args[0]).cast(MS).dt().month().cast(DataType::Int64),
             RowFn::Lower => arg(0).str().to_lowercase(),
             RowFn::Contains => arg(0).str().contains_literal(arg(1)),
+            // A list is held as `;a;b;`, as a list column is.
+            RowFn::Attribute => self.per_term(args, |value| match value {
+                AttributeValue::Number(n) if self.whole_attribute(args) => lit(*n as i64),
+                AttributeValue::Number(n) => lit(*n),
+                AttributeValue::Terms(terms) => lit(format!(";{};", terms.join(";"))),
+            }),
         }
+    }
+
+    /// `attribute(term, "name")` term by term: `value` of each term's value of the
+    /// attribute, empty where the term is empty or gives no value.
+    fn per_term(&self, args: &[TExpr], value: impl Fn(&AttributeValue) -> Expr) -> Expr {
+        let (vocab, name) = self.attribute(args);
+        let term = self.row(&args[0]);
+        vocab.terms.iter().rev().fold(lit(NULL), |otherwise, t| match t.attributes.get(name) {
+            Some(x) => when(term.clone().eq(lit(t.code.as_str()))).then(value(x)).otherwise(otherwise),
+            None => otherwise,
+        })
+    }
+
+    /// The vocabulary and the attribute's name of the arguments of `attribute(term, "name")`.
+    fn attribute<'t>(&self, args: &'t [TExpr]) -> (&Vocabulary, &'t str) {
+        match (&args[1].kind, &args[0].ty) {
+            (TExprKind::Literal(Literal::Str(name)), Type::Term(v)) => (&self.vocabs[v], name),
+            _ => unreachable!("checked: attribute(term, \"name\")"),
+        }
+    }
+
+    /// Whether the attribute of `attribute(term, "name")` is an `int`.
+    fn whole_attribute(&self, args: &[TExpr]) -> bool {
+        let (vocab, name) = self.attribute(args);
+        vocab.attribute(name).is_some_and(|a| a.ty == crate::ir::ColumnType::Int)
+    }
+
+    /// `x in attribute(...)`, `list has any attribute(...)`, `list has all attribute(...)`:
+    /// the test, term by term, against each term's list.
+    fn against_attribute(&self, args: &[TExpr], test: impl Fn(&[String]) -> Expr) -> Expr {
+        self.per_term(args, |value| match value {
+            AttributeValue::Terms(terms) => test(terms),
+            AttributeValue::Number(_) => lit(NULL),
+        })
     }
 }
 
@@ -367,6 +415,11 @@ fn rank(v: &Vocabulary, term: Expr) -> Expr {
     v.terms.iter().enumerate().rev().fold(lit(NULL), |otherwise, (i, t)| {
         when(term.clone().eq(lit(t.code.as_str()))).then(lit(i as i64)).otherwise(otherwise)
     })
+}
+
+/// Every one of `items` holds; true of none.
+fn all_of(items: Vec<Expr>) -> Expr {
+    items.into_iter().reduce(Expr::and).unwrap_or_else(|| lit(true))
 }
 
 fn any_of(mut items: impl Iterator<Item = Expr>) -> Expr {

@@ -174,6 +174,8 @@ pub enum RowFn {
     Month,
     Lower,
     Contains,
+    /// `attribute(term, "name")`: the term's value of an attribute of its vocabulary.
+    Attribute,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

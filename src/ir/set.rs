@@ -126,11 +126,19 @@ pub struct Vocabulary {
     pub groups: BTreeMap<String, Vec<String>>,
     /// Old code to the term that replaces it.
     pub deprecated: BTreeMap<String, String>,
+    /// Data its terms carry (the controls an asset class requires), read in expressions
+    /// through `attribute(column, "name")`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attributes: Vec<Attribute>,
 }
 
 impl Vocabulary {
     pub fn has_term(&self, code: &str) -> bool {
         self.terms.iter().any(|t| t.code == code)
+    }
+
+    pub fn attribute(&self, name: &str) -> Option<&Attribute> {
+        self.attributes.iter().find(|a| a.name == name)
     }
 }
 
@@ -139,4 +147,24 @@ pub struct Term {
     pub code: String,
     pub label: Option<String>,
     pub definition: Option<String>,
+    /// Its values of the vocabulary's attributes; an attribute it does not give is empty.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub attributes: BTreeMap<String, AttributeValue>,
+}
+
+/// An attribute of a vocabulary's terms: a number (`int`, `float`) or a list of terms of a
+/// vocabulary (`{list: {vocab: control}}`).
+#[derive(Debug, Serialize)]
+pub struct Attribute {
+    pub name: String,
+    pub ty: ColumnType,
+    pub description: Option<String>,
+}
+
+/// A term's value of an attribute; a list's groups are expanded to their terms.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum AttributeValue {
+    Number(f64),
+    Terms(Vec<String>),
 }

@@ -165,6 +165,7 @@ pub fn row_fn_name(f: RowFn) -> &'static str {
         RowFn::Month => "month",
         RowFn::Lower => "lower",
         RowFn::Contains => "contains",
+        RowFn::Attribute => "attribute",
     }
 }
 

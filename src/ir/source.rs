@@ -53,6 +53,10 @@ pub struct Source {
     pub collection: Collection,
     /// Its rows record activity evidence (documents, trainings, reviews), not outcomes.
     pub evidence: bool,
+    /// Its rows are what detection makes visible: a `change` target on their count is a
+    /// pitfall (W1012).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub detection_dependent: bool,
     /// Who delivers the export.
     pub provider: Option<String>,
     /// Declared columns in order; the implicit `site` column is not listed.

@@ -33,6 +33,10 @@ pub struct VocabDoc {
     pub groups: Map<Vec<Spanned<String>>>,
     #[serde(default)]
     pub deprecated: Map<Spanned<String>>,
+    /// Data every term may carry, declared like columns: `controls_required: {list: {vocab:
+    /// control}}`.
+    #[serde(default)]
+    pub attributes: Map<Spanned<ColumnDoc>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -40,6 +44,45 @@ pub struct VocabDoc {
 pub struct TermDoc {
     pub label: Option<String>,
     pub definition: Option<String>,
+    /// The term's values of the vocabulary's attributes.
+    #[serde(default)]
+    pub attributes: Map<Spanned<AttributeValueDoc>>,
+}
+
+/// A term's value of an attribute: a number, or a list of codes (each with its place).
+#[derive(Debug)]
+pub enum AttributeValueDoc {
+    Number(f64),
+    Codes(Vec<Spanned<String>>),
+}
+
+impl<'de> Deserialize<'de> for AttributeValueDoc {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = AttributeValueDoc;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a number or a list of terms, as [access_control, backup]")
+            }
+            fn visit_f64<E: de::Error>(self, n: f64) -> Result<AttributeValueDoc, E> {
+                Ok(AttributeValueDoc::Number(n))
+            }
+            fn visit_i64<E: de::Error>(self, n: i64) -> Result<AttributeValueDoc, E> {
+                Ok(AttributeValueDoc::Number(n as f64))
+            }
+            fn visit_u64<E: de::Error>(self, n: u64) -> Result<AttributeValueDoc, E> {
+                Ok(AttributeValueDoc::Number(n as f64))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<AttributeValueDoc, A::Error> {
+                let mut codes = Vec::new();
+                while let Some(code) = s.next_element::<Spanned<String>>()? {
+                    codes.push(code);
+                }
+                Ok(AttributeValueDoc::Codes(codes))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// `sources/*.yaml`
@@ -58,6 +101,10 @@ pub struct SourceDoc {
     /// Rows that record activity evidence (documents, trainings, reviews), not outcomes.
     #[serde(default)]
     pub evidence: bool,
+    /// Its rows are what detection or a well-kept register makes visible (incidents,
+    /// findings): a reduction target on their count rewards seeing less.
+    #[serde(default)]
+    pub detection_dependent: bool,
     /// Who delivers the export (the ISO/IEC 27004 data provider).
     pub provider: Option<String>,
     pub columns: Map<Spanned<ColumnDoc>>,

@@ -130,7 +130,7 @@ fn to_post(e: &TExpr, slots: &mut Vec<Slot>) -> Post {
                 RowFn::DaysBetween => Post::Span(next(), next(), 86_400_000.0),
                 RowFn::MinutesBetween => Post::Span(next(), next(), 60_000.0),
                 // Strings, years and months of aggregates do not reach a numeric value.
-                RowFn::Year | RowFn::Month | RowFn::Lower | RowFn::Contains => Post::Null,
+                RowFn::Year | RowFn::Month | RowFn::Lower | RowFn::Contains | RowFn::Attribute => Post::Null,
             }
         }
         // Strings, terms, lists and columns cannot stand outside an aggregate in a value.

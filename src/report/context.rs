@@ -428,7 +428,7 @@ fn metric<'a>(s: &Scope<'a>, m: &'a Metric, fingerprint: Option<String>) -> Metr
         }
     }
     let lineage = m.lineage(&s.checked.set);
-    let formula = formula(m, &lineage);
+    let formula = formula(m, m.expansions(&s.checked.set));
     // A metric with `by` has a row per dimension value: one number per site would show one
     // value as if it were the metric's, so it is shown as a breakdown instead.
     let divided = !formula.by.is_empty();
@@ -531,9 +531,8 @@ fn aligned_table(lines: &[Aligned]) -> AlignedTable {
     AlignedTable { offsets, sites }
 }
 
-fn formula<'a>(m: &'a Metric, lineage: &crate::check::lineage::Lineage) -> Formula<'a> {
-    let groups =
-        lineage.groups.iter().map(|g| format!("{}.{} = {}", g.vocabulary, g.group, g.terms.join(", "))).collect();
+/// The metric's formula, with its groups and attributes spelt out (`groups`).
+fn formula(m: &Metric, groups: Vec<String>) -> Formula<'_> {
     match &m.body {
         MetricBody::Base(b) => Formula {
             source: Some(&b.source),

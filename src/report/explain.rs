@@ -189,8 +189,8 @@ fn meaning(w: &mut String, c: &Checked, m: &Metric) {
             let _ = writeln!(w, "  from:    {} (same site and period)", inputs.join(", "));
         }
     }
-    for g in &m.lineage(&c.set).groups {
-        let _ = writeln!(w, "           {}.{} = {}", g.vocabulary, g.group, g.terms.join(", "));
+    for line in m.expansions(&c.set) {
+        let _ = writeln!(w, "           {line}");
     }
 }
 

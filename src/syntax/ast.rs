@@ -84,6 +84,8 @@ pub enum BinOp {
     Has,
     /// `list has any [x, y]`: it holds at least one of them.
     HasAny,
+    /// `list has all [x, y]`: it holds every one of them.
+    HasAll,
     Add,
     Sub,
     Mul,
@@ -105,6 +107,7 @@ impl BinOp {
             BinOp::NotIn => "not in",
             BinOp::Has => "has",
             BinOp::HasAny => "has any",
+            BinOp::HasAll => "has all",
             BinOp::Add => "+",
             BinOp::Sub => "-",
             BinOp::Mul => "*",
@@ -126,7 +129,8 @@ impl BinOp {
             | BinOp::In
             | BinOp::NotIn
             | BinOp::Has
-            | BinOp::HasAny => 4,
+            | BinOp::HasAny
+            | BinOp::HasAll => 4,
             BinOp::Add | BinOp::Sub => 5,
             BinOp::Mul | BinOp::Div => 6,
         }

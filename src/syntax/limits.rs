@@ -143,7 +143,7 @@ struct Scan<'t> {
     operators: usize,
     /// Whether the last token ended an operand, so that `-` and `not` are infix.
     after_operand: bool,
-    /// The last token, when it was a word: `is not null`, `not in` and `has any` are one
+    /// The last token, when it was a word: `is not null`, `not in`, `has any` and `has all` are one
     /// operator each.
     last_word: Option<&'t str>,
 }
@@ -183,8 +183,8 @@ impl<'t> Scan<'t> {
     fn word(&mut self, word: &str, last_word: Option<&str>) -> Result<(), Limit> {
         match (word, last_word) {
             ("and" | "or", _) => self.infix(&[Level::Not, Level::Neg]),
-            // The second word of `is not null`, `not in` and `has any`.
-            ("not", Some("is")) | ("in", Some("not")) | ("any", Some("has")) => Ok(()),
+            // The second word of `is not null`, `not in`, `has any` and `has all`.
+            ("not", Some("is")) | ("in", Some("not")) | ("any" | "all", Some("has")) => Ok(()),
             ("not", _) if self.after_operand => self.infix(&[Level::Neg]),
             ("not", _) => {
                 self.count()?;

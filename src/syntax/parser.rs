@@ -30,6 +30,7 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
             | Op::infix(Rule::not_in, Left)
             | Op::infix(Rule::has, Left)
             | Op::infix(Rule::has_any, Left)
+            | Op::infix(Rule::has_all, Left)
             | Op::postfix(Rule::is_null)
             | Op::postfix(Rule::is_not_null)
             | Op::postfix(Rule::between))
@@ -99,6 +100,7 @@ impl Builder<'_> {
                     Rule::not_in => BinOp::NotIn,
                     Rule::has => BinOp::Has,
                     Rule::has_any => BinOp::HasAny,
+                    Rule::has_all => BinOp::HasAll,
                     Rule::add => BinOp::Add,
                     Rule::sub => BinOp::Sub,
                     Rule::mul => BinOp::Mul,
@@ -252,9 +254,15 @@ fn rule_name(rule: Rule) -> Option<&'static str> {
     Some(match rule {
         Rule::expr | Rule::bound => "an expression",
         Rule::or | Rule::and | Rule::eq | Rule::ne | Rule::lt | Rule::le | Rule::gt | Rule::ge => "an operator",
-        Rule::in_ | Rule::not_in | Rule::has | Rule::has_any | Rule::add | Rule::sub | Rule::mul | Rule::div => {
-            "an operator"
-        }
+        Rule::in_
+        | Rule::not_in
+        | Rule::has
+        | Rule::has_any
+        | Rule::has_all
+        | Rule::add
+        | Rule::sub
+        | Rule::mul
+        | Rule::div => "an operator",
         Rule::is_null | Rule::is_not_null | Rule::between => "an operator",
         Rule::not | Rule::neg => "an expression",
         Rule::number | Rule::percent | Rule::string | Rule::boolean | Rule::null => "a value",

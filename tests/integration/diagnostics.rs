@@ -386,6 +386,57 @@ cases! {
         line: 5,
         underlined: "taken_on",
     }
+    attribute_of_a_type_no_term_carries {
+        edits: &[Replace { file: SEVERITY, find: "groups:\n", with: "attributes:\n  notes: string\ngroups:\n" }],
+        code: "E0127",
+        file: SEVERITY,
+        line: 13,
+        underlined: "string",
+    }
+    attribute_a_term_gives_undeclared {
+        edits: &[
+            Replace { file: SEVERITY, find: "groups:\n", with: "attributes:\n  response_hours: int\ngroups:\n" },
+            Replace { file: SEVERITY, find: "{label: High,", with: "{label: High, attributes: {respond_hours: 4}," },
+        ],
+        code: "E0128",
+        file: SEVERITY,
+        line: 7,
+        underlined: "respond_hours",
+    }
+    attribute_value_of_the_wrong_type {
+        edits: &[
+            Replace { file: SEVERITY, find: "groups:\n", with: "attributes:\n  response_hours: int\ngroups:\n" },
+            Replace { file: SEVERITY, find: "{label: High,", with: "{label: High, attributes: {response_hours: 4.5}," },
+        ],
+        code: "E0128",
+        file: SEVERITY,
+        line: 7,
+        underlined: "4.5",
+    }
+    attribute_list_of_an_unknown_term {
+        edits: &[
+            Replace { file: SEVERITY, find: "groups:\n", with: "attributes:\n  typical_factors: {list: {vocab: contributing_factor}}\ngroups:\n" },
+            Replace { file: SEVERITY, find: "{label: High,", with: "{label: High, attributes: {typical_factors: [missing_log]}," },
+        ],
+        code: "E0304",
+        file: SEVERITY,
+        line: 7,
+        underlined: "missing_log",
+    }
+    attribute_the_vocabulary_does_not_declare {
+        edits: &[Replace { file: MAJOR, find: "value: count()", with: "value: sum(attribute(severity, \"response_hours\"))" }],
+        code: "E0312",
+        file: MAJOR,
+        line: 14,
+        underlined: "\"response_hours\"",
+    }
+    attribute_of_a_value_that_is_no_term {
+        edits: &[Replace { file: MAJOR, find: "value: count()", with: "value: sum(attribute(cost_eur, \"response_hours\"))" }],
+        code: "E0403",
+        file: MAJOR,
+        line: 14,
+        underlined: "cost_eur",
+    }
     planned_on_a_number {
         edits: &[Replace { file: INCIDENTS, find: "nullable: true, min: 0}", with: "nullable: true, planned: true}" }],
         code: "E0121",

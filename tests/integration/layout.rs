@@ -178,14 +178,16 @@ fn the_back_end_sees_the_plan_only() {
 }
 
 /// The pooled row's id is written once, in the site type: everything else names
-/// `SiteRef::ALL` or matches `SiteRef::All`.
+/// `SiteRef::ALL` or matches `SiteRef::All`. (The parser's `has all` is a word of the
+/// language, not the row.)
 #[test]
 fn the_pooled_row_is_named_by_its_type() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let own = src.join("ir/ids.rs");
+    let syntax = src.join("syntax");
     let found: Vec<String> = code_lines(&src)
         .into_iter()
-        .filter(|(file, _, code)| *file != own && code.contains("\"all\""))
+        .filter(|(file, _, code)| *file != own && !file.starts_with(&syntax) && code.contains("\"all\""))
         .map(|(file, line, code)| format!("{}:{line}: {}", file.display(), code.trim()))
         .collect();
     assert!(found.is_empty(), "the pooled row's id as a literal:\n{}", found.join("\n"));

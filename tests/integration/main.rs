@@ -2,6 +2,7 @@
 //! (every test binary would link the whole crate again).
 
 mod acme;
+mod attributes;
 mod build;
 mod change;
 mod cli;

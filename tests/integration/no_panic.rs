@@ -184,6 +184,7 @@ const BINARY: &[&str] = &[
     " not in ",
     " has ",
     " has any ",
+    " has all ",
 ];
 
 /// `a op b op c ...`: one tree level per operator. (Chains up to the operator limit are

@@ -315,3 +315,59 @@ fn w1009_a_baseline_on_fewer_than_five_rows() {
     };
     assert!(thin(crate::engine::A_INCIDENTS, crate::engine::B_INCIDENTS, &[silenced]).is_empty());
 }
+
+const DOWNTIME_HOURS: &str = "set/metrics/outcome/security_downtime_hours.yaml";
+
+#[test]
+fn w1011_a_raw_leadership_count_with_no_population() {
+    let found = lints(&[LEADERSHIP], "W1011");
+    assert_eq!(
+        found,
+        [
+            "`major_incidents` shows the leadership a raw count (`count()`): a larger site looks worse for its size alone",
+            "`security_downtime_hours` shows the leadership a raw count (`sum(duration_min) / 60`): a larger site looks worse for its size alone",
+        ]
+    );
+    // Judged per production hours, the downtime no longer grows with the plant.
+    let per_hours = Replace {
+        file: DOWNTIME_HOURS,
+        find: "tags: [leadership]",
+        with: "exposure: production_hours\ntags: [leadership]",
+    };
+    assert!(!lints(&[per_hours], "W1011").iter().any(|m| m.contains("`security_downtime_hours`")));
+    // Not a leadership metric: nobody compares plants on it.
+    assert!(!lints(&[], "W1011").iter().any(|m| m.contains("`major_incidents`")));
+    let silenced = Replace {
+        file: MAJOR,
+        find: MAJOR_END,
+        with: "references: [sp800-53:r5/IR-4(1)]\ntags: [leadership]\nallow: [{code: W1011, reason: \"every plant runs one line of the same size\"}]",
+    };
+    assert!(!lints(&[silenced], "W1011").iter().any(|m| m.contains("`major_incidents`")));
+}
+
+const DETECTION_DEPENDENT: Edit = Replace {
+    file: INCIDENTS,
+    find: "collection: automated",
+    with: "collection: automated\ndetection_dependent: true",
+};
+const REDUCE: Edit =
+    Replace { file: MAJOR, find: MAJOR_END, with: "references: [sp800-53:r5/IR-4(1)]\ntarget: {change: -30%}" };
+
+#[test]
+fn w1012_a_reduction_target_on_what_detection_makes_visible() {
+    let found = lints(&[DETECTION_DEPENDENT, REDUCE], "W1012");
+    assert_eq!(
+        found,
+        ["`major_incidents` sets a -30% target on a count over `incidents`, which better detection raises"]
+    );
+    // The same target over a source not marked detection-dependent, or a target value.
+    assert!(lints(&[REDUCE], "W1012").is_empty());
+    let value = Replace { file: MAJOR, find: MAJOR_END, with: "references: [sp800-53:r5/IR-4(1)]\ntarget: {value: 2}" };
+    assert!(lints(&[DETECTION_DEPENDENT, value], "W1012").is_empty());
+    let silenced = Replace {
+        file: MAJOR,
+        find: MAJOR_END,
+        with: "references: [sp800-53:r5/IR-4(1)]\ntarget: {change: -30%}\nallow: [{code: W1012, reason: \"detection was complete before the baseline\"}]",
+    };
+    assert!(lints(&[DETECTION_DEPENDENT, silenced], "W1012").is_empty());
+}

@@ -47,6 +47,7 @@ const BIN_OPS: &[BinOp] = &[
     BinOp::NotIn,
     BinOp::Has,
     BinOp::HasAny,
+    BinOp::HasAll,
     BinOp::Add,
     BinOp::Sub,
     BinOp::Mul,

@@ -83,6 +83,8 @@ fn operators_and_precedence() {
         "x between -1 + 2 and 3 * 4",
         "factors has contributing_factor.missing_logs",
         "factors has any [contributing_factor.missing_logs, contributing_factor.uncontrolled_access]",
+        "controls has all attribute(asset_class, \"controls_required\") and criticality == criticality.high",
+        "controls has all_verified",
         "a + b * c - d / e",
         "(a + b) * c",
         "-a * b",

@@ -11,7 +11,7 @@ impl ExprChecker<'_> {
         let Some(f) = row_fn(&func.name) else {
             let known = ROW_FNS.iter().map(|(n, _)| *n).chain(AGGREGATES.iter().map(|(n, _)| *n));
             let help = did_you_mean(&func.name, known).unwrap_or_else(|| {
-                "functions: if, coalesce, hours_between, days_between, minutes_between, year, month, lower, contains; aggregates: count, count_distinct, sum, mean, median, min, max, percentile, share".to_string()
+                "functions: if, coalesce, hours_between, days_between, minutes_between, year, month, lower, contains, attribute; aggregates: count, count_distinct, sum, mean, median, min, max, percentile, share".to_string()
             });
             return self.err(
                 Diagnostic::error(codes::E0307, format!("unknown function `{}`", func.name))
@@ -34,7 +34,7 @@ impl ExprChecker<'_> {
                     Err("2 or more".into())
                 }
             }
-            RowFn::Contains => arity(2),
+            RowFn::Contains | RowFn::Attribute => arity(2),
             RowFn::HoursBetween | RowFn::DaysBetween | RowFn::MinutesBetween => arity(2),
             RowFn::Year | RowFn::Month | RowFn::Lower => arity(1),
         };
@@ -75,8 +75,45 @@ impl ExprChecker<'_> {
                 }
                 Type::Bool
             }
+            RowFn::Attribute => self.attribute_type(&args)?,
         };
         Some(TExpr { kind: TExprKind::Call { func: f, args }, ty, span })
+    }
+
+    /// `attribute(term, "name")`: a term, and the name of an attribute its vocabulary
+    /// declares; the attribute's type.
+    fn attribute_type(&mut self, args: &[TExpr]) -> Option<Type> {
+        let Type::Term(vocab) = &args[0].ty else {
+            return self.err(
+                Diagnostic::error(codes::E0403, "`attribute` reads the attribute of a term".to_string())
+                    .at(args[0].span)
+                    .label(format!("{} here", args[0].ty))
+                    .help("give a column of terms first, as in `attribute(asset_class, \"controls_required\")`"),
+            );
+        };
+        let TExprKind::Literal(Literal::Str(name)) = &args[1].kind else {
+            return self.err(
+                Diagnostic::error(codes::E0403, "`attribute` takes the attribute's name as a string".to_string())
+                    .at(args[1].span)
+                    .label(format!("{} here", args[1].ty))
+                    .help("write the name in quotes, as in `attribute(asset_class, \"controls_required\")`"),
+            );
+        };
+        let v = &self.vocabs[vocab];
+        let Some(attribute) = v.attribute(name) else {
+            let declared: Vec<&str> = v.attributes.iter().map(|a| a.name.as_str()).collect();
+            let help = did_you_mean(name, declared.iter().copied()).unwrap_or_else(|| match declared.is_empty() {
+                true => format!("`{vocab}` declares no attributes; declare one under `attributes:` in its file"),
+                false => format!("the attributes of `{vocab}` are: {}", declared.join(", ")),
+            });
+            return self.err(
+                Diagnostic::error(codes::E0312, format!("vocabulary `{vocab}` has no attribute `{name}`"))
+                    .at(args[1].span)
+                    .label("unknown attribute")
+                    .help(help),
+            );
+        };
+        Some(Type::from(&attribute.ty))
     }
 
     pub(super) fn unify_args(&mut self, args: &[TExpr]) -> Option<Type> {
@@ -228,6 +265,7 @@ pub(super) const ROW_FNS: &[(&str, RowFn)] = &[
     ("month", RowFn::Month),
     ("lower", RowFn::Lower),
     ("contains", RowFn::Contains),
+    ("attribute", RowFn::Attribute),
 ];
 
 pub(super) fn aggregate(name: &str) -> Option<AggFn> {

@@ -32,7 +32,7 @@ impl ExprChecker<'_> {
                 let r = self.membership(op, &l, r)?;
                 return Some(bin(op, l, r, Type::Bool, span));
             }
-            BinOp::Has | BinOp::HasAny => {
+            BinOp::Has | BinOp::HasAny | BinOp::HasAll => {
                 let r = self.has(op, &l, r)?;
                 return Some(bin(op, l, r, Type::Bool, span));
             }
@@ -81,11 +81,11 @@ impl ExprChecker<'_> {
         };
         match (op, &**elem, &r.ty) {
             (BinOp::Has, Type::Term(v), _) => self.comparable_to_term(r, v),
-            (BinOp::HasAny, Type::Term(v), Type::TermSet(w)) if v == w => Some(r),
-            (BinOp::HasAny, Type::Term(v), Type::TermSet(w)) => self.wrong_vocab(&r, v, w),
-            (BinOp::HasAny, Type::Term(v), Type::List(_)) => self.terms_of_list(r, v),
+            (BinOp::HasAny | BinOp::HasAll, Type::Term(v), Type::TermSet(w)) if v == w => Some(r),
+            (BinOp::HasAny | BinOp::HasAll, Type::Term(v), Type::TermSet(w)) => self.wrong_vocab(&r, v, w),
+            (BinOp::HasAny | BinOp::HasAll, Type::Term(v), Type::List(_)) => self.terms_of_list(r, v),
             (BinOp::Has, e, t) if unify(e, t).is_some() => Some(r),
-            (BinOp::HasAny, e, Type::List(t)) if unify(e, t).is_some() => Some(r),
+            (BinOp::HasAny | BinOp::HasAll, e, Type::List(t)) if unify(e, t).is_some() => Some(r),
             _ => self.err(
                 Diagnostic::error(
                     codes::E0403,
@@ -174,6 +174,13 @@ impl ExprChecker<'_> {
 
     pub(super) fn terms_of_list(&mut self, list: TExpr, vocab: &str) -> Option<TExpr> {
         let TExprKind::List(items) = list.kind else {
+            // An attribute's list of terms: of this vocabulary, or of another.
+            if let Type::List(item) = &list.ty
+                && let Type::Term(w) = item.as_ref()
+                && w != vocab
+            {
+                return self.wrong_vocab(&list, vocab, w);
+            }
             return Some(list);
         };
         let items: Vec<Option<TExpr>> = items.into_iter().map(|i| self.comparable_to_term(i, vocab)).collect();

@@ -17,21 +17,26 @@ use chrono::{Months, NaiveDate};
 use std::collections::BTreeSet;
 
 mod baseline_windows;
+mod detection_dependent_target;
 mod gameable_count;
 mod lone_incident_count;
 mod no_criteria;
 mod outcome_over_evidence;
+mod raw_leadership_count;
 mod uncaveated_manual;
 
 use baseline_windows::baseline_windows;
+use detection_dependent_target::detection_dependent_target;
 use gameable_count::gameable_count;
 use lone_incident_count::lone_incident_count;
 use no_criteria::no_criteria;
 use outcome_over_evidence::outcome_over_evidence;
+use raw_leadership_count::raw_leadership_count;
 use uncaveated_manual::uncaveated_manual;
 
 /// The lints a metric can be exempt from, with `allow:`.
-pub const LINTS: &[Code] = &[codes::W1001, codes::W1002, codes::W1003, codes::W1004, codes::W1005, codes::W1009];
+pub const LINTS: &[Code] =
+    &[codes::W1001, codes::W1002, codes::W1003, codes::W1004, codes::W1005, codes::W1009, codes::W1011, codes::W1012];
 
 /// The site lints (of a site's baseline window) a site can be exempt from, with `allow:`
 /// under the site in yardstick.yaml.
@@ -56,6 +61,8 @@ pub fn pitfalls(set: &DefinitionSet, project: Option<&Project>) -> Vec<Diagnosti
             lone_incident_count(set, m),
             no_criteria(m),
             uncaveated_manual(set, project, m),
+            raw_leadership_count(m),
+            detection_dependent_target(set, m),
         ];
         let exempt = |d: &Diagnostic| m.allow.iter().any(|a| d.code == a.code.as_str());
         found.extend(lints.into_iter().flatten().filter(|d| !exempt(d)));
