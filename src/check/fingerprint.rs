@@ -103,6 +103,9 @@ struct Meaning<'a> {
     attributes: Vec<((String, String), TermValues<'a>)>,
     /// What decides its statuses.
     criteria: Option<Criteria<'a>>,
+    /// The scope of sites it applies to; absent, it hashes as before scopes existed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scope: Option<&'a str>,
 }
 
 /// Each term's value of an attribute, in the vocabulary's order.
@@ -202,6 +205,7 @@ fn meaning<'a>(set: &'a DefinitionSet, m: &'a Metric, done: &BTreeMap<MetricId, 
         vocabularies,
         groups,
         attributes,
+        scope: m.scope.as_deref(),
         criteria: Some(Criteria {
             direction: &m.direction,
             target: m.target.as_ref().map(|t| match t {

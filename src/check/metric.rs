@@ -91,7 +91,34 @@ pub(super) fn check_metrics(
     order_derived(cx, docs, &mut metrics);
     check_derived_dimensions(cx, &metrics);
     check_exposures(cx, &metrics);
+    let scopes: Vec<&str> = docs.set.iter().flat_map(|s| s.doc.scopes.keys()).collect();
+    check_scopes(cx, &metrics, &scopes);
     metrics
+}
+
+/// `scope: NAME` (E0520): a scope `set.yaml` declares, on a metric of events or rows at
+/// sites (a derived metric takes its parts' sites).
+fn check_scopes(cx: &mut Cx, metrics: &[Metric], scopes: &[&str]) {
+    for m in metrics {
+        let (Some(scope), Some(at)) = (&m.scope, m.scope_at) else { continue };
+        let (message, help) = if matches!(m.body, MetricBody::Derived { .. }) {
+            (
+                format!("derived metric `{}` has a `scope`", m.id),
+                "a derived metric is computed where its parts are: give the parts the scope".to_string(),
+            )
+        } else if !scopes.contains(&scope.as_str()) {
+            let help = did_you_mean(scope, scopes.iter().copied()).unwrap_or_else(|| match scopes.is_empty() {
+                true => {
+                    "declare the scope in set.yaml: `scopes: {nis2: \"Sites in scope of the NIS2 Directive\"}`".into()
+                }
+                false => format!("the scopes of the set are: {}", scopes.join(", ")),
+            });
+            (format!("no scope `{scope}` in the definition set"), help)
+        } else {
+            continue;
+        };
+        cx.error(Diagnostic::error(codes::E0520, message).at(at).label("this scope").help(help));
+    }
 }
 
 /// `exposure: METRIC` (E0519): on an event count or sum, naming another metric of the set
@@ -208,6 +235,8 @@ fn check_metric(
         min_n,
         exposure: doc.exposure.as_ref().map(|e| MetricId(e.value.clone())),
         exposure_at: doc.exposure.as_ref().map(|e| cx.span(file, e)),
+        scope: doc.scope.as_ref().map(|s| s.value.clone()),
+        scope_at: doc.scope.as_ref().map(|s| cx.span(file, s)),
         references,
         caveats: doc.caveats.clone(),
         tags: doc.tags.iter().map(|t| t.value.clone()).collect(),

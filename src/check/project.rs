@@ -196,6 +196,31 @@ fn bindings(cx: &mut Cx, file: FileId, doc: &ProjectDoc, set: &DefinitionSet) ->
     bindings
 }
 
+/// The set's scopes a site is in (E0626 for one the set does not declare).
+fn site_scopes(cx: &mut Cx, file: FileId, s: &SiteDoc, set: &DefinitionSet) -> BTreeSet<String> {
+    let mut scopes = BTreeSet::new();
+    for scope in &s.scopes {
+        if set.scopes.contains_key(&scope.value) {
+            scopes.insert(scope.value.clone());
+            continue;
+        }
+        let known = set.scopes.keys().map(String::as_str);
+        let help = did_you_mean(&scope.value, known).unwrap_or_else(|| match set.scopes.is_empty() {
+            true => format!("definition set {} declares no scopes", set.name),
+            false => {
+                format!("the scopes of the set are: {}", set.scopes.keys().cloned().collect::<Vec<_>>().join(", "))
+            }
+        });
+        cx.error(
+            Diagnostic::error(codes::E0626, format!("no scope `{}` in the definition set", scope.value))
+                .at(cx.span(file, scope))
+                .label("unknown scope")
+                .help(help),
+        );
+    }
+    scopes
+}
+
 fn sites(cx: &mut Cx, docs: &ProjectDocs, set: &DefinitionSet, baseline: Option<&Baseline>) -> Vec<Site> {
     let (file, doc) = (docs.project.file, &docs.project.doc);
     let mappings: BTreeMap<&str, _> = docs.mappings.iter().map(|(site, m)| (site.as_str(), m)).collect();
@@ -237,6 +262,7 @@ fn sites(cx: &mut Cx, docs: &ProjectDocs, set: &DefinitionSet, baseline: Option<
             absent,
             bindings: own,
             allow: super::metric::exemptions(cx, file, &s.allow, super::lint::SITE_LINTS, "a site"),
+            scopes: site_scopes(cx, file, s, set),
             at: Some(cx.span(file, id)),
         });
     }

@@ -13,6 +13,7 @@ pub(super) const COLLECTIONS: &[(&str, Collection)] =
     &[("automated", Collection::Automated), ("manual", Collection::Manual), ("mixed", Collection::Mixed)];
 
 pub(super) fn check_set(cx: &mut Cx, docs: &SetDocs) -> Option<DefinitionSet> {
+    let scopes = docs.set.iter().flat_map(|s| s.doc.scopes.iter()).map(|(k, v)| (k.value.clone(), v.clone())).collect();
     let (name, version, description) = match &docs.set {
         Some(s) => {
             let version = match parse_version(&s.doc.version.value) {
@@ -76,6 +77,7 @@ pub(super) fn check_set(cx: &mut Cx, docs: &SetDocs) -> Option<DefinitionSet> {
         version: version?,
         version_at: docs.set.as_ref().map(|s| cx.span(s.file, &s.doc.version)),
         description,
+        scopes,
         root: docs.root.clone(),
         vocabularies,
         sources,

@@ -247,6 +247,8 @@ codes! {
 
     E0519: "an `exposure:` that is not another metric of the same grain whose value is an event count or sum, or on a metric that is not one",
         "Name a flow of the set computed per the same grain, such as `exposure: production_hours`, on a `count(...)` or `sum(...)` of events: its rate is then judged per that flow.";
+    E0520: "a metric's `scope:` that `set.yaml` does not declare under `scopes:`, or on a derived metric",
+        "Name a scope of the set (`scopes:` in set.yaml) on a metric over a source; a derived metric is computed where its parts are.";
 
     E0601: "a `requires` that is not a version requirement",
         "Write it like \">=1.0, <2\".";
@@ -295,6 +297,8 @@ codes! {
         "Write the confidence of the intervals as a fraction, such as 0.90 (the default) or 0.95.";
     E0625: "a `judgement: {green: ...}` that is not `evidence` or `guarded`",
         "Write `green: evidence` (the default: green when the interval shows the criterion is met) or `green: guarded` (green only when the whole interval meets it).";
+    E0626: "a site's `scopes:` naming a scope the definition set does not declare",
+        "List only scopes of the set (`scopes:` in its set.yaml), such as `scopes: [nis2]` for a site in scope of the NIS2 Directive.";
 
     E0701: "a value in a data file that does not parse as its column's type",
         "Fix the value in the export, or describe how the export writes values (decimal comma, booleans, date patterns) in its binding in yardstick.yaml.";

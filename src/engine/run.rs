@@ -381,11 +381,13 @@ impl<'a> Query<'a> {
     /// coverage (by the column that places rows in periods).
     fn rows(&self) -> PolarsResult<LazyFrame> {
         let mut lf = self.tables[&self.base.source].all();
-        // A site without an export the metric joins has no rows of it either.
-        if !self.base.absent_at.is_empty() {
-            let absent =
-                Series::new("absent".into(), self.base.absent_at.iter().map(SiteId::as_str).collect::<Vec<_>>());
-            lf = lf.filter(col(SITE).is_in(lit(absent).implode(false), false).not());
+        // A site without an export the metric joins has no rows of it either, nor has a
+        // site outside the metric's scope.
+        let left_out: Vec<&str> =
+            self.base.absent_at.iter().chain(&self.base.out_of_scope).map(SiteId::as_str).collect();
+        if !left_out.is_empty() {
+            let left_out = Series::new("left_out".into(), left_out);
+            lf = lf.filter(col(SITE).is_in(lit(left_out).implode(false), false).not());
         }
         if let Some(early) = &self.early {
             lf = lf.filter(early.clone());

@@ -97,6 +97,11 @@ pub struct Metric {
     /// Where its file names the exposure.
     #[serde(skip)]
     pub exposure_at: Option<Span>,
+    /// `scope: NAME`: the metric applies only at the sites in this scope of the set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    #[serde(skip)]
+    pub scope_at: Option<Span>,
     pub references: Vec<Reference>,
     pub caveats: Option<String>,
     pub tags: Vec<String>,

@@ -108,6 +108,9 @@ pub struct Site {
     /// change no number, so they are not in the project hash.
     #[serde(skip)]
     pub allow: Vec<Allow>,
+    /// The set's scopes the site is in (`nis2`): metrics with a `scope` apply only there.
+    #[serde(skip_serializing_if = "BTreeSet::is_empty")]
+    pub scopes: BTreeSet<String>,
     /// Where yardstick.yaml names the site.
     #[serde(skip)]
     pub at: Option<Span>,

@@ -14,6 +14,9 @@ pub struct DefinitionSet {
     pub root: PathBuf,
     pub vocabularies: BTreeMap<String, Vocabulary>,
     pub sources: BTreeMap<String, Source>,
+    /// Scope name to what puts a site in it (`nis2`: in scope of the NIS2 Directive).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub scopes: BTreeMap<String, String>,
     /// Every metric, each after the metrics it is derived from; the project's own metrics
     /// (`local`) among them.
     pub metrics: Vec<Metric>,

@@ -16,6 +16,10 @@ pub struct SetDoc {
     pub name: Spanned<String>,
     pub version: Spanned<String>,
     pub description: Option<String>,
+    /// Named groups of sites a metric may apply to only (`nis2: Sites in scope of NIS2`),
+    /// each with what puts a site in it; a project's sites say which they are in.
+    #[serde(default)]
+    pub scopes: Map<String>,
 }
 
 /// `vocab/*.yaml`
@@ -250,6 +254,8 @@ pub struct MetricDoc {
     pub min_n: Option<Spanned<u32>>,
     /// The metric of the set a count or sum is judged per (`production_hours`).
     pub exposure: Option<Spanned<String>>,
+    /// The scope of the set whose sites alone the metric applies to (`nis2`).
+    pub scope: Option<Spanned<String>>,
     #[serde(default)]
     pub references: Vec<Spanned<String>>,
     pub caveats: Option<String>,
@@ -389,6 +395,9 @@ pub struct SiteDoc {
     /// The site lints this site is exempt from, each with why.
     #[serde(default)]
     pub allow: Vec<Spanned<AllowDoc>>,
+    /// The scopes of the definition set this site is in (`[nis2]`).
+    #[serde(default)]
+    pub scopes: Vec<Spanned<String>>,
 }
 
 /// A site's entry for one source: `none`, another word (an error), or its own binding.

@@ -12,6 +12,12 @@ impl Plan<'_> {
         let w = &mut out;
         let grain = format!("{:?}", b.grain).to_lowercase();
         let _ = writeln!(w, "rows:       `{}` at every site, less rows with a code outside its vocabulary", b.source);
+        if let Some(scope) = &b.metric.scope {
+            let outside: Vec<&str> = b.out_of_scope.iter().map(|s| s.as_str()).collect();
+            let outside = if outside.is_empty() { "none".to_string() } else { outside.join(", ") };
+            let _ =
+                writeln!(w, "scope:      `{scope}` only: no rows and no results at the sites outside it ({outside})");
+        }
         for source in std::iter::once(&b.source).chain(b.joins.iter().map(|j| &j.source)) {
             self.describe_reading(w, source);
         }

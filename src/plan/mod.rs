@@ -138,6 +138,9 @@ pub struct BasePlan<'a> {
     /// The sites that do not export a source the metric reads (`sources: {x: none}`):
     /// not collected there.
     pub absent_at: Vec<SiteId>,
+    /// The sites outside the metric's `scope`: no row of theirs counts, and the metric has
+    /// no result there.
+    pub out_of_scope: Vec<SiteId>,
 }
 
 /// A left join on `on` against the joined source's key.
@@ -403,6 +406,12 @@ impl<'a> Planner<'a> {
             censored: b.censored_end().filter(|_| matches!(b.time, TimeSemantics::Event { .. })).cloned(),
             baseline: (!windows.is_empty()).then_some(windows),
             absent_at: self.absent_at(metric),
+            out_of_scope: match &metric.scope {
+                Some(scope) => {
+                    self.project.sites.iter().filter(|s| !s.scopes.contains(scope)).map(|s| s.id.clone()).collect()
+                }
+                None => Vec::new(),
+            },
         }
     }
 

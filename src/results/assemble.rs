@@ -272,7 +272,9 @@ impl<'p> Base<'p> {
             *excluded.entry((SiteRef::All, index)).or_default() += n;
         }
         let (sites_read, window_snapshots) = (tables.sites_read, tables.window_snapshots.into_iter().collect());
-        let absent = base.absent_at.iter().map(SiteId::as_str).collect();
+        // A site outside the metric's scope counts as one without the export: the pooled
+        // row's coverage leaves it out.
+        let absent = base.absent_at.iter().chain(&base.out_of_scope).map(SiteId::as_str).collect();
         let cover = cover(plan, base, &sites_read, &absent);
         let dim_names = base.dim_names();
         let (judged, factor) = match (base.metric.body.judged(), base.metric.body.judged_stock()) {
@@ -313,6 +315,13 @@ impl<'p> Base<'p> {
         }
         out.dim_names.insert(id.clone(), self.dim_names.clone());
         for site in site_refs(self.plan) {
+            // Outside the metric's scope the metric does not apply: no row at all.
+            if let SiteRef::Site(s) = &site
+                && self.base.out_of_scope.contains(s)
+            {
+                out.out_of_scope.insert((id.clone(), site.clone()));
+                continue;
+            }
             let mut combos = self.combos.get(&site).cloned().unwrap_or_default();
             if self.base.by.is_empty() {
                 combos.insert(Vec::new());
@@ -1098,6 +1107,10 @@ fn derived_rows(plan: &Plan, d: &DerivedPlan, out: &mut Assembled) {
     let names = names.unwrap_or_default();
     out.dim_names.insert(id.clone(), names.clone());
     for site in site_refs(plan) {
+        if d.inputs.iter().any(|i| out.out_of_scope.contains(&(i.clone(), site.clone()))) {
+            out.out_of_scope.insert((id.clone(), site.clone()));
+            continue;
+        }
         let combos = derived_combos(d, &names, &site, out);
         let inputs = d.inputs.iter().filter_map(|i| out.collection.get(&(i.clone(), site.clone())).copied());
         let collection = inputs.fold(Collection::Automated, Collection::worst);
@@ -1304,6 +1317,8 @@ struct Assembled {
     part: HashSet<(MetricId, SiteRef, NaiveDate)>,
     /// (metric, site) where a source the metric reads is not exported.
     absent: HashSet<(MetricId, SiteRef)>,
+    /// The metrics and sites outside the metric's scope: no rows.
+    out_of_scope: HashSet<(MetricId, SiteRef)>,
     /// A metric's value in a covered period where no row of some dimension value matched.
     zero: HashMap<(MetricId, SiteRef, NaiveDate), Option<f64>>,
     baselines: HashMap<(MetricId, SiteRef, Dims), Option<f64>>,

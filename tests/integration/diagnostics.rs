@@ -437,6 +437,23 @@ cases! {
         line: 14,
         underlined: "cost_eur",
     }
+    scope_the_set_does_not_declare {
+        edits: &[Replace { file: MAJOR, find: "value: count()", with: "value: count()\nscope: nis2" }],
+        code: "E0520",
+        file: MAJOR,
+        line: 15,
+        underlined: "nis2",
+    }
+    site_in_a_scope_the_set_does_not_declare {
+        edits: &[
+            Replace { file: "set/set.yaml", find: "description:", with: "scopes: {nis2: Sites in scope of NIS2}\ndescription:" },
+            Replace { file: PROJECT, find: "    rollout: 2024-01-01             # ISMS rollout at this site", with: "    rollout: 2024-01-01\n    scopes: [nis-2]" },
+        ],
+        code: "E0626",
+        file: PROJECT,
+        line: 12,
+        underlined: "nis-2",
+    }
     planned_on_a_number {
         edits: &[Replace { file: INCIDENTS, find: "nullable: true, min: 0}", with: "nullable: true, planned: true}" }],
         code: "E0121",

@@ -27,6 +27,7 @@ mod pitfalls;
 mod properties;
 mod reports;
 mod roundtrip;
+mod scopes;
 mod simulation;
 mod syntax;
 mod timezones;
