@@ -384,7 +384,7 @@ codes! {
         "Its baseline and later periods are measured differently, and a change may be an artefact of measurement: start the window after the change, or read the changes over that source with it in mind. Site lints are not silenced per metric: a site that keeps its window says why under `allow:` in yardstick.yaml.";
     W1011: "a metric tagged `leadership` whose value is a raw count or sum with no population and no `exposure:`",
         "A larger site looks worse for its size alone: make it a share of its population (`share(...)`), or judge it per a flow of the set (`exposure: production_hours`).";
-    W1012: "a `change` target on a raw count or sum over a source marked `detection_dependent: true`",
+    W1012: "a `change` target on a raw count (`count`, `count_distinct`) over a source marked `detection_dependent: true`",
         "Better detection raises such a count, so a reduction target rewards seeing less: judge severity, containment time or impact instead, or leave the count without a change target.";
 }
 

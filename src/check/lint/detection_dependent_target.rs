@@ -1,6 +1,7 @@
 //! W1012 `detection_dependent_target`.
 //!
-//! **What it does.** Flags a `change` target on a raw count or sum over a source marked
+//! **What it does.** Flags a `change` target on a raw count (`count`, `count_distinct`,
+//! scaled by a constant at most) over a source marked
 //! `detection_dependent: true` (incidents, findings, control exceptions: what better
 //! monitoring or a better-kept register makes visible).
 //!
@@ -13,12 +14,24 @@
 
 use super::*;
 
+/// Whether `e` is a plain count of rows (scaled at most): what detection makes grow. A sum
+/// of amounts (a cost, hours lost) measures impact, not how much was seen.
+fn tally(e: &TExpr) -> bool {
+    match &e.kind {
+        TExprKind::Aggregate { func, .. } => matches!(func, crate::ir::AggFn::Count | crate::ir::AggFn::CountDistinct),
+        TExprKind::Binary { op: crate::syntax::BinOp::Mul | crate::syntax::BinOp::Div, lhs, rhs } => {
+            tally(lhs) && matches!(rhs.kind, TExprKind::Literal(_))
+        }
+        _ => false,
+    }
+}
+
 /// W1012: a change target on a count of what detection makes visible.
 pub(super) fn detection_dependent_target(set: &DefinitionSet, m: &Metric) -> Option<Diagnostic> {
     let MetricBody::Base(b) = &m.body else { return None };
     let source = set.sources.get(&b.source)?;
     let Some(crate::ir::Target::Change { change, .. }) = &m.target else { return None };
-    if !source.detection_dependent || !gameable_count::raw_count(&b.value) {
+    if !source.detection_dependent || !tally(&b.value) {
         return None;
     }
     let d = Diagnostic::warning(
