@@ -65,9 +65,10 @@ fn the_acme_results_at_a_fixed_as_of() {
     let columns = |line: &str| line.split(',').map(String::from).collect::<Vec<_>>();
     let (all, own) = (columns(csv.lines().next().unwrap()), columns(query.lines().next().unwrap()));
     let dimensions: Vec<usize> = (0..all.len()).filter(|i| !own.contains(&all[*i])).collect();
+    // In the order of the metrics (by id) that first split by each.
     assert_eq!(
         dimensions.iter().map(|i| all[*i].as_str()).collect::<Vec<_>>(),
-        ["asset_class", "cost_type", "detected_by"]
+        ["kind", "cost_type", "detected_by", "asset_class", "domain"]
     );
     let without_dimensions = |line: &str| {
         let cells = columns(line);
@@ -85,7 +86,7 @@ fn a_build_that_fails_on_bad_data_leaves_the_previous_output_byte_for_byte() {
     let args = ["build", "-p", p.to_str().unwrap(), "--as-of", "2025-12-31"];
     let (code, _, err) = yardstick(&args);
     assert_eq!(code, 0, "{err}");
-    assert!(err.contains("built 53 metrics"), "{err}");
+    assert!(err.contains("built 68 metrics"), "{err}");
     let before = files(&p.join("out"));
     let downtime = p.join("data/lyon/downtime.csv");
     let text = fs::read_to_string(&downtime).unwrap();
@@ -234,10 +235,10 @@ fn a_fingerprint_ignores_words_and_formatting() {
     assert_eq!(base, prints_after(&[]), "stable from run to run");
     for edit in [
         (DOWNTIME, "title: Security-related downtime on critical lines", "title: Downtime from security causes"),
-        (DOWNTIME, "description: Hours of", "description: All hours of"),
+        (DOWNTIME, "description: \"Line-hours of", "description: \"All line-hours of"),
         (DOWNTIME, "owner: OT security lead", "owner: CISO"),
         (DOWNTIME, "Cause coding depends", "The coding of causes depends"),
-        (DOWNTIME, ", csf:2.0/RS.MI-01]", "]"),
+        (DOWNTIME, ", iso27004:2016/7.3]", "]"),
         (DOWNTIME, "time: {event: started_at}", "time:\n  event: started_at"),
         (DOWNTIME, "value: sum(duration_min) / 60", "value: sum( duration_min )/60"),
         (DOWNTIME, "layer: outcome\ntype: impact", "type: impact\nlayer: outcome"),
@@ -260,27 +261,39 @@ fn a_fingerprint_moves_with_the_meaning_and_only_that_metrics() {
         only(&[(DOWNTIME, "where: cause in", "where: production.criticality == criticality.low and cause in")]),
         downtime
     );
-    assert_eq!(only(&[(DOWNTIME, "target: {change: -30%", "target: {change: -40%")]), ["security_downtime_hours"]);
-    // Its thresholds decide its own statuses only: the derived metric keeps its print.
+    // A target or thresholds decide its own statuses only: the derived metric keeps its
+    // print.
+    let target = only(&[(DOWNTIME, "direction: neutral", "direction: lower_is_better\ntarget: {change: -30%}")]);
+    assert_eq!(target, ["security_downtime_hours"]);
     let thresholds = only(&[(DOWNTIME, "tags: [leadership]", "thresholds: {green: value <= 1}\ntags: [leadership]")]);
     assert_eq!(thresholds, ["security_downtime_hours"]);
     // What decides its evidence moves its own print only: a window, a minimum, an exposure.
-    for judging in ["window: 4", "min_n: 20", "exposure: production_hours"] {
-        let edit = format!("{judging}\ntags: [leadership]");
-        let moved = only(&[(DOWNTIME, "tags: [leadership]", edit.leak())]);
-        assert_eq!(moved, ["security_downtime_hours"], "{judging}");
+    for (find, with) in [
+        ("window: 4", "window: 8"),
+        ("window: 4", "window: 4\nmin_n: 20"),
+        ("exposure: production_hours\n", ""),
+    ] {
+        let moved = only(&[(DOWNTIME, find, with)]);
+        assert_eq!(moved, ["security_downtime_hours"], "{with}");
     }
     // A column type it reads, and the membership of a group it uses, move every metric
     // that reads them.
     let duration =
-        only(&[("sources/downtime.yaml", "duration_min: {type: float, min: 0}", "duration_min: {type: int, min: 0}")]);
+        only(&[("sources/downtime.yaml", "duration_min: {type: float, min: 0,", "duration_min: {type: int, min: 0,")]);
+    let has = |moved: &[String], id: &str| moved.iter().any(|m| m == id);
     assert!(
-        duration.contains(&"security_downtime_hours".to_string()) && !duration.contains(&"mttr_hours".to_string()),
+        has(&duration, "security_downtime_hours") && !has(&duration, "containment_hours_significant"),
         "{duration:?}"
     );
     let group = only(&[("vocab/root_cause.yaml", "security_related: [", "security_related: [process_issue, ")]);
-    assert!(group.contains(&"security_downtime_hours".to_string()), "{group:?}");
-    assert!(!group.contains(&"audit_prep_hours".to_string()), "{group:?}");
+    assert!(has(&group, "security_downtime_hours"), "{group:?}");
+    assert!(!has(&group, "audit_prep_hours_per_audit"), "{group:?}");
+    // Reading a source as a revision history, or as it stands, reads other rows.
+    let history = only(&[("sources/incidents.yaml", "history: {recorded_at: recorded_at, deleted: withdrawn}\n", "")]);
+    assert!(has(&history, "significant_incidents") && !has(&history, "production_hours"), "{history:?}");
+    // A class's control set moves the metrics that judge systems by it, and no other.
+    let controls = only(&[("vocab/asset_class.yaml", "office: {label: Office, definition: \"Any office IT system: mail, file shares, collaboration, end-user devices.\", attributes: {controls_required: [key]}}", "office: {label: Office, definition: \"Any office IT system: mail, file shares, collaboration, end-user devices.\", attributes: {controls_required: [key, hardening]}}")]);
+    assert!(has(&controls, "critical_control_coverage") && !has(&controls, "monitoring_coverage"), "{controls:?}");
 }
 
 #[test]
@@ -327,7 +340,7 @@ fn the_manifest_hashes_every_input_and_a_changed_file_changes_its_hash() {
     };
     let before = build();
     let inputs = before["inputs"].as_array().unwrap();
-    assert_eq!(inputs.len(), 54, "18 sources at 3 sites");
+    assert_eq!(inputs.len(), 57, "19 sources at 3 sites");
     let lyon_downtime = |m: &serde_json::Value| {
         m["inputs"]
             .as_array()
@@ -347,7 +360,7 @@ fn the_manifest_hashes_every_input_and_a_changed_file_changes_its_hash() {
     assert_eq!(before["definition_set"]["path"], "../metrics");
     assert_eq!(before["definition_set"]["git"]["note"], "the definition set is not in a git repository");
     // One more stop at Lyon: only that file's entry changes.
-    let extra = "lyon-DT-999999,2025-12-30T10:00:00Z,5,L1,unknown,\n";
+    let extra = "lyon-DT-999999,2025-12-30T11:00:00Z,2025-12-30T10:00:00Z,5,L1,unknown,,,false\n";
     fs::write(&file, [bytes.as_slice(), extra.as_bytes()].concat()).unwrap();
     let after = build();
     assert_ne!(lyon_downtime(&after)["hash"], entry["hash"]);

@@ -18,7 +18,7 @@ impl Repo {
         crate::util::copy_dir(&root.join("metrics"), &dir.path().join("metrics"));
         crate::util::copy_dir(&root.join("examples/acme"), &dir.path().join("acme"));
         // The set's version as these tests reason about it, whatever the shipped one is.
-        crate::util::write_set_version(&dir.path().join("metrics/set.yaml"), "2.1.0");
+        crate::util::write_set_version(&dir.path().join("metrics/set.yaml"), "3.1.0");
         let project = dir.path().join("acme/yardstick.yaml");
         let text = fs::read_to_string(&project).unwrap().replace("../../metrics", "../metrics");
         fs::write(project, text).unwrap();
@@ -86,6 +86,7 @@ pub fn commit(dir: &Path, message: &str) {
 }
 
 const DOWNTIME: &str = "metrics/metrics/outcome/security_downtime_hours.yaml";
+const PER_1000: &str = "metrics/metrics/outcome/security_downtime_per_1000_hours.yaml";
 const SET: &str = "metrics/set.yaml";
 
 #[test]
@@ -107,7 +108,7 @@ fn a_changed_where_with_new_versions_passes() {
     crate::util::bump_version(&repo.path("metrics/metrics/outcome/security_downtime_per_1000_hours.yaml"));
     repo.change(&[
         (DOWNTIME, "where: cause in", "where: production.criticality == criticality.low and cause in"),
-        (SET, "version: 2.1.0", "version: 2.2.0"),
+        (SET, "version: 3.1.0", "version: 3.2.0"),
     ]);
     let (code, out, err) = repo.check_base();
     assert_eq!(code, 0, "{err}");
@@ -143,14 +144,14 @@ fn a_term_moved_into_a_group_needs_the_vocabularys_version_and_the_sets() {
 fn a_removed_metric_needs_a_major_version() {
     let repo = Repo::new();
     fs::remove_file(repo.path("metrics/metrics/outcome/audit_fire_drills.yaml")).unwrap();
-    repo.change(&[(SET, "version: 2.1.0", "version: 2.2.0")]);
+    repo.change(&[(SET, "version: 3.1.0", "version: 3.2.0")]);
     let (code, _, err) = repo.check_base();
     assert_eq!(code, 1, "{err}");
     assert!(
-        err.contains("version 2.2.0, but since HEAD~1 (version 2.1.0) metric `audit_fire_drills` removed"),
+        err.contains("version 3.2.0, but since HEAD~1 (version 3.1.0) metric `audit_fire_drills` removed"),
         "{err}"
     );
-    assert!(err.contains("at least 3.0.0"), "{err}");
+    assert!(err.contains("at least 4.0.0"), "{err}");
 }
 
 #[test]
@@ -163,7 +164,7 @@ fn a_removed_metric_that_a_report_still_names_is_an_error_at_the_mention() {
         "# Audit drills\n\n{% for m in metrics if m.id == \"audit_fire_drills\" %}{{ m.title }}{% endfor %}\n",
     )
     .unwrap();
-    repo.change(&[(SET, "version: 2.1.0", "version: 3.0.0"), ("acme/yardstick.yaml", "<3\"", "<4\"")]);
+    repo.change(&[(SET, "version: 3.1.0", "version: 4.0.0"), ("acme/yardstick.yaml", "<4\"", "<5\"")]);
     let (code, _, err) = repo.check_base();
     assert_eq!(code, 1, "{err}");
     // The major version is there; the mention is what fails.
@@ -230,7 +231,7 @@ fn diff_classes_a_where_a_title_and_a_mapping_and_shows_what_moves() {
     let repo = Repo::new();
     repo.change(&[
         (DOWNTIME, "where: cause in", "where: production.criticality == criticality.low and cause in"),
-        ("metrics/metrics/risk/mttr_hours.yaml", "title: Mean time to respond", "title: Mean time to contain"),
+        ("metrics/metrics/risk/containment_hours_significant.yaml", "title: Time to contain significant", "title: Time to contain serious"),
         // Brno's local code for configuration errors read as an unknown cause instead.
         ("acme/sites/brno.yaml", "\"KONFIG\": configuration_error", "\"KONFIG\": unknown"),
     ]);
@@ -241,15 +242,17 @@ fn diff_classes_a_where_a_title_and_a_mapping_and_shows_what_moves() {
     let rows = moved(downtime);
     assert!(!rows.is_empty() && rows.iter().all(|r| r.3 == 0.0 && r.2 > 0.0), "{rows:?}");
     assert!(downtime["fields"].as_array().unwrap().iter().any(|f| f[0] == "where"), "{downtime:#}");
-    // Derived from it (downtime per disruption): breaking too, and down to zero with it.
+    // Derived from it (downtime per disruption): breaking too, and down to zero with it,
+    // or to no value at Brno where the mapping below leaves a quarter no disruption.
     let per_disruption = metric(&diff, "hours_per_disruption");
     assert_eq!(per_disruption["class"], "breaking");
     let rows = moved(per_disruption);
-    assert!(!rows.is_empty() && rows.iter().all(|r| r.2 > 0.0 && r.3 == 0.0), "{rows:?}");
+    let emptied = |r: &(String, String, f64, f64)| r.3 == 0.0 || (r.0 == "brno" && r.3.is_nan());
+    assert!(!rows.is_empty() && rows.iter().all(|r| r.2 > 0.0 && emptied(r)), "{rows:?}");
     // A title: cosmetic, nothing moves.
-    let mttr = metric(&diff, "mttr_hours");
-    assert_eq!(mttr["class"], "cosmetic");
-    assert!(moved(mttr).is_empty());
+    let containment = metric(&diff, "containment_hours_significant");
+    assert_eq!(containment["class"], "cosmetic");
+    assert!(moved(containment).is_empty());
     // The mapping: its definition is the same, but Brno's security disruptions drop by
     // the stops coded KONFIG (configuration errors are security related; unknown is not).
     let mapping = &diff["mappings"][0];
@@ -258,17 +261,23 @@ fn diff_classes_a_where_a_title_and_a_mapping_and_shows_what_moves() {
     // Its definition did not change, but its values move: breaking, and said why.
     assert_eq!(disruptions["class"], "breaking");
     assert!(disruptions["fields"].as_array().unwrap().iter().any(|f| f[0] == "values"), "{disruptions:#}");
+    // Stops whose latest revision is KONFIG, started in the quarter, on a critical line
+    // (Brno's L4 is not one).
     let brno = fs::read_to_string(repo.path("acme/data/brno/downtime.csv")).unwrap();
-    let konfig_2025_q4 = brno
-        .lines()
-        .filter(|l| {
-            l.contains(",KONFIG,") && l.split(',').nth(1).is_some_and(|t| ("2025-10".."2026-01").contains(&&t[..7]))
-        })
-        .count();
+    let mut latest: std::collections::BTreeMap<&str, (&str, &str, &str)> = std::collections::BTreeMap::new();
+    for l in brno.lines().skip(1).filter(|l| l.split(',').nth(4) != Some("L4")) {
+        let cells: Vec<&str> = l.split(',').collect();
+        let (id, recorded, started, cause) = (cells[0], cells[1], cells[2], cells[5]);
+        if latest.get(id).is_none_or(|old| recorded > old.0) {
+            latest.insert(id, (recorded, started, cause));
+        }
+    }
+    let konfig_2025_q4 =
+        latest.values().filter(|(_, started, cause)| *cause == "KONFIG" && ("2025-10".."2026-01").contains(&&started[..7])).count();
     let q4 = moved(disruptions).into_iter().find(|r| r.0 == "brno" && r.1 == "2025-Q4");
     if konfig_2025_q4 > 0 {
         let (_, _, before, after) = q4.expect("Brno 2025-Q4 moves");
-        // Only critical assets count, so at most every KONFIG stop of the quarter.
+        // At most every such KONFIG stop of the quarter.
         assert!(before - after > 0.0 && before - after <= konfig_2025_q4 as f64, "{before} -> {after}");
     }
     assert!(moved(disruptions).iter().all(|r| r.0 == "brno" || r.0 == "all"), "only Brno and the pooled row move");
@@ -286,7 +295,7 @@ fn diff_names_a_target_change_a_new_metric_and_a_renamed_one() {
     )
     .unwrap();
     repo.change(&[
-        (DOWNTIME, "target: {change: -30%", "target: {change: -80%"),
+        (PER_1000, "target: {change: -30%", "target: {change: -80%"),
         ("metrics/metrics/activity/restore_hours.yaml", "grain: quarter", "grain: month"),
     ]);
     let diff = repo.diff();
@@ -294,7 +303,7 @@ fn diff_names_a_target_change_a_new_metric_and_a_renamed_one() {
     let restore = metric(&diff, "restore_hours");
     assert_eq!(restore["class"], "breaking");
     assert_eq!(restore["not_comparable"], "its grain changed (quarter → month): its periods are not the same");
-    let downtime = metric(&diff, "security_downtime_hours");
+    let downtime = metric(&diff, "security_downtime_per_1000_hours");
     assert_eq!(downtime["class"], "criteria");
     // Statuses move, values do not.
     let rows = downtime["moves"]["rows"].as_array().unwrap();
@@ -306,7 +315,8 @@ fn diff_names_a_target_change_a_new_metric_and_a_renamed_one() {
     assert_eq!(downtime["moves"]["periods_changed"], 0, "{downtime:#}");
     assert_eq!(downtime["moves"]["statuses_flipped"], rows.len(), "{downtime:#}");
     let md = repo.diff_as("md");
-    let line = md.lines().find(|l| l.starts_with("| `security_downtime_hours` |")).unwrap_or_else(|| panic!("{md}"));
+    let line =
+        md.lines().find(|l| l.starts_with("| `security_downtime_per_1000_hours` |")).unwrap_or_else(|| panic!("{md}"));
     let cells: Vec<&str> = line.split('|').map(str::trim).collect();
     // | metric | change | versions | periods moved | largest move | statuses flipped |
     assert_eq!((cells[2], cells[4], cells[5]), ("criteria", "0", ""), "{line}");
@@ -341,7 +351,7 @@ fn diff_names_a_changed_column_type_and_the_metrics_it_reaches() {
     assert_eq!(source["name"], "audit_prep");
     assert!(source["details"][0].as_str().unwrap().starts_with("column `late_artifacts`: int → float"), "{source:#}");
     // The metric reading it is breaking by definition; on today's data, nothing moves.
-    let late = metric(&diff, "late_or_missing_artifacts");
+    let late = metric(&diff, "late_or_missing_artifact_share");
     assert_eq!(late["class"], "breaking");
     assert!(moved(late).is_empty());
 }
