@@ -4,7 +4,7 @@
 //! (`examples/acme/README.md` gives the figures and why they were chosen).
 //!
 //! ```text
-//! cargo run --example generate-acme -- --years 4 --scale 1 [--seed 2026] [--out examples/acme/data]
+//! cargo run --example generate-acme -- --years 4 --scale 1 [--seed 2029] [--out examples/acme/data]
 //! ```
 //!
 //! Deterministic: the same arguments write the same bytes. `--scale N` multiplies the row
@@ -149,13 +149,13 @@ const PLANTS: &[Plant] = &[
 
 /// Security stops per 1,000 production hours of a line before the ISMS (README: a handful
 /// to a few dozen a year per plant).
-const SECURITY_STOPS: f64 = 1.4;
+const SECURITY_STOPS: f64 = 1.6;
 /// Security stops per 1,000 production hours that Brno's historian interfaces add until
 /// its MES vendor upgrade.
-const INTERFACE_ERRORS: f64 = 0.35;
+const INTERFACE_ERRORS: f64 = 0.3;
 /// Once outcomes are mature: security stops this much as frequent, and this much as long.
-const STOPS_AFTER: f64 = 0.8;
-const DURATION_AFTER: f64 = 0.88;
+const STOPS_AFTER: f64 = 0.75;
+const DURATION_AFTER: f64 = 0.85;
 
 /// Months from rollout until outcomes start to move: the validation lag of seed section 6.
 const OUTCOME_LAG_MONTHS: i32 = 6;
@@ -210,10 +210,10 @@ impl Rng {
         -mean * (1.0 - self.unit()).ln()
     }
 
-    /// Gamma with shape 2 and the given mean: a duration that is rarely near zero and has a
-    /// tail, but less of one than an exponential.
-    fn gamma2(&mut self, mean: f64) -> f64 {
-        self.exp(mean / 2.0) + self.exp(mean / 2.0)
+    /// Gamma with shape 4 and the given mean: a stop's duration, from an investigation
+    /// and a restart that each take their time.
+    fn gamma4(&mut self, mean: f64) -> f64 {
+        (0..4).map(|_| self.exp(mean / 4.0)).sum()
     }
 
     /// Poisson count with mean `lambda` (Knuth for small means, normal beyond).
@@ -358,6 +358,24 @@ const LINE_KIT: &[(&str, &str, &str, &str)] = &[
     ("engineering_workstation", "ot", "high", "safety;tisax"),
 ];
 
+/// The controls a system of a class must have: the set's asset_class vocabulary
+/// (`controls_required`), written out for the classes Acme has.
+fn required_controls(class: &str) -> &'static [&'static str] {
+    const KEY: [&str; 4] = ["access_control", "central_logging", "backup", "change_management"];
+    match class {
+        "plc" | "safety_plc" => &["backup", "change_management", "network_segmentation"],
+        "hmi" => &["access_control", "backup", "change_management", "network_segmentation"],
+        "scada" | "mes" | "engineering_workstation" => &[
+            KEY[0], KEY[1], KEY[2], KEY[3], "network_segmentation", "hardening",
+        ],
+        "historian" | "serialization" => &[KEY[0], KEY[1], KEY[2], KEY[3], "network_segmentation"],
+        "qms" | "erp" | "remote_access" | "directory" => &[KEY[0], KEY[1], KEY[2], KEY[3], "hardening"],
+        "firewall" => &["access_control", "central_logging", "backup", "change_management", "hardening"],
+        "cmms" => &["access_control", "backup", "change_management"],
+        _ => &KEY,
+    }
+}
+
 /// The controls an inventory verifies (the set's control vocabulary).
 const CONTROLS: [&str; 6] =
     ["access_control", "central_logging", "backup", "change_management", "network_segmentation", "hardening"];
@@ -404,9 +422,11 @@ fn assets(plant: &Plant, rng: &mut Rng) -> Vec<Asset> {
             let legacy = !late && i >= plant.assets - plant.legacy_ot;
             let (class, domain, criticality, exposure) =
                 if legacy { ("plc", "ot", "high", "safety") } else { (class, domain, criticality, exposure) };
-            // Before rollout about half the controls are in place; the rest arrive in the
-            // 18 months after the Statement of Applicability, safety systems (validated)
-            // six months later, legacy OT last.
+            // Before rollout a third of the systems have every control their class needs
+            // and the rest about half of them; the missing ones arrive in the 18 months after
+            // the Statement of Applicability, safety systems (validated) six months later,
+            // legacy OT last, and one system in ten keeps one waiting for a line stop
+            // beyond the export. A control the class does not need is there on some.
             let delay = SOA + if legacy {
                 24
             } else if exposure.contains("safety") {
@@ -414,9 +434,20 @@ fn assets(plant: &Plant, rng: &mut Rng) -> Vec<Asset> {
             } else {
                 0
             };
+            let ready = rng.chance(0.35);
+            let lagging = rng.chance(0.1).then(|| rng.below(CONTROLS.len()));
+            let needs = required_controls(class);
             let mut controls_from = [0i32; 6];
-            for c in &mut controls_from {
-                *c = if rng.chance(0.45) { -60 } else { rng.below(18) as i32 + delay };
+            for (i, c) in controls_from.iter_mut().enumerate() {
+                *c = if !needs.contains(&CONTROLS[i]) {
+                    if rng.chance(0.3) { -60 } else { i32::MAX }
+                } else if lagging == Some(i) {
+                    i32::MAX
+                } else if ready || rng.chance(0.45) {
+                    -60
+                } else {
+                    rng.below(18) as i32 + delay
+                };
             }
             let access_from = if rng.chance(0.45) { -60 } else { rng.below(15) as i32 + SOA };
             Asset {
@@ -642,8 +673,8 @@ const RATINGS: [&str; 4] = ["critical", "high", "medium", "low"];
 /// A rating drawn from a plausible register: about a tenth critical, a quarter high.
 fn rating(rng: &mut Rng) -> usize {
     match rng.unit() {
-        u if u < 0.1 => 0,
-        u if u < 0.35 => 1,
+        u if u < 0.08 => 0,
+        u if u < 0.33 => 1,
         u if u < 0.75 => 2,
         _ => 3,
     }
@@ -717,9 +748,10 @@ impl Run<'_> {
                 Change::Notified => notified = Some(at),
                 Change::Withdrawn => withdrawn = true,
             }
-            // Two changes in the same second are one revision.
+            // Each revision a minute after the one before at least, so that an export
+            // written to the minute keeps them apart.
             let at = match last_recorded {
-                Some(last) if at <= last => last + Duration::seconds(1),
+                Some(last) if at < last + Duration::minutes(1) => last + Duration::minutes(1),
                 _ => at,
             };
             last_recorded = Some(at);
@@ -783,8 +815,15 @@ fn generate(plant: &Plant, first: NaiveDate, months: i32, scale: usize, seed: u6
     let mut risk_rng = Rng::stream(plant_seed, "risks");
     run.risks = (0..plant.risks)
         .map(|_| {
+            // The pre-ISMS register treats some high risks already (the IT department's own
+            // projects), without the ISMS's documented decisions.
             let r = rating(&mut risk_rng);
-            Risk { residual: r, inherent: r, treatment: "none", at_high: 0, approved: None, owner_review: None }
+            let treatment = match risk_rng.unit() {
+                u if r <= 1 && u < 0.15 => "implemented",
+                u if r <= 1 && u < 0.4 => "planned",
+                _ => "none",
+            };
+            Risk { residual: r, inherent: r, treatment, at_high: 0, approved: None, owner_review: None }
         })
         .collect();
     let mut people_rng = Rng::stream(plant_seed, "people");
@@ -860,9 +899,9 @@ fn lines_and_stops(run: &mut Run, month: NaiveDate) {
                 *rng.pick(&["cyber_event", "unauthorized_change", "configuration_error", "configuration_error"])
             };
             let minutes = if interface {
-                rng.gamma2(35.0).max(5.0)
+                rng.gamma4(35.0).max(5.0)
             } else {
-                rng.gamma2(60.0 * lerp(1.0, DURATION_AFTER, mo)).max(5.0)
+                rng.gamma4(60.0 * lerp(1.0, DURATION_AFTER, mo)).max(5.0)
             };
             security_stop(run, &mut rng, month, line, cause, minutes.round(), interface, mp);
         }
@@ -920,14 +959,17 @@ fn security_stop(
     };
     let asset_id = asset.map_or(String::new(), |a| run.assets[a].id.clone());
     let safety = cause == "cyber_event" && rng.chance(0.1);
-    // Investigation: before the ISMS a third of these stops never get a cause; after, fewer.
-    let established = rng.chance(lerp(0.7, 0.93, mp));
+    // Investigation: before the ISMS one in seven of these stops never gets a cause; after,
+    // fewer.
+    let established = rng.chance(lerp(0.85, 0.93, mp));
     let linked = established && rng.chance(lerp(0.7, 0.97, mp));
     let id = run.next_id("DT");
     let logged = started + Duration::minutes(minutes as i64 + 30);
     let recoded = logged + Duration::hours(12 + rng.below(20 * 24) as i64);
     let incident = linked.then(|| {
-        let sev = if !line.critical {
+        // The severity scale: over four hours on a critical line (or safety) is SEV1, one
+        // to four hours SEV2, a shorter stop SEV3.
+        let sev = if !line.critical || (minutes <= 60.0 && !safety) {
             3
         } else if minutes > 240.0 || safety {
             1
@@ -993,7 +1035,7 @@ fn incidents(run: &mut Run, month: NaiveDate) {
     let mut rng = Rng::stream(run.seed, &format!("incidents {month}"));
     let (mp, mo) = (process_maturity(plant, month), outcome_maturity(plant, month));
     let size = plant.employees as f64 / 180.0;
-    for _ in 0..rng.poisson(lerp(3.0, 5.0, mp) * size * season(month) * run.scale) {
+    for _ in 0..rng.poisson(lerp(3.0, 6.0, mp) * size * season(month) * run.scale) {
         let detected = rng.moment_in(month);
         let sev = if rng.chance(lerp(0.03, 0.015, mo)) {
             1
@@ -1002,9 +1044,12 @@ fn incidents(run: &mut Run, month: NaiveDate) {
         } else {
             rng.below(2) + 3
         };
+        // OT network monitoring, which arrives with the ISMS, finds production incidents
+        // that went unseen.
+        let office = lerp(0.62, 0.5, mp);
         let domain = match rng.unit() {
-            u if u < 0.62 => "office_it",
-            u if u < 0.82 => "manufacturing_it",
+            u if u < office => "office_it",
+            u if u < office + (1.0 - office) / 2.0 => "manufacturing_it",
             _ => "ot",
         };
         let asset = (domain != "office_it")
@@ -1612,7 +1657,7 @@ fn risk_review(run: &mut Run, month: NaiveDate) {
             if r.residual <= 1 && rng.chance(lerp(0.2, 0.85, mp)) {
                 r.owner_review = Some((month_end - Duration::days(rng.below(60) as i64), r.residual));
             }
-        } else if r.residual > 0 && r.residual < 3 && rng.chance(0.04) {
+        } else if r.residual > 0 && r.residual < 3 && rng.chance(0.02) {
             r.residual -= 1;
         }
         r.at_high = if r.residual <= 1 { r.at_high + 1 } else { 0 };
@@ -1674,7 +1719,7 @@ fn documents(run: &mut Run, month: NaiveDate) {
 fn main() {
     let mut years = 4i32;
     let mut scale = 1usize;
-    let mut seed = 2026u64;
+    let mut seed = 2029u64;
     let mut out = PathBuf::from("examples/acme/data");
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {

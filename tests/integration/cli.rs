@@ -271,11 +271,11 @@ fn query_takes_several_metrics_or_a_tag() {
     assert_eq!(headings, leadership);
     // Two ids in CSV: one header, the rows of the first metric, then the second's.
     let (code, out, err) =
-        yardstick(&[&["query", "mttr_hours", "security_incidents", "--format", "csv"][..], &args].concat());
+        yardstick(&[&["query", "containment_hours_significant", "security_incidents", "--format", "csv"][..], &args].concat());
     assert_eq!(code, 0, "{err}");
     let metrics: Vec<&str> = out.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
     let switch = metrics.iter().position(|m| *m == "security_incidents").unwrap();
-    assert!(switch > 0 && metrics[..switch].iter().all(|m| *m == "mttr_hours"));
+    assert!(switch > 0 && metrics[..switch].iter().all(|m| *m == "containment_hours_significant"));
     assert!(metrics[switch..].iter().all(|m| *m == "security_incidents"));
     // A tag no metric has is wrong usage.
     let (code, _, err) = yardstick(&["query", "--tag", "nope", "-p", "examples/acme"]);

@@ -94,7 +94,7 @@ fn yardstick(dir: &Path, args: &[&str]) -> (i32, String, String) {
 fn a_sites_own_dialect_gives_the_numbers_of_the_plain_export_of_the_same_rows() {
     let (plain, local) = (acme(false), acme(true));
     let written = fs::read(local.path().join("data/brno/downtime.csv")).unwrap();
-    assert!(written.starts_with(b"event_id;started_at;duration_min"), "semicolons");
+    assert!(written.starts_with(b"event_id;recorded_at;started_at;duration_min"), "semicolons");
     assert!(written.windows(8).any(|w| w == b"NEZN\xC1MO;"), "Windows-1250 `Á`");
     let assets = fs::read_to_string(local.path().join("data/brno/assets.csv")).unwrap();
     assert!(assets.contains(";tak;") && assets.contains(";nie;") && assets.contains(".2022;"), "{assets:.300}");
@@ -160,7 +160,7 @@ fn a_site_exporting_ndjson_does_not_inherit_the_projects_csv_options() {
     let dir = acme(false);
     let project = dir.path().join("yardstick.yaml");
     let text = fs::read_to_string(&project).unwrap();
-    let args = ["query", "mttr_hours", "security_incidents", "--as-of", "2025-12-31", "--format", "csv"];
+    let args = ["query", "containment_hours_significant", "security_incidents", "--as-of", "2025-12-31", "--format", "csv"];
     let (code, before, err) = yardstick(dir.path(), &args);
     assert_eq!(code, 0, "{err}");
     let lyon = dir.path().join("data/lyon");

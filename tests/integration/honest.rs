@@ -168,7 +168,7 @@ fn a_snapshot_period_without_a_snapshot_has_no_value() {
     assert_eq!((r.value("all", "2024-Q2"), r.value("all", "2024-Q3")), (Some(0.0), None));
 }
 
-/// The Acme example binding 5 of the set's 18 sources, with `edit` applied to its
+/// The Acme example binding 5 of the set's 19 sources, with `edit` applied to its
 /// yardstick.yaml; exit status, standard output and standard error of `args`.
 fn partial_acme(edit: impl Fn(&str) -> String, remove: &[&str], args: &[&str]) -> (i32, String, String) {
     let dir = tempfile::tempdir().unwrap();
@@ -196,20 +196,20 @@ fn partial_acme(edit: impl Fn(&str) -> String, remove: &[&str], args: &[&str]) -
 }
 
 #[test]
-fn a_project_binding_5_of_18_sources_checks_with_one_note_per_unbound_source() {
+fn a_project_binding_5_of_19_sources_checks_with_one_note_per_unbound_source() {
     let (code, _, err) = partial_acme(|t| t.to_string(), &[], &["check", "--data"]);
     assert_eq!(code, 0, "{err}");
-    // 18 sources, 5 bound: 13 notes, one per source, no error.
-    assert_eq!(err.matches("[N0610] Note").count(), 13, "{err}");
-    assert!(err.contains("source `capas` is not bound: metric `information_handling_capas` is not collected"), "{err}");
+    // 19 sources, 5 bound: 14 notes, one per source, no error.
+    assert_eq!(err.matches("[N0610] Note").count(), 14, "{err}");
+    assert!(err.contains("source `capas` is not bound: metric `information_handling_deviation_share` is not collected"), "{err}");
     assert!(!err.contains("Error"), "{err}");
 }
 
 #[test]
 fn metrics_over_an_unbound_source_are_not_collected_never_zero() {
-    // `information_handling_capas` reads capas; `restore_test_coverage` is derived from
-    // `critical_systems_restore_tested`, over restore_tests: neither is bound.
-    for metric in ["information_handling_capas", "restore_test_coverage"] {
+    // `information_handling_deviation_share` reads capas; `restore_hours` reads
+    // restore_tests: neither is bound.
+    for metric in ["information_handling_deviation_share", "restore_hours"] {
         let args = ["query", metric, "--format", "json", "--as-of", "2025-12-31"];
         let (code, out, err) = partial_acme(|t| t.to_string(), &[], &args);
         assert_eq!(code, 0, "{err}");
@@ -385,13 +385,13 @@ fn metrics_lists_what_the_bound_data_can_compute_and_what_it_lacks() {
         let found = out.lines().find(|l| l.split_whitespace().next() == Some(metric));
         found.unwrap_or_else(|| panic!("no line for {metric} in\n{out}")).to_string()
     };
-    assert!(line("information_handling_capas").ends_with("not collected: needs capas"));
-    assert!(line("restore_test_coverage").ends_with("not collected: needs restore_tests"));
-    assert!(line("mttr_hours").ends_with("computable"));
+    assert!(line("information_handling_deviation_share").ends_with("not collected: needs capas"));
+    assert!(line("restore_hours").ends_with("not collected: needs restore_tests"));
+    assert!(line("containment_hours_significant").ends_with("computable"));
     assert!(line("security_downtime_hours").ends_with("computable, not at porto (no downtime)"));
     // The set it lists, then every metric of the set on its line, once.
     assert!(out.starts_with("definition set iso27001-benefits "), "{out}");
-    assert_eq!(out.lines().count(), 4 + 53, "{out}");
+    assert_eq!(out.lines().count(), 4 + 68, "{out}");
 }
 
 #[test]
@@ -399,9 +399,9 @@ fn a_source_no_site_exports_leaves_its_metrics_not_collected() {
     let nowhere = |t: &str| t.replace("    rollout: ", "    sources: {audit_prep: none}\n    rollout: ");
     let (code, out, err) = partial_acme(nowhere, &[], &["metrics", "--tag", "leadership"]);
     assert_eq!(code, 0, "{err}");
-    let line = out.lines().find(|l| l.starts_with("audit_prep_hours ")).unwrap_or_else(|| panic!("{out}"));
+    let line = out.lines().find(|l| l.starts_with("audit_prep_hours_per_audit ")).unwrap_or_else(|| panic!("{out}"));
     assert!(line.ends_with("not collected: no site exports audit_prep"), "{line}");
-    let (code, out, err) = partial_acme(nowhere, &[], &["explain", "information_handling_capas"]);
+    let (code, out, err) = partial_acme(nowhere, &[], &["explain", "information_handling_deviation_share"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("    capas: not bound in this project (not collected)"), "{out}");
 }

@@ -8,8 +8,8 @@ use std::process::Command;
 
 const DOWNTIME: &str = "metrics/metrics/outcome/security_downtime_hours.yaml";
 
-/// The governance team's repository (the shipped set in `metrics/`, tagged v2.1.0, then a
-/// changed `where` tagged v2.2.0), and a plant's repository holding the Acme project
+/// The governance team's repository (the shipped set in `metrics/`, tagged v3.1.0, then a
+/// changed `where` tagged v3.2.0), and a plant's repository holding the Acme project
 /// pinned to `rev`; a cache folder of their own.
 struct Plant {
     dir: tempfile::TempDir,
@@ -21,21 +21,21 @@ impl Plant {
         let (set, project) = (plant.set(), plant.project());
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         crate::util::copy_dir(&root.join("metrics"), &set.join("metrics"));
-        crate::util::write_set_version(&set.join("metrics/set.yaml"), "2.1.0");
+        crate::util::write_set_version(&set.join("metrics/set.yaml"), "3.1.0");
         git(&set, &["init", "-q", "-b", "main"]);
         commit(&set, "the set");
-        git(&set, &["tag", "v2.1.0"]);
+        git(&set, &["tag", "v3.1.0"]);
         crate::util::bump_version(&set.join(DOWNTIME));
         crate::util::bump_version(&set.join("metrics/metrics/outcome/hours_per_disruption.yaml"));
         crate::util::bump_version(&set.join("metrics/metrics/outcome/security_downtime_per_1000_hours.yaml"));
         for (file, find, with) in [
             (DOWNTIME, "where: cause in", "where: production.criticality == criticality.low and cause in"),
-            ("metrics/set.yaml", "version: 2.1.0", "version: 2.2.0"),
+            ("metrics/set.yaml", "version: 3.1.0", "version: 3.2.0"),
         ] {
             edit(&set.join(file), find, with);
         }
         commit(&set, "security downtime on high-criticality lines only");
-        git(&set, &["tag", "v2.2.0"]);
+        git(&set, &["tag", "v3.2.0"]);
         crate::util::copy_dir(&root.join("examples/acme"), &project);
         let _ = fs::remove_dir_all(project.join("out"));
         let pin = format!("definitions: {{git: \"file://{}\", rev: {rev}, path: metrics}}", set.display());
@@ -86,23 +86,23 @@ fn edit(path: &Path, find: &str, with: &str) {
 
 #[test]
 fn a_plant_pinned_to_a_tag_builds_records_the_commit_and_previews_the_upgrade() {
-    let plant = Plant::new("v2.1.0");
+    let plant = Plant::new("v3.1.0");
     let (code, _, err) = plant.run(&["build", "--as-of", "2025-12-31", "--quiet"]);
     assert_eq!(code, 0, "{err}");
     let manifest: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(plant.project().join("out/manifest.json")).unwrap()).unwrap();
     let set = &manifest["definition_set"];
-    let tagged = git(&plant.set(), &["rev-parse", "v2.1.0"]);
+    let tagged = git(&plant.set(), &["rev-parse", "v3.1.0"]);
     assert_eq!(set["git"]["commit"], tagged.trim(), "{set:#}");
     assert_eq!(set["git"]["dirty"], false);
-    assert_eq!(set["version"], "2.1.0");
+    assert_eq!(set["version"], "3.1.0");
     assert_eq!(set["pinned"]["url"], format!("file://{}", plant.set().display()));
-    assert_eq!(set["pinned"]["rev"], "v2.1.0");
+    assert_eq!(set["pinned"]["rev"], "v3.1.0");
     assert_eq!(set["pinned"]["path"], "metrics");
 
-    // What upgrading to v2.2.0 does to this plant's numbers: security downtime now counts
+    // What upgrading to v3.2.0 does to this plant's numbers: security downtime now counts
     // lines of low criticality, which no line is, so every value drops to 0.
-    let diff = plant.diff(&["v2.1.0", "v2.2.0"]);
+    let diff = plant.diff(&["v3.1.0", "v3.2.0"]);
     let downtime = metric(&diff, "security_downtime_hours");
     assert_eq!(downtime["class"], "breaking");
     let (before, after) = (downtime["versions"][0].as_u64().unwrap(), downtime["versions"][1].as_u64().unwrap());
@@ -110,8 +110,8 @@ fn a_plant_pinned_to_a_tag_builds_records_the_commit_and_previews_the_upgrade() 
     let rows = moved(downtime);
     assert!(!rows.is_empty() && rows.iter().all(|r| r.2 > 0.0 && r.3 == 0.0), "{rows:?}");
     assert_eq!(metric(&diff, "hours_per_disruption")["class"], "breaking");
-    // The pinned set, like the working tree, is v2.1.0: the same preview against it.
-    let against_pin = plant.diff(&["v2.2.0"]);
+    // The pinned set, like the working tree, is v3.1.0: the same preview against it.
+    let against_pin = plant.diff(&["v3.2.0"]);
     let back = moved(metric(&against_pin, "security_downtime_hours"));
     assert!(back.len() == rows.len() && back.iter().all(|r| r.2 == 0.0 && r.3 > 0.0), "{back:?}");
 
@@ -119,7 +119,7 @@ fn a_plant_pinned_to_a_tag_builds_records_the_commit_and_previews_the_upgrade() 
     fs::rename(plant.set(), plant.dir.path().join("moved")).unwrap();
     let (code, out, err) = plant.run(&["check"]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("(definition set iso27001-benefits 2.1.0)"), "{out}");
+    assert!(out.contains("(definition set iso27001-benefits 3.1.0)"), "{out}");
     // A refresh that cannot reach it fails and keeps the copy that works.
     let (code, _, err) = plant.run(&["fetch"]);
     assert_eq!(code, 1);
@@ -129,7 +129,7 @@ fn a_plant_pinned_to_a_tag_builds_records_the_commit_and_previews_the_upgrade() 
 
 #[test]
 fn a_mapping_edit_in_the_plants_repository_moves_values_and_needs_no_version() {
-    let plant = Plant::new("v2.1.0");
+    let plant = Plant::new("v3.1.0");
     // Brno reads its local code KONFIG as an unknown cause instead of a configuration error.
     edit(&plant.project().join("sites/brno.yaml"), "\"KONFIG\": configuration_error", "\"KONFIG\": unknown");
     commit(&plant.project(), "KONFIG is not known to be a configuration error");
@@ -151,12 +151,12 @@ fn a_mapping_edit_in_the_plants_repository_moves_values_and_needs_no_version() {
 
 #[test]
 fn a_plant_raising_its_pin_sees_the_sets_change_in_its_own_pull_request() {
-    let plant = Plant::new("v2.1.0");
-    edit(&plant.project().join("yardstick.yaml"), "rev: v2.1.0", "rev: v2.2.0");
-    commit(&plant.project(), "the set's v2.2.0");
+    let plant = Plant::new("v3.1.0");
+    edit(&plant.project().join("yardstick.yaml"), "rev: v3.1.0", "rev: v3.2.0");
+    commit(&plant.project(), "the set's v3.2.0");
     let (code, out, err) = plant.run(&["check", "--base", "HEAD~1"]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("(definition set iso27001-benefits 2.2.0)"), "{out}");
+    assert!(out.contains("(definition set iso27001-benefits 3.2.0)"), "{out}");
     let diff = plant.diff(&["HEAD~1"]);
     assert_eq!(metric(&diff, "security_downtime_hours")["class"], "breaking");
     assert!(diff["mappings"].as_array().unwrap().is_empty());
@@ -167,16 +167,16 @@ fn a_branch_pin_is_read_from_the_cache_until_fetch_refreshes_it() {
     let plant = Plant::new("main");
     let (code, out, err) = plant.run(&["check"]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("iso27001-benefits 2.2.0"), "{out}");
-    edit(&plant.set().join("metrics/set.yaml"), "version: 2.2.0", "version: 2.2.1");
+    assert!(out.contains("iso27001-benefits 3.2.0"), "{out}");
+    edit(&plant.set().join("metrics/set.yaml"), "version: 3.2.0", "version: 3.2.1");
     commit(&plant.set(), "a patch");
     // Offline: the copy fetched first.
-    assert!(plant.run(&["check"]).1.contains("iso27001-benefits 2.2.0"));
+    assert!(plant.run(&["check"]).1.contains("iso27001-benefits 3.2.0"));
     let (code, out, err) = plant.run(&["fetch"]);
     assert_eq!(code, 0, "{err}");
     let head = git(&plant.set(), &["rev-parse", "main"]);
     assert!(err.contains(&format!("at main (commit {})", &head[..12])), "{err}");
-    assert!(out.contains("iso27001-benefits 2.2.1"), "{out}");
+    assert!(out.contains("iso27001-benefits 3.2.1"), "{out}");
 }
 
 #[test]

@@ -122,7 +122,7 @@ fn a_project_template_overrides_the_sets() {
     });
     let text = fs::read_to_string(out.join("leadership-2025-Q4.md")).unwrap();
     assert!(text.starts_with("# Our own leadership page, 2025-Q4\n"), "{text}");
-    assert!(text.contains("- mttr_hours\n"), "{text}");
+    assert!(text.contains("- containment_hours_significant\n"), "{text}");
     // The other reports are still the set's.
     assert!(fs::read_to_string(out.join("catalog.md")).unwrap().starts_with("# Metric catalog"));
 }

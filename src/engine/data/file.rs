@@ -41,7 +41,10 @@ pub(super) fn read_file_anew(
             .map(|df| (df, rows_from(1))),
         FileFormat::Ndjson => ndjson_flat(path).and_then(|()| {
             guard::guarded(|| {
+                // Types from every row, not the first hundred: a column empty in the first
+                // rows (a flag set only on later revisions) is not read as all empty.
                 LazyJsonLineReader::new(pl_path())
+                    .with_infer_schema_length(None)
                     .finish()
                     .and_then(LazyFrame::collect)
                     .map(|df| (df, rows_from(1)))
