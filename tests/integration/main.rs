@@ -28,6 +28,7 @@ mod properties;
 mod reports;
 mod roundtrip;
 mod scopes;
+mod set3;
 mod simulation;
 mod syntax;
 mod timezones;
