@@ -239,6 +239,7 @@ fn check_metric(
         scope_at: doc.scope.as_ref().map(|s| cx.span(file, s)),
         references,
         caveats: doc.caveats.clone(),
+        rationale: doc.rationale.clone(),
         tags: doc.tags.iter().map(|t| t.value.clone()).collect(),
         audience: doc.audience.clone(),
         allow: allowed(cx, file, doc),

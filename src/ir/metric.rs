@@ -104,6 +104,9 @@ pub struct Metric {
     pub scope_at: Option<Span>,
     pub references: Vec<Reference>,
     pub caveats: Option<String>,
+    /// Why the definition stands as it is (the catalog's "why it stands").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rationale: Option<String>,
     pub tags: Vec<String>,
     /// Who reads it (ISO/IEC 27004's audience).
     pub audience: Vec<String>,

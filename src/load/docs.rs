@@ -259,6 +259,8 @@ pub struct MetricDoc {
     #[serde(default)]
     pub references: Vec<Spanned<String>>,
     pub caveats: Option<String>,
+    /// Why the definition stands as it is, where a reviewer would expect another.
+    pub rationale: Option<String>,
     #[serde(default)]
     pub tags: Vec<Spanned<String>>,
     /// Who reads the metric: plant management, the ISMS committee, the board.

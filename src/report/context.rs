@@ -224,6 +224,8 @@ pub struct MetricInfo<'a> {
     pub grain: &'static str,
     pub owner: Option<&'a str>,
     pub caveats: Option<&'a str>,
+    /// Why the definition stands as it is, where a reviewer would expect another.
+    pub rationale: Option<&'a str>,
     pub references: Vec<String>,
     pub tags: &'a [String],
     /// Who reads it.
@@ -455,6 +457,7 @@ fn metric<'a>(s: &Scope<'a>, m: &'a Metric, fingerprint: Option<String>) -> Metr
         grain: m.grain.as_str(),
         owner: m.owner.as_deref(),
         caveats: m.caveats.as_deref(),
+        rationale: m.rationale.as_deref(),
         references: m.references.iter().map(ToString::to_string).collect(),
         tags: &m.tags,
         audience: &m.audience,
