@@ -365,9 +365,9 @@ fn required_controls(class: &str) -> &'static [&'static str] {
     match class {
         "plc" | "safety_plc" => &["backup", "change_management", "network_segmentation"],
         "hmi" => &["access_control", "backup", "change_management", "network_segmentation"],
-        "scada" | "mes" | "engineering_workstation" => &[
-            KEY[0], KEY[1], KEY[2], KEY[3], "network_segmentation", "hardening",
-        ],
+        "scada" | "mes" | "engineering_workstation" => {
+            &[KEY[0], KEY[1], KEY[2], KEY[3], "network_segmentation", "hardening"]
+        }
         "historian" | "serialization" => &[KEY[0], KEY[1], KEY[2], KEY[3], "network_segmentation"],
         "qms" | "erp" | "remote_access" | "directory" => &[KEY[0], KEY[1], KEY[2], KEY[3], "hardening"],
         "firewall" => &["access_control", "central_logging", "backup", "change_management", "hardening"],
@@ -427,13 +427,14 @@ fn assets(plant: &Plant, rng: &mut Rng) -> Vec<Asset> {
             // the Statement of Applicability, safety systems (validated) six months later,
             // legacy OT last, and one system in ten keeps one waiting for a line stop
             // beyond the export. A control the class does not need is there on some.
-            let delay = SOA + if legacy {
-                24
-            } else if exposure.contains("safety") {
-                6
-            } else {
-                0
-            };
+            let delay = SOA
+                + if legacy {
+                    24
+                } else if exposure.contains("safety") {
+                    6
+                } else {
+                    0
+                };
             let ready = rng.chance(0.35);
             let lagging = rng.chance(0.1).then(|| rng.below(CONTROLS.len()));
             let needs = required_controls(class);
@@ -570,7 +571,9 @@ impl Exports {
     fn new() -> Exports {
         Exports {
             production: Table::new("line,month,criticality,production_hours"),
-            downtime: Table::new("event_id,recorded_at,started_at,duration_min,line,cause,asset_id,incident_id,safety_impact"),
+            downtime: Table::new(
+                "event_id,recorded_at,started_at,duration_min,line,cause,asset_id,incident_id,safety_impact",
+            ),
             incidents: Table::new(
                 "incident_id,recorded_at,withdrawn,occurred_at,detected_at,contained_at,resolved_at,category,severity,domain,asset_id,detected_by,safety_impact,cost_eur,nis2_reportable,early_warning_at,notified_at",
             ),
@@ -696,7 +699,8 @@ impl Run<'_> {
     fn write_incident(&mut self, inc: Incident) -> String {
         let id = self.next_id("INC");
         let end = self.last_day.and_hms_opt(23, 59, 59).expect("time");
-        let booked: Vec<(NaiveDate, &str, f64)> = inc.bookings.iter().filter(|b| b.0 <= self.last_day).copied().collect();
+        let booked: Vec<(NaiveDate, &str, f64)> =
+            inc.bookings.iter().filter(|b| b.0 <= self.last_day).copied().collect();
         for (booked_on, kind, amount) in &booked {
             let cost_id = self.next_id("COST");
             self.out.costs.row(&[cost_id, id.clone(), booked_on.to_string(), kind.to_string(), format!("{amount:.2}")]);
@@ -838,7 +842,7 @@ fn generate(plant: &Plant, first: NaiveDate, months: i32, scale: usize, seed: u6
         if plant.id == Ransomware::PLANT && month == date(2023, 10, 1) {
             ransomware(&mut run);
         }
-        if month.month0() % 3 == 0 {
+        if month.month0().is_multiple_of(3) {
             restore_tests(&mut run, month, k == 0);
         }
         inventory(&mut run, month);
@@ -955,7 +959,9 @@ fn security_stop(
     let asset = if interface {
         run.assets.iter().position(|a| a.class == "historian")
     } else {
-        rng.chance(0.7).then(|| rng.below(run.assets.len())).filter(|&a| run.assets[a].in_production() && run.assets[a].from <= month)
+        rng.chance(0.7)
+            .then(|| rng.below(run.assets.len()))
+            .filter(|&a| run.assets[a].in_production() && run.assets[a].from <= month)
     };
     let asset_id = asset.map_or(String::new(), |a| run.assets[a].id.clone());
     let safety = cause == "cyber_event" && rng.chance(0.1);
@@ -1006,7 +1012,13 @@ fn security_stop(
             nis2,
         })
     });
-    let final_cause = if established { cause } else if rng.chance(0.5) { "unknown" } else { "under_investigation" };
+    let final_cause = if established {
+        cause
+    } else if rng.chance(0.5) {
+        "unknown"
+    } else {
+        "under_investigation"
+    };
     let revisions = [(logged, "under_investigation", None), (recoded, final_cause, incident)];
     for (at, cause, incident) in revisions {
         if at.date() > run.last_day || (at == recoded && final_cause == "under_investigation") {
@@ -1203,7 +1215,8 @@ fn inventory(run: &mut Run, month: NaiveDate) {
     for (i, a) in run.assets.iter().enumerate().filter(|(_, a)| a.from <= month_end) {
         let controls: Vec<&str> =
             CONTROLS.iter().zip(a.controls_from).filter(|(_, from)| since >= *from).map(|(c, _)| *c).collect();
-        let zone = (a.domain == "ot" && since >= a.zone_from).then(|| format!("{}-Z{}", run.plant.id.to_uppercase(), i % 4 + 1));
+        let zone = (a.domain == "ot" && since >= a.zone_from)
+            .then(|| format!("{}-Z{}", run.plant.id.to_uppercase(), i % 4 + 1));
         let tested = run.restored[i].filter(|d| *d <= month_end);
         let b = |v: bool| v.to_string();
         run.out.assets.row(&[
@@ -1316,7 +1329,9 @@ fn workforce(run: &mut Run, month: NaiveDate) {
     }
     for p in run.people.iter_mut().filter(|p| p.due <= month_end) {
         // Before the ISMS, training is taken when someone remembers; after, on schedule.
-        if rng.chance(lerp(0.06, 0.55, mp)) || (p.due + Duration::days(60) <= month_end && rng.chance(lerp(0.05, 0.7, mp))) {
+        if rng.chance(lerp(0.06, 0.55, mp))
+            || (p.due + Duration::days(60) <= month_end && rng.chance(lerp(0.05, 0.7, mp)))
+        {
             let day = rng.day_in(month);
             let score = (lerp(64.0, 80.0, mp) + (rng.unit() - 0.5) * 20.0).clamp(0.0, 100.0);
             p.trained = Some((day, score));
@@ -1634,7 +1649,7 @@ fn risk_review(run: &mut Run, month: NaiveDate) {
     let month_end = add_months(month, 1) - Duration::days(1);
     let since = months_since_rollout(plant, month);
     let mp = process_maturity(plant, month);
-    let rescored = since >= RISK_ASSESSMENT && since < RISK_ASSESSMENT + 3;
+    let rescored = (RISK_ASSESSMENT..RISK_ASSESSMENT + 3).contains(&since);
     let first = run.out.risks.text.lines().count() == 1;
     for (i, r) in run.risks.iter_mut().enumerate() {
         let previous = r.residual;

@@ -165,10 +165,21 @@ fn brnos_vendor_upgrade_ends_its_historian_interface_stops() {
         .clone();
     let stops = latest(&csv(&data.join("downtime.csv")), "event_id");
     let interface = |from: &str, to: &str| {
-        stops.iter().filter(|s| s["asset_id"] == historian && s["cause"] == "KONFIG" && s["started_at"].as_str() >= from && s["started_at"].as_str() < to).count()
+        stops
+            .iter()
+            .filter(|s| {
+                s["asset_id"] == historian
+                    && s["cause"] == "KONFIG"
+                    && s["started_at"].as_str() >= from
+                    && s["started_at"].as_str() < to
+            })
+            .count()
     };
     let (before, after) = (interface("2023-02-01", "2024-02-01"), interface("2024-02-01", "2025-02-01"));
-    assert!(before >= 2 && after < before, "historian configuration-error stops: {before} in the year before the upgrade, {after} after");
+    assert!(
+        before >= 2 && after < before,
+        "historian configuration-error stops: {before} in the year before the upgrade, {after} after"
+    );
 }
 
 fn acme_baseline(checked: &Checked, metric: &str, site: &str) -> f64 {
@@ -316,7 +327,8 @@ fn export(site: &str, file: &str) -> Vec<Row> {
 }
 
 const SITES: [(&str, &str); 3] = [("lyon", "2023-01-01"), ("brno", "2023-07-01"), ("porto", "2024-01-01")];
-const SECURITY_CAUSES: [&str; 6] = ["cyber_event", "unauthorized_change", "configuration_error", "CYB", "NEOPR-ZMENA", "KONFIG"];
+const SECURITY_CAUSES: [&str; 6] =
+    ["cyber_event", "unauthorized_change", "configuration_error", "CYB", "NEOPR-ZMENA", "KONFIG"];
 
 /// The calendar years a plant's downtime covers whole (Porto logs from July 2022).
 fn whole_years(site: &str) -> std::ops::RangeInclusive<i32> {
@@ -330,7 +342,9 @@ fn security_stops_are_a_handful_to_a_few_dozen_per_plant_and_year() {
         for year in whole_years(site) {
             let n = stops
                 .iter()
-                .filter(|s| SECURITY_CAUSES.contains(&s["cause"].as_str()) && s["started_at"].starts_with(&year.to_string()))
+                .filter(|s| {
+                    SECURITY_CAUSES.contains(&s["cause"].as_str()) && s["started_at"].starts_with(&year.to_string())
+                })
                 .count();
             assert!((2..=40).contains(&n), "{site} {year}: {n} security stops");
         }
@@ -344,7 +358,9 @@ fn sev1_incidents_are_none_to_six_per_plant_and_year_and_ot_a_minority() {
         for year in 2022..=2025 {
             let n = incidents
                 .iter()
-                .filter(|i| ["SEV1", "P1"].contains(&i["severity"].as_str()) && i["detected_at"].starts_with(&year.to_string()))
+                .filter(|i| {
+                    ["SEV1", "P1"].contains(&i["severity"].as_str()) && i["detected_at"].starts_with(&year.to_string())
+                })
                 .count();
             assert!(n <= 6, "{site} {year}: {n} SEV1 incidents");
         }
@@ -390,7 +406,13 @@ fn the_risk_registers_are_plausible() {
         for day in reviews {
             let at: Vec<&Row> = register.iter().filter(|r| r["snapshot_on"] == day).collect();
             let count = |rating: &str| at.iter().filter(|r| r["residual_rating"] == rating).count();
-            assert!(count("critical") * 4 <= at.len() && count("low") > 0, "{site} {day}: {} critical, {} low of {}", count("critical"), count("low"), at.len());
+            assert!(
+                count("critical") * 4 <= at.len() && count("low") > 0,
+                "{site} {day}: {} critical, {} low of {}",
+                count("critical"),
+                count("low"),
+                at.len()
+            );
         }
     }
 }
@@ -407,10 +429,22 @@ fn the_isms_arrives_in_order_at_every_plant() {
     // Applicability (three), ISMS certification (twelve).
     for (site, rollout) in SITES {
         for audit in export(site, "audit_prep.csv").iter().filter(|a| a["kind"] == "certification") {
-            assert!(months_between(rollout, &audit["audit_date"]) >= 12, "{site}: certification on {}", audit["audit_date"]);
+            assert!(
+                months_between(rollout, &audit["audit_date"]) >= 12,
+                "{site}: certification on {}",
+                audit["audit_date"]
+            );
         }
-        for e in export(site, "control_exceptions.csv").iter().filter(|e| ["soa_deviation", "patch_exception"].contains(&e["kind"].as_str())) {
-            assert!(months_between(rollout, &e["opened_on"]) >= 3, "{site}: {} before the SoA, on {}", e["kind"], e["opened_on"]);
+        for e in export(site, "control_exceptions.csv")
+            .iter()
+            .filter(|e| ["soa_deviation", "patch_exception"].contains(&e["kind"].as_str()))
+        {
+            assert!(
+                months_between(rollout, &e["opened_on"]) >= 3,
+                "{site}: {} before the SoA, on {}",
+                e["kind"],
+                e["opened_on"]
+            );
         }
         for r in export(site, "risk_register.csv").iter().filter(|r| r["criteria_version"] == "v2") {
             assert!(months_between(rollout, &r["snapshot_on"]) >= 2, "{site}: criteria v2 on {}", r["snapshot_on"]);
@@ -462,7 +496,7 @@ fn the_isms_effect_shows_in_the_trend_since_rollout_not_in_every_quarter() {
     let pooled = results
         .trends
         .iter()
-        .find(|t| t.metric.0 == "security_disruptions" && t.site.to_string() == "all")
+        .find(|t| t.metric.0 == "security_disruptions" && t.site == yardstick::ir::SiteRef::All)
         .expect("a pooled trend");
     assert!(pooled.per_year.is_some_and(|x| x < 0.0), "{}", pooled.describe());
     // Yet some quarter after the outcomes matured (18 months after rollout) is no better

@@ -268,11 +268,9 @@ fn a_fingerprint_moves_with_the_meaning_and_only_that_metrics() {
     let thresholds = only(&[(DOWNTIME, "tags: [leadership]", "thresholds: {green: value <= 1}\ntags: [leadership]")]);
     assert_eq!(thresholds, ["security_downtime_hours"]);
     // What decides its evidence moves its own print only: a window, a minimum, an exposure.
-    for (find, with) in [
-        ("window: 4", "window: 8"),
-        ("window: 4", "window: 4\nmin_n: 20"),
-        ("exposure: production_hours\n", ""),
-    ] {
+    for (find, with) in
+        [("window: 4", "window: 8"), ("window: 4", "window: 4\nmin_n: 20"), ("exposure: production_hours\n", "")]
+    {
         let moved = only(&[(DOWNTIME, find, with)]);
         assert_eq!(moved, ["security_downtime_hours"], "{with}");
     }
@@ -292,7 +290,11 @@ fn a_fingerprint_moves_with_the_meaning_and_only_that_metrics() {
     let history = only(&[("sources/incidents.yaml", "history: {recorded_at: recorded_at, deleted: withdrawn}\n", "")]);
     assert!(has(&history, "significant_incidents") && !has(&history, "production_hours"), "{history:?}");
     // A class's control set moves the metrics that judge systems by it, and no other.
-    let controls = only(&[("vocab/asset_class.yaml", "office: {label: Office, definition: \"Any office IT system: mail, file shares, collaboration, end-user devices.\", attributes: {controls_required: [key]}}", "office: {label: Office, definition: \"Any office IT system: mail, file shares, collaboration, end-user devices.\", attributes: {controls_required: [key, hardening]}}")]);
+    let controls = only(&[(
+        "vocab/asset_class.yaml",
+        "office: {label: Office, definition: \"Any office IT system: mail, file shares, collaboration, end-user devices.\", attributes: {controls_required: [key]}}",
+        "office: {label: Office, definition: \"Any office IT system: mail, file shares, collaboration, end-user devices.\", attributes: {controls_required: [key, hardening]}}",
+    )]);
     assert!(has(&controls, "critical_control_coverage") && !has(&controls, "monitoring_coverage"), "{controls:?}");
 }
 

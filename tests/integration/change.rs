@@ -231,7 +231,11 @@ fn diff_classes_a_where_a_title_and_a_mapping_and_shows_what_moves() {
     let repo = Repo::new();
     repo.change(&[
         (DOWNTIME, "where: cause in", "where: production.criticality == criticality.low and cause in"),
-        ("metrics/metrics/risk/containment_hours_significant.yaml", "title: Time to contain significant", "title: Time to contain serious"),
+        (
+            "metrics/metrics/risk/containment_hours_significant.yaml",
+            "title: Time to contain significant",
+            "title: Time to contain serious",
+        ),
         // Brno's local code for configuration errors read as an unknown cause instead.
         ("acme/sites/brno.yaml", "\"KONFIG\": configuration_error", "\"KONFIG\": unknown"),
     ]);
@@ -272,8 +276,10 @@ fn diff_classes_a_where_a_title_and_a_mapping_and_shows_what_moves() {
             latest.insert(id, (recorded, started, cause));
         }
     }
-    let konfig_2025_q4 =
-        latest.values().filter(|(_, started, cause)| *cause == "KONFIG" && ("2025-10".."2026-01").contains(&&started[..7])).count();
+    let konfig_2025_q4 = latest
+        .values()
+        .filter(|(_, started, cause)| *cause == "KONFIG" && ("2025-10".."2026-01").contains(&&started[..7]))
+        .count();
     let q4 = moved(disruptions).into_iter().find(|r| r.0 == "brno" && r.1 == "2025-Q4");
     if konfig_2025_q4 > 0 {
         let (_, _, before, after) = q4.expect("Brno 2025-Q4 moves");

@@ -270,8 +270,9 @@ fn query_takes_several_metrics_or_a_tag() {
     let headings: Vec<&str> = out.lines().filter(|l| leadership.contains(l)).collect();
     assert_eq!(headings, leadership);
     // Two ids in CSV: one header, the rows of the first metric, then the second's.
-    let (code, out, err) =
-        yardstick(&[&["query", "containment_hours_significant", "security_incidents", "--format", "csv"][..], &args].concat());
+    let (code, out, err) = yardstick(
+        &[&["query", "containment_hours_significant", "security_incidents", "--format", "csv"][..], &args].concat(),
+    );
     assert_eq!(code, 0, "{err}");
     let metrics: Vec<&str> = out.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
     let switch = metrics.iter().position(|m| *m == "security_incidents").unwrap();

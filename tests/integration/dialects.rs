@@ -160,7 +160,8 @@ fn a_site_exporting_ndjson_does_not_inherit_the_projects_csv_options() {
     let dir = acme(false);
     let project = dir.path().join("yardstick.yaml");
     let text = fs::read_to_string(&project).unwrap();
-    let args = ["query", "containment_hours_significant", "security_incidents", "--as-of", "2025-12-31", "--format", "csv"];
+    let args =
+        ["query", "containment_hours_significant", "security_incidents", "--as-of", "2025-12-31", "--format", "csv"];
     let (code, before, err) = yardstick(dir.path(), &args);
     assert_eq!(code, 0, "{err}");
     let lyon = dir.path().join("data/lyon");

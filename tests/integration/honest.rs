@@ -201,7 +201,10 @@ fn a_project_binding_5_of_19_sources_checks_with_one_note_per_unbound_source() {
     assert_eq!(code, 0, "{err}");
     // 19 sources, 5 bound: 14 notes, one per source, no error.
     assert_eq!(err.matches("[N0610] Note").count(), 14, "{err}");
-    assert!(err.contains("source `capas` is not bound: metric `information_handling_deviation_share` is not collected"), "{err}");
+    assert!(
+        err.contains("source `capas` is not bound: metric `information_handling_deviation_share` is not collected"),
+        "{err}"
+    );
     assert!(!err.contains("Error"), "{err}");
 }
 
