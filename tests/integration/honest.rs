@@ -394,7 +394,7 @@ fn metrics_lists_what_the_bound_data_can_compute_and_what_it_lacks() {
     assert!(line("security_downtime_hours").ends_with("computable, not at porto (no downtime)"));
     // The set it lists, then every metric of the set on its line, once.
     assert!(out.starts_with("definition set iso27001-benefits "), "{out}");
-    assert_eq!(out.lines().count(), 4 + 68, "{out}");
+    assert_eq!(out.lines().count(), 4 + 67, "{out}");
 }
 
 #[test]
