@@ -150,11 +150,25 @@ impl Serialize for Row<'_> {
 pub struct Index<'a> {
     by_metric: HashMap<&'a MetricId, Vec<Row<'a>>>,
     by_site: HashMap<&'a MetricId, HashMap<&'a str, Vec<Row<'a>>>>,
+    /// Each metric's trends since rollout, in the order computed.
+    trends: HashMap<&'a MetricId, Vec<TrendLine>>,
+}
+
+/// A metric's trend since rollout at one site (and dimension value), in words.
+#[derive(Clone, Serialize)]
+pub struct TrendLine {
+    /// The site, and the dimension values: `lyon`, `all line=L1`.
+    pub at: String,
+    /// `-12.0% a year (-30.1% to +8.4%), 12 periods, 2023-Q1 to 2025-Q4`, then the note.
+    pub text: String,
 }
 
 impl<'a> Index<'a> {
     pub fn new(results: &'a Results) -> Index<'a> {
-        let mut index = Index { by_metric: HashMap::new(), by_site: HashMap::new() };
+        let mut index = Index { by_metric: HashMap::new(), by_site: HashMap::new(), trends: HashMap::new() };
+        for t in &results.trends {
+            index.trends.entry(&t.metric).or_default().push(TrendLine { at: t.at(), text: t.describe() });
+        }
         for r in &results.rows {
             let row = Row { data: r, template: Value::from(minijinja::value::Serde(r)) };
             index.by_metric.entry(&r.metric).or_default().push(row.clone());
@@ -165,6 +179,10 @@ impl<'a> Index<'a> {
 
     fn rows(&self, metric: &MetricId) -> &[Row<'a>] {
         self.by_metric.get(metric).map_or(&[], Vec::as_slice)
+    }
+
+    fn trends(&self, metric: &MetricId) -> Vec<TrendLine> {
+        self.trends.get(metric).cloned().unwrap_or_default()
     }
 
     fn at(&self, metric: &MetricId, site: &str) -> &[Row<'a>] {
@@ -257,6 +275,8 @@ pub struct MetricInfo<'a> {
     pub aligned_chart: Option<Value>,
     /// Its rows of the report's latest periods: how many are judged, better and worse.
     pub judged: Judged,
+    /// Its trends since rollout, per site and `all` (docs/semantics.md, "Trends").
+    pub trends: Vec<TrendLine>,
 }
 
 /// A site's rows of one period, one per value of the metric's `by` dimensions.
@@ -475,6 +495,7 @@ fn metric<'a>(s: &Scope<'a>, m: &'a Metric, fingerprint: Option<String>) -> Metr
         charts,
         aligned_chart,
         judged,
+        trends: s.results.trends(&m.id),
     }
 }
 

@@ -400,7 +400,7 @@ fn metrics_lists_what_the_bound_data_can_compute_and_what_it_lacks() {
 #[test]
 fn a_source_no_site_exports_leaves_its_metrics_not_collected() {
     let nowhere = |t: &str| t.replace("    rollout: ", "    sources: {audit_prep: none}\n    rollout: ");
-    let (code, out, err) = partial_acme(nowhere, &[], &["metrics", "--tag", "leadership"]);
+    let (code, out, err) = partial_acme(nowhere, &[], &["metrics"]);
     assert_eq!(code, 0, "{err}");
     let line = out.lines().find(|l| l.starts_with("audit_prep_hours_per_audit ")).unwrap_or_else(|| panic!("{out}"));
     assert!(line.ends_with("not collected: no site exports audit_prep"), "{line}");
