@@ -74,14 +74,18 @@ d1,2024-02-01T08:00:00Z,60,cyber,L1,i1
 d2,2024-02-21T08:00:00Z,30,cyber,L1,i2
 ";
 
-fn built(metric: &str, as_of: &str, incidents: &str) -> Run {
-    let data = [
+/// Site a's incidents and stops (site b exports none).
+fn exports(incidents: &str, stops: &str) -> [(&'static str, String); 4] {
+    [
         ("a/incidents.csv", format!("{HEADER}{incidents}")),
         ("b/incidents.csv", HEADER.to_string()),
-        ("a/downtime.csv", format!("{DOWNTIME}{STOPS}")),
+        ("a/downtime.csv", format!("{DOWNTIME}{stops}")),
         ("b/downtime.csv", DOWNTIME.to_string()),
-    ];
-    run(metric, as_of, &data, EDITS).unwrap_or_else(|e| panic!("{metric} as of {as_of}: {e:?}"))
+    ]
+}
+
+fn built(metric: &str, as_of: &str, incidents: &str) -> Run {
+    run(metric, as_of, &exports(incidents, STOPS), EDITS).unwrap_or_else(|e| panic!("{metric} as of {as_of}: {e:?}"))
 }
 
 #[test]
@@ -129,13 +133,8 @@ fn a_key_is_unique_per_revision() {
 i1,2024-01-15T10:00:00Z,,SEV3,100,A1,2024-01-15T15:00:00Z,
 i1,2024-01-15T10:00:00Z,,SEV3,300,A1,2024-01-15T15:00:00Z,
 ";
-    let data = [
-        ("a/incidents.csv", format!("{HEADER}{twice}")),
-        ("b/incidents.csv", HEADER.to_string()),
-        ("a/downtime.csv", DOWNTIME.to_string()),
-        ("b/downtime.csv", DOWNTIME.to_string()),
-    ];
-    let errors = run("cost", "2024-03-31", &data, EDITS).err().expect("two rows of one revision are refused");
+    let errors =
+        run("cost", "2024-03-31", &exports(twice, ""), EDITS).err().expect("two rows of one revision are refused");
     let said = errors.join("\n");
     assert!(
         said.contains("`i1` appears 2 times in the revision of 2024-01-15")
