@@ -15,7 +15,7 @@
 //! - processes ramp in over the year after rollout: access hygiene, patching, training,
 //!   restore tests, risk treatment, audit readiness;
 //! - outcomes follow with a validation lag of two quarters and move modestly: security
-//!   stops per production hour about a fifth rarer and an eighth shorter once mature, a change only
+//!   stops per production hour about a quarter rarer and 15% shorter once mature, a change only
 //!   the trend over several years shows, not every quarter;
 //! - the detection paradox of seed section 8: monitoring arrives with the ISMS, so more
 //!   incidents are found, most of them minor and found by the monitoring itself;
@@ -63,7 +63,8 @@ struct Plant {
     legacy_ot: usize,
     /// Assets that arrive with a line commissioned later: (count, from).
     later_assets: (usize, NaiveDate),
-    /// People with accounts on production and quality systems.
+    /// People with accounts on plant systems, office staff included (about four in five
+    /// have a role that needs security training).
     employees: usize,
     /// Risks in the security risk register.
     risks: usize,
@@ -363,7 +364,7 @@ const LINE_KIT: &[(&str, &str, &str, &str)] = &[
 fn required_controls(class: &str) -> &'static [&'static str] {
     const KEY: [&str; 4] = ["access_control", "central_logging", "backup", "change_management"];
     match class {
-        "plc" | "safety_plc" => &["backup", "change_management", "network_segmentation"],
+        "plc" | "safety_plc" | "sis" => &["backup", "change_management", "network_segmentation"],
         "hmi" => &["access_control", "backup", "change_management", "network_segmentation"],
         "scada" | "mes" | "engineering_workstation" => {
             &[KEY[0], KEY[1], KEY[2], KEY[3], "network_segmentation", "hardening"]
@@ -372,6 +373,9 @@ fn required_controls(class: &str) -> &'static [&'static str] {
         "qms" | "erp" | "remote_access" | "directory" => &[KEY[0], KEY[1], KEY[2], KEY[3], "hardening"],
         "firewall" => &["access_control", "central_logging", "backup", "change_management", "hardening"],
         "cmms" => &["access_control", "backup", "change_management"],
+        "dcs" => &["access_control", "backup", "change_management", "network_segmentation"],
+        "lims" => &[KEY[0], KEY[1], KEY[2], KEY[3], "hardening"],
+        "batch_recipe" => &[KEY[0], KEY[1], KEY[2], KEY[3], "network_segmentation"],
         _ => &KEY,
     }
 }
@@ -588,7 +592,7 @@ impl Exports {
             capas: Table::new("record_id,deviation_id,opened_on,closed_on,record_type,factors,system_class"),
             third: Table::new("disruption_id,started_at,duration_min,supplier,kind"),
             risks: Table::new(
-                "risk_id,snapshot_on,criteria_version,inherent_rating,residual_rating,previous_rating,treatment,decision_approved_on,reviews_at_high,owner_reviewed_on,owner_review_rating,justification",
+                "risk_id,snapshot_on,criteria_version,inherent_rating,residual_rating,previous_rating,previous_criteria_version,treatment,decision_approved_on,reviews_at_high,owner_reviewed_on,owner_review_rating,justification",
             ),
             exceptions: Table::new("exception_id,opened_on,closed_on,kind,asset_id,repeated"),
             reviews: Table::new("review_id,document_id,due_on,completed_on"),
@@ -869,6 +873,7 @@ fn generate(plant: &Plant, first: NaiveDate, months: i32, scale: usize, seed: u6
 fn lines_and_stops(run: &mut Run, month: NaiveDate) {
     let plant = run.plant;
     let mut rng = Rng::stream(run.seed, &format!("lines {month}"));
+    let mut investigation = Rng::stream(run.seed, &format!("investigation {month}"));
     let month_end = add_months(month, 1) - Duration::days(1);
     let (mp, mo) = (process_maturity(plant, month), outcome_maturity(plant, month));
     let s = season(month);
@@ -910,14 +915,21 @@ fn lines_and_stops(run: &mut Run, month: NaiveDate) {
             security_stop(run, &mut rng, month, line, cause, minutes.round(), interface, mp);
         }
         for _ in 0..rng.poisson(30.0 * s * thousands) {
-            let cause = *rng.pick(&[
+            // Investigation leaves one stop in six without a cause before the ISMS; once it
+            // runs, half of those get one (drawn apart, so the stops stay the same stops).
+            let cause = match *rng.pick(&[
                 "equipment_failure",
                 "equipment_failure",
                 "process_issue",
                 "process_issue",
                 "utility_outage",
                 "unknown",
-            ]);
+            ]) {
+                "unknown" if investigation.chance(0.5 * mp) => {
+                    *investigation.pick(&["equipment_failure", "process_issue", "utility_outage"])
+                }
+                cause => cause,
+            };
             let asset = rng.chance(0.4).then(|| rng.below(run.assets.len())).filter(|&a| run.assets[a].from <= month);
             let started = rng.moment_in(month);
             let minutes = rng.exp(75.0).max(5.0).round();
@@ -1679,6 +1691,7 @@ fn risk_review(run: &mut Run, month: NaiveDate) {
         r.inherent = r.inherent.min(r.residual);
         let justified = r.residual != previous && rng.chance(lerp(0.5, 0.95, mp));
         let criteria = if since >= RISK_ASSESSMENT { "v2" } else { "v1" };
+        let previous_criteria = if since - 3 >= RISK_ASSESSMENT { "v2" } else { "v1" };
         run.out.risks.row(&[
             format!("{}-RISK-{i:02}", plant.id),
             month_end.to_string(),
@@ -1686,6 +1699,7 @@ fn risk_review(run: &mut Run, month: NaiveDate) {
             RATINGS[r.inherent].to_string(),
             RATINGS[r.residual].to_string(),
             if first { String::new() } else { RATINGS[previous].to_string() },
+            if first { String::new() } else { previous_criteria.to_string() },
             r.treatment.to_string(),
             r.approved.map_or(String::new(), |d| d.to_string()),
             r.at_high.to_string(),

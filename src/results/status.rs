@@ -82,7 +82,11 @@ pub fn judge(
         Some(_) if partial => (Some(RowStatus::Pending), None),
         Some(_) if baseline.is_none() && needs_baseline(m) => (None, None),
         Some(_) if m.target.is_none() && m.thresholds.is_empty() => (None, None),
-        Some(_) if evidence.too_few.is_some() => (Some(RowStatus::Insufficient), evidence.too_few.clone()),
+        // What the evidence remarks (cases still open) matters most when there are few.
+        Some(_) if evidence.too_few.is_some() => {
+            let note = [evidence.too_few.clone(), evidence.remark.clone()].into_iter().flatten().collect::<Vec<_>>();
+            (Some(RowStatus::Insufficient), Some(note.join("; ")))
+        }
         Some(v) if evidence.interval.is_none() => (status(m, v, baseline, target), None),
         Some(v) => {
             let (status, note) = from_evidence(m, &Judging { value: v, baseline, target, points, evidence, judgement });

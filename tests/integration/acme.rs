@@ -60,7 +60,7 @@ fn after_rollout(
 
 /// (metric, direction the generator built in, months after rollout the comparison starts):
 /// the second year after rollout, once the ISMS processes have matured. Only what the
-/// generator moves a lot is here: the outcomes move modestly (a fifth), and a plant's year
+/// generator moves a lot is here: the outcomes move modestly (a quarter), and a plant's year
 /// is no proof of them (the story tests below read them over the rollout).
 const TRENDS: &[(&str, Trend, u32)] = &[
     // The detection paradox: better monitoring finds more incidents, and finds them itself.

@@ -295,7 +295,7 @@ fn a_fingerprint_moves_with_the_meaning_and_only_that_metrics() {
         "office: {label: Office, definition: \"Any office IT system: mail, file shares, collaboration, end-user devices.\", attributes: {controls_required: [key]}}",
         "office: {label: Office, definition: \"Any office IT system: mail, file shares, collaboration, end-user devices.\", attributes: {controls_required: [key, hardening]}}",
     )]);
-    assert!(has(&controls, "critical_control_coverage") && !has(&controls, "monitoring_coverage"), "{controls:?}");
+    assert!(has(&controls, "critical_control_coverage") && !has(&controls, "ot_zone_coverage"), "{controls:?}");
 }
 
 #[test]

@@ -135,7 +135,7 @@ fn explain_every_engine_metric_and_a_code() {
     }
     pin("explain-code", &["explain", "E0304"], None);
     // A whole float is printed as the language writes it (`7.0`), so it reads back as a float.
-    let float = ["explain", "unresolved_high_vulnerabilities", "-p", ACME, "--as-of", AS_OF];
+    let float = ["explain", "aged_high_vulnerability_share", "-p", ACME, "--as-of", AS_OF];
     pin("explain-whole-float", &float, None);
     pin("explain-unknown", &["explain", "nosuchmetric", "-p", ENGINE], None);
 }

@@ -370,4 +370,10 @@ fn w1012_a_reduction_target_on_what_detection_makes_visible() {
         with: "references: [sp800-53:r5/IR-4(1)]\ntarget: {change: -30%}\nallow: [{code: W1012, reason: \"detection was complete before the baseline\"}]",
     };
     assert!(lints(&[DETECTION_DEPENDENT, silenced], "W1012").is_empty());
+    // A count scaled by a constant on either side is still a count; a sum of amounts (a
+    // cost, hours lost) measures impact, not what was seen.
+    let scaled = Replace { file: MAJOR, find: "value: count()", with: "value: 1000 * count()" };
+    assert_eq!(lints(&[DETECTION_DEPENDENT, REDUCE, scaled], "W1012").len(), 1);
+    let cost = Replace { file: MAJOR, find: "value: count()", with: "value: sum(cost_eur)" };
+    assert!(lints(&[DETECTION_DEPENDENT, REDUCE, cost], "W1012").is_empty());
 }

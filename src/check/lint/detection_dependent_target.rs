@@ -19,9 +19,11 @@ use super::*;
 fn tally(e: &TExpr) -> bool {
     match &e.kind {
         TExprKind::Aggregate { func, .. } => matches!(func, crate::ir::AggFn::Count | crate::ir::AggFn::CountDistinct),
-        TExprKind::Binary { op: crate::syntax::BinOp::Mul | crate::syntax::BinOp::Div, lhs, rhs } => {
-            tally(lhs) && matches!(rhs.kind, TExprKind::Literal(_))
+        TExprKind::Binary { op: crate::syntax::BinOp::Mul, lhs, rhs } => {
+            gameable_count::scaled(lhs, rhs, tally) || gameable_count::scaled(rhs, lhs, tally)
         }
+        TExprKind::Binary { op: crate::syntax::BinOp::Add, lhs, rhs } => tally(lhs) && tally(rhs),
+        TExprKind::Binary { op: crate::syntax::BinOp::Div, lhs, rhs } => gameable_count::scaled(lhs, rhs, tally),
         _ => false,
     }
 }

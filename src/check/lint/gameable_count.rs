@@ -22,13 +22,19 @@ pub(super) fn raw_count(e: &TExpr) -> bool {
             use crate::syntax::BinOp;
             match op {
                 BinOp::Add | BinOp::Sub => raw_count(lhs) || raw_count(rhs),
-                // Scaled by a constant (minutes to hours), still a count.
-                BinOp::Mul | BinOp::Div => raw_count(lhs) && matches!(rhs.kind, TExprKind::Literal(_)),
+                // Scaled by a constant (minutes to hours, per 1,000), still a count.
+                BinOp::Mul => scaled(lhs, rhs, raw_count) || scaled(rhs, lhs, raw_count),
+                BinOp::Div => scaled(lhs, rhs, raw_count),
                 _ => false,
             }
         }
         _ => false,
     }
+}
+
+/// Whether `e` passes `test` and `by` is a constant: `e` scaled.
+pub(super) fn scaled(e: &TExpr, by: &TExpr, test: fn(&TExpr) -> bool) -> bool {
+    test(e) && matches!(by.kind, TExprKind::Literal(_))
 }
 
 /// W1002: a higher-is-better count of activity, which rewards doing more of it.
