@@ -37,27 +37,27 @@ impl Plant {
         Plant { dir }
     }
 
-    /// The value of `metric` at `site` in `period`, computed as of `as_of`.
-    fn value_at(&self, metric: &str, site: &str, period: &str, as_of: &str) -> Option<f64> {
+    /// The row of `metric` at `site` in `period`, computed as of `as_of`.
+    fn row(&self, metric: &str, site: &str, period: &str, as_of: &str) -> yardstick::results::ResultRow {
         let (checked, diags, _) = compile(self.dir.path());
         let checked = checked.unwrap_or_else(|| panic!("{:?}", diags.iter().map(|d| &d.message).collect::<Vec<_>>()));
         let metrics = [MetricId(metric.to_string())];
         let as_of = NaiveDate::parse_from_str(as_of, "%Y-%m-%d").unwrap();
         let results = yardstick::compute(&checked, &Request { metrics: &metrics, as_of, grain: None })
             .unwrap_or_else(|e| panic!("{:?}", e.iter().map(|d| &d.message).collect::<Vec<_>>()));
-        let row = results.rows.iter().find(|r| r.site == site && r.period == period);
-        row.unwrap_or_else(|| panic!("no row of {metric} at {site} in {period}")).value
+        let row = results.rows.into_iter().find(|r| r.site == site && r.period == period);
+        row.unwrap_or_else(|| panic!("no row of {metric} at {site} in {period}"))
+    }
+
+    /// The value of `metric` at `site` in `period`, computed as of `as_of`.
+    fn value_at(&self, metric: &str, site: &str, period: &str, as_of: &str) -> Option<f64> {
+        self.row(metric, site, period, as_of).value
     }
 
     /// The value and the status note of `metric` at `p` in `period`, as of `as_of`.
     fn noted(&self, metric: &str, period: &str, as_of: &str) -> (Option<f64>, String) {
-        let (checked, _, _) = compile(self.dir.path());
-        let checked = checked.expect("the plant checks");
-        let metrics = [MetricId(metric.to_string())];
-        let as_of = NaiveDate::parse_from_str(as_of, "%Y-%m-%d").unwrap();
-        let results = yardstick::compute(&checked, &Request { metrics: &metrics, as_of, grain: None }).unwrap();
-        let row = results.rows.iter().find(|r| r.site == "p" && r.period == period).expect("a row");
-        (row.value, row.status_note.clone().unwrap_or_default())
+        let row = self.row(metric, "p", period, as_of);
+        (row.value, row.status_note.unwrap_or_default())
     }
 
     fn value(&self, metric: &str, period: &str) -> Option<f64> {
