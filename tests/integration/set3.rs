@@ -49,6 +49,18 @@ impl Plant {
         row.unwrap_or_else(|| panic!("no row of {metric} at {site} in {period}"))
     }
 
+    /// The value of `metric` at `p` in `period` for the dimension value `dim`.
+    fn value_of(&self, metric: &str, period: &str, dim: &str) -> Option<f64> {
+        let (checked, _, _) = compile(self.dir.path());
+        let checked = checked.expect("the plant checks");
+        let metrics = [MetricId(metric.to_string())];
+        let as_of = NaiveDate::parse_from_str("2025-12-31", "%Y-%m-%d").unwrap();
+        let results = yardstick::compute(&checked, &Request { metrics: &metrics, as_of, grain: None }).unwrap();
+        let at = |r: &&yardstick::results::ResultRow| r.site == "p" && r.period == period;
+        let row = results.rows.iter().filter(at).find(|r| r.dims.iter().any(|(_, v)| v.as_deref() == Some(dim)));
+        row.unwrap_or_else(|| panic!("no row of {metric} for {dim} in {period}")).value
+    }
+
     /// The value of `metric` at `site` in `period`, computed as of `as_of`.
     fn value_at(&self, metric: &str, site: &str, period: &str, as_of: &str) -> Option<f64> {
         self.row(metric, site, period, as_of).value
@@ -322,4 +334,69 @@ fn the_shipped_set_has_no_pitfall_left_and_few_exemptions() {
         .flat_map(|m| m.allow.iter().map(move |a| (m.id.as_str(), a.reason.as_str())))
         .collect();
     assert!(allowed.len() <= 5, "{allowed:?}");
+}
+
+#[test]
+fn orphan_and_generic_accounts_are_a_share_of_the_accounts_on_critical_systems() {
+    // On the critical system C, one generic account of four; the office system O's orphan
+    // account is not on a critical system. 2.0.0 counted accounts, so a plant with twice
+    // the systems looked twice as bad.
+    let assets = format!(
+        "{ASSETS}\
+C,2025-03-31,C,mes,manufacturing_it,critical,,access_control,,,true,true,false
+O,2025-03-31,O,office,office_it,low,,access_control,,,true,true,false
+"
+    );
+    let accounts = "account_id,snapshot_on,asset_id,kind,privileged,remote,mfa,expires_on
+A1,2025-03-31,C,personal,true,false,false,
+A2,2025-03-31,C,generic,false,false,false,
+A3,2025-03-31,C,service,false,false,false,
+A4,2025-03-31,C,personal,false,false,false,
+A5,2025-03-31,O,orphan,false,false,false,
+";
+    let plant = Plant::new(&[("assets", &assets), ("accounts", accounts)], &[]);
+    assert_eq!(plant.value("unaccountable_account_share", "2025-03"), Some(0.25));
+}
+
+#[test]
+fn audit_preparation_is_compared_per_audit_of_a_kind_not_summed_per_quarter() {
+    // Two internal audits of 40 and 60 hours and the certification audit of 200 hours in
+    // 2025. 2.0.0 summed the quarter (the certification quarter always red); 3.0.0 reads
+    // 50 hours per internal audit and 200 per certification audit.
+    let audits = "audit_id,audit_date,kind,prep_hours,artifacts_due,late_artifacts,missing_artifacts,fire_drills
+A1,2025-02-10,internal,40,10,0,0,0
+A2,2025-08-10,internal,60,10,0,0,0
+A3,2025-05-10,certification,200,30,0,0,0
+";
+    let plant = Plant::new(&[("audit_prep", audits)], &[]);
+    assert_eq!(plant.value_of("audit_prep_hours_per_audit", "2025", "internal"), Some(50.0));
+    assert_eq!(plant.value_of("audit_prep_hours_per_audit", "2025", "certification"), Some(200.0));
+}
+
+#[test]
+fn every_metric_cites_iso27004_and_a_value_target_is_where_green_begins() {
+    // 2.0.0 cited no measurement construct, and critical_control_coverage aimed at 95% but
+    // turned green at 90%.
+    let set = Path::new(env!("CARGO_MANIFEST_DIR")).join("metrics");
+    let checked = compile(&set).0.expect("the shipped set checks");
+    for m in &checked.set.metrics {
+        assert!(m.references.iter().any(|r| r.to_string().starts_with("iso27004:2016/")), "{} cites no 27004", m.id);
+        let Some(yardstick::ir::Target::Value { value: target, .. }) = m.target else { continue };
+        let Some(green) = m.thresholds.iter().find(|t| t.status == yardstick::ir::Status::Green) else { continue };
+        let text = green.condition.canonical_text();
+        let last = text.rsplit(' ').next().unwrap_or_default();
+        let agrees = last == "target" || last.parse::<f64>().is_ok_and(|x| (x - target).abs() < 1e-9);
+        assert!(agrees, "{}: target {target}, green when {text}", m.id);
+    }
+}
+
+#[test]
+fn restore_durations_name_the_companion_that_counts_failed_restores() {
+    // A failed restore has no duration: the time metric says where it is counted, and the
+    // companion is read beside it on the same audience.
+    let set = Path::new(env!("CARGO_MANIFEST_DIR")).join("metrics");
+    let checked = compile(&set).0.expect("the shipped set checks");
+    let hours = checked.set.metrics.iter().find(|m| m.id.as_str() == "restore_hours").unwrap();
+    assert!(hours.caveats.as_deref().is_some_and(|c| c.contains("restore_test_success")));
+    assert!(checked.set.metrics.iter().any(|m| m.id.as_str() == "restore_test_success"));
 }
