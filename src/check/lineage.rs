@@ -1,7 +1,7 @@
 //! What a metric's numbers depend on: the sources, columns, vocabularies, groups and
 //! metrics it reads. `explain` prints it; the catalog and fingerprints walk the same.
 
-use crate::ir::{AttributeValue, DefinitionSet, Literal, Metric, MetricBody, MetricId, RowFn, TExpr, TExprKind, Type};
+use crate::ir::{AttributeValue, DefinitionSet, Metric, MetricBody, MetricId, RowFn, TExpr, TExprKind, attribute_read};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -89,9 +89,9 @@ impl Metric {
                     l.columns.insert(c.to_string());
                 }
                 TExprKind::Call { func: RowFn::Attribute, args } => {
-                    if let (Type::Term(v), TExprKind::Literal(Literal::Str(name))) = (&args[0].ty, &args[1].kind) {
-                        l.attributes.insert((v.clone(), name.clone()));
-                        l.vocabularies.insert(v.clone());
+                    if let Some((v, name)) = attribute_read(args) {
+                        l.attributes.insert((v.to_string(), name.to_string()));
+                        l.vocabularies.insert(v.to_string());
                     }
                 }
                 _ => {}

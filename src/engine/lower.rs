@@ -355,11 +355,14 @@ impl Lowerer<'_> {
             RowFn::Lower => arg(0).str().to_lowercase(),
             RowFn::Contains => arg(0).str().contains_literal(arg(1)),
             // A list is held as `;a;b;`, as a list column is.
-            RowFn::Attribute => self.per_term(args, |value| match value {
-                AttributeValue::Number(n) if self.whole_attribute(args) => lit(*n as i64),
-                AttributeValue::Number(n) => lit(*n),
-                AttributeValue::Terms(terms) => lit(format!(";{};", terms.join(";"))),
-            }),
+            RowFn::Attribute => {
+                let whole = self.whole_attribute(args);
+                self.per_term(args, |value| match value {
+                    AttributeValue::Number(n) if whole => lit(*n as i64),
+                    AttributeValue::Number(n) => lit(*n),
+                    AttributeValue::Terms(terms) => lit(format!(";{};", terms.join(";"))),
+                })
+            }
         }
     }
 
@@ -376,10 +379,8 @@ impl Lowerer<'_> {
 
     /// The vocabulary and the attribute's name of the arguments of `attribute(term, "name")`.
     fn attribute<'t>(&self, args: &'t [TExpr]) -> (&Vocabulary, &'t str) {
-        match (&args[1].kind, &args[0].ty) {
-            (TExprKind::Literal(Literal::Str(name)), Type::Term(v)) => (&self.vocabs[v], name),
-            _ => unreachable!("checked: attribute(term, \"name\")"),
-        }
+        let (vocab, name) = crate::ir::attribute_read(args).expect("checked: attribute(term, \"name\")");
+        (&self.vocabs[vocab], name)
     }
 
     /// Whether the attribute of `attribute(term, "name")` is an `int`.

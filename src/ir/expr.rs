@@ -201,6 +201,15 @@ impl AggFn {
     }
 }
 
+/// The arguments of a checked `attribute(term, "name")`: the term's vocabulary and the
+/// attribute's name.
+pub fn attribute_read(args: &[TExpr]) -> Option<(&str, &str)> {
+    match (args.first().map(|a| &a.ty), args.get(1).map(|a| &a.kind)) {
+        (Some(Type::Term(v)), Some(TExprKind::Literal(Literal::Str(name)))) => Some((v, name)),
+        _ => None,
+    }
+}
+
 impl TExpr {
     /// Calls `f` on this node and every node below it, parents first.
     pub fn walk<'a>(&'a self, f: &mut impl FnMut(&'a TExpr)) {
