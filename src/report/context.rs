@@ -227,6 +227,8 @@ pub struct SiteInfo<'a> {
     pub coverage: &'a BTreeMap<String, crate::ir::Coverage>,
     /// The sources the site does not export.
     pub absent: Vec<&'a str>,
+    /// The site lints of its baseline window it is exempt from, each with the reason.
+    pub allow: &'a [crate::ir::Allow],
 }
 
 #[derive(Serialize)]
@@ -433,6 +435,7 @@ fn site(s: &Site) -> SiteInfo<'_> {
         timezone: s.timezone.name(),
         coverage: &s.coverage,
         absent: s.absent.iter().map(String::as_str).collect(),
+        allow: &s.allow,
     }
 }
 
