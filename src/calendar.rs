@@ -62,6 +62,47 @@ pub fn wall_to_utc(wall: NaiveDateTime, tz: Tz) -> (NaiveDateTime, bool) {
     }
 }
 
+/// The variable that fixes today's date (`YYYY-MM-DD`) at every site, instead of the
+/// system clock: what tests, benchmarks and a replay of a past scheduled build set.
+pub const TODAY_VAR: &str = "YARDSTICK_TODAY";
+
+/// Where today comes from: the system clock, or [`TODAY_VAR`].
+#[derive(Clone, Copy, Debug)]
+pub enum Clock {
+    Now(chrono::DateTime<chrono::Utc>),
+    Fixed(NaiveDate),
+}
+
+/// [`TODAY_VAR`] holds something other than a day.
+#[derive(Debug, thiserror::Error)]
+#[error("{TODAY_VAR}=`{0}` is not a day; write YYYY-MM-DD, or unset it to use the system clock")]
+pub struct BadToday(pub String);
+
+impl Clock {
+    /// The clock of this process: [`TODAY_VAR`] when it is set, else the system's.
+    pub fn from_env() -> Result<Clock, BadToday> {
+        match std::env::var(TODAY_VAR) {
+            Ok(v) if !v.trim().is_empty() => parse_day(&v).map(Clock::Fixed).ok_or(BadToday(v)),
+            _ => Ok(Clock::Now(chrono::Utc::now())),
+        }
+    }
+
+    /// Today's date at a site keeping the clock of `tz`.
+    pub fn today(&self, tz: Tz) -> NaiveDate {
+        match self {
+            Clock::Now(now) => now.with_timezone(&tz).date_naive(),
+            Clock::Fixed(day) => *day,
+        }
+    }
+
+    /// The last day that has ended at every one of `zones` (UTC when there are none): the
+    /// latest day a run can be computed as of.
+    pub fn last_whole_day(&self, zones: &[Tz]) -> NaiveDate {
+        let today = zones.iter().map(|tz| self.today(*tz)).min().unwrap_or_else(|| self.today(Tz::UTC));
+        today.pred_opt().unwrap_or(today)
+    }
+}
+
 /// The instant, in UTC, at which `day` ends at a site in `tz`: its next local midnight.
 /// What a site knew "as of" a day is what it knew before this instant.
 pub fn end_of_day(tz: Tz, day: NaiveDate) -> NaiveDateTime {

@@ -21,7 +21,8 @@ pub enum FailOn {
 
 pub struct Args<'a> {
     pub project: &'a Path,
-    pub as_of: NaiveDate,
+    /// The day given, if any (resolved against the project's sites).
+    pub as_of: Option<NaiveDate>,
     pub out: Option<&'a Path>,
     pub fail_on: Option<FailOn>,
     pub quiet: bool,
@@ -34,8 +35,12 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
         eprintln!("error: nothing was written; the previous output, if any, is as it was");
         return ExitCode::from(1);
     };
+    let as_of = match super::as_of(args.as_of, Some(&checked)) {
+        Ok(day) => day,
+        Err(code) => return code,
+    };
     let progress = Progress::new(!args.quiet && std::io::stderr().is_terminal());
-    let built = publish::build(&checked, args.as_of, args.out, &|stage| progress.say(stage));
+    let built = publish::build(&checked, as_of, args.out, &|stage| progress.say(stage));
     progress.finish();
     let (built, results) = match built {
         Ok(built) => built,

@@ -70,8 +70,12 @@ fn check_data(checked: &crate::check::Checked, sources: &Sources, color: bool) -
         eprintln!("error: --data needs a project (yardstick.yaml) with data bindings");
         return ExitCode::from(2);
     };
-    // The data rules judge the rows known by yesterday, the last whole day (docs/semantics.md).
-    let found = crate::publish::check_data(checked, project, super::yesterday());
+    // The data rules judge the rows known by the last day ended at every site (docs/semantics.md).
+    let as_of = match super::as_of(None, Some(checked)) {
+        Ok(day) => day,
+        Err(code) => return code,
+    };
+    let found = crate::publish::check_data(checked, project, as_of);
     if !found.warnings.is_empty() {
         eprint!("{}", render_all(found.warnings.iter(), sources, color));
     }

@@ -17,12 +17,18 @@ pub struct Args<'a> {
     pub base: &'a str,
     pub head: Option<&'a str>,
     pub project: &'a Path,
-    pub as_of: NaiveDate,
+    pub as_of: Option<NaiveDate>,
     pub format: Format,
 }
 
 pub fn run(args: &Args, color: bool) -> ExitCode {
-    let request = DiffRequest { project: args.project, base: args.base, head: args.head, as_of: args.as_of };
+    // The project's sites, for the day both sides are computed as of.
+    let (checked, _) = crate::compile(args.project, &mut crate::diag::Sources::default());
+    let as_of = match super::as_of(args.as_of, checked.as_ref()) {
+        Ok(day) => day,
+        Err(code) => return code,
+    };
+    let request = DiffRequest { project: args.project, base: args.base, head: args.head, as_of };
     let found = match crate::change::diff_revisions(&request) {
         Ok(found) => found,
         Err(e) => {

@@ -11,7 +11,7 @@ pub struct Args<'a> {
     /// Show the Polars plan behind the neutral one.
     pub polars: bool,
     /// The day the plan is made as of.
-    pub as_of: chrono::NaiveDate,
+    pub as_of: Option<chrono::NaiveDate>,
 }
 
 pub fn run(args: &Args, color: bool) -> ExitCode {
@@ -29,17 +29,21 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
         eprintln!("error: no metric `{}` in the definition set\n  help: {help}", args.metric);
         return ExitCode::from(2);
     };
+    let as_of = match super::as_of(args.as_of, Some(&checked)) {
+        Ok(day) => day,
+        Err(code) => return code,
+    };
     // The trend needs the data: computed here, or the count of data errors said instead.
     let computed = checked.project.as_ref().map(|_| {
         let ids = [m.id.clone()];
-        crate::compute(&checked, &crate::plan::Request { metrics: &ids, as_of: args.as_of, grain: None })
+        crate::compute(&checked, &crate::plan::Request { metrics: &ids, as_of, grain: None })
     });
     let trends = match &computed {
         Some(Ok(results)) => Ok(&results.trends[..]),
         Some(Err(errors)) => Err(errors.len()),
         None => Ok(&[][..]),
     };
-    match crate::report::explain::metric(&checked, m, args.polars, args.as_of, trends) {
+    match crate::report::explain::metric(&checked, m, args.polars, as_of, trends) {
         Ok(text) => super::emit(&text),
         Err(errors) => {
             eprint!("{}", render_all(errors.iter(), &sources, color));

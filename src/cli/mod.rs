@@ -54,7 +54,7 @@ enum Command {
         /// Also show the back end's own plan (Polars) behind the query plan.
         #[arg(long = "plan", alias = "polars")]
         polars: bool,
-        /// Plan as of the end of this day (YYYY-MM-DD). Default: yesterday.
+        /// Plan as of the end of this day (YYYY-MM-DD). Default: the last day ended at every site.
         #[arg(long = "as-of", value_parser = parse_date)]
         as_of: Option<NaiveDate>,
     },
@@ -64,7 +64,7 @@ enum Command {
         /// The project folder (with yardstick.yaml).
         #[arg(short = 'p', long = "project", default_value = ".")]
         project: PathBuf,
-        /// Compute as of the end of this day (YYYY-MM-DD). Default: yesterday.
+        /// Compute as of the end of this day (YYYY-MM-DD). Default: the last day ended at every site.
         #[arg(long = "as-of", value_parser = parse_date)]
         as_of: Option<NaiveDate>,
         /// The output folder, replaced whole (default: out/ in the project).
@@ -87,7 +87,7 @@ enum Command {
         head: Option<String>,
         #[arg(short = 'p', long = "project", default_value = ".")]
         project: PathBuf,
-        /// Compute both sides as of the end of this day (YYYY-MM-DD). Default: yesterday.
+        /// Compute both sides as of the end of this day (YYYY-MM-DD). Default: the last day ended at every site.
         #[arg(long = "as-of", value_parser = parse_date)]
         as_of: Option<NaiveDate>,
         #[arg(long, value_enum, default_value = "md")]
@@ -142,7 +142,7 @@ enum Command {
         #[arg(long, value_enum)]
         grain: Option<GrainArg>,
         /// Compute as of the end of this day (YYYY-MM-DD): nothing dated later is used.
-        /// Default: yesterday, the last whole day.
+        /// Default: the last day that has ended at every site.
         #[arg(long = "as-of", value_parser = parse_date)]
         as_of: Option<NaiveDate>,
         #[arg(long, value_enum, default_value = "table")]
@@ -251,10 +251,33 @@ fn compile_for_metrics(
     (checked, sources)
 }
 
-/// The default `as_of`: the last whole day (today is still under way).
-pub fn yesterday() -> NaiveDate {
-    let today = chrono::Utc::now().date_naive();
-    today.pred_opt().unwrap_or(today)
+/// The day a command computes as of (docs/semantics.md, as-of replay): the day given,
+/// refused (exit 2, said) when it has not yet ended at some site of `checked`'s project;
+/// without one, the last day that has ended at every site.
+fn as_of(given: Option<NaiveDate>, checked: Option<&crate::check::Checked>) -> Result<NaiveDate, ExitCode> {
+    let clock = crate::calendar::Clock::from_env().map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(2)
+    })?;
+    let sites: Vec<(&str, chrono_tz::Tz)> = checked
+        .and_then(|c| c.project.as_ref())
+        .map(|p| p.sites.iter().map(|s| (s.id.as_str(), s.timezone)).collect())
+        .unwrap_or_default();
+    let zones: Vec<chrono_tz::Tz> = sites.iter().map(|(_, tz)| *tz).collect();
+    let last = clock.last_whole_day(&zones);
+    let Some(day) = given else { return Ok(last) };
+    if day <= last {
+        return Ok(day);
+    }
+    // The site where the day is furthest from over names the refusal.
+    let (site, tz) = sites.iter().min_by_key(|(_, tz)| clock.today(*tz)).copied().unwrap_or(("", chrono_tz::Tz::UTC));
+    let today = clock.today(tz);
+    let at = if site.is_empty() { String::new() } else { format!(" at site `{site}`") };
+    eprintln!(
+        "error: --as-of {day} has not ended yet{at}: it is {today} there ({tz}); a run as of a day not yet over would judge periods that are not complete, age open cases to a day that has not come and count items not yet due as late\n  help: give a day up to {last}, or leave --as-of out for the last day that has ended at every site (the clock can be fixed with {}=YYYY-MM-DD)",
+        crate::calendar::TODAY_VAR
+    );
+    Err(ExitCode::from(2))
 }
 
 /// A day on the command line that is not one.
@@ -277,11 +300,9 @@ pub fn run_with(args: impl IntoIterator<Item = impl Into<std::ffi::OsString> + C
     match cli.command {
         Command::Check { project, data, base } => check::run(&project, data, base.as_deref(), color),
         Command::Build { project, as_of, out, fail_on, quiet } => {
-            let as_of = as_of.unwrap_or_else(yesterday);
             build::run(&build::Args { project: &project, as_of, out: out.as_deref(), fail_on, quiet }, color)
         }
         Command::Diff { base, head, project, as_of, format } => {
-            let as_of = as_of.unwrap_or_else(yesterday);
             diff::run(&diff::Args { base: &base, head: head.as_deref(), project: &project, as_of, format }, color)
         }
         Command::Fetch { project } => fetch::run(&project, color),
@@ -290,11 +311,9 @@ pub fn run_with(args: impl IntoIterator<Item = impl Into<std::ffi::OsString> + C
             init::run(&init::Args { dir: &dir, set: &set, sites: &sites, sources: &sources }, color)
         }
         Command::Explain { metric, project, polars, as_of } => {
-            let as_of = as_of.unwrap_or_else(yesterday);
             explain::run(&explain::Args { metric: &metric, project: &project, polars, as_of }, color)
         }
         Command::Query { metrics, tag, project, site, grain, as_of, format } => {
-            let as_of = as_of.unwrap_or_else(yesterday);
             let args = query::Args {
                 metrics: &metrics,
                 tag: tag.as_deref(),

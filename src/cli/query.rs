@@ -21,7 +21,7 @@ pub struct Args<'a> {
     pub project: &'a Path,
     pub site: Option<&'a str>,
     pub grain: Option<Grain>,
-    pub as_of: NaiveDate,
+    pub as_of: Option<NaiveDate>,
     pub format: Format,
 }
 
@@ -31,7 +31,11 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
         return ExitCode::from(1);
     };
     let Some(metrics) = requested(&checked.set, args) else { return ExitCode::from(2) };
-    let request = Request { metrics: &metrics, as_of: args.as_of, grain: args.grain };
+    let as_of = match super::as_of(args.as_of, Some(&checked)) {
+        Ok(day) => day,
+        Err(code) => return code,
+    };
+    let request = Request { metrics: &metrics, as_of, grain: args.grain };
     let results = match crate::compute(&checked, &request) {
         Ok(r) => r,
         Err(errors) => {

@@ -193,6 +193,13 @@ impl Lowerer<'_> {
     pub fn instant(&self, e: &TExpr) -> Expr {
         match (&e.kind, &e.ty) {
             (TExprKind::Builtin(Builtin::AsOf), _) => col(AS_OF_END),
+            // Through `if` and `coalesce` too: `as_of` in either branch is still its day's end.
+            (TExprKind::Call { func: RowFn::If, args }, _) => {
+                when(self.row(&args[0])).then(self.instant(&args[1])).otherwise(self.instant(&args[2]))
+            }
+            (TExprKind::Call { func: RowFn::Coalesce, args }, _) => {
+                coalesce(&args.iter().map(|a| self.instant(a)).collect::<Vec<_>>())
+            }
             _ if self.zones.is_empty() => self.row(e),
             (TExprKind::Column(c), Type::Date) => col(instant_name(&c.to_string()).as_str()),
             (_, Type::Date) => self.per_site(self.row(e), midnight_instant),
@@ -340,6 +347,11 @@ impl Lowerer<'_> {
             (instant(1) - instant(0)).cast(DataType::Float64) / lit(per)
         };
         match f {
+            RowFn::If if args[1..].iter().any(|a| a.ty == Type::DateTime) => {
+                // Beside a datetime, a date branch is its local midnight (`as_of` its end).
+                let lower = |a: &TExpr| if a.ty == Type::Date { self.instant(a) } else { self.row(a) };
+                when(arg(0)).then(lower(&args[1])).otherwise(lower(&args[2]))
+            }
             RowFn::If => when(arg(0)).then(arg(1)).otherwise(arg(2)),
             RowFn::Coalesce => {
                 // Beside a datetime, a date (`as_of`, a date column) is its local midnight.

@@ -12,7 +12,8 @@ const AS_OF: &str = "2025-12-31";
 /// says otherwise: every path below is relative to it), with colour off.
 fn yardstick(cwd: &Path, args: &[&str]) -> Command {
     let mut command = Command::new(get_cargo_bin("yardstick"));
-    command.args(args).current_dir(cwd).env("NO_COLOR", "1");
+    // Today is fixed: the default `as_of` is the day before it.
+    command.args(args).current_dir(cwd).env("NO_COLOR", "1").env("YARDSTICK_TODAY", TODAY);
     command
 }
 
@@ -22,8 +23,11 @@ fn pin(name: &str, args: &[&str], dir: Option<&Path>) {
     pin_in(Path::new(env!("CARGO_MANIFEST_DIR")), name, args, dir);
 }
 
+/// The day the pinned commands run on.
+const TODAY: &str = "2026-12-07";
+
 /// [`pin`] run in `cwd`. What changes from run to run is filtered: the default `as_of`
-/// (yesterday), the time a build took, the repository's place.
+/// (the day before [`TODAY`]), the time a build took, the repository's place.
 fn pin_in(cwd: &Path, name: &str, args: &[&str], dir: Option<&Path>) {
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_suffix(name);
@@ -32,7 +36,7 @@ fn pin_in(cwd: &Path, name: &str, args: &[&str], dir: Option<&Path>) {
         settings.add_filter(&regex::escape(&dir.display().to_string()), "[TMP]");
     }
     settings.add_filter(&regex::escape(env!("CARGO_MANIFEST_DIR")), "[REPO]");
-    settings.add_filter(&yardstick::cli::yesterday().to_string(), "[YESTERDAY]");
+    settings.add_filter("2026-12-06", "[YESTERDAY]");
     settings.add_filter(r" in \d+(\.\d+)? m?s\b", " in [TIME]");
     settings.bind(|| assert_cmd_snapshot!("commands", yardstick(cwd, args)));
 }

@@ -32,4 +32,5 @@ mod set3;
 mod simulation;
 mod syntax;
 mod timezones;
+mod trust;
 mod util;

@@ -221,3 +221,66 @@ fn as_of_in_a_duration_is_the_end_of_its_day_at_the_site() {
     let b = rows.iter().find(|r| r.site == "b" && r.period == "2025-12").and_then(|r| r.value);
     assert_eq!(b, Some((36.0 + 15.0) / 2.0), "UTC, with a case opened at 09:00 on the day");
 }
+
+#[test]
+fn as_of_inside_if_is_the_end_of_its_day_at_the_site_too() {
+    // The same open case, its end written with `if` instead of `coalesce`: in Berlin the
+    // day ends at 23:00 UTC (35 hours after 12:00 UTC the day before), in UTC at midnight.
+    let open_hours = Edit::Write {
+        file: "set/metrics/open_hours.yaml",
+        text: "metric: open_hours\nversion: 1\ntitle: open_hours\nlayer: risk\nunit: hours\ndirection: neutral\n\
+               grain: month\nsource: incidents\ntime: {event: detected_at}\n\
+               value: mean(hours_between(detected_at, if(contained_at is null, as_of, contained_at)))\n",
+    };
+    let open = "i1,2025-12-30T12:00:00Z,,SEV3,,\n";
+    let closed = "i2,2025-12-30T12:00:00Z,2025-12-30T14:00:00Z,SEV3,,\n";
+    let dir = project(
+        &[
+            ("a/incidents.csv", &format!("{INCIDENTS}{open}")),
+            ("b/incidents.csv", &format!("{INCIDENTS}{open}{closed}")),
+        ],
+        &[open_hours],
+    );
+    let (checked, diags, _) = compile(&dir.path().join("project"));
+    let checked = checked.unwrap_or_else(|| panic!("{:?}", diags.iter().map(|d| &d.message).collect::<Vec<_>>()));
+    let metrics = [yardstick::ir::MetricId("open_hours".into())];
+    let as_of = NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
+    let request = yardstick::plan::Request { metrics: &metrics, as_of, grain: None };
+    let rows = yardstick::compute(&checked, &request).unwrap_or_else(|e| panic!("{:?}", e[0].message)).rows;
+    let value = |site: &str| rows.iter().find(|r| r.site == site && r.period == "2025-12").and_then(|r| r.value);
+    assert_eq!(value("a"), Some(35.0), "Berlin: 12:00 UTC on the 30th to 23:00 UTC on the 31st");
+    assert_eq!(value("b"), Some((36.0 + 2.0) / 2.0), "UTC: 36 hours open, 2 hours for the closed case");
+}
+
+#[test]
+fn as_of_through_a_coalesce_of_dates_is_the_end_of_its_day_as_when_written_alone() {
+    // A risk opened on 1 December and still open as of the 31st has been open until the
+    // end of the 31st: 31 days, whether `as_of` is written alone or as a fallback.
+    let metric = |id: &str, end: &str| Edit::Write {
+        file: if id == "alone" { "set/metrics/alone.yaml" } else { "set/metrics/fallback.yaml" },
+        text: Box::leak(
+            format!(
+                "metric: {id}\nversion: 1\ntitle: {id}\nlayer: risk\nunit: days\ndirection: neutral\n\
+                 grain: month\nsource: risks\ntime: {{event: opened_on}}\nwhere: closed_on is null\n\
+                 value: max(days_between(opened_on, {end}))\n"
+            )
+            .into_boxed_str(),
+        ),
+    };
+    let risks = "risk_id,opened_on,closed_on,rating\nr1,2025-12-01,,4\n";
+    let dir = project(
+        &[("a/risks.csv", risks), ("b/risks.csv", risks)],
+        &[metric("alone", "as_of"), metric("fallback", "coalesce(closed_on, as_of)")],
+    );
+    let (checked, diags, _) = compile(&dir.path().join("project"));
+    let checked = checked.unwrap_or_else(|| panic!("{:?}", diags.iter().map(|d| &d.message).collect::<Vec<_>>()));
+    let metrics = [yardstick::ir::MetricId("alone".into()), yardstick::ir::MetricId("fallback".into())];
+    let as_of = NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
+    let request = yardstick::plan::Request { metrics: &metrics, as_of, grain: None };
+    let rows = yardstick::compute(&checked, &request).unwrap_or_else(|e| panic!("{:?}", e[0].message)).rows;
+    for (metric, site) in [("alone", "a"), ("fallback", "a"), ("alone", "b"), ("fallback", "b")] {
+        let value =
+            rows.iter().find(|r| r.metric == metric && r.site == site && r.period == "2025-12").and_then(|r| r.value);
+        assert_eq!(value, Some(31.0), "{metric} at {site}");
+    }
+}

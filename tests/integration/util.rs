@@ -160,3 +160,16 @@ pub fn semantics_table(name: &str, table: &str) {
     }
     assert_eq!(&doc[a + start.len()..b], table, "write the `{name}` table again: YARDSTICK_WRITE_DOCS=1 cargo test");
 }
+
+/// yardstick run with `args` on the day `today` (`YARDSTICK_TODAY`), colours off: its
+/// exit status, standard output and error.
+pub fn yardstick_on(today: &str, args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_yardstick"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env("YARDSTICK_TODAY", today)
+        .output()
+        .unwrap();
+    let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
+    (out.status.code().unwrap(), text(out.stdout), text(out.stderr))
+}

@@ -526,18 +526,27 @@ pub(super) fn dates<'t>(
         None => ("a date (YYYY-MM-DD)".to_string(), None),
     };
     let day = |v: &str| match pattern {
-        Some(p) => NaiveDate::parse_from_str(v, p).ok().map(days_since_epoch),
-        None => iso_days(v.as_bytes()).or_else(|| parse_date(v).map(days_since_epoch)),
+        Some(p) => NaiveDate::parse_from_str(v, p)
+            .ok()
+            .map(|d| if d.year() < 1000 { Err(d.year()) } else { Ok(days_since_epoch(d)) }),
+        None => iso_days(v.as_bytes()).or_else(|| parse_date(v).map(days_since_epoch)).map(Ok),
     };
     cells
         .enumerate()
         .map(|(row, v)| {
             let v = v?;
-            let parsed = day(v);
-            if parsed.is_none() {
-                cx.bad.push((row, v.to_string(), expected.clone()));
+            match day(v) {
+                Some(Ok(days)) => Some(days),
+                Some(Err(year)) => {
+                    cx.bad.push((row, v.to_string(), short_year(&expected, v, year)));
+                    None
+                }
+                None => {
+                    let why = no_such_day(v, pattern.unwrap_or("%Y-%m-%d")).unwrap_or_else(|| expected.clone());
+                    cx.bad.push((row, v.to_string(), why));
+                    None
+                }
             }
-            parsed
         })
         .collect()
 }
@@ -568,9 +577,14 @@ pub(super) fn datetimes<'t>(
                 None => parse_written(v),
             };
             let Some(written) = written else {
-                cx.bad.push((row, v.to_string(), expected.clone()));
+                let pattern = dialect.datetime_format.as_deref().unwrap_or("%Y-%m-%dT%H:%M:%S");
+                cx.bad.push((row, v.to_string(), no_such_day(v, pattern).unwrap_or_else(|| expected.clone())));
                 return None;
             };
+            if let Some(year) = Some(written.year()).filter(|y| *y < 1000 && dialect.datetime_format.is_some()) {
+                cx.bad.push((row, v.to_string(), short_year(&expected, v, year)));
+                return None;
+            }
             Some(cx.instant(written, row, || v.to_string()).and_utc().timestamp_millis())
         })
         .collect()

@@ -38,6 +38,7 @@ impl Lines {
 /// parser can name the row; what is wrong, and where, when it cannot be read.
 pub fn read_plain(path: &Path, source: &Source) -> Result<DataFrame, ReadError> {
     let bytes = std::fs::read(path)?;
+    utf16_under(&bytes, encoding_rs::UTF_8)?;
     ragged(&bytes, b',', None)?;
     let read =
         |typed| options(source, typed, &Dialect::default()).into_reader_with_file_handle(Cursor::new(&bytes)).finish();
@@ -139,14 +140,21 @@ fn options(source: &Source, typed: bool, dialect: &Dialect) -> CsvReadOptions {
         .map_parse_options(|p| p.with_separator(dialect.delimiter))
 }
 
-/// The text of `bytes` in the dialect's encoding (its byte-order mark dropped); what
-/// is wrong, and where, when they are not text in it.
+/// The text of `bytes` in the dialect's encoding, a UTF-8 byte-order mark dropped under
+/// every encoding (and a UTF-16 one under UTF-16); what is wrong, and where, when they are
+/// not text in it, or plainly text in another encoding: UTF-16 (Excel's "Unicode text")
+/// under any other, or UTF-8 with letters beyond ASCII under a single-byte encoding, which
+/// would read without an error as other letters (`Störung` as `StÃ¶rung`).
 fn decode(bytes: &[u8], dialect: &Dialect) -> Result<String, ReadError> {
     let encoding = encoding_rs::Encoding::for_label(dialect.encoding.as_bytes()).unwrap_or(encoding_rs::UTF_8);
     let bytes = match encoding_rs::Encoding::for_bom(bytes) {
-        Some((marked, len)) if marked == encoding => &bytes[len..],
+        Some((marked, len)) if marked == encoding || marked == encoding_rs::UTF_8 => &bytes[len..],
         _ => bytes,
     };
+    utf16_under(bytes, encoding)?;
+    if encoding.is_single_byte() && !bytes.is_ascii() && std::str::from_utf8(bytes).is_ok() {
+        return Err(ReadError::Utf8UnderSingleByte { encoding: encoding.name(), example: misread(bytes, encoding) });
+    }
     match encoding.decode_without_bom_handling_and_without_replacement(bytes) {
         Some(text) => Ok(text.into_owned()),
         None if encoding == encoding_rs::UTF_8 => {
@@ -154,6 +162,25 @@ fn decode(bytes: &[u8], dialect: &Dialect) -> Result<String, ReadError> {
         }
         None => Err(ReadError::NotInEncoding(encoding.name())),
     }
+}
+
+/// Refuses UTF-16 text (its byte-order mark says so) read as anything but UTF-16.
+pub fn utf16_under(bytes: &[u8], encoding: &'static encoding_rs::Encoding) -> Result<(), ReadError> {
+    match encoding_rs::Encoding::for_bom(bytes) {
+        Some((marked, _)) if marked != encoding && marked != encoding_rs::UTF_8 => {
+            Err(ReadError::Utf16 { label: marked.name(), read_as: encoding.name() })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The first word beyond ASCII of UTF-8 `bytes` as it would read in `encoding`: what
+/// the user would have got.
+fn misread(bytes: &[u8], encoding: &'static encoding_rs::Encoding) -> Option<(String, String)> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let word = text.split(|c: char| !c.is_alphanumeric()).find(|w| !w.is_ascii())?;
+    let (read, _) = encoding.decode_without_bom_handling(word.as_bytes());
+    Some((word.chars().take(40).collect(), read.chars().take(60).collect()))
 }
 
 /// The line where `bytes` stop being UTF-8, or `None` when they are.
@@ -214,5 +241,25 @@ mod tests {
         assert_eq!(decode(b"\xEF\xBB\xBFa,b", &utf8).unwrap(), "a,b");
         let utf16 = Dialect { encoding: "utf-16le".into(), ..Dialect::default() };
         assert_eq!(decode(b"\xFF\xFEa\0,\0b\0", &utf16).unwrap(), "a,b");
+    }
+
+    #[test]
+    fn text_plainly_in_another_encoding_is_named_and_a_utf8_mark_is_dropped_under_every_encoding() {
+        let w1252 = Dialect { encoding: "windows-1252".into(), ..Dialect::default() };
+        // A byte-order mark is no part of the first column's name.
+        assert_eq!(decode(b"\xEF\xBB\xBFa;b", &w1252).unwrap(), "a;b");
+        // UTF-8 with an umlaut would read as `StÃ¶rung`: named, with the word both ways.
+        let said = decode("code\nSt\u{f6}rung\n".as_bytes(), &w1252).unwrap_err().to_string();
+        assert!(said.contains("it is UTF-8 text, not windows-1252: `Störung` would read as `StÃ¶rung`"), "{said}");
+        // The same word in windows-1252 reads as itself.
+        assert_eq!(decode(b"code\nSt\xF6rung\n", &w1252).unwrap(), "code\nSt\u{f6}rung\n");
+        // Excel's "Unicode text" is UTF-16 with its mark: named under any other encoding.
+        let said = decode(b"\xFF\xFEa\0,\0b\0", &w1252).unwrap_err().to_string();
+        assert!(
+            said.starts_with("it is UTF-16LE text (Excel's \"Unicode text\"), read here as windows-1252"),
+            "{said}"
+        );
+        let said = decode(b"\xFF\xFEa\0,\0b\0", &Dialect::default()).unwrap_err().to_string();
+        assert!(said.starts_with("it is UTF-16LE text"), "{said}");
     }
 }

@@ -67,6 +67,26 @@ pub(super) fn iso_utc_ms(v: &[u8], utc: bool) -> Option<i64> {
     Some(seconds * 1000)
 }
 
+/// What a value that parses under a pattern with `%Y` is not, when its year has fewer
+/// than four digits: `25` under `%Y` is the year 25, never 2025.
+pub(super) fn short_year(expected: &str, v: &str, year: i32) -> String {
+    format!("{expected} with its year in four digits (`{v}` would be in the year {year})")
+}
+
+/// What `v` is not, when its fields read under `pattern` but name a day that does not
+/// exist (`31.11.2025`): the month's days.
+pub(super) fn no_such_day(v: &str, pattern: &str) -> Option<String> {
+    let mut parsed = chrono::format::Parsed::new();
+    chrono::format::parse(&mut parsed, v, chrono::format::StrftimeItems::new(pattern)).ok()?;
+    let (year, month, day) = (parsed.year()?, parsed.month()?, parsed.day()?);
+    if NaiveDate::from_ymd_opt(year, month, day).is_some() {
+        return None;
+    }
+    let first = NaiveDate::from_ymd_opt(year, month, 1)?;
+    let days = first.checked_add_months(chrono::Months::new(1))?.signed_duration_since(first).num_days();
+    Some(format!("a day that exists: {} {year} has {days} days", first.format("%B")))
+}
+
 pub(super) fn digits(v: &[u8]) -> Option<u32> {
     v.iter().try_fold(0u32, |n, b| b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0')))
 }
@@ -79,6 +99,17 @@ pub(crate) fn days_since_epoch(d: NaiveDate) -> i32 {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_day_that_does_not_exist_is_named_as_such() {
+        let said = super::no_such_day("31.11.2025", "%d.%m.%Y");
+        assert_eq!(said.as_deref(), Some("a day that exists: November 2025 has 30 days"));
+        let said = super::no_such_day("2025-02-29T10:00:00", "%Y-%m-%dT%H:%M:%S");
+        assert_eq!(said.as_deref(), Some("a day that exists: February 2025 has 28 days"));
+        // A value in another form, or a day that exists, is not this.
+        assert_eq!(super::no_such_day("2025-11-31", "%d.%m.%Y"), None);
+        assert_eq!(super::no_such_day("30.11.2025", "%d.%m.%Y"), None);
+    }
 
     #[test]
     fn dates() {

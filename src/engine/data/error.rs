@@ -17,6 +17,10 @@ pub enum ReadError {
     NotUtf8,
     #[error("it is not {0} text")]
     NotInEncoding(&'static str),
+    #[error("it is {label} text (Excel's \"Unicode text\"), read here as {read_as}")]
+    Utf16 { label: &'static str, read_as: &'static str },
+    #[error("it is UTF-8 text, not {encoding}{}", example.as_ref().map_or(String::new(), |(w, r)| format!(": `{w}` would read as `{r}`")))]
+    Utf8UnderSingleByte { encoding: &'static str, example: Option<(String, String)> },
     #[error(
         "line {line} has {fields} of the header's {expected} fields: a row cut short (its missing cells are not read as empty)"
     )]
@@ -48,7 +52,14 @@ pub enum ReadError {
 impl ReadError {
     /// The bytes are not text in the encoding they were read in.
     pub fn is_encoding(&self) -> bool {
-        matches!(self, ReadError::NotUtf8Line(_) | ReadError::NotUtf8 | ReadError::NotInEncoding(_))
+        matches!(
+            self,
+            ReadError::NotUtf8Line(_)
+                | ReadError::NotUtf8
+                | ReadError::NotInEncoding(_)
+                | ReadError::Utf16 { .. }
+                | ReadError::Utf8UnderSingleByte { .. }
+        )
     }
 
     /// A row has another number of fields than the header.

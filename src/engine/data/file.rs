@@ -60,7 +60,17 @@ pub(super) fn read_file_anew(
         Ok(read) => Some(read),
         Err(e) => {
             let not_text = e.is_encoding();
-            let help = if not_text && binding.dialect.encoding == "UTF-8" {
+            let help = if let ReadError::Utf16 { label, .. } = &e {
+                format!(
+                    "save it from Excel as \"CSV UTF-8\", or say how it is written in its binding `{}` in yardstick.yaml: `csv: {{encoding: {label}, delimiter: \"\\t\"}}` (Unicode text is tab-separated)",
+                    binding.at
+                )
+            } else if let ReadError::Utf8UnderSingleByte { encoding, .. } = &e {
+                format!(
+                    "the binding `{}` in yardstick.yaml says `encoding: {encoding}`: remove it (UTF-8 is the default), or export the file in {encoding}",
+                    binding.at
+                )
+            } else if not_text && binding.dialect.encoding == "UTF-8" {
                 format!(
                     "name the export's encoding in its binding `{}` in yardstick.yaml: `csv: {{encoding: windows-1250}}` (or windows-1252, iso-8859-2, ...)",
                     binding.at
