@@ -6,10 +6,11 @@
 use super::Cx;
 use super::set::COLLECTIONS;
 use crate::diag::{Diagnostic, FileId, Span, codes, did_you_mean};
-use crate::ir::{Binding, Dialect, FileFormat};
+use crate::ir::{Binding, Dialect, Empty, FileFormat, Source};
 use crate::load::{BindingDoc, CsvDoc, Spanned};
 use chrono::format::{Item, StrftimeItems};
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// Encoding labels offered when one is not recognised; any WHATWG label is accepted.
@@ -34,11 +35,12 @@ const ENCODINGS: &[&str] = &[
 pub(super) fn binding(
     cx: &mut Cx,
     file: FileId,
-    source: &str,
+    schema: &Source,
     at: String,
     layers: &[&BindingDoc],
     whole: Span,
 ) -> Option<Binding> {
+    let source = schema.name.as_str();
     let Some((at_file, path)) = layers.iter().enumerate().find_map(|(i, b)| Some((i, b.file.as_ref()?))) else {
         cx.error(
             Diagnostic::error(codes::E0620, format!("the binding of `{source}` names no file"))
@@ -76,7 +78,83 @@ pub(super) fn binding(
         Some(p) => Some(date_pattern(cx, file, p, true)?),
         None => None,
     };
-    Some(Binding { source: source.to_string(), file: path.value.clone(), format, collection, dialect, at })
+    let empty = layers.iter().find_map(|b| b.empty.as_ref()).map_or(Some(Empty::NoData), |e| {
+        cx.choice(
+            file,
+            e,
+            "`empty` (what an export without rows means)",
+            &[("no_data", Empty::NoData), ("none_to_report", Empty::NoneToReport)],
+        )
+    })?;
+    let columns = renamed_columns(cx, file, source, schema, layers)?;
+    Some(Binding {
+        source: source.to_string(),
+        file: path.value.clone(),
+        format,
+        collection,
+        dialect,
+        columns,
+        empty,
+        at,
+    })
+}
+
+/// The export's own names of the source's columns (`columns: {detected_at: Erkannt_am}`),
+/// a site's own over the project's, each naming a column of the schema and no two the
+/// same header.
+fn renamed_columns(
+    cx: &mut Cx,
+    file: FileId,
+    source: &str,
+    schema: &Source,
+    layers: &[&BindingDoc],
+) -> Option<BTreeMap<String, String>> {
+    let mut columns: BTreeMap<String, String> = BTreeMap::new();
+    let mut ok = true;
+    // The project's first, then the site's over them.
+    for layer in layers.iter().rev() {
+        let Some(renames) = &layer.columns else { continue };
+        for (column, header) in renames.value.iter() {
+            if schema.column(&column.value).is_none() {
+                let known = schema.columns.iter().map(|c| c.name.as_str());
+                let help = did_you_mean(&column.value, known).unwrap_or_else(|| {
+                    format!(
+                        "the columns of `{source}`: {}",
+                        schema.columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")
+                    )
+                });
+                cx.error(
+                    Diagnostic::error(
+                        codes::E0620,
+                        format!("`columns:` renames `{}`, which is no column of `{source}`", column.value),
+                    )
+                    .at(cx.span(file, column))
+                    .label("not a column of the source")
+                    .help(format!("{help}; write `SCHEMA_COLUMN: EXPORT_HEADER`")),
+                );
+                ok = false;
+                continue;
+            }
+            columns.insert(column.value.clone(), header.value.clone());
+        }
+    }
+    let mut headers: BTreeMap<&str, &str> = BTreeMap::new();
+    for (column, header) in &columns {
+        if let Some(other) = headers.insert(header, column) {
+            let at = layers.iter().find_map(|b| b.columns.as_ref()).map(|c| cx.span(file, c));
+            let error = Diagnostic::error(
+                codes::E0620,
+                format!("`columns:` reads both `{other}` and `{column}` of `{source}` from the header `{header}`"),
+            )
+            .help("each column of the source comes from a header of its own");
+            cx.error(match at {
+                Some(at) => error.at(at).label("one header for two columns"),
+                None => error,
+            });
+            ok = false;
+        }
+    }
+    ok.then_some(columns)
 }
 
 fn file_format(cx: &mut Cx, file: FileId, path: &Spanned<String>) -> Option<FileFormat> {

@@ -137,6 +137,10 @@ enum Body<'a> {
         by: Vec<String>,
         /// Join name to (joined source, column).
         joins: BTreeMap<&'a str, (&'a str, &'a str)>,
+        /// Join name to what a row without a partner does, where that is not the default
+        /// (an error, which moves no number); absent, it hashes as before it existed.
+        #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+        on_missing: BTreeMap<&'a str, &'a str>,
         /// Per source read: its key, snapshot column and the columns that matter.
         sources: BTreeMap<&'a str, SourceMeaning<'a>>,
     },
@@ -225,6 +229,7 @@ fn base<'a>(set: &'a DefinitionSet, b: &'a BaseMetric, vocabularies: &mut BTreeS
     let source = &set.sources[&b.source];
     let mut read: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     let mut joins = BTreeMap::new();
+    let mut on_missing = BTreeMap::new();
     read.entry(&source.name).or_default().insert(b.time.column());
     if let crate::ir::TimeSemantics::Open { close: Some(c), .. } = &b.time {
         read.entry(&source.name).or_default().insert(c);
@@ -236,6 +241,9 @@ fn base<'a>(set: &'a DefinitionSet, b: &'a BaseMetric, vocabularies: &mut BTreeS
         Some(j) => {
             if let Some(join) = source.join(j) {
                 joins.insert(join.name.as_str(), (join.source.as_str(), join.on.as_str()));
+                if join.on_missing != crate::ir::OnMissing::Error {
+                    on_missing.insert(join.name.as_str(), join.on_missing.as_str());
+                }
                 read.entry(&source.name).or_default().insert(&join.on);
                 let joined = read.entry(&join.source).or_default();
                 joined.insert(&c.column);
@@ -267,6 +275,7 @@ fn base<'a>(set: &'a DefinitionSet, b: &'a BaseMetric, vocabularies: &mut BTreeS
         value: b.value.canonical_text(),
         by: b.by.iter().map(ToString::to_string).collect(),
         joins,
+        on_missing,
         sources,
     }
 }

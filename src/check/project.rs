@@ -26,7 +26,7 @@ pub(super) fn check_project(cx: &mut Cx, docs: &ProjectDocs, set: &DefinitionSet
         None => Some(Unmapped::Error),
     };
     let baseline = doc.baseline.as_ref().map_or(Some(Baseline::MonthsBeforeRollout(12)), |b| baseline(cx, file, b));
-    let bindings = bindings(cx, file, doc, set);
+    let (bindings, not_exported) = bindings(cx, file, doc, set);
     let sites = sites(cx, docs, set, baseline.as_ref());
     check_site_bindings(cx, docs, &bindings, &sites);
     check_sources_bound(cx, set, docs);
@@ -49,6 +49,7 @@ pub(super) fn check_project(cx: &mut Cx, docs: &ProjectDocs, set: &DefinitionSet
         unmapped: unmapped?,
         sites,
         bindings,
+        not_exported,
         reports,
         context,
         judgement: judgement?,
@@ -181,19 +182,46 @@ fn baseline(cx: &mut Cx, file: FileId, b: &Spanned<BaselineDoc>) -> Option<Basel
 }
 
 /// The data files bound to sources by the project, by source name.
-fn bindings(cx: &mut Cx, file: FileId, doc: &ProjectDoc, set: &DefinitionSet) -> BTreeMap<String, Binding> {
-    let mut bindings = BTreeMap::new();
+/// The project's `sources:`: a binding per source the sites export, and the sources said
+/// `none` (no site exports them).
+fn bindings(
+    cx: &mut Cx,
+    file: FileId,
+    doc: &ProjectDoc,
+    set: &DefinitionSet,
+) -> (BTreeMap<String, Binding>, BTreeSet<String>) {
+    let (mut bindings, mut none) = (BTreeMap::new(), BTreeSet::new());
     for (name, b) in doc.sources.iter() {
         if !set.sources.contains_key(&name.value) {
             unknown_source(cx, file, name, set.sources.keys().map(String::as_str));
             continue;
         }
+        let own = match &b.value {
+            SiteSourceDoc::Binding(own) => own,
+            SiteSourceDoc::None => {
+                none.insert(name.value.clone());
+                continue;
+            }
+            SiteSourceDoc::Other(word) => {
+                cx.error(
+                    Diagnostic::error(codes::E0618, format!("a `sources:` entry is `none` or a binding, not `{word}`"))
+                        .at(cx.span(file, b))
+                        .label("expected `none` or a mapping")
+                        .help(format!(
+                            "`{0}: none` says no site exports it (its metrics are not collected); `{0}: {{file: \"data/{{site}}/{0}.csv\"}}` binds it",
+                            name.value
+                        )),
+                );
+                continue;
+            }
+        };
         let at = format!("sources.{}", name.value);
-        if let Some(binding) = dialect::binding(cx, file, &name.value, at, &[&b.value], cx.span(file, name)) {
+        let schema = &set.sources[&name.value];
+        if let Some(binding) = dialect::binding(cx, file, schema, at, &[own], cx.span(file, name)) {
             bindings.insert(name.value.clone(), binding);
         }
     }
-    bindings
+    (bindings, none)
 }
 
 /// The set's scopes a site is in (E0626 for one the set does not declare).
@@ -243,10 +271,14 @@ fn sites(cx: &mut Cx, docs: &ProjectDocs, set: &DefinitionSet, baseline: Option<
                 "the baseline counts months before each site's ISMS rollout; give `rollout: YYYY-MM-DD`",
             );
         }
-        let (absent, own) = site_sources(cx, file, &id.value, s, doc, set);
+        let (mut absent, own) = site_sources(cx, file, &id.value, s, doc, set);
+        // A source the project says no site exports is absent here too, unless bound here.
+        let said_none = doc.sources.iter().filter(|(_, b)| matches!(b.value, SiteSourceDoc::None));
+        absent.extend(said_none.map(|(k, _)| k.value.clone()).filter(|k| !own.contains_key(k)));
         // As written: a binding with a mistake (reported) is not blamed again here.
         let own_written = s.sources.iter().filter(|(_, b)| matches!(b.value, SiteSourceDoc::Binding(_)));
-        let written: BTreeSet<&str> = doc.sources.keys().chain(own_written.map(|(k, _)| k.value.as_str())).collect();
+        let bound = doc.sources.iter().filter(|(_, b)| b.value.binding().is_some()).map(|(k, _)| k.value.as_str());
+        let written: BTreeSet<&str> = bound.chain(own_written.map(|(k, _)| k.value.as_str())).collect();
         let coverage = coverage(cx, file, s, &written);
         let site_mappings = match mappings.get(id.value.as_str()) {
             Some(m) => check_mappings(cx, m, set),
@@ -348,9 +380,10 @@ fn site_sources(
             SiteSourceDoc::Binding(own) => {
                 let at = format!("sites.{id}.sources.{}", source.value);
                 let mut layers = vec![own.as_ref()];
-                layers.extend(doc.sources.get(&source.value).map(|b| &b.value));
+                layers.extend(doc.sources.get(&source.value).and_then(|b| b.value.binding()));
                 let whole = cx.span(file, value);
-                if let Some(b) = dialect::binding(cx, file, &source.value, at, &layers, whole) {
+                let schema = &set.sources[&source.value];
+                if let Some(b) = dialect::binding(cx, file, schema, at, &layers, whole) {
                     bindings.insert(source.value.clone(), b);
                 }
             }

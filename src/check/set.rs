@@ -3,8 +3,8 @@
 use super::Cx;
 use crate::diag::{Diagnostic, FileId, codes, did_you_mean};
 use crate::ir::{
-    Attribute, AttributeValue, Collection, Column, ColumnType, DefinitionSet, History, Join, Source, Term, Type,
-    Vocabulary,
+    Attribute, AttributeValue, Collection, Column, ColumnType, DefinitionSet, History, Join, OnMissing, Source, Term,
+    Type, Vocabulary,
 };
 use crate::load::{AttributeValueDoc, ColumnDoc, HistoryDoc, SetDocs, SourceDoc, Spanned, TypeDoc, VocabDoc};
 use std::collections::{BTreeMap, BTreeSet};
@@ -648,10 +648,14 @@ fn joins(
         if !columns.iter().any(|c| c.name == j.value.on.value) {
             unknown_column(cx, file, &j.value.on, &doc.source.value, columns.iter().map(|c| c.name.as_str()));
         }
+        let on_missing = j.value.on_missing.as_ref().map_or(Some(OnMissing::Error), |v| {
+            cx.choice(file, v, "`on_missing` (what a row whose key finds no partner does)", &OnMissing::CHOICES)
+        });
         joins.push(Join {
             name: jname.value.clone(),
             source: j.value.source.value.clone(),
             on: j.value.on.value.clone(),
+            on_missing: on_missing.unwrap_or_default(),
         });
     }
     joins

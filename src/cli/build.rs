@@ -26,6 +26,8 @@ pub struct Args<'a> {
     pub out: Option<&'a Path>,
     pub fail_on: Option<FailOn>,
     pub quiet: bool,
+    /// Exit 3 on any data note.
+    pub strict: bool,
 }
 
 pub fn run(args: &Args, color: bool) -> ExitCode {
@@ -78,10 +80,31 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
             started.elapsed().as_secs_f64()
         );
     }
-    match args.fail_on {
+    let failing = match args.fail_on {
         Some(level) => fail_on(&checked, &results.rows, level),
         None => ExitCode::SUCCESS,
+    };
+    if args.strict && failing == ExitCode::SUCCESS {
+        return strict(&results);
     }
+    failing
+}
+
+/// Exit 3, saying what, when reading the data noted anything (`--strict`): a data warning
+/// or note (W07xx, N07xx), or rows left out of some metric at a site.
+fn strict(results: &crate::results::Results) -> ExitCode {
+    let data = |code: &str| code.starts_with("W07") || code.starts_with("N07");
+    let mut noted: Vec<String> =
+        results.warnings.iter().filter(|d| data(d.code.as_str())).map(|d| d.code.as_str().to_string()).collect();
+    let left_out = results.rows.iter().filter(|r| r.site != crate::ir::SiteRef::All && r.excluded > 0).count();
+    if left_out > 0 {
+        noted.push(format!("{left_out} result row(s) with data rows left out, by the reasons in `excluded_reasons`"));
+    }
+    if noted.is_empty() {
+        return ExitCode::SUCCESS;
+    }
+    eprintln!("error: --strict: the data has notes ({}); everything was written", noted.join(", "));
+    ExitCode::from(3)
 }
 
 /// Exit 3, naming each failing metric and site, when a leadership metric is at or past

@@ -27,6 +27,9 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Show every note (nothing to fix) instead of counting them in one line.
+    #[arg(long, global = true)]
+    verbose: bool,
 }
 
 #[derive(Subcommand)]
@@ -77,6 +80,10 @@ enum Command {
         /// No progress and no summary line.
         #[arg(long)]
         quiet: bool,
+        /// Exit 3 (after writing everything) when reading the data noted anything: rows
+        /// left out, an empty export, a join miss kept, a time moved out of a DST gap.
+        #[arg(long)]
+        strict: bool,
     },
     /// What a change of the definitions since BASE means and does to the numbers, per
     /// site and period: a pull-request comment (Markdown) or JSON.
@@ -296,11 +303,14 @@ pub fn main() -> ExitCode {
 /// The command line `args` (the program's name first), run as `main` runs it.
 pub fn run_with(args: impl IntoIterator<Item = impl Into<std::ffi::OsString> + Clone>) -> ExitCode {
     let cli = Cli::parse_from(args);
+    if cli.verbose {
+        crate::diag::show_every_note();
+    }
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     match cli.command {
         Command::Check { project, data, base } => check::run(&project, data, base.as_deref(), color),
-        Command::Build { project, as_of, out, fail_on, quiet } => {
-            build::run(&build::Args { project: &project, as_of, out: out.as_deref(), fail_on, quiet }, color)
+        Command::Build { project, as_of, out, fail_on, quiet, strict } => {
+            build::run(&build::Args { project: &project, as_of, out: out.as_deref(), fail_on, quiet, strict }, color)
         }
         Command::Diff { base, head, project, as_of, format } => {
             diff::run(&diff::Args { base: &base, head: head.as_deref(), project: &project, as_of, format }, color)

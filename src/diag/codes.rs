@@ -280,7 +280,7 @@ codes! {
         "Write a name of the IANA time-zone database, such as Europe/Paris or America/New_York; the default is UTC.";
     E0617: "a coverage entry whose `to` is before its `from`",
         "Give `from` (the first day the export holds) a date on or before `to` (its last day).";
-    E0618: "a site's `sources:` entry that is neither `none` nor a binding, or names no source of the set",
+    E0618: "a `sources:` entry (the project's or a site's) that is neither `none` nor a binding, or names no source of the set",
         "Under a site, `sources: {capas: none}` says the site has no such export (its metrics are then not collected there); a mapping such as `{csv: {delimiter: \";\"}}` is the site's own binding.";
     E0619: "a source bound under some sites but neither bound nor said `none` at another",
         "Bind the source under the project's `sources:` (for every site) or under this site, or write `none` under the site if it has no such export.";
@@ -318,6 +318,8 @@ codes! {
         "Fix the value in the export, or the bounds in the source schema.";
     E0709: "a row whose end comes before its start, between two columns a metric measures a duration between",
         "Fix the dates in the export: a negative duration would lower a mean or a sum instead of being caught.";
+    E0710: "a row whose join key is not empty but names no row of the joined source known as of `as_of` at its site (a join miss), under the join's default `on_missing: error`",
+        "Fix the key in the export (a typo, a renamed line or asset) or export the missing row of the joined source. If such rows are expected, the source schema's join says what they do: `on_missing: exclude` leaves them out of every metric over the source and counts them (`join_miss` in the results' `excluded_reasons`); `on_missing: keep` keeps them with the joined columns empty. An empty key joins nothing and is no miss.";
 
     E0801: "computing metrics needs a project, not a definition set alone",
         "Run inside a project folder (with yardstick.yaml), or pass it with -p.";
@@ -336,7 +338,9 @@ codes! {
         "Remove or replace the metric's id in the template before removing the metric, so that no report silently loses a section.";
 
     N0610: "a source of the definition set that the project does not bind: the metrics over it are not collected",
-        "Nothing to fix when the sites have no such export: its metrics show `not_collected`, never a zero. Bind it under `sources:` once they do.";
+        "Nothing to fix when the sites have no such export: its metrics show `not_collected`, never a zero. Say so once to silence the note, `sources: {capas: none}` in yardstick.yaml; bind it under `sources:` once they export it.";
+    N0701: "rows of an event metric's source dated before the project's `start`: they count in no period",
+        "Nothing to fix when the export holds history from before the project; the results count them in the first period's `excluded` (`before_start`). Move `start` earlier to count them.";
 
     W0501: "an event metric whose value mixes aggregates the baseline scales (count, sum) with others",
         "The value and its baseline are then not comparable; a per-item average compares well as a derived metric of two flows.";
@@ -350,7 +354,9 @@ codes! {
     W0704: "datetimes without an offset that do not exist at their site (the spring DST gap), moved forward",
         "Check the export's clock: a wall-clock time skipped by the change to summer time was read as the time after the gap.";
     W0705: "a bound data file that holds no rows",
-        "An empty export makes every count zero; if the site has no such export, write `sources: {x: none}` under the site, and its metrics are not collected there.";
+        "An export without rows is not a zero: the periods of the metrics over it have no value at the site (`no_data`). If the site had nothing to report, say so in its binding, `empty: none_to_report`, and its counts are zero; if the site has no such export, write `sources: {x: none}` under the site, and its metrics are not collected there.";
+    W0706: "rows whose join key names no row of the joined source known as of `as_of`, under the join's `on_missing: exclude` (left out, counted as `join_miss`) or `keep` (kept with the joined columns empty)",
+        "Fix the keys in the export to join them; the source schema's `on_missing` says what such rows do.";
     W0801: "a baseline window that the data covers for fewer than six months",
         "The window is clipped to the project's start and the source's coverage at the site; move the window, or read its baselines with care.";
 

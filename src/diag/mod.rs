@@ -7,7 +7,7 @@ mod render;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-pub use render::{render, render_all};
+pub use render::{render, render_all, show_every_note};
 
 /// Identifies one loaded file inside [`Sources`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]

@@ -126,9 +126,48 @@ fn quoted(span: Span, sources: &Sources) -> Option<(&SourceFile, Range<usize>)> 
     Some((file, start..end))
 }
 
-/// Renders every diagnostic, errors and warnings in the order found.
+/// Whether notes are shown one by one (`--verbose`) rather than counted in one line.
+static VERBOSE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Shows every note one by one from now on (the command line's `--verbose`).
+pub fn show_every_note() {
+    VERBOSE.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Renders every diagnostic, errors and warnings in the order found; notes (nothing to
+/// fix) are counted in one line at the end, by code, unless [`show_every_note`] was
+/// called.
 pub fn render_all<'a>(diagnostics: impl IntoIterator<Item = &'a Diagnostic>, sources: &Sources, color: bool) -> String {
-    diagnostics.into_iter().map(|d| render(d, sources, color)).collect::<Vec<_>>().join("\n")
+    let verbose = VERBOSE.load(std::sync::atomic::Ordering::Relaxed);
+    let (notes, shown): (Vec<&Diagnostic>, Vec<&Diagnostic>) =
+        diagnostics.into_iter().partition(|d| d.severity == Severity::Note && !verbose);
+    let mut out = shown.into_iter().map(|d| render(d, sources, color)).collect::<Vec<_>>().join("\n");
+    if !notes.is_empty() {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(&folded(&notes));
+    }
+    out
+}
+
+/// The one line that counts `notes` by code.
+fn folded(notes: &[&Diagnostic]) -> String {
+    let mut by_code: Vec<(&str, usize)> = Vec::new();
+    for n in notes {
+        match by_code.iter_mut().find(|(code, _)| *code == n.code.as_str()) {
+            Some((_, count)) => *count += 1,
+            None => by_code.push((n.code.as_str(), 1)),
+        }
+    }
+    let counted: Vec<String> = by_code.iter().map(|(code, n)| format!("{code} ×{n}")).collect();
+    let first = by_code[0].0;
+    let s = if notes.len() == 1 { "" } else { "s" };
+    format!(
+        "note: {} note{s}, nothing to fix ({}); `--verbose` shows each, `yardstick explain {first}` says what it means\n",
+        notes.len(),
+        counted.join(", ")
+    )
 }
 
 #[cfg(test)]

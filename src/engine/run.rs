@@ -73,26 +73,55 @@ pub fn failed(metric: &str, e: PolarsError) -> Diagnostic {
 /// Reads every source of the plan, once per site; with what reading warned about.
 fn read(plan: &Plan, files: Option<&FileCache>) -> Result<(Inputs, Vec<Diagnostic>, Vec<InputFile>), Vec<Diagnostic>> {
     let mut report = DataReport { files: files.cloned(), ..DataReport::default() };
-    let mut tables = BTreeMap::new();
+    let mut read: BTreeMap<String, Vec<SiteTable>> = BTreeMap::new();
     let mut files = Vec::new();
     for source in &plan.sources {
         let schema = &plan.inputs.sources[&source.name];
-        let read = data::read_sites(&plan.inputs, schema, plan.as_of, &mut report);
-        files.extend(read.iter().map(|t| InputFile {
+        let tables = data::read_sites(&plan.inputs, schema, plan.as_of, &mut report);
+        files.extend(tables.iter().map(|t| InputFile {
             site: t.site.clone(),
             source: source.name.clone(),
             path: t.path.clone(),
             rows: t.frame.height(),
         }));
+        read.insert(source.name.clone(), tables);
+    }
+    join_misses(plan, &mut read, &mut report).map_err(|e| vec![failed("(joins)", e)])?;
+    let mut tables = BTreeMap::new();
+    for (source, read) in read {
         // A project without sites still plans over an empty table.
+        let schema = &plan.inputs.sources[&source];
         let read = if read.is_empty() { vec![data::empty_table(schema, "")] } else { read };
-        let input = Input::new(read, plan, &source.name).map_err(|e| vec![failed(&source.name, e)])?;
-        tables.insert(source.name.clone(), input);
+        let input = Input::new(read, plan, &source).map_err(|e| vec![failed(&source, e)])?;
+        tables.insert(source, input);
     }
     if !report.errors.is_empty() {
         return Err(report.errors);
     }
     Ok((tables, report.warnings, files))
+}
+
+/// The join misses of every join the plan's metrics read, at every site whose tables of
+/// both sources were read: reported by each join's `on_missing`, and marked left out
+/// under `exclude`.
+fn join_misses(plan: &Plan, read: &mut BTreeMap<String, Vec<SiteTable>>, report: &mut DataReport) -> PolarsResult<()> {
+    let used: BTreeSet<(&str, &str)> =
+        plan.bases.iter().flat_map(|b| b.joins.iter().map(|j| (b.source.as_str(), j.name.as_str()))).collect();
+    for (source, name) in used {
+        let schema = &plan.inputs.sources[source];
+        let Some(join) = schema.join(name) else { continue };
+        let target = &plan.inputs.sources[&join.source];
+        let Some(mut lefts) = read.remove(source) else { continue };
+        let rights = read.get(&join.source).map(Vec::as_slice).unwrap_or_default();
+        for left in &mut lefts {
+            let Some(right) = rights.iter().find(|r| r.site == left.site) else { continue };
+            let timezone = plan.site(&left.site).map_or(chrono_tz::Tz::UTC, |s| s.timezone);
+            let missed = data::joins::misses((left, schema), (right, target), join, timezone, plan.as_of)?;
+            data::joins::report_misses(left, schema, join, &missed, plan.as_of, report)?;
+        }
+        read.insert(source.to_string(), lefts);
+    }
+    Ok(())
 }
 
 /// The Polars plan of a base plan's per-site view over empty tables of its sources (no
@@ -115,10 +144,16 @@ type Inputs = BTreeMap<String, Input>;
 
 /// A source's rows at every site, read once, as one table.
 pub struct Input {
-    /// The sites that have data.
+    /// The sites that have data: rows, or a binding that says an export without rows is
+    /// a site with nothing to report (`empty: none_to_report`).
     sites: Vec<SiteId>,
-    /// Whether any row was left out for a code outside its vocabulary.
+    /// The sites whose export has no rows and no such word: their periods have no value.
+    empty: Vec<SiteId>,
+    /// Whether any row was left out when read (a code outside its vocabulary, a join miss).
     any_excluded: bool,
+    /// The time columns of event metrics over the source that date some row before the
+    /// project's `start` (or near it: the frame of [`Query::excluded`] tells exactly).
+    before_start: BTreeSet<String>,
     /// One scan that every plan over the source clones, so that Polars sees the plans'
     /// common parts (the same joins, say) and computes them once.
     all: LazyFrame,
@@ -128,9 +163,18 @@ impl Input {
     /// The sites' tables as they stood at the end of `as_of` at each site: a recorded date
     /// after it was not known yet and reads as null; `__end` holds the site's end.
     fn new(tables: Vec<SiteTable>, plan: &Plan, source: &str) -> PolarsResult<Input> {
-        let sites = tables.iter().map(|t| t.site.clone()).collect();
-        let any_excluded =
-            tables.iter().any(|t| t.frame.column(EXCLUDED).ok().and_then(|c| c.bool().ok()).is_some_and(|c| c.any()));
+        let none_to_report = |t: &SiteTable| {
+            let binding = plan.site(&t.site).and_then(|site| plan.inputs.binding(source, site));
+            binding.is_some_and(|b| b.empty == crate::ir::Empty::NoneToReport)
+        };
+        let (sites, empty): (Vec<&SiteTable>, Vec<&SiteTable>) = tables
+            .iter()
+            .filter(|t| !t.site.as_str().is_empty())
+            .partition(|t| t.frame.height() > 0 || none_to_report(t));
+        let (sites, empty) =
+            (sites.iter().map(|t| t.site.clone()).collect(), empty.iter().map(|t| t.site.clone()).collect());
+        let any_excluded = tables.iter().any(|t| t.frame.column(EXCLUDED).is_ok_and(|c| c.null_count() < c.len()));
+        let before_start = early_rows(&tables, plan, source)?;
         // The columns a plan reads in local time are the same at every site.
         let read = if any_zone(plan) { shadowed(plan, source) } else { BTreeSet::new() };
         // One table, not a union of one scan per site: a plan's size stays the same
@@ -140,12 +184,42 @@ impl Input {
         for frame in frames {
             all.vstack_mut_owned(frame?)?;
         }
-        Ok(Input { sites, any_excluded, all: all.lazy() })
+        Ok(Input { sites, empty, any_excluded, before_start, all: all.lazy() })
     }
 
     fn all(&self) -> LazyFrame {
         self.all.clone()
     }
+}
+
+/// The time columns of the event metrics over `source` in which some row of `tables` lies
+/// before the project's `start`, give or take a day (local midnight is within a day of
+/// UTC midnight).
+fn early_rows(tables: &[SiteTable], plan: &Plan, source: &str) -> PolarsResult<BTreeSet<String>> {
+    let timed: BTreeSet<&str> = (plan.bases.iter())
+        .filter(|b| b.source == source)
+        .filter_map(|b| match &b.time {
+            TimeSemantics::Event { column } => Some(column.as_str()),
+            _ => None,
+        })
+        .collect();
+    let day_after = plan.start.succ_opt().unwrap_or(plan.start);
+    let mut early = BTreeSet::new();
+    for column in timed {
+        for t in tables {
+            let values = t.frame.column(column)?;
+            let ms = match values.dtype() {
+                DataType::Date => values.cast(&MS)?,
+                _ => values.clone(),
+            };
+            let ms = ms.to_physical_repr();
+            if ms.i64()?.iter().flatten().any(|v| v < midnight_ms(day_after)) {
+                early.insert(column.to_string());
+                break;
+            }
+        }
+    }
+    Ok(early)
 }
 
 /// Whether a site of the project keeps its clocks off UTC: only then do rows need their
@@ -412,7 +486,7 @@ impl<'a> Query<'a> {
                 (JoinPick::LatestSnapshot { .. }, _) => lf,
             };
         }
-        self.until_data_ends(self.within_coverage(lf.filter(col(EXCLUDED).not()))?)
+        self.until_data_ends(self.within_coverage(lf.filter(col(EXCLUDED).is_null()))?)
     }
 
     /// An open metric's rows as its exports stood on their last day (coverage `to`): rows
@@ -652,19 +726,33 @@ impl<'a> Query<'a> {
         self.joined_at_period_end(rows)
     }
 
-    /// Rows left out for unmapped codes, per site and period; none when no row was.
+    /// Rows left out, per site, period and reason: those marked when read (a code outside
+    /// its vocabulary, a join miss) and, for an event metric, those dated before the
+    /// project's `start` that pass the metric's own-row conditions, placed in the first
+    /// period; none when there are none.
     fn excluded(&self) -> Option<LazyFrame> {
         let input = &self.tables[&self.base.source];
-        if !input.any_excluded {
+        let column = self.base.time.column();
+        let event = matches!(self.base.time, TimeSemantics::Event { .. });
+        let early = event && input.before_start.contains(column);
+        if !input.any_excluded && !early {
             return None;
         }
-        let t = self.local(self.base.time.column());
+        let t = self.local(column);
+        let scheme = self.base.periods.scheme;
+        let start = ms_lit(midnight_ms(self.plan.start));
+        let before = if event { t.clone().lt(start.clone()) } else { lit(false) };
+        let counted = self.early.clone().unwrap_or(lit(true));
+        let kept = col(EXCLUDED).is_not_null().or(before.clone().and(counted));
         let lf = input
             .all()
-            .filter(col(EXCLUDED))
-            .filter(t.clone().is_not_null().and(self.before_end(self.base.time.column(), &self.base.source)))
-            .with_column(period_index(t, self.base.periods.scheme).alias(IDX))
-            .group_by([col(SITE), col(IDX)])
+            .filter(t.clone().is_not_null().and(self.before_end(column, &self.base.source)))
+            .filter(kept)
+            .with_columns([
+                when(before.clone()).then(period_index(start, scheme)).otherwise(period_index(t, scheme)).alias(IDX),
+                when(before).then(lit(data::BEFORE_START)).otherwise(col(EXCLUDED)).alias(EXCLUDED),
+            ])
+            .group_by([col(SITE), col(IDX), col(EXCLUDED)])
             .agg([len().alias(N)]);
         Some(lf)
     }
@@ -752,8 +840,17 @@ impl Lowered {
             Some(i) => frames[i].column(SITE)?.str()?.iter().flatten().map(String::from).collect(),
             None => Vec::new(),
         };
-        let sites_read = input.sites.clone();
-        Ok(Aggregates { periods, baselines, baseline_months, excluded, sites_read, snapshots, window_snapshots })
+        let (sites_read, sites_empty) = (input.sites.clone(), input.empty.clone());
+        Ok(Aggregates {
+            periods,
+            baselines,
+            baseline_months,
+            excluded,
+            sites_read,
+            sites_empty,
+            snapshots,
+            window_snapshots,
+        })
     }
 }
 
@@ -836,8 +933,12 @@ fn site_periods(df: &DataFrame) -> PolarsResult<Vec<(String, i64)>> {
     Ok(sites.iter().zip(idxs.iter()).map(|(s, i)| (s.unwrap_or_default().to_string(), i.unwrap_or_default())).collect())
 }
 
-fn excluded_counts(df: &DataFrame) -> PolarsResult<Vec<(String, i64, u64)>> {
+fn excluded_counts(df: &DataFrame) -> PolarsResult<Vec<(String, i64, String, u64)>> {
     let n = df.column(N)?.cast(&DataType::UInt64)?;
     let counts = n.u64()?.iter().map(|n| n.unwrap_or(0));
-    Ok(site_periods(df)?.into_iter().zip(counts).map(|((site, index), n)| (site, index, n)).collect())
+    let reasons = df.column(EXCLUDED)?.str()?.clone();
+    let reasons = reasons.iter().map(|r| r.unwrap_or_default().to_string());
+    Ok((site_periods(df)?.into_iter().zip(reasons).zip(counts))
+        .map(|(((site, index), reason), n)| (site, index, reason, n))
+        .collect())
 }

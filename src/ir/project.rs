@@ -22,6 +22,9 @@ pub struct Project {
     pub sites: Vec<Site>,
     /// Source name to where each site's export of it lives.
     pub bindings: BTreeMap<String, Binding>,
+    /// The sources no site exports, said once (`sources: {capas: none}`): their metrics are
+    /// not collected, without a note.
+    pub not_exported: BTreeSet<String>,
     pub reports: Vec<ReportSpec>,
     pub context: Vec<ContextEvent>,
     /// How results are judged. In the project hash only when it differs from the default,
@@ -140,9 +143,23 @@ pub struct Binding {
     pub format: FileFormat,
     pub collection: Option<Collection>,
     pub dialect: Dialect,
+    /// Schema column to the export's own header, for the columns it names otherwise.
+    pub columns: BTreeMap<String, String>,
+    /// What an export without rows means (`empty:`).
+    pub empty: Empty,
     /// Where the binding is written in yardstick.yaml: `sources.incidents`, or
     /// `sites.lodz.sources.incidents` for a site's own.
     pub at: String,
+}
+
+/// What an export without rows means: no data (the default: its periods have no value),
+/// or a site with nothing to report (its counts are zero).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Empty {
+    #[default]
+    NoData,
+    NoneToReport,
 }
 
 /// How an export writes its values: a CSV's delimiter, decimal mark, encoding and

@@ -145,4 +145,32 @@ pub struct Join {
     pub name: String,
     pub source: String,
     pub on: String,
+    pub on_missing: OnMissing,
+}
+
+/// What a row does whose non-empty `on` value has no partner among the joined source's
+/// rows known as of `as_of` (a join miss, docs/semantics.md).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnMissing {
+    /// A data error naming the rows: the default.
+    #[default]
+    Error,
+    /// Left out of every metric over the source, counted as `join_miss`.
+    Exclude,
+    /// Kept, its joined columns empty, and counted in a warning.
+    Keep,
+}
+
+impl OnMissing {
+    pub const CHOICES: [(&'static str, OnMissing); 3] =
+        [("error", OnMissing::Error), ("exclude", OnMissing::Exclude), ("keep", OnMissing::Keep)];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OnMissing::Error => "error",
+            OnMissing::Exclude => "exclude",
+            OnMissing::Keep => "keep",
+        }
+    }
 }

@@ -211,6 +211,8 @@ impl<'de> Deserialize<'de> for ColumnDoc {
 pub struct JoinDoc {
     pub source: Spanned<String>,
     pub on: Spanned<String>,
+    /// What a row whose key finds no partner does: `error` (the default), `exclude`, `keep`.
+    pub on_missing: Option<Spanned<String>>,
 }
 
 /// `history: {recorded_at: COL, deleted: COL}` on a source kept as dated revisions.
@@ -311,7 +313,8 @@ pub struct ProjectDoc {
     pub unmapped: Option<Spanned<String>>,
     pub sites: Map<SiteDoc>,
     #[serde(default)]
-    pub sources: Map<Spanned<BindingDoc>>,
+    /// A binding per source, or `none` for a source no site exports.
+    pub sources: Map<Spanned<SiteSourceDoc>>,
     /// A folder of project-local metrics, beside the set's.
     pub metrics: Option<Spanned<String>>,
     #[serde(default)]
@@ -410,6 +413,16 @@ pub enum SiteSourceDoc {
     Binding(Box<BindingDoc>),
 }
 
+impl SiteSourceDoc {
+    /// The binding, when it is one.
+    pub fn binding(&self) -> Option<&BindingDoc> {
+        match self {
+            SiteSourceDoc::Binding(b) => Some(b),
+            _ => None,
+        }
+    }
+}
+
 impl<'de> Deserialize<'de> for SiteSourceDoc {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
@@ -455,6 +468,10 @@ pub struct CoverageDoc {
 pub struct BindingDoc {
     /// Required in the project's `sources:`; a site's own binding may leave it out.
     pub file: Option<Spanned<String>>,
+    /// Schema column to the export's own header: `{detected_at: Erkannt_am}`.
+    pub columns: Option<Spanned<Map<Spanned<String>>>>,
+    /// What an export without rows means: `no_data` (the default) or `none_to_report`.
+    pub empty: Option<Spanned<String>>,
     pub collection: Option<Spanned<String>>,
     pub csv: Option<Spanned<CsvDoc>>,
     /// A chrono pattern such as `%d.%m.%Y`; ISO 8601 when absent.

@@ -81,6 +81,8 @@ pub struct NotCollected<'a> {
     pub metric: &'a Metric,
     pub grain: Grain,
     pub unbound: Vec<String>,
+    /// Every source it lacks is one the project says no site exports: nothing to note.
+    pub said: bool,
 }
 
 impl NotCollected<'_> {
@@ -317,7 +319,8 @@ pub fn plan<'a>(checked: &'a Checked, request: &Request) -> Result<Plan<'a>, Vec
         let unbound: Vec<String> =
             set.sources_read(m.id.as_str()).into_iter().filter(|s| !project.is_bound(s)).map(String::from).collect();
         if !unbound.is_empty() {
-            plan.not_collected.insert(m.id.clone(), NotCollected { metric: m, grain, unbound });
+            let said = unbound.iter().all(|s| project.not_exported.contains(s));
+            plan.not_collected.insert(m.id.clone(), NotCollected { metric: m, grain, unbound, said });
             continue;
         }
         match &m.body {
@@ -585,10 +588,14 @@ pub struct Aggregates {
     /// baseline windows (`period`: the month's number, year × 12 + month - 1); months
     /// without a row have no group.
     pub baseline_months: Vec<Group>,
-    /// Rows left out for codes outside their vocabulary, per site and period index.
-    pub excluded: Vec<(String, i64, u64)>,
+    /// Rows left out, per site, period index and reason (`unmapped`, `join_miss`,
+    /// `before_start`).
+    pub excluded: Vec<(String, i64, String, u64)>,
     /// The sites whose data of the metric's source was read.
     pub sites_read: Vec<SiteId>,
+    /// The sites whose export of the metric's source has no rows (and whose binding does
+    /// not say that means nothing to report): not read, their periods without a value.
+    pub sites_empty: Vec<SiteId>,
     /// For a snapshot metric, the (site, period index) pairs whose period holds a
     /// snapshot, whether or not any of its rows passes `where`: the others have no value.
     pub snapshots: Vec<(String, i64)>,

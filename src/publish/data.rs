@@ -4,11 +4,11 @@
 
 use crate::check::Checked;
 use crate::diag::{Diagnostic, codes};
-use crate::engine::data::{DataReport, FileCache, check_all};
+use crate::engine::data::{DataReport, Expected, FileCache, check_all};
 use crate::ir::{DefinitionSet, SiteRef};
 use crate::results::{Results, RowStatus};
 use chrono::NaiveDate;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// What checking the data found.
 #[derive(Debug, Default)]
@@ -35,7 +35,9 @@ pub fn check_data(checked: &Checked, project: &crate::ir::Project, as_of: NaiveD
     let files = FileCache::default();
     let mut report = DataReport { files: Some(files.clone()), ..Default::default() };
     let inputs = crate::plan::Inputs::new(project, &checked.set);
-    let summary = check_all(&inputs, &timed(&checked.set), as_of, &mut report);
+    let (timed, events) = timed(&checked.set);
+    let expected = Expected { timed: &timed, events: &events, start: project.start };
+    let summary = check_all(&inputs, &expected, as_of, &mut report);
     let mut check = DataCheck {
         warnings: summary.warnings(&report),
         rows: summary.rows.values().sum(),
@@ -58,20 +60,26 @@ pub fn check_data(checked: &Checked, project: &crate::ir::Project, as_of: NaiveD
 }
 
 /// The columns that place rows in periods, per (source, column), with the metrics they
-/// time. A column the schema declares nullable is empty by design (an exception not
-/// closed yet): its empty rows are not events yet, and there is nothing to fill.
-fn timed(set: &DefinitionSet) -> BTreeMap<(String, String), Vec<String>> {
-    let mut timed: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+/// time, and those that time event metrics. A column the schema declares nullable is
+/// empty by design (an exception not closed yet): its empty rows are not events yet, and
+/// there is nothing to fill.
+type Timed = BTreeMap<(String, String), Vec<String>>;
+fn timed(set: &DefinitionSet) -> (Timed, BTreeSet<(String, String)>) {
+    let mut timed: Timed = BTreeMap::new();
+    let mut events = BTreeSet::new();
     for m in &set.metrics {
         if let crate::ir::MetricBody::Base(b) = &m.body {
             let column = b.time.column();
+            if let crate::ir::TimeSemantics::Event { .. } = &b.time {
+                events.insert((b.source.clone(), column.to_string()));
+            }
             let nullable = set.sources.get(&b.source).and_then(|s| s.column(column)).is_some_and(|c| c.nullable);
             if !nullable {
                 timed.entry((b.source.clone(), column.to_string())).or_default().push(m.id.to_string());
             }
         }
     }
-    timed
+    (timed, events)
 }
 
 /// W1009 (`check --data`): a baseline that rests on fewer than five rows at a site: one

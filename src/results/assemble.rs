@@ -10,7 +10,7 @@ use crate::plan::post::{Env, Slot, V};
 use crate::plan::{Aggregates, BasePlan, Covered, DerivedPlan, Group, Plan};
 use crate::stats::Compound;
 use chrono::NaiveDate;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 type Dims = Vec<Option<String>>;
 
@@ -113,8 +113,10 @@ pub fn assemble(plan: &Plan, tables: Vec<Aggregates>) -> Results {
     let mut warnings = short_baselines(plan);
     warnings.append(&mut out.warnings);
     for (id, not) in plan.not_collected.iter().filter(|(id, _)| plan.requested.contains(*id)) {
-        let message = format!("`{id}` is not collected in this project: {}", not.why());
-        warnings.push(Diagnostic::note(codes::N0610, message));
+        if !not.said {
+            let message = format!("`{id}` is not collected in this project: {}", not.why());
+            warnings.push(Diagnostic::note(codes::N0610, message));
+        }
         not_collected_rows(plan, not.metric, not.grain, &mut out);
     }
     let rows: Vec<ResultRow> = out.rows.into_iter().filter(|r| plan.requested.contains(&r.metric)).collect();
@@ -199,8 +201,11 @@ struct Base<'p> {
     /// A sum's amounts per group, and per baseline window.
     compounds: HashMap<(SiteRef, Dims, i64), Compound>,
     baseline_compounds: HashMap<(SiteRef, Dims), Compound>,
-    excluded: HashMap<(SiteRef, i64), u64>,
+    /// Rows left out per site and period, by reason.
+    excluded: HashMap<(SiteRef, i64), BTreeMap<String, u64>>,
     sites_read: Vec<SiteId>,
+    /// The sites whose export of the source holds no rows: no value there, and said.
+    empty: HashSet<SiteId>,
     /// Per site (the pooled row's too) and period index, how much of the period the data
     /// covers: worked out once, looked up for every row.
     cover: HashMap<(SiteRef, i64), Covered>,
@@ -266,12 +271,9 @@ impl<'p> Base<'p> {
             let v = if g.n == 0 { zero_filled(&base.slots) } else { values(g.slots) };
             baselines.insert((g.site, g.dims), (v, g.n));
         }
-        let mut excluded = HashMap::new();
-        for (site, index, n) in tables.excluded {
-            *excluded.entry((SiteRef::Site(SiteId(site)), index)).or_default() += n;
-            *excluded.entry((SiteRef::All, index)).or_default() += n;
-        }
+        let excluded = by_reason(tables.excluded);
         let (sites_read, window_snapshots) = (tables.sites_read, tables.window_snapshots.into_iter().collect());
+        let empty = tables.sites_empty.into_iter().collect();
         // A site outside the metric's scope counts as one without the export: the pooled
         // row's coverage leaves it out.
         let absent = base.absent_at.iter().chain(&base.out_of_scope).map(SiteId::as_str).collect();
@@ -295,6 +297,7 @@ impl<'p> Base<'p> {
             dispersions,
             excluded,
             sites_read,
+            empty,
             cover,
             combos,
             absent,
@@ -385,13 +388,20 @@ impl<'p> Base<'p> {
             let row = ResultRow {
                 dims: self.dim_names.iter().cloned().zip(dims.iter().cloned()).collect(),
                 n,
-                excluded: self.excluded.get(&(site.clone(), period.index)).copied().unwrap_or(0),
+                excluded: self.excluded.get(&(site.clone(), period.index)).map_or(0, |r| r.values().sum()),
+                excluded_reasons: self.excluded.get(&(site.clone(), period.index)).map_or_else(String::new, reasons),
                 coverage: match covered {
                     _ if absent => RowCoverage::NotCollected,
                     Covered::None => RowCoverage::NotCovered,
                     _ => RowCoverage::Covered,
                 },
                 status: if absent { Some(RowStatus::NotCollected) } else { judged.status },
+                status_note: match site {
+                    SiteRef::Site(id) if !absent && self.empty.contains(id) => {
+                        Some(format!("the site's export of `{}` holds no rows", self.base.source))
+                    }
+                    _ => judged.status_note.clone(),
+                },
                 collection,
                 ..judged
             };
@@ -1369,4 +1379,20 @@ impl Env for Lookup<'_> {
         };
         found.copied().unwrap_or_else(|| zero(self.out)).map_or(V::Null, V::Num)
     }
+}
+
+/// Rows left out per site (and pooled) and period, by reason.
+fn by_reason(excluded: Vec<(String, i64, String, u64)>) -> HashMap<(SiteRef, i64), BTreeMap<String, u64>> {
+    let mut by_reason: HashMap<(SiteRef, i64), BTreeMap<String, u64>> = HashMap::new();
+    for (site, index, reason, n) in excluded {
+        for site in [SiteRef::Site(SiteId(site)), SiteRef::All] {
+            *by_reason.entry((site, index)).or_default().entry(reason.clone()).or_default() += n;
+        }
+    }
+    by_reason
+}
+
+/// Rows left out by reason, as the results table writes them: `before_start=1;join_miss=2`.
+fn reasons(by_reason: &BTreeMap<String, u64>) -> String {
+    by_reason.iter().map(|(reason, n)| format!("{reason}={n}")).collect::<Vec<_>>().join(";")
 }

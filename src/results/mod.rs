@@ -43,8 +43,11 @@ pub struct ResultRow {
     pub points: bool,
     /// Rows that matched; `None` for derived metrics.
     pub n: Option<u64>,
-    /// Rows of this period left out for codes outside their vocabulary.
+    /// Rows of this period left out: for codes outside their vocabulary, join misses, and
+    /// (in the first period) rows dated before the project's start.
     pub excluded: u64,
+    /// How many for each reason, `reason=n` joined by `;` in reason order; empty for none.
+    pub excluded_reasons: String,
     pub baseline: Option<f64>,
     pub delta: Option<f64>,
     /// `delta / baseline`, as a fraction.
@@ -215,7 +218,7 @@ const LEADING: [(&str, Getter); 3] = [
 ];
 
 /// The columns after the `by` dimensions.
-const TRAILING: [(&str, Getter); 29] = [
+const TRAILING: [(&str, Getter); 30] = [
     ("period", |r| Cell::Text(&r.period)),
     ("period_start", |r| Cell::Day(r.period_start)),
     ("period_end", |r| Cell::Day(r.period_end)),
@@ -226,6 +229,7 @@ const TRAILING: [(&str, Getter); 29] = [
     ("approximate", |r| Cell::Flag(r.approximate)),
     ("n", |r| Cell::Count(r.n)),
     ("excluded", |r| Cell::Count(Some(r.excluded))),
+    ("excluded_reasons", |r| Cell::Text(&r.excluded_reasons)),
     ("baseline", |r| Cell::Number(r.baseline)),
     ("delta", |r| Cell::Number(r.delta)),
     ("delta_pct", |r| Cell::Number(r.delta_pct)),
@@ -372,6 +376,7 @@ mod tests {
             points: false,
             n: Some(3),
             excluded: 0,
+            excluded_reasons: String::new(),
             baseline: None,
             delta: None,
             delta_pct: None,

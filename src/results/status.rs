@@ -112,6 +112,7 @@ pub fn judge(
         points,
         n: None,
         excluded: 0,
+        excluded_reasons: String::new(),
         baseline,
         delta,
         delta_pct,

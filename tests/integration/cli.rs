@@ -102,7 +102,7 @@ fn query_prints_csv_with_the_columns_of_the_results_table() {
     assert_eq!(
         lines.next(),
         Some(
-            "metric,version,site,period,period_start,period_end,partial,value,lower,upper,approximate,n,excluded,baseline,delta,delta_pct,change,change_lower,change_upper,sustained,target,status,status_note,window_value,window_lower,window_upper,window_change,window_status,window_note,coverage,collection,fingerprint"
+            "metric,version,site,period,period_start,period_end,partial,value,lower,upper,approximate,n,excluded,excluded_reasons,baseline,delta,delta_pct,change,change_lower,change_upper,sustained,target,status,status_note,window_value,window_lower,window_upper,window_change,window_status,window_note,coverage,collection,fingerprint"
         )
     );
     // One row per site and the pooled row, for the single quarter (whole: as of its last

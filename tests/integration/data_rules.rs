@@ -193,7 +193,7 @@ fn nan_stored_in_parquet_is_an_error() {
         let path = dir.path().join(format!("project/data/{site}/downtime.parquet"));
         ParquetWriter::new(std::fs::File::create(path).unwrap()).finish(&mut frame).unwrap();
     }
-    let message = "data/a/downtime.parquet, row 1 (line 1), column `duration_min`: `NaN` is not a finite number";
+    let message = "data/a/downtime.parquet, row 1, column `duration_min`: `NaN` is not a finite number";
     both_fail(dir.path(), "security_downtime_hours", "2024-03-31", &[message]);
 }
 

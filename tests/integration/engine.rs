@@ -64,6 +64,10 @@ pub(crate) fn run_at(
         fs::create_dir_all(path.parent().unwrap()).unwrap();
         fs::write(path, text).unwrap();
     }
+    // A header alone, in these tests, is a site with nothing to report: counts of zero.
+    let yaml = dir.path().join("project/yardstick.yaml");
+    let text = fs::read_to_string(&yaml).unwrap().replace(".csv\"}", ".csv\", empty: none_to_report}");
+    fs::write(&yaml, text).unwrap();
     let (checked, diags, _) = compile(&dir.path().join("project"));
     let checked = checked.unwrap_or_else(|| panic!("{:?}", diags.iter().map(|d| &d.message).collect::<Vec<_>>()));
     let metrics = [yardstick::ir::MetricId(metric.to_string())];
@@ -350,7 +354,18 @@ fn joins_leave_rows_with_a_missing_key_without_joined_values() {
     let empty = ASSETS.to_string();
     let mut f = files(&data);
     f.extend([("a/assets.csv", assets.as_str()), ("b/assets.csv", empty.as_str())]);
-    let r = run("critical_incidents", "2024-03-31", &f, &[]).unwrap();
+    // ZZ is in no snapshot: a join miss, an error unless the join keeps such rows.
+    let Err(errors) = run("critical_incidents", "2024-03-31", &f, &[]) else { panic!("a join miss computed") };
+    assert!(
+        errors[0].contains("join `asset` on `asset_id` to no row of `assets` known as of 2024-03-31: `ZZ`"),
+        "{errors:?}"
+    );
+    let keep = Edit::Replace {
+        file: "set/sources/incidents.yaml",
+        find: "asset: {source: assets, on: asset_id}",
+        with: "asset: {source: assets, on: asset_id, on_missing: keep}",
+    };
+    let r = run("critical_incidents", "2024-03-31", &f, &[keep]).unwrap();
     // n1's asset is critical; ZZ is not in the inventory and n3 has no asset, so
     // `asset.critical` is null for them and the row is dropped; A2 is not critical.
     assert_eq!(r.value("a", "2024-Q1"), Some(1.0));

@@ -199,7 +199,12 @@ fn partial_acme(edit: impl Fn(&str) -> String, remove: &[&str], args: &[&str]) -
 fn a_project_binding_5_of_19_sources_checks_with_one_note_per_unbound_source() {
     let (code, _, err) = partial_acme(|t| t.to_string(), &[], &["check", "--data"]);
     assert_eq!(code, 0, "{err}");
-    // 19 sources, 5 bound: 14 notes, one per source, no error.
+    // 19 sources, 5 bound: 14 notes, counted in one line, no error.
+    assert!(err.contains("note: 14 notes, nothing to fix (N0610 ×14);"), "{err}");
+    assert!(!err.contains("Error"), "{err}");
+    // One per source with --verbose.
+    let (code, _, err) = partial_acme(|t| t.to_string(), &[], &["check", "--data", "--verbose"]);
+    assert_eq!(code, 0, "{err}");
     assert_eq!(err.matches("[N0610] Note").count(), 14, "{err}");
     assert!(
         err.contains("source `capas` is not bound: metric `information_handling_deviation_share` is not collected"),
@@ -213,7 +218,7 @@ fn metrics_over_an_unbound_source_are_not_collected_never_zero() {
     // `information_handling_deviation_share` reads capas; `restore_hours` reads
     // restore_tests: neither is bound.
     for metric in ["information_handling_deviation_share", "restore_hours"] {
-        let args = ["query", metric, "--format", "json", "--as-of", "2025-12-31"];
+        let args = ["query", metric, "--format", "json", "--as-of", "2025-12-31", "--verbose"];
         let (code, out, err) = partial_acme(|t| t.to_string(), &[], &args);
         assert_eq!(code, 0, "{err}");
         let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
@@ -297,7 +302,13 @@ fn a_site_without_a_joined_export_is_not_collected_and_not_pooled() {
     // At a, A1 is critical and A2 is not: i1 (A1) counts in Q1, i2 (A2) does not.
     let mut data: Vec<(&str, String)> = incidents(A_INCIDENTS, B_INCIDENTS).into();
     data.push(("a/assets.csv", format!("{ASSETS}A1,2024-01-01,true,true\nA2,2024-01-01,false,true\n")));
-    let r = run("critical_incidents", "2024-09-30", &files(&data), &[none]).unwrap();
+    // i3's asset ZZ is in no snapshot: kept, as an incident without an asset.
+    let keep = Edit::Replace {
+        file: "set/sources/incidents.yaml",
+        find: "asset: {source: assets, on: asset_id}",
+        with: "asset: {source: assets, on: asset_id, on_missing: keep}",
+    };
+    let r = run("critical_incidents", "2024-09-30", &files(&data), &[none, keep]).unwrap();
     assert_eq!(r.value("a", "2024-Q1"), Some(1.0));
     let b = r.row("b", "2024-Q1");
     assert_eq!((b.value, b.coverage.as_str(), b.status), (None, "not_collected", Some(RowStatus::NotCollected)));

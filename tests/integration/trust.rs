@@ -75,10 +75,10 @@ fn incidents_written(options: &'static str) -> Edit {
     }
 }
 
-/// `check --data` of the project in `dir`: exit status and standard error.
+/// `check --data --verbose` of the project in `dir`: exit status and standard error.
 fn check_data(dir: &tempfile::TempDir) -> (i32, String) {
     let p = dir.path().join("project");
-    let (code, _, err) = yardstick_on("2026-12-07", &["check", "--data", "-p", p.to_str().unwrap()]);
+    let (code, _, err) = yardstick_on("2026-12-07", &["check", "--data", "--verbose", "-p", p.to_str().unwrap()]);
     (code, err)
 }
 
@@ -138,4 +138,232 @@ fn utf8_under_a_single_byte_encoding_is_named_with_the_fix_and_a_byte_order_mark
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("it is UTF-16LE text (Excel's \"Unicode text\"), read here as UTF-8"), "{err}");
     assert!(err.contains("save it from Excel as \"CSV UTF-8\""), "{err}");
+}
+
+/// The engine project with incidents and assets only, one incident at site `a` naming an
+/// asset that is in no snapshot (`A9`), one with no asset at all; the join written `join`
+/// when given.
+fn with_a_join_miss(join: Option<&'static str>) -> tempfile::TempDir {
+    let a = format!(
+        "{INCIDENTS}i1,2025-02-10T08:00:00Z,,SEV2,,A1\ni2,2025-02-11T08:00:00Z,,SEV2,,A9\ni3,2025-02-12T08:00:00Z,,SEV2,,\n"
+    );
+    let b = format!("{INCIDENTS}j1,2025-02-10T08:00:00Z,,P1,,B1\n");
+    let assets = "asset_id,snapshot_on,critical,logging\n";
+    let mut all = vec![Edit::Replace {
+        file: "project/yardstick.yaml",
+        find: "  downtime: {file: \"data/{site}/downtime.csv\"}\n  risks: {file: \"data/{site}/risks.csv\"}\n",
+        with: "",
+    }];
+    all.extend(join.map(|with| Edit::Replace {
+        file: "set/sources/incidents.yaml",
+        find: "asset: {source: assets, on: asset_id}",
+        with,
+    }));
+    project(
+        &[
+            ("a/incidents.csv", &a),
+            ("b/incidents.csv", &b),
+            ("a/assets.csv", &format!("{assets}A1,2024-01-01,true,false\n")),
+            ("b/assets.csv", &format!("{assets}B1,2024-01-01,true,true\n")),
+        ],
+        &all,
+    )
+}
+
+#[test]
+fn a_join_key_without_a_partner_is_an_error_unless_the_join_says_otherwise() {
+    let dir = with_a_join_miss(None);
+    let p = dir.path().join("project");
+    let p = p.to_str().unwrap();
+    let query = ["query", "critical_incidents", "-p", p, "--as-of", "2025-03-31", "--format", "csv"];
+    let said = "1 row of `incidents` at site `a` join `asset` on `asset_id` to no row of `assets` known as of 2025-03-31: `A9`";
+    let (code, out, err) = yardstick_on("2026-12-07", &query);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.is_empty());
+    assert!(err.contains(&format!("[E0710] Error: {said} (")), "{err}");
+    assert!(err.contains("data/a/incidents.csv, row 2 (line 3))"), "{err}");
+    // `check --data` names it too; the incident without an asset is no miss.
+    let (code, err) = check_data(&dir);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(err.matches("[E0710]").count(), 1, "{err}");
+
+    // `exclude`: left out, counted in the row of its period, and said.
+    let dir = with_a_join_miss(Some("asset: {source: assets, on: asset_id, on_missing: exclude}"));
+    let p = dir.path().join("project");
+    let query = ["query", "critical_incidents", "-p", p.to_str().unwrap(), "--as-of", "2025-03-31", "--format", "csv"];
+    let (code, out, err) = yardstick_on("2026-12-07", &query);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains(&format!("[W0706] Warning: {said} (")), "{err}");
+    assert!(err.contains("left out of every metric over `incidents`"), "{err}");
+    let header: Vec<&str> = out.lines().next().unwrap().split(',').collect();
+    let cell = |line: &str, name: &str| {
+        let i = header.iter().position(|h| *h == name).unwrap();
+        line.split(',').nth(i).unwrap().to_string()
+    };
+    let q1 = out.lines().find(|l| l.starts_with("critical_incidents,1,a,2025-Q1,")).unwrap();
+    // A1 is critical: one incident counted, one left out.
+    assert_eq!(
+        (cell(q1, "value"), cell(q1, "excluded"), cell(q1, "excluded_reasons")),
+        ("1".into(), "1".into(), "join_miss=1".into())
+    );
+    let pooled = out.lines().find(|l| l.starts_with("critical_incidents,1,all,2025-Q1,")).unwrap();
+    assert_eq!(cell(pooled, "excluded_reasons"), "join_miss=1");
+    let excluding = cell(q1, "fingerprint");
+
+    // `keep`: kept with an empty asset (not critical, so not counted), and said.
+    let dir = with_a_join_miss(Some("asset: {source: assets, on: asset_id, on_missing: keep}"));
+    let p = dir.path().join("project");
+    let query = ["query", "critical_incidents", "-p", p.to_str().unwrap(), "--as-of", "2025-03-31", "--format", "csv"];
+    let (code, out, err) = yardstick_on("2026-12-07", &query);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("kept, with the columns of `asset` empty"), "{err}");
+    let q1 = out.lines().find(|l| l.starts_with("critical_incidents,1,a,2025-Q1,")).unwrap();
+    assert_eq!((cell(q1, "value"), cell(q1, "excluded")), ("1".into(), "0".into()));
+    // What a miss does is part of the metric's meaning: its fingerprint tells them apart.
+    assert_ne!(cell(q1, "fingerprint"), excluding);
+}
+
+#[test]
+fn an_export_with_no_rows_is_no_data_unless_its_binding_says_there_was_nothing_to_report() {
+    let a = format!("{INCIDENTS}i1,2025-02-10T08:00:00Z,,SEV2,,\n");
+    let dir = project(&[("a/incidents.csv", &a), ("b/incidents.csv", INCIDENTS)], &[incidents_only()]);
+    let p = dir.path().join("project");
+    let query = ["query", "incidents", "-p", p.to_str().unwrap(), "--as-of", "2025-03-31", "--format", "csv"];
+    let (code, out, err) = yardstick_on("2026-12-07", &query);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("holds no rows: the metrics over `incidents` have no value at site `b` (`no_data`), never a zero"),
+        "{err}"
+    );
+    let header: Vec<&str> = out.lines().next().unwrap().split(',').collect();
+    let cell = |line: &str, name: &str| {
+        let i = header.iter().position(|h| *h == name).unwrap();
+        line.split(',').nth(i).unwrap().to_string()
+    };
+    let b = out.lines().find(|l| l.starts_with("incidents,1,b,2025-Q1,")).unwrap();
+    assert_eq!((cell(b, "value"), cell(b, "status")), (String::new(), "no_data".to_string()), "{b}");
+    assert_eq!(cell(b, "status_note"), "the site's export of `incidents` holds no rows");
+    // The pooled row is site a's alone, not a's diluted by a zero.
+    let pooled = out.lines().find(|l| l.starts_with("incidents,1,all,2025-Q1,")).unwrap();
+    assert_eq!(cell(pooled, "value"), "1", "{pooled}");
+
+    // Said in the binding: a site with nothing to report counts zero, without a warning.
+    let dir = project(
+        &[("a/incidents.csv", &a), ("b/incidents.csv", INCIDENTS)],
+        &[
+            incidents_only(),
+            incidents_written(r#"incidents: {file: "data/{site}/incidents.csv", empty: none_to_report}"#),
+        ],
+    );
+    let p = dir.path().join("project");
+    let query = ["query", "incidents", "-p", p.to_str().unwrap(), "--as-of", "2025-03-31", "--format", "csv"];
+    let (code, out, err) = yardstick_on("2026-12-07", &query);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("W0705"), "{err}");
+    let b = out.lines().find(|l| l.starts_with("incidents,1,b,2025-Q1,")).unwrap();
+    assert_eq!(cell(b, "value"), "0", "{b}");
+}
+
+#[test]
+fn a_binding_reads_the_exports_own_headers_as_the_schemas_columns() {
+    // A German export: `Erkannt_am` is `detected_at`, for this site only.
+    let german = "incident_id,Erkannt_am,contained_at,severity,cost_eur,asset_id\ni1,2025-02-10T08:00:00Z,,SEV2,,\n";
+    let b = format!("{INCIDENTS}j1,2025-02-10T08:00:00Z,,P1,,\n");
+    let site_a = Edit::Replace {
+        file: "project/yardstick.yaml",
+        find: "a: {rollout: 2024-07-01, timezone: Europe/Berlin}",
+        with: "a: {rollout: 2024-07-01, timezone: Europe/Berlin, sources: {incidents: {columns: {detected_at: Erkannt_am}}}}",
+    };
+    let dir = project(&[("a/incidents.csv", german), ("b/incidents.csv", &b)], &[incidents_only(), site_a]);
+    let p = dir.path().join("project");
+    let query = ["query", "incidents", "-p", p.to_str().unwrap(), "--as-of", "2025-03-31", "--format", "csv"];
+    let (code, out, err) = yardstick_on("2026-12-07", &query);
+    assert_eq!(code, 0, "{err}");
+    for site in ["a", "b"] {
+        let row = out.lines().find(|l| l.starts_with(&format!("incidents,1,{site},2025-Q1,"))).unwrap();
+        assert!(row.contains(",false,1,"), "one incident at {site}: {row}");
+    }
+    // Without the rename, the column is missing; a rename of a column the source lacks
+    // is an error in yardstick.yaml.
+    let yaml = dir.path().join("project/yardstick.yaml");
+    let text = std::fs::read_to_string(&yaml).unwrap();
+    std::fs::write(&yaml, text.replace("{detected_at: Erkannt_am}", "{detected_on: Erkannt_am}")).unwrap();
+    let (code, _, err) = yardstick_on("2026-12-07", &query);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("`columns:` renames `detected_on`, which is no column of `incidents`"), "{err}");
+    assert!(err.contains("did you mean `detected_at`?"), "{err}");
+}
+
+#[test]
+fn rows_dated_before_the_projects_start_are_counted_and_named() {
+    // The project starts on 1 January 2024; an incident of December 2023 counts nowhere.
+    let a = format!("{INCIDENTS}i0,2023-12-15T08:00:00Z,,SEV2,,\ni1,2024-02-10T08:00:00Z,,SEV2,,\n");
+    let b = format!("{INCIDENTS}j1,2024-02-10T08:00:00Z,,P1,,\n");
+    let dir = project(&[("a/incidents.csv", &a), ("b/incidents.csv", &b)], &[incidents_only()]);
+    let (code, err) = check_data(&dir);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("[N0701] Note: 1 row(s) of `incidents` at site `a` are dated by `detected_at` before the project's start and count in no period"),
+        "{err}"
+    );
+    assert!(err.contains("data/a/incidents.csv, row 1 (line 2)"), "{err}");
+    let p = dir.path().join("project");
+    let query = ["query", "incidents", "-p", p.to_str().unwrap(), "--as-of", "2025-03-31", "--format", "csv"];
+    let (code, out, err) = yardstick_on("2026-12-07", &query);
+    assert_eq!(code, 0, "{err}");
+    // Counted in the first period's row, beside the one incident it has.
+    let first = out.lines().find(|l| l.starts_with("incidents,1,a,2024-Q1,")).unwrap();
+    assert!(first.contains(",false,1,1,before_start=1,"), "{first}");
+    let later = out.lines().find(|l| l.starts_with("incidents,1,a,2024-Q2,")).unwrap();
+    assert!(later.contains(",0,0,,"), "{later}");
+}
+
+#[test]
+fn sources_no_site_exports_are_said_once_and_notes_are_counted_in_one_line() {
+    let a = format!("{INCIDENTS}i1,2025-02-10T08:00:00Z,,SEV2,,\n");
+    let dir = project(&[("a/incidents.csv", &a), ("b/incidents.csv", &a)], &[incidents_only()]);
+    let p = dir.path().join("project");
+    let p = p.to_str().unwrap();
+    // Three sources unbound: three notes, counted in one line; --verbose shows each.
+    let (code, _, err) = yardstick_on("2026-12-07", &["check", "-p", p]);
+    assert_eq!(code, 0, "{err}");
+    let notes: Vec<&str> = err.lines().filter(|l| l.contains("Note") || l.starts_with("note:")).collect();
+    let folded = "note: 3 notes, nothing to fix (N0610 ×3); `--verbose` shows each, `yardstick explain N0610` says what it means";
+    assert_eq!(notes, [folded], "{err}");
+    let (_, _, err) = yardstick_on("2026-12-07", &["check", "-p", p, "--verbose"]);
+    assert_eq!(err.matches("[N0610] Note: source `").count(), 3, "{err}");
+    // Said once in yardstick.yaml: no note at all, and their metrics are not collected.
+    let yaml = dir.path().join("project/yardstick.yaml");
+    let text = std::fs::read_to_string(&yaml).unwrap();
+    let said = "sources:\n  downtime: none\n  risks: none\n  assets: none\n";
+    std::fs::write(&yaml, text.replace("sources:\n", said)).unwrap();
+    let (code, _, err) = yardstick_on("2026-12-07", &["check", "-p", p]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("N0610") && !err.contains("note:"), "{err}");
+    let (code, out, err) =
+        yardstick_on("2026-12-07", &["query", "open_risks", "-p", p, "--as-of", "2025-03-31", "--format", "csv"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("N0610"), "{err}");
+    let a = out.lines().find(|l| l.starts_with("open_risks,1,a,2025-Q1,")).unwrap();
+    assert!(a.contains(",not_collected,"), "{a}");
+}
+
+#[test]
+fn a_strict_build_fails_on_a_data_note_after_writing_everything() {
+    let a = format!("{INCIDENTS}i1,2025-02-10T08:00:00Z,,SEV2,,\n");
+    let dir = project(&[("a/incidents.csv", &a), ("b/incidents.csv", &a)], &[incidents_only()]);
+    let p = dir.path().join("project");
+    let p = p.to_str().unwrap();
+    let build = ["build", "-p", p, "--as-of", "2025-03-31", "--quiet", "--strict"];
+    let (code, _, err) = yardstick_on("2026-12-07", &build);
+    assert_eq!(code, 0, "clean data: {err}");
+    // An empty export at b: written, and exit 3 naming the note.
+    std::fs::write(dir.path().join("project/data/b/incidents.csv"), INCIDENTS).unwrap();
+    let (code, _, err) = yardstick_on("2026-12-07", &build);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("error: --strict: the data has notes (W0705); everything was written"), "{err}");
+    assert!(dir.path().join("project/out/results.csv").is_file());
+    // Without --strict the same build succeeds.
+    let (code, _, err) = yardstick_on("2026-12-07", &build[..build.len() - 1]);
+    assert_eq!(code, 0, "{err}");
 }

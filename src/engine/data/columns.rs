@@ -12,7 +12,7 @@ pub(super) struct Read<'a> {
     pub(super) binding: &'a Binding,
     pub(super) path: &'a Path,
     pub(super) lines: &'a Lines,
-    pub(super) excluded: &'a mut Vec<bool>,
+    pub(super) excluded: &'a mut Vec<Option<&'static str>>,
     pub(super) report: &'a mut DataReport,
 }
 
@@ -91,10 +91,18 @@ impl Read<'_> {
             Some(close) => format!("{close} (a header typo?); the file has: {}", names.join(", ")),
             None => format!("the file has: {}", names.join(", ")),
         };
+        let read_as = match self.binding.columns.get(column) {
+            Some(header) => format!(" (read from the header `{header}`, as its binding's `columns:` says)"),
+            None => String::new(),
+        };
         self.report.errors.push(
             Diagnostic::error(
                 codes::E0705,
-                format!("column `{column}` of source `{}` is missing from {}", self.source.name, self.path.display()),
+                format!(
+                    "column `{column}`{read_as} of source `{}` is missing from {}",
+                    self.source.name,
+                    self.path.display()
+                ),
             )
             .in_file(self.path)
             .help(help),
@@ -215,7 +223,7 @@ pub(super) struct ColumnCx<'a> {
     /// Code to rows, for codes outside the vocabulary.
     unmapped: BTreeMap<String, (Vec<usize>, &'a Vocabulary)>,
     deprecated: usize,
-    excluded: &'a mut Vec<bool>,
+    excluded: &'a mut Vec<Option<&'static str>>,
     /// What each code read so far resolved to: columns repeat few codes many times.
     codes: HashMap<String, Code<'a>>,
     /// (row, value) of wall-clock times in a DST gap, moved forward.
@@ -273,10 +281,9 @@ impl<'a> ColumnCx<'a> {
                 Diagnostic::error(
                     codes::E0701,
                     format!(
-                        "{}, row {} (line {}), column `{}`: `{value}` is not {expected}{more}",
+                        "{}, {}, column `{}`: `{value}` is not {expected}{more}",
                         self.path.display(),
-                        row + 1,
-                        self.lines.of(*row),
+                        self.lines.row(*row),
                         self.column
                     ),
                 )
@@ -402,7 +409,7 @@ impl<'a> ColumnCx<'a> {
             Code::Unmapped { mapped_to } => {
                 let rows = self.unmapped.entry(mapped_to.unwrap_or(code).to_string()).or_insert((Vec::new(), vocab));
                 rows.0.push(row);
-                self.excluded[row] = true;
+                self.excluded[row] = Some(UNMAPPED);
                 None
             }
         }

@@ -9,8 +9,8 @@ use polars::prelude::*;
 use std::io::Cursor;
 use std::path::Path;
 
-/// Where a file's rows are written: the line of its first row, and the comment lines
-/// skipped among the rows (ascending).
+/// Where a file's rows are written: the line of its first row (0 for a file without
+/// lines, Parquet), and the comment lines skipped among the rows (ascending).
 #[derive(Clone, Debug, Default)]
 pub struct Lines {
     pub first: usize,
@@ -20,6 +20,15 @@ pub struct Lines {
 }
 
 impl Lines {
+    /// Row `row` (from 0) as a diagnostic names it: `row 3 (line 4)`, or `row 3` in a
+    /// file without lines.
+    pub fn row(&self, row: usize) -> String {
+        match self.first {
+            0 => format!("row {}", row + 1),
+            _ => format!("row {} (line {})", row + 1, self.of(row)),
+        }
+    }
+
     /// The line (from 1) of row `row` (from 0).
     pub fn of(&self, row: usize) -> usize {
         let mut line = row + self.first;

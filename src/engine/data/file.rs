@@ -38,7 +38,7 @@ pub(super) fn read_file_anew(
         FileFormat::Csv => guard::guarded(|| csv::read_dialect(path, source, &binding.dialect)),
         FileFormat::Parquet => guard::parquet_in_child(path)
             .and_then(|()| guard::guarded(|| guard::decode_parquet(path)))
-            .map(|df| (df, rows_from(1))),
+            .map(|df| (df, rows_from(0))),
         FileFormat::Ndjson => ndjson_flat(path).and_then(|()| {
             guard::guarded(|| {
                 // Types from every row, not the first hundred: a column empty in the first

@@ -13,6 +13,7 @@ mod error;
 mod file;
 pub mod guard;
 mod instants;
+pub mod joins;
 mod rules;
 mod summary;
 
@@ -20,7 +21,7 @@ pub use cache::FileCache;
 use columns::*;
 use dates::*;
 use file::*;
-pub use summary::{DataSummary, check_all};
+pub use summary::{DataSummary, Expected, check_all};
 
 use crate::calendar::{end_of_day, wall_to_utc};
 use crate::diag::{Diagnostic, codes};
@@ -28,11 +29,11 @@ use crate::ir::{Binding, ColumnType, Dialect, FileFormat, Site, SiteId, Source, 
 use crate::plan::Inputs;
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
-use csv::Lines;
+pub use csv::Lines;
 use error::ReadError;
 use instants::{Written, parse_written};
 use polars::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 /// The implicit column holding the site id.
@@ -47,8 +48,15 @@ pub struct Excluded {
     pub hint: Option<String>,
 }
 
-/// True on rows left out because a code was outside its vocabulary (`unmapped: exclude`).
+/// Why a row is left out of every metric over its source, empty on rows kept: one of
+/// the reasons below (the results' `excluded_reasons` count them).
 pub const EXCLUDED: &str = "__excluded";
+/// A code outside its vocabulary, under `unmapped: exclude`.
+pub const UNMAPPED: &str = "unmapped";
+/// A non-empty join key with no partner, under `on_missing: exclude`.
+pub const JOIN_MISS: &str = "join_miss";
+/// A row dated before the project's `start` (counted in the first period).
+pub const BEFORE_START: &str = "before_start";
 
 /// One source at one site, typed. List columns hold their items as `;a;b;` so that
 /// `has` is a substring test on whole items.
@@ -59,8 +67,8 @@ pub struct SiteTable {
     pub frame: DataFrame,
     /// Codes read as their deprecated replacement, per column.
     pub deprecated: BTreeMap<String, usize>,
-    /// Lines skipped as comments (the binding's `comment` character).
-    pub comments: usize,
+    /// Where its rows are written in the file (and how many comment lines were skipped).
+    pub lines: Lines,
 }
 
 /// What reading found wrong, grouped as `check --data` reports it.
@@ -86,21 +94,27 @@ pub fn read_site_table(
 ) -> Option<SiteTable> {
     let binding = inputs.binding(&source.name, site)?;
     let path = bound_file(inputs.root, source, site, binding, report)?;
-    let (raw, lines) = read_file(&path, binding, source, report)?;
-    if raw.height() == 0 {
+    let (mut raw, lines) = read_file(&path, binding, source, report)?;
+    // The export's own headers, read as the schema's columns (`columns:` in the binding).
+    for (column, header) in &binding.columns {
+        if raw.column(column).is_err() && raw.column(header).is_ok() {
+            raw.rename(header, column.as_str().into()).expect("a column the frame has");
+        }
+    }
+    if raw.height() == 0 && binding.empty == crate::ir::Empty::NoData {
         let message = format!(
-            "{} holds no rows: the metrics over `{}` count nothing at site `{}`",
+            "{} holds no rows: the metrics over `{}` have no value at site `{}` (`no_data`), never a zero",
             path.display(),
             source.name,
             site.id
         );
         report.warnings.push(Diagnostic::warning(codes::W0705, message).in_file(&path).help(format!(
-            "if the site has no such export, say so: `sources: {{{}: none}}` under the site",
-            source.name
+            "if the site had nothing to report, say so in the binding `{}`: `empty: none_to_report` (its counts are then zero); if it has no such export, `sources: {{{}: none}}` under the site",
+            binding.at, source.name
         )));
     }
     let height = raw.height();
-    let mut excluded = vec![false; height];
+    let mut excluded: Vec<Option<&'static str>> = vec![None; height];
     let mut read = Read { inputs, source, site, binding, path: &path, lines: &lines, excluded: &mut excluded, report };
     let (mut columns, deprecated) = read.columns(&raw)?;
     columns.push(Column::new(SITE.into(), vec![site.id.as_str(); height]));
@@ -109,7 +123,7 @@ pub fn read_site_table(
     let visible = visible(source, site.timezone, as_of);
     let durations = inputs.durations(&source.name);
     rules::Rules { source, path: &path, lines: &lines, frame: &frame, visible, durations }.check(report);
-    Some(SiteTable { site: site.id.clone(), path, frame, deprecated, comments: lines.comments })
+    Some(SiteTable { site: site.id.clone(), path, frame, deprecated, lines })
 }
 
 /// True on the rows of one site's table of `source` that the site knew as of `as_of`
@@ -221,12 +235,12 @@ pub fn empty_table(source: &Source, site: &str) -> SiteTable {
         })
         .collect();
     columns.push(Column::new_empty(SITE.into(), &DataType::String));
-    columns.push(Column::new_empty(EXCLUDED.into(), &DataType::Boolean));
+    columns.push(Column::new_empty(EXCLUDED.into(), &DataType::String));
     SiteTable {
         site: SiteId(site.to_string()),
         path: PathBuf::new(),
         frame: DataFrame::new(0, columns).expect("empty columns"),
         deprecated: BTreeMap::new(),
-        comments: 0,
+        lines: Lines::default(),
     }
 }

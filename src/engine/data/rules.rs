@@ -239,7 +239,9 @@ pub(super) fn located(path: &Path, rows: &[usize], lines: &super::Lines) -> Stri
         0 => String::new(),
         n => format!(" and {n} more row{}", plural(n)),
     };
-    format!("{}, {row} {rows_from_one} ({line} {line_numbers}){rest}", path.display())
+    // A file without lines (Parquet) names its rows only.
+    let lines_of = if lines.first == 0 { String::new() } else { format!(" ({line} {line_numbers})") };
+    format!("{}, {row} {rows_from_one}{lines_of}{rest}", path.display())
 }
 
 /// A key value found on several visible rows (of one snapshot or revision).

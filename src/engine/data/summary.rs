@@ -15,6 +15,20 @@ pub struct DataSummary {
     pub untimed: BTreeMap<(String, String, String), (usize, Vec<String>)>,
     /// Deprecated codes read as their replacement: (site, source, column) to rows.
     pub deprecated: BTreeMap<(String, String, String), usize>,
+    /// Rows an event metric's time column dates before the project's start, so that they
+    /// count in no period: (site, source, column) to (rows, where).
+    pub early: BTreeMap<(String, String, String), (usize, String)>,
+}
+
+/// What `check --data` reads the data against besides its rules.
+pub struct Expected<'a> {
+    /// Per (source, column) that places rows in periods, the metrics it times: its empty
+    /// cells are reported as rows those metrics leave out.
+    pub timed: &'a BTreeMap<(String, String), Vec<String>>,
+    /// The (source, column) pairs that time event metrics, and the project's start: a
+    /// row dated earlier counts in no period (N0701).
+    pub events: &'a BTreeSet<(String, String)>,
+    pub start: NaiveDate,
 }
 
 impl DataSummary {
@@ -47,6 +61,14 @@ impl DataSummary {
             );
             found.push(Diagnostic::warning(codes::W0703, message).help(format!("fill `{column}` in the export")));
         }
+        for ((site, source, column), (n, located)) in &self.early {
+            let message = format!(
+                "{n} row(s) of `{source}` at site `{site}` are dated by `{column}` before the project's start and count in no period: {located}"
+            );
+            found.push(Diagnostic::note(codes::N0701, message).help(
+                "nothing to fix for history older than the project; the results count them in the first period (`before_start`), and an earlier `start` in yardstick.yaml counts them",
+            ));
+        }
         found
     }
 }
@@ -54,35 +76,42 @@ impl DataSummary {
 /// Reads every bound source at every site, as `check --data` does: all parse errors,
 /// unmapped codes and broken data rules (as of `as_of`) are reported, per site, source and
 /// column.
-/// `timed` names, per (source, column) that places rows in periods, the metrics it times:
-/// its empty cells are reported as rows those metrics leave out.
-pub fn check_all(
-    inputs: &Inputs,
-    timed: &BTreeMap<(String, String), Vec<String>>,
-    as_of: NaiveDate,
-    report: &mut DataReport,
-) -> DataSummary {
+pub fn check_all(inputs: &Inputs, expected: &Expected, as_of: NaiveDate, report: &mut DataReport) -> DataSummary {
     // Sites side by side, each reading its sources in turn; reported in site order.
     let files = report.files.clone();
     let bound = inputs.bound_sources();
     let per_site = on_threads(inputs.sites, |site| {
         let mut own = DataReport { files: files.clone(), ..DataReport::default() };
         let mut summary = DataSummary::default();
+        let mut read = BTreeMap::new();
         for &source_name in &bound {
             let source = &inputs.sources[source_name];
             let Some(t) = read_site_table(inputs, source, site, as_of, &mut own) else { continue };
             summary.rows.insert((site.id.to_string(), source_name.to_string()), t.frame.height());
-            summary.comments += t.comments;
+            summary.comments += t.lines.comments;
             for (column, n) in &t.deprecated {
                 summary.deprecated.insert((site.id.to_string(), source_name.to_string(), column.clone()), *n);
             }
-            for ((s, column), metrics) in timed {
+            for ((s, column), metrics) in expected.timed {
                 let nulls = t.frame.column(column).map_or(0, |c| c.null_count());
                 if *s == source_name && nulls > 0 {
                     let key = (site.id.to_string(), source_name.to_string(), column.to_string());
                     summary.untimed.insert(key, (nulls, metrics.clone()));
                 }
             }
+            for (_, column) in expected.events.iter().filter(|(s, _)| s == source_name) {
+                let rows = early(&t, column, site.timezone, expected.start);
+                if !rows.is_empty() {
+                    let located = rules::located(&t.path, &rows, &t.lines);
+                    let key = (site.id.to_string(), source_name.to_string(), column.to_string());
+                    summary.early.insert(key, (rows.len(), located));
+                }
+            }
+            read.insert(source_name, t);
+        }
+        if let Err(e) = site_joins(inputs, site, &mut read, as_of, &mut own) {
+            let message = format!("cannot check the joins at site `{}`: {e}", site.id);
+            own.errors.push(Diagnostic::error(codes::E0802, message));
         }
         (own, summary)
     });
@@ -93,6 +122,46 @@ pub fn check_all(
         summary.comments += site.comments;
         summary.untimed.extend(site.untimed);
         summary.deprecated.extend(site.deprecated);
+        summary.early.extend(site.early);
     }
     summary
+}
+
+/// The join misses of every join between two sources read at `site`, reported by each
+/// join's `on_missing`.
+fn site_joins(
+    inputs: &Inputs,
+    site: &Site,
+    read: &mut BTreeMap<&str, SiteTable>,
+    as_of: NaiveDate,
+    report: &mut DataReport,
+) -> PolarsResult<()> {
+    let names: Vec<&str> = read.keys().copied().collect();
+    for source_name in names {
+        let source = &inputs.sources[source_name];
+        for join in source.joins.iter().filter(|j| j.source != source_name) {
+            let Some(mut left) = read.remove(source_name) else { continue };
+            if let Some(right) = read.get(join.source.as_str()) {
+                let target = &inputs.sources[&join.source];
+                let missed = joins::misses((&left, source), (right, target), join, site.timezone, as_of)?;
+                joins::report_misses(&mut left, source, join, &missed, as_of, report)?;
+            }
+            read.insert(source_name, left);
+        }
+    }
+    Ok(())
+}
+
+/// The rows of `t` whose `column` (a date, or a datetime read as an instant) lies before
+/// `start` at a site in `timezone`.
+fn early(t: &SiteTable, column: &str, timezone: Tz, start: NaiveDate) -> Vec<usize> {
+    let Ok(values) = t.frame.column(column) else { return Vec::new() };
+    let bound = match values.dtype() {
+        DataType::Date => i64::from(days_since_epoch(start)),
+        _ => wall_to_utc(start.and_time(chrono::NaiveTime::MIN), timezone).0.and_utc().timestamp_millis(),
+    };
+    let physical = values.to_physical_repr();
+    let Ok(values) = physical.cast(&DataType::Int64) else { return Vec::new() };
+    let Ok(values) = values.i64() else { return Vec::new() };
+    values.iter().enumerate().filter(|(_, v)| v.is_some_and(|v| v < bound)).map(|(row, _)| row).collect()
 }
