@@ -104,9 +104,22 @@ pub fn definitions(base: &Checked, head: &Checked, names: (&str, &str)) -> Diff 
         base: names.0.to_string(),
         head: names.1.to_string(),
         metrics,
-        vocabularies: vocabularies(base, head),
-        sources: sources(base, head),
+        vocabularies: vocabularies(&base.set.vocabularies, head),
+        sources: sources(&base.set.sources, head),
         mappings: mappings(base, head),
+    }
+}
+
+/// What the definitions of `head` are against a base revision that did not have them
+/// (the set or the project came later): every metric, vocabulary and source added.
+pub fn all_added(head: &Checked, names: (&str, &str)) -> Diff {
+    Diff {
+        base: names.0.to_string(),
+        head: names.1.to_string(),
+        metrics: head.set.metrics.iter().map(|m| change(&m.id, "added", Vec::new(), (None, Some(m.version)))).collect(),
+        vocabularies: vocabularies(&BTreeMap::new(), head),
+        sources: sources(&BTreeMap::new(), head),
+        mappings: Vec::new(),
     }
 }
 
@@ -192,11 +205,11 @@ fn reached_by_vocab(set: &crate::ir::DefinitionSet, name: &str) -> Vec<String> {
         .collect()
 }
 
-fn vocabularies(base: &Checked, head: &Checked) -> Vec<Named> {
+fn vocabularies(base: &BTreeMap<String, crate::ir::Vocabulary>, head: &Checked) -> Vec<Named> {
     let mut out = Vec::new();
-    let names: BTreeSet<&String> = base.set.vocabularies.keys().chain(head.set.vocabularies.keys()).collect();
+    let names: BTreeSet<&String> = base.keys().chain(head.set.vocabularies.keys()).collect();
     for name in names {
-        let (a, b) = (base.set.vocabularies.get(name), head.set.vocabularies.get(name));
+        let (a, b) = (base.get(name), head.set.vocabularies.get(name));
         let (change, details) = match (a, b) {
             (None, Some(_)) => ("added", Vec::new()),
             (Some(_), None) => ("removed", Vec::new()),
@@ -227,11 +240,11 @@ fn vocabularies(base: &Checked, head: &Checked) -> Vec<Named> {
     out
 }
 
-fn sources(base: &Checked, head: &Checked) -> Vec<Named> {
+fn sources(base: &BTreeMap<String, crate::ir::Source>, head: &Checked) -> Vec<Named> {
     let mut out = Vec::new();
-    let names: BTreeSet<&String> = base.set.sources.keys().chain(head.set.sources.keys()).collect();
+    let names: BTreeSet<&String> = base.keys().chain(head.set.sources.keys()).collect();
     for name in names {
-        let (a, b) = (base.set.sources.get(name), head.set.sources.get(name));
+        let (a, b) = (base.get(name), head.set.sources.get(name));
         let details = match (a, b) {
             (Some(a), Some(b)) => {
                 let cols = |s: &crate::ir::Source| {

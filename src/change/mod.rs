@@ -43,8 +43,15 @@ pub enum VersionsError {
     #[error(transparent)]
     Revision(#[from] RevisionError),
     /// The definitions at the revision do not check: their errors, rendered from `sources`.
-    #[error("the definitions at {rev} do not check, so they cannot be compared")]
+    #[error("{}", does_not_check(rev))]
     DoesNotCheck { rev: String, diagnostics: Vec<Diagnostic>, sources: Sources },
+}
+
+/// Why definitions at `rev` that do not check cannot be compared, and what to do.
+fn does_not_check(rev: &str) -> String {
+    format!(
+        "the definitions at {rev} do not check with this yardstick (the errors above), so they cannot be compared; a revision written for an earlier yardstick (the shipped set before 1.2.0, say, whose inventories declare no `snapshot:`) does not read under today's rules: compare from a later revision that checks"
+    )
 }
 
 /// `check --base REV`: the definitions at `rev` compiled and compared with `head` (the
@@ -57,6 +64,11 @@ pub fn versions_since(
     sources: &mut Sources,
 ) -> Result<Vec<Diagnostic>, VersionsError> {
     let at = revision(Some(head), project, rev)?;
+    if absent_at(&at, head, project) {
+        // Nothing to compare with: everything is new, and a new thing needs no version.
+        let message = format!("the definitions did not exist at {rev}: every metric, vocabulary and source is new");
+        return Ok(vec![Diagnostic::note(codes::N0901, message)]);
+    }
     let mut base_sources = Sources::default();
     let (base, diags) = crate::compile_from(&at, project, &mut base_sources);
     let Some(base) = base else {
@@ -81,7 +93,7 @@ pub enum DiffError {
     #[error(transparent)]
     Revision(#[from] RevisionError),
     /// The definitions at a revision do not check: their errors, rendered from `sources`.
-    #[error("the definitions at {rev} do not check")]
+    #[error("{}", does_not_check(rev))]
     DoesNotCheck { rev: String, diagnostics: Vec<Diagnostic>, sources: Sources },
     #[error("the working tree does not check")]
     WorkTreeDoesNotCheck { diagnostics: Vec<Diagnostic>, sources: Sources },
@@ -111,7 +123,10 @@ pub fn diff_revisions(request: &DiffRequest) -> Result<diff::Diff, DiffError> {
     let mut sources = Sources::default();
     let (worktree, diags) = crate::compile(request.project, &mut sources);
     // The repository holding the definitions: found from the set the project names now.
-    let base = at_revision(worktree.as_ref(), request.project, request.base)?;
+    let base = match worktree.as_ref() {
+        Some(now) if absent_at(&revision(Some(now), request.project, request.base)?, now, request.project) => None,
+        _ => Some(at_revision(worktree.as_ref(), request.project, request.base)?),
+    };
     let head = match request.head {
         Some(rev) => at_revision(worktree.as_ref(), request.project, rev)?,
         None => worktree.ok_or_else(|| DiffError::WorkTreeDoesNotCheck {
@@ -119,10 +134,18 @@ pub fn diff_revisions(request: &DiffRequest) -> Result<diff::Diff, DiffError> {
             sources,
         })?,
     };
+    let names = (request.base, request.head.unwrap_or("working tree"));
+    let Some(base) = base else {
+        // A base without the definitions: every metric is added, none compared.
+        if head.project.is_none() {
+            return Err(DiffError::NeedsProject);
+        }
+        return Ok(diff::all_added(&head, names));
+    };
     if base.project.is_none() || head.project.is_none() {
         return Err(DiffError::NeedsProject);
     }
-    let mut found = diff::definitions(&base, &head, (request.base, request.head.unwrap_or("working tree")));
+    let mut found = diff::definitions(&base, &head, names);
     // Both sides from one read of today's data.
     let engine = crate::engine::Polars::keeping_files();
     let compute = |side: &Checked, metrics: &[MetricId]| {
@@ -151,6 +174,16 @@ pub fn diff_revisions(request: &DiffRequest) -> Result<diff::Diff, DiffError> {
         .collect();
     diff::compare_values(&mut found, &before, &after);
     Ok(found)
+}
+
+/// Whether the definitions of `head` did not exist at the revision `at`: the project's
+/// yardstick.yaml (for a project), or the set's set.yaml where the repository holds the
+/// set, is not there.
+fn absent_at(at: &AtRevision, head: &Checked, project: &Path) -> bool {
+    use crate::load::Files;
+    let missing = |marker: std::path::PathBuf| at.holds(&marker) && !at.is_file(&marker);
+    let project_missing = head.project.is_some() && missing(project.join("yardstick.yaml"));
+    project_missing || missing(head.set.root.join("set.yaml"))
 }
 
 /// The project with its definitions as they were at `rev`.
@@ -236,13 +269,12 @@ pub fn versions(base: &Checked, head: &Checked, rev: &str, covers: bool, sources
 /// one error at each first mention, so no report silently loses a section.
 fn still_named(head: &Checked, removed: &[&str], rev: &str, sources: &mut Sources) -> Vec<Diagnostic> {
     let project = head.project.as_ref().map(|p| p.root.as_path());
-    let mut templates: Vec<(std::path::PathBuf, crate::load::TemplateFolder)> =
-        crate::load::template_folders(project, &head.set.root)
-            .into_iter()
-            .filter_map(|f| Some((std::fs::read_dir(&f.dir).ok()?, f)))
-            .flat_map(|(entries, f)| entries.filter_map(move |e| Some((e.ok()?.path(), f.clone()))))
-            .filter(|(p, _)| p.extension().is_some_and(|e| e == "j2"))
-            .collect();
+    let mut templates: Vec<(std::path::PathBuf, crate::load::TemplateFolder)> = Vec::new();
+    for folder in crate::load::template_folders(project, &head.set.root) {
+        let mut files = Vec::new();
+        templates_under(&folder.dir, TEMPLATE_DEPTH, &mut files);
+        templates.extend(files.into_iter().map(|p| (p, folder.clone())));
+    }
     templates.sort_by(|a, b| a.0.cmp(&b.0));
     let mut found = Vec::new();
     for (path, folder) in templates {
@@ -268,6 +300,23 @@ fn still_named(head: &Checked, removed: &[&str], rev: &str, sources: &mut Source
         }
     }
     found
+}
+
+/// How deep into a template folder's subfolders (partials, macros) templates are looked for.
+const TEMPLATE_DEPTH: usize = 8;
+
+/// The `.j2` files in `dir` and its subfolders, `depth` levels down; symbolic links are not
+/// followed (a template outside its folder is never read).
+fn templates_under(dir: &Path, depth: usize, out: &mut Vec<std::path::PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let (path, Ok(kind)) = (entry.path(), entry.file_type()) else { continue };
+        if kind.is_dir() && depth > 0 {
+            templates_under(&path, depth - 1, out);
+        } else if kind.is_file() && path.extension().is_some_and(|e| e == "j2") {
+            out.push(path);
+        }
+    }
 }
 
 /// The set's version against what its changes need.

@@ -341,6 +341,8 @@ codes! {
         "Nothing to fix when the sites have no such export: its metrics show `not_collected`, never a zero. Say so once to silence the note, `sources: {capas: none}` in yardstick.yaml; bind it under `sources:` once they export it.";
     N0701: "rows of an event metric's source dated before the project's `start`: they count in no period",
         "Nothing to fix when the export holds history from before the project; the results count them in the first period's `excluded` (`before_start`). Move `start` earlier to count them.";
+    N0901: "the definitions did not exist at the base revision (`check --base`): every metric, vocabulary and source is new",
+        "Nothing to fix: a new metric needs no version raised. `yardstick diff REV` lists them all as added.";
 
     W0501: "an event metric whose value mixes aggregates the baseline scales (count, sum) with others",
         "The value and its baseline are then not comparable; a per-item average compares well as a derived metric of two flows.";

@@ -361,3 +361,73 @@ fn diff_names_a_changed_column_type_and_the_metrics_it_reaches() {
     assert_eq!(late["class"], "breaking");
     assert!(moved(late).is_empty());
 }
+
+#[test]
+fn a_base_revision_without_the_definitions_finds_every_metric_added() {
+    // The set and the project arrive in the second commit: against the first, everything
+    // is new, which needs no version, and the diff lists every metric as added.
+    let repo = Repo::new();
+    repo.git(&["rm", "-q", "-r", "metrics", "acme"]);
+    repo.commit("not yet");
+    repo.git(&["-c", "commit.gpgsign=false", "revert", "--no-edit", "HEAD"]);
+    let (code, out, err) = repo.check_base();
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("ok: the definitions did not exist at HEAD~1: every metric, vocabulary and source is new"),
+        "{out}"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_yardstick"))
+        .args([
+            "diff",
+            "HEAD~1",
+            "-p",
+            repo.path("acme").to_str().unwrap(),
+            "--as-of",
+            "2025-12-31",
+            "--format",
+            "json",
+        ])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let diff: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let metrics = diff["metrics"].as_array().unwrap();
+    assert_eq!(metrics.len(), 67);
+    assert!(metrics.iter().all(|m| m["class"] == "added"), "{diff:#}");
+    assert_eq!(diff["sources"].as_array().unwrap().len(), 19);
+}
+
+#[test]
+fn a_base_revision_written_for_an_earlier_yardstick_is_said_to_be_one() {
+    // Before set 1.2.0 an inventory declared no `snapshot:`: such a revision does not read
+    // under today's rules, and the error says so and what to do.
+    let repo = Repo::new();
+    repo.change(&[("metrics/sources/assets.yaml", "snapshot: snapshot_on\n", "")]);
+    repo.git(&["-c", "commit.gpgsign=false", "revert", "--no-edit", "HEAD"]);
+    let (code, _, err) = repo.check_base();
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("error: the definitions at HEAD~1 do not check with this yardstick (the errors above)"),
+        "{err}"
+    );
+    assert!(err.contains("compare from a later revision that checks"), "{err}");
+}
+
+#[test]
+fn a_removed_metric_named_in_a_template_of_a_subfolder_is_found_too() {
+    // A partial the reports include, in a subfolder of the set's reports/.
+    let repo = Repo::new();
+    fs::remove_file(repo.path("metrics/metrics/outcome/audit_fire_drills.yaml")).unwrap();
+    fs::create_dir_all(repo.path("metrics/reports/partials")).unwrap();
+    fs::write(
+        repo.path("metrics/reports/partials/drills.md.j2"),
+        "{% for m in metrics if m.id == 'audit_fire_drills' %}{{ m.title }}{% endfor %}\n",
+    )
+    .unwrap();
+    repo.change(&[(SET, "version: 3.1.0", "version: 4.0.0"), ("acme/yardstick.yaml", "<4\"", "<5\"")]);
+    let (code, _, err) = repo.check_base();
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("[E0904] Error: metric `audit_fire_drills` was removed since HEAD~1"), "{err}");
+    assert!(err.contains("reports/partials/drills.md.j2"), "{err}");
+}

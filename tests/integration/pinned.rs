@@ -56,11 +56,16 @@ impl Plant {
     /// yardstick run inside the plant's project: exit status, output and error, the
     /// temporary folder written `[tmp]`.
     fn run(&self, args: &[&str]) -> (i32, String, String) {
+        self.run_with_cache(&self.dir.path().join("cache"), args)
+    }
+
+    /// [`Plant::run`] with yardstick's cache in `cache`.
+    fn run_with_cache(&self, cache: &Path, args: &[&str]) -> (i32, String, String) {
         let out = Command::new(env!("CARGO_BIN_EXE_yardstick"))
             .args(args)
             .current_dir(self.project())
             .env("NO_COLOR", "1")
-            .env("YARDSTICK_CACHE", self.dir.path().join("cache"))
+            .env("YARDSTICK_CACHE", cache)
             .output()
             .unwrap();
         let tmp = self.dir.path().display().to_string();
@@ -147,6 +152,23 @@ fn a_mapping_edit_in_the_plants_repository_moves_values_and_needs_no_version() {
     assert!(!rows.is_empty() && rows.iter().all(|r| (r.0 == "brno" || r.0 == "all") && r.3 < r.2), "{rows:?}");
     // No metric of the set changed: every version stays.
     assert!(diff["metrics"].as_array().unwrap().iter().all(|m| m["versions"][0] == m["versions"][1]), "{diff:#}");
+}
+
+#[test]
+fn a_cache_inside_the_plants_repository_is_read_as_it_is_at_a_base_revision() {
+    // The cache of pinned sets kept in the project's repository, ignored by git: a
+    // revision of the repository has no cache, and the pinned set is read from disk.
+    let plant = Plant::new("v3.1.0");
+    let cache = plant.project().join(".yardstick-cache");
+    fs::write(plant.project().join(".gitignore"), ".yardstick-cache/\n").unwrap();
+    commit(&plant.project(), "the cache is not the plant's");
+    let (code, _, err) = plant.run_with_cache(&cache, &["check"]);
+    assert_eq!(code, 0, "{err}");
+    edit(&plant.project().join("sites/brno.yaml"), "\"KONFIG\": configuration_error", "\"KONFIG\": unknown");
+    commit(&plant.project(), "KONFIG is not known to be a configuration error");
+    let (code, out, err) = plant.run_with_cache(&cache, &["check", "--base", "HEAD~1"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("ok: every change since HEAD~1 has the versions it needs"), "{out}");
 }
 
 #[test]
