@@ -63,7 +63,7 @@ fn check_base(head: &crate::check::Checked, project: &Path, rev: &str, sources: 
     }
     if let Some(new) = found.first() {
         // The definitions are new since REV: said in the ok line, not as a folded note.
-        return super::emit(&format!("ok: {}; nothing needs a version\n", new.message));
+        return super::emit(&format!("ok: {}; nothing needs a version [{}]\n", new.message, new.code.as_str()));
     }
     super::emit(&format!("ok: every change since {rev} has the versions it needs\n"))
 }

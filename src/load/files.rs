@@ -162,14 +162,15 @@ impl AtRevision {
 
     /// `path` relative to the repository's top folder, when it lies inside it and is the
     /// repository's: yardstick's cache of pinned sets is its own, read as it is on disk
-    /// even where it lies inside the repository (`YARDSTICK_CACHE=.cache`).
+    /// even where it lies inside the repository (`YARDSTICK_CACHE=.cache`), unless the
+    /// repository is a pinned set's clone inside that cache.
     fn inside(&self, path: &Path) -> Option<PathBuf> {
         let absolute = if path.is_absolute() { path.to_path_buf() } else { std::env::current_dir().ok()?.join(path) };
         let absolute = super::normalize(&absolute);
         // The working tree may be reached through a symbolic link: compare real paths.
         let real = real_prefix(&absolute);
         let cache = super::remote::cache_root().ok().map(|c| real_prefix(&super::normalize(&c)));
-        if cache.is_some_and(|c| real.starts_with(c)) {
+        if cache.is_some_and(|c| real.starts_with(&c) && !self.root.starts_with(&c)) {
             return None;
         }
         let relative = real.strip_prefix(&self.root).ok()?;

@@ -146,11 +146,14 @@ fn stage(
     };
     write(RESULTS_CSV, csv.as_bytes())?;
     let (head, body) = crate::results::table(&rows);
-    let columns = head.iter().enumerate().map(|(i, name)| (name.as_str(), column(&body, i))).collect();
+    let types = crate::results::column_types(&crate::results::dimensions(rows.iter().map(|r| &r.dims)));
+    let columns = head.iter().enumerate().map(|(i, name)| (name.as_str(), column(&body, i, &types[i]))).collect();
     crate::engine::write_parquet(columns, body.len(), &staging.join(RESULTS_PARQUET))?;
     let (head, body) = crate::results::trend::table(&results.trends);
     write(TRENDS_CSV, crate::results::csv(&head, body.clone()).as_bytes())?;
-    let columns = head.iter().enumerate().map(|(i, name)| (name.as_str(), column(&body, i))).collect();
+    let dims = crate::results::dimensions(results.trends.iter().map(|r| &r.dims));
+    let types = crate::results::trend::column_types(&dims);
+    let columns = head.iter().enumerate().map(|(i, name)| (name.as_str(), column(&body, i, &types[i]))).collect();
     crate::engine::write_parquet(columns, body.len(), &staging.join(TRENDS_PARQUET))?;
     let outputs = [RESULTS_CSV, RESULTS_PARQUET, TRENDS_CSV, TRENDS_PARQUET].map(|f| staging.join(f));
     let mut manifest = Manifest::new(checked, results, as_of, &outputs, vcs)?;
@@ -173,18 +176,15 @@ fn stage(
     Ok(manifest)
 }
 
-/// The `i`th column of the results table, typed by its first cell.
-fn column<'r>(body: &[Vec<Cell<'r>>], i: usize) -> Cells<'r> {
+/// The `i`th column of a table, typed as `typed` (its column's type, whatever the rows
+/// hold: a table without rows keeps its types).
+fn column<'r>(body: &[Vec<Cell<'r>>], i: usize, typed: &Cell) -> Cells<'r> {
     let cells = body.iter().map(|row| &row[i]);
-    match body.first().map(|row| &row[i]) {
-        Some(Cell::Number(_)) => {
-            Cells::Number(cells.map(|c| if let Cell::Number(v) = c { *v } else { None }).collect())
-        }
-        Some(Cell::Count(_)) => Cells::Count(cells.map(|c| if let Cell::Count(v) = c { *v } else { None }).collect()),
-        Some(Cell::Flag(_)) => {
-            Cells::Flag(cells.map(|c| if let Cell::Flag(v) = c { Some(*v) } else { None }).collect())
-        }
-        Some(Cell::Day(_)) => Cells::Day(cells.map(|c| if let Cell::Day(d) = c { Some(*d) } else { None }).collect()),
+    match typed {
+        Cell::Number(_) => Cells::Number(cells.map(|c| if let Cell::Number(v) = c { *v } else { None }).collect()),
+        Cell::Count(_) => Cells::Count(cells.map(|c| if let Cell::Count(v) = c { *v } else { None }).collect()),
+        Cell::Flag(_) => Cells::Flag(cells.map(|c| if let Cell::Flag(v) = c { Some(*v) } else { None }).collect()),
+        Cell::Day(_) => Cells::Day(cells.map(|c| if let Cell::Day(d) = c { Some(*d) } else { None }).collect()),
         _ => Cells::Text(
             cells
                 .map(|c| match c {
@@ -233,4 +233,18 @@ pub fn failing(checked: &Checked, rows: &[ResultRow], at_least: RowStatus) -> Ve
         }
     }
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_column_without_rows_is_written_with_its_type() {
+        assert!(matches!(column(&[], 0, &Cell::Number(None)), Cells::Number(v) if v.is_empty()));
+        assert!(matches!(column(&[], 0, &Cell::Count(None)), Cells::Count(v) if v.is_empty()));
+        // A first row with nothing in it does not make the column text.
+        let body = vec![vec![Cell::Number(None)], vec![Cell::Number(Some(2.5))]];
+        assert!(matches!(column(&body, 0, &Cell::Number(None)), Cells::Number(v) if v == [None, Some(2.5)]));
+    }
 }

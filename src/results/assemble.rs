@@ -354,8 +354,10 @@ impl<'p> Base<'p> {
 
     fn combo_rows(&self, site: &SiteRef, dims: &Dims, periods: &[Period], collection: Collection, out: &mut Assembled) {
         let absent = self.is_absent(site);
-        // Not collected at the site: no baseline either, never a zero.
-        let baseline = if absent { None } else { self.baseline(site, dims) };
+        // Not collected at the site, or an export without rows: no baseline either, never
+        // a zero.
+        let empty = matches!(site, SiteRef::Site(id) if self.empty.contains(id));
+        let baseline = if absent || empty { None } else { self.baseline(site, dims) };
         out.baselines.insert((self.base.metric.id.clone(), site.clone(), dims.clone()), baseline);
         let mut rows = Vec::with_capacity(periods.len());
         for period in periods {
@@ -396,15 +398,17 @@ impl<'p> Base<'p> {
                     _ => RowCoverage::Covered,
                 },
                 status: if absent { Some(RowStatus::NotCollected) } else { judged.status },
-                status_note: match site {
-                    SiteRef::Site(id) if !absent && self.empty.contains(id) => {
-                        Some(format!("the site's export of `{}` holds no rows", self.base.source))
-                    }
-                    _ => judged.status_note.clone(),
+                status_note: match empty && !absent {
+                    true => Some(format!("the site's export of `{}` holds no rows", self.base.source)),
+                    false => judged.status_note.clone(),
                 },
                 collection,
                 ..judged
             };
+            if let Some(reasons) = self.excluded.get(&(site.clone(), period.index)) {
+                let key = (self.base.metric.id.clone(), site.clone(), period.start);
+                out.left_out.insert(key, (self.base.source.clone(), reasons.clone()));
+            }
             rows.push(row);
         }
         self.windows(site, dims, periods, &mut rows);
@@ -1169,8 +1173,15 @@ fn derived_rows(plan: &Plan, d: &DerivedPlan, out: &mut Assembled) {
                     _ => Evidence::default(),
                 };
                 let judged = judge(d.metric, &site, period, value, baseline, standing, &evidence, plan.judgement);
+                let left_out = parts_left_out(d, &site, period.start, out);
+                if !left_out.is_empty() {
+                    let key = (id.clone(), site.clone(), period.start);
+                    out.left_out.insert(key, (id.to_string(), left_out.clone()));
+                }
                 let row = ResultRow {
                     dims: names.iter().cloned().zip(dims.iter().cloned()).collect(),
+                    excluded: left_out.values().sum(),
+                    excluded_reasons: reasons(&left_out),
                     coverage: match covered {
                         _ if absent => RowCoverage::NotCollected,
                         true => RowCoverage::Covered,
@@ -1335,6 +1346,10 @@ struct Assembled {
     /// The baseline of a dimension value with no rows in the window.
     zero_baseline: HashMap<(MetricId, SiteRef), Option<f64>>,
     collection: HashMap<(MetricId, SiteRef), Collection>,
+    /// (metric, site, period start) to the rows left out of it, by reason, and the source
+    /// they were left out of (a derived metric's own id): what a derived metric over it
+    /// has left out.
+    left_out: HashMap<(MetricId, SiteRef, NaiveDate), (String, ByReason)>,
     /// The dimension values seen per metric and site.
     combos: HashMap<(MetricId, SiteRef), BTreeSet<Dims>>,
     dim_names: HashMap<MetricId, Vec<String>>,
@@ -1380,6 +1395,28 @@ impl Env for Lookup<'_> {
         found.copied().unwrap_or_else(|| zero(self.out)).map_or(V::Null, V::Num)
     }
 }
+
+/// The rows left out of a derived metric's parts at a site in the period starting
+/// `start`, by reason: a row left out of two parts over one source counts once.
+fn parts_left_out(d: &DerivedPlan, site: &SiteRef, start: NaiveDate, out: &Assembled) -> BTreeMap<String, u64> {
+    let mut per_source: BTreeMap<&str, BTreeMap<&str, u64>> = BTreeMap::new();
+    for input in &d.inputs {
+        let Some((source, reasons)) = out.left_out.get(&(input.clone(), site.clone(), start)) else { continue };
+        let most = per_source.entry(source.as_str()).or_default();
+        for (reason, n) in reasons {
+            let seen = most.entry(reason.as_str()).or_default();
+            *seen = (*seen).max(*n);
+        }
+    }
+    let mut total = BTreeMap::new();
+    for (reason, n) in per_source.values().flatten() {
+        *total.entry(reason.to_string()).or_default() += n;
+    }
+    total
+}
+
+/// How many rows were left out, by reason.
+type ByReason = BTreeMap<String, u64>;
 
 /// Rows left out per site (and pooled) and period, by reason.
 fn by_reason(excluded: Vec<(String, i64, String, u64)>) -> HashMap<(SiteRef, i64), BTreeMap<String, u64>> {

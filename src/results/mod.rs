@@ -276,6 +276,48 @@ pub fn table<'r>(rows: &[&'r ResultRow]) -> (Vec<String>, Vec<Vec<Cell<'r>>>) {
     (header(&dims), body)
 }
 
+/// A cell of each column of the results table with the `by` dimensions `dims`, typed as
+/// every row's cell in it is: what types the columns of a table without rows.
+pub fn column_types(dims: &[String]) -> Vec<Cell<'static>> {
+    static BLANK: std::sync::LazyLock<ResultRow> = std::sync::LazyLock::new(|| ResultRow {
+        metric: MetricId(String::new()),
+        version: 0,
+        site: SiteRef::All,
+        dims: Vec::new(),
+        period: String::new(),
+        period_start: NaiveDate::MIN,
+        period_end: NaiveDate::MIN,
+        partial: false,
+        value: None,
+        lower: None,
+        upper: None,
+        approximate: false,
+        points: false,
+        n: None,
+        excluded: 0,
+        excluded_reasons: String::new(),
+        baseline: None,
+        delta: None,
+        delta_pct: None,
+        change: None,
+        change_lower: None,
+        change_upper: None,
+        sustained: false,
+        target: None,
+        status: None,
+        status_note: None,
+        window: None,
+        coverage: RowCoverage::Covered,
+        collection: Collection::Automated,
+        fingerprint: String::new(),
+    });
+    let row: &'static ResultRow = &BLANK;
+    let mut cells: Vec<Cell<'static>> = LEADING.iter().map(|(_, get)| get(row)).collect();
+    cells.extend(dims.iter().map(|_| Cell::MaybeText(None)));
+    cells.extend(TRAILING.iter().map(|(_, get)| get(row)));
+    cells
+}
+
 /// The names of the `by` dimensions of rows (each row's `dims`), in the order first met.
 pub fn dimensions<'r>(rows: impl Iterator<Item = &'r Vec<(String, Option<String>)>>) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
@@ -392,6 +434,25 @@ mod tests {
             collection: Collection::Mixed,
             fingerprint: String::new(),
         }
+    }
+
+    #[test]
+    fn a_table_without_rows_keeps_the_types_its_rows_would_have() {
+        // The types come from the columns, not from a first row: a row whose values are
+        // all empty, or no row at all, types the Parquet columns alike.
+        let r = row();
+        let (_, body) = table(&[&r]);
+        let types = column_types(&["line".to_string()]);
+        assert_eq!(body[0].len(), types.len());
+        for (cell, typed) in body[0].iter().zip(&types) {
+            let text = |c: &Cell| matches!(c, Cell::Text(_) | Cell::MaybeText(_));
+            let same = std::mem::discriminant(cell) == std::mem::discriminant(typed) || (text(cell) && text(typed));
+            assert!(same, "{cell:?} against {typed:?}");
+        }
+        assert!(matches!(
+            types[header(&["line".to_string()]).iter().position(|h| h == "value").unwrap()],
+            Cell::Number(_)
+        ));
     }
 
     #[test]

@@ -250,26 +250,45 @@ pub fn table(rows: &[TrendRow]) -> (Vec<String>, Vec<Vec<Cell<'_>>>) {
         .chain(trailing)
         .map(String::from)
         .collect();
-    let body = rows
-        .iter()
-        .map(|r| {
-            let own = |d: &str| r.dims.iter().find(|(n, _)| n == d).and_then(|(_, v)| v.as_deref());
-            let mut cells = vec![Cell::Text(r.metric.as_str()), Cell::Text(r.site.as_str())];
-            cells.extend(dims.iter().map(|d| Cell::MaybeText(own(d))));
-            cells.extend([
-                Cell::Text(r.method.as_str()),
-                Cell::Count(Some(r.periods)),
-                Cell::MaybeText(r.first_period.as_deref()),
-                Cell::MaybeText(r.last_period.as_deref()),
-                Cell::Number(r.per_year),
-                Cell::Number(r.lower),
-                Cell::Number(r.upper),
-                Cell::Text(r.method.scale()),
-                Cell::Number(r.dispersion),
-                Cell::MaybeText(r.note.as_deref()),
-            ]);
-            cells
-        })
-        .collect();
-    (head, body)
+    (head, rows.iter().map(|r| cells(r, &dims)).collect())
+}
+
+/// A trend row's cells under a header with the dimensions `dims`.
+fn cells<'r>(r: &'r TrendRow, dims: &[String]) -> Vec<Cell<'r>> {
+    let own = |d: &str| r.dims.iter().find(|(n, _)| n == d).and_then(|(_, v)| v.as_deref());
+    let mut cells = vec![Cell::Text(r.metric.as_str()), Cell::Text(r.site.as_str())];
+    cells.extend(dims.iter().map(|d| Cell::MaybeText(own(d))));
+    cells.extend([
+        Cell::Text(r.method.as_str()),
+        Cell::Count(Some(r.periods)),
+        Cell::MaybeText(r.first_period.as_deref()),
+        Cell::MaybeText(r.last_period.as_deref()),
+        Cell::Number(r.per_year),
+        Cell::Number(r.lower),
+        Cell::Number(r.upper),
+        Cell::Text(r.method.scale()),
+        Cell::Number(r.dispersion),
+        Cell::MaybeText(r.note.as_deref()),
+    ]);
+    cells
+}
+
+/// A cell of each column of the trends table with the dimensions `dims`, typed as every
+/// row's cell in it is: what types the columns of a table without rows.
+pub fn column_types(dims: &[String]) -> Vec<Cell<'static>> {
+    static BLANK: std::sync::LazyLock<TrendRow> = std::sync::LazyLock::new(|| TrendRow {
+        metric: MetricId(String::new()),
+        site: SiteRef::All,
+        dims: Vec::new(),
+        method: Method::Poisson,
+        periods: 0,
+        first_period: None,
+        last_period: None,
+        per_year: None,
+        lower: None,
+        upper: None,
+        dispersion: None,
+        note: None,
+    });
+    cells(&BLANK, dims)
 }

@@ -373,7 +373,9 @@ fn a_base_revision_without_the_definitions_finds_every_metric_added() {
     let (code, out, err) = repo.check_base();
     assert_eq!(code, 0, "{err}");
     assert!(
-        out.contains("ok: the definitions did not exist at HEAD~1: every metric, vocabulary and source is new"),
+        out.contains(
+            "ok: the definitions did not exist at HEAD~1: every metric, vocabulary and source is new; nothing needs a version [N0901]"
+        ),
         "{out}"
     );
     let out = Command::new(env!("CARGO_BIN_EXE_yardstick"))

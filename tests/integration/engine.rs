@@ -357,7 +357,7 @@ fn joins_leave_rows_with_a_missing_key_without_joined_values() {
     // ZZ is in no snapshot: a join miss, an error unless the join keeps such rows.
     let Err(errors) = run("critical_incidents", "2024-03-31", &f, &[]) else { panic!("a join miss computed") };
     assert!(
-        errors[0].contains("join `asset` on `asset_id` to no row of `assets` known as of 2024-03-31: `ZZ`"),
+        errors[0].contains("joins `asset` on `asset_id` to no row of `assets` known as of 2024-03-31: `ZZ`"),
         "{errors:?}"
     );
     let keep = Edit::Replace {

@@ -101,7 +101,7 @@ fn a_year_of_two_digits_under_a_four_digit_pattern_is_an_error_naming_the_row() 
     let (code, err) = check_data(&dir);
     assert_eq!(code, 1, "{err}");
     assert!(
-        err.contains("row 2 (line 3), column `detected_at`: `17.07.25 06:10` is not a datetime written `%d.%m.%Y %H:%M` with its year in four digits (`17.07.25 06:10` would be in the year 25)"),
+        err.contains("row 2 (line 3), column `detected_at`: `17.07.25 06:10` is not a datetime written `%d.%m.%Y %H:%M` with its year written in full (`17.07.25 06:10` would be in the year 25)"),
         "{err}"
     );
     // A day that does not exist is said to be one, not a format mismatch.
@@ -176,7 +176,7 @@ fn a_join_key_without_a_partner_is_an_error_unless_the_join_says_otherwise() {
     let p = dir.path().join("project");
     let p = p.to_str().unwrap();
     let query = ["query", "critical_incidents", "-p", p, "--as-of", "2025-03-31", "--format", "csv"];
-    let said = "1 row of `incidents` at site `a` join `asset` on `asset_id` to no row of `assets` known as of 2025-03-31: `A9`";
+    let said = "1 row of `incidents` at site `a` joins `asset` on `asset_id` to no row of `assets` known as of 2025-03-31: `A9`";
     let (code, out, err) = yardstick_on("2026-12-07", &query);
     assert_eq!(code, 1, "{err}");
     assert!(out.is_empty());
@@ -380,4 +380,101 @@ fn a_project_of_one_site_is_counted_as_one_site() {
     let (code, out, err) = yardstick_on("2026-12-07", &["check", "-p", p.to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains(", 1 site (definition set"), "{out}");
+}
+
+#[test]
+fn a_renamed_column_comes_from_its_own_header_only_and_a_header_names_a_column_once() {
+    // `Schweregrad` is read as `severity`: a file that also has `severity` is ambiguous,
+    // and one without `Schweregrad` lacks the column, whatever else it has.
+    let header = "incident_id,detected_at,contained_at,Schweregrad,cost_eur,asset_id";
+    let both = format!("{header},severity\ni1,2025-02-10T08:00:00Z,,SEV1,,,SEV4\n");
+    let rename = Edit::Replace {
+        file: "project/yardstick.yaml",
+        find: "incidents: {file: \"data/{site}/incidents.csv\"}",
+        with: "incidents: {file: \"data/{site}/incidents.csv\", columns: {severity: Schweregrad}}",
+    };
+    let dir = project(&[("a/incidents.csv", &both), ("b/incidents.csv", &both)], &[incidents_only(), rename]);
+    let (code, err) = check_data(&dir);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(
+            "has both `Schweregrad`, which its binding reads as `severity` of `incidents`, and a column `severity`"
+        ),
+        "{err}"
+    );
+    let wrong = format!("{}\ni1,2025-02-10T08:00:00Z,,SEV1,,\n", INCIDENTS.trim_end());
+    std::fs::write(dir.path().join("project/data/a/incidents.csv"), &wrong).unwrap();
+    std::fs::write(dir.path().join("project/data/b/incidents.csv"), &wrong).unwrap();
+    let (code, err) = check_data(&dir);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("column `severity` (read from the header `Schweregrad`, as its binding's `columns:` says) of source `incidents` is missing"), "{err}");
+    // A header that names a column twice is refused, not read half.
+    let dir = project(
+        &[
+            (
+                "a/incidents.csv",
+                &format!("{}\ni1,2025-02-10T08:00:00Z,,SEV1,,,SEV4\n", INCIDENTS.trim_end().to_string() + ",severity"),
+            ),
+            ("b/incidents.csv", INCIDENTS),
+        ],
+        &[incidents_only()],
+    );
+    let (code, err) = check_data(&dir);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("its header names the column `severity` twice"), "{err}");
+}
+
+#[test]
+fn an_empty_export_has_no_baseline_either() {
+    let a = format!("{INCIDENTS}i1,2024-02-10T08:00:00Z,,SEV2,,\n");
+    let dir = project(&[("a/incidents.csv", &a), ("b/incidents.csv", INCIDENTS)], &[incidents_only()]);
+    let p = dir.path().join("project");
+    let query = ["query", "incidents", "-p", p.to_str().unwrap(), "--as-of", "2025-03-31", "--format", "json"];
+    let (code, out, err) = yardstick_on("2026-12-07", &query);
+    assert_eq!(code, 0, "{err}");
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    let b: Vec<&serde_json::Value> = rows.iter().filter(|r| r["site"] == "b").collect();
+    assert!(!b.is_empty());
+    assert!(b.iter().all(|r| r["value"].is_null() && r["baseline"].is_null() && r["status"] == "no_data"), "{b:?}");
+}
+
+#[test]
+fn a_derived_metric_counts_the_rows_left_out_of_its_parts() {
+    // One incident at a left out for its code (unmapped: exclude): `incidents` leaves it
+    // out, and so does `hours_per_incident`, which divides by it.
+    let a = format!("{INCIDENTS}i1,2025-02-10T08:00:00Z,,SEV2,,\ni2,2025-02-11T08:00:00Z,,SEVX,,\n");
+    let b = format!("{INCIDENTS}j1,2025-02-10T08:00:00Z,,P1,,\n");
+    let downtime = "event_id,started_at,duration_min,cause,line\nd1,2025-02-10T09:00:00Z,120,cyber,L1\n";
+    let edits = [
+        Edit::Replace {
+            file: "project/yardstick.yaml",
+            find: "  risks: {file: \"data/{site}/risks.csv\"}\n  assets: {file: \"data/{site}/assets.csv\"}\n",
+            with: "",
+        },
+        Edit::Replace {
+            file: "project/yardstick.yaml",
+            find: "start: 2024-01-01",
+            with: "start: 2024-01-01\nunmapped: exclude",
+        },
+    ];
+    let files = [
+        ("a/incidents.csv", a.as_str()),
+        ("b/incidents.csv", &b),
+        ("a/downtime.csv", downtime),
+        ("b/downtime.csv", downtime),
+    ];
+    let dir = project(&files, &edits);
+    let p = dir.path().join("project");
+    let query = ["query", "hours_per_incident", "-p", p.to_str().unwrap(), "--as-of", "2025-03-31", "--format", "json"];
+    let (code, out, err) = yardstick_on("2026-12-07", &query);
+    assert_eq!(code, 0, "{err}");
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    let a = rows.iter().find(|r| r["site"] == "a" && r["period"] == "2025-Q1").unwrap();
+    assert_eq!(
+        (&a["excluded"], &a["excluded_reasons"]),
+        (&serde_json::json!(1), &serde_json::json!("unmapped=1")),
+        "{a}"
+    );
+    let b = rows.iter().find(|r| r["site"] == "b" && r["period"] == "2025-Q1").unwrap();
+    assert_eq!(b["excluded"], 0, "{b}");
 }

@@ -49,6 +49,7 @@ pub fn read_plain(path: &Path, source: &Source) -> Result<DataFrame, ReadError> 
     let bytes = std::fs::read(path)?;
     utf16_under(&bytes, encoding_rs::UTF_8)?;
     ragged(&bytes, b',', None)?;
+    twice_in_header(&bytes, b',')?;
     let read =
         |typed| options(source, typed, &Dialect::default()).into_reader_with_file_handle(Cursor::new(&bytes)).finish();
     read(true)
@@ -111,11 +112,35 @@ pub fn ragged(text: &[u8], delimiter: u8, comment: Option<u8>) -> Result<(), Rea
     end_record(start_line, fields, len, first)
 }
 
+/// Refuses a header that names a column twice: one of the two would be read and the other
+/// ignored, without a word.
+pub fn twice_in_header(text: &[u8], delimiter: u8) -> Result<(), ReadError> {
+    let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
+    let (mut names, mut name, mut quoted) = (Vec::new(), Vec::new(), false);
+    for &b in text {
+        match (quoted, b) {
+            (_, b'"') => quoted = !quoted,
+            (false, b'\n') => break,
+            (false, b) if b == delimiter => names.push(std::mem::take(&mut name)),
+            (_, b) => name.push(b),
+        }
+    }
+    names.push(name);
+    let names: Vec<String> = names.iter().map(|n| String::from_utf8_lossy(n).trim().to_string()).collect();
+    for (i, n) in names.iter().enumerate() {
+        if !n.is_empty() && names[..i].contains(n) {
+            return Err(ReadError::TwiceInHeader(n.clone()));
+        }
+    }
+    Ok(())
+}
+
 /// The file in `dialect`, every column as text, with where its rows are.
 pub fn read_dialect(path: &Path, source: &Source, dialect: &Dialect) -> Result<(DataFrame, Lines), ReadError> {
     let bytes = std::fs::read(path)?;
     let text = decode(&bytes, dialect)?;
     ragged(text.as_bytes(), dialect.delimiter, dialect.comment)?;
+    twice_in_header(text.as_bytes(), dialect.delimiter)?;
     let (text, skipped) = match dialect.comment {
         Some(c) => without_comments(&text, c),
         None => (text, Vec::new()),
@@ -232,6 +257,9 @@ mod tests {
         assert!(ragged(b"a,b,c\r\n1,\"x,\ny\",3\r\n", b',', None).is_ok());
         let short = ragged(b"a,b,c\n1,2,3\n4,5\n", b',', None).unwrap_err().to_string();
         assert!(short.starts_with("line 3 has 2 of the header's 3 fields"), "{short}");
+        let twice = twice_in_header(b"a,b,\"a\"\n1,2,3\n", b',').unwrap_err().to_string();
+        assert!(twice.starts_with("its header names the column `a` twice"), "{twice}");
+        assert!(twice_in_header(b"a;\"b;a\"\n1;2\n", b';').is_ok());
         let long = ragged(b"a;b\n\"x\ny\";2\n1;2;3", b';', None).unwrap_err().to_string();
         assert!(long.starts_with("line 4 has 3 fields where the header has 2"), "{long}");
         assert!(ragged(b"a,b\n# a comment, with, commas\n1,2\n", b',', Some(b'#')).is_ok());

@@ -70,7 +70,7 @@ pub(super) fn iso_utc_ms(v: &[u8], utc: bool) -> Option<i64> {
 /// What a value that parses under a pattern with `%Y` is not, when its year has fewer
 /// than four digits: `25` under `%Y` is the year 25, never 2025.
 pub(super) fn short_year(expected: &str, v: &str, year: i32) -> String {
-    format!("{expected} with its year in four digits (`{v}` would be in the year {year})")
+    format!("{expected} with its year written in full (`{v}` would be in the year {year})")
 }
 
 /// What `v` is not, when its fields read under `pattern` but name a day that does not

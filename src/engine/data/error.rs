@@ -29,6 +29,8 @@ pub enum ReadError {
         "line {line} has {fields} fields where the header has {expected}: a value holding `{delimiter}` must be in double quotes"
     )]
     TooManyFields { line: usize, fields: usize, expected: usize, delimiter: char },
+    #[error("its header names the column `{0}` twice: one of the two would be read and the other ignored")]
+    TwiceInHeader(String),
     #[error("line {0} nests values more than {MAX_NDJSON_DEPTH} deep; an export's rows are flat records")]
     TooDeep(usize),
     #[error("cannot start the decoder ({}): {source}", program.display())]

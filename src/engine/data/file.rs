@@ -65,11 +65,13 @@ pub(super) fn read_file_anew(
                     "save it from Excel as \"CSV UTF-8\", or say how it is written in its binding `{}` in yardstick.yaml: `csv: {{encoding: {label}, delimiter: \"\\t\"}}` (Unicode text is tab-separated)",
                     binding.at
                 )
-            } else if let ReadError::Utf8UnderSingleByte { encoding, .. } = &e {
+            } else if let ReadError::Utf8UnderSingleByte { .. } = &e {
                 format!(
-                    "the binding `{}` in yardstick.yaml says `encoding: {encoding}`: remove it (UTF-8 is the default), or export the file in {encoding}",
-                    binding.at
+                    "the binding `{}` in yardstick.yaml says `encoding: {1}`: remove it (UTF-8 is the default), or export the file in {1}",
+                    binding.at, binding.dialect.encoding
                 )
+            } else if let ReadError::TwiceInHeader(_) = &e {
+                "remove or rename one of the two columns in the export".to_string()
             } else if not_text && binding.dialect.encoding == "UTF-8" {
                 format!(
                     "name the export's encoding in its binding `{}` in yardstick.yaml: `csv: {{encoding: windows-1250}}` (or windows-1252, iso-8859-2, ...)",

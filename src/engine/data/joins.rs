@@ -72,10 +72,11 @@ pub fn report_misses(
     let more = if keys.len() > shown.len() { format!(" and {} more", keys.len() - shown.len()) } else { String::new() };
     let n = rows.len();
     let what = format!(
-        "{n} row{} of `{}` at site `{}` join `{}` on `{}` to no row of `{}` known as of {as_of}: {}{more} ({})",
+        "{n} row{} of `{}` at site `{}` join{} `{}` on `{}` to no row of `{}` known as of {as_of}: {}{more} ({})",
         if n == 1 { "" } else { "s" },
         source.name,
         left.site,
+        if n == 1 { "s" } else { "" },
         join.name,
         join.on,
         join.source,
@@ -87,7 +88,7 @@ pub fn report_misses(
     match join.on_missing {
         OnMissing::Error => report.errors.push(
             Diagnostic::error(codes::E0710, what).in_file(&left.path).help(format!(
-                "fix the key in the export (a typo, a renamed {0}?) or export the missing row of `{0}`; if such rows are expected, the source schema says what they do: {schema} leaves them out and counts them, `on_missing: keep` keeps them with empty joined columns",
+                "fix the key in the export (a typo, a renamed key?) or export the missing row of `{0}`; if such rows are expected, the source schema says what they do: {schema} leaves them out and counts them, `on_missing: keep` keeps them with empty joined columns",
                 join.source
             )),
         ),

@@ -95,12 +95,7 @@ pub fn read_site_table(
     let binding = inputs.binding(&source.name, site)?;
     let path = bound_file(inputs.root, source, site, binding, report)?;
     let (mut raw, lines) = read_file(&path, binding, source, report)?;
-    // The export's own headers, read as the schema's columns (`columns:` in the binding).
-    for (column, header) in &binding.columns {
-        if raw.column(column).is_err() && raw.column(header).is_ok() {
-            raw.rename(header, column.as_str().into()).expect("a column the frame has");
-        }
-    }
+    renamed(&mut raw, binding, source, &path, report)?;
     if raw.height() == 0 && binding.empty == crate::ir::Empty::NoData {
         let message = format!(
             "{} holds no rows: the metrics over `{}` have no value at site `{}` (`no_data`), never a zero",
@@ -124,6 +119,46 @@ pub fn read_site_table(
     let durations = inputs.durations(&source.name);
     rules::Rules { source, path: &path, lines: &lines, frame: &frame, visible, durations }.check(report);
     Some(SiteTable { site: site.id.clone(), path, frame, deprecated, lines })
+}
+
+/// The export's own headers read as the schema's columns (`columns:` in the binding): a
+/// renamed column comes from its header alone, so a file that also has a header of the
+/// schema's name is refused (which one is meant?), and without its header the column is
+/// missing (reported as such), never read from a header of the schema's name. `None`
+/// (reported) when a header is ambiguous.
+fn renamed(
+    raw: &mut DataFrame,
+    binding: &Binding,
+    source: &Source,
+    path: &Path,
+    report: &mut DataReport,
+) -> Option<()> {
+    let mut ok = true;
+    for (column, header) in binding.columns.iter().filter(|(c, h)| c != h) {
+        match (raw.column(header).is_ok(), raw.column(column).is_ok()) {
+            (true, true) => {
+                let message = format!(
+                    "{} has both `{header}`, which its binding reads as `{column}` of `{}`, and a column `{column}`: which one is meant?",
+                    path.display(),
+                    source.name
+                );
+                report.errors.push(Diagnostic::error(codes::E0705, message).in_file(path).help(format!(
+                    "remove one of the two columns from the export, or the rename from the binding `{}` in yardstick.yaml",
+                    binding.at
+                )));
+                ok = false;
+            }
+            (true, false) => {
+                raw.rename(header, column.as_str().into()).ok()?;
+            }
+            (false, true) => {
+                // Read from its header only: the schema's name is not the column meant.
+                raw.drop_in_place(column).ok()?;
+            }
+            (false, false) => {}
+        }
+    }
+    ok.then_some(())
 }
 
 /// True on the rows of one site's table of `source` that the site knew as of `as_of`
