@@ -29,11 +29,12 @@ impl PeriodScheme {
     }
 }
 
-/// A day written `YYYY-MM-DD`, with a year of four digits: what the calendar can hold,
-/// whether the day comes from a YAML file or the command line.
+/// A day written `YYYY-MM-DD`, with a year of four digits (`25-12-31` is not the year
+/// 25): what the calendar can hold, whether the day comes from a YAML file or the command
+/// line.
 pub fn parse_day(text: &str) -> Option<NaiveDate> {
     let day = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()?;
-    (1..=9999).contains(&day.year()).then_some(day)
+    (1000..=9999).contains(&day.year()).then_some(day)
 }
 
 /// A day's month as `year * 12 + month0`: what [`PeriodScheme::index_of_month`] takes.

@@ -25,6 +25,9 @@ pub struct Manifest {
     /// The version of the rules that turned values into statuses (docs/semantics.md):
     /// statuses can change with them while fingerprints do not.
     pub status_rules: &'static str,
+    /// The version of the rules that turned rows into values (docs/manifest.md): values
+    /// can change with them while fingerprints do not.
+    pub value_rules: &'static str,
     /// When the build ran, UTC, RFC 3339.
     pub built_at: String,
     pub as_of: NaiveDate,
@@ -124,6 +127,7 @@ impl Manifest {
         let mut manifest = Manifest {
             tool: Tool { name: "yardstick", version: env!("CARGO_PKG_VERSION") },
             status_rules: crate::results::STATUS_RULES,
+            value_rules: crate::results::VALUE_RULES,
             built_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             as_of,
             definition_set: SetInfo {

@@ -138,6 +138,21 @@ fn renamed_columns(
             columns.insert(column.value.clone(), header.value.clone());
         }
     }
+    for (column, header) in &columns {
+        if header != column && schema.column(header).is_some() && !columns.contains_key(header) {
+            let at = layers.iter().find_map(|b| b.columns.as_ref()).map(|c| cx.span(file, c));
+            let error = Diagnostic::error(
+                codes::E0620,
+                format!("`columns:` reads `{column}` of `{source}` from the header `{header}`, which is a column of `{source}` itself"),
+            )
+            .help(format!("name the export's own header of `{column}`; `{header}` is read as `{header}`"));
+            cx.error(match at {
+                Some(at) => error.at(at).label("another column's name"),
+                None => error,
+            });
+            ok = false;
+        }
+    }
     let mut headers: BTreeMap<&str, &str> = BTreeMap::new();
     for (column, header) in &columns {
         if let Some(other) = headers.insert(header, column) {

@@ -37,7 +37,7 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
         eprintln!("error: nothing was written; the previous output, if any, is as it was");
         return ExitCode::from(1);
     };
-    let as_of = match super::as_of(args.as_of, Some(&checked)) {
+    let as_of = match super::as_of(args.as_of, Some(&checked), color) {
         Ok(day) => day,
         Err(code) => return code,
     };
@@ -91,12 +91,22 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
 }
 
 /// Exit 3, saying what, when reading the data noted anything (`--strict`): a data warning
-/// or note (W07xx, N07xx), or rows left out of some metric at a site.
+/// or note (W07xx, N07xx), each code counted, or rows left out of some metric at a site
+/// (history dated before the project's start aside: nothing is wrong with it).
 fn strict(results: &crate::results::Results) -> ExitCode {
     let data = |code: &str| code.starts_with("W07") || code.starts_with("N07");
+    let mut counted: Vec<(&str, usize)> = Vec::new();
+    for code in results.warnings.iter().map(|d| d.code.as_str()).filter(|c| data(c)) {
+        match counted.iter_mut().find(|(c, _)| *c == code) {
+            Some((_, n)) => *n += 1,
+            None => counted.push((code, 1)),
+        }
+    }
     let mut noted: Vec<String> =
-        results.warnings.iter().filter(|d| data(d.code.as_str())).map(|d| d.code.as_str().to_string()).collect();
-    let left_out = results.rows.iter().filter(|r| r.site != crate::ir::SiteRef::All && r.excluded > 0).count();
+        counted.iter().map(|(code, n)| if *n == 1 { code.to_string() } else { format!("{code} ×{n}") }).collect();
+    let faulty = |reasons: &str| reasons.split(';').any(|r| !r.is_empty() && !r.starts_with("before_start="));
+    let left_out =
+        (results.rows.iter()).filter(|r| r.site != crate::ir::SiteRef::All && faulty(&r.excluded_reasons)).count();
     if left_out > 0 {
         noted.push(format!("{left_out} result row(s) with data rows left out, by the reasons in `excluded_reasons`"));
     }

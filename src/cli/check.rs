@@ -61,7 +61,7 @@ fn check_base(head: &crate::check::Checked, project: &Path, rev: &str, sources: 
         eprintln!("\nyardstick: {n} error{} in what changed since {rev}", if n == 1 { "" } else { "s" });
         return ExitCode::from(1);
     }
-    if let Some(new) = found.first() {
+    if let Some(new) = found.iter().find(|d| d.code == crate::diag::codes::N0901) {
         // The definitions are new since REV: said in the ok line, not as a folded note.
         return super::emit(&format!("ok: {}; nothing needs a version [{}]\n", new.message, new.code.as_str()));
     }
@@ -75,7 +75,7 @@ fn check_data(checked: &crate::check::Checked, sources: &Sources, color: bool) -
         return ExitCode::from(2);
     };
     // The data rules judge the rows known by the last day ended at every site (docs/semantics.md).
-    let as_of = match super::as_of(None, Some(checked)) {
+    let as_of = match super::as_of(None, Some(checked), color) {
         Ok(day) => day,
         Err(code) => return code,
     };

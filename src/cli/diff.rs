@@ -24,7 +24,7 @@ pub struct Args<'a> {
 pub fn run(args: &Args, color: bool) -> ExitCode {
     // The project's sites, for the day both sides are computed as of.
     let (checked, _) = crate::compile(args.project, &mut crate::diag::Sources::default());
-    let as_of = match super::as_of(args.as_of, checked.as_ref()) {
+    let as_of = match super::as_of(args.as_of, checked.as_ref(), color) {
         Ok(day) => day,
         Err(code) => return code,
     };

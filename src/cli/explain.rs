@@ -29,7 +29,7 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
         eprintln!("error: no metric `{}` in the definition set\n  help: {help}", args.metric);
         return ExitCode::from(2);
     };
-    let as_of = match super::as_of(args.as_of, Some(&checked)) {
+    let as_of = match super::as_of(args.as_of, Some(&checked), color) {
         Ok(day) => day,
         Err(code) => return code,
     };

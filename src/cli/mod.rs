@@ -261,7 +261,11 @@ fn compile_for_metrics(
 /// The day a command computes as of (docs/semantics.md, as-of replay): the day given,
 /// refused (exit 2, said) when it has not yet ended at some site of `checked`'s project;
 /// without one, the last day that has ended at every site.
-fn as_of(given: Option<NaiveDate>, checked: Option<&crate::check::Checked>) -> Result<NaiveDate, ExitCode> {
+fn as_of(
+    given: Option<NaiveDate>,
+    checked: Option<&crate::check::Checked>,
+    color: bool,
+) -> Result<NaiveDate, ExitCode> {
     let clock = crate::calendar::Clock::from_env().map_err(|e| {
         eprintln!("error: {e}");
         ExitCode::from(2)
@@ -280,10 +284,17 @@ fn as_of(given: Option<NaiveDate>, checked: Option<&crate::check::Checked>) -> R
     let (site, tz) = sites.iter().min_by_key(|(_, tz)| clock.today(*tz)).copied().unwrap_or(("", chrono_tz::Tz::UTC));
     let today = clock.today(tz);
     let at = if site.is_empty() { String::new() } else { format!(" at site `{site}`") };
-    eprintln!(
-        "error: --as-of {day} has not ended yet{at}: it is {today} there ({tz}); a run as of a day not yet over would judge periods that are not complete, age open cases to a day that has not come and count items not yet due as late\n  help: give a day up to {last}, or leave --as-of out for the last day that has ended at every site (the clock can be fixed with {}=YYYY-MM-DD)",
+    let refused = crate::diag::Diagnostic::error(
+        crate::diag::codes::E0804,
+        format!(
+            "--as-of {day} has not ended yet{at}: it is {today} there ({tz}); a run as of a day not yet over would judge periods that are not complete, age open cases to a day that has not come and count items not yet due as late"
+        ),
+    )
+    .help(format!(
+        "give a day up to {last}, or leave --as-of out for the last day that has ended at every site (the clock can be fixed with {}=YYYY-MM-DD)",
         crate::calendar::TODAY_VAR
-    );
+    ));
+    eprint!("{}", crate::diag::render_all([&refused], &crate::diag::Sources::default(), color));
     Err(ExitCode::from(2))
 }
 

@@ -31,7 +31,7 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
         return ExitCode::from(1);
     };
     let Some(metrics) = requested(&checked.set, args) else { return ExitCode::from(2) };
-    let as_of = match super::as_of(args.as_of, Some(&checked)) {
+    let as_of = match super::as_of(args.as_of, Some(&checked), color) {
         Ok(day) => day,
         Err(code) => return code,
     };

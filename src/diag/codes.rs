@@ -306,9 +306,9 @@ codes! {
         "Map the code in the site's mappings file, or set `unmapped: exclude` to leave its rows out.";
     E0703: "a data file bound in the project that is missing at a site",
         "Export the file, or fix the binding's path in yardstick.yaml.";
-    E0704: "a data file that cannot be read: not text in its encoding, a CSV row with fewer or more fields than the header, a corrupted Parquet file, NDJSON nested too deep",
+    E0704: "a data file that cannot be read: not text in its encoding, a CSV row with fewer or more fields than the header, a corrupted Parquet file, NDJSON nested too deep, a header naming a column twice",
         "Check that the file is a well-formed CSV, Parquet or NDJSON export; the message names the line or what is corrupted (docs/files.md lists the limits).";
-    E0705: "a column declared in the source schema that is missing from a data file",
+    E0705: "a column declared in the source schema that is missing from a data file, or a column a binding renames found beside a column of the schema's own name (which one is meant?)",
         "Add the column to the export, or fix its name in the export's header; when the header reads as one column, set the binding's `csv: {delimiter: ...}`.";
     E0706: "a `key` value found more than once at a site (more than once in one snapshot, for a snapshot source)",
         "Remove or merge the duplicated rows in the export; a key names one row per site (and snapshot).";
@@ -319,7 +319,7 @@ codes! {
     E0709: "a row whose end comes before its start, between two columns a metric measures a duration between",
         "Fix the dates in the export: a negative duration would lower a mean or a sum instead of being caught.";
     E0710: "a row whose join key is not empty but names no row of the joined source known as of `as_of` at its site (a join miss), under the join's default `on_missing: error`",
-        "Fix the key in the export (a typo, a renamed line or asset) or export the missing row of the joined source. If such rows are expected, the source schema's join says what they do: `on_missing: exclude` leaves them out of every metric over the source and counts them (`join_miss` in the results' `excluded_reasons`); `on_missing: keep` keeps them with the joined columns empty. An empty key joins nothing and is no miss.";
+        "Fix the key in the export (a typo, a renamed line or asset) or export the missing row of the joined source. If such rows are expected, the source schema's join says what they do: `on_missing: exclude` leaves them out of the metrics that read the join and counts them (`join_miss` in the results' `excluded_reasons`); `on_missing: keep` keeps them with the joined columns empty. An empty key joins nothing and is no miss.";
 
     E0801: "computing metrics needs a project, not a definition set alone",
         "Run inside a project folder (with yardstick.yaml), or pass it with -p.";
@@ -327,6 +327,8 @@ codes! {
         "Please report it with the metric and the command you ran.";
     E0803: "no metric with this id in the definition set",
         "`yardstick check` lists the set's metrics.";
+    E0804: "an `--as-of` day that has not ended yet at some site (in its time zone): refused, exit status 2",
+        "Give a day that has ended at every site, or leave `--as-of` out: the default is the last day ended at every site. A run as of a day not yet over would judge periods that are not complete. Tests and replays fix today with `YARDSTICK_TODAY=YYYY-MM-DD`.";
 
     E0901: "a metric whose fingerprint changed since the base revision while its `version` did not",
         "Raise the metric's `version`: its numbers or statuses can change, and results, reports and manifests must tell the two apart.";

@@ -33,6 +33,11 @@ const PICK: &str = "__pick";
 /// ([`at_site`]).
 const SITE_NO: &str = "__site_no";
 
+/// The column marking, in a source's table, the rows that miss the join `name`.
+fn miss_column(name: &str) -> String {
+    format!("__miss_{name}")
+}
+
 /// The joined key's column name in a join.
 fn key_col(join: &JoinPlan) -> String {
     format!("__key_{}", join.name)
@@ -113,11 +118,25 @@ fn join_misses(plan: &Plan, read: &mut BTreeMap<String, Vec<SiteTable>>, report:
         let target = &plan.inputs.sources[&join.source];
         let Some(mut lefts) = read.remove(source) else { continue };
         let rights = read.get(&join.source).map(Vec::as_slice).unwrap_or_default();
-        for left in &mut lefts {
-            let Some(right) = rights.iter().find(|r| r.site == left.site) else { continue };
+        let mut marks = Vec::with_capacity(lefts.len());
+        for left in &lefts {
+            let right = rights.iter().find(|r| r.site == left.site);
             let timezone = plan.site(&left.site).map_or(chrono_tz::Tz::UTC, |s| s.timezone);
-            let missed = data::joins::misses((left, schema), (right, target), join, timezone, plan.as_of)?;
-            data::joins::report_misses(left, schema, join, &missed, plan.as_of, report)?;
+            let missed = match right {
+                Some(right) => data::joins::misses((left, schema), (right, target), join, timezone, plan.as_of)?,
+                None => Vec::new(),
+            };
+            data::joins::report_misses(left, schema, join, &missed, plan.as_of, report);
+            marks.push(missed.into_iter().map(|(row, _)| row).collect::<Vec<_>>());
+        }
+        // Under `exclude`, a row that misses is left out of the metrics reading this join
+        // only: marked in a column of its own, on every site's table (one schema).
+        if join.on_missing == crate::ir::OnMissing::Exclude && marks.iter().any(|m| !m.is_empty()) {
+            for (left, rows) in lefts.iter_mut().zip(marks) {
+                let mut flags = vec![false; left.frame.height()];
+                rows.into_iter().for_each(|row| flags[row] = true);
+                left.frame.with_column(Column::new(miss_column(&join.name).into(), flags))?;
+            }
         }
         read.insert(source.to_string(), lefts);
     }
@@ -149,8 +168,11 @@ pub struct Input {
     sites: Vec<SiteId>,
     /// The sites whose export has no rows and no such word: their periods have no value.
     empty: Vec<SiteId>,
-    /// Whether any row was left out when read (a code outside its vocabulary, a join miss).
+    /// Whether any row was left out when read (a code outside its vocabulary).
     any_excluded: bool,
+    /// The joins (under `on_missing: exclude`) some row of the source misses: such a row
+    /// is left out of the metrics that read the join, and only of those.
+    missed: BTreeSet<String>,
     /// The time columns of event metrics over the source that date some row before the
     /// project's `start` (or near it: the frame of [`Query::excluded`] tells exactly).
     before_start: BTreeSet<String>,
@@ -175,6 +197,9 @@ impl Input {
             (sites.iter().map(|t| t.site.clone()).collect(), empty.iter().map(|t| t.site.clone()).collect());
         let any_excluded = tables.iter().any(|t| t.frame.column(EXCLUDED).is_ok_and(|c| c.null_count() < c.len()));
         let before_start = early_rows(&tables, plan, source)?;
+        let schema = &plan.inputs.sources[source];
+        let marked = |j: &&crate::ir::Join| tables.iter().any(|t| t.frame.column(&miss_column(&j.name)).is_ok());
+        let missed = schema.joins.iter().filter(marked).map(|j| j.name.clone()).collect();
         // The columns a plan reads in local time are the same at every site.
         let read = if any_zone(plan) { shadowed(plan, source) } else { BTreeSet::new() };
         // One table, not a union of one scan per site: a plan's size stays the same
@@ -184,7 +209,7 @@ impl Input {
         for frame in frames {
             all.vstack_mut_owned(frame?)?;
         }
-        Ok(Input { sites, empty, any_excluded, before_start, all: all.lazy() })
+        Ok(Input { sites, empty, any_excluded, missed, before_start, all: all.lazy() })
     }
 
     fn all(&self) -> LazyFrame {
@@ -486,7 +511,11 @@ impl<'a> Query<'a> {
                 (JoinPick::LatestSnapshot { .. }, _) => lf,
             };
         }
-        self.until_data_ends(self.within_coverage(lf.filter(col(EXCLUDED).is_null()))?)
+        let kept = match self.missed() {
+            Some(missed) => col(EXCLUDED).is_null().and(missed.not()),
+            None => col(EXCLUDED).is_null(),
+        };
+        self.until_data_ends(self.within_coverage(lf.filter(kept))?)
     }
 
     /// An open metric's rows as its exports stood on their last day (coverage `to`): rows
@@ -726,6 +755,14 @@ impl<'a> Query<'a> {
         self.joined_at_period_end(rows)
     }
 
+    /// True on the rows whose key finds no partner in a join of this metric that says
+    /// `on_missing: exclude` (marked when read); `None` when no such row was found.
+    fn missed(&self) -> Option<Expr> {
+        let input = &self.tables[&self.base.source];
+        let joins = self.base.joins.iter().filter(|j| input.missed.contains(&j.name));
+        joins.map(|j| col(miss_column(&j.name).as_str()).fill_null(lit(false))).reduce(Expr::or)
+    }
+
     /// Rows left out, per site, period and reason: those marked when read (a code outside
     /// its vocabulary, a join miss) and, for an event metric, those dated before the
     /// project's `start` that pass the metric's own-row conditions, placed in the first
@@ -735,7 +772,8 @@ impl<'a> Query<'a> {
         let column = self.base.time.column();
         let event = matches!(self.base.time, TimeSemantics::Event { .. });
         let early = event && input.before_start.contains(column);
-        if !input.any_excluded && !early {
+        let missed = self.missed();
+        if !input.any_excluded && !early && missed.is_none() {
             return None;
         }
         let t = self.local(column);
@@ -743,14 +781,20 @@ impl<'a> Query<'a> {
         let start = ms_lit(midnight_ms(self.plan.start));
         let before = if event { t.clone().lt(start.clone()) } else { lit(false) };
         let counted = self.early.clone().unwrap_or(lit(true));
-        let kept = col(EXCLUDED).is_not_null().or(before.clone().and(counted));
+        let missed = missed.unwrap_or(lit(false));
+        let kept = col(EXCLUDED).is_not_null().or(missed.clone()).or(before.clone().and(counted));
+        let reason = when(before.clone())
+            .then(lit(data::BEFORE_START))
+            .when(col(EXCLUDED).is_not_null())
+            .then(col(EXCLUDED))
+            .otherwise(lit(data::JOIN_MISS));
         let lf = input
             .all()
             .filter(t.clone().is_not_null().and(self.before_end(column, &self.base.source)))
             .filter(kept)
             .with_columns([
                 when(before.clone()).then(period_index(start, scheme)).otherwise(period_index(t, scheme)).alias(IDX),
-                when(before).then(lit(data::BEFORE_START)).otherwise(col(EXCLUDED)).alias(EXCLUDED),
+                reason.alias(EXCLUDED),
             ])
             .group_by([col(SITE), col(IDX), col(EXCLUDED)])
             .agg([len().alias(N)]);

@@ -23,7 +23,9 @@ pub struct Project {
     /// Source name to where each site's export of it lives.
     pub bindings: BTreeMap<String, Binding>,
     /// The sources no site exports, said once (`sources: {capas: none}`): their metrics are
-    /// not collected, without a note.
+    /// not collected, without a note. In the project hash only when there are some, so that
+    /// a project that says none hashes as before.
+    #[serde(skip_serializing_if = "BTreeSet::is_empty")]
     pub not_exported: BTreeSet<String>,
     pub reports: Vec<ReportSpec>,
     pub context: Vec<ContextEvent>,
@@ -143,9 +145,12 @@ pub struct Binding {
     pub format: FileFormat,
     pub collection: Option<Collection>,
     pub dialect: Dialect,
-    /// Schema column to the export's own header, for the columns it names otherwise.
+    /// Schema column to the export's own header, for the columns it names otherwise. In the
+    /// project hash, as `empty`, only when given, so that a binding without hashes as before.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub columns: BTreeMap<String, String>,
     /// What an export without rows means (`empty:`).
+    #[serde(skip_serializing_if = "Empty::is_no_data")]
     pub empty: Empty,
     /// Where the binding is written in yardstick.yaml: `sources.incidents`, or
     /// `sites.lodz.sources.incidents` for a site's own.
@@ -160,6 +165,12 @@ pub enum Empty {
     #[default]
     NoData,
     NoneToReport,
+}
+
+impl Empty {
+    pub fn is_no_data(&self) -> bool {
+        *self == Empty::NoData
+    }
 }
 
 /// How an export writes its values: a CSV's delimiter, decimal mark, encoding and

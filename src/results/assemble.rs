@@ -398,10 +398,7 @@ impl<'p> Base<'p> {
                     _ => RowCoverage::Covered,
                 },
                 status: if absent { Some(RowStatus::NotCollected) } else { judged.status },
-                status_note: match empty && !absent {
-                    true => Some(format!("the site's export of `{}` holds no rows", self.base.source)),
-                    false => judged.status_note.clone(),
-                },
+                status_note: self.empty_note(site, empty && !absent, judged.status_note.clone()),
                 collection,
                 ..judged
             };
@@ -416,6 +413,22 @@ impl<'p> Base<'p> {
         for row in rows {
             out.push(row);
         }
+    }
+
+    /// The row's note, said of an export without rows: at its site, that it holds none; on
+    /// the pooled row, which sites it pools without (beside what the status says).
+    fn empty_note(&self, site: &SiteRef, empty_here: bool, note: Option<String>) -> Option<String> {
+        let source = &self.base.source;
+        if empty_here {
+            return Some(format!("the site's export of `{source}` holds no rows"));
+        }
+        if *site != SiteRef::All || self.empty.is_empty() {
+            return note;
+        }
+        let mut sites: Vec<&str> = self.empty.iter().map(SiteId::as_str).collect();
+        sites.sort_unstable();
+        let without = format!("pooled without {} (no rows in its export of `{source}`)", sites.join(" and "));
+        Some(note.map_or(without.clone(), |n| format!("{n}; {without}")))
     }
 
     /// How sure a period's value from `n` rows is (docs/semantics.md, "Intervals"): for an

@@ -20,6 +20,13 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 /// same inputs and definitions.
 pub const STATUS_RULES: &str = "evidence-2";
 
+/// The version of the engine's rules that turn rows into values, where they changed while
+/// no definition did (docs/manifest.md): values can change with it while fingerprints do
+/// not. `values-2`: an export without rows has no value (it was a zero), a join miss is an
+/// error or left out (it was kept), and `as_of` through `coalesce` or `if` counts to the
+/// end of its day (a `coalesce` of dates counted to its start).
+pub const VALUE_RULES: &str = "values-2";
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResultRow {
     pub metric: MetricId,
@@ -276,41 +283,48 @@ pub fn table<'r>(rows: &[&'r ResultRow]) -> (Vec<String>, Vec<Vec<Cell<'r>>>) {
     (header(&dims), body)
 }
 
+impl ResultRow {
+    /// A row with nothing in it: no value, no status, empty texts.
+    pub(crate) fn blank() -> ResultRow {
+        ResultRow {
+            metric: MetricId(String::new()),
+            version: 0,
+            site: SiteRef::All,
+            dims: Vec::new(),
+            period: String::new(),
+            period_start: NaiveDate::MIN,
+            period_end: NaiveDate::MIN,
+            partial: false,
+            value: None,
+            lower: None,
+            upper: None,
+            approximate: false,
+            points: false,
+            n: None,
+            excluded: 0,
+            excluded_reasons: String::new(),
+            baseline: None,
+            delta: None,
+            delta_pct: None,
+            change: None,
+            change_lower: None,
+            change_upper: None,
+            sustained: false,
+            target: None,
+            status: None,
+            status_note: None,
+            window: None,
+            coverage: RowCoverage::Covered,
+            collection: Collection::Automated,
+            fingerprint: String::new(),
+        }
+    }
+}
+
 /// A cell of each column of the results table with the `by` dimensions `dims`, typed as
 /// every row's cell in it is: what types the columns of a table without rows.
 pub fn column_types(dims: &[String]) -> Vec<Cell<'static>> {
-    static BLANK: std::sync::LazyLock<ResultRow> = std::sync::LazyLock::new(|| ResultRow {
-        metric: MetricId(String::new()),
-        version: 0,
-        site: SiteRef::All,
-        dims: Vec::new(),
-        period: String::new(),
-        period_start: NaiveDate::MIN,
-        period_end: NaiveDate::MIN,
-        partial: false,
-        value: None,
-        lower: None,
-        upper: None,
-        approximate: false,
-        points: false,
-        n: None,
-        excluded: 0,
-        excluded_reasons: String::new(),
-        baseline: None,
-        delta: None,
-        delta_pct: None,
-        change: None,
-        change_lower: None,
-        change_upper: None,
-        sustained: false,
-        target: None,
-        status: None,
-        status_note: None,
-        window: None,
-        coverage: RowCoverage::Covered,
-        collection: Collection::Automated,
-        fingerprint: String::new(),
-    });
+    static BLANK: std::sync::LazyLock<ResultRow> = std::sync::LazyLock::new(ResultRow::blank);
     let row: &'static ResultRow = &BLANK;
     let mut cells: Vec<Cell<'static>> = LEADING.iter().map(|(_, get)| get(row)).collect();
     cells.extend(dims.iter().map(|_| Cell::MaybeText(None)));
@@ -405,34 +419,15 @@ mod tests {
         ResultRow {
             metric: MetricId("downtime".into()),
             version: 2,
-            site: SiteRef::All,
             dims: vec![("line".into(), None)],
             period: "2025-01".into(),
             period_start: day(1),
             period_end: day(31),
-            partial: false,
             value: Some(1.5),
-            lower: None,
-            upper: None,
-            approximate: false,
-            points: false,
             n: Some(3),
-            excluded: 0,
-            excluded_reasons: String::new(),
-            baseline: None,
-            delta: None,
-            delta_pct: None,
-            change: None,
-            change_lower: None,
-            change_upper: None,
-            sustained: false,
-            target: None,
             status: Some(RowStatus::NoData),
-            status_note: None,
-            window: None,
-            coverage: RowCoverage::Covered,
             collection: Collection::Mixed,
-            fingerprint: String::new(),
+            ..ResultRow::blank()
         }
     }
 

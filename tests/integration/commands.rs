@@ -36,7 +36,8 @@ fn pin_in(cwd: &Path, name: &str, args: &[&str], dir: Option<&Path>) {
         settings.add_filter(&regex::escape(&dir.display().to_string()), "[TMP]");
     }
     settings.add_filter(&regex::escape(env!("CARGO_MANIFEST_DIR")), "[REPO]");
-    settings.add_filter("2026-12-06", "[YESTERDAY]");
+    let yesterday = chrono::NaiveDate::parse_from_str(TODAY, "%Y-%m-%d").unwrap().pred_opt().unwrap();
+    settings.add_filter(&yesterday.to_string(), "[YESTERDAY]");
     settings.add_filter(r" in \d+(\.\d+)? m?s\b", " in [TIME]");
     settings.bind(|| assert_cmd_snapshot!("commands", yardstick(cwd, args)));
 }

@@ -9,7 +9,7 @@ use polars::prelude::*;
 use std::path::Path;
 use yardstick::engine::data::{DataReport, read_site_table};
 
-const INCIDENTS: &str = "incident_id,detected_at,contained_at,severity,cost_eur,asset_id\n";
+pub(crate) const INCIDENTS: &str = "incident_id,detected_at,contained_at,severity,cost_eur,asset_id\n";
 
 const A_IN_BERLIN: Edit = Edit::Replace {
     file: "project/yardstick.yaml",
@@ -18,7 +18,7 @@ const A_IN_BERLIN: Edit = Edit::Replace {
 };
 
 /// The engine fixture with site `a` in Berlin, `b` in UTC, and the given files.
-fn project(files: &[(&str, &str)], edits: &[Edit]) -> tempfile::TempDir {
+pub(crate) fn project(files: &[(&str, &str)], edits: &[Edit]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&fixture("engine"), dir.path());
     apply(dir.path(), &A_IN_BERLIN);
@@ -190,48 +190,53 @@ fn check_data_warns_about_the_gap_and_passes() {
     assert!(err.contains("row 1 (line 2), column `detected_at`: 1 local time in the spring DST gap"), "{err}");
 }
 
+/// The rows of the metrics `ids` computed as of 31 December 2025 on the project in `dir`.
+fn rows_as_of_new_year(dir: &Path, ids: &[&str]) -> Vec<yardstick::results::ResultRow> {
+    let (checked, diags, _) = compile(&dir.join("project"));
+    let checked = checked.unwrap_or_else(|| panic!("{:?}", diags.iter().map(|d| &d.message).collect::<Vec<_>>()));
+    let metrics: Vec<yardstick::ir::MetricId> = ids.iter().map(|m| yardstick::ir::MetricId(m.to_string())).collect();
+    let as_of = NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
+    let request = yardstick::plan::Request { metrics: &metrics, as_of, grain: None };
+    yardstick::compute(&checked, &request).unwrap_or_else(|e| panic!("{:?}", e[0].message)).rows
+}
+
+/// A monthly metric `open_hours` over incidents whose value is `value`.
+fn open_hours(value: &str) -> Edit {
+    let text = format!(
+        "metric: open_hours\nversion: 1\ntitle: open_hours\nlayer: risk\nunit: hours\ndirection: neutral\n\
+         grain: month\nsource: incidents\ntime: {{event: detected_at}}\nvalue: {value}\n"
+    );
+    Edit::Write { file: "set/metrics/open_hours.yaml", text: Box::leak(text.into_boxed_str()) }
+}
+
+/// The value of `rows` at `site` in December 2025.
+fn december(rows: &[yardstick::results::ResultRow], site: &str) -> Option<f64> {
+    rows.iter().find(|r| r.site == site && r.period == "2025-12").and_then(|r| r.value)
+}
+
 #[test]
 fn as_of_in_a_duration_is_the_end_of_its_day_at_the_site() {
     // A case still open counts until the end of `as_of` at the row's site, the instant the
     // results are as of. In Berlin, 31 December 2025 ends at 23:00 UTC; in UTC at midnight.
-    let open_hours = Edit::Write {
-        file: "set/metrics/open_hours.yaml",
-        text: "metric: open_hours\nversion: 1\ntitle: open_hours\nlayer: risk\nunit: hours\ndirection: neutral\n\
-               grain: month\nsource: incidents\ntime: {event: detected_at}\n\
-               value: mean(hours_between(detected_at, coalesce(contained_at, as_of)))\n",
-    };
     let open = "i1,2025-12-30T12:00:00Z,,SEV3,,\n";
     let dir = project(
         &[("a/incidents.csv", &format!("{INCIDENTS}{open}")), ("b/incidents.csv", &format!("{INCIDENTS}{open}"))],
-        &[open_hours],
+        &[open_hours("mean(hours_between(detected_at, coalesce(contained_at, as_of)))")],
     );
-    let (checked, diags, _) = compile(&dir.path().join("project"));
-    let checked = checked.unwrap_or_else(|| panic!("{:?}", diags.iter().map(|d| &d.message).collect::<Vec<_>>()));
-    let metrics = [yardstick::ir::MetricId("open_hours".into())];
-    let as_of = NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
-    let request = yardstick::plan::Request { metrics: &metrics, as_of, grain: None };
-    let rows = yardstick::compute(&checked, &request).unwrap_or_else(|e| panic!("{:?}", e[0].message)).rows;
-    let value = |site: &str| rows.iter().find(|r| r.site == site && r.period == "2025-12").and_then(|r| r.value);
-    assert_eq!(value("a"), Some(35.0), "Berlin");
-    assert_eq!(value("b"), Some(36.0), "UTC");
+    let rows = rows_as_of_new_year(dir.path(), &["open_hours"]);
+    assert_eq!(december(&rows, "a"), Some(35.0), "Berlin");
+    assert_eq!(december(&rows, "b"), Some(36.0), "UTC");
     // Opened on the day itself and still open: hours, never a negative time.
     let same_day = "i2,2025-12-31T09:00:00Z,,SEV3,,\n";
     std::fs::write(dir.path().join("project/data/b/incidents.csv"), format!("{INCIDENTS}{open}{same_day}")).unwrap();
-    let rows = yardstick::compute(&checked, &request).unwrap_or_else(|e| panic!("{:?}", e[0].message)).rows;
-    let b = rows.iter().find(|r| r.site == "b" && r.period == "2025-12").and_then(|r| r.value);
-    assert_eq!(b, Some((36.0 + 15.0) / 2.0), "UTC, with a case opened at 09:00 on the day");
+    let rows = rows_as_of_new_year(dir.path(), &["open_hours"]);
+    assert_eq!(december(&rows, "b"), Some((36.0 + 15.0) / 2.0), "UTC, with a case opened at 09:00 on the day");
 }
 
 #[test]
 fn as_of_inside_if_is_the_end_of_its_day_at_the_site_too() {
     // The same open case, its end written with `if` instead of `coalesce`: in Berlin the
     // day ends at 23:00 UTC (35 hours after 12:00 UTC the day before), in UTC at midnight.
-    let open_hours = Edit::Write {
-        file: "set/metrics/open_hours.yaml",
-        text: "metric: open_hours\nversion: 1\ntitle: open_hours\nlayer: risk\nunit: hours\ndirection: neutral\n\
-               grain: month\nsource: incidents\ntime: {event: detected_at}\n\
-               value: mean(hours_between(detected_at, if(contained_at is null, as_of, contained_at)))\n",
-    };
     let open = "i1,2025-12-30T12:00:00Z,,SEV3,,\n";
     let closed = "i2,2025-12-30T12:00:00Z,2025-12-30T14:00:00Z,SEV3,,\n";
     let dir = project(
@@ -239,17 +244,11 @@ fn as_of_inside_if_is_the_end_of_its_day_at_the_site_too() {
             ("a/incidents.csv", &format!("{INCIDENTS}{open}")),
             ("b/incidents.csv", &format!("{INCIDENTS}{open}{closed}")),
         ],
-        &[open_hours],
+        &[open_hours("mean(hours_between(detected_at, if(contained_at is null, as_of, contained_at)))")],
     );
-    let (checked, diags, _) = compile(&dir.path().join("project"));
-    let checked = checked.unwrap_or_else(|| panic!("{:?}", diags.iter().map(|d| &d.message).collect::<Vec<_>>()));
-    let metrics = [yardstick::ir::MetricId("open_hours".into())];
-    let as_of = NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
-    let request = yardstick::plan::Request { metrics: &metrics, as_of, grain: None };
-    let rows = yardstick::compute(&checked, &request).unwrap_or_else(|e| panic!("{:?}", e[0].message)).rows;
-    let value = |site: &str| rows.iter().find(|r| r.site == site && r.period == "2025-12").and_then(|r| r.value);
-    assert_eq!(value("a"), Some(35.0), "Berlin: 12:00 UTC on the 30th to 23:00 UTC on the 31st");
-    assert_eq!(value("b"), Some((36.0 + 2.0) / 2.0), "UTC: 36 hours open, 2 hours for the closed case");
+    let rows = rows_as_of_new_year(dir.path(), &["open_hours"]);
+    assert_eq!(december(&rows, "a"), Some(35.0), "Berlin: 12:00 UTC on the 30th to 23:00 UTC on the 31st");
+    assert_eq!(december(&rows, "b"), Some((36.0 + 2.0) / 2.0), "UTC: 36 hours open, 2 hours for the closed case");
 }
 
 #[test]
@@ -272,12 +271,7 @@ fn as_of_through_a_coalesce_of_dates_is_the_end_of_its_day_as_when_written_alone
         &[("a/risks.csv", risks), ("b/risks.csv", risks)],
         &[metric("alone", "as_of"), metric("fallback", "coalesce(closed_on, as_of)")],
     );
-    let (checked, diags, _) = compile(&dir.path().join("project"));
-    let checked = checked.unwrap_or_else(|| panic!("{:?}", diags.iter().map(|d| &d.message).collect::<Vec<_>>()));
-    let metrics = [yardstick::ir::MetricId("alone".into()), yardstick::ir::MetricId("fallback".into())];
-    let as_of = NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
-    let request = yardstick::plan::Request { metrics: &metrics, as_of, grain: None };
-    let rows = yardstick::compute(&checked, &request).unwrap_or_else(|e| panic!("{:?}", e[0].message)).rows;
+    let rows = rows_as_of_new_year(dir.path(), &["alone", "fallback"]);
     for (metric, site) in [("alone", "a"), ("fallback", "a"), ("alone", "b"), ("fallback", "b")] {
         let value =
             rows.iter().find(|r| r.metric == metric && r.site == site && r.period == "2025-12").and_then(|r| r.value);

@@ -1,33 +1,10 @@
 //! Data trust for the scheduled build (issue 27): every input that would change a number
 //! in silence is an error or a visible note, never a quietly different number.
 
-use crate::util::{Edit, apply, copy_dir, fixture, yardstick_on};
+use crate::timezones::{INCIDENTS, project};
+use crate::util::{Edit, yardstick_on};
 
-const INCIDENTS: &str = "incident_id,detected_at,contained_at,severity,cost_eur,asset_id\n";
-
-/// The engine fixture with site `a` in Berlin (`b` keeps UTC) and the given data files.
-fn project(files: &[(&str, &str)], edits: &[Edit]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(&fixture("engine"), dir.path());
-    apply(
-        dir.path(),
-        &Edit::Replace {
-            file: "project/yardstick.yaml",
-            find: "a: {rollout: 2024-07-01}",
-            with: "a: {rollout: 2024-07-01, timezone: Europe/Berlin}",
-        },
-    );
-    for edit in edits {
-        apply(dir.path(), edit);
-    }
-    for (path, text) in files {
-        let path = dir.path().join("project/data").join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    dir
-}
-
+/// The project binding incidents alone.
 fn incidents_only() -> Edit {
     Edit::Replace {
         file: "project/yardstick.yaml",
@@ -49,7 +26,10 @@ fn a_day_that_has_not_ended_at_some_site_is_refused_and_the_default_is_the_last_
     let (code, out, err) = yardstick_on("2026-12-07", &["query", "incidents", "-p", p, "--as-of", "2026-12-31"]);
     assert_eq!(code, 2, "{err}");
     assert!(out.is_empty(), "{out}");
-    assert!(err.contains("--as-of 2026-12-31 has not ended yet at site `a`: it is 2026-12-07 there"), "{err}");
+    assert!(
+        err.contains("[E0804] Error: --as-of 2026-12-31 has not ended yet at site `a`: it is 2026-12-07 there"),
+        "{err}"
+    );
     assert!(err.contains("give a day up to 2026-12-06"), "{err}");
     let (code, _, err) = yardstick_on("2026-12-07", &["query", "incidents", "-p", p, "--as-of", "2026-12-07"]);
     assert_eq!(code, 2, "today itself has not ended: {err}");
@@ -194,7 +174,7 @@ fn a_join_key_without_a_partner_is_an_error_unless_the_join_says_otherwise() {
     let (code, out, err) = yardstick_on("2026-12-07", &query);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains(&format!("[W0706] Warning: {said} (")), "{err}");
-    assert!(err.contains("left out of every metric over `incidents`"), "{err}");
+    assert!(err.contains("left out of the metrics that read `asset`"), "{err}");
     let header: Vec<&str> = out.lines().next().unwrap().split(',').collect();
     let cell = |line: &str, name: &str| {
         let i = header.iter().position(|h| *h == name).unwrap();
@@ -209,6 +189,17 @@ fn a_join_key_without_a_partner_is_an_error_unless_the_join_says_otherwise() {
     let pooled = out.lines().find(|l| l.starts_with("critical_incidents,1,all,2025-Q1,")).unwrap();
     assert_eq!(cell(pooled, "excluded_reasons"), "join_miss=1");
     let excluding = cell(q1, "fingerprint");
+    // Only of those: `incidents` does not read `asset` and counts all three, whether it is
+    // computed alone or beside `critical_incidents`.
+    for metrics in [&["incidents"][..], &["incidents", "critical_incidents"]] {
+        let mut args = vec!["query"];
+        args.extend(metrics);
+        args.extend(["-p", p.to_str().unwrap(), "--as-of", "2025-03-31", "--format", "csv"]);
+        let (code, out, err) = yardstick_on("2026-12-07", &args);
+        assert_eq!(code, 0, "{err}");
+        let a = out.lines().find(|l| l.starts_with("incidents,1,a,2025-Q1,")).unwrap();
+        assert_eq!((cell(a, "value"), cell(a, "excluded")), ("3".into(), "0".into()), "{metrics:?}: {a}");
+    }
 
     // `keep`: kept with an empty asset (not critical, so not counted), and said.
     let dir = with_a_join_miss(Some("asset: {source: assets, on: asset_id, on_missing: keep}"));
@@ -243,9 +234,10 @@ fn an_export_with_no_rows_is_no_data_unless_its_binding_says_there_was_nothing_t
     let b = out.lines().find(|l| l.starts_with("incidents,1,b,2025-Q1,")).unwrap();
     assert_eq!((cell(b, "value"), cell(b, "status")), (String::new(), "no_data".to_string()), "{b}");
     assert_eq!(cell(b, "status_note"), "the site's export of `incidents` holds no rows");
-    // The pooled row is site a's alone, not a's diluted by a zero.
+    // The pooled row pools site a alone, and says so.
     let pooled = out.lines().find(|l| l.starts_with("incidents,1,all,2025-Q1,")).unwrap();
     assert_eq!(cell(pooled, "value"), "1", "{pooled}");
+    assert_eq!(cell(pooled, "status_note"), "pooled without b (no rows in its export of `incidents`)");
 
     // Said in the binding: a site with nothing to report counts zero, without a warning.
     let dir = project(
@@ -292,6 +284,17 @@ fn a_binding_reads_the_exports_own_headers_as_the_schemas_columns() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("`columns:` renames `detected_on`, which is no column of `incidents`"), "{err}");
     assert!(err.contains("did you mean `detected_at`?"), "{err}");
+    // Nor may it read a column from another column's own name.
+    let text = std::fs::read_to_string(&yaml).unwrap();
+    std::fs::write(&yaml, text.replace("{detected_on: Erkannt_am}", "{detected_at: contained_at}")).unwrap();
+    let (code, _, err) = yardstick_on("2026-12-07", &query);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(
+            "reads `detected_at` of `incidents` from the header `contained_at`, which is a column of `incidents` itself"
+        ),
+        "{err}"
+    );
 }
 
 #[test]
@@ -477,4 +480,56 @@ fn a_derived_metric_counts_the_rows_left_out_of_its_parts() {
     );
     let b = rows.iter().find(|r| r["site"] == "b" && r["period"] == "2025-Q1").unwrap();
     assert_eq!(b["excluded"], 0, "{b}");
+}
+
+#[test]
+fn a_short_year_is_refused_without_a_pattern_too_and_on_the_command_line() {
+    // ISO dates without a pattern: `25-07-17` would be 17 July of the year 25.
+    let risks = "risk_id,opened_on,closed_on,rating\nr1,25-07-17,,4\n";
+    let incidents = format!("{INCIDENTS}i1,25-07-17T06:10:00,,SEV3,,\n");
+    let edit = Edit::Replace {
+        file: "project/yardstick.yaml",
+        find: "  downtime: {file: \"data/{site}/downtime.csv\"}\n",
+        with: "",
+    };
+    let assets = Edit::Replace {
+        file: "project/yardstick.yaml",
+        find: "  assets: {file: \"data/{site}/assets.csv\"}\n",
+        with: "",
+    };
+    let files = [
+        ("a/risks.csv", risks),
+        ("b/risks.csv", risks),
+        ("a/incidents.csv", &incidents),
+        ("b/incidents.csv", &incidents),
+    ];
+    let dir = project(&files, &[edit, assets]);
+    let (code, err) = check_data(&dir);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(
+            "`25-07-17` is not a date (YYYY-MM-DD) with its year written in full (`25-07-17` would be in the year 25)"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("`25-07-17T06:10:00` is not a datetime"), "{err}");
+    let p = dir.path().join("project");
+    let (code, _, err) =
+        yardstick_on("2026-12-07", &["query", "incidents", "-p", p.to_str().unwrap(), "--as-of", "25-12-31"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("`25-12-31` is not a date; write YYYY-MM-DD"), "{err}");
+}
+
+#[test]
+fn the_example_builds_strict() {
+    // Acme's exports hold restore tests older than its start (history, counted as
+    // `before_start`), and nothing wrong: a scheduled build with --strict passes.
+    let dir = crate::util::acme_copy();
+    let p = dir.path().to_str().unwrap();
+    let (code, _, err) =
+        yardstick_on("2026-12-07", &["build", "-p", p, "--as-of", "2025-12-31", "--quiet", "--strict"]);
+    assert_eq!(code, 0, "{err}");
+    // The manifest names the rules its values were computed by.
+    let manifest = std::fs::read_to_string(dir.path().join("out/manifest.json")).unwrap();
+    assert!(manifest.contains("\"value_rules\": \"values-2\""), "{manifest}");
 }

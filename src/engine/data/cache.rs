@@ -15,8 +15,7 @@ pub(super) type FileKey = (PathBuf, String);
 impl FileCache {
     pub(super) fn key(path: &Path, binding: &Binding, source: &Source) -> FileKey {
         let columns: Vec<String> = source.columns.iter().map(|c| format!("{}:{:?}", c.name, c.ty)).collect();
-        let how = format!("{:?}\0{:?}\0{:?}", binding.format, binding.dialect, binding.columns);
-        (path.to_path_buf(), format!("{how}\0{}", columns.join(",")))
+        (path.to_path_buf(), format!("{:?}\0{:?}\0{}", binding.format, binding.dialect, columns.join(",")))
     }
 
     pub(super) fn get(&self, key: &FileKey) -> Option<(DataFrame, Lines)> {

@@ -532,11 +532,11 @@ pub(super) fn dates<'t>(
         Some(p) => (format!("a date written `{p}`"), Some(p.as_str())),
         None => ("a date (YYYY-MM-DD)".to_string(), None),
     };
+    // A year before 1000 is one written short (`25` for 2025), never meant.
+    let full = |d: NaiveDate| if d.year() < 1000 { Err(d.year()) } else { Ok(days_since_epoch(d)) };
     let day = |v: &str| match pattern {
-        Some(p) => NaiveDate::parse_from_str(v, p)
-            .ok()
-            .map(|d| if d.year() < 1000 { Err(d.year()) } else { Ok(days_since_epoch(d)) }),
-        None => iso_days(v.as_bytes()).or_else(|| parse_date(v).map(days_since_epoch)).map(Ok),
+        Some(p) => NaiveDate::parse_from_str(v, p).ok().map(full),
+        None => iso_days(v.as_bytes()).map(Ok).or_else(|| parse_date(v).map(full)),
     };
     cells
         .enumerate()
@@ -588,7 +588,7 @@ pub(super) fn datetimes<'t>(
                 cx.bad.push((row, v.to_string(), no_such_day(v, pattern).unwrap_or_else(|| expected.clone())));
                 return None;
             };
-            if let Some(year) = Some(written.year()).filter(|y| *y < 1000 && dialect.datetime_format.is_some()) {
+            if let Some(year) = Some(written.year()).filter(|y| *y < 1000) {
                 cx.bad.push((row, v.to_string(), short_year(&expected, v, year)));
                 return None;
             }

@@ -33,8 +33,6 @@ pub(super) fn parse_written(v: &str) -> Option<Written> {
     crate::syntax::parse_datetime(&normalized).map(|dt| Written::Instant(dt.naive_utc()))
 }
 
-/// A datetime written in a binding's chrono pattern: an instant when the pattern reads
-/// an offset, else wall-clock time at the site.
 impl Written {
     /// The year it is written in (of the instant, for one with an offset).
     pub(super) fn year(&self) -> i32 {
@@ -44,6 +42,8 @@ impl Written {
     }
 }
 
+/// A datetime written in a binding's chrono pattern: an instant when the pattern reads
+/// an offset, else wall-clock time at the site.
 pub(super) fn parse_with(v: &str, pattern: &str) -> Option<Written> {
     if crate::check::dialect::has_offset(pattern) {
         return chrono::DateTime::parse_from_str(v, pattern).ok().map(|t| Written::Instant(t.naive_utc()));

@@ -48,18 +48,18 @@ pub fn misses(
         .collect())
 }
 
-/// Reports the misses of `join` in `left` by its `on_missing`, and, under `exclude`,
-/// marks their rows left out (`join_miss`).
+/// Reports the misses of `join` in `left` by its `on_missing`: an error, or a warning
+/// that says what becomes of the rows.
 pub fn report_misses(
-    left: &mut SiteTable,
+    left: &SiteTable,
     source: &Source,
     join: &Join,
     missed: &[(usize, String)],
     as_of: NaiveDate,
     report: &mut DataReport,
-) -> PolarsResult<()> {
+) {
     if missed.is_empty() {
-        return Ok(());
+        return;
     }
     let rows: Vec<usize> = missed.iter().map(|(row, _)| *row).collect();
     let mut keys: Vec<&str> = Vec::new();
@@ -92,19 +92,14 @@ pub fn report_misses(
                 join.source
             )),
         ),
-        OnMissing::Exclude => {
-            report.warnings.push(
-                Diagnostic::warning(codes::W0706, format!("{what}: left out of every metric over `{}`", source.name))
-                    .in_file(&left.path)
-                    .help("the results count them in `excluded` (`join_miss`); fix the keys in the export to count them"),
-            );
-            let mut reasons: Vec<Option<String>> =
-                left.frame.column(EXCLUDED)?.str()?.iter().map(|r| r.map(str::to_string)).collect();
-            for row in &rows {
-                reasons[*row] = Some(JOIN_MISS.to_string());
-            }
-            left.frame.with_column(Column::new(EXCLUDED.into(), reasons))?;
-        }
+        OnMissing::Exclude => report.warnings.push(
+            Diagnostic::warning(
+                codes::W0706,
+                format!("{what}: left out of the metrics that read `{}`", join.name),
+            )
+            .in_file(&left.path)
+            .help("the results count them in `excluded` (`join_miss`); fix the keys in the export to count them"),
+        ),
         OnMissing::Keep => report.warnings.push(
             Diagnostic::warning(
                 codes::W0706,
@@ -114,5 +109,4 @@ pub fn report_misses(
             .help("metrics reading those columns see them empty; fix the keys in the export to join them"),
         ),
     }
-    Ok(())
 }

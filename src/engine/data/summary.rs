@@ -140,13 +140,10 @@ fn site_joins(
     for source_name in names {
         let source = &inputs.sources[source_name];
         for join in source.joins.iter().filter(|j| j.source != source_name) {
-            let Some(mut left) = read.remove(source_name) else { continue };
-            if let Some(right) = read.get(join.source.as_str()) {
-                let target = &inputs.sources[&join.source];
-                let missed = joins::misses((&left, source), (right, target), join, site.timezone, as_of)?;
-                joins::report_misses(&mut left, source, join, &missed, as_of, report)?;
-            }
-            read.insert(source_name, left);
+            let (Some(left), Some(right)) = (read.get(source_name), read.get(join.source.as_str())) else { continue };
+            let target = &inputs.sources[&join.source];
+            let missed = joins::misses((left, source), (right, target), join, site.timezone, as_of)?;
+            joins::report_misses(left, source, join, &missed, as_of, report);
         }
     }
     Ok(())
