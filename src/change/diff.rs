@@ -164,7 +164,10 @@ fn fields(a: &Metric, b: &Metric) -> Vec<(String, String, String)> {
                 (String::new(), String::new(), String::new(), value.to_string(), String::new())
             }
         };
-        let thresholds: Vec<String> = m.thresholds.iter().map(|t| format!("{:?}: {}", t.status, t.condition)).collect();
+        // As written in YAML: `{green: value >= 0.9, amber: value >= 0.75}`.
+        let thresholds: Vec<String> =
+            m.thresholds.iter().map(|t| format!("{}: {}", t.status.as_str(), t.condition)).collect();
+        let thresholds = if thresholds.is_empty() { String::new() } else { format!("{{{}}}", thresholds.join(", ")) };
         vec![
             ("version", m.version.to_string()),
             ("title", m.title.clone()),
@@ -174,14 +177,14 @@ fn fields(a: &Metric, b: &Metric) -> Vec<(String, String, String)> {
             ("references", m.references.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")),
             ("grain", m.grain.as_str().to_string()),
             ("unit", m.unit.clone()),
-            ("direction", format!("{:?}", m.direction)),
+            ("direction", m.direction.as_str().to_string()),
             ("source", source),
             ("time", time),
             ("where", filter),
             ("value", value),
             ("by", by),
-            ("target", m.target.as_ref().map(|t| format!("{t:?}")).unwrap_or_default()),
-            ("thresholds", thresholds.join("; ")),
+            ("target", m.target.as_ref().map(ToString::to_string).unwrap_or_default()),
+            ("thresholds", thresholds),
         ]
     };
     text(a).into_iter().zip(text(b)).filter(|(x, y)| x.1 != y.1).map(|(x, y)| (x.0.to_string(), x.1, y.1)).collect()

@@ -352,6 +352,41 @@ pub enum Status {
     Amber,
 }
 
+impl fmt::Display for Target {
+    /// As written in metric files: `{change: -30%, by: 2026-12-31}`, `{value: 0.95}`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (key, number, by) = match self {
+            // A change is a percentage of the baseline: -0.3 is written -30%.
+            Target::Change { change, by } => ("change", format!("{}%", (change * 1e6).round() / 1e4), by),
+            Target::Value { value, by } => ("value", value.to_string(), by),
+        };
+        match by {
+            Some(by) => write!(f, "{{{key}: {number}, by: {by}}}"),
+            None => write!(f, "{{{key}: {number}}}"),
+        }
+    }
+}
+
+impl Direction {
+    /// As written in metric files: `lower_is_better`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::HigherIsBetter => "higher_is_better",
+            Direction::LowerIsBetter => "lower_is_better",
+            Direction::Neutral => "neutral",
+        }
+    }
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Green => "green",
+            Status::Amber => "amber",
+        }
+    }
+}
+
 /// `iso27001:2022/A.5.24`
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Reference {

@@ -63,6 +63,9 @@ pub fn markdown(diff: &Diff) -> String {
     out
 }
 
+/// The moves of a metric a comment shows; the rest are counted.
+const SHOWN_MOVES: usize = 12;
+
 /// One metric's folded details: its fields before and after, and its largest moves.
 fn details(m: &MetricChange) -> String {
     let mut out = String::new();
@@ -75,11 +78,13 @@ fn details(m: &MetricChange) -> String {
     }
     if let Some(v) = m.moves.as_ref().filter(|v| !v.rows.is_empty()) {
         let moved = v.rows.iter().filter(|r| value_moved(r.before, r.after)).count();
+        let shown = v.rows.len().min(SHOWN_MOVES);
+        let of = if shown < v.rows.len() { format!(" ({shown} of {} shown)", v.rows.len()) } else { String::new() };
         out += &format!(
-            "\n{moved} of {} rows move, {} statuses flip; largest first:\n\n| site | period | before | after | change | status |\n|---|---|---|---|---|---|\n",
+            "\n{moved} of {} rows move, {} statuses flip; largest first{of}:\n\n| site | period | before | after | change | status |\n|---|---|---|---|---|---|\n",
             v.rows_compared, v.statuses_flipped
         );
-        for r in v.rows.iter().take(12) {
+        for r in v.rows.iter().take(SHOWN_MOVES) {
             let status = match (r.status_before, r.status_after) {
                 (a, b) if a == b => a.unwrap_or("").to_string(),
                 (a, b) => format!("{} → {}", a.unwrap_or("none"), b.unwrap_or("none")),

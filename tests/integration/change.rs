@@ -327,6 +327,17 @@ fn diff_names_a_target_change_a_new_metric_and_a_renamed_one() {
     // | metric | change | versions | periods moved | largest move | statuses flipped |
     assert_eq!((cells[2], cells[4], cells[5]), ("criteria", "0", ""), "{line}");
     assert_eq!(cells[6], rows.len().to_string(), "{line}");
+    // The target as YAML writes it, not as the program holds it.
+    let by = fs::read_to_string(repo.path(PER_1000)).unwrap();
+    let by = by.lines().find_map(|l| l.split("by: ").nth(1)).map(|b| b.trim_end_matches('}').to_string());
+    let target = |change: &str| match &by {
+        Some(by) => format!("{{change: {change}, by: {by}}}"),
+        None => format!("{{change: {change}}}"),
+    };
+    assert!(md.contains(&format!("- `target`: `{}` → `{}`", target("-30%"), target("-80%"))), "{md}");
+    // A table cut short says how much of it is shown.
+    assert!(rows.len() > 12, "{downtime:#}");
+    assert!(md.contains(&format!("(12 of {} shown)", rows.len())), "{md}");
     assert_eq!(metric(&diff, "audit_fire_drills")["class"], "removed");
     assert_eq!(metric(&diff, "audit_escalations")["class"], "added");
 }
