@@ -72,6 +72,7 @@ pub(super) fn check_set(cx: &mut Cx, docs: &SetDocs) -> Option<DefinitionSet> {
     check_join_keys(cx, docs, &sources);
 
     let metrics = super::metric::check_metrics(cx, docs, &vocabularies, &sources);
+    let order = order(cx, docs, &metrics);
     Some(DefinitionSet {
         name,
         version: version?,
@@ -82,6 +83,7 @@ pub(super) fn check_set(cx: &mut Cx, docs: &SetDocs) -> Option<DefinitionSet> {
         vocabularies,
         sources,
         metrics,
+        order,
     })
 }
 
@@ -181,6 +183,29 @@ fn check_vocab(cx: &mut Cx, file: FileId, doc: &VocabDoc) -> Vocabulary {
 /// The attributes of each vocabulary's terms, once every vocabulary is known (a list
 /// attribute holds terms of another): each declared as an `int`, a `float` or a list of
 /// terms, each term's values declared and of their type.
+/// `order:` in set.yaml: metrics of the set, each once (E0521).
+fn order(cx: &mut Cx, docs: &SetDocs, metrics: &[crate::ir::Metric]) -> Vec<crate::ir::MetricId> {
+    let Some(set) = &docs.set else { return Vec::new() };
+    let mut order: Vec<crate::ir::MetricId> = Vec::new();
+    for id in &set.doc.order {
+        let known = metrics.iter().any(|m| m.id.as_str() == id.value);
+        let twice = order.iter().any(|o| o.as_str() == id.value);
+        if known && !twice {
+            order.push(crate::ir::MetricId(id.value.clone()));
+            continue;
+        }
+        let (message, help) = if twice {
+            (format!("`order:` lists metric `{}` twice", id.value), "list each metric once".to_string())
+        } else {
+            let help = did_you_mean(&id.value, metrics.iter().map(|m| m.id.as_str()))
+                .unwrap_or_else(|| "`order:` names metrics of the set; `yardstick metrics` lists them".into());
+            (format!("`order:` lists `{}`, which is no metric of the set", id.value), help)
+        };
+        cx.error(Diagnostic::error(codes::E0521, message).at(cx.span(set.file, id)).label("in `order:`").help(help));
+    }
+    order
+}
+
 fn check_attributes(cx: &mut Cx, docs: &SetDocs, vocabularies: &mut BTreeMap<String, Vocabulary>) {
     let mut seen = BTreeSet::new();
     for v in &docs.vocabs {

@@ -11,7 +11,7 @@ pub fn run(project: &Path, tag: Option<&str>, color: bool) -> ExitCode {
     let (checked, _) = super::compile_for_metrics(project, color);
     let Some(checked) = checked else { return ExitCode::from(1) };
     let metrics: Vec<&Metric> =
-        checked.set.metrics.iter().filter(|m| tag.is_none_or(|t| m.tags.iter().any(|x| x == t))).collect();
+        checked.set.in_order().into_iter().filter(|m| tag.is_none_or(|t| m.tags.iter().any(|x| x == t))).collect();
     if let (true, Some(tag)) = (metrics.is_empty(), tag) {
         return super::no_such_tag(&checked.set, tag);
     }

@@ -93,7 +93,7 @@ fn requested(set: &crate::ir::DefinitionSet, args: &Args) -> Option<Vec<MetricId
     }
     if let Some(tag) = args.tag {
         let tagged: Vec<&str> =
-            set.metrics.iter().filter(|m| m.tags.iter().any(|t| t == tag)).map(|m| m.id.as_str()).collect();
+            set.in_order().into_iter().filter(|m| m.tags.iter().any(|t| t == tag)).map(|m| m.id.as_str()).collect();
         if tagged.is_empty() {
             super::no_such_tag(set, tag);
             return None;

@@ -249,6 +249,8 @@ codes! {
         "Name a flow of the set computed per the same grain, such as `exposure: production_hours`, on a `count(...)` or `sum(...)` of events: its rate is then judged per that flow.";
     E0520: "a metric's `scope:` that `set.yaml` does not declare under `scopes:`, or on a derived metric",
         "Name a scope of the set (`scopes:` in set.yaml) on a metric over a source; a derived metric is computed where its parts are.";
+    E0521: "an `order:` entry in set.yaml that names no metric of the set, or one listed twice",
+        "List each metric of the set at most once, by its id; metrics not listed follow in file order.";
 
     E0601: "a `requires` that is not a version requirement",
         "Write it like \">=1.0, <2\".";

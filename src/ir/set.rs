@@ -20,6 +20,10 @@ pub struct DefinitionSet {
     /// Every metric, each after the metrics it is derived from; the project's own metrics
     /// (`local`) among them.
     pub metrics: Vec<Metric>,
+    /// The metrics `order:` in set.yaml lists first wherever metrics are shown to people
+    /// ([`DefinitionSet::in_order`]); it moves no number.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub order: Vec<MetricId>,
 }
 
 impl DefinitionSet {
@@ -32,6 +36,14 @@ impl DefinitionSet {
             1 => format!("{set} plus 1 project metric"),
             n => format!("{set} plus {n} project metrics"),
         }
+    }
+
+    /// Every metric in the order people read them: those `order:` lists, in its order,
+    /// then the others in file order.
+    pub fn in_order(&self) -> Vec<&Metric> {
+        let listed = self.order.iter().filter_map(|id| self.metric(id.as_str()));
+        let rest = self.metrics.iter().filter(|m| !self.order.contains(&m.id));
+        listed.chain(rest).collect()
     }
 
     pub fn metric(&self, id: &str) -> Option<&Metric> {

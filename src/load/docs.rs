@@ -20,6 +20,10 @@ pub struct SetDoc {
     /// each with what puts a site in it; a project's sites say which they are in.
     #[serde(default)]
     pub scopes: Map<String>,
+    /// The metrics in the order reports, `metrics` and `query --tag` show them; those not
+    /// listed follow in file order.
+    #[serde(default)]
+    pub order: Vec<Spanned<String>>,
 }
 
 /// `vocab/*.yaml`

@@ -393,8 +393,10 @@ pub fn build<'a>(s: &Scope<'a>) -> Context<'a> {
     let project = s.checked.project.as_ref().expect("reports are built for a project");
     let grain = s.report.grain;
     let in_report = |m: &&Metric| s.report.tags.is_empty() || m.tags.iter().any(|t| s.report.tags.contains(t));
-    let metrics: Vec<MetricInfo> =
-        set.metrics.iter().filter(in_report).map(|m| metric(s, m, s.shared.prints.get(&m.id).cloned())).collect();
+    let metrics: Vec<MetricInfo> = (set.in_order().into_iter())
+        .filter(in_report)
+        .map(|m| metric(s, m, s.shared.prints.get(&m.id).cloned()))
+        .collect();
     let mut judged = Judged::default();
     for m in &metrics {
         judged.rows += m.judged.rows;

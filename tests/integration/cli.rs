@@ -264,8 +264,12 @@ fn query_takes_several_metrics_or_a_tag() {
     assert_eq!(code, 0, "{err}");
     let (checked, _, _) = crate::util::compile(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/acme"));
     let set = checked.unwrap().set;
+    // `order:` first, then the others in file order.
+    let listed = |m: &&yardstick::ir::Metric| set.order.iter().position(|o| *o == m.id).unwrap_or(usize::MAX);
+    let mut in_order: Vec<&yardstick::ir::Metric> = set.metrics.iter().collect();
+    in_order.sort_by_key(listed);
     let leadership: Vec<&str> =
-        set.metrics.iter().filter(|m| m.tags.iter().any(|t| t == "leadership")).map(|m| m.id.0.as_str()).collect();
+        in_order.iter().filter(|m| m.tags.iter().any(|t| t == "leadership")).map(|m| m.id.0.as_str()).collect();
     assert!(leadership.len() > 1);
     let headings: Vec<&str> = out.lines().filter(|l| leadership.contains(l)).collect();
     assert_eq!(headings, leadership);

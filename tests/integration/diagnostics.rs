@@ -444,6 +444,13 @@ cases! {
         line: 15,
         underlined: "nis2",
     }
+    order_naming_no_metric {
+        edits: &[Replace { file: "set/set.yaml", find: "description:", with: "order: [major_incidents, major_incident]\ndescription:" }],
+        code: "E0521",
+        file: "set/set.yaml",
+        line: 3,
+        underlined: "major_incident",
+    }
     site_in_a_scope_the_set_does_not_declare {
         edits: &[
             Replace { file: "set/set.yaml", find: "description:", with: "scopes: {nis2: Sites in scope of NIS2}\ndescription:" },

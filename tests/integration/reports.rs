@@ -138,3 +138,25 @@ fn a_template_that_reaches_outside_the_report_folders_fails_clearly() {
     assert!(err.contains("report `leadership`"), "{err}");
     assert!(!dir.path().join("out").exists(), "nothing written");
 }
+
+#[test]
+fn reports_metrics_and_query_by_tag_follow_the_sets_order() {
+    // The shipped set's `order:` puts the impact that carries the target first, then the
+    // disruptions and downtime behind it, then the times to detect and to contain.
+    let headings = [
+        "## Security-related downtime per 1,000 production hours",
+        "## Security-related disruptions on critical lines",
+        "## Security-related downtime on critical lines",
+        "## Time to detect significant incidents (median)",
+        "## Time to contain significant incidents (median)",
+    ];
+    let (_dir, out) = built("2025-12-31", |_| {});
+    let report = fs::read_to_string(out.join("leadership-2025-Q4.md")).unwrap();
+    let at: Vec<usize> = headings.iter().map(|h| report.find(h).unwrap_or_else(|| panic!("{h}: {report}"))).collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "{at:?}");
+    let set = Path::new(env!("CARGO_MANIFEST_DIR")).join("metrics");
+    let (code, listed, err) = yardstick(&["metrics", "-p", set.to_str().unwrap(), "--tag", "leadership"]);
+    assert_eq!(code, 0, "{err}");
+    let first: Vec<&str> = listed.lines().skip(4).take(3).filter_map(|l| l.split_whitespace().next()).collect();
+    assert_eq!(first, ["security_downtime_per_1000_hours", "security_disruptions", "security_downtime_hours"]);
+}
