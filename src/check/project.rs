@@ -515,6 +515,9 @@ fn bad_out<'a>(out: &str, before: impl IntoIterator<Item = &'a str>) -> Option<&
     if path.components().any(|c| c.as_os_str().to_string_lossy().starts_with('.')) {
         return Some("names a hidden file");
     }
+    if stem == "index" {
+        return Some("is the build's front page (index.html), which lists the reports");
+    }
     before
         .into_iter()
         .any(|o| crate::ir::out_stem(o) == stem)

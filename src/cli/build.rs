@@ -73,9 +73,11 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
             results.rows.len(),
             built.manifest.inputs.len(),
             built.out.display(),
-            match built.files.len() - 5 {
-                0 => "results and trends as CSV and Parquet, manifest.json".to_string(),
-                n => format!("results and trends as CSV and Parquet, manifest.json and {n} report files"),
+            match built.files.len() - 6 {
+                0 => "results and trends as CSV and Parquet, manifest.json, the front page index.html".to_string(),
+                n => format!(
+                    "results and trends as CSV and Parquet, manifest.json, {n} report files and the front page index.html"
+                ),
             },
             started.elapsed().as_secs_f64()
         );

@@ -293,7 +293,7 @@ codes! {
         "Name one of the templates the diagnostic lists, or add reports/NAME.md.j2 beside yardstick.yaml.";
     E0622: "a `definitions: {git: URL, rev: TAG}` that cannot be fetched: a URL git cannot reach, or a rev that is neither a tag, a branch nor a commit",
         "Check the URL and the tag; the set is cloned into yardstick's cache ($YARDSTICK_CACHE, else ~/.cache/yardstick) on first use and read offline afterwards; `yardstick fetch` refreshes it.";
-    E0623: "a report's `out` that is empty, names a hidden file, leads out of the output folder, or is another report's",
+    E0623: "a report's `out` that is empty, names a hidden file, leads out of the output folder, or is another report's, or is `index` (the build's front page, index.html)",
         "Give each report its own file name inside the output folder, such as `leadership-{period}.md`; `{site}` and `{period}` are filled in.";
     E0624: "a `judgement: {confidence: ...}` that is not a level from 0.5 to 0.999",
         "Write the confidence of the intervals as a fraction, such as 0.90 (the default) or 0.95.";

@@ -117,6 +117,7 @@ pub fn write(
         let mut files: Vec<String> = tables.map(String::from).to_vec();
         files.extend(manifest.outputs.iter().skip(tables.len()).map(|o| o.file.clone()));
         files.push(MANIFEST.to_string());
+        files.push(crate::report::front::FRONT_PAGE.to_string());
         Ok(Built { out: out.to_path_buf(), files, manifest })
     });
     if written.is_err() {
@@ -173,6 +174,10 @@ fn stage(
     manifest.add_outputs(staging, &written)?;
     let json = serde_json::to_string_pretty(&manifest).map_err(WriteError::Json)? + "\n";
     write(MANIFEST, json.as_bytes())?;
+    // The front page names the manifest's hash: written after it, and not in it.
+    let manifest_hash = format!("blake3:{}", blake3::hash(json.as_bytes()).to_hex());
+    let front = crate::report::front::front_page(checked, &manifest, &manifest_hash, &results.warnings);
+    write(crate::report::front::FRONT_PAGE, front.as_bytes())?;
     Ok(manifest)
 }
 

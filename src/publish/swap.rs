@@ -68,8 +68,9 @@ pub fn mark(staging: &Path) -> Result<(), WriteError> {
     fs::write(staging.join(MARKER), MARKER_TEXT).map_err(WriteError::io("write", staging))
 }
 
-/// An output written before the marker existed: every file in it is the manifest or
-/// one of the outputs the manifest lists, with the size and hash it lists.
+/// An output written before the marker existed: every file in it is the manifest, one of
+/// the outputs the manifest lists, with the size and hash it lists, or the front page
+/// that names the manifest's hash.
 fn is_unmarked_output(dir: &Path) -> bool {
     let Ok(text) = fs::read_to_string(dir.join(super::MANIFEST)) else { return false };
     let Ok(manifest) = serde_json::from_str::<serde_json::Value>(&text) else { return false };
@@ -87,6 +88,11 @@ fn is_unmarked_output(dir: &Path) -> bool {
         return false;
     }
     found.retain(|f| f != Path::new(super::MANIFEST));
+    // The front page is the manifest's own when it names the manifest's hash.
+    let front = Path::new(crate::report::front::FRONT_PAGE);
+    let manifest_hash = format!("blake3:{}", blake3::hash(text.as_bytes()).to_hex());
+    let names_it = |f: &PathBuf| fs::read_to_string(dir.join(f)).is_ok_and(|page| page.contains(&manifest_hash));
+    found.retain(|f| f != front || !names_it(f));
     found.sort();
     listed.sort();
     found.len() == listed.len()

@@ -9,6 +9,7 @@ mod chart;
 mod context;
 pub mod diff;
 pub mod explain;
+pub mod front;
 
 use crate::check::Checked;
 use crate::ir::{Grain, ReportSpec, SiteRef};

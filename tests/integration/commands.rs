@@ -195,6 +195,11 @@ fn output_hashes(dir: &Path) -> String {
     let built = regex::Regex::new(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ").unwrap();
     let git = regex::Regex::new(r#""commit": "[0-9a-f]+",\s+"dirty": (true|false)"#).unwrap();
     let report = regex::Regex::new(r#"("file": "[^"]+\.(md|html)",\s+"bytes": \d+,\s+"hash": )"[^"]+""#).unwrap();
+    // The front page names the commit and the manifest's hash, which hold the build's time.
+    let front = regex::Regex::new(
+        r"at commit [0-9a-f]+( \(with changes not committed\))?|blake3 hash is <code>blake3:[0-9a-f]+",
+    )
+    .unwrap();
     let mut files: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
     files.sort();
     let mut out = String::new();
@@ -204,6 +209,7 @@ fn output_hashes(dir: &Path) -> String {
             Ok(text) => {
                 let text = built.replace_all(&text, "[BUILT]");
                 let text = git.replace_all(&text, "[COMMIT]");
+                let text = front.replace_all(&text, "[FRONT]");
                 report.replace_all(&text, "$1[BUILT]").into_owned().into_bytes()
             }
             Err(e) => e.into_bytes(),

@@ -35,6 +35,8 @@ fn the_acme_reports_in_markdown() {
         ".yardstick-output",
         "catalog.html",
         "catalog.md",
+        // The front page, which names the manifest's hash and so is not in it.
+        "index.html",
         "leadership-2025-Q4.html",
         "leadership-2025-Q4.md",
         "management-review-2025.html",
@@ -54,7 +56,7 @@ fn the_acme_reports_in_markdown() {
     assert_eq!(files, expected);
     // The manifest lists every report and table with its hash.
     let manifest = fs::read_to_string(out.join("manifest.json")).unwrap();
-    for f in files.iter().filter(|f| !matches!(f.as_str(), "manifest.json" | ".yardstick-output")) {
+    for f in files.iter().filter(|f| !matches!(f.as_str(), "manifest.json" | ".yardstick-output" | "index.html")) {
         assert!(manifest.contains(&format!("\"file\": \"{f}\"")), "{f}");
     }
     for (name, file) in [
@@ -159,4 +161,45 @@ fn reports_metrics_and_query_by_tag_follow_the_sets_order() {
     assert_eq!(code, 0, "{err}");
     let first: Vec<&str> = listed.lines().skip(4).take(3).filter_map(|l| l.split_whitespace().next()).collect();
     assert_eq!(first, ["security_downtime_per_1000_hours", "security_disruptions", "security_downtime_hours"]);
+}
+
+#[test]
+fn a_build_opens_with_a_front_page_linking_every_report_and_naming_the_manifests_hash() {
+    let (_dir, out) = built("2025-12-31", |_| {});
+    let front = fs::read_to_string(out.join("index.html")).unwrap();
+    let manifest_text = fs::read(out.join("manifest.json")).unwrap();
+    let manifest: serde_json::Value = serde_json::from_slice(&manifest_text).unwrap();
+    // Every report the manifest lists is linked; the front page is not among its outputs.
+    let outputs: Vec<&str> =
+        manifest["outputs"].as_array().unwrap().iter().map(|o| o["file"].as_str().unwrap()).collect();
+    assert!(!outputs.contains(&"index.html"), "{outputs:?}");
+    for file in outputs.iter().filter(|f| f.ends_with(".html") || f.ends_with(".md")) {
+        assert!(front.contains(&format!("<a href=\"{file}\">")), "{file} not linked");
+    }
+    // The manifest's own hash, computed here from its bytes.
+    let hash = format!("blake3:{}", blake3::hash(&manifest_text).to_hex());
+    assert!(front.contains(&hash), "{hash}");
+    // The day, the set and its version, each site and Porto's coverage, a caveat.
+    for said in [
+        "acme-isms: ISMS metrics as of 2025-12-31",
+        "definition set iso27001-benefits 3.0.0",
+        "porto (Porto legacy paint shop)",
+        "downtime: from 2022-07-01 on, manual",
+        "risk_register is collected by hand",
+    ] {
+        assert!(front.contains(said), "{said}: {front}");
+    }
+    assert!(front.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
+}
+
+#[test]
+fn a_report_may_not_take_the_front_pages_name() {
+    let dir = acme_copy();
+    let yaml = dir.path().join("yardstick.yaml");
+    let text = fs::read_to_string(&yaml).unwrap().replace("out: \"catalog.md\"", "out: \"index.md\"");
+    assert!(text.contains("out: \"index.md\""), "the example names its catalog catalog.md");
+    fs::write(&yaml, text).unwrap();
+    let (code, _, err) = yardstick(&["check", "-p", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("[E0623] Error: report `out: index.md` is the build's front page (index.html)"), "{err}");
 }
