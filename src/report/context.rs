@@ -446,6 +446,9 @@ fn metric<'a>(s: &Scope<'a>, m: &'a Metric, fingerprint: Option<String>) -> Metr
         Some(site) => [s.results.at(&m.id, site), s.results.at(&m.id, SiteRef::ALL)].concat(),
         None => s.results.rows(&m.id).to_vec(),
     };
+    // With one site, the pooled row is that site's again: shown once (results.csv keeps it).
+    let single = s.checked.project.as_ref().is_some_and(|p| p.sites.len() == 1);
+    let rows: Vec<Row> = rows.into_iter().filter(|r| !single || r.site != SiteRef::All).collect();
     // Per site, the latest whole period up to the report's.
     let mut latest: BTreeMap<String, Row> = BTreeMap::new();
     for r in rows.iter().filter(|r| !r.partial && s.report.period_end.is_none_or(|end| r.period_end <= end)) {
@@ -500,7 +503,9 @@ fn metric<'a>(s: &Scope<'a>, m: &'a Metric, fingerprint: Option<String>) -> Metr
         charts,
         aligned_chart,
         judged,
-        trends: s.results.trends(&m.id),
+        trends: (s.results.trends(&m.id).into_iter())
+            .filter(|t| !single || t.at.split(' ').next() != Some(SiteRef::ALL))
+            .collect(),
     }
 }
 

@@ -203,3 +203,30 @@ fn a_report_may_not_take_the_front_pages_name() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("[E0623] Error: report `out: index.md` is the build's front page (index.html)"), "{err}");
 }
+
+#[test]
+fn a_single_site_project_shows_no_pooled_row_that_repeats_the_site() {
+    // Lyon alone: its pooled `all` row is Lyon's again; reports show it once, while
+    // results.csv keeps the pooled row for whoever reads it by machine.
+    let (_dir, out) = built("2025-12-31", |root| {
+        let yaml = root.join("yardstick.yaml");
+        let text = fs::read_to_string(&yaml).unwrap();
+        let (head, rest) = text.split_once("  brno:\n").unwrap();
+        let (_, tail) = rest.split_once("sources:\n").unwrap();
+        fs::write(&yaml, format!("{head}sources:\n{tail}")).unwrap();
+        let context = root.join("context.yaml");
+        let kept: String = fs::read_to_string(&context)
+            .unwrap()
+            .lines()
+            .filter(|l| !l.contains("site: brno") && !l.contains("site: porto"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        fs::write(&context, kept).unwrap();
+    });
+    let report = fs::read_to_string(out.join("leadership-2025-Q4.md")).unwrap();
+    assert!(report.contains("| lyon |"), "{report}");
+    assert!(!report.contains("| all |"), "{report}");
+    assert!(!report.contains("; all "), "no pooled trend: {report}");
+    let results = fs::read_to_string(out.join("results.csv")).unwrap();
+    assert!(results.lines().any(|l| l.contains(",all,")), "results.csv keeps the pooled rows");
+}
