@@ -97,13 +97,7 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
 /// (history dated before the project's start aside: nothing is wrong with it).
 fn strict(results: &crate::results::Results) -> ExitCode {
     let data = |code: &str| code.starts_with("W07") || code.starts_with("N07");
-    let mut counted: Vec<(&str, usize)> = Vec::new();
-    for code in results.warnings.iter().map(|d| d.code.as_str()).filter(|c| data(c)) {
-        match counted.iter_mut().find(|(c, _)| *c == code) {
-            Some((_, n)) => *n += 1,
-            None => counted.push((code, 1)),
-        }
-    }
+    let counted = crate::diag::count_by_code(results.warnings.iter().filter(|d| data(d.code.as_str())));
     let mut noted: Vec<String> =
         counted.iter().map(|(code, n)| if *n == 1 { code.to_string() } else { format!("{code} ×{n}") }).collect();
     let faulty = |reasons: &str| reasons.split(';').any(|r| !r.is_empty() && !r.starts_with("before_start="));

@@ -202,3 +202,15 @@ pub fn did_you_mean<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a s
         }
     }
 }
+
+/// The codes of `diagnostics`, each with how many there are, in the order first met.
+pub fn count_by_code<'a>(diagnostics: impl IntoIterator<Item = &'a Diagnostic>) -> Vec<(&'static str, usize)> {
+    let mut counted: Vec<(&'static str, usize)> = Vec::new();
+    for code in diagnostics.into_iter().map(|d| d.code.as_str()) {
+        match counted.iter_mut().find(|(c, _)| *c == code) {
+            Some((_, n)) => *n += 1,
+            None => counted.push((code, 1)),
+        }
+    }
+    counted
+}

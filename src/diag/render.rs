@@ -153,13 +153,7 @@ pub fn render_all<'a>(diagnostics: impl IntoIterator<Item = &'a Diagnostic>, sou
 
 /// The one line that counts `notes` by code.
 fn folded(notes: &[&Diagnostic]) -> String {
-    let mut by_code: Vec<(&str, usize)> = Vec::new();
-    for n in notes {
-        match by_code.iter_mut().find(|(code, _)| *code == n.code.as_str()) {
-            Some((_, count)) => *count += 1,
-            None => by_code.push((n.code.as_str(), 1)),
-        }
-    }
+    let by_code = super::count_by_code(notes.iter().copied());
     let counted: Vec<String> = by_code.iter().map(|(code, n)| format!("{code} ×{n}")).collect();
     let first = by_code[0].0;
     let s = if notes.len() == 1 { "" } else { "s" };

@@ -4,6 +4,15 @@
 use crate::timezones::{INCIDENTS, project};
 use crate::util::{Edit, yardstick_on};
 
+/// A reader of the cells of CSV `out` by its header: `cell(line, "value")`.
+fn columns(out: &str) -> impl Fn(&str, &str) -> String {
+    let header: Vec<String> = out.lines().next().unwrap_or_default().split(',').map(String::from).collect();
+    move |line, name| {
+        let i = header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"));
+        line.split(',').nth(i).unwrap_or_default().to_string()
+    }
+}
+
 /// The project binding incidents alone.
 fn incidents_only() -> Edit {
     Edit::Replace {
@@ -175,11 +184,7 @@ fn a_join_key_without_a_partner_is_an_error_unless_the_join_says_otherwise() {
     assert_eq!(code, 0, "{err}");
     assert!(err.contains(&format!("[W0706] Warning: {said} (")), "{err}");
     assert!(err.contains("left out of the metrics that read `asset`"), "{err}");
-    let header: Vec<&str> = out.lines().next().unwrap().split(',').collect();
-    let cell = |line: &str, name: &str| {
-        let i = header.iter().position(|h| *h == name).unwrap();
-        line.split(',').nth(i).unwrap().to_string()
-    };
+    let cell = columns(&out);
     let q1 = out.lines().find(|l| l.starts_with("critical_incidents,1,a,2025-Q1,")).unwrap();
     // A1 is critical: one incident counted, one left out.
     assert_eq!(
@@ -226,11 +231,7 @@ fn an_export_with_no_rows_is_no_data_unless_its_binding_says_there_was_nothing_t
         err.contains("holds no rows: the metrics over `incidents` have no value at site `b` (`no_data`), never a zero"),
         "{err}"
     );
-    let header: Vec<&str> = out.lines().next().unwrap().split(',').collect();
-    let cell = |line: &str, name: &str| {
-        let i = header.iter().position(|h| *h == name).unwrap();
-        line.split(',').nth(i).unwrap().to_string()
-    };
+    let cell = columns(&out);
     let b = out.lines().find(|l| l.starts_with("incidents,1,b,2025-Q1,")).unwrap();
     assert_eq!((cell(b, "value"), cell(b, "status")), (String::new(), "no_data".to_string()), "{b}");
     assert_eq!(cell(b, "status_note"), "the site's export of `incidents` holds no rows");

@@ -109,7 +109,7 @@ pub fn check_all(inputs: &Inputs, expected: &Expected, as_of: NaiveDate, report:
             }
             read.insert(source_name, t);
         }
-        if let Err(e) = site_joins(inputs, site, &mut read, as_of, &mut own) {
+        if let Err(e) = site_joins(inputs, site, &read, as_of, &mut own) {
             let message = format!("cannot check the joins at site `{}`: {e}", site.id);
             own.errors.push(Diagnostic::error(codes::E0802, message));
         }
@@ -132,12 +132,11 @@ pub fn check_all(inputs: &Inputs, expected: &Expected, as_of: NaiveDate, report:
 fn site_joins(
     inputs: &Inputs,
     site: &Site,
-    read: &mut BTreeMap<&str, SiteTable>,
+    read: &BTreeMap<&str, SiteTable>,
     as_of: NaiveDate,
     report: &mut DataReport,
 ) -> PolarsResult<()> {
-    let names: Vec<&str> = read.keys().copied().collect();
-    for source_name in names {
+    for &source_name in read.keys() {
         let source = &inputs.sources[source_name];
         for join in source.joins.iter().filter(|j| j.source != source_name) {
             let (Some(left), Some(right)) = (read.get(source_name), read.get(join.source.as_str())) else { continue };
