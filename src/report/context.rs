@@ -6,11 +6,11 @@
 //! of rendering a scorecard per site stays the same however many sites the project has.
 //! What every report shares is made once per build ([`Shared`], [`Index`]).
 
-use super::chart::{self, Aligned, Point, Trend};
+use super::chart::{self, Aligned, Panel, Point, Trend};
 use crate::check::Checked;
 use crate::ir::{ContextEvent, Grain, Metric, MetricBody, MetricId, Site, SiteRef, TExpr};
 use crate::manifest::Manifest;
-use crate::results::{ResultRow, Results};
+use crate::results::{ResultRow, Results, trend::TrendRow};
 use chrono::NaiveDate;
 use minijinja::Value;
 use serde::Serialize;
@@ -30,6 +30,9 @@ pub struct Context<'a> {
     pub sources: Value,
     /// Over every metric the report shows: how many rows are judged and what they show.
     pub judged: Judged,
+    /// The answer first: a line per metric at the report's site (or `all`) and the
+    /// sentences under it.
+    pub glance: super::glance::Glance,
 }
 
 /// How many of the rows a report shows are judged against their baseline, how many of them
@@ -152,6 +155,8 @@ pub struct Index<'a> {
     by_site: HashMap<&'a MetricId, HashMap<&'a str, Vec<Row<'a>>>>,
     /// Each metric's trends since rollout, in the order computed.
     trends: HashMap<&'a MetricId, Vec<TrendLine>>,
+    /// Each metric's trend at a site without dimensions, by metric and site.
+    trend_at: HashMap<&'a str, HashMap<&'a str, &'a TrendRow>>,
 }
 
 /// A metric's trend since rollout at one site (and dimension value), in words.
@@ -165,9 +170,17 @@ pub struct TrendLine {
 
 impl<'a> Index<'a> {
     pub fn new(results: &'a Results) -> Index<'a> {
-        let mut index = Index { by_metric: HashMap::new(), by_site: HashMap::new(), trends: HashMap::new() };
+        let mut index = Index {
+            by_metric: HashMap::new(),
+            by_site: HashMap::new(),
+            trends: HashMap::new(),
+            trend_at: HashMap::new(),
+        };
         for t in &results.trends {
             index.trends.entry(&t.metric).or_default().push(TrendLine { at: t.at(), text: t.describe() });
+            if t.dims.is_empty() {
+                index.trend_at.entry(t.metric.as_str()).or_default().insert(t.site.as_str(), t);
+            }
         }
         for r in &results.rows {
             let row = Row { data: r, template: Value::from(minijinja::value::Serde(r)) };
@@ -404,7 +417,7 @@ pub fn build<'a>(s: &Scope<'a>) -> Context<'a> {
         judged.worse += m.judged.worse;
         judged.chance += m.judged.chance;
     }
-    let events = s
+    let events: Vec<EventInfo> = s
         .events(s.report.site.as_deref())
         .into_iter()
         .map(|e| EventInfo {
@@ -415,6 +428,17 @@ pub fn build<'a>(s: &Scope<'a>) -> Context<'a> {
             period: period_label(e.date, grain, project.fiscal_year_start),
         })
         .collect();
+    // The site the answer is given for: the report's, the project's one site, or all.
+    let at = match (&s.report.site, project.sites.as_slice()) {
+        (Some(site), _) => site.clone(),
+        (None, [one]) => one.id.to_string(),
+        (None, _) => SiteRef::ALL.to_string(),
+    };
+    let trend = |metric: &str, site: &str| s.results.trend_at.get(metric).and_then(|at| at.get(site)).copied();
+    let period = s.report.period_start.zip(s.report.period_end);
+    let order = &s.checked.set.order;
+    let headline = |id: &str| order.is_empty() || order.iter().any(|o| o.as_str() == id);
+    let glance = super::glance::build(&at, &metrics, &trend, &headline, &events, period);
     Context {
         format: if s.html { "html" } else { "markdown" },
         report: s.report.clone(),
@@ -426,6 +450,7 @@ pub fn build<'a>(s: &Scope<'a>) -> Context<'a> {
         vocabularies: s.shared.vocabularies.clone(),
         sources: s.shared.sources.clone(),
         judged,
+        glance,
     }
 }
 
@@ -471,8 +496,12 @@ fn metric<'a>(s: &Scope<'a>, m: &'a Metric, fingerprint: Option<String>) -> Metr
     let lines = if divided { Vec::new() } else { aligned_lines(s, m) };
     let title = format!("{}: quarters since each site's rollout", m.title);
     let aligned_chart =
-        if s.html { chart::aligned(&title, &lines, m.unit == "%").map(|svg| s.trusted.figure(svg)) } else { None };
-    let charts = if s.html && !divided { charts(s, m, &rows) } else { BTreeMap::new() };
+        if s.html { chart::aligned(&title, &lines, &m.unit).map(|f| s.trusted.figure(f)) } else { None };
+    let charts = match (s.html, divided) {
+        (false, _) => BTreeMap::new(),
+        (true, false) => charts(s, m, &rows),
+        (true, true) => multiples(s, m, &rows),
+    };
     let series = if divided { Vec::new() } else { series(&rows) };
     MetricInfo {
         id: m.id.as_str(),
@@ -602,12 +631,12 @@ fn charts(s: &Scope, m: &Metric, rows: &[Row]) -> BTreeMap<String, Value> {
         s.sites().into_iter().map(|x| (x.id.as_str(), x.rollout)).collect();
     let mut out = BTreeMap::new();
     for (site, rows) in by_site {
-        let points: Vec<Point> =
-            rows.iter().map(|r| Point { label: r.period.clone(), value: r.value, partial: r.partial }).collect();
+        let points: Vec<Point> = rows.iter().map(|r| point(r)).collect();
         let index_of = |d: NaiveDate| rows.iter().position(|r| r.period_start <= d && d <= r.period_end);
         let rollout = rollouts.get(site.as_str()).copied().flatten().and_then(index_of);
-        let events: Vec<(usize, String)> =
-            s.events(Some(&site)).into_iter().filter_map(|e| Some((index_of(e.date)?, e.kind.clone()))).collect();
+        let events: Vec<(usize, String)> = (s.events(Some(&site)).into_iter())
+            .filter_map(|e| Some((index_of(e.date)?, format!("{}: {}", e.date, e.kind.replace('_', " ")))))
+            .collect();
         let title = format!("{} at {site}", m.title);
         let last = rows.iter().rev().find(|r| r.baseline.is_some() || r.target.is_some());
         let trend = Trend {
@@ -617,10 +646,69 @@ fn charts(s: &Scope, m: &Metric, rows: &[Row]) -> BTreeMap<String, Value> {
             target: last.and_then(|r| r.target),
             rollout,
             events: &events,
-            percent: m.unit == "%",
+            unit: &m.unit,
         };
-        if let Some(svg) = chart::trend(&trend) {
-            out.insert(site, s.trusted.figure(svg));
+        if let Some(figure) = chart::trend(&trend) {
+            out.insert(site, s.trusted.figure(figure));
+        }
+    }
+    out
+}
+
+/// A period's row as a chart draws it.
+fn point(r: &ResultRow) -> Point {
+    Point {
+        label: r.period.clone(),
+        value: r.value,
+        // An interval without an end (a ratio over a zero) draws no band.
+        interval: r.lower.zip(r.upper).filter(|(l, u)| r.value.is_some() && l.is_finite() && u.is_finite()),
+        window: r.window.as_ref().and_then(|w| w.value),
+        partial: r.partial,
+    }
+}
+
+/// Per site (and `all`), small multiples of a metric with `by`: a panel per dimension
+/// value, its periods in order.
+fn multiples(s: &Scope, m: &Metric, rows: &[Row]) -> BTreeMap<String, Value> {
+    let mut by_site: BTreeMap<String, Vec<Panel>> = BTreeMap::new();
+    for r in rows {
+        let label = r.dims.iter().map(|(_, v)| v.as_deref().unwrap_or("(none)")).collect::<Vec<_>>().join(", ");
+        let panels = by_site.entry(r.site.to_string()).or_default();
+        match panels.iter_mut().find(|p| p.label == label) {
+            Some(panel) => panel.points.push(point(r)),
+            None => panels.push(Panel { label, points: vec![point(r)] }),
+        }
+    }
+    let mut out = BTreeMap::new();
+    for (site, mut panels) in by_site {
+        // Every panel over the same periods: a value missing in one is a gap there.
+        let mut periods: Vec<(NaiveDate, String, bool)> = rows
+            .iter()
+            .filter(|r| r.site.to_string() == site)
+            .map(|r| (r.period_start, r.period.clone(), r.partial))
+            .collect();
+        periods.sort();
+        periods.dedup();
+        for panel in &mut panels {
+            let mut filled = Vec::with_capacity(periods.len());
+            for (_, label, partial) in &periods {
+                let found = panel.points.iter().position(|p| &p.label == label);
+                filled.push(match found {
+                    Some(i) => panel.points.swap_remove(i),
+                    None => {
+                        Point { label: label.clone(), value: None, interval: None, window: None, partial: *partial }
+                    }
+                });
+            }
+            panel.points = filled;
+        }
+        let by = match &m.body {
+            MetricBody::Base(b) => b.by.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
+            MetricBody::Derived { .. } => String::new(),
+        };
+        let title = format!("{} at {site} by {by}", m.title);
+        if let Some(figure) = chart::multiples(&title, &panels, &m.unit) {
+            out.insert(site, s.trusted.figure(figure));
         }
     }
     out

@@ -10,6 +10,7 @@ mod context;
 pub mod diff;
 pub mod explain;
 pub mod front;
+mod glance;
 
 use crate::check::Checked;
 use crate::ir::{Grain, ReportSpec, SiteRef};
@@ -35,9 +36,10 @@ impl Trusted {
         format!("\u{E000}{}\u{E001}", kept.len() - 1)
     }
 
-    /// A chart's SVG in its figure, as a mark.
-    fn figure(&self, svg: String) -> Value {
-        Value::from(self.put(format!("<figure class=\"chart\">\n{svg}\n</figure>")))
+    /// A chart in its figure, with its caption, as a mark.
+    fn figure(&self, figure: chart::Figure) -> Value {
+        let chart::Figure { svg, caption } = figure;
+        Value::from(self.put(format!("<figure class=\"chart\">\n{svg}\n<figcaption>{caption}</figcaption>\n</figure>")))
     }
 
     /// `html` with every mark replaced by what it stands for: a mark alone in a paragraph
@@ -151,7 +153,10 @@ pub fn render(input: &Input, manifest: &Manifest) -> Result<Vec<Rendered>, Rende
                 let text = tidy(&text);
                 let (file, text) = match is_html {
                     false => (format!("{stem}.md"), text),
-                    true => (format!("{stem}.html"), page(&title(&text, &spec.template), &text, &trusted)),
+                    true => (format!("{stem}.html"), {
+                        let footer = format!("as of {}", input.as_of);
+                        page(&title(&text, &spec.template), &text, &trusted, &footer)
+                    }),
                 };
                 // Two reports filling their `out` to one name (`x-{site}.md` and
                 // `x-lyon.md`) would overwrite each other.
@@ -253,7 +258,9 @@ fn environment(dirs: &[TemplateFolder], trusted: Option<Trusted>, fuel: u64) -> 
     let dirs = dirs.to_vec();
     env.set_loader(move |name| load(&dirs, name));
     env.set_auto_escape_callback(|_| AutoEscape::None);
+    let sparks = trusted.clone();
     env.add_function("badge", move |status: Option<String>| badge(trusted.as_ref(), status));
+    env.add_function("spark", move |values: Vec<Option<f64>>| spark(sparks.as_ref(), &values));
     env.add_function("number", number);
     env.add_function("delta", delta);
     env.add_filter("cell", cell);
@@ -284,16 +291,71 @@ fn load(dirs: &[TemplateFolder], name: &str) -> Result<Option<String>, Error> {
     Ok(None)
 }
 
-/// A status as a reader sees it: judged statuses coloured in HTML, the others plain.
+/// A status as a reader sees it: a glyph and the word (never colour alone), judged
+/// statuses coloured in HTML, the others plain.
 fn badge(trusted: Option<&Trusted>, status: Option<String>) -> String {
     let Some(status) = status else { return String::new() };
-    let words = status.replace('_', " ");
+    let glyph = match status.as_str() {
+        "green" => "✓",
+        "amber" => "△",
+        "red" => "✗",
+        "unclear" => "?",
+        "insufficient" => "…",
+        "pending" => "◔",
+        "baseline" => "○",
+        "not_collected" => "∅",
+        _ => "–",
+    };
+    let words = format!("{glyph} {}", status.replace('_', " "));
     let Some(trusted) = trusted else { return words };
     let class = match status.as_str() {
         "green" | "amber" | "red" | "unclear" => format!("status {status}"),
         _ => "status unjudged".to_string(),
     };
     trusted.put(format!("<span class=\"{class}\">{words}</span>"))
+}
+
+/// The values of the recent periods as a small line: block letters in Markdown, an
+/// inline SVG in HTML whose text alternative gives the numbers; a missing value is a gap.
+fn spark(trusted: Option<&Trusted>, values: &[Option<f64>]) -> String {
+    let known: Vec<f64> = values.iter().flatten().copied().collect();
+    let (Some(low), Some(high)) = (known.iter().copied().reduce(f64::min), known.iter().copied().reduce(f64::max))
+    else {
+        return String::new();
+    };
+    let level = |v: f64| if high > low { (v - low) / (high - low) } else { 0.5 };
+    let Some(trusted) = trusted else {
+        const BLOCKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+        return values.iter().map(|v| v.map_or('·', |v| BLOCKS[(level(v) * 7.0).round() as usize])).collect();
+    };
+    let (width, height, step) = (96.0, 20.0, 96.0 / values.len().max(2).saturating_sub(1) as f64);
+    let point = |i: usize, v: f64| (i as f64 * step, height - 2.0 - level(v) * (height - 4.0));
+    let mut lines = String::new();
+    let mut run: Vec<String> = Vec::new();
+    for (i, v) in values.iter().enumerate().chain([(values.len(), &None)]) {
+        match v {
+            Some(v) => {
+                let (x, y) = point(i, *v);
+                run.push(format!("{x:.1},{y:.1}"));
+            }
+            None if run.len() == 1 => {
+                let xy: Vec<&str> = run[0].split(',').collect();
+                lines.push_str(&format!("<circle cx=\"{}\" cy=\"{}\" r=\"1.5\"/>", xy[0], xy[1]));
+                run.clear();
+            }
+            None if !run.is_empty() => {
+                lines.push_str(&format!("<polyline points=\"{}\" fill=\"none\"/>", run.join(" ")));
+                run.clear();
+            }
+            None => {}
+        }
+    }
+    let numbers: Vec<String> = values.iter().map(|v| v.map_or("none".to_string(), |v| number(Some(v), None))).collect();
+    trusted.put(format!(
+        "<svg class=\"spark\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"the last {} periods: {}\"><g stroke=\"#0072B2\" fill=\"#0072B2\" stroke-width=\"1.5\">{lines}</g></svg>",
+        values.len(),
+        numbers.join(", ")
+    ))
 }
 
 /// A value in its unit: a share as a percentage, others rounded; none as a dash.
@@ -313,9 +375,14 @@ fn number(value: Option<f64>, unit: Option<String>) -> String {
 /// cent of the baseline; empty without a baseline.
 fn delta(row: Value, unit: Option<String>) -> String {
     let field = |name: &str| row.get_attr(name).ok().and_then(|v| f64::try_from(v).ok());
-    match unit.as_deref() {
-        Some("%") => field("delta").map_or(String::new(), |d| format!("{:+.1} pp", d * 100.0)),
-        _ => field("delta_pct").map_or(String::new(), |d| format!("{:+.1}%", d * 100.0)),
+    delta_text(field("delta"), field("delta_pct"), unit.as_deref().unwrap_or_default())
+}
+
+/// The change against the baseline in words: `+1.2 pp` for a share, else `-70.7%`.
+fn delta_text(delta: Option<f64>, delta_pct: Option<f64>, unit: &str) -> String {
+    match unit {
+        "%" => delta.map_or(String::new(), |d| format!("{:+.1} pp", d * 100.0)),
+        _ => delta_pct.map_or(String::new(), |d| format!("{:+.1}%", d * 100.0)),
     }
 }
 
@@ -348,7 +415,7 @@ fn title(markdown: &str, fallback: &str) -> String {
 /// The Markdown as one HTML page with its styles: nothing is loaded from anywhere. HTML
 /// written in the Markdown shows as text, images as their words, and links leading out of
 /// the page as their text; the charts and badges come in last, by their marks.
-fn page(title: &str, markdown: &str, trusted: &Trusted) -> String {
+fn page(title: &str, markdown: &str, trusted: &Trusted, footer: &str) -> String {
     use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
     let mut links = Vec::new();
     let events = Parser::new_ext(markdown, Options::ENABLE_TABLES).filter_map(|e| match e {
@@ -364,11 +431,63 @@ fn page(title: &str, markdown: &str, trusted: &Trusted) -> String {
     });
     let mut body = String::new();
     html::push_html(&mut body, events);
-    let body = trusted.fill(&body);
+    let body = captioned(&trusted.fill(&body));
+    // The printed page's footer: the report and its as-of day left, the page right.
+    let quoted = |text: &str| text.replace(['"', '\\', '\n'], " ");
+    let print = format!(
+        "@page {{ size: A4; margin: 14mm 12mm 16mm; @bottom-left {{ content: \"{} · {}\"; font-size: 8pt; color: #555; }} @bottom-right {{ content: \"page \" counter(page) \" of \" counter(pages); font-size: 8pt; color: #555; }} }}\n",
+        quoted(title),
+        quoted(footer)
+    );
     let title = title.replace('&', "&amp;").replace('<', "&lt;");
     format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n{body}</body>\n</html>\n"
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title}</title>\n<style>\n{STYLE}{print}</style>\n</head>\n<body>\n<main>\n{body}</main>\n</body>\n</html>\n"
     )
+}
+
+/// Each table with a caption: the heading it stands under (what a screen reader announces
+/// when it reaches the table).
+fn captioned(body: &str) -> String {
+    let mut out = String::with_capacity(body.len() + 1024);
+    let mut heading = String::new();
+    let mut rest = body;
+    loop {
+        let next_heading = ["<h1>", "<h2>", "<h3>"].iter().filter_map(|h| rest.find(h)).min();
+        let next_table = rest.find("<table>");
+        match (next_heading, next_table) {
+            (Some(h), t) if t.is_none_or(|t| h < t) => {
+                let end = rest[h..].find("</h").map_or(rest.len(), |e| h + e);
+                heading = text_of(&rest[h + 4..end]);
+                out.push_str(&rest[..end]);
+                rest = &rest[end..];
+            }
+            (_, Some(t)) => {
+                out.push_str(&rest[..t + "<table>".len()]);
+                if !heading.is_empty() {
+                    out.push_str(&format!("<caption>{heading}</caption>"));
+                }
+                rest = &rest[t + "<table>".len()..];
+            }
+            _ => break,
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The text of an HTML fragment without its tags (its entities kept as they are).
+fn text_of(html: &str) -> String {
+    let mut text = String::new();
+    let mut inside = false;
+    for c in html.chars() {
+        match c {
+            '<' => inside = true,
+            '>' => inside = false,
+            c if !inside => text.push(c),
+            _ => {}
+        }
+    }
+    text.trim().to_string()
 }
 
 const STYLE: &str = "body { font-family: system-ui, sans-serif; max-width: 62rem; margin: 2rem auto; padding: 0 1rem; color: #222; line-height: 1.45; }
@@ -380,6 +499,22 @@ th, td { border: 1px solid #ddd; padding: .25rem .55rem; text-align: left; verti
 th { background: #f3f5f8; }
 figure.chart { margin: .8rem 0; }
 figure.chart svg { max-width: 100%; height: auto; }
+figcaption { font-size: .85rem; color: #333; }
+figcaption .key { white-space: nowrap; margin-right: .8rem; }
+figcaption .key svg { vertical-align: middle; }
+figcaption ol.events { margin: .2rem 0 0; padding-left: 1.6rem; }
+caption { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+svg.spark { vertical-align: middle; }
+@media print {
+  body { max-width: none; margin: 0; padding: 0; font-size: 9pt; line-height: 1.3; }
+  h1 { font-size: 15pt; margin: 0 0 .4rem; }
+  h2 { font-size: 12pt; margin-top: 1rem; }
+  table { font-size: 7.5pt; margin: .3rem 0; }
+  th, td { padding: .1rem .3rem; }
+  svg.spark { width: 64px; height: 14px; }
+  figure, blockquote, tr { break-inside: avoid; }
+  h1, h2, h3, caption { break-after: avoid; }
+}
 .status { padding: .05rem .45rem; border-radius: .6rem; font-weight: 600; }
 .status.green { background: #d9f2e1; color: #14532d; }
 .status.amber { background: #fdecc8; color: #7a4b00; }

@@ -90,8 +90,10 @@ fn the_html_reports_are_self_contained_with_inline_charts_and_marks() {
     assert_eq!(page.select(&select("figure.chart > svg")).count(), figures, "every chart is an inline svg");
     let texts: Vec<String> =
         page.select(&select("svg text")).map(|t| t.text().collect::<String>().trim().to_string()).collect();
-    assert!(texts.iter().any(|t| t == "partial"), "the partial period is marked");
-    assert!(texts.iter().any(|t| t == "event: major_incident"), "Porto's event is marked");
+    let captions: String = page.select(&select("figcaption")).map(|c| c.text().collect::<String>()).collect();
+    assert!(captions.contains("partial period"), "the partial period is marked (a hollow point, in the legend)");
+    assert!(captions.contains("2023-10-09: major incident (2023-Q4)"), "Porto's event is numbered and told");
+    assert!(captions.contains("2025-08-01: audit (2025-Q3)"), "the added event too");
     assert!(texts.iter().any(|t| t == "rollout"), "the rollout is marked");
     // Nothing is loaded from anywhere: no script, no stylesheet link, no source or link
     // to another place.
@@ -229,4 +231,142 @@ fn a_single_site_project_shows_no_pooled_row_that_repeats_the_site() {
     assert!(!report.contains("; all "), "no pooled trend: {report}");
     let results = fs::read_to_string(out.join("results.csv")).unwrap();
     assert!(results.lines().any(|l| l.contains(",all,")), "results.csv keeps the pooled rows");
+}
+
+/// The metric ids of the set's `order:` list, read from set.yaml as a person reads it.
+fn set_order() -> Vec<String> {
+    let set = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("metrics/set.yaml")).unwrap();
+    let after = set.split("\norder:\n").nth(1).unwrap();
+    after.lines().map_while(|l| l.strip_prefix("  - ")).map(str::to_string).collect()
+}
+
+/// A metric file's `title:` and whether its tags hold `leadership`.
+fn metric_file(id: &str) -> (String, bool) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("metrics/metrics");
+    for layer in ["outcome", "risk", "activity"] {
+        if let Ok(text) = fs::read_to_string(root.join(layer).join(format!("{id}.yaml"))) {
+            let title = text.lines().find_map(|l| l.strip_prefix("title: ")).unwrap().to_string();
+            let tags = text.lines().find_map(|l| l.strip_prefix("tags: ")).unwrap_or_default();
+            return (title, tags.contains("leadership"));
+        }
+    }
+    panic!("no metric file for {id}")
+}
+
+#[test]
+fn every_report_opens_with_the_answer_in_the_sets_order() {
+    let (_dir, out) = built("2025-12-31", |_| {});
+    let text = fs::read_to_string(out.join("leadership-2025-Q4.md")).unwrap();
+    // The first section is the glance, before any metric's.
+    let first = text.lines().find(|l| l.starts_with("## ")).unwrap();
+    assert_eq!(first, "## At a glance: all sites, 2025-Q4");
+    let glance = text.split("## At a glance").nth(1).unwrap().split("**Improved").next().unwrap();
+    let titles: Vec<&str> = (glance.lines())
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| metric"))
+        .map(|l| l.split(" | ").next().unwrap().trim_start_matches("| "))
+        .collect();
+    // The leadership metrics of the set's order, in that order, lead the table.
+    let ordered: Vec<String> =
+        set_order().iter().map(|id| metric_file(id)).filter(|(_, lead)| *lead).map(|(t, _)| t).collect();
+    assert!(ordered.len() >= 8, "{ordered:?}");
+    assert_eq!(&titles[..ordered.len()], ordered.as_slice(), "{glance}");
+    // A status is a glyph and a word; never colour alone.
+    assert!(glance.contains("| ✓ green |") && glance.contains("| △ amber |"), "{glance}");
+    // Every leadership metric pooled better than its baseline with evidence in 2025-Q4
+    // (read from results.csv) is named among the improvements.
+    let csv = fs::read_to_string(out.join("results.csv")).unwrap();
+    let head: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let col = |name: &str| head.iter().position(|h| *h == name).unwrap();
+    let improved = text.split("**Improved, with evidence:**").nth(1).unwrap().lines().next().unwrap();
+    let mut named = 0;
+    for line in csv.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        // Columns up to `change` hold no comma (a note after them may be quoted).
+        if cells[col("site")] != "all" || cells[col("period")] != "2025-Q4" {
+            continue;
+        }
+        let (title, lead) = metric_file(cells[col("metric")]);
+        if lead && cells[col("change")] == "better" && cells[col("kind")..=col("domain")].iter().all(|d| d.is_empty()) {
+            assert!(improved.contains(&format!("{title} at all sites (")), "{title}: {improved}");
+            named += 1;
+        }
+    }
+    assert!(named >= 2, "{improved}");
+    assert!(text.contains("**Cannot be judged yet:**") && text.contains("**What else may explain a change:**"));
+    // A scorecard opens with its site's glance: the set's headline metrics and any other
+    // that is red.
+    let lyon = fs::read_to_string(out.join("scorecard-lyon-2025-Q4.md")).unwrap();
+    assert_eq!(lyon.lines().find(|l| l.starts_with("## ")), Some("## At a glance: lyon, 2025-Q4"));
+    let lyon_glance = lyon.split("**Improved").next().unwrap();
+    for id in set_order() {
+        assert!(lyon_glance.contains(&format!("| {} |", metric_file(&id).0)), "{id}");
+    }
+    assert!(lyon.contains("other metric(s), none red or worse than its baseline, are in the sections below"));
+}
+
+#[test]
+fn charts_show_their_evidence_and_every_metric_with_by_has_small_multiples() {
+    let (_dir, out) = built("2025-12-31", |_| {});
+    let html = fs::read_to_string(out.join("scorecard-porto-2025-Q4.html")).unwrap();
+    let page = scraper::Html::parse_document(&html);
+    let select = |s: &str| scraper::Selector::parse(s).unwrap();
+    // Under Breakdowns, each metric with `by` has its panels, one per dimension value.
+    let breakdowns = html.split("<h2>Breakdowns</h2>").nth(1).unwrap().split("<h2>").next().unwrap();
+    let sections: Vec<&str> = breakdowns.split("<h3>").skip(1).collect();
+    assert!(sections.len() >= 3, "{}", sections.len());
+    for section in sections {
+        let title = section.split("</h3>").next().unwrap();
+        assert!(section.contains("<figure class=\"chart\">"), "{title} has no chart");
+        assert!(section.contains("one panel per value on one scale"), "{title}");
+    }
+    // Every chart is an image whose text alternative gives its numbers, and whose caption
+    // carries the legend's samples.
+    let figures: Vec<_> = page.select(&select("figure.chart")).collect();
+    assert!(figures.len() >= 30);
+    for f in &figures {
+        let svg = f.select(&select("svg[role=img]")).next().expect("an svg image");
+        let alt = svg.value().attr("aria-label").unwrap();
+        assert!(alt.chars().any(|c| c.is_ascii_digit()), "{alt}");
+        assert!(f.select(&select("figcaption .key svg")).next().is_some(), "a legend sample");
+    }
+    // Porto's trend of security downtime: the baseline and the target
+    // labelled with their values, the ransomware of October 2023 numbered in the lane and
+    // spelt out in the caption.
+    let downtime = figures
+        .iter()
+        .find(|f| {
+            f.text().collect::<String>().contains("Security-related downtime per 1,000 production hours at porto")
+        })
+        .unwrap();
+    let texts: Vec<String> =
+        downtime.select(&select("svg text")).map(|t| t.text().collect::<String>().trim().to_string()).collect();
+    assert!(
+        texts.iter().any(|t| t.starts_with("baseline ")) && texts.iter().any(|t| t.starts_with("target ")),
+        "{texts:?}"
+    );
+    assert!(texts.iter().any(|t| t == "rollout") && texts.iter().any(|t| t == "1"), "{texts:?}");
+    let caption: String = downtime.select(&select("figcaption")).next().unwrap().text().collect();
+    assert!(caption.contains("2023-10-09: major incident (2023-Q4)"), "{caption}");
+    assert!(caption.contains("baseline") && caption.contains("target"), "{caption}");
+    // A count's chart draws its interval as a band, and says so in its legend.
+    let disruptions = (figures.iter())
+        .find(|f| f.text().collect::<String>().contains("Security-related disruptions on critical lines at porto"))
+        .unwrap();
+    assert!(disruptions.select(&select("svg polygon")).next().is_some(), "the band");
+    let caption: String = disruptions.select(&select("figcaption")).next().unwrap().text().collect();
+    assert!(caption.contains("interval"), "{caption}");
+}
+
+#[test]
+fn a_metric_not_collected_at_a_site_gets_words_instead_of_a_chart() {
+    let (_dir, out) = built("2025-12-31", |dir| {
+        let site = "    timezone: Europe/Lisbon\n";
+        let project = fs::read_to_string(dir.join("yardstick.yaml")).unwrap();
+        let edited = project.replacen(site, &format!("{site}    sources: {{training: none}}\n"), 1);
+        assert_ne!(project, edited);
+        fs::write(dir.join("yardstick.yaml"), edited).unwrap();
+    });
+    let html = fs::read_to_string(out.join("scorecard-porto-2025-Q4.html")).unwrap();
+    assert!(html.contains("not collected here, so no chart."), "no word for the missing chart");
+    assert!(!html.contains("People trained in security for their role at porto</strong>"), "a chart with no value");
 }

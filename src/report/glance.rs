@@ -1,0 +1,278 @@
+//! The answer first (issue #28): a report's at-a-glance table, one row per metric in the
+//! set's order at the site the report is about (`all` for a report of several sites),
+//! and the sentences under it: what improved with evidence, what worsened, what cannot
+//! be judged yet and why, and which context events may explain a change.
+
+use super::context::{EventInfo, MetricInfo, Row};
+use crate::ir::{Direction, SiteRef};
+use crate::results::{RowStatus, trend::TrendRow};
+use crate::stats::Change;
+use serde::Serialize;
+
+/// The table and its sentences.
+#[derive(Serialize)]
+pub struct Glance {
+    /// The site the table shows: the report's site, the project's one site, or `all`.
+    pub at: String,
+    pub rows: Vec<GlanceRow>,
+    /// Metrics better than their baseline with evidence, each with where and by how much.
+    pub improved: Vec<Mention>,
+    /// Metrics worse than their baseline with evidence.
+    pub worsened: Vec<Mention>,
+    /// Metrics the table cannot judge at its site, each with why.
+    pub unknown: Vec<Mention>,
+    /// The context events of the report's period and the year before it at its sites:
+    /// what may explain a change besides the ISMS.
+    pub events: Vec<String>,
+}
+
+/// One metric's line of the table, its cells written out.
+#[derive(Serialize)]
+pub struct GlanceRow {
+    pub id: String,
+    pub title: String,
+    /// The metric's tags: a template showing some metrics shows their lines alone.
+    pub tags: Vec<String>,
+    /// The set's `order:` names it (every metric when the set has no `order:`): a report
+    /// of every metric shows these first, and the others only when red or worse.
+    pub headline: bool,
+    /// Worse than its baseline, with evidence.
+    pub worse: bool,
+    /// The period the value is of (the latest whole one up to the report's).
+    pub period: String,
+    /// The value in its unit, with its interval where there is one.
+    pub value: String,
+    /// Against the baseline: the change and what its interval shows.
+    pub change: String,
+    /// The target, and how far the value is from it.
+    pub target: String,
+    /// The trend since rollout a year, and what its interval shows.
+    pub trend: String,
+    pub status: Option<String>,
+    /// The values of the periods so far, oldest first (none: no value).
+    pub recent: Vec<Option<f64>>,
+}
+
+/// A metric named in a sentence, with where and what.
+#[derive(Serialize)]
+pub struct Mention {
+    pub id: String,
+    pub title: String,
+    pub tags: Vec<String>,
+    /// `at brno (-73.7%), porto (-100.0%)`, or why it cannot be judged.
+    pub detail: String,
+}
+
+/// The sparkline's periods: the last three years of quarters.
+const RECENT: usize = 12;
+
+/// The glance at `at` over `metrics` (in the report's order), with the trend rows of the
+/// report's results and the report's `events`.
+pub fn build<'t>(
+    at: &str,
+    metrics: &[MetricInfo],
+    trend: &dyn Fn(&str, &str) -> Option<&'t TrendRow>,
+    headline: &dyn Fn(&str) -> bool,
+    events: &[EventInfo],
+    period: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
+) -> Glance {
+    let mut glance = Glance {
+        at: at.to_string(),
+        rows: Vec::new(),
+        improved: Vec::new(),
+        worsened: Vec::new(),
+        unknown: Vec::new(),
+        events: Vec::new(),
+    };
+    for m in metrics {
+        if !m.breakdown.is_empty() {
+            glance.rows.push(divided(m, at, headline(m.id)));
+            continue;
+        }
+        let Some(r) = m.latest.get(at) else { continue };
+        let trend = trend(m.id, at);
+        let recent = (m.series.iter().find(|s| s.site == at))
+            .map(|s| s.rows.iter().filter(|r| !r.partial).map(|r| r.value).collect::<Vec<_>>())
+            .unwrap_or_default();
+        let recent = recent[recent.len().saturating_sub(RECENT)..].to_vec();
+        glance.rows.push(GlanceRow {
+            id: m.id.to_string(),
+            title: m.title.to_string(),
+            tags: m.tags.to_vec(),
+            headline: headline(m.id),
+            worse: r.change == Some(Change::Worse),
+            period: r.period.clone(),
+            value: value(r, m.unit),
+            change: change(r, m.unit),
+            target: target(r, m.unit, m.direction),
+            trend: trend.map(|t| trend_text(t, m.direction)).unwrap_or_default(),
+            status: r.status.map(|s| s.as_str().to_string()),
+            recent,
+        });
+        let changed = |c: Change| {
+            let sites: Vec<String> = (m.latest.iter())
+                .filter(|(_, r)| r.change == Some(c))
+                .map(|(site, r)| format!("{} ({})", site_words(site), super::delta_text(r.delta, r.delta_pct, m.unit)))
+                .collect();
+            let detail = format!("at {}", sites.join(", "));
+            (!sites.is_empty()).then(|| Mention {
+                id: m.id.to_string(),
+                title: m.title.to_string(),
+                tags: m.tags.to_vec(),
+                detail,
+            })
+        };
+        glance.improved.extend(changed(Change::Better));
+        glance.worsened.extend(changed(Change::Worse));
+        if let Some(why) = unjudged(m, r, at) {
+            glance.unknown.push(Mention {
+                id: m.id.to_string(),
+                title: m.title.to_string(),
+                tags: m.tags.to_vec(),
+                detail: why,
+            });
+        }
+    }
+    if let Some((start, end)) = period {
+        let from = start - chrono::Duration::days(365);
+        glance.events = (events.iter())
+            .filter(|e| from <= e.date && e.date <= end)
+            .map(|e| format!("{}, {}: {}", e.date, site_words(e.site), e.kind.replace('_', " ")))
+            .collect();
+    }
+    glance
+}
+
+/// A metric with `by` in one line: its values are shown in its breakdown.
+fn divided(m: &MetricInfo, at: &str, headline: bool) -> GlanceRow {
+    let parts = m.breakdown.iter().find(|b| b.site == at);
+    let judged = &m.judged;
+    GlanceRow {
+        id: m.id.to_string(),
+        title: m.title.to_string(),
+        tags: m.tags.to_vec(),
+        headline,
+        worse: false,
+        period: parts.map(|b| b.period.clone()).unwrap_or_default(),
+        value: parts.map_or(String::new(), |b| format!("{} values by {}", b.parts.len(), m.formula.by.join(", "))),
+        change: if judged.rows > 0 {
+            format!("{} better, {} worse of {} judged", judged.better, judged.worse, judged.rows)
+        } else {
+            String::new()
+        },
+        target: String::new(),
+        trend: String::new(),
+        status: None,
+        recent: Vec::new(),
+    }
+}
+
+/// `all` as readers say it.
+fn site_words(site: &str) -> String {
+    if site == SiteRef::ALL { "all sites".to_string() } else { site.to_string() }
+}
+
+/// The value with its interval: `0.66 (0.41 to 0.98)`.
+fn value(r: &Row, unit: &str) -> String {
+    let unit = Some(unit.to_string());
+    let v = super::number(r.value, unit.clone());
+    match (r.value, r.lower, r.upper) {
+        (Some(_), Some(l), Some(u)) => {
+            format!("{v} ({} to {})", super::number(Some(l), unit.clone()), super::number(Some(u), unit))
+        }
+        _ => v,
+    }
+}
+
+/// The change against the baseline and what its evidence shows: `-70.7%, better`.
+fn change(r: &Row, unit: &str) -> String {
+    let d = super::delta_text(r.delta, r.delta_pct, unit);
+    match (d.is_empty(), r.change) {
+        (true, _) => String::new(),
+        (false, Some(c)) => format!("{d}, {}", c.as_str()),
+        (false, None) => d,
+    }
+}
+
+/// The target and the distance to it: `1.59, met` or `0.9, 0.32 to go`.
+fn target(r: &Row, unit: &str, direction: &Direction) -> String {
+    let (Some(t), Some(v)) = (r.target, r.value) else {
+        return r.target.map_or(String::new(), |t| super::number(Some(t), Some(unit.to_string())));
+    };
+    let shown = super::number(Some(t), Some(unit.to_string()));
+    let gap = match direction {
+        Direction::LowerIsBetter => v - t,
+        Direction::HigherIsBetter => t - v,
+        Direction::Neutral => return shown,
+    };
+    if gap <= 0.0 {
+        return format!("{shown}, met");
+    }
+    let far = match unit {
+        "%" => format!("{:.1} pp", gap * 100.0),
+        _ => super::number(Some(gap), Some(unit.to_string())),
+    };
+    format!("{shown}, {far} to go")
+}
+
+/// The trend since rollout a year and what it shows: `-12.1% a year, improving`.
+fn trend_text(t: &TrendRow, direction: &Direction) -> String {
+    let (Some(p), Some(l), Some(u)) = (t.per_year, t.lower, t.upper) else { return "no trend yet".to_string() };
+    let size = match t.method.scale() {
+        "points" => format!("{:+.1} pp", p * 100.0),
+        _ => format!("{:+.1}%", p * 100.0),
+    };
+    let moving = if u < 0.0 {
+        Some(false)
+    } else if l > 0.0 {
+        Some(true)
+    } else {
+        None
+    };
+    let words = match (moving, direction) {
+        (None, _) => "no clear trend",
+        (Some(up), Direction::HigherIsBetter) => {
+            if up {
+                "improving"
+            } else {
+                "worsening"
+            }
+        }
+        (Some(up), Direction::LowerIsBetter) => {
+            if up {
+                "worsening"
+            } else {
+                "improving"
+            }
+        }
+        (Some(true), Direction::Neutral) => "rising",
+        (Some(false), Direction::Neutral) => "falling",
+    };
+    format!("{size} a year, {words}")
+}
+
+/// Why the row at `at` is not judged, in words; none when it is judged.
+fn unjudged(m: &MetricInfo, r: &Row, at: &str) -> Option<String> {
+    let missing: Vec<&str> = (m.latest.iter())
+        .filter(|(site, r)| site.as_str() != at && r.status == Some(RowStatus::NotCollected))
+        .map(|(site, _)| site.as_str())
+        .collect();
+    let elsewhere =
+        if missing.is_empty() { String::new() } else { format!("; not collected at {}", missing.join(", ")) };
+    let why = match r.status? {
+        RowStatus::Green | RowStatus::Amber | RowStatus::Red => {
+            return (!missing.is_empty()).then(|| elsewhere[2..].to_string());
+        }
+        RowStatus::Unclear => "chance alone could explain what its interval shows".to_string(),
+        RowStatus::Insufficient => {
+            let why = r.status_note.clone().unwrap_or_else(|| "too few cases to judge".to_string());
+            return Some(format!("{why}{elsewhere}"));
+        }
+        RowStatus::NoData => format!("no data for {}", r.period),
+        RowStatus::Pending => "its period is not over".to_string(),
+        RowStatus::Baseline => "no period after the rollout yet".to_string(),
+        RowStatus::NotCollected => format!("not collected at {}", site_words(at)),
+    };
+    let note = r.status_note.as_ref().map(|n| format!(" ({n})")).unwrap_or_default();
+    Some(format!("{why}{note}{elsewhere}"))
+}
