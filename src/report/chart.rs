@@ -140,8 +140,6 @@ fn draw_trend<'a>(
     svg: &'a mut String,
 ) -> Result<(), Box<dyn std::error::Error + 'a>> {
     let n = t.points.len();
-    let root = SVGBackend::with_string(svg, SIZE).into_drawing_area();
-    root.fill(&WHITE)?;
     // Where each period sits across, before the lane is laid out: the plot's own frame.
     let (left, right) = (12 + Y_AREA as i32, SIZE.0 as i32 - 96);
     let across = |i: f64| left as f64 + (i + 0.5) / n as f64 * (right - left) as f64;
@@ -151,6 +149,9 @@ fn draw_trend<'a>(
             .map(|(i, text, _)| (across(*i as f64 - 0.5 * f64::from(u8::from(text == "rollout"))), text.as_str())),
     );
     let rows = placed.iter().map(|p| p.1 + 1).max().unwrap_or(0) as u32;
+    // The lane's rows add to the chart's height: the plot keeps its own however crowded.
+    let root = SVGBackend::with_string(svg, (SIZE.0, SIZE.1 + rows * LANE_ROW)).into_drawing_area();
+    root.fill(&WHITE)?;
     let (_, plot) = root.split_vertically(rows * LANE_ROW + 8);
     let mut chart = ChartBuilder::on(&plot)
         .margin_left(12)

@@ -91,8 +91,10 @@ pub fn build<'t>(
         }
         let Some(r) = m.latest.get(at) else { continue };
         let trend = trend(m.id, at);
+        // The whole periods up to the one the table shows.
+        let shown = |row: &Row| !row.partial && row.period_end <= r.period_end;
         let recent = (m.series.iter().find(|s| s.site == at))
-            .map(|s| s.rows.iter().filter(|r| !r.partial).map(|r| r.value).collect::<Vec<_>>())
+            .map(|s| s.rows.iter().filter(|row| shown(row)).map(|row| row.value).collect::<Vec<_>>())
             .unwrap_or_default();
         let recent = recent[recent.len().saturating_sub(RECENT)..].to_vec();
         glance.rows.push(GlanceRow {
@@ -133,13 +135,13 @@ pub fn build<'t>(
             });
         }
     }
-    if let Some((start, end)) = period {
-        let from = start - chrono::Duration::days(365);
-        glance.events = (events.iter())
-            .filter(|e| from <= e.date && e.date <= end)
-            .map(|e| format!("{}, {}: {}", e.date, site_words(e.site), e.kind.replace('_', " ")))
-            .collect();
-    }
+    // Without a period (a report without a grain), every event may explain a change.
+    let within =
+        |d: chrono::NaiveDate| period.is_none_or(|(start, end)| start - chrono::Duration::days(365) <= d && d <= end);
+    glance.events = (events.iter())
+        .filter(|e| within(e.date))
+        .map(|e| format!("{}, {}: {}", e.date, site_words(e.site), e.kind.replace('_', " ")))
+        .collect();
     glance
 }
 
@@ -152,7 +154,7 @@ fn divided(m: &MetricInfo, at: &str, headline: bool) -> GlanceRow {
         title: m.title.to_string(),
         tags: m.tags.to_vec(),
         headline,
-        worse: false,
+        worse: judged.worse > 0,
         period: parts.map(|b| b.period.clone()).unwrap_or_default(),
         value: parts.map_or(String::new(), |b| format!("{} values by {}", b.parts.len(), m.formula.by.join(", "))),
         change: if judged.rows > 0 {
@@ -177,7 +179,7 @@ fn value(r: &Row, unit: &str) -> String {
     let unit = Some(unit.to_string());
     let v = super::number(r.value, unit.clone());
     match (r.value, r.lower, r.upper) {
-        (Some(_), Some(l), Some(u)) => {
+        (Some(_), Some(l), Some(u)) if l.is_finite() && u.is_finite() => {
             format!("{v} ({} to {})", super::number(Some(l), unit.clone()), super::number(Some(u), unit))
         }
         _ => v,

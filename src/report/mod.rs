@@ -433,7 +433,8 @@ fn page(title: &str, markdown: &str, trusted: &Trusted, footer: &str) -> String 
     html::push_html(&mut body, events);
     let body = captioned(&trusted.fill(&body));
     // The printed page's footer: the report and its as-of day left, the page right.
-    let quoted = |text: &str| text.replace(['"', '\\', '\n'], " ");
+    // No character that could end the string or the style element reaches the CSS.
+    let quoted = |text: &str| text.replace(['"', '\\', '\n', '<', '>'], " ");
     let print = format!(
         "@page {{ size: A4; margin: 14mm 12mm 16mm; @bottom-left {{ content: \"{} · {}\"; font-size: 8pt; color: #555; }} @bottom-right {{ content: \"page \" counter(page) \" of \" counter(pages); font-size: 8pt; color: #555; }} }}\n",
         quoted(title),
