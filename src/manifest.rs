@@ -11,6 +11,15 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 /// Why the manifest could not be made.
+/// The files of one build besides its reports, in the order they are written.
+pub const RESULTS_CSV: &str = "results.csv";
+pub const RESULTS_PARQUET: &str = "results.parquet";
+pub const TRENDS_CSV: &str = "trends.csv";
+pub const TRENDS_PARQUET: &str = "trends.parquet";
+pub const MANIFEST: &str = "manifest.json";
+/// The tables, which the manifest lists first.
+pub const TABLES: [&str; 4] = [RESULTS_CSV, RESULTS_PARQUET, TRENDS_CSV, TRENDS_PARQUET];
+
 #[derive(Debug, thiserror::Error)]
 pub enum ManifestError {
     #[error("a build needs a project (yardstick.yaml)")]

@@ -119,13 +119,20 @@ impl DiffError {
 
 /// What a change of the definitions from `base` to `head` means and does to the
 /// project's numbers, per site and period.
-pub fn diff_revisions(request: &DiffRequest) -> Result<diff::Diff, DiffError> {
-    let mut sources = Sources::default();
-    let (worktree, diags) = crate::compile(request.project, &mut sources);
+/// `worktree` is the project compiled as it stands, with its diagnostics and sources.
+pub fn diff_revisions(
+    request: &DiffRequest,
+    (worktree, diags): (Option<Checked>, crate::diag::Diagnostics),
+    sources: Sources,
+) -> Result<diff::Diff, DiffError> {
     // The repository holding the definitions: found from the set the project names now.
     let base = match worktree.as_ref() {
-        Some(now) if absent_at(&revision(Some(now), request.project, request.base)?, now, request.project) => None,
-        _ => Some(at_revision(worktree.as_ref(), request.project, request.base)?),
+        Some(now) => {
+            let at = revision(Some(now), request.project, request.base)?;
+            let absent = absent_at(&at, now, request.project);
+            if absent { None } else { Some(compile_at(&at, request.project, request.base)?) }
+        }
+        None => Some(at_revision(None, request.project, request.base)?),
     };
     let head = match request.head {
         Some(rev) => at_revision(worktree.as_ref(), request.project, rev)?,
@@ -188,9 +195,13 @@ fn absent_at(at: &AtRevision, head: &Checked, project: &Path) -> bool {
 
 /// The project with its definitions as they were at `rev`.
 fn at_revision(worktree: Option<&Checked>, project: &Path, rev: &str) -> Result<Checked, DiffError> {
-    let at = revision(worktree, project, rev)?;
+    compile_at(&revision(worktree, project, rev)?, project, rev)
+}
+
+/// The project compiled from the revision `at` (named `rev`).
+fn compile_at(at: &AtRevision, project: &Path, rev: &str) -> Result<Checked, DiffError> {
     let mut sources = Sources::default();
-    let (checked, diags) = crate::compile_from(&at, project, &mut sources);
+    let (checked, diags) = crate::compile_from(at, project, &mut sources);
     checked.ok_or_else(|| DiffError::DoesNotCheck {
         rev: rev.to_string(),
         diagnostics: diags.0.into_iter().filter(Diagnostic::is_error).collect(),

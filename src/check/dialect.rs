@@ -116,13 +116,9 @@ fn renamed_columns(
         let Some(renames) = &layer.columns else { continue };
         for (column, header) in renames.value.iter() {
             if schema.column(&column.value).is_none() {
-                let known = schema.columns.iter().map(|c| c.name.as_str());
-                let help = did_you_mean(&column.value, known).unwrap_or_else(|| {
-                    format!(
-                        "the columns of `{source}`: {}",
-                        schema.columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")
-                    )
-                });
+                let known: Vec<&str> = schema.columns.iter().map(|c| c.name.as_str()).collect();
+                let help = did_you_mean(&column.value, known.iter().copied())
+                    .unwrap_or_else(|| format!("the columns of `{source}`: {}", known.join(", ")));
                 cx.error(
                     Diagnostic::error(
                         codes::E0620,
@@ -138,35 +134,34 @@ fn renamed_columns(
             columns.insert(column.value.clone(), header.value.clone());
         }
     }
+    // Both checks below point at the `columns:` that renames: the site's, else the project's.
+    let at = layers.iter().find_map(|b| b.columns.as_ref()).map(|c| cx.span(file, c));
+    let mut refuse = |error: Diagnostic, label: &str| {
+        cx.error(match at {
+            Some(at) => error.at(at).label(label),
+            None => error,
+        });
+        ok = false;
+    };
     for (column, header) in &columns {
         if header != column && schema.column(header).is_some() && !columns.contains_key(header) {
-            let at = layers.iter().find_map(|b| b.columns.as_ref()).map(|c| cx.span(file, c));
             let error = Diagnostic::error(
                 codes::E0620,
                 format!("`columns:` reads `{column}` of `{source}` from the header `{header}`, which is a column of `{source}` itself"),
             )
             .help(format!("name the export's own header of `{column}`; `{header}` is read as `{header}`"));
-            cx.error(match at {
-                Some(at) => error.at(at).label("another column's name"),
-                None => error,
-            });
-            ok = false;
+            refuse(error, "another column's name");
         }
     }
     let mut headers: BTreeMap<&str, &str> = BTreeMap::new();
     for (column, header) in &columns {
         if let Some(other) = headers.insert(header, column) {
-            let at = layers.iter().find_map(|b| b.columns.as_ref()).map(|c| cx.span(file, c));
             let error = Diagnostic::error(
                 codes::E0620,
                 format!("`columns:` reads both `{other}` and `{column}` of `{source}` from the header `{header}`"),
             )
             .help("each column of the source comes from a header of its own");
-            cx.error(match at {
-                Some(at) => error.at(at).label("one header for two columns"),
-                None => error,
-            });
-            ok = false;
+            refuse(error, "one header for two columns");
         }
     }
     ok.then_some(columns)

@@ -96,11 +96,11 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
 /// or note (W07xx, N07xx), each code counted, or rows left out of some metric at a site
 /// (history dated before the project's start aside: nothing is wrong with it).
 fn strict(results: &crate::results::Results) -> ExitCode {
-    let data = |code: &str| code.starts_with("W07") || code.starts_with("N07");
-    let counted = crate::diag::count_by_code(results.warnings.iter().filter(|d| data(d.code.as_str())));
+    let counted = crate::diag::count_by_code(results.warnings.iter().filter(|d| d.is_data_note()));
     let mut noted: Vec<String> =
         counted.iter().map(|(code, n)| if *n == 1 { code.to_string() } else { format!("{code} ×{n}") }).collect();
-    let faulty = |reasons: &str| reasons.split(';').any(|r| !r.is_empty() && !r.starts_with("before_start="));
+    let history = format!("{}=", crate::engine::data::BEFORE_START);
+    let faulty = |reasons: &str| reasons.split(';').any(|r| !r.is_empty() && !r.starts_with(&history));
     let left_out =
         (results.rows.iter()).filter(|r| r.site != crate::ir::SiteRef::All && faulty(&r.excluded_reasons)).count();
     if left_out > 0 {

@@ -22,14 +22,15 @@ pub struct Args<'a> {
 }
 
 pub fn run(args: &Args, color: bool) -> ExitCode {
-    // The project's sites, for the day both sides are computed as of.
-    let (checked, _) = crate::compile(args.project, &mut crate::diag::Sources::default());
-    let as_of = match super::as_of(args.as_of, checked.as_ref(), color) {
+    // The project as it stands: its sites give the day both sides are computed as of.
+    let mut sources = crate::diag::Sources::default();
+    let worktree = crate::compile(args.project, &mut sources);
+    let as_of = match super::as_of(args.as_of, worktree.0.as_ref(), color) {
         Ok(day) => day,
         Err(code) => return code,
     };
     let request = DiffRequest { project: args.project, base: args.base, head: args.head, as_of };
-    let found = match crate::change::diff_revisions(&request) {
+    let found = match crate::change::diff_revisions(&request, worktree, sources) {
         Ok(found) => found,
         Err(e) => {
             if let DiffError::DoesNotCheck { diagnostics, sources, .. }

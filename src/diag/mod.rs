@@ -101,6 +101,13 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// A warning or note of reading the data (W07xx, N07xx): what a front page lists as a
+    /// caveat and `build --strict` fails on.
+    pub fn is_data_note(&self) -> bool {
+        let code = self.code.as_str();
+        code.starts_with("W07") || code.starts_with("N07")
+    }
+
     pub fn error(code: codes::Code, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,

@@ -196,7 +196,7 @@ impl Input {
         let (sites, empty) =
             (sites.iter().map(|t| t.site.clone()).collect(), empty.iter().map(|t| t.site.clone()).collect());
         let any_excluded = tables.iter().any(|t| t.frame.column(EXCLUDED).is_ok_and(|c| c.null_count() < c.len()));
-        let before_start = early_rows(&tables, plan, source)?;
+        let before_start = early_rows(&tables, plan, source);
         let schema = &plan.inputs.sources[source];
         let marked = |j: &&crate::ir::Join| tables.iter().any(|t| t.frame.column(&miss_column(&j.name)).is_ok());
         let missed = schema.joins.iter().filter(marked).map(|j| j.name.clone()).collect();
@@ -218,9 +218,8 @@ impl Input {
 }
 
 /// The time columns of the event metrics over `source` in which some row of `tables` lies
-/// before the project's `start`, give or take a day (local midnight is within a day of
-/// UTC midnight).
-fn early_rows(tables: &[SiteTable], plan: &Plan, source: &str) -> PolarsResult<BTreeSet<String>> {
+/// before the project's `start` at its site.
+fn early_rows(tables: &[SiteTable], plan: &Plan, source: &str) -> BTreeSet<String> {
     let timed: BTreeSet<&str> = (plan.bases.iter())
         .filter(|b| b.source == source)
         .filter_map(|b| match &b.time {
@@ -228,23 +227,9 @@ fn early_rows(tables: &[SiteTable], plan: &Plan, source: &str) -> PolarsResult<B
             _ => None,
         })
         .collect();
-    let day_after = plan.start.succ_opt().unwrap_or(plan.start);
-    let mut early = BTreeSet::new();
-    for column in timed {
-        for t in tables {
-            let values = t.frame.column(column)?;
-            let ms = match values.dtype() {
-                DataType::Date => values.cast(&MS)?,
-                _ => values.clone(),
-            };
-            let ms = ms.to_physical_repr();
-            if ms.i64()?.iter().flatten().any(|v| v < midnight_ms(day_after)) {
-                early.insert(column.to_string());
-                break;
-            }
-        }
-    }
-    Ok(early)
+    let zone = |t: &SiteTable| plan.site(&t.site).map_or(chrono_tz::Tz::UTC, |s| s.timezone);
+    let early = |column: &str| tables.iter().any(|t| !data::early(t, column, zone(t), plan.start).is_empty());
+    timed.into_iter().filter(|column| early(column)).map(String::from).collect()
 }
 
 /// Whether a site of the project keeps its clocks off UTC: only then do rows need their

@@ -86,12 +86,7 @@ pub fn build(
     }
 }
 
-/// The files of one build, in the order they are written.
-pub const RESULTS_CSV: &str = "results.csv";
-pub const RESULTS_PARQUET: &str = "results.parquet";
-pub const TRENDS_CSV: &str = "trends.csv";
-pub const TRENDS_PARQUET: &str = "trends.parquet";
-pub const MANIFEST: &str = "manifest.json";
+pub use crate::manifest::{MANIFEST, RESULTS_CSV, RESULTS_PARQUET, TABLES, TRENDS_CSV, TRENDS_PARQUET};
 
 /// Writes the results of every metric and the manifest into `out`, replacing a previous
 /// build's output there as one step.
@@ -113,7 +108,7 @@ pub fn write(
     let staging = swap::staging_for(parent, name);
     let written = stage(checked, results, as_of, &staging, vcs, reports).and_then(|manifest| {
         swap::swap(parent, name, &staging, out)?;
-        let tables = [RESULTS_CSV, RESULTS_PARQUET, TRENDS_CSV, TRENDS_PARQUET];
+        let tables = TABLES;
         let mut files: Vec<String> = tables.map(String::from).to_vec();
         files.extend(manifest.outputs.iter().skip(tables.len()).map(|o| o.file.clone()));
         files.push(MANIFEST.to_string());
@@ -156,7 +151,7 @@ fn stage(
     let types = crate::results::trend::column_types(&dims);
     let columns = head.iter().enumerate().map(|(i, name)| (name.as_str(), column(&body, i, &types[i]))).collect();
     crate::engine::write_parquet(columns, body.len(), &staging.join(TRENDS_PARQUET))?;
-    let outputs = [RESULTS_CSV, RESULTS_PARQUET, TRENDS_CSV, TRENDS_PARQUET].map(|f| staging.join(f));
+    let outputs = TABLES.map(|f| staging.join(f));
     let mut manifest = Manifest::new(checked, results, as_of, &outputs, vcs)?;
     let mut written = Vec::new();
     for report in reports(&manifest)? {
@@ -175,7 +170,7 @@ fn stage(
     let json = serde_json::to_string_pretty(&manifest).map_err(WriteError::Json)? + "\n";
     write(MANIFEST, json.as_bytes())?;
     // The front page names the manifest's hash: written after it, and not in it.
-    let manifest_hash = format!("blake3:{}", blake3::hash(json.as_bytes()).to_hex());
+    let manifest_hash = crate::check::fingerprint::hash(json.as_bytes());
     let front = crate::report::front::front_page(checked, &manifest, &manifest_hash, &results.warnings);
     write(crate::report::front::FRONT_PAGE, front.as_bytes())?;
     Ok(manifest)

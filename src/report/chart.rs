@@ -13,6 +13,7 @@
 //! One colour-blind-safe palette (Okabe and Ito) serves every chart, and every figure
 //! has a text alternative giving its numbers.
 
+use super::escape;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -115,12 +116,7 @@ pub fn trend(t: &Trend) -> Option<Figure> {
     if t.points.iter().any(|p| p.partial && p.value.is_some()) {
         key.push(Key::Hollow(VALUE, "partial period"));
     }
-    let numbers: Vec<String> = t
-        .points
-        .iter()
-        .map(|p| format!("{} {}", p.label, p.value.map_or("no value".to_string(), |v| axis(v, t.unit))))
-        .collect();
-    let mut alt = format!("{}: {}", t.title, numbers.join(", "));
+    let mut alt = format!("{}: {}", t.title, told(t.points, t.unit));
     if let Some(b) = t.baseline {
         alt += &format!("; baseline {}", axis(b, t.unit));
     }
@@ -310,15 +306,7 @@ pub fn multiples(title: &str, panels: &[Panel], unit: &str) -> Option<Figure> {
     let size = (SIZE.0, rows as u32 * 150);
     let mut svg = String::new();
     draw_multiples(panels, (rows, columns), size, (low, high), unit, &mut svg).ok()?;
-    let alt: Vec<String> = panels
-        .iter()
-        .map(|p| {
-            let numbers: Vec<String> = (p.points.iter())
-                .map(|q| format!("{} {}", q.label, q.value.map_or("no value".to_string(), |v| axis(v, unit))))
-                .collect();
-            format!("{}: {}", p.label, numbers.join(", "))
-        })
-        .collect();
+    let alt: Vec<String> = panels.iter().map(|p| format!("{}: {}", p.label, told(&p.points, unit))).collect();
     let key = [Key::Line(VALUE, "value"), Key::Hollow(VALUE, "partial period")];
     let title = format!("{title}, one panel per value on one scale");
     Some(Figure {
@@ -512,14 +500,17 @@ fn caption(title: &str, key: &[Key], events: &[String]) -> String {
     format!("<strong>{}</strong> {}{events}", escape(title), items.join(" "))
 }
 
+/// The periods and their values in words, for a text alternative: `2025-Q1 1.2, 2025-Q2
+/// no value`.
+fn told(points: &[Point], unit: &str) -> String {
+    let each =
+        points.iter().map(|p| format!("{} {}", p.label, p.value.map_or("no value".to_string(), |v| axis(v, unit))));
+    each.collect::<Vec<_>>().join(", ")
+}
+
 /// The SVG as an image with a text alternative: its numbers.
 fn labelled(svg: &str, alt: &str) -> String {
     svg.replacen("<svg ", &format!("<svg role=\"img\" aria-label=\"{}\" ", escape(alt)), 1)
-}
-
-/// Text for HTML.
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// The range of the y axis: the finite values with a margin, and zero when close.

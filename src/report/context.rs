@@ -14,7 +14,7 @@ use crate::results::{ResultRow, Results, trend::TrendRow};
 use chrono::NaiveDate;
 use minijinja::Value;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 #[derive(Serialize)]
 pub struct Context<'a> {
@@ -169,20 +169,22 @@ pub struct TrendLine {
 }
 
 impl<'a> Index<'a> {
-    pub fn new(results: &'a Results) -> Index<'a> {
+    /// The index of `results`; for a project of a `single` site, without the pooled `all`
+    /// rows and trends, which would repeat the site's (results.csv keeps them).
+    pub fn new(results: &'a Results, single: bool) -> Index<'a> {
         let mut index = Index {
             by_metric: HashMap::new(),
             by_site: HashMap::new(),
             trends: HashMap::new(),
             trend_at: HashMap::new(),
         };
-        for t in &results.trends {
+        for t in results.trends.iter().filter(|t| !single || t.site != SiteRef::All) {
             index.trends.entry(&t.metric).or_default().push(TrendLine { at: t.at(), text: t.describe() });
             if t.dims.is_empty() {
                 index.trend_at.entry(t.metric.as_str()).or_default().insert(t.site.as_str(), t);
             }
         }
-        for r in &results.rows {
+        for r in results.rows.iter().filter(|r| !single || r.site != SiteRef::All) {
             let row = Row { data: r, template: Value::from(minijinja::value::Serde(r)) };
             index.by_metric.entry(&r.metric).or_default().push(row.clone());
             index.by_site.entry(&r.metric).or_default().entry(r.site.as_str()).or_default().push(row);
@@ -471,9 +473,6 @@ fn metric<'a>(s: &Scope<'a>, m: &'a Metric, fingerprint: Option<String>) -> Metr
         Some(site) => [s.results.at(&m.id, site), s.results.at(&m.id, SiteRef::ALL)].concat(),
         None => s.results.rows(&m.id).to_vec(),
     };
-    // With one site, the pooled row is that site's again: shown once (results.csv keeps it).
-    let single = s.checked.project.as_ref().is_some_and(|p| p.sites.len() == 1);
-    let rows: Vec<Row> = rows.into_iter().filter(|r| !single || r.site != SiteRef::All).collect();
     // Per site, the latest whole period up to the report's.
     let mut latest: BTreeMap<String, Row> = BTreeMap::new();
     for r in rows.iter().filter(|r| !r.partial && s.report.period_end.is_none_or(|end| r.period_end <= end)) {
@@ -500,7 +499,7 @@ fn metric<'a>(s: &Scope<'a>, m: &'a Metric, fingerprint: Option<String>) -> Metr
     let charts = match (s.html, divided) {
         (false, _) => BTreeMap::new(),
         (true, false) => charts(s, m, &rows),
-        (true, true) => multiples(s, m, &rows),
+        (true, true) => multiples(s, m, &formula.by, &rows),
     };
     let series = if divided { Vec::new() } else { series(&rows) };
     MetricInfo {
@@ -532,9 +531,7 @@ fn metric<'a>(s: &Scope<'a>, m: &'a Metric, fingerprint: Option<String>) -> Metr
         charts,
         aligned_chart,
         judged,
-        trends: (s.results.trends(&m.id).into_iter())
-            .filter(|t| !single || t.at.split(' ').next() != Some(SiteRef::ALL))
-            .collect(),
+        trends: s.results.trends(&m.id),
     }
 }
 
@@ -548,8 +545,7 @@ fn breakdown<'a>(rows: &[Row<'a>], latest: &BTreeMap<String, Row>) -> Vec<Breakd
         if latest.get(&site).is_none_or(|l| l.period != r.period) {
             continue;
         }
-        let label = r.dims.iter().map(|(_, v)| v.as_deref().unwrap_or("(none)")).collect::<Vec<_>>().join(", ");
-        let part = Part { label, row: r.clone() };
+        let part = Part { label: dims_label(r), row: r.clone() };
         match at.get(&site) {
             Some(&i) => out[i].parts.push(part),
             None => {
@@ -560,6 +556,11 @@ fn breakdown<'a>(rows: &[Row<'a>], latest: &BTreeMap<String, Row>) -> Vec<Breakd
     }
     out.sort_by_key(|b| b.site == SiteRef::ALL);
     out
+}
+
+/// A row's dimension values as a label: joined by ", ", an empty one as "(none)".
+fn dims_label(r: &ResultRow) -> String {
+    r.dims.iter().map(|(_, v)| v.as_deref().unwrap_or("(none)")).collect::<Vec<_>>().join(", ")
 }
 
 /// The rows per site, `all` last, of a metric without `by` (one row per site and period).
@@ -667,28 +668,27 @@ fn point(r: &ResultRow) -> Point {
     }
 }
 
+/// A period as the panels share it: its first day (to order by), label and partiality.
+type PeriodKey = (NaiveDate, String, bool);
+
 /// Per site (and `all`), small multiples of a metric with `by`: a panel per dimension
 /// value, its periods in order.
-fn multiples(s: &Scope, m: &Metric, rows: &[Row]) -> BTreeMap<String, Value> {
-    let mut by_site: BTreeMap<String, Vec<Panel>> = BTreeMap::new();
+fn multiples(s: &Scope, m: &Metric, by: &[String], rows: &[Row]) -> BTreeMap<String, Value> {
+    // Per site, its panels and every period any of them has, in order.
+    let mut by_site: BTreeMap<String, (Vec<Panel>, BTreeSet<PeriodKey>)> = BTreeMap::new();
     for r in rows {
-        let label = r.dims.iter().map(|(_, v)| v.as_deref().unwrap_or("(none)")).collect::<Vec<_>>().join(", ");
-        let panels = by_site.entry(r.site.to_string()).or_default();
+        let label = dims_label(r);
+        let (panels, periods) = by_site.entry(r.site.to_string()).or_default();
+        periods.insert((r.period_start, r.period.clone(), r.partial));
         match panels.iter_mut().find(|p| p.label == label) {
             Some(panel) => panel.points.push(point(r)),
             None => panels.push(Panel { label, points: vec![point(r)] }),
         }
     }
+    let by = by.join(", ");
     let mut out = BTreeMap::new();
-    for (site, mut panels) in by_site {
+    for (site, (mut panels, periods)) in by_site {
         // Every panel over the same periods: a value missing in one is a gap there.
-        let mut periods: Vec<(NaiveDate, String, bool)> = rows
-            .iter()
-            .filter(|r| r.site.to_string() == site)
-            .map(|r| (r.period_start, r.period.clone(), r.partial))
-            .collect();
-        periods.sort();
-        periods.dedup();
         for panel in &mut panels {
             let mut filled = Vec::with_capacity(periods.len());
             for (_, label, partial) in &periods {
@@ -702,10 +702,6 @@ fn multiples(s: &Scope, m: &Metric, rows: &[Row]) -> BTreeMap<String, Value> {
             }
             panel.points = filled;
         }
-        let by = match &m.body {
-            MetricBody::Base(b) => b.by.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
-            MetricBody::Derived { .. } => String::new(),
-        };
         let title = format!("{} at {site} by {by}", m.title);
         if let Some(figure) = chart::multiples(&title, &panels, &m.unit) {
             out.insert(site, s.trusted.figure(figure));

@@ -7,7 +7,7 @@
 use crate::check::Checked;
 use crate::diag::Diagnostic;
 use crate::load::git::GitState;
-use crate::manifest::Manifest;
+use crate::manifest::{MANIFEST, Manifest, RESULTS_CSV, RESULTS_PARQUET, TABLES, TRENDS_CSV, TRENDS_PARQUET};
 use minijinja::value::Serde;
 use minijinja::{Environment, Value, context};
 use serde::Serialize;
@@ -96,11 +96,11 @@ struct SiteLine {
 /// are what reading the data warned of.
 pub fn front_page(checked: &Checked, manifest: &Manifest, manifest_hash: &str, notes: &[Diagnostic]) -> String {
     let tables = [
-        Table { file: "results.csv", what: "every value with its interval, baseline, change and status" },
-        Table { file: "results.parquet", what: "the same, typed" },
-        Table { file: "trends.csv", what: "the trend since rollout per metric and site" },
-        Table { file: "trends.parquet", what: "the same, typed" },
-        Table { file: "manifest.json", what: "the audit evidence: inputs, outputs, fingerprints, hashes" },
+        Table { file: RESULTS_CSV, what: "every value with its interval, baseline, change and status" },
+        Table { file: RESULTS_PARQUET, what: "the same, typed" },
+        Table { file: TRENDS_CSV, what: "the trend since rollout per metric and site" },
+        Table { file: TRENDS_PARQUET, what: "the same, typed" },
+        Table { file: MANIFEST, what: "the audit evidence: inputs, outputs, fingerprints, hashes" },
     ];
     let mut env = Environment::new();
     env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
@@ -137,8 +137,7 @@ pub fn front_page(checked: &Checked, manifest: &Manifest, manifest_hash: &str, n
 /// The reports among the manifest's outputs, each with its HTML and Markdown files.
 fn reports(manifest: &Manifest) -> Vec<Report> {
     let mut reports: Vec<Report> = Vec::new();
-    let tables = ["results.csv", "results.parquet", "trends.csv", "trends.parquet"];
-    for output in manifest.outputs.iter().filter(|o| !tables.contains(&o.file.as_str())) {
+    for output in manifest.outputs.iter().filter(|o| !TABLES.contains(&o.file.as_str())) {
         let (stem, html) = match (output.file.strip_suffix(".html"), output.file.strip_suffix(".md")) {
             (Some(stem), _) => (stem, true),
             (None, Some(stem)) => (stem, false),
@@ -207,7 +206,6 @@ fn caveats(checked: &Checked, notes: &[Diagnostic]) -> Vec<String> {
             }
         }
     }
-    let data = |d: &&Diagnostic| d.code.as_str().starts_with("W07") || d.code.as_str().starts_with("N07");
-    caveats.extend(notes.iter().filter(data).map(|d| format!("{}: {}", d.code.as_str(), d.message)));
+    caveats.extend(notes.iter().filter(|d| d.is_data_note()).map(|d| format!("{}: {}", d.code.as_str(), d.message)));
     caveats
 }

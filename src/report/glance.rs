@@ -259,22 +259,17 @@ fn unjudged(m: &MetricInfo, r: &Row, at: &str) -> Option<String> {
         .filter(|(site, r)| site.as_str() != at && r.status == Some(RowStatus::NotCollected))
         .map(|(site, _)| site.as_str())
         .collect();
-    let elsewhere =
-        if missing.is_empty() { String::new() } else { format!("; not collected at {}", missing.join(", ")) };
-    let why = match r.status? {
-        RowStatus::Green | RowStatus::Amber | RowStatus::Red => {
-            return (!missing.is_empty()).then(|| elsewhere[2..].to_string());
-        }
-        RowStatus::Unclear => "chance alone could explain what its interval shows".to_string(),
-        RowStatus::Insufficient => {
-            let why = r.status_note.clone().unwrap_or_else(|| "too few cases to judge".to_string());
-            return Some(format!("{why}{elsewhere}"));
-        }
-        RowStatus::NoData => format!("no data for {}", r.period),
-        RowStatus::Pending => "its period is not over".to_string(),
-        RowStatus::Baseline => "no period after the rollout yet".to_string(),
-        RowStatus::NotCollected => format!("not collected at {}", site_words(at)),
-    };
     let note = r.status_note.as_ref().map(|n| format!(" ({n})")).unwrap_or_default();
-    Some(format!("{why}{note}{elsewhere}"))
+    let why = match r.status? {
+        RowStatus::Green | RowStatus::Amber | RowStatus::Red => None,
+        RowStatus::Unclear => Some(format!("chance alone could explain what its interval shows{note}")),
+        RowStatus::Insufficient => Some(r.status_note.clone().unwrap_or_else(|| "too few cases to judge".to_string())),
+        RowStatus::NoData => Some(format!("no data for {}{note}", r.period)),
+        RowStatus::Pending => Some(format!("its period is not over{note}")),
+        RowStatus::Baseline => Some(format!("no period after the rollout yet{note}")),
+        RowStatus::NotCollected => Some(format!("not collected at {}{note}", site_words(at))),
+    };
+    let elsewhere = (!missing.is_empty()).then(|| format!("not collected at {}", missing.join(", ")));
+    let said: Vec<String> = why.into_iter().chain(elsewhere).collect();
+    (!said.is_empty()).then(|| said.join("; "))
 }

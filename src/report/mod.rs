@@ -117,8 +117,10 @@ pub fn render(input: &Input, manifest: &Manifest) -> Result<Vec<Rendered>, Rende
     let fuel = fuel(project.sites.len());
     let (markdown, html) = (environment(&dirs, None, fuel), environment(&dirs, Some(trusted.clone()), fuel));
     let shared = context::Shared::new(input.checked, manifest);
+    // With one site, the pooled rows are that site's again: shown once.
+    let single = project.sites.len() == 1;
     let indexes: BTreeMap<Option<Grain>, context::Index> =
-        input.results.iter().map(|(grain, results)| (*grain, context::Index::new(results))).collect();
+        input.results.iter().map(|(grain, results)| (*grain, context::Index::new(results, single))).collect();
     let quarters = indexes.get(&Some(Grain::Quarter)).ok_or(RenderError::Missing("at the quarter grain"))?;
     let mut out = Vec::new();
     let mut written = BTreeSet::new();
@@ -416,22 +418,50 @@ fn title(markdown: &str, fallback: &str) -> String {
 /// written in the Markdown shows as text, images as their words, and links leading out of
 /// the page as their text; the charts and badges come in last, by their marks.
 fn page(title: &str, markdown: &str, trusted: &Trusted, footer: &str) -> String {
-    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
+    use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
     let mut links = Vec::new();
-    let events = Parser::new_ext(markdown, Options::ENABLE_TABLES).filter_map(|e| match e {
-        Event::Html(h) | Event::InlineHtml(h) => Some(Event::Text(h)),
-        Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) => None,
-        Event::Start(Tag::Link { ref dest_url, .. }) => {
-            let inside = dest_url.starts_with('#');
-            links.push(inside);
-            inside.then_some(e)
-        }
-        Event::End(TagEnd::Link) => links.pop().unwrap_or(false).then_some(e),
-        other => Some(other),
+    // Each table gets a caption, the heading it stands under: what a screen reader
+    // announces when it reaches the table.
+    let (mut heading, mut under): (Option<String>, String) = (None, String::new());
+    let events = Parser::new_ext(markdown, Options::ENABLE_TABLES).flat_map(|e| {
+        let mut caption = None;
+        let kept = match e {
+            Event::Html(h) | Event::InlineHtml(h) => {
+                heading.iter_mut().for_each(|t| t.push_str(&h));
+                Some(Event::Text(h))
+            }
+            Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) => None,
+            Event::Start(Tag::Link { ref dest_url, .. }) => {
+                let inside = dest_url.starts_with('#');
+                links.push(inside);
+                inside.then_some(e)
+            }
+            Event::End(TagEnd::Link) => links.pop().unwrap_or(false).then_some(e),
+            Event::Start(Tag::Heading { level: HeadingLevel::H1 | HeadingLevel::H2 | HeadingLevel::H3, .. }) => {
+                heading = Some(String::new());
+                Some(e)
+            }
+            Event::Text(ref t) | Event::Code(ref t) => {
+                heading.iter_mut().for_each(|h| h.push_str(t));
+                Some(e)
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some(h) = heading.take() {
+                    under = escape(h.trim());
+                }
+                Some(e)
+            }
+            Event::Start(Tag::Table(_)) => {
+                caption = (!under.is_empty()).then(|| Event::Html(format!("<caption>{under}</caption>").into()));
+                Some(e)
+            }
+            other => Some(other),
+        };
+        kept.into_iter().chain(caption)
     });
     let mut body = String::new();
     html::push_html(&mut body, events);
-    let body = captioned(&trusted.fill(&body));
+    let body = trusted.fill(&body);
     // The printed page's footer: the report and its as-of day left, the page right.
     // No character that could end the string or the style element reaches the CSS.
     let quoted = |text: &str| text.replace(['"', '\\', '\n', '<', '>'], " ");
@@ -440,55 +470,15 @@ fn page(title: &str, markdown: &str, trusted: &Trusted, footer: &str) -> String 
         quoted(title),
         quoted(footer)
     );
-    let title = title.replace('&', "&amp;").replace('<', "&lt;");
+    let title = escape(title);
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title}</title>\n<style>\n{STYLE}{print}</style>\n</head>\n<body>\n<main>\n{body}</main>\n</body>\n</html>\n"
     )
 }
 
-/// Each table with a caption: the heading it stands under (what a screen reader announces
-/// when it reaches the table).
-fn captioned(body: &str) -> String {
-    let mut out = String::with_capacity(body.len() + 1024);
-    let mut heading = String::new();
-    let mut rest = body;
-    loop {
-        let next_heading = ["<h1>", "<h2>", "<h3>"].iter().filter_map(|h| rest.find(h)).min();
-        let next_table = rest.find("<table>");
-        match (next_heading, next_table) {
-            (Some(h), t) if t.is_none_or(|t| h < t) => {
-                let end = rest[h..].find("</h").map_or(rest.len(), |e| h + e);
-                heading = text_of(&rest[h + 4..end]);
-                out.push_str(&rest[..end]);
-                rest = &rest[end..];
-            }
-            (_, Some(t)) => {
-                out.push_str(&rest[..t + "<table>".len()]);
-                if !heading.is_empty() {
-                    out.push_str(&format!("<caption>{heading}</caption>"));
-                }
-                rest = &rest[t + "<table>".len()..];
-            }
-            _ => break,
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// The text of an HTML fragment without its tags (its entities kept as they are).
-fn text_of(html: &str) -> String {
-    let mut text = String::new();
-    let mut inside = false;
-    for c in html.chars() {
-        match c {
-            '<' => inside = true,
-            '>' => inside = false,
-            c if !inside => text.push(c),
-            _ => {}
-        }
-    }
-    text.trim().to_string()
+/// Text for HTML: its markup characters as entities.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 const STYLE: &str = "body { font-family: system-ui, sans-serif; max-width: 62rem; margin: 2rem auto; padding: 0 1rem; color: #222; line-height: 1.45; }

@@ -387,11 +387,12 @@ impl<'p> Base<'p> {
             }
             let judged =
                 judge(self.base.metric, site, period, value, baseline, standing, &evidence, self.plan.judgement);
+            let left = self.excluded.get(&(site.clone(), period.index));
             let row = ResultRow {
                 dims: self.dim_names.iter().cloned().zip(dims.iter().cloned()).collect(),
                 n,
-                excluded: self.excluded.get(&(site.clone(), period.index)).map_or(0, |r| r.values().sum()),
-                excluded_reasons: self.excluded.get(&(site.clone(), period.index)).map_or_else(String::new, reasons),
+                excluded: left.map_or(0, |r| r.values().sum()),
+                excluded_reasons: left.map_or_else(String::new, reasons),
                 coverage: match covered {
                     _ if absent => RowCoverage::NotCollected,
                     Covered::None => RowCoverage::NotCovered,
@@ -402,7 +403,7 @@ impl<'p> Base<'p> {
                 collection,
                 ..judged
             };
-            if let Some(reasons) = self.excluded.get(&(site.clone(), period.index)) {
+            if let Some(reasons) = left {
                 let key = (self.base.metric.id.clone(), site.clone(), period.start);
                 out.left_out.insert(key, (self.base.source.clone(), reasons.clone()));
             }

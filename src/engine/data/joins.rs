@@ -62,12 +62,9 @@ pub fn report_misses(
         return;
     }
     let rows: Vec<usize> = missed.iter().map(|(row, _)| *row).collect();
-    let mut keys: Vec<&str> = Vec::new();
-    for (_, key) in missed {
-        if !keys.contains(&key.as_str()) {
-            keys.push(key);
-        }
-    }
+    // The distinct keys, in the order first met.
+    let mut seen = std::collections::HashSet::new();
+    let keys: Vec<&str> = missed.iter().map(|(_, key)| key.as_str()).filter(|k| seen.insert(*k)).collect();
     let shown: Vec<String> = keys.iter().take(5).map(|k| format!("`{k}`")).collect();
     let more = if keys.len() > shown.len() { format!(" and {} more", keys.len() - shown.len()) } else { String::new() };
     let n = rows.len();

@@ -147,17 +147,3 @@ fn site_joins(
     }
     Ok(())
 }
-
-/// The rows of `t` whose `column` (a date, or a datetime read as an instant) lies before
-/// `start` at a site in `timezone`.
-fn early(t: &SiteTable, column: &str, timezone: Tz, start: NaiveDate) -> Vec<usize> {
-    let Ok(values) = t.frame.column(column) else { return Vec::new() };
-    let bound = match values.dtype() {
-        DataType::Date => i64::from(days_since_epoch(start)),
-        _ => wall_to_utc(start.and_time(chrono::NaiveTime::MIN), timezone).0.and_utc().timestamp_millis(),
-    };
-    let physical = values.to_physical_repr();
-    let Ok(values) = physical.cast(&DataType::Int64) else { return Vec::new() };
-    let Ok(values) = values.i64() else { return Vec::new() };
-    values.iter().enumerate().filter(|(_, v)| v.is_some_and(|v| v < bound)).map(|(row, _)| row).collect()
-}
