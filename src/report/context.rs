@@ -8,7 +8,10 @@
 
 use super::chart::{self, Aligned, Panel, Point, Trend};
 use crate::check::Checked;
-use crate::ir::{ContextEvent, Grain, Metric, MetricBody, MetricId, Site, SiteRef, TExpr};
+use crate::ir::{
+    ColumnRef, ColumnType, ContextEvent, DefinitionSet, Grain, Metric, MetricBody, MetricId, Site, SiteRef, TExpr,
+    Vocabulary,
+};
 use crate::manifest::Manifest;
 use crate::results::{ResultRow, Results, trend::TrendRow};
 use chrono::NaiveDate;
@@ -486,7 +489,8 @@ fn metric<'a>(s: &Scope<'a>, m: &'a Metric, fingerprint: Option<String>) -> Metr
     // A metric with `by` has a row per dimension value: one number per site would show one
     // value as if it were the metric's, so it is shown as a breakdown instead.
     let divided = !formula.by.is_empty();
-    let breakdown = if divided { breakdown(&rows, &latest) } else { Vec::new() };
+    let vocabularies = dim_vocabularies(&s.checked.set, m);
+    let breakdown = if divided { breakdown(&rows, &latest, &vocabularies) } else { Vec::new() };
     let shown = rows.iter().filter(|r| latest.get(&r.site.to_string()).is_some_and(|l| l.period == r.period));
     let judged = Judged::of(shown.map(|r| &**r), s.report.confidence);
     if divided {
@@ -499,7 +503,7 @@ fn metric<'a>(s: &Scope<'a>, m: &'a Metric, fingerprint: Option<String>) -> Metr
     let charts = match (s.html, divided) {
         (false, _) => BTreeMap::new(),
         (true, false) => charts(s, m, &rows),
-        (true, true) => multiples(s, m, &formula.by, &rows),
+        (true, true) => multiples(s, m, &formula.by, &vocabularies, &rows),
     };
     let series = if divided { Vec::new() } else { series(&rows) };
     MetricInfo {
@@ -536,8 +540,12 @@ fn metric<'a>(s: &Scope<'a>, m: &'a Metric, fingerprint: Option<String>) -> Metr
 }
 
 /// Per site, `all` last, the rows of the period `latest` holds for it, one per dimension
-/// value, labelled by their values.
-fn breakdown<'a>(rows: &[Row<'a>], latest: &BTreeMap<String, Row>) -> Vec<Breakdown<'a>> {
+/// value, labelled by their values (a term by its label).
+fn breakdown<'a>(
+    rows: &[Row<'a>],
+    latest: &BTreeMap<String, Row>,
+    vocabularies: &[Option<&Vocabulary>],
+) -> Vec<Breakdown<'a>> {
     let mut out: Vec<Breakdown> = Vec::new();
     let mut at: HashMap<String, usize> = HashMap::new();
     for r in rows {
@@ -545,7 +553,7 @@ fn breakdown<'a>(rows: &[Row<'a>], latest: &BTreeMap<String, Row>) -> Vec<Breakd
         if latest.get(&site).is_none_or(|l| l.period != r.period) {
             continue;
         }
-        let part = Part { label: dims_label(r), row: r.clone() };
+        let part = Part { label: dims_label(r, vocabularies), row: r.clone() };
         match at.get(&site) {
             Some(&i) => out[i].parts.push(part),
             None => {
@@ -558,9 +566,33 @@ fn breakdown<'a>(rows: &[Row<'a>], latest: &BTreeMap<String, Row>) -> Vec<Breakd
     out
 }
 
-/// A row's dimension values as a label: joined by ", ", an empty one as "(none)".
-fn dims_label(r: &ResultRow) -> String {
-    r.dims.iter().map(|(_, v)| v.as_deref().unwrap_or("(none)")).collect::<Vec<_>>().join(", ")
+/// A row's dimension values as a label: a vocabulary's term by its label (its code when
+/// it has none), values joined by ", ", an empty one as "(none)".
+fn dims_label(r: &ResultRow, vocabularies: &[Option<&Vocabulary>]) -> String {
+    let label = |i: usize, code: &str| {
+        let term = vocabularies.get(i).copied().flatten().and_then(|v| v.terms.iter().find(|t| t.code == code));
+        term.and_then(|t| t.label.clone()).unwrap_or_else(|| code.to_string())
+    };
+    let each = r.dims.iter().enumerate().map(|(i, (_, v))| v.as_deref().map_or("(none)".to_string(), |c| label(i, c)));
+    each.collect::<Vec<_>>().join(", ")
+}
+
+/// Per `by` dimension of a metric, the vocabulary its values are terms of (none for a
+/// column of another type).
+fn dim_vocabularies<'s>(set: &'s DefinitionSet, m: &Metric) -> Vec<Option<&'s Vocabulary>> {
+    let MetricBody::Base(b) = &m.body else { return Vec::new() };
+    let vocabulary = |d: &ColumnRef| {
+        let own = set.sources.get(&b.source)?;
+        let source = match &d.join {
+            None => own,
+            Some(name) => set.sources.get(&own.joins.iter().find(|j| &j.name == name)?.source)?,
+        };
+        match &source.column(&d.column)?.ty {
+            ColumnType::Vocab(name) => set.vocabularies.get(name),
+            _ => None,
+        }
+    };
+    b.by.iter().map(vocabulary).collect()
 }
 
 /// The rows per site, `all` last, of a metric without `by` (one row per site and period).
@@ -673,11 +705,17 @@ type PeriodKey = (NaiveDate, String, bool);
 
 /// Per site (and `all`), small multiples of a metric with `by`: a panel per dimension
 /// value, its periods in order.
-fn multiples(s: &Scope, m: &Metric, by: &[String], rows: &[Row]) -> BTreeMap<String, Value> {
+fn multiples(
+    s: &Scope,
+    m: &Metric,
+    by: &[String],
+    vocabularies: &[Option<&Vocabulary>],
+    rows: &[Row],
+) -> BTreeMap<String, Value> {
     // Per site, its panels and every period any of them has, in order.
     let mut by_site: BTreeMap<String, (Vec<Panel>, BTreeSet<PeriodKey>)> = BTreeMap::new();
     for r in rows {
-        let label = dims_label(r);
+        let label = dims_label(r, vocabularies);
         let (panels, periods) = by_site.entry(r.site.to_string()).or_default();
         periods.insert((r.period_start, r.period.clone(), r.partial));
         match panels.iter_mut().find(|p| p.label == label) {

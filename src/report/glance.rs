@@ -179,8 +179,12 @@ fn value(r: &Row, unit: &str) -> String {
     let unit = Some(unit.to_string());
     let v = super::number(r.value, unit.clone());
     match (r.value, r.lower, r.upper) {
-        (Some(_), Some(l), Some(u)) if l.is_finite() && u.is_finite() => {
-            format!("{v} ({} to {})", super::number(Some(l), unit.clone()), super::number(Some(u), unit))
+        (Some(x), Some(l), Some(u)) if l.is_finite() && u.is_finite() => {
+            let (l, u) = (super::number(Some(l), unit.clone()), super::number(Some(u), unit));
+            // With open cases the interval surrounds the Kaplan-Meier estimate, not the
+            // value (docs/semantics.md, "Open cases"): said so, not set beside it as its own.
+            let around = r.lower.zip(r.upper).is_some_and(|(lo, hi)| lo <= x && x <= hi);
+            if around { format!("{v} ({l} to {u})") } else { format!("{v} (open cases: the estimate {l} to {u})") }
         }
         _ => v,
     }

@@ -506,7 +506,7 @@ svg.spark { vertical-align: middle; }
   figure, blockquote, tr { break-inside: avoid; }
   h1, h2, h3, caption { break-after: avoid; }
 }
-.status { padding: .05rem .45rem; border-radius: .6rem; font-weight: 600; }
+.status { padding: .05rem .45rem; border-radius: .6rem; font-weight: 600; white-space: nowrap; }
 .status.green { background: #d9f2e1; color: #14532d; }
 .status.amber { background: #fdecc8; color: #7a4b00; }
 .status.red { background: #fbd5d5; color: #7f1d1d; }

@@ -370,3 +370,41 @@ fn a_metric_not_collected_at_a_site_gets_words_instead_of_a_chart() {
     assert!(html.contains("not collected here, so no chart."), "no word for the missing chart");
     assert!(!html.contains("People trained in security for their role at porto</strong>"), "a chart with no value");
 }
+
+#[test]
+fn breakdowns_name_terms_by_their_label_and_an_interval_not_around_the_value_says_whose_it_is() {
+    let (_dir, out) = built("2025-12-31", |dir| {
+        fs::create_dir_all(dir.join("reports")).unwrap();
+        let own = "{% for r in glance.rows %}{{ r.id }} = {{ r.value }}\n{% endfor %}";
+        fs::write(dir.join("reports/leadership.md.j2"), own).unwrap();
+    });
+    // audit_kind's term `certification` is labelled "ISMS certification" in its vocabulary.
+    let porto = fs::read_to_string(out.join("scorecard-porto-2025-Q4.md")).unwrap();
+    assert!(porto.contains("| ISMS certification |") && !porto.contains("| certification |"), "{porto}");
+    // Every pooled line of the glance with an interval: set beside the value as its own only
+    // when it holds the value (results.csv's `value`, `lower` and `upper`); else, with cases
+    // still open, said to be the estimate's.
+    let glance = fs::read_to_string(out.join("leadership-2025-Q4.md")).unwrap();
+    let csv = fs::read_to_string(out.join("results.csv")).unwrap();
+    let head: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let col = |name: &str| head.iter().position(|h| *h == name).unwrap();
+    let (mut around, mut outside) = (0, 0);
+    for line in csv.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        let dims = &cells[col("kind")..=col("domain")];
+        if cells[col("site")] != "all" || cells[col("period")] != "2025-Q4" || dims.iter().any(|d| !d.is_empty()) {
+            continue;
+        }
+        let number = |name: &str| cells[col(name)].parse::<f64>().ok().filter(|x| x.is_finite());
+        let (Some(v), Some(l), Some(u)) = (number("value"), number("lower"), number("upper")) else { continue };
+        let shown = glance.lines().find(|g| g.starts_with(&format!("{} = ", cells[col("metric")]))).unwrap();
+        if l <= v && v <= u {
+            assert!(!shown.contains("open cases"), "{shown}");
+            around += 1;
+        } else {
+            assert!(shown.contains("(open cases: the estimate "), "{shown}");
+            outside += 1;
+        }
+    }
+    assert!(around > 10 && outside >= 1, "{around} around, {outside} outside");
+}
