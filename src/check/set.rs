@@ -180,10 +180,8 @@ fn check_vocab(cx: &mut Cx, file: FileId, doc: &VocabDoc) -> Vocabulary {
     }
 }
 
-/// The attributes of each vocabulary's terms, once every vocabulary is known (a list
-/// attribute holds terms of another): each declared as an `int`, a `float` or a list of
-/// terms, each term's values declared and of their type.
-/// `order:` in set.yaml: metrics of the set, each once (E0521).
+/// `order:` in set.yaml: metrics of the set, each once (E0521). A metric whose file did
+/// not check (already reported) is not blamed again here.
 fn order(cx: &mut Cx, docs: &SetDocs, metrics: &[crate::ir::Metric]) -> Vec<crate::ir::MetricId> {
     let Some(set) = &docs.set else { return Vec::new() };
     let mut order: Vec<crate::ir::MetricId> = Vec::new();
@@ -192,6 +190,10 @@ fn order(cx: &mut Cx, docs: &SetDocs, metrics: &[crate::ir::Metric]) -> Vec<crat
         let twice = order.iter().any(|o| o.as_str() == id.value);
         if known && !twice {
             order.push(crate::ir::MetricId(id.value.clone()));
+            continue;
+        }
+        let failed = docs.metrics.iter().any(|m| m.doc.metric.value == id.value) || docs.unreadable.contains(&id.value);
+        if failed && !twice {
             continue;
         }
         let (message, help) = if twice {
@@ -206,6 +208,9 @@ fn order(cx: &mut Cx, docs: &SetDocs, metrics: &[crate::ir::Metric]) -> Vec<crat
     order
 }
 
+/// The attributes of each vocabulary's terms, once every vocabulary is known (a list
+/// attribute holds terms of another): each declared as an `int`, a `float` or a list of
+/// terms, each term's values declared and of their type.
 fn check_attributes(cx: &mut Cx, docs: &SetDocs, vocabularies: &mut BTreeMap<String, Vocabulary>) {
     let mut seen = BTreeSet::new();
     for v in &docs.vocabs {

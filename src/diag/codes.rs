@@ -343,7 +343,7 @@ codes! {
 
     N0610: "a source of the definition set that the project does not bind: the metrics over it are not collected",
         "Nothing to fix when the sites have no such export: its metrics show `not_collected`, never a zero. Say so once to silence the note, `sources: {capas: none}` in yardstick.yaml; bind it under `sources:` once they export it.";
-    N0701: "rows of an event metric's source dated before the project's `start`: they count in no period",
+    N0701: "rows of an event metric's source dated before the project's `start`: the first period counts them as left out (`before_start`)",
         "Nothing to fix when the export holds history from before the project; the results count them in the first period's `excluded` (`before_start`). Move `start` earlier to count them.";
     N0901: "the definitions did not exist at the base revision (`check --base`): every metric, vocabulary and source is new",
         "Nothing to fix: a new metric needs no version raised. `yardstick diff REV` lists them all as added.";

@@ -16,8 +16,11 @@ pub fn markdown(diff: &Diff) -> String {
         count("added"),
         count("removed")
     );
-    out +=
-        "| metric | change | versions | periods moved | largest move | statuses flipped |\n|---|---|---|---|---|---|\n";
+    if diff.metrics.is_empty() {
+        out += "No metric differs.\n";
+    } else {
+        out += "| metric | change | versions | periods moved | largest move | statuses flipped |\n|---|---|---|---|---|---|\n";
+    }
     for m in &diff.metrics {
         let versions = match m.versions {
             (Some(a), Some(b)) if a != b => format!("{a} → {b}"),

@@ -444,3 +444,12 @@ fn a_removed_metric_named_in_a_template_of_a_subfolder_is_found_too() {
     assert!(err.contains("[E0904] Error: metric `audit_fire_drills` was removed since HEAD~1"), "{err}");
     assert!(err.contains("reports/partials/drills.md.j2"), "{err}");
 }
+
+#[test]
+fn a_change_that_touches_no_definition_says_no_metric_differs() {
+    let repo = Repo::new();
+    repo.change(&[("acme/README.md", "# ", "# Notes: ")]);
+    let md = repo.diff_as("md");
+    assert!(md.contains("0 breaking, 0 criteria, 0 cosmetic, 0 added, 0 removed metric(s)"), "{md}");
+    assert!(md.contains("No metric differs.") && !md.contains("| metric |"), "{md}");
+}

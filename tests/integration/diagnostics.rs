@@ -1147,3 +1147,19 @@ fn computing_a_definition_set_alone_is_refused() {
         .expect_err("no project, no data");
     assert_eq!(errors.iter().map(|d| d.code.as_str()).collect::<Vec<_>>(), ["E0801"]);
 }
+
+#[test]
+fn a_metric_that_does_not_check_is_not_blamed_again_by_the_sets_order() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("spec"), dir.path());
+    let order = Replace { file: "set/set.yaml", find: "description:", with: "order: [major_incidents]\ndescription:" };
+    apply(dir.path(), &order);
+    let unknown = CASES.iter().find(|c| c.name == "attribute_the_vocabulary_does_not_declare").unwrap();
+    for edit in unknown.edits {
+        apply(dir.path(), edit);
+    }
+    let (_, diags, _) = compile(&dir.path().join("project"));
+    let codes: Vec<&str> = diags.iter().map(|d| d.code.as_str()).collect();
+    // The metric's own mistake, once; `order:` names a metric whose file is there.
+    assert_eq!(codes, ["E0312"], "{:?}", diags.iter().map(|d| &d.message).collect::<Vec<_>>());
+}

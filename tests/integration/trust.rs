@@ -307,7 +307,7 @@ fn rows_dated_before_the_projects_start_are_counted_and_named() {
     let (code, err) = check_data(&dir);
     assert_eq!(code, 0, "{err}");
     assert!(
-        err.contains("[N0701] Note: 1 row(s) of `incidents` at site `a` are dated by `detected_at` before the project's start and count in no period"),
+        err.contains("[N0701] Note: 1 row(s) of `incidents` at site `a` are dated by `detected_at` before the project's start, counted in the first period as left out (`before_start`)"),
         "{err}"
     );
     assert!(err.contains("data/a/incidents.csv, row 1 (line 2)"), "{err}");

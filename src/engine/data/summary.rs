@@ -16,7 +16,7 @@ pub struct DataSummary {
     /// Deprecated codes read as their replacement: (site, source, column) to rows.
     pub deprecated: BTreeMap<(String, String, String), usize>,
     /// Rows an event metric's time column dates before the project's start, so that they
-    /// count in no period: (site, source, column) to (rows, where).
+    /// count in the first period as left out: (site, source, column) to (rows, where).
     pub early: BTreeMap<(String, String, String), (usize, String)>,
 }
 
@@ -63,10 +63,10 @@ impl DataSummary {
         }
         for ((site, source, column), (n, located)) in &self.early {
             let message = format!(
-                "{n} row(s) of `{source}` at site `{site}` are dated by `{column}` before the project's start and count in no period: {located}"
+                "{n} row(s) of `{source}` at site `{site}` are dated by `{column}` before the project's start, counted in the first period as left out (`before_start`): {located}"
             );
             found.push(Diagnostic::note(codes::N0701, message).help(
-                "nothing to fix for history older than the project; the results count them in the first period (`before_start`), and an earlier `start` in yardstick.yaml counts them",
+                "nothing to fix for history older than the project; an earlier `start` in yardstick.yaml makes them count in their own periods",
             ));
         }
         found
