@@ -185,9 +185,10 @@ fn check_vocab(cx: &mut Cx, file: FileId, doc: &VocabDoc) -> Vocabulary {
 fn order(cx: &mut Cx, docs: &SetDocs, metrics: &[crate::ir::Metric]) -> Vec<crate::ir::MetricId> {
     let Some(set) = &docs.set else { return Vec::new() };
     let mut order: Vec<crate::ir::MetricId> = Vec::new();
+    let mut listed = BTreeSet::new();
     for id in &set.doc.order {
         let known = metrics.iter().any(|m| m.id.as_str() == id.value);
-        let twice = order.iter().any(|o| o.as_str() == id.value);
+        let twice = !listed.insert(id.value.as_str());
         if known && !twice {
             order.push(crate::ir::MetricId(id.value.clone()));
             continue;

@@ -217,8 +217,9 @@ impl Input {
     }
 }
 
-/// The time columns of the event metrics over `source` in which some row of `tables` lies
-/// before the project's `start` at its site.
+/// The time columns of the event metrics over `source` in which some row of `tables` may
+/// lie before the project's `start`: before the day after it at its site, a day's slack
+/// that no clock change escapes ([`Query::excluded`] counts the rows exactly).
 fn early_rows(tables: &[SiteTable], plan: &Plan, source: &str) -> BTreeSet<String> {
     let timed: BTreeSet<&str> = (plan.bases.iter())
         .filter(|b| b.source == source)
@@ -228,7 +229,8 @@ fn early_rows(tables: &[SiteTable], plan: &Plan, source: &str) -> BTreeSet<Strin
         })
         .collect();
     let zone = |t: &SiteTable| plan.site(&t.site).map_or(chrono_tz::Tz::UTC, |s| s.timezone);
-    let early = |column: &str| tables.iter().any(|t| !data::early(t, column, zone(t), plan.start).is_empty());
+    let day_after = plan.start.succ_opt().unwrap_or(plan.start);
+    let early = |column: &str| tables.iter().any(|t| !data::early(t, column, zone(t), day_after).is_empty());
     timed.into_iter().filter(|column| early(column)).map(String::from).collect()
 }
 

@@ -700,6 +700,9 @@ fn point(r: &ResultRow) -> Point {
     }
 }
 
+/// A row's dimension names and values.
+type Dims = [(String, Option<String>)];
+
 /// A period as the panels share it: its first day (to order by), label and partiality.
 type PeriodKey = (NaiveDate, String, bool);
 
@@ -714,13 +717,18 @@ fn multiples(
 ) -> BTreeMap<String, Value> {
     // Per site, its panels and every period any of them has, in order.
     let mut by_site: BTreeMap<String, (Vec<Panel>, BTreeSet<PeriodKey>)> = BTreeMap::new();
+    // Panels are told apart by their values (codes), and shown by their labels.
+    let mut values: BTreeMap<String, Vec<&Dims>> = BTreeMap::new();
     for r in rows {
-        let label = dims_label(r, vocabularies);
         let (panels, periods) = by_site.entry(r.site.to_string()).or_default();
         periods.insert((r.period_start, r.period.clone(), r.partial));
-        match panels.iter_mut().find(|p| p.label == label) {
-            Some(panel) => panel.points.push(point(r)),
-            None => panels.push(Panel { label, points: vec![point(r)] }),
+        let known = values.entry(r.site.to_string()).or_default();
+        match known.iter().position(|d| *d == r.dims.as_slice()) {
+            Some(i) => panels[i].points.push(point(r)),
+            None => {
+                known.push(&r.dims);
+                panels.push(Panel { label: dims_label(r, vocabularies), points: vec![point(r)] });
+            }
         }
     }
     let by = by.join(", ");

@@ -58,7 +58,6 @@ pub struct GlanceRow {
 pub struct Mention {
     pub id: String,
     pub title: String,
-    pub tags: Vec<String>,
     /// `at brno (-73.7%), porto (-100.0%)`, or why it cannot be judged.
     pub detail: String,
 }
@@ -116,24 +115,11 @@ pub fn build<'t>(
                 .filter(|(_, r)| r.change == Some(c))
                 .map(|(site, r)| format!("{} ({})", site_words(site), super::delta_text(r.delta, r.delta_pct, m.unit)))
                 .collect();
-            let detail = format!("at {}", sites.join(", "));
-            (!sites.is_empty()).then(|| Mention {
-                id: m.id.to_string(),
-                title: m.title.to_string(),
-                tags: m.tags.to_vec(),
-                detail,
-            })
+            (!sites.is_empty()).then(|| mention(m, format!("at {}", sites.join(", "))))
         };
         glance.improved.extend(changed(Change::Better));
         glance.worsened.extend(changed(Change::Worse));
-        if let Some(why) = unjudged(m, r, at) {
-            glance.unknown.push(Mention {
-                id: m.id.to_string(),
-                title: m.title.to_string(),
-                tags: m.tags.to_vec(),
-                detail: why,
-            });
-        }
+        glance.unknown.extend(unjudged(m, r, at).map(|why| mention(m, why)));
     }
     // Without a period (a report without a grain), every event may explain a change.
     let within =
@@ -143,6 +129,10 @@ pub fn build<'t>(
         .map(|e| format!("{}, {}: {}", e.date, site_words(e.site), e.kind.replace('_', " ")))
         .collect();
     glance
+}
+
+fn mention(m: &MetricInfo, detail: String) -> Mention {
+    Mention { id: m.id.to_string(), title: m.title.to_string(), detail }
 }
 
 /// A metric with `by` in one line: its values are shown in its breakdown.

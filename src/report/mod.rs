@@ -445,9 +445,13 @@ fn page(title: &str, markdown: &str, trusted: &Trusted, footer: &str) -> String 
                 heading.iter_mut().for_each(|h| h.push_str(t));
                 Some(e)
             }
+            Event::SoftBreak | Event::HardBreak => {
+                heading.iter_mut().for_each(|h| h.push(' '));
+                Some(e)
+            }
             Event::End(TagEnd::Heading(_)) => {
                 if let Some(h) = heading.take() {
-                    under = escape(h.trim());
+                    under = escape(without_marks(&h).trim());
                 }
                 Some(e)
             }
@@ -474,6 +478,21 @@ fn page(title: &str, markdown: &str, trusted: &Trusted, footer: &str) -> String 
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title}</title>\n<style>\n{STYLE}{print}</style>\n</head>\n<body>\n<main>\n{body}</main>\n</body>\n</html>\n"
     )
+}
+
+/// `text` without the marks of trusted HTML: a caption is plain text.
+fn without_marks(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut inside = false;
+    for c in text.chars() {
+        match c {
+            '\u{E000}' => inside = true,
+            '\u{E001}' => inside = false,
+            c if !inside => out.push(c),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Text for HTML: its markup characters as entities.

@@ -1162,4 +1162,16 @@ fn a_metric_that_does_not_check_is_not_blamed_again_by_the_sets_order() {
     let codes: Vec<&str> = diags.iter().map(|d| d.code.as_str()).collect();
     // The metric's own mistake, once; `order:` names a metric whose file is there.
     assert_eq!(codes, ["E0312"], "{:?}", diags.iter().map(|d| &d.message).collect::<Vec<_>>());
+    // Listed twice, it is still said to be listed twice.
+    let again = Replace {
+        file: "set/set.yaml",
+        find: "order: [major_incidents]",
+        with: "order: [major_incidents, major_incidents]",
+    };
+    apply(dir.path(), &again);
+    let (_, diags, _) = compile(&dir.path().join("project"));
+    let mut said: Vec<(&str, &str)> = diags.iter().map(|d| (d.code.as_str(), d.message.as_str())).collect();
+    said.sort();
+    assert_eq!(said.len(), 2, "{said:?}");
+    assert_eq!((said[0].0, said[1]), ("E0312", ("E0521", "`order:` lists metric `major_incidents` twice")), "{said:?}");
 }
