@@ -111,7 +111,7 @@ fn main() {
     let checked = checked.expect("checked");
     let metrics: Vec<yardstick::ir::MetricId> =
         METRICS.iter().map(|m| yardstick::ir::MetricId(m.to_string())).collect();
-    let request = Request { metrics: &metrics, as_of, grain: None };
+    let request = Request { metrics: &metrics, as_of, grain: None, to_date: false };
 
     let mut engine_times = Vec::new();
     let mut hand_times = Vec::new();

@@ -156,7 +156,11 @@ pub fn diff_revisions(
     // Both sides from one read of today's data.
     let engine = crate::engine::Polars::keeping_files();
     let compute = |side: &Checked, metrics: &[MetricId]| {
-        crate::compute_on(side, &crate::plan::Request { metrics, as_of: request.as_of, grain: None }, &engine)
+        crate::compute_on(
+            side,
+            &crate::plan::Request { metrics, as_of: request.as_of, grain: None, to_date: false },
+            &engine,
+        )
     };
     let after = compute(&head, &head.set.ids()).map_err(|e| DiffError::HeadDoesNotCompute {
         reason: e.first().map_or_else(|| "no reason given".into(), |d| d.message.clone()),

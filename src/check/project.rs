@@ -490,12 +490,22 @@ fn reports(cx: &mut Cx, docs: &ProjectDocs) -> Vec<ReportSpec> {
         {
             unknown_site(cx, file, site, doc.sites.keys());
         }
+        let to_date = r.value.to_date.as_ref().is_some_and(|t| t.value);
+        if let Some(flag) = r.value.to_date.as_ref().filter(|t| t.value && r.value.grain.is_none()) {
+            cx.error(
+                Diagnostic::error(codes::E0627, "a report `to_date: true` without a `grain`")
+                    .at(cx.span(file, flag))
+                    .label("to date of which period?")
+                    .help("give the report a `grain` (`grain: year` for a year-to-date management review)"),
+            );
+        }
         reports.push(ReportSpec {
             template: r.value.template.value.clone(),
             grain,
             out: r.value.out.value.clone(),
             site: r.value.site.as_ref().map(|s| s.value.clone()),
             tags: r.value.tags.clone(),
+            to_date,
         });
     }
     reports

@@ -36,7 +36,7 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
     // The trend needs the data: computed here, or the count of data errors said instead.
     let computed = checked.project.as_ref().map(|_| {
         let ids = [m.id.clone()];
-        crate::compute(&checked, &crate::plan::Request { metrics: &ids, as_of, grain: None })
+        crate::compute(&checked, &crate::plan::Request { metrics: &ids, as_of, grain: None, to_date: false })
     });
     let trends = match &computed {
         Some(Ok(results)) => Ok(&results.trends[..]),

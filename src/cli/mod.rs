@@ -152,6 +152,10 @@ enum Command {
         /// Default: the last day that has ended at every site.
         #[arg(long = "as-of", value_parser = parse_date)]
         as_of: Option<NaiveDate>,
+        /// Judge the period holding --as-of on its days so far, against the baseline
+        /// scaled to them, instead of leaving it pending.
+        #[arg(long = "to-date")]
+        to_date: bool,
         #[arg(long, value_enum, default_value = "table")]
         format: query::Format,
     },
@@ -334,7 +338,7 @@ pub fn run_with(args: impl IntoIterator<Item = impl Into<std::ffi::OsString> + C
         Command::Explain { metric, project, polars, as_of } => {
             explain::run(&explain::Args { metric: &metric, project: &project, polars, as_of }, color)
         }
-        Command::Query { metrics, tag, project, site, grain, as_of, format } => {
+        Command::Query { metrics, tag, project, site, grain, as_of, to_date, format } => {
             let args = query::Args {
                 metrics: &metrics,
                 tag: tag.as_deref(),
@@ -342,6 +346,7 @@ pub fn run_with(args: impl IntoIterator<Item = impl Into<std::ffi::OsString> + C
                 site: site.as_deref(),
                 grain: grain.map(Grain::from),
                 as_of,
+                to_date,
                 format,
             };
             query::run(&args, color)

@@ -22,6 +22,8 @@ pub struct Args<'a> {
     pub site: Option<&'a str>,
     pub grain: Option<Grain>,
     pub as_of: Option<NaiveDate>,
+    /// Judge the period holding `as_of` on its days so far.
+    pub to_date: bool,
     pub format: Format,
 }
 
@@ -35,7 +37,7 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
         Ok(day) => day,
         Err(code) => return code,
     };
-    let request = Request { metrics: &metrics, as_of, grain: args.grain };
+    let request = Request { metrics: &metrics, as_of, grain: args.grain, to_date: args.to_date };
     let results = match crate::compute(&checked, &request) {
         Ok(r) => r,
         Err(errors) => {
@@ -45,6 +47,9 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
     };
     if !results.warnings.is_empty() {
         eprint!("{}", render_all(results.warnings.iter(), &sources, color));
+    }
+    if args.to_date {
+        eprintln!("note: {}", to_date_note(&results.rows, as_of));
     }
     if checked.set.metrics.iter().any(|m| m.local) {
         // Never passed off as the shared set's numbers alone.
@@ -80,6 +85,25 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
         }
     };
     super::emit(&text)
+}
+
+/// What `--to-date` judged: the periods holding `as_of`, each with its days so far.
+fn to_date_note(rows: &[ResultRow], as_of: NaiveDate) -> String {
+    let mut periods: Vec<(&str, i64)> = rows
+        .iter()
+        .filter(|r| r.partial && r.period_end == as_of)
+        .map(|r| (r.period.as_str(), (r.period_end - r.period_start).num_days() + 1))
+        .collect();
+    periods.sort_unstable();
+    periods.dedup();
+    if periods.is_empty() {
+        return format!("--to-date judged nothing more: {as_of} is the last day of its period");
+    }
+    let each: Vec<String> = periods.iter().map(|(p, days)| format!("{p} to date ({days} days)")).collect();
+    format!(
+        "{} judged on the days so far, each baseline's counts and sums scaled to them; where the data covers only part of the period it stays pending",
+        each.join(", ")
+    )
 }
 
 /// The metrics asked for: the ids given, then those with the tag (once each); `None`

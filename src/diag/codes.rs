@@ -301,6 +301,8 @@ codes! {
         "Write `green: evidence` (the default: green when the interval shows the criterion is met) or `green: guarded` (green only when the whole interval meets it).";
     E0626: "a site's `scopes:` naming a scope the definition set does not declare",
         "List only scopes of the set (`scopes:` in its set.yaml), such as `scopes: [nis2]` for a site in scope of the NIS2 Directive.";
+    E0627: "a report with `to_date: true` but no `grain`: a report judged to date needs the period it is judged in",
+        "Give the report a `grain`, such as `grain: year` for a year-to-date management review, or remove `to_date`.";
 
     E0701: "a value in a data file that does not parse as its column's type",
         "Fix the value in the export, or describe how the export writes values (decimal comma, booleans, date patterns) in its binding in yardstick.yaml.";

@@ -265,6 +265,11 @@ pub struct ReportSpec {
     pub site: Option<String>,
     /// Only the metrics with one of these tags (all when empty).
     pub tags: Vec<String>,
+    /// The report's period is the one holding `as_of`, judged on its days so far
+    /// (docs/semantics.md, "To date"), when it is not over. In the project hash only when
+    /// set, so that a project without it hashes as before.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub to_date: bool,
 }
 
 /// A report's `out` without its `.md` or `.html`: the name both files share.

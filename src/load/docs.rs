@@ -509,6 +509,8 @@ pub struct ReportDoc {
     /// Only the metrics with one of these tags.
     #[serde(default)]
     pub tags: Vec<String>,
+    /// Judge the period holding `as_of` on its days so far.
+    pub to_date: Option<Spanned<bool>>,
 }
 
 /// `sites/*.yaml`: vocabulary name, then local code to standard term.

@@ -29,6 +29,9 @@ pub struct Request<'a> {
     pub as_of: NaiveDate,
     /// Compute at this grain instead of each metric's own.
     pub grain: Option<Grain>,
+    /// Judge the period holding `as_of` on its days so far (docs/semantics.md, "To
+    /// date") instead of leaving it pending.
+    pub to_date: bool,
 }
 
 /// Everything one run computes.
@@ -41,6 +44,8 @@ pub struct Plan<'a> {
     pub judgement: crate::ir::Judgement,
     pub calendar: Calendar,
     pub as_of: NaiveDate,
+    /// The period holding `as_of` is judged on its days so far ([`Plan::so_far`]).
+    pub to_date: bool,
     /// Where `as_of` ends at each site, in the project's order of sites: nothing at or
     /// after it is used.
     pub ends: Vec<SiteEnd>,
@@ -57,6 +62,16 @@ pub struct Plan<'a> {
     /// Each site's place in the project's list, by id: a site is found in one step
     /// however many there are.
     site_at: HashMap<SiteId, usize>,
+}
+
+/// The days of a period judged to date (docs/semantics.md, "To date").
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SoFar {
+    /// Days from the period's first day to `as_of`, both included.
+    pub days: u32,
+    /// Those days as a share of the period, counted in months as baseline windows are: the
+    /// baseline's flows are scaled by it.
+    pub share: f64,
 }
 
 /// The end of `as_of` at a site: the instant its next local midnight begins.
@@ -266,6 +281,17 @@ impl Plan<'_> {
         self.calendar.periods(grain, self.start, self.as_of)
     }
 
+    /// In a run judging to date, the part of the period holding `as_of` that has passed;
+    /// `None` for every other period, and in other runs.
+    pub fn so_far(&self, period: &Period) -> Option<SoFar> {
+        if !self.to_date || !period.partial {
+            return None;
+        }
+        let elapsed = crate::calendar::Window { from: period.start, to: period.end };
+        let days = u32::try_from((period.end - period.start).num_days() + 1).ok()?;
+        Some(SoFar { days, share: elapsed.months() / period.grain.months() as f64 })
+    }
+
     /// How `source` is collected at `site`: as the site's coverage says, else the
     /// binding, else the source schema.
     pub fn collection(&self, source: &str, site: &Site) -> Collection {
@@ -302,6 +328,7 @@ pub fn plan<'a>(checked: &'a Checked, request: &Request) -> Result<Plan<'a>, Vec
         judgement: project.judgement,
         calendar: planner.calendar,
         as_of: request.as_of,
+        to_date: request.to_date,
         ends: project
             .sites
             .iter()

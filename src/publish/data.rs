@@ -51,7 +51,7 @@ pub fn check_data(checked: &Checked, project: &crate::ir::Project, as_of: NaiveD
         return check;
     }
     let metrics = checked.set.ids();
-    let request = crate::plan::Request { metrics: &metrics, as_of, grain: None };
+    let request = crate::plan::Request { metrics: &metrics, as_of, grain: None, to_date: false };
     match crate::compute_on(checked, &request, &crate::engine::Polars::reading_from(files)) {
         Ok(results) => check.thin = thin_baselines(&checked.set, &results),
         Err(errors) => check.failed = errors,

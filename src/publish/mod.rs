@@ -21,6 +21,7 @@ pub use swap::MARKER;
 
 use crate::check::Checked;
 use crate::engine::Cells;
+use crate::report::Computed;
 use crate::results::{Cell, ResultRow, RowStatus};
 use chrono::NaiveDate;
 use std::fs;
@@ -62,22 +63,25 @@ pub fn build(
     let metrics = checked.set.ids();
     progress(&format!("reading the data and computing {} metrics", metrics.len()));
     let engine = crate::engine::Polars::keeping_files();
-    let compute = |grain| {
-        let request = crate::plan::Request { metrics: &metrics, as_of, grain };
+    let compute = |c: Computed| {
+        let request = crate::plan::Request { metrics: &metrics, as_of, grain: c.grain, to_date: c.to_date };
         crate::compute_on(checked, &request, &engine).map_err(BuildError::Compute)
     };
-    let results = compute(None)?;
-    // Reports at another grain compute their metrics again at it, from the files read.
+    let results = compute(Computed::OWN)?;
+    // Reports at another grain, or judged to date, compute their metrics again, from the
+    // files read.
     let mut by_grain = std::collections::BTreeMap::new();
-    for grain in crate::report::grains(checked).into_iter().flatten() {
-        progress(&format!("computing at {} grain for the reports", grain.as_str()));
-        by_grain.insert(Some(grain), compute(Some(grain))?);
+    for c in crate::report::computed(checked).into_iter().filter(|c| *c != Computed::OWN) {
+        let grain = c.grain.map_or("each metric's", |g| g.as_str());
+        let to_date = if c.to_date { ", to date" } else { "" };
+        progress(&format!("computing at {grain} grain{to_date} for the reports"));
+        by_grain.insert(c, compute(c)?);
     }
     progress("writing the results, the reports and the manifest");
     let out: PathBuf = out.map_or_else(|| project.root.join("out"), Path::to_path_buf);
     let reports = |manifest: &Manifest| {
         let mut all: std::collections::BTreeMap<_, _> = by_grain.iter().map(|(g, r)| (*g, r)).collect();
-        all.insert(None, &results);
+        all.insert(Computed::OWN, &results);
         crate::report::render(&crate::report::Input { checked, results: &all, as_of }, manifest)
     };
     match write(checked, &results, as_of, &out, &GitCli, &reports) {

@@ -224,6 +224,16 @@ pub struct ReportInfo {
     pub as_of: NaiveDate,
     /// The confidence of the intervals statuses are judged on.
     pub confidence: f64,
+    /// The report's period is judged to date: its days so far (`None` when whole).
+    pub to_date: Option<u32>,
+}
+
+impl ReportInfo {
+    /// Whether the report shows `r` as its period's: a whole period, or the period judged
+    /// to date.
+    pub fn shows(&self, r: &ResultRow) -> bool {
+        !r.partial || (self.to_date.is_some() && self.period_end == Some(r.period_end))
+    }
 }
 
 #[derive(Serialize)]
@@ -478,7 +488,7 @@ fn metric<'a>(s: &Scope<'a>, m: &'a Metric, fingerprint: Option<String>) -> Metr
     };
     // Per site, the latest whole period up to the report's.
     let mut latest: BTreeMap<String, Row> = BTreeMap::new();
-    for r in rows.iter().filter(|r| !r.partial && s.report.period_end.is_none_or(|end| r.period_end <= end)) {
+    for r in rows.iter().filter(|r| s.report.shows(r) && s.report.period_end.is_none_or(|end| r.period_end <= end)) {
         let site = r.site.to_string();
         if latest.get(&site).is_none_or(|l| l.period_end < r.period_end) {
             latest.insert(site, r.clone());

@@ -60,7 +60,7 @@ fn plan_section(
     as_of: NaiveDate,
 ) -> Result<String, Vec<crate::diag::Diagnostic>> {
     let ids = [m.id.clone()];
-    let plan = crate::plan::plan(checked, &Request { metrics: &ids, as_of, grain: None })?;
+    let plan = crate::plan::plan(checked, &Request { metrics: &ids, as_of, grain: None, to_date: false })?;
     let mut out = sites_section(checked, m, &plan);
     let _ = write!(out, "\nQuery plan (per site and period, as of {as_of})\n");
     let text =

@@ -90,7 +90,8 @@ pub fn build<'t>(
         }
         let Some(r) = m.latest.get(at) else { continue };
         let trend = trend(m.id, at);
-        // The whole periods up to the one the table shows.
+        // The whole periods up to the one the table shows (a period judged to date is not
+        // whole: its counts would read as a fall).
         let shown = |row: &Row| !row.partial && row.period_end <= r.period_end;
         let recent = (m.series.iter().find(|s| s.site == at))
             .map(|s| s.rows.iter().filter(|row| shown(row)).map(|row| row.value).collect::<Vec<_>>())

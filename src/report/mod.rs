@@ -92,16 +92,34 @@ pub struct Rendered {
 /// What reports are made from.
 pub struct Input<'a> {
     pub checked: &'a Checked,
-    /// Results at each grain a report asks for (`None`: every metric at its own grain),
-    /// and at quarters, which the rollout-aligned view counts in.
-    pub results: &'a BTreeMap<Option<Grain>, &'a Results>,
+    /// Results as each report asks for them ([`computed`]), and at quarters, which the
+    /// rollout-aligned view counts in.
+    pub results: &'a BTreeMap<Computed, &'a Results>,
     pub as_of: NaiveDate,
 }
 
-/// The grains the project's reports compute at, quarters included.
-pub fn grains(checked: &Checked) -> BTreeSet<Option<Grain>> {
-    let reports = checked.project.iter().flat_map(|p| p.reports.iter().map(|r| r.grain));
-    reports.chain(checked.project.as_ref().filter(|p| !p.reports.is_empty()).map(|_| Some(Grain::Quarter))).collect()
+/// What a report's results are computed at: a grain (`None`: each metric's own), and
+/// whether the period holding `as_of` is judged to date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Computed {
+    pub grain: Option<Grain>,
+    pub to_date: bool,
+}
+
+impl Computed {
+    /// Each metric at its own grain, the period holding `as_of` pending: results.csv.
+    pub const OWN: Computed = Computed { grain: None, to_date: false };
+
+    fn of(spec: &ReportSpec) -> Computed {
+        Computed { grain: spec.grain, to_date: spec.to_date }
+    }
+}
+
+/// What the project's reports compute at, quarters included.
+pub fn computed(checked: &Checked) -> BTreeSet<Computed> {
+    let reports = checked.project.iter().flat_map(|p| p.reports.iter().map(Computed::of));
+    let quarters = checked.project.as_ref().filter(|p| !p.reports.is_empty());
+    reports.chain(quarters.map(|_| Computed { grain: Some(Grain::Quarter), to_date: false })).collect()
 }
 
 /// The folders the checked project's templates are read from, the project's first.
@@ -119,26 +137,28 @@ pub fn render(input: &Input, manifest: &Manifest) -> Result<Vec<Rendered>, Rende
     let shared = context::Shared::new(input.checked, manifest);
     // With one site, the pooled rows are that site's again: shown once.
     let single = project.sites.len() == 1;
-    let indexes: BTreeMap<Option<Grain>, context::Index> =
-        input.results.iter().map(|(grain, results)| (*grain, context::Index::new(results, single))).collect();
-    let quarters = indexes.get(&Some(Grain::Quarter)).ok_or(RenderError::Missing("at the quarter grain"))?;
+    let indexes: BTreeMap<Computed, context::Index> =
+        input.results.iter().map(|(key, results)| (*key, context::Index::new(results, single))).collect();
+    let quarters = Computed { grain: Some(Grain::Quarter), to_date: false };
+    let quarters = indexes.get(&quarters).ok_or(RenderError::Missing("at the quarter grain"))?;
     let mut out = Vec::new();
     let mut written = BTreeSet::new();
     for spec in &project.reports {
-        let results = input.results.get(&spec.grain).ok_or(RenderError::Missing("at the report's grain"))?;
+        let key = Computed::of(spec);
+        let results = input.results.get(&key).ok_or(RenderError::Missing("at the report's grain"))?;
         let sites: Vec<Option<String>> = match (&spec.site, spec.out.contains("{site}")) {
             (Some(site), _) => vec![Some(site.clone())],
             (None, true) => project.sites.iter().map(|s| Some(s.id.to_string())).collect(),
             (None, false) => vec![None],
         };
-        let latest = latest_period(spec, results);
+        let latest = latest_period(spec, results, input.as_of);
         for site in sites {
             let report = report_info(spec, site, latest, input.as_of, project.judgement.confidence);
             let stem = file_stem(&spec.out, &report);
             for (env, is_html) in [(&markdown, false), (&html, true)] {
                 let scope = context::Scope {
                     checked: input.checked,
-                    results: &indexes[&spec.grain],
+                    results: &indexes[&key],
                     quarters,
                     shared: &shared,
                     report: report.clone(),
@@ -172,10 +192,12 @@ pub fn render(input: &Input, manifest: &Manifest) -> Result<Vec<Rendered>, Rende
     Ok(out)
 }
 
-/// The latest whole period at the report's grain: its row.
-fn latest_period<'a>(spec: &ReportSpec, results: &'a Results) -> Option<&'a ResultRow> {
+/// The latest whole period at the report's grain, or the one holding `as_of` in a report
+/// judged to date: its row.
+fn latest_period<'a>(spec: &ReportSpec, results: &'a Results, as_of: NaiveDate) -> Option<&'a ResultRow> {
+    let shown = |r: &&ResultRow| !r.partial || (spec.to_date && r.period_end == as_of);
     match spec.grain {
-        Some(_) => results.rows.iter().filter(|r| !r.partial).max_by_key(|r| r.period_end),
+        Some(_) => results.rows.iter().filter(shown).max_by_key(|r| r.period_end),
         None => None,
     }
 }
@@ -197,6 +219,9 @@ fn report_info(
         period_end: latest.map(|r| r.period_end),
         as_of,
         confidence,
+        to_date: latest
+            .filter(|r| r.partial)
+            .and_then(|r| u32::try_from((r.period_end - r.period_start).num_days() + 1).ok()),
     }
 }
 

@@ -367,17 +367,24 @@ impl<'p> Base<'p> {
                 (_, Some((values, n))) => (value_of(&self.base.post, values, Some(period), self.plan.as_of), Some(*n)),
                 (_, None) => (self.zero(site, period), Some(0)),
             };
+            let so_far = self.so_far(site, period);
             let standing = Standing {
                 partial: covered == Covered::Part,
                 before_rollout: before_rollout(self.plan, site, period, |s| {
                     self.covered(&SiteRef::Site(SiteId(s.to_string())), period) != Covered::None
                 }),
+                to_date: so_far.is_some(),
             };
-            // The pooled row's baseline is over the sites pooled in the period.
-            let baseline = match site {
-                SiteRef::All => self.pooled_baseline_in(dims, period),
-                SiteRef::Site(_) => baseline,
+            // The pooled row's baseline is over the sites pooled in the period; judged to
+            // date, a baseline's flows are scaled to the days so far.
+            let baseline = match (site, so_far) {
+                (SiteRef::All, _) => self.pooled_baseline_in(dims, period),
+                (SiteRef::Site(_), Some(f)) => baseline.and_then(|_| self.scaled_baseline(site, dims, f.share)),
+                (SiteRef::Site(_), None) => baseline,
             };
+            if so_far.is_some() {
+                out.to_date_baselines.insert((self.base.metric.id.clone(), site.clone(), dims.clone()), baseline);
+            }
             let evidence =
                 value.zip(n).map_or_else(Evidence::default, |(v, n)| self.evidence(site, dims, period, v, n, baseline));
             // What a derived metric over these events reads of the period and its baseline.
@@ -768,6 +775,8 @@ impl<'p> Base<'p> {
             let standing = Standing {
                 partial: span.iter().any(|r| r.partial),
                 before_rollout: span.iter().any(|r| r.status == Some(RowStatus::Baseline)),
+                // A window is judged whole: one holding a period judged to date waits.
+                to_date: false,
             };
             let cases = |s: &Sample| !matches!(s, Sample::Share { n: 0, .. });
             let pooled = samples.filter(|_| whole).and_then(|s| pool(&s)).filter(cases);
@@ -824,6 +833,11 @@ impl<'p> Base<'p> {
     /// the period, each count over its own window.
     fn baseline_sample(&self, site: &SiteRef, dims: &Dims, span: &[Period]) -> Option<BaselineSample> {
         let period = span.last()?;
+        // A period judged to date is the unit its baseline's exposure is counted in.
+        let share = match span {
+            [one] => self.so_far(site, one).map_or(1.0, |f| f.share),
+            _ => 1.0,
+        };
         let kind = self.judged.filter(|f| matches!(f, AggFn::Count | AggFn::Share | AggFn::Sum))?;
         // A site's unscaled sample and its window in periods. A window without rows has
         // counts (and sums) of 0.
@@ -845,7 +859,7 @@ impl<'p> Base<'p> {
             };
             // A stock's baseline is one count, at the window's end.
             let periods = match self.base.metric.body.is_event() {
-                true => window.months() / self.base.grain.months() as f64,
+                true => window.months() / (self.base.grain.months() as f64 * share),
                 false => 1.0,
             };
             Some((sample, periods))
@@ -876,8 +890,12 @@ impl<'p> Base<'p> {
                 let value = |s: &str, p: &Period| x.values.get(&(SiteRef::Site(SiteId(s.to_string())), p.start));
                 let t: f64 = span.iter().flat_map(|p| sites.iter().map(move |s| value(s, p))).sum::<Option<f64>>()?;
                 let of_site = |s: &str| x.baselines.get(&SiteRef::Site(SiteId(s.to_string())));
-                let t0: f64 =
-                    sites.iter().zip(&each).map(|(s, (_, p))| of_site(s).map(|b| b * p)).sum::<Option<f64>>()?;
+                // `p` counts periods judged to date when one is: `share` makes them whole.
+                let t0: f64 = sites
+                    .iter()
+                    .zip(&each)
+                    .map(|(s, (_, p))| of_site(s).map(|b| b * p * share))
+                    .sum::<Option<f64>>()?;
                 (t > 0.0 && t0 > 0.0).then_some((t0, t))?
             }
         };
@@ -946,11 +964,23 @@ impl<'p> Base<'p> {
     /// The baseline of `site` and `dims`: none without a window (or, pooled, when a site
     /// read has none); zero-filled counts and sums when the window has no rows.
     fn baseline(&self, site: &SiteRef, dims: &[Option<String>]) -> Option<f64> {
+        self.scaled_baseline(site, dims, 1.0)
+    }
+
+    /// [`Base::baseline`] with its flows scaled to `share` of a period (the part of a
+    /// period judged to date).
+    fn scaled_baseline(&self, site: &SiteRef, dims: &[Option<String>], share: f64) -> Option<f64> {
         let slots = match site {
-            SiteRef::Site(id) => self.site_baseline(id, dims)?,
-            SiteRef::All => self.pooled_baseline(dims, &self.pooled_sites())?,
+            SiteRef::Site(id) => self.site_baseline(id, dims, share)?,
+            SiteRef::All => self.pooled_baseline(dims, &self.pooled_sites(), share)?,
         };
         value_of(&self.base.post, &slots, None, self.plan.as_of)
+    }
+
+    /// The part of `period` judged to date at `site`: in a run judging to date, the
+    /// period holding `as_of` where the data covers it ([`Plan::so_far`]).
+    fn so_far(&self, site: &SiteRef, period: &Period) -> Option<crate::plan::SoFar> {
+        self.plan.so_far(period).filter(|_| self.covered(site, period) == Covered::Whole)
     }
 
     /// The sites whose data the pooled row can hold: read, and exporting what it reads.
@@ -967,19 +997,21 @@ impl<'p> Base<'p> {
 
     /// The pooled baseline for `period`: over the sites covered in it.
     fn pooled_baseline_in(&self, dims: &[Option<String>], period: &Period) -> Option<f64> {
-        let slots = self.pooled_baseline(dims, &self.pooled_in(period))?;
+        let share = self.so_far(&SiteRef::All, period).map_or(1.0, |f| f.share);
+        let slots = self.pooled_baseline(dims, &self.pooled_in(period), share)?;
         value_of(&self.base.post, &slots, None, self.plan.as_of)
     }
 
     /// A site's baseline slots. In an event metric, flows (counts and sums) are scaled to
-    /// one period of this grain by the months the clipped window covers.
-    fn site_baseline(&self, site: &str, dims: &[Option<String>]) -> Option<Vec<V>> {
+    /// one period of this grain by the months the clipped window covers, and to `share`
+    /// of it (1 but in a period judged to date).
+    fn site_baseline(&self, site: &str, dims: &[Option<String>], share: f64) -> Option<Vec<V>> {
         let window = self.base.window(site)?;
         if matches!(self.base.time, TimeSemantics::Snapshot { .. }) && !self.window_snapshots.contains(site) {
             return None;
         }
         let scale = match self.base.time {
-            TimeSemantics::Event { .. } => self.base.grain.months() as f64 / window.months(),
+            TimeSemantics::Event { .. } => self.base.grain.months() as f64 * share / window.months(),
             _ => 1.0,
         };
         let slots = match self.baselines.get(&(SiteRef::Site(SiteId(site.to_string())), dims.to_vec())) {
@@ -996,8 +1028,8 @@ impl<'p> Base<'p> {
     /// The pooled baseline's slots over `sites`: each flow the sum of the sites' own scaled
     /// flows, every other aggregate over the pooled window rows of all sites (unknown over
     /// fewer: the back end pools them all); none when one of `sites` has no baseline.
-    fn pooled_baseline(&self, dims: &[Option<String>], sites: &[&str]) -> Option<Vec<V>> {
-        let each: Vec<Vec<V>> = sites.iter().map(|s| self.site_baseline(s, dims)).collect::<Option<_>>()?;
+    fn pooled_baseline(&self, dims: &[Option<String>], sites: &[&str], share: f64) -> Option<Vec<V>> {
+        let each: Vec<Vec<V>> = sites.iter().map(|s| self.site_baseline(s, dims, share)).collect::<Option<_>>()?;
         if each.is_empty() {
             return None;
         }
@@ -1147,18 +1179,13 @@ fn derived_rows(plan: &Plan, d: &DerivedPlan, out: &mut Assembled) {
         if absent {
             out.absent.insert((id.clone(), site.clone()));
         }
-        let value = |out: &Assembled, dims, period| {
-            let lookup = Lookup { out, site: &site, names: &names, dims, period };
+        // With `to_date`, a baseline of the period judged to date: from its parts' own.
+        let value = |out: &Assembled, dims, period, to_date| {
+            let lookup = Lookup { out, site: &site, names: &names, dims, period, to_date };
             crate::plan::post::eval(&d.post, &lookup).num()
         };
-        // Parts pooled over different sites (one lacks an export at a site, another does
-        // not) do not combine into a pooled value.
-        let mixed = site == SiteRef::All
-            && plan.inputs.sites.iter().any(|s| {
-                let lacks = |i: &MetricId| out.absent.contains(&(i.clone(), SiteRef::Site(s.id.clone())));
-                d.inputs.iter().any(lacks) && !d.inputs.iter().all(lacks)
-            });
-        let zero_baseline = if mixed { None } else { value(out, None, None) };
+        let mixed = site == SiteRef::All && pooled_apart(plan, d, out);
+        let zero_baseline = if mixed { None } else { value(out, None, None, false) };
         out.zero_baseline.insert((id.clone(), site.clone()), zero_baseline);
         for period in &periods {
             if d.inputs.iter().all(|i| out.covered.contains(&(i.clone(), site.clone(), period.start))) {
@@ -1166,22 +1193,24 @@ fn derived_rows(plan: &Plan, d: &DerivedPlan, out: &mut Assembled) {
                 if d.inputs.iter().any(|i| out.part.contains(&(i.clone(), site.clone(), period.start))) {
                     out.part.insert((id.clone(), site.clone(), period.start));
                 }
-                let zero = if mixed { None } else { value(out, None, Some(period.start)) };
+                let zero = if mixed { None } else { value(out, None, Some(period.start), false) };
                 out.zero.insert((id.clone(), site.clone(), period.start), zero);
             }
         }
         for dims in &combos {
-            let baseline = if mixed || absent { None } else { value(out, Some(dims), None) };
+            let baseline = if mixed || absent { None } else { value(out, Some(dims), None, false) };
             out.baselines.insert((id.clone(), site.clone(), dims.clone()), baseline);
             for period in &periods {
                 let covered = out.covered.contains(&(id.clone(), site.clone(), period.start));
-                let value = if covered && !mixed { value(out, Some(dims), Some(period.start)) } else { None };
-                let standing = Standing {
-                    partial: out.part.contains(&(id.clone(), site.clone(), period.start)),
-                    before_rollout: before_rollout(plan, &site, period, |s| {
-                        out.covered.contains(&(id.clone(), SiteRef::Site(SiteId(s.to_string())), period.start))
-                    }),
+                let standing = derived_standing(plan, id, &site, period, out);
+                let baseline = match baseline {
+                    Some(_) if standing.to_date => value(out, Some(dims), None, true),
+                    _ => baseline,
                 };
+                let value = if covered && !mixed { value(out, Some(dims), Some(period.start), false) } else { None };
+                if standing.to_date {
+                    out.to_date_baselines.insert((id.clone(), site.clone(), dims.clone()), baseline);
+                }
                 let evidence = match (&joint, value) {
                     (Some(parts), Some(_)) if dims.is_empty() => derived_evidence(plan, d, parts, &site, period, out),
                     _ => Evidence::default(),
@@ -1209,6 +1238,29 @@ fn derived_rows(plan: &Plan, d: &DerivedPlan, out: &mut Assembled) {
             }
         }
         out.combos.insert((id.clone(), site), combos);
+    }
+}
+
+/// Whether a derived metric's parts are pooled over different sites (one lacks an export
+/// at a site, another does not): they do not combine into a pooled value.
+fn pooled_apart(plan: &Plan, d: &DerivedPlan, out: &Assembled) -> bool {
+    plan.inputs.sites.iter().any(|s| {
+        let lacks = |i: &MetricId| out.absent.contains(&(i.clone(), SiteRef::Site(s.id.clone())));
+        d.inputs.iter().any(lacks) && !d.inputs.iter().all(lacks)
+    })
+}
+
+/// Where a derived metric's row stands: partial where a part is, judged to date where the
+/// run does so and the period is covered whole.
+fn derived_standing(plan: &Plan, id: &MetricId, site: &SiteRef, period: &Period, out: &Assembled) -> Standing {
+    let covered = out.covered.contains(&(id.clone(), site.clone(), period.start));
+    let part = out.part.contains(&(id.clone(), site.clone(), period.start));
+    Standing {
+        partial: part,
+        before_rollout: before_rollout(plan, site, period, |s| {
+            out.covered.contains(&(id.clone(), SiteRef::Site(SiteId(s.to_string())), period.start))
+        }),
+        to_date: covered && !part && plan.so_far(period).is_some(),
     }
 }
 
@@ -1357,6 +1409,8 @@ struct Assembled {
     /// A metric's value in a covered period where no row of some dimension value matched.
     zero: HashMap<(MetricId, SiteRef, NaiveDate), Option<f64>>,
     baselines: HashMap<(MetricId, SiteRef, Dims), Option<f64>>,
+    /// The baselines of the period judged to date, flows scaled to its days so far.
+    to_date_baselines: HashMap<(MetricId, SiteRef, Dims), Option<f64>>,
     /// The baseline of a dimension value with no rows in the window.
     zero_baseline: HashMap<(MetricId, SiteRef), Option<f64>>,
     collection: HashMap<(MetricId, SiteRef), Collection>,
@@ -1388,6 +1442,8 @@ struct Lookup<'a> {
     names: &'a [String],
     dims: Option<&'a Dims>,
     period: Option<NaiveDate>,
+    /// The baselines read are those of the period judged to date.
+    to_date: bool,
 }
 
 impl Env for Lookup<'_> {
@@ -1402,9 +1458,11 @@ impl Env for Lookup<'_> {
         // An input without `by` has one value for every dimension value.
         let own = self.out.dim_names.get(&id).map_or(&[][..], Vec::as_slice);
         let dims = if own.is_empty() { Vec::new() } else { reorder(self.names, own, dims) };
+        let key = (id.clone(), site.clone(), dims);
         let found = match self.period {
-            Some(start) => self.out.values.get(&(id.clone(), site.clone(), dims, start)),
-            None => self.out.baselines.get(&(id.clone(), site.clone(), dims)),
+            Some(start) => self.out.values.get(&(key.0, key.1, key.2, start)),
+            None if self.to_date => self.out.to_date_baselines.get(&key).or_else(|| self.out.baselines.get(&key)),
+            None => self.out.baselines.get(&key),
         };
         found.copied().unwrap_or_else(|| zero(self.out)).map_or(V::Null, V::Num)
     }

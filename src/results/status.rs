@@ -18,11 +18,14 @@ pub fn value_of(post: &Post, slots: &[V], period: Option<&Period>, as_of: NaiveD
 /// Where a row stands before its value is judged.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Standing {
-    /// The period is not whole: it holds `as_of`, or the data covers only part of it.
+    /// The data covers only part of the period (the period holding `as_of` says so itself).
     pub partial: bool,
     /// The period ends before the site's rollout (for the pooled row: before the rollout
     /// of a site in it).
     pub before_rollout: bool,
+    /// The period holds `as_of` and is judged on its days so far, against a baseline
+    /// scaled to them (docs/semantics.md, "To date"): not pending, though partial.
+    pub to_date: bool,
 }
 
 /// What the data says of how sure a value is (docs/semantics.md, "Intervals"); empty
@@ -71,7 +74,8 @@ pub fn judge(
         None => None,
     };
     let partial = period.partial || standing.partial;
-    let judged = value.is_some() && !standing.before_rollout && !partial;
+    let pending = (period.partial && !standing.to_date) || standing.partial;
+    let judged = value.is_some() && !standing.before_rollout && !pending;
     let no_change = if points { 0.0 } else { 1.0 };
     // Too few cases judge no change either.
     let against = evidence.against_baseline.filter(|_| judged && evidence.too_few.is_none());
@@ -79,7 +83,7 @@ pub fn judge(
     let (status, note) = match value {
         None => (Some(RowStatus::NoData), None),
         Some(_) if standing.before_rollout => (Some(RowStatus::Baseline), None),
-        Some(_) if partial => (Some(RowStatus::Pending), None),
+        Some(_) if pending => (Some(RowStatus::Pending), None),
         Some(_) if baseline.is_none() && needs_baseline(m) => (None, None),
         Some(_) if m.target.is_none() && m.thresholds.is_empty() => (None, None),
         // What the evidence remarks (cases still open) matters most when there are few.

@@ -19,8 +19,12 @@ fn acme() -> Checked {
 
 fn rows(checked: &Checked, metrics: &[&str]) -> Vec<ResultRow> {
     let metrics: Vec<MetricId> = metrics.iter().map(|m| MetricId(m.to_string())).collect();
-    let request =
-        Request { metrics: &metrics, as_of: NaiveDate::parse_from_str(AS_OF, "%Y-%m-%d").unwrap(), grain: None };
+    let request = Request {
+        metrics: &metrics,
+        as_of: NaiveDate::parse_from_str(AS_OF, "%Y-%m-%d").unwrap(),
+        grain: None,
+        to_date: false,
+    };
     compute(checked, &request).unwrap_or_else(|e| panic!("{:?}", e.iter().map(|d| &d.message).collect::<Vec<_>>())).rows
 }
 
@@ -110,7 +114,7 @@ fn trends_after_rollout_go_the_way_the_generator_built_them_at_every_plant() {
 fn by_period(checked: &Checked, metric: &str, site: &str, grain: Grain) -> Vec<(NaiveDate, Option<f64>)> {
     let metrics = [MetricId(metric.to_string())];
     let as_of = NaiveDate::parse_from_str(AS_OF, "%Y-%m-%d").unwrap();
-    let request = Request { metrics: &metrics, as_of, grain: Some(grain) };
+    let request = Request { metrics: &metrics, as_of, grain: Some(grain), to_date: false };
     let rows = compute(checked, &request).unwrap_or_else(|e| panic!("{:?}", e[0].message)).rows;
     rows.iter().filter(|r| r.site == site).map(|r| (r.period_start, r.value)).collect()
 }
@@ -245,7 +249,12 @@ fn no_period_before_a_rollout_and_no_partial_period_is_judged() {
     let all: Vec<&str> = checked.set.metrics.iter().map(|m| m.id.0.as_str()).collect();
     let metrics: Vec<MetricId> = all.iter().map(|m| MetricId(m.to_string())).collect();
     // As of a day inside a quarter, so that the last quarter is partial.
-    let request = Request { metrics: &metrics, as_of: NaiveDate::from_ymd_opt(2025, 11, 20).unwrap(), grain: None };
+    let request = Request {
+        metrics: &metrics,
+        as_of: NaiveDate::from_ymd_opt(2025, 11, 20).unwrap(),
+        grain: None,
+        to_date: false,
+    };
     let rows = compute(&checked, &request).unwrap_or_else(|e| panic!("{:?}", e[0].message)).rows;
     let sites = &checked.project.as_ref().unwrap().sites;
     let last_rollout = sites.iter().filter_map(|s| s.rollout).max().unwrap();
@@ -269,7 +278,7 @@ fn a_back_end_keeping_files_reads_each_export_once_and_computes_the_same() {
     let checked = acme();
     let metrics = checked.set.ids();
     let as_of = NaiveDate::parse_from_str(AS_OF, "%Y-%m-%d").unwrap();
-    let request = |grain| Request { metrics: &metrics, as_of, grain };
+    let request = |grain| Request { metrics: &metrics, as_of, grain, to_date: false };
     let engine = yardstick::engine::Polars::keeping_files();
     let first = yardstick::compute_on(&checked, &request(None), &engine).unwrap();
     // Every (site, source) export the project binds, each kept once.
@@ -491,7 +500,7 @@ fn the_isms_effect_shows_in_the_trend_since_rollout_not_in_every_quarter() {
     let checked = acme();
     let metrics = [MetricId("security_downtime_per_1000_hours".into()), MetricId("security_disruptions".into())];
     let as_of = NaiveDate::parse_from_str(AS_OF, "%Y-%m-%d").unwrap();
-    let results = compute(&checked, &Request { metrics: &metrics, as_of, grain: None }).unwrap();
+    let results = compute(&checked, &Request { metrics: &metrics, as_of, grain: None, to_date: false }).unwrap();
     // The stops per production hour, all plants pooled, fall over the years since rollout.
     let pooled = results
         .trends

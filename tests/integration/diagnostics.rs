@@ -1051,7 +1051,7 @@ fn check_data_case(case: &DataCase) {
     let mut all: Vec<yardstick::diag::Diagnostic> = [found.warnings, found.errors, found.failed, found.thin].concat();
     if all.iter().all(|d| d.is_error() || d.code != case.code) {
         let ids = checked.set.ids();
-        let request = yardstick::plan::Request { metrics: &ids, as_of, grain: None };
+        let request = yardstick::plan::Request { metrics: &ids, as_of, grain: None, to_date: false };
         all.extend(yardstick::compute(&checked, &request).map_or_else(|e| e, |r| r.warnings));
     }
     let codes: Vec<(&str, &str)> = all.iter().map(|d| (d.code.as_str(), d.message.as_str())).collect();
@@ -1143,8 +1143,11 @@ fn computing_a_definition_set_alone_is_refused() {
     let checked = checked.expect("the set checks");
     let metrics = [yardstick::ir::MetricId("mttr_hours".into())];
     let as_of = chrono::NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
-    let errors = yardstick::compute(&checked, &yardstick::plan::Request { metrics: &metrics, as_of, grain: None })
-        .expect_err("no project, no data");
+    let errors = yardstick::compute(
+        &checked,
+        &yardstick::plan::Request { metrics: &metrics, as_of, grain: None, to_date: false },
+    )
+    .expect_err("no project, no data");
     assert_eq!(errors.iter().map(|d| d.code.as_str()).collect::<Vec<_>>(), ["E0801"]);
 }
 

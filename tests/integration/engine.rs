@@ -54,6 +54,17 @@ pub(crate) fn run_at(
     files: &[(&str, impl AsRef<[u8]>)],
     edits: &[Edit],
 ) -> Result<Run, Vec<String>> {
+    run_with(metric, as_of, (grain, false), files, edits)
+}
+
+/// [`run_at`], the period holding `as_of` judged to date when `computed.1` says so.
+pub(crate) fn run_with(
+    metric: &str,
+    as_of: &str,
+    (grain, to_date): (Option<Grain>, bool),
+    files: &[(&str, impl AsRef<[u8]>)],
+    edits: &[Edit],
+) -> Result<Run, Vec<String>> {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&fixture("engine"), dir.path());
     for edit in edits {
@@ -71,7 +82,8 @@ pub(crate) fn run_at(
     let (checked, diags, _) = compile(&dir.path().join("project"));
     let checked = checked.unwrap_or_else(|| panic!("{:?}", diags.iter().map(|d| &d.message).collect::<Vec<_>>()));
     let metrics = [yardstick::ir::MetricId(metric.to_string())];
-    let request = Request { metrics: &metrics, as_of: NaiveDate::parse_from_str(as_of, "%Y-%m-%d").unwrap(), grain };
+    let as_of = NaiveDate::parse_from_str(as_of, "%Y-%m-%d").unwrap();
+    let request = Request { metrics: &metrics, as_of, grain, to_date };
     match compute(&checked, &request) {
         Ok(r) => {
             let warnings = r.warnings.into_iter().map(|d| d.message).collect();

@@ -1206,3 +1206,47 @@ fn a_share_window_pools_past_a_quarter_without_a_case() {
     let wilson = stats::share(3, 12, CONFIDENCE).unwrap();
     assert_eq!((w.value, w.lower, w.upper), (Some(0.25), Some(wilson.lower), Some(wilson.upper)));
 }
+
+/// Judged to date (docs/semantics.md, "To date"): as of 15 November, 2024-Q4 has run 1.5
+/// of its 3 months, half the quarter. Site `a`'s baseline, 8 events in 6 months (4 a
+/// quarter), is scaled to that half: 2, and a `-30%` target to 1.4. Its one event of 10
+/// November is judged against it: the baseline window is 4 such half quarters, so the
+/// ratio's interval is p / (1 - p) × 4 from Clopper-Pearson on 1 of 9. A share is not
+/// scaled. Not judged to date, the quarter is pending against the whole quarter's 4; and
+/// as of a quarter's last day, judging to date changes nothing.
+#[test]
+fn a_period_judged_to_date_meets_its_baseline_scaled_to_the_days_so_far() {
+    use crate::util::Edit;
+    let target = || Edit::Replace {
+        file: "set/metrics/incidents.yaml",
+        find: "value: count()",
+        with: "value: count()\ntarget: {change: -30%}",
+    };
+    let f = crate::engine::incidents(EIGHT_THEN_ONE, "");
+    let at = |as_of: &str, metric: &str, to_date: bool| {
+        let edits = [target()];
+        crate::engine::run_with(metric, as_of, (None, to_date), &crate::engine::files(&f), &edits).unwrap()
+    };
+    let so_far = at("2024-11-15", "incidents", true);
+    let q4 = so_far.row("a", "2024-Q4");
+    assert!(q4.partial, "the quarter is not over: {q4:?}");
+    assert_eq!(q4.value, Some(1.0));
+    assert!((q4.baseline.unwrap() - 2.0).abs() < 1e-9 && (q4.target.unwrap() - 1.4).abs() < 1e-9, "{q4:?}");
+    let (lo, hi) = clopper_pearson_by_bisection(1, 9, 0.05);
+    let ratio = |p: f64| p / (1.0 - p) * 4.0;
+    let (change_lower, change_upper) = (q4.change_lower.unwrap(), q4.change_upper.unwrap());
+    assert!((change_lower - ratio(lo)).abs() < 1e-6 && (change_upper - ratio(hi)).abs() < 1e-6, "{q4:?}");
+    assert!(ratio(hi) > 1.0, "the interval reaches past no change");
+    assert_eq!((q4.change, q4.status), (Some(stats::Change::Unclear), Some(RowStatus::Unclear)));
+    // Not to date: pending, against the whole quarter's baseline.
+    let pending = at("2024-11-15", "incidents", false);
+    let q4 = pending.row("a", "2024-Q4");
+    assert_eq!((q4.status, q4.baseline, q4.change), (Some(RowStatus::Pending), Some(4.0), None));
+    // A share's baseline is a share of the window's cases, whatever its length.
+    let share = |to_date| at("2024-11-15", "major_share", to_date).row("a", "2024-Q4").baseline;
+    assert_eq!(share(true), share(false));
+    assert!(share(true).is_some());
+    // A whole period is the same whether judged to date or not.
+    let (whole, plain) = (at("2024-12-31", "incidents", true), at("2024-12-31", "incidents", false));
+    assert_eq!(whole.rows, plain.rows);
+}

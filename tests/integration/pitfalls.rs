@@ -282,7 +282,7 @@ fn thin(a_rows: &str, b_rows: &str, edits: &[Edit]) -> Vec<String> {
     let checked = checked.expect("the engine fixture checks");
     let metrics = [yardstick::ir::MetricId("incidents".into())];
     let as_of = chrono::NaiveDate::from_ymd_opt(2024, 12, 31).unwrap();
-    let request = yardstick::plan::Request { metrics: &metrics, as_of, grain: None };
+    let request = yardstick::plan::Request { metrics: &metrics, as_of, grain: None, to_date: false };
     let results = yardstick::compute(&checked, &request).unwrap_or_else(|e| panic!("{:?}", e[0].message));
     yardstick::publish::thin_baselines(&checked.set, &results).into_iter().map(|d| d.message).collect()
 }

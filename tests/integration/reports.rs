@@ -408,3 +408,76 @@ fn breakdowns_name_terms_by_their_label_and_an_interval_not_around_the_value_say
     }
     assert!(around > 10 && outside >= 1, "{around} around, {outside} outside");
 }
+
+/// A December management review need not wait for the year to end: `to_date: true` judges
+/// the year holding `--as-of` on its days so far (1 January to 6 December 2025: 340 days),
+/// says so in its title, its glance and its notes, and sets a count against its baseline
+/// scaled to those days (11 months and 6 of December's 31, of 12), a share against its
+/// baseline as it is. The review without `to_date` stays on the last whole year.
+#[test]
+fn a_year_to_date_management_review_is_judged_on_its_days_so_far() {
+    let entry = "  - {template: management_review, grain: year, to_date: true, out: \"management-review-{period}-to-date.md\"}\n";
+    let (dir, out) = built("2025-12-06", |root| {
+        let yaml = root.join("yardstick.yaml");
+        let text = fs::read_to_string(&yaml).unwrap();
+        let text = text.replace("  - {template: catalog", &format!("{entry}  - {{template: catalog"));
+        assert!(text.contains("to_date: true"), "the example lists its reports with a catalog");
+        fs::write(&yaml, text).unwrap();
+    });
+    let review = fs::read_to_string(out.join("management-review-2025-to-date.md")).unwrap();
+    assert!(review.starts_with("# ISMS management review, 2025, year to date (340 days)\n"), "{review}");
+    let (_, glance) = review.split_once("## At a glance: all sites, 2025, year to date (340 days)\n").unwrap();
+    let (table, _) = glance.split_once("**Improved").unwrap();
+    let downtime = table.lines().find(|l| l.starts_with("| Security-related downtime per 1,000")).unwrap();
+    assert!(["green", "amber", "red", "unclear"].iter().any(|s| downtime.contains(s)), "judged: {downtime}");
+    assert!(!table.contains("pending"), "{table}");
+    assert!(review.contains("year to date (340 days)"), "notes say so");
+    assert!(out.join("management-review-2024.md").exists(), "the whole-year review is of 2024");
+    // The numbers behind it, as `query --to-date` computes them.
+    let query = |metric: &str, to_date: bool| -> Vec<(String, String, Option<f64>, Option<String>)> {
+        let project = dir.path().to_str().unwrap();
+        let mut args = vec!["query", metric, "-p", project, "--grain", "year", "--as-of", "2025-12-06"];
+        args.extend(["--format", "csv"]);
+        if to_date {
+            args.push("--to-date");
+        }
+        let (code, text, err) = yardstick(&args);
+        assert_eq!(code, 0, "{err}");
+        let mut lines = text.lines();
+        let head: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let at = |name: &str| head.iter().position(|h| *h == name).unwrap();
+        lines
+            .map(|l| {
+                let c: Vec<&str> = l.split(',').collect();
+                let status = Some(c[at("status")].to_string()).filter(|s| !s.is_empty());
+                (c[at("site")].to_string(), c[at("period")].to_string(), c[at("baseline")].parse().ok(), status)
+            })
+            .collect()
+    };
+    let share = (11.0 + 6.0 / 31.0) / 12.0;
+    for (metric, scaled) in [("security_disruptions", true), ("monitoring_coverage", false)] {
+        let (plain, so_far) = (query(metric, false), query(metric, true));
+        let of = |rows: &[(String, String, Option<f64>, Option<String>)], site: &str, period: &str| {
+            rows.iter().find(|r| r.0 == site && r.1 == period).cloned().unwrap()
+        };
+        for site in ["lyon", "brno", "porto"] {
+            let whole = of(&plain, site, "2024").2.unwrap();
+            let now = of(&so_far, site, "2025").2.unwrap();
+            let expected = if scaled { whole * share } else { whole };
+            assert!((now - expected).abs() < 1e-6, "{metric} at {site}: {now} against {expected}");
+            assert_eq!(of(&plain, site, "2025").3.as_deref(), Some("pending"), "{metric} at {site}");
+        }
+    }
+}
+
+#[test]
+fn a_report_judged_to_date_needs_a_grain() {
+    let dir = acme_copy();
+    let yaml = dir.path().join("yardstick.yaml");
+    let text = fs::read_to_string(&yaml).unwrap().replace("out: \"catalog.md\"", "out: \"catalog.md\", to_date: true");
+    fs::write(&yaml, text).unwrap();
+    let (code, _, err) = yardstick(&["check", "-p", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("[E0627] Error: a report `to_date: true` without a `grain`"), "{err}");
+    assert!(err.contains("yardstick.yaml:"), "it names the line: {err}");
+}

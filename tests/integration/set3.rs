@@ -43,7 +43,7 @@ impl Plant {
         let checked = checked.unwrap_or_else(|| panic!("{:?}", diags.iter().map(|d| &d.message).collect::<Vec<_>>()));
         let metrics = [MetricId(metric.to_string())];
         let as_of = NaiveDate::parse_from_str(as_of, "%Y-%m-%d").unwrap();
-        let results = yardstick::compute(&checked, &Request { metrics: &metrics, as_of, grain: None })
+        let results = yardstick::compute(&checked, &Request { metrics: &metrics, as_of, grain: None, to_date: false })
             .unwrap_or_else(|e| panic!("{:?}", e.iter().map(|d| &d.message).collect::<Vec<_>>()));
         let row = results.rows.into_iter().find(|r| r.site == site && r.period == period);
         row.unwrap_or_else(|| panic!("no row of {metric} at {site} in {period}"))
@@ -55,7 +55,8 @@ impl Plant {
         let checked = checked.expect("the plant checks");
         let metrics = [MetricId(metric.to_string())];
         let as_of = NaiveDate::parse_from_str("2025-12-31", "%Y-%m-%d").unwrap();
-        let results = yardstick::compute(&checked, &Request { metrics: &metrics, as_of, grain: None }).unwrap();
+        let results =
+            yardstick::compute(&checked, &Request { metrics: &metrics, as_of, grain: None, to_date: false }).unwrap();
         let at = |r: &&yardstick::results::ResultRow| r.site == "p" && r.period == period;
         let row = results.rows.iter().filter(at).find(|r| r.dims.iter().any(|(_, v)| v.as_deref() == Some(dim)));
         row.unwrap_or_else(|| panic!("no row of {metric} for {dim} in {period}")).value

@@ -196,7 +196,7 @@ fn rows_as_of_new_year(dir: &Path, ids: &[&str]) -> Vec<yardstick::results::Resu
     let checked = checked.unwrap_or_else(|| panic!("{:?}", diags.iter().map(|d| &d.message).collect::<Vec<_>>()));
     let metrics: Vec<yardstick::ir::MetricId> = ids.iter().map(|m| yardstick::ir::MetricId(m.to_string())).collect();
     let as_of = NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
-    let request = yardstick::plan::Request { metrics: &metrics, as_of, grain: None };
+    let request = yardstick::plan::Request { metrics: &metrics, as_of, grain: None, to_date: false };
     yardstick::compute(&checked, &request).unwrap_or_else(|e| panic!("{:?}", e[0].message)).rows
 }
 
