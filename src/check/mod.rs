@@ -6,6 +6,7 @@ mod expr;
 pub mod fingerprint;
 pub mod lineage;
 pub mod lint;
+pub mod messages;
 mod metric;
 mod project;
 mod refs;

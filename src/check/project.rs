@@ -6,8 +6,8 @@ use super::set::{COLLECTIONS, unknown_source, unknown_term, unknown_vocab};
 use super::{Cx, dialect};
 use crate::diag::{Diagnostic, FileId, codes, did_you_mean};
 use crate::ir::{
-    Baseline, Binding, ContextEvent, Coverage, DefinitionSet, Green, Judgement, Project, ReportSpec, Site, SiteId,
-    SiteRef, Unmapped,
+    Baseline, Binding, ContextEvent, Coverage, DefinitionSet, Green, Judgement, Locale, Project, ReportSpec, Site,
+    SiteId, SiteRef, Unmapped,
 };
 use crate::load::remote::shown;
 use crate::load::{BaselineDoc, DefinitionsDoc, ProjectDoc, ProjectDocs, SiteDoc, SiteSourceDoc, Spanned};
@@ -33,6 +33,8 @@ pub(super) fn check_project(cx: &mut Cx, docs: &ProjectDocs, set: &DefinitionSet
     let reports = reports(cx, docs);
     let context = context_events(cx, docs, set);
     let judgement = judgement(cx, file, doc);
+    let locale = super::messages::locale(cx, file, doc.locale.as_ref());
+    let messages = super::messages::messages(cx, docs.messages.as_ref());
     Some(Project {
         name: doc.project.value.clone(),
         root: docs.root.clone(),
@@ -53,6 +55,8 @@ pub(super) fn check_project(cx: &mut Cx, docs: &ProjectDocs, set: &DefinitionSet
         reports,
         context,
         judgement: judgement?,
+        locale: locale.unwrap_or_else(Locale::default_one),
+        messages,
     })
 }
 
@@ -506,6 +510,7 @@ fn reports(cx: &mut Cx, docs: &ProjectDocs) -> Vec<ReportSpec> {
             site: r.value.site.as_ref().map(|s| s.value.clone()),
             tags: r.value.tags.clone(),
             to_date,
+            locale: super::messages::locale(cx, file, r.value.locale.as_ref()),
         });
     }
     reports

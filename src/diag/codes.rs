@@ -251,6 +251,8 @@ codes! {
         "Name a scope of the set (`scopes:` in set.yaml) on a metric over a source; a derived metric is computed where its parts are.";
     E0521: "an `order:` entry in set.yaml that names no metric of the set, or one listed twice",
         "List each metric of the set at most once, by its id; metrics not listed follow in file order.";
+    E0522: "a message in `reports/messages.yaml` without an English text, in a language reports are not written in, or with placeholders its English text does not have",
+        "Give every message an `en:` text, write the others in a language of the list (`en`, `de`), and name the same `{placeholders}` in each.";
 
     E0601: "a `requires` that is not a version requirement",
         "Write it like \">=1.0, <2\".";
@@ -303,6 +305,8 @@ codes! {
         "List only scopes of the set (`scopes:` in its set.yaml), such as `scopes: [nis2]` for a site in scope of the NIS2 Directive.";
     E0627: "a report with `to_date: true` but no `grain`: a report judged to date needs the period it is judged in",
         "Give the report a `grain`, such as `grain: year` for a year-to-date management review, or remove `to_date`.";
+    E0628: "a `locale:` (of the project or of a report) that is not a locale reports are written in",
+        "Write one of the locales: `en` (the default), `en-GB`, `en-US`, `de`, `de-DE`, `de-AT` or `de-CH`.";
 
     E0701: "a value in a data file that does not parse as its column's type",
         "Fix the value in the export, or describe how the export writes values (decimal comma, booleans, date patterns) in its binding in yardstick.yaml.";

@@ -23,6 +23,7 @@ macro_rules! serialize_as_text {
 
 mod expr;
 mod ids;
+mod locale;
 mod metric;
 mod project;
 mod set;
@@ -31,6 +32,7 @@ mod source;
 
 pub use expr::*;
 pub use ids::*;
+pub use locale::*;
 pub use metric::*;
 pub use project::*;
 pub use set::*;

@@ -33,6 +33,12 @@ pub struct Project {
     /// so that a project that does not set it hashes as before.
     #[serde(skip_serializing_if = "Judgement::is_default")]
     pub judgement: Judgement,
+    /// The reports' language and number format (`locale:`); words, not numbers.
+    #[serde(skip)]
+    pub locale: &'static Locale,
+    /// The texts of the project's own report templates, which replace the set's.
+    #[serde(skip)]
+    pub messages: Messages,
 }
 
 /// `judgement:` in yardstick.yaml (docs/project.md).
@@ -270,6 +276,9 @@ pub struct ReportSpec {
     /// set, so that a project without it hashes as before.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub to_date: bool,
+    /// The report's own locale, instead of the project's.
+    #[serde(skip)]
+    pub locale: Option<&'static Locale>,
 }
 
 /// A report's `out` without its `.md` or `.html`: the name both files share.

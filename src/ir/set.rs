@@ -24,7 +24,14 @@ pub struct DefinitionSet {
     /// ([`DefinitionSet::in_order`]); it moves no number.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub order: Vec<MetricId>,
+    /// The texts of its report templates by key and language (`reports/messages.yaml`):
+    /// words, not meaning.
+    #[serde(skip)]
+    pub messages: Messages,
 }
+
+/// A message catalog: key, then language (`en`, `de`), then text.
+pub type Messages = BTreeMap<String, BTreeMap<String, String>>;
 
 impl DefinitionSet {
     /// How reports and `check` name the definitions: the set, and the project's own

@@ -326,6 +326,8 @@ pub struct ProjectDoc {
     pub context: Option<Spanned<String>>,
     /// How results are judged: the confidence of their intervals, what makes them green.
     pub judgement: Option<JudgementDoc>,
+    /// The reports' language and number format (`de-DE`).
+    pub locale: Option<Spanned<String>>,
 }
 
 /// `judgement: {confidence: 0.90, green: evidence}`
@@ -511,10 +513,15 @@ pub struct ReportDoc {
     pub tags: Vec<String>,
     /// Judge the period holding `as_of` on its days so far.
     pub to_date: Option<Spanned<bool>>,
+    /// The report's language and number format, instead of the project's.
+    pub locale: Option<Spanned<String>>,
 }
 
 /// `sites/*.yaml`: vocabulary name, then local code to standard term.
 pub type MappingDoc = Map<Map<Spanned<String>>>;
+
+/// `reports/messages.yaml`: a message key, then language to text.
+pub type MessagesDoc = Map<Map<Spanned<String>>>;
 
 /// `context.yaml`: a list of dated events, at top level or under `events:`.
 #[derive(Debug, Default)]

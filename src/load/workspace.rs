@@ -1,6 +1,8 @@
 //! Finding and reading the files of a definition set and a project.
 
-use super::docs::{ContextDoc, DefinitionsDoc, GitDoc, MappingDoc, MetricDoc, ProjectDoc, SetDoc, SourceDoc, VocabDoc};
+use super::docs::{
+    ContextDoc, DefinitionsDoc, GitDoc, MappingDoc, MessagesDoc, MetricDoc, ProjectDoc, SetDoc, SourceDoc, VocabDoc,
+};
 use super::files::{Files, Within, WorkTree};
 use super::remote::Pin;
 use crate::diag::{Diagnostic, Diagnostics, FileId, Sources, Span, codes, did_you_mean};
@@ -27,6 +29,8 @@ pub struct SetDocs {
     pub unreadable: Vec<String>,
     /// The files among `metrics` that the project adds (its `metrics:` folder).
     pub local: Vec<FileId>,
+    /// The message catalog of the set's report templates (`reports/messages.yaml`).
+    pub messages: Option<Loaded<MessagesDoc>>,
 }
 
 /// The files of a project, with the definition set it names.
@@ -43,6 +47,9 @@ pub struct ProjectDocs {
     /// The report templates (`reports/NAME.md.j2`) of the project and the set, by name,
     /// sorted: as they are where the files are read (the working tree or a revision).
     pub templates: Vec<String>,
+    /// The message catalog of the project's own templates (`reports/messages.yaml`),
+    /// whose texts replace the set's.
+    pub messages: Option<Loaded<MessagesDoc>>,
 }
 
 /// Reads a definition set folder. Unreadable or malformed files become diagnostics; the
@@ -73,7 +80,8 @@ pub fn load_set_from(files: &dyn Files, root: &Path, sources: &mut Sources, diag
     let vocabs = read_all(files, vocab_paths, sources, diags, &mut unreadable);
     let source_docs = read_all(files, source_paths, sources, diags, &mut unreadable);
     let metrics = read_all(files, metric_paths, sources, diags, &mut unreadable);
-    SetDocs { root, set, vocabs, sources: source_docs, metrics, unreadable, local: Vec::new() }
+    let messages = read_messages(files, &root, sources, diags);
+    SetDocs { root, set, vocabs, sources: source_docs, metrics, unreadable, local: Vec::new(), messages }
 }
 
 /// What a folder given with `-p` turned out to be.
@@ -153,6 +161,30 @@ pub fn load_project_from(
             diags.push(missing_file(project.file, folder, "project metrics folder"));
         }
     }
+    let mappings = read_mappings(files, &dir, &project, sources, diags);
+    let context = project.doc.context.as_ref().and_then(|path| {
+        let full = dir.join(&path.value);
+        if files.is_file(&full) {
+            read_yaml(files, &full, sources, diags)
+        } else {
+            diags.push(missing_file(project.file, path, "context file"));
+            None
+        }
+    });
+    let templates = report_templates(outer, &dir, &set);
+    let messages = read_messages(files, &dir, sources, diags);
+    let docs = ProjectDocs { root: dir, project, mappings, context, set, pinned, templates, messages };
+    Some(Workspace::Project(Box::new(docs)))
+}
+
+/// Each site's mappings file, by site id.
+fn read_mappings(
+    files: &dyn Files,
+    dir: &Path,
+    project: &Loaded<ProjectDoc>,
+    sources: &mut Sources,
+    diags: &mut Diagnostics,
+) -> Vec<(String, Loaded<MappingDoc>)> {
     let mut mappings = Vec::new();
     for (site, doc) in project.doc.sites.iter() {
         if let Some(path) = &doc.mappings {
@@ -166,17 +198,18 @@ pub fn load_project_from(
             }
         }
     }
-    let context = project.doc.context.as_ref().and_then(|path| {
-        let full = dir.join(&path.value);
-        if files.is_file(&full) {
-            read_yaml(files, &full, sources, diags)
-        } else {
-            diags.push(missing_file(project.file, path, "context file"));
-            None
-        }
-    });
-    let templates = report_templates(outer, &dir, &set);
-    Some(Workspace::Project(Box::new(ProjectDocs { root: dir, project, mappings, context, set, pinned, templates })))
+    mappings
+}
+
+/// The message catalog `reports/messages.yaml` under `root`, when there is one.
+fn read_messages(
+    files: &dyn Files,
+    root: &Path,
+    sources: &mut Sources,
+    diags: &mut Diagnostics,
+) -> Option<Loaded<MessagesDoc>> {
+    let path = root.join("reports").join("messages.yaml");
+    files.is_file(&path).then(|| read_yaml(files, &path, sources, diags)).flatten()
 }
 
 /// The report templates (`NAME.md.j2`) of the project and the set (when it was found), by

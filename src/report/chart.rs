@@ -14,6 +14,7 @@
 //! has a text alternative giving its numbers.
 
 use super::escape;
+use super::words::Words;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -73,7 +74,7 @@ pub struct Figure {
 }
 
 /// The trend chart, or `None` when there is no value to draw.
-pub fn trend(t: &Trend) -> Option<Figure> {
+pub fn trend(t: &Trend, w: &Words) -> Option<Figure> {
     if t.points.iter().all(|p| p.value.is_none()) {
         return None;
     }
@@ -89,39 +90,40 @@ pub fn trend(t: &Trend) -> Option<Figure> {
     // it touches nothing already placed.
     let mut marks: Vec<(usize, String, RGBColor)> = Vec::new();
     if let Some(r) = t.rollout {
-        marks.push((r, "rollout".to_string(), ROLLOUT));
+        marks.push((r, w.say("chart.rollout", &[]), ROLLOUT));
     }
     marks.extend(t.events.iter().enumerate().map(|(k, (i, _))| (*i, (k + 1).to_string(), EVENT)));
     let mut svg = String::new();
-    draw_trend(t, low, high, &marks, &mut svg).ok()?;
-    let mut key = vec![Key::Line(VALUE, "value")];
+    draw_trend(t, low, high, &marks, w, &mut svg).ok()?;
+    let say = |key: &str| w.say(key, &[]);
+    let mut key = vec![Key::Line(VALUE, say("chart.value"))];
     if t.points.iter().any(|p| p.interval.is_some()) {
-        key.push(Key::Band(VALUE, "interval"));
+        key.push(Key::Band(VALUE, say("chart.interval")));
     }
     if t.points.iter().any(|p| p.window.is_some()) {
-        key.push(Key::Line(WINDOW, "rolling window"));
+        key.push(Key::Line(WINDOW, say("chart.window")));
     }
     if t.baseline.is_some() {
-        key.push(Key::Dashed(BASELINE, "baseline"));
+        key.push(Key::Dashed(BASELINE, say("chart.baseline")));
     }
     if t.target.is_some() {
-        key.push(Key::Dotted(TARGET, "target"));
+        key.push(Key::Dotted(TARGET, say("chart.target")));
     }
     if t.rollout.is_some() {
-        key.push(Key::Line(ROLLOUT, "rollout"));
+        key.push(Key::Line(ROLLOUT, say("chart.rollout")));
     }
     if !t.events.is_empty() {
-        key.push(Key::Dashed(EVENT, "context event (numbered below)"));
+        key.push(Key::Dashed(EVENT, say("chart.events")));
     }
     if t.points.iter().any(|p| p.partial && p.value.is_some()) {
-        key.push(Key::Hollow(VALUE, "partial period"));
+        key.push(Key::Hollow(VALUE, say("chart.partial")));
     }
-    let mut alt = format!("{}: {}", t.title, told(t.points, t.unit));
+    let mut alt = format!("{}: {}", t.title, told(t.points, t.unit, w));
     if let Some(b) = t.baseline {
-        alt += &format!("; baseline {}", axis(b, t.unit));
+        alt += &format!("; {} {}", say("chart.baseline"), axis(b, t.unit, w));
     }
     if let Some(target) = t.target {
-        alt += &format!("; target {}", axis(target, t.unit));
+        alt += &format!("; {} {}", say("chart.target"), axis(target, t.unit, w));
     }
     let events: Vec<String> =
         t.events.iter().map(|(i, what)| format!("{} ({})", escape(what), escape(&t.points[*i].label))).collect();
@@ -133,6 +135,7 @@ fn draw_trend<'a>(
     low: f64,
     high: f64,
     marks: &[(usize, String, RGBColor)],
+    w: &Words,
     svg: &'a mut String,
 ) -> Result<(), Box<dyn std::error::Error + 'a>> {
     let n = t.points.len();
@@ -142,7 +145,7 @@ fn draw_trend<'a>(
     let placed = lane(
         marks
             .iter()
-            .map(|(i, text, _)| (across(*i as f64 - 0.5 * f64::from(u8::from(text == "rollout"))), text.as_str())),
+            .map(|(i, text, color)| (across(*i as f64 - 0.5 * f64::from(u8::from(*color == ROLLOUT))), text.as_str())),
     );
     let rows = placed.iter().map(|p| p.1 + 1).max().unwrap_or(0) as u32;
     // The lane's rows add to the chart's height: the plot keeps its own however crowded.
@@ -165,7 +168,7 @@ fn draw_trend<'a>(
         .x_labels(n.min(12))
         .x_label_formatter(&|x| label_at(&labels, *x, every))
         .y_labels(6)
-        .y_label_formatter(&|y| axis(*y, unit))
+        .y_label_formatter(&|y| axis(*y, unit, w))
         .y_desc(if unit == "%" { "" } else { unit })
         .max_light_lines(0)
         .bold_line_style(RGBColor(232, 232, 232))
@@ -177,8 +180,9 @@ fn draw_trend<'a>(
         chart.draw_series([Polygon::new(outline, VALUE.mix(0.16).filled())])?;
     }
     let (first, last) = (-0.5, n as f64 - 0.5);
-    let references = [(t.baseline, BASELINE, "baseline", 6, 4), (t.target, TARGET, "target", 2, 3)];
-    for (value, color, _, dash, gap) in references {
+    let (baseline, target) = (w.say("chart.baseline", &[]), w.say("chart.target", &[]));
+    let references = [(t.baseline, BASELINE, baseline, 6, 4), (t.target, TARGET, target, 2, 3)];
+    for &(value, color, _, dash, gap) in &references {
         if let Some(v) = value {
             let style = color.stroke_width(if color == TARGET { 2 } else { 1 });
             chart.draw_series(DashedLineSeries::new([(first, v), (last, v)], dash, gap, style))?;
@@ -210,7 +214,7 @@ fn draw_trend<'a>(
     let tags: Vec<(i32, String, RGBColor)> = references
         .iter()
         .filter_map(|(v, color, name, _, _)| {
-            Some((chart.backend_coord(&(last, (*v)?)).1, format!("{name} {}", axis((*v)?, unit)), *color))
+            Some((chart.backend_coord(&(last, (*v)?)).1, format!("{name} {}", axis((*v)?, unit, w)), *color))
         })
         .collect();
     draw_labels(&root, tags, right, &placed, marks)?;
@@ -257,11 +261,12 @@ fn draw_labels<'a>(
         root.draw(&Text::new(text, (right + 6, y), style))?;
     }
     let color_of = |text: &str| marks.iter().find(|m| m.1 == text).map_or(EVENT, |m| m.2);
+    // The rollout is a word; events are numbered in rings.
     for &(x, row, text) in placed {
         let y = (row as u32 * LANE_ROW + LANE_ROW / 2 + 2) as i32;
         let color = color_of(text);
         let style = (FONT, 11).into_font().color(&color).pos(Pos::new(HPos::Center, VPos::Center));
-        if text != "rollout" {
+        if color != ROLLOUT {
             root.draw(&Circle::new((x as i32, y), 7, color.stroke_width(1)))?;
         }
         root.draw(&Text::new(text.to_string(), (x as i32, y), style))?;
@@ -272,7 +277,10 @@ fn draw_labels<'a>(
 /// The rows of the marker lane: each mark at its place across, in the first row where it
 /// keeps clear of the marks already there (a number needs 18 pixels, a word its letters).
 fn lane<'m>(marks: impl Iterator<Item = (f64, &'m str)>) -> Vec<(f64, usize, &'m str)> {
-    let width = |text: &str| if text.len() <= 2 { 18.0 } else { text.len() as f64 * 6.5 + 6.0 };
+    let width = |text: &str| {
+        let letters = text.chars().count();
+        if letters <= 2 { 18.0 } else { letters as f64 * 6.5 + 6.0 }
+    };
     let mut taken: Vec<Vec<(f64, f64)>> = Vec::new();
     let mut out = Vec::new();
     for (x, text) in marks {
@@ -295,7 +303,7 @@ pub struct Panel {
 }
 
 /// A metric with `by`: a small chart per value, three to a row, on one scale.
-pub fn multiples(title: &str, panels: &[Panel], unit: &str) -> Option<Figure> {
+pub fn multiples(title: &str, panels: &[Panel], unit: &str, w: &Words) -> Option<Figure> {
     let values: Vec<f64> = panels.iter().flat_map(|p| p.points.iter().filter_map(|p| p.value)).collect();
     if values.is_empty() {
         return None;
@@ -305,10 +313,10 @@ pub fn multiples(title: &str, panels: &[Panel], unit: &str) -> Option<Figure> {
     let rows = panels.len().div_ceil(columns);
     let size = (SIZE.0, rows as u32 * 150);
     let mut svg = String::new();
-    draw_multiples(panels, (rows, columns), size, (low, high), unit, &mut svg).ok()?;
-    let alt: Vec<String> = panels.iter().map(|p| format!("{}: {}", p.label, told(&p.points, unit))).collect();
-    let key = [Key::Line(VALUE, "value"), Key::Hollow(VALUE, "partial period")];
-    let title = format!("{title}, one panel per value on one scale");
+    draw_multiples(panels, (rows, columns), size, (low, high), (unit, w), &mut svg).ok()?;
+    let alt: Vec<String> = panels.iter().map(|p| format!("{}: {}", p.label, told(&p.points, unit, w))).collect();
+    let key = [Key::Line(VALUE, w.say("chart.value", &[])), Key::Hollow(VALUE, w.say("chart.partial", &[]))];
+    let title = w.say("chart.panels", &[("title", title)]);
     Some(Figure {
         svg: labelled(&tidy(svg), &format!("{title}. {}", alt.join("; "))),
         caption: caption(&title, &key, &[]),
@@ -320,13 +328,13 @@ fn draw_multiples<'a>(
     (rows, columns): (usize, usize),
     size: (u32, u32),
     (low, high): (f64, f64),
-    unit: &str,
+    (unit, w): (&str, &Words),
     svg: &'a mut String,
 ) -> Result<(), Box<dyn std::error::Error + 'a>> {
     let root = SVGBackend::with_string(svg, size).into_drawing_area();
     root.fill(&WHITE)?;
     for (panel, area) in panels.iter().zip(root.split_evenly((rows, columns))) {
-        small(panel, &area, low, high, unit, SIZE.0 as usize / columns)?;
+        small(panel, &area, (low, high), (unit, w), SIZE.0 as usize / columns)?;
     }
     root.present()?;
     Ok(())
@@ -335,9 +343,8 @@ fn draw_multiples<'a>(
 fn small<'a>(
     panel: &Panel,
     area: &DrawingArea<SVGBackend<'a>, Shift>,
-    low: f64,
-    high: f64,
-    unit: &str,
+    (low, high): (f64, f64),
+    (unit, w): (&str, &Words),
     width: usize,
 ) -> Result<(), Box<dyn std::error::Error + 'a>> {
     let n = panel.points.len();
@@ -367,7 +374,7 @@ fn small<'a>(
             labels.get(i as usize).cloned().unwrap_or_default()
         })
         .y_labels(3)
-        .y_label_formatter(&|y| axis(*y, unit))
+        .y_label_formatter(&|y| axis(*y, unit, w))
         .max_light_lines(0)
         .bold_line_style(RGBColor(232, 232, 232))
         .label_style((FONT, 9))
@@ -390,7 +397,7 @@ pub struct Aligned {
 
 /// Every site's line against quarters since its rollout, the rollout at 0; a share's
 /// axis (`%`) in per cent.
-pub fn aligned(title: &str, lines: &[Aligned], unit: &str) -> Option<Figure> {
+pub fn aligned(title: &str, lines: &[Aligned], unit: &str, w: &Words) -> Option<Figure> {
     let all: Vec<(i64, f64)> = lines.iter().flat_map(|l| l.points.iter().copied()).collect();
     let (first, last) = (all.iter().map(|p| p.0).min()?, all.iter().map(|p| p.0).max()?);
     let (low, high) = span(&all.iter().map(|p| p.1).collect::<Vec<_>>());
@@ -406,9 +413,9 @@ pub fn aligned(title: &str, lines: &[Aligned], unit: &str) -> Option<Figure> {
         chart
             .configure_mesh()
             .disable_x_mesh()
-            .x_desc("quarters since the site's rollout")
+            .x_desc(w.say("chart.quarters_since", &[]))
             .x_label_formatter(&|x| format!("{:+}", x.round() as i64))
-            .y_label_formatter(&|y| axis(*y, unit))
+            .y_label_formatter(&|y| axis(*y, unit, w))
             .max_light_lines(0)
             .bold_line_style(RGBColor(232, 232, 232))
             .label_style((FONT, 11))
@@ -434,11 +441,11 @@ pub fn aligned(title: &str, lines: &[Aligned], unit: &str) -> Option<Figure> {
     for (i, line) in lines.iter().enumerate() {
         key.push(Key::Site(SITES[i % SITES.len()], line.site.clone()));
     }
-    key.push(Key::Line(ROLLOUT, "rollout"));
+    key.push(Key::Line(ROLLOUT, w.say("chart.rollout", &[])));
     let alt: Vec<String> = lines
         .iter()
         .map(|l| {
-            let numbers: Vec<String> = l.points.iter().map(|(q, v)| format!("{q:+} {}", axis(*v, unit))).collect();
+            let numbers: Vec<String> = l.points.iter().map(|(q, v)| format!("{q:+} {}", axis(*v, unit, w))).collect();
             format!("{}: {}", l.site, numbers.join(", "))
         })
         .collect();
@@ -450,12 +457,12 @@ pub fn aligned(title: &str, lines: &[Aligned], unit: &str) -> Option<Figure> {
 
 /// One entry of a legend: the sample drawn as the chart draws it, and its words.
 enum Key {
-    Line(RGBColor, &'static str),
+    Line(RGBColor, String),
     Site(RGBColor, String),
-    Dashed(RGBColor, &'static str),
-    Dotted(RGBColor, &'static str),
-    Band(RGBColor, &'static str),
-    Hollow(RGBColor, &'static str),
+    Dashed(RGBColor, String),
+    Dotted(RGBColor, String),
+    Band(RGBColor, String),
+    Hollow(RGBColor, String),
 }
 
 /// The caption: the title, the legend with its samples, the numbered events.
@@ -502,9 +509,9 @@ fn caption(title: &str, key: &[Key], events: &[String]) -> String {
 
 /// The periods and their values in words, for a text alternative: `2025-Q1 1.2, 2025-Q2
 /// no value`.
-fn told(points: &[Point], unit: &str) -> String {
-    let each =
-        points.iter().map(|p| format!("{} {}", p.label, p.value.map_or("no value".to_string(), |v| axis(v, unit))));
+fn told(points: &[Point], unit: &str, w: &Words) -> String {
+    let none = w.say("chart.no_value", &[]);
+    let each = points.iter().map(|p| format!("{} {}", p.label, p.value.map_or(none.clone(), |v| axis(v, unit, w))));
     each.collect::<Vec<_>>().join(", ")
 }
 
@@ -557,15 +564,16 @@ fn label_at(labels: &[String], x: f64, every: usize) -> String {
 }
 
 /// An axis number in the chart's unit: short, without trailing zeros; a share in per cent.
-fn axis(v: f64, unit: &str) -> String {
+fn axis(v: f64, unit: &str, w: &Words) -> String {
     let v = if unit == "%" { v * 100.0 } else { v };
     let s = if v.abs() >= 1000.0 {
-        format!("{v:.0}")
+        w.locale.decimals(v, 0)
     } else {
-        let s = format!("{v:.2}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
+        let s = w.locale.decimals(v, 2);
+        let s = s.trim_end_matches('0');
+        s.strip_suffix(w.locale.decimal).unwrap_or(s).to_string()
     };
-    if unit == "%" { format!("{s}%") } else { s }
+    if unit == "%" { w.say("percent", &[("n", &s)]) } else { s }
 }
 
 /// The SVG without its XML declaration and blank lines, to sit inside an HTML block.

@@ -392,6 +392,8 @@ pub struct Scope<'a> {
     pub html: bool,
     /// Where the HTML rendering keeps its charts until the page is made.
     pub trusted: &'a super::Trusted,
+    /// The report's language and number format.
+    pub words: &'a super::words::Words,
 }
 
 impl<'a> Scope<'a> {
@@ -453,7 +455,7 @@ pub fn build<'a>(s: &Scope<'a>) -> Context<'a> {
     let period = s.report.period_start.zip(s.report.period_end);
     let order = &s.checked.set.order;
     let headline = |id: &str| order.is_empty() || order.iter().any(|o| o.as_str() == id);
-    let glance = super::glance::build(&at, &metrics, &trend, &headline, &events, period);
+    let glance = super::glance::build(&at, &metrics, &trend, &headline, &events, period, s.words);
     Context {
         format: if s.html { "html" } else { "markdown" },
         report: s.report.clone(),
@@ -507,9 +509,9 @@ fn metric<'a>(s: &Scope<'a>, m: &'a Metric, fingerprint: Option<String>) -> Metr
         latest.clear();
     }
     let lines = if divided { Vec::new() } else { aligned_lines(s, m) };
-    let title = format!("{}: quarters since each site's rollout", m.title);
+    let title = s.words.say("chart.aligned", &[("title", &m.title)]);
     let aligned_chart =
-        if s.html { chart::aligned(&title, &lines, &m.unit).map(|f| s.trusted.figure(f)) } else { None };
+        if s.html { chart::aligned(&title, &lines, &m.unit, s.words).map(|f| s.trusted.figure(f)) } else { None };
     let charts = match (s.html, divided) {
         (false, _) => BTreeMap::new(),
         (true, false) => charts(s, m, &rows),
@@ -678,9 +680,13 @@ fn charts(s: &Scope, m: &Metric, rows: &[Row]) -> BTreeMap<String, Value> {
         let index_of = |d: NaiveDate| rows.iter().position(|r| r.period_start <= d && d <= r.period_end);
         let rollout = rollouts.get(site.as_str()).copied().flatten().and_then(index_of);
         let events: Vec<(usize, String)> = (s.events(Some(&site)).into_iter())
-            .filter_map(|e| Some((index_of(e.date)?, format!("{}: {}", e.date, e.kind.replace('_', " ")))))
+            .filter_map(|e| {
+                let (day, kind) = (s.words.day(e.date), e.kind.replace('_', " "));
+                Some((index_of(e.date)?, s.words.say("chart.event", &[("date", &day), ("kind", &kind)])))
+            })
             .collect();
-        let title = format!("{} at {site}", m.title);
+        let shown = if site == SiteRef::ALL { s.words.say("all_sites", &[]) } else { site.clone() };
+        let title = s.words.say("chart.at", &[("title", &m.title), ("site", &shown)]);
         let last = rows.iter().rev().find(|r| r.baseline.is_some() || r.target.is_some());
         let trend = Trend {
             title: &title,
@@ -691,7 +697,7 @@ fn charts(s: &Scope, m: &Metric, rows: &[Row]) -> BTreeMap<String, Value> {
             events: &events,
             unit: &m.unit,
         };
-        if let Some(figure) = chart::trend(&trend) {
+        if let Some(figure) = chart::trend(&trend, s.words) {
             out.insert(site, s.trusted.figure(figure));
         }
     }
@@ -758,8 +764,9 @@ fn multiples(
             }
             panel.points = filled;
         }
-        let title = format!("{} at {site} by {by}", m.title);
-        if let Some(figure) = chart::multiples(&title, &panels, &m.unit) {
+        let shown = if site == SiteRef::ALL { s.words.say("all_sites", &[]) } else { site.clone() };
+        let title = s.words.say("chart.by", &[("title", &m.title), ("site", &shown), ("by", &by)]);
+        if let Some(figure) = chart::multiples(&title, &panels, &m.unit, s.words) {
             out.insert(site, s.trusted.figure(figure));
         }
     }

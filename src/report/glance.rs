@@ -4,6 +4,7 @@
 //! be judged yet and why, and which context events may explain a change.
 
 use super::context::{EventInfo, MetricInfo, Row};
+use super::words::Words;
 use crate::ir::{Direction, SiteRef};
 use crate::results::{RowStatus, trend::TrendRow};
 use crate::stats::Change;
@@ -74,6 +75,7 @@ pub fn build<'t>(
     headline: &dyn Fn(&str) -> bool,
     events: &[EventInfo],
     period: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
+    w: &Words,
 ) -> Glance {
     let mut glance = Glance {
         at: at.to_string(),
@@ -85,7 +87,7 @@ pub fn build<'t>(
     };
     for m in metrics {
         if !m.breakdown.is_empty() {
-            glance.rows.push(divided(m, at, headline(m.id)));
+            glance.rows.push(divided(m, at, headline(m.id), w));
             continue;
         }
         let Some(r) = m.latest.get(at) else { continue };
@@ -104,30 +106,36 @@ pub fn build<'t>(
             headline: headline(m.id),
             worse: r.change == Some(Change::Worse),
             period: r.period.clone(),
-            value: value(r, m.unit),
-            change: change(r, m.unit),
-            target: target(r, m.unit, m.direction),
-            trend: trend.map(|t| trend_text(t, m.direction)).unwrap_or_default(),
+            value: value(r, m.unit, w),
+            change: change(r, m.unit, w),
+            target: target(r, m.unit, m.direction, w),
+            trend: trend.map(|t| trend_text(t, m.direction, w)).unwrap_or_default(),
             status: r.status.map(|s| s.as_str().to_string()),
             recent,
         });
         let changed = |c: Change| {
             let sites: Vec<String> = (m.latest.iter())
                 .filter(|(_, r)| r.change == Some(c))
-                .map(|(site, r)| format!("{} ({})", site_words(site), super::delta_text(r.delta, r.delta_pct, m.unit)))
+                .map(|(site, r)| {
+                    let delta = w.delta(r.delta, r.delta_pct, m.unit);
+                    w.say("glance.site_change", &[("site", &site_words(site, w)), ("delta", &delta)])
+                })
                 .collect();
-            (!sites.is_empty()).then(|| mention(m, format!("at {}", sites.join(", "))))
+            (!sites.is_empty()).then(|| mention(m, w.say("glance.at", &[("sites", &sites.join(", "))])))
         };
         glance.improved.extend(changed(Change::Better));
         glance.worsened.extend(changed(Change::Worse));
-        glance.unknown.extend(unjudged(m, r, at).map(|why| mention(m, why)));
+        glance.unknown.extend(unjudged(m, r, at, w).map(|why| mention(m, why)));
     }
     // Without a period (a report without a grain), every event may explain a change.
     let within =
         |d: chrono::NaiveDate| period.is_none_or(|(start, end)| start - chrono::Duration::days(365) <= d && d <= end);
     glance.events = (events.iter())
         .filter(|e| within(e.date))
-        .map(|e| format!("{}, {}: {}", e.date, site_words(e.site), e.kind.replace('_', " ")))
+        .map(|e| {
+            let (day, site, kind) = (w.day(e.date), site_words(e.site, w), e.kind.replace('_', " "));
+            w.say("glance.event", &[("date", &day), ("site", &site), ("kind", &kind)])
+        })
         .collect();
     glance
 }
@@ -137,7 +145,7 @@ fn mention(m: &MetricInfo, detail: String) -> Mention {
 }
 
 /// A metric with `by` in one line: its values are shown in its breakdown.
-fn divided(m: &MetricInfo, at: &str, headline: bool) -> GlanceRow {
+fn divided(m: &MetricInfo, at: &str, headline: bool, w: &Words) -> GlanceRow {
     let parts = m.breakdown.iter().find(|b| b.site == at);
     let judged = &m.judged;
     GlanceRow {
@@ -147,9 +155,12 @@ fn divided(m: &MetricInfo, at: &str, headline: bool) -> GlanceRow {
         headline,
         worse: judged.worse > 0,
         period: parts.map(|b| b.period.clone()).unwrap_or_default(),
-        value: parts.map_or(String::new(), |b| format!("{} values by {}", b.parts.len(), m.formula.by.join(", "))),
+        value: parts.map_or(String::new(), |b| {
+            w.say("glance.values_by", &[("n", &b.parts.len().to_string()), ("by", &m.formula.by.join(", "))])
+        }),
         change: if judged.rows > 0 {
-            format!("{} better, {} worse of {} judged", judged.better, judged.worse, judged.rows)
+            let (better, worse, rows) = (judged.better.to_string(), judged.worse.to_string(), judged.rows.to_string());
+            w.say("glance.judged_parts", &[("better", &better), ("worse", &worse), ("rows", &rows)])
         } else {
             String::new()
         },
@@ -161,63 +172,65 @@ fn divided(m: &MetricInfo, at: &str, headline: bool) -> GlanceRow {
 }
 
 /// `all` as readers say it.
-fn site_words(site: &str) -> String {
-    if site == SiteRef::ALL { "all sites".to_string() } else { site.to_string() }
+fn site_words(site: &str, w: &Words) -> String {
+    if site == SiteRef::ALL { w.say("all_sites", &[]) } else { site.to_string() }
 }
 
 /// The value with its interval: `0.66 (0.41 to 0.98)`.
-fn value(r: &Row, unit: &str) -> String {
-    let unit = Some(unit.to_string());
-    let v = super::number(r.value, unit.clone());
+fn value(r: &Row, unit: &str, w: &Words) -> String {
+    let v = w.number(r.value, Some(unit));
     match (r.value, r.lower, r.upper) {
         (Some(x), Some(l), Some(u)) if l.is_finite() && u.is_finite() => {
-            let (l, u) = (super::number(Some(l), unit.clone()), super::number(Some(u), unit));
+            let (l, u) = (w.number(Some(l), Some(unit)), w.number(Some(u), Some(unit)));
             // With open cases the interval surrounds the Kaplan-Meier estimate, not the
             // value (docs/semantics.md, "Open cases"): said so, not set beside it as its own.
             let around = r.lower.zip(r.upper).is_some_and(|(lo, hi)| lo <= x && x <= hi);
-            if around { format!("{v} ({l} to {u})") } else { format!("{v} (open cases: the estimate {l} to {u})") }
+            let key = if around { "glance.interval" } else { "glance.open_cases" };
+            w.say(key, &[("value", &v), ("lower", &l), ("upper", &u)])
         }
         _ => v,
     }
 }
 
 /// The change against the baseline and what its evidence shows: `-70.7%, better`.
-fn change(r: &Row, unit: &str) -> String {
-    let d = super::delta_text(r.delta, r.delta_pct, unit);
+fn change(r: &Row, unit: &str, w: &Words) -> String {
+    let d = w.delta(r.delta, r.delta_pct, unit);
     match (d.is_empty(), r.change) {
         (true, _) => String::new(),
-        (false, Some(c)) => format!("{d}, {}", c.as_str()),
+        (false, Some(c)) => {
+            w.say("glance.change", &[("delta", &d), ("change", &w.say(&format!("change.{}", c.as_str()), &[]))])
+        }
         (false, None) => d,
     }
 }
 
 /// The target and the distance to it: `1.59, met` or `0.9, 0.32 to go`.
-fn target(r: &Row, unit: &str, direction: &Direction) -> String {
+fn target(r: &Row, unit: &str, direction: &Direction, w: &Words) -> String {
     let (Some(t), Some(v)) = (r.target, r.value) else {
-        return r.target.map_or(String::new(), |t| super::number(Some(t), Some(unit.to_string())));
+        return r.target.map_or(String::new(), |t| w.number(Some(t), Some(unit)));
     };
-    let shown = super::number(Some(t), Some(unit.to_string()));
+    let shown = w.number(Some(t), Some(unit));
     let gap = match direction {
         Direction::LowerIsBetter => v - t,
         Direction::HigherIsBetter => t - v,
         Direction::Neutral => return shown,
     };
     if gap <= 0.0 {
-        return format!("{shown}, met");
+        return w.say("glance.target_met", &[("target", &shown)]);
     }
     let far = match unit {
-        "%" => format!("{:.1} pp", gap * 100.0),
-        _ => super::number(Some(gap), Some(unit.to_string())),
+        "%" => w.points(gap * 100.0, false),
+        _ => w.number(Some(gap), Some(unit)),
     };
-    format!("{shown}, {far} to go")
+    w.say("glance.target_gap", &[("target", &shown), ("gap", &far)])
 }
 
 /// The trend since rollout a year and what it shows: `-12.1% a year, improving`.
-fn trend_text(t: &TrendRow, direction: &Direction) -> String {
-    let (Some(p), Some(l), Some(u)) = (t.per_year, t.lower, t.upper) else { return "no trend yet".to_string() };
+fn trend_text(t: &TrendRow, direction: &Direction, w: &Words) -> String {
+    let (Some(p), Some(l), Some(u)) = (t.per_year, t.lower, t.upper) else { return w.say("glance.no_trend", &[]) };
     let size = match t.method.scale() {
-        "points" => format!("{:+.1} pp", p * 100.0),
-        _ => format!("{:+.1}%", p * 100.0),
+        "points" => w.points(p * 100.0, true),
+        _ => w.percent(p * 100.0, true),
     };
     let moving = if u < 0.0 {
         Some(false)
@@ -227,44 +240,34 @@ fn trend_text(t: &TrendRow, direction: &Direction) -> String {
         None
     };
     let words = match (moving, direction) {
-        (None, _) => "no clear trend",
-        (Some(up), Direction::HigherIsBetter) => {
-            if up {
-                "improving"
-            } else {
-                "worsening"
-            }
-        }
-        (Some(up), Direction::LowerIsBetter) => {
-            if up {
-                "worsening"
-            } else {
-                "improving"
-            }
-        }
-        (Some(true), Direction::Neutral) => "rising",
-        (Some(false), Direction::Neutral) => "falling",
+        (None, _) => "glance.trend_unclear",
+        (Some(true), Direction::HigherIsBetter) | (Some(false), Direction::LowerIsBetter) => "glance.improving",
+        (Some(false), Direction::HigherIsBetter) | (Some(true), Direction::LowerIsBetter) => "glance.worsening",
+        (Some(true), Direction::Neutral) => "glance.rising",
+        (Some(false), Direction::Neutral) => "glance.falling",
     };
-    format!("{size} a year, {words}")
+    w.say("glance.trend", &[("size", &size), ("words", &w.say(words, &[]))])
 }
 
 /// Why the row at `at` is not judged, in words; none when it is judged.
-fn unjudged(m: &MetricInfo, r: &Row, at: &str) -> Option<String> {
+fn unjudged(m: &MetricInfo, r: &Row, at: &str, w: &Words) -> Option<String> {
     let missing: Vec<&str> = (m.latest.iter())
         .filter(|(site, r)| site.as_str() != at && r.status == Some(RowStatus::NotCollected))
         .map(|(site, _)| site.as_str())
         .collect();
     let note = r.status_note.as_ref().map(|n| format!(" ({n})")).unwrap_or_default();
+    let note = [("note", note.as_str())];
     let why = match r.status? {
         RowStatus::Green | RowStatus::Amber | RowStatus::Red => None,
-        RowStatus::Unclear => Some(format!("chance alone could explain what its interval shows{note}")),
-        RowStatus::Insufficient => Some(r.status_note.clone().unwrap_or_else(|| "too few cases to judge".to_string())),
-        RowStatus::NoData => Some(format!("no data for {}{note}", r.period)),
-        RowStatus::Pending => Some(format!("its period is not over{note}")),
-        RowStatus::Baseline => Some(format!("no period after the rollout yet{note}")),
-        RowStatus::NotCollected => Some(format!("not collected at {}{note}", site_words(at))),
+        RowStatus::Unclear => Some(w.say("glance.chance", &note)),
+        RowStatus::Insufficient => Some(r.status_note.clone().unwrap_or_else(|| w.say("glance.too_few", &[]))),
+        RowStatus::NoData => Some(w.say("glance.no_data", &[("period", &r.period), note[0]])),
+        RowStatus::Pending => Some(w.say("glance.not_over", &note)),
+        RowStatus::Baseline => Some(w.say("glance.before_rollout", &note)),
+        RowStatus::NotCollected => Some(w.say("glance.not_collected_at", &[("sites", &site_words(at, w)), note[0]])),
     };
-    let elsewhere = (!missing.is_empty()).then(|| format!("not collected at {}", missing.join(", ")));
+    let elsewhere = (!missing.is_empty())
+        .then(|| w.say("glance.not_collected_at", &[("sites", &missing.join(", ")), ("note", "")]));
     let said: Vec<String> = why.into_iter().chain(elsewhere).collect();
     (!said.is_empty()).then(|| said.join("; "))
 }

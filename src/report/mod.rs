@@ -11,6 +11,7 @@ pub mod diff;
 pub mod explain;
 pub mod front;
 mod glance;
+pub mod words;
 
 use crate::check::Checked;
 use crate::ir::{Grain, ReportSpec, SiteRef};
@@ -21,6 +22,7 @@ use chrono::NaiveDate;
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use words::Words;
 
 /// The pieces of HTML the HTML rendering makes itself (charts, status badges): the
 /// template text holds a mark for each, and the page gets them only after its Markdown
@@ -133,7 +135,9 @@ pub fn render(input: &Input, manifest: &Manifest) -> Result<Vec<Rendered>, Rende
     let dirs = folders(input.checked);
     let trusted = Trusted::default();
     let fuel = fuel(project.sites.len());
-    let (markdown, html) = (environment(&dirs, None, fuel), environment(&dirs, Some(trusted.clone()), fuel));
+    let catalog = std::sync::Arc::new(words::catalog(input.checked));
+    // The two environments of each locale a report is written in.
+    let mut environments: BTreeMap<&str, (Environment, Environment, Words)> = BTreeMap::new();
     let shared = context::Shared::new(input.checked, manifest);
     // With one site, the pooled rows are that site's again: shown once.
     let single = project.sites.len() == 1;
@@ -152,10 +156,16 @@ pub fn render(input: &Input, manifest: &Manifest) -> Result<Vec<Rendered>, Rende
             (None, false) => vec![None],
         };
         let latest = latest_period(spec, results, input.as_of);
+        let locale = spec.locale.unwrap_or(project.locale);
+        let (markdown, html, words) = environments.entry(locale.tag).or_insert_with(|| {
+            let words = Words::new(locale, catalog.clone());
+            let markdown = environment(&dirs, None, fuel, &words);
+            (markdown, environment(&dirs, Some(trusted.clone()), fuel, &words), words)
+        });
         for site in sites {
             let report = report_info(spec, site, latest, input.as_of, project.judgement.confidence);
             let stem = file_stem(&spec.out, &report);
-            for (env, is_html) in [(&markdown, false), (&html, true)] {
+            for (env, is_html) in [(&*markdown, false), (&*html, true)] {
                 let scope = context::Scope {
                     checked: input.checked,
                     results: &indexes[&key],
@@ -164,6 +174,7 @@ pub fn render(input: &Input, manifest: &Manifest) -> Result<Vec<Rendered>, Rende
                     report: report.clone(),
                     html: is_html,
                     trusted: &trusted,
+                    words,
                 };
                 trusted.clear();
                 let context = context::build(&scope);
@@ -176,8 +187,7 @@ pub fn render(input: &Input, manifest: &Manifest) -> Result<Vec<Rendered>, Rende
                 let (file, text) = match is_html {
                     false => (format!("{stem}.md"), text),
                     true => (format!("{stem}.html"), {
-                        let footer = format!("as of {}", input.as_of);
-                        page(&title(&text, &spec.template), &text, &trusted, &footer)
+                        page(&title(&text, &spec.template), &text, &trusted, words, input.as_of)
                     }),
                 };
                 // Two reports filling their `out` to one name (`x-{site}.md` and
@@ -236,7 +246,7 @@ fn file_stem(out: &str, report: &context::ReportInfo) -> String {
 /// (the same functions, filters and fuel for a project of `sites` sites), reading no file
 /// and filling no mark: what the property tests feed generated templates through.
 pub fn render_text(source: &str, context: &serde_json::Value, sites: usize) -> Result<String, RenderError> {
-    let env = environment(&[], Some(Trusted::default()), fuel(sites));
+    let env = environment(&[], Some(Trusted::default()), fuel(sites), &Words::english());
     env.render_str(source, Value::from(minijinja::value::Serde(context))).map_err(|e| template_error("text", e))
 }
 
@@ -276,7 +286,7 @@ pub fn fuel(sites: usize) -> u64 {
 /// The environment for one format (`trusted` for HTML): templates read from `dirs` only,
 /// and the helper functions of docs/reports.md. Values are not escaped: the template
 /// gives Markdown, and making the page turns any HTML in it into text.
-fn environment(dirs: &[TemplateFolder], trusted: Option<Trusted>, fuel: u64) -> Environment<'static> {
+fn environment(dirs: &[TemplateFolder], trusted: Option<Trusted>, fuel: u64, words: &Words) -> Environment<'static> {
     let mut env = Environment::new();
     env.set_fuel(Some(fuel));
     // A block tag on a line of its own leaves no line behind: tables stay whole.
@@ -286,12 +296,41 @@ fn environment(dirs: &[TemplateFolder], trusted: Option<Trusted>, fuel: u64) -> 
     env.set_loader(move |name| load(&dirs, name));
     env.set_auto_escape_callback(|_| AutoEscape::None);
     let sparks = trusted.clone();
-    env.add_function("badge", move |status: Option<String>| badge(trusted.as_ref(), status));
-    env.add_function("spark", move |values: Vec<Option<f64>>| spark(sparks.as_ref(), &values));
-    env.add_function("number", number);
-    env.add_function("delta", delta);
+    let w = words.clone();
+    env.add_function("badge", move |status: Option<String>| badge(trusted.as_ref(), &w, status));
+    let w = words.clone();
+    env.add_function("spark", move |values: Vec<Option<f64>>| spark(sparks.as_ref(), &w, &values));
+    let w = words.clone();
+    env.add_function("number", move |value: Option<f64>, unit: Option<String>| w.number(value, unit.as_deref()));
+    let w = words.clone();
+    env.add_function("delta", move |row: Value, unit: Option<String>| delta(&w, row, unit));
+    let w = words.clone();
+    env.add_function("day", move |day: Value| day_text(&w, &day));
+    let w = words.clone();
+    env.add_function("t", move |key: String, args: minijinja::value::Kwargs| message(&w, &key, &args));
     env.add_filter("cell", cell);
+    env.add_global("locale", words.locale.tag);
     env
+}
+
+/// `t(key, name=value, ...)`: the catalogs' text of `key` in the report's language, each
+/// `{name}` filled in; an error naming a key no catalog has.
+fn message(words: &Words, key: &str, args: &minijinja::value::Kwargs) -> Result<String, Error> {
+    let values: Vec<(&str, String)> =
+        args.args().map(|name| Ok((name, args.get::<Value>(name)?.to_string()))).collect::<Result<_, Error>>()?;
+    let pairs: Vec<(&str, &str)> = values.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    words.text(key, &pairs).ok_or_else(|| {
+        Error::new(
+            ErrorKind::InvalidOperation,
+            format!("no message `{key}` in the catalogs: add it to reports/messages.yaml with an `en:` text"),
+        )
+    })
+}
+
+/// `day(d)`: a day (`YYYY-MM-DD`) as the report's locale writes it; anything else as it is.
+fn day_text(words: &Words, day: &Value) -> String {
+    let text = day.to_string();
+    crate::calendar::parse_day(&text).map_or(text, |d| words.day(d))
 }
 
 /// A template of the report folders; a name that leads out of them is refused.
@@ -320,7 +359,7 @@ fn load(dirs: &[TemplateFolder], name: &str) -> Result<Option<String>, Error> {
 
 /// A status as a reader sees it: a glyph and the word (never colour alone), judged
 /// statuses coloured in HTML, the others plain.
-fn badge(trusted: Option<&Trusted>, status: Option<String>) -> String {
+fn badge(trusted: Option<&Trusted>, words: &Words, status: Option<String>) -> String {
     let Some(status) = status else { return String::new() };
     let glyph = match status.as_str() {
         "green" => "✓",
@@ -333,7 +372,8 @@ fn badge(trusted: Option<&Trusted>, status: Option<String>) -> String {
         "not_collected" => "∅",
         _ => "–",
     };
-    let words = format!("{glyph} {}", status.replace('_', " "));
+    let word = words.text(&format!("status.{status}"), &[]).unwrap_or_else(|| status.replace('_', " "));
+    let words = format!("{glyph} {word}");
     let Some(trusted) = trusted else { return words };
     let class = match status.as_str() {
         "green" | "amber" | "red" | "unclear" => format!("status {status}"),
@@ -344,7 +384,7 @@ fn badge(trusted: Option<&Trusted>, status: Option<String>) -> String {
 
 /// The values of the recent periods as a small line: block letters in Markdown, an
 /// inline SVG in HTML whose text alternative gives the numbers; a missing value is a gap.
-fn spark(trusted: Option<&Trusted>, values: &[Option<f64>]) -> String {
+fn spark(trusted: Option<&Trusted>, words: &Words, values: &[Option<f64>]) -> String {
     let known: Vec<f64> = values.iter().flatten().copied().collect();
     let (Some(low), Some(high)) = (known.iter().copied().reduce(f64::min), known.iter().copied().reduce(f64::max))
     else {
@@ -377,7 +417,7 @@ fn spark(trusted: Option<&Trusted>, values: &[Option<f64>]) -> String {
             None => {}
         }
     }
-    let numbers: Vec<String> = values.iter().map(|v| v.map_or("none".to_string(), |v| number(Some(v), None))).collect();
+    let numbers: Vec<String> = values.iter().map(|v| v.map_or("–".to_string(), |v| words.plain(v))).collect();
     trusted.put(format!(
         "<svg class=\"spark\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"the last {} periods: {}\"><g stroke=\"#0072B2\" fill=\"#0072B2\" stroke-width=\"1.5\">{lines}</g></svg>",
         values.len(),
@@ -385,32 +425,11 @@ fn spark(trusted: Option<&Trusted>, values: &[Option<f64>]) -> String {
     ))
 }
 
-/// A value in its unit: a share as a percentage, others rounded; none as a dash.
-fn number(value: Option<f64>, unit: Option<String>) -> String {
-    match (value, unit.as_deref()) {
-        (None, _) => "–".into(),
-        (Some(v), Some("%")) => format!("{:.1}%", v * 100.0),
-        (Some(v), _) if v.abs() >= 100.0 => format!("{v:.0}"),
-        (Some(v), _) => {
-            let s = format!("{v:.2}");
-            s.trim_end_matches('0').trim_end_matches('.').to_string()
-        }
-    }
-}
-
 /// A row's change against its baseline: in percentage points for a share, else in per
 /// cent of the baseline; empty without a baseline.
-fn delta(row: Value, unit: Option<String>) -> String {
+fn delta(words: &Words, row: Value, unit: Option<String>) -> String {
     let field = |name: &str| row.get_attr(name).ok().and_then(|v| f64::try_from(v).ok());
-    delta_text(field("delta"), field("delta_pct"), unit.as_deref().unwrap_or_default())
-}
-
-/// The change against the baseline in words: `+1.2 pp` for a share, else `-70.7%`.
-fn delta_text(delta: Option<f64>, delta_pct: Option<f64>, unit: &str) -> String {
-    match unit {
-        "%" => delta.map_or(String::new(), |d| format!("{:+.1} pp", d * 100.0)),
-        _ => delta_pct.map_or(String::new(), |d| format!("{:+.1}%", d * 100.0)),
-    }
+    words.delta(field("delta"), field("delta_pct"), unit.as_deref().unwrap_or_default())
 }
 
 /// Text for a Markdown table cell: a `|` would end the cell.
@@ -442,7 +461,7 @@ fn title(markdown: &str, fallback: &str) -> String {
 /// The Markdown as one HTML page with its styles: nothing is loaded from anywhere. HTML
 /// written in the Markdown shows as text, images as their words, and links leading out of
 /// the page as their text; the charts and badges come in last, by their marks.
-fn page(title: &str, markdown: &str, trusted: &Trusted, footer: &str) -> String {
+fn page(title: &str, markdown: &str, trusted: &Trusted, words: &Words, as_of: NaiveDate) -> String {
     use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
     let mut links = Vec::new();
     // Each table gets a caption, the heading it stands under: what a screen reader
@@ -494,14 +513,19 @@ fn page(title: &str, markdown: &str, trusted: &Trusted, footer: &str) -> String 
     // The printed page's footer: the report and its as-of day left, the page right.
     // No character that could end the string or the style element reaches the CSS.
     let quoted = |text: &str| text.replace(['"', '\\', '\n', '<', '>'], " ");
+    let footer = words.say("page.footer", &[("day", &words.day(as_of))]);
+    // `page 1 of 3`: the counters go where the catalog's text names them.
+    let numbered = quoted(&words.say("page.number", &[("page", "\u{1}"), ("pages", "\u{2}")]))
+        .replace('\u{1}', "\" counter(page) \"")
+        .replace('\u{2}', "\" counter(pages) \"");
     let print = format!(
-        "@page {{ size: A4; margin: 14mm 12mm 16mm; @bottom-left {{ content: \"{} · {}\"; font-size: 8pt; color: #555; }} @bottom-right {{ content: \"page \" counter(page) \" of \" counter(pages); font-size: 8pt; color: #555; }} }}\n",
+        "@page {{ size: A4; margin: 14mm 12mm 16mm; @bottom-left {{ content: \"{} · {}\"; font-size: 8pt; color: #555; }} @bottom-right {{ content: \"{numbered}\"; font-size: 8pt; color: #555; }} }}\n",
         quoted(title),
-        quoted(footer)
+        quoted(&footer)
     );
-    let title = escape(title);
+    let (title, lang) = (escape(title), words.locale.tag);
     format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title}</title>\n<style>\n{STYLE}{print}</style>\n</head>\n<body>\n<main>\n{body}</main>\n</body>\n</html>\n"
+        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{title}</title>\n<style>\n{STYLE}{print}</style>\n</head>\n<body>\n<main>\n{body}</main>\n</body>\n</html>\n"
     )
 }
 

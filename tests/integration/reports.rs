@@ -481,3 +481,128 @@ fn a_report_judged_to_date_needs_a_grain() {
     assert!(err.contains("[E0627] Error: a report `to_date: true` without a `grain`"), "{err}");
     assert!(err.contains("yardstick.yaml:"), "it names the line: {err}");
 }
+
+/// A plant's reports in its language and number format: `locale: de-DE` writes the
+/// shipped templates' texts from the set's German catalog, the glance and the badges from
+/// the tool's, decimal commas, grouped thousands and German days; the page says it is
+/// German and prints "Seite N von M". A report may keep another locale (`locale: en`).
+/// Metric titles stay as the set writes them.
+#[test]
+fn reports_speak_the_plants_language_and_write_its_numbers() {
+    let (_dir, out) = built("2025-12-31", |root| {
+        let yaml = root.join("yardstick.yaml");
+        let text =
+            fs::read_to_string(&yaml).unwrap().replace("start: 2022-01-01\n", "start: 2022-01-01\nlocale: de-DE\n");
+        let text = text.replace("out: \"catalog.md\"}", "out: \"catalog.md\", locale: en}");
+        fs::write(&yaml, text).unwrap();
+    });
+    let leadership = fs::read_to_string(out.join("leadership-2025-Q4.md")).unwrap();
+    assert!(leadership.starts_with("# ISMS-Bericht für die Leitung, 2025-Q4\n"), "{leadership}");
+    assert!(leadership.contains("berechnet zum Stichtag 31.12.2025"), "German days");
+    assert!(leadership.contains("## Auf einen Blick: alle Standorte, 2025-Q4"), "the glance in German");
+    let downtime = leadership.lines().find(|l| l.starts_with("| Security-related downtime per 1,000")).unwrap();
+    // The English report writes 0.66 and -70.7% here (the_acme_reports_in_markdown).
+    assert!(downtime.contains("| 0,66 |") && downtime.contains("-70,7 %") && downtime.contains("✓ grün"), "{downtime}");
+    assert!(leadership.contains("| Standort | Wert | Basislinie | Veränderung | Ziel | Status | Hinweis |"));
+    assert!(leadership.contains("Einheit: "), "unit and direction in German");
+    let review = fs::read_to_string(out.join("management-review-2025.md")).unwrap();
+    assert!(review.contains("## Ergebnisse") && review.contains("ISMS-Managementbewertung, 2025"), "{review}");
+    // A number of a thousand and more is grouped: Lyon's production hours.
+    assert!(
+        review.lines().any(|l| l.starts_with("| lyon |") && l.contains(".") && l.contains(',')),
+        "grouped: {review}"
+    );
+    let html = fs::read_to_string(out.join("leadership-2025-Q4.html")).unwrap();
+    assert!(html.contains("<html lang=\"de-DE\">"), "the page says its language");
+    assert!(
+        html.contains("Seite \" counter(page) \" von \" counter(pages)") && html.contains("Stand 31.12.2025"),
+        "footer"
+    );
+    assert!(html.contains("Basislinie") && html.contains("Einführung"), "chart words in German");
+    // The catalog keeps its own locale.
+    let catalog = fs::read_to_string(out.join("catalog.md")).unwrap();
+    assert!(catalog.starts_with("# Metric catalog: "), "{}", &catalog[..80]);
+}
+
+/// A locale that is not one is E0628, naming the locales; a project's message catalog
+/// whose text lacks English, or names other placeholders, is E0522 at its line; a
+/// project's text replaces the set's.
+#[test]
+fn locales_and_message_catalogs_are_checked_and_a_project_may_reword_a_text() {
+    let dir = acme_copy();
+    let project = dir.path().to_str().unwrap();
+    let yaml = dir.path().join("yardstick.yaml");
+    let original = fs::read_to_string(&yaml).unwrap();
+    fs::write(&yaml, original.replace("start: 2022-01-01\n", "start: 2022-01-01\nlocale: de-FR\n")).unwrap();
+    let (code, _, err) = yardstick(&["check", "-p", project]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("[E0628] Error: `locale: de-FR` is not a locale reports are written in"), "{err}");
+    assert!(err.contains("de-DE"), "it names the locales: {err}");
+    fs::write(&yaml, &original).unwrap();
+    let messages = dir.path().join("reports/messages.yaml");
+    fs::create_dir_all(messages.parent().unwrap()).unwrap();
+    fs::write(&messages, "leadership.title:\n  de: \"Bericht, {period}\"\nreview.title:\n  en: \"Review, {period}\"\n  de: \"Bewertung\"\n").unwrap();
+    let (code, _, err) = yardstick(&["check", "-p", project]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("[E0522] Error: message `leadership.title` has no English text"), "{err}");
+    assert!(
+        err.contains("message `review.title` in `de` has the placeholders [], its English text [{period}]"),
+        "{err}"
+    );
+    assert!(err.contains("messages.yaml:5:"), "the line of the German text: {err}");
+    fs::write(&messages, "leadership.title:\n  en: \"Quarterly ISMS benefits, {period}\"\n").unwrap();
+    let (code, _, err) = yardstick(&["build", "-p", project, "--as-of", "2025-12-31", "--quiet"]);
+    assert_eq!(code, 0, "{err}");
+    let leadership = fs::read_to_string(dir.path().join("out/leadership-2025-Q4.md")).unwrap();
+    assert!(leadership.starts_with("# Quarterly ISMS benefits, 2025-Q4\n"), "{}", &leadership[..80]);
+}
+
+/// Every text the shipped templates ask for with `t(...)` is in the catalogs in English
+/// and in German (a key built from a prefix, `"layer." ~ layer`, with each of its
+/// endings), and every text of the set's catalog is asked for by some template.
+#[test]
+fn every_text_the_shipped_templates_say_is_written_in_english_and_german() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (checked, diags, _) = crate::util::compile(&root.join("examples/acme"));
+    let checked = checked.unwrap_or_else(|| panic!("{:?}", diags.iter().map(|d| &d.message).collect::<Vec<_>>()));
+    let catalog = yardstick::report::words::catalog(&checked);
+    let endings: &[(&str, &[&str])] = &[
+        ("to_date.", &["year", "quarter", "month"]),
+        ("direction.", &["lower_is_better", "higher_is_better", "neutral"]),
+        ("layer.", &["outcome", "risk", "activity"]),
+        ("catalog.layer.", &["outcome", "risk", "activity"]),
+        ("status.", &["green", "amber", "red"]),
+        ("change.", &["better", "worse", "unclear"]),
+        ("coverage.", &["not_covered", "not_collected"]),
+        ("judged.where.", &["here", "report"]),
+    ];
+    let mut asked = std::collections::BTreeSet::new();
+    let mut quoted = String::new();
+    for entry in fs::read_dir(root.join("metrics/reports")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "j2") {
+            continue;
+        }
+        let text = fs::read_to_string(&path).unwrap();
+        quoted.push_str(&text);
+        for (_, rest) in text.match_indices("t(\"").map(|(i, _)| ((), &text[i + 3..])) {
+            let key = &rest[..rest.find('"').unwrap()];
+            match endings.iter().find(|(prefix, _)| *prefix == key) {
+                Some((prefix, ends)) => asked.extend(ends.iter().map(|e| format!("{prefix}{e}"))),
+                None => {
+                    asked.insert(key.to_string());
+                }
+            }
+        }
+    }
+    assert!(asked.len() > 100, "{asked:?}");
+    for key in &asked {
+        let texts = catalog.get(key).unwrap_or_else(|| panic!("no text `{key}`"));
+        assert!(texts.contains_key("en") && texts.contains_key("de"), "`{key}`: {texts:?}");
+    }
+    // The set's own texts are each said somewhere (a key chosen by `if`, as a literal).
+    for key in checked.set.messages.keys() {
+        let said = asked.contains(key) || quoted.contains(&format!("\"{key}\""));
+        assert!(said, "the set's text `{key}` is in no template");
+    }
+}
