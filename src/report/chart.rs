@@ -65,6 +65,8 @@ pub struct Trend<'a> {
     pub events: &'a [(usize, String)],
     /// The unit the axis reads in; `%` for shares, drawn in per cent.
     pub unit: &'a str,
+    /// The periods of the rolling line (the points' `window`).
+    pub window: Option<u32>,
 }
 
 /// A chart ready for a page: the `<svg>` and the caption's HTML.
@@ -101,7 +103,8 @@ pub fn trend(t: &Trend, w: &Words) -> Option<Figure> {
         key.push(Key::Band(VALUE, say("chart.interval")));
     }
     if t.points.iter().any(|p| p.window.is_some()) {
-        key.push(Key::Line(WINDOW, say("chart.window")));
+        let n = t.window.unwrap_or_default().to_string();
+        key.push(Key::Line(WINDOW, w.say("chart.window", &[("n", &n)])));
     }
     if t.baseline.is_some() {
         key.push(Key::Dashed(BASELINE, say("chart.baseline")));
@@ -119,6 +122,12 @@ pub fn trend(t: &Trend, w: &Words) -> Option<Figure> {
         key.push(Key::Hollow(VALUE, say("chart.partial")));
     }
     let mut alt = format!("{}: {}", t.title, told(t.points, t.unit, w));
+    let rolling: Vec<String> =
+        t.points.iter().filter_map(|p| Some(format!("{} {}", p.label, axis(p.window?, t.unit, w)))).collect();
+    if !rolling.is_empty() {
+        let n = t.window.unwrap_or_default().to_string();
+        alt += &format!("; {}: {}", w.say("chart.window", &[("n", &n)]), rolling.join(", "));
+    }
     if let Some(b) = t.baseline {
         alt += &format!("; {} {}", say("chart.baseline"), axis(b, t.unit, w));
     }

@@ -9,8 +9,8 @@
 use super::chart::{self, Aligned, Panel, Point, Trend};
 use crate::check::Checked;
 use crate::ir::{
-    ColumnRef, ColumnType, ContextEvent, DefinitionSet, Grain, Metric, MetricBody, MetricId, Site, SiteRef, TExpr,
-    Vocabulary,
+    AggFn, ColumnRef, ColumnType, ContextEvent, DefinitionSet, Grain, Metric, MetricBody, MetricId, Site, SiteRef,
+    TExpr, Vocabulary,
 };
 use crate::manifest::Manifest;
 use crate::results::{ResultRow, Results, trend::TrendRow};
@@ -675,8 +675,17 @@ fn charts(s: &Scope, m: &Metric, rows: &[Row]) -> BTreeMap<String, Value> {
     let rollouts: HashMap<&str, Option<NaiveDate>> =
         s.sites().into_iter().map(|x| (x.id.as_str(), x.rollout)).collect();
     let mut out = BTreeMap::new();
+    // The rolling year over the periods: the metric's own window, or else a year's worth
+    // of periods where their rows give the year's value exactly.
+    let year = periods_a_year(s, m).filter(|_| m.window.is_none() && m.body.is_event());
+    let window = m.window.or(year.map(|n| n as u32));
     for (site, rows) in by_site {
-        let points: Vec<Point> = rows.iter().map(|r| point(r)).collect();
+        let mut points: Vec<Point> = rows.iter().map(|r| point(r)).collect();
+        if let Some(n) = year {
+            for (p, v) in points.iter_mut().zip(rolling_year(m, &rows, n)) {
+                p.window = v;
+            }
+        }
         let index_of = |d: NaiveDate| rows.iter().position(|r| r.period_start <= d && d <= r.period_end);
         let rollout = rollouts.get(site.as_str()).copied().flatten().and_then(index_of);
         let events: Vec<(usize, String)> = (s.events(Some(&site)).into_iter())
@@ -696,12 +705,51 @@ fn charts(s: &Scope, m: &Metric, rows: &[Row]) -> BTreeMap<String, Value> {
             rollout,
             events: &events,
             unit: &m.unit,
+            window,
         };
         if let Some(figure) = chart::trend(&trend, s.words) {
             out.insert(site, s.trusted.figure(figure));
         }
     }
     out
+}
+
+/// How many periods of the report's grain (else the metric's) make a year; none at years.
+fn periods_a_year(s: &Scope, m: &Metric) -> Option<usize> {
+    let months = match s.report.grain {
+        Some("month") => 1,
+        Some("quarter") => 3,
+        Some("year") => 12,
+        _ => m.grain.months() as usize,
+    };
+    let n = 12 / months;
+    (n > 1).then_some(n)
+}
+
+/// Per period, the year ending with it, as the value of one period: where a year is the
+/// sum of its periods (an event count or sum, whose year per period is their mean) or
+/// pools them (a share: the year's hits over its cases). None for the first `n - 1`
+/// periods, a year with a period not covered whole or without a value, and for metrics a
+/// year's value cannot be read from its periods' rows (quantiles, means, ratios).
+fn rolling_year(m: &Metric, rows: &[&ResultRow], n: usize) -> Vec<Option<f64>> {
+    let kind = m.body.judged_aggregate().filter(|_| !m.body.is_sum_per_row());
+    let year = |span: &[&ResultRow]| -> Option<f64> {
+        if span.iter().any(|r| r.partial || r.coverage != crate::results::RowCoverage::Covered) {
+            return None;
+        }
+        match kind? {
+            AggFn::Count | AggFn::Sum => Some(span.iter().map(|r| r.value).sum::<Option<f64>>()? / n as f64),
+            AggFn::Share => {
+                // A period without a case has no value and adds nothing.
+                let cases = |r: &&ResultRow| r.n.unwrap_or(0) as f64;
+                let hits: f64 = span.iter().filter_map(|r| Some(r.value? * cases(r))).sum();
+                let all: f64 = span.iter().map(cases).sum();
+                (all > 0.0).then(|| hits / all)
+            }
+            _ => None,
+        }
+    };
+    (0..rows.len()).map(|i| if i + 1 < n { None } else { year(&rows[i + 1 - n..=i]) }).collect()
 }
 
 /// A period's row as a chart draws it.

@@ -355,6 +355,33 @@ fn charts_show_their_evidence_and_every_metric_with_by_has_small_multiples() {
     assert!(disruptions.select(&select("svg polygon")).next().is_some(), "the band");
     let caption: String = disruptions.select(&select("figcaption")).next().unwrap().text().collect();
     assert!(caption.contains("interval"), "{caption}");
+    // A count without `window:` draws the rolling year over its quarters: at each quarter,
+    // the mean of the last four, read here from results.csv (the chart's text alternative
+    // gives the line's numbers).
+    let incidents = (figures.iter())
+        .find(|f| f.text().collect::<String>().contains("Security incidents in production systems at porto"))
+        .unwrap();
+    let caption: String = incidents.select(&select("figcaption")).next().unwrap().text().collect();
+    assert!(caption.contains("rolling: the last 4 periods"), "{caption}");
+    let alt = incidents.select(&select("svg[role=img]")).next().unwrap().value().attr("aria-label").unwrap();
+    let (_, rolling) = alt.split_once("rolling: the last 4 periods: ").unwrap();
+    let rolling = rolling.split(';').next().unwrap();
+    let results = fs::read_to_string(out.join("results.csv")).unwrap();
+    let mut lines = results.lines();
+    let head: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let at = |name: &str| head.iter().position(|h| *h == name).unwrap();
+    let quarters: Vec<(String, f64)> = lines
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .filter(|c| c[at("metric")] == "security_incidents" && c[at("site")] == "porto")
+        .map(|c| (c[at("period")].to_string(), c[at("value")].parse::<f64>().unwrap()))
+        .collect();
+    assert!(quarters.len() >= 8, "{quarters:?}");
+    for end in 3..quarters.len() {
+        let mean = quarters[end - 3..=end].iter().map(|q| q.1).sum::<f64>() / 4.0;
+        let said = format!("{} {}", quarters[end].0, (mean * 100.0).round() / 100.0);
+        assert!(rolling.split(", ").any(|r| r == said), "{said} in {rolling}");
+    }
+    assert!(!rolling.contains(&format!("{} ", quarters[2].0)), "no year before four quarters: {rolling}");
 }
 
 #[test]
