@@ -8,8 +8,9 @@ use crate::load::{Loaded, MessagesDoc, Spanned};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A catalog's texts by key and language: each key with an English text, every text in a
-/// language reports are written in, with the placeholders of its English text (E0522).
-pub(super) fn messages(cx: &mut Cx, loaded: Option<&Loaded<MessagesDoc>>) -> Messages {
+/// language reports are written in, with the placeholders of its English text and none
+/// that the text it rewords (the same key in `under`) lacks (E0522).
+pub(super) fn messages(cx: &mut Cx, loaded: Option<&Loaded<MessagesDoc>>, under: &Messages) -> Messages {
     let mut out = Messages::new();
     let Some(loaded) = loaded else { return out };
     for (key, texts) in loaded.doc.iter() {
@@ -20,6 +21,15 @@ pub(super) fn messages(cx: &mut Cx, loaded: Option<&Loaded<MessagesDoc>>) -> Mes
             continue;
         };
         let wanted = placeholders(&english.value);
+        let reworded = under.get(&key.value).and_then(|t| t.get("en")).map(|t| placeholders(t));
+        if let Some(known) = reworded.filter(|known| !wanted.is_subset(known)) {
+            let unknown: Vec<String> = wanted.difference(&known).map(|n| format!("{{{n}}}")).collect();
+            let message =
+                format!("message `{}` names {}, which the text it rewords does not fill", key.value, unknown.join(" "));
+            let help = format!("the template fills only {}", listed(&known));
+            cx.error(bad(cx, loaded.file, english, message, &help));
+            continue;
+        }
         let mut each = BTreeMap::new();
         for (language, text) in texts.iter() {
             if !LANGUAGES.contains(&language.value.as_str()) {
@@ -31,9 +41,8 @@ pub(super) fn messages(cx: &mut Cx, loaded: Option<&Loaded<MessagesDoc>>) -> Mes
             }
             let found = placeholders(&text.value);
             if found != wanted {
-                let listed = |p: &BTreeSet<&str>| p.iter().map(|n| format!("{{{n}}}")).collect::<Vec<_>>().join(" ");
                 let message = format!(
-                    "message `{}` in `{}` has the placeholders [{}], its English text [{}]",
+                    "message `{}` in `{}` names the placeholders {}, its English text {}",
                     key.value,
                     language.value,
                     listed(&found),
@@ -48,6 +57,14 @@ pub(super) fn messages(cx: &mut Cx, loaded: Option<&Loaded<MessagesDoc>>) -> Mes
         out.insert(key.value.clone(), each);
     }
     out
+}
+
+/// `{a} {b}`, or `none`.
+fn listed(p: &BTreeSet<&str>) -> String {
+    if p.is_empty() {
+        return "none".to_string();
+    }
+    p.iter().map(|n| format!("{{{n}}}")).collect::<Vec<_>>().join(" ")
 }
 
 fn bad<T>(cx: &Cx, file: FileId, at: &Spanned<T>, message: String, help: &str) -> Diagnostic {

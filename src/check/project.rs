@@ -34,7 +34,11 @@ pub(super) fn check_project(cx: &mut Cx, docs: &ProjectDocs, set: &DefinitionSet
     let context = context_events(cx, docs, set);
     let judgement = judgement(cx, file, doc);
     let locale = super::messages::locale(cx, file, doc.locale.as_ref());
-    let messages = super::messages::messages(cx, docs.messages.as_ref());
+    let mut under = crate::ir::built_in_messages();
+    for (key, texts) in &set.messages {
+        under.entry(key.clone()).or_default().extend(texts.clone());
+    }
+    let messages = super::messages::messages(cx, docs.messages.as_ref(), &under);
     Some(Project {
         name: doc.project.value.clone(),
         root: docs.root.clone(),

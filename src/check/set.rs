@@ -84,7 +84,7 @@ pub(super) fn check_set(cx: &mut Cx, docs: &SetDocs) -> Option<DefinitionSet> {
         sources,
         metrics,
         order,
-        messages: super::messages::messages(cx, docs.messages.as_ref()),
+        messages: super::messages::messages(cx, docs.messages.as_ref(), &crate::ir::built_in_messages()),
     })
 }
 

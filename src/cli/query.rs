@@ -37,7 +37,9 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
         Ok(day) => day,
         Err(code) => return code,
     };
-    let request = Request { metrics: &metrics, as_of, grain: args.grain, to_date: args.to_date };
+    // Judged to date, the run ends with the last whole month.
+    let computed_to = if args.to_date { crate::plan::to_date_as_of(as_of) } else { as_of };
+    let request = Request { metrics: &metrics, as_of: computed_to, grain: args.grain, to_date: args.to_date };
     let results = match crate::compute(&checked, &request) {
         Ok(r) => r,
         Err(errors) => {
@@ -49,7 +51,7 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
         eprint!("{}", render_all(results.warnings.iter(), &sources, color));
     }
     if args.to_date {
-        eprintln!("note: {}", to_date_note(&results.rows, as_of));
+        eprintln!("note: {}", to_date_note(&results.rows, computed_to));
     }
     if checked.set.metrics.iter().any(|m| m.local) {
         // Never passed off as the shared set's numbers alone.
@@ -97,11 +99,11 @@ fn to_date_note(rows: &[ResultRow], as_of: NaiveDate) -> String {
     periods.sort_unstable();
     periods.dedup();
     if periods.is_empty() {
-        return format!("--to-date judged nothing more: {as_of} is the last day of its period");
+        return format!("--to-date judged nothing more: {as_of}, the last whole month's end, ends its period");
     }
-    let each: Vec<String> = periods.iter().map(|(p, days)| format!("{p} to date ({days} days)")).collect();
+    let each: Vec<String> = periods.iter().map(|(p, days)| format!("{p} to date ({days} days, to {as_of})")).collect();
     format!(
-        "{} judged on the days so far, each baseline's counts and sums scaled to them; where the data covers only part of the period it stays pending",
+        "{} judged on its whole months so far, each baseline's counts and sums scaled to them; where the data does not cover those days it stays pending",
         each.join(", ")
     )
 }

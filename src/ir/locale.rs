@@ -26,6 +26,12 @@ pub const LOCALES: [Locale; 7] = [
     Locale { tag: "de-CH", language: "de", decimal: '.', group: "\u{2019}", day: "%d.%m.%Y" },
 ];
 
+/// yardstick's own texts in reports (the glance, badges, charts, the printed page), by key
+/// and language: what a set's or a project's `reports/messages.yaml` may reword.
+pub fn built_in_messages() -> super::Messages {
+    serde_saphyr::from_str(include_str!("../report/messages.yaml")).expect("the built-in catalog is a map of texts")
+}
+
 /// The languages the catalogs are written in, English first: a text missing in another
 /// language is said in English.
 pub const LANGUAGES: [&str; 2] = ["en", "de"];

@@ -17,7 +17,7 @@ use crate::ir::{
     BaseMetric, Builtin, Collection, ColumnRef, DefinitionSet, Grain, Metric, MetricBody, MetricId, Project, Site,
     SiteId, SiteRef, Source, TExpr, TExprKind, TimeSemantics,
 };
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 pub use inputs::Inputs;
 use post::{Post, Slot};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -30,8 +30,20 @@ pub struct Request<'a> {
     /// Compute at this grain instead of each metric's own.
     pub grain: Option<Grain>,
     /// Judge the period holding `as_of` on its days so far (docs/semantics.md, "To
-    /// date") instead of leaving it pending.
+    /// date") instead of leaving it pending; `as_of` is then a month's last day
+    /// ([`to_date_as_of`]).
     pub to_date: bool,
+}
+
+/// The last day a run judging to date computes to: the last day of the last whole month
+/// up to `as_of` (`as_of` itself when it ends a month), so that a source recorded once a
+/// month (production hours per line and month) covers the same days as one recorded by
+/// the day.
+pub fn to_date_as_of(as_of: NaiveDate) -> NaiveDate {
+    match as_of.succ_opt() {
+        Some(next) if next.day() == 1 => as_of,
+        _ => as_of.with_day(1).and_then(|first| first.pred_opt()).unwrap_or(as_of),
+    }
 }
 
 /// Everything one run computes.
@@ -67,9 +79,7 @@ pub struct Plan<'a> {
 /// The days of a period judged to date (docs/semantics.md, "To date").
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct SoFar {
-    /// Days from the period's first day to `as_of`, both included.
-    pub days: u32,
-    /// Those days as a share of the period, counted in months as baseline windows are: the
+    /// The months from the period's first day to `as_of` as a share of the period's: the
     /// baseline's flows are scaled by it.
     pub share: f64,
 }
@@ -288,8 +298,7 @@ impl Plan<'_> {
             return None;
         }
         let elapsed = crate::calendar::Window { from: period.start, to: period.end };
-        let days = u32::try_from((period.end - period.start).num_days() + 1).ok()?;
-        Some(SoFar { days, share: elapsed.months() / period.grain.months() as f64 })
+        Some(SoFar { share: elapsed.months() / period.grain.months() as f64 })
     }
 
     /// How `source` is collected at `site`: as the site's coverage says, else the

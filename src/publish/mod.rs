@@ -64,6 +64,7 @@ pub fn build(
     progress(&format!("reading the data and computing {} metrics", metrics.len()));
     let engine = crate::engine::Polars::keeping_files();
     let compute = |c: Computed| {
+        let as_of = if c.to_date { crate::plan::to_date_as_of(as_of) } else { as_of };
         let request = crate::plan::Request { metrics: &metrics, as_of, grain: c.grain, to_date: c.to_date };
         crate::compute_on(checked, &request, &engine).map_err(BuildError::Compute)
     };

@@ -230,9 +230,10 @@ pub struct ReportInfo {
 
 impl ReportInfo {
     /// Whether the report shows `r` as its period's: a whole period, or the period judged
-    /// to date.
+    /// to date where it was (not where its data covers too little and it waits).
     pub fn shows(&self, r: &ResultRow) -> bool {
-        !r.partial || (self.to_date.is_some() && self.period_end == Some(r.period_end))
+        let judged = r.status != Some(crate::results::RowStatus::Pending);
+        !r.partial || (self.to_date.is_some() && self.period_end == Some(r.period_end) && judged)
     }
 }
 
@@ -677,12 +678,16 @@ fn charts(s: &Scope, m: &Metric, rows: &[Row]) -> BTreeMap<String, Value> {
     let mut out = BTreeMap::new();
     // The rolling year over the periods: the metric's own window, or else a year's worth
     // of periods where their rows give the year's value exactly.
-    let year = periods_a_year(s, m).filter(|_| m.window.is_none() && m.body.is_event());
+    let year = periods_a_year(s, m).filter(|_| m.window.is_none());
     let window = m.window.or(year.map(|n| n as u32));
     for (site, rows) in by_site {
         let mut points: Vec<Point> = rows.iter().map(|r| point(r)).collect();
         if let Some(n) = year {
-            for (p, v) in points.iter_mut().zip(rolling_year(m, &rows, n)) {
+            let rolled = match &m.body {
+                MetricBody::Derived { value, inputs } => rolling_derived(s, (value, inputs), &site, &rows, n),
+                MetricBody::Base(_) => rolling_year(m, &rows, n),
+            };
+            for (p, v) in points.iter_mut().zip(rolled) {
                 p.window = v;
             }
         }
@@ -750,6 +755,49 @@ fn rolling_year(m: &Metric, rows: &[&ResultRow], n: usize) -> Vec<Option<f64>> {
         }
     };
     (0..rows.len()).map(|i| if i + 1 < n { None } else { year(&rows[i + 1 - n..=i]) }).collect()
+}
+
+/// Per period, the rolling year of a derived metric whose inputs are event counts or sums
+/// (without `by`): its value over its inputs' rolling years, so that a ratio of flows is
+/// the year's ratio (downtime per production hours over the year, not a mean of quarters).
+fn rolling_derived(
+    s: &Scope,
+    (value, inputs): (&TExpr, &[MetricId]),
+    site: &str,
+    rows: &[&ResultRow],
+    n: usize,
+) -> Vec<Option<f64>> {
+    let set = &s.checked.set;
+    let flow = |m: &&Metric| {
+        m.body.is_event()
+            && !m.body.is_sum_per_row()
+            && matches!(m.body.judged_aggregate(), Some(AggFn::Count | AggFn::Sum))
+    };
+    let Some(parts) = inputs.iter().map(|i| set.metric(i.as_str()).filter(flow)).collect::<Option<Vec<&Metric>>>()
+    else {
+        return vec![None; rows.len()];
+    };
+    // Each input's rolling year by period.
+    let years: HashMap<&str, HashMap<&str, f64>> = parts
+        .iter()
+        .map(|part| {
+            let own: Vec<&ResultRow> =
+                s.results.at(&part.id, site).iter().filter(|r| r.dims.is_empty()).map(|r| &**r).collect();
+            let rolled = rolling_year(part, &own, n);
+            let by_period = own.iter().zip(rolled).filter_map(|(r, v)| Some((r.period.as_str(), v?))).collect();
+            (part.id.as_str(), by_period)
+        })
+        .collect();
+    /// The inputs' rolling years in one period.
+    struct Years<'y>(&'y HashMap<&'y str, HashMap<&'y str, f64>>, &'y str);
+    impl crate::plan::post::Env for Years<'_> {
+        fn metric(&self, id: &str) -> crate::plan::post::V {
+            let found = self.0.get(id).and_then(|y| y.get(self.1));
+            found.map_or(crate::plan::post::V::Null, |v| crate::plan::post::V::Num(*v))
+        }
+    }
+    let post = crate::plan::post::post_only(value);
+    rows.iter().map(|r| crate::plan::post::eval(&post, &Years(&years, &r.period)).num()).collect()
 }
 
 /// A period's row as a chart draws it.

@@ -205,7 +205,8 @@ pub fn render(input: &Input, manifest: &Manifest) -> Result<Vec<Rendered>, Rende
 /// The latest whole period at the report's grain, or the one holding `as_of` in a report
 /// judged to date: its row.
 fn latest_period<'a>(spec: &ReportSpec, results: &'a Results, as_of: NaiveDate) -> Option<&'a ResultRow> {
-    let shown = |r: &&ResultRow| !r.partial || (spec.to_date && r.period_end == as_of);
+    let to = crate::plan::to_date_as_of(as_of);
+    let shown = |r: &&ResultRow| !r.partial || (spec.to_date && r.period_end == to);
     match spec.grain {
         Some(_) => results.rows.iter().filter(shown).max_by_key(|r| r.period_end),
         None => None,
@@ -418,10 +419,11 @@ fn spark(trusted: Option<&Trusted>, words: &Words, values: &[Option<f64>]) -> St
         }
     }
     let numbers: Vec<String> = values.iter().map(|v| v.map_or("–".to_string(), |v| words.plain(v))).collect();
+    // Numbers with a decimal comma are told apart by semicolons.
+    let said = words.say("spark.alt", &[("n", &values.len().to_string()), ("values", &numbers.join("; "))]);
     trusted.put(format!(
-        "<svg class=\"spark\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"the last {} periods: {}\"><g stroke=\"#0072B2\" fill=\"#0072B2\" stroke-width=\"1.5\">{lines}</g></svg>",
-        values.len(),
-        numbers.join(", ")
+        "<svg class=\"spark\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"{}\"><g stroke=\"#0072B2\" fill=\"#0072B2\" stroke-width=\"1.5\">{lines}</g></svg>",
+        escape(&said)
     ))
 }
 

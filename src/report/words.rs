@@ -7,9 +7,6 @@ use crate::check::Checked;
 use crate::ir::{Locale, Messages};
 use std::sync::Arc;
 
-/// The tool's own texts: the glance, badges, charts, the printed page.
-const BUILT_IN: &str = include_str!("messages.yaml");
-
 /// The tool's catalog, then the set's texts over it, then the project's.
 pub fn catalog(checked: &Checked) -> Messages {
     let mut all = built_in();
@@ -24,7 +21,7 @@ pub fn catalog(checked: &Checked) -> Messages {
 
 /// The tool's own catalog.
 pub fn built_in() -> Messages {
-    serde_saphyr::from_str(BUILT_IN).expect("the built-in catalog is a map of texts")
+    crate::ir::built_in_messages()
 }
 
 /// A report's words: its locale and the catalogs.

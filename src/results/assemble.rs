@@ -339,7 +339,7 @@ impl<'p> Base<'p> {
                 let covered = self.covered(&site, period);
                 if covered != Covered::None {
                     out.covered.insert((id.clone(), site.clone(), period.start));
-                    if covered == Covered::Part {
+                    if covered == Covered::Part && self.so_far(&site, period).is_none() {
                         out.part.insert((id.clone(), site.clone(), period.start));
                     }
                     out.zero.insert((id.clone(), site.clone(), period.start), self.zero(&site, period));
@@ -369,7 +369,7 @@ impl<'p> Base<'p> {
             };
             let so_far = self.so_far(site, period);
             let standing = Standing {
-                partial: covered == Covered::Part,
+                partial: covered == Covered::Part && so_far.is_none(),
                 before_rollout: before_rollout(self.plan, site, period, |s| {
                     self.covered(&SiteRef::Site(SiteId(s.to_string())), period) != Covered::None
                 }),
@@ -978,9 +978,20 @@ impl<'p> Base<'p> {
     }
 
     /// The part of `period` judged to date at `site`: in a run judging to date, the
-    /// period holding `as_of` where the data covers it ([`Plan::so_far`]).
+    /// period holding `as_of` where the data covers every day of it so far (pooled: at
+    /// every site pooled in it) ([`Plan::so_far`]).
     fn so_far(&self, site: &SiteRef, period: &Period) -> Option<crate::plan::SoFar> {
-        self.plan.so_far(period).filter(|_| self.covered(site, period) == Covered::Whole)
+        let so_far = self.plan.so_far(period)?;
+        let sites = match site {
+            SiteRef::Site(id) => vec![id.as_str()],
+            SiteRef::All => self.pooled_in(period),
+        };
+        let covers = |s: &str| {
+            let span = self.base.coverage.iter().find(|c| c.site.as_str() == s).map(|c| &c.span);
+            let read = self.covered(&SiteRef::Site(SiteId(s.to_string())), period) != Covered::None;
+            read && span.and_then(|x| x.clip(period.start, period.end)) == Some((period.start, period.end))
+        };
+        (!sites.is_empty() && sites.into_iter().all(covers)).then_some(so_far)
     }
 
     /// The sites whose data the pooled row can hold: read, and exporting what it reads.
@@ -1461,7 +1472,8 @@ impl Env for Lookup<'_> {
         let key = (id.clone(), site.clone(), dims);
         let found = match self.period {
             Some(start) => self.out.values.get(&(key.0, key.1, key.2, start)),
-            None if self.to_date => self.out.to_date_baselines.get(&key).or_else(|| self.out.baselines.get(&key)),
+            // A part not judged to date has no such baseline: the derived one has none either.
+            None if self.to_date => self.out.to_date_baselines.get(&key),
             None => self.out.baselines.get(&key),
         };
         found.copied().unwrap_or_else(|| zero(self.out)).map_or(V::Null, V::Num)

@@ -227,7 +227,7 @@ fn a_single_site_project_shows_no_pooled_row_that_repeats_the_site() {
     });
     let report = fs::read_to_string(out.join("leadership-2025-Q4.md")).unwrap();
     assert!(report.contains("| lyon |"), "{report}");
-    assert!(!report.contains("| all |"), "{report}");
+    assert!(!report.contains("| all |") && !report.contains("| all sites |"), "{report}");
     assert!(!report.contains("; all "), "no pooled trend: {report}");
     let results = fs::read_to_string(out.join("results.csv")).unwrap();
     assert!(results.lines().any(|l| l.contains(",all,")), "results.csv keeps the pooled rows");
@@ -382,6 +382,35 @@ fn charts_show_their_evidence_and_every_metric_with_by_has_small_multiples() {
         assert!(rolling.split(", ").any(|r| r == said), "{said} in {rolling}");
     }
     assert!(!rolling.contains(&format!("{} ", quarters[2].0)), "no year before four quarters: {rolling}");
+    // A ratio of flows draws the year's ratio: four quarters' downtime over their
+    // production hours, not a mean of quarterly ratios.
+    let rate = (figures.iter())
+        .find(|f| {
+            f.text().collect::<String>().contains("Security-related downtime per 1,000 production hours at porto")
+        })
+        .unwrap();
+    let alt = rate.select(&select("svg[role=img]")).next().unwrap().value().attr("aria-label").unwrap();
+    let (_, rolling) = alt.split_once("rolling: the last 4 periods: ").unwrap();
+    let rolling = rolling.split(';').next().unwrap();
+    let of = |metric: &str| -> Vec<f64> {
+        let mut lines = results.lines().skip(1);
+        let rows = lines.by_ref().map(|l| l.split(',').collect::<Vec<_>>());
+        rows.filter(|c| c[at("metric")] == metric && c[at("site")] == "porto")
+            .map(|c| c[at("value")].parse::<f64>().unwrap_or(f64::NAN))
+            .collect()
+    };
+    let (downtime, hours) = (of("security_downtime_hours"), of("production_hours"));
+    let mut checked = 0;
+    for end in 3..quarters.len() {
+        let (d, h): (f64, f64) = (downtime[end - 3..=end].iter().sum(), hours[end - 3..=end].iter().sum());
+        if d.is_nan() || h.is_nan() {
+            continue;
+        }
+        let said = format!("{} {}", quarters[end].0, (d / h * 1000.0 * 100.0).round() / 100.0);
+        assert!(rolling.split(", ").any(|r| r == said), "{said} in {rolling}");
+        checked += 1;
+    }
+    assert!(checked >= 4, "{rolling}");
 }
 
 #[test]
@@ -437,9 +466,9 @@ fn breakdowns_name_terms_by_their_label_and_an_interval_not_around_the_value_say
 }
 
 /// A December management review need not wait for the year to end: `to_date: true` judges
-/// the year holding `--as-of` on its days so far (1 January to 6 December 2025: 340 days),
-/// says so in its title, its glance and its notes, and sets a count against its baseline
-/// scaled to those days (11 months and 6 of December's 31, of 12), a share against its
+/// the year holding `--as-of` on its whole months so far (as of 6 December 2025: 1 January
+/// to 30 November, 334 days), says so in its title, its glance and its notes, and sets a
+/// count against its baseline scaled to those 11 months of 12, a share against its
 /// baseline as it is. The review without `to_date` stays on the last whole year.
 #[test]
 fn a_year_to_date_management_review_is_judged_on_its_days_so_far() {
@@ -452,13 +481,14 @@ fn a_year_to_date_management_review_is_judged_on_its_days_so_far() {
         fs::write(&yaml, text).unwrap();
     });
     let review = fs::read_to_string(out.join("management-review-2025-to-date.md")).unwrap();
-    assert!(review.starts_with("# ISMS management review, 2025, year to date (340 days)\n"), "{review}");
-    let (_, glance) = review.split_once("## At a glance: all sites, 2025, year to date (340 days)\n").unwrap();
+    let period = "2025, year to date (334 days, to 2025-11-30)";
+    assert!(review.starts_with(&format!("# ISMS management review, {period}\n")), "{review}");
+    let (_, glance) = review.split_once(&format!("## At a glance: all sites, {period}\n")).unwrap();
     let (table, _) = glance.split_once("**Improved").unwrap();
     let downtime = table.lines().find(|l| l.starts_with("| Security-related downtime per 1,000")).unwrap();
     assert!(["green", "amber", "red", "unclear"].iter().any(|s| downtime.contains(s)), "judged: {downtime}");
     assert!(!table.contains("pending"), "{table}");
-    assert!(review.contains("year to date (340 days)"), "notes say so");
+    assert!(review.contains("| year to date (334 days, to 2025-11-30)"), "notes say so");
     assert!(out.join("management-review-2024.md").exists(), "the whole-year review is of 2024");
     // The numbers behind it, as `query --to-date` computes them.
     let query = |metric: &str, to_date: bool| -> Vec<(String, String, Option<f64>, Option<String>)> {
@@ -481,7 +511,7 @@ fn a_year_to_date_management_review_is_judged_on_its_days_so_far() {
             })
             .collect()
     };
-    let share = (11.0 + 6.0 / 31.0) / 12.0;
+    let share = 11.0 / 12.0;
     for (metric, scaled) in [("security_disruptions", true), ("monitoring_coverage", false)] {
         let (plain, so_far) = (query(metric, false), query(metric, true));
         let of = |rows: &[(String, String, Option<f64>, Option<String>)], site: &str, period: &str| {
@@ -573,7 +603,7 @@ fn locales_and_message_catalogs_are_checked_and_a_project_may_reword_a_text() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("[E0522] Error: message `leadership.title` has no English text"), "{err}");
     assert!(
-        err.contains("message `review.title` in `de` has the placeholders [], its English text [{period}]"),
+        err.contains("message `review.title` in `de` names the placeholders none, its English text {period}"),
         "{err}"
     );
     assert!(err.contains("messages.yaml:5:"), "the line of the German text: {err}");
@@ -602,6 +632,9 @@ fn every_text_the_shipped_templates_say_is_written_in_english_and_german() {
         ("change.", &["better", "worse", "unclear"]),
         ("coverage.", &["not_covered", "not_collected"]),
         ("judged.where.", &["here", "report"]),
+        ("catalog.layer_word.", &["outcome", "risk", "activity"]),
+        ("grain.", &["month", "quarter", "year"]),
+        ("collection.", &["automated", "manual", "mixed"]),
     ];
     let mut asked = std::collections::BTreeSet::new();
     let mut quoted = String::new();
