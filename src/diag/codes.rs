@@ -251,8 +251,8 @@ codes! {
         "Name a scope of the set (`scopes:` in set.yaml) on a metric over a source; a derived metric is computed where its parts are.";
     E0521: "an `order:` entry in set.yaml that names no metric of the set, or one listed twice",
         "List each metric of the set at most once, by its id; metrics not listed follow in file order.";
-    E0522: "a message in `reports/messages.yaml` without an English text, in a language reports are not written in, or with placeholders its English text does not have",
-        "Give every message an `en:` text, write the others in a language of the list (`en`, `de`), and name the same `{placeholders}` in each.";
+    E0522: "a message in `reports/messages.yaml` without an English text, in a language reports are not written in, with placeholders other than its English text's, or naming one the text it rewords does not fill",
+        "Give every message an `en:` text (a project rewording a text gives it too), write the others in a language of the list (`en`, `de`), and name the same `{placeholders}` in each, none the template does not fill.";
 
     E0601: "a `requires` that is not a version requirement",
         "Write it like \">=1.0, <2\".";
