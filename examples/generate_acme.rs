@@ -757,11 +757,15 @@ impl Run<'_> {
                 Change::Withdrawn => withdrawn = true,
             }
             // Each revision a minute after the one before at least, so that an export
-            // written to the minute keeps them apart.
-            let at = match last_recorded {
+            // written to the minute keeps them apart; and later on the plant's clock too,
+            // which repeats an hour when it turns back in autumn.
+            let mut at = match last_recorded {
                 Some(last) if at < last + Duration::minutes(1) => last + Duration::minutes(1),
                 _ => at,
             };
+            while last_recorded.is_some_and(|last| self.stamp(at) <= self.stamp(last)) {
+                at += Duration::minutes(1);
+            }
             last_recorded = Some(at);
             let opt = |t: Option<NaiveDateTime>| t.map_or(String::new(), |t| self.stamp(t));
             let row = [
