@@ -35,9 +35,7 @@ pub(super) fn check_project(cx: &mut Cx, docs: &ProjectDocs, set: &DefinitionSet
     let judgement = judgement(cx, file, doc);
     let locale = super::messages::locale(cx, file, doc.locale.as_ref());
     let mut under = crate::ir::built_in_messages();
-    for (key, texts) in &set.messages {
-        under.entry(key.clone()).or_default().extend(texts.clone());
-    }
+    crate::ir::reword(&mut under, &set.messages);
     let messages = super::messages::messages(cx, docs.messages.as_ref(), &under);
     Some(Project {
         name: doc.project.value.clone(),

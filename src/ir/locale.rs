@@ -32,6 +32,13 @@ pub fn built_in_messages() -> super::Messages {
     serde_saphyr::from_str(include_str!("../report/messages.yaml")).expect("the built-in catalog is a map of texts")
 }
 
+/// `layer`'s texts over `messages`, text by text (a key in one language).
+pub fn reword(messages: &mut super::Messages, layer: &super::Messages) {
+    for (key, texts) in layer {
+        messages.entry(key.clone()).or_default().extend(texts.iter().map(|(l, t)| (l.clone(), t.clone())));
+    }
+}
+
 /// The languages the catalogs are written in, English first: a text missing in another
 /// language is said in English.
 pub const LANGUAGES: [&str; 2] = ["en", "de"];

@@ -699,8 +699,7 @@ fn charts(s: &Scope, m: &Metric, rows: &[Row]) -> BTreeMap<String, Value> {
                 Some((index_of(e.date)?, s.words.say("chart.event", &[("date", &day), ("kind", &kind)])))
             })
             .collect();
-        let shown = if site == SiteRef::ALL { s.words.say("all_sites", &[]) } else { site.clone() };
-        let title = s.words.say("chart.at", &[("title", &m.title), ("site", &shown)]);
+        let title = s.words.say("chart.at", &[("title", &m.title), ("site", &s.words.site(&site))]);
         let last = rows.iter().rev().find(|r| r.baseline.is_some() || r.target.is_some());
         let trend = Trend {
             title: &title,
@@ -860,8 +859,7 @@ fn multiples(
             }
             panel.points = filled;
         }
-        let shown = if site == SiteRef::ALL { s.words.say("all_sites", &[]) } else { site.clone() };
-        let title = s.words.say("chart.by", &[("title", &m.title), ("site", &shown), ("by", &by)]);
+        let title = s.words.say("chart.by", &[("title", &m.title), ("site", &s.words.site(&site)), ("by", &by)]);
         if let Some(figure) = chart::multiples(&title, &panels, &m.unit, s.words) {
             out.insert(site, s.trusted.figure(figure));
         }

@@ -5,7 +5,7 @@
 
 use super::context::{EventInfo, MetricInfo, Row};
 use super::words::Words;
-use crate::ir::{Direction, SiteRef};
+use crate::ir::Direction;
 use crate::results::{RowStatus, trend::TrendRow};
 use crate::stats::Change;
 use serde::Serialize;
@@ -118,7 +118,7 @@ pub fn build<'t>(
                 .filter(|(_, r)| r.change == Some(c))
                 .map(|(site, r)| {
                     let delta = w.delta(r.delta, r.delta_pct, m.unit);
-                    w.say("glance.site_change", &[("site", &site_words(site, w)), ("delta", &delta)])
+                    w.say("glance.site_change", &[("site", &w.site(site)), ("delta", &delta)])
                 })
                 .collect();
             (!sites.is_empty()).then(|| mention(m, w.say("glance.at", &[("sites", &sites.join(", "))])))
@@ -133,7 +133,7 @@ pub fn build<'t>(
     glance.events = (events.iter())
         .filter(|e| within(e.date))
         .map(|e| {
-            let (day, site, kind) = (w.day(e.date), site_words(e.site, w), e.kind.replace('_', " "));
+            let (day, site, kind) = (w.day(e.date), w.site(e.site), e.kind.replace('_', " "));
             w.say("glance.event", &[("date", &day), ("site", &site), ("kind", &kind)])
         })
         .collect();
@@ -169,11 +169,6 @@ fn divided(m: &MetricInfo, at: &str, headline: bool, w: &Words) -> GlanceRow {
         status: None,
         recent: Vec::new(),
     }
-}
-
-/// `all` as readers say it.
-fn site_words(site: &str, w: &Words) -> String {
-    if site == SiteRef::ALL { w.say("all_sites", &[]) } else { site.to_string() }
 }
 
 /// The value with its interval: `0.66 (0.41 to 0.98)`.
@@ -264,7 +259,7 @@ fn unjudged(m: &MetricInfo, r: &Row, at: &str, w: &Words) -> Option<String> {
         RowStatus::NoData => Some(w.say("glance.no_data", &[("period", &r.period), note[0]])),
         RowStatus::Pending => Some(w.say("glance.not_over", &note)),
         RowStatus::Baseline => Some(w.say("glance.before_rollout", &note)),
-        RowStatus::NotCollected => Some(w.say("glance.not_collected_at", &[("sites", &site_words(at, w)), note[0]])),
+        RowStatus::NotCollected => Some(w.say("glance.not_collected_at", &[("sites", &w.site(at)), note[0]])),
     };
     let elsewhere = (!missing.is_empty())
         .then(|| w.say("glance.not_collected_at", &[("sites", &missing.join(", ")), ("note", "")]));

@@ -4,24 +4,16 @@
 //! project's `reports/messages.yaml`.
 
 use crate::check::Checked;
-use crate::ir::{Locale, Messages};
+use crate::ir::{Locale, Messages, built_in_messages};
 use std::sync::Arc;
 
 /// The tool's catalog, then the set's texts over it, then the project's.
 pub fn catalog(checked: &Checked) -> Messages {
-    let mut all = built_in();
-    let layers = std::iter::once(&checked.set.messages).chain(checked.project.iter().map(|p| &p.messages));
-    for layer in layers {
-        for (key, texts) in layer {
-            all.entry(key.clone()).or_default().extend(texts.iter().map(|(l, t)| (l.clone(), t.clone())));
-        }
+    let mut all = built_in_messages();
+    for layer in std::iter::once(&checked.set.messages).chain(checked.project.iter().map(|p| &p.messages)) {
+        crate::ir::reword(&mut all, layer);
     }
     all
-}
-
-/// The tool's own catalog.
-pub fn built_in() -> Messages {
-    crate::ir::built_in_messages()
 }
 
 /// A report's words: its locale and the catalogs.
@@ -38,7 +30,7 @@ impl Words {
 
     /// English, with the tool's own catalog only.
     pub fn english() -> Words {
-        Words::new(Locale::default_one(), Arc::new(built_in()))
+        Words::new(Locale::default_one(), Arc::new(built_in_messages()))
     }
 
     /// The text of `key` in the locale's language (else in English), its `{placeholders}`
@@ -52,6 +44,11 @@ impl Words {
     /// [`Words::text`] of a key of the tool's own catalog, which has every one (tested).
     pub fn say(&self, key: &str, args: &[(&str, &str)]) -> String {
         self.text(key, args).unwrap_or_else(|| key.to_string())
+    }
+
+    /// A site id as readers say it: the pooled row is all sites.
+    pub fn site(&self, id: &str) -> String {
+        if id == crate::ir::SiteRef::ALL { self.say("all_sites", &[]) } else { id.to_string() }
     }
 
     /// A value in its unit: a share as a percentage with one decimal, others with up to
@@ -115,7 +112,7 @@ mod tests {
 
     #[test]
     fn the_built_in_catalog_says_everything_in_every_language_with_the_same_placeholders() {
-        for (key, texts) in built_in() {
+        for (key, texts) in built_in_messages() {
             let english = texts.get("en").unwrap_or_else(|| panic!("{key} has no English text"));
             for language in crate::ir::LANGUAGES {
                 let text = texts.get(language).unwrap_or_else(|| panic!("{key} has no text in {language}"));
@@ -128,7 +125,7 @@ mod tests {
 
     #[test]
     fn numbers_and_changes_read_as_each_language_writes_them() {
-        let de = Words::new(Locale::named("de-DE").unwrap(), Arc::new(built_in()));
+        let de = Words::new(Locale::named("de-DE").unwrap(), Arc::new(built_in_messages()));
         let en = Words::english();
         assert_eq!((en.number(Some(1234.6), None), de.number(Some(1234.6), None)), ("1,235".into(), "1.235".into()));
         assert_eq!((en.number(Some(0.66), None), de.number(Some(0.5), None)), ("0.66".into(), "0,5".into()));
