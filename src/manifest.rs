@@ -26,6 +26,26 @@ pub enum ManifestError {
     NeedsProject,
     #[error("cannot read {}: {source}", path.display())]
     Read { path: PathBuf, source: std::io::Error },
+    #[error(
+        "SOURCE_DATE_EPOCH is `{0}`, not a time: give it as whole seconds since 1970-01-01 UTC (as `date +%s` prints), or unset it"
+    )]
+    SourceDateEpoch(String),
+}
+
+/// When the build ran, as its outputs say: now, or the time `SOURCE_DATE_EPOCH` gives (whole
+/// seconds since the epoch, as reproducible builds set it), so that two builds of the same
+/// inputs write the same bytes.
+fn built_at() -> Result<String, ManifestError> {
+    let at = match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(text) => text
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
+            .ok_or(ManifestError::SourceDateEpoch(text))?,
+        Err(_) => chrono::Utc::now(),
+    };
+    Ok(at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
 }
 
 #[derive(Debug, Serialize)]
@@ -137,7 +157,7 @@ impl Manifest {
             tool: Tool { name: "yardstick", version: env!("CARGO_PKG_VERSION") },
             status_rules: crate::results::STATUS_RULES,
             value_rules: crate::results::VALUE_RULES,
-            built_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            built_at: built_at()?,
             as_of,
             definition_set: SetInfo {
                 name: set.name.clone(),

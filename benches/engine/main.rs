@@ -16,14 +16,11 @@
 //! timed runs of each; `--only engine` or `--only hand` runs one side alone (for a
 //! profiler), and `--project DIR` keeps the generated project in DIR for later runs.
 
-#[path = "../../examples/generate_acme.rs"]
-#[allow(dead_code)] // its `main` and argument handling are the example's, not ours
-mod generate_acme;
+#[path = "../acme_project.rs"]
+mod acme_project;
 mod hand;
 
 use chrono::NaiveDate;
-use std::fs;
-use std::path::Path;
 use std::time::{Duration, Instant};
 use yardstick::compute;
 use yardstick::diag::Sources;
@@ -91,15 +88,9 @@ fn main() {
     let dir = keep.unwrap_or_else(|| temporary.path().to_path_buf());
     let started = Instant::now();
     if !dir.join("data").is_dir() {
-        project(&dir, scale);
+        acme_project::write(&dir, YEARS, scale);
     }
-    let downtime_rows: usize = ["lyon", "brno", "porto"]
-        .iter()
-        .map(|site| {
-            let text = fs::read_to_string(dir.join(format!("data/{site}/downtime.csv"))).expect("downtime");
-            text.lines().count() - 1
-        })
-        .sum();
+    let downtime_rows = acme_project::downtime_rows(&dir);
     println!(
         "generated 3 sites x {YEARS} years at scale {scale}: {downtime_rows} rows in `downtime`, the largest source ({:.1} s)",
         started.elapsed().as_secs_f64()
@@ -180,21 +171,6 @@ fn main() {
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
-}
-
-/// The Acme project with generated data in `dir`, reading the repository's definitions.
-fn project(dir: &Path, scale: usize) {
-    fs::create_dir_all(dir).expect("project folder");
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let acme = root.join("examples/acme");
-    let config = fs::read_to_string(acme.join("yardstick.yaml")).expect("examples/acme/yardstick.yaml");
-    let config =
-        config.replace("definitions: ../../metrics", &format!("definitions: {}", root.join("metrics").display()));
-    fs::write(dir.join("yardstick.yaml"), config).expect("write yardstick.yaml");
-    fs::copy(acme.join("context.yaml"), dir.join("context.yaml")).expect("copy context.yaml");
-    fs::create_dir_all(dir.join("sites")).expect("sites folder");
-    fs::copy(acme.join("sites/brno.yaml"), dir.join("sites/brno.yaml")).expect("copy sites/brno.yaml");
-    generate_acme::write_data(&dir.join("data"), YEARS, scale, 2026).expect("generate the data");
 }
 
 /// Asserts that every row of the 30 metrics has the hand-written program's value and

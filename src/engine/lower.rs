@@ -111,6 +111,13 @@ pub fn values_column(i: usize) -> String {
 /// The column of whether each value of the first slot ended ([`Lowerer::ended`]).
 pub const ENDED: &str = "__ended";
 
+/// Float values in one order whatever the order of the rows, so that their sum is the same
+/// to the last bit however many threads computed it (docs/semantics.md, "Reproducible
+/// sums"): sorted. Whole numbers sum exactly in any order.
+fn in_order(values: Expr, floats: bool) -> Expr {
+    if floats { values.sort(SortOptions::default()) } else { values }
+}
+
 /// The columns of slot `i`'s sum of squares, largest and smallest value and count.
 pub fn compound_columns(i: usize) -> [String; 4] {
     ["squares", "max", "min", "count"].map(|c| format!("__{c}{i}"))
@@ -133,7 +140,7 @@ impl Lowerer<'_> {
         let arg = || self.row(slot.arg.as_ref().expect("aggregate with an argument")).cast(DataType::Float64);
         let [squares, max, min, count] = compound_columns(i);
         [
-            (arg() * arg()).sum().alias(squares.as_str()),
+            in_order(arg() * arg(), true).sum().alias(squares.as_str()),
             arg().max().alias(max.as_str()),
             arg().min().alias(min.as_str()),
             arg().count().cast(DataType::UInt64).alias(count.as_str()),
@@ -156,13 +163,14 @@ impl Lowerer<'_> {
     /// Slot `i`'s aggregate, as a float column.
     pub fn slot(&self, slot: &Slot, i: usize) -> Expr {
         let arg = || self.row(slot.arg.as_ref().expect("aggregate with an argument"));
+        let floats = slot.arg.as_ref().is_some_and(|a| a.ty == crate::ir::Type::Float);
         let e = match (slot.func, &slot.arg) {
             (AggFn::Count, None) => len(),
             // Counting a condition: nulls are not true, so they are not counted.
             (AggFn::Count, Some(_)) => arg().cast(DataType::Int64).sum(),
             (AggFn::CountDistinct, _) => arg().drop_nulls().n_unique(),
-            (AggFn::Sum, _) => arg().sum(),
-            (AggFn::Mean, _) => arg().mean(),
+            (AggFn::Sum, _) => in_order(arg(), floats).sum(),
+            (AggFn::Mean, _) => in_order(arg(), floats).mean(),
             (AggFn::Median, _) => arg().median(),
             // Datetimes aggregate as milliseconds, so every slot is a number.
             (AggFn::Min, _) => arg().to_physical().cast(DataType::Float64).min(),

@@ -81,8 +81,9 @@ fn read(plan: &Plan, files: Option<&FileCache>) -> Result<(Inputs, Vec<Diagnosti
     let mut read: BTreeMap<String, Vec<SiteTable>> = BTreeMap::new();
     let mut files = Vec::new();
     for source in &plan.sources {
-        let schema = &plan.inputs.sources[&source.name];
-        let tables = data::read_sites(&plan.inputs, schema, plan.as_of, &mut report);
+        // Only the columns the plan reads.
+        let schema = plan.inputs.sources[&source.name].projected(&source.reads);
+        let tables = data::read_sites(&plan.inputs, &schema, plan.as_of, &mut report);
         files.extend(tables.iter().map(|t| InputFile {
             site: t.site.clone(),
             source: source.name.clone(),
@@ -201,7 +202,7 @@ impl Input {
         let marked = |j: &&crate::ir::Join| tables.iter().any(|t| t.frame.column(&miss_column(&j.name)).is_ok());
         let missed = schema.joins.iter().filter(marked).map(|j| j.name.clone()).collect();
         // The columns a plan reads in local time are the same at every site.
-        let read = if any_zone(plan) { shadowed(plan, source) } else { BTreeSet::new() };
+        let read = if any_zone(plan) { plan.columns_used(source) } else { BTreeSet::new() };
         // One table, not a union of one scan per site: a plan's size stays the same
         // whatever the number of sites (the sites' chunks are appended, not copied).
         let mut frames = tables.into_iter().map(|t| as_of_end(t, plan, source, &read));
@@ -241,8 +242,8 @@ fn any_zone(plan: &Plan) -> bool {
 }
 
 /// A site's table as it stood at the end of `as_of` there; in a project with time zones,
-/// each datetime in `read` (what a plan reads, [`shadowed`]) also as wall-clock time at the
-/// site and each date in it also as the instant of its local midnight.
+/// each datetime in `read` (what a plan reads, [`Plan::columns_used`]) also as wall-clock
+/// time at the site and each date in it also as the instant of its local midnight.
 fn as_of_end(t: SiteTable, plan: &Plan, source: &str, read: &BTreeSet<String>) -> PolarsResult<DataFrame> {
     let schema = &plan.inputs.sources[source];
     let tz = plan.site(&t.site).map_or(chrono_tz::Tz::UTC, |s| s.timezone);
@@ -265,7 +266,8 @@ fn as_of_end(t: SiteTable, plan: &Plan, source: &str, read: &BTreeSet<String>) -
     };
     // Only columns that hold a later value need rewriting (an export taken at as_of has
     // none): one pass finds them.
-    let unknown = &plan.source(source).unknown_after;
+    let unknown: Vec<&String> =
+        plan.source(source).unknown_after.iter().filter(|c| t.frame.column(c.as_str()).is_ok()).collect();
     let found =
         t.frame.clone().lazy().select(unknown.iter().map(|c| later(c).any(true).alias(c.as_str())).collect::<Vec<_>>());
     let found = if unknown.is_empty() { None } else { Some(found.collect()?) };
@@ -302,41 +304,6 @@ fn current_revisions(lf: LazyFrame, key: &str, history: &History, later: Expr) -
     };
     let unkeyed = known.filter(col(key).is_null());
     concat([keyed, unkeyed], UnionArgs::default())
-}
-
-/// The columns of `source` whose local or instant copies a plan may read: its metrics'
-/// time columns, the columns their `where`, aggregates and `by` read, and the columns joins
-/// read from it. Copying every date of a large export would cost time and serve nothing.
-fn shadowed(plan: &Plan, source: &str) -> BTreeSet<String> {
-    let mut read = BTreeSet::new();
-    for b in &plan.bases {
-        for join in b.joins.iter().filter(|j| j.source == source) {
-            read.extend(join.columns.iter().cloned());
-        }
-        if b.source != source {
-            continue;
-        }
-        match &b.time {
-            TimeSemantics::Event { column } | TimeSemantics::Snapshot { column } => {
-                read.insert(column.clone());
-            }
-            TimeSemantics::Open { from, close } => {
-                read.insert(from.clone());
-                read.extend(close.iter().cloned());
-            }
-        }
-        let mut visit = |e: &TExpr| {
-            if let TExprKind::Column(c) = &e.kind
-                && c.join.is_none()
-            {
-                read.insert(c.column.clone());
-            }
-        };
-        b.filter.iter().for_each(|f| f.walk(&mut visit));
-        b.slots.iter().filter_map(|s| s.arg.as_ref()).for_each(|a| a.walk(&mut visit));
-        read.extend(b.by.iter().filter(|c| c.join.is_none()).map(|c| c.column.clone()));
-    }
-    read
 }
 
 /// One base plan being lowered.

@@ -38,7 +38,7 @@ impl PartialEq<&str> for Collection {
 }
 
 /// A logical source schema (docs/definition-set.md, source schemas).
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Source {
     pub name: String,
     pub title: Option<String>,
@@ -93,6 +93,11 @@ impl Source {
         self.columns.iter().filter(|c| !c.planned && matches!(c.ty, ColumnType::Date | ColumnType::DateTime))
     }
 
+    /// The schema with only the columns in `keep` (the others are not read).
+    pub fn projected(&self, keep: &std::collections::BTreeSet<String>) -> Source {
+        Source { columns: self.columns.iter().filter(|c| keep.contains(&c.name)).cloned().collect(), ..self.clone() }
+    }
+
     /// The recorded dates every row has: a row was known once all of them were (what a
     /// replay sees of a source, joined or judged by the data rules; docs/semantics.md).
     pub fn required_dates(&self) -> impl Iterator<Item = &Column> {
@@ -103,14 +108,14 @@ impl Source {
 /// `history: {recorded_at: COL, deleted: COL}`: the key is unique per revision, the
 /// revision's time is `recorded_at` (a date or datetime every row has), and a revision whose
 /// `deleted` holds true removes its key from then on.
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct History {
     pub recorded_at: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Column {
     pub name: String,
     pub ty: ColumnType,
@@ -140,7 +145,7 @@ pub enum ColumnType {
 
 /// `asset: {source: assets, on: asset_id}`: a left join on this source's `on` column
 /// against the joined source's key.
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Join {
     pub name: String,
     pub source: String,

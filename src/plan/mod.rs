@@ -14,8 +14,8 @@ use crate::calendar::{Calendar, Period, PeriodScheme, Window, baseline_window};
 use crate::check::Checked;
 use crate::diag::{Diagnostic, codes};
 use crate::ir::{
-    BaseMetric, Builtin, Collection, ColumnRef, DefinitionSet, Grain, Metric, MetricBody, MetricId, Project, Site,
-    SiteId, SiteRef, Source, TExpr, TExprKind, TimeSemantics,
+    BaseMetric, Builtin, Collection, ColumnRef, ColumnType, DefinitionSet, Grain, Metric, MetricBody, MetricId,
+    Project, Site, SiteId, SiteRef, Source, TExpr, TExprKind, TimeSemantics,
 };
 use chrono::{Datelike, NaiveDate};
 pub use inputs::Inputs;
@@ -99,6 +99,8 @@ pub struct SourcePlan {
     /// The date and datetime columns that record what happened (every one not `planned`):
     /// a value after the end of `as_of` was not known yet and reads as null.
     pub unknown_after: Vec<String>,
+    /// The columns a back end reads ([`Plan::columns_read`]); the others are not read.
+    pub reads: BTreeSet<String>,
 }
 
 /// A metric the project cannot compute: the sources it reads that are not bound.
@@ -376,6 +378,10 @@ pub fn plan<'a>(checked: &'a Checked, request: &Request) -> Result<Plan<'a>, Vec
             }
         }
     }
+    for i in 0..plan.sources.len() {
+        let reads = plan.columns_read(&plan.sources[i].name);
+        plan.sources[i].reads = reads;
+    }
     Ok(plan)
 }
 
@@ -525,7 +531,92 @@ pub fn end_of(site: &Site, as_of: NaiveDate) -> i64 {
 }
 
 fn source_plan(source: &Source) -> SourcePlan {
-    SourcePlan { name: source.name.clone(), unknown_after: source.recorded_dates().map(|c| c.name.clone()).collect() }
+    SourcePlan {
+        name: source.name.clone(),
+        unknown_after: source.recorded_dates().map(|c| c.name.clone()).collect(),
+        reads: BTreeSet::new(),
+    }
+}
+
+impl Plan<'_> {
+    /// The columns of `source` that its metrics read: their time columns, the columns
+    /// their `where`, aggregates, `by` and censored ends read, and the columns joins read
+    /// from it.
+    pub fn columns_used(&self, source: &str) -> BTreeSet<String> {
+        let mut read = BTreeSet::new();
+        for b in &self.bases {
+            for join in b.joins.iter().filter(|j| j.source == source) {
+                read.extend(join.columns.iter().cloned());
+            }
+            if b.source != source {
+                continue;
+            }
+            match &b.time {
+                TimeSemantics::Event { column } | TimeSemantics::Snapshot { column } => {
+                    read.insert(column.clone());
+                }
+                TimeSemantics::Open { from, close } => {
+                    read.insert(from.clone());
+                    read.extend(close.iter().cloned());
+                }
+            }
+            let mut visit = |e: &TExpr| {
+                if let TExprKind::Column(c) = &e.kind
+                    && c.join.is_none()
+                {
+                    read.insert(c.column.clone());
+                }
+            };
+            b.filter.iter().for_each(|f| f.walk(&mut visit));
+            b.slots.iter().filter_map(|s| s.arg.as_ref()).for_each(|a| a.walk(&mut visit));
+            b.censored.iter().for_each(|c| c.walk(&mut visit));
+            read.extend(b.by.iter().filter(|c| c.join.is_none()).map(|c| c.column.clone()));
+        }
+        read
+    }
+
+    /// The columns of `source` a back end reads (projection): those its metrics use
+    /// ([`Plan::columns_used`]), the joins' keys on both sides with what dates a joined row
+    /// (its snapshot day, the dates it must be known by), and what the data rules and
+    /// replays need of every row (the key, the revision's time and deletion, the dates
+    /// that say when a row was known, every coded column: an unmapped code leaves its row
+    /// out). The other columns are not read: a build does not pay for what no planned
+    /// metric reads (`check --data` reads them all).
+    pub fn columns_read(&self, source: &str) -> BTreeSet<String> {
+        let mut read = self.columns_used(source);
+        for b in &self.bases {
+            for join in &b.joins {
+                if b.source == source {
+                    read.insert(join.on.clone());
+                }
+                if join.source == source {
+                    read.insert(join.key.clone());
+                    read.extend(join.known_by.iter().cloned());
+                    if let JoinPick::LatestSnapshot { column } = &join.pick {
+                        read.insert(column.clone());
+                    }
+                }
+            }
+        }
+        if let Some(schema) = self.inputs.sources.get(source) {
+            read.extend(schema.key.iter().cloned());
+            read.extend(schema.snapshot.iter().cloned());
+            if let Some(history) = &schema.history {
+                read.insert(history.recorded_at.clone());
+                read.extend(history.deleted.iter().cloned());
+            }
+            read.extend(schema.required_dates().map(|c| c.name.clone()));
+            // A code outside its vocabulary is an error, or leaves its row out of every
+            // metric over the source (`unmapped: exclude`), whichever column it is in.
+            let coded = |c: &&crate::ir::Column| match &c.ty {
+                ColumnType::Vocab(_) => true,
+                ColumnType::List(item) => matches!(**item, ColumnType::Vocab(_)),
+                _ => false,
+            };
+            read.extend(schema.columns.iter().filter(coded).map(|c| c.name.clone()));
+        }
+        read
+    }
 }
 
 impl Plan<'_> {

@@ -455,3 +455,50 @@ fn two_builds_of_the_same_inputs_write_the_same_bytes() {
         assert!(fs::read(first.join(file)).unwrap() == fs::read(second.join(file)).unwrap(), "{file} differs");
     }
 }
+
+#[test]
+fn results_and_output_hashes_are_the_same_to_the_last_bit_whatever_the_thread_count() {
+    let dir = acme();
+    let p = dir.path().join("acme");
+    let built = |threads: &str, out: &str| {
+        let status = Command::new(env!("CARGO_BIN_EXE_yardstick"))
+            .args(["build", "-p", p.to_str().unwrap(), "--as-of", "2025-12-31", "--quiet", "--out"])
+            .arg(dir.path().join(out))
+            .env("POLARS_MAX_THREADS", threads)
+            // The reports name when they were built.
+            .env("SOURCE_DATE_EPOCH", "1767225600")
+            .env("NO_COLOR", "1")
+            .status()
+            .unwrap();
+        assert!(status.success());
+        files(&dir.path().join(out))
+    };
+    let (one, four) = (built("1", "one"), built("4", "four"));
+    // Every sum of decimals (downtime hours, costs) to its last digit.
+    assert!(one["results.csv"] == four["results.csv"], "results.csv differs between 1 and 4 threads");
+    let hashes = |files: &BTreeMap<String, Vec<u8>>| {
+        let manifest: serde_json::Value = serde_json::from_slice(&files["manifest.json"]).unwrap();
+        let outputs = manifest["outputs"].as_array().unwrap().clone();
+        outputs.iter().map(|o| (o["file"].to_string(), o["hash"].to_string())).collect::<Vec<_>>()
+    };
+    assert!(!hashes(&one).is_empty());
+    assert_eq!(hashes(&one), hashes(&four));
+    let manifest = String::from_utf8(one["manifest.json"].clone()).unwrap();
+    assert!(manifest.contains(r#""built_at": "2026-01-01T00:00:00Z""#), "{manifest}");
+}
+
+#[test]
+fn a_source_date_epoch_that_is_not_a_time_is_refused_and_nothing_is_written() {
+    let dir = acme();
+    let p = dir.path().join("acme");
+    let out = Command::new(env!("CARGO_BIN_EXE_yardstick"))
+        .args(["build", "-p", p.to_str().unwrap(), "--as-of", "2025-12-31", "--quiet"])
+        .env("SOURCE_DATE_EPOCH", "yesterday")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_ne!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("SOURCE_DATE_EPOCH is `yesterday`, not a time"), "{err}");
+    assert!(!p.join("out").exists());
+}

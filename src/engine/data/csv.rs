@@ -6,6 +6,7 @@
 use super::error::ReadError;
 use crate::ir::{ColumnType, Dialect, Source};
 use polars::prelude::*;
+use std::collections::BTreeSet;
 use std::io::Cursor;
 use std::path::Path;
 
@@ -45,13 +46,18 @@ impl Lines {
 /// A plain export (UTF-8, commas) read once: numbers and booleans typed by Polars as the
 /// schema wants them, or, when that fails on a value, every column as text so that our
 /// parser can name the row; what is wrong, and where, when it cannot be read.
-pub fn read_plain(path: &Path, source: &Source) -> Result<DataFrame, ReadError> {
+/// With `wanted`, only the header's columns named in it are read.
+pub fn read_plain(path: &Path, source: &Source, wanted: Option<&Wanted>) -> Result<DataFrame, ReadError> {
     let bytes = std::fs::read(path)?;
     utf16_under(&bytes, encoding_rs::UTF_8)?;
     ragged(&bytes, b',', None)?;
     twice_in_header(&bytes, b',')?;
-    let read =
-        |typed| options(source, typed, &Dialect::default()).into_reader_with_file_handle(Cursor::new(&bytes)).finish();
+    let only = wanted.and_then(|w| projection(&bytes, b',', w));
+    let read = |typed| {
+        options(source, typed, &Dialect::default(), only.clone())
+            .into_reader_with_file_handle(Cursor::new(&bytes))
+            .finish()
+    };
     read(true)
         .or_else(|_| read(false))
         .map_err(|e| not_utf8(&bytes).map_or(ReadError::Decode(e), ReadError::NotUtf8Line))
@@ -115,6 +121,43 @@ pub fn ragged(text: &[u8], delimiter: u8, comment: Option<u8>) -> Result<(), Rea
 /// Refuses a header that names a column twice: one of the two would be read and the other
 /// ignored, without a word.
 pub fn twice_in_header(text: &[u8], delimiter: u8) -> Result<(), ReadError> {
+    let names: Vec<String> = header_names(text, delimiter).iter().map(|n| n.trim().to_string()).collect();
+    for (i, n) in names.iter().enumerate() {
+        if !n.is_empty() && names[..i].contains(n) {
+            return Err(ReadError::TwiceInHeader(n.clone()));
+        }
+    }
+    Ok(())
+}
+
+/// The header's columns to read when only some are wanted, in the header's order; `None`
+/// to read them all: every one is wanted, a header wanted is missing or the header reads
+/// as one column (what is wrong is then named from the whole header, with its close
+/// names), or the file starts with a byte-order mark.
+fn projection(text: &[u8], delimiter: u8, wanted: &Wanted) -> Option<Arc<[PlSmallStr]>> {
+    if text.starts_with(b"\xEF\xBB\xBF") {
+        return None;
+    }
+    let names = header_names(text, delimiter);
+    if names.len() < 2 || !wanted.needed.iter().all(|w| names.contains(w)) {
+        return None;
+    }
+    let keep = |n: &&String| wanted.needed.contains(*n) || wanted.also.contains(*n);
+    let kept: Vec<PlSmallStr> = names.iter().filter(keep).map(|n| n.as_str().into()).collect();
+    (kept.len() < names.len()).then(|| kept.into())
+}
+
+/// The headers a read needs (each column's, as the binding names it) and those it also
+/// reads if present (a column's own name where the binding renames it: both present is an
+/// error).
+#[derive(Debug, Default)]
+pub struct Wanted {
+    pub needed: BTreeSet<String>,
+    pub also: BTreeSet<String>,
+}
+
+/// The names in the header line as written (unquoted), a UTF-8 byte-order mark left out.
+fn header_names(text: &[u8], delimiter: u8) -> Vec<String> {
     let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
     let (mut names, mut name, mut quoted) = (Vec::new(), Vec::new(), false);
     for &b in text {
@@ -126,32 +169,33 @@ pub fn twice_in_header(text: &[u8], delimiter: u8) -> Result<(), ReadError> {
         }
     }
     names.push(name);
-    let names: Vec<String> = names.iter().map(|n| String::from_utf8_lossy(n).trim().to_string()).collect();
-    for (i, n) in names.iter().enumerate() {
-        if !n.is_empty() && names[..i].contains(n) {
-            return Err(ReadError::TwiceInHeader(n.clone()));
-        }
-    }
-    Ok(())
+    names.iter().map(|n| String::from_utf8_lossy(n).trim_end_matches('\r').to_string()).collect()
 }
 
 /// The file in `dialect`, every column as text, with where its rows are.
-pub fn read_dialect(path: &Path, source: &Source, dialect: &Dialect) -> Result<(DataFrame, Lines), ReadError> {
+/// With `wanted`, only the header's columns named in it are read.
+pub fn read_dialect(
+    path: &Path,
+    source: &Source,
+    dialect: &Dialect,
+    wanted: Option<&Wanted>,
+) -> Result<(DataFrame, Lines), ReadError> {
     let bytes = std::fs::read(path)?;
     let text = decode(&bytes, dialect)?;
     ragged(text.as_bytes(), dialect.delimiter, dialect.comment)?;
     twice_in_header(text.as_bytes(), dialect.delimiter)?;
+    let only = wanted.and_then(|w| projection(text.as_bytes(), dialect.delimiter, w));
     let (text, skipped) = match dialect.comment {
         Some(c) => without_comments(&text, c),
         None => (text, Vec::new()),
     };
     let frame =
-        options(source, false, dialect).into_reader_with_file_handle(Cursor::new(text.into_bytes())).finish()?;
+        options(source, false, dialect, only).into_reader_with_file_handle(Cursor::new(text.into_bytes())).finish()?;
     let comments = skipped.len();
     Ok((frame, Lines { first: 2, skipped, comments }))
 }
 
-fn options(source: &Source, typed: bool, dialect: &Dialect) -> CsvReadOptions {
+fn options(source: &Source, typed: bool, dialect: &Dialect, only: Option<Arc<[PlSmallStr]>>) -> CsvReadOptions {
     // The source schema, not inference, decides the types.
     let schema: Schema = source
         .columns
@@ -171,6 +215,7 @@ fn options(source: &Source, typed: bool, dialect: &Dialect) -> CsvReadOptions {
         .with_rechunk(true)
         .with_infer_schema_length(Some(0))
         .with_schema_overwrite(Some(Arc::new(schema)))
+        .with_columns(only)
         .map_parse_options(|p| p.with_separator(dialect.delimiter))
 }
 

@@ -5,17 +5,20 @@ use super::*;
 
 /// The file with every declared column as stored (typed where the file allows, else as
 /// text), and where its rows are written.
+/// With `project`, a CSV's columns outside `source` are not read (the caller passes a
+/// schema of only the columns it needs).
 pub(super) fn read_file(
     path: &Path,
     binding: &Binding,
     source: &Source,
+    project: bool,
     report: &mut DataReport,
 ) -> Option<(DataFrame, Lines)> {
     let key = report.files.as_ref().map(|_| FileCache::key(path, binding, source));
     if let Some(hit) = report.files.as_ref().zip(key.as_ref()).and_then(|(files, key)| files.get(key)) {
         return Some(hit);
     }
-    let read = read_file_anew(path, binding, source, report)?;
+    let read = read_file_anew(path, binding, source, project, report)?;
     crate::census::read(read.0.height());
     if let Some((files, key)) = report.files.as_ref().zip(key) {
         files.put(key, &read);
@@ -27,15 +30,23 @@ pub(super) fn read_file_anew(
     path: &Path,
     binding: &Binding,
     source: &Source,
+    project: bool,
     report: &mut DataReport,
 ) -> Option<(DataFrame, Lines)> {
     let rows_from = |first| Lines { first, skipped: Vec::new(), comments: 0 };
     let pl_path = || PlRefPath::new(path.to_string_lossy().as_ref());
+    let wanted = project.then(|| wanted(source, binding));
+    let csv = |wanted: Option<&csv::Wanted>| match binding.dialect.is_plain_csv() {
+        true => guard::guarded(|| csv::read_plain(path, source, wanted).map(|df| (df, rows_from(2)))),
+        false => guard::guarded(|| csv::read_dialect(path, source, &binding.dialect, wanted)),
+    };
     let read = match binding.format {
-        FileFormat::Csv if binding.dialect.is_plain_csv() => {
-            guard::guarded(|| csv::read_plain(path, source).map(|df| (df, rows_from(2))))
-        }
-        FileFormat::Csv => guard::guarded(|| csv::read_dialect(path, source, &binding.dialect)),
+        // A row blank in the columns read may hold values in the others: such a file is
+        // read whole, so that a blank row is one blank in every column.
+        FileFormat::Csv => match csv(wanted.as_ref()) {
+            Ok((frame, _)) if wanted.is_some() && blank(&frame).any() => csv(None),
+            read => read,
+        },
         FileFormat::Parquet => guard::parquet_in_child(path)
             .and_then(|()| guard::guarded(|| guard::decode_parquet(path)))
             .map(|df| (df, rows_from(0))),
@@ -97,6 +108,23 @@ pub(super) fn read_file_anew(
     }
 }
 
+/// The headers a read of `source`'s columns needs, as `binding` names them.
+fn wanted(source: &Source, binding: &Binding) -> csv::Wanted {
+    let mut wanted = csv::Wanted::default();
+    for c in &source.columns {
+        match binding.columns.get(&c.name) {
+            Some(header) if header != &c.name => {
+                wanted.needed.insert(header.clone());
+                wanted.also.insert(c.name.clone());
+            }
+            _ => {
+                wanted.needed.insert(c.name.clone());
+            }
+        }
+    }
+    wanted
+}
+
 /// Refuses an NDJSON file nested deeper than an export's records ever are.
 pub(super) fn ndjson_flat(path: &Path) -> Result<(), ReadError> {
     let bytes = std::fs::read(path)?;
@@ -106,13 +134,19 @@ pub(super) fn ndjson_flat(path: &Path) -> Result<(), ReadError> {
     }
 }
 
-/// A CSV's rows without its blank lines (every cell empty, as spreadsheets leave them),
-/// which are not rows: their line numbers join the lines skipped.
-pub(super) fn without_blank_rows(frame: DataFrame, lines: Lines) -> PolarsResult<(DataFrame, Lines)> {
+/// The rows whose every cell is empty.
+fn blank(frame: &DataFrame) -> BooleanChunked {
     let mut blank = BooleanChunked::full("blank".into(), true, frame.height());
     for c in frame.columns() {
         blank = &blank & &c.is_null();
     }
+    blank
+}
+
+/// A CSV's rows without its blank lines (every cell empty, as spreadsheets leave them),
+/// which are not rows: their line numbers join the lines skipped.
+pub(super) fn without_blank_rows(frame: DataFrame, lines: Lines) -> PolarsResult<(DataFrame, Lines)> {
+    let blank = blank(&frame);
     if !blank.any() {
         return Ok((frame, lines));
     }

@@ -94,7 +94,9 @@ pub fn read_site_table(
 ) -> Option<SiteTable> {
     let binding = inputs.binding(&source.name, site)?;
     let path = bound_file(inputs.root, source, site, binding, report)?;
-    let (mut raw, lines) = read_file(&path, binding, source, report)?;
+    // A schema of fewer columns than the set's is a projection: the others are not read.
+    let project = inputs.sources.get(&source.name).is_some_and(|full| full.columns.len() > source.columns.len());
+    let (mut raw, lines) = read_file(&path, binding, source, project, report)?;
     renamed(&mut raw, binding, source, &path, report)?;
     if raw.height() == 0 && binding.empty == crate::ir::Empty::NoData {
         let message = format!(
@@ -116,7 +118,10 @@ pub fn read_site_table(
     columns.push(Column::new(EXCLUDED.into(), excluded));
     let frame = DataFrame::new(height, columns).expect("columns of one height");
     let visible = visible(source, site.timezone, as_of);
-    let durations = inputs.durations(&source.name);
+    let read = |c: &String| source.column(c).is_some();
+    let durations: Vec<(String, String)> =
+        inputs.durations(&source.name).iter().filter(|(a, b)| read(a) && read(b)).cloned().collect();
+    let durations = durations.as_slice();
     rules::Rules { source, path: &path, lines: &lines, frame: &frame, visible, durations }.check(report);
     Some(SiteTable { site: site.id.clone(), path, frame, deprecated, lines })
 }
