@@ -66,6 +66,7 @@ pub mod plan;
 pub mod publish;
 pub mod report;
 pub mod results;
+pub mod sql;
 pub mod stats;
 pub mod syntax;
 

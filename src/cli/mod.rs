@@ -10,6 +10,7 @@ mod fetch;
 mod init;
 mod metrics;
 mod query;
+mod sql;
 
 use crate::ir::Grain;
 use chrono::NaiveDate;
@@ -58,6 +59,20 @@ enum Command {
         #[arg(long = "plan", alias = "polars")]
         polars: bool,
         /// Plan as of the end of this day (YYYY-MM-DD). Default: the last day ended at every site.
+        #[arg(long = "as-of", value_parser = parse_date)]
+        as_of: Option<NaiveDate>,
+    },
+    /// Print the SQL that computes a metric's aggregate table (DuckDB or Spark SQL).
+    Sql {
+        /// The metric's id.
+        metric: String,
+        #[arg(short = 'p', long = "project", default_value = ".")]
+        project: PathBuf,
+        /// The SQL dialect: DuckDB reads the project's CSV exports where they are; Spark
+        /// reads a table per source, named as the source, with the site's id in `site`.
+        #[arg(long, value_enum, default_value = "duckdb")]
+        dialect: crate::sql::Dialect,
+        /// As of the end of this day (YYYY-MM-DD). Default: the last day ended at every site.
         #[arg(long = "as-of", value_parser = parse_date)]
         as_of: Option<NaiveDate>,
     },
@@ -334,6 +349,9 @@ pub fn run_with(args: impl IntoIterator<Item = impl Into<std::ffi::OsString> + C
         Command::Metrics { project, tag } => metrics::run(&project, tag.as_deref(), color),
         Command::Init { dir, set, sites, sources } => {
             init::run(&init::Args { dir: &dir, set: &set, sites: &sites, sources: &sources }, color)
+        }
+        Command::Sql { metric, project, dialect, as_of } => {
+            sql::run(&sql::Args { metric: &metric, project: &project, dialect, as_of }, color)
         }
         Command::Explain { metric, project, polars, as_of } => {
             explain::run(&explain::Args { metric: &metric, project: &project, polars, as_of }, color)

@@ -43,7 +43,7 @@ const LEVELS: &[&[&str]] = &[
     &["ir", "calendar", "stats"],
     &["check"],
     &["plan"],
-    &["engine"],
+    &["engine", "sql"],
     &["results"],
     &["change", "manifest"],
     &["report"],

@@ -30,6 +30,7 @@ mod roundtrip;
 mod scopes;
 mod set3;
 mod simulation;
+mod sql;
 mod syntax;
 mod timezones;
 mod trust;

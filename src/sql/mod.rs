@@ -1,0 +1,207 @@
+//! The SQL back end's first part: a base plan lowered to SQL for DuckDB and Spark SQL,
+//! built through sqlparser's syntax tree and printed by its `Display` (`yardstick sql`).
+//! The query returns the metric's aggregate table keyed by site (empty: all sites pooled),
+//! period (empty: the site's baseline window) and the `by` dimensions, with each slot of
+//! the plan (`agg0`, ...) and the row count `n`: what the results stage turns into values,
+//! baselines and statuses. Every rule comes from the plan, as for the Polars back end.
+
+mod ast;
+mod expr;
+mod query;
+
+use crate::diag::{Diagnostic, codes};
+use crate::ir::{ColumnType, FileFormat, Site, Vocabulary};
+use crate::plan::{BasePlan, Plan};
+use ast::*;
+use sqlparser::ast::{BinaryOperator, Expr, Query};
+
+/// The SQL dialects yardstick writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Dialect {
+    /// DuckDB: the project's bound CSV files read where they are.
+    #[value(name = "duckdb")]
+    DuckDb,
+    /// Spark SQL: each source a table of its name, typed by its schema, with the site's
+    /// id in `site`.
+    Spark,
+}
+
+impl Dialect {
+    fn quote(self) -> char {
+        match self {
+            Dialect::DuckDb => '"',
+            Dialect::Spark => '`',
+        }
+    }
+
+    /// A naive UTC instant as wall-clock time in `tz`.
+    fn wall_clock(self, instant: Expr, tz: &str) -> Expr {
+        match self {
+            Dialect::DuckDb => func("timezone", vec![string(tz), func("timezone", vec![string("UTC"), instant])]),
+            Dialect::Spark => func("from_utc_timestamp", vec![instant, string(tz)]),
+        }
+    }
+
+    /// A wall-clock time in `tz` as a naive UTC instant.
+    fn midnight(self, wall: Expr, tz: &str) -> Expr {
+        match self {
+            Dialect::DuckDb => func("timezone", vec![string("UTC"), func("timezone", vec![string(tz), wall])]),
+            Dialect::Spark => func("to_utc_timestamp", vec![wall, string(tz)]),
+        }
+    }
+
+    /// Milliseconds since the epoch of a naive UTC instant.
+    fn epoch_ms(self, instant: Expr) -> Expr {
+        match self {
+            Dialect::DuckDb => func("epoch_ms", vec![instant]),
+            Dialect::Spark => func("unix_millis", vec![instant]),
+        }
+    }
+
+    /// Whether text `haystack` holds `needle`.
+    fn contains(self, haystack: Expr, needle: Expr) -> Expr {
+        let at = match self {
+            Dialect::DuckDb => func("strpos", vec![haystack, needle]),
+            Dialect::Spark => func("instr", vec![haystack, needle]),
+        };
+        bin(at, BinaryOperator::Gt, int(0))
+    }
+
+    /// A number told apart for every row of a relation.
+    fn row_id(self) -> Expr {
+        match self {
+            Dialect::DuckDb => over(func("row_number", Vec::new()), Vec::new(), Vec::new()),
+            Dialect::Spark => func("monotonically_increasing_id", Vec::new()),
+        }
+    }
+
+    /// The `p` quantile, interpolated linearly between the closest ranks.
+    fn percentile(self, values: Expr, p: f64) -> Expr {
+        match self {
+            Dialect::DuckDb => func("quantile_cont", vec![values, float(p)]),
+            Dialect::Spark => func("percentile", vec![values, float(p)]),
+        }
+    }
+}
+
+/// The SQL of `base` in `dialect`, for review or another scheduler.
+pub fn metric_sql(plan: &Plan, base: &BasePlan, dialect: Dialect) -> Result<String, Vec<Diagnostic>> {
+    let unsupported = |what: Unwritable| {
+        vec![
+            Diagnostic::error(codes::E0805, format!("`{}` cannot be written as SQL yet: {what}", base.metric.id))
+                .help("compute it with `yardstick query` (the Polars engine computes every metric)"),
+        ]
+    };
+    let mut zones: std::collections::BTreeMap<&str, (chrono_tz::Tz, Vec<String>)> = Default::default();
+    for site in plan.inputs.sites.iter().filter(|s| s.timezone != chrono_tz::Tz::UTC) {
+        zones.entry(site.timezone.name()).or_insert((site.timezone, Vec::new())).1.push(site.id.to_string());
+    }
+    let rows = expr::Rows {
+        d: dialect,
+        vocabs: plan.inputs.vocabularies,
+        as_of: plan.as_of,
+        zones: zones.into_values().collect(),
+    };
+    let problem = std::cell::RefCell::new(None);
+    let source = |name: &str| match source_relation(plan, name, dialect) {
+        Ok(q) => q,
+        Err(why) => {
+            problem.borrow_mut().get_or_insert(why);
+            select_values(dialect, vec![(null(), "site".into())])
+        }
+    };
+    let query = query::Lowering { plan, base, rows, source: &source }.query();
+    if let Some(why) = problem.into_inner() {
+        return Err(unsupported(why));
+    }
+    Ok(format!("{query:#};\n"))
+}
+
+/// Why a source cannot be read in SQL yet.
+#[derive(Debug, thiserror::Error)]
+enum Unwritable {
+    #[error("`{name}` at `{site}` is not a plain CSV export (UTF-8, commas)")]
+    NotPlainCsv { name: String, site: String },
+    #[error("no site binds `{0}`")]
+    NotBound(String),
+}
+
+/// A source's rows at every site, typed by its schema, as the dialect reads them: DuckDB
+/// reads the bound CSV files, Spark a table of the source's name.
+fn source_relation(plan: &Plan, source: &str, d: Dialect) -> Result<Query, Unwritable> {
+    let schema = &plan.inputs.sources[source];
+    let reads = &plan.source(source).reads;
+    let columns: Vec<&crate::ir::Column> = schema.columns.iter().filter(|c| reads.contains(&c.name)).collect();
+    if d == Dialect::Spark {
+        let mut items: Vec<(Expr, String)> = columns.iter().map(|c| (col(d, &c.name), c.name.clone())).collect();
+        items.push((col(d, "site"), "site".into()));
+        return Ok(select(
+            d,
+            SelectParts { items, from: table(d, source, None), selection: None, group_by: Vec::new() },
+        ));
+    }
+    let mut parts = Vec::new();
+    for site in plan.inputs.sites {
+        let Some(binding) = plan.inputs.binding(source, site) else { continue };
+        if binding.format != FileFormat::Csv || !binding.dialect.is_plain_csv() {
+            return Err(Unwritable::NotPlainCsv { name: source.to_string(), site: site.id.to_string() });
+        }
+        // Relative to the project folder, where the SQL is run.
+        let path = binding.file.replace("{site}", &site.id);
+        let header = |c: &str| binding.columns.get(c).cloned().unwrap_or_else(|| c.to_string());
+        let mut items: Vec<(Expr, String)> = Vec::new();
+        for c in &columns {
+            let value = typed_cell(d, col(d, &header(&c.name)), &c.ty, site, plan.inputs.vocabularies);
+            items.push((value, c.name.clone()));
+        }
+        items.push((string(&site.id), "site".into()));
+        parts.push(select(d, SelectParts { items, from: read_csv(&path), selection: None, group_by: Vec::new() }));
+    }
+    if parts.is_empty() {
+        return Err(Unwritable::NotBound(source.to_string()));
+    }
+    Ok(union_all(parts))
+}
+
+/// A cell read as text, as its column's type: a datetime without an offset is the site's
+/// wall-clock time, a code its site's term.
+fn typed_cell(
+    d: Dialect,
+    text: Expr,
+    ty: &ColumnType,
+    site: &Site,
+    vocabs: &std::collections::BTreeMap<String, Vocabulary>,
+) -> Expr {
+    match ty {
+        ColumnType::Int => cast(text, bigint()),
+        ColumnType::Float => cast(text, double()),
+        ColumnType::Bool => cast(text, sqlparser::ast::DataType::Boolean),
+        ColumnType::Date => cast(text, sqlparser::ast::DataType::Date),
+        ColumnType::DateTime => {
+            let offset = func("regexp_matches", vec![text.clone(), string("(Z|[+-][0-9]{2}:?[0-9]{2})$")]);
+            let instant = func(
+                "timezone",
+                vec![
+                    string("UTC"),
+                    cast(
+                        text.clone(),
+                        sqlparser::ast::DataType::Timestamp(None, sqlparser::ast::TimezoneInfo::WithTimeZone),
+                    ),
+                ],
+            );
+            let wall = d.midnight(cast(text, timestamp_type()), site.timezone.name());
+            case(vec![(offset, instant)], Some(wall))
+        }
+        ColumnType::Vocab(vocab) => {
+            let mapped = site.mappings.get(vocab).into_iter().flatten();
+            let whens: Vec<(Expr, Expr)> =
+                mapped.map(|(code, term)| (eq(text.clone(), string(code)), string(term))).collect();
+            let _ = vocabs;
+            case(whens, Some(text))
+        }
+        ColumnType::List(_) => {
+            bin(bin(string(";"), BinaryOperator::StringConcat, text), BinaryOperator::StringConcat, string(";"))
+        }
+        ColumnType::String => text,
+    }
+}
