@@ -435,3 +435,19 @@ pub fn values_table(d: Dialect, name: &str, columns: &[&str], rows: Vec<Vec<Expr
     query.body = Box::new(SetExpr::Select(Box::new(select)));
     query
 }
+
+/// `name -> body`: a function over each item of a list.
+pub fn lambda(d: Dialect, name: &str, body: Expr) -> Expr {
+    Expr::Lambda(sqlparser::ast::LambdaFunction {
+        params: sqlparser::ast::OneOrManyWithParens::One(sqlparser::ast::LambdaFunctionParameter {
+            name: ident(d, name),
+            data_type: None,
+        }),
+        body: Box::new(body),
+        // DuckDB deprecates the arrow; Spark knows only the arrow.
+        syntax: match d {
+            Dialect::DuckDb => sqlparser::ast::LambdaSyntax::LambdaKeyword,
+            Dialect::Spark => sqlparser::ast::LambdaSyntax::Arrow,
+        },
+    })
+}

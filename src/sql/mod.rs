@@ -67,6 +67,40 @@ impl Dialect {
         bin(at, BinaryOperator::Gt, int(0))
     }
 
+    /// A group's values, nulls left out, sorted ascending, as a list.
+    fn sorted(self, values: Expr) -> Expr {
+        match self {
+            Dialect::DuckDb => {
+                let Expr::Function(mut list) = func("list", vec![values.clone()]) else { unreachable!("a function") };
+                list.filter = Some(Box::new(is_not_null(values)));
+                func("list_sort", vec![Expr::Function(list)])
+            }
+            Dialect::Spark => func("array_sort", vec![func("collect_list", vec![values])]),
+        }
+    }
+
+    /// For each of a group's values (nulls left out) in ascending order, `flag` of its row:
+    /// (value, flag) pairs sorted, then the flags alone.
+    fn ended_in_order(self, values: Expr, flag: Expr) -> Expr {
+        match self {
+            Dialect::DuckDb => {
+                let Expr::Function(mut pairs) = func("list", vec![func("row", vec![values.clone(), flag])]) else {
+                    unreachable!("a function")
+                };
+                pairs.filter = Some(Box::new(is_not_null(values)));
+                let sorted = func("list_sort", vec![Expr::Function(pairs)]);
+                let second = func("struct_extract", vec![col(self, "p"), int(2)]);
+                func("list_transform", vec![sorted, lambda(self, "p", second)])
+            }
+            Dialect::Spark => {
+                // `collect_list` leaves out nulls only where the whole item is null.
+                let pair = case(vec![(is_not_null(values.clone()), func("struct", vec![values, flag]))], None);
+                let sorted = func("array_sort", vec![func("collect_list", vec![pair])]);
+                func("transform", vec![sorted, lambda(self, "p", qcol(self, "p", "col2"))])
+            }
+        }
+    }
+
     /// A number told apart for every row of a relation.
     fn row_id(self) -> Expr {
         match self {

@@ -17,6 +17,8 @@ const PICK: &str = "__pick";
 const JT: &str = "__jt";
 const FROM: &str = "__from";
 const UNTIL: &str = "__until";
+/// The column naming the part of the table a row belongs to.
+pub const PART: &str = "part";
 
 /// The columns of the aggregate table a metric's query returns, after `site`, `period`
 /// and the `by` dimensions: slot `i` as `agg{i}`, and the row count `n`.
@@ -131,12 +133,7 @@ impl Lowering<'_> {
     /// The index of the period holding local time `t`.
     fn period_index(&self, t: Expr) -> Expr {
         let scheme = self.base.periods.scheme;
-        let month = bin(
-            bin(cast(func("year", vec![t.clone()]), bigint()), BinaryOperator::Multiply, int(12)),
-            BinaryOperator::Plus,
-            bin(cast(func("month", vec![t]), bigint()), BinaryOperator::Minus, int(1)),
-        );
-        let shifted = bin(month, BinaryOperator::Minus, int(scheme.offset));
+        let shifted = bin(month_number(t), BinaryOperator::Minus, int(scheme.offset));
         cast(
             func("floor", vec![bin(cast(shifted, double()), BinaryOperator::Divide, float(scheme.months as f64))]),
             bigint(),
@@ -206,19 +203,18 @@ impl Lowering<'_> {
         out
     }
 
-    /// The metric's query: its aggregate table per site and period, pooled per period, and
-    /// over each site's baseline window (`period` empty) and pooled over the windows.
-    pub fn query(&self) -> Query {
+    /// The source's rows that count, joined: as they stood at the end of `as_of`, without
+    /// the sites that do not export a source it reads or lie outside its scope, and inside
+    /// each site's coverage. Returns the last CTE's name.
+    fn kept(&self, ctes: &mut Vec<(String, Query)>) -> String {
         let d = self.d();
         let base = self.base;
-        let mut ctes: Vec<(String, Query)> = vec![("source".into(), self.known(&base.source))];
-        // Rows of sites that do not export a source it reads, or outside its scope, do not count.
+        ctes.push(("source".into(), self.known(&base.source)));
         let left_out: Vec<Expr> = base.absent_at.iter().chain(&base.out_of_scope).map(|s| string(s)).collect();
         let mut keep = Vec::new();
         if !left_out.is_empty() {
             keep.push(not(in_list(col(d, SITE), left_out)));
         }
-        // Coverage: rows outside the site's days do not count.
         if !base.rows_within.is_empty() {
             let t = self.local_column(base.time.column());
             let from = self.at_site(|id| {
@@ -243,26 +239,41 @@ impl Lowering<'_> {
         for join in &base.joins {
             let time = event.then(|| self.local_column(base.time.column()));
             if event || matches!(join.pick, JoinPick::LastInFile) {
-                last = self.join_step(&mut ctes, last, join, time);
+                last = self.join_step(ctes, last, join, time);
             }
         }
+        last
+    }
+
+    /// The metric's query: its aggregate table per site and period, pooled per period, and
+    /// over each site's baseline window (`period` empty) and pooled over the windows; for
+    /// counts of events, per site and month of the window; for snapshot metrics, the
+    /// periods and windows holding a snapshot.
+    pub fn query(&self) -> Query {
+        let d = self.d();
+        let base = self.base;
+        let mut ctes: Vec<(String, Query)> = Vec::new();
+        let last = self.kept(&mut ctes);
         let periods = self.periods_table();
         ctes.push(("periods".into(), periods));
         let placed = self.placed(&mut ctes, &last);
         let filter = base.filter.as_ref().map(|f| self.rows.row(f));
         let aggs = self.aggregates();
-        let dims: Vec<Expr> =
-            base.by.iter().map(|c| cast(col(d, &c.to_string()), sqlparser::ast::DataType::Varchar(None))).collect();
+        let text = || sqlparser::ast::DataType::String(None);
+        let dims: Vec<Expr> = base.by.iter().map(|c| cast(col(d, &c.to_string()), text())).collect();
         let dim_names: Vec<String> = base.by.iter().map(ToString::to_string).collect();
-        let grouped = |from: &str, period: Option<Expr>, sets: Vec<Vec<Expr>>, selection: Option<Expr>| {
-            let mut items = vec![(col(d, SITE), SITE.to_string())];
-            items.push((period.clone().unwrap_or_else(|| cast(null(), bigint())), "period".to_string()));
-            items.extend(dims.iter().cloned().zip(dim_names.iter().cloned()));
-            items.extend(aggs.iter().cloned());
-            select(d, SelectParts { items, from: table(d, from, None), selection, group_by: sets })
-        };
-        let idx = col(d, IDX);
-        let site = col(d, SITE);
+        // One part of the table: its rows grouped by `sets` (with the dimensions, or with
+        // them empty), `period` as the period's column.
+        let part =
+            |name: &str, from: &str, period: Expr, sets: Vec<Vec<Expr>>, with_dims: bool, selection: Option<Expr>| {
+                let mut items = vec![(string(name), PART.to_string()), (col(d, SITE), SITE.to_string())];
+                items.push((period, "period".to_string()));
+                let dim = |e: &Expr| if with_dims { e.clone() } else { cast(null(), text()) };
+                items.extend(dims.iter().map(dim).zip(dim_names.iter().cloned()));
+                items.extend(aggs.iter().cloned());
+                select(d, SelectParts { items, from: table(d, from, None), selection, group_by: sets })
+            };
+        let (idx, site, no_period) = (col(d, IDX), col(d, SITE), cast(null(), bigint()));
         let sets = |with_period: bool| {
             let mut per_site = vec![site.clone()];
             let mut pooled = Vec::new();
@@ -274,10 +285,39 @@ impl Lowering<'_> {
             pooled.extend(dims.iter().cloned());
             vec![per_site, pooled]
         };
-        let mut parts = vec![grouped(&placed, Some(idx.clone()), sets(true), filter.clone())];
+        let mut parts = vec![part("period", &placed, idx.clone(), sets(true), true, filter.clone())];
+        let snapshot = matches!(base.time, TimeSemantics::Snapshot { .. });
+        if snapshot {
+            // The (site, period) pairs that hold a snapshot, whatever `where` keeps of it
+            // (the latest snapshot of each, as placed, stands for the period's).
+            let range = base.periods;
+            let inside = and(
+                bin(idx.clone(), BinaryOperator::GtEq, int(range.first)),
+                bin(idx.clone(), BinaryOperator::LtEq, int(range.last)),
+            );
+            parts.push(part(
+                "snapshot",
+                &placed,
+                idx.clone(),
+                vec![vec![site.clone(), idx.clone()]],
+                false,
+                Some(inside),
+            ));
+        }
         if let Some(windows) = &base.baseline {
             let in_window = self.in_windows(&mut ctes, &last, windows);
-            parts.push(grouped(&in_window, None, sets(false), filter));
+            parts.push(part("window", &in_window, no_period.clone(), sets(false), true, filter.clone()));
+            if base.baseline_months {
+                // Per site and calendar month of the window.
+                let month = month_number(col(d, T));
+                let mut by = vec![site.clone(), month.clone()];
+                by.extend(dims.iter().cloned());
+                parts.push(part("month", &in_window, month, vec![by], true, filter.clone()));
+            }
+            if snapshot {
+                // The sites whose window holds a snapshot.
+                parts.push(part("window_snapshot", &in_window, no_period, vec![vec![site.clone()]], false, None));
+            }
         }
         with(d, ctes, union_all(parts))
     }
@@ -480,6 +520,36 @@ impl Lowering<'_> {
             })
             .collect();
         out.push((count_all(), "n".to_string()));
+        // What intervals are read from, beside the aggregates (docs/semantics.md, "Intervals").
+        for (i, slot) in self.base.slots.iter().enumerate() {
+            let Some(arg) = &slot.arg else { continue };
+            let x = || cast(self.rows.row(arg), double());
+            if slot.keeps_values() {
+                out.push((d.sorted(x()), format!("values{i}")));
+            }
+            if slot.keeps_compound() {
+                out.push((
+                    cast(func("sum", vec![bin(x(), BinaryOperator::Multiply, x())]), double()),
+                    format!("squares{i}"),
+                ));
+                out.push((cast(func("max", vec![x()]), double()), format!("max{i}")));
+                out.push((cast(func("min", vec![x()]), double()), format!("min{i}")));
+                out.push((func("count", vec![x()]), format!("count{i}")));
+            }
+        }
+        if let (Some(end), Some(Some(arg))) = (&self.base.censored, self.base.slots.first().map(|s| &s.arg)) {
+            let value = cast(self.rows.row(arg), double());
+            out.push((d.ended_in_order(value, is_not_null(self.rows.row(end))), "ended".to_string()));
+        }
         out
     }
+}
+
+/// The month of local time `t` counted from year 0: year × 12 + month − 1.
+fn month_number(t: Expr) -> Expr {
+    bin(
+        bin(cast(func("year", vec![t.clone()]), bigint()), BinaryOperator::Multiply, int(12)),
+        BinaryOperator::Plus,
+        bin(cast(func("month", vec![t]), bigint()), BinaryOperator::Minus, int(1)),
+    )
 }
