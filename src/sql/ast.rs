@@ -255,6 +255,7 @@ pub fn select(d: Dialect, parts: SelectParts) -> Query {
         .collect();
     select.from = vec![parts.from];
     select.selection = parts.selection;
+    // One empty set: no GROUP BY, one row over all rows (none included).
     select.group_by = match parts.group_by.len() {
         0 => GroupByExpr::Expressions(Vec::new(), Vec::new()),
         1 => GroupByExpr::Expressions(parts.group_by.into_iter().next().unwrap_or_default(), Vec::new()),

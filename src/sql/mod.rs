@@ -153,7 +153,7 @@ pub fn metric_sql(plan: &Plan, base: &BasePlan, dialect: Dialect) -> Result<Stri
 
 /// Why a source cannot be read in SQL yet.
 #[derive(Debug, thiserror::Error)]
-enum Unwritable {
+pub enum Unwritable {
     #[error("`{name}` at `{site}` is not a plain CSV export (UTF-8, commas)")]
     NotPlainCsv { name: String, site: String },
     #[error("no site binds `{0}`")]
@@ -238,4 +238,21 @@ fn typed_cell(
         }
         ColumnType::String => text,
     }
+}
+
+/// DuckDB's statement writing `source`'s rows, typed as its schema says (codes as terms,
+/// datetimes as UTC, the site's id in `site`), to a Parquet file at `path`: what a table of
+/// it holds for the Spark dialect, made from the project's plain CSV exports. The columns
+/// are those `plan` reads.
+pub fn source_to_parquet(plan: &Plan, source: &str, path: &str) -> Result<String, Unwritable> {
+    let query = source_relation(plan, source, Dialect::DuckDb)?;
+    let copy = sqlparser::ast::Statement::Copy {
+        source: sqlparser::ast::CopySource::Query(Box::new(query)),
+        to: true,
+        target: sqlparser::ast::CopyTarget::File { filename: path.to_string() },
+        options: vec![sqlparser::ast::CopyOption::Format(sqlparser::ast::Ident::new("parquet"))],
+        legacy_options: Vec::new(),
+        values: Vec::new(),
+    };
+    Ok(format!("{copy};\n"))
 }

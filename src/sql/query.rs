@@ -264,9 +264,12 @@ impl Lowering<'_> {
         let dim_names: Vec<String> = base.by.iter().map(ToString::to_string).collect();
         // One part of the table: its rows grouped by `sets` (with the dimensions, or with
         // them empty), `period` as the period's column.
+        // A part grouped without the site is the pooled row: its site is empty.
         let part =
             |name: &str, from: &str, period: Expr, sets: Vec<Vec<Expr>>, with_dims: bool, selection: Option<Expr>| {
-                let mut items = vec![(string(name), PART.to_string()), (col(d, SITE), SITE.to_string())];
+                let per_site = sets.iter().flatten().any(|e| *e == col(d, SITE));
+                let site = if per_site { col(d, SITE) } else { cast(null(), text()) };
+                let mut items = vec![(string(name), PART.to_string()), (site, SITE.to_string())];
                 items.push((period, "period".to_string()));
                 let dim = |e: &Expr| if with_dims { e.clone() } else { cast(null(), text()) };
                 items.extend(dims.iter().map(dim).zip(dim_names.iter().cloned()));
@@ -306,7 +309,13 @@ impl Lowering<'_> {
         }
         if let Some(windows) = &base.baseline {
             let in_window = self.in_windows(&mut ctes, &last, windows);
-            parts.push(part("window", &in_window, no_period.clone(), sets(false), true, filter.clone()));
+            // Pooled over the windows apart, not as a grouping set: without dimensions it is one
+            // row even over no rows, in every engine (Spark gives an empty grouping set over no
+            // rows no row at all).
+            let [per_site, pooled] =
+                <[Vec<Expr>; 2]>::try_from(sets(false)).unwrap_or_else(|_| unreachable!("two sets"));
+            parts.push(part("window", &in_window, no_period.clone(), vec![per_site], true, filter.clone()));
+            parts.push(part("window", &in_window, no_period.clone(), vec![pooled], true, filter.clone()));
             if base.baseline_months {
                 // Per site and calendar month of the window.
                 let month = month_number(col(d, T));

@@ -158,8 +158,92 @@ impl Seen {
     }
 }
 
+/// Asserts that an engine's rows of `base`'s query hold the Polars engine's aggregate
+/// tables (`tables`): the same groups in every part, each agreeing; returns the groups.
+fn agrees_with_polars(
+    metric: &str,
+    base: &yardstick::plan::BasePlan,
+    tables: &yardstick::plan::Aggregates,
+    rows: &[serde_json::Map<String, serde_json::Value>],
+) -> usize {
+    let mut got: BTreeMap<(String, Key), Seen> = BTreeMap::new();
+    let (mut snapshots, mut window_snapshots) = (Vec::new(), Vec::new());
+    for row in rows {
+        let text = |name: &str| row.get(name).and_then(|v| v.as_str()).map(String::from);
+        let part = text("part").unwrap();
+        let period = row.get("period").and_then(serde_json::Value::as_i64);
+        match part.as_str() {
+            "snapshot" => snapshots.push((text("site").unwrap(), period.unwrap())),
+            "window_snapshot" => window_snapshots.push(text("site").unwrap()),
+            _ => {
+                let dims = base.dim_names().iter().map(|d| text(d)).collect();
+                let part = if part == "month" { "month" } else { "groups" };
+                got.insert((part.to_string(), (text("site"), period, dims)), Seen::from_row(base, row));
+            }
+        }
+    }
+    let expected: BTreeMap<(String, Key), Seen> = (tables.periods.iter().chain(&tables.baselines))
+        .map(|g| (("groups".to_string(), key(g)), Seen::of(g)))
+        .chain(tables.baseline_months.iter().map(|g| (("month".to_string(), key(g)), Seen::of(g))))
+        .collect();
+    assert_eq!(got.keys().collect::<Vec<_>>(), expected.keys().collect::<Vec<_>>(), "{metric}: the groups");
+    for (k, ours) in &expected {
+        assert!(ours.agrees(&got[k]), "{metric} {k:?}:\nPolars {ours:?}\nthe engine {:?}", got[k]);
+    }
+    snapshots.sort();
+    let mut ours = tables.snapshots.clone();
+    ours.sort();
+    assert_eq!(snapshots, ours, "{metric}: periods with a snapshot");
+    window_snapshots.sort();
+    let mut ours = tables.window_snapshots.clone();
+    ours.sort();
+    assert_eq!(window_snapshots, ours, "{metric}: windows with a snapshot");
+    expected.len()
+}
+
+/// Each base metric of Acme, planned alone as of 2025-12-31, with the Polars engine's
+/// tables and the SQL in `dialect`.
+fn acme_metrics(
+    checked: &yardstick::check::Checked,
+    dialect: Dialect,
+) -> Vec<(String, yardstick::plan::Aggregates, String, yardstick::ir::TimeSemantics)> {
+    let as_of = NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
+    let mut out = Vec::new();
+    for metric in &checked.set.metrics {
+        let ids = [MetricId(metric.id.to_string())];
+        let plan =
+            yardstick::plan::plan(checked, &Request { metrics: &ids, as_of, grain: None, to_date: false }).unwrap();
+        let Some((at, base)) = plan.bases.iter().enumerate().find(|(_, b)| b.metric.id == metric.id) else { continue };
+        let sql = yardstick::sql::metric_sql(&plan, base, dialect)
+            .unwrap_or_else(|e| panic!("{}: {}", metric.id, e[0].message));
+        let mut polars = yardstick::engine::Polars::default().aggregate(&plan).unwrap();
+        out.push((metric.id.to_string(), polars.tables.swap_remove(at), sql, base.time.clone()));
+    }
+    // Every time semantics is among them.
+    for kind in ["event", "open", "snapshot"] {
+        let of_kind = |t: &yardstick::ir::TimeSemantics| match t {
+            yardstick::ir::TimeSemantics::Event { .. } => "event",
+            yardstick::ir::TimeSemantics::Open { .. } => "open",
+            yardstick::ir::TimeSemantics::Snapshot { .. } => "snapshot",
+        };
+        assert!(out.iter().filter(|m| of_kind(&m.3) == kind).count() >= 3, "{kind} metrics");
+    }
+    out
+}
+
+/// The base plan of `metric` in a plan of it alone.
+fn base_of<'a>(plan: &'a yardstick::plan::Plan<'a>, metric: &str) -> &'a yardstick::plan::BasePlan<'a> {
+    plan.bases.iter().find(|b| b.metric.id == metric).unwrap()
+}
+
+fn plan_of<'a>(checked: &'a yardstick::check::Checked, metric: &str) -> yardstick::plan::Plan<'a> {
+    let ids = [MetricId(metric.to_string())];
+    let as_of = NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
+    yardstick::plan::plan(checked, &Request { metrics: &ids, as_of, grain: None, to_date: false }).unwrap()
+}
+
 #[test]
-fn duckdb_computes_the_polars_engines_aggregate_tables_for_every_metric_it_can_write() {
+fn duckdb_computes_the_polars_engines_aggregate_tables_for_every_metric() {
     if !duckdb_here() {
         return;
     }
@@ -167,72 +251,70 @@ fn duckdb_computes_the_polars_engines_aggregate_tables_for_every_metric_it_can_w
     let (checked, diags, _) = compile(dir.path());
     assert!(!diags.has_errors());
     let checked = checked.unwrap();
+    let mut groups = 0;
+    let metrics = acme_metrics(&checked, Dialect::DuckDb);
+    for (metric, tables, sql, _) in &metrics {
+        let plan = plan_of(&checked, metric);
+        groups += agrees_with_polars(metric, base_of(&plan, metric), tables, &duckdb(dir.path(), sql));
+    }
+    eprintln!("DuckDB: {} metrics, {groups} groups, all equal", metrics.len());
+}
+
+/// Whether a local Spark runs here (PyPI's pyspark and a Java runtime); CI installs both.
+fn spark_here() -> bool {
+    let ok = |c: &mut Command| c.output().is_ok_and(|o| o.status.success());
+    let found = ok(Command::new("python3").args(["-c", "import pyspark"])) && ok(Command::new("java").arg("-version"));
+    assert!(
+        found || std::env::var_os("YARDSTICK_REQUIRE_ENGINES").is_none(),
+        "no local Spark: `pip install pyspark` and a Java 17 runtime (Debian's openjdk-17-jre-headless)"
+    );
+    if !found {
+        eprintln!("skipped: no local Spark (`pip install pyspark`, and Java 17)");
+    }
+    found
+}
+
+#[test]
+fn spark_computes_the_polars_engines_aggregate_tables_for_every_metric() {
+    if !spark_here() || !duckdb_here() {
+        return;
+    }
+    let dir = acme_copy();
+    let (checked, diags, _) = compile(dir.path());
+    assert!(!diags.has_errors());
+    let checked = checked.unwrap();
+    // Spark reads a table per source: each made by DuckDB from Acme's exports, typed.
+    let ids: Vec<MetricId> = checked.set.metrics.iter().map(|m| MetricId(m.id.to_string())).collect();
     let as_of = NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
-    let (mut compared, mut groups) = (Vec::new(), 0);
-    let mut unsupported = Vec::new();
-    for metric in &checked.set.metrics {
-        let ids = [MetricId(metric.id.to_string())];
-        let plan =
-            yardstick::plan::plan(&checked, &Request { metrics: &ids, as_of, grain: None, to_date: false }).unwrap();
-        let Some((at, base)) = plan.bases.iter().enumerate().find(|(_, b)| b.metric.id == metric.id) else { continue };
-        let sql = match yardstick::sql::metric_sql(&plan, base, Dialect::DuckDb) {
-            Ok(sql) => sql,
-            Err(e) => {
-                unsupported.push(format!("{}: {}", metric.id, e[0].message));
-                continue;
-            }
-        };
-        let polars = yardstick::engine::Polars::default().aggregate(&plan).unwrap();
-        let tables = &polars.tables[at];
-        let mut got: BTreeMap<(String, Key), Seen> = BTreeMap::new();
-        let (mut snapshots, mut window_snapshots) = (Vec::new(), Vec::new());
-        for row in duckdb(dir.path(), &sql) {
-            let text = |name: &str| row.get(name).and_then(|v| v.as_str()).map(String::from);
-            let part = text("part").unwrap();
-            let period = row.get("period").and_then(serde_json::Value::as_i64);
-            match part.as_str() {
-                "snapshot" => snapshots.push((text("site").unwrap(), period.unwrap())),
-                "window_snapshot" => window_snapshots.push(text("site").unwrap()),
-                _ => {
-                    let dims = base.dim_names().iter().map(|d| text(d)).collect();
-                    let part = if part == "month" { "month" } else { "groups" };
-                    got.insert((part.to_string(), (text("site"), period, dims)), Seen::from_row(base, &row));
-                }
-            }
-        }
-        let expected: BTreeMap<(String, Key), Seen> = (tables.periods.iter().chain(&tables.baselines))
-            .map(|g| (("groups".to_string(), key(g)), Seen::of(g)))
-            .chain(tables.baseline_months.iter().map(|g| (("month".to_string(), key(g)), Seen::of(g))))
-            .collect();
-        assert_eq!(got.keys().collect::<Vec<_>>(), expected.keys().collect::<Vec<_>>(), "{}: the groups", metric.id);
-        for (k, ours) in &expected {
-            assert!(ours.agrees(&got[k]), "{} {k:?}:\nPolars {ours:?}\nDuckDB {:?}", metric.id, got[k]);
-        }
-        let sorted = |mut v: Vec<(String, i64)>| {
-            v.sort();
-            v
-        };
-        assert_eq!(sorted(snapshots), sorted(tables.snapshots.clone()), "{}: periods with a snapshot", metric.id);
-        window_snapshots.sort();
-        let mut theirs = tables.window_snapshots.clone();
-        theirs.sort();
-        assert_eq!(window_snapshots, theirs, "{}: windows with a snapshot", metric.id);
-        groups += expected.len();
-        compared.push((metric.id.to_string(), base.time.clone()));
+    let everything =
+        yardstick::plan::plan(&checked, &Request { metrics: &ids, as_of, grain: None, to_date: false }).unwrap();
+    let tables_dir = tempfile::tempdir().unwrap();
+    let mut tables = serde_json::Map::new();
+    for source in &everything.sources {
+        let path = tables_dir.path().join(format!("{}.parquet", source.name));
+        let copy = yardstick::sql::source_to_parquet(&everything, &source.name, path.to_str().unwrap()).unwrap();
+        duckdb(dir.path(), &copy);
+        tables.insert(source.name.clone(), path.to_str().unwrap().into());
     }
-    eprintln!("compared {} metrics ({groups} groups); not written as SQL yet: {unsupported:#?}", compared.len());
-    assert!(unsupported.is_empty(), "{unsupported:#?}");
-    for kind in ["event", "open", "snapshot"] {
-        let of_kind = |t: &yardstick::ir::TimeSemantics| match t {
-            yardstick::ir::TimeSemantics::Event { .. } => "event",
-            yardstick::ir::TimeSemantics::Open { .. } => "open",
-            yardstick::ir::TimeSemantics::Snapshot { .. } => "snapshot",
-        };
-        assert!(
-            compared.iter().filter(|(_, t)| of_kind(t) == kind).count() >= 3,
-            "{kind} metrics compared: {compared:?}"
-        );
+    let metrics = acme_metrics(&checked, Dialect::Spark);
+    let queries: serde_json::Map<String, serde_json::Value> =
+        metrics.iter().map(|(m, _, sql, _)| (m.clone(), sql.clone().into())).collect();
+    let job = tables_dir.path().join("job.json");
+    let answers = tables_dir.path().join("answers.json");
+    std::fs::write(&job, serde_json::json!({"tables": tables, "queries": queries}).to_string()).unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/engines/spark.py");
+    let out = Command::new("python3").arg(script).arg(&job).arg(&answers).output().unwrap();
+    assert!(out.status.success(), "Spark failed: {}", String::from_utf8_lossy(&out.stderr));
+    let answers: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(&answers).unwrap()).unwrap();
+    let mut groups = 0;
+    for (metric, polars, _, _) in &metrics {
+        let rows: Vec<serde_json::Map<String, serde_json::Value>> =
+            answers[metric].as_array().unwrap().iter().map(|r| r.as_object().unwrap().clone()).collect();
+        let plan = plan_of(&checked, metric);
+        groups += agrees_with_polars(metric, base_of(&plan, metric), polars, &rows);
     }
+    eprintln!("Spark: {} metrics, {groups} groups, all equal", metrics.len());
 }
 
 /// `yardstick sql` on the Acme copy as of 2025-12-31: status, standard output and error.
