@@ -36,14 +36,16 @@ pub enum ManifestError {
 /// seconds since the epoch, as reproducible builds set it), so that two builds of the same
 /// inputs write the same bytes.
 fn built_at() -> Result<String, ManifestError> {
-    let at = match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(text) => text
+    // Empty is unset, as some CI systems export it.
+    let at = match std::env::var("SOURCE_DATE_EPOCH").ok().filter(|t| !t.trim().is_empty()) {
+        Some(text) => text
             .trim()
             .parse::<i64>()
             .ok()
+            .filter(|secs| *secs >= 0)
             .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
             .ok_or(ManifestError::SourceDateEpoch(text))?,
-        Err(_) => chrono::Utc::now(),
+        None => chrono::Utc::now(),
     };
     Ok(at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
 }

@@ -23,11 +23,9 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
     let Some(checked) = checked else {
         return ExitCode::from(1);
     };
-    let Some(m) = checked.set.metric(args.metric) else {
-        let help = crate::diag::did_you_mean(args.metric, checked.set.metrics.iter().map(|m| m.id.as_str()))
-            .unwrap_or_else(|| "`yardstick check` counts the set's metrics; metrics/README.md lists them".into());
-        eprintln!("error: no metric `{}` in the definition set\n  help: {help}", args.metric);
-        return ExitCode::from(2);
+    let m = match super::metric_named(&checked, args.metric) {
+        Ok(m) => m,
+        Err(code) => return code,
     };
     let as_of = match super::as_of(args.as_of, Some(&checked), color) {
         Ok(day) => day,

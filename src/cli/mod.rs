@@ -257,6 +257,16 @@ fn no_such_tag(set: &crate::ir::DefinitionSet, tag: &str) -> ExitCode {
 /// Compiles the project and prints what it found, but the notes on unbound sources (a
 /// command about some metrics says which of them are not collected) and the pitfall lints
 /// (counted in one line: `check` shows them).
+/// The set's metric `id`, or exit status 2 after saying there is none (with a close id).
+fn metric_named<'c>(checked: &'c crate::check::Checked, id: &str) -> Result<&'c crate::ir::Metric, ExitCode> {
+    checked.set.metric(id).ok_or_else(|| {
+        let help = crate::diag::did_you_mean(id, checked.set.metrics.iter().map(|m| m.id.as_str()))
+            .unwrap_or_else(|| "`yardstick check` counts the set's metrics; metrics/README.md lists them".into());
+        eprintln!("error: no metric `{id}` in the definition set\n  help: {help}");
+        ExitCode::from(2)
+    })
+}
+
 fn compile_for_metrics(
     project: &std::path::Path,
     color: bool,

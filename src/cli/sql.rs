@@ -18,11 +18,9 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
     let Some(checked) = checked else {
         return ExitCode::from(1);
     };
-    let Some(m) = checked.set.metric(args.metric) else {
-        let help = crate::diag::did_you_mean(args.metric, checked.set.metrics.iter().map(|m| m.id.as_str()))
-            .unwrap_or_else(|| "`yardstick check` counts the set's metrics; metrics/README.md lists them".into());
-        eprintln!("error: no metric `{}` in the definition set\n  help: {help}", args.metric);
-        return ExitCode::from(2);
+    let m = match super::metric_named(&checked, args.metric) {
+        Ok(m) => m,
+        Err(code) => return code,
     };
     let as_of = match super::as_of(args.as_of, Some(&checked), color) {
         Ok(day) => day,
@@ -52,7 +50,7 @@ pub fn run(args: &Args, color: bool) -> ExitCode {
         };
         match crate::sql::metric_sql(&plan, base, args.dialect) {
             Ok(sql) => text.push_str(&format!(
-                "{what}: its aggregate table as of {as_of}, by site (empty: all sites pooled), period (the period's number; empty: the site's baseline window){dims}, with each aggregate of its value (agg0, ...) and the rows counted (n)\n{sql}",
+                "{what}: its aggregate tables as of {as_of}, by part (period, window, month, snapshot, window_snapshot), site (empty: all sites pooled) and period (the period's number; empty in a window){dims}, with each aggregate of its value (agg0, ...) and the rows counted (n); docs/commands.md says every column\n{sql}",
                 dims = if base.by.is_empty() { String::new() } else { format!(" and {}", base.dim_names().join(", ")) },
             )),
             Err(errors) => return fail(errors),

@@ -338,7 +338,7 @@ codes! {
     E0804: "an `--as-of` day that has not ended yet at some site (in its time zone): refused, exit status 2",
         "Give a day that has ended at every site, or leave `--as-of` out: the default is the last day ended at every site. A run as of a day not yet over would judge periods that are not complete. Tests and replays fix today with `YARDSTICK_TODAY=YYYY-MM-DD`.";
     E0805: "a metric that `yardstick sql` cannot write as SQL yet",
-        "For DuckDB, the SQL reads the project's exports where they are, and so far only plain CSV (UTF-8, commas, no `csv:` dialect): export the source that way, or use `--dialect spark` (each source a table of its name). `yardstick query` computes every metric from every format.";
+        "For DuckDB, the SQL reads the project's exports where they are, and so far only plain CSV (UTF-8, commas, ISO dates, no `csv:` dialect): export the source that way, or use `--dialect spark` (each source a table of its name). Text that holds a quote or a backslash (a code, a path, a string in `where`) is not written into SQL, since engines read those in different ways. `yardstick query` computes every metric from every format.";
 
     E0901: "a metric whose fingerprint changed since the base revision while its `version` did not",
         "Raise the metric's `version`: its numbers or statuses can change, and results, reports and manifests must tell the two apart.";

@@ -112,8 +112,8 @@ pub fn values_column(i: usize) -> String {
 pub const ENDED: &str = "__ended";
 
 /// Float values in one order whatever the order of the rows, so that their sum is the same
-/// to the last bit however many threads computed it (docs/semantics.md, "Reproducible
-/// sums"): sorted. Whole numbers sum exactly in any order.
+/// to the last bit however many threads computed it (docs/semantics.md, "The steps",
+/// step 8): sorted. Whole numbers sum exactly in any order.
 fn in_order(values: Expr, floats: bool) -> Expr {
     if floats { values.sort(SortOptions::default()) } else { values }
 }
@@ -323,16 +323,8 @@ impl Lowerer<'_> {
             _ => None,
         };
         let (a, b, op) = match ordered_vocab {
-            Some(v) => {
-                // A lower rank is a higher term: flip the comparison.
-                let flipped = match op {
-                    BinOp::Lt => BinOp::Gt,
-                    BinOp::Le => BinOp::Ge,
-                    BinOp::Gt => BinOp::Lt,
-                    _ => BinOp::Le,
-                };
-                (rank(v, self.row(l)), rank(v, self.row(r)), flipped)
-            }
+            // A lower rank is a higher term.
+            Some(v) => (rank(v, self.row(l)), rank(v, self.row(r)), op.reversed()),
             // A date against a datetime compares local dates at the row's site.
             None if l.ty == Type::Date || r.ty == Type::Date => (self.local(l), self.local(r), op),
             None => (self.row(l), self.row(r), op),

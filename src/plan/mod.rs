@@ -615,6 +615,12 @@ impl Plan<'_> {
             };
             read.extend(schema.columns.iter().filter(coded).map(|c| c.name.clone()));
         }
+        // A duration's two ends together, so that an end before its start is still caught.
+        for (start, end) in self.inputs.durations(source) {
+            if read.contains(start) || read.contains(end) {
+                read.extend([start.clone(), end.clone()]);
+            }
+        }
         read
     }
 }

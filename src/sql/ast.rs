@@ -295,19 +295,28 @@ pub fn table(d: Dialect, name: &str, alias: Option<&str>) -> TableWithJoins {
     from
 }
 
-/// `left LEFT JOIN right AS alias ON on`.
-pub fn left_join(mut left: TableWithJoins, right: TableWithJoins, on: Expr) -> TableWithJoins {
-    let select = select_of(parsed("SELECT 1 FROM t LEFT JOIN u ON TRUE"));
+/// `left LEFT JOIN right ON on`.
+pub fn left_join(left: TableWithJoins, right: TableWithJoins, on: Expr) -> TableWithJoins {
+    joined(left, right, on, "SELECT 1 FROM t LEFT JOIN u ON TRUE")
+}
+
+/// `left JOIN right ON on`.
+pub fn inner_join(left: TableWithJoins, right: TableWithJoins, on: Expr) -> TableWithJoins {
+    joined(left, right, on, "SELECT 1 FROM t JOIN u ON TRUE")
+}
+
+/// `left` with the join of `skeleton` to `right` on `on`.
+fn joined(mut left: TableWithJoins, right: TableWithJoins, on: Expr, skeleton: &str) -> TableWithJoins {
+    use sqlparser::ast::{JoinConstraint, JoinOperator};
+    let select = select_of(parsed(skeleton));
     let from = select.from.into_iter().next().unwrap_or_else(|| unreachable!("a FROM in the skeleton"));
     let mut join = from.joins.into_iter().next().unwrap_or_else(|| unreachable!("a JOIN in the skeleton"));
     join.relation = right.relation;
     join.join_operator = match join.join_operator {
-        sqlparser::ast::JoinOperator::LeftOuter(_) => {
-            sqlparser::ast::JoinOperator::LeftOuter(sqlparser::ast::JoinConstraint::On(on))
-        }
-        sqlparser::ast::JoinOperator::Left(_) => {
-            sqlparser::ast::JoinOperator::Left(sqlparser::ast::JoinConstraint::On(on))
-        }
+        JoinOperator::LeftOuter(_) => JoinOperator::LeftOuter(JoinConstraint::On(on)),
+        JoinOperator::Left(_) => JoinOperator::Left(JoinConstraint::On(on)),
+        JoinOperator::Join(_) => JoinOperator::Join(JoinConstraint::On(on)),
+        JoinOperator::Inner(_) => JoinOperator::Inner(JoinConstraint::On(on)),
         other => other,
     };
     left.joins.push(join);
@@ -381,28 +390,12 @@ pub fn select_star_of(
     query
 }
 
-/// `left JOIN right ON on`.
-pub fn inner_join(mut left: TableWithJoins, right: TableWithJoins, on: Expr) -> TableWithJoins {
-    let select = select_of(parsed("SELECT 1 FROM t JOIN u ON TRUE"));
-    let from = select.from.into_iter().next().unwrap_or_else(|| unreachable!("a FROM in the skeleton"));
-    let mut join = from.joins.into_iter().next().unwrap_or_else(|| unreachable!("a JOIN in the skeleton"));
-    join.relation = right.relation;
-    join.join_operator = match join.join_operator {
-        sqlparser::ast::JoinOperator::Join(_) => {
-            sqlparser::ast::JoinOperator::Join(sqlparser::ast::JoinConstraint::On(on))
-        }
-        sqlparser::ast::JoinOperator::Inner(_) => {
-            sqlparser::ast::JoinOperator::Inner(sqlparser::ast::JoinConstraint::On(on))
-        }
-        other => other,
-    };
-    left.joins.push(join);
-    left
-}
-
-/// DuckDB's `read_csv(path, header = true, all_varchar = true)`: every cell as text.
+/// DuckDB's `read_csv(path, ...)`: every cell as text, the format said rather than guessed
+/// (a header, commas, double quotes doubled inside quotes).
 pub fn read_csv(path: &str) -> TableWithJoins {
-    let select = select_of(parsed("SELECT 1 FROM read_csv('x', header = true, all_varchar = true)"));
+    let select = select_of(parsed(
+        "SELECT 1 FROM read_csv('x', header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"')",
+    ));
     let mut from = select.from.into_iter().next().unwrap_or_else(|| unreachable!("a FROM in the skeleton"));
     if let TableFactor::Table { args: Some(args), .. } = &mut from.relation
         && let Some(FunctionArg::Unnamed(FunctionArgExpr::Expr(first))) = args.args.first_mut()

@@ -37,7 +37,7 @@ impl Rows<'_> {
     /// A date as the instant (naive UTC) its local midnight begins at the row's site.
     pub fn midnight(&self, day: Expr) -> Expr {
         let midnight = cast(day, timestamp_type());
-        self.per_zone(midnight, |d, e, tz| d.midnight(e, tz))
+        self.per_zone(midnight, |d, e, tz| d.instant_of(e, tz))
     }
 
     fn per_zone(&self, value: Expr, convert: fn(Dialect, Expr, &str) -> Expr) -> Expr {
@@ -156,7 +156,7 @@ impl Rows<'_> {
             TExprKind::Literal(Literal::Str(s)) => string(&format!(";{s};")),
             TExprKind::Literal(Literal::Int(i)) => string(&format!(";{i};")),
             _ => {
-                let text = cast(self.row(item), sqlparser::ast::DataType::Varchar(None));
+                let text = cast(self.row(item), sqlparser::ast::DataType::String(None));
                 bin(bin(string(";"), BinaryOperator::StringConcat, text), BinaryOperator::StringConcat, string(";"))
             }
         };
@@ -169,16 +169,8 @@ impl Rows<'_> {
             _ => None,
         };
         let (a, b, op) = match ordered {
-            Some(v) => {
-                // A lower rank is a higher term: flip the comparison.
-                let flipped = match op {
-                    BinOp::Lt => BinOp::Gt,
-                    BinOp::Le => BinOp::Ge,
-                    BinOp::Gt => BinOp::Lt,
-                    _ => BinOp::Le,
-                };
-                (rank(v, self.row(l)), rank(v, self.row(r)), flipped)
-            }
+            // A lower rank is a higher term.
+            Some(v) => (rank(v, self.row(l)), rank(v, self.row(r)), op.reversed()),
             // A date against a datetime compares local times at the row's site.
             None if l.ty == Type::Date || r.ty == Type::Date => {
                 let side = |e: &TExpr| match e.ty {

@@ -14,6 +14,7 @@ use crate::ir::{ColumnType, FileFormat, Site, Vocabulary};
 use crate::plan::{BasePlan, Plan};
 use ast::*;
 use sqlparser::ast::{BinaryOperator, Expr, Query};
+use std::collections::BTreeMap;
 
 /// The SQL dialects yardstick writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -42,10 +43,25 @@ impl Dialect {
         }
     }
 
-    /// A wall-clock time in `tz` as a naive UTC instant.
-    fn midnight(self, wall: Expr, tz: &str) -> Expr {
+    /// A wall-clock time in `tz` as a naive UTC instant: the earlier one when the clock
+    /// turns back, as yardstick reads local times (Spark does so; DuckDB alone would take
+    /// the later, so it takes the earlier of reading it, and reading it an hour before and
+    /// adding the hour).
+    fn instant_of(self, wall: Expr, tz: &str) -> Expr {
         match self {
-            Dialect::DuckDb => func("timezone", vec![string("UTC"), func("timezone", vec![string(tz), wall])]),
+            Dialect::DuckDb => {
+                let at = |w: Expr| func("timezone", vec![string("UTC"), func("timezone", vec![string(tz), w])]);
+                let hour = Expr::Interval(sqlparser::ast::Interval {
+                    value: Box::new(string("1 hour")),
+                    leading_field: None,
+                    leading_precision: None,
+                    last_field: None,
+                    fractional_seconds_precision: None,
+                });
+                let shifted =
+                    bin(at(bin(wall.clone(), BinaryOperator::Minus, hour.clone())), BinaryOperator::Plus, hour);
+                func("least", vec![at(wall), shifted])
+            }
             Dialect::Spark => func("to_utc_timestamp", vec![wall, string(tz)]),
         }
     }
@@ -148,6 +164,9 @@ pub fn metric_sql(plan: &Plan, base: &BasePlan, dialect: Dialect) -> Result<Stri
     if let Some(why) = problem.into_inner() {
         return Err(unsupported(why));
     }
+    if let Some(text) = unsafe_text(&query, dialect) {
+        return Err(unsupported(Unwritable::UnsafeText(text)));
+    }
     Ok(format!("{query:#};\n"))
 }
 
@@ -158,6 +177,40 @@ pub enum Unwritable {
     NotPlainCsv { name: String, site: String },
     #[error("no site binds `{0}`")]
     NotBound(String),
+    #[error(
+        "the text `{0}` holds a quote or a backslash, which engines read in different ways: yardstick does not write it into SQL"
+    )]
+    UnsafeText(String),
+}
+
+/// The first text in `query` that could end its quotes early in some engine: a string
+/// literal holding `'` or `\`, a name holding the dialect's quote or `\`. sqlparser doubles a
+/// quote unless a backslash comes before it, DuckDB reads a backslash as itself and Spark
+/// as an escape, so such text is refused rather than escaped.
+fn unsafe_text(query: &Query, d: Dialect) -> Option<String> {
+    use sqlparser::ast::{Visit, Visitor};
+    use std::ops::ControlFlow;
+    struct Check(char);
+    impl Visitor for Check {
+        type Break = String;
+        fn pre_visit_expr(&mut self, e: &Expr) -> ControlFlow<String> {
+            let bad_name = |i: &sqlparser::ast::Ident| i.value.contains([self.0, '\\']);
+            let found = match e {
+                Expr::Value(v) => match &v.value {
+                    sqlparser::ast::Value::SingleQuotedString(s) if s.contains(['\'', '\\']) => Some(s.clone()),
+                    _ => None,
+                },
+                Expr::Identifier(i) if bad_name(i) => Some(i.value.clone()),
+                Expr::CompoundIdentifier(parts) => parts.iter().find(|i| bad_name(i)).map(|i| i.value.clone()),
+                _ => None,
+            };
+            found.map_or(ControlFlow::Continue(()), ControlFlow::Break)
+        }
+    }
+    match query.visit(&mut Check(d.quote())) {
+        ControlFlow::Break(text) => Some(text),
+        ControlFlow::Continue(()) => None,
+    }
 }
 
 /// A source's rows at every site, typed by its schema, as the dialect reads them: DuckDB
@@ -177,19 +230,32 @@ fn source_relation(plan: &Plan, source: &str, d: Dialect) -> Result<Query, Unwri
     let mut parts = Vec::new();
     for site in plan.inputs.sites {
         let Some(binding) = plan.inputs.binding(source, site) else { continue };
-        if binding.format != FileFormat::Csv || !binding.dialect.is_plain_csv() {
+        let formats = binding.dialect.date_format.is_some() || binding.dialect.datetime_format.is_some();
+        if binding.format != FileFormat::Csv || !binding.dialect.is_plain_csv() || formats {
             return Err(Unwritable::NotPlainCsv { name: source.to_string(), site: site.id.to_string() });
         }
         // Relative to the project folder, where the SQL is run.
         let path = binding.file.replace("{site}", &site.id);
+        if path.contains(['\'', '\\']) {
+            return Err(Unwritable::UnsafeText(path));
+        }
         let header = |c: &str| binding.columns.get(c).cloned().unwrap_or_else(|| c.to_string());
         let mut items: Vec<(Expr, String)> = Vec::new();
+        // Under `unmapped: exclude`, a row with a code outside its vocabulary is left out.
+        let mut outside = Vec::new();
         for c in &columns {
-            let value = typed_cell(d, col(d, &header(&c.name)), &c.ty, site, plan.inputs.vocabularies);
+            let raw = col(d, &header(&c.name));
+            let value = typed_cell(d, raw.clone(), &c.ty, site, plan.inputs.vocabularies);
+            if matches!(c.ty, ColumnType::Vocab(_)) {
+                let written = func("nullif", vec![func("trim", vec![raw]), string("")]);
+                outside.push(and(is_not_null(written), is_null(value.clone())));
+            }
             items.push((value, c.name.clone()));
         }
         items.push((string(&site.id), "site".into()));
-        parts.push(select(d, SelectParts { items, from: read_csv(&path), selection: None, group_by: Vec::new() }));
+        let selection =
+            (plan.inputs.unmapped == crate::ir::Unmapped::Exclude && !outside.is_empty()).then(|| not(any(outside)));
+        parts.push(select(d, SelectParts { items, from: read_csv(&path), selection, group_by: Vec::new() }));
     }
     if parts.is_empty() {
         return Err(Unwritable::NotBound(source.to_string()));
@@ -197,15 +263,12 @@ fn source_relation(plan: &Plan, source: &str, d: Dialect) -> Result<Query, Unwri
     Ok(union_all(parts))
 }
 
-/// A cell read as text, as its column's type: a datetime without an offset is the site's
-/// wall-clock time, a code its site's term.
-fn typed_cell(
-    d: Dialect,
-    text: Expr,
-    ty: &ColumnType,
-    site: &Site,
-    vocabs: &std::collections::BTreeMap<String, Vocabulary>,
-) -> Expr {
+/// A cell read as text, as its column's type: trimmed, empty as NULL; a datetime without an
+/// offset is the site's wall-clock time (the earlier instant when the clock turns back); a
+/// code its site's term (mapped, or a deprecated code's replacement), NULL when it is none;
+/// a list `;a;b;` with its items trimmed and mapped.
+fn typed_cell(d: Dialect, raw: Expr, ty: &ColumnType, site: &Site, vocabs: &BTreeMap<String, Vocabulary>) -> Expr {
+    let text = func("nullif", vec![func("trim", vec![raw]), string("")]);
     match ty {
         ColumnType::Int => cast(text, bigint()),
         ColumnType::Float => cast(text, double()),
@@ -213,31 +276,49 @@ fn typed_cell(
         ColumnType::Date => cast(text, sqlparser::ast::DataType::Date),
         ColumnType::DateTime => {
             let offset = func("regexp_matches", vec![text.clone(), string("(Z|[+-][0-9]{2}:?[0-9]{2})$")]);
-            let instant = func(
-                "timezone",
-                vec![
-                    string("UTC"),
-                    cast(
-                        text.clone(),
-                        sqlparser::ast::DataType::Timestamp(None, sqlparser::ast::TimezoneInfo::WithTimeZone),
-                    ),
-                ],
-            );
-            let wall = d.midnight(cast(text, timestamp_type()), site.timezone.name());
+            let with_zone = sqlparser::ast::DataType::Timestamp(None, sqlparser::ast::TimezoneInfo::WithTimeZone);
+            let instant = func("timezone", vec![string("UTC"), cast(text.clone(), with_zone)]);
+            let wall = d.instant_of(cast(text, timestamp_type()), site.timezone.name());
             case(vec![(offset, instant)], Some(wall))
         }
-        ColumnType::Vocab(vocab) => {
-            let mapped = site.mappings.get(vocab).into_iter().flatten();
-            let whens: Vec<(Expr, Expr)> =
-                mapped.map(|(code, term)| (eq(text.clone(), string(code)), string(term))).collect();
-            let _ = vocabs;
-            case(whens, Some(text))
-        }
-        ColumnType::List(_) => {
-            bin(bin(string(";"), BinaryOperator::StringConcat, text), BinaryOperator::StringConcat, string(";"))
+        ColumnType::Vocab(vocab) => term_of(text, site, vocabs.get(vocab)),
+        ColumnType::List(item) => {
+            // Items split at `;`, each trimmed (and mapped, for codes), held as `;a;b;`.
+            let each = func("nullif", vec![func("trim", vec![col(d, "i")]), string("")]);
+            let each = match item.as_ref() {
+                ColumnType::Vocab(vocab) => term_of(each, site, vocabs.get(vocab)),
+                _ => each,
+            };
+            let items = func(
+                "list_transform",
+                vec![func("string_split", vec![text.clone(), string(";")]), lambda(d, "i", each)],
+            );
+            let joined = func("array_to_string", vec![items, string(";")]);
+            let held =
+                bin(bin(string(";"), BinaryOperator::StringConcat, joined), BinaryOperator::StringConcat, string(";"));
+            case(vec![(is_null(text), null())], Some(held))
         }
         ColumnType::String => text,
     }
+}
+
+/// A code as its site's term: a term as itself, mapped by the site, or a deprecated code's
+/// replacement; NULL when it is none of them (outside its vocabulary).
+fn term_of(code: Expr, site: &Site, vocab: Option<&Vocabulary>) -> Expr {
+    let Some(vocab) = vocab else { return code };
+    let is_term = |c: &str| vocab.terms.iter().any(|t| t.code == c);
+    let term = |c: &str| if is_term(c) { Some(c.to_string()) } else { vocab.deprecated.get(c).cloned() };
+    let mut other: BTreeMap<String, String> = vocab.deprecated.clone();
+    for (written, mapped) in site.mappings.get(&vocab.name).into_iter().flatten() {
+        if let Some(t) = term(mapped) {
+            other.insert(written.clone(), t);
+        }
+    }
+    // A site may map a term's own spelling to another term: its mapping comes first.
+    let mut whens: Vec<(Expr, Expr)> = other.iter().map(|(c, t)| (eq(code.clone(), string(c)), string(t))).collect();
+    let terms = vocab.terms.iter().map(|t| string(&t.code)).collect();
+    whens.push((in_list(code.clone(), terms), code));
+    case(whens, None)
 }
 
 /// DuckDB's statement writing `source`'s rows, typed as its schema says (codes as terms,
@@ -246,6 +327,11 @@ fn typed_cell(
 /// are those `plan` reads.
 pub fn source_to_parquet(plan: &Plan, source: &str, path: &str) -> Result<String, Unwritable> {
     let query = source_relation(plan, source, Dialect::DuckDb)?;
+    if let Some(text) =
+        unsafe_text(&query, Dialect::DuckDb).or_else(|| path.contains(['\'', '\\']).then(|| path.to_string()))
+    {
+        return Err(Unwritable::UnsafeText(text));
+    }
     let copy = sqlparser::ast::Statement::Copy {
         source: sqlparser::ast::CopySource::Query(Box::new(query)),
         to: true,

@@ -17,6 +17,11 @@ const PICK: &str = "__pick";
 const JT: &str = "__jt";
 const FROM: &str = "__from";
 const UNTIL: &str = "__until";
+/// The CTEs every query has: named so that no source (a table of its name in Spark) is
+/// taken for one.
+const SOURCE: &str = "ys:source";
+const KEPT: &str = "ys:kept";
+const PERIODS: &str = "ys:periods";
 /// The column naming the part of the table a row belongs to.
 pub const PART: &str = "part";
 
@@ -197,10 +202,45 @@ impl Lowering<'_> {
                 d,
                 table(d, &picked, None),
                 Vec::new(),
-                Some(eq(col(d, &format!("{}:{PICK}", join.name)), int(1))),
+                Some(self.kept_after(join, eq(col(d, &format!("{}:{PICK}", join.name)), int(1)))),
             ),
         ));
         out
+    }
+
+    /// `picked`, and under the join's `on_missing: exclude`, not a row whose non-empty key
+    /// found no partner: it is left out of the metrics that read the join.
+    fn kept_after(&self, join: &JoinPlan, picked: Expr) -> Expr {
+        let d = self.d();
+        let exclude = self.schema(&self.base.source).join(&join.name).map(|j| j.on_missing);
+        if exclude != Some(crate::ir::OnMissing::Exclude) {
+            return picked;
+        }
+        let missed = and(is_not_null(col(d, &join.on)), is_null(col(d, &format!("{}:key", join.name))));
+        and(picked, not(missed))
+    }
+
+    /// For an open metric, the day after the last its export holds at the row's site
+    /// (coverage `to`), as local midnight; `None` when no site's coverage ends.
+    fn data_end(&self) -> Option<Expr> {
+        let ends = &self.base.data_ends;
+        (!ends.is_empty()).then(|| {
+            self.at_site(|id| {
+                let (_, last) = ends.iter().find(|(site, _)| site == id)?;
+                Some(cast(date(last.succ_opt()?), timestamp_type()))
+            })
+        })
+    }
+
+    /// An open metric's close as known: local time, empty when it comes after the end of
+    /// `as_of` or on or after the end of the site's data (not known when it was exported).
+    fn close_known(&self, close: &str) -> Expr {
+        let c = self.local_column(close);
+        let mut unknown = not(self.before_end(&self.base.source, close));
+        if let Some(end) = self.data_end() {
+            unknown = or(unknown, and(is_not_null(end.clone()), bin(c.clone(), BinaryOperator::GtEq, end)));
+        }
+        case(vec![(unknown, null())], Some(c))
     }
 
     /// The source's rows that count, joined: as they stood at the end of `as_of`, without
@@ -209,7 +249,7 @@ impl Lowering<'_> {
     fn kept(&self, ctes: &mut Vec<(String, Query)>) -> String {
         let d = self.d();
         let base = self.base;
-        ctes.push(("source".into(), self.known(&base.source)));
+        ctes.push((SOURCE.into(), self.known(&base.source)));
         let left_out: Vec<Expr> = base.absent_at.iter().chain(&base.out_of_scope).map(|s| string(s)).collect();
         let mut keep = Vec::new();
         if !left_out.is_empty() {
@@ -230,11 +270,15 @@ impl Lowering<'_> {
             );
             keep.push(or(is_null(from), inside));
         }
+        // An open metric does not use rows opened after its site's export ends.
+        if let (TimeSemantics::Open { from, .. }, Some(end)) = (&base.time, self.data_end()) {
+            keep.push(or(is_null(end.clone()), bin(self.local_column(from), BinaryOperator::Lt, end)));
+        }
         ctes.push((
-            "kept".into(),
-            select_all(d, table(d, "source", None), Vec::new(), (!keep.is_empty()).then(|| all(keep))),
+            KEPT.into(),
+            select_all(d, table(d, SOURCE, None), Vec::new(), (!keep.is_empty()).then(|| all(keep))),
         ));
-        let mut last = "kept".to_string();
+        let mut last = KEPT.to_string();
         let event = matches!(base.time, TimeSemantics::Event { .. });
         for join in &base.joins {
             let time = event.then(|| self.local_column(base.time.column()));
@@ -255,7 +299,7 @@ impl Lowering<'_> {
         let mut ctes: Vec<(String, Query)> = Vec::new();
         let last = self.kept(&mut ctes);
         let periods = self.periods_table();
-        ctes.push(("periods".into(), periods));
+        ctes.push((PERIODS.into(), periods));
         let placed = self.placed(&mut ctes, &last);
         let filter = base.filter.as_ref().map(|f| self.rows.row(f));
         let aggs = self.aggregates();
@@ -379,7 +423,7 @@ impl Lowering<'_> {
                 }
                 let placed = format!("{from}:placed");
                 let on = eq(qcol(d, "r", IDX), qcol(d, "p", IDX));
-                let joined = left_join(table(d, &last, Some("r")), table(d, "periods", Some("p")), on);
+                let joined = left_join(table(d, &last, Some("r")), table(d, PERIODS, Some("p")), on);
                 let extra = vec![
                     (qcol(d, "p", PERIOD_START), PERIOD_START.into()),
                     (qcol(d, "p", PERIOD_END), PERIOD_END.into()),
@@ -390,7 +434,7 @@ impl Lowering<'_> {
             TimeSemantics::Open { from: opened, close } => {
                 let f = self.local_column(opened);
                 let c = match close {
-                    Some(close) => case(vec![(self.before_end(&base.source, close), self.local_column(close))], None),
+                    Some(close) => self.close_known(close),
                     None => cast(null(), timestamp_type()),
                 };
                 let until = case(vec![(is_null(c.clone()), int(range.last + 1))], Some(self.period_index(c)));
@@ -410,7 +454,7 @@ impl Lowering<'_> {
                     bin(qcol(d, "p", IDX), BinaryOperator::GtEq, qcol(d, "r", FROM)),
                     bin(qcol(d, "p", IDX), BinaryOperator::Lt, qcol(d, "r", UNTIL)),
                 );
-                let joined = inner_join(table(d, &spans, Some("r")), table(d, "periods", Some("p")), on);
+                let joined = inner_join(table(d, &spans, Some("r")), table(d, PERIODS, Some("p")), on);
                 let extra = vec![
                     (qcol(d, "p", IDX), IDX.into()),
                     (qcol(d, "p", PERIOD_START), PERIOD_START.into()),
@@ -482,7 +526,7 @@ impl Lowering<'_> {
                 let f = self.local_column(opened);
                 let open = match close {
                     Some(c) => {
-                        let c = self.local_column(c);
+                        let c = self.close_known(c);
                         or(is_null(c.clone()), bin(c, BinaryOperator::GtEq, end.clone()))
                     }
                     None => boolean(true),
@@ -515,9 +559,12 @@ impl Lowering<'_> {
                 let number = || if temporal { self.rows.d.epoch_ms(cast(arg(), timestamp_type())) } else { arg() };
                 let e = match (slot.func, &slot.arg) {
                     (AggFn::Count, None) => count_all(),
-                    (AggFn::Count, Some(_)) => func("sum", vec![case(vec![(arg(), int(1))], Some(int(0)))]),
+                    // Counts and sums over no row (or only empty values) are 0, not NULL.
+                    (AggFn::Count, Some(_)) => {
+                        func("coalesce", vec![func("sum", vec![case(vec![(arg(), int(1))], Some(int(0)))]), int(0)])
+                    }
                     (AggFn::CountDistinct, _) => count_distinct(arg()),
-                    (AggFn::Sum, _) => func("sum", vec![arg()]),
+                    (AggFn::Sum, _) => func("coalesce", vec![func("sum", vec![arg()]), int(0)]),
                     (AggFn::Mean, _) => func("avg", vec![arg()]),
                     (AggFn::Median, _) => d.percentile(cast(arg(), double()), 0.5),
                     (AggFn::Min, _) => func("min", vec![number()]),

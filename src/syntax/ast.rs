@@ -139,6 +139,18 @@ impl BinOp {
     pub fn is_ordering(self) -> bool {
         matches!(self, BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge)
     }
+
+    /// An ordering turned round (`<` as `>`, `<=` as `>=`): terms of an ordered vocabulary
+    /// compare by rank, and a lower rank is a higher term. Others stay as they are.
+    pub fn reversed(self) -> BinOp {
+        match self {
+            BinOp::Lt => BinOp::Gt,
+            BinOp::Le => BinOp::Ge,
+            BinOp::Gt => BinOp::Lt,
+            BinOp::Ge => BinOp::Le,
+            other => other,
+        }
+    }
 }
 
 /// Precedence of `not`: looser than comparisons, tighter than `and`.

@@ -242,22 +242,72 @@ fn plan_of<'a>(checked: &'a yardstick::check::Checked, metric: &str) -> yardstic
     yardstick::plan::plan(checked, &Request { metrics: &ids, as_of, grain: None, to_date: false }).unwrap()
 }
 
+/// DuckDB against Polars on every base metric of the project in `dir`; the groups compared.
+fn duckdb_agrees_on_every_metric(dir: &Path) -> usize {
+    let (checked, diags, _) = compile(dir);
+    assert!(!diags.has_errors());
+    let checked = checked.unwrap();
+    let mut groups = 0;
+    for (metric, tables, sql, _) in &acme_metrics(&checked, Dialect::DuckDb) {
+        let plan = plan_of(&checked, metric);
+        groups += agrees_with_polars(metric, base_of(&plan, metric), tables, &duckdb(dir, sql));
+    }
+    groups
+}
+
 #[test]
 fn duckdb_computes_the_polars_engines_aggregate_tables_for_every_metric() {
     if !duckdb_here() {
         return;
     }
     let dir = acme_copy();
-    let (checked, diags, _) = compile(dir.path());
-    assert!(!diags.has_errors());
-    let checked = checked.unwrap();
-    let mut groups = 0;
-    let metrics = acme_metrics(&checked, Dialect::DuckDb);
-    for (metric, tables, sql, _) in &metrics {
-        let plan = plan_of(&checked, metric);
-        groups += agrees_with_polars(metric, base_of(&plan, metric), tables, &duckdb(dir.path(), sql));
+    let groups = duckdb_agrees_on_every_metric(dir.path());
+    eprintln!("DuckDB: every metric, {groups} groups, all equal");
+}
+
+/// Replaces `from` by `to` in the file `path` under `dir`, once; `from` must be there.
+fn edit(dir: &Path, path: &str, from: &str, to: &str) {
+    let file = dir.join(path);
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains(from), "{path} holds no {from:?}");
+    std::fs::write(&file, text.replacen(from, to, 1)).unwrap();
+}
+
+#[test]
+fn duckdb_reads_codes_lists_coverage_and_clocks_as_the_polars_engine_does() {
+    if !duckdb_here() {
+        return;
     }
-    eprintln!("DuckDB: {} metrics, {groups} groups, all equal", metrics.len());
+    let dir = acme_copy();
+    let p = dir.path();
+    // A deprecated code, read as its replacement.
+    edit(p, "data/lyon/incidents.csv", ",SEV1,", ",SEV0,");
+    // A code outside its vocabulary, under `unmapped: exclude`: the row is left out.
+    edit(p, "yardstick.yaml", "unmapped: error", "unmapped: exclude");
+    edit(p, "data/brno/downtime.csv", ",PORUCHA,", ",ROZBITO,");
+    // List items and cells with blanks around them.
+    edit(
+        p,
+        "data/lyon/assets.csv",
+        ",central_logging;network_segmentation,",
+        ", central_logging ; network_segmentation ,",
+    );
+    // An open metric's export that ends before as_of: closes after it not known.
+    edit(
+        p,
+        "yardstick.yaml",
+        "    rollout: 2023-01-01\n",
+        "    rollout: 2023-01-01\n    coverage:\n      control_exceptions: {to: 2024-06-10}\n",
+    );
+    // A local time in the hour Lisbon repeats when its clock turns back: the earlier one.
+    edit(
+        p,
+        "data/porto/downtime.csv",
+        ",2024-01-18T07:36:20,2024-01-18T05:24:20,",
+        ",2024-10-27T01:30:00,2024-10-27T01:10:00,",
+    );
+    let groups = duckdb_agrees_on_every_metric(p);
+    assert!(groups > 6000, "{groups}");
 }
 
 /// Whether a local Spark runs here (PyPI's pyspark and a Java runtime); CI installs both.
@@ -348,7 +398,7 @@ fn sql_names_the_inputs_it_writes_and_refuses_what_it_cannot_write_yet() {
         "{}",
         heads[0]
     );
-    assert!(heads[1].starts_with("-- security_incidents: its aggregate table as of 2025-12-31"), "{}", heads[1]);
+    assert!(heads[1].starts_with("-- security_incidents: its aggregate tables as of 2025-12-31"), "{}", heads[1]);
     // A CSV dialect is read by yardstick's own reader only, so far.
     let config = dir.path().join("yardstick.yaml");
     let text = std::fs::read_to_string(&config).unwrap().replace(
@@ -362,4 +412,15 @@ fn sql_names_the_inputs_it_writes_and_refuses_what_it_cannot_write_yet() {
     let (code, out, err) = sql(dir.path(), &["security_incidents", "--dialect", "spark"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("FROM\n      `incidents`"), "Spark reads the table named as the source:\n{out}");
+}
+
+#[test]
+fn text_that_could_end_its_quotes_is_never_written_into_sql() {
+    let dir = acme_copy();
+    // A plant's code that, written into a literal, would close it early in DuckDB.
+    edit(dir.path(), "sites/brno.yaml", r#""P1": SEV1"#, r#""\\' OR TRUE THEN 'SEV1' WHEN FALSE THEN --": SEV1"#);
+    let (code, out, err) = sql(dir.path(), &["security_incidents"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(err.contains("[E0805]") && err.contains("holds a quote or a backslash"), "{err}");
+    assert!(out.is_empty(), "nothing printed: {out}");
 }
