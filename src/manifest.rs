@@ -35,7 +35,7 @@ pub enum ManifestError {
 /// When the build ran, as its outputs say: now, or the time `SOURCE_DATE_EPOCH` gives (whole
 /// seconds since the epoch, as reproducible builds set it), so that two builds of the same
 /// inputs write the same bytes.
-fn built_at() -> Result<String, ManifestError> {
+pub fn built_at() -> Result<String, ManifestError> {
     // Empty is unset, as some CI systems export it.
     let at = match std::env::var("SOURCE_DATE_EPOCH").ok().filter(|t| !t.trim().is_empty()) {
         Some(text) => text

@@ -32,6 +32,11 @@ pub struct Args<'a> {
 
 pub fn run(args: &Args, color: bool) -> ExitCode {
     let started = Instant::now();
+    // A build time that cannot be read is said before any work, not after it.
+    if let Err(e) = crate::manifest::built_at() {
+        eprintln!("error: {e}\nerror: nothing was written; the previous output, if any, is as it was");
+        return ExitCode::from(2);
+    }
     let (checked, sources) = super::compile_for_metrics(args.project, color);
     let Some(checked) = checked else {
         eprintln!("error: nothing was written; the previous output, if any, is as it was");

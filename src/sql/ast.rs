@@ -267,7 +267,18 @@ pub fn select(d: Dialect, parts: SelectParts) -> Query {
 
 /// `SELECT *` from `from` where `selection`, with `extra` items after the star.
 pub fn select_all(d: Dialect, from: TableWithJoins, extra: Vec<(Expr, String)>, selection: Option<Expr>) -> Query {
-    let mut query = parsed("SELECT * FROM t");
+    with_star(d, parsed("SELECT * FROM t"), from, extra, selection)
+}
+
+/// The star query `query` (`SELECT *` or `SELECT alias.*`) with `extra` items after the star,
+/// from `from` where `selection`.
+fn with_star(
+    d: Dialect,
+    mut query: Query,
+    from: TableWithJoins,
+    extra: Vec<(Expr, String)>,
+    selection: Option<Expr>,
+) -> Query {
     let mut select = select_of(query.clone());
     select
         .projection
@@ -375,19 +386,13 @@ pub fn select_star_of(
     selection: Option<Expr>,
 ) -> Query {
     let mut query = parsed("SELECT r.* FROM t");
-    let mut select = select_of(query.clone());
-    if let Some(SelectItem::QualifiedWildcard(sqlparser::ast::SelectItemQualifiedWildcardKind::ObjectName(name), _)) =
-        select.projection.first_mut()
+    if let SetExpr::Select(select) = query.body.as_mut()
+        && let Some(SelectItem::QualifiedWildcard(sqlparser::ast::SelectItemQualifiedWildcardKind::ObjectName(name), _)) =
+            select.projection.first_mut()
     {
         *name = object(d, alias);
     }
-    select
-        .projection
-        .extend(extra.into_iter().map(|(expr, alias)| SelectItem::ExprWithAlias { expr, alias: ident(d, &alias) }));
-    select.from = vec![from];
-    select.selection = selection;
-    query.body = Box::new(SetExpr::Select(Box::new(select)));
-    query
+    with_star(d, query, from, extra, selection)
 }
 
 /// DuckDB's `read_csv(path, ...)`: every cell as text, the format said rather than guessed
